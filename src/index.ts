@@ -1,0 +1,2 @@
+// rivulet: the package entry point.
+export * from "./core/index.js";
