@@ -51,15 +51,22 @@ export const core = instance.exports as unknown as CoreExports;
 let u8 = new Uint8Array(core.memory.buffer);
 let view = new DataView(core.memory.buffer);
 
+// Growth detaches the old buffer: a detached Uint8Array reports length 0 (a DataView would throw instead),
+// so the byte view is the cheap probe for both.
+function refresh(): void {
+  u8 = new Uint8Array(core.memory.buffer);
+  view = new DataView(core.memory.buffer);
+}
+
 /** A byte view of linear memory, refreshed if memory grew since the last call. */
 export function heap(): Uint8Array {
-  if (u8.byteLength === 0) u8 = new Uint8Array(core.memory.buffer);
+  if (u8.byteLength === 0) refresh();
   return u8;
 }
 
 /** A DataView of linear memory, refreshed if memory grew. */
 export function heapView(): DataView {
-  if (view.byteLength === 0) view = new DataView(core.memory.buffer);
+  if (u8.byteLength === 0) refresh();
   return view;
 }
 

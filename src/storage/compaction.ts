@@ -1,0 +1,143 @@
+// Log compaction (cleanup.policy=compact): closed segments are rewritten keeping, for each key, only the
+// record with the highest offset; offsets are preserved (a kept record keeps its offset, batches keep their
+// base offset and lastOffsetDelta), so consumers see gaps, never renumbering. Tombstones (null value) are
+// kept until their timestamp is older than delete.retention.ms, then dropped. The active segment is neither
+// rewritten nor used to supersede (as Kafka's cleaner stops at the first uncleanable offset).
+//
+// Crash safety, per segment:
+//   1. write <base>.log.cleaned, fsync            crash here: .cleaned is deleted on open, old log intact
+//   2. rename to <base>.log.swap, fsync the dir   commit point
+//   3. rename .swap over <base>.log, fsync dir    crash between 2 and 3: open finishes the rename
+//   4. rebuild the indexes from the new log       (open also rebuilds them for any swap it completed)
+//
+// Compressed batches are kept as they are (looking inside needs the codecs; see docs/storage.md).
+
+import { Compression, decodeRecordBatch, encodeRecordBatch, type DecodedBatch, type RecordInput } from "../core/index.js";
+import type { PartitionLog } from "./partition-log.js";
+import { recoverSegment } from "./recovery.js";
+import { Segment } from "./segment.js";
+
+export interface CompactionResult {
+  segmentsRewritten: number;
+  recordsRemoved: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+const keyOf = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+
+/** Compacts the closed segments; yields to the event loop between segments so the owner keeps serving. */
+export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void> = defaultYield): Promise<CompactionResult> {
+  const result: CompactionResult = { segmentsRewritten: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
+  if (!log.config.cleanupPolicy.includes("compact")) return result;
+  const closed = log.segments.slice(0, -1);
+  if (closed.length === 0) return result;
+
+  // Pass 1: the latest offset of every key in the closed segments.
+  const latest = new Map<string, bigint>();
+  for (const segment of closed) {
+    forEachDecodedBatch(segment, (batch) => {
+      for (const record of batch.records) if (record.key) latest.set(keyOf(record.key), record.offset);
+    });
+    await yieldNow();
+  }
+
+  // Pass 2: rewrite each closed segment that loses something.
+  const tombstoneHorizon = log.clock() - log.config.deleteRetentionMs;
+  for (const segment of closed) {
+    if (!log.segments.includes(segment)) continue; // retention removed it meanwhile
+    const kept: Uint8Array[] = [];
+    let removed = 0;
+    for (const info of segment.batchesFrom(0)) {
+      const bytes = segment.read(info.position, info.size);
+      if ((bytes[22]! & 0x07) !== Compression.NONE) {
+        kept.push(bytes);
+        continue;
+      }
+      const batch = decodeRecordBatch(bytes, { verify: false });
+      const survivors = batch.records.filter(
+        (r) => !r.key || (latest.get(keyOf(r.key)) === r.offset && (r.value !== null || r.timestamp >= tombstoneHorizon)),
+      );
+      removed += batch.records.length - survivors.length;
+      if (survivors.length === batch.records.length) kept.push(bytes);
+      else if (survivors.length > 0) kept.push(reencode(batch, survivors));
+    }
+    if (removed > 0) {
+      result.bytesBefore += segment.size;
+      const replacement = swapIn(log, segment, kept);
+      result.bytesAfter += replacement.size;
+      result.segmentsRewritten++;
+      result.recordsRemoved += removed;
+    }
+    await yieldNow();
+  }
+  if (result.segmentsRewritten) log.logger.info("compaction rewrote segments", { ...result });
+  return result;
+}
+
+function forEachDecodedBatch(segment: Segment, visit: (batch: DecodedBatch) => void): void {
+  for (const info of segment.batchesFrom(0)) {
+    const bytes = segment.read(info.position, info.size);
+    if ((bytes[22]! & 0x07) !== Compression.NONE) continue;
+    visit(decodeRecordBatch(bytes, { verify: false }));
+  }
+}
+
+function reencode(batch: DecodedBatch, survivors: DecodedBatch["records"]): Uint8Array {
+  const records: RecordInput[] = survivors.map((r) => ({
+    key: r.key,
+    value: r.value,
+    headers: r.headers,
+    timestamp: r.timestamp,
+    offsetDelta: Number(r.offset - batch.baseOffset),
+  }));
+  return encodeRecordBatch(records, {
+    baseOffset: batch.baseOffset,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+    attributes: batch.attributes & ~0x07,
+    lastOffsetDelta: batch.lastOffsetDelta,
+  });
+}
+
+/** Steps 1-4 above for one segment; returns the new Segment, already in `log.segments`. */
+function swapIn(log: PartitionLog, old: Segment, batches: Uint8Array[]): Segment {
+  const { fs } = log;
+  const cleaned = `${old.files.log}.cleaned`;
+  const swap = `${old.files.log}.swap`;
+  const file = fs.open(cleaned, true);
+  try {
+    file.truncate(0);
+    let position = 0;
+    for (const bytes of batches) {
+      file.write(bytes, 0, bytes.length, position);
+      position += bytes.length;
+    }
+    file.sync();
+  } finally {
+    file.close();
+  }
+  fs.rename(cleaned, swap);
+  fs.syncDir(log.dir);
+
+  // Old indexes go first: were they to outlive the swap, they would describe the wrong bytes. Open handles
+  // keep the old files readable until the rename lands.
+  for (const index of [old.files.index, old.files.timeIndex]) if (fs.exists(index)) fs.unlink(index);
+  fs.rename(swap, old.files.log);
+  fs.syncDir(log.dir);
+  old.close();
+
+  const replacement = Segment.open(fs, log.dir, old.baseOffset, log.clock());
+  replacement.indexInterval = log.config.indexIntervalBytes;
+  recoverSegment(replacement, 0, old.baseOffset, (error) => log.logger.warn("index write failed", { error }));
+  replacement.sealTimeIndex();
+  replacement.sync();
+  // Keep the segment's offset range: the next segment's base is where it ends, whatever it still holds.
+  if (replacement.nextOffset < old.nextOffset) replacement.nextOffset = old.nextOffset;
+  log.segments[log.segments.indexOf(old)] = replacement;
+  return replacement;
+}
+
+const defaultYield = () => new Promise<void>((resolve) => setImmediate(resolve));

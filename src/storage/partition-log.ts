@@ -1,0 +1,297 @@
+// A partition's durable log: an ordered list of segments in `<dataDir>/<topic>-<partition>/`, the last one
+// active. One instance per partition, used by exactly one thread (its shard), so nothing here locks.
+//
+// Guarantees (docs/storage.md has the long form):
+// - append() returns once the batch is in the OS page cache; appendDurable() once it is fsynced. Readers
+//   see a batch only after its whole write succeeded, and never see a byte past it.
+// - After a crash, open() rescans from the recovery point (every batch below it was fsynced), checks each
+//   batch's CRC32C in WASM, cuts at the first torn or corrupt batch and rebuilds indexes; after a clean
+//   close it reads only segment tails.
+
+import { OffsetOutOfRangeError, StorageError } from "../errors/index.js";
+import { createLogger, type Logger } from "../log.js";
+import { readBatchInfo } from "./batch-cursor.js";
+import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { nodeFileSystem, type FileSystem } from "./fs.js";
+import { resolveLogConfig, type LogConfig } from "./log-config.js";
+import { openSegments } from "./log-open.js";
+import { Segment } from "./segment.js";
+
+export interface PartitionLogOptions {
+  /** The partition's directory, `<dataDir>/<topic>-<partition>`. */
+  dir: string;
+  config?: Partial<LogConfig>;
+  fs?: FileSystem;
+  logger?: Logger;
+  /** Milliseconds since the epoch; injectable for retention and flush tests. */
+  clock?: () => number;
+  /** Minimum interval between recovery-point checkpoint writes after flushes (ms). */
+  checkpointIntervalMs?: number;
+}
+
+export interface AppendResult {
+  baseOffset: bigint;
+  lastOffset: bigint;
+  /** -1: topics keep the producer's CreateTime (Kafka returns -1 unless LogAppendTime is configured). */
+  logAppendTime: number;
+  logStartOffset: bigint;
+}
+
+export interface ReadResult {
+  /** Whole stored batches, unchanged; empty when `offset` is the log end. May start before `offset`. */
+  records: Uint8Array;
+  highWatermark: bigint;
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+}
+
+export class PartitionLog {
+  readonly dir: string;
+  readonly config: LogConfig;
+  readonly fs: FileSystem;
+  readonly logger: Logger;
+  readonly clock: () => number;
+  /** Ordered by base offset; the last one is active. Never empty while open. */
+  segments: Segment[] = [];
+  logStartOffset = 0n;
+  /** Every offset below this is fsynced. */
+  recoveryPoint = 0n;
+  private unflushedMessages = 0;
+  private lastFlushTime: number;
+  private lastCheckpointTime = 0;
+  private flushInFlight: Promise<void> | undefined;
+  private readonly checkpointIntervalMs: number;
+  private closed = false;
+
+  private constructor(options: PartitionLogOptions) {
+    this.dir = options.dir;
+    this.config = resolveLogConfig(options.config);
+    this.fs = options.fs ?? nodeFileSystem;
+    this.logger = (options.logger ?? createLogger()).child({ partitionDir: options.dir });
+    this.clock = options.clock ?? Date.now;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 10_000;
+    this.lastFlushTime = this.clock();
+  }
+
+  /** Opens (creating if needed) and recovers a partition log. */
+  static open(options: PartitionLogOptions): PartitionLog {
+    const log = new PartitionLog(options);
+    log.fs.mkdirp(log.dir);
+    const opened = openSegments(log, readCheckpoint(log.fs, log.dir));
+    log.segments = opened.segments;
+    log.logStartOffset = opened.logStartOffset;
+    log.recoveryPoint = opened.recoveryPoint;
+    // From here on a crash is unclean until the next graceful close.
+    log.writeCheckpoint(false);
+    return log;
+  }
+
+  get activeSegment(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /** The offset the next appended record gets (Kafka's log end offset). */
+  get logEndOffset(): bigint {
+    return this.activeSegment.nextOffset;
+  }
+
+  /** On one node every appended record is committed, so the high watermark is the log end offset. */
+  get highWatermark(): bigint {
+    return this.logEndOffset;
+  }
+
+  get sizeInBytes(): number {
+    let total = 0;
+    for (const segment of this.segments) total += segment.size;
+    return total;
+  }
+
+  /**
+   * Appends one validated batch: stamps its base offset (bytes 0..7, outside the CRC) and leader epoch
+   * (12..15), writes it whole, updates the indexes. The batch buffer is modified in place.
+   */
+  append(batch: Uint8Array, leaderEpoch = 0): AppendResult {
+    this.assertOpen();
+    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+    const info = readBatchInfo(view, 0, 0);
+    const lastOffsetDelta = info.lastOffset - info.baseOffset;
+    const recordCount = view.getInt32(57);
+    const baseOffset = this.logEndOffset;
+    const lastOffset = baseOffset + lastOffsetDelta;
+    view.setBigInt64(0, baseOffset);
+    view.setInt32(12, leaderEpoch);
+    this.maybeRoll(batch.length, lastOffset);
+    try {
+      this.activeSegment.append(batch, lastOffset, info.maxTimestamp, (error) =>
+        this.logger.warn("index write failed; entry skipped", { error }),
+      );
+    } catch (error) {
+      throw storageError("append", error);
+    }
+    this.unflushedMessages += recordCount;
+    if (this.unflushedMessages >= this.config.flushMessages) void this.flush().catch(() => {});
+    return { baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset };
+  }
+
+  /** append(), then wait until the batch is fsynced (fsyncs are shared by every caller waiting at once). */
+  async appendDurable(batch: Uint8Array, leaderEpoch = 0): Promise<AppendResult> {
+    const result = this.append(batch, leaderEpoch);
+    await this.flush();
+    return result;
+  }
+
+  private maybeRoll(incomingBytes: number, lastOffset: bigint): void {
+    const active = this.activeSegment;
+    if (active.isEmpty) return;
+    const full = active.size + incomingBytes > this.config.segmentBytes;
+    const old = this.clock() - active.rollBaseTime >= this.config.segmentMs;
+    // Relative offsets in the index are u32; Kafka keeps them within a signed int.
+    const offsetOverflow = lastOffset - active.baseOffset > 0x7fffffffn;
+    if (full || old || offsetOverflow) this.roll();
+  }
+
+  /** Closes the active segment to appends and starts a new one at the log end offset. */
+  roll(): void {
+    const previous = this.activeSegment;
+    previous.sealTimeIndex();
+    try {
+      const next = Segment.open(this.fs, this.dir, this.logEndOffset, this.clock());
+      next.indexInterval = this.config.indexIntervalBytes;
+      this.fs.syncDir(this.dir);
+      this.segments.push(next);
+    } catch (error) {
+      throw storageError("roll", error);
+    }
+    this.logger.info("segment rolled", { baseOffset: this.logEndOffset, previousSize: previous.size });
+  }
+
+  /**
+   * Reads whole batches starting with the one holding `offset`, up to `maxBytes` (but always at least one
+   * whole batch), from a single segment, as stored.
+   */
+  read(offset: bigint, maxBytes: number): ReadResult {
+    this.assertOpen();
+    const result = (records: Uint8Array): ReadResult => ({
+      records,
+      highWatermark: this.highWatermark,
+      logStartOffset: this.logStartOffset,
+      logEndOffset: this.logEndOffset,
+    });
+    if (offset < this.logStartOffset || offset > this.logEndOffset) {
+      throw new OffsetOutOfRangeError(
+        `offset ${offset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`,
+        this.logStartOffset,
+        this.logEndOffset,
+      );
+    }
+    if (offset === this.logEndOffset) return result(new Uint8Array(0));
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const first = segment.findBatch(offset);
+      if (!first) continue; // compaction may leave an offset range with no batch in this segment
+      let end = first.position + first.size;
+      if (first.size < maxBytes) {
+        for (const batch of segment.batchesFrom(end)) {
+          if (batch.position + batch.size - first.position > maxBytes) break;
+          end = batch.position + batch.size;
+        }
+      }
+      try {
+        return result(segment.read(first.position, end - first.position));
+      } catch (error) {
+        throw storageError("read", error);
+      }
+    }
+    return result(new Uint8Array(0));
+  }
+
+  /** Index into `segments` of the segment whose range holds `offset` (the last with base <= offset). */
+  segmentIndexFor(offset: bigint): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * fsyncs everything appended so far. Concurrent callers share fsyncs: one in flight covers every append
+   * made before it started, and later callers wait for the next.
+   */
+  async flush(): Promise<void> {
+    const target = this.logEndOffset;
+    while (this.recoveryPoint < target && !this.closed) {
+      this.flushInFlight ??= this.runFlush().finally(() => (this.flushInFlight = undefined));
+      await this.flushInFlight;
+    }
+  }
+
+  private async runFlush(): Promise<void> {
+    const upTo = this.logEndOffset;
+    const dirty = this.segments.filter((s) => s.unflushedBytes > 0 || s === this.activeSegment);
+    this.unflushedMessages = 0;
+    this.lastFlushTime = this.clock();
+    try {
+      await Promise.all(dirty.map((s) => s.syncAsync()));
+    } catch (error) {
+      throw storageError("fsync", error);
+    }
+    if (upTo > this.recoveryPoint) this.recoveryPoint = upTo;
+    if (this.clock() - this.lastCheckpointTime >= this.checkpointIntervalMs) this.writeCheckpoint(false);
+  }
+
+  /** Called periodically by the owner: fsyncs if data has waited flush.ms. */
+  maybeFlush(): Promise<void> | undefined {
+    if (this.recoveryPoint >= this.logEndOffset) return undefined;
+    if (this.clock() - this.lastFlushTime < this.config.flushMs) return undefined;
+    return this.flush();
+  }
+
+  writeCheckpoint(clean: boolean): void {
+    try {
+      writeCheckpoint(this.fs, this.dir, { logStartOffset: this.logStartOffset, recoveryPoint: this.recoveryPoint, clean });
+      this.lastCheckpointTime = this.clock();
+    } catch (error) {
+      // A stale checkpoint only means a longer rescan after a crash; say so and carry on.
+      this.logger.warn("checkpoint write failed", { error });
+    }
+  }
+
+  /** Graceful close: fsync everything, seal the active time index, record a clean shutdown. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flushInFlight?.catch(() => {});
+    this.closed = true;
+    this.activeSegment.sealTimeIndex();
+    for (const segment of this.segments) segment.sync();
+    this.recoveryPoint = this.logEndOffset;
+    this.writeCheckpoint(true);
+    for (const segment of this.segments) segment.close();
+  }
+
+  /** Closes without any flush (a simulated crash, or a log about to be deleted). */
+  abandon(): void {
+    this.closed = true;
+    for (const segment of this.segments) segment.close();
+  }
+
+  /** Deletes the partition's files (topic deletion). */
+  deleteFiles(): void {
+    if (!this.closed) this.abandon();
+    this.fs.removeTree(this.dir);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StorageError(`partition log ${this.dir} is closed`);
+  }
+}
+
+/** Wraps an errno failure (ENOSPC, EIO, ...) as a typed, retriable StorageError. */
+export function storageError(op: string, error: unknown): StorageError {
+  if (error instanceof StorageError) return error;
+  const errno = (error as NodeJS.ErrnoException)?.code;
+  return new StorageError(`${op} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error, errno });
+}

@@ -1,0 +1,81 @@
+// Crash recovery for one segment: from a batch boundary at or before the recovery point, read the log in
+// chunks, let the WASM core check each batch's length and CRC32C, require offsets to keep increasing, and
+// cut the file after the last batch that passes. Index entries for the rescanned part are re-derived from
+// what was found (anything written after the last fsync may be torn); the log bytes are never rewritten.
+
+import { scanBatches, Status, statusName } from "../core/index.js";
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD } from "./batch-cursor.js";
+import type { Segment } from "./segment.js";
+
+const CHUNK = 8 * 1024 * 1024;
+
+export interface SegmentRecovery {
+  /** Bytes of the log that were checked. */
+  scannedBytes: number;
+  /** Bytes cut from the end of the log (0 if it was whole). */
+  truncatedBytes: number;
+  /** Why the scan stopped before the end of the file: a core status name or OFFSET_REGRESSION. */
+  stopReason?: string;
+  batches: number;
+}
+
+/**
+ * Rescans `segment` from `startPosition` (0 rebuilds its indexes entirely). `minOffset` is the lowest base
+ * offset the first batch may have (the previous segment's end).
+ */
+export function recoverSegment(
+  segment: Segment,
+  startPosition: number,
+  minOffset: bigint,
+  onIndexError: (error: unknown) => void,
+): SegmentRecovery {
+  const fileSize = segment.log.size();
+  let next = startPosition === 0 ? segment.baseOffset : baseOffsetAt(segment, startPosition, fileSize);
+  if (minOffset > next) next = minOffset;
+  segment.forgetFrom(startPosition, next);
+
+  let position = startPosition;
+  let stopReason: string | undefined;
+  let batches = 0;
+  while (position < fileSize && stopReason === undefined) {
+    const chunkStart = position;
+    let chunk = readAt(segment, position, Math.min(CHUNK, fileSize - position));
+    let result = scanBatches(chunk, { verifyCrc: true });
+    if (result.batches.length === 0 && result.stopStatus === Status.TRUNCATED && chunkStart + chunk.length < fileSize) {
+      // The next batch is bigger than a chunk: read exactly its declared size, if the file holds that much.
+      const declared = new DataView(chunk.buffer, chunk.byteOffset).getInt32(8) + LOG_OVERHEAD;
+      if (declared >= BATCH_HEADER_SIZE && chunkStart + declared <= fileSize) {
+        chunk = readAt(segment, position, declared);
+        result = scanBatches(chunk, { verifyCrc: true });
+      }
+    }
+    for (const batch of result.batches) {
+      if (batch.baseOffset < next) {
+        stopReason = "OFFSET_REGRESSION";
+        break;
+      }
+      segment.track(position, batch.size, batch.lastOffset, batch.maxTimestamp, onIndexError);
+      next = batch.lastOffset + 1n;
+      position += batch.size;
+      batches++;
+    }
+    if (stopReason !== undefined || result.stopStatus === Status.OK) continue;
+    // TRUNCATED in a chunk that stops short of the end of the file only means the chunk cut a batch in two.
+    const chunkCutABatch = result.stopStatus === Status.TRUNCATED && chunkStart + chunk.length < fileSize && position > chunkStart;
+    if (!chunkCutABatch) stopReason = statusName(result.stopStatus);
+  }
+  const truncatedBytes = fileSize - position;
+  if (truncatedBytes > 0) segment.log.truncate(position);
+  return { scannedBytes: position - startPosition, truncatedBytes, stopReason: truncatedBytes > 0 ? stopReason : undefined, batches };
+}
+
+function readAt(segment: Segment, position: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  const got = segment.log.read(bytes, 0, length, position);
+  return got === length ? bytes : bytes.subarray(0, got);
+}
+
+function baseOffsetAt(segment: Segment, position: number, fileSize: number): bigint {
+  if (position + 8 > fileSize) return segment.baseOffset;
+  return new DataView(readAt(segment, position, 8).buffer).getBigInt64(0);
+}
