@@ -15,3 +15,6 @@ export {
 } from "./varint";
 export { murmur2, partition_for_key } from "./murmur2";
 export { offset_index_lookup, time_index_lookup } from "./index-search";
+export { batch_validate, batch_scan } from "./record-batch";
+export { batch_decode, batch_decode_records, batch_decode_header_count } from "./record-batch-records";
+export { batch_encode } from "./record-batch-encode";
