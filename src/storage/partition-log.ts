@@ -35,6 +35,8 @@ export interface AppendResult {
   /** -1: topics keep the producer's CreateTime (Kafka returns -1 unless LogAppendTime is configured). */
   logAppendTime: number;
   logStartOffset: bigint;
+  /** Set when this append reached flush.messages: resolves once the fsync it started covers the batch. */
+  flushed?: Promise<void>;
 }
 
 export interface ReadResult {
@@ -120,7 +122,7 @@ export class PartitionLog {
     const lastOffset = baseOffset + lastOffsetDelta;
     view.setBigInt64(0, baseOffset);
     view.setInt32(12, leaderEpoch);
-    this.maybeRoll(batch.length, lastOffset);
+    this.maybeRoll(batch.length, lastOffset, info.maxTimestamp);
     try {
       this.activeSegment.append(batch, lastOffset, info.maxTimestamp, (error) =>
         this.logger.warn("index write failed; entry skipped", { error }),
@@ -129,8 +131,13 @@ export class PartitionLog {
       throw storageError("append", error);
     }
     this.unflushedMessages += recordCount;
-    if (this.unflushedMessages >= this.config.flushMessages) void this.flush().catch(() => {});
-    return { baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset };
+    let flushed: Promise<void> | undefined;
+    if (this.unflushedMessages >= this.config.flushMessages) {
+      flushed = this.flush();
+      // Whoever awaits `flushed` sees the error; nobody else has to.
+      flushed.catch((error) => this.logger.warn("flush after flush.messages failed", { error }));
+    }
+    return { baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset, flushed };
   }
 
   /** append(), then wait until the batch is fsynced (fsyncs are shared by every caller waiting at once). */
@@ -140,11 +147,16 @@ export class PartitionLog {
     return result;
   }
 
-  private maybeRoll(incomingBytes: number, lastOffset: bigint): void {
+  private maybeRoll(incomingBytes: number, lastOffset: bigint, incomingTimestamp: number): void {
     const active = this.activeSegment;
     if (active.isEmpty) return;
     const full = active.size + incomingBytes > this.config.segmentBytes;
-    const old = this.clock() - active.rollBaseTime >= this.config.segmentMs;
+    // Kafka's timeWaitedForRoll: record time elapsed since the segment's first batch, measured with the
+    // records' own timestamps (so replaying old data does not roll on every append); the wall clock only
+    // when the segment has no usable timestamp.
+    const waited =
+      active.firstBatchTimestamp >= 0 ? incomingTimestamp - active.firstBatchTimestamp : this.clock() - active.createdAt;
+    const old = waited >= this.config.segmentMs;
     // Relative offsets in the index are u32; Kafka keeps them within a signed int.
     const offsetOverflow = lastOffset - active.baseOffset > 0x7fffffffn;
     if (full || old || offsetOverflow) this.roll();

@@ -22,7 +22,7 @@ export function enforceRetention(log: PartitionLog): RetentionResult {
   // Walk the closed segments from the oldest; stop at the first one both limits allow us to keep.
   while (count < log.segments.length - 1) {
     const segment = log.segments[count]!;
-    const newest = segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.rollBaseTime;
+    const newest = segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.createdAt;
     const expired = config.retentionMs >= 0 && now - newest > config.retentionMs;
     const oversize = excess > 0 && excess >= segment.size;
     if (!expired && !oversize) break;

@@ -33,8 +33,10 @@ export class Segment {
   maxTimestamp = -1;
   /** Offset of the last batch that carried maxTimestamp (for the final time-index entry). */
   private offsetOfMaxTimestamp: bigint;
-  /** Max timestamp of the first batch, or the creation time: what segment.ms rolls on. */
-  rollBaseTime: number;
+  /** Max timestamp of the first batch (-1 while empty): what segment.ms rolls on, as in Kafka. */
+  firstBatchTimestamp = -1;
+  /** When this process created or opened the segment: the fallback for segment.ms and retention. */
+  readonly createdAt: number;
   private bytesSinceIndexEntry = 0;
   /** Bytes written since the last fsync of the log file. */
   unflushedBytes = 0;
@@ -52,7 +54,7 @@ export class Segment {
     this.files = segmentFiles(dir, baseOffset);
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestamp = baseOffset;
-    this.rollBaseTime = createdAt;
+    this.createdAt = createdAt;
   }
 
   /** Opens (or creates) the segment's files. `size` is the trusted length of its log; the caller checks it. */
@@ -75,7 +77,7 @@ export class Segment {
    */
   loadTail(): void {
     const first = this.firstBatch();
-    if (first) this.rollBaseTime = first.maxTimestamp;
+    if (first) this.firstBatchTimestamp = first.maxTimestamp;
     const lastTime = this.timeIndex.last();
     if (lastTime) this.noteTimestamp(lastTime.timestamp, lastTime.offset);
     const from = this.index.entries ? this.index.entry(this.index.entries - 1).position : 0;
@@ -115,7 +117,7 @@ export class Segment {
 
   /** Accounts for a batch already in the file at `position` (the end of the valid log): size, offsets, indexes. */
   track(position: number, size: number, lastOffset: bigint, maxTimestamp: number, onIndexError: (error: unknown) => void): void {
-    if (position === 0) this.rollBaseTime = maxTimestamp;
+    if (position === 0) this.firstBatchTimestamp = maxTimestamp;
     this.size = position + size;
     this.nextOffset = lastOffset + 1n;
     this.noteTimestamp(maxTimestamp, lastOffset);
@@ -143,6 +145,7 @@ export class Segment {
     this.nextOffset = firstOffset;
     this.bytesSinceIndexEntry = 0;
     this.maxTimestamp = -1;
+    if (position === 0) this.firstBatchTimestamp = -1;
     const last = this.timeIndex.last();
     if (last) this.noteTimestamp(last.timestamp, last.offset);
     // Batches between the last time-index entry and `position` may carry newer timestamps.

@@ -73,7 +73,7 @@ describe("PartitionLog append and read", () => {
     expect(log.read(25n, 1 << 20).records.length).toBe(one);
   });
 
-  it("rolls at segment.ms measured from the segment's first record", () => {
+  it("rolls at segment.ms measured, as Kafka does, between the first and the incoming batch timestamps", () => {
     const fs = newFs();
     const { log, clock } = openLog(fs, { segmentMs: 1000 });
     clock.now = 1_700_000_000_000;
@@ -84,6 +84,14 @@ describe("PartitionLog append and read", () => {
     clock.now += 2;
     log.append(batchOf(1, { timestamp: clock.now }));
     expect(log.segments.map((s) => s.baseOffset)).toEqual([0n, 2n]);
+  });
+
+  it("does not roll on every append when records carry old timestamps (replayed data)", () => {
+    const fs = newFs();
+    const { log, clock } = openLog(fs, { segmentMs: 1000 });
+    clock.now = 1_700_000_000_000;
+    for (let i = 0; i < 5; i++) log.append(batchOf(2, { timestamp: 1_600_000_000_000 + i }));
+    expect(log.segments.length).toBe(1);
   });
 
   it("writes a sparse offset index (Kafka format) about every index.interval.bytes", () => {

@@ -1,0 +1,110 @@
+// What the main thread knows of each partition's end, and who is waiting for it to move.
+//
+// Every append passes through the main thread (both front ends call Broker.produce), so the produce
+// results are a complete feed of "partition P grew by N bytes to end offset E". Long-polling fetches and
+// streaming subscribers wait here instead of polling a shard: a waiter is woken by the append that gives
+// it enough, or by its deadline.
+
+import { partitionKey } from "../shard/protocol.js";
+
+interface Waiter {
+  keys: string[];
+  /** Bytes still needed before waking. */
+  needBytes: number;
+  /** Wake as soon as a partition's end passes this offset (for subscribers), if set. */
+  afterOffset?: bigint;
+  wake: () => void;
+}
+
+export class AppendWatch {
+  private readonly ends = new Map<string, bigint>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+
+  /** The last known log end offset of a partition (undefined before it was opened). */
+  endOffset(topic: string, partition: number): bigint | undefined {
+    return this.ends.get(partitionKey(topic, partition));
+  }
+
+  /** Records a new end (results may arrive out of order across tasks: the end only moves forward). */
+  setEnd(topic: string, partition: number, end: bigint): void {
+    const key = partitionKey(topic, partition);
+    const known = this.ends.get(key);
+    if (known === undefined || end > known) this.ends.set(key, end);
+  }
+
+  forget(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition);
+    this.ends.delete(key);
+    for (const waiter of this.waiters.get(key) ?? []) this.release(waiter);
+  }
+
+  /** Called for every successful append. */
+  appended(topic: string, partition: number, end: bigint, bytes: number): void {
+    this.setEnd(topic, partition, end);
+    const set = this.waiters.get(partitionKey(topic, partition));
+    if (!set) return;
+    for (const waiter of [...set]) {
+      waiter.needBytes -= bytes;
+      if (waiter.needBytes <= 0 || (waiter.afterOffset !== undefined && end > waiter.afterOffset)) this.release(waiter);
+    }
+  }
+
+  /**
+   * Resolves when appends to any of `partitions` total at least `minBytes`, when `deadlineMs` passes, or
+   * when `signal` aborts. Resolves (never rejects): the caller re-reads and decides.
+   */
+  waitForBytes(partitions: { topic: string; partition: number }[], minBytes: number, deadlineMs: number, signal?: AbortSignal): Promise<void> {
+    return this.wait({ keys: partitions.map((p) => partitionKey(p.topic, p.partition)), needBytes: minBytes }, deadlineMs, signal);
+  }
+
+  /** Resolves once the partition's end is past `offset` (immediately if it already is), or on abort. */
+  waitForOffset(topic: string, partition: number, offset: bigint, signal?: AbortSignal): Promise<void> {
+    const end = this.endOffset(topic, partition);
+    if (end !== undefined && end > offset) return Promise.resolve();
+    return this.wait({ keys: [partitionKey(topic, partition)], needBytes: Number.POSITIVE_INFINITY, afterOffset: offset }, undefined, signal);
+  }
+
+  private wait(spec: Omit<Waiter, "wake">, deadlineMs: number | undefined, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => this.release(waiter);
+      const waiter: Waiter = {
+        ...spec,
+        wake: () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      for (const key of waiter.keys) {
+        let set = this.waiters.get(key);
+        if (!set) this.waiters.set(key, (set = new Set()));
+        set.add(waiter);
+      }
+      if (deadlineMs !== undefined) timer = setTimeout(() => this.release(waiter), Math.max(0, deadlineMs));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  private release(waiter: Waiter): void {
+    for (const key of waiter.keys) {
+      const set = this.waiters.get(key);
+      if (!set) continue;
+      set.delete(waiter);
+      if (set.size === 0) this.waiters.delete(key);
+    }
+    waiter.wake();
+  }
+
+  /** Wakes every waiter (shutdown). */
+  releaseAll(): void {
+    for (const set of [...this.waiters.values()]) for (const waiter of [...set]) this.release(waiter);
+  }
+
+  get waiting(): number {
+    let n = 0;
+    for (const set of this.waiters.values()) n += set.size;
+    return n;
+  }
+}

@@ -1,0 +1,57 @@
+// Broker settings. Every field has an embedded default, so `createBroker({})` runs a working broker with
+// its data in ./data.
+
+import { availableParallelism } from "node:os";
+import { InvalidArgumentError } from "../errors/index.js";
+import type { Logger, LogLevel } from "../log.js";
+import type { FileSystem } from "../storage/fs.js";
+import type { LogConfig } from "../storage/log-config.js";
+
+export interface BrokerConfig {
+  /** Where partitions and metadata live. Default `./data`. */
+  dataDir?: string;
+  /** Shard worker threads (one owner per partition). Default: the machine's available parallelism. */
+  shards?: number;
+  /** Defaults for every topic's log (Kafka's broker-level log.* settings); a topic's own configs win. */
+  topicDefaults?: Partial<LogConfig>;
+  /** Tasks one shard runs at once (an acks=all fsync must not stall other partitions). Default 64. */
+  shardConcurrency?: number;
+  /** Tasks a shard queues beyond those before refusing; callers should respect needsDrain first. Default 4096. */
+  shardMaxQueue?: number;
+  /** How often shards check flush.ms deadlines. Default 100 ms. */
+  flushTickMs?: number;
+  /** Kafka log.retention.check.interval.ms. Default 300000 (5 min). */
+  retentionCheckMs?: number;
+  /** Kafka log.cleaner.backoff.ms: how often compacted topics are cleaned. Default 15000. */
+  compactionCheckMs?: number;
+  /** Bytes of recent chunks kept for streaming subscribers at the same position. Default 32 MiB. */
+  sharedReadCacheBytes?: number;
+  logger?: Logger;
+  logLevel?: LogLevel;
+  /** File-system seam for metadata (tests); partitions always use the real one inside shards. */
+  fs?: FileSystem;
+}
+
+export type ResolvedBrokerConfig = Required<Omit<BrokerConfig, "logger" | "fs" | "logLevel">> & Pick<BrokerConfig, "logger" | "fs"> & { logLevel: LogLevel };
+
+export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig {
+  const resolved = {
+    dataDir: config.dataDir ?? "./data",
+    shards: config.shards ?? availableParallelism(),
+    topicDefaults: config.topicDefaults ?? {},
+    shardConcurrency: config.shardConcurrency ?? 64,
+    shardMaxQueue: config.shardMaxQueue ?? 4096,
+    flushTickMs: config.flushTickMs ?? 100,
+    retentionCheckMs: config.retentionCheckMs ?? 300_000,
+    compactionCheckMs: config.compactionCheckMs ?? 15_000,
+    sharedReadCacheBytes: config.sharedReadCacheBytes ?? 32 * 1024 * 1024,
+    logger: config.logger,
+    logLevel: config.logLevel ?? "warn",
+    fs: config.fs,
+  };
+  for (const [name, min] of [["shards", 1], ["shardConcurrency", 1], ["shardMaxQueue", 0], ["flushTickMs", 1], ["retentionCheckMs", 1], ["compactionCheckMs", 1], ["sharedReadCacheBytes", 0]] as const) {
+    const value = resolved[name];
+    if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${value}`);
+  }
+  return resolved;
+}

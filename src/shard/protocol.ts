@@ -1,0 +1,111 @@
+// Messages between the main thread and a shard worker (piscina tasks). Record bytes travel in transferred
+// ArrayBuffers (never cloned); offsets are bigints (structured clone carries them); errors are data
+// (src/errors/wire.ts), one per partition, never a rejected task for one bad partition.
+
+import type { ErrorData } from "../errors/wire.js";
+import type { LogConfig } from "../storage/log-config.js";
+
+export interface ShardInit {
+  shard: number;
+  dataDir: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+  /** How often the shard checks flush.ms deadlines (ms). */
+  flushTickMs: number;
+  /** How often retention runs (Kafka log.retention.check.interval.ms). */
+  retentionCheckMs: number;
+  /** How often compacted partitions are cleaned (Kafka log.cleaner.backoff.ms). */
+  compactionCheckMs: number;
+}
+
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+}
+
+export interface PartitionSpec extends PartitionRef {
+  config: Partial<LogConfig>;
+}
+
+export interface PartitionStatus extends PartitionRef {
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+  sizeBytes: number;
+}
+
+export type Acks = -1 | 0 | 1;
+
+export interface ProduceItem extends PartitionRef {
+  batch: Uint8Array;
+  acks: Acks;
+}
+
+export interface ProduceOk {
+  baseOffset: bigint;
+  lastOffset: bigint;
+  logAppendTime: number;
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+  /** Bytes and records appended (0 for a deduplicated retry). */
+  bytes: number;
+  records: number;
+  duplicate: boolean;
+}
+
+export interface FetchItem extends PartitionRef {
+  offset: bigint;
+  maxBytes: number;
+}
+
+export interface FetchOk {
+  records: Uint8Array;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+}
+
+/** -1 latest, -2 earliest, -3 the record with the largest timestamp; >= 0 a timestamp. */
+export interface ListOffsetsItem extends PartitionRef {
+  timestamp: bigint;
+}
+
+export interface ListOffsetsOk {
+  offset: bigint;
+  timestamp: bigint;
+}
+
+export type Outcome<T> = { ok: T } | { error: ErrorData };
+
+export type ShardTask =
+  | { op: "open"; partitions: PartitionSpec[] }
+  | { op: "produce"; items: ProduceItem[] }
+  | { op: "fetch"; items: FetchItem[] }
+  | { op: "listOffsets"; items: ListOffsetsItem[] }
+  | { op: "reconfigure"; partitions: PartitionSpec[] }
+  | { op: "delete"; partitions: PartitionRef[] }
+  | { op: "status"; partitions: PartitionRef[] }
+  | { op: "maintenance" }
+  | { op: "ping" }
+  | { op: "close" };
+
+export interface ShardResults {
+  open: Outcome<PartitionStatus>[];
+  produce: Outcome<ProduceOk>[];
+  fetch: Outcome<FetchOk>[];
+  listOffsets: Outcome<ListOffsetsOk>[];
+  reconfigure: Outcome<PartitionStatus>[];
+  delete: Outcome<true>[];
+  status: Outcome<PartitionStatus>[];
+  maintenance: { flushed: number; deletedSegments: number; compacted: number };
+  ping: true;
+  close: { closed: number };
+}
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** `<topic>-<partition>`: the directory name Kafka uses, relative to the data dir. */
+export function partitionDirName(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}

@@ -1,0 +1,211 @@
+// A shard: one worker thread (a piscina pool of exactly one thread) that owns a fixed set of partitions and
+// is their only writer. Tasks arrive in order over one port; each produce is validated and appended before
+// the handler first awaits, so per-partition order is arrival order without locks. Between tasks the
+// thread runs its own timers: flush.ms deadlines, retention and compaction.
+
+import { join } from "node:path";
+import { Piscina } from "piscina";
+import { errorToData } from "../errors/wire.js";
+import { UnknownTopicOrPartitionError } from "../errors/index.js";
+import { createLogger } from "../log.js";
+import { compactLog } from "../storage/compaction.js";
+import { enforceRetention } from "../storage/retention.js";
+import {
+  partitionDirName,
+  partitionKey,
+  type Outcome,
+  type PartitionRef,
+  type ShardInit,
+  type ShardResults,
+  type ShardTask,
+} from "./protocol.js";
+import { Replica } from "./replica.js";
+
+const init = Piscina.workerData as ShardInit;
+const logger = createLogger({ level: init.logLevel, fields: { shard: init.shard } });
+const replicas = new Map<string, Replica>();
+let closing = false;
+
+function replicaFor(ref: PartitionRef): Replica {
+  const replica = replicas.get(partitionKey(ref.topic, ref.partition));
+  if (!replica) throw new UnknownTopicOrPartitionError(`${ref.topic}-${ref.partition} is not hosted here`);
+  return replica;
+}
+
+function attempt<T>(fn: () => T): Outcome<T> {
+  try {
+    return { ok: fn() };
+  } catch (error) {
+    return { error: errorToData(error) };
+  }
+}
+
+/** Wraps a result so piscina transfers (not clones) the given buffers back to the main thread. */
+function withTransfer<T>(value: T, buffers: ArrayBufferLike[]): T {
+  return Piscina.move({ [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: value } as never) as unknown as T;
+}
+
+async function produce(task: Extract<ShardTask, { op: "produce" }>): Promise<ShardResults["produce"]> {
+  const durable: Promise<void>[] = [];
+  const outcomes: ShardResults["produce"] = task.items.map((item) =>
+    attempt(() => {
+      const { result, durable: wait } = replicaFor(item).produce(item.batch, item.acks);
+      if (wait) durable.push(wait);
+      return result;
+    }),
+  );
+  if (durable.length) {
+    // acks=all: answer only once the fsync the flush policy demanded covers every batch of the task.
+    const settled = await Promise.allSettled(durable);
+    const failure = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
+    if (failure) {
+      for (let i = 0; i < outcomes.length; i++) {
+        if (task.items[i]!.acks === -1 && "ok" in outcomes[i]!) outcomes[i] = { error: errorToData(failure.reason) };
+      }
+    }
+  }
+  return outcomes;
+}
+
+function fetch(task: Extract<ShardTask, { op: "fetch" }>): ShardResults["fetch"] {
+  const buffers: ArrayBufferLike[] = [];
+  const outcomes = task.items.map((item) =>
+    attempt(() => {
+      const result = replicaFor(item).fetch(item.offset, item.maxBytes);
+      if (result.records.byteLength) buffers.push(result.records.buffer);
+      return result;
+    }),
+  );
+  return withTransfer(outcomes, buffers);
+}
+
+function open(task: Extract<ShardTask, { op: "open" }>): ShardResults["open"] {
+  return task.partitions.map((spec) =>
+    attempt(() => {
+      const key = partitionKey(spec.topic, spec.partition);
+      let replica = replicas.get(key);
+      if (!replica) {
+        const dir = join(init.dataDir, partitionDirName(spec.topic, spec.partition));
+        replica = Replica.open(spec.topic, spec.partition, dir, spec.config, undefined, logger);
+        replicas.set(key, replica);
+      }
+      return replica.status();
+    }),
+  );
+}
+
+async function remove(task: Extract<ShardTask, { op: "delete" }>): Promise<ShardResults["delete"]> {
+  const outcomes: ShardResults["delete"] = [];
+  for (const ref of task.partitions) {
+    const key = partitionKey(ref.topic, ref.partition);
+    const replica = replicas.get(key);
+    try {
+      if (replica) {
+        replicas.delete(key);
+        replica.log.deleteFiles();
+      }
+      outcomes.push({ ok: true });
+    } catch (error) {
+      outcomes.push({ error: errorToData(error) });
+    }
+  }
+  return outcomes;
+}
+
+async function reconfigure(task: Extract<ShardTask, { op: "reconfigure" }>): Promise<ShardResults["reconfigure"]> {
+  const outcomes: ShardResults["reconfigure"] = [];
+  for (const spec of task.partitions) {
+    const key = partitionKey(spec.topic, spec.partition);
+    const replica = replicas.get(key);
+    if (!replica) {
+      outcomes.push({ error: errorToData(new UnknownTopicOrPartitionError(`${spec.topic}-${spec.partition} is not hosted here`)) });
+      continue;
+    }
+    // Configs are read at open: close and reopen (a clean close, so the reopen reads only tails).
+    await replica.close();
+    replicas.delete(key);
+    outcomes.push(...open({ op: "open", partitions: [spec] }));
+  }
+  return outcomes;
+}
+
+let maintenanceRunning = false;
+async function maintenance(): Promise<ShardResults["maintenance"]> {
+  const summary = { flushed: 0, deletedSegments: 0, compacted: 0 };
+  if (maintenanceRunning || closing) return summary;
+  maintenanceRunning = true;
+  try {
+    for (const replica of replicas.values()) {
+      summary.deletedSegments += enforceRetention(replica.log).deletedSegments;
+      if (replica.log.config.cleanupPolicy.includes("compact")) {
+        summary.compacted += (await compactLog(replica.log)).segmentsRewritten;
+      }
+    }
+  } catch (error) {
+    logger.error("maintenance failed", { error });
+  } finally {
+    maintenanceRunning = false;
+  }
+  return summary;
+}
+
+async function close(): Promise<ShardResults["close"]> {
+  closing = true;
+  clearInterval(flushTimer);
+  clearInterval(retentionTimer);
+  clearInterval(compactionTimer);
+  let closed = 0;
+  for (const replica of replicas.values()) {
+    try {
+      await replica.close();
+      closed++;
+    } catch (error) {
+      logger.error("partition close failed", { error, topic: replica.topic, partition: replica.partition });
+    }
+  }
+  replicas.clear();
+  return { closed };
+}
+
+const flushTimer = setInterval(() => {
+  for (const replica of replicas.values()) {
+    replica.log.maybeFlush()?.catch((error) => logger.warn("periodic flush failed", { error, topic: replica.topic, partition: replica.partition }));
+  }
+}, init.flushTickMs);
+const retentionTimer = setInterval(() => {
+  const now = Date.now();
+  for (const replica of replicas.values()) {
+    try {
+      enforceRetention(replica.log);
+      replica.maintainProducers(now);
+    } catch (error) {
+      logger.warn("retention failed", { error, topic: replica.topic, partition: replica.partition });
+    }
+  }
+}, init.retentionCheckMs);
+const compactionTimer = setInterval(() => void maintenance(), init.compactionCheckMs);
+
+export default async function handle(task: ShardTask): Promise<unknown> {
+  switch (task.op) {
+    case "produce":
+      return produce(task);
+    case "fetch":
+      return fetch(task);
+    case "listOffsets":
+      return task.items.map((item) => attempt(() => replicaFor(item).listOffsets(item.timestamp)));
+    case "status":
+      return task.partitions.map((ref) => attempt(() => replicaFor(ref).status()));
+    case "open":
+      return open(task);
+    case "reconfigure":
+      return reconfigure(task);
+    case "delete":
+      return remove(task);
+    case "maintenance":
+      return maintenance();
+    case "ping":
+      return true;
+    case "close":
+      return close();
+  }
+}
