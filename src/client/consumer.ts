@@ -1,0 +1,292 @@
+// The consumer: a streaming subscription read with `for await`. Credit is granted as the application
+// pulls, so a slow application slows its own stream at the broker (which pauses its cursor), never
+// filling this process's memory: at most `windowBytes` of records are held here (plus one oversized batch).
+//
+// Positions are what the application has consumed, not what arrived: after a reconnect the consumer drops
+// what it held and resubscribes from its positions, so nothing is skipped and nothing repeats. Every batch
+// is CRC-checked on receipt by the WASM core before any record is handed out.
+
+import { decodeRecordBatch, type DecodeOptions } from "../core/index.js";
+import type { RivuletError } from "../errors/index.js";
+import { FrameType, StartKind, type ServerFrame, type StartPosition } from "../protocol/ws/index.js";
+import type { Connection, StreamHandler } from "./connection.js";
+import { errorFromCode, GapError } from "./errors.js";
+import type { Admin } from "./admin.js";
+
+export type StartFrom = "earliest" | "latest" | { offset: bigint } | { timestamp: number };
+
+export interface ConsumerOptions {
+  topic: string;
+  /** Partitions to read; default all. */
+  partitions?: number[];
+  /** Where to start partitions without a position. Default "latest" (Kafka's auto.offset.reset). */
+  from?: StartFrom;
+  /** Per-partition positions to resume from (the next offset to read), e.g. saved from positions(). */
+  positions?: Map<number, bigint> | Record<number, bigint>;
+  /** Credit window: bytes the broker may send ahead of the application. Default 1 MiB. */
+  windowBytes?: number;
+  /** Largest chunk to ask for. Default 256 KiB. */
+  maxChunkBytes?: number;
+  /** When retention deleted unread records: throw a GapError from the iterator (default) or skip ahead. */
+  onGap?: "error" | "skip";
+  /** Inflates compressed batches (gzip, ...) produced by Kafka clients. */
+  decompress?: DecodeOptions["decompress"];
+}
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: { key: string; value: Uint8Array | null }[];
+}
+
+type Entry =
+  | { kind: "record"; record: ConsumedRecord }
+  /** End of a chunk: move the position to `nextOffset` and return `bytes` of credit. */
+  | { kind: "end"; partition: number; nextOffset: bigint; bytes: number }
+  | { kind: "error"; error: Error; partition?: number };
+
+function toStart(from: StartFrom): StartPosition {
+  if (from === "earliest") return { kind: StartKind.EARLIEST, value: 0n };
+  if (from === "latest") return { kind: StartKind.LATEST, value: 0n };
+  if ("offset" in from) return { kind: StartKind.OFFSET, value: from.offset };
+  return { kind: StartKind.TIMESTAMP, value: BigInt(Math.trunc(from.timestamp)) };
+}
+
+export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
+  private subscriptionId = 0;
+  private readonly queue: Entry[] = [];
+  private head = 0;
+  private readonly positionMap = new Map<number, bigint>();
+  private readonly seeking = new Set<number>();
+  private wakeReader: (() => void) | undefined;
+  private pendingGrant = 0;
+  private stalledNeed = 0;
+  private heldBytes = 0;
+  private closed = false;
+  private started: Promise<void> | undefined;
+  private readonly window: number;
+
+  constructor(private readonly connection: Connection, private readonly admin: Admin, readonly options: ConsumerOptions) {
+    this.window = options.windowBytes ?? 1024 * 1024;
+    const given = options.positions instanceof Map ? options.positions : new Map(Object.entries(options.positions ?? {}).map(([p, o]) => [Number(p), BigInt(o)]));
+    for (const [p, o] of given) this.positionMap.set(p, o);
+  }
+
+  /** Subscribes (done implicitly by the first read). */
+  start(): Promise<void> {
+    this.started ??= this.subscribe();
+    return this.started;
+  }
+
+  /** The next offset to read per partition: what the application has consumed so far. */
+  positions(): Map<number, bigint> {
+    return new Map(this.positionMap);
+  }
+
+  private async subscribe(): Promise<void> {
+    const partitions = this.options.partitions ?? (await this.admin.metadata([this.options.topic]))[0]!.partitions.map((p) => p.partition);
+    const start = toStart(this.options.from ?? "latest");
+    const id = this.connection.allocateId();
+    this.connection.streams.delete(this.subscriptionId);
+    this.subscriptionId = id;
+    this.connection.streams.set(id, this);
+    const response = await this.connection.request(
+      {
+        type: FrameType.SUBSCRIBE,
+        topic: this.options.topic,
+        credit: this.window,
+        maxChunkBytes: this.options.maxChunkBytes ?? 256 * 1024,
+        start,
+        partitions: partitions.map((partition) => {
+          const position = this.positionMap.get(partition);
+          return { partition, start: position === undefined ? start : { kind: StartKind.OFFSET, value: position } };
+        }),
+      },
+      id,
+    );
+    if (response.type !== FrameType.SUBSCRIBED) throw new Error("unexpected response to SUBSCRIBE");
+    for (const p of response.partitions) {
+      if (p.errorCode !== 0) throw errorFromCode(p.errorCode, "", `${this.options.topic}-${p.partition}`);
+      if (!this.positionMap.has(p.partition)) this.positionMap.set(p.partition, p.startOffset);
+    }
+  }
+
+  // ---- StreamHandler ------------------------------------------------------------------------------------
+
+  onFrame(frame: ServerFrame): void {
+    if (this.closed) return;
+    if (frame.type === FrameType.CHUNK && frame.requestId === this.subscriptionId) this.onChunk(frame);
+    else if (frame.type === FrameType.GAP) this.onGap(frame.partition, frame.fromOffset, frame.toOffset);
+    else if (frame.type === FrameType.STALLED) {
+      this.stalledNeed = Math.max(this.stalledNeed, frame.neededBytes);
+      this.maybeGrantForStall();
+    } else if (frame.type === FrameType.ERROR) this.push({ kind: "error", error: errorFromCode(frame.errorCode, frame.code, frame.message) });
+  }
+
+  onReconnect(): void {
+    // What we held was sent against the old connection's credit: drop it and ask again from the positions.
+    this.queue.length = 0;
+    this.head = 0;
+    this.heldBytes = 0;
+    this.pendingGrant = 0;
+    this.stalledNeed = 0;
+    this.seeking.clear();
+    this.started = this.subscribe();
+    this.started.catch((error) => this.push({ kind: "error", error }));
+  }
+
+  onClose(error: Error): void {
+    if (!this.closed) this.push({ kind: "error", error });
+  }
+
+  private onChunk(frame: Extract<ServerFrame, { type: typeof FrameType.CHUNK }>): void {
+    const bytes = frame.records.length;
+    if (this.seeking.has(frame.partition)) return this.grant(bytes);
+    const records: ConsumedRecord[] = [];
+    try {
+      const view = new DataView(frame.records.buffer, frame.records.byteOffset, frame.records.byteLength);
+      for (let at = 0; at < bytes; ) {
+        const size = view.getInt32(at + 8) + 12;
+        // decodeRecordBatch checks the CRC (WASM) before decoding anything.
+        const batch = decodeRecordBatch(frame.records.subarray(at, at + size), { decompress: this.options.decompress });
+        at += size;
+        if (batch.isControl) continue;
+        for (const r of batch.records) {
+          if (r.offset < frame.fromOffset) continue;
+          records.push({ topic: this.options.topic, partition: frame.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+        }
+      }
+    } catch (error) {
+      this.push({ kind: "error", error: error as Error, partition: frame.partition });
+      return;
+    }
+    this.heldBytes += bytes;
+    for (const record of records) this.queue.push({ kind: "record", record });
+    this.push({ kind: "end", partition: frame.partition, nextOffset: frame.nextOffset, bytes });
+  }
+
+  private onGap(partition: number, fromOffset: bigint, toOffset: bigint): void {
+    if (this.options.onGap === "skip") {
+      void this.seek(partition, toOffset).catch((error) => this.push({ kind: "error", error }));
+      return;
+    }
+    this.push({ kind: "error", error: new GapError(this.options.topic, partition, fromOffset, toOffset), partition });
+  }
+
+  private push(entry: Entry): void {
+    this.queue.push(entry);
+    const wake = this.wakeReader;
+    this.wakeReader = undefined;
+    wake?.();
+  }
+
+  // ---- credit ---------------------------------------------------------------------------------------------
+
+  private grant(bytes: number): void {
+    this.pendingGrant += bytes;
+    // Batch CREDIT frames: one per quarter window, or at once when the application has caught up.
+    if (this.pendingGrant >= this.window / 4 || this.heldBytes === 0) {
+      this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes: this.pendingGrant });
+      this.pendingGrant = 0;
+    }
+  }
+
+  /** A batch bigger than the whole window: once the application has consumed everything, lend what it needs. */
+  private maybeGrantForStall(): void {
+    if (this.stalledNeed > 0 && this.heldBytes === 0) {
+      this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes: this.stalledNeed + this.pendingGrant });
+      this.pendingGrant = 0;
+      this.stalledNeed = 0;
+    }
+  }
+
+  // ---- reading --------------------------------------------------------------------------------------------
+
+  /** The next record, waiting for one to arrive. Throws GapError / typed errors as they happen. */
+  async next(): Promise<ConsumedRecord> {
+    await this.start();
+    for (;;) {
+      if (this.closed) throw new Error("consumer is closed");
+      while (this.head < this.queue.length) {
+        const entry = this.queue[this.head++]!;
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+        if (entry.kind === "record") {
+          this.positionMap.set(entry.record.partition, entry.record.offset + 1n);
+          return entry.record;
+        }
+        if (entry.kind === "end") {
+          const current = this.positionMap.get(entry.partition);
+          if (current === undefined || entry.nextOffset > current) this.positionMap.set(entry.partition, entry.nextOffset);
+          this.heldBytes -= entry.bytes;
+          this.grant(entry.bytes);
+          this.maybeGrantForStall();
+          continue;
+        }
+        throw entry.error;
+      }
+      await new Promise<void>((resolve) => (this.wakeReader = resolve));
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ConsumedRecord> {
+    for (;;) {
+      try {
+        yield await this.next();
+      } catch (error) {
+        if (this.closed) return;
+        throw error;
+      }
+    }
+  }
+
+  /** Moves a partition's position; records already held for it are dropped. */
+  async seek(partition: number, to: bigint | "earliest" | "latest"): Promise<void> {
+    await this.start();
+    const start: StartPosition = to === "earliest" ? toStart("earliest") : to === "latest" ? toStart("latest") : { kind: StartKind.OFFSET, value: to };
+    this.seeking.add(partition);
+    // Drop what is held for the partition, returning its credit.
+    const kept: Entry[] = [];
+    for (const entry of this.queue.slice(this.head)) {
+      if (entry.kind === "record" && entry.record.partition === partition) continue;
+      if (entry.kind === "end" && entry.partition === partition) {
+        this.heldBytes -= entry.bytes;
+        this.grant(entry.bytes);
+        continue;
+      }
+      if (entry.kind === "error" && entry.partition === partition) continue;
+      kept.push(entry);
+    }
+    this.queue.length = 0;
+    this.queue.push(...kept);
+    this.head = 0;
+    try {
+      await this.connection.request({ type: FrameType.SEEK, subscriptionId: this.subscriptionId, partition, start });
+      if (typeof to === "bigint") this.positionMap.set(partition, to);
+      else this.positionMap.set(partition, (await this.admin.listOffsets(this.options.topic, partition, to)).offset);
+    } finally {
+      this.seeking.delete(partition);
+    }
+  }
+
+  /** Records held here and not yet handed to the application. */
+  get bufferedBytes(): number {
+    return this.heldBytes;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.streams.delete(this.subscriptionId);
+    this.wakeReader?.();
+    if (this.connection.isOpen) {
+      await this.connection.request({ type: FrameType.UNSUBSCRIBE, subscriptionId: this.subscriptionId }).catch((e: RivuletError) => e);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// rivulet/client: one client for browsers and Node 20, over one WebSocket.
+//
+//   const client = await connect({ url: "ws://127.0.0.1:8080/ws" });
+//   await client.producer().send({ topic: "orders", key: "o-1", value: "{...}" });
+//   for await (const record of client.consumer({ topic: "orders", from: "earliest" })) { ... }
+
+import { Admin } from "./admin.js";
+import { Connection, type ConnectionOptions } from "./connection.js";
+import { Consumer, type ConsumerOptions } from "./consumer.js";
+import { Producer, type ProducerOptions } from "./producer.js";
+
+export class RivuletClient {
+  readonly admin: Admin;
+
+  constructor(readonly connection: Connection) {
+    this.admin = new Admin(connection);
+  }
+
+  producer(options?: ProducerOptions): Producer {
+    return new Producer(this.connection, this.admin, options);
+  }
+
+  consumer(options: ConsumerOptions): Consumer {
+    return new Consumer(this.connection, this.admin, options);
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+}
+
+/** Connects (waiting for the server's WELCOME) and returns a client. */
+export async function connect(options: ConnectionOptions = {}): Promise<RivuletClient> {
+  const connection = new Connection(options);
+  await connection.connect();
+  return new RivuletClient(connection);
+}
+
+export { Admin, type TopicMetadata, type TopicInfo, type OffsetQuery } from "./admin.js";
+export { Connection, type ConnectionOptions } from "./connection.js";
+export { Consumer, type ConsumerOptions, type ConsumedRecord, type StartFrom } from "./consumer.js";
+export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata } from "./producer.js";
+export { ConnectionError, GapError } from "./errors.js";
+export type { WebSocketConstructor, WebSocketLike } from "./transport.js";
+export * from "../errors/index.js";

@@ -1,0 +1,248 @@
+// The producer: batches records per partition by size and linger time, picks partitions as Kafka's
+// default partitioner does (explicit partition, else murmur2 of the key through the WASM core, else a
+// sticky partition per batch), encodes RecordBatch v2 in WASM, and sends with the chosen acks.
+//
+// Ordering: at most `maxInFlightPerPartition` batches per partition are in flight (default 1), so a retry
+// can never overtake a later batch. With `idempotent: true` the broker assigns a producer id and drops
+// retried duplicates, so retries are exactly-once per partition; without it a retry after a lost response
+// may duplicate (as with Kafka's enable.idempotence=false).
+//
+// Backpressure: send() resolves when the record is acknowledged, and before it is even accepted it waits
+// while the producer holds more than maxBufferedBytes (records batching or in flight): a fast caller is
+// slowed to the socket's pace instead of growing a queue.
+
+import { encodeRecordBatch, partitionForKey, type RecordInput } from "../core/index.js";
+import { FrameType, type ServerFrame } from "../protocol/ws/index.js";
+import type { Admin } from "./admin.js";
+import type { Connection } from "./connection.js";
+import { errorFromCode } from "./errors.js";
+import type { RivuletError } from "../errors/index.js";
+
+export interface ProducerOptions {
+  /** 0, 1 or -1/"all" (default "all": durable per the topic's flush policy). */
+  acks?: 0 | 1 | -1 | "all";
+  /** How long a batch waits for more records. Default 5 ms. */
+  lingerMs?: number;
+  /** Send a batch once its records reach this many bytes. Default 256 KiB. */
+  batchBytes?: number;
+  /** send() waits while batching + in-flight bytes exceed this. Default 16 MiB. */
+  maxBufferedBytes?: number;
+  /** Ask the broker for a producer id and number batches, so retries are deduplicated. Default false. */
+  idempotent?: boolean;
+  /** Retries of a batch after a retriable error. Default 5. */
+  retries?: number;
+  /** Batches in flight per partition. Default 1 (strict order across retries). */
+  maxInFlightPerPartition?: number;
+}
+
+export interface ProducerRecord {
+  topic: string;
+  partition?: number;
+  key?: Uint8Array | string | null;
+  value: Uint8Array | string | null;
+  headers?: { key: string; value: Uint8Array | string | null }[];
+  timestamp?: number;
+}
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+interface Waiting {
+  resolve(meta: RecordMetadata): void;
+  reject(error: Error): void;
+}
+
+interface Batch {
+  topic: string;
+  partition: number;
+  records: RecordInput[];
+  waiting: Waiting[];
+  bytes: number;
+  encoded?: Uint8Array;
+  attempts: number;
+}
+
+interface PartitionState {
+  open: Batch | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  ready: Batch[];
+  inFlight: number;
+  nextSequence: number;
+}
+
+const sizeOf = (v: Uint8Array | string | null | undefined) => (v == null ? 0 : typeof v === "string" ? v.length * 3 : v.length);
+
+export class Producer {
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly counts = new Map<string, Promise<number>>();
+  private readonly sticky = new Map<string, number>();
+  private buffered = 0;
+  private roomWaiters: Array<() => void> = [];
+  private identity: Promise<{ producerId: bigint; producerEpoch: number }> | undefined;
+  private readonly idle = new Set<() => void>();
+  private closed = false;
+  private readonly acks: -1 | 0 | 1;
+
+  constructor(private readonly connection: Connection, private readonly admin: Admin, private readonly options: ProducerOptions = {}) {
+    this.acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
+  }
+
+  /** Bytes batching or in flight. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** True while send() would wait for room. */
+  get congested(): boolean {
+    return this.buffered >= (this.options.maxBufferedBytes ?? 16 * 1024 * 1024);
+  }
+
+  /** Resolves when send() would accept a record without waiting. */
+  async drained(): Promise<void> {
+    while (this.congested) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Sends one record; resolves with its offset once the broker acknowledged it (acks=0: once sent). */
+  async send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.closed) throw new Error("producer is closed");
+    await this.drained();
+    const partition = await this.choosePartition(record);
+    const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
+    const bytes = sizeOf(record.key) + sizeOf(record.value) + 24 + (record.headers ?? []).reduce((n, h) => n + h.key.length + sizeOf(h.value) + 4, 0);
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      const state = this.stateOf(record.topic, partition);
+      state.open ??= { topic: record.topic, partition, records: [], waiting: [], bytes: 0, attempts: 0 };
+      state.open.records.push(input);
+      state.open.waiting.push({ resolve, reject });
+      state.open.bytes += bytes;
+      this.buffered += bytes;
+      if (state.open.bytes >= (this.options.batchBytes ?? 256 * 1024)) this.seal(state);
+      else state.timer ??= setTimeout(() => this.seal(state), this.options.lingerMs ?? 5);
+    });
+  }
+
+  /** Sends every batching record now and waits until all are acknowledged. */
+  async flush(): Promise<void> {
+    for (const state of this.partitions.values()) this.seal(state);
+    while ([...this.partitions.values()].some((s) => s.inFlight > 0 || s.ready.length > 0 || s.open)) {
+      await new Promise<void>((resolve) => this.idle.add(resolve));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  private stateOf(topic: string, partition: number): PartitionState {
+    const key = `${topic}\u0000${partition}`;
+    let state = this.partitions.get(key);
+    if (!state) this.partitions.set(key, (state = { open: undefined, timer: undefined, ready: [], inFlight: 0, nextSequence: 0 }));
+    return state;
+  }
+
+  private async choosePartition(record: ProducerRecord): Promise<number> {
+    if (record.partition !== undefined) return record.partition;
+    let count = this.counts.get(record.topic);
+    if (!count) {
+      count = this.admin.partitionCount(record.topic);
+      this.counts.set(record.topic, count);
+      count.catch(() => this.counts.delete(record.topic));
+    }
+    const partitions = await count;
+    if (record.key != null) return partitionForKey(record.key, partitions);
+    // Kafka's sticky partitioner: keyless records fill one partition's batch, then move on.
+    let current = this.sticky.get(record.topic);
+    if (current === undefined || current >= partitions) this.sticky.set(record.topic, (current = Math.floor(Math.random() * partitions)));
+    return current;
+  }
+
+  /** Closes the open batch of a partition and queues it for sending. */
+  private seal(state: PartitionState): void {
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = undefined;
+    const batch = state.open;
+    if (!batch) return;
+    state.open = undefined;
+    state.ready.push(batch);
+    const sticky = this.sticky.get(batch.topic);
+    if (sticky === batch.partition) this.sticky.delete(batch.topic);
+    void this.pump(state);
+  }
+
+  private async pump(state: PartitionState): Promise<void> {
+    const limit = this.options.maxInFlightPerPartition ?? 1;
+    while (state.ready.length && state.inFlight < limit) {
+      const batch = state.ready.shift()!;
+      state.inFlight++;
+      void this.sendBatch(state, batch).finally(() => {
+        state.inFlight--;
+        void this.pump(state);
+        this.notifyIdle();
+      });
+    }
+  }
+
+  private async encode(state: PartitionState, batch: Batch): Promise<Uint8Array> {
+    if (batch.encoded) return batch.encoded; // a retry resends the same bytes (same sequence numbers)
+    if (this.options.idempotent) {
+      this.identity ??= this.connection.request({ type: FrameType.INIT_PRODUCER_ID }).then((f) => {
+        const frame = f as Extract<ServerFrame, { type: typeof FrameType.PRODUCER_ID }>;
+        return { producerId: frame.producerId, producerEpoch: frame.producerEpoch };
+      });
+      const { producerId, producerEpoch } = await this.identity;
+      const baseSequence = state.nextSequence;
+      state.nextSequence = (state.nextSequence + batch.records.length) % 0x80000000;
+      batch.encoded = encodeRecordBatch(batch.records, { producerId, producerEpoch, baseSequence });
+    } else {
+      batch.encoded = encodeRecordBatch(batch.records);
+    }
+    return batch.encoded;
+  }
+
+  private async sendBatch(state: PartitionState, batch: Batch): Promise<void> {
+    const retries = this.options.retries ?? 5;
+    for (;;) {
+      try {
+        const bytes = await this.encode(state, batch);
+        const frame = { type: FrameType.PRODUCE, acks: this.acks, timeoutMs: 30_000, items: [{ topic: batch.topic, partition: batch.partition, batch: bytes }] };
+        if (this.acks === 0) {
+          await this.connection.connect();
+          this.connection.post({ ...frame, type: FrameType.PRODUCE, requestId: this.connection.allocateId() });
+          return this.settle(batch, undefined, -1n);
+        }
+        const response = await this.connection.request({ ...frame, type: FrameType.PRODUCE });
+        const item = (response as Extract<ServerFrame, { type: typeof FrameType.PRODUCE_RESULT }>).items[0]!;
+        if (item.errorCode === 0) return this.settle(batch, undefined, item.baseOffset);
+        throw errorFromCode(item.errorCode, "", item.errorMessage);
+      } catch (error) {
+        const retriable = (error as RivuletError).retriable === true;
+        if (!retriable || batch.attempts >= retries) return this.settle(batch, error as Error, -1n);
+        batch.attempts++;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (batch.attempts - 1)));
+      }
+    }
+  }
+
+  private settle(batch: Batch, error: Error | undefined, baseOffset: bigint): void {
+    this.buffered -= batch.bytes;
+    batch.waiting.forEach((w, i) =>
+      error ? w.reject(error) : w.resolve({ topic: batch.topic, partition: batch.partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }),
+    );
+    if (!this.congested) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private notifyIdle(): void {
+    const waiters = [...this.idle];
+    this.idle.clear();
+    for (const wake of waiters) wake();
+  }
+}
+

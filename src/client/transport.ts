@@ -1,0 +1,46 @@
+// The client's one dependency on the outside world: something that sends and receives binary WebSocket
+// messages. Browsers pass their native WebSocket; Node 20 (no global WebSocket) gets the `ws` package,
+// loaded lazily so the browser build never touches it. Tests can inject anything with the same shape.
+
+export interface WebSocketLike {
+  binaryType: string;
+  readonly bufferedAmount: number;
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** The WebSocket constructor to use: the given one, the global one, or (Node) the `ws` package. */
+export async function resolveWebSocket(given?: WebSocketConstructor): Promise<WebSocketConstructor> {
+  if (given) return given;
+  const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (global) return global;
+  // A variable specifier keeps bundlers and browsers from resolving `ws` eagerly.
+  const specifier = "ws";
+  const module = (await import(specifier)) as { default: WebSocketConstructor };
+  return module.default;
+}
+
+/** Copies a received message into a Uint8Array view, whatever the runtime delivered. */
+export function messageBytes(data: unknown): Uint8Array {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data)) {
+    // `ws` may deliver fragmented messages as an array of Buffers.
+    const total = data.reduce((n: number, b: Uint8Array) => n + b.length, 0);
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const b of data as Uint8Array[]) {
+      out.set(b, at);
+      at += b.length;
+    }
+    return out;
+  }
+  throw new TypeError("text frames are not part of the Rivulet protocol");
+}

@@ -1,0 +1,158 @@
+// Encoding and decoding of client -> server frames (layouts in docs/protocol.md). Decoding never trusts
+// its input: every count is checked against the bytes that remain, and anything malformed is a
+// WsProtocolError (the server closes that connection with 4000).
+
+import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
+import { FrameType, StartKind, type ClientFrame, type StartPosition } from "./frames.js";
+
+function writeStart(w: FrameWriter, start: StartPosition): void {
+  w.u8(start.kind).i64(start.value);
+}
+
+function readStart(r: FrameReader): StartPosition {
+  const kind = r.u8("start kind");
+  if (kind > StartKind.TIMESTAMP) throw new WsProtocolError(`unknown start kind ${kind}`);
+  return { kind: kind as StartPosition["kind"], value: r.i64("start value") };
+}
+
+export function encodeClientFrame(frame: ClientFrame): Uint8Array {
+  const w = new FrameWriter(frame.type === FrameType.PRODUCE ? 64 + frame.items.reduce((n, i) => n + i.batch.length + 64, 0) : 64);
+  w.u8(frame.type).u32(frame.requestId);
+  switch (frame.type) {
+    case FrameType.PING:
+    case FrameType.INIT_PRODUCER_ID:
+      break;
+    case FrameType.METADATA:
+      w.u16(frame.topics.length);
+      for (const t of frame.topics) w.string(t);
+      break;
+    case FrameType.CREATE_TOPIC: {
+      const configs = Object.entries(frame.configs);
+      w.string(frame.name).i32(frame.partitions).u16(configs.length);
+      for (const [k, v] of configs) w.string(k).string(v);
+      break;
+    }
+    case FrameType.DELETE_TOPIC:
+    case FrameType.DESCRIBE_TOPIC:
+      w.string(frame.name);
+      break;
+    case FrameType.PRODUCE:
+      w.i8(frame.acks).u32(frame.timeoutMs).u16(frame.items.length);
+      for (const item of frame.items) w.string(item.topic).i32(item.partition).bytes(item.batch);
+      break;
+    case FrameType.FETCH:
+      w.u32(frame.maxWaitMs).u32(frame.minBytes).u32(frame.maxBytes).u16(frame.items.length);
+      for (const item of frame.items) w.string(item.topic).i32(item.partition).i64(item.offset).u32(item.maxBytes);
+      break;
+    case FrameType.LIST_OFFSETS:
+      w.u16(frame.items.length);
+      for (const item of frame.items) w.string(item.topic).i32(item.partition).i64(item.timestamp);
+      break;
+    case FrameType.SUBSCRIBE:
+      w.string(frame.topic).u32(frame.credit).u32(frame.maxChunkBytes);
+      writeStart(w, frame.start);
+      w.u16(frame.partitions.length);
+      for (const p of frame.partitions) {
+        w.i32(p.partition);
+        writeStart(w, p.start);
+      }
+      break;
+    case FrameType.CREDIT:
+      w.u32(frame.bytes);
+      break;
+    case FrameType.UNSUBSCRIBE:
+      w.u32(frame.subscriptionId);
+      break;
+    case FrameType.SEEK:
+      w.u32(frame.subscriptionId).i32(frame.partition);
+      writeStart(w, frame.start);
+      break;
+  }
+  return w.finish();
+}
+
+export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
+  const r = new FrameReader(bytes);
+  const type = r.u8("frame type");
+  const requestId = r.u32("request id");
+  let frame: ClientFrame;
+  switch (type) {
+    case FrameType.PING:
+      frame = { type, requestId };
+      break;
+    case FrameType.INIT_PRODUCER_ID:
+      frame = { type, requestId };
+      break;
+    case FrameType.METADATA: {
+      const n = r.count16("topics", 2);
+      const topics: string[] = [];
+      for (let i = 0; i < n; i++) topics.push(r.string("topic"));
+      frame = { type, requestId, topics };
+      break;
+    }
+    case FrameType.CREATE_TOPIC: {
+      const name = r.string("topic");
+      const partitions = r.i32("partitions");
+      const n = r.count16("configs", 4);
+      const configs: Record<string, string> = {};
+      for (let i = 0; i < n; i++) configs[r.string("config name")] = r.string("config value");
+      frame = { type, requestId, name, partitions, configs };
+      break;
+    }
+    case FrameType.DELETE_TOPIC:
+    case FrameType.DESCRIBE_TOPIC:
+      frame = { type, requestId, name: r.string("topic") };
+      break;
+    case FrameType.PRODUCE: {
+      const acks = r.i8("acks");
+      if (acks !== -1 && acks !== 0 && acks !== 1) throw new WsProtocolError(`acks must be -1, 0 or 1, got ${acks}`);
+      const timeoutMs = r.u32("timeout");
+      const n = r.count16("produce items", 10);
+      const items = [];
+      for (let i = 0; i < n; i++) items.push({ topic: r.string("topic"), partition: r.i32("partition"), batch: r.bytesView("batch") });
+      frame = { type, requestId, acks, timeoutMs, items };
+      break;
+    }
+    case FrameType.FETCH: {
+      const maxWaitMs = r.u32("max wait");
+      const minBytes = r.u32("min bytes");
+      const maxBytes = r.u32("max bytes");
+      const n = r.count16("fetch items", 18);
+      const items = [];
+      for (let i = 0; i < n; i++) items.push({ topic: r.string("topic"), partition: r.i32("partition"), offset: r.i64("offset"), maxBytes: r.u32("max bytes") });
+      frame = { type, requestId, maxWaitMs, minBytes, maxBytes, items };
+      break;
+    }
+    case FrameType.LIST_OFFSETS: {
+      const n = r.count16("offset items", 14);
+      const items = [];
+      for (let i = 0; i < n; i++) items.push({ topic: r.string("topic"), partition: r.i32("partition"), timestamp: r.i64("timestamp") });
+      frame = { type, requestId, items };
+      break;
+    }
+    case FrameType.SUBSCRIBE: {
+      const topic = r.string("topic");
+      const credit = r.u32("credit");
+      const maxChunkBytes = r.u32("max chunk bytes");
+      const start = readStart(r);
+      const n = r.count16("partitions", 13);
+      const partitions = [];
+      for (let i = 0; i < n; i++) partitions.push({ partition: r.i32("partition"), start: readStart(r) });
+      frame = { type, requestId, topic, credit, maxChunkBytes, start, partitions };
+      break;
+    }
+    case FrameType.CREDIT:
+      frame = { type, requestId, bytes: r.u32("credit bytes") };
+      break;
+    case FrameType.UNSUBSCRIBE:
+      frame = { type, requestId, subscriptionId: r.u32("subscription id") };
+      break;
+    case FrameType.SEEK:
+      frame = { type, requestId, subscriptionId: r.u32("subscription id"), partition: r.i32("partition"), start: readStart(r) };
+      break;
+    default:
+      throw new WsProtocolError(`unknown client frame type 0x${type.toString(16).padStart(2, "0")}`);
+  }
+  r.end();
+  return frame;
+}

@@ -1,0 +1,188 @@
+// The frames of Rivulet's WebSocket protocol (docs/protocol.md is the normative description). Every frame
+// is one binary WebSocket message:
+//
+//   +---------+----------------------+------------------------------------------+
+//   | type u8 | requestId u32        | body (layout per type, big-endian)       |
+//   +---------+----------------------+------------------------------------------+
+//
+// Client frames have types 0x01-0x7f, server frames 0x80-0xff. A response carries the requestId of its
+// request; CHUNK, GAP and STALLED carry the subscription's id (the requestId of its SUBSCRIBE).
+
+export const PROTOCOL_VERSION = 1;
+export const FRAME_HEADER_SIZE = 5;
+
+export const FrameType = {
+  // client -> server
+  PING: 0x01,
+  METADATA: 0x02,
+  CREATE_TOPIC: 0x03,
+  DELETE_TOPIC: 0x04,
+  DESCRIBE_TOPIC: 0x05,
+  PRODUCE: 0x10,
+  FETCH: 0x11,
+  LIST_OFFSETS: 0x12,
+  INIT_PRODUCER_ID: 0x13,
+  SUBSCRIBE: 0x20,
+  CREDIT: 0x21,
+  UNSUBSCRIBE: 0x22,
+  SEEK: 0x23,
+  // server -> client
+  WELCOME: 0x80,
+  PONG: 0x81,
+  METADATA_RESULT: 0x82,
+  OK: 0x83,
+  TOPIC_DESCRIPTION: 0x84,
+  PRODUCE_RESULT: 0x90,
+  FETCH_RESULT: 0x91,
+  OFFSETS_RESULT: 0x92,
+  PRODUCER_ID: 0x93,
+  SUBSCRIBED: 0xa0,
+  CHUNK: 0xa1,
+  GAP: 0xa2,
+  STALLED: 0xa3,
+  ERROR: 0xff,
+} as const;
+
+/** Where a subscription starts reading a partition. */
+export const StartKind = { EARLIEST: 0, LATEST: 1, OFFSET: 2, TIMESTAMP: 3 } as const;
+export type StartKind = (typeof StartKind)[keyof typeof StartKind];
+
+export interface StartPosition {
+  kind: StartKind;
+  /** The offset (OFFSET) or timestamp in ms (TIMESTAMP); ignored otherwise. */
+  value: bigint;
+}
+
+/** WebSocket close codes the server uses (1000-1011 are the standard ones). */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  /** Frame larger than the server's maxFrameBytes (also sent by uWS itself). */
+  MESSAGE_TOO_BIG: 1009,
+  /** A frame that does not parse, an unknown frame type, or a text frame. */
+  PROTOCOL_ERROR: 4000,
+  /** No frame (not even PING) within idleTimeoutMs. */
+  IDLE_TIMEOUT: 4001,
+} as const;
+
+/** Error codes used beyond Kafka's (which keep their own numbers: 3 UNKNOWN_TOPIC_OR_PARTITION, ...). */
+export const RivuletErrorCode = {
+  INVALID_ARGUMENT: 1000,
+  TOO_MANY_SUBSCRIPTIONS: 1001,
+  UNKNOWN_SUBSCRIPTION: 1002,
+  SUBSCRIPTION_EXISTS: 1003,
+} as const;
+
+// ---- client frames ------------------------------------------------------------------------------------
+
+export type ClientFrame =
+  | { type: typeof FrameType.PING; requestId: number }
+  | { type: typeof FrameType.METADATA; requestId: number; topics: string[] }
+  | { type: typeof FrameType.CREATE_TOPIC; requestId: number; name: string; partitions: number; configs: Record<string, string> }
+  | { type: typeof FrameType.DELETE_TOPIC; requestId: number; name: string }
+  | { type: typeof FrameType.DESCRIBE_TOPIC; requestId: number; name: string }
+  | { type: typeof FrameType.PRODUCE; requestId: number; acks: -1 | 0 | 1; timeoutMs: number; items: ProduceFrameItem[] }
+  | { type: typeof FrameType.FETCH; requestId: number; maxWaitMs: number; minBytes: number; maxBytes: number; items: FetchFrameItem[] }
+  | { type: typeof FrameType.LIST_OFFSETS; requestId: number; items: { topic: string; partition: number; timestamp: bigint }[] }
+  | { type: typeof FrameType.INIT_PRODUCER_ID; requestId: number }
+  | SubscribeFrame
+  | { type: typeof FrameType.CREDIT; requestId: number; bytes: number }
+  | { type: typeof FrameType.UNSUBSCRIBE; requestId: number; subscriptionId: number }
+  | { type: typeof FrameType.SEEK; requestId: number; subscriptionId: number; partition: number; start: StartPosition };
+
+export interface ProduceFrameItem {
+  topic: string;
+  partition: number;
+  /** One RecordBatch v2. */
+  batch: Uint8Array;
+}
+
+export interface FetchFrameItem {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  maxBytes: number;
+}
+
+export interface SubscribeFrame {
+  type: typeof FrameType.SUBSCRIBE;
+  /** Also the subscription's id for the rest of the connection. */
+  requestId: number;
+  topic: string;
+  /** Bytes the server may send before the client grants more. */
+  credit: number;
+  /** Largest CHUNK the client wants (a single bigger batch is still sent whole when credit allows). */
+  maxChunkBytes: number;
+  /** Start for every partition not listed (and for all of them when `partitions` is empty). */
+  start: StartPosition;
+  /** Partitions to read, each with its own start; empty = every partition of the topic at `start`. */
+  partitions: { partition: number; start: StartPosition }[];
+}
+
+// ---- server frames ------------------------------------------------------------------------------------
+
+export type ServerFrame =
+  | { type: typeof FrameType.WELCOME; requestId: 0; protocolVersion: number; serverVersion: string; maxFrameBytes: number; maxSubscriptions: number; idleTimeoutMs: number }
+  | { type: typeof FrameType.PONG; requestId: number; serverTimeMs: bigint }
+  | { type: typeof FrameType.METADATA_RESULT; requestId: number; topics: MetadataTopic[] }
+  | { type: typeof FrameType.OK; requestId: number }
+  | { type: typeof FrameType.TOPIC_DESCRIPTION; requestId: number; name: string; id: string; partitions: PartitionRange[]; configs: { name: string; value: string; isDefault: boolean }[] }
+  | { type: typeof FrameType.PRODUCE_RESULT; requestId: number; items: ProduceResultItem[] }
+  | { type: typeof FrameType.FETCH_RESULT; requestId: number; items: FetchResultItem[] }
+  | { type: typeof FrameType.OFFSETS_RESULT; requestId: number; items: { errorCode: number; offset: bigint; timestamp: bigint }[] }
+  | { type: typeof FrameType.PRODUCER_ID; requestId: number; producerId: bigint; producerEpoch: number }
+  | { type: typeof FrameType.SUBSCRIBED; requestId: number; partitions: SubscribedPartition[] }
+  | ChunkFrame
+  | { type: typeof FrameType.GAP; requestId: number; partition: number; fromOffset: bigint; toOffset: bigint }
+  | { type: typeof FrameType.STALLED; requestId: number; partition: number; neededBytes: number }
+  | { type: typeof FrameType.ERROR; requestId: number; errorCode: number; code: string; message: string };
+
+export interface PartitionRange {
+  partition: number;
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+}
+
+export interface MetadataTopic {
+  name: string;
+  errorCode: number;
+  partitions: PartitionRange[];
+}
+
+export interface ProduceResultItem {
+  errorCode: number;
+  errorMessage: string;
+  baseOffset: bigint;
+  logAppendTime: bigint;
+  logStartOffset: bigint;
+}
+
+export interface FetchResultItem {
+  errorCode: number;
+  highWatermark: bigint;
+  logStartOffset: bigint;
+  records: Uint8Array;
+}
+
+export interface SubscribedPartition {
+  partition: number;
+  errorCode: number;
+  /** The offset the first delivered record will have (or the log end, when starting at latest). */
+  startOffset: bigint;
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+}
+
+export interface ChunkFrame {
+  type: typeof FrameType.CHUNK;
+  /** The subscription id. */
+  requestId: number;
+  partition: number;
+  /** The position the chunk was read for: records below it (the chunk's first batch may start earlier) are skipped. */
+  fromOffset: bigint;
+  /** The position after the chunk: the next chunk's fromOffset. */
+  nextOffset: bigint;
+  highWatermark: bigint;
+  /** Whole RecordBatch v2 batches as stored. */
+  records: Uint8Array;
+}

@@ -1,0 +1,5 @@
+// Rivulet's WebSocket protocol: sans-IO frame codecs shared by the server and the isomorphic client.
+export * from "./frames.js";
+export { encodeClientFrame, decodeClientFrame } from "./client-frames.js";
+export { encodeServerFrame, decodeServerFrame, encodeChunk } from "./server-frames.js";
+export { WsProtocolError, FrameReader, FrameWriter } from "./bytes.js";

@@ -1,0 +1,41 @@
+// GET /client/*: the browser client as plain ES modules, straight from dist/ (the WASM core is embedded in
+// dist/core/wasm-binary.generated.js; the raw .wasm is served too, for tools that want it). Only the
+// directories a browser needs are reachable; paths are normalised so nothing outside them is served.
+
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { normalize, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const distDir = join(root, "dist");
+const ALLOWED = ["client/", "core/", "protocol/ws/", "errors/"];
+const TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".map": "application/json",
+  ".wasm": "application/wasm",
+  ".d.ts": "text/plain; charset=utf-8",
+};
+
+export interface StaticFile {
+  body: Uint8Array;
+  contentType: string;
+}
+
+const cache = new Map<string, StaticFile>();
+
+/** The file for a path under /client/, or undefined. */
+export function clientFile(path: string): StaticFile | undefined {
+  const relative = normalize(path).replace(/^\/+/, "");
+  if (relative.includes("..")) return undefined;
+  const cached = cache.get(relative);
+  if (cached) return cached;
+  let file: string | undefined;
+  if (relative === "rivulet.wasm") file = join(root, "build", "rivulet.wasm");
+  else if (relative === "" || relative === "index.js") file = join(distDir, "client", "browser.js");
+  else if (ALLOWED.some((dir) => relative.startsWith(dir))) file = join(distDir, relative);
+  if (!file || !existsSync(file) || !statSync(file).isFile()) return undefined;
+  const ext = relative.endsWith(".d.ts") ? ".d.ts" : relative.slice(relative.lastIndexOf("."));
+  const entry = { body: readFileSync(file), contentType: TYPES[ext] ?? "application/octet-stream" };
+  cache.set(relative, entry);
+  return entry;
+}

@@ -1,0 +1,129 @@
+// The HTTP + WebSocket front end on one port (uWebSockets.js, native build only):
+//   /ws         Rivulet's binary protocol (docs/protocol.md)
+//   /healthz    200 "ok" while the broker runs
+//   /metrics    Prometheus text
+//   /client/*   the browser client (ES modules) and the WASM core
+
+import type { Broker } from "../../cluster/broker.js";
+import type { Logger } from "../../log.js";
+import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames.js";
+import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
+import { renderMetrics } from "../http/metrics.js";
+import { clientFile } from "../http/static-files.js";
+import { loadNativeUws } from "../uws.js";
+import { Session, type SessionLimits } from "./session.js";
+
+export interface WsServerOptions {
+  host?: string;
+  /** 0 picks a free port. Default 8080. */
+  port?: number;
+  /** Largest frame a client may send (uWS closes with 1009 beyond it). Default 16 MiB. */
+  maxFrameBytes?: number;
+  /** Close a connection that sent no frame for this long (close code 4001). Default 120 s. */
+  idleTimeoutMs?: number;
+  limits?: Partial<SessionLimits>;
+  logger: Logger;
+  serverVersion?: string;
+}
+
+export interface WsServer {
+  readonly port: number;
+  readonly sessions: ReadonlySet<Session>;
+  close(): Promise<void>;
+}
+
+export const defaultSessionLimits: SessionLimits = {
+  maxSubscriptions: 64,
+  maxInFlight: 32,
+  maxQueuedBytes: 32 * 1024 * 1024,
+  highWaterBytes: 1024 * 1024,
+  maxChunkBytes: 1024 * 1024,
+  maxConcurrentReads: 8,
+};
+
+interface UserData {
+  session?: Session;
+}
+
+export async function startWsServer(broker: Broker, options: WsServerOptions): Promise<WsServer> {
+  const uws = loadNativeUws();
+  const limits = { ...defaultSessionLimits, ...options.limits };
+  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
+  const sessions = new Set<Session>();
+  let nextId = 1;
+  const app = uws.App();
+
+  app.ws<UserData>("/ws", {
+    compression: uws.DISABLED,
+    maxPayloadLength: maxFrameBytes,
+    // Rivulet keeps its own buffer well below this; uWS would drop frames past it.
+    maxBackpressure: 256 * 1024 * 1024,
+    closeOnBackpressureLimit: 0,
+    // Idle detection is ours (close code 4001), not uWS's silent close.
+    idleTimeout: 0,
+    sendPingsAutomatically: false,
+    open(ws) {
+      const session = new Session(nextId++, ws as never, broker, limits);
+      ws.getUserData().session = session;
+      sessions.add(session);
+      ws.send(
+        encodeServerFrame({ type: FrameType.WELCOME, requestId: 0, protocolVersion: PROTOCOL_VERSION, serverVersion: options.serverVersion ?? "rivulet", maxFrameBytes, maxSubscriptions: limits.maxSubscriptions, idleTimeoutMs }),
+        true,
+      );
+    },
+    message(ws, message, isBinary) {
+      const session = ws.getUserData().session!;
+      if (!isBinary) return session.close(CloseCode.PROTOCOL_ERROR, "text frames are not part of the protocol");
+      session.onMessage(new Uint8Array(message));
+    },
+    drain(ws) {
+      ws.getUserData().session?.onDrain();
+    },
+    close(ws) {
+      const session = ws.getUserData().session;
+      if (session) {
+        session.onClosed();
+        sessions.delete(session);
+      }
+    },
+  });
+
+  app.get("/healthz", (res) => {
+    res.writeStatus(broker.isClosed ? "503 Service Unavailable" : "200 OK").writeHeader("Content-Type", "text/plain").end(broker.isClosed ? "closing" : "ok");
+  });
+  app.get("/metrics", (res) => {
+    res.writeHeader("Content-Type", "text/plain; version=0.0.4").end(renderMetrics(broker, sessions));
+  });
+  app.get("/client/*", (res, req) => {
+    const file = clientFile(req.getUrl().slice("/client/".length));
+    if (!file) return void res.writeStatus("404 Not Found").end("not found");
+    res.writeHeader("Content-Type", file.contentType).writeHeader("Cache-Control", "no-cache").end(file.body);
+  });
+  app.any("/*", (res) => {
+    res.writeStatus("404 Not Found").end("not found");
+  });
+
+  const host = options.host ?? "0.0.0.0";
+  const listenSocket = await new Promise<unknown>((resolve, reject) => {
+    app.listen(host, options.port ?? 8080, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${host}:${options.port ?? 8080}`))));
+  });
+  const port = uws.us_socket_local_port(listenSocket as never);
+  const idleTimer = setInterval(() => {
+    const deadline = Date.now() - idleTimeoutMs;
+    for (const session of sessions) if (session.lastActivity < deadline) session.close(CloseCode.IDLE_TIMEOUT, "idle timeout");
+  }, Math.max(50, Math.min(idleTimeoutMs / 4, 5000)));
+  idleTimer.unref();
+  options.logger.info("websocket listener started", { host, port });
+
+  return {
+    port,
+    sessions,
+    async close() {
+      clearInterval(idleTimer);
+      uws.us_listen_socket_close(listenSocket as never);
+      for (const session of [...sessions]) session.close(CloseCode.GOING_AWAY, "server shutting down");
+      (app as { close?: () => void }).close?.();
+    },
+  };
+}
