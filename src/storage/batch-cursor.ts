@@ -29,7 +29,9 @@ export function readBatchInfo(view: DataView, at: number, position: number): Bat
   };
 }
 
-// Windows start small (a lookup usually needs one or two headers) and double up to 64 KiB for long walks.
+// Windows start small (a lookup usually needs one or two headers) and double up to 64 KiB for long walks;
+// after a batch larger than the window, only the next header is read (reading a window of a big batch's
+// body would be wasted).
 const FIRST_WINDOW = 4 * 1024;
 const MAX_WINDOW = 64 * 1024;
 
@@ -39,19 +41,31 @@ export function* walkBatches(file: FileHandle, position: number, end: number): G
   let view = new DataView(window.buffer);
   let windowStart = -1;
   let windowLength = 0;
+  let lastSize = 0;
   while (position + BATCH_HEADER_SIZE <= end) {
     if (windowStart < 0 || position + BATCH_HEADER_SIZE > windowStart + windowLength) {
-      if (windowStart >= 0 && window.length < MAX_WINDOW) {
+      if (windowStart >= 0 && window.length < MAX_WINDOW && lastSize <= window.length) {
         window = new Uint8Array(window.length * 2);
         view = new DataView(window.buffer);
       }
+      const want = lastSize > window.length ? BATCH_HEADER_SIZE : Math.min(window.length, end - position);
       windowStart = position;
-      windowLength = file.read(window, 0, Math.min(window.length, end - position), position);
+      windowLength = file.read(window, 0, want, position);
       if (windowLength < BATCH_HEADER_SIZE) return;
     }
     const info = readBatchInfo(view, position - windowStart, position);
     if (info.size < BATCH_HEADER_SIZE || position + info.size > end) return;
     yield info;
+    lastSize = info.size;
     position += info.size;
   }
+}
+
+/**
+ * A buffer for bytes that will leave the thread: its own ArrayBuffer (transferable, unlike Node's pooled
+ * Buffers) and not zero-filled (every byte is overwritten by the read).
+ */
+export function unpooledBuffer(size: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(size);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
 }

@@ -62,6 +62,8 @@ export class PartitionLog {
   private lastFlushTime: number;
   private lastCheckpointTime = 0;
   private flushInFlight: Promise<void> | undefined;
+  /** A segment was created since the directory was last fsynced. */
+  private dirDirty = false;
   private readonly checkpointIntervalMs: number;
   private closed = false;
 
@@ -169,7 +171,9 @@ export class PartitionLog {
     try {
       const next = Segment.open(this.fs, this.dir, this.logEndOffset, this.clock());
       next.indexInterval = this.config.indexIntervalBytes;
-      this.fs.syncDir(this.dir);
+      // The new file's directory entry becomes durable with the next flush, before anything in it is
+      // acknowledged as durable: no fsync on the append path.
+      this.dirDirty = true;
       this.segments.push(next);
     } catch (error) {
       throw storageError("roll", error);
@@ -201,15 +205,8 @@ export class PartitionLog {
       const segment = this.segments[i]!;
       const first = segment.findBatch(offset);
       if (!first) continue; // compaction may leave an offset range with no batch in this segment
-      let end = first.position + first.size;
-      if (first.size < maxBytes) {
-        for (const batch of segment.batchesFrom(end)) {
-          if (batch.position + batch.size - first.position > maxBytes) break;
-          end = batch.position + batch.size;
-        }
-      }
       try {
-        return result(segment.read(first.position, end - first.position));
+        return result(segment.readBatches(first.position, first.size, maxBytes));
       } catch (error) {
         throw storageError("read", error);
       }
@@ -248,6 +245,10 @@ export class PartitionLog {
     this.lastFlushTime = this.clock();
     try {
       await Promise.all(dirty.map((s) => s.syncAsync()));
+      if (this.dirDirty) {
+        this.dirDirty = false;
+        this.fs.syncDir(this.dir);
+      }
     } catch (error) {
       throw storageError("fsync", error);
     }

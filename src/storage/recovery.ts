@@ -4,7 +4,7 @@
 // what was found (anything written after the last fsync may be torn); the log bytes are never rewritten.
 
 import { scanBatches, Status, statusName } from "../core/index.js";
-import { BATCH_HEADER_SIZE, LOG_OVERHEAD } from "./batch-cursor.js";
+import { BATCH_HEADER_SIZE, LOG_OVERHEAD, unpooledBuffer } from "./batch-cursor.js";
 import type { Segment } from "./segment.js";
 
 const CHUNK = 8 * 1024 * 1024;
@@ -69,13 +69,18 @@ export function recoverSegment(
   return { scannedBytes: position - startPosition, truncatedBytes, stopReason: truncatedBytes > 0 ? stopReason : undefined, batches };
 }
 
+// One scan buffer per thread, reused: recovery reads gigabytes in chunks, and a fresh zeroed 8 MiB
+// allocation per chunk cost more than the CRC check. Chunks never outlive the scan of their window.
+let scanBuffer: Uint8Array = new Uint8Array(0);
+
 function readAt(segment: Segment, position: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  const got = segment.log.read(bytes, 0, length, position);
-  return got === length ? bytes : bytes.subarray(0, got);
+  if (scanBuffer.length < length) scanBuffer = unpooledBuffer(Math.max(length, CHUNK));
+  const got = segment.log.read(scanBuffer, 0, length, position);
+  return scanBuffer.subarray(0, got);
 }
 
 function baseOffsetAt(segment: Segment, position: number, fileSize: number): bigint {
   if (position + 8 > fileSize) return segment.baseOffset;
-  return new DataView(readAt(segment, position, 8).buffer).getBigInt64(0);
+  const header = readAt(segment, position, 8);
+  return new DataView(header.buffer, header.byteOffset, 8).getBigInt64(0);
 }

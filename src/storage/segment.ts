@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 import type { FileHandle, FileSystem } from "./fs.js";
-import { walkBatches, type BatchInfo } from "./batch-cursor.js";
+import { unpooledBuffer, walkBatches, type BatchInfo } from "./batch-cursor.js";
 import { OffsetIndex, TimeIndex } from "./segment-index.js";
 
 export function segmentFileName(baseOffset: bigint, suffix: string): string {
@@ -166,12 +166,28 @@ export class Segment {
     }
   }
 
-  /** Reads `length` bytes at `position` of the log, never past its valid end. */
+  /** Reads `length` bytes at `position` of the log, never past its valid end, into a transferable buffer. */
   read(position: number, length: number): Uint8Array {
     const n = Math.max(0, Math.min(length, this.size - position));
-    const bytes = new Uint8Array(n);
+    const bytes = unpooledBuffer(n);
     const got = this.log.read(bytes, 0, n, position);
     return got === n ? bytes : bytes.subarray(0, got);
+  }
+
+  /**
+   * Whole batches from `position` (a batch boundary) up to `maxBytes`, but at least the first batch
+   * (`firstSize` bytes): one read, boundaries found in memory.
+   */
+  readBatches(position: number, firstSize: number, maxBytes: number): Uint8Array {
+    const bytes = this.read(position, Math.max(firstSize, maxBytes));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let end = firstSize;
+    while (end + 12 <= bytes.length) {
+      const size = view.getInt32(end + 8) + 12;
+      if (end + size > bytes.length) break;
+      end += size;
+    }
+    return end === bytes.length ? bytes : bytes.subarray(0, end);
   }
 
   /** The first batch whose last offset is >= `offset`, found via the index then a short header walk. */
@@ -210,9 +226,14 @@ export class Segment {
     this.unflushedBytes = 0;
   }
 
+  /**
+   * fsyncs the log file only. Indexes are hints: after a power cut, open() sanity-checks them and re-derives
+   * what is missing or wrong from the log, so making them durable on every flush would buy nothing but two
+   * more journal commits. They are fsynced on close.
+   */
   async syncAsync(): Promise<void> {
     const flushed = this.unflushedBytes;
-    await Promise.all([this.log.syncAsync(), this.index.syncAsync(), this.timeIndex.syncAsync()]);
+    await this.log.syncAsync();
     this.unflushedBytes = Math.max(0, this.unflushedBytes - flushed);
   }
 

@@ -1,0 +1,93 @@
+// ApiVersions (key 18), v0-3. The only flexible message in our profile: v3 uses compact types and tagged
+// fields in the body and request header v2, yet its response header stays v0 (KIP-511), because a
+// client must be able to read the reply before it knows which versions the broker speaks.
+//
+// ApiVersionsRequest
+//   v0-2  (empty body)
+//   v3    client_software_name     compact_string
+//         client_software_version  compact_string
+//         tagged_fields
+//
+// ApiVersionsResponse
+//   error_code        int16
+//   api_keys          [ api_key int16, min_version int16, max_version int16, tagged_fields (v3) ]
+//                     (compact array in v3)
+//   throttle_time_ms  int32                                   v1+
+//   tagged_fields                                             v3: SupportedFeatures (0),
+//                     FinalizedFeaturesEpoch (1), FinalizedFeatures (2), ZkMigrationReady (3) — we send
+//                     none and skip them on read; clients accept their absence.
+//
+// Version notes:
+// * A request above our maximum (v4 from newer clients) is not parsed: the broker answers it in the v0
+//   format with UNSUPPORTED_VERSION, and the client retries lower (registry.ts builds that reply).
+// * v1 adds throttle_time_ms, v2 only changes throttling semantics (KIP-219).
+
+import { checkVersion, type VersionRange } from "../errors.js";
+import type { Reader } from "../reader.js";
+import type { Writer } from "../writer.js";
+
+export const versions: VersionRange = { key: 18, name: "ApiVersions", min: 0, max: 3, flexibleFrom: 3 };
+
+export interface ApiVersionsRequest {
+  /** v3+; "" before. */
+  clientSoftwareName: string;
+  /** v3+; "" before. */
+  clientSoftwareVersion: string;
+}
+
+export interface ApiVersionRange {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+export interface ApiVersionsResponse {
+  errorCode: number;
+  apiKeys: ApiVersionRange[];
+  /** v1+, default 0. */
+  throttleTimeMs?: number;
+}
+
+export function decodeRequest(r: Reader, version: number): ApiVersionsRequest {
+  checkVersion(versions, version);
+  if (version < 3) return { clientSoftwareName: "", clientSoftwareVersion: "" };
+  const clientSoftwareName = r.compactString();
+  const clientSoftwareVersion = r.compactString();
+  r.taggedFields();
+  return { clientSoftwareName, clientSoftwareVersion };
+}
+
+export function encodeRequest(w: Writer, version: number, req: ApiVersionsRequest): void {
+  checkVersion(versions, version);
+  if (version < 3) return;
+  w.compactString(req.clientSoftwareName).compactString(req.clientSoftwareVersion).emptyTaggedFields();
+}
+
+export function encodeResponse(w: Writer, version: number, res: ApiVersionsResponse): void {
+  checkVersion(versions, version);
+  const flexible = version >= 3;
+  w.int16(res.errorCode);
+  const writeKey = (w: Writer, k: ApiVersionRange) => {
+    w.int16(k.apiKey).int16(k.minVersion).int16(k.maxVersion);
+    if (flexible) w.emptyTaggedFields();
+  };
+  if (flexible) w.compactArray(res.apiKeys, writeKey);
+  else w.array(res.apiKeys, writeKey);
+  if (version >= 1) w.int32(res.throttleTimeMs ?? 0);
+  if (flexible) w.emptyTaggedFields();
+}
+
+export function decodeResponse(r: Reader, version: number): ApiVersionsResponse {
+  checkVersion(versions, version);
+  const flexible = version >= 3;
+  const errorCode = r.int16();
+  const readKey = (r: Reader): ApiVersionRange => {
+    const k = { apiKey: r.int16(), minVersion: r.int16(), maxVersion: r.int16() };
+    if (flexible) r.taggedFields();
+    return k;
+  };
+  const apiKeys = flexible ? r.compactArray(readKey) : r.array(readKey);
+  const throttleTimeMs = version >= 1 ? r.int32() : 0;
+  if (flexible) r.taggedFields();
+  return { errorCode, apiKeys, throttleTimeMs };
+}

@@ -1,0 +1,182 @@
+// The API registry: one registration per Kafka API this broker speaks. The ApiVersions response is built
+// from it, and the dispatcher checks requests against it, so what we advertise and what we decode
+// cannot drift apart (kfake's regKey). The version ranges are the "non-flexible profile" of
+// kafka-protocol.md §2.4: every API capped below its first flexible version, except ApiVersions v3.
+
+import * as apiVersions from "./apis/api-versions.js";
+import * as createTopics from "./apis/create-topics.js";
+import * as deleteTopics from "./apis/delete-topics.js";
+import * as describeGroups from "./apis/describe-groups.js";
+import * as fetch from "./apis/fetch.js";
+import * as findCoordinator from "./apis/find-coordinator.js";
+import * as heartbeat from "./apis/heartbeat.js";
+import * as initProducerId from "./apis/init-producer-id.js";
+import * as joinGroup from "./apis/join-group.js";
+import * as leaveGroup from "./apis/leave-group.js";
+import * as listGroups from "./apis/list-groups.js";
+import * as listOffsets from "./apis/list-offsets.js";
+import * as metadata from "./apis/metadata.js";
+import * as offsetCommit from "./apis/offset-commit.js";
+import * as offsetFetch from "./apis/offset-fetch.js";
+import * as produce from "./apis/produce.js";
+import * as syncGroup from "./apis/sync-group.js";
+import type { VersionRange } from "./errors.js";
+import type { RequestHeaderVersion, ResponseHeaderVersion } from "./header.js";
+import type { Reader } from "./reader.js";
+import type { Writer } from "./writer.js";
+import { KafkaErrors } from "../../errors/kafka-codes.js";
+
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  InitProducerId: 22,
+} as const;
+
+/** Request and response types per API key. */
+export interface ApiMessages {
+  0: { request: produce.ProduceRequest; response: produce.ProduceResponse };
+  1: { request: fetch.FetchRequest; response: fetch.FetchResponse };
+  2: { request: listOffsets.ListOffsetsRequest; response: listOffsets.ListOffsetsResponse };
+  3: { request: metadata.MetadataRequest; response: metadata.MetadataResponse };
+  8: { request: offsetCommit.OffsetCommitRequest; response: offsetCommit.OffsetCommitResponse };
+  9: { request: offsetFetch.OffsetFetchRequest; response: offsetFetch.OffsetFetchResponse };
+  10: { request: findCoordinator.FindCoordinatorRequest; response: findCoordinator.FindCoordinatorResponse };
+  11: { request: joinGroup.JoinGroupRequest; response: joinGroup.JoinGroupResponse };
+  12: { request: heartbeat.HeartbeatRequest; response: heartbeat.HeartbeatResponse };
+  13: { request: leaveGroup.LeaveGroupRequest; response: leaveGroup.LeaveGroupResponse };
+  14: { request: syncGroup.SyncGroupRequest; response: syncGroup.SyncGroupResponse };
+  15: { request: describeGroups.DescribeGroupsRequest; response: describeGroups.DescribeGroupsResponse };
+  16: { request: listGroups.ListGroupsRequest; response: listGroups.ListGroupsResponse };
+  18: { request: apiVersions.ApiVersionsRequest; response: apiVersions.ApiVersionsResponse };
+  19: { request: createTopics.CreateTopicsRequest; response: createTopics.CreateTopicsResponse };
+  20: { request: deleteTopics.DeleteTopicsRequest; response: deleteTopics.DeleteTopicsResponse };
+  22: { request: initProducerId.InitProducerIdRequest; response: initProducerId.InitProducerIdResponse };
+}
+export type ApiKeyValue = keyof ApiMessages;
+export type RequestOf<K extends ApiKeyValue> = ApiMessages[K]["request"];
+export type ResponseOf<K extends ApiKeyValue> = ApiMessages[K]["response"];
+
+/** What each apis/<name>.ts module exports. */
+export interface ApiCodec<Req, Res> {
+  readonly versions: VersionRange;
+  decodeRequest(r: Reader, version: number): Req;
+  encodeRequest(w: Writer, version: number, req: Req): void;
+  decodeResponse(r: Reader, version: number): Res;
+  encodeResponse(w: Writer, version: number, res: Res): void;
+}
+
+export interface ApiRegistration<K extends ApiKeyValue = ApiKeyValue> {
+  readonly key: K;
+  readonly name: string;
+  /** Advertised minimum. */
+  readonly minVersion: number;
+  /** Advertised (and implemented) maximum. */
+  readonly maxVersion: number;
+  /** Lowest version the codec actually handles; above minVersion only for Produce. */
+  readonly implementedFrom: number;
+  /** First flexible version in Kafka's definition; decides the header flavours. */
+  readonly flexibleFrom: number;
+  readonly codec: ApiCodec<RequestOf<K>, ResponseOf<K>>;
+}
+
+function register<K extends ApiKeyValue>(
+  key: K,
+  codec: ApiCodec<RequestOf<K>, ResponseOf<K>>,
+  advertisedMin = codec.versions.min,
+): ApiRegistration<K> {
+  const { name, min, max, flexibleFrom } = codec.versions;
+  if (codec.versions.key !== key) throw new Error(`registry: ${name} registered under key ${key}`);
+  return { key, name, minVersion: advertisedMin, maxVersion: max, implementedFrom: min, flexibleFrom, codec };
+}
+
+export const registrations: readonly ApiRegistration[] = [
+  // Advertised from v0 although only v3-7 are handled: librdkafka < 2.11.1 checks Produce v0 before it
+  // compresses (KAFKA-18659, librdkafka#4956); a v0-2 request gets UNSUPPORTED_VERSION and a close.
+  register(ApiKey.Produce, produce, 0),
+  register(ApiKey.Fetch, fetch),
+  register(ApiKey.ListOffsets, listOffsets),
+  register(ApiKey.Metadata, metadata),
+  register(ApiKey.OffsetCommit, offsetCommit),
+  register(ApiKey.OffsetFetch, offsetFetch),
+  register(ApiKey.FindCoordinator, findCoordinator),
+  register(ApiKey.JoinGroup, joinGroup),
+  register(ApiKey.Heartbeat, heartbeat),
+  register(ApiKey.LeaveGroup, leaveGroup),
+  register(ApiKey.SyncGroup, syncGroup),
+  register(ApiKey.DescribeGroups, describeGroups),
+  register(ApiKey.ListGroups, listGroups),
+  register(ApiKey.ApiVersions, apiVersions),
+  register(ApiKey.CreateTopics, createTopics),
+  register(ApiKey.DeleteTopics, deleteTopics),
+  register(ApiKey.InitProducerId, initProducerId),
+] as ApiRegistration[];
+
+const byKey = new Map<number, ApiRegistration>(registrations.map((r) => [r.key, r]));
+
+export function registrationFor<K extends ApiKeyValue>(key: K): ApiRegistration<K>;
+export function registrationFor(key: number): ApiRegistration | undefined;
+export function registrationFor(key: number): ApiRegistration | undefined {
+  return byKey.get(key);
+}
+
+/** True when the codec can decode this request (Produce v0-2 are advertised but not). */
+export function isSupported(key: number, version: number): boolean {
+  const reg = byKey.get(key);
+  return reg !== undefined && version >= reg.implementedFrom && version <= reg.maxVersion;
+}
+
+/** Header v2 for flexible requests, else v1 (v0 belongs to ControlledShutdown v0, which we lack). */
+export function requestHeaderVersion(key: number, version: number): RequestHeaderVersion {
+  const reg = byKey.get(key);
+  return reg !== undefined && version >= reg.flexibleFrom ? 2 : 1;
+}
+
+/** Header v1 for flexible responses, else v0; ApiVersions always v0 (KIP-511). */
+export function responseHeaderVersion(key: number, version: number): ResponseHeaderVersion {
+  if (key === ApiKey.ApiVersions) return 0;
+  const reg = byKey.get(key);
+  return reg !== undefined && version >= reg.flexibleFrom ? 1 : 0;
+}
+
+/**
+ * The version a response is written in: the request's, except an ApiVersions request newer than ours,
+ * which Kafka answers in the v0 format (RequestContext.apiVersion) so any client can read it.
+ */
+export function responseVersion(key: number, version: number): number {
+  if (key === ApiKey.ApiVersions && version > apiVersions.versions.max) return 0;
+  return version;
+}
+
+/** The advertised ranges, ordered by key, as the ApiVersions response carries them. */
+export function advertisedApis(): apiVersions.ApiVersionRange[] {
+  return [...registrations]
+    .sort((a, b) => a.key - b.key)
+    .map((r) => ({ apiKey: r.key, minVersion: r.minVersion, maxVersion: r.maxVersion }));
+}
+
+export function apiVersionsResponse(throttleTimeMs = 0): apiVersions.ApiVersionsResponse {
+  return { errorCode: KafkaErrors.NONE.code, apiKeys: advertisedApis(), throttleTimeMs };
+}
+
+/**
+ * The reply to an ApiVersions request above our maximum, to be written at v0 (see responseVersion):
+ * UNSUPPORTED_VERSION plus our ranges. Kafka itself lists only the ApiVersions entry; the full list
+ * (as kfake sends) carries that entry too, and clients only look for it before retrying lower.
+ */
+export function unsupportedApiVersionsResponse(): apiVersions.ApiVersionsResponse {
+  return { errorCode: KafkaErrors.UNSUPPORTED_VERSION.code, apiKeys: advertisedApis(), throttleTimeMs: 0 };
+}

@@ -1,0 +1,293 @@
+// One request and one response per API with every field set to a non-default value, so a field written
+// or read at the wrong version shows up. At an API's maximum version every field is on the wire, so
+// decode(encode(sample)) must equal the sample exactly there.
+
+import type { ApiKeyValue, RequestOf, ResponseOf } from "../../../src/protocol/kafka/index.js";
+
+const bytes = (...xs: number[]) => Uint8Array.from(xs);
+const text = (s: string) => new TextEncoder().encode(s);
+
+export type Sample<K extends ApiKeyValue> = { request: RequestOf<K>; response: ResponseOf<K> };
+
+export const samples: { [K in ApiKeyValue]: Sample<K> } = {
+  0: {
+    request: {
+      transactionalId: "txn-ü",
+      acks: -1,
+      timeoutMs: 30000,
+      topicData: [
+        { name: "orders", partitionData: [{ index: 0, records: bytes(1, 2, 3, 4) }, { index: 7, records: null }] },
+        { name: "audit", partitionData: [] },
+      ],
+    },
+    response: {
+      responses: [
+        {
+          name: "orders",
+          partitionResponses: [
+            { index: 0, errorCode: 0, baseOffset: 1234567890123n, logAppendTimeMs: 1700000000000n, logStartOffset: 5n },
+            { index: 7, errorCode: 3, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n },
+          ],
+        },
+      ],
+      throttleTimeMs: 12,
+    },
+  },
+  1: {
+    request: {
+      replicaId: -1,
+      maxWaitMs: 500,
+      minBytes: 1,
+      maxBytes: 52428800,
+      isolationLevel: 1,
+      sessionId: 17,
+      sessionEpoch: 4,
+      topics: [
+        {
+          topic: "orders",
+          partitions: [
+            { partition: 0, currentLeaderEpoch: 3, fetchOffset: 99n, logStartOffset: 2n, partitionMaxBytes: 1048576 },
+            { partition: 1, currentLeaderEpoch: -1, fetchOffset: 2n ** 40n, logStartOffset: 0n, partitionMaxBytes: 65536 },
+          ],
+        },
+      ],
+      forgottenTopicsData: [{ topic: "gone", partitions: [0, 4] }],
+      rackId: "rack-1",
+    },
+    response: {
+      throttleTimeMs: 3,
+      errorCode: 0,
+      sessionId: 17,
+      responses: [
+        {
+          topic: "orders",
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: 120n,
+              lastStableOffset: 110n,
+              logStartOffset: 2n,
+              abortedTransactions: [{ producerId: 77n, firstOffset: 100n }],
+              preferredReadReplica: 5,
+              records: bytes(9, 8, 7, 6, 5),
+            },
+            {
+              partitionIndex: 1,
+              errorCode: 1,
+              highWatermark: 0n,
+              lastStableOffset: 0n,
+              logStartOffset: 0n,
+              abortedTransactions: null,
+              preferredReadReplica: -1,
+              records: null,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  2: {
+    request: {
+      replicaId: -1,
+      isolationLevel: 1,
+      topics: [{ name: "orders", partitions: [{ partitionIndex: 0, timestamp: -1n }, { partitionIndex: 1, timestamp: 1700000000000n }] }],
+    },
+    response: {
+      throttleTimeMs: 9,
+      topics: [
+        {
+          name: "orders",
+          partitions: [
+            { partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 42n },
+            { partitionIndex: 1, errorCode: 0, timestamp: 1700000000123n, offset: 7n },
+          ],
+        },
+      ],
+    },
+  },
+  3: {
+    request: { topics: [{ name: "orders" }, { name: "événements" }], allowAutoTopicCreation: false },
+    response: {
+      throttleTimeMs: 1,
+      brokers: [
+        { nodeId: 1, host: "127.0.0.1", port: 9092, rack: "r1" },
+        { nodeId: 2, host: "broker-2.local", port: 19092, rack: null },
+      ],
+      clusterId: "rivulet-cluster",
+      controllerId: 1,
+      topics: [
+        {
+          errorCode: 0,
+          name: "orders",
+          isInternal: true,
+          partitions: [
+            { errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: [2] },
+            { errorCode: 9, partitionIndex: 1, leaderId: -1, replicaNodes: [], isrNodes: [], offlineReplicas: [] },
+          ],
+        },
+        { errorCode: 3, name: "missing", isInternal: false, partitions: [] },
+      ],
+    },
+  },
+  8: {
+    request: {
+      groupId: "group-1",
+      generationIdOrMemberEpoch: 5,
+      memberId: "member-1",
+      groupInstanceId: "static-1",
+      retentionTimeMs: -1n,
+      topics: [
+        {
+          name: "orders",
+          partitions: [
+            { partitionIndex: 0, committedOffset: 100n, committedLeaderEpoch: 2, committedMetadata: "meta" },
+            { partitionIndex: 1, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: null },
+          ],
+        },
+      ],
+    },
+    response: { throttleTimeMs: 4, topics: [{ name: "orders", partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 22 }] }] },
+  },
+  9: {
+    request: { groupId: "group-1", topics: [{ name: "orders", partitionIndexes: [0, 1, 2] }] },
+    response: {
+      throttleTimeMs: 2,
+      topics: [
+        {
+          name: "orders",
+          partitions: [
+            { partitionIndex: 0, committedOffset: 100n, committedLeaderEpoch: -1, metadata: "meta", errorCode: 0 },
+            { partitionIndex: 1, committedOffset: -1n, committedLeaderEpoch: 4, metadata: null, errorCode: 3 },
+          ],
+        },
+      ],
+      errorCode: 16,
+    },
+  },
+  10: {
+    request: { key: "group-1", keyType: 1 },
+    response: { throttleTimeMs: 6, errorCode: 0, errorMessage: "fine", nodeId: 1, host: "localhost", port: 9092 },
+  },
+  11: {
+    request: {
+      groupId: "group-1",
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: 60000,
+      memberId: "m-1",
+      groupInstanceId: "static-1",
+      protocolType: "consumer",
+      protocols: [{ name: "range", metadata: bytes(0, 1, 2) }, { name: "roundrobin", metadata: bytes() }],
+    },
+    response: {
+      throttleTimeMs: 8,
+      errorCode: 0,
+      generationId: 3,
+      protocolName: "range",
+      leader: "m-1",
+      memberId: "m-2",
+      members: [
+        { memberId: "m-1", groupInstanceId: "static-1", metadata: text("meta-1") },
+        { memberId: "m-2", groupInstanceId: null, metadata: bytes() },
+      ],
+    },
+  },
+  12: {
+    request: { groupId: "group-1", generationId: 3, memberId: "m-1", groupInstanceId: "static-1" },
+    response: { throttleTimeMs: 5, errorCode: 27 },
+  },
+  13: {
+    request: { groupId: "group-1", memberId: "", members: [{ memberId: "m-1", groupInstanceId: null }, { memberId: "m-2", groupInstanceId: "s-2" }] },
+    response: {
+      throttleTimeMs: 7,
+      errorCode: 0,
+      members: [
+        { memberId: "m-1", groupInstanceId: null, errorCode: 0 },
+        { memberId: "m-2", groupInstanceId: "s-2", errorCode: 25 },
+      ],
+    },
+  },
+  14: {
+    request: {
+      groupId: "group-1",
+      generationId: 3,
+      memberId: "m-1",
+      groupInstanceId: "static-1",
+      assignments: [{ memberId: "m-1", assignment: bytes(0, 0, 0, 0) }, { memberId: "m-2", assignment: bytes() }],
+    },
+    response: { throttleTimeMs: 11, errorCode: 0, assignment: text("assignment") },
+  },
+  15: {
+    request: { groups: ["group-1", "group-2"], includeAuthorizedOperations: true },
+    response: {
+      throttleTimeMs: 10,
+      groups: [
+        {
+          errorCode: 0,
+          groupId: "group-1",
+          groupState: "Stable",
+          protocolType: "consumer",
+          protocolData: "range",
+          members: [
+            {
+              memberId: "m-1",
+              groupInstanceId: "static-1",
+              clientId: "client-1",
+              clientHost: "/127.0.0.1",
+              memberMetadata: text("meta"),
+              memberAssignment: text("assign"),
+            },
+          ],
+          authorizedOperations: 0x0ff8,
+        },
+        { errorCode: 69, groupId: "group-2", groupState: "Dead", protocolType: "", protocolData: "", members: [], authorizedOperations: -2147483648 },
+      ],
+    },
+  },
+  16: {
+    request: {},
+    response: { throttleTimeMs: 2, errorCode: 0, groups: [{ groupId: "group-1", protocolType: "consumer" }, { groupId: "g2", protocolType: "" }] },
+  },
+  18: {
+    request: { clientSoftwareName: "rivulet-client", clientSoftwareVersion: "0.1.0" },
+    response: {
+      errorCode: 0,
+      apiKeys: [
+        { apiKey: 0, minVersion: 0, maxVersion: 7 },
+        { apiKey: 18, minVersion: 0, maxVersion: 3 },
+      ],
+      throttleTimeMs: 13,
+    },
+  },
+  19: {
+    request: {
+      topics: [
+        {
+          name: "orders",
+          numPartitions: 3,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [{ name: "cleanup.policy", value: "compact" }, { name: "retention.ms", value: null }],
+        },
+        { name: "manual", numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }], configs: [] },
+      ],
+      timeoutMs: 10000,
+      validateOnly: true,
+    },
+    response: {
+      throttleTimeMs: 14,
+      topics: [
+        { name: "orders", errorCode: 0, errorMessage: null },
+        { name: "manual", errorCode: 36, errorMessage: "Topic 'manual' already exists." },
+      ],
+    },
+  },
+  20: {
+    request: { topicNames: ["orders", "audit"], timeoutMs: 5000 },
+    response: { throttleTimeMs: 15, responses: [{ name: "orders", errorCode: 0 }, { name: "audit", errorCode: 3 }] },
+  },
+  22: {
+    request: { transactionalId: "txn-1", transactionTimeoutMs: 60000 },
+    response: { throttleTimeMs: 16, errorCode: 0, producerId: 4242n, producerEpoch: 3 },
+  },
+};
