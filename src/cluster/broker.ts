@@ -115,7 +115,7 @@ export class Broker extends EventEmitter {
 
   /** The topic's record, or undefined. */
   topic(name: string): TopicRecord | undefined {
-    return this.admin.list().find((t) => t.name === name);
+    return this.admin.find(name);
   }
 
   // ---- produce -----------------------------------------------------------------------------------------

@@ -42,6 +42,10 @@ export class TopicAdmin {
     private readonly logger: Logger,
   ) {}
 
+  find(name: string): TopicRecord | undefined {
+    return this.store.get(name);
+  }
+
   get(name: string): TopicRecord {
     const topic = this.store.get(name);
     if (!topic) throw new UnknownTopicOrPartitionError(`unknown topic ${name}`);

@@ -1,0 +1,36 @@
+// Heartbeat (12).
+//
+// Behavior (GroupMetadataManager.classicGroupHeartbeat, Kafka 3.7+; GroupCoordinator.handleHeartbeat before):
+// - groupId "" → INVALID_GROUP_ID; unknown or managed group → UNKNOWN_MEMBER_ID.
+// - Dead → COORDINATOR_NOT_AVAILABLE; unknown member → UNKNOWN_MEMBER_ID; generation ≠ the group's →
+//   ILLEGAL_GENERATION.
+// - Empty → UNKNOWN_MEMBER_ID.
+// - PreparingRebalance → REBALANCE_IN_PROGRESS, and the session restarts: this answer is how members learn
+//   that they must rejoin.
+// - CompletingRebalance, Stable → NONE, and the session restarts (clients heartbeat between their
+//   JoinGroup answer and their SyncGroup).
+
+import { Err, type GroupContext } from "../context.js";
+import type { HeartbeatRequest, HeartbeatResponse } from "../types.js";
+import { rescheduleHeartbeat } from "./rebalance.js";
+
+export function heartbeat(ctx: GroupContext, req: HeartbeatRequest): HeartbeatResponse {
+  if (!req.groupId) return { errorCode: Err.INVALID_GROUP_ID };
+  const group = ctx.groups.get(req.groupId);
+  if (!group || group.kind !== "classic") return { errorCode: Err.UNKNOWN_MEMBER_ID };
+  if (group.is("Dead")) return { errorCode: Err.COORDINATOR_NOT_AVAILABLE };
+  const member = group.member(req.memberId);
+  if (!member) return { errorCode: Err.UNKNOWN_MEMBER_ID };
+  if (req.generationId !== group.generationId) return { errorCode: Err.ILLEGAL_GENERATION };
+  switch (group.state) {
+    case "PreparingRebalance":
+      rescheduleHeartbeat(ctx, group, member);
+      return { errorCode: Err.REBALANCE_IN_PROGRESS };
+    case "CompletingRebalance":
+    case "Stable":
+      rescheduleHeartbeat(ctx, group, member);
+      return { errorCode: Err.NONE };
+    default:
+      return { errorCode: Err.UNKNOWN_MEMBER_ID };
+  }
+}

@@ -1,0 +1,60 @@
+// SyncGroup (14).
+//
+// Behavior (GroupMetadataManager.classicGroupSync, Kafka 3.7+; GroupCoordinator.handleSyncGroup before):
+// - groupId "" → INVALID_GROUP_ID; unknown, managed or memberless group → UNKNOWN_MEMBER_ID.
+// - Dead → COORDINATOR_NOT_AVAILABLE; unknown member → UNKNOWN_MEMBER_ID; generation ≠ the group's →
+//   ILLEGAL_GENERATION; protocolType / protocolName given (v5+) and ≠ the group's → INCONSISTENT_GROUP_PROTOCOL.
+// - PreparingRebalance → REBALANCE_IN_PROGRESS (the member must rejoin first).
+// - CompletingRebalance: the request parks. When the leader's arrives, its assignments are stored (members
+//   it left out get an empty assignment; ids that are not members are ignored), every parked SyncGroup is
+//   answered with its member's assignment and the group becomes Stable. A follower that syncs before the
+//   leader therefore waits, until the leader syncs, or a rebalance answers it with REBALANCE_IN_PROGRESS.
+// - Stable: the member's assignment at once (a follower that synced after the leader).
+// Rivulet note: Kafka persists the assignment before answering; group metadata is not durable here (members
+// rejoin after a restart), so the answer is immediate.
+
+import { Err, type GroupContext } from "../context.js";
+import { EMPTY_BYTES, type SyncGroupRequest, type SyncGroupResponse } from "../types.js";
+import { removePendingSyncMember, rescheduleHeartbeat, setAndPropagateAssignment, syncError } from "./rebalance.js";
+
+export function syncGroup(ctx: GroupContext, request: SyncGroupRequest): Promise<SyncGroupResponse> {
+  return new Promise((resolve) => handleSync(ctx, request, resolve));
+}
+
+function handleSync(ctx: GroupContext, req: SyncGroupRequest, respond: (response: SyncGroupResponse) => void): void {
+  if (!req.groupId) return respond(syncError(Err.INVALID_GROUP_ID));
+  const group = ctx.groups.get(req.groupId);
+  if (!group || group.kind !== "classic" || (group.size === 0 && !group.is("Dead"))) return respond(syncError(Err.UNKNOWN_MEMBER_ID));
+  if (group.is("Dead")) return respond(syncError(Err.COORDINATOR_NOT_AVAILABLE));
+  const member = group.member(req.memberId);
+  if (!member) return respond(syncError(Err.UNKNOWN_MEMBER_ID));
+  if (req.generationId !== group.generationId) return respond(syncError(Err.ILLEGAL_GENERATION));
+  if (req.protocolType != null && req.protocolType !== group.protocolType) return respond(syncError(Err.INCONSISTENT_GROUP_PROTOCOL));
+  if (req.protocolName != null && req.protocolName !== group.protocolName) return respond(syncError(Err.INCONSISTENT_GROUP_PROTOCOL));
+
+  switch (group.state) {
+    case "PreparingRebalance":
+      return respond(syncError(Err.REBALANCE_IN_PROGRESS));
+    case "CompletingRebalance": {
+      // A duplicate SyncGroup replaces the parked one; answer the old one rather than leave it hanging.
+      member.completeSync(syncError(Err.REBALANCE_IN_PROGRESS));
+      member.syncWaiter = respond;
+      removePendingSyncMember(ctx, group, member.memberId);
+      if (!group.isLeader(member.memberId)) return;
+      const assignment = new Map<string, Uint8Array>();
+      for (const a of req.assignments) if (group.members.has(a.memberId)) assignment.set(a.memberId, a.assignment);
+      const missing = [...group.members.keys()].filter((id) => !assignment.has(id));
+      if (missing.length) ctx.logger.debug("leader left members without an assignment", { group: group.groupId, missing });
+      setAndPropagateAssignment(ctx, group, assignment);
+      group.transitionTo("Stable", ctx.clock.now());
+      return;
+    }
+    case "Stable":
+      removePendingSyncMember(ctx, group, member.memberId);
+      rescheduleHeartbeat(ctx, group, member);
+      return respond({ errorCode: Err.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment ?? EMPTY_BYTES });
+    default:
+      // Empty with members cannot happen (Empty means no members); answer as Kafka does for Empty.
+      return respond(syncError(Err.UNKNOWN_MEMBER_ID));
+  }
+}

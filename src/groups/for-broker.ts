@@ -1,0 +1,22 @@
+// Wiring a coordinator to a broker: offsets in `__consumer_offsets`, topic facts from the broker core.
+// The coordinator itself knows nothing of the Broker class; this is the one place they meet.
+
+import type { Broker } from "../cluster/broker.js";
+import { BrokerOffsetLog, type BrokerOffsetLogOptions } from "./broker-offset-log.js";
+import { GroupCoordinator, type GroupCoordinatorOptions } from "./coordinator.js";
+
+export interface BrokerCoordinatorOptions extends Omit<GroupCoordinatorOptions, "offsetLog"> {
+  offsetsTopic?: BrokerOffsetLogOptions;
+}
+
+/** Creates the coordinator for a broker and replays its committed offsets (creating the topic if needed). */
+export async function createBrokerCoordinator(broker: Broker, options: BrokerCoordinatorOptions = {}): Promise<GroupCoordinator> {
+  const { offsetsTopic, ...rest } = options;
+  return GroupCoordinator.create({
+    partitionsFor: (topic) => broker.topic(topic)?.partitions ?? 0,
+    logEndOffset: (topic, partition) => broker.logEndOffset(topic, partition),
+    resolveOffset: async (topic, partition, spec) => (await broker.listOffsets(topic, partition, spec)).offset,
+    ...rest,
+    offsetLog: new BrokerOffsetLog(broker, { logger: options.logger ?? broker.logger, ...offsetsTopic }),
+  });
+}
