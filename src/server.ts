@@ -2,6 +2,7 @@
 // end-to-end benchmarks all start it through here.
 
 import { createBroker, type Broker, type BrokerConfig } from "./cluster/index.js";
+import { createBrokerCoordinator, type GroupCoordinator } from "./groups/index.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { startWsServer, type WsServer, type WsServerOptions } from "./transport/ws/server.js";
 
@@ -20,6 +21,8 @@ export interface ServerConfig extends BrokerConfig {
 
 export interface RivuletServer {
   readonly broker: Broker;
+  /** Consumer groups and committed offsets, shared by both front ends. */
+  readonly coordinator: GroupCoordinator;
   readonly ws: WsServer;
   /** The bound WebSocket/HTTP port. */
   readonly port: number;
@@ -31,8 +34,10 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   const logger = config.logger ?? createLogger({ level: (config.logLevel ?? "info") as LogLevel });
   const broker = await createBroker({ ...config, logger });
   let ws: WsServer;
+  let coordinator: GroupCoordinator;
   try {
-    ws = await startWsServer(broker, { ...config.ws, host: config.host, port: config.port ?? 8080, logger });
+    coordinator = await createBrokerCoordinator(broker, { logger });
+    ws = await startWsServer(broker, { ...config.ws, host: config.host, port: config.port ?? 8080, logger, coordinator });
   } catch (error) {
     await broker.close();
     throw error;
@@ -40,12 +45,14 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   let closing: Promise<void> | undefined;
   return {
     broker,
+    coordinator,
     ws,
     port: ws.port,
     logger,
     close() {
       closing ??= (async () => {
         await ws.close();
+        coordinator.close();
         await broker.close();
         logger.info("server stopped");
       })();

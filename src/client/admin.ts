@@ -1,6 +1,6 @@
 // Topic administration and offset queries over the WebSocket protocol.
 
-import { FrameType, type PartitionRange, type ServerFrame } from "../protocol/ws/index.js";
+import { FrameType, StartKind, type GroupDescriptionFrame, type PartitionRange, type ServerFrame } from "../protocol/ws/index.js";
 import type { Connection } from "./connection.js";
 import { errorFromCode } from "./errors.js";
 
@@ -63,5 +63,43 @@ export class Admin {
   async partitionCount(topic: string): Promise<number> {
     const [meta] = await this.metadata([topic]);
     return meta!.partitions.length;
+  }
+
+  // ---- consumer groups --------------------------------------------------------------------------------
+
+  async listGroups(): Promise<{ groupId: string; protocolType: string; state: string }[]> {
+    return expect(await this.connection.request({ type: FrameType.LIST_GROUPS }), FrameType.GROUP_LIST).groups;
+  }
+
+  /** State, members with their partitions, and per-partition committed offset, log end and lag. */
+  async describeGroup(groupId: string): Promise<Omit<GroupDescriptionFrame, "type" | "requestId">> {
+    const { type: _t, requestId: _r, ...description } = expect(await this.connection.request({ type: FrameType.DESCRIBE_GROUP, groupId }), FrameType.GROUP_DESCRIPTION);
+    return description;
+  }
+
+  /** The group's committed offsets (all topics, or the named ones); offset -1 where none. */
+  async committedOffsets(groupId: string, topics: string[] = []): Promise<{ topic: string; partition: number; offset: bigint; metadata: string }[]> {
+    const frame = expect(await this.connection.request({ type: FrameType.FETCH_COMMITTED, groupId, topics }), FrameType.COMMITTED);
+    return frame.items.map(({ topic, partition, offset, metadata }) => ({ topic, partition, offset, metadata }));
+  }
+
+  /** Sets a group's offsets for a topic (refused with NON_EMPTY_GROUP while the group has members). */
+  async resetOffsets(groupId: string, topic: string, to: "earliest" | "latest" | { offset: bigint } | { timestamp: number }): Promise<{ partition: number; offset: bigint }[]> {
+    const start =
+      to === "earliest" ? { kind: StartKind.EARLIEST, value: 0n } : to === "latest" ? { kind: StartKind.LATEST, value: 0n } : "offset" in to ? { kind: StartKind.OFFSET, value: to.offset } : { kind: StartKind.TIMESTAMP, value: BigInt(Math.trunc(to.timestamp)) };
+    const frame = expect(await this.connection.request({ type: FrameType.RESET_OFFSETS, groupId, topic, start: start as never }), FrameType.COMMITTED);
+    return frame.items.map(({ partition, offset }) => ({ partition, offset }));
+  }
+
+  /** Deletes a group and its offsets (refused while it has members). */
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.connection.request({ type: FrameType.DELETE_GROUP, groupId });
+  }
+
+  /** Commits offsets for a group with no members (a standalone commit, as Kafka allows). */
+  async commitOffsets(groupId: string, offsets: { topic: string; partition: number; offset: bigint; metadata?: string }[]): Promise<void> {
+    const frame = expect(await this.connection.request({ type: FrameType.COMMIT, groupId, offsets: offsets.map((o) => ({ ...o, metadata: o.metadata ?? "" })) }), FrameType.COMMIT_RESULT);
+    const failed = frame.items.find((i) => i.errorCode !== 0);
+    if (failed) throw errorFromCode(failed.errorCode, "", `commit of ${failed.topic}-${failed.partition} refused`);
   }
 }

@@ -3,6 +3,7 @@
 // ConnectionError; subscriptions are told to resubscribe (from their own positions) once it is back.
 
 import { decodeServerFrame, encodeClientFrame, FrameType, type ClientFrame, type ServerFrame } from "../protocol/ws/index.js";
+import { MessageTooLargeError } from "../errors/index.js";
 import { ConnectionError, errorFromCode } from "./errors.js";
 import { messageBytes, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./transport.js";
 
@@ -31,6 +32,8 @@ interface Pending {
   resolve(frame: ServerFrame): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
+  /** Runs when the response frame is handled, before any later frame (resolve's continuation runs after). */
+  onResponse?: (frame: ServerFrame) => void;
 }
 
 export class Connection {
@@ -103,6 +106,7 @@ export class Connection {
     }
     this.pending.delete(frame.requestId);
     clearTimeout(pending.timer);
+    pending.onResponse?.(frame);
     if (frame.type === FrameType.ERROR) pending.reject(errorFromCode(frame.errorCode, frame.code, frame.message));
     else pending.resolve(frame);
   }
@@ -145,9 +149,19 @@ export class Connection {
     }, delay);
   }
 
+  private keepAliveMs = Number.POSITIVE_INFINITY;
+
+  /** Pings at least every `ms` (a group member's liveness depends on it). */
+  keepAlive(ms: number): void {
+    if (ms >= this.keepAliveMs) return;
+    this.keepAliveMs = ms;
+    if (this.pingTimer) this.startPings();
+  }
+
   private startPings(): void {
     this.stopPings();
-    const every = Math.max(1000, Math.floor(this.server.idleTimeoutMs / 3));
+    // Within the announced timeout, however short (a fixed floor above it would get us closed with 4001).
+    const every = Math.max(50, Math.min(Math.floor(this.server.idleTimeoutMs / 3), this.keepAliveMs));
     this.pingTimer = setInterval(() => void this.request({ type: FrameType.PING }).catch(() => {}), every);
     (this.pingTimer as { unref?: () => void }).unref?.();
   }
@@ -165,23 +179,36 @@ export class Connection {
   }
 
   /** Sends a request and resolves with its response (rejects with a typed error on ERROR). */
-  async request(frame: ClientFrameInput, requestId = this.allocateId()): Promise<ServerFrame> {
+  async request(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void): Promise<ServerFrame> {
     await this.connect();
     const socket = this.socket;
     if (!socket || this.closed) throw new ConnectionError(`not connected to ${this.url}`);
+    const bytes = this.encode({ ...frame, requestId } as ClientFrame);
     return new Promise<ServerFrame>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
         reject(new ConnectionError(`request ${requestId} timed out after ${this.options.requestTimeoutMs ?? 30_000} ms`));
       }, this.options.requestTimeoutMs ?? 30_000);
-      this.pending.set(requestId, { resolve, reject, timer });
-      socket.send(encodeClientFrame({ ...frame, requestId } as ClientFrame));
+      this.pending.set(requestId, { resolve, reject, timer, onResponse });
+      socket.send(bytes);
     });
+  }
+
+  /**
+   * Encodes a frame, refusing one larger than the server's maxFrameBytes: uWS would drop the connection
+   * without a close frame (1006), which looks retriable, and a retry would only drop it again.
+   */
+  private encode(frame: ClientFrame): Uint8Array {
+    const bytes = encodeClientFrame(frame);
+    if (bytes.length > this.server.maxFrameBytes) {
+      throw new MessageTooLargeError(`frame of ${bytes.length} bytes exceeds the server's maxFrameBytes (${this.server.maxFrameBytes})`);
+    }
+    return bytes;
   }
 
   /** Sends a frame that has no response (CREDIT). Dropped silently while disconnected. */
   post(frame: ClientFrame): void {
-    if (this.socket && this.socket.readyState === 1) this.socket.send(encodeClientFrame(frame));
+    if (this.socket && this.socket.readyState === 1) this.socket.send(this.encode(frame));
   }
 
   /** Bytes queued in the socket and not yet sent. */
@@ -197,7 +224,7 @@ export class Connection {
     this.closed = true;
     this.stopPings();
     this.socket?.close(1000, "client closed");
-    for (const stream of this.streams.values()) stream.onClose(new ConnectionError("client closed"));
+    for (const stream of this.streams.values()) stream.onClose(new ConnectionError("client closed", 1000));
     this.streams.clear();
   }
 }

@@ -10,7 +10,7 @@ import { decodeRecordBatch, type DecodeOptions } from "../core/index.js";
 import type { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, type ServerFrame, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
-import { errorFromCode, GapError } from "./errors.js";
+import { ConnectionError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
 
 export type StartFrom = "earliest" | "latest" | { offset: bigint } | { timestamp: number };
@@ -43,7 +43,7 @@ export interface ConsumedRecord {
   headers: { key: string; value: Uint8Array | null }[];
 }
 
-type Entry =
+export type Entry =
   | { kind: "record"; record: ConsumedRecord }
   /** End of a chunk: move the position to `nextOffset` and return `bytes` of credit. */
   | { kind: "end"; partition: number; nextOffset: bigint; bytes: number }
@@ -57,20 +57,20 @@ function toStart(from: StartFrom): StartPosition {
 }
 
 export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
-  private subscriptionId = 0;
-  private readonly queue: Entry[] = [];
-  private head = 0;
-  private readonly positionMap = new Map<number, bigint>();
+  protected subscriptionId = 0;
+  protected readonly queue: Entry[] = [];
+  protected head = 0;
+  protected readonly positionMap = new Map<number, bigint>();
   private readonly seeking = new Set<number>();
   private wakeReader: (() => void) | undefined;
-  private pendingGrant = 0;
-  private stalledNeed = 0;
-  private heldBytes = 0;
-  private closed = false;
-  private started: Promise<void> | undefined;
-  private readonly window: number;
+  protected pendingGrant = 0;
+  protected stalledNeed = 0;
+  protected heldBytes = 0;
+  protected closed = false;
+  protected started: Promise<void> | undefined;
+  protected readonly window: number;
 
-  constructor(private readonly connection: Connection, private readonly admin: Admin, readonly options: ConsumerOptions) {
+  constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
     this.window = options.windowBytes ?? 1024 * 1024;
     const given = options.positions instanceof Map ? options.positions : new Map(Object.entries(options.positions ?? {}).map(([p, o]) => [Number(p), BigInt(o)]));
     for (const [p, o] of given) this.positionMap.set(p, o);
@@ -87,7 +87,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     return new Map(this.positionMap);
   }
 
-  private async subscribe(): Promise<void> {
+  protected async subscribe(): Promise<void> {
     const partitions = this.options.partitions ?? (await this.admin.metadata([this.options.topic]))[0]!.partitions.map((p) => p.partition);
     const start = toStart(this.options.from ?? "latest");
     const id = this.connection.allocateId();
@@ -140,7 +140,16 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   }
 
   onClose(error: Error): void {
-    if (!this.closed) this.push({ kind: "error", error });
+    if (this.closed) return;
+    if (error instanceof ConnectionError && error.closeCode === 1000) {
+      // The application closed the client: iteration ends quietly.
+      this.closed = true;
+      const wake = this.wakeReader;
+      this.wakeReader = undefined;
+      wake?.();
+      return;
+    }
+    this.push({ kind: "error", error });
   }
 
   private onChunk(frame: Extract<ServerFrame, { type: typeof FrameType.CHUNK }>): void {
@@ -177,7 +186,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.push({ kind: "error", error: new GapError(this.options.topic, partition, fromOffset, toOffset), partition });
   }
 
-  private push(entry: Entry): void {
+  protected push(entry: Entry): void {
     this.queue.push(entry);
     const wake = this.wakeReader;
     this.wakeReader = undefined;
@@ -186,7 +195,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   // ---- credit ---------------------------------------------------------------------------------------------
 
-  private grant(bytes: number): void {
+  protected grant(bytes: number): void {
     this.pendingGrant += bytes;
     // Batch CREDIT frames: one per quarter window, or at once when the application has caught up.
     if (this.pendingGrant >= this.window / 4 || this.heldBytes === 0) {
@@ -249,30 +258,39 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   /** Moves a partition's position; records already held for it are dropped. */
   async seek(partition: number, to: bigint | "earliest" | "latest"): Promise<void> {
     await this.start();
-    const start: StartPosition = to === "earliest" ? toStart("earliest") : to === "latest" ? toStart("latest") : { kind: StartKind.OFFSET, value: to };
+    // Resolved here so the new position is known the moment the server confirms the seek.
+    const offset = typeof to === "bigint" ? to : (await this.admin.listOffsets(this.options.topic, partition, to)).offset;
     this.seeking.add(partition);
-    // Drop what is held for the partition, returning its credit.
+    this.dropHeld(new Set([partition]));
+    try {
+      const start: StartPosition = { kind: StartKind.OFFSET, value: offset };
+      // Chunks before the response were read at the old position, chunks after it at the new one: stop
+      // dropping in frame order (an await would resume only after frames that came in the same read).
+      await this.connection.request({ type: FrameType.SEEK, subscriptionId: this.subscriptionId, partition, start }, undefined, (response) => {
+        this.seeking.delete(partition);
+        if (response.type !== FrameType.ERROR) this.positionMap.set(partition, offset);
+      });
+    } finally {
+      this.seeking.delete(partition);
+    }
+  }
+
+  /** Drops what is held for some partitions (not handed out yet), returning its credit. */
+  protected dropHeld(partitions: Set<number>): void {
     const kept: Entry[] = [];
     for (const entry of this.queue.slice(this.head)) {
-      if (entry.kind === "record" && entry.record.partition === partition) continue;
-      if (entry.kind === "end" && entry.partition === partition) {
+      if (entry.kind === "record" && partitions.has(entry.record.partition)) continue;
+      if (entry.kind === "end" && partitions.has(entry.partition)) {
         this.heldBytes -= entry.bytes;
         this.grant(entry.bytes);
         continue;
       }
-      if (entry.kind === "error" && entry.partition === partition) continue;
+      if (entry.kind === "error" && entry.partition !== undefined && partitions.has(entry.partition)) continue;
       kept.push(entry);
     }
     this.queue.length = 0;
     this.queue.push(...kept);
     this.head = 0;
-    try {
-      await this.connection.request({ type: FrameType.SEEK, subscriptionId: this.subscriptionId, partition, start });
-      if (typeof to === "bigint") this.positionMap.set(partition, to);
-      else this.positionMap.set(partition, (await this.admin.listOffsets(this.options.topic, partition, to)).offset);
-    } finally {
-      this.seeking.delete(partition);
-    }
   }
 
   /** Records held here and not yet handed to the application. */

@@ -8,6 +8,7 @@ import { Admin } from "./admin.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { Consumer, type ConsumerOptions } from "./consumer.js";
 import { Producer, type ProducerOptions } from "./producer.js";
+import { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
 
 export class RivuletClient {
   readonly admin: Admin;
@@ -20,8 +21,12 @@ export class RivuletClient {
     return new Producer(this.connection, this.admin, options);
   }
 
-  consumer(options: ConsumerOptions): Consumer {
-    return new Consumer(this.connection, this.admin, options);
+  /** A consumer of chosen partitions, or (with `group`) a member of a consumer group. */
+  consumer(options: GroupConsumerOptions): GroupConsumer;
+  consumer(options: ConsumerOptions): Consumer;
+  consumer(options: ConsumerOptions | GroupConsumerOptions): Consumer {
+    if ("group" in options && options.group !== undefined) return new GroupConsumer(this.connection, this.admin, options as GroupConsumerOptions);
+    return new Consumer(this.connection, this.admin, options as ConsumerOptions);
   }
 
   close(): void {
@@ -40,6 +45,7 @@ export { Admin, type TopicMetadata, type TopicInfo, type OffsetQuery } from "./a
 export { Connection, type ConnectionOptions } from "./connection.js";
 export { Consumer, type ConsumerOptions, type ConsumedRecord, type StartFrom } from "./consumer.js";
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata } from "./producer.js";
+export { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
 export { ConnectionError, GapError } from "./errors.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";
 export * from "../errors/index.js";

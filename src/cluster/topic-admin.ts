@@ -11,7 +11,7 @@ import { partitionKey } from "../shard/protocol.js";
 import type { AppendWatch } from "./append-watch.js";
 import type { ShardRouter } from "./router.js";
 import type { SharedReads } from "./shared-reads.js";
-import { collisionKey, hasCollisionRisk, InvalidTopicError, validateTopicName } from "./topic-name.js";
+import { collisionKey, hasCollisionRisk, InvalidTopicError, isInternalTopic, validateTopicName } from "./topic-name.js";
 import type { TopicRecord, TopicStore } from "./topic-store.js";
 
 export const MAX_PARTITIONS = 10_000;
@@ -69,7 +69,7 @@ export class TopicAdmin {
     if (this.store.get(name)) throw new KafkaProtocolError("TOPIC_ALREADY_EXISTS", `topic ${name} already exists`);
     const collides = this.store.list().find((t) => collisionKey(t.name) === collisionKey(name));
     if (collides) throw new InvalidTopicError(`topic ${name} collides with existing topic ${collides.name} ('.' and '_' are interchangeable in metric names)`);
-    if (hasCollisionRisk(name)) this.logger.warn("topic name uses '.' or '_', which can collide in metric names", { topic: name });
+    if (hasCollisionRisk(name) && !isInternalTopic(name)) this.logger.warn("topic name uses '.' or '_', which can collide in metric names", { topic: name });
     const partitions = options.partitions ?? 1;
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
       throw new KafkaProtocolError("INVALID_PARTITIONS", `partitions must be an integer in [1, ${MAX_PARTITIONS}], got ${partitions}`);

@@ -77,8 +77,7 @@ export class FrameWriter {
     const bytes = encoder.encode(s);
     if (bytes.length > 0xffff) throw new WsProtocolError(`string of ${bytes.length} bytes exceeds 65535`);
     this.u16(bytes.length);
-    this.buffer.set(bytes, this.reserve(bytes.length));
-    return this;
+    return this.raw(bytes);
   }
   /** u32 length + bytes. */
   bytes(b: Uint8Array): this {
@@ -87,7 +86,10 @@ export class FrameWriter {
   }
   /** Bytes with no length prefix (the tail of a frame). */
   raw(b: Uint8Array): this {
-    this.buffer.set(b, this.reserve(b.length));
+    // reserve() first: it may replace this.buffer (`this.buffer.set(b, this.reserve(n))` would write into
+    // the old, too-small buffer).
+    const at = this.reserve(b.length);
+    this.buffer.set(b, at);
     return this;
   }
 

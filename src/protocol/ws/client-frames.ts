@@ -4,6 +4,7 @@
 
 import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
 import { FrameType, StartKind, type ClientFrame, type StartPosition } from "./frames.js";
+import { decodeGroupClientFrame, encodeGroupClientFrame, isGroupClientType } from "./group-frames.js";
 
 function writeStart(w: FrameWriter, start: StartPosition): void {
   w.u8(start.kind).i64(start.value);
@@ -67,6 +68,8 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       w.u32(frame.subscriptionId).i32(frame.partition);
       writeStart(w, frame.start);
       break;
+    default:
+      encodeGroupClientFrame(w, frame);
   }
   return w.finish();
 }
@@ -151,7 +154,8 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       frame = { type, requestId, subscriptionId: r.u32("subscription id"), partition: r.i32("partition"), start: readStart(r) };
       break;
     default:
-      throw new WsProtocolError(`unknown client frame type 0x${type.toString(16).padStart(2, "0")}`);
+      if (!isGroupClientType(type)) throw new WsProtocolError(`unknown client frame type 0x${type.toString(16).padStart(2, "0")}`);
+      frame = decodeGroupClientFrame(r, type, requestId);
   }
   r.end();
   return frame;

@@ -26,6 +26,15 @@ export const FrameType = {
   CREDIT: 0x21,
   UNSUBSCRIBE: 0x22,
   SEEK: 0x23,
+  JOIN_GROUP: 0x30,
+  REVOKE_DONE: 0x31,
+  COMMIT: 0x32,
+  FETCH_COMMITTED: 0x33,
+  LIST_GROUPS: 0x34,
+  DESCRIBE_GROUP: 0x35,
+  RESET_OFFSETS: 0x36,
+  DELETE_GROUP: 0x37,
+  LEAVE_GROUP: 0x38,
   // server -> client
   WELCOME: 0x80,
   PONG: 0x81,
@@ -40,6 +49,13 @@ export const FrameType = {
   CHUNK: 0xa1,
   GAP: 0xa2,
   STALLED: 0xa3,
+  GROUP_JOINED: 0xb0,
+  ASSIGNED: 0xb1,
+  REVOKED: 0xb2,
+  COMMIT_RESULT: 0xb3,
+  COMMITTED: 0xb4,
+  GROUP_LIST: 0xb5,
+  GROUP_DESCRIPTION: 0xb6,
   ERROR: 0xff,
 } as const;
 
@@ -57,7 +73,10 @@ export interface StartPosition {
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
-  /** Frame larger than the server's maxFrameBytes (also sent by uWS itself). */
+  /**
+   * Frame larger than the server's maxFrameBytes. uWS enforces the limit itself by dropping the TCP
+   * connection without a close frame, so peers see 1006; clients check WELCOME.maxFrameBytes before sending.
+   */
   MESSAGE_TOO_BIG: 1009,
   /** A frame that does not parse, an unknown frame type, or a text frame. */
   PROTOCOL_ERROR: 4000,
@@ -88,7 +107,39 @@ export type ClientFrame =
   | SubscribeFrame
   | { type: typeof FrameType.CREDIT; requestId: number; bytes: number }
   | { type: typeof FrameType.UNSUBSCRIBE; requestId: number; subscriptionId: number }
-  | { type: typeof FrameType.SEEK; requestId: number; subscriptionId: number; partition: number; start: StartPosition };
+  | { type: typeof FrameType.SEEK; requestId: number; subscriptionId: number; partition: number; start: StartPosition }
+  | JoinGroupFrame
+  | { type: typeof FrameType.REVOKE_DONE; requestId: number; subscriptionId: number; generation: number }
+  | { type: typeof FrameType.COMMIT; requestId: number; groupId: string; offsets: CommitItem[] }
+  | { type: typeof FrameType.FETCH_COMMITTED; requestId: number; groupId: string; topics: string[] }
+  | { type: typeof FrameType.LIST_GROUPS; requestId: number }
+  | { type: typeof FrameType.DESCRIBE_GROUP; requestId: number; groupId: string }
+  | { type: typeof FrameType.RESET_OFFSETS; requestId: number; groupId: string; topic: string; start: StartPosition }
+  | { type: typeof FrameType.DELETE_GROUP; requestId: number; groupId: string }
+  | { type: typeof FrameType.LEAVE_GROUP; requestId: number; subscriptionId: number };
+
+/** Join a consumer group as a managed member: the server assigns partitions and streams them. */
+export interface JoinGroupFrame {
+  type: typeof FrameType.JOIN_GROUP;
+  /** Also the subscription id of the group's stream (CHUNK, GAP, STALLED, ASSIGNED, REVOKED carry it). */
+  requestId: number;
+  groupId: string;
+  topic: string;
+  sessionTimeoutMs: number;
+  /** "range", "roundrobin" or "sticky"; "" = sticky. */
+  assignor: string;
+  credit: number;
+  maxChunkBytes: number;
+  /** Where partitions with no committed offset start: EARLIEST or LATEST. */
+  reset: StartPosition;
+}
+
+export interface CommitItem {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  metadata: string;
+}
 
 export interface ProduceFrameItem {
   topic: string;
@@ -135,7 +186,26 @@ export type ServerFrame =
   | ChunkFrame
   | { type: typeof FrameType.GAP; requestId: number; partition: number; fromOffset: bigint; toOffset: bigint }
   | { type: typeof FrameType.STALLED; requestId: number; partition: number; neededBytes: number }
+  | { type: typeof FrameType.GROUP_JOINED; requestId: number; memberId: string; generation: number }
+  | { type: typeof FrameType.ASSIGNED; requestId: number; generation: number; partitions: { partition: number; startOffset: bigint }[] }
+  | { type: typeof FrameType.REVOKED; requestId: number; generation: number; partitions: number[] }
+  | { type: typeof FrameType.COMMIT_RESULT; requestId: number; items: { topic: string; partition: number; errorCode: number }[] }
+  | { type: typeof FrameType.COMMITTED; requestId: number; items: { topic: string; partition: number; offset: bigint; metadata: string; errorCode: number }[] }
+  | { type: typeof FrameType.GROUP_LIST; requestId: number; groups: { groupId: string; protocolType: string; state: string }[] }
+  | GroupDescriptionFrame
   | { type: typeof FrameType.ERROR; requestId: number; errorCode: number; code: string; message: string };
+
+export interface GroupDescriptionFrame {
+  type: typeof FrameType.GROUP_DESCRIPTION;
+  requestId: number;
+  groupId: string;
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: { memberId: string; clientId: string; host: string; assignment: { topic: string; partition: number }[] }[];
+  /** Committed offset (-1 if none), log end and lag per partition with a commit or an owner. */
+  offsets: { topic: string; partition: number; committed: bigint; logEndOffset: bigint; lag: bigint }[];
+}
 
 export interface PartitionRange {
   partition: number;

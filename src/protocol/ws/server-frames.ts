@@ -3,6 +3,7 @@
 
 import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
 import { FrameType, type ChunkFrame, type PartitionRange, type ServerFrame } from "./frames.js";
+import { decodeGroupServerFrame, encodeGroupServerFrame, isGroupServerType } from "./group-frames.js";
 
 function writeRanges(w: FrameWriter, ranges: PartitionRange[]): void {
   w.u32(ranges.length);
@@ -85,6 +86,8 @@ export function encodeServerFrame(frame: ServerFrame): Uint8Array {
     case FrameType.ERROR:
       w.i16(frame.errorCode).string(frame.code).string(frame.message);
       break;
+    default:
+      encodeGroupServerFrame(w, frame);
   }
   return w.finish();
 }
@@ -165,7 +168,8 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
       frame = { type, requestId, errorCode: r.i16(), code: r.string(), message: r.string() };
       break;
     default:
-      throw new WsProtocolError(`unknown server frame type 0x${type.toString(16).padStart(2, "0")}`);
+      if (!isGroupServerType(type)) throw new WsProtocolError(`unknown server frame type 0x${type.toString(16).padStart(2, "0")}`);
+      frame = decodeGroupServerFrame(r, type, requestId);
   }
   r.end();
   return frame;

@@ -3,6 +3,7 @@
 
 import type { Broker } from "../../cluster/broker.js";
 import type { Session } from "../ws/session.js";
+import type { GroupCoordinator } from "../../groups/index.js";
 
 function escape(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
@@ -26,7 +27,7 @@ class Exposition {
   }
 }
 
-export function renderMetrics(broker: Broker, sessions: Iterable<Session>): string {
+export function renderMetrics(broker: Broker, sessions: Iterable<Session>, coordinator?: GroupCoordinator): string {
   const out = new Exposition();
   for (const topic of broker.listTopics()) {
     for (let partition = 0; partition < topic.partitions; partition++) {
@@ -54,6 +55,20 @@ export function renderMetrics(broker: Broker, sessions: Iterable<Session>): stri
     }
   }
   out.metric("rivulet_connections", "gauge", "Open WebSocket connections.", {}, connections);
+  if (coordinator) {
+    for (const group of coordinator.listGroups()) {
+      const committed = coordinator.fetchOffsets({ groupId: group.groupId, topics: null });
+      for (const topic of committed.topics) {
+        for (const p of topic.partitions) {
+          if (p.committedOffset < 0n) continue;
+          const end = broker.logEndOffset(topic.name, p.partitionIndex);
+          const labels = { group: group.groupId, topic: topic.name, partition: p.partitionIndex };
+          out.metric("rivulet_group_committed_offset", "gauge", "The group's committed offset.", labels, p.committedOffset);
+          if (end !== undefined) out.metric("rivulet_group_lag_records", "gauge", "Log end offset minus the group's committed offset.", labels, end > p.committedOffset ? end - p.committedOffset : 0n);
+        }
+      }
+    }
+  }
   for (const s of broker.shardStats()) {
     out.metric("rivulet_shard_tasks_in_flight", "gauge", "Tasks sent to the shard and not yet answered.", { shard: s.shard }, s.inFlight);
     out.metric("rivulet_shard_queue_depth", "gauge", "Tasks waiting for a free slot in the shard.", { shard: s.shard }, s.queued);

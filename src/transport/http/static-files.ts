@@ -31,7 +31,9 @@ export function clientFile(path: string): StaticFile | undefined {
   if (cached) return cached;
   let file: string | undefined;
   if (relative === "rivulet.wasm") file = join(root, "build", "rivulet.wasm");
-  else if (relative === "" || relative === "index.js") file = join(distDir, "client", "browser.js");
+  // The entry is a stub re-exporting dist/client/browser.js from its own place: served as /client/index.js
+  // itself, its relative imports (./index.js, ../core/...) would resolve outside /client/.
+  else if (relative === "" || relative === "index.js") return { body: new TextEncoder().encode('export * from "./client/browser.js";\n'), contentType: TYPES[".js"]! };
   else if (ALLOWED.some((dir) => relative.startsWith(dir))) file = join(distDir, relative);
   if (!file || !existsSync(file) || !statSync(file).isFile()) return undefined;
   const ext = relative.endsWith(".d.ts") ? ".d.ts" : relative.slice(relative.lastIndexOf("."));

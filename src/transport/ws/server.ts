@@ -6,6 +6,7 @@
 
 import type { Broker } from "../../cluster/broker.js";
 import type { Logger } from "../../log.js";
+import type { GroupCoordinator } from "../../groups/index.js";
 import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames.js";
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { renderMetrics } from "../http/metrics.js";
@@ -17,13 +18,15 @@ export interface WsServerOptions {
   host?: string;
   /** 0 picks a free port. Default 8080. */
   port?: number;
-  /** Largest frame a client may send (uWS closes with 1009 beyond it). Default 16 MiB. */
+  /** Largest frame a client may send (beyond it uWS drops the connection: the peer sees 1006). Default 16 MiB. */
   maxFrameBytes?: number;
   /** Close a connection that sent no frame for this long (close code 4001). Default 120 s. */
   idleTimeoutMs?: number;
   limits?: Partial<SessionLimits>;
   logger: Logger;
   serverVersion?: string;
+  /** Consumer groups (JOIN_GROUP and the group frames); without it those frames get COORDINATOR_NOT_AVAILABLE. */
+  coordinator?: GroupCoordinator;
 }
 
 export interface WsServer {
@@ -64,7 +67,8 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     idleTimeout: 0,
     sendPingsAutomatically: false,
     open(ws) {
-      const session = new Session(nextId++, ws as never, broker, limits);
+      const host = new TextDecoder().decode(ws.getRemoteAddressAsText());
+      const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, host);
       ws.getUserData().session = session;
       sessions.add(session);
       ws.send(
@@ -93,12 +97,13 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     res.writeStatus(broker.isClosed ? "503 Service Unavailable" : "200 OK").writeHeader("Content-Type", "text/plain").end(broker.isClosed ? "closing" : "ok");
   });
   app.get("/metrics", (res) => {
-    res.writeHeader("Content-Type", "text/plain; version=0.0.4").end(renderMetrics(broker, sessions));
+    res.writeHeader("Content-Type", "text/plain; version=0.0.4").end(renderMetrics(broker, sessions, options.coordinator));
   });
   app.get("/client/*", (res, req) => {
     const file = clientFile(req.getUrl().slice("/client/".length));
     if (!file) return void res.writeStatus("404 Not Found").end("not found");
-    res.writeHeader("Content-Type", file.contentType).writeHeader("Cache-Control", "no-cache").end(file.body);
+    // Any origin may load the client: pages served elsewhere import it as module scripts (CORS-checked).
+    res.writeHeader("Content-Type", file.contentType).writeHeader("Cache-Control", "no-cache").writeHeader("Access-Control-Allow-Origin", "*").end(file.body);
   });
   app.any("/*", (res) => {
     res.writeStatus("404 Not Found").end("not found");

@@ -5,7 +5,7 @@
 // per in-flight request; queued requests <= maxQueuedBytes (past that the connection is closed); each
 // subscription cursor holds an offset, never a queue of records.
 
-import { InvalidArgumentError, RivuletError, UnknownTopicOrPartitionError } from "../../errors/index.js";
+import { InvalidArgumentError, KafkaProtocolError, RivuletError, UnknownTopicOrPartitionError } from "../../errors/index.js";
 import type { Broker } from "../../cluster/broker.js";
 import { decodeClientFrame } from "../../protocol/ws/client-frames.js";
 import { encodeChunk, encodeServerFrame } from "../../protocol/ws/server-frames.js";
@@ -14,6 +14,9 @@ import { WsProtocolError } from "../../protocol/ws/bytes.js";
 import { errorCodeOf } from "./error-codes.js";
 import { handleDescribeTopic, handleFetch, handleListOffsets, handleMetadata, handleProduce } from "./requests.js";
 import { readNext, Subscription, type Cursor, type SubscriptionSink } from "./subscription.js";
+import type { GroupCoordinator } from "../../groups/index.js";
+import { GroupStream, type GroupStreamHost } from "./group-stream.js";
+import { handleCommit, handleDeleteGroup, handleDescribeGroup, handleFetchCommitted, handleListGroups, handleResetOffsets } from "./group-requests.js";
 
 export interface SessionLimits {
   maxSubscriptions: number;
@@ -32,8 +35,9 @@ export interface SessionSocket {
   end(code?: number, reason?: string): void;
 }
 
-export class Session implements SubscriptionSink {
+export class Session implements SubscriptionSink, GroupStreamHost {
   readonly subscriptions = new Map<number, Subscription>();
+  readonly groupStreams = new Map<number, GroupStream>();
   closed = false;
   lastActivity = Date.now();
   private inFlight = 0;
@@ -50,9 +54,16 @@ export class Session implements SubscriptionSink {
   constructor(
     readonly id: number,
     private readonly socket: SessionSocket,
-    private readonly broker: Broker,
+    readonly broker: Broker,
     readonly limits: SessionLimits,
+    private readonly groups?: GroupCoordinator,
+    readonly clientHost = "",
   ) {}
+
+  get coordinator(): GroupCoordinator {
+    if (!this.groups) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", "this server has no group coordinator");
+    return this.groups;
+  }
 
   // ---- inbound -------------------------------------------------------------------------------------------
 
@@ -143,6 +154,33 @@ export class Session implements SubscriptionSink {
         this.wake();
         return { type: FrameType.OK, requestId: frame.requestId };
       }
+      case FrameType.JOIN_GROUP: {
+        if (this.subscriptions.has(frame.requestId)) throw new SessionError("SUBSCRIPTION_EXISTS", `subscription ${frame.requestId} exists`);
+        if (this.subscriptions.size >= this.limits.maxSubscriptions) throw new SessionError("TOO_MANY_SUBSCRIPTIONS", `at most ${this.limits.maxSubscriptions} subscriptions per connection`);
+        const stream = new GroupStream(this, frame, Math.min(frame.maxChunkBytes || this.limits.maxChunkBytes, this.limits.maxChunkBytes));
+        const response = stream.join();
+        this.groupStreams.set(stream.id, stream);
+        return response;
+      }
+      case FrameType.REVOKE_DONE:
+        this.groupStreamOrThrow(frame.subscriptionId).revokeDone(frame.generation);
+        return { type: FrameType.OK, requestId: frame.requestId };
+      case FrameType.LEAVE_GROUP:
+        this.groupStreamOrThrow(frame.subscriptionId).close();
+        this.groupStreams.delete(frame.subscriptionId);
+        return { type: FrameType.OK, requestId: frame.requestId };
+      case FrameType.COMMIT:
+        return handleCommit(this.coordinator, [...this.groupStreams.values()].find((g) => g.groupId === frame.groupId), frame);
+      case FrameType.FETCH_COMMITTED:
+        return handleFetchCommitted(this.coordinator, broker, frame);
+      case FrameType.LIST_GROUPS:
+        return handleListGroups(this.coordinator, frame);
+      case FrameType.DESCRIBE_GROUP:
+        return handleDescribeGroup(this.coordinator, frame);
+      case FrameType.RESET_OFFSETS:
+        return handleResetOffsets(this.coordinator, frame);
+      case FrameType.DELETE_GROUP:
+        return handleDeleteGroup(this.coordinator, frame);
       default:
         throw new WsProtocolError(`frame type ${(frame as ClientFrame).type} has no handler`);
     }
@@ -206,6 +244,23 @@ export class Session implements SubscriptionSink {
     const sub = this.subscriptions.get(id);
     if (!sub) throw new SessionError("UNKNOWN_SUBSCRIPTION", `no subscription ${id}`);
     return sub;
+  }
+
+  private groupStreamOrThrow(id: number): GroupStream {
+    const stream = this.groupStreams.get(id);
+    if (!stream) throw new SessionError("UNKNOWN_SUBSCRIPTION", `no group membership ${id}`);
+    return stream;
+  }
+
+  // GroupStreamHost
+  sendFrame(frame: ServerFrame): void {
+    this.send(encodeServerFrame(frame));
+  }
+  addSubscription(sub: Subscription): void {
+    this.subscriptions.set(sub.id, sub);
+  }
+  removeSubscription(id: number): void {
+    this.subscriptions.delete(id);
   }
 
   private onCredit(subscriptionId: number, bytes: number): void {
@@ -318,6 +373,9 @@ export class Session implements SubscriptionSink {
   /** The socket is gone (either side closed it). */
   onClosed(): void {
     this.closed = true;
+    // Leave groups first: their partitions move to other members now, not after a session timeout.
+    for (const stream of this.groupStreams.values()) stream.close();
+    this.groupStreams.clear();
     for (const sub of this.subscriptions.values()) sub.close();
     this.queue.length = 0;
     this.queuedBytes = 0;

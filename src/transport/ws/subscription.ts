@@ -61,6 +61,15 @@ export class Subscription {
     return cursor;
   }
 
+  /** Stops reading a partition (its group assignment was revoked); a read in flight is discarded. */
+  removeCursor(partition: number): void {
+    const i = this.cursors.findIndex((c) => c.partition === partition);
+    if (i < 0) return;
+    const [cursor] = this.cursors.splice(i, 1);
+    cursor!.generation++;
+    cursor!.abortWait?.abort();
+  }
+
   grant(bytes: number): void {
     this.credit = Math.min(this.credit + bytes, Number.MAX_SAFE_INTEGER);
     for (const cursor of this.cursors) {
