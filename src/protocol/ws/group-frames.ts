@@ -1,5 +1,5 @@
 // Encoding and decoding of the consumer-group frames (0x30-0x3f client, 0xb0-0xbf server); the main codecs
-// hand these types over. Layouts in docs/protocol.md §6.
+// hand these types over. Layouts in docs/protocol.md §5.
 
 import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
 import { FrameType, StartKind, type ClientFrame, type ServerFrame, type StartPosition } from "./frames.js";
