@@ -5,12 +5,14 @@
 // not stall other partitions), and they still arrive in order over the worker's single port.
 
 import { EventEmitter } from "node:events";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../package-root.js";
 import { Piscina } from "piscina";
 import type { ShardInit, ShardResults, ShardTask } from "../shard/protocol.js";
 
-// Node 20 cannot run TypeScript in a worker: both src/ (under vitest) and dist/ resolve to the built worker.
-export const workerFile = fileURLToPath(new URL("../../dist/shard/worker.js", import.meta.url));
+// Node 20 cannot run TypeScript in a worker: whether this module runs from src/ (vitest), dist/ or a
+// compiled benchmark, the shards run the built worker.
+export const workerFile = join(packageRoot(), "dist", "shard", "worker.js");
 
 export interface ShardPoolOptions {
   /** Tasks that may run at once in the worker. */

@@ -4,9 +4,9 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { normalize, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../../package-root.js";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+const root = packageRoot();
 const distDir = join(root, "dist");
 const ALLOWED = ["client/", "core/", "protocol/ws/", "errors/"];
 const TYPES: Record<string, string> = {
