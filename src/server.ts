@@ -2,8 +2,9 @@
 // end-to-end benchmarks all start it through here.
 
 import { createBroker, type Broker, type BrokerConfig } from "./cluster/index.js";
-import { createBrokerCoordinator, type GroupCoordinator } from "./groups/index.js";
+import { createBrokerCoordinator, type GroupConfig, type GroupCoordinator } from "./groups/index.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
+import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./transport/kafka/index.js";
 import { startWsServer, type WsServer, type WsServerOptions } from "./transport/ws/server.js";
 
 export interface ServerConfig extends BrokerConfig {
@@ -17,6 +18,10 @@ export interface ServerConfig extends BrokerConfig {
   advertisedHost?: string;
   advertisedPort?: number;
   ws?: Omit<WsServerOptions, "host" | "port" | "logger">;
+  /** Kafka listener settings beyond the port and address (auto topic creation, frame limit, capture). */
+  kafka?: Omit<KafkaListenerOptions, "host" | "port" | "advertisedHost" | "advertisedPort" | "logger">;
+  /** Consumer-group settings (group.initial.rebalance.delay.ms, session timeout bounds, ...). */
+  groups?: GroupConfig;
 }
 
 export interface RivuletServer {
@@ -26,6 +31,10 @@ export interface RivuletServer {
   readonly ws: WsServer;
   /** The bound WebSocket/HTTP port. */
   readonly port: number;
+  /** The Kafka protocol listener, undefined when disabled (kafkaPort -1). */
+  readonly kafka: KafkaListener | undefined;
+  /** The bound Kafka port, -1 when disabled. */
+  readonly kafkaPort: number;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -35,9 +44,27 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   const broker = await createBroker({ ...config, logger });
   let ws: WsServer;
   let coordinator: GroupCoordinator;
+  let kafka: KafkaListener | undefined;
   try {
-    coordinator = await createBrokerCoordinator(broker, { logger });
+    coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
     ws = await startWsServer(broker, { ...config.ws, host: config.host, port: config.port ?? 8080, logger, coordinator });
+    const kafkaPort = config.kafkaPort ?? 9092;
+    if (kafkaPort !== -1) {
+      try {
+        kafka = await startKafkaListener(broker, coordinator, {
+          ...config.kafka,
+          host: config.host,
+          port: kafkaPort,
+          advertisedHost: config.advertisedHost,
+          advertisedPort: config.advertisedPort,
+          logger,
+        });
+      } catch (error) {
+        await ws.close();
+        coordinator.close();
+        throw error;
+      }
+    }
   } catch (error) {
     await broker.close();
     throw error;
@@ -48,9 +75,12 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     coordinator,
     ws,
     port: ws.port,
+    kafka,
+    kafkaPort: kafka?.port ?? -1,
     logger,
     close() {
       closing ??= (async () => {
+        await kafka?.close();
         await ws.close();
         coordinator.close();
         await broker.close();

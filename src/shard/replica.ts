@@ -2,6 +2,7 @@
 // fetch and list-offsets operations on them. Only the owner thread touches a replica, so produce needs no
 // lock: validate, dedupe, append and record happen without an await in between, in arrival order.
 
+import { decompress } from "../core/codecs.js";
 import { decodeRecordBatch, validateRecordBatch } from "../core/index.js";
 import { InvalidRecordError, MessageTooLargeError } from "../errors/index.js";
 import type { Logger } from "../log.js";
@@ -51,8 +52,8 @@ export class Replica {
     }
     const header = validateRecordBatch(batch, { strict: true });
     if (header.isControl) throw new InvalidRecordError("control batches are written by the broker, not producers");
-    if (config.cleanupPolicy.includes("compact") && header.compression === 0) {
-      for (const record of decodeRecordBatch(batch, { verify: false }).records) {
+    if (config.cleanupPolicy.includes("compact")) {
+      for (const record of decodeRecordBatch(batch, { verify: false, decompress }).records) {
         if (record.key === null) throw new InvalidRecordError("a compacted topic only accepts records with a key");
       }
     }
@@ -109,13 +110,14 @@ export class Replica {
       let best: { offset: bigint; timestamp: number } | undefined;
       for (const segment of this.log.segments) {
         if (segment.maxTimestamp >= 0 && (!best || segment.maxTimestamp > best.timestamp)) {
-          const found = offsetForTimestamp(this.log, segment.maxTimestamp);
+          const found = offsetForTimestamp(this.log, segment.maxTimestamp, decompress);
           if (found) best = found;
         }
       }
       return best ? { offset: best.offset, timestamp: BigInt(best.timestamp) } : { offset: -1n, timestamp: -1n };
     }
-    const found = offsetForTimestamp(this.log, Number(timestamp));
+    // Compressed batches are decompressed to find the exact record (src/core/codecs.ts).
+    const found = offsetForTimestamp(this.log, Number(timestamp), decompress);
     return found ? { offset: found.offset, timestamp: BigInt(found.timestamp) } : { offset: -1n, timestamp: -1n };
   }
 

@@ -10,8 +10,14 @@
 //   3. rename .swap over <base>.log, fsync dir    crash between 2 and 3: open finishes the rename
 //   4. rebuild the indexes from the new log       (open also rebuilds them for any swap it completed)
 //
-// Compressed batches are kept as they are (looking inside needs the codecs; see docs/storage.md).
+// Compressed batches are compacted like the others, as Kafka's cleaner does: decompressed (their keys count
+// in pass 1), and when a record goes the survivors are re-encoded and compressed back with the batch's own
+// codec (src/core/codecs.ts), so a compacted gzip/snappy/lz4/zstd topic stays compressed on disk. Keeping
+// them whole instead would let a key that only ever arrives compressed (every librdkafka producer with
+// compression.type set) grow forever. A batch that does not decompress is kept as it is.
 
+import { compress, decompress } from "../core/codecs.js";
+import { crc32c } from "../core/crc32c.js";
 import { Compression, decodeRecordBatch, encodeRecordBatch, type DecodedBatch, type RecordInput } from "../core/index.js";
 import type { PartitionLog } from "./partition-log.js";
 import { recoverSegment } from "./recovery.js";
@@ -36,7 +42,7 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
   // Pass 1: the latest offset of every key in the closed segments.
   const latest = new Map<string, bigint>();
   for (const segment of closed) {
-    forEachDecodedBatch(segment, (batch) => {
+    forEachDecodedBatch(log, segment, (batch) => {
       for (const record of batch.records) if (record.key) latest.set(keyOf(record.key), record.offset);
     });
     await yieldNow();
@@ -50,17 +56,17 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
     let removed = 0;
     for (const info of segment.batchesFrom(0)) {
       const bytes = segment.read(info.position, info.size);
-      if ((bytes[22]! & 0x07) !== Compression.NONE) {
+      const batch = tryDecode(log, bytes);
+      if (!batch) {
         kept.push(bytes);
         continue;
       }
-      const batch = decodeRecordBatch(bytes, { verify: false });
       const survivors = batch.records.filter(
         (r) => !r.key || (latest.get(keyOf(r.key)) === r.offset && (r.value !== null || r.timestamp >= tombstoneHorizon)),
       );
       removed += batch.records.length - survivors.length;
       if (survivors.length === batch.records.length) kept.push(bytes);
-      else if (survivors.length > 0) kept.push(reencode(batch, survivors));
+      else if (survivors.length > 0) kept.push(await reencode(batch, survivors, bytes[22]! & 0x07));
     }
     if (removed > 0) {
       result.bytesBefore += segment.size;
@@ -75,15 +81,25 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
   return result;
 }
 
-function forEachDecodedBatch(segment: Segment, visit: (batch: DecodedBatch) => void): void {
+function forEachDecodedBatch(log: PartitionLog, segment: Segment, visit: (batch: DecodedBatch) => void): void {
   for (const info of segment.batchesFrom(0)) {
-    const bytes = segment.read(info.position, info.size);
-    if ((bytes[22]! & 0x07) !== Compression.NONE) continue;
-    visit(decodeRecordBatch(bytes, { verify: false }));
+    const batch = tryDecode(log, segment.read(info.position, info.size));
+    if (batch) visit(batch);
   }
 }
 
-function reencode(batch: DecodedBatch, survivors: DecodedBatch["records"]): Uint8Array {
+/** The decoded batch, or undefined (logged) when a compressed one does not decompress. */
+function tryDecode(log: PartitionLog, bytes: Uint8Array): DecodedBatch | undefined {
+  if ((bytes[22]! & 0x07) === Compression.NONE) return decodeRecordBatch(bytes, { verify: false });
+  try {
+    return decodeRecordBatch(bytes, { verify: false, decompress });
+  } catch (error) {
+    log.logger.warn("compaction keeps a compressed batch it cannot decode", { error });
+    return undefined;
+  }
+}
+
+async function reencode(batch: DecodedBatch, survivors: DecodedBatch["records"], compression: number): Promise<Uint8Array> {
   const records: RecordInput[] = survivors.map((r) => ({
     key: r.key,
     value: r.value,
@@ -91,7 +107,7 @@ function reencode(batch: DecodedBatch, survivors: DecodedBatch["records"]): Uint
     timestamp: r.timestamp,
     offsetDelta: Number(r.offset - batch.baseOffset),
   }));
-  return encodeRecordBatch(records, {
+  const plain = encodeRecordBatch(records, {
     baseOffset: batch.baseOffset,
     producerId: batch.producerId,
     producerEpoch: batch.producerEpoch,
@@ -100,6 +116,23 @@ function reencode(batch: DecodedBatch, survivors: DecodedBatch["records"]): Uint
     attributes: batch.attributes & ~0x07,
     lastOffsetDelta: batch.lastOffsetDelta,
   });
+  return compression === Compression.NONE ? plain : recompress(plain, compression);
+}
+
+/**
+ * The same batch with its records section [61, end) compressed: the compression bits set in the attributes,
+ * batchLength and the CRC (over [21, end)) rewritten; the other header fields are unchanged.
+ */
+async function recompress(plain: Uint8Array, compression: number): Promise<Uint8Array> {
+  const packed = await compress(compression, plain.subarray(61));
+  const out = new Uint8Array(61 + packed.length);
+  out.set(plain.subarray(0, 61));
+  out.set(packed, 61);
+  const view = new DataView(out.buffer);
+  view.setInt32(8, out.length - 12);
+  view.setInt16(21, view.getInt16(21) | compression);
+  view.setUint32(17, crc32c(out.subarray(21)));
+  return out;
 }
 
 /** Steps 1-4 above for one segment; returns the new Segment, already in `log.segments`. */
