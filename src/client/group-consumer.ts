@@ -155,13 +155,16 @@ export class GroupConsumer extends Consumer {
 
   override async close(): Promise<void> {
     if (this.closed) return;
+    // Hand out nothing more first (a reader waiting in next() wakes and ends): the commit below then covers
+    // exactly what the application was handed, so the next owner starts right after it.
+    this.closed = true;
+    this.push({ kind: "error", error: new Error("consumer is closed") });
     if (this.commitTimer) clearInterval(this.commitTimer);
     if (this.groupOptions.autoCommit !== false && this.connection.isOpen) await this.commit().catch(() => {});
-    this.closed = true;
     this.connection.streams.delete(this.subscriptionId);
+    // LEAVE_GROUP also ends the membership's subscription on the server (no UNSUBSCRIBE needed).
     if (this.connection.isOpen) {
       await this.connection.request({ type: FrameType.LEAVE_GROUP, subscriptionId: this.subscriptionId }).catch(() => {});
     }
-    await super.close();
   }
 }

@@ -9,11 +9,23 @@ import type { GroupStream } from "./group-stream.js";
 
 type Frame<T extends ClientFrame["type"]> = Extract<ClientFrame, { type: T }>;
 
-export async function handleCommit(coordinator: GroupCoordinator, stream: GroupStream | undefined, frame: Frame<typeof FrameType.COMMIT>): Promise<ServerFrame> {
+/** `streams`: the connection's memberships of the frame's group (a connection may hold several). */
+export async function handleCommit(coordinator: GroupCoordinator, streams: GroupStream[], frame: Frame<typeof FrameType.COMMIT>): Promise<ServerFrame> {
   let items: { topic: string; partition: number; errorCode: number }[];
-  if (stream) {
+  if (streams.length === 1) {
     // A member commits through its membership (partitions it owns, its generation).
-    items = await stream.commit(frame.offsets);
+    items = await streams[0]!.commit(frame.offsets);
+  } else if (streams.length > 1) {
+    // COMMIT does not name the membership: each offset goes to the one owning its partition (owned by
+    // none: the first, which refuses it).
+    const byStream = new Map<GroupStream, typeof frame.offsets>();
+    for (const o of frame.offsets) {
+      const stream = streams.find((s) => s.owns(o.topic, o.partition)) ?? streams[0]!;
+      let list = byStream.get(stream);
+      if (!list) byStream.set(stream, (list = []));
+      list.push(o);
+    }
+    items = (await Promise.all([...byStream].map(([stream, offsets]) => stream.commit(offsets)))).flat();
   } else {
     // A standalone commit (generation -1): accepted only for a group with no members, as Kafka does.
     const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedMetadata: string }[]>();

@@ -32,6 +32,11 @@ export class GroupStream {
   readonly subscription: Subscription;
   private handle: ManagedMemberHandle | undefined;
   private readonly revocations = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /**
+   * Partitions given by the coordinator whose ASSIGNED is not sent yet (start offsets being looked up), with
+   * a token per grant: a revocation in that gap withdraws the grant, so the client never hears of it.
+   */
+  private readonly unsent = new Map<number, object>();
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
@@ -76,11 +81,13 @@ export class GroupStream {
 
   private async assigned(partitions: number[], generation: number): Promise<void> {
     if (this.closed || partitions.length === 0) return;
+    const token = {};
+    for (const partition of partitions) this.unsent.set(partition, token);
     const { broker, coordinator } = this.host;
     const topic = this.frame.topic;
     const committed = coordinator.fetchOffsets({ groupId: this.groupId, topics: [{ name: topic, partitionIndexes: partitions }] });
     const byPartition = new Map(committed.topics[0]?.partitions.map((p) => [p.partitionIndex, p.committedOffset]) ?? []);
-    const starts = await Promise.all(
+    const looked = await Promise.all(
       partitions.map(async (partition) => {
         const offset = byPartition.get(partition) ?? -1n;
         if (offset >= 0n) return { partition, startOffset: offset };
@@ -88,7 +95,9 @@ export class GroupStream {
         return { partition, startOffset: (await broker.listOffsets(topic, partition, spec)).offset };
       }),
     );
-    if (this.closed) return;
+    // Only the grants still standing: a partition revoked (or granted again) meanwhile is not this call's.
+    const starts = looked.filter(({ partition }) => this.unsent.get(partition) === token && this.unsent.delete(partition));
+    if (this.closed || starts.length === 0) return;
     // ASSIGNED goes out before any CHUNK of these partitions: cursors are added after it is sent.
     this.host.sendFrame({ type: FrameType.ASSIGNED, requestId: this.id, generation, partitions: starts });
     for (const { partition, startOffset } of starts) {
@@ -100,8 +109,10 @@ export class GroupStream {
   private revoked(partitions: number[], generation: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error("connection closed"));
     for (const partition of partitions) this.subscription.removeCursor(partition);
-    if (partitions.length === 0) return Promise.resolve();
-    this.host.sendFrame({ type: FrameType.REVOKED, requestId: this.id, generation, partitions });
+    // A partition whose ASSIGNED has not gone out was never read here: it is released at once, unannounced.
+    const announced = partitions.filter((partition) => !this.unsent.delete(partition));
+    if (announced.length === 0) return Promise.resolve();
+    this.host.sendFrame({ type: FrameType.REVOKED, requestId: this.id, generation, partitions: announced });
     return new Promise<void>((resolve, reject) => {
       const previous = this.revocations.get(generation);
       this.revocations.set(generation, {
@@ -133,6 +144,11 @@ export class GroupStream {
   commit(offsets: { topic: string; partition: number; offset: bigint; metadata?: string }[]) {
     if (!this.handle) throw new KafkaProtocolError("UNKNOWN_MEMBER_ID", "not a member");
     return this.handle.commit(offsets);
+  }
+
+  /** Whether the membership owns the partition now (being revoked included). */
+  owns(topic: string, partition: number): boolean {
+    return !!this.handle?.assignment().some((tp) => tp.topic === topic && tp.partition === partition);
   }
 
   /** Leaves the group (partitions move at once) unless the coordinator already removed the member. */

@@ -170,7 +170,7 @@ export class Session implements SubscriptionSink, GroupStreamHost {
         this.groupStreams.delete(frame.subscriptionId);
         return { type: FrameType.OK, requestId: frame.requestId };
       case FrameType.COMMIT:
-        return handleCommit(this.coordinator, [...this.groupStreams.values()].find((g) => g.groupId === frame.groupId), frame);
+        return handleCommit(this.coordinator, [...this.groupStreams.values()].filter((g) => g.groupId === frame.groupId), frame);
       case FrameType.FETCH_COMMITTED:
         return handleFetchCommitted(this.coordinator, broker, frame);
       case FrameType.LIST_GROUPS:
