@@ -1,0 +1,77 @@
+// The client's own ceiling, with no socket and no broker: the producer against a stub connection that
+// acknowledges every batch on the next turn of the event loop, and the consumer fed CHUNK frames built in
+// memory whenever it grants credit. What the end-to-end rows cannot beat, whatever the broker does; the
+// gap between the two is the network, the `ws` package and the broker.
+import type * as ClientModule from "../../src/client/index.js";
+import type { Connection } from "../../src/client/index.js";
+import type * as CoreModule from "../../src/core/index.js";
+import type * as WsProtocol from "../../src/protocol/ws/index.js";
+import { loadDist } from "./common.js";
+
+const { Producer, Consumer } = await loadDist<typeof ClientModule>("dist/client/index.js");
+const { encodeRecordBatch } = await loadDist<typeof CoreModule>("dist/core/index.js");
+const { FrameType } = await loadDist<typeof WsProtocol>("dist/protocol/ws/index.js");
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Records/s through Producer.send() (one promise per record, as the API is used). */
+export async function producerCeiling(records: number, recordSize: number): Promise<number> {
+  const connection = {
+    async connect() {},
+    allocateId: () => 1,
+    async request() {
+      await nextTurn();
+      return { type: FrameType.PRODUCE_RESULT, requestId: 1, items: [{ errorCode: 0, errorMessage: "", baseOffset: 0n, logAppendTime: -1n, logStartOffset: 0n }] };
+    },
+  } as unknown as Connection;
+  const admin = { partitionCount: async () => 1 } as unknown as ClientModule.Admin;
+  const producer = new Producer(connection, admin, {});
+  const value = new Uint8Array(recordSize).fill(0x61);
+  const record = { topic: "t", value };
+  let acked = 0;
+  let wake: () => void = () => {};
+  const onAck = () => void (++acked === records && wake());
+  const started = performance.now();
+  for (let i = 0; i < records; i++) {
+    if ((i & 255) === 255) await nextTurn();
+    if (producer.congested) await producer.drained();
+    void producer.send(record).then(onAck);
+  }
+  await producer.flush();
+  if (acked < records) await new Promise<void>((resolve) => (wake = resolve));
+  return records / ((performance.now() - started) / 1000);
+}
+
+/** Records/s out of `for await (const record of consumer)`, chunks of `perChunk` records arriving as credit allows. */
+export async function consumerCeiling(records: number, recordSize: number, perChunk = 2000): Promise<number> {
+  const value = new Uint8Array(recordSize).fill(0x61);
+  const batch = encodeRecordBatch(Array.from({ length: perChunk }, () => ({ key: null, value, timestamp: Date.now() }))).slice();
+  let consumer: ClientModule.Consumer | undefined;
+  let base = 0n;
+  const feed = () => {
+    const bytes = batch.slice();
+    new DataView(bytes.buffer).setBigInt64(0, base); // the base offset, outside the CRC
+    const frame = { type: FrameType.CHUNK, requestId: 7, partition: 0, fromOffset: base, nextOffset: base + BigInt(perChunk), highWatermark: 0n, records: bytes };
+    base += BigInt(perChunk);
+    setImmediate(() => consumer!.onFrame(frame));
+  };
+  const connection = {
+    streams: new Map(),
+    isOpen: false,
+    allocateId: () => 7,
+    post: () => feed(), // CREDIT: the next chunk
+    async request(frame: { type: number }) {
+      if (frame.type !== FrameType.SUBSCRIBE) return {};
+      setImmediate(feed);
+      return { type: FrameType.SUBSCRIBED, requestId: 7, partitions: [{ partition: 0, errorCode: 0, startOffset: 0n }] };
+    },
+  } as unknown as Connection;
+  consumer = new Consumer(connection, {} as ClientModule.Admin, { topic: "t", partitions: [0], from: "earliest", windowBytes: batch.length });
+  let count = 0;
+  const started = performance.now();
+  for await (const record of consumer) {
+    if (record.value === null) throw new Error("lost a value");
+    if (++count >= records) break;
+  }
+  return records / ((performance.now() - started) / 1000);
+}

@@ -1,0 +1,16 @@
+// The command table: every `rivulet` command, in the order `rivulet --help` lists them.
+
+import { bench } from "./bench/command.js";
+import type { AnyCommand, CommandGroup } from "./command.js";
+import { consume } from "./consume.js";
+import { produce } from "./produce.js";
+import { serve } from "./serve.js";
+import { topics } from "./topics.js";
+
+export type Entry = AnyCommand | CommandGroup;
+
+export const commands: Entry[] = [serve, topics, produce, consume, bench];
+
+export function isGroup(entry: Entry): entry is CommandGroup {
+  return "commands" in entry;
+}

@@ -1,0 +1,164 @@
+// `rivulet consume <topic>`: prints records to stdout. Without --follow it stops at the log end as seen at
+// start (each partition's end offset from metadata), so `consume` of a busy topic still terminates; with
+// --follow it waits for new records until interrupted or --max-messages is reached. With --group it reads
+// as a member of a consumer group: the broker assigns the partitions, reading starts at the group's
+// committed offsets, and what was printed is committed on the way out.
+
+import type { Consumer, ConsumerOptions, GroupConsumer, RivuletClient, StartFrom } from "../client/index.js";
+import { brokerFlags, connectBroker } from "./client.js";
+import { defineCommand } from "./command.js";
+import { CliError, UsageError } from "./errors.js";
+import { OUTPUT_FORMATS, recordWriter, type OutputFormat } from "./format.js";
+import { Output } from "./output.js";
+import { topicMetadata } from "./topics.js";
+
+/** Where to start: a StartFrom for every partition, or "N records before the end" per partition. */
+export type StartSpec = { from: StartFrom } | { lastN: bigint };
+
+export function parseFrom(raw: string): StartSpec {
+  if (raw === "earliest" || raw === "beginning") return { from: "earliest" };
+  if (raw === "latest" || raw === "end") return { from: "latest" };
+  if (/^\d+$/.test(raw)) return { from: { offset: BigInt(raw) } };
+  if (/^-\d+$/.test(raw)) return { lastN: -BigInt(raw) };
+  if (raw.startsWith("@")) {
+    const rest = raw.slice(1);
+    const ms = /^\d+$/.test(rest) ? Number(rest) : Date.parse(rest);
+    if (!Number.isFinite(ms)) throw new UsageError(`--from @: '${rest}' is neither milliseconds since the epoch nor an ISO date`);
+    return { from: { timestamp: ms } };
+  }
+  throw new UsageError(`--from must be earliest, latest, an offset, -N (last N records) or @<ms or ISO date>, got '${raw}'`);
+}
+
+export const consume = defineCommand({
+  name: "consume",
+  summary: "Print a topic's records to stdout.",
+  args: [{ name: "topic", description: "topic to read" }],
+  flags: {
+    from: { kind: "string", description: "earliest, latest, an offset, -N (last N per partition), or @<ms since epoch | ISO date>", default: "earliest", placeholder: "POS" },
+    partition: { kind: "integer", multiple: true, description: "read only this partition", min: 0 },
+    "max-messages": { kind: "integer", description: "stop after N records", min: 1 },
+    follow: { kind: "boolean", description: "keep waiting for new records (default: stop at the end offsets seen at start)" },
+    format: { kind: "string", description: "value: the value per line; kv: key<SEP>value; json: one object per line", default: "value", choices: OUTPUT_FORMATS, placeholder: "FORMAT" },
+    "key-separator": { kind: "string", description: "separator for --format kv", default: "=", placeholder: "SEP" },
+    group: { kind: "string", description: "read as a member of this consumer group (partitions assigned by the broker; starts at its committed offsets, commits what was printed)", placeholder: "GROUP" },
+    ...brokerFlags,
+  },
+  details: [
+    "JSON output: offsets are strings; keys, values and header values are UTF-8 strings, or base64 with \"keyEncoding\"/\"valueEncoding\": \"base64\" when they are not valid UTF-8.",
+  ],
+  async run({ flags, args }) {
+    const [topic] = args as [string];
+    const start = parseFrom(flags.from);
+    if (flags.group !== undefined) {
+      if (flags.partition.length) throw new UsageError("--partition cannot be used with --group (the group assigns partitions)");
+      if (!("from" in start) || (start.from !== "earliest" && start.from !== "latest")) {
+        throw new UsageError("with --group, --from must be earliest or latest (where partitions without a committed offset start)");
+      }
+    }
+    const client = await connectBroker(flags.broker, { reconnect: flags.follow });
+    try {
+      return await consumeWith(client, topic, start, {
+        partitions: flags.partition,
+        maxMessages: flags["max-messages"],
+        follow: flags.follow,
+        format: flags.format as OutputFormat,
+        keySeparator: flags["key-separator"],
+        group: flags.group,
+      });
+    } finally {
+      client.close();
+    }
+  },
+});
+
+interface ConsumeOptions {
+  partitions: number[];
+  maxMessages?: number;
+  follow: boolean;
+  format: OutputFormat;
+  keySeparator: string;
+  group?: string;
+}
+
+async function consumeWith(client: RivuletClient, topic: string, start: StartSpec, options: ConsumeOptions): Promise<number> {
+  const meta = await topicMetadata(client.admin, topic);
+  const all = meta.partitions.map((p) => p.partition);
+  for (const p of options.partitions) {
+    if (!all.includes(p)) throw new CliError(`topic '${topic}' has no partition ${p} (it has ${all.length})`);
+  }
+  const partitions = options.partitions.length ? [...new Set(options.partitions)] : all;
+  // The end of each partition as seen now: without --follow, reading stops there.
+  const ends = new Map(meta.partitions.map((p) => [p.partition, p.logEndOffset]));
+
+  let consumer: Consumer | GroupConsumer;
+  if (options.group !== undefined) {
+    consumer = client.consumer({ topic, group: options.group, from: "from" in start && start.from === "latest" ? "latest" : "earliest" });
+  } else {
+    const consumerOptions: ConsumerOptions = { topic, partitions, from: "earliest" };
+    if ("from" in start) consumerOptions.from = start.from;
+    else {
+      consumerOptions.positions = new Map(
+        meta.partitions.filter((p) => partitions.includes(p.partition)).map((p) => {
+          const back = p.logEndOffset - start.lastN;
+          return [p.partition, back > p.logStartOffset ? back : p.logStartOffset];
+        }),
+      );
+    }
+    consumer = client.consumer(consumerOptions);
+  }
+  await consumer.start();
+
+  // Partitions still to read up to their end. A group member's partitions are known once assigned; until
+  // then it is not done. Records past a partition's end are skipped, except in a group (what is handed
+  // out is committed, so skipping would lose it for the group).
+  const mine = () => ("assignment" in consumer ? consumer.assignment() : partitions);
+  const active = new Set(partitions);
+  if (options.group === undefined) {
+    const positions = consumer.positions();
+    for (const p of partitions) if ((positions.get(p) ?? -1n) >= ends.get(p)!) active.delete(p);
+  }
+  const done = (): boolean => {
+    const owned = mine();
+    if (owned.length === 0) return false;
+    const positions = consumer.positions();
+    for (const p of owned) if ((positions.get(p) ?? -1n) < ends.get(p)!) return false;
+    return true;
+  };
+
+  const output = new Output();
+  const write = recordWriter(options.format, output, options.keySeparator);
+  let count = 0;
+  // A partition can end on offsets no record is handed out for (control batches), and a group member may
+  // get its partitions later: while no record arrives, look at the consumer's positions instead.
+  let arrived = false;
+  const idle = options.follow
+    ? undefined
+    : setInterval(() => {
+        if (!arrived && done()) void consumer.close();
+        arrived = false;
+      }, 100);
+
+  try {
+    if (options.follow || !done()) {
+      for await (const record of consumer) {
+        arrived = true;
+        const ended = !options.follow && record.offset + 1n >= ends.get(record.partition)!;
+        if (!options.follow && options.group === undefined) {
+          if (!active.has(record.partition)) continue; // past this partition's end as seen at start
+          if (ended) active.delete(record.partition);
+        }
+        write(record);
+        count++;
+        if (options.maxMessages !== undefined && count >= options.maxMessages) break;
+        if (ended && (options.group === undefined ? active.size === 0 : done())) break;
+        if (output.full) await output.flush();
+        else output.flushSoon();
+      }
+    }
+  } finally {
+    if (idle) clearInterval(idle);
+    await consumer.close();
+  }
+  await output.end();
+  return 0;
+}

@@ -1,0 +1,125 @@
+// `rivulet topics create|list|describe|delete`.
+
+import type { Admin, TopicMetadata } from "../client/index.js";
+import { RivuletError } from "../errors/index.js";
+import { brokerFlags, withClient } from "./client.js";
+import { defineCommand, type CommandGroup } from "./command.js";
+import { CliError, UsageError } from "./errors.js";
+import { renderTable } from "./table.js";
+
+/** Metadata of one topic, with "unknown topic" as a clear user error. */
+export async function topicMetadata(admin: Admin, topic: string): Promise<TopicMetadata> {
+  try {
+    const [meta] = await admin.metadata([topic]);
+    if (!meta) throw new CliError(`unknown topic '${topic}'`);
+    return meta;
+  } catch (error) {
+    if (error instanceof RivuletError && error.code === "UNKNOWN_TOPIC_OR_PARTITION") throw new CliError(`unknown topic '${topic}'`);
+    throw error;
+  }
+}
+
+function unknownTopicAsCliError(topic: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof RivuletError && error.code === "UNKNOWN_TOPIC_OR_PARTITION") throw new CliError(`unknown topic '${topic}'`);
+    throw error;
+  };
+}
+
+/** "k=v" pairs from repeated --config flags. */
+export function parseConfigs(pairs: string[]): Record<string, string> {
+  const configs: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--config expects key=value, got '${pair}'`);
+    configs[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return configs;
+}
+
+const create = defineCommand({
+  name: "create",
+  summary: "Create a topic.",
+  args: [{ name: "name", description: "topic name (letters, digits, '.', '_', '-'; at most 249 characters)" }],
+  flags: {
+    partitions: { kind: "integer", description: "number of partitions", default: 1, min: 1 },
+    config: { kind: "string", multiple: true, description: "topic config as key=value, e.g. retention.ms=3600000 or cleanup.policy=compact", placeholder: "KEY=VALUE" },
+    "if-not-exists": { kind: "boolean", description: "succeed if the topic already exists" },
+    ...brokerFlags,
+  },
+  async run({ flags, args }) {
+    const [name] = args as [string];
+    const configs = parseConfigs(flags.config);
+    await withClient(flags.broker, async (client) => {
+      try {
+        await client.admin.createTopic(name, { partitions: flags.partitions, configs });
+      } catch (error) {
+        if (flags["if-not-exists"] && error instanceof RivuletError && error.code === "TOPIC_ALREADY_EXISTS") return;
+        throw error;
+      }
+      process.stdout.write(`created topic ${name} (${flags.partitions} partition${flags.partitions === 1 ? "" : "s"})\n`);
+    });
+  },
+});
+
+const list = defineCommand({
+  name: "list",
+  summary: "List topics, one name per line.",
+  flags: { ...brokerFlags },
+  async run({ flags }) {
+    const names = await withClient(flags.broker, (client) => client.admin.listTopics());
+    process.stdout.write(names.sort().map((n) => n + "\n").join(""));
+  },
+});
+
+const describe = defineCommand({
+  name: "describe",
+  summary: "Show a topic's partitions (log start and end offsets) and configs (default or set on the topic).",
+  args: [{ name: "name", description: "topic name" }],
+  flags: { ...brokerFlags },
+  async run({ flags, args }) {
+    const [name] = args as [string];
+    const info = await withClient(flags.broker, (client) => client.admin.describeTopic(name).catch(unknownTopicAsCliError(name)));
+    const partitions = [...info.partitions].sort((a, b) => a.partition - b.partition);
+    const out = [
+      renderTable(["TOPIC", "ID", "PARTITIONS"], [[info.name, info.id, partitions.length]]),
+      renderTable(
+        ["PARTITION", "LOG START", "LOG END", "RECORDS"],
+        partitions.map((p) => [p.partition, p.logStartOffset, p.logEndOffset, p.logEndOffset - p.logStartOffset]),
+      ),
+      renderTable(
+        ["CONFIG", "VALUE", "SOURCE"],
+        [...info.configs].sort((a, b) => a.name.localeCompare(b.name)).map((c) => [c.name, c.value, c.isDefault ? "default" : "topic"]),
+      ),
+    ];
+    process.stdout.write(out.join("\n"));
+  },
+});
+
+const remove = defineCommand({
+  name: "delete",
+  summary: "Delete a topic and all its records.",
+  args: [{ name: "name", description: "topic name" }],
+  flags: {
+    "if-exists": { kind: "boolean", description: "succeed if the topic does not exist" },
+    ...brokerFlags,
+  },
+  async run({ flags, args }) {
+    const [name] = args as [string];
+    await withClient(flags.broker, async (client) => {
+      try {
+        await client.admin.deleteTopic(name);
+      } catch (error) {
+        if (flags["if-exists"] && error instanceof RivuletError && error.code === "UNKNOWN_TOPIC_OR_PARTITION") return;
+        unknownTopicAsCliError(name)(error);
+      }
+      process.stdout.write(`deleted topic ${name}\n`);
+    });
+  },
+});
+
+export const topics: CommandGroup = {
+  name: "topics",
+  summary: "Create, list, describe and delete topics.",
+  commands: [create, list, describe, remove],
+};
