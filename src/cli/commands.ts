@@ -3,13 +3,14 @@
 import { bench } from "./bench/command.js";
 import type { AnyCommand, CommandGroup } from "./command.js";
 import { consume } from "./consume.js";
+import { groups } from "./groups.js";
 import { produce } from "./produce.js";
 import { serve } from "./serve.js";
 import { topics } from "./topics.js";
 
 export type Entry = AnyCommand | CommandGroup;
 
-export const commands: Entry[] = [serve, topics, produce, consume, bench];
+export const commands: Entry[] = [serve, topics, groups, produce, consume, bench];
 
 export function isGroup(entry: Entry): entry is CommandGroup {
   return "commands" in entry;

@@ -88,6 +88,8 @@ export class Admin {
     const start =
       to === "earliest" ? { kind: StartKind.EARLIEST, value: 0n } : to === "latest" ? { kind: StartKind.LATEST, value: 0n } : "offset" in to ? { kind: StartKind.OFFSET, value: to.offset } : { kind: StartKind.TIMESTAMP, value: BigInt(Math.trunc(to.timestamp)) };
     const frame = expect(await this.connection.request({ type: FrameType.RESET_OFFSETS, groupId, topic, start: start as never }), FrameType.COMMITTED);
+    const failed = frame.items.find((i) => i.errorCode !== 0);
+    if (failed) throw errorFromCode(failed.errorCode, "", `reset of ${failed.topic}-${failed.partition} failed`);
     return frame.items.map(({ partition, offset }) => ({ partition, offset }));
   }
 

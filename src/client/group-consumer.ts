@@ -79,7 +79,7 @@ export class GroupConsumer extends Consumer {
       this.generation = frame.generation;
       for (const p of frame.partitions) {
         this.owned.add(p.partition);
-        this.positionMap.set(p.partition, p.startOffset);
+        this.setPosition(p.partition, p.startOffset);
         this.committedPositions.set(p.partition, p.startOffset);
       }
       this.groupOptions.onAssign?.(frame.partitions.map((p) => p.partition));
@@ -106,7 +106,7 @@ export class GroupConsumer extends Consumer {
     } finally {
       for (const p of partitions) {
         this.owned.delete(p);
-        this.positionMap.delete(p);
+        this.forgetPosition(p);
         this.committedPositions.delete(p);
       }
       await this.connection
@@ -121,7 +121,7 @@ export class GroupConsumer extends Consumer {
    */
   async commit(partitions: number[] = [...this.owned]): Promise<void> {
     const offsets = partitions
-      .map((partition) => ({ partition, offset: this.positionMap.get(partition) }))
+      .map((partition) => ({ partition, offset: this.positionOf(partition) }))
       .filter((o): o is { partition: number; offset: bigint } => o.offset !== undefined && o.offset !== this.committedPositions.get(o.partition));
     if (offsets.length === 0) return;
     const response = await this.connection.request({
@@ -147,7 +147,7 @@ export class GroupConsumer extends Consumer {
     this.pendingGrant = 0;
     this.stalledNeed = 0;
     this.owned.clear();
-    this.positionMap.clear();
+    this.clearPositions();
     this.committedPositions.clear();
     this.started = this.subscribe();
     this.started.catch((error) => this.push({ kind: "error", error }));

@@ -50,9 +50,33 @@ export interface RecordMetadata {
   offset: bigint;
 }
 
-interface Waiting {
-  resolve(meta: RecordMetadata): void;
+/** A sendMany() call: one promise for many records. */
+interface Group {
+  results: RecordMetadata[];
+  remaining: number;
+  failed: boolean;
+  resolve(results: RecordMetadata[]): void;
   reject(error: Error): void;
+}
+
+/** Who waits for a record's acknowledgement: its own send() promise, or a slot of a sendMany() group. */
+type Waiting = { resolve(meta: RecordMetadata): void; reject(error: Error): void } | { group: Group; index: number };
+
+function fail(waiting: Waiting, error: Error): void {
+  if ("group" in waiting) {
+    if (!waiting.group.failed) {
+      waiting.group.failed = true;
+      waiting.group.reject(error);
+    }
+  } else waiting.reject(error);
+}
+
+function succeed(waiting: Waiting, meta: RecordMetadata): void {
+  if ("group" in waiting) {
+    const g = waiting.group;
+    g.results[waiting.index] = meta;
+    if (--g.remaining === 0 && !g.failed) g.resolve(g.results);
+  } else waiting.resolve(meta);
 }
 
 interface Batch {
@@ -67,7 +91,7 @@ interface Batch {
 
 interface PartitionState {
   open: Batch | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
   ready: Batch[];
   inFlight: number;
   nextSequence: number;
@@ -76,8 +100,10 @@ interface PartitionState {
 const sizeOf = (v: Uint8Array | string | null | undefined) => (v == null ? 0 : typeof v === "string" ? v.length * 3 : v.length);
 
 export class Producer {
-  private readonly partitions = new Map<string, PartitionState>();
-  private readonly counts = new Map<string, Promise<number>>();
+  /** topic -> partition -> state */
+  private readonly partitions = new Map<string, PartitionState[]>();
+  private readonly counts = new Map<string, number>();
+  private readonly loadingCounts = new Map<string, Promise<void>>();
   private readonly sticky = new Map<string, number>();
   private buffered = 0;
   private roomWaiters: Array<() => void> = [];
@@ -101,33 +127,75 @@ export class Producer {
   }
 
   /** Resolves when send() would accept a record without waiting. */
-  async drained(): Promise<void> {
-    while (this.congested) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  drained(): Promise<void> {
+    if (!this.congested) return Promise.resolve();
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
-  /** Sends one record; resolves with its offset once the broker acknowledged it (acks=0: once sent). */
-  async send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.closed) throw new Error("producer is closed");
-    await this.drained();
-    const partition = await this.choosePartition(record);
-    const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
-    const bytes = sizeOf(record.key) + sizeOf(record.value) + 24 + (record.headers ?? []).reduce((n, h) => n + h.key.length + sizeOf(h.value) + 4, 0);
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      const state = this.stateOf(record.topic, partition);
-      state.open ??= { topic: record.topic, partition, records: [], waiting: [], bytes: 0, attempts: 0 };
-      state.open.records.push(input);
-      state.open.waiting.push({ resolve, reject });
-      state.open.bytes += bytes;
-      this.buffered += bytes;
-      if (state.open.bytes >= (this.options.batchBytes ?? 256 * 1024)) this.seal(state);
-      else state.timer ??= setTimeout(() => this.seal(state), this.options.lingerMs ?? 5);
+  /**
+   * Sends one record; resolves with its offset once the broker acknowledged it (acks=0: once sent). While
+   * the producer is not congested and the topic's partition count is known, the record joins its batch
+   * before send() returns, so a synchronous loop of sends fills batches and sees `congested` turn true.
+   */
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata>((resolve, reject) => this.accept(record, { resolve, reject }));
+  }
+
+  /**
+   * Sends many records with one promise for all of them (cheaper than one per record at high rates);
+   * resolves with their metadata in order, or rejects with the first error.
+   */
+  sendMany(records: ProducerRecord[]): Promise<RecordMetadata[]> {
+    return new Promise<RecordMetadata[]>((resolve, reject) => {
+      if (records.length === 0) return resolve([]);
+      const group: Group = { results: new Array(records.length), remaining: records.length, failed: false, resolve, reject };
+      records.forEach((record, index) => this.accept(record, { group, index }));
     });
+  }
+
+  private accept(record: ProducerRecord, waiting: Waiting): void {
+    if (this.closed) return fail(waiting, new Error("producer is closed"));
+    if (!this.congested && this.roomWaiters.length === 0) {
+      const partition = this.partitionNow(record);
+      if (partition !== undefined) return this.enqueue(record, partition, waiting);
+    }
+    // Slow path: wait for room, in arrival order, then (once) for the topic's partition count. A woken
+    // waiter enqueues synchronously, so the wake loop in settle() sees the room it used.
+    const proceed = () => {
+      const partition = this.partitionNow(record);
+      if (partition !== undefined) return this.enqueue(record, partition, waiting);
+      this.loadPartitions(record.topic).then(
+        () => this.enqueue(record, this.partitionNow(record)!, waiting),
+        (error: Error) => fail(waiting, error),
+      );
+    };
+    if (this.congested || this.roomWaiters.length) this.roomWaiters.push(proceed);
+    else proceed();
+  }
+
+  private enqueue(record: ProducerRecord, partition: number, waiting: Waiting): void {
+    const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
+    let bytes = sizeOf(record.key) + sizeOf(record.value) + 24;
+    if (record.headers) for (const h of record.headers) bytes += h.key.length + sizeOf(h.value) + 4;
+    const state = this.stateOf(record.topic, partition);
+    state.open ??= { topic: record.topic, partition, records: [], waiting: [], bytes: 0, attempts: 0 };
+    state.open.records.push(input);
+    state.open.waiting.push(waiting);
+    state.open.bytes += bytes;
+    this.buffered += bytes;
+    if (state.open.bytes >= (this.options.batchBytes ?? 256 * 1024)) this.seal(state);
+    else if (!state.timer) {
+      const linger = this.options.lingerMs ?? 5;
+      // setTimeout(0) waits at least a millisecond; a zero linger means "at the end of this turn".
+      state.timer = linger > 0 ? setTimeout(() => this.seal(state), linger) : setImmediate(() => this.seal(state));
+    }
   }
 
   /** Sends every batching record now and waits until all are acknowledged. */
   async flush(): Promise<void> {
-    for (const state of this.partitions.values()) this.seal(state);
-    while ([...this.partitions.values()].some((s) => s.inFlight > 0 || s.ready.length > 0 || s.open)) {
+    const states = () => [...this.partitions.values()].flat().filter((s) => s !== undefined);
+    for (const state of states()) this.seal(state);
+    while (states().some((s) => s.inFlight > 0 || s.ready.length > 0 || s.open)) {
       await new Promise<void>((resolve) => this.idle.add(resolve));
     }
   }
@@ -138,21 +206,18 @@ export class Producer {
   }
 
   private stateOf(topic: string, partition: number): PartitionState {
-    const key = `${topic}\u0000${partition}`;
-    let state = this.partitions.get(key);
-    if (!state) this.partitions.set(key, (state = { open: undefined, timer: undefined, ready: [], inFlight: 0, nextSequence: 0 }));
+    let byPartition = this.partitions.get(topic);
+    if (!byPartition) this.partitions.set(topic, (byPartition = []));
+    let state = byPartition[partition];
+    if (!state) byPartition[partition] = state = { open: undefined, timer: undefined, ready: [], inFlight: 0, nextSequence: 0 };
     return state;
   }
 
-  private async choosePartition(record: ProducerRecord): Promise<number> {
+  /** The partition for a record, or undefined while the topic's partition count is unknown. */
+  private partitionNow(record: ProducerRecord): number | undefined {
     if (record.partition !== undefined) return record.partition;
-    let count = this.counts.get(record.topic);
-    if (!count) {
-      count = this.admin.partitionCount(record.topic);
-      this.counts.set(record.topic, count);
-      count.catch(() => this.counts.delete(record.topic));
-    }
-    const partitions = await count;
+    const partitions = this.counts.get(record.topic);
+    if (partitions === undefined) return undefined;
     if (record.key != null) return partitionForKey(record.key, partitions);
     // Kafka's sticky partitioner: keyless records fill one partition's batch, then move on.
     let current = this.sticky.get(record.topic);
@@ -160,9 +225,27 @@ export class Producer {
     return current;
   }
 
+  private loadPartitions(topic: string): Promise<void> {
+    let loading = this.loadingCounts.get(topic);
+    if (!loading) {
+      loading = this.admin.partitionCount(topic).then(
+        (count) => void this.counts.set(topic, count),
+        (error) => {
+          this.loadingCounts.delete(topic);
+          throw error;
+        },
+      );
+      this.loadingCounts.set(topic, loading);
+    }
+    return loading;
+  }
+
   /** Closes the open batch of a partition and queues it for sending. */
   private seal(state: PartitionState): void {
-    if (state.timer) clearTimeout(state.timer);
+    if (state.timer) {
+      clearTimeout(state.timer as ReturnType<typeof setTimeout>);
+      clearImmediate(state.timer as ReturnType<typeof setImmediate>);
+    }
     state.timer = undefined;
     const batch = state.open;
     if (!batch) return;
@@ -229,14 +312,12 @@ export class Producer {
 
   private settle(batch: Batch, error: Error | undefined, baseOffset: bigint): void {
     this.buffered -= batch.bytes;
+    const { topic, partition } = batch;
     batch.waiting.forEach((w, i) =>
-      error ? w.reject(error) : w.resolve({ topic: batch.topic, partition: batch.partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }),
+      error ? fail(w, error) : succeed(w, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }),
     );
-    if (!this.congested) {
-      const waiters = this.roomWaiters;
-      this.roomWaiters = [];
-      for (const wake of waiters) wake();
-    }
+    // Wake waiters one at a time, in order: each enqueues at once, so the next sees the room that is left.
+    while (!this.congested && this.roomWaiters.length) this.roomWaiters.shift()!();
   }
 
   private notifyIdle(): void {
