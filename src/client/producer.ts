@@ -187,7 +187,8 @@ export class Producer {
     else if (!state.timer) {
       const linger = this.options.lingerMs ?? 5;
       // setTimeout(0) waits at least a millisecond; a zero linger means "at the end of this turn".
-      state.timer = linger > 0 ? setTimeout(() => this.seal(state), linger) : setImmediate(() => this.seal(state));
+      // Browsers have no setImmediate: there a zero linger is setTimeout(0).
+      state.timer = linger > 0 || typeof setImmediate !== "function" ? setTimeout(() => this.seal(state), linger) : setImmediate(() => this.seal(state));
     }
   }
 
@@ -244,7 +245,7 @@ export class Producer {
   private seal(state: PartitionState): void {
     if (state.timer) {
       clearTimeout(state.timer as ReturnType<typeof setTimeout>);
-      clearImmediate(state.timer as ReturnType<typeof setImmediate>);
+      if (typeof clearImmediate === "function") clearImmediate(state.timer as ReturnType<typeof setImmediate>);
     }
     state.timer = undefined;
     const batch = state.open;

@@ -67,6 +67,11 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     idleTimeout: 0,
     sendPingsAutomatically: false,
     open(ws) {
+      // Workaround for the uWS build we depend on (uWS.js 20.30): its direct path for sends >= 16 KiB, taken
+      // only for sockets with no pub/sub subscription, drops the frame's payload when the kernel accepts no
+      // more than its header (fixed upstream in uNetworking/uWebSockets#1662), which corrupts the stream of
+      // exactly the slow readers. A never-published topic keeps every send on the buffered path.
+      ws.subscribe("rivulet/buffered-send");
       const host = new TextDecoder().decode(ws.getRemoteAddressAsText());
       const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, host);
       ws.getUserData().session = session;

@@ -1,0 +1,89 @@
+// Valid frames of every type, with ordinary and edge values, for the codec round trips and the fuzzers.
+import { encodeRecordBatch } from "../../src/core/index.js";
+import { FrameType, StartKind, type ClientFrame, type ServerFrame } from "../../src/protocol/ws/index.js";
+
+export const U32_MAX = 0xffffffff;
+export const I64_MIN = -(2n ** 63n);
+export const I64_MAX = 2n ** 63n - 1n;
+export const I32_MIN = -(2 ** 31);
+export const I32_MAX = 2 ** 31 - 1;
+/** 0xffff bytes of UTF-8: the longest string a frame can carry. */
+export const LONGEST = "a".repeat(0xffff);
+/** Also 0xffff bytes, in 3- and 4-byte characters: lengths are in bytes, not UTF-16 units. */
+export const LONGEST_MULTIBYTE = "😀".repeat(16383) + "€"; // 16383 * 4 + 3 = 65535
+
+/** Client frames of every type (ordinary values), as the fuzzers' seeds. */
+export function clientSeeds(topic = "fz"): ClientFrame[] {
+  const batch = encodeRecordBatch([{ key: "k", value: "v", headers: [{ key: "h", value: "x" }] }, { key: null, value: null }]);
+  return [
+    { type: FrameType.PING, requestId: 1 },
+    { type: FrameType.METADATA, requestId: 2, topics: [topic, "other"] },
+    { type: FrameType.CREATE_TOPIC, requestId: 3, name: "created", partitions: 2, configs: { "retention.ms": "1000" } },
+    { type: FrameType.DELETE_TOPIC, requestId: 4, name: "created" },
+    { type: FrameType.DESCRIBE_TOPIC, requestId: 5, name: topic },
+    { type: FrameType.PRODUCE, requestId: 6, acks: 1, timeoutMs: 1000, items: [{ topic, partition: 0, batch }, { topic, partition: 1, batch }] },
+    { type: FrameType.FETCH, requestId: 7, maxWaitMs: 0, minBytes: 0, maxBytes: 65536, items: [{ topic, partition: 0, offset: 0n, maxBytes: 4096 }] },
+    { type: FrameType.LIST_OFFSETS, requestId: 8, items: [{ topic, partition: 0, timestamp: -1n }, { topic, partition: 1, timestamp: 1_700_000_000_000n }] },
+    { type: FrameType.INIT_PRODUCER_ID, requestId: 9 },
+    { type: FrameType.SUBSCRIBE, requestId: 10, topic, credit: 65536, maxChunkBytes: 4096, start: { kind: StartKind.EARLIEST, value: 0n }, partitions: [{ partition: 1, start: { kind: StartKind.OFFSET, value: 3n } }] },
+    { type: FrameType.CREDIT, requestId: 10, bytes: 4096 },
+    { type: FrameType.UNSUBSCRIBE, requestId: 11, subscriptionId: 10 },
+    { type: FrameType.SEEK, requestId: 12, subscriptionId: 10, partition: 0, start: { kind: StartKind.TIMESTAMP, value: 1_700_000_000_000n } },
+  ];
+}
+
+/** Client frames of every type at the edges of their fields. */
+export function clientEdges(): ClientFrame[] {
+  const batch = new Uint8Array(0);
+  return [
+    { type: FrameType.PING, requestId: 0 },
+    { type: FrameType.PING, requestId: U32_MAX },
+    { type: FrameType.METADATA, requestId: U32_MAX, topics: [] },
+    { type: FrameType.METADATA, requestId: 1, topics: ["", LONGEST, LONGEST_MULTIBYTE] },
+    { type: FrameType.CREATE_TOPIC, requestId: 1, name: "", partitions: I32_MIN, configs: {} },
+    { type: FrameType.CREATE_TOPIC, requestId: 1, name: LONGEST_MULTIBYTE, partitions: I32_MAX, configs: { "": "", [LONGEST]: LONGEST_MULTIBYTE } },
+    { type: FrameType.DELETE_TOPIC, requestId: 1, name: "" },
+    { type: FrameType.DESCRIBE_TOPIC, requestId: 1, name: LONGEST },
+    { type: FrameType.PRODUCE, requestId: 1, acks: -1, timeoutMs: U32_MAX, items: [] },
+    { type: FrameType.PRODUCE, requestId: 1, acks: 0, timeoutMs: 0, items: [{ topic: "", partition: I32_MIN, batch }, { topic: LONGEST, partition: I32_MAX, batch: new Uint8Array(70_000).fill(7) }] },
+    { type: FrameType.FETCH, requestId: 1, maxWaitMs: U32_MAX, minBytes: U32_MAX, maxBytes: U32_MAX, items: [{ topic: "", partition: -1, offset: I64_MIN, maxBytes: U32_MAX }, { topic: "t", partition: 0, offset: I64_MAX, maxBytes: 0 }] },
+    { type: FrameType.LIST_OFFSETS, requestId: 1, items: [{ topic: "", partition: I32_MIN, timestamp: I64_MIN }, { topic: LONGEST, partition: I32_MAX, timestamp: I64_MAX }] },
+    { type: FrameType.INIT_PRODUCER_ID, requestId: U32_MAX },
+    { type: FrameType.SUBSCRIBE, requestId: U32_MAX, topic: "", credit: U32_MAX, maxChunkBytes: 0, start: { kind: StartKind.LATEST, value: I64_MIN }, partitions: [] },
+    { type: FrameType.SUBSCRIBE, requestId: 0, topic: LONGEST, credit: 0, maxChunkBytes: U32_MAX, start: { kind: StartKind.TIMESTAMP, value: I64_MAX }, partitions: Array.from({ length: 300 }, (_, i) => ({ partition: i % 2 ? I32_MIN : I32_MAX, start: { kind: (i % 4) as StartKind, value: i % 2 ? I64_MIN : -1n } })) },
+    { type: FrameType.CREDIT, requestId: U32_MAX, bytes: U32_MAX },
+    { type: FrameType.CREDIT, requestId: 0, bytes: 0 },
+    { type: FrameType.UNSUBSCRIBE, requestId: 0, subscriptionId: U32_MAX },
+    { type: FrameType.SEEK, requestId: U32_MAX, subscriptionId: 0, partition: I32_MIN, start: { kind: StartKind.OFFSET, value: I64_MIN } },
+  ];
+}
+
+/** Server frames of every type, ordinary and at the edges. */
+export function serverFrames(): ServerFrame[] {
+  const records = encodeRecordBatch([{ key: "k", value: "v" }]);
+  const range = { partition: I32_MIN, logStartOffset: I64_MIN, logEndOffset: I64_MAX };
+  return [
+    { type: FrameType.WELCOME, requestId: 0, protocolVersion: 1, serverVersion: "rivulet 0.1", maxFrameBytes: 16 << 20, maxSubscriptions: 64, idleTimeoutMs: 120_000 },
+    { type: FrameType.WELCOME, requestId: 0, protocolVersion: 0xffff, serverVersion: LONGEST_MULTIBYTE, maxFrameBytes: U32_MAX, maxSubscriptions: 0xffff, idleTimeoutMs: U32_MAX },
+    { type: FrameType.PONG, requestId: U32_MAX, serverTimeMs: I64_MIN },
+    { type: FrameType.PONG, requestId: 1, serverTimeMs: 1_700_000_000_000n },
+    { type: FrameType.METADATA_RESULT, requestId: 1, topics: [] },
+    { type: FrameType.METADATA_RESULT, requestId: 1, topics: [{ name: "", errorCode: -1, partitions: [] }, { name: LONGEST, errorCode: 32767, partitions: [range, { partition: I32_MAX, logStartOffset: 0n, logEndOffset: -1n }] }] },
+    { type: FrameType.OK, requestId: U32_MAX },
+    { type: FrameType.TOPIC_DESCRIPTION, requestId: 1, name: "t", id: "", partitions: [range], configs: [{ name: "", value: LONGEST, isDefault: true }, { name: "retention.ms", value: "-1", isDefault: false }] },
+    { type: FrameType.PRODUCE_RESULT, requestId: 1, items: [] },
+    { type: FrameType.PRODUCE_RESULT, requestId: 1, items: [{ errorCode: -32768, errorMessage: LONGEST_MULTIBYTE, baseOffset: I64_MIN, logAppendTime: I64_MAX, logStartOffset: -1n }, { errorCode: 0, errorMessage: "", baseOffset: 0n, logAppendTime: -1n, logStartOffset: 0n }] },
+    { type: FrameType.FETCH_RESULT, requestId: 1, items: [{ errorCode: 0, highWatermark: I64_MAX, logStartOffset: I64_MIN, records }, { errorCode: 1, highWatermark: -1n, logStartOffset: -1n, records: new Uint8Array(0) }] },
+    { type: FrameType.OFFSETS_RESULT, requestId: 1, items: [{ errorCode: 3, offset: -1n, timestamp: I64_MIN }, { errorCode: 0, offset: I64_MAX, timestamp: 0n }] },
+    { type: FrameType.PRODUCER_ID, requestId: 1, producerId: I64_MAX, producerEpoch: -32768 },
+    { type: FrameType.PRODUCER_ID, requestId: 1, producerId: -1n, producerEpoch: 32767 },
+    { type: FrameType.SUBSCRIBED, requestId: U32_MAX, partitions: [{ partition: I32_MAX, errorCode: -1, startOffset: I64_MIN, logStartOffset: I64_MAX, logEndOffset: 0n }] },
+    { type: FrameType.SUBSCRIBED, requestId: 1, partitions: [] },
+    { type: FrameType.CHUNK, requestId: U32_MAX, partition: I32_MIN, fromOffset: I64_MIN, nextOffset: I64_MAX, highWatermark: -1n, records },
+    { type: FrameType.CHUNK, requestId: 0, partition: 0, fromOffset: 0n, nextOffset: 0n, highWatermark: 0n, records: new Uint8Array(0) },
+    { type: FrameType.GAP, requestId: 1, partition: I32_MAX, fromOffset: I64_MIN, toOffset: I64_MAX },
+    { type: FrameType.STALLED, requestId: 1, partition: -1, neededBytes: U32_MAX },
+    { type: FrameType.ERROR, requestId: 1, errorCode: -32768, code: "", message: "" },
+    { type: FrameType.ERROR, requestId: U32_MAX, errorCode: 32767, code: LONGEST, message: LONGEST_MULTIBYTE },
+  ];
+}
