@@ -4,14 +4,13 @@
 // 100-byte values (no key) to one partition, then read back from the beginning; a fresh topic per cell.
 // Every repetition runs every cell (rep-major); rows give the median with the range.
 // Needs dist/ (`npm run build:ts`) and kcat. Knobs: KAFKA_BENCH_RECORDS (default 200000), KAFKA_BENCH_REPS (3).
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type * as ClientModule from "../src/client/index.js";
 import { report, type Row } from "./lib/report.js";
+import { startBrokerProcess } from "./ws/common.js";
 import { kafkajsConsume, kafkajsProduce, kcatConsume, kcatProduce, wsConsume, wsProduce, type Timing } from "./kafka/workloads.js";
 
 const RECORDS = Number(process.env.KAFKA_BENCH_RECORDS ?? "200000");
@@ -21,13 +20,9 @@ const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const progress = (m: string) => process.stderr.write(`[kafka] ${m}\n`);
 
 const dataDir = mkdtempSync(join(tmpdir(), "rivulet-kafka-bench-"));
-const child = spawn(process.execPath, [join(repoRoot, "build/bench/bench/kafka/server.js"), dataDir], { stdio: ["ignore", "pipe", "inherit"] });
-const ready = await new Promise<{ port: number; kafkaPort: number }>((resolve, reject) => {
-  child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
-});
-const bootstrap = `127.0.0.1:${ready.kafkaPort}`;
-const url = `ws://127.0.0.1:${ready.port}/ws`;
+const broker = await startBrokerProcess(dataDir, { shards: 2, kafka: true });
+const bootstrap = `127.0.0.1:${broker.kafkaPort}`;
+const url = broker.url;
 const client = (await import(new URL("dist/client/index.js", `file://${repoRoot}`).href)) as typeof ClientModule;
 
 // Inputs, built once outside the timed functions: distinct 100-byte values, and kcat's stdin (one per line).
@@ -66,8 +61,7 @@ try {
   }
   admin.close();
 } finally {
-  child.kill("SIGTERM");
-  await new Promise((r) => child.once("exit", r));
+  await broker.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -40,23 +40,26 @@ export function staleDistFiles(dirs = ["src/client", "src/cli", "src/transport",
 
 export interface BrokerProcess {
   url: string;
+  /** The Kafka listener's port, -1 unless started with `kafka: true`. */
+  kafkaPort: number;
   pid: number;
   stop(): Promise<void>;
 }
 
-/** Starts bench/ws/server.js in a child process; `nodeArgs` e.g. ["--cpu-prof", "--cpu-prof-dir", dir]. */
-export async function startBrokerProcess(dataDir: string, options: { nodeArgs?: string[]; shards?: number } = {}): Promise<BrokerProcess> {
-  const script = fileURLToPath(new URL("server.js", import.meta.url));
-  const args = [...(options.nodeArgs ?? []), script, dataDir, ...(options.shards ? [String(options.shards)] : [])];
+/** Starts bench/lib/server-process.js in a child process; `nodeArgs` e.g. ["--cpu-prof", "--cpu-prof-dir", dir]. */
+export async function startBrokerProcess(dataDir: string, options: { nodeArgs?: string[]; shards?: number; kafka?: boolean } = {}): Promise<BrokerProcess> {
+  const script = fileURLToPath(new URL("../lib/server-process.js", import.meta.url));
+  const args = [...(options.nodeArgs ?? []), script, dataDir, ...(options.shards ? [String(options.shards)] : []), ...(options.kafka ? ["--kafka"] : [])];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
+  const ready = await new Promise<{ port: number; kafkaPort: number }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    lines.once("line", (line) => resolve((JSON.parse(line) as { port: number }).port));
+    lines.once("line", (line) => resolve(JSON.parse(line) as { port: number; kafkaPort: number }));
     child.once("exit", (code) => reject(new Error(`broker process exited with ${code} before listening`)));
   });
   return {
-    url: `ws://127.0.0.1:${port}/ws`,
+    url: `ws://127.0.0.1:${ready.port}/ws`,
+    kafkaPort: ready.kafkaPort,
     pid: child.pid!,
     async stop() {
       child.kill("SIGTERM");

@@ -8,12 +8,12 @@
 //   Assignment v0-3:   version int16 | [topic string, partitions [int32]] | userData bytes
 //   string = int16 length + UTF-8. Only the leading fields are read: later versions only append fields.
 
+import { Reader } from "../protocol/kafka/reader.js";
+import { Writer } from "../protocol/kafka/writer.js";
 import { compareTp, type TopicPartition } from "./types.js";
 
 export const CONSUMER_PROTOCOL_TYPE = "consumer";
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** The subscribed topics, or undefined if the bytes are not a consumer subscription. */
 export function decodeSubscription(bytes: Uint8Array): string[] | undefined {
@@ -55,7 +55,7 @@ export function encodeSubscription(topics: string[]): Uint8Array {
   w.int32(topics.length);
   for (const t of topics) w.string(t);
   w.int32(-1); // no user data
-  return w.bytes();
+  return w.toBytes();
 }
 
 export function encodeAssignment(partitions: TopicPartition[]): Uint8Array {
@@ -74,58 +74,5 @@ export function encodeAssignment(partitions: TopicPartition[]): Uint8Array {
     for (const p of list) w.int32(p);
   }
   w.int32(-1);
-  return w.bytes();
-}
-
-class Reader {
-  private p = 0;
-  private readonly view: DataView;
-
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
-
-  private need(n: number): number {
-    if (this.p + n > this.buf.length) throw new RangeError("truncated");
-    const at = this.p;
-    this.p += n;
-    return at;
-  }
-
-  int16(): number {
-    return this.view.getInt16(this.need(2));
-  }
-
-  int32(): number {
-    return this.view.getInt32(this.need(4));
-  }
-
-  string(): string {
-    const n = this.int16();
-    if (n < 0) throw new RangeError("null string");
-    const at = this.need(n);
-    return decoder.decode(this.buf.subarray(at, at + n));
-  }
-}
-
-class Writer {
-  private readonly parts: number[] = [];
-
-  int16(v: number): void {
-    this.parts.push((v >> 8) & 0xff, v & 0xff);
-  }
-
-  int32(v: number): void {
-    this.parts.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
-  }
-
-  string(s: string): void {
-    const b = encoder.encode(s);
-    this.int16(b.length);
-    for (const x of b) this.parts.push(x);
-  }
-
-  bytes(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
+  return w.toBytes();
 }

@@ -13,10 +13,10 @@
 //   A null value (tombstone) deletes the key's offset.
 
 import { InvalidArgumentError } from "../errors/index.js";
+import { Reader } from "../protocol/kafka/reader.js";
 import type { CommittedOffset } from "./types.js";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export interface OffsetKey {
   group: string;
@@ -42,7 +42,7 @@ export function decodeOffsetKey(bytes: Uint8Array): OffsetKey | undefined {
   const version = r.int16();
   if (version !== 0 && version !== 1) return undefined;
   const key = { group: r.string(), topic: r.string(), partition: r.int32() };
-  r.end();
+  if (r.remaining !== 0) throw new InvalidArgumentError("offset record key has trailing bytes");
   return key;
 }
 
@@ -80,43 +80,4 @@ function putString(out: Uint8Array, view: DataView, p: number, bytes: Uint8Array
   view.setInt16(p, bytes.length);
   out.set(bytes, p + 2);
   return p + 2 + bytes.length;
-}
-
-class Reader {
-  private p = 0;
-  private readonly view: DataView;
-
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  private need(n: number): number {
-    if (this.p + n > this.bytes.length) throw new InvalidArgumentError("offset record is truncated");
-    const at = this.p;
-    this.p += n;
-    return at;
-  }
-
-  int16(): number {
-    return this.view.getInt16(this.need(2));
-  }
-
-  int32(): number {
-    return this.view.getInt32(this.need(4));
-  }
-
-  int64(): bigint {
-    return this.view.getBigInt64(this.need(8));
-  }
-
-  string(): string {
-    const n = this.int16();
-    if (n < 0) throw new InvalidArgumentError("offset record has a null string");
-    const at = this.need(n);
-    return decoder.decode(this.bytes.subarray(at, at + n));
-  }
-
-  end(): void {
-    if (this.p !== this.bytes.length) throw new InvalidArgumentError("offset record has trailing bytes");
-  }
 }
