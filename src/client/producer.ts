@@ -106,7 +106,8 @@ export class Producer {
   private readonly loadingCounts = new Map<string, Promise<void>>();
   private readonly sticky = new Map<string, number>();
   private buffered = 0;
-  private roomWaiters: Array<() => void> = [];
+  /** Callers waiting for room, in arrival order (a head index: Array#shift is O(n) on long queues). */
+  private readonly roomWaiters = new WaitQueue();
   private identity: Promise<{ producerId: bigint; producerEpoch: number }> | undefined;
   private readonly idle = new Set<() => void>();
   private closed = false;
@@ -318,7 +319,7 @@ export class Producer {
       error ? fail(w, error) : succeed(w, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }),
     );
     // Wake waiters one at a time, in order: each enqueues at once, so the next sees the room that is left.
-    while (!this.congested && this.roomWaiters.length) this.roomWaiters.shift()!();
+    while (!this.congested && this.roomWaiters.length) this.roomWaiters.shift()();
   }
 
   private notifyIdle(): void {
@@ -328,3 +329,29 @@ export class Producer {
   }
 }
 
+/** A FIFO of callbacks with O(1) shift, compacted as it drains. */
+class WaitQueue {
+  private items: Array<() => void> = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: () => void): void {
+    this.items.push(item);
+  }
+
+  shift(): () => void {
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as never;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
