@@ -44,7 +44,7 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
     flushTickMs: config.flushTickMs ?? 100,
     retentionCheckMs: config.retentionCheckMs ?? 300_000,
     compactionCheckMs: config.compactionCheckMs ?? 15_000,
-    sharedReadCacheBytes: config.sharedReadCacheBytes ?? 32 * 1024 * 1024,
+    sharedReadCacheBytes: config.sharedReadCacheBytes ?? 8 * 1024 * 1024,
     logger: config.logger,
     logLevel: config.logLevel ?? "warn",
     fs: config.fs,
