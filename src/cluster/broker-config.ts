@@ -24,7 +24,7 @@ export interface BrokerConfig {
   retentionCheckMs?: number;
   /** Kafka log.cleaner.backoff.ms: how often compacted topics are cleaned. Default 15000. */
   compactionCheckMs?: number;
-  /** Bytes of recent chunks kept for streaming subscribers at the same position. Default 32 MiB. */
+  /** Bytes of recent chunks kept for streaming subscribers at the same position. Default 8 MiB. */
   sharedReadCacheBytes?: number;
   logger?: Logger;
   logLevel?: LogLevel;

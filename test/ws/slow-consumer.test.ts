@@ -143,9 +143,10 @@ describe("a slow subscriber under a firehose", () => {
     slow.pause();
 
     // RSS is sampled every 20 ms from /proc/<pid>/status. From idle (~90 MiB), a server ingesting ~1 MiB
-    // batches at full speed with a healthy subscriber rises by ~150 MiB and plateaus there, with or
-    // without a paused subscriber (measured: ~236 MiB peak either way; the shared read cache takes 32 MiB,
-    // the rest is main-thread external memory and transient buffers floating until garbage collection).
+    // batches at full speed with a healthy subscriber rises by ~110-150 MiB during the first ~100 MiB and
+    // plateaus there, with or without a paused subscriber (measured: 197-236 MiB peak either way; it is the
+    // working set of three threads handling 1 MiB buffers: transient buffers floating until garbage
+    // collection and allocator high-water marks, plus the shared read cache, 8 MiB by default).
     // That plateau is guarded loosely against the idle RSS (200 MiB). The strict bound (100 MB) is against
     // the peak while warming up (the first ~100 MiB) under the same load: growth past it is what the
     // paused subscriber costs, which must not grow with the data it has not read (with socket
