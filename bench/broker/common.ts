@@ -48,18 +48,7 @@ export function progress(message: string): void {
   process.stderr.write(`[broker] ${message}\n`);
 }
 
-export function now(): number {
-  return performance.now();
-}
-
-export function secondsSince(start: number): number {
-  return (performance.now() - start) / 1000;
-}
-
-/** Gives the collector a chance between measurements (the runner starts node with --expose-gc). */
-export function settle(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
+export { now, secondsSince, settle } from "../lib/timing.js";
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,6 +1,7 @@
 // Topic administration and offset queries over the WebSocket protocol.
 
-import { FrameType, StartKind, type GroupDescriptionFrame, type PartitionRange, type ServerFrame } from "../protocol/ws/index.js";
+import { offsetSpecToTimestamp, type OffsetSpec } from "../protocol/offset-spec.js";
+import { FrameType, startPosition, type GroupDescriptionFrame, type PartitionRange, type ServerFrame } from "../protocol/ws/index.js";
 import type { Connection } from "./connection.js";
 import { errorFromCode } from "./errors.js";
 
@@ -14,7 +15,7 @@ export interface TopicInfo extends TopicMetadata {
   configs: { name: string; value: string; isDefault: boolean }[];
 }
 
-export type OffsetQuery = "earliest" | "latest" | "max-timestamp" | { timestamp: number };
+export type OffsetQuery = OffsetSpec;
 
 function expect<T extends ServerFrame["type"]>(frame: ServerFrame, type: T): Extract<ServerFrame, { type: T }> {
   if (frame.type !== type) throw new Error(`unexpected response frame 0x${frame.type.toString(16)}`);
@@ -52,7 +53,7 @@ export class Admin {
 
   /** Offsets by position or timestamp; offset -1 when no record has a timestamp at or after the one asked. */
   async listOffsets(topic: string, partition: number, query: OffsetQuery): Promise<{ offset: bigint; timestamp: bigint }> {
-    const timestamp = query === "latest" ? -1n : query === "earliest" ? -2n : query === "max-timestamp" ? -3n : BigInt(Math.trunc(query.timestamp));
+    const timestamp = offsetSpecToTimestamp(query);
     const frame = expect(await this.connection.request({ type: FrameType.LIST_OFFSETS, items: [{ topic, partition, timestamp }] }), FrameType.OFFSETS_RESULT);
     const item = frame.items[0]!;
     if (item.errorCode !== 0) throw errorFromCode(item.errorCode, "", `${topic}-${partition}`);
@@ -85,9 +86,7 @@ export class Admin {
 
   /** Sets a group's offsets for a topic (refused with NON_EMPTY_GROUP while the group has members). */
   async resetOffsets(groupId: string, topic: string, to: "earliest" | "latest" | { offset: bigint } | { timestamp: number }): Promise<{ partition: number; offset: bigint }[]> {
-    const start =
-      to === "earliest" ? { kind: StartKind.EARLIEST, value: 0n } : to === "latest" ? { kind: StartKind.LATEST, value: 0n } : "offset" in to ? { kind: StartKind.OFFSET, value: to.offset } : { kind: StartKind.TIMESTAMP, value: BigInt(Math.trunc(to.timestamp)) };
-    const frame = expect(await this.connection.request({ type: FrameType.RESET_OFFSETS, groupId, topic, start: start as never }), FrameType.COMMITTED);
+    const frame = expect(await this.connection.request({ type: FrameType.RESET_OFFSETS, groupId, topic, start: startPosition(to) }), FrameType.COMMITTED);
     const failed = frame.items.find((i) => i.errorCode !== 0);
     if (failed) throw errorFromCode(failed.errorCode, "", `reset of ${failed.topic}-${failed.partition} failed`);
     return frame.items.map(({ partition, offset }) => ({ partition, offset }));

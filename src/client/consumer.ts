@@ -8,12 +8,12 @@
 
 import { decodeRecordBatch, type DecodeOptions } from "../core/index.js";
 import type { RivuletError } from "../errors/index.js";
-import { FrameType, StartKind, type ServerFrame, type StartPosition } from "../protocol/ws/index.js";
+import { FrameType, StartKind, startPosition, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
 import { ConnectionError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
 
-export type StartFrom = "earliest" | "latest" | { offset: bigint } | { timestamp: number };
+export type { StartFrom };
 
 export interface ConsumerOptions {
   topic: string;
@@ -48,13 +48,6 @@ export type Entry =
   /** End of a chunk: move the position to `nextOffset` and return `bytes` of credit. */
   | { kind: "end"; partition: number; nextOffset: bigint; bytes: number }
   | { kind: "error"; error: Error; partition?: number };
-
-function toStart(from: StartFrom): StartPosition {
-  if (from === "earliest") return { kind: StartKind.EARLIEST, value: 0n };
-  if (from === "latest") return { kind: StartKind.LATEST, value: 0n };
-  if ("offset" in from) return { kind: StartKind.OFFSET, value: from.offset };
-  return { kind: StartKind.TIMESTAMP, value: BigInt(Math.trunc(from.timestamp)) };
-}
 
 export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected subscriptionId = 0;
@@ -99,7 +92,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   protected async subscribe(): Promise<void> {
     const partitions = this.options.partitions ?? (await this.admin.metadata([this.options.topic]))[0]!.partitions.map((p) => p.partition);
-    const start = toStart(this.options.from ?? "latest");
+    const start = startPosition(this.options.from ?? "latest");
     const id = this.connection.allocateId();
     this.connection.streams.delete(this.subscriptionId);
     this.subscriptionId = id;
@@ -139,12 +132,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   onReconnect(): void {
     // What we held was sent against the old connection's credit: drop it and ask again from the positions.
-    this.queue.length = 0;
-    this.head = 0;
-    this.heldBytes = 0;
-    this.pendingGrant = 0;
-    this.stalledNeed = 0;
-    this.seeking.clear();
+    this.dropAllHeld();
     this.started = this.subscribe();
     this.started.catch((error) => this.push({ kind: "error", error }));
   }
@@ -362,6 +350,16 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     } finally {
       this.seeking.delete(partition);
     }
+  }
+
+  /** Drops everything held and the credit bookkeeping of the old stream (a new subscription follows). */
+  protected dropAllHeld(): void {
+    this.queue.length = 0;
+    this.head = 0;
+    this.heldBytes = 0;
+    this.pendingGrant = 0;
+    this.stalledNeed = 0;
+    this.seeking.clear();
   }
 
   /** Drops what is held for some partitions (not handed out yet), returning its credit. */

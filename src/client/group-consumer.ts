@@ -141,11 +141,7 @@ export class GroupConsumer extends Consumer {
 
   private rejoin(): void {
     // Assignments die with the membership: drop everything held; the new assignment starts from commits.
-    this.queue.length = 0;
-    this.head = 0;
-    this.heldBytes = 0;
-    this.pendingGrant = 0;
-    this.stalledNeed = 0;
+    this.dropAllHeld();
     this.owned.clear();
     this.clearPositions();
     this.committedPositions.clear();

@@ -10,6 +10,7 @@ import { EventEmitter } from "node:events";
 import { InvalidArgumentError, KafkaProtocolError, type RivuletError } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import type { ProducerIdAllocator } from "../broker/producer-ids.js";
+import { offsetSpecToTimestamp, type OffsetSpec } from "../protocol/offset-spec.js";
 import { partitionKey, type Acks, type FetchOk, type ListOffsetsOk, type ProduceOk } from "../shard/protocol.js";
 import type { AppendWatch } from "./append-watch.js";
 import type { ResolvedBrokerConfig } from "./broker-config.js";
@@ -54,7 +55,7 @@ export interface FetchItem {
   maxBytes?: number;
 }
 
-export type OffsetSpec = "earliest" | "latest" | "max-timestamp" | { timestamp: number };
+export type { OffsetSpec };
 
 export interface PartitionCounters {
   producedBytes: number;
@@ -247,12 +248,10 @@ export class Broker extends EventEmitter {
   async listOffsets(topic: string, partition: number, spec: OffsetSpec): Promise<ListOffsetsOk> {
     this.assertOpen();
     this.admin.checkPartition(topic, partition);
-    const timestamp =
-      spec === "latest" ? -1n : spec === "earliest" ? -2n : spec === "max-timestamp" ? -3n : BigInt(Math.trunc(spec.timestamp));
     if (typeof spec === "object" && (!Number.isFinite(spec.timestamp) || spec.timestamp < 0)) {
       throw new InvalidArgumentError(`timestamp must be a non-negative number of ms, got ${spec.timestamp}`);
     }
-    const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp }]);
+    const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec) }]);
     if (result!.error) throw result!.error;
     return result!.ok!;
   }

@@ -23,27 +23,7 @@ export {
   OFFSET_INDEX_ENTRY_SIZE,
   TIME_INDEX_ENTRY_SIZE,
 } from "./index-search.js";
-export {
-  encodeRecordBatch,
-  decodeRecordBatch,
-  readBatchHeader,
-  validateRecordBatch,
-  stampBatch,
-  scanBatches,
-  Attributes,
-  Compression,
-  BATCH_HEADER_SIZE,
-  RECORD_BATCH_MAGIC,
-  type BatchHeader,
-  type DecodedBatch,
-  type DecodedRecord,
-  type DecodeOptions,
-  type EncodeOptions,
-  type RecordHeader,
-  type RecordInput,
-  type ScannedBatch,
-  type ScanResult,
-} from "./record-batch/index.js";
+export * from "./record-batch/index.js";
 export { Status, statusName, statusMessage } from "./status.js";
 export { coreModule } from "./instance.js";
 export * from "../errors/index.js";

@@ -5,9 +5,11 @@
 // Header fields used (RecordBatch v2, big-endian): baseOffset i64 @0, batchLength i32 @8 (bytes after it),
 // lastOffsetDelta i32 @23, maxTimestamp i64 @35, records count i32 @57. A batch is batchLength + 12 bytes.
 
+import { BATCH_HEADER_SIZE } from "../core/index.js";
 import type { FileHandle } from "./fs.js";
 
-export const BATCH_HEADER_SIZE = 61;
+export { BATCH_HEADER_SIZE };
+/** Bytes of a batch before the part batchLength counts (baseOffset + batchLength). */
 export const LOG_OVERHEAD = 12;
 
 export interface BatchInfo {

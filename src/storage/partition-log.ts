@@ -10,6 +10,7 @@
 
 import { OffsetOutOfRangeError, StorageError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log.js";
+import { stampBatch } from "../core/index.js";
 import { readBatchInfo } from "./batch-cursor.js";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import { nodeFileSystem, type FileSystem } from "./fs.js";
@@ -122,8 +123,7 @@ export class PartitionLog {
     const recordCount = view.getInt32(57);
     const baseOffset = this.logEndOffset;
     const lastOffset = baseOffset + lastOffsetDelta;
-    view.setBigInt64(0, baseOffset);
-    view.setInt32(12, leaderEpoch);
+    stampBatch(batch, baseOffset, leaderEpoch);
     this.maybeRoll(batch.length, lastOffset, info.maxTimestamp);
     try {
       this.activeSegment.append(batch, lastOffset, info.maxTimestamp, (error) =>

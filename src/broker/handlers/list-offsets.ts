@@ -10,18 +10,10 @@
 // - Other negative timestamps: INVALID_REQUEST for that partition. Errors are per partition.
 // Version notes: v2 adds isolation_level (accepted, no effect) and throttle time; v3 throttling only.
 
-import type { OffsetSpec } from "../../cluster/broker.js";
 import { KafkaErrors, toKafkaCode } from "../../errors/index.js";
 import type { ApiKey, ListOffsetsPartitionResponse } from "../../protocol/kafka/index.js";
+import { offsetSpecFromTimestamp } from "../../protocol/offset-spec.js";
 import type { Handler } from "./context.js";
-
-function specFor(timestamp: bigint): OffsetSpec | undefined {
-  if (timestamp === -1n) return "latest";
-  if (timestamp === -2n) return "earliest";
-  if (timestamp === -3n) return "max-timestamp";
-  if (timestamp >= 0n) return { timestamp: Number(timestamp) };
-  return undefined;
-}
 
 export const handleListOffsets: Handler<typeof ApiKey.ListOffsets> = async (ctx, request) => ({
   topics: await Promise.all(
@@ -29,7 +21,7 @@ export const handleListOffsets: Handler<typeof ApiKey.ListOffsets> = async (ctx,
       name: t.name,
       partitions: await Promise.all(
         t.partitions.map(async ({ partitionIndex, timestamp }): Promise<ListOffsetsPartitionResponse> => {
-          const spec = specFor(timestamp);
+          const spec = offsetSpecFromTimestamp(timestamp);
           if (spec === undefined) return { partitionIndex, errorCode: KafkaErrors.INVALID_REQUEST.code, timestamp: -1n, offset: -1n };
           try {
             const found = await ctx.broker.listOffsets(t.name, partitionIndex, spec);

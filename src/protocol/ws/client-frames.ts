@@ -3,18 +3,9 @@
 // WsProtocolError (the server closes that connection with 4000).
 
 import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
-import { FrameType, StartKind, type ClientFrame, type StartPosition } from "./frames.js";
+import { FrameType, type ClientFrame } from "./frames.js";
+import { readStart, writeStart } from "./start-position.js";
 import { decodeGroupClientFrame, encodeGroupClientFrame, isGroupClientType } from "./group-frames.js";
-
-function writeStart(w: FrameWriter, start: StartPosition): void {
-  w.u8(start.kind).i64(start.value);
-}
-
-function readStart(r: FrameReader): StartPosition {
-  const kind = r.u8("start kind");
-  if (kind > StartKind.TIMESTAMP) throw new WsProtocolError(`unknown start kind ${kind}`);
-  return { kind: kind as StartPosition["kind"], value: r.i64("start value") };
-}
 
 export function encodeClientFrame(frame: ClientFrame): Uint8Array {
   const w = new FrameWriter(frame.type === FrameType.PRODUCE ? 64 + frame.items.reduce((n, i) => n + i.batch.length + 64, 0) : 64);

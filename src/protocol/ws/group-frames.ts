@@ -2,7 +2,8 @@
 // hand these types over. Layouts in docs/protocol.md §5.
 
 import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
-import { FrameType, StartKind, type ClientFrame, type ServerFrame, type StartPosition } from "./frames.js";
+import { FrameType, type ClientFrame, type ServerFrame } from "./frames.js";
+import { readStart, writeStart } from "./start-position.js";
 
 const GROUP_CLIENT_TYPES = new Set<number>([
   FrameType.JOIN_GROUP, FrameType.REVOKE_DONE, FrameType.COMMIT, FrameType.FETCH_COMMITTED, FrameType.LIST_GROUPS,
@@ -16,17 +17,11 @@ const GROUP_SERVER_TYPES = new Set<number>([
 export const isGroupClientType = (type: number) => GROUP_CLIENT_TYPES.has(type);
 export const isGroupServerType = (type: number) => GROUP_SERVER_TYPES.has(type);
 
-function readStart(r: FrameReader): StartPosition {
-  const kind = r.u8("start kind");
-  if (kind > StartKind.TIMESTAMP) throw new WsProtocolError(`unknown start kind ${kind}`);
-  return { kind: kind as StartPosition["kind"], value: r.i64("start value") };
-}
-
 export function encodeGroupClientFrame(w: FrameWriter, frame: ClientFrame): void {
   switch (frame.type) {
     case FrameType.JOIN_GROUP:
       w.string(frame.groupId).string(frame.topic).u32(frame.sessionTimeoutMs).string(frame.assignor).u32(frame.credit).u32(frame.maxChunkBytes);
-      w.u8(frame.reset.kind).i64(frame.reset.value);
+      writeStart(w, frame.reset);
       break;
     case FrameType.REVOKE_DONE:
       w.u32(frame.subscriptionId).i32(frame.generation);
@@ -46,7 +41,7 @@ export function encodeGroupClientFrame(w: FrameWriter, frame: ClientFrame): void
       w.string(frame.groupId);
       break;
     case FrameType.RESET_OFFSETS:
-      w.string(frame.groupId).string(frame.topic).u8(frame.start.kind).i64(frame.start.value);
+      writeStart(w.string(frame.groupId).string(frame.topic), frame.start);
       break;
     case FrameType.LEAVE_GROUP:
       w.u32(frame.subscriptionId);

@@ -2,4 +2,5 @@
 export * from "./frames.js";
 export { encodeClientFrame, decodeClientFrame } from "./client-frames.js";
 export { encodeServerFrame, decodeServerFrame, encodeChunk } from "./server-frames.js";
+export { startPosition, type StartFrom } from "./start-position.js";
 export { WsProtocolError, FrameReader, FrameWriter } from "./bytes.js";

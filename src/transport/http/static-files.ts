@@ -8,7 +8,8 @@ import { packageRoot } from "../../package-root.js";
 
 const root = packageRoot();
 const distDir = join(root, "dist");
-const ALLOWED = ["client/", "core/", "protocol/ws/", "errors/"];
+// Everything the browser client imports (and nothing Node-only): keep in step with src/client imports.
+const ALLOWED = ["client/", "core/", "protocol/ws/", "protocol/offset-spec.", "errors/"];
 const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
   ".map": "application/json",

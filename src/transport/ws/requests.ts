@@ -2,7 +2,8 @@
 // and returns the response frame. Kafka errors are data (an errorCode per item); only a request that fails
 // as a whole gets an ERROR frame.
 
-import { toKafkaCode, type RivuletError } from "../../errors/index.js";
+import { InvalidArgumentError, toKafkaCode, type RivuletError } from "../../errors/index.js";
+import { offsetSpecFromTimestamp } from "../../protocol/offset-spec.js";
 import type { Broker } from "../../cluster/broker.js";
 import { FrameType, type ClientFrame, type ServerFrame } from "../../protocol/ws/frames.js";
 import { errorCodeOf } from "./error-codes.js";
@@ -49,7 +50,8 @@ export async function handleListOffsets(broker: Broker, frame: Frame<typeof Fram
   const items = await Promise.all(
     frame.items.map(async (i) => {
       try {
-        const spec = i.timestamp === -1n ? "latest" : i.timestamp === -2n ? "earliest" : i.timestamp === -3n ? "max-timestamp" : { timestamp: Number(i.timestamp) };
+        const spec = offsetSpecFromTimestamp(i.timestamp);
+        if (!spec) throw new InvalidArgumentError(`timestamp ${i.timestamp} is neither a time nor -1, -2 or -3`);
         const r = await broker.listOffsets(i.topic, i.partition, spec);
         return { errorCode: 0, offset: r.offset, timestamp: r.timestamp };
       } catch (error) {
