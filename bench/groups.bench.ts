@@ -40,7 +40,7 @@ const spread = (values: number[], digits = 1) => `${Math.min(...values).toFixed(
 
 const started = performance.now();
 const load = loadavg()[0]!;
-const stale = staleDistFiles(["src/client", "src/groups", "src/transport", "src/protocol", "src/cluster", "src/shard"]);
+const stale = staleDistFiles(["src/client", "src/groups", "src/frontends", "src/protocol", "src/broker", "src/shard"]);
 if (stale.length) progress(`WARNING: dist/ is older than ${stale.length} source file(s) (${stale.slice(0, 3).join(", ")}...): run npm run build:ts`);
 
 const dataDir = mkdtempSync(joinPath(tmpdir(), "rivulet-groups-bench-"));

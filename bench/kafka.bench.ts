@@ -16,7 +16,7 @@ import { kafkajsConsume, kafkajsProduce, kcatConsume, kcatProduce, wsConsume, ws
 const RECORDS = Number(process.env.KAFKA_BENCH_RECORDS ?? "200000");
 const REPS = Number(process.env.KAFKA_BENCH_REPS ?? "3");
 const VALUE_BYTES = 100;
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const progress = (m: string) => process.stderr.write(`[kafka] ${m}\n`);
 
 const dataDir = mkdtempSync(join(tmpdir(), "rivulet-kafka-bench-"));

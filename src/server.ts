@@ -1,11 +1,11 @@
 // Starts a whole Rivulet server: the broker core plus its front ends. `rivulet serve`, the tests and the
 // end-to-end benchmarks all start it through here.
 
-import { createBroker, type Broker, type BrokerConfig } from "./cluster/index.js";
+import { createBroker, type Broker, type BrokerConfig } from "./broker/index.js";
 import { createBrokerCoordinator, type GroupConfig, type GroupCoordinator } from "./groups/index.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
-import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./transport/kafka/index.js";
-import { startWsServer, type WsServer, type WsServerOptions } from "./transport/ws/server.js";
+import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./frontends/kafka/index.js";
+import { startWsServer, type WsServer, type WsServerOptions } from "./frontends/ws/server.js";
 
 export interface ServerConfig extends BrokerConfig {
   /** Interface the listeners bind. Default 0.0.0.0. */

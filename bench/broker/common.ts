@@ -2,7 +2,7 @@
 // before any timed loop), per-cell temp directories, a clock, medians and progress lines on stderr.
 //
 // Why dist/: a shard is a piscina worker that always runs dist/shard/worker.js, found relative to the
-// ShardPool module (`../../dist/shard/worker.js`). Compiled into build/bench/src/cluster/ that path points
+// ShardPool module (`../../dist/shard/worker.js`). Compiled into build/bench/src/broker/ that path points
 // at build/bench/dist/, which does not exist, so the broker is loaded from dist/ at run time (types still
 // come from src/). Everything measured in-process (validate, append) is loaded from dist/ too, so the main
 // thread and the workers run the same build. `npm run build:ts` first; a stale dist/ is reported.
@@ -10,13 +10,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type * as ClusterModule from "../../src/cluster/index.js";
+import type * as ClusterModule from "../../src/broker/index.js";
 import type * as CoreModule from "../../src/core/index.js";
 import type * as StorageModule from "../../src/storage/index.js";
 import type * as LogModule from "../../src/log.js";
 
 /** The repository root: this file runs as build/bench/bench/broker/common.js. */
-export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+export const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 
 async function loadDist<T>(path: string): Promise<T> {
   return (await import(new URL(path, new URL(`file://${repoRoot}`)).href)) as T;

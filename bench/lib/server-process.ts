@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import type * as ServerModule from "../../src/server.js";
 
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const args = process.argv.slice(2).filter((a) => a !== "--kafka");
 const kafka = process.argv.includes("--kafka");
 const [dataDir, shardsText] = args;

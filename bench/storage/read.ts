@@ -104,7 +104,7 @@ export async function readSection(root: TempRoot, pool: BatchPool): Promise<{ ro
       if (first !== offset) throw new Error(`read at ${offset} started at batch ${first}: offsets are not contiguous`);
       const segment = log.segmentIndexFor(offset);
       ranges.push({ segment, position: positionInSegment[segment]!, length: records.length });
-      positionInSegment[segment] += records.length;
+      positionInSegment[segment] = (positionInSegment[segment] ?? 0) + records.length;
       offset = nextOffsetAfter(records);
     }
     const plan = { reads: counters.reads, readBytes: counters.readBytes };

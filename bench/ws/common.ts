@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 /** The repository root: this file runs as build/bench/bench/ws/common.js. */
-export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+export const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 
 export async function loadDist<T>(path: string): Promise<T> {
   return (await import(new URL(path, `file://${repoRoot}`).href)) as T;
@@ -18,7 +18,7 @@ export function progress(message: string): void {
 }
 
 /** Source files newer than their dist/ build (a stale build would measure old code). */
-export function staleDistFiles(dirs = ["src/client", "src/cli", "src/transport", "src/protocol", "src/cluster", "src/shard"]): string[] {
+export function staleDistFiles(dirs = ["src/client", "src/cli", "src/frontends", "src/protocol", "src/broker", "src/shard"]): string[] {
   const stale: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(join(repoRoot, dir))) {

@@ -1,7 +1,7 @@
 // Wiring a coordinator to a broker: offsets in `__consumer_offsets`, topic facts from the broker core.
 // The coordinator itself knows nothing of the Broker class; this is the one place they meet.
 
-import type { Broker } from "../cluster/broker.js";
+import type { Broker } from "../broker/broker.js";
 import { BrokerOffsetLog, type BrokerOffsetLogOptions } from "./broker-offset-log.js";
 import { GroupCoordinator, type GroupCoordinatorOptions } from "./coordinator.js";
 

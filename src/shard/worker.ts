@@ -19,17 +19,17 @@ import {
   type ShardResults,
   type ShardTask,
 } from "./protocol.js";
-import { Replica } from "./replica.js";
+import { Partition } from "./partition.js";
 
 const init = Piscina.workerData as ShardInit;
 const logger = createLogger({ level: init.logLevel, fields: { shard: init.shard } });
-const replicas = new Map<string, Replica>();
+const partitions = new Map<string, Partition>();
 let closing = false;
 
-function replicaFor(ref: PartitionRef): Replica {
-  const replica = replicas.get(partitionKey(ref.topic, ref.partition));
-  if (!replica) throw new UnknownTopicOrPartitionError(`${ref.topic}-${ref.partition} is not hosted here`);
-  return replica;
+function partitionFor(ref: PartitionRef): Partition {
+  const partition = partitions.get(partitionKey(ref.topic, ref.partition));
+  if (!partition) throw new UnknownTopicOrPartitionError(`${ref.topic}-${ref.partition} is not hosted here`);
+  return partition;
 }
 
 function attempt<T>(fn: () => T): Outcome<T> {
@@ -49,7 +49,7 @@ async function produce(task: Extract<ShardTask, { op: "produce" }>): Promise<Sha
   const durable: Promise<void>[] = [];
   const outcomes: ShardResults["produce"] = task.items.map((item) =>
     attempt(() => {
-      const { result, durable: wait } = replicaFor(item).produce(item.batch, item.acks);
+      const { result, durable: wait } = partitionFor(item).produce(item.batch, item.acks);
       if (wait) durable.push(wait);
       return result;
     }),
@@ -71,7 +71,7 @@ function fetch(task: Extract<ShardTask, { op: "fetch" }>): ShardResults["fetch"]
   const buffers: ArrayBufferLike[] = [];
   const outcomes = task.items.map((item) =>
     attempt(() => {
-      const result = replicaFor(item).fetch(item.offset, item.maxBytes);
+      const result = partitionFor(item).fetch(item.offset, item.maxBytes);
       if (result.records.byteLength) buffers.push(result.records.buffer);
       return result;
     }),
@@ -83,13 +83,13 @@ function open(task: Extract<ShardTask, { op: "open" }>): ShardResults["open"] {
   return task.partitions.map((spec) =>
     attempt(() => {
       const key = partitionKey(spec.topic, spec.partition);
-      let replica = replicas.get(key);
-      if (!replica) {
+      let partition = partitions.get(key);
+      if (!partition) {
         const dir = join(init.dataDir, partitionDirName(spec.topic, spec.partition));
-        replica = Replica.open(spec.topic, spec.partition, dir, spec.config, undefined, logger);
-        replicas.set(key, replica);
+        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, undefined, logger);
+        partitions.set(key, partition);
       }
-      return replica.status();
+      return partition.status();
     }),
   );
 }
@@ -98,11 +98,11 @@ async function remove(task: Extract<ShardTask, { op: "delete" }>): Promise<Shard
   const outcomes: ShardResults["delete"] = [];
   for (const ref of task.partitions) {
     const key = partitionKey(ref.topic, ref.partition);
-    const replica = replicas.get(key);
+    const partition = partitions.get(key);
     try {
-      if (replica) {
-        replicas.delete(key);
-        replica.log.deleteFiles();
+      if (partition) {
+        partitions.delete(key);
+        partition.log.deleteFiles();
       }
       outcomes.push({ ok: true });
     } catch (error) {
@@ -116,14 +116,14 @@ async function reconfigure(task: Extract<ShardTask, { op: "reconfigure" }>): Pro
   const outcomes: ShardResults["reconfigure"] = [];
   for (const spec of task.partitions) {
     const key = partitionKey(spec.topic, spec.partition);
-    const replica = replicas.get(key);
-    if (!replica) {
+    const partition = partitions.get(key);
+    if (!partition) {
       outcomes.push({ error: errorToData(new UnknownTopicOrPartitionError(`${spec.topic}-${spec.partition} is not hosted here`)) });
       continue;
     }
     // Configs are read at open: close and reopen (a clean close, so the reopen reads only tails).
-    await replica.close();
-    replicas.delete(key);
+    await partition.close();
+    partitions.delete(key);
     outcomes.push(...open({ op: "open", partitions: [spec] }));
   }
   return outcomes;
@@ -137,8 +137,8 @@ async function compactAll(): Promise<number> {
   compacting = true;
   let rewritten = 0;
   try {
-    for (const replica of replicas.values()) {
-      if (replica.log.config.cleanupPolicy.includes("compact")) rewritten += (await compactLog(replica.log)).segmentsRewritten;
+    for (const partition of partitions.values()) {
+      if (partition.log.config.cleanupPolicy.includes("compact")) rewritten += (await compactLog(partition.log)).segmentsRewritten;
     }
   } catch (error) {
     logger.error("compaction failed", { error });
@@ -151,11 +151,11 @@ async function compactAll(): Promise<number> {
 /** Retention then compaction, now (the "maintenance" task; the timers run each on its own interval). */
 async function maintenance(): Promise<ShardResults["maintenance"]> {
   let deletedSegments = 0;
-  for (const replica of replicas.values()) {
+  for (const partition of partitions.values()) {
     try {
-      deletedSegments += enforceRetention(replica.log).deletedSegments;
+      deletedSegments += enforceRetention(partition.log).deletedSegments;
     } catch (error) {
-      logger.warn("retention failed", { error, topic: replica.topic, partition: replica.partition });
+      logger.warn("retention failed", { error, topic: partition.topic, partition: partition.partition });
     }
   }
   return { flushed: 0, deletedSegments, compacted: await compactAll() };
@@ -167,31 +167,31 @@ async function close(): Promise<ShardResults["close"]> {
   clearInterval(retentionTimer);
   clearInterval(compactionTimer);
   let closed = 0;
-  for (const replica of replicas.values()) {
+  for (const partition of partitions.values()) {
     try {
-      await replica.close();
+      await partition.close();
       closed++;
     } catch (error) {
-      logger.error("partition close failed", { error, topic: replica.topic, partition: replica.partition });
+      logger.error("partition close failed", { error, topic: partition.topic, partition: partition.partition });
     }
   }
-  replicas.clear();
+  partitions.clear();
   return { closed };
 }
 
 const flushTimer = setInterval(() => {
-  for (const replica of replicas.values()) {
-    replica.log.maybeFlush()?.catch((error) => logger.warn("periodic flush failed", { error, topic: replica.topic, partition: replica.partition }));
+  for (const partition of partitions.values()) {
+    partition.log.maybeFlush()?.catch((error) => logger.warn("periodic flush failed", { error, topic: partition.topic, partition: partition.partition }));
   }
 }, init.flushTickMs);
 const retentionTimer = setInterval(() => {
   const now = Date.now();
-  for (const replica of replicas.values()) {
+  for (const partition of partitions.values()) {
     try {
-      enforceRetention(replica.log);
-      replica.maintainProducers(now);
+      enforceRetention(partition.log);
+      partition.maintainProducers(now);
     } catch (error) {
-      logger.warn("retention failed", { error, topic: replica.topic, partition: replica.partition });
+      logger.warn("retention failed", { error, topic: partition.topic, partition: partition.partition });
     }
   }
 }, init.retentionCheckMs);
@@ -204,9 +204,9 @@ export default async function handle(task: ShardTask): Promise<unknown> {
     case "fetch":
       return fetch(task);
     case "listOffsets":
-      return task.items.map((item) => attempt(() => replicaFor(item).listOffsets(item.timestamp)));
+      return task.items.map((item) => attempt(() => partitionFor(item).listOffsets(item.timestamp)));
     case "status":
-      return task.partitions.map((ref) => attempt(() => replicaFor(ref).status()));
+      return task.partitions.map((ref) => attempt(() => partitionFor(ref).status()));
     case "open":
       return open(task);
     case "reconfigure":

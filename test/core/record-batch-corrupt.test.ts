@@ -12,6 +12,7 @@ import {
 } from "../../src/core/index.js";
 import { assembleBatchRef, decodeBatchRef, RefError } from "../reference/record-batch-ref.js";
 import { int, normalize, randomRecords, recrc, rng } from "./record-batch-fixtures.js";
+import { flip } from "../helpers/flip.js";
 
 const valid = encodeRecordBatch(
   [
@@ -88,7 +89,7 @@ describe("corrupt batches", () => {
     for (const at of [17, 18, 19, 20, 21, 30, 57, 61, 70, valid.length - 1]) {
       for (const bit of [0x01, 0x80]) {
         const b = copy();
-        b[at] ^= bit;
+        flip(b, at, bit);
         expectCorrupt(b, "BAD_CRC");
       }
     }
@@ -155,7 +156,7 @@ describe("light fuzz", () => {
       let b = bases[i % bases.length]!.slice();
       const at = int(r, 0, b.length - 1);
       switch (int(r, 0, 4)) {
-        case 0: b[at] ^= 1 << int(r, 0, 7); break;
+        case 0: flip(b, at, 1 << int(r, 0, 7)); break;
         case 1: b[at] = int(r, 0, 255); break;
         case 2: b = b.subarray(0, at); break;
         case 3: b = Uint8Array.from([...b.subarray(0, at), int(r, 0, 255), ...b.subarray(at)]); break;

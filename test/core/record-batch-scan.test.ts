@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { encodeRecordBatch, scanBatches, stampBatch, Status } from "../../src/core/index.js";
 import { assembleBatchRef } from "../reference/record-batch-ref.js";
+import { flip } from "../helpers/flip.js";
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -66,7 +67,7 @@ describe("scanBatches", () => {
     const { bytes, parts } = log(5);
     const start = parts[0]!.length + parts[1]!.length;
     const bad = bytes.slice();
-    bad[start + 70] ^= 0x10;
+    flip(bad, start + 70, 0x10);
     const scan = scanBatches(bad);
     expect([scan.stopReason, scan.validBytes, scan.batches.length]).toEqual(["BAD_CRC", start, 2]);
     expect(scanBatches(bad, { verifyCrc: false }).batches.length).toBe(5);

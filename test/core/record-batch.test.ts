@@ -14,6 +14,7 @@ import {
 } from "../../src/core/index.js";
 import { assembleBatchRef, crc32cRef, decodeBatchRef, encodeBatchRef, encodeRecordRef } from "../reference/record-batch-ref.js";
 import { normalize, randomRecords, rng } from "./record-batch-fixtures.js";
+import { flip } from "../helpers/flip.js";
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -255,7 +256,7 @@ describe("compressed batches", () => {
 describe("decode options and limits", () => {
   it("verify: false skips only the CRC", () => {
     const batch = encodeRecordBatch([{ value: "abc", timestamp: 1 }]);
-    batch[batch.length - 2] ^= 1; // the value's last byte (the headers count follows): structure intact, CRC wrong
+    flip(batch, batch.length - 2, 1); // the value's last byte (the headers count follows): structure intact, CRC wrong
     expect(() => decodeRecordBatch(batch)).toThrow(expect.objectContaining({ reason: "BAD_CRC" }));
     expect(decodeRecordBatch(batch, { verify: false }).records.length).toBe(1);
   });

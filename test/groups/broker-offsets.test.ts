@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeRecordBatch, scanBatches } from "../../src/core/index.js";
 import { BrokerOffsetLog, createBrokerCoordinator, decodeOffsetKey, decodeOffsetValue, OFFSETS_TOPIC } from "../../src/groups/index.js";
-import { batch, tempDataDirs } from "../cluster/helpers.js";
+import { batch, tempDataDirs } from "../broker/helpers.js";
 import { quiet } from "./helpers.js";
 
 const env = tempDataDirs();

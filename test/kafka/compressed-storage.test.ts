@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBroker, type Broker } from "../../src/cluster/index.js";
+import { createBroker, type Broker } from "../../src/broker/index.js";
 import { compress, decompress } from "../../src/core/codecs.js";
 import { crc32c, decodeRecordBatch, encodeRecordBatch, type RecordInput } from "../../src/core/index.js";
 import { memoryLogger } from "../../src/log.js";

@@ -1,11 +1,11 @@
-// The handler table (src/broker/handlers) driven directly, without sockets: every registered API has a
+// The handler table (src/frontends/kafka/handlers) driven directly, without sockets: every registered API has a
 // handler, and the per-partition rules of Produce, Fetch, Metadata and CreateTopics give Kafka errors as
 // data (one bad partition never fails the others).
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { dispatch, handlers, NO_RESPONSE, type KafkaBrokerContext } from "../../src/broker/handlers/index.js";
-import { checkBatch } from "../../src/broker/handlers/produce.js";
-import { wholeBatchesWithin } from "../../src/broker/handlers/fetch.js";
+import { dispatch, handlers, NO_RESPONSE, type KafkaBrokerContext } from "../../src/frontends/kafka/handlers/index.js";
+import { checkBatch } from "../../src/frontends/kafka/handlers/produce.js";
+import { wholeBatchesWithin } from "../../src/frontends/kafka/handlers/fetch.js";
 import { encodeRecordBatch } from "../../src/core/index.js";
 import { ApiKey, decodeResponseFrame, registrations, type ApiKeyValue, type DecodedRequest, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
 import { concat } from "../../src/protocol/kafka/index.js";

@@ -6,6 +6,7 @@ import { decodeClientFrame, decodeServerFrame, encodeClientFrame, encodeServerFr
 import { FrameWriter } from "../../src/protocol/ws/bytes.js";
 import { randomBytes, randomInt, seededRandom } from "../helpers/random.js";
 import { clientEdges, clientSeeds, LONGEST, LONGEST_MULTIBYTE, serverFrames } from "./frames-corpus.js";
+import { flip } from "../helpers/flip.js";
 
 // Consumer-group frames (0x30-0x3f, 0xb0-0xbf) have their own codec (group-frames.ts) and tests; the
 // fuzzers below still reach them through mutated type bytes.
@@ -69,7 +70,7 @@ describe("malformed input is a WsProtocolError, never anything else", () => {
     const out = Uint8Array.from(bytes);
     switch (randomInt(random, 0, 5)) {
       case 0: // flip 1-4 bytes (never the type byte, to stay on the frame's own decoder most of the time)
-        for (let n = randomInt(random, 1, 4); n > 0; n--) out[randomInt(random, 1, Math.max(1, out.length - 1))] ^= 1 << randomInt(random, 0, 7);
+        for (let n = randomInt(random, 1, 4); n > 0; n--) flip(out, randomInt(random, 1, Math.max(1, out.length - 1)), 1 << randomInt(random, 0, 7));
         return out;
       case 1: // truncate
         return out.subarray(0, randomInt(random, 0, Math.max(0, out.length - 1)));

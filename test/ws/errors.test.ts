@@ -6,6 +6,7 @@ import { encodeRecordBatch } from "../../src/core/index.js";
 import { CloseCode, encodeClientFrame, FrameType, RivuletErrorCode, StartKind, type ServerFrame } from "../../src/protocol/ws/index.js";
 import { take } from "../helpers/consume.js";
 import { assertHealthy, sleep, wsServers, type RawSocket, type TestServer } from "../helpers/ws-server.js";
+import { flip } from "../helpers/flip.js";
 
 const env = wsServers();
 let srv: TestServer;
@@ -71,9 +72,9 @@ describe("errors as data: codes in PRODUCE / FETCH / LIST_OFFSETS results", () =
   it("corrupt batch (2): a flipped CRC byte, a flipped payload byte, garbage", async () => {
     const raw = await env.raw(srv.url);
     const crcByte = encodeRecordBatch([{ key: "k", value: "v" }]);
-    crcByte[17] ^= 0x01; // the CRC field is bytes 17..20
+    flip(crcByte, 17, 0x01); // the CRC field is bytes 17..20
     const payload = encodeRecordBatch([{ key: "k", value: "v" }]);
-    payload[payload.length - 1] ^= 0xff;
+    flip(payload, payload.length - 1, 0xff);
     for (const batch of [crcByte, payload, new Uint8Array(30), new Uint8Array(0)]) {
       const r = await produce(raw, "ok", 0, batch);
       expect(r.items[0]!.errorCode).toBe(2);

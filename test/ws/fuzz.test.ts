@@ -10,6 +10,7 @@ import { randomBytes, randomInt, seededRandom } from "../helpers/random.js";
 import { nextWithin } from "../helpers/consume.js";
 import { RawSocket, sleep, text, wsServers, type TestServer } from "../helpers/ws-server.js";
 import { clientSeeds } from "./frames-corpus.js";
+import { flip } from "../helpers/flip.js";
 
 const FRAMES = 3000;
 const WORKERS = 6;
@@ -36,7 +37,7 @@ function mutate(random: () => number, seed: Uint8Array): Uint8Array {
   switch (randomInt(random, 0, 7)) {
     case 0:
     case 1: // flip 1-3 bits past the type byte
-      for (let n = randomInt(random, 1, 3); n > 0; n--) out[randomInt(random, 1, Math.max(1, out.length - 1))] ^= 1 << randomInt(random, 0, 7);
+      for (let n = randomInt(random, 1, 3); n > 0; n--) flip(out, randomInt(random, 1, Math.max(1, out.length - 1)), 1 << randomInt(random, 0, 7));
       return out;
     case 2: // truncate
       return out.subarray(0, randomInt(random, 0, Math.max(0, out.length - 1)));

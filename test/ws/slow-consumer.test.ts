@@ -5,7 +5,7 @@
 //
 // The server runs in a child process (test/helpers/ws-server-child.mjs, from dist/) so its RSS is its own.
 // Every batch is checked as it arrives (CRC, offsets, order): this is also how the uWS payload-loss bug
-// worked around in src/transport/ws/server.ts showed up (a frame header followed by the next frame, in
+// worked around in src/frontends/ws/server.ts showed up (a frame header followed by the next frame, in
 // about one run in eight without the workaround).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";

@@ -1,0 +1,346 @@
+// The broker core: the engine both front ends (WebSocket and Kafka TCP) call. No network code here.
+//
+//   produce(topic, p, bytes) --copy once into a standalone ArrayBuffer--> owner shard (transferred)
+//        --> WASM validate, dedupe idempotent retries, append --> result (+ wakes fetch waiters)
+//   fetch(topic, p, offset)  --> owner shard reads whole stored batches --> bytes transferred back
+//
+// A request touching several partitions is split per shard and gathered in order (ShardRouter).
+
+import { EventEmitter } from "node:events";
+import { InvalidArgumentError, KafkaProtocolError, type RivuletError } from "../errors/index.js";
+import type { Logger } from "../log.js";
+import type { ProducerIdAllocator } from "./producer-ids.js";
+import { offsetSpecToTimestamp, type OffsetSpec } from "../protocol/offset-spec.js";
+import { partitionKey, type Acks, type FetchOk, type ListOffsetsOk, type ProduceOk } from "../shard/protocol.js";
+import type { AppendWatch } from "./append-watch.js";
+import type { ResolvedBrokerConfig } from "./broker-config.js";
+import type { DataDirLock } from "./lock-file.js";
+import type { Result, ShardRouter } from "./router.js";
+import type { ShardPool } from "./shard-pool.js";
+import type { SharedReads } from "./shared-reads.js";
+import type { CreateTopicOptions, TopicAdmin, TopicDescription } from "./topic-admin.js";
+import type { TopicRecord } from "./topic-store.js";
+
+export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, ProduceOk as ProduceResult, Result };
+
+export interface ProduceOptions {
+  /** 0: fire and forget; 1 (default): in the OS page cache; -1 / "all": durable per the flush policy. */
+  acks?: Acks | "all";
+  /** Fail with REQUEST_TIMED_OUT if the shard has not answered in this time. Default 30000. */
+  timeoutMs?: number;
+  /** The caller gives up `batch`: its whole ArrayBuffer is moved to the shard instead of copied. */
+  transfer?: boolean;
+}
+
+export interface ProduceItem {
+  topic: string;
+  partition: number;
+  batch: Uint8Array;
+}
+
+export interface FetchOptions {
+  /** Bytes to return at most per partition (at least one whole batch is returned). Default 1 MiB. */
+  maxBytes?: number;
+  /** Wait until at least this many bytes are available (across the request). Default 1. */
+  minBytes?: number;
+  /** Longest wait for minBytes. Default 0 (answer at once). */
+  maxWaitMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface FetchItem {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  maxBytes?: number;
+}
+
+export type { OffsetSpec };
+
+export interface PartitionCounters {
+  producedBytes: number;
+  producedRecords: number;
+  fetchedBytes: number;
+}
+
+export class Broker extends EventEmitter {
+  private closed = false;
+  /** Per-partition counters for /metrics, keyed by partitionKey. */
+  readonly counters = new Map<string, PartitionCounters>();
+
+  /** @internal Use createBroker(). */
+  constructor(
+    readonly config: ResolvedBrokerConfig,
+    readonly logger: Logger,
+    private readonly shards: ShardPool[],
+    private readonly router: ShardRouter,
+    private readonly admin: TopicAdmin,
+    private readonly watch: AppendWatch,
+    private readonly reads: SharedReads,
+    private readonly producerIds: ProducerIdAllocator,
+    private readonly lock: DataDirLock,
+  ) {
+    super();
+    for (const shard of shards) shard.on("drain", () => !this.needsDrain && this.emit("drain"));
+  }
+
+  // ---- topics ------------------------------------------------------------------------------------------
+
+  createTopic(name: string, options?: CreateTopicOptions): Promise<TopicRecord> {
+    this.assertOpen();
+    return this.admin.create(name, options);
+  }
+
+  deleteTopic(name: string): Promise<void> {
+    this.assertOpen();
+    return this.admin.delete(name);
+  }
+
+  listTopics(): TopicRecord[] {
+    return this.admin.list();
+  }
+
+  describeTopic(name: string): Promise<TopicDescription> {
+    return this.admin.describe(name);
+  }
+
+  addPartitions(name: string, total: number): Promise<void> {
+    this.assertOpen();
+    return this.admin.addPartitions(name, total);
+  }
+
+  alterTopicConfigs(name: string, configs: Record<string, string>): Promise<void> {
+    this.assertOpen();
+    return this.admin.alterConfigs(name, configs);
+  }
+
+  /** The topic's record, or undefined. */
+  topic(name: string): TopicRecord | undefined {
+    return this.admin.find(name);
+  }
+
+  // ---- produce -----------------------------------------------------------------------------------------
+
+  /** Appends one RecordBatch v2 to a partition. Throws a typed error (with its Kafka code) on failure. */
+  async produce(topic: string, partition: number, batch: Uint8Array, options: ProduceOptions = {}): Promise<ProduceOk> {
+    const [result] = await this.produceMany([{ topic, partition, batch }], options);
+    if (result!.error) throw result!.error;
+    return result!.ok!;
+  }
+
+  /**
+   * Appends batches to many partitions: split per shard, run concurrently, results in request order. One
+   * bad partition is an error in its own slot, never a failure of the others.
+   */
+  async produceMany(items: ProduceItem[], options: ProduceOptions = {}): Promise<Result<ProduceOk>[]> {
+    this.assertOpen();
+    const acks = options.acks === "all" ? -1 : (options.acks ?? 1);
+    if (acks !== -1 && acks !== 0 && acks !== 1) throw new KafkaProtocolError("INVALID_REQUIRED_ACKS", `acks must be -1, 0 or 1, got ${String(options.acks)}`);
+    const out = new Array<Result<ProduceOk>>(items.length);
+    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks }[] = [];
+    const positions: number[] = [];
+    items.forEach((item, i) => {
+      try {
+        this.admin.checkPartition(item.topic, item.partition);
+        valid.push({ topic: item.topic, partition: item.partition, batch: ownedCopy(item.batch, options.transfer === true), acks });
+        positions.push(i);
+      } catch (error) {
+        out[i] = { error: error as RivuletError };
+      }
+    });
+    if (valid.length) {
+      const run = this.router.run("produce", valid, (item) => item.batch.buffer as ArrayBuffer);
+      const results = await withTimeout(run, options.timeoutMs ?? 30_000, "produce");
+      results.forEach((result, i) => {
+        out[positions[i]!] = result;
+        if (result.ok && !result.ok.duplicate) {
+          const item = valid[i]!;
+          this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, result.ok.bytes);
+          const c = this.countersFor(item.topic, item.partition);
+          c.producedBytes += result.ok.bytes;
+          c.producedRecords += result.ok.records;
+        }
+      });
+    }
+    return out;
+  }
+
+  // ---- fetch -------------------------------------------------------------------------------------------
+
+  /** Reads whole stored batches from `offset` (long-polls up to maxWaitMs for minBytes). Throws typed errors. */
+  async fetch(topic: string, partition: number, offset: bigint, options: FetchOptions = {}): Promise<FetchOk> {
+    const [result] = await this.fetchMany([{ topic, partition, offset, maxBytes: options.maxBytes }], options);
+    if (result!.error) throw result!.error;
+    return result!.ok!;
+  }
+
+  /**
+   * Kafka's fetch: reads every partition; if together they hold fewer than minBytes, waits (woken by
+   * appends, not by polling) until they do or maxWaitMs passes, then reads again.
+   */
+  async fetchMany(items: FetchItem[], options: FetchOptions = {}): Promise<Result<FetchOk>[]> {
+    this.assertOpen();
+    const maxBytes = options.maxBytes ?? 1024 * 1024;
+    const minBytes = options.minBytes ?? 1;
+    const deadline = Date.now() + (options.maxWaitMs ?? 0);
+    if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
+    for (;;) {
+      const results = await this.readOnce(items, maxBytes);
+      const bytes = results.reduce((n, r) => n + (r.ok?.records.byteLength ?? 0), 0);
+      const anyError = results.some((r) => r.error);
+      const remaining = deadline - Date.now();
+      if (bytes >= minBytes || anyError || remaining <= 0 || this.closed || options.signal?.aborted) return results;
+      await this.watch.waitForBytes(items, minBytes - bytes, remaining, options.signal);
+    }
+  }
+
+  private async readOnce(items: FetchItem[], maxBytes: number): Promise<Result<FetchOk>[]> {
+    const out = new Array<Result<FetchOk>>(items.length);
+    const valid: { topic: string; partition: number; offset: bigint; maxBytes: number }[] = [];
+    const positions: number[] = [];
+    items.forEach((item, i) => {
+      try {
+        this.admin.checkPartition(item.topic, item.partition);
+        if (typeof item.offset !== "bigint") throw new InvalidArgumentError(`offset must be a bigint, got ${typeof item.offset}`);
+        valid.push({ topic: item.topic, partition: item.partition, offset: item.offset, maxBytes: item.maxBytes ?? maxBytes });
+        positions.push(i);
+      } catch (error) {
+        out[i] = { error: error as RivuletError };
+      }
+    });
+    if (valid.length) {
+      const results = await this.router.run("fetch", valid);
+      results.forEach((result, i) => {
+        out[positions[i]!] = result;
+        if (result.ok) {
+          this.watch.setEnd(valid[i]!.topic, valid[i]!.partition, result.ok.logEndOffset);
+          this.countersFor(valid[i]!.topic, valid[i]!.partition).fetchedBytes += result.ok.records.byteLength;
+        }
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The streaming read for subscribers: the chunk of whole batches at `offset`, shared with every other
+   * subscriber reading the same place (one shard read, one buffer). Do not modify the returned bytes.
+   */
+  readChunk(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<FetchOk> {
+    this.assertOpen();
+    this.admin.checkPartition(topic, partition);
+    return this.reads.read(partitionKey(topic, partition), offset, maxBytes, async () => {
+      const [result] = await this.readOnce([{ topic, partition, offset, maxBytes }], maxBytes);
+      if (result!.error) throw result!.error;
+      return result!.ok!;
+    });
+  }
+
+  /** Resolves once the partition holds records past `offset` (or on abort). */
+  waitForData(topic: string, partition: number, offset: bigint, signal?: AbortSignal): Promise<void> {
+    return this.watch.waitForOffset(topic, partition, offset, signal);
+  }
+
+  /** The main thread's view of a partition's log end (updated by every produce and fetch). */
+  logEndOffset(topic: string, partition: number): bigint | undefined {
+    return this.watch.endOffset(topic, partition);
+  }
+
+  async listOffsets(topic: string, partition: number, spec: OffsetSpec): Promise<ListOffsetsOk> {
+    this.assertOpen();
+    this.admin.checkPartition(topic, partition);
+    if (typeof spec === "object" && (!Number.isFinite(spec.timestamp) || spec.timestamp < 0)) {
+      throw new InvalidArgumentError(`timestamp must be a non-negative number of ms, got ${spec.timestamp}`);
+    }
+    const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec) }]);
+    if (result!.error) throw result!.error;
+    return result!.ok!;
+  }
+
+  /** A new idempotent-producer id (durable, never reused) with epoch 0. */
+  initProducerId(): { producerId: bigint; producerEpoch: number } {
+    this.assertOpen();
+    return this.producerIds.next();
+  }
+
+  // ---- backpressure and metrics ----------------------------------------------------------------------------
+
+  /** True while some shard has every task slot busy: front ends should stop reading until 'drain'. */
+  get needsDrain(): boolean {
+    return this.shards.some((s) => s.needsDrain);
+  }
+
+  /** True while the shard owning this partition is saturated. */
+  partitionNeedsDrain(topic: string, partition: number): boolean {
+    return this.router.shardOf(topic, partition).needsDrain;
+  }
+
+  shardStats(): Array<{ shard: number; inFlight: number; queued: number; needsDrain: boolean }> {
+    return this.shards.map((s) => ({ shard: s.index, inFlight: s.inFlight, queued: s.queueSize, needsDrain: s.needsDrain }));
+  }
+
+  get shardCount(): number {
+    return this.shards.length;
+  }
+
+  private countersFor(topic: string, partition: number): PartitionCounters {
+    const key = partitionKey(topic, partition);
+    let c = this.counters.get(key);
+    if (!c) this.counters.set(key, (c = { producedBytes: 0, producedRecords: 0, fetchedBytes: 0 }));
+    return c;
+  }
+
+  /** Measures one round trip to a shard and back (benchmarks split the produce cost with it). */
+  async pingShard(shard = 0): Promise<void> {
+    await this.shards[shard]!.run({ op: "ping" });
+  }
+
+  /** Runs retention and compaction on every shard now (otherwise they run on their timers). */
+  async runMaintenance(): Promise<void> {
+    await Promise.all(this.shards.map((s) => s.run({ op: "maintenance" })));
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------------
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Graceful shutdown: every partition is flushed and closed cleanly, then the shards stop. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watch.releaseAll();
+    await Promise.all(this.shards.map((s) => s.run({ op: "close" }).catch((error) => this.logger.error("shard close failed", { error }))));
+    await Promise.all(this.shards.map((s) => s.destroy()));
+    this.lock.release();
+    this.emit("close");
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", "broker is shutting down");
+  }
+}
+
+/**
+ * A Uint8Array the worker may own: its own whole ArrayBuffer. uWS neuters message buffers after the
+ * handler returns and Node's pooled Buffers share their ArrayBuffer, so unless the caller hands the buffer
+ * over (`transfer`), copy once.
+ */
+function ownedCopy(batch: Uint8Array, transfer: boolean): Uint8Array {
+  if (!(batch instanceof Uint8Array)) throw new InvalidArgumentError("batch must be a Uint8Array");
+  const standalone = batch.byteOffset === 0 && batch.byteLength === batch.buffer.byteLength && batch.buffer instanceof ArrayBuffer;
+  if (transfer && standalone) return batch;
+  return new Uint8Array(batch); // a copy with its own ArrayBuffer (Buffer#slice would be a view)
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KafkaProtocolError("REQUEST_TIMED_OUT", `${what} timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,214 @@
+// One Kafka client connection: bytes in, frames out, one request at a time.
+//
+//   socket 'data' ─► FrameDecoder ─► pending frames ─► [one at a time] decode ─► dispatch ─► cork/write/uncork
+//
+// Ordering. Kafka answers a connection's requests strictly in request order; we get that the simplest way:
+// request N+1 is decoded only after response N has been handed to the socket (or, for acks=0 Produce,
+// after its append finished). A JoinGroup or a long-poll Fetch therefore holds up only its own connection,
+// as Kafka's muted channel does. Several frames in one read, and frames split across reads, are the frame
+// decoder's business.
+//
+// Backpressure. Reading stops (socket.pause) while any of these holds, and resumes when none does:
+//   - the socket's write buffer is over its high-water mark (write() returned false) until 'drain';
+//   - the broker's shards are saturated (broker.needsDrain) until the broker's 'drain';
+//   - the client has pipelined more than MAX_PENDING frames or MAX_PENDING_BYTES ahead of us.
+// No request is started while the write buffer or the broker needs draining, so neither grows without bound.
+//
+// Failure. Bytes that are not Kafka (a negative or oversized size prefix, an unknown API key, an unsupported
+// version, a body that does not decode), a stream that ends inside a frame, and a handler bug close this
+// connection only, with one log line; the broker keeps serving everyone else. ApiVersions newer than ours
+// is not a failure: the codec decodes it to an empty request and the handler answers in the v0 format.
+
+import type { Socket } from "node:net";
+import type { Broker } from "../../broker/broker.js";
+import { dispatch, type KafkaBrokerContext } from "./handlers/index.js";
+import type { Logger } from "../../log.js";
+import { decodeRequestFrame, decodeRequestHeader, FrameDecoder, KafkaDecodeError, UnsupportedVersionError } from "../../protocol/kafka/index.js";
+
+const MAX_PENDING = 64;
+const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+
+export interface ConnectionOptions {
+  maxFrameSize: number;
+  /** Called with every request frame (size prefix removed) before it is decoded: golden-byte capture. */
+  onRequestFrame?: (frame: Uint8Array) => void;
+  /** Calls `wake` once at the broker's next 'drain' (one broker listener shared by every connection). */
+  onBrokerDrain: (wake: () => void) => void;
+  offBrokerDrain: (wake: () => void) => void;
+}
+
+export class KafkaConnection {
+  private readonly decoder: FrameDecoder;
+  private readonly pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private running = false;
+  private closed = false;
+  private waitingForSocket = false;
+  private waitingForBroker = false;
+  private readonly abort = new AbortController();
+  private readonly remote: string;
+  private readonly clientHost: string;
+  private readonly broker: Broker;
+  private readonly onBrokerDrain = () => {
+    this.waitingForBroker = false;
+    this.kick();
+  };
+  /** Requests answered (for tests and metrics). */
+  requests = 0;
+  /** Whether reading is paused for backpressure. */
+  readingPaused = false;
+
+  get pendingFrames(): number {
+    return this.pending.length;
+  }
+
+  constructor(
+    readonly socket: Socket,
+    private readonly ctx: KafkaBrokerContext,
+    private readonly logger: Logger,
+    private readonly options: ConnectionOptions,
+    private readonly onClose: (connection: KafkaConnection) => void,
+  ) {
+    this.broker = ctx.broker;
+    this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
+    this.remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+    this.clientHost = `/${socket.remoteAddress ?? ""}`;
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("drain", () => {
+      this.waitingForSocket = false;
+      this.kick();
+    });
+    socket.on("end", () => {
+      if (this.decoder.buffered > 0) this.fail("stream ended inside a frame", { bufferedBytes: this.decoder.buffered });
+      else if (!this.running && this.pending.length === 0) socket.end();
+      // Otherwise: answer what was sent before the half-close, then end (see run()).
+    });
+    socket.on("error", (error) => {
+      this.logger.debug("kafka connection error", { remote: this.remote, error });
+    });
+    socket.on("close", () => this.cleanup());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (error) {
+      this.fail("bad frame size", { error });
+      return;
+    }
+    for (const frame of frames) {
+      this.pending.push(frame);
+      this.pendingBytes += frame.length;
+    }
+    this.kick();
+  }
+
+  /** Starts the request loop if it is idle, and sets the socket's read state. */
+  private kick(): void {
+    this.updateReading();
+    if (!this.running && !this.closed && this.pending.length > 0 && !this.blocked()) void this.run();
+  }
+
+  private blocked(): boolean {
+    return this.waitingForSocket || this.waitingForBroker;
+  }
+
+  private updateReading(): void {
+    if (this.closed) return;
+    const full = this.pending.length >= MAX_PENDING || this.pendingBytes >= MAX_PENDING_BYTES;
+    this.readingPaused = full || this.blocked();
+    if (this.readingPaused) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.closed && this.pending.length > 0) {
+        if (this.socket.writableNeedDrain) this.waitingForSocket = true;
+        if (this.broker.needsDrain && !this.waitingForBroker) {
+          this.waitingForBroker = true;
+          this.options.onBrokerDrain(this.onBrokerDrain);
+          // The broker may have drained between the check and the listener: look again.
+          if (!this.broker.needsDrain) this.onBrokerDrain();
+        }
+        if (this.blocked()) break;
+        const frame = this.pending.shift()!;
+        this.pendingBytes -= frame.length;
+        this.updateReading();
+        await this.handle(frame);
+      }
+    } finally {
+      this.running = false;
+    }
+    if (this.closed) return;
+    if (this.socket.readableEnded && this.pending.length === 0) {
+      this.socket.end();
+      return;
+    }
+    this.kick();
+  }
+
+  private async handle(frame: Uint8Array): Promise<void> {
+    this.options.onRequestFrame?.(frame);
+    let decoded: ReturnType<typeof decodeRequestFrame>;
+    try {
+      decoded = decodeRequestFrame(frame);
+    } catch (error) {
+      let header: { apiKey: number; apiVersion: number; clientId: string | null } | undefined;
+      try {
+        header = decodeRequestHeader(frame).header;
+      } catch {
+        header = undefined;
+      }
+      const reason =
+        error instanceof UnsupportedVersionError ? (error.message.startsWith("unknown API key") ? "unknown API key" : "unsupported version") : "malformed request";
+      this.fail(reason, { apiKey: header?.apiKey, apiVersion: header?.apiVersion, clientId: header?.clientId, error });
+      return;
+    }
+    let parts: Uint8Array[] | null;
+    try {
+      parts = await dispatch(this.ctx, decoded, { header: decoded.header, clientHost: this.clientHost, signal: this.abort.signal });
+    } catch (error) {
+      if (this.closed) return;
+      this.fail("request failed", { apiKey: decoded.apiKey, apiVersion: decoded.header.apiVersion, clientId: decoded.header.clientId, error }, "error");
+      return;
+    }
+    this.requests++;
+    if (parts === null || this.closed || this.socket.destroyed) return;
+    this.socket.cork();
+    let ok = true;
+    for (const part of parts) ok = this.socket.write(part);
+    this.socket.uncork();
+    if (!ok) this.waitingForSocket = true;
+  }
+
+  /** Closes this connection after a protocol violation: one log line, then the socket is destroyed. */
+  private fail(reason: string, fields: Record<string, unknown>, level: "warn" | "error" = "warn"): void {
+    if (this.closed) return;
+    const error = fields.error;
+    if (error instanceof KafkaDecodeError || error instanceof UnsupportedVersionError) fields.error = error.message;
+    this.logger[level](`kafka connection closed: ${reason}`, { remote: this.remote, ...fields });
+    this.socket.destroy();
+    this.cleanup();
+  }
+
+  /** Closes the connection (server shutdown); in-flight long polls are aborted. */
+  close(): void {
+    this.socket.destroy();
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.options.offBrokerDrain(this.onBrokerDrain);
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    this.onClose(this);
+  }
+}

@@ -1,0 +1,69 @@
+// The dispatch table: one handler per API key in the codec registry (src/protocol/kafka/registry.ts). The
+// mapped type makes a registered API without a handler a compile error, and the check below makes it a
+// startup error too, so ApiVersions can never advertise something nobody answers.
+//
+//   frame ─► decodeRequestFrame ─► dispatch(ctx, decoded) ─► handler ─► encodeResponseFrame ─► parts
+//                                                               └─► NO_RESPONSE (acks=0) ─► null
+
+import {
+  ApiKey,
+  encodeResponseFrame,
+  registrations,
+  type ApiKeyValue,
+  type DecodedRequest,
+} from "../../../protocol/kafka/index.js";
+import { handleApiVersions } from "./api-versions.js";
+import { NO_RESPONSE, type Handler, type KafkaBrokerContext, type RequestInfo } from "./context.js";
+import { handleCreateTopics } from "./create-topics.js";
+import { handleDeleteTopics } from "./delete-topics.js";
+import { handleDescribeGroups } from "./describe-groups.js";
+import { handleFetch } from "./fetch.js";
+import { handleFindCoordinator } from "./find-coordinator.js";
+import { handleHeartbeat } from "./heartbeat.js";
+import { handleInitProducerId } from "./init-producer-id.js";
+import { handleJoinGroup } from "./join-group.js";
+import { handleLeaveGroup } from "./leave-group.js";
+import { handleListGroups } from "./list-groups.js";
+import { handleListOffsets } from "./list-offsets.js";
+import { handleMetadata } from "./metadata.js";
+import { handleOffsetCommit } from "./offset-commit.js";
+import { handleOffsetFetch } from "./offset-fetch.js";
+import { handleProduce } from "./produce.js";
+import { handleSyncGroup } from "./sync-group.js";
+
+export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
+  [ApiKey.Produce]: handleProduce,
+  [ApiKey.Fetch]: handleFetch,
+  [ApiKey.ListOffsets]: handleListOffsets,
+  [ApiKey.Metadata]: handleMetadata,
+  [ApiKey.OffsetCommit]: handleOffsetCommit,
+  [ApiKey.OffsetFetch]: handleOffsetFetch,
+  [ApiKey.FindCoordinator]: handleFindCoordinator,
+  [ApiKey.JoinGroup]: handleJoinGroup,
+  [ApiKey.Heartbeat]: handleHeartbeat,
+  [ApiKey.LeaveGroup]: handleLeaveGroup,
+  [ApiKey.SyncGroup]: handleSyncGroup,
+  [ApiKey.DescribeGroups]: handleDescribeGroups,
+  [ApiKey.ListGroups]: handleListGroups,
+  [ApiKey.ApiVersions]: handleApiVersions,
+  [ApiKey.CreateTopics]: handleCreateTopics,
+  [ApiKey.DeleteTopics]: handleDeleteTopics,
+  [ApiKey.InitProducerId]: handleInitProducerId,
+};
+
+for (const reg of registrations) {
+  if (typeof handlers[reg.key] !== "function") throw new Error(`no handler for registered Kafka API ${reg.name} (${reg.key})`);
+}
+
+/**
+ * Runs the request's handler and encodes its response frame (size prefix included) as parts for a
+ * vectored write; null when the request gets no response (Produce acks=0). Handlers answer Kafka errors
+ * as data; a throw here is a bug, and the caller closes the connection.
+ */
+export async function dispatch(ctx: KafkaBrokerContext, decoded: DecodedRequest, info: RequestInfo): Promise<Uint8Array[] | null> {
+  const handler = handlers[decoded.apiKey] as Handler<ApiKeyValue>;
+  const response = await handler(ctx, decoded.request as never, info);
+  if (response === NO_RESPONSE) return null;
+  const { apiVersion, correlationId } = decoded.header;
+  return encodeResponseFrame(decoded.apiKey, apiVersion, correlationId, response as never);
+}

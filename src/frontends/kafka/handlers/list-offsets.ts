@@ -1,0 +1,37 @@
+// ListOffsets (key 2), v1-3.
+//
+// Behavior:
+// - timestamp -1: the high watermark (the log end; with no transactions it is also the last stable offset,
+//   so read_committed gets the same answer); -2: the log start offset; both with timestamp -1.
+// - Any timestamp >= 0: the first offset whose record timestamp is >= it, with that record's timestamp;
+//   offset -1 and timestamp -1 when there is none. Compressed batches are decompressed to find the exact
+//   record (src/core/codecs.ts, wired in the shard's Partition).
+// - -3 (max timestamp, KIP-734, officially v7+) is answered too: it costs nothing.
+// - Other negative timestamps: INVALID_REQUEST for that partition. Errors are per partition.
+// Version notes: v2 adds isolation_level (accepted, no effect) and throttle time; v3 throttling only.
+
+import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
+import type { ApiKey, ListOffsetsPartitionResponse } from "../../../protocol/kafka/index.js";
+import { offsetSpecFromTimestamp } from "../../../protocol/offset-spec.js";
+import type { Handler } from "./context.js";
+
+export const handleListOffsets: Handler<typeof ApiKey.ListOffsets> = async (ctx, request) => ({
+  topics: await Promise.all(
+    request.topics.map(async (t) => ({
+      name: t.name,
+      partitions: await Promise.all(
+        t.partitions.map(async ({ partitionIndex, timestamp }): Promise<ListOffsetsPartitionResponse> => {
+          const spec = offsetSpecFromTimestamp(timestamp);
+          if (spec === undefined) return { partitionIndex, errorCode: KafkaErrors.INVALID_REQUEST.code, timestamp: -1n, offset: -1n };
+          try {
+            const found = await ctx.broker.listOffsets(t.name, partitionIndex, spec);
+            const byTime = typeof spec === "object" || spec === "max-timestamp";
+            return { partitionIndex, errorCode: KafkaErrors.NONE.code, timestamp: byTime ? found.timestamp : -1n, offset: found.offset };
+          } catch (error) {
+            return { partitionIndex, errorCode: toKafkaCode(error), timestamp: -1n, offset: -1n };
+          }
+        }),
+      ),
+    })),
+  ),
+});

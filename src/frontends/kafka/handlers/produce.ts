@@ -1,0 +1,106 @@
+// Produce (key 0), v3-7 (v0-2 are advertised for librdkafka's compression gate but refused by the codec,
+// which closes the connection, as Kafka 4 does).
+//
+// Behavior:
+// - acks must be -1, 0 or 1, else every partition gets INVALID_REQUIRED_ACKS.
+// - acks=0: the batches are appended (so a later request on this connection sees them), and no response is
+//   written at all; errors are only logged (Kafka signals them by closing the connection; we do not, so a
+//   fire-and-forget client is not cut off by one bad partition).
+// - Each partition must carry exactly one RecordBatch of magic 2 (ProduceRequest.validateRecords): none, or
+//   bytes left after the first batch, is INVALID_RECORD; too short or a batch length running past the data
+//   is CORRUPT_MESSAGE; magic 0/1 is INVALID_RECORD; zstd below v7 is UNSUPPORTED_COMPRESSION_TYPE. Header,
+//   CRC and record layout are checked by the broker core, which also rejects control batches (INVALID_RECORD).
+// - Transactions are not supported: a transactional id or a transactional batch gets INVALID_TXN_STATE.
+// - Idempotent batches (producerId >= 0) are deduplicated by the broker: a retry gets the original base
+//   offset and NONE. kafkajs sends producerId -1 with epoch/sequence 0: that is non-idempotent.
+// - Errors are per partition, as data; unknown topics or partitions get UNKNOWN_TOPIC_OR_PARTITION.
+// - Batches are views into the request frame; Broker.produceMany copies them before its first await.
+// Version notes: v5+ carries log_start_offset; log_append_time is -1 (CreateTime topics).
+
+import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
+import type { ApiKey, ProduceResponse } from "../../../protocol/kafka/index.js";
+import type { ProduceItem } from "../../../broker/broker.js";
+import { NO_RESPONSE, type Handler } from "./context.js";
+
+const MAGIC_OFFSET = 16;
+const ATTRIBUTES_OFFSET = 21;
+const MIN_BATCH = 61;
+const TRANSACTIONAL = 0x10;
+const ZSTD = 4;
+
+type Slot = { topic: number; partition: number; index: number; errorCode: number; item?: ProduceItem };
+
+export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request, info) => {
+  const version = info.header.apiVersion;
+  const acks = request.acks;
+  const slots: Slot[] = [];
+  const items: ProduceItem[] = [];
+  request.topicData.forEach((t, ti) =>
+    t.partitionData.forEach((p, pi) => {
+      let errorCode: number = KafkaErrors.NONE.code;
+      if (acks !== -1 && acks !== 0 && acks !== 1) errorCode = KafkaErrors.INVALID_REQUIRED_ACKS.code;
+      else if (request.transactionalId !== null) errorCode = KafkaErrors.INVALID_TXN_STATE.code;
+      else errorCode = checkBatch(p.records, version);
+      const slot: Slot = { topic: ti, partition: pi, index: p.index, errorCode };
+      if (errorCode === KafkaErrors.NONE.code) {
+        slot.item = { topic: t.name, partition: p.index, batch: p.records! };
+        items.push(slot.item);
+      }
+      slots.push(slot);
+    }),
+  );
+
+  const results = new Map<ProduceItem, { errorCode: number; baseOffset: bigint; logStartOffset: bigint }>();
+  if (items.length) {
+    try {
+      const outcomes = await ctx.broker.produceMany(items, { acks: acks as -1 | 0 | 1, timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : 30_000 });
+      outcomes.forEach((r, i) =>
+        results.set(
+          items[i]!,
+          r.ok
+            ? { errorCode: KafkaErrors.NONE.code, baseOffset: r.ok.baseOffset, logStartOffset: r.ok.logStartOffset }
+            : { errorCode: toKafkaCode(r.error), baseOffset: -1n, logStartOffset: -1n },
+        ),
+      );
+    } catch (error) {
+      for (const item of items) results.set(item, { errorCode: toKafkaCode(error), baseOffset: -1n, logStartOffset: -1n });
+    }
+  }
+
+  if (acks === 0) {
+    const failed = slots.filter((s) => (s.item ? results.get(s.item)!.errorCode : s.errorCode) !== KafkaErrors.NONE.code);
+    if (failed.length) ctx.logger.debug("acks=0 produce had errors", { partitions: failed.length, clientId: info.header.clientId });
+    return NO_RESPONSE;
+  }
+
+  const response: ProduceResponse = {
+    responses: request.topicData.map((t) => ({ name: t.name, partitionResponses: [] })),
+  };
+  for (const slot of slots) {
+    const r = slot.item ? results.get(slot.item)! : { errorCode: slot.errorCode, baseOffset: -1n, logStartOffset: -1n };
+    response.responses[slot.topic]!.partitionResponses.push({
+      index: slot.index,
+      errorCode: r.errorCode,
+      baseOffset: r.baseOffset,
+      logAppendTimeMs: -1n,
+      logStartOffset: r.logStartOffset,
+    });
+  }
+  return response;
+};
+
+/** The Kafka error for a partition's records field that is not exactly one magic-2 batch, or NONE. */
+export function checkBatch(records: Uint8Array | null, version: number): number {
+  if (records === null || records.length === 0) return KafkaErrors.INVALID_RECORD.code;
+  if (records.length <= MAGIC_OFFSET) return KafkaErrors.CORRUPT_MESSAGE.code;
+  if (records[MAGIC_OFFSET] !== 2) return KafkaErrors.INVALID_RECORD.code;
+  if (records.length < MIN_BATCH) return KafkaErrors.CORRUPT_MESSAGE.code;
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  const size = view.getInt32(8) + 12;
+  if (size > records.length || size < MIN_BATCH) return KafkaErrors.CORRUPT_MESSAGE.code;
+  if (size < records.length) return KafkaErrors.INVALID_RECORD.code; // a second batch (or trailing bytes)
+  const attributes = view.getInt16(ATTRIBUTES_OFFSET);
+  if ((attributes & 0x07) === ZSTD && version < 7) return KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE.code;
+  if (attributes & TRANSACTIONAL) return KafkaErrors.INVALID_TXN_STATE.code;
+  return KafkaErrors.NONE.code;
+}

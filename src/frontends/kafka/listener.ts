@@ -1,0 +1,145 @@
+// The Kafka wire-protocol listener: a node:net TCP server whose connections (connection.ts) decode requests
+// with the sans-IO codec (src/protocol/kafka) and answer them through the handler table
+// (src/frontends/kafka/handlers). startServer (src/server.ts) starts it after the broker and closes it first.
+
+import { createHash } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
+import { resolve } from "node:path";
+import type { Broker } from "../../broker/broker.js";
+import type { KafkaBrokerContext } from "./handlers/index.js";
+import type { GroupCoordinator } from "../../groups/index.js";
+import type { Logger } from "../../log.js";
+import { DEFAULT_MAX_FRAME_SIZE } from "../../protocol/kafka/index.js";
+import { KafkaConnection } from "./connection.js";
+
+export interface KafkaListenerOptions {
+  /** Interface to bind. Default 0.0.0.0. */
+  host?: string;
+  /** Default 9092; 0 picks a free port. */
+  port?: number;
+  /** What Metadata and FindCoordinator tell clients. Default: host as bound (127.0.0.1 for 0.0.0.0/::) and the bound port. */
+  advertisedHost?: string;
+  advertisedPort?: number;
+  /** Default 1. */
+  nodeId?: number;
+  /** Create topics that Metadata asks for (Kafka's auto.create.topics.enable). Default false. */
+  autoCreateTopics?: boolean;
+  /** Partitions of auto-created topics and of CreateTopics with -1. Default 1 (Kafka's num.partitions). */
+  defaultPartitions?: number;
+  /** Largest request accepted (Kafka's socket.request.max.bytes). Default 100 MiB. */
+  maxFrameSize?: number;
+  /** Idle connections are closed after this long (Kafka's connections.max.idle.ms). Default 10 minutes. */
+  idleTimeoutMs?: number;
+  /** Sees every request frame (size prefix removed) before it is decoded: golden-byte capture. */
+  onRequestFrame?: (frame: Uint8Array, connectionId: number) => void;
+  logger: Logger;
+}
+
+export interface KafkaListener {
+  readonly port: number;
+  readonly host: string;
+  /** Open client connections. */
+  readonly connections: number;
+  /** Per open connection: requests answered, frames waiting, whether reading is paused (backpressure). */
+  connectionStats(): Array<{ remote: string; requests: number; pendingFrames: number; readingPaused: boolean; bufferedOut: number }>;
+  /** Stops accepting, closes every connection (aborting long polls), resolves when the server is closed. */
+  close(): Promise<void>;
+}
+
+export async function startKafkaListener(
+  broker: Broker,
+  coordinator: GroupCoordinator | undefined,
+  options: KafkaListenerOptions,
+): Promise<KafkaListener> {
+  const logger = options.logger;
+  const host = options.host ?? "0.0.0.0";
+  const connections = new Set<KafkaConnection>();
+  const drainWaiters = new Set<() => void>();
+  const onDrain = () => {
+    const wake = [...drainWaiters];
+    drainWaiters.clear();
+    for (const w of wake) w();
+  };
+  broker.on("drain", onDrain);
+  let nextId = 1;
+  // Filled in once the port is known (advertisedPort defaults to it).
+  let ctx!: KafkaBrokerContext;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
+
+  const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
+    const id = nextId++;
+    const capture = options.onRequestFrame;
+    socket.setTimeout(idleTimeoutMs, () => {
+      logger.debug("kafka connection idle, closing", { remote: `${socket.remoteAddress}:${socket.remotePort}` });
+      socket.destroy();
+    });
+    const connection = new KafkaConnection(
+      socket,
+      ctx,
+      logger,
+      {
+        maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+        onRequestFrame: capture ? (frame) => capture(frame, id) : undefined,
+        onBrokerDrain: (wake) => drainWaiters.add(wake),
+        offBrokerDrain: (wake) => drainWaiters.delete(wake),
+      },
+      (c) => connections.delete(c),
+    );
+    connections.add(connection);
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 9092, host, () => {
+      server.off("error", reject);
+      resolvePromise();
+    });
+  });
+  server.on("error", (error) => logger.error("kafka listener error", { error }));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : (options.port ?? 9092);
+  const wildcard = host === "0.0.0.0" || host === "::" || host === "";
+  ctx = {
+    broker,
+    coordinator,
+    nodeId: options.nodeId ?? 1,
+    advertisedHost: options.advertisedHost ?? (wildcard ? "127.0.0.1" : host),
+    advertisedPort: options.advertisedPort ?? port,
+    clusterId: clusterIdFor(broker.config.dataDir),
+    autoCreateTopics: options.autoCreateTopics ?? false,
+    defaultPartitions: options.defaultPartitions ?? 1,
+    logger,
+  };
+  logger.info("kafka listener started", { host, port, advertised: `${ctx.advertisedHost}:${ctx.advertisedPort}` });
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    host,
+    get connections() {
+      return connections.size;
+    },
+    connectionStats() {
+      return [...connections].map((c) => ({
+        remote: `${c.socket.remoteAddress}:${c.socket.remotePort}`,
+        requests: c.requests,
+        pendingFrames: c.pendingFrames,
+        readingPaused: c.readingPaused,
+        bufferedOut: c.socket.writableLength,
+      }));
+    },
+    close() {
+      closing ??= new Promise<void>((resolvePromise) => {
+        broker.off("drain", onDrain);
+        server.close(() => resolvePromise());
+        for (const c of [...connections]) c.close();
+      });
+      return closing;
+    },
+  };
+}
+
+/** A stable 22-character cluster id (Kafka's base64 UUID length) for a data directory. */
+export function clusterIdFor(dataDir: string): string {
+  return createHash("sha256").update(resolve(dataDir)).digest("base64url").slice(0, 22);
+}

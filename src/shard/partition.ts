@@ -1,0 +1,143 @@
+// One partition as its owning shard holds it: the log, the idempotent-producer state, and the produce,
+// fetch and list-offsets operations on them. Only the owner thread touches a partition, so produce needs no
+// lock: validate, dedupe, append and record happen without an await in between, in arrival order.
+
+import { decompress } from "../core/codecs.js";
+import { decodeRecordBatch, validateRecordBatch } from "../core/index.js";
+import { InvalidRecordError, MessageTooLargeError } from "../errors/index.js";
+import type { Logger } from "../log.js";
+import type { ProducerStateTable } from "./producer-state.js";
+import { loadProducerState, writeProducerSnapshot } from "./producer-snapshot.js";
+import type { FileSystem } from "../storage/fs.js";
+import type { LogConfig } from "../storage/log-config.js";
+import { PartitionLog } from "../storage/partition-log.js";
+import { offsetForTimestamp } from "../storage/timestamp-lookup.js";
+import type { Acks, FetchOk, ListOffsetsOk, PartitionStatus, ProduceOk } from "./protocol.js";
+
+export class Partition {
+  private constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly log: PartitionLog,
+    readonly producers: ProducerStateTable,
+  ) {}
+
+  static open(topic: string, partition: number, dir: string, config: Partial<LogConfig>, fs: FileSystem | undefined, logger: Logger): Partition {
+    const log = PartitionLog.open({ dir, config, fs, logger });
+    // Producer state = the last snapshot + a replay of the log after it (the whole log without one, or
+    // when a power cut left a snapshot newer than the log).
+    const { table } = loadProducerState(log);
+    return new Partition(topic, partition, log, table);
+  }
+
+  status(): PartitionStatus {
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      logStartOffset: this.log.logStartOffset,
+      logEndOffset: this.log.logEndOffset,
+      sizeBytes: this.log.sizeInBytes,
+    };
+  }
+
+  /**
+   * Validates and appends one produced batch. Returns synchronously once the batch is in the log (so the
+   * caller can keep arrival order), plus a promise to await when acks=all needs the fsync the flush policy
+   * started.
+   */
+  produce(batch: Uint8Array, acks: Acks): { result: ProduceOk; durable?: Promise<void> } {
+    const config = this.log.config;
+    if (batch.length > config.maxMessageBytes) {
+      throw new MessageTooLargeError(`batch of ${batch.length} bytes exceeds max.message.bytes ${config.maxMessageBytes}`);
+    }
+    const header = validateRecordBatch(batch, { strict: true });
+    if (header.isControl) throw new InvalidRecordError("control batches are written by the broker, not producers");
+    if (config.cleanupPolicy.includes("compact")) {
+      for (const record of decodeRecordBatch(batch, { verify: false, decompress }).records) {
+        if (record.key === null) throw new InvalidRecordError("a compacted topic only accepts records with a key");
+      }
+    }
+    const verdict = this.producers.check(header);
+    if (verdict.kind === "error") throw verdict.error;
+    if (verdict.kind === "duplicate") {
+      return {
+        result: {
+          baseOffset: verdict.baseOffset,
+          lastOffset: verdict.lastOffset,
+          logAppendTime: -1,
+          logStartOffset: this.log.logStartOffset,
+          logEndOffset: this.log.logEndOffset,
+          bytes: 0,
+          records: 0,
+          duplicate: true,
+        },
+      };
+    }
+    const appended = this.log.append(batch, 0);
+    // The batch's own time (not the clock) so live state equals state rebuilt from the log.
+    if (header.producerId >= 0n) this.producers.record(header, appended.baseOffset, appended.lastOffset, header.maxTimestamp);
+    return {
+      result: {
+        baseOffset: appended.baseOffset,
+        lastOffset: appended.lastOffset,
+        logAppendTime: appended.logAppendTime,
+        logStartOffset: appended.logStartOffset,
+        logEndOffset: this.log.logEndOffset,
+        bytes: batch.length,
+        records: header.recordCount,
+        duplicate: false,
+      },
+      durable: acks === -1 ? appended.flushed : undefined,
+    };
+  }
+
+  fetch(offset: bigint, maxBytes: number): FetchOk {
+    const read = this.log.read(offset, maxBytes);
+    return {
+      records: read.records,
+      highWatermark: read.highWatermark,
+      // No transactions: every committed record is stable.
+      lastStableOffset: read.highWatermark,
+      logStartOffset: read.logStartOffset,
+      logEndOffset: read.logEndOffset,
+    };
+  }
+
+  listOffsets(timestamp: bigint): ListOffsetsOk {
+    if (timestamp === -1n) return { offset: this.log.logEndOffset, timestamp: -1n };
+    if (timestamp === -2n) return { offset: this.log.logStartOffset, timestamp: -1n };
+    if (timestamp === -3n) {
+      let best: { offset: bigint; timestamp: number } | undefined;
+      for (const segment of this.log.segments) {
+        if (segment.maxTimestamp >= 0 && (!best || segment.maxTimestamp > best.timestamp)) {
+          const found = offsetForTimestamp(this.log, segment.maxTimestamp, decompress);
+          if (found) best = found;
+        }
+      }
+      return best ? { offset: best.offset, timestamp: BigInt(best.timestamp) } : { offset: -1n, timestamp: -1n };
+    }
+    // Compressed batches are decompressed to find the exact record (src/core/codecs.ts).
+    const found = offsetForTimestamp(this.log, Number(timestamp), decompress);
+    return found ? { offset: found.offset, timestamp: BigInt(found.timestamp) } : { offset: -1n, timestamp: -1n };
+  }
+
+  /** Forgets idle producers (Kafka producer.id.expiration.ms) and snapshots the rest. */
+  maintainProducers(now: number): void {
+    this.producers.removeExpired(now);
+    this.snapshotProducers();
+  }
+
+  snapshotProducers(): void {
+    writeProducerSnapshot(this.log.fs, this.log.dir, this.producers, this.log.logEndOffset);
+  }
+
+  async close(): Promise<void> {
+    await this.log.close();
+    try {
+      this.snapshotProducers();
+    } catch (error) {
+      this.log.logger.warn("producer snapshot failed", { error });
+    }
+  }
+}
+

@@ -1,0 +1,70 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DataDirLockedError, InvalidTopicError, createBroker } from "../../src/broker/index.js";
+import { KafkaProtocolError } from "../../src/core/index.js";
+import { batch, tempDataDirs } from "./helpers.js";
+
+const env = tempDataDirs();
+
+describe("topics", () => {
+  it("creates, lists, describes and deletes topics; deleting removes the data", async () => {
+    const broker = await env.broker();
+    await broker.createTopic("orders", { partitions: 3, configs: { "retention.ms": "60000" } });
+    await broker.createTopic("audit");
+    expect(broker.listTopics().map((t) => [t.name, t.partitions])).toEqual([["audit", 1], ["orders", 3]]);
+    await broker.produce("orders", 2, batch(["a", "b"]));
+    const description = await broker.describeTopic("orders");
+    expect(description.partitions.map((p) => p.logEndOffset)).toEqual([0n, 0n, 2n]);
+    expect(description.configs.find((c) => c.name === "retention.ms")).toEqual({ name: "retention.ms", value: "60000", isDefault: false });
+    expect(description.configs.find((c) => c.name === "segment.bytes")?.isDefault).toBe(true);
+    const dir = join(broker.config.dataDir, "orders-2");
+    expect(existsSync(dir)).toBe(true);
+    await broker.deleteTopic("orders");
+    expect(existsSync(dir)).toBe(false);
+    expect(broker.listTopics().map((t) => t.name)).toEqual(["audit"]);
+    await expect(broker.produce("orders", 0, batch(["x"]))).rejects.toMatchObject({ code: "UNKNOWN_TOPIC_OR_PARTITION", kafkaCode: 3 });
+  });
+
+  it("validates names as Kafka does", async () => {
+    const broker = await env.broker();
+    for (const bad of ["", ".", "..", "a b", "ü", "x".repeat(250), "a/b"]) {
+      await expect(broker.createTopic(bad), JSON.stringify(bad)).rejects.toBeInstanceOf(InvalidTopicError);
+    }
+    await broker.createTopic("x".repeat(249));
+    await broker.createTopic("metrics.cpu");
+    const error = await broker.createTopic("metrics_cpu").catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidTopicError);
+    expect(error.kafkaCode).toBe(17);
+    await expect(broker.createTopic("metrics.cpu")).rejects.toMatchObject({ code: "TOPIC_ALREADY_EXISTS", kafkaCode: 36 });
+    await expect(broker.createTopic("p0", { partitions: 0 })).rejects.toMatchObject({ code: "INVALID_PARTITIONS" });
+    await expect(broker.createTopic("cfg", { configs: { "retention.ms": "soon" } })).rejects.toMatchObject({ code: "INVALID_CONFIG", kafkaCode: 40 });
+    await expect(broker.createTopic("cfg", { configs: { "no.such.config": "1" } })).rejects.toBeInstanceOf(KafkaProtocolError);
+  });
+
+  it("adds partitions and alters configs", async () => {
+    const broker = await env.broker();
+    await broker.createTopic("grow", { partitions: 2 });
+    await broker.addPartitions("grow", 5);
+    expect(broker.topic("grow")?.partitions).toBe(5);
+    await broker.produce("grow", 4, batch(["new"]));
+    await expect(broker.addPartitions("grow", 3)).rejects.toMatchObject({ code: "INVALID_PARTITIONS" });
+    await broker.alterTopicConfigs("grow", { "cleanup.policy": "compact" });
+    const description = await broker.describeTopic("grow");
+    expect(description.configs.find((c) => c.name === "cleanup.policy")?.value).toBe("compact");
+    expect(description.partitions[4]!.logEndOffset).toBe(1n);
+  });
+
+  it("keeps topics, configs and data across a restart, and refuses a second broker on the same directory", async () => {
+    const dataDir = env.dir();
+    const first = await createBroker({ dataDir, shards: 2 });
+    await first.createTopic("durable", { partitions: 4, configs: { "cleanup.policy": "compact" } });
+    for (let p = 0; p < 4; p++) await first.produce("durable", p, batch(["v1", "v2", "v3"]));
+    await expect(createBroker({ dataDir, shards: 1 })).rejects.toBeInstanceOf(DataDirLockedError);
+    await first.close();
+    const second = await env.broker({ dataDir, shards: 1 }); // a different shard count is fine
+    expect(second.topic("durable")).toMatchObject({ partitions: 4, configs: { "cleanup.policy": "compact" } });
+    for (let p = 0; p < 4; p++) expect((await second.fetch("durable", p, 0n)).logEndOffset).toBe(3n);
+    expect((await second.produce("durable", 1, batch(["v4"]))).baseOffset).toBe(3n);
+  });
+});
