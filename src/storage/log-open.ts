@@ -2,12 +2,23 @@
 // deletes, temp files), open the segments, trust what the checkpoint says is safe, and recover the rest.
 
 import type { PartitionCheckpoint } from "./checkpoint.js";
-import type { PartitionLog } from "./partition-log.js";
+import type { FileSystem } from "./fs.js";
+import type { Logger } from "../log.js";
+import type { LogConfig } from "./log-config.js";
 import { recoverSegment } from "./recovery.js";
 import { Segment, segmentFileName, segmentFiles } from "./segment.js";
 import { join } from "node:path";
 
 const LOG_NAME = /^(\d{20})\.log$/;
+
+/** What opening needs of the log being opened (PartitionLog satisfies it; naming it keeps this file from importing partition-log.ts back). */
+export interface OpeningLog {
+  readonly dir: string;
+  readonly fs: FileSystem;
+  readonly config: Pick<LogConfig, "indexIntervalBytes">;
+  readonly logger: Logger;
+  readonly clock: () => number;
+}
 
 export interface OpenedSegments {
   segments: Segment[];
@@ -15,7 +26,7 @@ export interface OpenedSegments {
   recoveryPoint: bigint;
 }
 
-export function openSegments(log: PartitionLog, checkpoint: PartitionCheckpoint | undefined): OpenedSegments {
+export function openSegments(log: OpeningLog, checkpoint: PartitionCheckpoint | undefined): OpenedSegments {
   const { fs, dir } = log;
   const rebuild = finishInterruptedWork(log);
   let bases = fs
@@ -91,7 +102,7 @@ export function openSegments(log: PartitionLog, checkpoint: PartitionCheckpoint 
  * Completes or discards work a crash interrupted. Returns the bases of segments whose log was replaced by
  * a compaction swap (their indexes must be rebuilt).
  */
-function finishInterruptedWork(log: PartitionLog): Set<bigint> {
+function finishInterruptedWork(log: OpeningLog): Set<bigint> {
   const { fs, dir } = log;
   const rebuild = new Set<bigint>();
   for (const name of fs.list(dir)) {
@@ -111,7 +122,7 @@ function finishInterruptedWork(log: PartitionLog): Set<bigint> {
   return rebuild;
 }
 
-function deleteSegmentFiles(log: PartitionLog, base: bigint): void {
+function deleteSegmentFiles(log: OpeningLog, base: bigint): void {
   const files = segmentFiles(log.dir, base);
   for (const path of [files.log, files.index, files.timeIndex]) if (log.fs.exists(path)) log.fs.unlink(path);
   log.fs.syncDir(log.dir);

@@ -3,7 +3,7 @@
 // cut the file after the last batch that passes. Index entries for the rescanned part are re-derived from
 // what was found (anything written after the last fsync may be torn); the log bytes are never rewritten.
 
-import { scanBatches, Status, statusName } from "../core/index.js";
+import { batchSizeAt, scanBatches, Status, statusName, viewOf } from "../core/index.js";
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, unpooledBuffer } from "./batch-cursor.js";
 import type { Segment } from "./segment.js";
 
@@ -43,7 +43,7 @@ export function recoverSegment(
     let result = scanBatches(chunk, { verifyCrc: true });
     if (result.batches.length === 0 && result.stopStatus === Status.TRUNCATED && chunkStart + chunk.length < fileSize) {
       // The next batch is bigger than a chunk: read exactly its declared size, if the file holds that much.
-      const declared = new DataView(chunk.buffer, chunk.byteOffset).getInt32(8) + LOG_OVERHEAD;
+      const declared = batchSizeAt(viewOf(chunk), 0);
       if (declared >= BATCH_HEADER_SIZE && chunkStart + declared <= fileSize) {
         chunk = readAt(segment, position, declared);
         result = scanBatches(chunk, { verifyCrc: true });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { FileHandle, FileSystem } from "./fs.js";
 import { unpooledBuffer, walkBatches, type BatchInfo } from "./batch-cursor.js";
 import { OffsetIndex, TimeIndex } from "./segment-index.js";
+import { wholeBatchesEnd } from "../core/index.js";
 
 export function segmentFileName(baseOffset: bigint, suffix: string): string {
   return `${baseOffset.toString().padStart(20, "0")}${suffix}`;
@@ -180,13 +181,7 @@ export class Segment {
    */
   readBatches(position: number, firstSize: number, maxBytes: number): Uint8Array {
     const bytes = this.read(position, Math.max(firstSize, maxBytes));
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let end = firstSize;
-    while (end + 12 <= bytes.length) {
-      const size = view.getInt32(end + 8) + 12;
-      if (end + size > bytes.length) break;
-      end += size;
-    }
+    const end = wholeBatchesEnd(bytes, firstSize);
     return end === bytes.length ? bytes : bytes.subarray(0, end);
   }
 
