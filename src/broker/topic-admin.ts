@@ -12,7 +12,7 @@
 //   layer maps a group to a partition by the partition count, so it must never change).
 
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError, KafkaProtocolError, UnknownTopicOrPartitionError } from "../errors/index.js";
 import type { Logger } from "../log.js";
@@ -140,24 +140,28 @@ export class TopicAdmin {
    */
   private async openAtomically(record: TopicRecord, from: number, reason: PendingChange["reason"]): Promise<void> {
     const change: PendingChange = { name: record.name, id: record.id, from, to: record.partitions, reason };
+    // Whatever is already where a partition directory goes is not ours: a rollback leaves it alone.
+    const preexisting = new Set<number>();
+    for (let p = from; p < record.partitions; p++) if (this.dataDir && existsSync(join(this.dataDir, partitionDirName(record.name, p)))) preexisting.add(p);
     this.store.addPending(change);
     try {
       await this.open(record, from, record.partitions);
     } catch (error) {
-      await this.rollback(change);
+      await this.rollback(change, preexisting);
       throw error;
     }
     this.store.resolvePending(change, record);
   }
 
-  private async rollback(change: PendingChange): Promise<void> {
+  private async rollback(change: PendingChange, preexisting: Set<number>): Promise<void> {
     const refs = Array.from({ length: change.to - change.from }, (_, i) => ({ topic: change.name, partition: change.from + i }));
     try {
       await this.router.run("delete", refs);
       for (const ref of refs) {
         this.watch.forget(ref.topic, ref.partition);
-        // A partition that failed half-way is not in its shard's table: remove its directory here.
-        if (this.dataDir) rmSync(join(this.dataDir, partitionDirName(ref.topic, ref.partition)), { recursive: true, force: true });
+        // A partition that failed half-way is not in its shard's table: remove the directory it made here.
+        const dir = this.dataDir && join(this.dataDir, partitionDirName(ref.topic, ref.partition));
+        if (dir && !preexisting.has(ref.partition) && isDirectory(dir)) rmSync(dir, { recursive: true, force: true });
       }
       this.store.resolvePending(change);
       this.logger.warn(`topic ${change.reason} failed; removed the partitions it had made`, { topic: change.name, partitions: refs.length });
@@ -283,4 +287,12 @@ function configValue(value: unknown): string {
   if (Array.isArray(value)) return value.join(",");
   if (value === defaultLogConfig.flushMessages) return String(Number.MAX_SAFE_INTEGER);
   return String(value);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

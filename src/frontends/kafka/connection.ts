@@ -147,7 +147,7 @@ export class KafkaConnection {
         this.sizeBytes.set(bytes.subarray(i, i + need), this.sizeHave);
         const size = new DataView(this.sizeBytes.buffer).getInt32(0);
         if (size >= 0 && size <= this.options.maxFrameSize && !this.granted) {
-          if (!this.broker.requestMemory.reserve(size + 4, this.onGrant)) {
+          if (!this.broker.requestMemory.acquire(size + 4, this.onGrant)) {
             this.held = bytes.slice(i); // own copy: the socket's buffer may be reused
             this.waitingFor = size + 4;
             break;
