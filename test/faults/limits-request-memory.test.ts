@@ -11,6 +11,9 @@ import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import { RequestMemory, SMALL_REQUEST } from "../../src/broker/request-memory.js";
+import { FrameType } from "../../src/protocol/ws/index.js";
+import { RawSocket } from "../helpers/ws-server.js";
+import { kafkaServers } from "../kafka/helpers.js";
 
 const MiB = 1024 * 1024;
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), "limits-server-child.mjs");
@@ -57,7 +60,7 @@ describe("sixteen half-sent 100 MiB requests", () => {
 
   function stats(): Promise<{ rss: number; arrayBuffers: number; inUse: number; waiting: number; waits: number }> {
     return new Promise((resolve) => {
-      child!.once("message", (m: never) => resolve(m));
+      child!.once("message", (m: unknown) => resolve(m as never));
       child!.send({ type: "stats" });
     });
   }
@@ -99,7 +102,7 @@ describe("sixteen half-sent 100 MiB requests", () => {
 
   it("RSS stays bounded by the budget, and another client is served meanwhile", { timeout: 120_000 }, async () => {
     child = fork(CHILD, [JSON.stringify({ dataDir, port: 0, kafkaPort: 0, shards: 1 })], { execArgv: ["--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    const ready = await new Promise<{ kafkaPort: number }>((resolve) => child!.once("message", (m: never) => resolve(m)));
+    const ready = await new Promise<{ kafkaPort: number }>((resolve) => child!.once("message", (m: unknown) => resolve(m as never)));
     const before = await stats();
     const sent = await Promise.all(Array.from({ length: 16 }, () => halfSend(ready.kafkaPort, 100 * MiB, 99 * MiB)));
     const during = await stats();
@@ -136,5 +139,43 @@ describe("sixteen half-sent 100 MiB requests", () => {
     }
     expect(after.inUse).toBe(0);
     expect(after.waiting).toBe(0);
+  });
+});
+
+describe("the budget is shared with the WebSocket port", () => {
+  const servers = kafkaServers();
+
+  function halfRequest(port: number, size: number): Promise<Socket> {
+    return new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        const prefix = Buffer.alloc(5);
+        prefix.writeInt32BE(size);
+        socket.write(prefix, () => resolve(socket)); // the size and one byte of the body
+      });
+      socket.on("error", () => {});
+    });
+  }
+
+  it("a WebSocket frame arriving while Kafka requests hold the whole budget closes with 1013; it works again once they are gone", async () => {
+    const limit = 4 * MiB;
+    const s = await servers.start({ queuedMaxRequestBytes: limit });
+    const memory = s.server.broker.requestMemory;
+    const big = await halfRequest(s.kafkaPort, limit - 4); // a large request: the whole budget
+    const small = await halfRequest(s.kafkaPort, memory.reserve - 4); // a small one: the whole small-request reserve
+    for (let i = 0; i < 50 && !memory.exhausted; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(memory.exhausted).toBe(true);
+    const metrics = await (await fetch(s.wsUrl.replace("ws://", "http://").replace("/ws", "/metrics"))).text();
+    expect(metrics).toContain(`rivulet_request_memory_bytes ${limit + memory.reserve}`);
+    expect(metrics).toContain(`rivulet_request_memory_limit_bytes ${limit}`);
+    const refused = await RawSocket.open(s.wsUrl);
+    refused.send({ type: FrameType.PING });
+    expect((await refused.closed).code).toBe(1013);
+    big.destroy();
+    small.destroy();
+    for (let i = 0; i < 50 && memory.inUse > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(memory.inUse).toBe(0);
+    const ok = await RawSocket.open(s.wsUrl);
+    expect((await ok.request({ type: FrameType.PING })).type).toBe(FrameType.PONG);
+    ok.terminate();
   });
 });
