@@ -235,7 +235,7 @@ export class TopicAdmin {
     return {
       name,
       id: record.id,
-      internal: name.startsWith("__"),
+      internal: isInternalTopic(name),
       partitions: statuses.map((s, partition) => s.ok ?? { topic: name, partition, logStartOffset: -1n, logEndOffset: -1n, sizeBytes: 0 }),
       configs,
     };

@@ -178,4 +178,32 @@ describe("the budget is shared with the WebSocket port", () => {
     expect((await ok.request({ type: FrameType.PING })).type).toBe(FrameType.PONG);
     ok.terminate();
   });
+
+  it("requests that waited for the budget are read intact once granted: three 3 MiB produces under a 4 MiB budget all land", async () => {
+    const s = await servers.start({ queuedMaxRequestBytes: 4 * MiB });
+    await s.server.broker.createTopic("large", { partitions: 1, configs: { "max.message.bytes": String(8 * MiB) } });
+    const kafka = new Kafka({ brokers: [s.bootstrap], clientId: "large", logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const producers = [kafka.producer(), kafka.producer(), kafka.producer()];
+    await Promise.all(producers.map((p) => p.connect()));
+    const values = producers.map((_, i) => Buffer.alloc(3 * MiB, 65 + i));
+    const waitsBefore = s.server.broker.requestMemory.waits;
+    await Promise.all(producers.map((p, i) => p.send({ topic: "large", acks: -1, messages: [{ value: values[i]! }] })));
+    await Promise.all(producers.map((p) => p.disconnect()));
+    expect(s.server.broker.requestMemory.waits).toBeGreaterThan(waitsBefore);
+    const consumer = kafka.consumer({ groupId: "large-reader", maxBytesPerPartition: 16 * MiB, maxBytes: 32 * MiB });
+    await consumer.connect();
+    await consumer.subscribe({ topic: "large", fromBeginning: true });
+    const got: Buffer[] = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          got.push(message.value!);
+          if (got.length === 3) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(got.map((v) => [v.length, v[0], v.every((b) => b === v[0])]).sort()).toEqual(values.map((v) => [v.length, v[0], true]).sort());
+    expect(s.server.broker.requestMemory.inUse).toBe(0);
+  }, 60_000);
 });
