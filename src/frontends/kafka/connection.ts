@@ -124,6 +124,15 @@ export class KafkaConnection {
 
   private onData(chunk: Uint8Array): void {
     if (this.closed) return;
+    if (this.held) {
+      // Reading is paused while bytes wait for a reservation; anything the stream still delivers queues
+      // behind them, in order.
+      const joined = new Uint8Array(this.held.length + chunk.byteLength);
+      joined.set(this.held);
+      joined.set(chunk, this.held.length);
+      this.held = joined;
+      return;
+    }
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let i = 0;
     try {
