@@ -98,7 +98,7 @@ export class TopicAdmin {
   async create(name: string, options: CreateTopicOptions = {}): Promise<TopicRecord> {
     validateTopicName(name);
     if (this.store.get(name)) throw new KafkaProtocolError("TOPIC_ALREADY_EXISTS", `topic ${name} already exists`);
-    this.assertNoPendingChange(name);
+    this.assertNoPendingChange(name, "TOPIC_ALREADY_EXISTS");
     const collides = this.store.list().find((t) => collisionKey(t.name) === collisionKey(name));
     if (collides) throw new InvalidTopicError(`topic ${name} collides with existing topic ${collides.name} ('.' and '_' are interchangeable in metric names)`);
     if (hasCollisionRisk(name) && !isInternalTopic(name)) this.logger.warn("topic name uses '.' or '_', which can collide in metric names", { topic: name });
@@ -112,10 +112,14 @@ export class TopicAdmin {
     return record;
   }
 
-  /** Refuses a second change to a topic while one is being made (or awaits clean-up after a failure). */
-  private assertNoPendingChange(name: string): void {
+  /**
+   * Refuses a second change to a topic while one is being made (or awaits clean-up after a failure): a
+   * create racing another create or a delete gets TOPIC_ALREADY_EXISTS, as from Kafka; other changes
+   * INVALID_REQUEST.
+   */
+  private assertNoPendingChange(name: string, code: "TOPIC_ALREADY_EXISTS" | "INVALID_REQUEST"): void {
     const pending = this.store.pendingChanges().find((p) => p.name === name);
-    if (pending) throw new KafkaProtocolError(pending.reason === "delete" ? "TOPIC_ALREADY_EXISTS" : "INVALID_REQUEST", `topic ${name} has a ${pending.reason} in progress`);
+    if (pending) throw new KafkaProtocolError(code, `topic ${name} has a ${pending.reason} in progress`);
   }
 
   /** Per-topic limit: INVALID_PARTITIONS; the broker-wide one: POLICY_VIOLATION. `current`: partitions it has. */
@@ -245,7 +249,7 @@ export class TopicAdmin {
   async addPartitions(name: string, total: number): Promise<void> {
     const record = this.get(name);
     if (isInternalTopic(name)) throw new KafkaProtocolError("INVALID_REQUEST", `topic ${name} is internal: its partition count cannot change`);
-    this.assertNoPendingChange(name);
+    this.assertNoPendingChange(name, "INVALID_REQUEST");
     if (!Number.isInteger(total) || total <= record.partitions) {
       throw new KafkaProtocolError("INVALID_PARTITIONS", `topic ${name} has ${record.partitions} partitions; the new count must be larger, got ${total}`);
     }

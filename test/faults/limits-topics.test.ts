@@ -82,6 +82,19 @@ describe("partition and config limits in the broker core", () => {
     await expect(broker.produce("grow", 2, batch(["x"]))).rejects.toMatchObject({ code: "UNKNOWN_TOPIC_OR_PARTITION" });
   });
 
+  it("racing changes to one topic: one create wins, the other gets TOPIC_ALREADY_EXISTS; one add-partitions at a time", async () => {
+    const broker = await env.broker();
+    const creates = await Promise.allSettled([broker.createTopic("race", { partitions: 3 }), broker.createTopic("race", { partitions: 5 })]);
+    expect(creates.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect((creates.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ code: "TOPIC_ALREADY_EXISTS" });
+    const winner = (creates.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ partitions: number }>).value.partitions;
+    expect(broker.topic("race")?.partitions).toBe(winner);
+    const grows = await Promise.allSettled([broker.addPartitions("race", 8), broker.addPartitions("race", 9)]);
+    expect(grows.map((r) => r.status)).toEqual(["fulfilled", "rejected"]);
+    expect((grows[1] as PromiseRejectedResult).reason).toMatchObject({ code: "INVALID_REQUEST" });
+    expect(broker.topic("race")?.partitions).toBe(8);
+  });
+
   it("internal topics: clients cannot produce to, delete or re-partition them; the broker's own writer can append", async () => {
     const broker = await env.broker();
     await broker.createTopic("__consumer_offsets", { partitions: 2, configs: { "cleanup.policy": "compact" } });
