@@ -37,6 +37,11 @@ const serveFlags = {
   "advertised-host": { kind: "string", description: "host clients are told to connect to (default: the bound host)", env: "RIVULET_ADVERTISED_HOST", placeholder: "HOST" },
   "advertised-port": { kind: "integer", description: "Kafka port clients are told to connect to (default: the bound one)", min: 1, env: "RIVULET_ADVERTISED_PORT" },
   shards: { kind: "integer", description: `shard worker threads, one owner per partition (default: available parallelism, ${availableParallelism()} here)`, min: 1, env: "RIVULET_SHARDS" },
+  "rebuild-metadata": { kind: "boolean", description: "rebuild topics.json from the partition directories when it is missing, damaged or incomplete (docs/operations.md)", env: "RIVULET_REBUILD_METADATA" },
+  "max-partitions-per-topic": { kind: "integer", description: "most partitions one topic may have", default: 1000, min: 1, env: "RIVULET_MAX_PARTITIONS_PER_TOPIC" },
+  "max-partitions-per-broker": { kind: "integer", description: "most partitions across all topics", default: 4000, min: 1, env: "RIVULET_MAX_PARTITIONS_PER_BROKER" },
+  "min-segment-bytes": { kind: "integer", description: "smallest segment.bytes a topic may set (Kafka 4's floor: 1 MiB)", default: 1024 * 1024, min: 14, env: "RIVULET_MIN_SEGMENT_BYTES" },
+  "queued-max-request-bytes": { kind: "integer", description: "bytes of client requests read or processed at once, both ports together (Kafka's queued.max.request.bytes)", default: 100 * 1024 * 1024, min: 1024, env: "RIVULET_QUEUED_MAX_REQUEST_BYTES" },
   "log-level": { kind: "string", description: "least severe level logged", default: "info", choices: LOG_LEVELS, env: "RIVULET_LOG_LEVEL", placeholder: "LEVEL" },
 } satisfies FlagSpecs;
 
@@ -71,6 +76,11 @@ export const serve = defineCommand({
       advertisedHost: flags["advertised-host"],
       advertisedPort: flags["advertised-port"],
       shards: flags.shards ?? availableParallelism(),
+      rebuildMetadata: flags["rebuild-metadata"],
+      maxPartitionsPerTopic: flags["max-partitions-per-topic"],
+      maxPartitionsPerBroker: flags["max-partitions-per-broker"],
+      minSegmentBytes: flags["min-segment-bytes"],
+      queuedMaxRequestBytes: flags["queued-max-request-bytes"],
       logLevel: level,
       logger,
     };

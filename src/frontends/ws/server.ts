@@ -3,6 +3,18 @@
 //   /healthz    200 "ok" while the broker runs
 //   /metrics    Prometheus text
 //   /client/*   the browser client (ES modules) and the WASM core
+//
+// The port is bound exclusively (uWS's LIBUS_LISTEN_EXCLUSIVE_PORT; by default uWS sets SO_REUSEPORT and a
+// second broker on the same port would silently share it): a port in use fails with EADDRINUSE, as the
+// Kafka listener does.
+//
+// Request memory. Each message is counted against the broker-wide request budget (broker.requestMemory,
+// shared with the Kafka listener) while it is handled. This uWS build cannot pause reading a WebSocket, so
+// a message that arrives while the budget is spent cannot be made to wait in the kernel as a Kafka request
+// does: the connection is closed with 1013 (try again later) instead of allocating past the cap. What uWS
+// itself holds while assembling a message (at most maxFrameBytes per connection) is outside the count.
+// A text frame with invalid UTF-8 is dropped by uWS itself before Rivulet sees it (no close frame: the
+// client sees 1006); a valid text frame is closed with 4000 (docs/protocol.md 2.4).
 
 import { timingSafeEqual } from "node:crypto";
 import type { Broker } from "../../broker/broker.js";
@@ -17,6 +29,10 @@ import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.j
 import { loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
 import { Session } from "./session.js";
 import type { SessionLimits } from "./session-limits.js";
+import { createServer } from "node:net";
+
+/** RFC 6455 1013 "Try Again Later": the broker's request memory is spent (see the header). */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export interface WsServerOptions {
   host?: string;
@@ -152,7 +168,18 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       message(ws, message, isBinary) {
         const session = ws.getUserData().session!;
         if (!isBinary) return session.close(CloseCode.PROTOCOL_ERROR, "text frames are not part of the protocol");
-        session.onMessage(new Uint8Array(message));
+        const memory = broker.requestMemory;
+        const bytes = message.byteLength;
+        if (memory.exhausted && bytes > 0) {
+          options.logger.warn("websocket connection closed: request memory limit reached", { session: session.id, bytes, inUse: memory.inUse, limit: memory.limit });
+          return session.close(CLOSE_TRY_AGAIN_LATER, "server busy: request memory limit reached; retry later");
+        }
+        memory.charge(bytes);
+        try {
+          session.onMessage(new Uint8Array(message));
+        } finally {
+          memory.release(bytes);
+        }
       },
       drain(ws) {
         ws.getUserData().session?.onDrain();
@@ -194,12 +221,16 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
   };
 
   const host = options.host ?? "127.0.0.1";
-  const listen = (app: ReturnType<typeof makeApp>, port: number) =>
-    new Promise<unknown>((resolve, reject) => {
-      app.listen(host, port, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${host}:${port}`))));
-    });
+  const wantedPort = options.port ?? 8080;
   const app = mount(makeApp());
-  const listenSocket = await listen(app, options.port ?? 8080);
+  const listenSocket = await new Promise<unknown>((resolve, reject) => {
+    // The 4-argument form (host, port, options, cb) is in the native build though not in its typings.
+    const listen = app.listen as unknown as (host: string, port: number, options: number, cb: (socket: unknown) => void) => void;
+    listen.call(app, host, wantedPort, (uws as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT?: number }).LIBUS_LISTEN_EXCLUSIVE_PORT ?? 1, (socket) => {
+      if (socket) resolve(socket);
+      else listenError(host, wantedPort).then(reject, reject);
+    });
+  });
   const port = uws.us_socket_local_port(listenSocket as never);
   const idleTimer = setInterval(() => {
     const deadline = Date.now() - idleTimeoutMs;
@@ -233,4 +264,22 @@ function bearerMatches(header: string, token: string): boolean {
   const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7).trim() : "");
   const wanted = Buffer.from(token);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/**
+ * uWS reports a failed listen as `false`, without a reason: ask the OS with node:net to get the errno
+ * (EADDRINUSE, EACCES, EADDRNOTAVAIL) so callers see the same error as from the Kafka listener.
+ */
+function listenError(host: string, port: number): Promise<Error> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      const out = new Error(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`) as NodeJS.ErrnoException;
+      out.code = error.code;
+      out.errno = error.errno;
+      out.syscall = "listen";
+      resolve(out);
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(new Error(`cannot listen on ${host}:${port}`))));
+  });
 }
