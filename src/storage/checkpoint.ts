@@ -6,8 +6,9 @@
 // - logStartOffset: the first offset readers may fetch; segments entirely below it are leftovers of a
 //   retention pass that crashed before deleting them.
 // - recoveryPoint: every batch below it was fsynced, so recovery rescans from here, never from the start.
-// - clean: written true by a graceful close; the next open then trusts the files as they are (after cheap
-//   index sanity checks) and immediately writes it back to false before accepting appends.
+// - clean: written true by a graceful close; the next open then trusts the files below the recovery point
+//   (after cheap index sanity checks and a CRC check of each segment's tail) and immediately writes it back
+//   to false before accepting appends.
 
 import { join } from "node:path";
 import { writeFileAtomic, type FileSystem } from "./fs.js";
@@ -20,21 +21,46 @@ export interface PartitionCheckpoint {
   clean: boolean;
 }
 
-export function readCheckpoint(fs: FileSystem, dir: string): PartitionCheckpoint | undefined {
+/** What was found on disk: a checkpoint, none, or a file that could not be used (and why). */
+export type CheckpointRead =
+  | { kind: "ok"; checkpoint: PartitionCheckpoint }
+  | { kind: "missing" }
+  | { kind: "invalid"; reason: string };
+
+const DECIMAL = /^(0|[1-9]\d{0,18})$/;
+
+/**
+ * Reads and validates `partition.checkpoint`. An unusable file is never a reason to refuse to open or to
+ * delete anything: the caller rescans the log and treats every batch as possibly fsynced (damage is
+ * reported, not cut).
+ */
+export function readCheckpoint(fs: FileSystem, dir: string): CheckpointRead {
   const path = join(dir, CHECKPOINT_FILE);
-  if (!fs.exists(path)) return undefined;
+  if (!fs.exists(path)) return { kind: "missing" };
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(fs.readFile(path))) as Record<string, unknown>;
-    if (parsed.version !== 1) return undefined;
-    return {
-      logStartOffset: BigInt(parsed.logStartOffset as string),
-      recoveryPoint: BigInt(parsed.recoveryPoint as string),
-      clean: parsed.clean === true,
-    };
-  } catch {
-    // An unreadable checkpoint only costs a full rescan; it is never a reason to refuse to open.
-    return undefined;
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fs.readFile(path)));
+  } catch (error) {
+    return { kind: "invalid", reason: `not JSON: ${(error as Error).message}` };
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { kind: "invalid", reason: "not a JSON object" };
+  const fields = parsed as Record<string, unknown>;
+  if (fields.version !== 1) return { kind: "invalid", reason: `unknown version ${JSON.stringify(fields.version)}` };
+  for (const name of ["logStartOffset", "recoveryPoint"] as const) {
+    const value = fields[name];
+    if (typeof value !== "string" || !DECIMAL.test(value) || BigInt(value) >= 2n ** 63n) {
+      return { kind: "invalid", reason: `${name} must be a decimal offset string, got ${JSON.stringify(value)}` };
+    }
+  }
+  if (typeof fields.clean !== "boolean") return { kind: "invalid", reason: `clean must be true or false, got ${JSON.stringify(fields.clean)}` };
+  return {
+    kind: "ok",
+    checkpoint: {
+      logStartOffset: BigInt(fields.logStartOffset as string),
+      recoveryPoint: BigInt(fields.recoveryPoint as string),
+      clean: fields.clean,
+    },
+  };
 }
 
 export function writeCheckpoint(fs: FileSystem, dir: string, checkpoint: PartitionCheckpoint): void {

@@ -162,11 +162,12 @@ function swapIn(log: PartitionLog, old: Segment, batches: Uint8Array[]): Segment
   fs.syncDir(log.dir);
   old.close();
 
-  const replacement = Segment.open(fs, log.dir, old.baseOffset, log.clock());
-  replacement.indexInterval = log.config.indexIntervalBytes;
+  const replacement = log.newSegment(old.baseOffset);
   recoverSegment(replacement, 0, old.baseOffset, (error) => log.logger.warn("index write failed", { error }));
   replacement.sealTimeIndex();
+  replacement.unflushedBytes = replacement.size;
   replacement.sync();
+  replacement.setActive(false);
   // Keep the segment's offset range: the next segment's base is where it ends, whatever it still holds.
   if (replacement.nextOffset < old.nextOffset) replacement.nextOffset = old.nextOffset;
   log.segments[log.segments.indexOf(old)] = replacement;
