@@ -56,7 +56,17 @@ export function recoverSegment(
   policy: RecoveryPolicy = { recoveryPoint: 0n, isLast: true },
 ): SegmentRecovery {
   const fileSize = segment.log.size();
-  let next = startPosition === 0 ? segment.baseOffset : baseOffsetAt(segment, startPosition, fileSize);
+  // Start at a batch that is whole and valid, so its base offset can be believed: an index entry may point
+  // at the very batch that was torn or damaged. Back off entry by entry (to the segment start at worst).
+  let next = segment.baseOffset;
+  while (startPosition > 0) {
+    const base = validBatchAt(segment, startPosition, fileSize, segment.baseOffset);
+    if (base !== undefined) {
+      next = base;
+      break;
+    }
+    startPosition = entryBefore(segment, startPosition);
+  }
   if (minOffset > next) next = minOffset;
   segment.forgetFrom(startPosition, next);
 
@@ -196,10 +206,13 @@ function readAt(segment: Segment, position: number, length: number): Uint8Array 
   return scanBuffer.subarray(0, got);
 }
 
-function baseOffsetAt(segment: Segment, position: number, fileSize: number): bigint {
-  if (position + 8 > fileSize) return segment.baseOffset;
-  const header = readAt(segment, position, 8);
-  return new DataView(header.buffer, header.byteOffset, 8).getBigInt64(0);
+/** Position of the last index entry before `position`, or 0. */
+function entryBefore(segment: Segment, position: number): number {
+  for (let i = segment.index.entries - 1; i >= 0; i--) {
+    const entry = segment.index.entry(i);
+    if (entry.position < position) return entry.position;
+  }
+  return 0;
 }
 
 /**
