@@ -258,6 +258,8 @@ export class PartitionLog {
       this.flushInFlight ??= this.runFlush().finally(() => (this.flushInFlight = undefined));
       await this.flushInFlight;
     }
+    // Closed without a final sync (abandon, topic deletion): whoever waits must not take it as durable.
+    if (this.recoveryPoint < target) throw new StorageError(`partition log ${this.dir} closed before its data was fsynced`);
   }
 
   private async runFlush(): Promise<void> {
