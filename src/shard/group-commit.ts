@@ -25,7 +25,7 @@ export class GroupCommit {
   private waiting = new Map<PartitionLog, Waiter[]>();
   private inFlight = false;
   private scheduled = false;
-  /** Rounds completed (tests and metrics). */
+  /** Rounds started (tests and metrics). */
   rounds = 0;
 
   /** Resolves once everything `log` holds now is fsynced; rejects with the flush's StorageError. */
@@ -53,6 +53,7 @@ export class GroupCommit {
     const round = this.waiting;
     this.waiting = new Map();
     this.inFlight = true;
+    this.rounds++;
     await Promise.all(
       [...round].map(async ([log, waiters]) => {
         try {
@@ -64,7 +65,6 @@ export class GroupCommit {
       }),
     );
     this.inFlight = false;
-    this.rounds++;
     if (this.waiting.size) this.schedule();
   }
 }
