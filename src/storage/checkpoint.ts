@@ -63,12 +63,48 @@ export function readCheckpoint(fs: FileSystem, dir: string): CheckpointRead {
   };
 }
 
-export function writeCheckpoint(fs: FileSystem, dir: string, checkpoint: PartitionCheckpoint): void {
+function encode(checkpoint: PartitionCheckpoint): Uint8Array {
   const text = JSON.stringify({
     version: 1,
     logStartOffset: checkpoint.logStartOffset.toString(),
     recoveryPoint: checkpoint.recoveryPoint.toString(),
     clean: checkpoint.clean,
   });
-  writeFileAtomic(fs, join(dir, CHECKPOINT_FILE), new TextEncoder().encode(text));
+  return new TextEncoder().encode(text);
+}
+
+export function writeCheckpoint(fs: FileSystem, dir: string, checkpoint: PartitionCheckpoint): void {
+  writeFileAtomic(fs, join(dir, CHECKPOINT_FILE), encode(checkpoint));
+}
+
+/**
+ * The same write off the owner's critical path, for checkpoints that only advance the recovery point: the
+ * temp file is fsynced asynchronously, then renamed into place. The directory is not fsynced: if the
+ * rename is lost in a power cut the previous checkpoint comes back, and an older recovery point is only a
+ * longer rescan. Returns false (and renames nothing) if `stillCurrent()` says a newer write happened while
+ * the fsync was in flight.
+ */
+export async function writeCheckpointAsync(
+  fs: FileSystem,
+  dir: string,
+  checkpoint: PartitionCheckpoint,
+  stillCurrent: () => boolean,
+): Promise<boolean> {
+  const path = join(dir, CHECKPOINT_FILE);
+  const tmp = `${path}.rp.tmp`;
+  const contents = encode(checkpoint);
+  const handle = fs.open(tmp, true);
+  try {
+    handle.truncate(0);
+    handle.write(contents, 0, contents.length, 0);
+    await handle.syncAsync();
+  } finally {
+    handle.close();
+  }
+  if (!stillCurrent()) {
+    fs.unlink(tmp);
+    return false;
+  }
+  fs.rename(tmp, path);
+  return true;
 }
