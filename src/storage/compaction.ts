@@ -52,6 +52,8 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
   const tombstoneHorizon = log.clock() - log.config.deleteRetentionMs;
   for (const segment of closed) {
     if (!log.segments.includes(segment)) continue; // retention removed it meanwhile
+    // Damaged bytes below the recovery point are kept for inspection: never rewrite them away.
+    if (segment.corrupt.length) continue;
     const kept: Uint8Array[] = [];
     let removed = 0;
     for (const info of segment.batchesFrom(0)) {
