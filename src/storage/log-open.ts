@@ -112,6 +112,8 @@ export function openSegments(log: PartitionLog, read: CheckpointRead): OpenedSeg
       }
     }
     minOffset = segment.nextOffset;
+    // A closed segment's indexes now live in memory: give their descriptors back right away.
+    if (!isLast) segment.setActive(false);
   }
   const logEndOffset = segments[segments.length - 1]!.nextOffset;
   if (logStartOffset > logEndOffset) {
