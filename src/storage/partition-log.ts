@@ -17,7 +17,7 @@ import { defaultFileCache, type FileCache } from "./file-cache.js";
 import { nodeFileSystem, type FileSystem } from "./fs.js";
 import { resolveLogConfig, type LogConfig } from "./log-config.js";
 import { openSegments } from "./log-open.js";
-import { Segment } from "./segment.js";
+import { Segment, type CorruptRange } from "./segment.js";
 
 export interface PartitionLogOptions {
   /** The partition's directory, `<dataDir>/<topic>-<partition>`. */
@@ -238,6 +238,16 @@ export class PartitionLog {
       }
     }
     return result(new Uint8Array(0));
+  }
+
+  /** The damaged range (found at open, refused to readers) holding `offset`, if any. */
+  corruptRangeFor(offset: bigint): CorruptRange | undefined {
+    if (this.corruptRanges === 0) return undefined;
+    for (const segment of this.segments) {
+      const range = segment.corruptRangeFor(offset);
+      if (range) return range;
+    }
+    return undefined;
   }
 
   /** Index into `segments` of the segment whose range holds `offset` (the last with base <= offset). */
