@@ -11,6 +11,7 @@ import { InvalidArgumentError, KafkaProtocolError, type RivuletError } from "../
 import type { Logger } from "../log.js";
 import type { ProducerIdAllocator } from "./producer-ids.js";
 import { offsetSpecToTimestamp, type OffsetSpec } from "../protocol/offset-spec.js";
+import type { StartFrom } from "../protocol/start-from.js";
 import { partitionKey, type Acks, type FetchOk, type ListOffsetsOk, type ProduceOk } from "../shard/protocol.js";
 import type { AppendWatch } from "./append-watch.js";
 import type { ResolvedBrokerConfig } from "./broker-config.js";
@@ -254,6 +255,22 @@ export class Broker extends EventEmitter {
     const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec) }]);
     if (result!.error) throw result!.error;
     return result!.ok!;
+  }
+
+  /**
+   * The offset a reader starting from `from` begins at: an offset past the log end is clamped to the end
+   * (the reader waits there; one below the log start is reported as a gap by whoever reads it), and a time
+   * after the last record means the log end.
+   */
+  async resolveStart(topic: string, partition: number, from: StartFrom): Promise<bigint> {
+    if (from === "earliest" || from === "latest") return (await this.listOffsets(topic, partition, from)).offset;
+    if ("offset" in from) {
+      if (from.offset < 0n) throw new InvalidArgumentError(`offset ${from.offset} is negative`);
+      const latest = (await this.listOffsets(topic, partition, "latest")).offset;
+      return from.offset > latest ? latest : from.offset;
+    }
+    const found = await this.listOffsets(topic, partition, { timestamp: from.timestamp });
+    return found.offset >= 0n ? found.offset : (await this.listOffsets(topic, partition, "latest")).offset;
   }
 
   /** A new idempotent-producer id (durable, never reused) with epoch 0. */

@@ -59,7 +59,7 @@ export class GroupCoordinator {
   constructor(options: GroupCoordinatorOptions = {}) {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? createLogger();
-    const { partitionsFor, logEndOffset, resolveOffset } = options;
+    const { partitionsFor, logEndOffset, resolveStart } = options;
     this.ctx = {
       config: resolveGroupConfig(options.config),
       clock,
@@ -67,7 +67,7 @@ export class GroupCoordinator {
       groups: new Map<string, AnyGroup>(),
       offsets: new OffsetStore(options.offsetLog ?? new InMemoryOffsetLog(), logger),
       logger,
-      hooks: { partitionsFor, logEndOffset, resolveOffset },
+      hooks: { partitionsFor, logEndOffset, resolveStart },
     };
   }
 

@@ -15,7 +15,7 @@ export async function createBrokerCoordinator(broker: Broker, options: BrokerCoo
   return GroupCoordinator.create({
     partitionsFor: (topic) => broker.topic(topic)?.partitions ?? 0,
     logEndOffset: (topic, partition) => broker.logEndOffset(topic, partition),
-    resolveOffset: async (topic, partition, spec) => (await broker.listOffsets(topic, partition, spec)).offset,
+    resolveStart: (topic, partition, from) => broker.resolveStart(topic, partition, from),
     ...rest,
     offsetLog: new BrokerOffsetLog(broker, { logger: options.logger ?? broker.logger, ...offsetsTopic }),
   });

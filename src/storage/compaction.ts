@@ -18,7 +18,20 @@
 
 import { compress, decompress } from "../core/codecs.js";
 import { crc32c } from "../core/crc32c.js";
-import { Compression, decodeRecordBatch, encodeRecordBatch, type DecodedBatch, type RecordInput } from "../core/index.js";
+import {
+  attributesAt,
+  BATCH_HEADER_SIZE,
+  BatchField,
+  Compression,
+  compressionAt,
+  CRC_START,
+  decodeRecordBatch,
+  encodeRecordBatch,
+  LOG_OVERHEAD,
+  viewOf,
+  type DecodedBatch,
+  type RecordInput,
+} from "../core/index.js";
 import type { PartitionLog } from "./partition-log.js";
 import { recoverSegment } from "./recovery.js";
 import { Segment } from "./segment.js";
@@ -68,7 +81,7 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
       );
       removed += batch.records.length - survivors.length;
       if (survivors.length === batch.records.length) kept.push(bytes);
-      else if (survivors.length > 0) kept.push(await reencode(batch, survivors, bytes[22]! & 0x07));
+      else if (survivors.length > 0) kept.push(await reencode(batch, survivors, compressionAt(viewOf(bytes), 0)));
     }
     if (removed > 0) {
       result.bytesBefore += segment.size;
@@ -92,7 +105,7 @@ function forEachDecodedBatch(log: PartitionLog, segment: Segment, visit: (batch:
 
 /** The decoded batch, or undefined (logged) when a compressed one does not decompress. */
 function tryDecode(log: PartitionLog, bytes: Uint8Array): DecodedBatch | undefined {
-  if ((bytes[22]! & 0x07) === Compression.NONE) return decodeRecordBatch(bytes, { verify: false });
+  if (compressionAt(viewOf(bytes), 0) === Compression.NONE) return decodeRecordBatch(bytes, { verify: false });
   try {
     return decodeRecordBatch(bytes, { verify: false, decompress });
   } catch (error) {
@@ -126,14 +139,14 @@ async function reencode(batch: DecodedBatch, survivors: DecodedBatch["records"],
  * batchLength and the CRC (over [21, end)) rewritten; the other header fields are unchanged.
  */
 async function recompress(plain: Uint8Array, compression: number): Promise<Uint8Array> {
-  const packed = await compress(compression, plain.subarray(61));
-  const out = new Uint8Array(61 + packed.length);
-  out.set(plain.subarray(0, 61));
-  out.set(packed, 61);
-  const view = new DataView(out.buffer);
-  view.setInt32(8, out.length - 12);
-  view.setInt16(21, view.getInt16(21) | compression);
-  view.setUint32(17, crc32c(out.subarray(21)));
+  const packed = await compress(compression, plain.subarray(BATCH_HEADER_SIZE));
+  const out = new Uint8Array(BATCH_HEADER_SIZE + packed.length);
+  out.set(plain.subarray(0, BATCH_HEADER_SIZE));
+  out.set(packed, BATCH_HEADER_SIZE);
+  const view = viewOf(out);
+  view.setInt32(BatchField.BATCH_LENGTH, out.length - LOG_OVERHEAD);
+  view.setInt16(BatchField.ATTRIBUTES, attributesAt(view, 0) | compression);
+  view.setUint32(BatchField.CRC, crc32c(out.subarray(CRC_START)));
   return out;
 }
 

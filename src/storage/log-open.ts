@@ -2,12 +2,24 @@
 // deletes, temp files), open the segments, trust what the checkpoint says is safe, and recover the rest.
 
 import type { CheckpointRead } from "./checkpoint.js";
-import type { PartitionLog } from "./partition-log.js";
+import type { FileSystem } from "./fs.js";
+import type { Logger } from "../log.js";
 import { recoverSegment, tailIsValid } from "./recovery.js";
 import { Segment, segmentFileName, segmentFiles } from "./segment.js";
 import { join } from "node:path";
 
 const LOG_NAME = /^(\d{20})\.log$/;
+
+/** What opening needs of the log being opened (PartitionLog satisfies it; naming it keeps this file from importing partition-log.ts back). */
+export interface OpeningLog {
+  readonly dir: string;
+  readonly fs: FileSystem;
+  readonly logger: Logger;
+  /** Opens one segment's files (through the log's descriptor cache, with its index interval). */
+  newSegment(baseOffset: bigint): Segment;
+  /** Counts damaged ranges fenced off below the recovery point. */
+  corruptRanges: number;
+}
 
 export interface OpenedSegments {
   segments: Segment[];
@@ -15,7 +27,7 @@ export interface OpenedSegments {
   recoveryPoint: bigint;
 }
 
-export function openSegments(log: PartitionLog, read: CheckpointRead): OpenedSegments {
+export function openSegments(log: OpeningLog, read: CheckpointRead): OpenedSegments {
   const { fs, dir } = log;
   const rebuild = finishInterruptedWork(log);
   const bases = fs
@@ -147,7 +159,7 @@ export function openSegments(log: PartitionLog, read: CheckpointRead): OpenedSeg
  * Completes or discards work a crash interrupted. Returns the bases of segments whose log was replaced by
  * a compaction swap (their indexes must be rebuilt).
  */
-function finishInterruptedWork(log: PartitionLog): Set<bigint> {
+function finishInterruptedWork(log: OpeningLog): Set<bigint> {
   const { fs, dir } = log;
   const rebuild = new Set<bigint>();
   for (const name of fs.list(dir)) {
@@ -167,7 +179,7 @@ function finishInterruptedWork(log: PartitionLog): Set<bigint> {
   return rebuild;
 }
 
-function deleteSegmentFiles(log: PartitionLog, base: bigint): void {
+function deleteSegmentFiles(log: OpeningLog, base: bigint): void {
   const files = segmentFiles(log.dir, base);
   for (const path of [files.log, files.index, files.timeIndex]) if (log.fs.exists(path)) log.fs.unlink(path);
   log.fs.syncDir(log.dir);

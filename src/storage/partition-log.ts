@@ -10,7 +10,7 @@
 
 import { OffsetOutOfRangeError, StorageError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log.js";
-import { stampBatch } from "../core/index.js";
+import { recordCountAt, stampBatch } from "../core/index.js";
 import { readBatchInfo } from "./batch-cursor.js";
 import { readCheckpoint, writeCheckpoint, writeCheckpointAsync } from "./checkpoint.js";
 import { defaultFileCache, type FileCache } from "./file-cache.js";
@@ -144,7 +144,7 @@ export class PartitionLog {
     const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
     const info = readBatchInfo(view, 0, 0);
     const lastOffsetDelta = info.lastOffset - info.baseOffset;
-    const recordCount = view.getInt32(57);
+    const recordCount = recordCountAt(view, 0);
     const baseOffset = this.logEndOffset;
     const lastOffset = baseOffset + lastOffsetDelta;
     stampBatch(batch, baseOffset, leaderEpoch);

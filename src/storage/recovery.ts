@@ -12,7 +12,7 @@
 //   damaged at rest. It is never cut and nothing after it is dropped: the bad bytes are kept, recorded as a
 //   CorruptRange that readers get CORRUPT_MESSAGE for, and the scan resumes at the next valid batch.
 
-import { scanBatches, Status, statusName } from "../core/index.js";
+import { batchSizeAt, scanBatches, Status, statusName, viewOf } from "../core/index.js";
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, unpooledBuffer } from "./batch-cursor.js";
 import type { CorruptRange, Segment } from "./segment.js";
 
@@ -123,7 +123,7 @@ function scanValid(
     let result = scanBatches(chunk, { verifyCrc: true });
     if (result.batches.length === 0 && result.stopStatus === Status.TRUNCATED && chunkStart + chunk.length < fileSize) {
       // The next batch is bigger than a chunk: read exactly its declared size, if the file holds that much.
-      const declared = new DataView(chunk.buffer, chunk.byteOffset).getInt32(8) + LOG_OVERHEAD;
+      const declared = batchSizeAt(viewOf(chunk), 0);
       if (declared >= BATCH_HEADER_SIZE && chunkStart + declared <= fileSize) {
         chunk = readAt(segment, position, declared);
         result = scanBatches(chunk, { verifyCrc: true });

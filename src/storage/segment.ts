@@ -8,6 +8,7 @@ import type { FileSystem } from "./fs.js";
 import { unpooledBuffer, walkBatches, type BatchInfo } from "./batch-cursor.js";
 import { defaultFileCache, type CachedFile, type FileCache } from "./file-cache.js";
 import { OffsetIndex, TimeIndex } from "./segment-index.js";
+import { wholeBatchesEnd } from "../core/index.js";
 
 /**
  * Bytes of a segment below the recovery point that failed their check (CRC, length, magic, offsets) when
@@ -234,13 +235,7 @@ export class Segment {
     // Never into a damaged range: the reader gets what precedes it, then CORRUPT_MESSAGE at its offset.
     for (const range of this.corrupt) if (range.position >= position + firstSize) want = Math.min(want, range.position - position);
     const bytes = this.read(position, want);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let end = firstSize;
-    while (end + 12 <= bytes.length) {
-      const size = view.getInt32(end + 8) + 12;
-      if (end + size > bytes.length) break;
-      end += size;
-    }
+    const end = wholeBatchesEnd(bytes, firstSize);
     return end === bytes.length ? bytes : bytes.subarray(0, end);
   }
 

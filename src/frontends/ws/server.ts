@@ -12,7 +12,8 @@ import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { renderMetrics } from "../http/metrics.js";
 import { clientFile } from "../http/static-files.js";
 import { loadNativeUws } from "../uws.js";
-import { Session, type SessionLimits } from "./session.js";
+import { Session } from "./session.js";
+import type { SessionLimits } from "./session-limits.js";
 
 export interface WsServerOptions {
   host?: string;
