@@ -12,13 +12,12 @@
 //   damaged at rest. It is never cut and nothing after it is dropped: the bad bytes are kept, recorded as a
 //   CorruptRange that readers get CORRUPT_MESSAGE for, and the scan resumes at the next valid batch.
 
-import { batchSizeAt, scanBatches, Status, statusName, viewOf } from "../core/index.js";
+import { baseOffsetAt, BatchField, batchSizeAt, scanBatches, Status, statusName, viewOf } from "../core/index.js";
 import { BATCH_HEADER_SIZE, LOG_OVERHEAD, unpooledBuffer } from "./batch-cursor.js";
 import type { CorruptRange, Segment } from "./segment.js";
 
 const CHUNK = 8 * 1024 * 1024;
-/** Byte of a RecordBatch header holding the magic (2 for v2). */
-const MAGIC_AT = 16;
+const MAGIC_V2 = 2;
 
 export interface SegmentRecovery {
   /** Bytes of the log that were checked. */
@@ -162,7 +161,7 @@ function findNextBatch(segment: Segment, position: number, fileSize: number, min
     const window = readAt(segment, windowStart, Math.min(CHUNK, fileSize - windowStart)).slice();
     const last = window.length - BATCH_HEADER_SIZE;
     for (let i = 0; i <= last; i++) {
-      if (window[i + MAGIC_AT] !== 2) continue;
+      if (window[i + BatchField.MAGIC] !== MAGIC_V2) continue;
       const base = validBatchAt(segment, windowStart + i, fileSize, minOffset);
       if (base !== undefined) return { position: windowStart + i, baseOffset: base };
     }
@@ -183,9 +182,9 @@ function validBatchAt(segment: Segment, position: number, fileSize: number, minO
 function plausibleLastOffset(segment: Segment, position: number, end: number, next: bigint): bigint | undefined {
   if (end - position < BATCH_HEADER_SIZE) return undefined;
   const header = readAt(segment, position, BATCH_HEADER_SIZE);
-  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  const base = view.getBigInt64(0);
-  const delta = view.getInt32(23);
+  const view = viewOf(header);
+  const base = baseOffsetAt(view, 0);
+  const delta = view.getInt32(BatchField.LAST_OFFSET_DELTA);
   if (base !== next || delta < 0) return undefined;
   return base + BigInt(delta);
 }
@@ -193,7 +192,7 @@ function plausibleLastOffset(segment: Segment, position: number, end: number, ne
 function declaredSizeAt(segment: Segment, position: number, fileSize: number): number | undefined {
   if (position + LOG_OVERHEAD > fileSize) return undefined;
   const bytes = readAt(segment, position, LOG_OVERHEAD);
-  return new DataView(bytes.buffer, bytes.byteOffset, LOG_OVERHEAD).getInt32(8) + LOG_OVERHEAD;
+  return batchSizeAt(viewOf(bytes), 0);
 }
 
 // One scan buffer per thread, reused: recovery reads gigabytes in chunks, and a fresh zeroed 8 MiB
