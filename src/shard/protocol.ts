@@ -15,7 +15,7 @@ export interface ShardInit {
   retentionCheckMs: number;
   /** How often compacted partitions are cleaned (Kafka log.cleaner.backoff.ms). */
   compactionCheckMs: number;
-  /** Descriptors of closed segments the shard keeps open (an LRU; default 256). */
+  /** Descriptors of closed segments the shard keeps open (an LRU; default 256, or RLIMIT_NOFILE/4 if lower). */
   maxOpenSegmentFiles?: number;
 }
 

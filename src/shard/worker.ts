@@ -9,7 +9,7 @@ import { errorToData } from "../errors/wire.js";
 import { UnknownTopicOrPartitionError } from "../errors/index.js";
 import { createLogger } from "../log.js";
 import { compactLog } from "../storage/compaction.js";
-import { DEFAULT_FILE_CACHE_CAPACITY, FileCache } from "../storage/file-cache.js";
+import { defaultFileCacheCapacity, FileCache } from "../storage/file-cache.js";
 import { checkFileLimits } from "../storage/fd-limits.js";
 import { enforceRetention } from "../storage/retention.js";
 import {
@@ -30,7 +30,7 @@ const partitions = new Map<string, Partition>();
 /** Every acks=all produce of this shard shares these fsync rounds. */
 const commits = new GroupCommit();
 /** Descriptors of closed segments, bounded per shard; active segments keep theirs (3 per partition). */
-const fileCache = new FileCache(init.maxOpenSegmentFiles ?? DEFAULT_FILE_CACHE_CAPACITY);
+const fileCache = new FileCache(init.maxOpenSegmentFiles ?? defaultFileCacheCapacity());
 let closing = false;
 if (init.shard === 0) checkFileLimits(logger);
 

@@ -14,10 +14,20 @@
 // partition, bounded by the partition count). fsync on Linux flushes the file's dirty pages whichever fd
 // wrote them, so closing an fd and syncing a later one loses nothing.
 
+import { readFileLimits } from "./fd-limits.js";
 import type { FileHandle, FileSystem } from "./fs.js";
 
-/** Unpinned descriptors a thread keeps open by default. */
+/** Unpinned descriptors a thread keeps open by default, when the open-file limit allows. */
 export const DEFAULT_FILE_CACHE_CAPACITY = 256;
+
+/**
+ * 256, or a quarter of the soft RLIMIT_NOFILE when that is smaller (at least 16): under a low limit the
+ * cache must leave room for active segments, sockets and the other shards' caches.
+ */
+export function defaultFileCacheCapacity(limits = readFileLimits()): number {
+  if (!limits || !Number.isFinite(limits.soft)) return DEFAULT_FILE_CACHE_CAPACITY;
+  return Math.max(16, Math.min(DEFAULT_FILE_CACHE_CAPACITY, Math.floor(limits.soft / 4)));
+}
 
 export class FileCache {
   /** Open, unpinned files, least recently used first (Map keeps insertion order; a touch re-inserts). */
@@ -25,7 +35,7 @@ export class FileCache {
   /** Files opened since this cache was created (tests and metrics). */
   opens = 0;
 
-  constructor(public capacity = DEFAULT_FILE_CACHE_CAPACITY) {
+  constructor(public capacity = defaultFileCacheCapacity()) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`file cache capacity must be >= 1, got ${capacity}`);
   }
 
@@ -174,5 +184,5 @@ export class CachedFile implements FileHandle {
   }
 }
 
-/** The cache segment files use unless a log is given its own: one per thread, so one per shard. */
+/** The cache segment files use unless a log is given its own: one per thread (so one per shard). */
 export const defaultFileCache = new FileCache();

@@ -5,7 +5,8 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { memoryLogger } from "../../src/log.js";
-import { FileCache } from "../../src/storage/file-cache.js";
+import { defaultFileCacheCapacity, FileCache } from "../../src/storage/file-cache.js";
+import { checkFileLimits, readFileLimits } from "../../src/storage/fd-limits.js";
 import { PartitionLog } from "../../src/storage/partition-log.js";
 import { consumeAll, numberedBatch, tempDir } from "../faults/storage-helpers.js";
 import { MemoryFileSystem } from "../helpers/memory-fs.js";
@@ -80,5 +81,23 @@ describe("descriptor cache for closed segments", () => {
     file.write(Uint8Array.of(1), 0, 1, 0);
     file.close();
     expect(() => file.size()).toThrow(expect.objectContaining({ code: "EBADF" }));
+  });
+
+  it("reads RLIMIT_NOFILE, sizes the default cache from it, and warns when it is low", () => {
+    const text = (soft: string, hard: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 ${hard}                 files\n`;
+    expect(readFileLimits(text("1024", "4096"))).toEqual({ soft: 1024, hard: 4096 });
+    expect(readFileLimits(text("unlimited", "unlimited"))).toEqual({ soft: Infinity, hard: Infinity });
+    expect(readFileLimits("nothing here")).toBeUndefined();
+    expect(defaultFileCacheCapacity({ soft: 1024, hard: 4096 })).toBe(256);
+    expect(defaultFileCacheCapacity({ soft: 200, hard: 200 })).toBe(50);
+    expect(defaultFileCacheCapacity({ soft: 20, hard: 20 })).toBe(16);
+    expect(defaultFileCacheCapacity(undefined)).toBe(256);
+    const logger = memoryLogger();
+    checkFileLimits(logger, { soft: 1024, hard: 1024 });
+    checkFileLimits(logger, { soft: 65536, hard: 65536 });
+    expect(logger.entries.map((e) => [e.level, e.soft])).toEqual([
+      ["warn", 1024],
+      ["info", 65536],
+    ]);
   });
 });
