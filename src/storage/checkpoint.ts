@@ -102,7 +102,11 @@ export async function writeCheckpointAsync(
     handle.close();
   }
   if (!stillCurrent()) {
-    fs.unlink(tmp);
+    try {
+      fs.unlink(tmp);
+    } catch {
+      // The directory went with its topic; open() deletes a leftover *.tmp anyway.
+    }
     return false;
   }
   fs.rename(tmp, path);
