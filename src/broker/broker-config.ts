@@ -4,6 +4,7 @@
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "../errors/index.js";
 import type { Logger, LogLevel } from "../log.js";
+import { defaultFileCacheCapacity } from "../storage/file-cache.js";
 import type { FileSystem } from "../storage/fs.js";
 import type { LogConfig } from "../storage/log-config.js";
 
@@ -26,6 +27,8 @@ export interface BrokerConfig {
   compactionCheckMs?: number;
   /** Bytes of recent chunks kept for streaming subscribers at the same position. Default 8 MiB. */
   sharedReadCacheBytes?: number;
+  /** Descriptors of closed segments each shard keeps open (an LRU). Default 256, or RLIMIT_NOFILE/4 if lower. */
+  maxOpenSegmentFiles?: number;
   logger?: Logger;
   logLevel?: LogLevel;
   /** File-system seam for metadata (tests); partitions always use the real one inside shards. */
@@ -45,6 +48,7 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
     retentionCheckMs: config.retentionCheckMs ?? 300_000,
     compactionCheckMs: config.compactionCheckMs ?? 15_000,
     sharedReadCacheBytes: config.sharedReadCacheBytes ?? 8 * 1024 * 1024,
+    maxOpenSegmentFiles: config.maxOpenSegmentFiles ?? defaultFileCacheCapacity(),
     logger: config.logger,
     logLevel: config.logLevel ?? "warn",
     fs: config.fs,
@@ -52,6 +56,9 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
   for (const [name, min] of [["shards", 1], ["shardConcurrency", 1], ["shardMaxQueue", 0], ["flushTickMs", 1], ["retentionCheckMs", 1], ["compactionCheckMs", 1], ["sharedReadCacheBytes", 0]] as const) {
     const value = resolved[name];
     if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${value}`);
+  }
+  if (!Number.isInteger(resolved.maxOpenSegmentFiles) || resolved.maxOpenSegmentFiles < 1) {
+    throw new InvalidArgumentError(`maxOpenSegmentFiles must be an integer >= 1, got ${resolved.maxOpenSegmentFiles}`);
   }
   return resolved;
 }
