@@ -3,6 +3,7 @@
 //   /healthz    200 "ok" while the broker runs
 //   /metrics    Prometheus text
 //   /client/*   the browser client (ES modules) and the WASM core
+//   /ui, /ui/*  the web console (docs/console.md)
 
 import type { Broker } from "../../broker/broker.js";
 import type { Logger } from "../../log.js";
@@ -11,6 +12,7 @@ import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { renderMetrics } from "../http/metrics.js";
 import { clientFile } from "../http/static-files.js";
+import { uiHandler } from "../http/ui-files.js";
 import { loadNativeUws } from "../uws.js";
 import { Session } from "./session.js";
 import type { SessionLimits } from "./session-limits.js";
@@ -111,6 +113,9 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     // Any origin may load the client: pages served elsewhere import it as module scripts (CORS-checked).
     res.writeHeader("Content-Type", file.contentType).writeHeader("Cache-Control", "no-cache").writeHeader("Access-Control-Allow-Origin", "*").end(file.body);
   });
+  const ui = uiHandler();
+  app.get("/ui", ui);
+  app.get("/ui/*", ui);
   app.any("/*", (res) => {
     res.writeStatus("404 Not Found").end("not found");
   });

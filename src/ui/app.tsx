@@ -1,0 +1,142 @@
+// The shell: one connection to the broker (through the project's browser client), hash routes for the
+// pages, and the connection status. Pages get the client and settings as props; nothing is global.
+
+import { useEffect, useState } from "preact/hooks";
+import { connect, type RivuletClient } from "../client/index.js";
+import { loadSettings, saveSettings, wsUrl, type Settings } from "./lib/settings.js";
+import { TopicsPage } from "./pages/topics.js";
+import { TopicPage } from "./pages/topic.js";
+import { ProducePage } from "./pages/produce.js";
+import { GroupsPage } from "./pages/groups.js";
+import { BrokerPage } from "./pages/broker.js";
+import { SettingsPage } from "./pages/settings.js";
+
+export interface Route {
+  page: "topics" | "topic" | "produce" | "groups" | "broker" | "settings";
+  arg?: string;
+  query: URLSearchParams;
+}
+
+export function parseRoute(hash: string): Route {
+  const [path = "", search = ""] = hash.replace(/^#\/?/, "").split("?");
+  const [page, ...rest] = path.split("/");
+  const query = new URLSearchParams(search);
+  const arg = rest.length ? decodeURIComponent(rest.join("/")) : undefined;
+  switch (page) {
+    case "topic":
+    case "produce":
+    case "groups":
+    case "broker":
+    case "settings":
+      return { page, arg, query };
+    default:
+      return { page: "topics", query };
+  }
+}
+
+export const href = (page: Route["page"], arg?: string, query?: Record<string, string>) =>
+  `#/${page}${arg !== undefined ? "/" + encodeURIComponent(arg) : ""}${query ? "?" + new URLSearchParams(query).toString() : ""}`;
+
+type Status = { state: "connecting" } | { state: "connected"; client: RivuletClient } | { state: "error"; message: string };
+
+const NAV: [Route["page"], string][] = [
+  ["topics", "Topics"],
+  ["produce", "Produce"],
+  ["groups", "Consumer groups"],
+  ["broker", "Broker"],
+  ["settings", "Settings"],
+];
+
+export function App() {
+  const [settings, setSettings] = useState<Settings>(loadSettings);
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  const [status, setStatus] = useState<Status>({ state: "connecting" });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    addEventListener("hashchange", onHash);
+    return () => removeEventListener("hashchange", onHash);
+  }, []);
+
+  useEffect(() => {
+    let client: RivuletClient | undefined;
+    let cancelled = false;
+    setStatus({ state: "connecting" });
+    connect({ url: wsUrl(settings), reconnect: { initialDelayMs: 250, maxDelayMs: 5000 }, requestTimeoutMs: 15_000 }).then(
+      (c) => {
+        client = c;
+        if (cancelled) c.close();
+        else setStatus({ state: "connected", client: c });
+      },
+      (error: Error) => !cancelled && setStatus({ state: "error", message: error.message }),
+    );
+    return () => {
+      cancelled = true;
+      client?.close();
+    };
+  }, [settings, attempt]);
+
+  const applySettings = (next: Settings) => {
+    saveSettings(next);
+    setSettings(next);
+  };
+
+  useEffect(() => {
+    const title = NAV.find(([p]) => p === route.page)?.[1] ?? (route.page === "topic" ? `Topic ${route.arg}` : "");
+    document.title = `${title} · Rivulet console`;
+  }, [route]);
+
+  const current = route.page === "topic" ? "topics" : route.page;
+  let body;
+  if (route.page === "settings") body = <SettingsPage settings={settings} onSave={applySettings} status={status.state === "error" ? status.message : status.state} />;
+  else if (status.state === "connecting") body = <p role="status">Connecting to the broker…</p>;
+  else if (status.state === "error")
+    body = (
+      <div role="alert" class="error">
+        <p>Cannot reach the broker: {status.message}</p>
+        <p>
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            Retry
+          </button>{" "}
+          or check the <a href={href("settings")}>settings</a> (broker URL, token).
+        </p>
+      </div>
+    );
+  else {
+    const client = status.client;
+    if (route.page === "topic" && route.arg) body = <TopicPage key={route.arg} client={client} topic={route.arg} query={route.query} />;
+    else if (route.page === "produce") body = <ProducePage client={client} initialTopic={route.query.get("topic") ?? undefined} />;
+    else if (route.page === "groups") body = <GroupsPage client={client} selected={route.arg} />;
+    else if (route.page === "broker") body = <BrokerPage client={client} settings={settings} />;
+    else body = <TopicsPage client={client} />;
+  }
+
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
+        Skip to content
+      </a>
+      <header>
+        <span class="brand">Rivulet</span>
+        <nav aria-label="Pages">
+          <ul>
+            {NAV.map(([page, label]) => (
+              <li key={page}>
+                <a href={href(page)} aria-current={current === page ? "page" : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span class={`conn ${status.state}`} role="status" aria-label="Connection">
+          {status.state === "connected" ? `connected${status.client.connection.server.version ? " · " + status.client.connection.server.version : ""}` : status.state}
+        </span>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {body}
+      </main>
+    </>
+  );
+}
