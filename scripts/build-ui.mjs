@@ -67,6 +67,7 @@ const html = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Rivulet console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/${css}">
 <script type="module" src="/ui/${js}"></script>
 </head>

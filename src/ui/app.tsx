@@ -105,7 +105,7 @@ export function App() {
     );
   else {
     const client = status.client;
-    if (route.page === "topic" && route.arg) body = <TopicPage key={route.arg} client={client} topic={route.arg} query={route.query} />;
+    if (route.page === "topic" && route.arg) body = <TopicPage key={`${route.arg}?${route.query.toString()}`} client={client} topic={route.arg} query={route.query} />;
     else if (route.page === "produce") body = <ProducePage client={client} initialTopic={route.query.get("topic") ?? undefined} />;
     else if (route.page === "groups") body = <GroupsPage client={client} selected={route.arg} />;
     else if (route.page === "broker") body = <BrokerPage client={client} settings={settings} />;

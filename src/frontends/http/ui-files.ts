@@ -82,7 +82,7 @@ export class UiFiles {
       ["Vary", "Accept-Encoding"],
       ["X-Content-Type-Options", "nosniff"],
     ];
-    if (file.contentType.startsWith("text/html")) headers.push(["Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss: http: https:; img-src 'self' data:; style-src 'self' 'unsafe-inline'"]);
+    if (file.contentType.startsWith("text/html")) headers.push(["Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ws: wss: http: https:; img-src 'self' data:; style-src 'self' 'unsafe-inline'"]);
     if (ifNoneMatch.split(",").some((tag) => tag.trim() === file.etag || tag.trim() === "*")) return { status: 304, headers, body: "" };
     const accepted = parseAcceptEncoding(acceptEncoding);
     if (file.br && accepted.has("br")) return { status: 200, headers: [...headers, ["Content-Encoding", "br"]], body: file.br };
