@@ -77,6 +77,14 @@ export function App() {
     };
   }, [settings, attempt]);
 
+  // The client reconnects on its own after a drop; the header says when the socket is down meanwhile.
+  const [online, setOnline] = useState(true);
+  useEffect(() => {
+    if (status.state !== "connected") return;
+    const timer = setInterval(() => setOnline(status.client.connection.isOpen), 500);
+    return () => clearInterval(timer);
+  }, [status]);
+
   const applySettings = (next: Settings) => {
     saveSettings(next);
     setSettings(next);
@@ -130,8 +138,8 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <span class={`conn ${status.state}`} role="status" aria-label="Connection">
-          {status.state === "connected" ? `connected${status.client.connection.server.version ? " · " + status.client.connection.server.version : ""}` : status.state}
+        <span class={`conn ${status.state === "connected" && !online ? "reconnecting" : status.state}`} role="status" aria-label="Connection">
+          {status.state === "connected" && !online ? "reconnecting…" : status.state === "connected" ? `connected${status.client.connection.server.version ? " · " + status.client.connection.server.version : ""}` : status.state}
         </span>
       </header>
       <main id="main" tabIndex={-1}>

@@ -29,9 +29,9 @@ let base: string;
 let client: RivuletClient;
 const pageErrors: string[] = [];
 
-async function startBroker(): Promise<number> {
-  dataDir = mkdtempSync(join(tmpdir(), "rivulet-ui-broker-"));
-  const child = spawn(process.execPath, [join(root, "dist", "cli", "main.js"), "serve", "--port", "0", "--kafka-port", "-1", "--host", "127.0.0.1", "--data-dir", dataDir, "--shards", "2", "--log-level", "info"], {
+async function startBroker(port = 0): Promise<number> {
+  dataDir ??= mkdtempSync(join(tmpdir(), "rivulet-ui-broker-"));
+  const child = spawn(process.execPath, [join(root, "dist", "cli", "main.js"), "serve", "--port", String(port), "--kafka-port", "-1", "--host", "127.0.0.1", "--data-dir", dataDir, "--shards", "2", "--log-level", "info"], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   broker = child;
@@ -48,6 +48,11 @@ async function startBroker(): Promise<number> {
     });
     child.on("exit", (code) => reject(new Error(`broker exited (${code}): ${stderr}`)));
   });
+}
+
+// On a failed wait, the page's text says what the console showed instead.
+async function debugText(): Promise<string> {
+  return (await page.locator("main").innerText().catch(() => "")).slice(0, 3000);
 }
 
 async function shot(name: string): Promise<void> {
@@ -179,4 +184,215 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await page.locator(".record").first().click();
     await shot("tail");
   });
+
+  it("follows a ~50,000 records/s stream for 10 s with the tab responsive and its memory bounded", async () => {
+    const RATE = 50_000;
+    const SECONDS = 10;
+    await client.admin.createTopic("firehose", { partitions: 2 });
+    await page.goto(`${base}/ui#/topic/firehose`);
+    await page.locator('.tail-stats[data-state="streaming"]').waitFor();
+    const cdp = await context!.newCDPSession(page);
+    const heapUsed = async () => {
+      await cdp.send("HeapProfiler.collectGarbage");
+      return ((await cdp.send("Runtime.getHeapUsage")) as { usedSize: number }).usedSize;
+    };
+    const heapBefore = await heapUsed();
+    // Frame intervals from requestAnimationFrame, and the JS heap sampled every 250 ms, in the page.
+    await page.evaluate(() => {
+      const w = window as unknown as { frames_: number[]; heap_: number[]; stop_: boolean };
+      w.frames_ = [];
+      w.heap_ = [];
+      w.stop_ = false;
+      let last = performance.now();
+      const loop = (t: number) => {
+        w.frames_.push(t - last);
+        last = t;
+        if (!w.stop_) requestAnimationFrame(loop);
+      };
+      requestAnimationFrame(loop);
+      const sample = () => {
+        w.heap_.push((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
+        if (!w.stop_) setTimeout(sample, 250);
+      };
+      sample();
+    });
+
+    // The producer paces itself to RATE records/s in 10 ms steps (~120-byte JSON values, 100 keys).
+    const producer = client.producer({ lingerMs: 2, acks: 1, batchBytes: 128 * 1024 });
+    const value = (i: number) => `{"seq":${i},"user":"user-${i % 977}","event":"page_view","path":"/products/${i % 313}","ms":${i % 1000}}`;
+    let sent = 0;
+    const started = Date.now();
+    const deadline = started + SECONDS * 1000;
+    const pending: Promise<unknown>[] = [];
+    // Meanwhile, input must stay snappy: Pause answers a click, and Resume, while the stream runs.
+    const clicks = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      const t0 = Date.now();
+      await page.getByRole("button", { name: "Pause" }).click();
+      await page.locator('.tail-stats[data-state="paused"]').waitFor();
+      const pauseMs = Date.now() - t0;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await page.getByRole("button", { name: "Resume" }).click();
+      await page.locator('.tail-stats[data-state="streaming"]').waitFor();
+      return pauseMs;
+    })();
+    while (Date.now() < deadline) {
+      const due = Math.floor(((Date.now() - started) / 1000) * RATE) - sent;
+      if (due > 0) {
+        const batch = [];
+        for (let i = 0; i < due; i++) batch.push({ topic: "firehose", key: `k-${(sent + i) % 100}`, value: value(sent + i) });
+        pending.push(producer.sendMany(batch));
+        sent += due;
+      }
+      if (producer.congested) await producer.drained();
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await Promise.all(pending);
+    const elapsed = (Date.now() - started) / 1000;
+    const pauseMs = await clicks;
+    // Let the tail settle for a moment, then stop measuring.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { frames, heap } = await page.evaluate(() => {
+      const w = window as unknown as { frames_: number[]; heap_: number[]; stop_: boolean };
+      w.stop_ = true;
+      return { frames: w.frames_.slice(1), heap: w.heap_ };
+    });
+    const stats = page.locator(".tail-stats");
+    const received = Number(await stats.getAttribute("data-received"));
+    const skipped = Number(await stats.getAttribute("data-skipped"));
+    const shown = Number(await stats.getAttribute("data-shown"));
+    const heapAfter = await heapUsed();
+    await cdp.detach();
+
+    const sorted = [...frames].sort((a, b) => a - b);
+    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+    const heapPeak = Math.max(...heap);
+    const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+    console.log(
+      `[console stream] produced ${sent} records in ${elapsed.toFixed(1)} s (${Math.round(sent / elapsed)}/s); tail received ${received} (${Math.round(received / elapsed)}/s), ` +
+        `showing ${shown}, skipped ${skipped}; frames ${frames.length} (${(frames.length / elapsed).toFixed(0)} fps): p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms; ` +
+        `pause click answered in ${pauseMs} ms; heap after GC ${mib(heapBefore)} -> ${mib(heapAfter)} MiB, peak sampled ${mib(heapPeak)} MiB`,
+    );
+    await shot("tail-stream");
+
+    // The producer shares a small machine with the broker and the browser: it must reach most of the rate.
+    expect(sent / elapsed).toBeGreaterThan(RATE * 0.5);
+    // The tail kept up with most of the stream (credit flow, not a frozen tab), kept its window full and
+    // said how many records it passed over.
+    expect(received).toBeGreaterThan(sent * 0.5);
+    expect(shown).toBe(500);
+    expect(skipped).toBeGreaterThan(received / 2);
+    // Responsive: frames kept coming at interactive rates, and a click was answered quickly.
+    expect(frames.length / elapsed).toBeGreaterThan(20);
+    expect(pct(50)).toBeLessThan(40);
+    expect(pct(99)).toBeLessThan(250);
+    expect(pauseMs).toBeLessThan(1500);
+    // Bounded memory: the window and the consumer's credit bound what the page holds.
+    expect(heapAfter - heapBefore).toBeLessThan(16 * 1024 * 1024);
+    expect(heapPeak).toBeLessThan(heapBefore + 96 * 1024 * 1024);
+  }, 60_000);
+
+  it("shows a consumer group's members, committed offsets and lag as they change, and resets them when empty", async () => {
+    const [before] = await client.admin.metadata(["orders"]);
+    const total = before!.partitions.reduce((n, p) => n + Number(p.logEndOffset), 0);
+    const member = client.consumer({ group: "billing", topic: "orders", from: "earliest", autoCommitIntervalMs: 200 });
+    for (let i = 0; i < total; i++) await member.next();
+    await page.goto(`${base}/ui#/groups/billing`);
+    // A live member: listed with its assignment, its commits bring the lag to 0.
+    await page.locator('[data-group="billing"] .group-lag[data-lag="0"]').waitFor({ timeout: 10_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}\npage: ${await debugText()}`);
+    });
+    await page.getByRole("cell", { name: /orders-0, orders-1, orders-2/ }).waitFor();
+    expect(await page.getByRole("heading", { name: "Reset offsets" }).count()).toBe(0);
+    await shot("group-member");
+    await member.close();
+    await page.locator(".group-state", { hasText: "Empty" }).waitFor({ timeout: 15_000 });
+
+    // New records raise the lag the page shows (partition 2 has no commit: its lag is unknown, so the new
+    // records go to the two partitions with one).
+    await client.producer({ lingerMs: 0 }).sendMany(Array.from({ length: 25 }, (_, i) => ({ topic: "orders", partition: i % 2, key: `late-${i}`, value: `late ${i}` })));
+    await page.locator('.group-lag[data-lag="25"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('tr[data-topic="orders"][data-partition="0"] .lag-value').textContent()).toBe("13");
+
+    // Empty, so the reset form is offered: back to earliest, every record is lag again.
+    await page.getByLabel("Reset to").selectOption("earliest");
+    await page.getByRole("button", { name: "Reset offsets" }).click();
+    await page.locator('.group-lag[data-lag="' + (total + 25) + '"]').waitFor({ timeout: 10_000 });
+    const committed = await client.admin.committedOffsets("billing", ["orders"]);
+    expect(committed.every((c) => c.offset === 0n)).toBe(true);
+    await shot("groups");
+  }, 60_000);
+
+  it("charts the broker's live throughput and connections from /metrics, with shards and storage", async () => {
+    await page.goto(`${base}/ui#/broker`);
+    await page.getByRole("heading", { name: "Broker" }).waitFor();
+    const producer = client.producer({ lingerMs: 2, acks: 1 });
+    const stop = Date.now() + 4000;
+    const sending = (async () => {
+      let i = 0;
+      while (Date.now() < stop) {
+        await producer.sendMany(Array.from({ length: 500 }, () => ({ topic: "firehose", value: `metric ${i++}` })));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    await page.waitForFunction(() => Number(document.querySelector('[data-metric="records-in"]')?.textContent?.replace(/,/g, "")) > 1000, undefined, { timeout: 10_000 });
+    await sending;
+    expect(Number(await page.locator('[data-metric="connections"]').textContent())).toBeGreaterThanOrEqual(2);
+    expect(await page.locator(".uplot").count()).toBe(3);
+    expect(await page.locator("table.shards tbody tr").count()).toBe(2);
+    await page.locator("table.storage tbody tr", { hasText: "firehose" }).first().waitFor();
+    await shot("broker");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await shot("broker-dark");
+    await page.emulateMedia({ colorScheme: "light" });
+  }, 30_000);
+
+  it("deletes a topic after a typed confirmation, and cancelling deletes nothing", async () => {
+    await page.goto(`${base}/ui#/topics`);
+    const row = page.locator('tr[data-topic="orders"]');
+    await row.waitFor();
+    await page.getByRole("button", { name: "Delete topic orders" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    expect(await dialog.getByRole("button", { name: "Delete topic" }).isDisabled()).toBe(true);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect((await client.admin.listTopics()).includes("orders")).toBe(true);
+
+    await page.getByRole("button", { name: "Delete topic orders" }).click();
+    await dialog.getByLabel(/Type/).fill("orders");
+    await dialog.getByRole("button", { name: "Delete topic" }).click();
+    await row.waitFor({ state: "detached" });
+    await page.getByRole("status").filter({ hasText: "Deleted orders" }).waitFor();
+    expect((await client.admin.listTopics()).includes("orders")).toBe(false);
+  });
+
+  it("survives the broker being killed (-9): says it is reconnecting, then follows the broker to a new address", async () => {
+    await client.admin.createTopic("restarts", { partitions: 1 });
+    await client.producer({ lingerMs: 0 }).send({ topic: "restarts", value: "before the kill" });
+    await page.goto(`${base}/ui#/topic/restarts?from=earliest`);
+    await page.locator(".record", { hasText: "before the kill" }).waitFor();
+    const killed = new Promise((resolve) => broker!.once("exit", resolve));
+    broker!.kill("SIGKILL");
+    await killed;
+    await page.locator(".conn.reconnecting").waitFor({ timeout: 10_000 });
+    // The same data directory on a new port (the old one can stay unavailable for a while: see the report):
+    // the settings panel points the console there, and what was stored before the kill is still there.
+    const port = await startBroker(0);
+    base = `http://127.0.0.1:${port}`;
+    client.close();
+    client = await connect({ url: `ws://127.0.0.1:${port}/ws` });
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByLabel("Broker URL").fill(base);
+    await page.getByRole("button", { name: "Save and reconnect" }).click();
+    await page.locator(".conn.connected").waitFor({ timeout: 10_000 });
+    await shot("settings");
+    // The page itself came from the dead broker: move within it (a hash change, no load).
+    await page.evaluate(() => (location.hash = "#/topic/restarts?from=earliest"));
+    await page.locator(".record", { hasText: "before the kill" }).waitFor();
+    await client.producer({ lingerMs: 0 }).send({ topic: "restarts", value: "after the restart" });
+    await page.locator(".record", { hasText: "after the restart" }).waitFor({ timeout: 10_000 });
+    // Chromium logs each refused reconnect attempt; nothing else may have gone wrong.
+    expect(pageErrors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"))).toEqual([]);
+  }, 60_000);
 });

@@ -40,7 +40,7 @@ function ResetForm(props: { client: RivuletClient; groupId: string; topics: stri
             ))}
           </datalist>
         </Field>
-        <Field id="reset-to" label="To">
+        <Field id="reset-to" label="Reset to">
           <select id="reset-to" value={to} onChange={(e) => setTo(e.currentTarget.value as ResetTo)}>
             <option value="earliest">Earliest</option>
             <option value="latest">Latest</option>
@@ -74,7 +74,8 @@ function GroupDetail(props: { client: RivuletClient; groupId: string }) {
   if (group.error && !g) return <Outcome error={group.error} />;
   if (!g) return <p role="status">Loading…</p>;
   const empty = g.members.length === 0;
-  const totalLag = g.offsets.reduce((n, o) => n + o.lag, 0n);
+  // The broker reports lag -1 where it cannot tell (no commit yet): unknown, not counted.
+  const totalLag = g.offsets.reduce((n, o) => n + (o.lag > 0n ? o.lag : 0n), 0n);
   const topics = [...new Set(g.offsets.map((o) => o.topic))];
   return (
     <section aria-labelledby="group-title" data-group={groupId}>
@@ -131,7 +132,7 @@ function GroupDetail(props: { client: RivuletClient; groupId: string }) {
               <td>{o.partition}</td>
               <td>{o.committed < 0n ? "none" : String(o.committed)}</td>
               <td>{String(o.logEndOffset)}</td>
-              <td class="lag-value">{String(o.lag)}</td>
+              <td class="lag-value">{o.lag < 0n ? "unknown" : String(o.lag)}</td>
             </tr>
           ))}
         </tbody>
