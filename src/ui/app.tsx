@@ -117,7 +117,7 @@ export function App() {
     else if (route.page === "produce") body = <ProducePage client={client} initialTopic={route.query.get("topic") ?? undefined} />;
     else if (route.page === "groups") body = <GroupsPage client={client} selected={route.arg} />;
     else if (route.page === "broker") body = <BrokerPage client={client} settings={settings} />;
-    else body = <TopicsPage client={client} />;
+    else body = <TopicsPage client={client} settings={settings} />;
   }
 
   return (

@@ -9,6 +9,8 @@ import { ConfirmDialog } from "../components/confirm.js";
 import { Field, Outcome, parseConfigs } from "../components/form.js";
 import { usePoll } from "../components/hooks.js";
 import { formatBytes, formatCount, formatMs } from "../lib/format.js";
+import { parseMetrics, total } from "../lib/prometheus.js";
+import { brokerFetch, type Settings } from "../lib/settings.js";
 
 function config(info: TopicInfo, name: string): string | undefined {
   return info.configs.find((c) => c.name === name)?.value;
@@ -100,8 +102,12 @@ function Configs(props: { info: TopicInfo }) {
   );
 }
 
-export function TopicsPage(props: { client: RivuletClient }) {
+export function TopicsPage(props: { client: RivuletClient; settings: Settings }) {
   const { client } = props;
+  const [showInternal, setShowInternal] = useState(false);
+  // Bytes appended per topic, from /metrics: the broker exports no on-disk size, so this counts what was
+  // written since it started (retention is not subtracted).
+  const metrics = usePoll(async () => parseMetrics(await (await brokerFetch(props.settings, "/metrics")).text()), 3000, [props.settings]);
   const topics = usePoll(async () => {
     const names = await client.admin.listTopics();
     const infos = await Promise.all(names.sort().map((n) => client.admin.describeTopic(n).catch(() => undefined)));
@@ -126,6 +132,10 @@ export function TopicsPage(props: { client: RivuletClient }) {
       <h1 id="topics-title">Topics</h1>
       <Outcome {...outcome} />
       {topics.error ? <Outcome error={topics.error} /> : null}
+      <div class="field check">
+        <input id="show-internal" type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.currentTarget.checked)} />
+        <label for="show-internal">Show internal topics (__consumer_offsets, …)</label>
+      </div>
       {!topics.data ? (
         <p role="status">Loading…</p>
       ) : topics.data.length === 0 ? (
@@ -138,6 +148,7 @@ export function TopicsPage(props: { client: RivuletClient }) {
               <th scope="col">Partitions</th>
               <th scope="col">Records</th>
               <th scope="col">Offsets (start–end per partition)</th>
+              <th scope="col">Bytes appended</th>
               <th scope="col">Retention</th>
               <th scope="col">
                 <span class="sr-only">Actions</span>
@@ -145,7 +156,7 @@ export function TopicsPage(props: { client: RivuletClient }) {
             </tr>
           </thead>
           <tbody>
-            {topics.data.map((t) => (
+            {topics.data.filter((t) => showInternal || !t.name.startsWith("__")).map((t) => (
               <tr key={t.name} data-topic={t.name}>
                 <th scope="row">
                   <a href={href("topic", t.name)}>{t.name}</a>
@@ -161,6 +172,7 @@ export function TopicsPage(props: { client: RivuletClient }) {
                   ))}
                   {t.partitions.length > 8 ? <span>… {t.partitions.length - 8} more</span> : null}
                 </td>
+                <td title="since the broker started">{metrics.data ? formatBytes(total(metrics.data, "rivulet_produced_bytes_total", { topic: t.name })) : "–"}</td>
                 <td>{retentionText(t)}</td>
                 <td class="actions">
                   <a class="button" href={href("produce", undefined, { topic: t.name })}>
