@@ -137,7 +137,6 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await page.getByLabel("Name", { exact: true }).fill("orders");
     await page.getByRole("button", { name: "Create topic" }).click();
     await page.getByRole("alert").filter({ hasText: /exist/i }).waitFor();
-    await shot("topics");
   });
 
   it("produces from the form, shows the stored offset, and the record arrives in the live tail", async () => {
@@ -354,6 +353,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await row.waitFor();
     // Bytes appended (from /metrics) for a topic that has records.
     await page.waitForFunction(() => /^[1-9][\d.]* (B|KiB)$/.test(document.querySelector('tr[data-topic="orders"] > td:nth-of-type(4)')?.textContent ?? ""));
+    await shot("topics");
     await page.getByRole("button", { name: "Delete topic orders" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
