@@ -211,7 +211,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     expect(await page.locator(".detail").textContent()).toContain("year 2021");
     // Every form control on the page has an accessible name.
     const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll("input, select, textarea, button")]
+      Array.from(document.querySelectorAll("input, select, textarea, button"))
         .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label") && !(el.textContent ?? "").trim())
         .map((el) => el.outerHTML.slice(0, 80)),
     );
