@@ -257,17 +257,34 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     const started = Date.now();
     const deadline = started + SECONDS * 1000;
     const pending: Promise<unknown>[] = [];
-    // Meanwhile, input must stay snappy: Pause answers a click, and Resume, while the stream runs.
+    // Meanwhile, input must stay snappy: Pause answers a click, and Resume, while the stream runs. Timed in
+    // the page, from the click event's creation to the status line saying "paused" (the test process is
+    // busy producing, so its own view of the round trip would measure itself).
+    await page.evaluate(() => {
+      const w = window as unknown as { clickLatency_?: number };
+      const button = Array.from(document.querySelectorAll("button")).find((b) => b.textContent === "Pause")!;
+      button.addEventListener(
+        "click",
+        (event) => {
+          const observer = new MutationObserver(() => {
+            if (document.querySelector('.tail-stats[data-state="paused"]')) {
+              w.clickLatency_ = performance.now() - event.timeStamp;
+              observer.disconnect();
+            }
+          });
+          observer.observe(document.querySelector(".tail-stats")!, { attributes: true });
+        },
+        { capture: true, once: true },
+      );
+    });
     const clicks = (async () => {
       await new Promise((resolve) => setTimeout(resolve, 4000));
-      const t0 = Date.now();
       await page.getByRole("button", { name: "Pause" }).click();
       await page.locator('.tail-stats[data-state="paused"]').waitFor();
-      const pauseMs = Date.now() - t0;
       await new Promise((resolve) => setTimeout(resolve, 500));
       await page.getByRole("button", { name: "Resume" }).click();
       await page.locator('.tail-stats[data-state="streaming"]').waitFor();
-      return pauseMs;
+      return page.evaluate(() => (window as unknown as { clickLatency_: number }).clickLatency_);
     })();
     while (Date.now() < deadline) {
       const due = Math.floor(((Date.now() - started) / 1000) * RATE) - sent;
@@ -304,7 +321,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     console.log(
       `[console stream] produced ${sent} records in ${elapsed.toFixed(1)} s (${Math.round(sent / elapsed)}/s); tail received ${received} (${Math.round(received / elapsed)}/s), ` +
         `showing ${shown}, skipped ${skipped}; frames ${frames.length} (${(frames.length / elapsed).toFixed(0)} fps): p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms; ` +
-        `pause click answered in ${pauseMs} ms; heap after GC ${mib(heapBefore)} -> ${mib(heapAfter)} MiB, peak sampled ${mib(heapPeak)} MiB`,
+        `pause click answered in ${pauseMs.toFixed(0)} ms; heap after GC ${mib(heapBefore)} -> ${mib(heapAfter)} MiB, peak sampled ${mib(heapPeak)} MiB`,
     );
     await shot("tail-stream");
 
@@ -320,7 +337,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     expect(frames.length / elapsed).toBeGreaterThan(20);
     expect(pct(50)).toBeLessThan(40);
     expect(pct(99)).toBeLessThan(250);
-    expect(pauseMs).toBeLessThan(1500);
+    expect(pauseMs).toBeLessThan(500);
     // Bounded memory: the window and the consumer's credit bound what the page holds.
     expect(heapAfter - heapBefore).toBeLessThan(16 * 1024 * 1024);
     expect(heapPeak).toBeLessThan(heapBefore + 96 * 1024 * 1024);
