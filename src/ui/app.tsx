@@ -10,32 +10,7 @@ import { ProducePage } from "./pages/produce.js";
 import { GroupsPage } from "./pages/groups.js";
 import { BrokerPage } from "./pages/broker.js";
 import { SettingsPage } from "./pages/settings.js";
-
-export interface Route {
-  page: "topics" | "topic" | "produce" | "groups" | "broker" | "settings";
-  arg?: string;
-  query: URLSearchParams;
-}
-
-export function parseRoute(hash: string): Route {
-  const [path = "", search = ""] = hash.replace(/^#\/?/, "").split("?");
-  const [page, ...rest] = path.split("/");
-  const query = new URLSearchParams(search);
-  const arg = rest.length ? decodeURIComponent(rest.join("/")) : undefined;
-  switch (page) {
-    case "topic":
-    case "produce":
-    case "groups":
-    case "broker":
-    case "settings":
-      return { page, arg, query };
-    default:
-      return { page: "topics", query };
-  }
-}
-
-export const href = (page: Route["page"], arg?: string, query?: Record<string, string>) =>
-  `#/${page}${arg !== undefined ? "/" + encodeURIComponent(arg) : ""}${query ? "?" + new URLSearchParams(query).toString() : ""}`;
+import { href, parseRoute, type Route } from "./routes.js";
 
 type Status = { state: "connecting" } | { state: "connected"; client: RivuletClient } | { state: "error"; message: string };
 

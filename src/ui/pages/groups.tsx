@@ -4,7 +4,7 @@
 
 import { useState } from "preact/hooks";
 import type { RivuletClient } from "../../client/index.js";
-import { href } from "../app.js";
+import { href } from "../routes.js";
 import { ConfirmDialog } from "../components/confirm.js";
 import { Field, Outcome } from "../components/form.js";
 import { usePoll } from "../components/hooks.js";

@@ -3,7 +3,7 @@
 
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { RecordMetadata, RivuletClient } from "../../client/index.js";
-import { href } from "../app.js";
+import { href } from "../routes.js";
 import { Field, Outcome } from "../components/form.js";
 import { usePoll } from "../components/hooks.js";
 import { parseHeaders } from "../lib/format.js";

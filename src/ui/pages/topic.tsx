@@ -4,7 +4,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { RivuletClient, StartFrom } from "../../client/index.js";
-import { href } from "../app.js";
+import { href } from "../routes.js";
 import { Field } from "../components/form.js";
 import { usePoll } from "../components/hooks.js";
 import { RecordList } from "../components/record-list.js";

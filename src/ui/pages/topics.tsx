@@ -4,7 +4,7 @@
 
 import { useState } from "preact/hooks";
 import type { RivuletClient, TopicInfo } from "../../client/index.js";
-import { href } from "../app.js";
+import { href } from "../routes.js";
 import { ConfirmDialog } from "../components/confirm.js";
 import { Field, Outcome, parseConfigs } from "../components/form.js";
 import { usePoll } from "../components/hooks.js";
