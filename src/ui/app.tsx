@@ -2,7 +2,7 @@
 // pages, and the connection status. Pages get the client and settings as props; nothing is global.
 
 import { useEffect, useState } from "preact/hooks";
-import { connect, type RivuletClient } from "../client/index.js";
+import { Connection, RivuletClient } from "../client/index.js";
 import { loadSettings, saveSettings, wsUrl, type Settings } from "./lib/settings.js";
 import { TopicsPage } from "./pages/topics.js";
 import { TopicPage } from "./pages/topic.js";
@@ -10,6 +10,7 @@ import { ProducePage } from "./pages/produce.js";
 import { GroupsPage } from "./pages/groups.js";
 import { BrokerPage } from "./pages/broker.js";
 import { SettingsPage } from "./pages/settings.js";
+import { SignIn } from "./pages/sign-in.js";
 import { href, parseRoute, type Route } from "./routes.js";
 
 type Status = { state: "connecting" } | { state: "connected"; client: RivuletClient } | { state: "error"; message: string };
@@ -35,20 +36,22 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    let client: RivuletClient | undefined;
+    // The Connection is made here (not with connect()) so that a failed first attempt can be stopped: the
+    // client keeps reconnecting in the background after connect() rejects, and a console pointed elsewhere
+    // must not leave that running.
+    const connection = new Connection({ url: wsUrl(settings), reconnect: { initialDelayMs: 250, maxDelayMs: 5000 }, requestTimeoutMs: 15_000 });
     let cancelled = false;
     setStatus({ state: "connecting" });
-    connect({ url: wsUrl(settings), reconnect: { initialDelayMs: 250, maxDelayMs: 5000 }, requestTimeoutMs: 15_000 }).then(
-      (c) => {
-        client = c;
-        if (cancelled) c.close();
-        else setStatus({ state: "connected", client: c });
+    connection.connect().then(
+      () => !cancelled && setStatus({ state: "connected", client: new RivuletClient(connection) }),
+      (error: Error) => {
+        connection.close();
+        if (!cancelled) setStatus({ state: "error", message: error.message });
       },
-      (error: Error) => !cancelled && setStatus({ state: "error", message: error.message }),
     );
     return () => {
       cancelled = true;
-      client?.close();
+      connection.close();
     };
   }, [settings, attempt]);
 
@@ -74,18 +77,7 @@ export function App() {
   let body;
   if (route.page === "settings") body = <SettingsPage settings={settings} onSave={applySettings} status={status.state === "error" ? status.message : status.state} />;
   else if (status.state === "connecting") body = <p role="status">Connecting to the broker…</p>;
-  else if (status.state === "error")
-    body = (
-      <div role="alert" class="error">
-        <p>Cannot reach the broker: {status.message}</p>
-        <p>
-          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-            Retry
-          </button>{" "}
-          or check the <a href={href("settings")}>settings</a> (broker URL, token).
-        </p>
-      </div>
-    );
+  else if (status.state === "error") body = <SignIn message={status.message} settings={settings} onRetry={() => setAttempt((n) => n + 1)} onSave={applySettings} />;
   else {
     const client = status.client;
     if (route.page === "topic" && route.arg) body = <TopicPage key={`${route.arg}?${route.query.toString()}`} client={client} topic={route.arg} query={route.query} />;

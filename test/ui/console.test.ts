@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { connect, type RivuletClient } from "../../src/client/index.js";
@@ -425,6 +426,40 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     expect((await client.admin.listTopics()).includes("orders")).toBe(false);
   });
 
+  it("says when it cannot connect, takes a token for the session only, and recovers with the right URL", async () => {
+    // A port nothing listens on (taken from the kernel, then released).
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    await page.goto(`${base}/ui#/settings`);
+    await page.getByLabel("Broker URL").fill(`http://127.0.0.1:${closedPort}`);
+    await page.getByRole("button", { name: "Save and reconnect" }).click();
+    await page.getByRole("link", { name: "Topics" }).click();
+    await page.getByRole("alert").filter({ hasText: "Cannot reach the broker" }).waitFor({ timeout: 15_000 });
+    await page.getByLabel("Access token").fill("secret-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "Cannot reach the broker" }).waitFor({ timeout: 15_000 });
+    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem("rivulet.console.settings"), local: localStorage.getItem("rivulet.console.settings") }));
+    expect(JSON.parse(stored.session!)).toEqual({ brokerUrl: `http://127.0.0.1:${closedPort}`, token: "secret-token" });
+    expect(stored.local).not.toContain("secret-token");
+    // Back to this page's own broker (empty URL), without the token.
+    await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
+    await page.getByLabel("Broker URL").fill("");
+    await page.getByLabel("Access token (optional)").fill("");
+    await page.getByRole("button", { name: "Save and reconnect" }).click();
+    await page.locator(".conn.connected").waitFor({ timeout: 10_000 });
+    // The failed connections were refused, logged by Chromium, and are not retried any more.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(pageErrors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"))).toEqual([]);
+    const before = pageErrors.length;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(pageErrors.length).toBe(before);
+    pageErrors.length = 0;
+  }, 45_000);
+
   it("survives the broker being killed (-9): says it is reconnecting, then follows the broker to a new address", async () => {
     await client.admin.createTopic("restarts", { partitions: 1 });
     await client.producer({ lingerMs: 0 }).send({ topic: "restarts", value: "before the kill" });
@@ -440,7 +475,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     base = `http://127.0.0.1:${port}`;
     client.close();
     client = await connect({ url: `ws://127.0.0.1:${port}/ws` });
-    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
     await page.getByLabel("Broker URL").fill(base);
     await page.getByRole("button", { name: "Save and reconnect" }).click();
     await page.locator(".conn.connected").waitFor({ timeout: 10_000 });
