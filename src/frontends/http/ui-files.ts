@@ -113,7 +113,9 @@ export function uiHandler(files = new UiFiles()): (res: HttpResponse, req: HttpR
     res.cork(() => {
       res.writeStatus(STATUS[response.status] ?? String(response.status));
       for (const [name, value] of response.headers) res.writeHeader(name, value);
-      res.end(response.body);
+      // A 304 carries no body (and no Content-Length: 0 claiming the resource is empty).
+      if (response.status === 304) res.endWithoutBody();
+      else res.end(response.body);
     });
   };
 }
