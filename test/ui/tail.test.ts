@@ -77,6 +77,11 @@ describe("live tail", () => {
     // What the consumer holds is bounded by its credit (plus one batch), whatever is left in the topic
     // (~19,000 records, ~4.5 MB).
     expect(stats.heldBytes).toBeLessThanOrEqual(windowBytes + BATCH_BYTES + 1024);
+    // The next window continues exactly where the first ended.
+    browse.nextWindow();
+    await until(() => browse.stats().received === 400 && browse.stats().state === "full");
+    const second = browse.rows();
+    expect(second.map((r) => r.record.offset)).toEqual(Array.from({ length: 200 }, (_, i) => BigInt(1200 + i)));
     await browse.stop();
 
     // Following, paused: nothing more is taken while new records keep arriving.

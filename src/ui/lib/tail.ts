@@ -158,6 +158,15 @@ export class LiveTail {
     return { received: this.received, matched: this.seq, filteredOut: this.filteredOut, skipped: this.skipped, shown: this.count, heldBytes: this.consumer.bufferedBytes, state, error: this.error };
   }
 
+  /** Browsing (no follow): drops the window and reads the next one from where the last one ended. */
+  nextWindow(): void {
+    this.ring.fill(undefined);
+    this.count = 0;
+    this.next = 0;
+    this.renderedUpTo = this.seq;
+    this.resume();
+  }
+
   setPaused(paused: boolean): void {
     this.paused = paused;
     this.resume();

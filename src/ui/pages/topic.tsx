@@ -214,6 +214,11 @@ export function TopicPage(props: { client: RivuletClient; topic: string; query: 
           <button type="button" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
             {paused ? "Resume" : "Pause"}
           </button>
+          {s.state === "full" ? (
+            <button type="button" onClick={() => tailRef.current?.nextWindow()}>
+              Next {500} records
+            </button>
+          ) : null}
           <fieldset class="segmented">
             <legend>Show values as</legend>
             {(["text", "json", "hex"] as const).map((v) => (
