@@ -46,7 +46,8 @@ export function App() {
       () => !cancelled && setStatus({ state: "connected", client: new RivuletClient(connection) }),
       (error: Error) => {
         connection.close();
-        if (!cancelled) setStatus({ state: "error", message: error.message });
+        // The client's message names the URL, token included: never put that on screen.
+        if (!cancelled) setStatus({ state: "error", message: error.message.replace(/access_token=[^&\s)]+/g, "access_token=…") });
       },
     );
     return () => {
