@@ -15,6 +15,7 @@
 // itself holds while assembling a message (at most maxFrameBytes per connection) is outside the count.
 // A text frame with invalid UTF-8 is dropped by uWS itself before Rivulet sees it (no close frame: the
 // client sees 1006); a valid text frame is closed with 4000 (docs/protocol.md 2.4).
+//   /ui, /ui/*  the web console (docs/console.md)
 
 import { timingSafeEqual } from "node:crypto";
 import type { Broker } from "../../broker/broker.js";
@@ -24,6 +25,7 @@ import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { renderMetrics } from "../http/metrics.js";
 import { clientFile } from "../http/static-files.js";
+import { uiHandler } from "../http/ui-files.js";
 import { loadNativeUws } from "../uws.js";
 import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
 import { loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
@@ -214,6 +216,15 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       if (!file) return reply("404 Not Found", {}, "not found");
       reply("200 OK", { "Content-Type": file.contentType, "Cache-Control": "no-cache" }, file.body);
     });
+    // The console is a page of this origin: protected mode applies, CORS does not.
+    const ui = uiHandler();
+    const guardedUi = (res: HttpResponse, req: HttpRequest) => {
+      const remote = normalizeAddress(new TextDecoder().decode(res.getRemoteAddressAsText()));
+      if (!policy.admitsPeer(remote)) return void res.writeStatus("403 Forbidden").writeHeader("Content-Type", "text/plain").end(PROTECTED_MODE_REFUSAL);
+      ui(res, req);
+    };
+    app.get("/ui", guardedUi);
+    app.get("/ui/*", guardedUi);
     app.any("/*", (res) => {
       res.writeStatus("404 Not Found").end("not found");
     });
