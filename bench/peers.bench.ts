@@ -91,6 +91,8 @@ const rateOf = (t: Timing) => t.records / t.seconds;
 let fsync: Percentiles[] = [];
 let order: string[] = [];
 let rivuletShards = "";
+/** Client connections to close before the servers stop (or they would try to reconnect). */
+const closers: (() => unknown)[] = [];
 
 try {
   const throughputCells: ThroughputCell[] = [];
@@ -104,7 +106,7 @@ try {
     const name = "Redis Streams 7 (ioredis, AOF everysec)";
     throughputCells.push({ name, producing: redisProducing(redis.port), consuming: redisConsuming(redis.port), drop });
     latencyCells.push({ name, tail: { system: "redis", port: redis.port, stream: "" }, prepare: async () => {}, sender: async (s) => redisSender(redis.port, s) });
-    process.once("beforeExit", () => admin.disconnect());
+    closers.push(() => admin.disconnect());
   }
   if (wantsSystem("nats") && !skipped.has("nats")) {
     const nats = await startNats();
@@ -125,7 +127,7 @@ try {
     const { connect } = await rivuletClient();
     const admin = await connect({ url: rivulet.url, reconnect: false });
     const drop = async (topic: string) => await admin.admin.deleteTopic(topic).catch(() => {});
-    process.once("beforeExit", () => admin.close());
+    closers.push(() => admin.close());
     const bootstrap = `127.0.0.1:${rivulet.kafkaPort}`;
     if (wantsSystem("rivulet")) {
       throughputCells.push({ name: "Rivulet, WS client, acks=1", producing: wsProducing(rivulet.url, 1), consuming: wsConsuming(rivulet.url), drop });
@@ -186,6 +188,7 @@ try {
     }
   }
 } finally {
+  for (const close of closers) close();
   await stopAll();
 }
 

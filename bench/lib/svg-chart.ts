@@ -26,7 +26,7 @@ export interface Panel {
 
 const PALETTE = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6"];
 const WIDTH = 860;
-const LABEL_WIDTH = 250;
+const LABEL_WIDTH = 270;
 const VALUE_ROOM = 90;
 const BAR_HEIGHT = 14;
 const BAR_GAP = 3;
@@ -37,6 +37,7 @@ const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;
 
 export function defaultFormat(value: number): string {
   if (!Number.isFinite(value)) return "n/a";
+  if (value === 0) return "0";
   if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
   if (value >= 1e3) return `${(value / 1e3).toFixed(0)} k`;
   if (value >= 10) return value.toFixed(0);

@@ -68,7 +68,9 @@ export function natsConsuming(port: number): Consuming {
         if (++seen >= count) break;
       }
       const seconds = (now() - start) / 1000;
-      await messages.close();
+      // Not messages.close(): with nats 2.29 against server 2.9 it can wait forever; closing the connection
+      // ends the pull.
+      void messages.close().catch(() => {});
       await nc.close();
       return { records: seen, seconds };
     },
@@ -106,7 +108,7 @@ export async function natsTail(port: number, stream: string, onValue: (value: Ui
     for await (const m of messages) onValue(m.data);
   })();
   return async () => {
-    await messages.close();
+    void messages.close().catch(() => {});
     await nc.close();
   };
 }

@@ -137,7 +137,7 @@ export async function startNats(): Promise<PeerServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "peers-nats-"));
   const port = await freePort();
   const config = join(dataDir, "nats.conf");
-  writeFileSync(config, `listen: "127.0.0.1:${port}"\nmax_payload: 8MB\njetstream {\n  store_dir: "${join(dataDir, "js")}"\n  max_file_store: 20GB\n  max_memory_store: 256MB\n}\n`);
+  writeFileSync(config, `listen: "127.0.0.1:${port}"\nlogfile: "${join(dataDir, "nats.log")}"\nmax_payload: 8MB\njetstream {\n  store_dir: "${join(dataDir, "js")}"\n  max_file_store: 20GB\n  max_memory_store: 256MB\n}\n`);
   const child = spawn("nats-server", ["-c", config], { stdio: ["ignore", "ignore", "inherit"] });
   track("nats", child, dataDir);
   await waitForPort(port, child, "nats-server");

@@ -1,8 +1,8 @@
 // The three workloads of bench/peers.bench.ts, described once so every system runs exactly the same thing:
 //   produce  N values of 100 random bytes, timed from the first send to the last acknowledgement
 //   consume  the same N records read back from the start of the stream
-//   latency  a producer paced at `rate` records/s stamps each value with its send time (float64 ms since the
-//            epoch, little-endian, in the first 8 bytes); a consumer in another process (bench/peers/tail.ts)
+//   latency  a producer paced at `rate` records/s stamps each value with its send time (float64 ms on the
+//            machine's monotonic clock, little-endian, in the first 8 bytes); a consumer in another process (bench/peers/tail.ts)
 //            subtracts it from its receive time; warm-up first, then `seconds` measured.
 // A system implements `PeerSystem`; the latency consumer side lives in tail.ts (one process per run).
 import { randomFillSync } from "node:crypto";
@@ -43,9 +43,13 @@ export function randomValues(count: number, size = VALUE_BYTES): Buffer[] {
   return values;
 }
 
-/** Wall-clock ms with sub-ms resolution, comparable across processes on one machine. */
+/**
+ * Milliseconds on the system's monotonic clock (CLOCK_MONOTONIC via hrtime), the same in every process on
+ * one machine. Not performance.timeOrigin + now(): each process fixes its time origin at start-up with an
+ * error of up to a millisecond, enough to make sub-millisecond latencies come out negative.
+ */
 export function wallMs(): number {
-  return performance.timeOrigin + performance.now();
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 export function stampOf(value: Uint8Array): number {
