@@ -7,8 +7,11 @@
 //            FANOUT_ROUNDS (20) records after 3 warm-up records (one record at a time, the next once every
 //            subscriber has the previous): p50 / p99 / max, and the median of the per-record maxima
 //   memory   the broker process' RSS with N idle subscribers minus before they connected, divided by N
+//   floor    the same subscribers on a bare uWS server (bench/fanout/bare-server.ts, no broker) that sends a
+//            chunk-sized frame to every socket: from a JS loop of ws.send(), and with one app.publish()
 // Target from the issue (reported, not asserted): p99 < 50 ms at 10,000 subscribers.
-// Knobs: FANOUT_SUBSCRIBERS, FANOUT_PROCESSES, FANOUT_ROUNDS, FANOUT_PROFILE=<dir> (broker --cpu-prof).
+// Knobs: FANOUT_SUBSCRIBERS, FANOUT_PROCESSES, FANOUT_ROUNDS, FANOUT_ONLY=rivulet,loop,publish,
+// FANOUT_PROFILE=<dir> (broker --cpu-prof).
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -25,6 +28,7 @@ const ROUNDS = Number(process.env.FANOUT_ROUNDS ?? 20);
 const WARMUP = 3;
 const P99_TARGET_MS = 50;
 const profileDir = process.env.FANOUT_PROFILE;
+const only = process.env.FANOUT_ONLY?.split(",").map((x) => x.trim());
 const progress = (m: string) => process.stderr.write(`[fanout] ${m}\n`);
 const clock = () => Number(process.hrtime.bigint()) / 1e6;
 const load = loadavg()[0]!;
@@ -82,60 +86,59 @@ function inbox(child: ChildProcess) {
 
 const rows: Row[] = [];
 const notes: string[] = [];
-try {
-  const client = await connect({ url: broker.url, reconnect: false });
-  await client.admin.createTopic("fanout", { partitions: 1 });
-  const producer = client.producer({ acks: 1, lingerMs: 0 });
-  await producer.send({ topic: "fanout", partition: 0, value: new Uint8Array(100) }); // metadata, connection warm
-  await sleep(1000);
-  const rssBefore = rssBytes(broker.pid);
+const script = fileURLToPath(new URL("./fanout/subscribers.js", import.meta.url));
 
-  const script = fileURLToPath(new URL("./fanout/subscribers.js", import.meta.url));
+/** Subscriber processes on `url`, all subscribed; returns their inboxes and how many connected. */
+async function openSubscribers(url: string, topic: string) {
   const started = performance.now();
+  const mine: ChildProcess[] = [];
   const inboxes = [];
   for (let p = 0; p < PROCESSES; p++) {
     const count = Math.floor(SUBSCRIBERS / PROCESSES) + (p < SUBSCRIBERS % PROCESSES ? 1 : 0);
-    const child = fork(script, [JSON.stringify({ url: broker.url, topic: "fanout", count })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(script, [JSON.stringify({ url, topic, count })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.push(child);
+    mine.push(child);
     inboxes.push(inbox(child));
   }
   const ready = await Promise.all(inboxes.map((next) => next<{ count: number; failed: number }>("ready")));
   const connected = ready.reduce((n, r) => n + r.count, 0);
   const failed = ready.reduce((n, r) => n + r.failed, 0);
   progress(`${connected} subscribers connected and subscribed in ${((performance.now() - started) / 1000).toFixed(1)} s (${failed} failed)`);
-  if (failed) notes.push(`${failed} of ${SUBSCRIBERS} subscribers failed to connect or subscribe`);
-  await sleep(2000);
-  const rssIdle = rssBytes(broker.pid);
-  const perSubscriber = (rssIdle - rssBefore) / Math.max(1, connected);
-  progress(`broker RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB -> ${(rssIdle / 2 ** 20).toFixed(0)} MiB: ${(perSubscriber / 1024).toFixed(1)} KiB per idle subscriber`);
+  if (failed) notes.push(`${failed} of ${SUBSCRIBERS} subscribers failed to connect or subscribe to ${url}`);
+  const close = () => mine.forEach((c) => c.connected && c.send({ exit: true }));
+  return { children: mine, inboxes, connected, close };
+}
 
+/**
+ * One record at a time: arm every subscriber, note the time, `send` (resolves once the record is on its
+ * way), collect every arrival. Returns the row (without its name).
+ */
+async function rounds(label: string, subs: Awaited<ReturnType<typeof openSubscribers>>, send: () => Promise<void>): Promise<Row> {
   const all: number[] = [];
   const maxima: number[] = [];
   let missing = 0;
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
-    children.forEach((c) => c.send({ round }));
-    await Promise.all(inboxes.map((next) => next("armed", (m) => m.armed === round)));
+    subs.children.forEach((c) => c.send({ round }));
+    await Promise.all(subs.inboxes.map((next) => next("armed", (m) => m.armed === round)));
     const sentAt = clock();
-    await producer.send({ topic: "fanout", partition: 0, value: new Uint8Array(100) });
-    children.forEach((c) => c.send({ collect: round }));
-    const replies = await Promise.all(inboxes.map((next) => next<{ arrivals: number[] }>("arrivals", (m) => m.round === round)));
+    await send();
+    subs.children.forEach((c) => c.send({ collect: round }));
+    const replies = await Promise.all(subs.inboxes.map((next) => next<{ arrivals: number[] }>("arrivals", (m) => m.round === round)));
     const delays = replies.flatMap((r) => r.arrivals.map((t) => t - sentAt));
-    const got = delays.length;
     if (round < WARMUP) continue;
-    missing += connected - got;
+    missing += subs.connected - delays.length;
     all.push(...delays);
-    const max = Math.max(...delays);
-    maxima.push(max);
     const p = percentiles(Float64Array.from(delays));
-    progress(`record ${round - WARMUP + 1}/${ROUNDS}: ${got}/${connected} received, p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+    maxima.push(p.max);
+    progress(`${label} record ${round - WARMUP + 1}/${ROUNDS}: ${delays.length}/${subs.connected} received, p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, max ${p.max.toFixed(1)} ms`);
     await sleep(100);
   }
-  if (missing) notes.push(`${missing} deliveries missing after 5 s (over all measured records)`);
+  if (missing) notes.push(`${label}: ${missing} deliveries missing after 5 s (over all measured records)`);
   const p = percentiles(Float64Array.from(all));
   const sortedMax = [...maxima].sort((a, b) => a - b);
-  rows.push({
+  return {
     group: "fan-out",
-    name: `1 record -> ${connected.toLocaleString("en-US")} WS subscribers (${PROCESSES} client processes)`,
+    name: "",
     value: p.p99,
     unit: "ms p99",
     "p50 ms": p.p50,
@@ -143,18 +146,54 @@ try {
     "median per-record max ms": sortedMax[sortedMax.length >> 1]!,
     "vs target": `${(P99_TARGET_MS / p.p99).toFixed(2)}x`,
     samples: p.samples,
-  });
-  rows.push({
-    group: "memory",
-    name: "broker RSS per idle subscriber",
-    value: perSubscriber / 1024,
-    unit: "KiB",
-    "RSS before MiB": rssBefore / 2 ** 20,
-    "RSS idle MiB": rssIdle / 2 ** 20,
-  });
-  for (const child of children) child.send({ exit: true });
-  await producer.close();
-  client.close();
+  };
+}
+
+try {
+  if (!only || only.includes("rivulet")) {
+    const client = await connect({ url: broker.url, reconnect: false });
+    await client.admin.createTopic("fanout", { partitions: 1 });
+    const producer = client.producer({ acks: 1, lingerMs: 0 });
+    await producer.send({ topic: "fanout", partition: 0, value: new Uint8Array(100) }); // metadata, connection warm
+    await sleep(1000);
+    const rssBefore = rssBytes(broker.pid);
+    const subs = await openSubscribers(broker.url, "fanout");
+    await sleep(2000);
+    const rssIdle = rssBytes(broker.pid);
+    const perSubscriber = (rssIdle - rssBefore) / Math.max(1, subs.connected);
+    progress(`broker RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB -> ${(rssIdle / 2 ** 20).toFixed(0)} MiB: ${(perSubscriber / 1024).toFixed(1)} KiB per idle subscriber`);
+    const row = await rounds("rivulet", subs, async () => void (await producer.send({ topic: "fanout", partition: 0, value: new Uint8Array(100) })));
+    rows.push({ ...row, name: `Rivulet: 1 record -> ${subs.connected.toLocaleString("en-US")} WS subscribers` });
+    rows.push({ group: "memory", name: "Rivulet broker RSS per idle subscriber", value: perSubscriber / 1024, unit: "KiB", "RSS before MiB": rssBefore / 2 ** 20, "RSS idle MiB": rssIdle / 2 ** 20 });
+    subs.close();
+    await producer.close();
+    client.close();
+  }
+  // The floor: the same subscribers on a bare uWS server that only sends (no broker work at all).
+  for (const mode of ["loop", "publish"] as const) {
+    if (only && !only.includes(mode)) continue;
+    const server = fork(fileURLToPath(new URL("./fanout/bare-server.js", import.meta.url)), [mode], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    children.push(server);
+    const next = inbox(server);
+    const { port } = await next<{ port: number }>("port");
+    const subs = await openSubscribers(`ws://127.0.0.1:${port}/ws`, "fanout");
+    await sleep(1000);
+    const loopMs: number[] = [];
+    let n = 0;
+    const row = await rounds(`bare ${mode}`, subs, async () => {
+      const round = n++;
+      server.send({ broadcast: round });
+      loopMs.push((await next<{ ms: number }>("sent", (m) => m.sent === round)).ms);
+    });
+    const sortedLoop = [...loopMs].sort((a, b) => a - b);
+    rows.push({
+      ...row,
+      name: mode === "loop" ? "floor: bare uWS, ws.send() per socket from JS" : "floor: bare uWS, one app.publish()",
+      "server send loop ms (median)": sortedLoop[sortedLoop.length >> 1]!,
+    });
+    subs.close();
+    server.send({ exit: true });
+  }
 } finally {
   await stopAll();
 }
