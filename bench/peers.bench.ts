@@ -13,7 +13,8 @@
 //            send time; a consumer tailing in another process (bench/peers/tail.ts) reports p50/p99/p99.9
 //            over PEERS_LATENCY_SECONDS (10) after a 1 s warm-up
 //   fsync    the machine's write(4 KiB) + fdatasync p50/p99 on the data disk, beside acks=all latency
-// Every measurement is repeated PEERS_REPS (3) times (rep-major, so drift hits every system alike); the
+// Every measurement is repeated PEERS_REPS (3) times (rep-major, so drift hits every system alike; in each
+// repetition the latency runs come first, before the bulk writes leave servers compacting or flushing); the
 // table gives medians with min-max. Prints the table, writes bench/results/peers.json, and (at full size,
 // or with PEERS_WRITE_DOCS=1) docs/images/peers.svg and the generated section of docs/benchmarks.md.
 // Knobs: PEERS_RECORDS, PEERS_REPS, PEERS_RATE, PEERS_LATENCY_SECONDS, PEERS_ONLY=produce,consume,latency,
@@ -148,16 +149,34 @@ try {
   }
   order = [...new Set([...throughputCells.map((c) => c.name), ...latencyCells.map((c) => c.name)])];
 
-  let values: Buffer[] = [];
-  if (wants("produce") || wants("consume")) {
-    values = randomValues(RECORDS);
-    progress(`${RECORDS.toLocaleString("en-US")} random values ready [${elapsed()}]`);
-  }
   let n = 0;
   for (let rep = 0; rep < REPS; rep++) {
     fsync.push(measureFdatasync(2));
     progress(`rep ${rep + 1}/${REPS}: fdatasync p50 ${fsync.at(-1)!.p50.toFixed(2)} ms, p99 ${fsync.at(-1)!.p99.toFixed(2)} ms`);
+    if (wants("latency")) {
+      for (const cell of latencyCells) {
+        const stream = `latency-${n++}`;
+        let r: LatencyResult;
+        try {
+          await cell.prepare(stream);
+          r = await latencyRun({ ...cell.tail, stream }, () => cell.sender(stream), RATE, LATENCY_SECONDS, WARMUP_SECONDS);
+        } catch (error) {
+          progress(`rep ${rep + 1}/${REPS} ${cell.name}: latency FAILED ${String(error)}`);
+          notes.push(`${cell.name}: rep ${rep + 1} latency failed: ${String(error).slice(0, 200)}`);
+          continue;
+        }
+        add(latencies, cell.name, r);
+        progress(
+          `rep ${rep + 1}/${REPS} ${cell.name}: latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; ${r.received}/${r.sent} received, ${Math.round(r.achievedRate)} rec/s sent [${elapsed()}]`,
+        );
+        if (r.received < r.sent) notes.push(`${cell.name}: rep ${rep + 1} received ${r.received} of ${r.sent} records within 10 s of the last send`);
+      }
+    }
     if (wants("produce") || wants("consume")) {
+      // Made per repetition and dropped before the next latency run: a million live Buffers in this
+      // process would put major GC pauses into the paced producer.
+      let values = randomValues(RECORDS);
+      progress(`${RECORDS.toLocaleString("en-US")} random values ready [${elapsed()}]`);
       for (const cell of throughputCells) {
         const stream = `peers-${n++}`;
         try {
@@ -179,25 +198,8 @@ try {
         await cell.drop(stream).catch(() => {});
         (globalThis as { gc?: () => void }).gc?.();
       }
-    }
-    if (wants("latency")) {
-      for (const cell of latencyCells) {
-        const stream = `latency-${n++}`;
-        let r: LatencyResult;
-        try {
-          await cell.prepare(stream);
-          r = await latencyRun({ ...cell.tail, stream }, () => cell.sender(stream), RATE, LATENCY_SECONDS, WARMUP_SECONDS);
-        } catch (error) {
-          progress(`rep ${rep + 1}/${REPS} ${cell.name}: latency FAILED ${String(error)}`);
-          notes.push(`${cell.name}: rep ${rep + 1} latency failed: ${String(error).slice(0, 200)}`);
-          continue;
-        }
-        add(latencies, cell.name, r);
-        progress(
-          `rep ${rep + 1}/${REPS} ${cell.name}: latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; ${r.received}/${r.sent} received, ${Math.round(r.achievedRate)} rec/s sent [${elapsed()}]`,
-        );
-        if (r.received < r.sent) notes.push(`${cell.name}: rep ${rep + 1} received ${r.received} of ${r.sent} records within 10 s of the last send`);
-      }
+      values = [];
+      (globalThis as { gc?: () => void }).gc?.();
     }
   }
 } finally {
