@@ -165,6 +165,12 @@ try {
           notes.push(`${cell.name}: rep ${rep + 1} latency failed: ${String(error).slice(0, 200)}`);
           continue;
         }
+        if (r.overloaded) {
+          // Percentiles of the records that made it would flatter a system that fell behind: none reported.
+          progress(`rep ${rep + 1}/${REPS} ${cell.name}: latency run stopped, ${r.overloaded} [${elapsed()}]`);
+          notes.push(`${cell.name}: rep ${rep + 1} latency not reported: ${r.overloaded}`);
+          continue;
+        }
         add(latencies, cell.name, r);
         progress(
           `rep ${rep + 1}/${REPS} ${cell.name}: latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, p99.9 ${r.p999.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; ${r.received}/${r.sent} received, ${Math.round(r.achievedRate)} rec/s sent [${elapsed()}]`,

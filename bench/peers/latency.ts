@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import { pacedProduce, type PacedSender, type Percentiles } from "./workload.js";
 
 export interface LatencyResult extends Percentiles {
+  /** Why the run was cut short (the system could not keep up with the rate), if it was. */
+  overloaded?: string;
   sent: number;
   received: number;
   achievedRate: number;
@@ -41,7 +43,7 @@ export async function latencyRun(
     child.send({ end: { measureFrom: produced.measureFrom, total: produced.sent } });
     const { latency, received } = await next<{ latency: Percentiles; received: number }>("latency");
     await exited;
-    return { ...latency, sent: produced.sent, received, achievedRate: produced.achievedRate };
+    return { ...latency, sent: produced.sent, received, achievedRate: produced.achievedRate, overloaded: produced.overloaded };
   } finally {
     if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGKILL");
   }

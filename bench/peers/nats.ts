@@ -82,15 +82,27 @@ export function natsConsuming(port: number): Consuming {
   };
 }
 
+/**
+ * PubAck wait in the latency run: when nats.js falls behind, nats-server treats its ack inbox as a slow
+ * consumer and drops acks, which then never come; 10 s ends such a run in reasonable time.
+ */
+const LATENCY_ACK_TIMEOUT_MS = 10_000;
+
 export async function natsSender(port: number, stream: string): Promise<PacedSender> {
   const nc = await open(port);
   const js = nc.jetstream();
   const pending = new Set<Promise<unknown>>();
   let failure: unknown;
   return {
+    get unacknowledged() {
+      return pending.size;
+    },
+    abandon() {
+      void nc.close().catch(() => {});
+    },
     send(values) {
       for (const value of values) {
-        const p = js.publish(stream, value, { timeout: ACK_TIMEOUT_MS }).catch((error: unknown) => void (failure ??= error));
+        const p = js.publish(stream, value, { timeout: LATENCY_ACK_TIMEOUT_MS }).catch((error: unknown) => void (failure ??= error));
         pending.add(p);
         void p.finally(() => pending.delete(p));
       }

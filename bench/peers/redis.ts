@@ -62,13 +62,24 @@ export function redisSender(port: number, stream: string): PacedSender {
   const redis = client(port);
   const pending = new Set<Promise<unknown>>();
   let failure: unknown;
+  let unacknowledged = 0;
   return {
+    get unacknowledged() {
+      return unacknowledged;
+    },
     send(values) {
       const pipeline = redis.pipeline();
       for (const value of values) pipeline.xadd(stream, "*", "v", value);
+      unacknowledged += values.length;
       const p = pipeline.exec().catch((error: unknown) => void (failure ??= error));
       pending.add(p);
-      void p.finally(() => pending.delete(p));
+      void p.finally(() => {
+        pending.delete(p);
+        unacknowledged -= values.length;
+      });
+    },
+    abandon() {
+      redis.disconnect();
     },
     async finish() {
       await Promise.all(pending);

@@ -91,10 +91,22 @@ export async function wsSender(url: string, topic: string, acks: 1 | "all"): Pro
   const c = await connect({ url, reconnect: false });
   const producer = c.producer({ acks, lingerMs: 0 });
   let failure: unknown;
-  const onError = (error: unknown) => void (failure ??= error);
+  let unacknowledged = 0;
+  const onAck = () => void unacknowledged--;
+  const onError = (error: unknown) => {
+    unacknowledged--;
+    failure ??= error;
+  };
   return {
+    get unacknowledged() {
+      return unacknowledged;
+    },
+    abandon() {
+      c.close();
+    },
     send(values) {
-      for (const value of values) producer.send({ topic, partition: 0, value }).catch(onError);
+      unacknowledged += values.length;
+      for (const value of values) producer.send({ topic, partition: 0, value }).then(onAck, onError);
     },
     async finish() {
       await producer.flush();

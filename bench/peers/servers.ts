@@ -17,6 +17,8 @@ export const progress = (message: string) => process.stderr.write(`[peers] ${mes
 interface Tracked {
   name: string;
   stop(): Promise<void>;
+  /** Synchronous last resort (process exit): SIGKILL, no waiting. */
+  kill(): void;
   dir: string;
 }
 const running = new Set<Tracked>();
@@ -43,6 +45,13 @@ function hookSignals(): void {
       void stopAll().finally(() => process.exit(130));
     });
   }
+  // A crash (an unhandled rejection exits without running any finally) must not leave servers behind.
+  process.once("exit", () => {
+    for (const t of running) {
+      t.kill();
+      rmSync(t.dir, { recursive: true, force: true });
+    }
+  });
 }
 
 function onPath(command: string): boolean {
@@ -102,6 +111,7 @@ function track(name: string, child: ChildProcess, dir: string): Tracked {
   const tracked: Tracked = {
     name,
     dir,
+    kill: () => void (child.exitCode === null && child.pid && process.kill(child.pid, "SIGKILL")),
     async stop() {
       if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGTERM");
       const timer = setTimeout(() => child.pid && child.exitCode === null && process.kill(child.pid, "SIGKILL"), 10_000);
@@ -148,7 +158,7 @@ export async function startNats(): Promise<PeerServer> {
 export async function startRivulet(): Promise<BrokerProcess & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "peers-rivulet-"));
   const broker = await startBrokerProcess(dataDir, { kafka: true });
-  running.add({ name: "rivulet", dir: dataDir, stop: () => broker.stop() });
+  running.add({ name: "rivulet", dir: dataDir, stop: () => broker.stop(), kill: () => void process.kill(broker.pid, "SIGKILL") });
   hookSignals();
   return { ...broker, dataDir };
 }

@@ -26,8 +26,12 @@ export interface Consuming {
 /** The sending half of the latency run: `send` is called each 1 ms tick with that tick's values. */
 export interface PacedSender {
   send(values: Buffer[]): void;
+  /** Records sent and not yet acknowledged. */
+  readonly unacknowledged: number;
   /** Resolves once everything sent was acknowledged, then releases the connection. */
   finish(): Promise<void>;
+  /** Drops the connection at once, acknowledged or not (an overloaded run). */
+  abandon(): void;
 }
 
 /**
@@ -58,6 +62,8 @@ export function stampOf(value: Uint8Array): number {
 
 export interface PacedResult {
   sent: number;
+  /** Set when the system fell more than OVERLOAD_SECONDS of records behind and the run was cut short. */
+  overloaded?: string;
   /** Records sent before this wall-clock time are the warm-up (not counted by the consumer). */
   measureFrom: number;
   /** Records per second actually sent over the measured period. */
@@ -68,6 +74,9 @@ export interface PacedResult {
  * Sends `rate` records/s for `warmupSeconds + seconds`, every 1 ms tick what the schedule says is due, each
  * value a copy of a random template with the tick's send time in its first 8 bytes.
  */
+/** A system this many seconds of records behind (unacknowledged) cannot sustain the rate: stop there. */
+export const OVERLOAD_SECONDS = 5;
+
 export async function pacedProduce(sender: PacedSender, rate: number, seconds: number, warmupSeconds: number): Promise<PacedResult> {
   const template = randomValues(1)[0]!;
   const total = Math.round(rate * (warmupSeconds + seconds));
@@ -77,7 +86,12 @@ export async function pacedProduce(sender: PacedSender, rate: number, seconds: n
   let measureBegin = 0;
   let measuredSent = 0;
   let sent = 0;
+  let overloaded: string | undefined;
   while (sent < total) {
+    if (sender.unacknowledged > rate * OVERLOAD_SECONDS) {
+      overloaded = `more than ${OVERLOAD_SECONDS} s of records (${sender.unacknowledged}) unacknowledged after ${((performance.now() - begin) / 1000).toFixed(1)} s: cannot sustain ${rate} records/s here`;
+      break;
+    }
     const now = performance.now();
     if (measureFrom === Infinity && now >= warmupEnd) {
       measureFrom = wallMs();
@@ -98,6 +112,10 @@ export async function pacedProduce(sender: PacedSender, rate: number, seconds: n
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   const sendSeconds = (performance.now() - measureBegin) / 1000;
+  if (overloaded) {
+    sender.abandon(); // its backlog would take minutes to drain
+    return { sent, measureFrom, achievedRate: measuredSent / Math.max(sendSeconds, 1e-9), overloaded };
+  }
   await sender.finish();
   return { sent, measureFrom, achievedRate: measuredSent / Math.max(sendSeconds, 1e-9) };
 }
