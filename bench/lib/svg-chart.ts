@@ -67,7 +67,8 @@ function panel(p: Panel, top: number, seriesColors: Map<string, string>): { svg:
   const dataMax = all.length ? Math.max(...all) : 1;
   const dataMin = all.length ? Math.min(...all, ...p.groups.flatMap((g) => g.bars.map((b) => b.min ?? b.value)).filter((v) => v > 0)) : 1;
   const log = p.log === true;
-  const lo = log ? 10 ** Math.floor(Math.log10(dataMin)) : 0;
+  // The decade below the smallest value (strictly below: a value of exactly 1 must not get a zero-width bar).
+  const lo = log ? 10 ** (Math.ceil(Math.log10(dataMin)) - 1) : 0;
   const tickValues = ticks(dataMax, log, lo);
   const hi = log ? Math.max(10 ** Math.ceil(Math.log10(dataMax)), tickValues.at(-1)!) : Math.max(dataMax, tickValues.at(-1)!);
   const plotWidth = WIDTH - LABEL_WIDTH - VALUE_ROOM - 20;
