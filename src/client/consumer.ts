@@ -3,14 +3,18 @@
 // filling this process's memory: at most `windowBytes` of records are held here (plus one oversized batch).
 //
 // Positions are what the application has consumed, not what arrived: after a reconnect the consumer drops
-// what it held and resubscribes from its positions, so nothing is skipped and nothing repeats. Every batch
-// is CRC-checked on receipt by the WASM core before any record is handed out.
+// what it held and resubscribes from its positions, so nothing is skipped and nothing repeats, whatever
+// `from` and `partitions` it was created with (`from` only places partitions it has no position for yet).
+// A subscription that fails with a retriable error (the broker went away again, a deadline passed) is
+// retried until the connection gives up; then the iterator throws why. Every batch is CRC-checked on
+// receipt by the WASM core before any record is handed out; a corrupt batch stops its partition at that
+// offset (records before it are delivered) until the application seeks.
 
 import { decodeRecordBatch, type DecodeOptions } from "../core/index.js";
-import type { RivuletError } from "../errors/index.js";
+import { CorruptRecordError, type RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, startPosition, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
-import { ConnectionError, errorFromCode, GapError } from "./errors.js";
+import { ConnectionError, CorruptBatchError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
 
 export type { StartFrom };
@@ -66,6 +70,10 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected heldBytes = 0;
   protected closed = false;
   protected started: Promise<void> | undefined;
+  /** A subscribe loop is running (so a reconnect does not start a second one). */
+  private establishing = false;
+  /** Partitions stopped at a corrupt batch: their chunks are dropped until the application seeks. */
+  private readonly halted = new Set<number>();
   protected readonly window: number;
 
   constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
@@ -76,11 +84,32 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** Subscribes (done implicitly by the first read). */
   start(): Promise<void> {
-    if (!this.started) {
-      this.started = this.subscribe();
-      this.started.then(() => (this.subscribed = true), () => {});
-    }
+    this.started ??= this.establish();
     return this.started;
+  }
+
+  /**
+   * Subscribes, retrying retriable failures (the socket dropped mid-request, a deadline passed while the
+   * broker was away) with capped backoff until it works, the consumer is closed, or the connection gives up.
+   */
+  private async establish(): Promise<void> {
+    this.establishing = true;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.subscribe();
+          this.subscribed = true;
+          return;
+        } catch (error) {
+          if (this.closed || this.connection.isClosed || (error as RivuletError).retriable !== true) throw error;
+          // A drop rejects the request at once: wait a little (the connection reconnects meanwhile; the next
+          // request waits for it within its own deadline).
+          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+        }
+      }
+    } finally {
+      this.establishing = false;
+    }
   }
 
   /** The next offset to read per partition: what the application has consumed so far. */
@@ -133,7 +162,13 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   onReconnect(): void {
     // What we held was sent against the old connection's credit: drop it and ask again from the positions.
     this.dropAllHeld();
-    this.started = this.subscribe();
+    this.resubscribe();
+  }
+
+  /** Subscribes again unless a subscribe loop is already running (it retries on the new connection). */
+  protected resubscribe(): void {
+    if (this.closed || this.establishing) return;
+    this.started = this.establish();
     this.started.catch((error) => this.push({ kind: "error", error }));
   }
 
@@ -152,12 +187,16 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   private onChunk(frame: Extract<ServerFrame, { type: typeof FrameType.CHUNK }>): void {
     const bytes = frame.records.length;
-    if (this.seeking.has(frame.partition)) return this.grant(bytes);
+    if (this.seeking.has(frame.partition) || this.halted.has(frame.partition)) return this.grant(bytes);
     const records: ConsumedRecord[] = [];
-    try {
-      const view = new DataView(frame.records.buffer, frame.records.byteOffset, frame.records.byteLength);
-      for (let at = 0; at < bytes; ) {
-        const size = view.getInt32(at + 8) + 12;
+    let corrupt: Error | undefined;
+    let stopAt = frame.nextOffset;
+    const view = new DataView(frame.records.buffer, frame.records.byteOffset, frame.records.byteLength);
+    for (let at = 0; at < bytes; ) {
+      const baseOffset = at + 12 <= bytes ? view.getBigInt64(at) : frame.fromOffset;
+      const size = at + 12 <= bytes ? view.getInt32(at + 8) + 12 : -1;
+      try {
+        if (size < 12 || at + size > bytes) throw new CorruptRecordError("TRUNCATED", `batch at byte ${at} of a ${bytes}-byte chunk has length ${size - 12}`);
         // decodeRecordBatch checks the CRC (WASM) before decoding anything.
         const batch = decodeRecordBatch(frame.records.subarray(at, at + size), { decompress: this.options.decompress });
         at += size;
@@ -166,13 +205,23 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
           if (r.offset < frame.fromOffset) continue;
           records.push({ topic: this.options.topic, partition: frame.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
         }
+      } catch (error) {
+        // The batches before this one are good and are delivered; the partition stops here.
+        const offset = baseOffset > frame.fromOffset ? baseOffset : frame.fromOffset;
+        const lastOffset = size >= 12 + 27 ? offset + BigInt(view.getInt32(at + 23)) : offset;
+        corrupt = new CorruptBatchError(this.options.topic, frame.partition, offset, lastOffset + 1n, error as Error);
+        stopAt = offset;
+        break;
       }
-    } catch (error) {
-      this.push({ kind: "error", error: error as Error, partition: frame.partition });
-      return;
     }
     this.heldBytes += bytes;
     for (const record of records) this.queue.push({ kind: "record", record });
+    if (corrupt) {
+      this.halted.add(frame.partition);
+      this.queue.push({ kind: "end", partition: frame.partition, nextOffset: stopAt, bytes });
+      this.push({ kind: "error", error: corrupt, partition: frame.partition });
+      return;
+    }
     this.push({ kind: "end", partition: frame.partition, nextOffset: frame.nextOffset, bytes });
   }
 
@@ -338,6 +387,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     // Resolved here so the new position is known the moment the server confirms the seek.
     const offset = typeof to === "bigint" ? to : (await this.admin.listOffsets(this.options.topic, partition, to)).offset;
     this.seeking.add(partition);
+    this.halted.delete(partition);
     this.dropHeld(new Set([partition]));
     try {
       const start: StartPosition = { kind: StartKind.OFFSET, value: offset };
