@@ -69,6 +69,8 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected stalledNeed = 0;
   protected heldBytes = 0;
   protected closed = false;
+  /** stop() was called: nothing more is handed out, the subscription stays until close(). */
+  protected stopped = false;
   protected started: Promise<void> | undefined;
   /** A subscribe loop is running (so a reconnect does not start a second one). */
   private establishing = false;
@@ -295,7 +297,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   async next(): Promise<ConsumedRecord> {
     await this.start();
     for (;;) {
-      if (this.closed) throw new Error("consumer is closed");
+      if (this.closed || this.stopped) throw new Error("consumer is closed");
       const record = this.takeNow();
       if (record) return record;
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
@@ -323,14 +325,14 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
       promise.then(
         (value) => ({ value, done: false }),
         (error) => {
-          if (this.closed) return done;
+          if (this.closed || this.stopped) return done;
           throw error;
         },
       );
     return {
       next: () => {
         // Fast path, no async machinery: a record is already held.
-        if (this.subscribed && !this.closed) {
+        if (this.subscribed && !this.closed && !this.stopped) {
           try {
             const record = this.takeNow();
             if (record) return Promise.resolve({ value: record, done: false });
@@ -350,7 +352,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
       try {
         yield await this.nextBatch(max);
       } catch (error) {
-        if (this.closed) return;
+        if (this.closed || this.stopped) return;
         throw error;
       }
     }
@@ -428,6 +430,17 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.queue.length = 0;
     this.queue.push(...kept);
     this.head = 0;
+  }
+
+  /**
+   * Hands out nothing more: a reader waiting in next() or `for await` ends quietly. positions() then says
+   * exactly what the application was handed (to commit or save before close()).
+   */
+  stop(): void {
+    this.stopped = true;
+    const wake = this.wakeReader;
+    this.wakeReader = undefined;
+    wake?.();
   }
 
   /** Records held here and not yet handed to the application. */

@@ -11,7 +11,7 @@
 
 import { FrameType, StartKind, type ServerFrame } from "../protocol/ws/index.js";
 import type { Admin } from "./admin.js";
-import type { Connection } from "./connection.js";
+import type { Connection, RequestOptions } from "./connection.js";
 import { Consumer, type ConsumerOptions } from "./consumer.js";
 import { errorFromCode } from "./errors.js";
 
@@ -129,16 +129,21 @@ export class GroupConsumer extends Consumer {
    * Commits the consumed positions (of `partitions`, default all owned) as the group's offsets. Throws a
    * typed error if the broker refused any.
    */
-  async commit(partitions: number[] = [...this.owned]): Promise<void> {
+  async commit(partitions: number[] = [...this.owned], options: RequestOptions = {}): Promise<void> {
     const offsets = partitions
       .map((partition) => ({ partition, offset: this.positionOf(partition) }))
       .filter((o): o is { partition: number; offset: bigint } => o.offset !== undefined && o.offset !== this.committedPositions.get(o.partition));
     if (offsets.length === 0) return;
-    const response = await this.connection.request({
-      type: FrameType.COMMIT,
-      groupId: this.groupOptions.group,
-      offsets: offsets.map((o) => ({ topic: this.options.topic, partition: o.partition, offset: o.offset, metadata: "" })),
-    });
+    const response = await this.connection.request(
+      {
+        type: FrameType.COMMIT,
+        groupId: this.groupOptions.group,
+        offsets: offsets.map((o) => ({ topic: this.options.topic, partition: o.partition, offset: o.offset, metadata: "" })),
+      },
+      undefined,
+      undefined,
+      options,
+    );
     if (response.type !== FrameType.COMMIT_RESULT) throw new Error("unexpected response to COMMIT");
     const failed = response.items.find((i) => i.errorCode !== 0);
     for (const o of offsets) if (!response.items.some((i) => i.partition === o.partition && i.errorCode !== 0)) this.committedPositions.set(o.partition, o.offset);
