@@ -3,11 +3,11 @@
 // a library consumer, kcat, python) whose output, exit and resident memory the tests read. Everything is
 // killed, by pid, after the file's tests.
 //
-// Clients reach the broker through a TCP relay on a fixed port: the broker itself cannot listen on its old
-// port again for 60 s once clients were connected (its uWS listen socket has no SO_REUSEADDR, so the
-// accepted sockets' TIME_WAIT blocks the bind; see the report of issue 12), so each start takes a free
-// port and the relay forwards to it. A dead broker looks to clients exactly as it would directly: open
-// connections drop, new ones are closed at once.
+// Clients reach the broker through a TCP relay on a fixed port. A broker started on port 0 gets a port in
+// the kernel's ephemeral range, and binding that port again fails while the old connections sit in
+// TIME_WAIT (measured: a fixed port below the range rebinds at once, a kernel-chosen one does not), so each
+// start takes a free port and the relay forwards to it. A dead broker looks to clients exactly as it would
+// directly: open connections drop, new ones are closed at once.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
