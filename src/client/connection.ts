@@ -296,8 +296,10 @@ export class Connection {
 
   private startPings(): void {
     this.stopPings();
-    // Within the announced timeout, however short (a fixed floor above it would get us closed with 4001).
-    const every = Math.max(50, Math.min(Math.floor(this.server.idleTimeoutMs / 3), this.keepAliveMs));
+    // Within the announced timeout, however short (a fixed floor above it would get us closed with 4001),
+    // and at least twice per request deadline: a consumer waiting for chunks has no request in flight, so
+    // the pings are what notice a frozen broker within about 1.5 deadlines.
+    const every = Math.max(50, Math.min(Math.floor(this.server.idleTimeoutMs / 3), this.keepAliveMs, Math.floor(this.requestTimeoutMs / 2)));
     const socket = this.socket;
     this.pingTimer = setInterval(() => {
       void this.request({ type: FrameType.PING }).catch((error) => {

@@ -225,6 +225,30 @@ describe("kill during connect, group join and a large fetch; deadlines", () => {
     expect(lines[1]).toMatch(/^rivulet: timed out: broker at .* unreachable for \d+ ms/);
   }, 30_000);
 
+  it("--timeout: a frozen broker (SIGSTOP) ends consume --follow and topics list with exit 1 and one line", async () => {
+    const broker = await procs.broker();
+    const topic = "frozen";
+    await createTopic(broker.url, topic);
+    const cli = procs.cli(["consume", topic, "--follow", "--timeout", "1000", "--broker", broker.url]);
+    await sleep(1500);
+    broker.proc.child.kill("SIGSTOP");
+    try {
+      const frozen = Date.now();
+      const list = procs.cli(["topics", "list", "--timeout", "1000", "--broker", broker.url]);
+      expect(await list.exited).toBe(1);
+      expect(list.stderr()).toMatch(/^rivulet: timed out: /);
+      expect(await cli.exited).toBe(1);
+      const took = Date.now() - frozen;
+      // Found dead by a ping within 1.5 deadlines, then unreachable for one more.
+      expect(took).toBeLessThan(6000);
+      const lines = cli.stderr().split("\n").filter(Boolean);
+      expect(lines.at(-1)).toMatch(/^rivulet: timed out: broker at .* unreachable/);
+      expect(lines.length).toBeLessThanOrEqual(2);
+    } finally {
+      broker.proc.child.kill("SIGCONT");
+    }
+  }, 30_000);
+
   it("without a deadline, a library consumer waits for a broker that is away (no silent exit after 34 s), in bounded memory", async () => {
     const broker = await procs.broker();
     const topic = "no-deadline";
