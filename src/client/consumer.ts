@@ -10,11 +10,12 @@
 // receipt by the WASM core before any record is handed out; a corrupt batch stops its partition at that
 // offset (records before it are delivered) until the application seeks.
 
-import { decodeRecordBatch, type DecodeOptions } from "../core/index.js";
-import { CorruptRecordError, type RivuletError } from "../errors/index.js";
-import { FrameType, StartKind, startPosition, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
+import type { DecodeOptions } from "../core/index.js";
+import type { RivuletError } from "../errors/index.js";
+import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
-import { ConnectionError, CorruptBatchError, errorFromCode, GapError } from "./errors.js";
+import { decodeChunk, type ChunkRecord } from "./chunk.js";
+import { ConnectionError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
 
 export type { StartFrom };
@@ -37,15 +38,7 @@ export interface ConsumerOptions {
   decompress?: DecodeOptions["decompress"];
 }
 
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  timestamp: number;
-  key: Uint8Array | null;
-  value: Uint8Array | null;
-  headers: { key: string; value: Uint8Array | null }[];
-}
+export type ConsumedRecord = ChunkRecord;
 
 export type Entry =
   | { kind: "record"; record: ConsumedRecord }
@@ -187,40 +180,16 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.push({ kind: "error", error });
   }
 
-  private onChunk(frame: Extract<ServerFrame, { type: typeof FrameType.CHUNK }>): void {
+  private onChunk(frame: ChunkFrame): void {
     const bytes = frame.records.length;
     if (this.seeking.has(frame.partition) || this.halted.has(frame.partition)) return this.grant(bytes);
-    const records: ConsumedRecord[] = [];
-    let corrupt: Error | undefined;
-    let stopAt = frame.nextOffset;
-    const view = new DataView(frame.records.buffer, frame.records.byteOffset, frame.records.byteLength);
-    for (let at = 0; at < bytes; ) {
-      const baseOffset = at + 12 <= bytes ? view.getBigInt64(at) : frame.fromOffset;
-      const size = at + 12 <= bytes ? view.getInt32(at + 8) + 12 : -1;
-      try {
-        if (size < 12 || at + size > bytes) throw new CorruptRecordError("TRUNCATED", `batch at byte ${at} of a ${bytes}-byte chunk has length ${size - 12}`);
-        // decodeRecordBatch checks the CRC (WASM) before decoding anything.
-        const batch = decodeRecordBatch(frame.records.subarray(at, at + size), { decompress: this.options.decompress });
-        at += size;
-        if (batch.isControl) continue;
-        for (const r of batch.records) {
-          if (r.offset < frame.fromOffset) continue;
-          records.push({ topic: this.options.topic, partition: frame.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
-        }
-      } catch (error) {
-        // The batches before this one are good and are delivered; the partition stops here.
-        const offset = baseOffset > frame.fromOffset ? baseOffset : frame.fromOffset;
-        const lastOffset = size >= 12 + 27 ? offset + BigInt(view.getInt32(at + 23)) : offset;
-        corrupt = new CorruptBatchError(this.options.topic, frame.partition, offset, lastOffset + 1n, error as Error);
-        stopAt = offset;
-        break;
-      }
-    }
+    const { records, corrupt } = decodeChunk(this.options.topic, frame, this.options.decompress);
     this.heldBytes += bytes;
     for (const record of records) this.queue.push({ kind: "record", record });
     if (corrupt) {
+      // The good batches before it are delivered; the partition stops at the corrupt one until a seek.
       this.halted.add(frame.partition);
-      this.queue.push({ kind: "end", partition: frame.partition, nextOffset: stopAt, bytes });
+      this.queue.push({ kind: "end", partition: frame.partition, nextOffset: corrupt.offset, bytes });
       this.push({ kind: "error", error: corrupt, partition: frame.partition });
       return;
     }
