@@ -78,3 +78,33 @@ describe.each(["SIGKILL", "SIGTERM"] as const)("broker stopped with %s and start
     consumer.child.kill("SIGKILL");
   }, 120_000);
 });
+
+describe("during a large fetch", () => {
+  it("confluent-kafka reading a 20 MiB partition while the broker is killed resumes with no gap and no duplicate", async () => {
+    const broker = await procs.broker();
+    const topic = "k-large";
+    const client = await connect({ url: broker.url, reconnect: false });
+    await client.admin.createTopic(topic, { partitions: 1 });
+    const producer = client.producer({ lingerMs: 5 });
+    const total = 20_000;
+    const pad = "x".repeat(1000);
+    for (let i = 0; i < total; i += 2000) {
+      await Promise.all(Array.from({ length: 2000 }, (_, j) => producer.send({ topic, partition: 0, value: `${i + j} ${pad}` })));
+    }
+    client.close();
+    const consumer = procs.run(PYTHON, [here("./confluent-consumer-child.py"), broker.bootstrap, topic]);
+    await until("part of the partition", () => offsets(consumer).length >= 2000, 30_000);
+    await broker.kill("SIGKILL");
+    const atKill = offsets(consumer).length;
+    await sleep(500);
+    await broker.start();
+    await until("every record", () => offsets(consumer).length >= total, 60_000);
+    await sleep(500);
+    expect(atKill).toBeLessThan(total); // killed mid-stream
+    expect(offsets(consumer)).toEqual(range(0, total));
+    const rss = consumer.peakRss();
+    measurements.push(`confluent-kafka, broker killed mid-fetch at ${atKill} of ${total} (20 MiB): peak RSS ${(rss / MiB).toFixed(1)} MiB`);
+    expect(rss).toBeLessThan(300 * MiB);
+    consumer.child.kill("SIGKILL");
+  }, 120_000);
+});
