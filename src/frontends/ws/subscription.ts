@@ -6,10 +6,11 @@
 //   - socket: when the connection's buffered amount passes its high-water mark, no cursor reads; they
 //     resume on uWS 'drain'. Nothing is queued per subscriber: a paused cursor is only an offset.
 //   - reads are shared (Broker.readChunk) among subscribers at the same position, and a cursor at the log
-//     end waits for an append (Broker.waitForData), not a timer.
+//     end waits for an append (Broker.onceDataAfter), not a timer.
 
 import { OffsetOutOfRangeError, type RivuletError } from "../../errors/index.js";
 import type { Broker } from "../../broker/broker.js";
+import { batchSizeAt, lastOffsetAt, viewOf, wholeBatchesEnd } from "../../core/index.js";
 
 export type CursorState = "idle" | "reading" | "waiting" | "stalled" | "gap";
 
@@ -22,7 +23,8 @@ export interface Cursor {
   generation: number;
   /** Bytes the head batch needs when stalled. */
   neededBytes: number;
-  abortWait?: AbortController;
+  /** Cancels the wait for an append while the cursor is parked at the log end. */
+  cancelWait?: () => void;
   highWatermark: bigint;
   deliveredBytes: number;
   deliveredChunks: number;
@@ -67,7 +69,7 @@ export class Subscription {
     if (i < 0) return;
     const [cursor] = this.cursors.splice(i, 1);
     cursor!.generation++;
-    cursor!.abortWait?.abort();
+    cursor!.cancelWait?.();
   }
 
   grant(bytes: number): void {
@@ -79,14 +81,15 @@ export class Subscription {
 
   seek(cursor: Cursor, offset: bigint): void {
     cursor.generation++;
-    cursor.abortWait?.abort();
+    cursor.cancelWait?.();
+    cursor.cancelWait = undefined;
     cursor.offset = offset;
     cursor.state = "idle";
   }
 
   close(): void {
     this.closed = true;
-    for (const cursor of this.cursors) cursor.abortWait?.abort();
+    for (const cursor of this.cursors) cursor.cancelWait?.();
   }
 
   /** Records behind the log end, by the last high watermark each cursor saw. */
@@ -113,13 +116,13 @@ export function readNext(broker: Broker, sub: Subscription, cursor: Cursor, sink
       cursor.highWatermark = result.highWatermark;
       if (result.records.byteLength === 0) {
         cursor.state = "waiting";
-        const abort = new AbortController();
-        cursor.abortWait = abort;
-        void broker.waitForData(sub.topic, cursor.partition, offset, abort.signal).then(() => {
-          if (cursor.abortWait === abort) cursor.abortWait = undefined;
+        const cancel = broker.onceDataAfter(sub.topic, cursor.partition, offset, () => {
+          if (cursor.cancelWait === cancel) cursor.cancelWait = undefined;
           if (!stale() && cursor.state === "waiting") cursor.state = "idle";
           sink.wake();
         });
+        // onceDataAfter may have called back already (the end moved meanwhile): then there is nothing to cancel.
+        if (cursor.state === "waiting") cursor.cancelWait = cancel;
         return;
       }
       deliver(sub, cursor, offset, result.records, result.highWatermark, sink);
@@ -147,22 +150,19 @@ export function readNext(broker: Broker, sub: Subscription, cursor: Cursor, sink
 
 /** Sends the whole batches of `records` that fit in the credit, or STALLED if the first does not. */
 function deliver(sub: Subscription, cursor: Cursor, fromOffset: bigint, records: Uint8Array, highWatermark: bigint, sink: SubscriptionSink): void {
-  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  let end = 0;
-  let nextOffset = fromOffset;
-  while (end + 61 <= records.length) {
-    const size = view.getInt32(end + 8) + 12;
-    if (end + size > sub.credit || end + size > records.length) break;
-    nextOffset = view.getBigInt64(end) + BigInt(view.getInt32(end + 23)) + 1n;
-    end += size;
-  }
+  const view = viewOf(records);
+  const end = wholeBatchesEnd(records, 0, sub.credit);
   if (end === 0) {
-    const needed = view.getInt32(8) + 12;
+    const needed = batchSizeAt(view, 0);
     cursor.state = "stalled";
     cursor.neededBytes = needed;
     sink.stalled(sub, cursor, needed);
     return;
   }
+  // The last batch delivered starts where the walk's previous step ended: find it for the next offset.
+  let last = 0;
+  for (let at = 0; at < end; at += batchSizeAt(view, at)) last = at;
+  const nextOffset = lastOffsetAt(view, last) + 1n;
   sub.credit -= end;
   cursor.offset = nextOffset;
   cursor.state = "idle";

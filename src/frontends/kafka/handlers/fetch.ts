@@ -26,6 +26,7 @@ import type { FetchItem } from "../../../broker/broker.js";
 import { KafkaErrors, toKafkaCode, type RivuletError } from "../../../errors/index.js";
 import type { ApiKey, FetchPartitionResponse, FetchResponse } from "../../../protocol/kafka/index.js";
 import type { Handler } from "./context.js";
+import { wholeBatchesEnd } from "../../../core/index.js";
 
 const NO_RECORDS = new Uint8Array(0);
 
@@ -84,15 +85,8 @@ export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, in
   return response;
 };
 
-/** The longest prefix of whole batches within `limit` bytes (batch size = batchLength at byte 8, + 12). */
+/** The longest prefix of whole batches within `limit` bytes. */
 export function wholeBatchesWithin(records: Uint8Array, limit: number): Uint8Array {
   if (records.length <= limit) return records;
-  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  let end = 0;
-  while (end + 12 <= records.length) {
-    const next = end + 12 + view.getInt32(end + 8);
-    if (next > limit || next > records.length) break;
-    end = next;
-  }
-  return records.subarray(0, end);
+  return records.subarray(0, wholeBatchesEnd(records, 0, limit));
 }
