@@ -13,13 +13,14 @@
 import { connect, TimeoutError, type ConnectionOptions, type RivuletClient } from "../client/index.js";
 import { diagnoseBrokerUrl } from "./diagnose.js";
 import { CliError, UsageError } from "./errors.js";
+import { activeProfile } from "./profiles.js";
 
 export const DEFAULT_BROKER = "ws://127.0.0.1:8080/ws";
 /** The deadline of one request, and how long a one-shot command waits for a broker that went away. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const brokerFlags = {
-  broker: { kind: "string", description: "broker WebSocket URL (host:port is short for ws://host:port/ws)", default: DEFAULT_BROKER, env: "RIVULET_BROKER", placeholder: "URL" },
+  broker: { kind: "string", description: `broker WebSocket URL (host:port is short for ws://host:port/ws; default: the profile's, else ${DEFAULT_BROKER})`, env: "RIVULET_BROKER", placeholder: "URL" },
 } as const;
 
 export const timeoutFlag = {
@@ -32,8 +33,12 @@ export const timeoutFlag = {
   },
 } as const;
 
-/** Accepts a full ws:// or wss:// URL, or host:port. */
-export function brokerUrl(given: string): string {
+/**
+ * The broker to talk to: --broker (or RIVULET_BROKER) if given, else the active profile's (--profile,
+ * RIVULET_PROFILE, or the current one), else the default. Accepts a full ws:// or wss:// URL, or host:port.
+ */
+export function brokerUrl(flag: string | undefined): string {
+  const given = flag ?? activeProfile()?.profile.broker ?? DEFAULT_BROKER;
   if (/^wss?:\/\//i.test(given)) {
     try {
       new URL(given);
@@ -58,7 +63,7 @@ export interface BrokerOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects to the broker, printing one status line per outage (see Behavior above). */
-export async function connectBroker(given: string, options: BrokerOptions = {}): Promise<RivuletClient> {
+export async function connectBroker(given: string | undefined, options: BrokerOptions = {}): Promise<RivuletClient> {
   const url = brokerUrl(given);
   const status = options.status ?? ((line: string) => void process.stderr.write(`rivulet: ${line}\n`));
   const giveUpAfterMs = options.timeoutMs ?? (options.follow ? Number.POSITIVE_INFINITY : DEFAULT_TIMEOUT_MS);
@@ -92,7 +97,7 @@ export async function connectBroker(given: string, options: BrokerOptions = {}):
 }
 
 /** Runs `body` with a connected client and closes it afterwards, whatever happens. */
-export async function withClient<T>(given: string, body: (client: RivuletClient) => Promise<T>, options: BrokerOptions = {}): Promise<T> {
+export async function withClient<T>(given: string | undefined, body: (client: RivuletClient) => Promise<T>, options: BrokerOptions = {}): Promise<T> {
   const client = await connectBroker(given, options);
   try {
     return await body(client);
@@ -102,6 +107,6 @@ export async function withClient<T>(given: string, body: (client: RivuletClient)
 }
 
 /** withClient for a command with brokerFlags and timeoutFlag. */
-export function withBroker<T>(flags: { broker: string; timeout?: number }, body: (client: RivuletClient) => Promise<T>): Promise<T> {
+export function withBroker<T>(flags: { broker?: string; timeout?: number }, body: (client: RivuletClient) => Promise<T>): Promise<T> {
   return withClient(flags.broker, body, { timeoutMs: flags.timeout });
 }

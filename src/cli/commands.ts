@@ -6,12 +6,13 @@ import { completionCommand } from "./completion.js";
 import { consume } from "./consume.js";
 import { groups } from "./groups.js";
 import { produce } from "./produce.js";
+import { profile } from "./profiles.js";
 import { serve } from "./serve.js";
 import { topics } from "./topics.js";
 
 export type Entry = AnyCommand | CommandGroup;
 
-export const commands: Entry[] = [serve, topics, groups, produce, consume, bench];
+export const commands: Entry[] = [serve, topics, groups, produce, consume, bench, profile];
 commands.push(completionCommand(() => commands));
 
 export function isGroup(entry: Entry): entry is CommandGroup {

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { commandHelp, groupHelp } from "./command.js";
 import { commands, isGroup, type Entry } from "./commands.js";
 import { reportError, UsageError } from "./errors.js";
+import { extractProfileFlag } from "./profiles.js";
 
 function version(): string {
   try {
@@ -30,7 +31,8 @@ function topHelp(): string {
     "  -h, --help      show help (also after any command: rivulet topics create --help)",
     "  --version       print the version",
     "",
-    "Client commands connect to --broker (default ws://127.0.0.1:8080/ws, env RIVULET_BROKER).",
+    "Client commands connect to --broker (env RIVULET_BROKER), else to the profile's broker (--profile NAME,",
+    "RIVULET_PROFILE, or `rivulet profile use NAME`), else to ws://127.0.0.1:8080/ws.",
     "",
   ].join("\n");
 }
@@ -98,7 +100,10 @@ async function main(): Promise<void> {
   });
   let code: number;
   try {
-    code = await dispatch(process.argv.slice(2));
+    // --profile applies to every command: taken out here and passed on as RIVULET_PROFILE.
+    const { argv, profile } = extractProfileFlag(process.argv.slice(2));
+    if (profile !== undefined) process.env.RIVULET_PROFILE = profile;
+    code = await dispatch(argv);
   } catch (error) {
     code = reportError(error);
   }
