@@ -12,6 +12,7 @@ import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS, recordWriter, type OutputFormat } from "./format.js";
 import { Output } from "./output.js";
+import { templateWriter } from "./template.js";
 import { topicMetadata } from "./topics.js";
 
 /** Where to start: a StartFrom for every partition, or "N records before the end" per partition. */
@@ -42,6 +43,9 @@ export const consume = defineCommand({
     follow: { kind: "boolean", description: "keep waiting for new records (default: stop at the end offsets seen at start)" },
     format: { kind: "string", description: "value: the value per line; kv: key<SEP>value; json: one object per line", default: "value", choices: OUTPUT_FORMATS, placeholder: "FORMAT" },
     "key-separator": { kind: "string", description: "separator for --format kv", default: "=", placeholder: "SEP" },
+    template: { kind: "string", description: "kcat-style output template (overrides --format): %t %p %o %T %k %K %s %S %h %% and \\n \\t", placeholder: "FMT" },
+    to: { kind: "string", description: "stop point per partition: end (the end seen at start, the default without --follow), an offset (exclusive), or @<ms | ISO date>", placeholder: "POS" },
+    "print-offsets": { kind: "boolean", description: "on exit, print the next offset of each partition read as one JSON line on stderr (for scripts)" },
     group: { kind: "string", description: "read as a member of this consumer group (partitions assigned by the broker; starts at its committed offsets, commits what was printed)", placeholder: "GROUP" },
     ...brokerFlags,
     ...timeoutFlag,
@@ -53,6 +57,9 @@ export const consume = defineCommand({
   async run({ flags, args }) {
     const [topic] = args as [string];
     const start = parseFrom(flags.from);
+    const stop = flags.to === undefined ? undefined : parseTo(flags.to);
+    if (stop && flags.follow) throw new UsageError("--to and --follow contradict each other: --to stops, --follow never does");
+    if (stop && flags.group !== undefined) throw new UsageError("--to cannot be used with --group (the group's partitions move between members)");
     if (flags.group !== undefined) {
       if (flags.partition.length) throw new UsageError("--partition cannot be used with --group (the group assigns partitions)");
       if (!("from" in start) || (start.from !== "earliest" && start.from !== "latest")) {
@@ -68,6 +75,9 @@ export const consume = defineCommand({
         format: flags.format as OutputFormat,
         keySeparator: flags["key-separator"],
         group: flags.group,
+        template: flags.template,
+        stop,
+        printOffsets: flags["print-offsets"],
       });
     } finally {
       client.close();
@@ -82,6 +92,24 @@ interface ConsumeOptions {
   format: OutputFormat;
   keySeparator: string;
   group?: string;
+  template?: string;
+  stop?: StopSpec;
+  printOffsets?: boolean;
+}
+
+/** Where reading stops: the ends seen at start, an offset, or the first offset at or after a time. */
+export type StopSpec = "end" | { offset: bigint } | { timestamp: number };
+
+export function parseTo(raw: string): StopSpec {
+  if (raw === "end" || raw === "latest") return "end";
+  if (/^\d+$/.test(raw)) return { offset: BigInt(raw) };
+  if (raw.startsWith("@")) {
+    const rest = raw.slice(1);
+    const ms = /^\d+$/.test(rest) ? Number(rest) : Date.parse(rest);
+    if (!Number.isFinite(ms)) throw new UsageError(`--to @: '${rest}' is neither milliseconds since the epoch nor an ISO date`);
+    return { timestamp: ms };
+  }
+  throw new UsageError(`--to must be end, an offset or @<ms or ISO date>, got '${raw}'`);
 }
 
 async function consumeWith(client: RivuletClient, topic: string, start: StartSpec, options: ConsumeOptions): Promise<number> {
@@ -91,8 +119,18 @@ async function consumeWith(client: RivuletClient, topic: string, start: StartSpe
     if (!all.includes(p)) throw new CliError(`topic '${topic}' has no partition ${p} (it has ${all.length})`);
   }
   const partitions = options.partitions.length ? [...new Set(options.partitions)] : all;
-  // The end of each partition as seen now: without --follow, reading stops there.
+  // The end of each partition as seen now: without --follow, reading stops there (or at --to).
   const ends = new Map(meta.partitions.map((p) => [p.partition, p.logEndOffset]));
+  const stop = options.stop;
+  if (stop !== undefined && stop !== "end") {
+    for (const p of partitions) {
+      if ("offset" in stop) ends.set(p, stop.offset);
+      else {
+        const found = await client.admin.listOffsets(topic, p, { timestamp: stop.timestamp });
+        ends.set(p, found.offset >= 0n ? found.offset : ends.get(p)!);
+      }
+    }
+  }
 
   let consumer: Consumer | GroupConsumer;
   if (options.group !== undefined) {
@@ -161,7 +199,7 @@ async function readAll(
   };
 
   const output = new Output();
-  const write = recordWriter(options.format, output, options.keySeparator);
+  const write = options.template !== undefined ? templateWriter(options.template, output) : recordWriter(options.format, output, options.keySeparator);
   let count = 0;
   // A partition can end on offsets no record is handed out for (control batches), and a group member may
   // get its partitions later: while no record arrives, look at the consumer's positions instead.
@@ -207,6 +245,10 @@ async function readAll(
       process.stderr.write(`rivulet: could not commit the offsets of group ${options.group} (the next run repeats what was printed since the last commit): ${(error as Error).message}\n`);
       if (!failure && !interrupted()) failure = error;
     }
+  }
+  if (options.printOffsets) {
+    const next = consumer.positions();
+    process.stderr.write(`${JSON.stringify({ topic: (consumer.options as { topic: string }).topic, offsets: Object.fromEntries([...next].map(([p, o]) => [p, o.toString()])) })}\n`);
   }
   await consumer.close();
   if (failure) throw failure;
