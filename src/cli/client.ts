@@ -11,6 +11,7 @@
 //   "reconnected to URL" when it is back. Past the deadline the command exits 1 with one line.
 
 import { connect, TimeoutError, type ConnectionOptions, type RivuletClient } from "../client/index.js";
+import { readFileSync } from "node:fs";
 import { diagnoseBrokerUrl } from "./diagnose.js";
 import { CliError, UsageError } from "./errors.js";
 import { activeProfile } from "./profiles.js";
@@ -73,6 +74,8 @@ export async function connectBroker(given: string | undefined, options: BrokerOp
     connectTimeoutMs: Math.min(options.timeoutMs ?? 10_000, 10_000),
     reconnect: { initialDelayMs: 100, maxDelayMs: 5_000, giveUpAfterMs },
   };
+  const tls = profileTls();
+  if (tls) connection.WebSocket = await trustingWebSocket(tls);
   // Waiting for a broker that is not there yet: only when asked to (--follow, or an explicit --timeout).
   const waitAtStart = options.follow === true || options.timeoutMs !== undefined;
   const started = Date.now();
@@ -109,4 +112,30 @@ export async function withClient<T>(given: string | undefined, body: (client: Ri
 /** withClient for a command with brokerFlags and timeoutFlag. */
 export function withBroker<T>(flags: { broker?: string; timeout?: number }, body: (client: RivuletClient) => Promise<T>): Promise<T> {
   return withClient(flags.broker, body, { timeoutMs: flags.timeout });
+}
+
+/** The TLS files of the active profile (CA to trust, client certificate for mTLS), read now. */
+function profileTls(): { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined {
+  const p = activeProfile()?.profile;
+  if (!p || !(p.tlsCa || p.tlsCert || p.tlsKey)) return undefined;
+  const read = (what: string, path: string | undefined) => {
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new CliError(`profile TLS ${what} ${path}: ${(error as Error).message}`);
+    }
+  };
+  return { ca: read("CA", p.tlsCa), cert: read("certificate", p.tlsCert), key: read("key", p.tlsKey) };
+}
+
+/** A `ws` WebSocket that trusts the profile's CA and presents its client certificate. */
+async function trustingWebSocket(tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }): Promise<NonNullable<ConnectionOptions["WebSocket"]>> {
+  const { default: WebSocket } = await import("ws");
+  class ProfileWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url, tls);
+    }
+  }
+  return ProfileWebSocket as unknown as NonNullable<ConnectionOptions["WebSocket"]>;
 }
