@@ -69,7 +69,7 @@ export * as produce from "./apis/produce.js";
 export * as syncGroup from "./apis/sync-group.js";
 
 export type { ApiVersionsRequest, ApiVersionRange, ApiVersionsResponse } from "./apis/api-versions.js";
-export type { CreateTopicsRequest, CreatableTopic, CreateTopicsResponse } from "./apis/create-topics.js";
+export type { CreateTopicsRequest, CreatableTopic, CreatableTopicResult, CreatableTopicConfig, CreateTopicsResponse } from "./apis/create-topics.js";
 export type { DeleteTopicsRequest, DeleteTopicsResponse } from "./apis/delete-topics.js";
 export type {
   DescribeGroupsRequest,
@@ -87,7 +87,7 @@ export type {
   FetchPartitionResponse,
   AbortedTransaction,
 } from "./apis/fetch.js";
-export type { FindCoordinatorRequest, FindCoordinatorResponse } from "./apis/find-coordinator.js";
+export type { Coordinator, FindCoordinatorRequest, FindCoordinatorResponse } from "./apis/find-coordinator.js";
 export type { HeartbeatRequest, HeartbeatResponse } from "./apis/heartbeat.js";
 export type { InitProducerIdRequest, InitProducerIdResponse } from "./apis/init-producer-id.js";
 export type { JoinGroupRequest, JoinGroupResponse, JoinGroupMember } from "./apis/join-group.js";

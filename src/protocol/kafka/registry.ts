@@ -1,7 +1,7 @@
 // The API registry: one registration per Kafka API this broker speaks. The ApiVersions response is built
 // from it, and the dispatcher checks requests against it, so what we advertise and what we decode
-// cannot drift apart (kfake's regKey). The version ranges are the "non-flexible profile" of
-// kafka-protocol.md §2.4: every API capped below its first flexible version, except ApiVersions v3.
+// cannot drift apart (kfake's regKey). Each API runs up to the newest version in apache/kafka's message
+// definitions, flexible versions included; `flexibleFrom` (from each codec) picks the header flavours.
 
 import * as apiVersions from "./apis/api-versions.js";
 import * as createTopics from "./apis/create-topics.js";

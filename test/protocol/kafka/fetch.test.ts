@@ -65,7 +65,9 @@ describe("Fetch response records", () => {
     const [p0, p1, p2] = back.responses[0]!.partitions;
     expect([...(p0!.records as Uint8Array)]).toEqual([...concat([chunks[0]!, chunks[1]!])]);
     expect([...(p1!.records as Uint8Array)]).toEqual([...chunks[2]!]);
-    expect(p2).toMatchObject({ errorCode: 1, records: null, lastStableOffset: -1n, abortedTransactions: null, preferredReadReplica: -1 });
+    // A partition error is sent with empty records, never null (Kafka sends MemoryRecords.EMPTY).
+    expect(p2).toMatchObject({ errorCode: 1, lastStableOffset: -1n, abortedTransactions: null, preferredReadReplica: -1 });
+    expect(p2!.records).toEqual(new Uint8Array(0));
   });
 
   for (const v of [4, 5, 6, 7, 8, 9, 10, 11]) {

@@ -1,4 +1,4 @@
-// Fetch (key 1), v4-11.
+// Fetch (key 1), v4-17.
 //
 // Behavior:
 // - Long poll: Broker.fetchMany reads every partition and, while together they hold fewer than minBytes,
@@ -18,21 +18,34 @@
 // - current_leader_epoch (v9+): clients learn no epochs from Metadata <= v6 and send -1; it is not checked.
 // - preferred_read_replica (v11): -1. rack_id: ignored.
 // - Errors per partition (UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE when the offset is past the log
-//   end or before its start): high watermark, last stable and log start offsets -1, no records.
+//   end or before its start): high watermark, last stable and log start offsets -1, empty records (not
+//   null: Kafka sends MemoryRecords.EMPTY, and clients read the field before the error).
+// - Topic ids (v13+): topics are named by their UUID (Metadata v10+ hands them out); an unknown id gets
+//   UNKNOWN_TOPIC_ID on each of its partitions, and the response echoes ids, not names.
+// - v12+ tagged fields (diverging epoch, current leader, snapshot id) are never sent: one node, no
+//   leader changes, no KRaft snapshots. last_fetched_epoch is not checked (leader epochs are -1).
 
 import type { FetchItem } from "../../../broker/broker.js";
 import { KafkaErrors, toKafkaCode, type RivuletError } from "../../../errors/index.js";
 import type { ApiKey, FetchPartitionResponse, FetchResponse } from "../../../protocol/kafka/index.js";
 import type { Handler } from "./context.js";
+import { MoreKafkaCodes, topicById } from "./topic-ids.js";
+
+const EMPTY = new Uint8Array(0);
 
 export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, info) => {
   const maxBytes = Math.max(0, request.maxBytes);
+  const byId = info.header.apiVersion >= 13;
+  // Topic names for v13+ requests, which name topics by id; undefined = unknown id.
+  const names = request.topics.map((t) => (byId ? t.topicId && topicById(ctx, t.topicId)?.name : t.topic));
   const items: FetchItem[] = [];
-  for (const t of request.topics) {
+  request.topics.forEach((t, ti) => {
+    const name = names[ti];
+    if (name === undefined) return;
     for (const p of t.partitions) {
-      items.push({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: Math.max(0, Math.min(p.partitionMaxBytes, maxBytes)) });
+      items.push({ topic: name, partition: p.partition, offset: p.fetchOffset, maxBytes: Math.max(0, Math.min(p.partitionMaxBytes, maxBytes)) });
     }
-  }
+  });
   let results: Awaited<ReturnType<typeof ctx.broker.fetchMany>>;
   try {
     results = await ctx.broker.fetchMany(items, {
@@ -51,13 +64,13 @@ export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, in
   const response: FetchResponse = {
     errorCode: KafkaErrors.NONE.code,
     sessionId: 0,
-    responses: request.topics.map((t) => ({
+    responses: request.topics.map((t, ti) => ({
       topic: t.topic,
+      topicId: t.topicId,
       partitions: t.partitions.map((p): FetchPartitionResponse => {
+        if (names[ti] === undefined) return failed(p.partition, MoreKafkaCodes.UNKNOWN_TOPIC_ID);
         const result = results[i++]!;
-        if (!result.ok) {
-          return { partitionIndex: p.partition, errorCode: toKafkaCode(result.error), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: null };
-        }
+        if (!result.ok) return failed(p.partition, toKafkaCode(result.error));
         let records = result.ok.records;
         if (records.length > 0) {
           if (!anyData) anyData = true;
@@ -79,6 +92,10 @@ export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, in
   };
   return response;
 };
+
+function failed(partitionIndex: number, errorCode: number): FetchPartitionResponse {
+  return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: EMPTY };
+}
 
 /** The longest prefix of whole batches within `limit` bytes (batch size = batchLength at byte 8, + 12). */
 export function wholeBatchesWithin(records: Uint8Array, limit: number): Uint8Array {

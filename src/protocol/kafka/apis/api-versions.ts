@@ -1,4 +1,4 @@
-// ApiVersions (key 18), v0-3. The only flexible message in our profile: v3 uses compact types and tagged
+// ApiVersions (key 18), v0-4 (v4 has the v3 wire format; it only lets a broker send min_version 0 in supported features, KAFKA-17011). The only flexible message in our profile: v3 uses compact types and tagged
 // fields in the body and request header v2, yet its response header stays v0 (KIP-511), because a
 // client must be able to read the reply before it knows which versions the broker speaks.
 //
@@ -26,7 +26,7 @@ import { checkVersion, type VersionRange } from "../errors.js";
 import type { Reader } from "../reader.js";
 import type { Writer } from "../writer.js";
 
-export const versions: VersionRange = { key: 18, name: "ApiVersions", min: 0, max: 3, flexibleFrom: 3 };
+export const versions: VersionRange = { key: 18, name: "ApiVersions", min: 0, max: 4, flexibleFrom: 3 };
 
 export interface ApiVersionsRequest {
   /** v3+; "" before. */
