@@ -134,7 +134,7 @@ describe("@platformatic/kafka 1.x", () => {
       const total = committed[0]!.topics.flatMap((t) => t.partitions).reduce((n, p) => n + Number(p.committedOffset), 0);
       expect(total).toBe(30);
     } finally {
-      await consumer.close(true).catch(() => {});
+      await Promise.resolve(consumer.close(true)).catch(() => {});
       await producer.close().catch(() => {});
       await admin.close().catch(() => {});
     }
