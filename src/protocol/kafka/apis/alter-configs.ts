@@ -18,7 +18,8 @@
 // Version notes: AlterConfigs v1 throttling, v2 flexible; IncrementalAlterConfigs v1 flexible.
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 33, name: "AlterConfigs", min: 0, max: 2, flexibleFrom: 2 };
 

@@ -1,6 +1,7 @@
-// ApiVersions (key 18), v0-4 (v4 has the v3 wire format; it only lets a broker send min_version 0 in supported features, KAFKA-17011). The only flexible message in our profile: v3 uses compact types and tagged
-// fields in the body and request header v2, yet its response header stays v0 (KIP-511), because a
-// client must be able to read the reply before it knows which versions the broker speaks.
+// ApiVersions (key 18), v0-4. v3+ is flexible: compact types and tagged fields in the body and request
+// header v2, yet its response header stays v0 (KIP-511), because a client must be able to read the reply
+// before it knows which versions the broker speaks. v4 has v3's wire format (it only lets a broker send
+// min_version 0 in supported features, KAFKA-17011).
 //
 // ApiVersionsRequest
 //   v0-2  (empty body)
@@ -18,7 +19,7 @@
 //                     none and skip them on read; clients accept their absence.
 //
 // Version notes:
-// * A request above our maximum (v4 from newer clients) is not parsed: the broker answers it in the v0
+// * A request above our maximum (v5+ from future clients) is not parsed: the broker answers it in the v0
 //   format with UNSUPPORTED_VERSION, and the client retries lower (registry.ts builds that reply).
 // * v1 adds throttle_time_ms, v2 only changes throttling semantics (KIP-219).
 

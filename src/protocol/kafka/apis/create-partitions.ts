@@ -12,7 +12,8 @@
 // Version notes: v1 throttling; v2 flexible; v3 quota errors (KIP-599).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 37, name: "CreatePartitions", min: 0, max: 3, flexibleFrom: 2 };
 

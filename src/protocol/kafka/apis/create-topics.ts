@@ -25,7 +25,8 @@
 // (KIP-464); v5 flexible, configs in the response (KIP-525); v6 quota errors; v7 topic ids (KIP-516).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 19, name: "CreateTopics", min: 0, max: 7, flexibleFrom: 5 };
 

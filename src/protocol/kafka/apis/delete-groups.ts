@@ -10,7 +10,8 @@
 // Version notes: v1 throttling; v2 flexible.
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 42, name: "DeleteGroups", min: 0, max: 2, flexibleFrom: 2 };
 

@@ -14,7 +14,8 @@
 // quota errors (KIP-599); v6 topic ids (KIP-516).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 20, name: "DeleteTopics", min: 0, max: 6, flexibleFrom: 4 };
 

@@ -17,7 +17,8 @@
 // Version notes: v1 endpoint_type (KIP-919).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 60, name: "DescribeCluster", min: 0, max: 1, flexibleFrom: 0 };
 

@@ -26,7 +26,8 @@
 // (KIP-569); v4 flexible.
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 32, name: "DescribeConfigs", min: 0, max: 4, flexibleFrom: 4 };
 

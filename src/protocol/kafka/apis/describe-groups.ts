@@ -23,7 +23,8 @@
 // group_instance_id (KIP-345); v5 flexible.
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 15, name: "DescribeGroups", min: 0, max: 5, flexibleFrom: 5 };
 

@@ -16,7 +16,8 @@
 // Version notes: v1 throttling; v2 flexible; v3 top-level error_code; v4 total/usable bytes (KIP-827).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 35, name: "DescribeLogDirs", min: 0, max: 4, flexibleFrom: 2 };
 

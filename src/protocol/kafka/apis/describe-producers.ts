@@ -15,7 +15,8 @@
 //                                                         current_txn_start_offset int64 ] ] ]
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 61, name: "DescribeProducers", min: 0, max: 0, flexibleFrom: 0 };
 

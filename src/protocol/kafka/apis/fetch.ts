@@ -55,7 +55,8 @@
 //   (partition errors carry MemoryRecords.EMPTY) and some clients fail on it.
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 import type { Records, Writer } from "../writer.js";
 import { nodeEndpoint } from "./produce.js";
 

@@ -19,7 +19,8 @@
 // keys (KIP-699); v5 may return TRANSACTION_ABORTABLE (KIP-890); v6 share groups (KIP-932).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 10, name: "FindCoordinator", min: 0, max: 6, flexibleFrom: 3 };
 

@@ -13,7 +13,8 @@
 // Version notes: v1 throttle; v2 throttling semantics; v3 static membership (KIP-345); v4 flexible.
 
 import type { VersionRange } from "../errors.js";
-import { defineApi, f } from "../schema.js";
+import { f } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 12, name: "Heartbeat", min: 0, max: 4, flexibleFrom: 4 };
 

@@ -8,7 +8,8 @@
 //   validate_only  bool
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 import { alterConfigsResponse, type AlterConfigsResponse } from "./alter-configs.js";
 
 export const versions: VersionRange = { key: 44, name: "IncrementalAlterConfigs", min: 0, max: 1, flexibleFrom: 1 };

@@ -16,7 +16,8 @@
 // epoch (KIP-360); v4 PRODUCER_FENCED; v5 TRANSACTION_ABORTABLE (KIP-890).
 
 import type { VersionRange } from "../errors.js";
-import { defineApi, f } from "../schema.js";
+import { f } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 22, name: "InitProducerId", min: 0, max: 5, flexibleFrom: 2 };
 

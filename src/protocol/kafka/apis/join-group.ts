@@ -26,7 +26,8 @@
 // (KIP-800); v9 skip_assignment (KIP-814, only for server-side assignors; always false here).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 11, name: "JoinGroup", min: 0, max: 9, flexibleFrom: 6 };
 

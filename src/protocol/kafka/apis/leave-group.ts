@@ -14,7 +14,8 @@
 // reason (KIP-800).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 13, name: "LeaveGroup", min: 0, max: 5, flexibleFrom: 4 };
 

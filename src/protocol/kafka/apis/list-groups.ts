@@ -12,7 +12,8 @@
 // Version notes: v1 throttle; v2 throttling semantics; v3 flexible; v4 states (KIP-518); v5 types (KIP-848).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 16, name: "ListGroups", min: 0, max: 5, flexibleFrom: 3 };
 

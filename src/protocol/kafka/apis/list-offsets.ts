@@ -24,7 +24,8 @@
 // v10 timeout_ms (KIP-1075).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 2, name: "ListOffsets", min: 1, max: 10, flexibleFrom: 6 };
 

@@ -35,7 +35,8 @@
 
 import type { VersionRange } from "../errors.js";
 import type { Reader } from "../reader.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 import type { Writer } from "../writer.js";
 
 export const versions: VersionRange = { key: 3, name: "Metadata", min: 0, max: 12, flexibleFrom: 9 };

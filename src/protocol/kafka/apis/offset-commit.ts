@@ -20,7 +20,8 @@
 // group_instance_id (KIP-345); v8 flexible; v9 member epochs of KIP-848 groups (same wire).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 8, name: "OffsetCommit", min: 2, max: 9, flexibleFrom: 8 };
 

@@ -10,7 +10,8 @@
 //   topics            [ name string, partitions [ partition_index int32, error_code int16 ] ]
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 47, name: "OffsetDelete", min: 0, max: 0, flexibleFrom: Infinity };
 

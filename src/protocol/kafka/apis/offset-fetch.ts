@@ -27,7 +27,8 @@
 // v6 flexible; v7 require_stable (KIP-447); v8 many groups (KIP-709); v9 member id/epoch (KIP-848).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 9, name: "OffsetFetch", min: 1, max: 9, flexibleFrom: 6 };
 

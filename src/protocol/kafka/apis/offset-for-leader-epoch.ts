@@ -13,7 +13,8 @@
 // replica_id; v4 flexible.
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 23, name: "OffsetForLeaderEpoch", min: 0, max: 4, flexibleFrom: 4 };
 

@@ -38,7 +38,8 @@
 //   batch outlives the request.
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 0, name: "Produce", min: 3, max: 11, flexibleFrom: 9 };
 

@@ -20,7 +20,8 @@
 // type/name echoed both ways (KIP-559).
 
 import type { VersionRange } from "../errors.js";
-import { arr, defineApi, f, struct } from "../schema.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
 export const versions: VersionRange = { key: 14, name: "SyncGroup", min: 0, max: 5, flexibleFrom: 4 };
 
