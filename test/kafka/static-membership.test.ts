@@ -107,3 +107,32 @@ describe("static membership (group.instance.id)", () => {
     expect(first.errorCode).toBe(79);
   });
 });
+
+describe("static membership with librdkafka (confluent-kafka, group.instance.id)", () => {
+  it("a consumer restarted with the same group.instance.id within the session timeout causes no rebalance", async () => {
+    const { join: joinPath } = await import("node:path");
+    const { CLIENTS_DIR, PYTHON, run } = await import("./helpers.js");
+    const { encodeRecordBatch } = await import("../../src/core/index.js");
+    await s.server.broker.createTopic("static-t", { partitions: 2 });
+    for (const p of [0, 1]) {
+      await s.server.broker.produce("static-t", p, encodeRecordBatch(Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, timestamp: 1_700_000_000_000 }))));
+    }
+    const consume = async (count: number) => {
+      const r = await run(PYTHON, [joinPath(CLIENTS_DIR, "confluent_client.py"), "--bootstrap", s.bootstrap, "group", "--group", "static-g", "--topic", "static-t", "--partitions", "2", "--count", String(count), "--instance", "rdk-1"], { timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { records: number; committed: number[] };
+    };
+    const firstRun = await consume(10);
+    expect(firstRun.committed).toEqual([5, 5]);
+    const before = await s.server.coordinator!.describeGroup("static-g");
+    // A static member does not leave on close: it is still in the group, Stable.
+    expect(before.members.map((m) => m.groupInstanceId)).toEqual(["rdk-1"]);
+    for (const p of [0, 1]) await s.server.broker.produce("static-t", p, encodeRecordBatch([{ key: "late", value: "late", timestamp: 1_700_000_000_000 }]));
+    const secondRun = await consume(2);
+    expect(secondRun.committed).toEqual([6, 6]);
+    const after = await s.server.coordinator!.describeGroup("static-g");
+    expect(after.generationId).toBe(before.generationId);
+    expect(after.members.map((m) => m.groupInstanceId)).toEqual(["rdk-1"]);
+    expect(after.members[0]!.memberId).not.toBe(before.members[0]!.memberId);
+  }, 120_000);
+});

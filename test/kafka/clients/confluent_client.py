@@ -66,13 +66,16 @@ def consume(a):
 
 
 def group(a):
-    c = Consumer({
+    conf = {
         "bootstrap.servers": a.bootstrap,
         "group.id": a.group,
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
         "session.timeout.ms": 10000,
-    })
+    }
+    if a.instance:
+        conf["group.instance.id"] = a.instance
+    c = Consumer(conf)
     c.subscribe([a.topic])
     got = []
     deadline = time.time() + 40
@@ -179,6 +182,7 @@ def main():
     g.add_argument("--topic", required=True)
     g.add_argument("--partitions", type=int, required=True)
     g.add_argument("--count", type=int, required=True)
+    g.add_argument("--instance")
     k = sub.add_parser("committed")
     k.add_argument("--group", required=True)
     k.add_argument("--topic", required=True)
