@@ -92,6 +92,21 @@ describe("group APIs at their newest versions", () => {
   });
 });
 
+describe("ListOffsets v10 specs", () => {
+  it("-4 (earliest local) is the earliest offset; -5 (latest tiered) is -1: nothing is tiered", async () => {
+    await s.server.broker.createTopic("hl", { partitions: 1 });
+    await s.server.broker.produce("hl", 0, encodeRecordBatch([{ value: "a", timestamp: 1_700_000_000_000 }, { value: "b", timestamp: 1_700_000_000_001 }]));
+    await s.server.broker.deleteRecords([{ topic: "hl", partition: 0, offset: 1n }]);
+    const r = await call(ApiKey.ListOffsets, 10, {
+      replicaId: -1,
+      isolationLevel: 0,
+      timeoutMs: 1000,
+      topics: [{ name: "hl", partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -4n }, { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -5n }, { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n }, { partitionIndex: 3, currentLeaderEpoch: -1, timestamp: -5n }] }],
+    });
+    expect(r.topics[0]!.partitions.map((p) => [p.errorCode, p.offset])).toEqual([[0, 1n], [0, -1n], [0, 2n], [3, -1n]]);
+  });
+});
+
 describe("admin APIs without a client test", () => {
   it("IncrementalAlterConfigs: set, append/subtract on a list, delete; bad ones change nothing", async () => {
     const change = (configs: { name: string; configOperation: number; value: string | null }[], validateOnly = false) =>

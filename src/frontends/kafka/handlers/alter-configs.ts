@@ -10,7 +10,7 @@
 // - Broker resources: INVALID_REQUEST (broker configs come from `rivulet serve` flags; see topic-configs.ts).
 // - Errors are per resource, in request order.
 
-import { KafkaErrors, KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
+import { KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import type { Handler, KafkaBrokerContext } from "./context.js";
 import { NONE, ResourceType, checkBrokerResource, configTopic, validateTopicConfigs } from "./topic-configs.js";
@@ -52,5 +52,3 @@ export async function applyTopicConfigs(
   await ctx.broker.alterTopicConfigs(resourceName, configs);
   ctx.logger.info("topic configs altered", { topic: resourceName, configs });
 }
-
-export const CONFIG_ERROR = KafkaErrors.INVALID_CONFIG.code;

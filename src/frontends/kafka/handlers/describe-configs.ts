@@ -12,7 +12,7 @@
 // - Nothing is sensitive; v0 reports is_default, v1+ config_source and synonyms (if include_synonyms),
 //   v3+ types and documentation (if include_documentation).
 
-import { toKafkaCode } from "../../../errors/index.js";
+import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey, DescribeConfigsResult } from "../../../protocol/kafka/index.js";
 import type { Handler } from "./context.js";
 import { NONE, ResourceType, checkBrokerResource, configTopic, describeBrokerConfigs, describeTopicConfigs } from "./topic-configs.js";
@@ -30,7 +30,7 @@ export const handleDescribeConfigs: Handler<typeof ApiKey.DescribeConfigs> = (ct
         checkBrokerResource(ctx, r.resourceName);
         configs = describeBrokerConfigs(ctx, r.configurationKeys, synonyms, docs);
       } else {
-        return { ...base, errorCode: 42, errorMessage: `resource type ${r.resourceType} has no configs here`, configs: [] };
+        return { ...base, errorCode: KafkaErrors.INVALID_REQUEST.code, errorMessage: `resource type ${r.resourceType} has no configs here`, configs: [] };
       }
       return { ...base, errorCode: NONE, errorMessage: null, configs };
     } catch (error) {
