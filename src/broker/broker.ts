@@ -11,6 +11,7 @@ import { InvalidArgumentError, KafkaProtocolError, type RivuletError } from "../
 import type { Logger } from "../log.js";
 import type { ProducerIdAllocator } from "./producer-ids.js";
 import { offsetSpecToTimestamp, type OffsetSpec } from "../protocol/offset-spec.js";
+import type { StartFrom } from "../protocol/start-from.js";
 import { partitionKey, type Acks, type ProducerDescription, type FetchOk, type ListOffsetsOk, type ProduceOk } from "../shard/protocol.js";
 import type { AppendWatch } from "./append-watch.js";
 import type { ResolvedBrokerConfig } from "./broker-config.js";
@@ -18,7 +19,9 @@ import type { DataDirLock } from "./lock-file.js";
 import type { Result, ShardRouter } from "./router.js";
 import type { ShardPool } from "./shard-pool.js";
 import type { SharedReads } from "./shared-reads.js";
-import type { CreateTopicOptions, TopicAdmin, TopicDescription } from "./topic-admin.js";
+import { isInternalTopic, InvalidTopicError } from "./topic-name.js";
+import { RequestMemory } from "./request-memory.js";
+import type { CreateTopicOptions, TopicAdmin, TopicDeletionHook, TopicDescription } from "./topic-admin.js";
 import type { TopicRecord } from "./topic-store.js";
 
 export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, ProduceOk as ProduceResult, Result };
@@ -30,6 +33,12 @@ export interface ProduceOptions {
   timeoutMs?: number;
   /** The caller gives up `batch`: its whole ArrayBuffer is moved to the shard instead of copied. */
   transfer?: boolean;
+  /**
+   * Allow appends to internal (`__`) topics: the broker's own writers only (the groups layer). Clients on
+   * either front end never set it, so they get INVALID_TOPIC_EXCEPTION as from Kafka ("Cannot append to
+   * internal topic").
+   */
+  internal?: boolean;
 }
 
 export interface ProduceItem {
@@ -67,6 +76,8 @@ export class Broker extends EventEmitter {
   private closed = false;
   /** Per-partition counters for /metrics, keyed by partitionKey. */
   readonly counters = new Map<string, PartitionCounters>();
+  /** Bytes of client requests being read or processed, both front ends together (queued.max.request.bytes). */
+  readonly requestMemory: RequestMemory;
 
   /** @internal Use createBroker(). */
   constructor(
@@ -81,6 +92,7 @@ export class Broker extends EventEmitter {
     private readonly lock: DataDirLock,
   ) {
     super();
+    this.requestMemory = new RequestMemory(config.queuedMaxRequestBytes);
     for (const shard of shards) shard.on("drain", () => !this.needsDrain && this.emit("drain"));
   }
 
@@ -94,6 +106,11 @@ export class Broker extends EventEmitter {
   deleteTopic(name: string): Promise<void> {
     this.assertOpen();
     return this.admin.delete(name);
+  }
+
+  /** Runs `hook` after every topic deletion (awaited before deleteTopic resolves); returns its remover. */
+  onTopicDeleted(hook: TopicDeletionHook): () => void {
+    return this.admin.onTopicDeleted(hook);
   }
 
   listTopics(): TopicRecord[] {
@@ -142,6 +159,7 @@ export class Broker extends EventEmitter {
     items.forEach((item, i) => {
       try {
         this.admin.checkPartition(item.topic, item.partition);
+        if (options.internal !== true && isInternalTopic(item.topic)) throw new InvalidTopicError(`Cannot append to internal topic ${item.topic}`);
         valid.push({ topic: item.topic, partition: item.partition, batch: ownedCopy(item.batch, options.transfer === true), acks });
         positions.push(i);
       } catch (error) {
@@ -291,6 +309,22 @@ export class Broker extends EventEmitter {
     const results = await this.router.run("describeProducers", refs.filter((_, i) => !checked[i]));
     let next = 0;
     return refs.map((_, i) => (checked[i] ? { error: checked[i] } : results[next++]!));
+  }
+
+  /**
+   * The offset a reader starting from `from` begins at: an offset past the log end is clamped to the end
+   * (the reader waits there; one below the log start is reported as a gap by whoever reads it), and a time
+   * after the last record means the log end.
+   */
+  async resolveStart(topic: string, partition: number, from: StartFrom): Promise<bigint> {
+    if (from === "earliest" || from === "latest") return (await this.listOffsets(topic, partition, from)).offset;
+    if ("offset" in from) {
+      if (from.offset < 0n) throw new InvalidArgumentError(`offset ${from.offset} is negative`);
+      const latest = (await this.listOffsets(topic, partition, "latest")).offset;
+      return from.offset > latest ? latest : from.offset;
+    }
+    const found = await this.listOffsets(topic, partition, { timestamp: from.timestamp });
+    return found.offset >= 0n ? found.offset : (await this.listOffsets(topic, partition, "latest")).offset;
   }
 
   /** A new idempotent-producer id (durable, never reused) with epoch 0. */

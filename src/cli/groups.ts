@@ -2,7 +2,7 @@
 // deleting a group are refused by the broker while the group has members (NON_EMPTY_GROUP); both become
 // one line naming the group. With --json, offsets are strings (they may pass 2^53), as in `consume`.
 
-import type { Admin } from "../client/index.js";
+import type { Admin, StartFrom } from "../client/index.js";
 import { RivuletError } from "../errors/index.js";
 import { brokerFlags, withClient } from "./client.js";
 import { defineCommand, type CommandGroup } from "./command.js";
@@ -10,7 +10,7 @@ import { CliError, UsageError } from "./errors.js";
 import { renderTable, type Cell } from "./table.js";
 
 type GroupDescription = Awaited<ReturnType<Admin["describeGroup"]>>;
-export type ResetTarget = "earliest" | "latest" | { offset: bigint } | { timestamp: number };
+export type ResetTarget = StartFrom;
 
 const jsonFlag = { json: { kind: "boolean", description: "print the result as one JSON document" } } as const;
 

@@ -18,7 +18,8 @@
 
 import { InvalidArgumentError } from "../errors/index.js";
 import { timerKey } from "./clock.js";
-import { Err, type AnyGroup, type GroupContext, type OffsetSpec } from "./context.js";
+import { Err, type AnyGroup, type GroupContext } from "./context.js";
+import { isOffsetStart, type StartFrom } from "../protocol/start-from.js";
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, encodeAssignment, encodeSubscription } from "./consumer-protocol.js";
 import { ClassicGroup } from "./group.js";
 import { appendErrorCode } from "./offsets.js";
@@ -186,7 +187,8 @@ export async function deleteGroupOffsets(
   return { errorCode: Err.NONE, partitions: partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, errorCode })) };
 }
 
-export type ResetTarget = OffsetSpec | { offset: bigint };
+/** Where to reset to: an explicit offset is committed as given; the others are resolved by the broker. */
+export type ResetTarget = StartFrom;
 
 export interface ResetResult {
   errorCode: number;
@@ -195,7 +197,7 @@ export interface ResetResult {
 
 export async function resetOffsets(ctx: GroupContext, groupId: string, topic: string, to: ResetTarget, partitions?: number[]): Promise<ResetResult> {
   if (hasMembers(ctx.groups.get(groupId))) return { errorCode: Err.NON_EMPTY_GROUP, partitions: [] };
-  if (!(typeof to === "object" && "offset" in to) && !ctx.hooks.resolveOffset) throw new InvalidArgumentError("resetOffsets needs the resolveOffset hook");
+  if (!isOffsetStart(to) && !ctx.hooks.resolveStart) throw new InvalidArgumentError("resetOffsets needs the resolveStart hook");
   const list = partitions ?? Array.from({ length: ctx.hooks.partitionsFor?.(topic) ?? 0 }, (_, p) => p);
   if (!list.length) return { errorCode: Err.UNKNOWN_TOPIC_OR_PARTITION, partitions: [] };
   let offsets: bigint[];
@@ -220,8 +222,6 @@ export async function resetOffsets(ctx: GroupContext, groupId: string, topic: st
 }
 
 async function resolve(ctx: GroupContext, topic: string, partition: number, to: ResetTarget): Promise<bigint> {
-  if (typeof to === "object" && "offset" in to) return to.offset;
-  const lookup = ctx.hooks.resolveOffset!;
-  const offset = await lookup(topic, partition, to);
-  return offset >= 0n ? offset : lookup(topic, partition, "latest");
+  if (isOffsetStart(to)) return to.offset;
+  return ctx.hooks.resolveStart!(topic, partition, to);
 }

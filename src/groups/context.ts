@@ -9,20 +9,10 @@ import type { ClassicGroup } from "./group.js";
 import type { ManagedGroup } from "./managed-group.js";
 import type { OffsetStore } from "./offset-store.js";
 import type { ResolvedGroupConfig } from "./types.js";
+import type { CoordinatorHooks } from "./hooks.js";
 
+export type { CoordinatorHooks };
 export type AnyGroup = ClassicGroup | ManagedGroup;
-
-export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
-
-/** How the coordinator sees the broker's topics. All optional: without them the related checks are skipped. */
-export interface CoordinatorHooks {
-  /** Partition count of a topic, 0 if it does not exist. Read at every managed rebalance, so topic changes show. */
-  partitionsFor?: (topic: string) => number;
-  /** A partition's log end offset (for lag), undefined if unknown. */
-  logEndOffset?: (topic: string, partition: number) => bigint | undefined | Promise<bigint | undefined>;
-  /** An offset by spec (ListOffsets): -1 when a timestamp is past the last record. */
-  resolveOffset?: (topic: string, partition: number, spec: OffsetSpec) => Promise<bigint>;
-}
 
 export interface GroupContext {
   readonly config: ResolvedGroupConfig;

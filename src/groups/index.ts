@@ -2,7 +2,7 @@
 export { GroupCoordinator, type GroupCoordinatorOptions } from "./coordinator.js";
 export { createBrokerCoordinator, type BrokerCoordinatorOptions } from "./for-broker.js";
 export { systemClock, type Clock } from "./clock.js";
-export { Err, type CoordinatorHooks, type OffsetSpec } from "./context.js";
+export { Err, type CoordinatorHooks } from "./context.js";
 export { leaveErrorCodeV0 } from "./classic/leave.js";
 export { InMemoryOffsetLog, OffsetStore, type OffsetLog, type OffsetLogRecord } from "./offset-store.js";
 export { BrokerOffsetLog, OFFSETS_TOPIC, type BrokerOffsetLogOptions, type OffsetLogBroker } from "./broker-offset-log.js";

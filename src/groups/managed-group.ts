@@ -20,7 +20,23 @@
 //   so a callback may call back into the coordinator.
 
 import { timerKey } from "./clock.js";
-import type { GroupContext } from "./context.js";
+import type { Logger } from "../log.js";
+import type { Timers } from "./clock.js";
+import type { CoordinatorHooks } from "./hooks.js";
+import type { ResolvedGroupConfig } from "./types.js";
+
+/**
+ * What a managed group needs of the coordinator's context (GroupContext satisfies it structurally; naming
+ * it here keeps context.ts, which lists the group kinds, from importing back into this file).
+ */
+export interface ManagedGroupContext {
+  readonly config: ResolvedGroupConfig;
+  readonly timers: Timers;
+  readonly logger: Logger;
+  readonly hooks: CoordinatorHooks;
+  /** The coordinator's groups by id: a group that is no longer there is stale and stops acting. */
+  readonly groups: ReadonlyMap<string, unknown>;
+}
 import { assignors, type AssignorName } from "./assignors.js";
 import { compareTp, tpFromKey, tpKey, type ManagedGroupState, type TopicPartition } from "./types.js";
 
@@ -69,7 +85,7 @@ export class ManagedGroup {
   private readonly effects: Array<() => void> = [];
   private flushScheduled = false;
 
-  constructor(readonly groupId: string, assignor: AssignorName, private readonly ctx: GroupContext) {
+  constructor(readonly groupId: string, assignor: AssignorName, private readonly ctx: ManagedGroupContext) {
     this.assignor = assignor;
   }
 

@@ -17,7 +17,7 @@
 // the whole log instead (Kafka likewise deletes snapshots above the log end on load).
 
 import { join } from "node:path";
-import { crc32c, readBatchHeader } from "../core/index.js";
+import { batchSpans, crc32c, readBatchHeader } from "../core/index.js";
 import { writeFileAtomic, type FileSystem } from "../storage/fs.js";
 import { storageError, type PartitionLog } from "../storage/partition-log.js";
 import { ProducerStateTable, type ProducerStateOptions } from "./producer-state.js";
@@ -29,8 +29,6 @@ const FILE_VERSION = 1;
 const FILE_HEADER = 18;
 /** Bytes per log read while replaying: whole batches, at least one even if larger. */
 const REPLAY_READ_BYTES = 1 << 20;
-const LOG_OVERHEAD = 12;
-const BATCH_HEADER_SIZE = 61;
 
 export interface ProducerSnapshot {
   table: ProducerStateTable;
@@ -89,20 +87,21 @@ export function rebuildProducerState(log: PartitionLog, table: ProducerStateTabl
   const end = log.logEndOffset;
   let offset = start;
   while (offset < end) {
+    // Damage fenced off at open holds no batch the table could use: step over it, never fail the open.
+    const damaged = log.corruptRangeFor(offset);
+    if (damaged) {
+      offset = damaged.lastOffset + 1n > offset ? damaged.lastOffset + 1n : offset + 1n;
+      continue;
+    }
     const { records } = log.read(offset, REPLAY_READ_BYTES);
-    const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
     let next = offset;
-    let position = 0;
-    while (position + BATCH_HEADER_SIZE <= records.length) {
-      const size = view.getInt32(position + 8) + LOG_OVERHEAD;
-      if (size < BATCH_HEADER_SIZE || position + size > records.length) break;
-      const header = readBatchHeader(records.subarray(position, position + size));
+    for (const { start: at, size } of batchSpans(records)) {
+      const header = readBatchHeader(records.subarray(at, at + size));
       const lastOffset = header.baseOffset + BigInt(header.lastOffsetDelta);
       if (lastOffset >= start && header.producerId >= 0n && header.baseSequence >= 0 && !header.isControl) {
         table.record(header, header.baseOffset, lastOffset, header.maxTimestamp);
       }
       if (lastOffset + 1n > next) next = lastOffset + 1n;
-      position += size;
     }
     // An empty read (nothing stored at or after `offset`) or no progress ends the replay rather than spinning.
     if (next <= offset) break;

@@ -40,16 +40,6 @@
 import { crc32c } from "../core/index.js";
 import { InvalidRecordError, KafkaProtocolError, StorageError } from "../errors/index.js";
 
-// The snapshot file and the log replay live in producer-snapshot.ts; re-exported so a partition needs one import.
-export {
-  loadProducerState,
-  readProducerSnapshot,
-  rebuildProducerState,
-  writeProducerSnapshot,
-  PRODUCER_SNAPSHOT_FILE,
-  type ProducerSnapshot,
-} from "./producer-snapshot.js";
-
 export const MAX_SEQUENCE = 0x7fffffff;
 /** Batches remembered per producer (Kafka's ProducerStateEntry.NUM_BATCHES_TO_RETAIN). */
 export const PRODUCER_BATCH_WINDOW = 5;

@@ -2,15 +2,12 @@
 // batch holding an offset, and how retention and timestamp lookups see a segment. Reads the file in
 // windows so a walk over many small batches costs few system calls.
 //
-// Header fields used (RecordBatch v2, big-endian): baseOffset i64 @0, batchLength i32 @8 (bytes after it),
-// lastOffsetDelta i32 @23, maxTimestamp i64 @35, records count i32 @57. A batch is batchLength + 12 bytes.
+// Header fields are read through the one layout module (src/core/record-batch/layout.ts).
 
-import { BATCH_HEADER_SIZE } from "../core/index.js";
+import { BATCH_HEADER_SIZE, baseOffsetAt, batchSizeAt, lastOffsetAt, LOG_OVERHEAD, maxTimestampAt } from "../core/index.js";
 import type { FileHandle } from "./fs.js";
 
-export { BATCH_HEADER_SIZE };
-/** Bytes of a batch before the part batchLength counts (baseOffset + batchLength). */
-export const LOG_OVERHEAD = 12;
+export { BATCH_HEADER_SIZE, LOG_OVERHEAD };
 
 export interface BatchInfo {
   position: number;
@@ -21,13 +18,12 @@ export interface BatchInfo {
 }
 
 export function readBatchInfo(view: DataView, at: number, position: number): BatchInfo {
-  const baseOffset = view.getBigInt64(at);
   return {
     position,
-    size: view.getInt32(at + 8) + LOG_OVERHEAD,
-    baseOffset,
-    lastOffset: baseOffset + BigInt(view.getInt32(at + 23)),
-    maxTimestamp: Number(view.getBigInt64(at + 35)),
+    size: batchSizeAt(view, at),
+    baseOffset: baseOffsetAt(view, at),
+    lastOffset: lastOffsetAt(view, at),
+    maxTimestamp: maxTimestampAt(view, at),
   };
 }
 

@@ -18,7 +18,20 @@
 
 import { compress, decompress } from "../core/codecs.js";
 import { crc32c } from "../core/crc32c.js";
-import { Compression, decodeRecordBatch, encodeRecordBatch, type DecodedBatch, type RecordInput } from "../core/index.js";
+import {
+  attributesAt,
+  BATCH_HEADER_SIZE,
+  BatchField,
+  Compression,
+  compressionAt,
+  CRC_START,
+  decodeRecordBatch,
+  encodeRecordBatch,
+  LOG_OVERHEAD,
+  viewOf,
+  type DecodedBatch,
+  type RecordInput,
+} from "../core/index.js";
 import type { PartitionLog } from "./partition-log.js";
 import { recoverSegment } from "./recovery.js";
 import { Segment } from "./segment.js";
@@ -52,6 +65,8 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
   const tombstoneHorizon = log.clock() - log.config.deleteRetentionMs;
   for (const segment of closed) {
     if (!log.segments.includes(segment)) continue; // retention removed it meanwhile
+    // Damaged bytes below the recovery point are kept for inspection: never rewrite them away.
+    if (segment.corrupt.length) continue;
     const kept: Uint8Array[] = [];
     let removed = 0;
     for (const info of segment.batchesFrom(0)) {
@@ -66,7 +81,7 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
       );
       removed += batch.records.length - survivors.length;
       if (survivors.length === batch.records.length) kept.push(bytes);
-      else if (survivors.length > 0) kept.push(await reencode(batch, survivors, bytes[22]! & 0x07));
+      else if (survivors.length > 0) kept.push(await reencode(batch, survivors, compressionAt(viewOf(bytes), 0)));
     }
     if (removed > 0) {
       result.bytesBefore += segment.size;
@@ -90,7 +105,7 @@ function forEachDecodedBatch(log: PartitionLog, segment: Segment, visit: (batch:
 
 /** The decoded batch, or undefined (logged) when a compressed one does not decompress. */
 function tryDecode(log: PartitionLog, bytes: Uint8Array): DecodedBatch | undefined {
-  if ((bytes[22]! & 0x07) === Compression.NONE) return decodeRecordBatch(bytes, { verify: false });
+  if (compressionAt(viewOf(bytes), 0) === Compression.NONE) return decodeRecordBatch(bytes, { verify: false });
   try {
     return decodeRecordBatch(bytes, { verify: false, decompress });
   } catch (error) {
@@ -124,14 +139,14 @@ async function reencode(batch: DecodedBatch, survivors: DecodedBatch["records"],
  * batchLength and the CRC (over [21, end)) rewritten; the other header fields are unchanged.
  */
 async function recompress(plain: Uint8Array, compression: number): Promise<Uint8Array> {
-  const packed = await compress(compression, plain.subarray(61));
-  const out = new Uint8Array(61 + packed.length);
-  out.set(plain.subarray(0, 61));
-  out.set(packed, 61);
-  const view = new DataView(out.buffer);
-  view.setInt32(8, out.length - 12);
-  view.setInt16(21, view.getInt16(21) | compression);
-  view.setUint32(17, crc32c(out.subarray(21)));
+  const packed = await compress(compression, plain.subarray(BATCH_HEADER_SIZE));
+  const out = new Uint8Array(BATCH_HEADER_SIZE + packed.length);
+  out.set(plain.subarray(0, BATCH_HEADER_SIZE));
+  out.set(packed, BATCH_HEADER_SIZE);
+  const view = viewOf(out);
+  view.setInt32(BatchField.BATCH_LENGTH, out.length - LOG_OVERHEAD);
+  view.setInt16(BatchField.ATTRIBUTES, attributesAt(view, 0) | compression);
+  view.setUint32(BatchField.CRC, crc32c(out.subarray(CRC_START)));
   return out;
 }
 
@@ -162,11 +177,12 @@ function swapIn(log: PartitionLog, old: Segment, batches: Uint8Array[]): Segment
   fs.syncDir(log.dir);
   old.close();
 
-  const replacement = Segment.open(fs, log.dir, old.baseOffset, log.clock());
-  replacement.indexInterval = log.config.indexIntervalBytes;
+  const replacement = log.newSegment(old.baseOffset);
   recoverSegment(replacement, 0, old.baseOffset, (error) => log.logger.warn("index write failed", { error }));
   replacement.sealTimeIndex();
+  replacement.unflushedBytes = replacement.size;
   replacement.sync();
+  replacement.setActive(false);
   // Keep the segment's offset range: the next segment's base is where it ends, whatever it still holds.
   if (replacement.nextOffset < old.nextOffset) replacement.nextOffset = old.nextOffset;
   log.segments[log.segments.indexOf(old)] = replacement;

@@ -2,7 +2,7 @@
 // skipped by their max timestamp, the time index narrows the start inside a segment, batch headers
 // (max timestamp) narrow it to one batch, and only that batch is decoded.
 
-import { Compression, decodeRecordBatch, type DecodeOptions } from "../core/index.js";
+import { Compression, compressionAt, decodeRecordBatch, viewOf, type DecodeOptions } from "../core/index.js";
 import type { PartitionLog } from "./partition-log.js";
 
 export interface TimestampOffset {
@@ -22,7 +22,7 @@ export function offsetForTimestamp(
     for (const batch of segment.batchesFrom(start)) {
       if (batch.maxTimestamp < timestamp || batch.lastOffset < log.logStartOffset) continue;
       const bytes = segment.read(batch.position, batch.size);
-      const compression = bytes[22]! & 0x07;
+      const compression = compressionAt(viewOf(bytes), 0);
       if (compression !== Compression.NONE && !decompress) {
         // Without a codec we cannot look inside: the batch's first offset is the closest safe answer.
         return { offset: batch.baseOffset, timestamp: batch.maxTimestamp };

@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { decodeSubscription, Err, type OffsetSpec } from "../../src/groups/index.js";
+import { decodeSubscription, Err } from "../../src/groups/index.js";
+import type { StartFrom } from "../../src/protocol/start-from.js";
 import { coordinator, FakeClock, flush, join, stableGroup } from "./helpers.js";
 
 const ends: Record<string, bigint> = { "t-0": 100n, "t-1": 50n, "t-2": 7n };
 const hooks = {
   partitionsFor: (t: string) => (t === "t" ? 3 : 0),
   logEndOffset: async (t: string, p: number) => ends[`${t}-${p}`],
-  resolveOffset: async (_t: string, p: number, spec: OffsetSpec) =>
-    spec === "earliest" ? 0n : spec === "latest" ? ends[`t-${p}`]! : spec.timestamp > 1000 ? -1n : BigInt(p + 1),
+  // As the broker resolves a start: a time after the last record means the log end.
+  resolveStart: async (_t: string, p: number, from: StartFrom) => {
+    if (from === "earliest") return 0n;
+    if (from === "latest" || "offset" in from) return ends[`t-${p}`]!;
+    return from.timestamp > 1000 ? ends[`t-${p}`]! : BigInt(p + 1);
+  },
 };
 
 const standalone = (groupId: string, partition: number, offset: bigint) => ({

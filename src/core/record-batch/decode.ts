@@ -11,6 +11,7 @@
 // - The header table is sized from its previous high-water mark; a batch with more headers gets one retry
 //   with the exact size (the core reports how many it found).
 
+import { compressionAt, recordCountAt, viewOf } from "./layout.js";
 import { KafkaProtocolError } from "../../errors/index.js";
 import { heap, Region } from "../instance.js";
 import { Status } from "../status.js";
@@ -147,11 +148,11 @@ function buildRecords(src: Uint8Array, r: { count: number; tablePtr: number; hdr
  */
 export function decodeRecordBatch(batch: Uint8Array, options: DecodeOptions = {}): DecodedBatch {
   const skipCrc = options.verify === false ? VALIDATE_SKIP_CRC : 0;
-  const compression = batch.length >= BATCH_HEADER_SIZE ? batch[22]! & 7 : 0;
+  const compression = batch.length >= BATCH_HEADER_SIZE ? compressionAt(viewOf(batch), 0) : 0;
 
   if (compression === 0) {
     const ptr = batchInput.load(batch);
-    const count = batch.length >= BATCH_HEADER_SIZE ? new DataView(batch.buffer, batch.byteOffset + 57, 4).getInt32(0) : 0;
+    const count = batch.length >= BATCH_HEADER_SIZE ? recordCountAt(viewOf(batch), 0) : 0;
     const decoded = runDecode(tableEntries(count, batch.length - BATCH_HEADER_SIZE), (t, tc, h, hc, retry) =>
       rb.batch_decode(ptr, batch.length, retry ? VALIDATE_SKIP_CRC : skipCrc, t, tc, h, hc),
     );

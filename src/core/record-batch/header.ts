@@ -4,6 +4,7 @@
 import { CorruptRecordError, InvalidArgumentError } from "../../errors/index.js";
 import { Region } from "../instance.js";
 import { throwForStatus } from "../throw-status.js";
+import { BatchField } from "./layout.js";
 import { Attributes, BATCH_HEADER_SIZE, rb, VALIDATE_STRICT, type BatchHeader } from "./types.js";
 
 /** Linear-memory block the batch operations copy their input into (one per thread, reused). */
@@ -22,25 +23,25 @@ export function readBatchHeader(batch: Uint8Array): BatchHeader {
     throw new CorruptRecordError("TRUNCATED", `record batch header needs ${BATCH_HEADER_SIZE} bytes, got ${batch.length}`);
   }
   const v = dataView(batch);
-  const attributes = v.getInt16(21);
+  const attributes = v.getInt16(BatchField.ATTRIBUTES);
   return {
-    baseOffset: v.getBigInt64(0),
-    batchLength: v.getInt32(8),
-    partitionLeaderEpoch: v.getInt32(12),
-    magic: v.getInt8(16),
-    crc: v.getUint32(17),
+    baseOffset: v.getBigInt64(BatchField.BASE_OFFSET),
+    batchLength: v.getInt32(BatchField.BATCH_LENGTH),
+    partitionLeaderEpoch: v.getInt32(BatchField.LEADER_EPOCH),
+    magic: v.getInt8(BatchField.MAGIC),
+    crc: v.getUint32(BatchField.CRC),
     attributes,
     compression: attributes & Attributes.COMPRESSION_MASK,
     timestampType: attributes & Attributes.TIMESTAMP_TYPE ? 1 : 0,
     isTransactional: (attributes & Attributes.TRANSACTIONAL) !== 0,
     isControl: (attributes & Attributes.CONTROL) !== 0,
-    lastOffsetDelta: v.getInt32(23),
-    baseTimestamp: Number(v.getBigInt64(27)),
-    maxTimestamp: Number(v.getBigInt64(35)),
-    producerId: v.getBigInt64(43),
-    producerEpoch: v.getInt16(51),
-    baseSequence: v.getInt32(53),
-    recordCount: v.getInt32(57),
+    lastOffsetDelta: v.getInt32(BatchField.LAST_OFFSET_DELTA),
+    baseTimestamp: Number(v.getBigInt64(BatchField.BASE_TIMESTAMP)),
+    maxTimestamp: Number(v.getBigInt64(BatchField.MAX_TIMESTAMP)),
+    producerId: v.getBigInt64(BatchField.PRODUCER_ID),
+    producerEpoch: v.getInt16(BatchField.PRODUCER_EPOCH),
+    baseSequence: v.getInt32(BatchField.BASE_SEQUENCE),
+    recordCount: v.getInt32(BatchField.RECORD_COUNT),
   };
 }
 
@@ -74,6 +75,6 @@ export function stampBatch(batch: Uint8Array, baseOffset: bigint, leaderEpoch?: 
     throw new InvalidArgumentError(`leaderEpoch must be an int32 >= -1, got ${leaderEpoch}`);
   }
   const v = dataView(batch);
-  v.setBigInt64(0, baseOffset);
-  if (leaderEpoch !== undefined) v.setInt32(12, leaderEpoch);
+  v.setBigInt64(BatchField.BASE_OFFSET, baseOffset);
+  if (leaderEpoch !== undefined) v.setInt32(BatchField.LEADER_EPOCH, leaderEpoch);
 }

@@ -3,10 +3,10 @@ export { encodeRecordBatch } from "./encode.js";
 export { decodeRecordBatch } from "./decode.js";
 export { readBatchHeader, validateRecordBatch, stampBatch } from "./header.js";
 export { scanBatches } from "./scan.js";
+export * from "./layout.js";
 export {
   Attributes,
   Compression,
-  BATCH_HEADER_SIZE,
   RECORD_BATCH_MAGIC,
   type BatchHeader,
   type DecodedBatch,

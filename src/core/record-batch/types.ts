@@ -5,7 +5,7 @@
 
 import { core } from "../instance.js";
 
-export const BATCH_HEADER_SIZE = 61;
+export { BATCH_HEADER_SIZE } from "./layout.js";
 export const RECORD_BATCH_MAGIC = 2;
 
 /** Attribute bits (DefaultRecordBatch.java:98,131-135). */

@@ -10,6 +10,7 @@
 
 import { OffsetOutOfRangeError, type RivuletError } from "../../errors/index.js";
 import type { Broker } from "../../broker/broker.js";
+import { batchSizeAt, lastOffsetAt, viewOf, wholeBatchesEnd } from "../../core/index.js";
 
 export type CursorState = "idle" | "reading" | "waiting" | "stalled" | "gap";
 
@@ -147,22 +148,19 @@ export function readNext(broker: Broker, sub: Subscription, cursor: Cursor, sink
 
 /** Sends the whole batches of `records` that fit in the credit, or STALLED if the first does not. */
 function deliver(sub: Subscription, cursor: Cursor, fromOffset: bigint, records: Uint8Array, highWatermark: bigint, sink: SubscriptionSink): void {
-  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  let end = 0;
-  let nextOffset = fromOffset;
-  while (end + 61 <= records.length) {
-    const size = view.getInt32(end + 8) + 12;
-    if (end + size > sub.credit || end + size > records.length) break;
-    nextOffset = view.getBigInt64(end) + BigInt(view.getInt32(end + 23)) + 1n;
-    end += size;
-  }
+  const view = viewOf(records);
+  const end = wholeBatchesEnd(records, 0, sub.credit);
   if (end === 0) {
-    const needed = view.getInt32(8) + 12;
+    const needed = batchSizeAt(view, 0);
     cursor.state = "stalled";
     cursor.neededBytes = needed;
     sink.stalled(sub, cursor, needed);
     return;
   }
+  // The last batch delivered starts where the walk's previous step ended: find it for the next offset.
+  let last = 0;
+  for (let at = 0; at < end; at += batchSizeAt(view, at)) last = at;
+  const nextOffset = lastOffsetAt(view, last) + 1n;
   sub.credit -= end;
   cursor.offset = nextOffset;
   cursor.state = "idle";

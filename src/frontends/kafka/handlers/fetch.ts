@@ -34,6 +34,7 @@ import type { ApiKey, FetchPartitionResponse, FetchRequest, FetchResponse } from
 import type { Handler, KafkaBrokerContext } from "./context.js";
 import { FINAL_EPOCH, INITIAL_EPOCH, nextEpoch, partitionSessionKey, sessionCacheFor, type FetchSession, type SessionPartition } from "./fetch-sessions.js";
 import { MoreKafkaCodes, topicById } from "./topic-ids.js";
+import { wholeBatchesEnd } from "../../../core/index.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -215,15 +216,8 @@ function failed(partitionIndex: number, errorCode: number): FetchPartitionRespon
   return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: EMPTY };
 }
 
-/** The longest prefix of whole batches within `limit` bytes (batch size = batchLength at byte 8, + 12). */
+/** The longest prefix of whole batches within `limit` bytes. */
 export function wholeBatchesWithin(records: Uint8Array, limit: number): Uint8Array {
   if (records.length <= limit) return records;
-  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  let end = 0;
-  while (end + 12 <= records.length) {
-    const next = end + 12 + view.getInt32(end + 8);
-    if (next > limit || next > records.length) break;
-    end = next;
-  }
-  return records.subarray(0, end);
+  return records.subarray(0, wholeBatchesEnd(records, 0, limit));
 }

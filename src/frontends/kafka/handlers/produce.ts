@@ -17,16 +17,12 @@
 // - Batches are views into the request frame; Broker.produceMany copies them before its first await.
 // Version notes: v5+ carries log_start_offset; log_append_time is -1 (CreateTime topics).
 
+import { Attributes, attributesAt, BATCH_HEADER_SIZE, BatchField, batchSizeAt, Compression, COMPRESSION_MASK, viewOf } from "../../../core/index.js";
 import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey, ProduceResponse } from "../../../protocol/kafka/index.js";
 import type { ProduceItem } from "../../../broker/broker.js";
 import { NO_RESPONSE, type Handler } from "./context.js";
 
-const MAGIC_OFFSET = 16;
-const ATTRIBUTES_OFFSET = 21;
-const MIN_BATCH = 61;
-const TRANSACTIONAL = 0x10;
-const ZSTD = 4;
 
 type Slot = { topic: number; partition: number; index: number; errorCode: number; item?: ProduceItem };
 
@@ -92,15 +88,15 @@ export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request
 /** The Kafka error for a partition's records field that is not exactly one magic-2 batch, or NONE. */
 export function checkBatch(records: Uint8Array | null, version: number): number {
   if (records === null || records.length === 0) return KafkaErrors.INVALID_RECORD.code;
-  if (records.length <= MAGIC_OFFSET) return KafkaErrors.CORRUPT_MESSAGE.code;
-  if (records[MAGIC_OFFSET] !== 2) return KafkaErrors.INVALID_RECORD.code;
-  if (records.length < MIN_BATCH) return KafkaErrors.CORRUPT_MESSAGE.code;
-  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  const size = view.getInt32(8) + 12;
-  if (size > records.length || size < MIN_BATCH) return KafkaErrors.CORRUPT_MESSAGE.code;
+  if (records.length <= BatchField.MAGIC) return KafkaErrors.CORRUPT_MESSAGE.code;
+  if (records[BatchField.MAGIC] !== 2) return KafkaErrors.INVALID_RECORD.code;
+  if (records.length < BATCH_HEADER_SIZE) return KafkaErrors.CORRUPT_MESSAGE.code;
+  const view = viewOf(records);
+  const size = batchSizeAt(view, 0);
+  if (size > records.length || size < BATCH_HEADER_SIZE) return KafkaErrors.CORRUPT_MESSAGE.code;
   if (size < records.length) return KafkaErrors.INVALID_RECORD.code; // a second batch (or trailing bytes)
-  const attributes = view.getInt16(ATTRIBUTES_OFFSET);
-  if ((attributes & 0x07) === ZSTD && version < 7) return KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE.code;
-  if (attributes & TRANSACTIONAL) return KafkaErrors.INVALID_TXN_STATE.code;
+  const attributes = attributesAt(view, 0);
+  if ((attributes & COMPRESSION_MASK) === Compression.ZSTD && version < 7) return KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE.code;
+  if (attributes & Attributes.TRANSACTIONAL) return KafkaErrors.INVALID_TXN_STATE.code;
   return KafkaErrors.NONE.code;
 }
