@@ -155,9 +155,13 @@ function compileStruct(fields: readonly Field[], version: number, flex: boolean)
         op.write(w, v === undefined ? op.fallback() : v);
       }
       if (!flex) return;
-      const present = taggedOps.filter(([, op]) => !isDefault(obj[op.name], op.fallback()));
-      w.uvarint(present.length);
-      for (const [tag, op] of present) {
+      // Count first without allocating: almost every struct sends no tags at all.
+      let count = 0;
+      for (const [, op] of taggedOps) if (!isDefault(obj[op.name], op.fallback())) count++;
+      w.uvarint(count);
+      if (count === 0) return;
+      for (const [tag, op] of taggedOps) {
+        if (isDefault(obj[op.name], op.fallback())) continue;
         const sub = new Writer({ externalMin: Infinity });
         op.write(sub, obj[op.name]);
         const bytes = sub.toBytes();

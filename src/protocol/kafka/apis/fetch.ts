@@ -58,6 +58,7 @@ import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 import type { Records, Writer } from "../writer.js";
+import { hasTaggedValues, writeFetchResponse } from "./fetch-response-writer.js";
 import { nodeEndpoint } from "./produce.js";
 
 export const versions: VersionRange = { key: 1, name: "Fetch", min: 4, max: 17, flexibleFrom: 12 };
@@ -214,5 +215,9 @@ export const { decodeRequest, encodeRequest, decodeResponse } = codec;
 
 export function encodeResponse(w: Writer, version: number, res: FetchResponse): void {
   for (const t of res.responses) for (const p of t.partitions) if (p.records === null) p.records = EMPTY;
-  codec.encodeResponse(w, version, res);
+  if (version >= versions.min && version <= versions.max && !hasTaggedValues(res)) writeFetchResponse(w, version, res);
+  else codec.encodeResponse(w, version, res);
 }
+
+/** The schema's encoder, for tests that compare it with the hand-written one. */
+export const encodeResponseBySchema = codec.encodeResponse;
