@@ -12,7 +12,7 @@ import type { Logger } from "../log.js";
 import type { ProducerIdAllocator } from "./producer-ids.js";
 import { offsetSpecToTimestamp, type OffsetSpec } from "../protocol/offset-spec.js";
 import type { StartFrom } from "../protocol/start-from.js";
-import { partitionKey, type Acks, type FetchOk, type ListOffsetsOk, type ProduceOk } from "../shard/protocol.js";
+import { partitionKey, type Acks, type ProducerDescription, type FetchOk, type ListOffsetsOk, type ProduceOk } from "../shard/protocol.js";
 import type { AppendWatch } from "./append-watch.js";
 import type { ResolvedBrokerConfig } from "./broker-config.js";
 import type { DataDirLock } from "./lock-file.js";
@@ -277,6 +277,43 @@ export class Broker extends EventEmitter {
     const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec) }]);
     if (result!.error) throw result!.error;
     return result!.ok!;
+  }
+
+  /**
+   * Kafka DeleteRecords: per partition, moves the log start offset to `offset` (-1 = high watermark) and
+   * drops whole segments below it; answers the new log start (low watermark) or a typed error per item.
+   */
+  async deleteRecords(items: readonly { topic: string; partition: number; offset: bigint }[]): Promise<Array<{ ok?: { lowWatermark: bigint }; error?: RivuletError }>> {
+    this.assertOpen();
+    const checked = items.map((item) => {
+      try {
+        this.admin.checkPartition(item.topic, item.partition);
+        return undefined;
+      } catch (error) {
+        return error as RivuletError;
+      }
+    });
+    const valid = items.filter((_, i) => !checked[i]);
+    const results = await this.router.run("deleteRecords", valid);
+    for (const item of valid) this.reads.invalidate(partitionKey(item.topic, item.partition));
+    let next = 0;
+    return items.map((_, i) => (checked[i] ? { error: checked[i] } : results[next++]!));
+  }
+
+  /** Kafka DescribeProducers: the idempotent producers each partition tracks (or a typed error). */
+  async describeProducers(refs: readonly { topic: string; partition: number }[]): Promise<Array<{ ok?: ProducerDescription[]; error?: RivuletError }>> {
+    this.assertOpen();
+    const checked = refs.map((ref) => {
+      try {
+        this.admin.checkPartition(ref.topic, ref.partition);
+        return undefined;
+      } catch (error) {
+        return error as RivuletError;
+      }
+    });
+    const results = await this.router.run("describeProducers", refs.filter((_, i) => !checked[i]));
+    let next = 0;
+    return refs.map((_, i) => (checked[i] ? { error: checked[i] } : results[next++]!));
   }
 
   /**

@@ -36,6 +36,8 @@ const serveFlags = {
   "kafka-port": { kind: "integer", description: "Kafka protocol port (0 picks a free one, -1 disables it)", default: 9092, min: -1, env: "RIVULET_KAFKA_PORT" },
   "advertised-host": { kind: "string", description: "host clients are told to connect to (default: the bound host)", env: "RIVULET_ADVERTISED_HOST", placeholder: "HOST" },
   "advertised-port": { kind: "integer", description: "Kafka port clients are told to connect to (default: the bound one)", min: 1, env: "RIVULET_ADVERTISED_PORT" },
+  "auto-create-topics": { kind: "boolean", description: "create topics a Kafka client's Metadata request asks for (Kafka's auto.create.topics.enable; off by default)", env: "RIVULET_AUTO_CREATE_TOPICS" },
+  "default-partitions": { kind: "integer", description: "partitions of auto-created topics and of CreateTopics with -1", default: 1, min: 1, env: "RIVULET_DEFAULT_PARTITIONS" },
   shards: { kind: "integer", description: `shard worker threads, one owner per partition (default: available parallelism, ${availableParallelism()} here)`, min: 1, env: "RIVULET_SHARDS" },
   "rebuild-metadata": { kind: "boolean", description: "rebuild topics.json from the partition directories when it is missing, damaged or incomplete (docs/operations.md)", env: "RIVULET_REBUILD_METADATA" },
   "max-partitions-per-topic": { kind: "integer", description: "most partitions one topic may have", default: 1000, min: 1, env: "RIVULET_MAX_PARTITIONS_PER_TOPIC" },
@@ -83,7 +85,12 @@ export const serve = defineCommand({
       queuedMaxRequestBytes: flags["queued-max-request-bytes"],
       logLevel: level,
       logger,
+      kafka: { autoCreateTopics: flags["auto-create-topics"] === true, defaultPartitions: flags["default-partitions"] },
     };
+    if (wildcard(flags.host) && flags["advertised-host"] === undefined && flags["kafka-port"] !== -1) {
+      // Metadata tells Kafka clients to reconnect to 127.0.0.1: fine on this machine, a failure anywhere else.
+      logger.warn("bound to a wildcard address without --advertised-host: Kafka clients are told to connect to 127.0.0.1, so clients on other hosts will fail; set --advertised-host to a name they can reach", { host: flags.host });
+    }
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
       server = await startServer(config);

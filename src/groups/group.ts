@@ -59,6 +59,8 @@ export class ClassicGroup {
   readonly pendingMembers = new Set<string>();
   /** Members that got this generation's JoinGroup response but have not sent SyncGroup. */
   readonly pendingSyncMembers = new Set<string>();
+  /** Static members (KIP-345): group instance id → the member id currently holding it. */
+  readonly staticMembers = new Map<string, string>();
   /** Set when a member joins during the initial rebalance: the initial delay is renewed once more. */
   newMemberAdded = false;
   /** How many members list each protocol: a protocol every member lists has count === members.size. */
@@ -119,6 +121,29 @@ export class ClassicGroup {
     this.countVotes(member.protocols, 1);
     member.joinWaiter = joinWaiter;
     this.pendingMembers.delete(member.memberId);
+    if (member.groupInstanceId !== null) this.staticMembers.set(member.groupInstanceId, member.memberId);
+  }
+
+  /**
+   * A static member's new incarnation takes the old one's place (KIP-345): same assignment, same leadership,
+   * same pending sync, under a new member id. Answering the old incarnation's parked requests is the caller's.
+   */
+  replaceStaticMember(old: ClassicMember, next: ClassicMember): void {
+    this.countVotes(old.protocols, -1);
+    this.members.delete(old.memberId);
+    next.assignment = old.assignment;
+    this.members.set(next.memberId, next);
+    this.countVotes(next.protocols, 1);
+    if (this.leaderId === old.memberId) this.leaderId = next.memberId;
+    if (this.pendingSyncMembers.delete(old.memberId)) this.pendingSyncMembers.add(next.memberId);
+    if (next.groupInstanceId !== null) this.staticMembers.set(next.groupInstanceId, next.memberId);
+  }
+
+  /** True when `groupInstanceId` belongs to a member other than `memberId` (the caller is a fenced incarnation). */
+  isFencedInstance(groupInstanceId: string | null | undefined, memberId: string): boolean {
+    if (!groupInstanceId) return false;
+    const holder = this.staticMembers.get(groupInstanceId);
+    return holder !== undefined && holder !== memberId;
   }
 
   remove(memberId: string): void {
@@ -126,6 +151,7 @@ export class ClassicGroup {
     if (member) {
       this.countVotes(member.protocols, -1);
       this.members.delete(memberId);
+      if (member.groupInstanceId !== null && this.staticMembers.get(member.groupInstanceId) === memberId) this.staticMembers.delete(member.groupInstanceId);
     }
     if (this.isLeader(memberId)) this.leaderId = this.members.keys().next().value ?? null;
     this.pendingMembers.delete(memberId);

@@ -44,6 +44,7 @@ function validateCommit(ctx: GroupContext, req: OffsetCommitRequest): number {
   if (group.is("Dead")) return Err.COORDINATOR_NOT_AVAILABLE;
   if (req.generationId < 0 && group.is("Empty")) return Err.NONE;
   if (req.generationId >= 0 || req.memberId !== "" || req.groupInstanceId) {
+    if (group.isFencedInstance(req.groupInstanceId, req.memberId)) return Err.FENCED_INSTANCE_ID;
     const member = group.member(req.memberId);
     if (!member) return Err.UNKNOWN_MEMBER_ID;
     if (req.generationId !== group.generationId) return Err.ILLEGAL_GENERATION;

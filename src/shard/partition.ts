@@ -2,6 +2,8 @@
 // fetch and list-offsets operations on them. Only the owner thread touches a partition, so produce needs no
 // lock: validate, dedupe, append and record happen without an await in between, in arrival order.
 
+import type { ProducerDescription } from "./protocol.js";
+import { deleteRecordsBefore } from "../storage/delete-records.js";
 import { decompress } from "../core/codecs.js";
 import { decodeRecordBatch, validateRecordBatch } from "../core/index.js";
 import { InvalidRecordError, MessageTooLargeError } from "../errors/index.js";
@@ -139,6 +141,21 @@ export class Partition {
     // Compressed batches are decompressed to find the exact record (src/core/codecs.ts).
     const found = offsetForTimestamp(this.log, Number(timestamp), decompress);
     return found ? { offset: found.offset, timestamp: BigInt(found.timestamp) } : { offset: -1n, timestamp: -1n };
+  }
+
+  /** Kafka DeleteRecords: moves the log start forward (storage/delete-records.ts). */
+  deleteRecords(offset: bigint): { lowWatermark: bigint } {
+    return { lowWatermark: deleteRecordsBefore(this.log, offset) };
+  }
+
+  /** Kafka DescribeProducers: every producer the idempotence state tracks, with its last sequence. */
+  describeProducers(): ProducerDescription[] {
+    return this.producers.entries().map((e) => ({
+      producerId: e.producerId,
+      producerEpoch: e.epoch,
+      lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
+      lastTimestamp: BigInt(e.lastTimestamp),
+    }));
   }
 
   /** Forgets idle producers (Kafka producer.id.expiration.ms) and snapshots the rest. */

@@ -78,6 +78,24 @@ export interface ListOffsetsOk {
   timestamp: bigint;
 }
 
+/** DeleteRecords: advance the log start to `offset` (-1 = high watermark). */
+export interface DeleteRecordsItem extends PartitionRef {
+  offset: bigint;
+}
+
+export interface DeleteRecordsOk {
+  /** The log start offset afterwards (Kafka's low watermark). */
+  lowWatermark: bigint;
+}
+
+/** DescribeProducers: the idempotent producers a partition tracks. */
+export interface ProducerDescription {
+  producerId: bigint;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: bigint;
+}
+
 export type Outcome<T> = { ok: T } | { error: ErrorData };
 
 export type ShardTask =
@@ -85,6 +103,8 @@ export type ShardTask =
   | { op: "produce"; items: ProduceItem[] }
   | { op: "fetch"; items: FetchItem[] }
   | { op: "listOffsets"; items: ListOffsetsItem[] }
+  | { op: "deleteRecords"; items: DeleteRecordsItem[] }
+  | { op: "describeProducers"; partitions: PartitionRef[] }
   | { op: "reconfigure"; partitions: PartitionSpec[] }
   | { op: "delete"; partitions: PartitionRef[] }
   | { op: "status"; partitions: PartitionRef[] }
@@ -97,6 +117,8 @@ export interface ShardResults {
   produce: Outcome<ProduceOk>[];
   fetch: Outcome<FetchOk>[];
   listOffsets: Outcome<ListOffsetsOk>[];
+  deleteRecords: Outcome<DeleteRecordsOk>[];
+  describeProducers: Outcome<ProducerDescription[]>[];
   reconfigure: Outcome<PartitionStatus>[];
   delete: Outcome<true>[];
   status: Outcome<PartitionStatus>[];

@@ -211,6 +211,10 @@ export default async function handle(task: ShardTask): Promise<unknown> {
       return fetch(task);
     case "listOffsets":
       return task.items.map((item) => attempt(() => partitionFor(item).listOffsets(item.timestamp)));
+    case "deleteRecords":
+      return task.items.map((item) => attempt(() => partitionFor(item).deleteRecords(item.offset)));
+    case "describeProducers":
+      return task.partitions.map((ref) => attempt(() => partitionFor(ref).describeProducers()));
     case "status":
       return task.partitions.map((ref) => attempt(() => partitionFor(ref).status()));
     case "open":

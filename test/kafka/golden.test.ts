@@ -9,10 +9,15 @@ import { loadFrames, toHex } from "../protocol/kafka/fixtures.js";
 const expected: Record<string, string[]> = {
   // librdkafka 2.0.2: ApiVersions v3 (flexible), Metadata v4, Produce v7, Fetch v11, ListOffsets v2, the
   // group APIs at their highest non-flexible versions, InitProducerId v1 for idempotence.
-  kcat: ["api_versions v3", "fetch v11", "find_coordinator v2", "heartbeat v3", "init_producer_id v1", "join_group v5", "leave_group v1", "list_offsets v2", "metadata v4", "offset_commit v7", "offset_fetch v5", "produce v7", "sync_group v3"],
-  "confluent-kafka": ["api_versions v3", "create_topics v4", "delete_topics v1", "fetch v11", "find_coordinator v2", "heartbeat v3", "init_producer_id v1", "join_group v5", "leave_group v1", "list_offsets v2", "metadata v4", "offset_commit v7", "offset_fetch v5", "produce v7", "sync_group v3"],
+  // With the modern ranges it also picks two flexible versions it knows: InitProducerId v4, OffsetFetch v7
+  // (captured later than the rest; the v1/v5 frames are from the non-flexible profile).
+  kcat: ["api_versions v3", "fetch v11", "find_coordinator v2", "heartbeat v3", "init_producer_id v1", "init_producer_id v4", "join_group v5", "leave_group v1", "list_offsets v2", "metadata v4", "offset_commit v7", "offset_fetch v5", "offset_fetch v7", "produce v7", "sync_group v3"],
+  "confluent-kafka": ["api_versions v3", "create_topics v4", "delete_topics v1", "fetch v11", "find_coordinator v2", "heartbeat v3", "init_producer_id v1", "init_producer_id v4", "join_group v5", "leave_group v1", "list_offsets v2", "metadata v4", "offset_commit v7", "offset_fetch v5", "offset_fetch v7", "produce v7", "sync_group v3"],
   // kafka-python 2.0.2: the v0 probe (ApiVersions v0 + Metadata v0), then fixed versions for broker 2.3.0.
   "kafka-python": ["api_versions v0", "create_topics v3", "delete_topics v3", "fetch v4", "find_coordinator v0", "join_group v2", "leave_group v1", "list_groups v1", "list_offsets v1", "metadata v0", "metadata v1", "metadata v5", "offset_commit v2", "offset_fetch v1", "produce v7", "sync_group v1"],
+  // @platformatic/kafka 1.35.0: flexible versions only, each API at the newest version both sides speak
+  // (ApiVersions v3, ListOffsets v9: its own maxima).
+  platformatic: ["api_versions v3", "create_topics v7", "delete_topics v6", "describe_groups v5", "fetch v17", "find_coordinator v6", "join_group v9", "leave_group v5", "list_groups v5", "list_offsets v9", "metadata v12", "offset_commit v9", "offset_fetch v9", "produce v11", "sync_group v5"],
 };
 
 for (const [client, apis] of Object.entries(expected)) {

@@ -2,7 +2,8 @@
 //
 // Behavior (GroupMetadataManager.classicGroupHeartbeat, Kafka 3.7+; GroupCoordinator.handleHeartbeat before):
 // - groupId "" → INVALID_GROUP_ID; unknown or managed group → UNKNOWN_MEMBER_ID.
-// - Dead → COORDINATOR_NOT_AVAILABLE; unknown member → UNKNOWN_MEMBER_ID; generation ≠ the group's →
+// - Dead → COORDINATOR_NOT_AVAILABLE; an instance id held by another member → FENCED_INSTANCE_ID; unknown
+//   member → UNKNOWN_MEMBER_ID; generation ≠ the group's →
 //   ILLEGAL_GENERATION.
 // - Empty → UNKNOWN_MEMBER_ID.
 // - PreparingRebalance → REBALANCE_IN_PROGRESS, and the session restarts: this answer is how members learn
@@ -19,6 +20,8 @@ export function heartbeat(ctx: GroupContext, req: HeartbeatRequest): HeartbeatRe
   const group = ctx.groups.get(req.groupId);
   if (!group || group.kind !== "classic") return { errorCode: Err.UNKNOWN_MEMBER_ID };
   if (group.is("Dead")) return { errorCode: Err.COORDINATOR_NOT_AVAILABLE };
+  // A replaced static incarnation is fenced, not merely unknown (KIP-345).
+  if (group.isFencedInstance(req.groupInstanceId, req.memberId)) return { errorCode: Err.FENCED_INSTANCE_ID };
   const member = group.member(req.memberId);
   if (!member) return { errorCode: Err.UNKNOWN_MEMBER_ID };
   if (req.generationId !== group.generationId) return { errorCode: Err.ILLEGAL_GENERATION };

@@ -13,15 +13,22 @@
 //   by state: PreparingRebalance: update and park; CompletingRebalance: same metadata → this generation's
 //   answer at once (leader gets the members), changed → rebalance; Stable: the leader or changed metadata
 //   → rebalance, a follower with the same metadata → this generation's answer; Empty → UNKNOWN_MEMBER_ID.
+// - Static members (v5+ group_instance_id, KIP-345): no MEMBER_ID_REQUIRED round trip. A new JoinGroup
+//   (member id "") with an instance id the group already holds replaces that member: it gets a new member
+//   id, the old incarnation's assignment and leadership, and the old incarnation's parked requests (and
+//   any later ones) get FENCED_INSTANCE_ID. In Stable (or CompletingRebalance) with unchanged metadata
+//   there is no rebalance: the new incarnation gets this generation at once (the leader also gets the
+//   members) and its SyncGroup returns the assignment it had. Changed metadata, or a group that is
+//   rebalancing anyway, rebalances as for any member. A known member id with another member's instance id:
+//   FENCED_INSTANCE_ID.
 // Version notes: v0 has no rebalance timeout (the session timeout is used). MEMBER_ID_REQUIRED is only
-// for v4+ (kafka-python knows error codes up to 69 only). Static members (v5+ groupInstanceId) are treated as
-// dynamic: no MEMBER_ID_REQUIRED round trip, never FENCED_INSTANCE_ID, no replacement of the old incarnation.
+// for v4+ (kafka-python knows error codes up to 69 only).
 
 import { timerKey } from "../clock.js";
 import { Err, newMemberId, sessionTimeoutValid, type GroupContext } from "../context.js";
 import { ClassicGroup } from "../group.js";
 import { ClassicMember } from "../member.js";
-import type { JoinGroupRequest, JoinGroupResponse } from "../types.js";
+import { EMPTY_BYTES, type JoinGroupRequest, type JoinGroupResponse } from "../types.js";
 import { joinError, maybePrepareRebalanceOrCompleteJoin, rescheduleHeartbeat, schedulePendingMemberExpiry } from "./rebalance.js";
 
 type Respond = (response: JoinGroupResponse) => void;
@@ -74,6 +81,8 @@ function joinNewMember(ctx: GroupContext, group: ClassicGroup, req: JoinGroupReq
   if (group.is("Dead")) return respond(joinError("", Err.COORDINATOR_NOT_AVAILABLE));
   if (!group.supportsProtocols(req.protocolType, req.protocols)) return respond(joinError("", Err.INCONSISTENT_GROUP_PROTOCOL));
   const memberId = newMemberId(req.groupInstanceId ?? req.clientId ?? "");
+  const staticHolder = req.groupInstanceId ? group.member(group.staticMembers.get(req.groupInstanceId) ?? "") : undefined;
+  if (staticHolder) return replaceStaticMember(ctx, group, staticHolder, req, memberId, respond);
   if (req.requireKnownMemberId && !req.groupInstanceId) {
     group.pendingMembers.add(memberId);
     schedulePendingMemberExpiry(ctx, group, memberId, req.sessionTimeoutMs);
@@ -87,6 +96,7 @@ function joinExistingMember(ctx: GroupContext, group: ClassicGroup, req: JoinGro
   if (group.is("Dead")) return respond(joinError(memberId, Err.COORDINATOR_NOT_AVAILABLE));
   if (!group.supportsProtocols(req.protocolType, req.protocols)) return respond(joinError(memberId, Err.INCONSISTENT_GROUP_PROTOCOL));
   if (group.pendingMembers.has(memberId)) return addMemberAndRebalance(ctx, group, req, memberId, respond);
+  if (group.isFencedInstance(req.groupInstanceId, memberId)) return respond(joinError(memberId, Err.FENCED_INSTANCE_ID));
   const member = group.member(memberId);
   if (!member) return respond(joinError(memberId, Err.UNKNOWN_MEMBER_ID));
   const currentGeneration = (): JoinGroupResponse => ({
@@ -133,6 +143,37 @@ function addMemberAndRebalance(ctx: GroupContext, group: ClassicGroup, req: Join
   // otherwise stay forever: bound the wait instead.
   rescheduleHeartbeat(ctx, group, member, ctx.config.newMemberJoinTimeoutMs);
   maybePrepareRebalanceOrCompleteJoin(ctx, group, `new member ${memberId} joined`);
+}
+
+function replaceStaticMember(ctx: GroupContext, group: ClassicGroup, old: ClassicMember, req: JoinGroupRequest, memberId: string, respond: Respond): void {
+  const next = new ClassicMember(
+    memberId,
+    req.groupInstanceId ?? null,
+    req.clientId ?? "",
+    req.clientHost ?? "",
+    req.rebalanceTimeoutMs ?? req.sessionTimeoutMs,
+    req.sessionTimeoutMs,
+    req.protocolType,
+    req.protocols,
+  );
+  const sameMetadata = old.matches(req.protocols);
+  old.completeJoin(joinError(old.memberId, Err.FENCED_INSTANCE_ID));
+  old.completeSync({ errorCode: Err.FENCED_INSTANCE_ID, protocolType: null, protocolName: null, assignment: EMPTY_BYTES });
+  ctx.timers.cancel(timerKey.heartbeat(group.groupId, old.memberId));
+  group.replaceStaticMember(old, next);
+  rescheduleHeartbeat(ctx, group, next);
+  if (sameMetadata && (group.is("Stable") || group.is("CompletingRebalance"))) {
+    return respond({
+      errorCode: Err.NONE,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      leader: group.leaderId ?? "",
+      memberId,
+      members: group.isLeader(memberId) ? group.currentMemberMetadata() : [],
+    });
+  }
+  updateMemberAndRebalance(ctx, group, next, req, respond, `static member ${req.groupInstanceId} rejoined as ${memberId}`);
 }
 
 function updateMemberAndRebalance(ctx: GroupContext, group: ClassicGroup, member: ClassicMember, req: JoinGroupRequest, respond: Respond, reason: string): void {

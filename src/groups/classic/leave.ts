@@ -4,8 +4,9 @@
 // - groupId "" → INVALID_GROUP_ID; unknown or managed group → UNKNOWN_MEMBER_ID (top level).
 // - Dead → COORDINATOR_NOT_AVAILABLE (top level).
 // - Per member: a MEMBER_ID_REQUIRED id is forgotten (NONE); a member is removed (NONE; a parked JoinGroup
-//   of its gets UNKNOWN_MEMBER_ID); memberId "" or an unknown id → UNKNOWN_MEMBER_ID (by group instance id
-//   too: static membership is not implemented).
+//   of its gets UNKNOWN_MEMBER_ID); memberId "" or an unknown id → UNKNOWN_MEMBER_ID. A static member may be
+//   named by its group instance id alone (memberId "", as admin tools remove static members); an instance
+//   id held by another member id → FENCED_INSTANCE_ID.
 // - If anyone left: Stable / CompletingRebalance → rebalance; PreparingRebalance → the join phase ends if
 //   everybody left has rejoined.
 // Version notes: v0-2 name one member and carry one error code: use `leaveErrorCodeV0` to fold the member's
@@ -30,10 +31,12 @@ export function leaveGroup(ctx: GroupContext, req: LeaveGroupRequest): LeaveGrou
       left.push(memberId);
       return answer(Err.NONE);
     }
-    const member = memberId === "" ? undefined : group.member(memberId);
-    if (!member) return answer(Err.UNKNOWN_MEMBER_ID);
+    if (memberId !== "" && group.isFencedInstance(groupInstanceId, memberId)) return answer(Err.FENCED_INSTANCE_ID);
+    const byInstance = memberId === "" && groupInstanceId ? group.staticMembers.get(groupInstanceId) : undefined;
+    const member = group.member(byInstance ?? memberId);
+    if (!member || (memberId === "" && !byInstance)) return answer(Err.UNKNOWN_MEMBER_ID);
     dropMember(ctx, group, member);
-    left.push(memberId);
+    left.push(member.memberId);
     return answer(Err.NONE);
   });
   if (left.length) {

@@ -26,6 +26,7 @@ function handleSync(ctx: GroupContext, req: SyncGroupRequest, respond: (response
   const group = ctx.groups.get(req.groupId);
   if (!group || group.kind !== "classic" || (group.size === 0 && !group.is("Dead"))) return respond(syncError(Err.UNKNOWN_MEMBER_ID));
   if (group.is("Dead")) return respond(syncError(Err.COORDINATOR_NOT_AVAILABLE));
+  if (group.isFencedInstance(req.groupInstanceId, req.memberId)) return respond(syncError(Err.FENCED_INSTANCE_ID));
   const member = group.member(req.memberId);
   if (!member) return respond(syncError(Err.UNKNOWN_MEMBER_ID));
   if (req.generationId !== group.generationId) return respond(syncError(Err.ILLEGAL_GENERATION));

@@ -51,6 +51,17 @@ export {
 } from "./frames.js";
 
 export * as apiVersions from "./apis/api-versions.js";
+export * as alterConfigs from "./apis/alter-configs.js";
+export * as createPartitions from "./apis/create-partitions.js";
+export * as deleteGroups from "./apis/delete-groups.js";
+export * as deleteRecords from "./apis/delete-records.js";
+export * as describeCluster from "./apis/describe-cluster.js";
+export * as describeConfigs from "./apis/describe-configs.js";
+export * as describeLogDirs from "./apis/describe-log-dirs.js";
+export * as describeProducers from "./apis/describe-producers.js";
+export * as incrementalAlterConfigs from "./apis/incremental-alter-configs.js";
+export * as offsetDelete from "./apis/offset-delete.js";
+export * as offsetForLeaderEpoch from "./apis/offset-for-leader-epoch.js";
 export * as createTopics from "./apis/create-topics.js";
 export * as deleteTopics from "./apis/delete-topics.js";
 export * as describeGroups from "./apis/describe-groups.js";
@@ -69,7 +80,7 @@ export * as produce from "./apis/produce.js";
 export * as syncGroup from "./apis/sync-group.js";
 
 export type { ApiVersionsRequest, ApiVersionRange, ApiVersionsResponse } from "./apis/api-versions.js";
-export type { CreateTopicsRequest, CreatableTopic, CreateTopicsResponse } from "./apis/create-topics.js";
+export type { CreateTopicsRequest, CreatableTopic, CreatableTopicResult, CreatableTopicConfig, CreateTopicsResponse } from "./apis/create-topics.js";
 export type { DeleteTopicsRequest, DeleteTopicsResponse } from "./apis/delete-topics.js";
 export type {
   DescribeGroupsRequest,
@@ -87,7 +98,7 @@ export type {
   FetchPartitionResponse,
   AbortedTransaction,
 } from "./apis/fetch.js";
-export type { FindCoordinatorRequest, FindCoordinatorResponse } from "./apis/find-coordinator.js";
+export type { Coordinator, FindCoordinatorRequest, FindCoordinatorResponse } from "./apis/find-coordinator.js";
 export type { HeartbeatRequest, HeartbeatResponse } from "./apis/heartbeat.js";
 export type { InitProducerIdRequest, InitProducerIdResponse } from "./apis/init-producer-id.js";
 export type { JoinGroupRequest, JoinGroupResponse, JoinGroupMember } from "./apis/join-group.js";
@@ -128,3 +139,17 @@ export type {
   ProducePartitionResponse,
 } from "./apis/produce.js";
 export type { SyncGroupRequest, SyncGroupResponse } from "./apis/sync-group.js";
+export type { AlterConfigsRequest, AlterConfigsResponse } from "./apis/alter-configs.js";
+export type { CreatePartitionsRequest, CreatePartitionsResponse } from "./apis/create-partitions.js";
+export type { DeleteGroupsRequest, DeleteGroupsResponse } from "./apis/delete-groups.js";
+export type { DeleteRecordsRequest, DeleteRecordsResponse } from "./apis/delete-records.js";
+export type { DescribeClusterRequest, DescribeClusterResponse } from "./apis/describe-cluster.js";
+export type { DescribeConfigsRequest, DescribeConfigsResponse } from "./apis/describe-configs.js";
+export type { DescribeLogDirsRequest, DescribeLogDirsResponse } from "./apis/describe-log-dirs.js";
+export type { DescribeProducersRequest, DescribeProducersResponse } from "./apis/describe-producers.js";
+export type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from "./apis/incremental-alter-configs.js";
+export type { OffsetDeleteRequest, OffsetDeleteResponse } from "./apis/offset-delete.js";
+export type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from "./apis/offset-for-leader-epoch.js";
+export type { DescribedConfig, ConfigSynonym, DescribeConfigsResult } from "./apis/describe-configs.js";
+export type { ActiveProducer } from "./apis/describe-producers.js";
+

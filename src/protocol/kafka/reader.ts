@@ -59,6 +59,9 @@ export class Reader {
   int16(): number {
     return this.view.getInt16(this.need(2, "int16"));
   }
+  uint16(): number {
+    return this.view.getUint16(this.need(2, "uint16"));
+  }
   int32(): number {
     return this.view.getInt32(this.need(4, "int32"));
   }

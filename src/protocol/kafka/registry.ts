@@ -1,9 +1,20 @@
 // The API registry: one registration per Kafka API this broker speaks. The ApiVersions response is built
 // from it, and the dispatcher checks requests against it, so what we advertise and what we decode
-// cannot drift apart (kfake's regKey). The version ranges are the "non-flexible profile" of
-// kafka-protocol.md §2.4: every API capped below its first flexible version, except ApiVersions v3.
+// cannot drift apart (kfake's regKey). Each API runs up to the newest version in apache/kafka's message
+// definitions, flexible versions included; `flexibleFrom` (from each codec) picks the header flavours.
 
 import * as apiVersions from "./apis/api-versions.js";
+import * as alterConfigs from "./apis/alter-configs.js";
+import * as createPartitions from "./apis/create-partitions.js";
+import * as deleteGroups from "./apis/delete-groups.js";
+import * as deleteRecords from "./apis/delete-records.js";
+import * as describeCluster from "./apis/describe-cluster.js";
+import * as describeConfigs from "./apis/describe-configs.js";
+import * as describeLogDirs from "./apis/describe-log-dirs.js";
+import * as describeProducers from "./apis/describe-producers.js";
+import * as incrementalAlterConfigs from "./apis/incremental-alter-configs.js";
+import * as offsetDelete from "./apis/offset-delete.js";
+import * as offsetForLeaderEpoch from "./apis/offset-for-leader-epoch.js";
 import * as createTopics from "./apis/create-topics.js";
 import * as deleteTopics from "./apis/delete-topics.js";
 import * as describeGroups from "./apis/describe-groups.js";
@@ -44,6 +55,17 @@ export const ApiKey = {
   CreateTopics: 19,
   DeleteTopics: 20,
   InitProducerId: 22,
+  DeleteRecords: 21,
+  OffsetForLeaderEpoch: 23,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  DescribeLogDirs: 35,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+  OffsetDelete: 47,
+  DescribeCluster: 60,
+  DescribeProducers: 61,
 } as const;
 
 /** Request and response types per API key. */
@@ -65,6 +87,17 @@ export interface ApiMessages {
   19: { request: createTopics.CreateTopicsRequest; response: createTopics.CreateTopicsResponse };
   20: { request: deleteTopics.DeleteTopicsRequest; response: deleteTopics.DeleteTopicsResponse };
   22: { request: initProducerId.InitProducerIdRequest; response: initProducerId.InitProducerIdResponse };
+  21: { request: deleteRecords.DeleteRecordsRequest; response: deleteRecords.DeleteRecordsResponse };
+  23: { request: offsetForLeaderEpoch.OffsetForLeaderEpochRequest; response: offsetForLeaderEpoch.OffsetForLeaderEpochResponse };
+  32: { request: describeConfigs.DescribeConfigsRequest; response: describeConfigs.DescribeConfigsResponse };
+  33: { request: alterConfigs.AlterConfigsRequest; response: alterConfigs.AlterConfigsResponse };
+  35: { request: describeLogDirs.DescribeLogDirsRequest; response: describeLogDirs.DescribeLogDirsResponse };
+  37: { request: createPartitions.CreatePartitionsRequest; response: createPartitions.CreatePartitionsResponse };
+  42: { request: deleteGroups.DeleteGroupsRequest; response: deleteGroups.DeleteGroupsResponse };
+  44: { request: incrementalAlterConfigs.IncrementalAlterConfigsRequest; response: incrementalAlterConfigs.IncrementalAlterConfigsResponse };
+  47: { request: offsetDelete.OffsetDeleteRequest; response: offsetDelete.OffsetDeleteResponse };
+  60: { request: describeCluster.DescribeClusterRequest; response: describeCluster.DescribeClusterResponse };
+  61: { request: describeProducers.DescribeProducersRequest; response: describeProducers.DescribeProducersResponse };
 }
 export type ApiKeyValue = keyof ApiMessages;
 export type RequestOf<K extends ApiKeyValue> = ApiMessages[K]["request"];
@@ -123,6 +156,18 @@ export const registrations: readonly ApiRegistration[] = [
   register(ApiKey.CreateTopics, createTopics),
   register(ApiKey.DeleteTopics, deleteTopics),
   register(ApiKey.InitProducerId, initProducerId),
+  // Admin APIs.
+  register(ApiKey.DeleteRecords, deleteRecords),
+  register(ApiKey.OffsetForLeaderEpoch, offsetForLeaderEpoch),
+  register(ApiKey.DescribeConfigs, describeConfigs),
+  register(ApiKey.AlterConfigs, alterConfigs),
+  register(ApiKey.DescribeLogDirs, describeLogDirs),
+  register(ApiKey.CreatePartitions, createPartitions),
+  register(ApiKey.DeleteGroups, deleteGroups),
+  register(ApiKey.IncrementalAlterConfigs, incrementalAlterConfigs),
+  register(ApiKey.OffsetDelete, offsetDelete),
+  register(ApiKey.DescribeCluster, describeCluster),
+  register(ApiKey.DescribeProducers, describeProducers),
 ] as ApiRegistration[];
 
 const byKey = new Map<number, ApiRegistration>(registrations.map((r) => [r.key, r]));

@@ -72,6 +72,12 @@ export class Writer {
     this.pos += 2;
     return this;
   }
+  uint16(v: number): this {
+    this.ensure(2);
+    this.view.setUint16(this.pos, v);
+    this.pos += 2;
+    return this;
+  }
   int32(v: number): this {
     this.ensure(4);
     this.view.setInt32(this.pos, v);
@@ -190,6 +196,18 @@ export class Writer {
     for (const chunk of records) total += chunk.length;
     if (total > 0x7fffffff) throw new InvalidArgumentError(`records of ${total} bytes exceed int32`);
     this.int32(total);
+    for (const chunk of records) this.external(chunk);
+    return this;
+  }
+
+  /** The flexible-version `records` field: compact nullable bytes, chunks referenced as in `records`. */
+  compactRecords(records: Records): this {
+    if (records === null) return this.uvarint(0);
+    if (records instanceof Uint8Array) return this.uvarint(records.length + 1).external(records);
+    let total = 0;
+    for (const chunk of records) total += chunk.length;
+    if (total >= 0xffffffff) throw new InvalidArgumentError(`records of ${total} bytes exceed uint32`);
+    this.uvarint(total + 1);
     for (const chunk of records) this.external(chunk);
     return this;
   }

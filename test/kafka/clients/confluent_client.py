@@ -9,7 +9,7 @@ import sys
 import time
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition, OFFSET_BEGINNING
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
 
 def out(obj):
@@ -66,13 +66,16 @@ def consume(a):
 
 
 def group(a):
-    c = Consumer({
+    conf = {
         "bootstrap.servers": a.bootstrap,
         "group.id": a.group,
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
         "session.timeout.ms": 10000,
-    })
+    }
+    if a.instance:
+        conf["group.instance.id"] = a.instance
+    c = Consumer(conf)
     c.subscribe([a.topic])
     got = []
     deadline = time.time() + 40
@@ -114,6 +117,48 @@ def admin(a):
     return 0
 
 
+def configs(a):
+    """describe_configs / alter_configs on a topic and the broker, then create_partitions."""
+    ad = AdminClient({"bootstrap.servers": a.bootstrap})
+
+    def describe(resource):
+        (res, f), = ad.describe_configs([resource]).items()
+        entries = f.result()
+        return {
+            name: {"value": e.value, "source": int(e.source), "default": e.is_default, "read_only": e.is_read_only,
+                   "synonyms": [s.name for s in e.synonyms.values()]}
+            for name, e in entries.items()
+        }
+
+    topic = ConfigResource(ConfigResource.Type.TOPIC, a.topic)
+    before = describe(topic)
+    altered = ConfigResource(ConfigResource.Type.TOPIC, a.topic, set_config={"retention.ms": a.retention})
+    (_, f), = ad.alter_configs([altered]).items()
+    f.result()
+    after = describe(topic)
+    bad = ConfigResource(ConfigResource.Type.TOPIC, a.topic, set_config={"retention.ms": "not-a-number"})
+    (_, f), = ad.alter_configs([bad]).items()
+    try:
+        f.result()
+        bad_error = None
+    except KafkaException as e:
+        bad_error = e.args[0].name()
+    broker = describe(ConfigResource(ConfigResource.Type.BROKER, "1"))
+    (_, f), = ad.create_partitions([NewPartitions(a.topic, a.partitions)], operation_timeout=10).items()
+    f.result()
+    (_, f), = ad.create_partitions([NewPartitions(a.topic, 1)], operation_timeout=10).items()
+    try:
+        f.result()
+        shrink_error = None
+    except KafkaException as e:
+        shrink_error = e.args[0].name()
+    md = ad.list_topics(topic=a.topic, timeout=10)
+    out({"before": before["retention.ms"], "after": after["retention.ms"], "bad": bad_error,
+         "broker": broker.get("log.retention.ms"), "partitions": len(md.topics[a.topic].partitions),
+         "shrink": shrink_error})
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bootstrap", required=True)
@@ -137,6 +182,7 @@ def main():
     g.add_argument("--topic", required=True)
     g.add_argument("--partitions", type=int, required=True)
     g.add_argument("--count", type=int, required=True)
+    g.add_argument("--instance")
     k = sub.add_parser("committed")
     k.add_argument("--group", required=True)
     k.add_argument("--topic", required=True)
@@ -146,8 +192,13 @@ def main():
     d.add_argument("--topic", required=True)
     d.add_argument("--partitions", type=int, default=1)
     d.add_argument("--replication", type=int, default=1)
+    cf = sub.add_parser("configs")
+    cf.add_argument("--topic", required=True)
+    cf.add_argument("--retention", default="3600000")
+    cf.add_argument("--partitions", type=int, default=4)
     a = ap.parse_args()
-    return {"produce": produce, "consume": consume, "group": group, "committed": committed, "admin": admin}[a.cmd](a)
+    return {"produce": produce, "consume": consume, "group": group, "committed": committed, "admin": admin,
+            "configs": configs}[a.cmd](a)
 
 
 if __name__ == "__main__":

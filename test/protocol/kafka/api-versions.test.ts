@@ -87,29 +87,29 @@ describe("ApiVersions v3 request (flexible) from the Java client", () => {
 });
 
 describe("ApiVersions above our maximum", () => {
-  // A v4 request as a newer client sends it: header v2 (with a tag), then a body we must not parse.
+  // A v5 request as a future client would send it: header v2 (with a tag), then a body we must not parse.
   const w = new Writer();
-  writeRequestHeader(w, 2, { apiKey: 18, apiVersion: 4, correlationId: 5, clientId: "newer-client" });
+  writeRequestHeader(w, 2, { apiKey: 18, apiVersion: 5, correlationId: 5, clientId: "newer-client" });
   w.raw(Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00));
   const v4 = frameEncode(w.toBytes());
 
   it("decodes to an empty request without touching the body", () => {
     const d = decodeRequestFrame(v4.subarray(4));
     expect(d.apiKey).toBe(ApiKey.ApiVersions);
-    expect(d.header).toEqual({ apiKey: 18, apiVersion: 4, correlationId: 5, clientId: "newer-client" });
+    expect(d.header).toEqual({ apiKey: 18, apiVersion: 5, correlationId: 5, clientId: "newer-client" });
   });
 
   it("is answered in the v0 format: UNSUPPORTED_VERSION plus our ranges, no throttle, header v0", () => {
-    const reply = concat(encodeResponseFrame(ApiKey.ApiVersions, 4, 5, unsupportedApiVersionsResponse()));
+    const reply = concat(encodeResponseFrame(ApiKey.ApiVersions, 5, 5, unsupportedApiVersionsResponse()));
     const n = advertisedApis().length;
     expect(reply.length).toBe(4 + 4 + 2 + 4 + 6 * n);
     const view = new DataView(reply.buffer, reply.byteOffset);
     expect([view.getInt32(4), view.getInt16(8), view.getInt32(10)]).toEqual([5, 35, n]);
-    expect(advertisedApis().find((k) => k.apiKey === 18)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 3 });
+    expect(advertisedApis().find((k) => k.apiKey === 18)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 4 });
   });
 
   it("a client that asked v3 reads the reply as v0 (as the Java client and librdkafka do)", () => {
-    const reply = concat(encodeResponseFrame(ApiKey.ApiVersions, 4, 5, unsupportedApiVersionsResponse()));
+    const reply = concat(encodeResponseFrame(ApiKey.ApiVersions, 5, 5, unsupportedApiVersionsResponse()));
     const { response } = decodeResponseFrame(ApiKey.ApiVersions, 3, reply.subarray(4));
     expect(response.errorCode).toBe(35);
     expect(response.apiKeys).toEqual(advertisedApis());
@@ -118,7 +118,7 @@ describe("ApiVersions above our maximum", () => {
   it("kafkajs's v0 decoder recognises it as UNSUPPORTED_VERSION", async () => {
     const require = createRequire(import.meta.url);
     const { KafkaJSProtocolError } = require("kafkajs/src/errors.js") as { KafkaJSProtocolError: new () => Error };
-    const reply = concat(encodeResponseFrame(ApiKey.ApiVersions, 4, 5, unsupportedApiVersionsResponse()));
+    const reply = concat(encodeResponseFrame(ApiKey.ApiVersions, 5, 5, unsupportedApiVersionsResponse()));
     const err = await kafkajsDecode("apiVersions", 0, reply.subarray(8)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KafkaJSProtocolError);
     expect((err as { type: string }).type).toBe("UNSUPPORTED_VERSION");

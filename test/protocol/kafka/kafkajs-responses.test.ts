@@ -185,7 +185,7 @@ const cases: Case<ApiKeyValue>[] = [
     versions: [0, 1],
     expected: (r, v) => ({
       ...(v >= 1 && { throttleTime: r.throttleTimeMs }),
-      topicErrors: r.responses.map((t) => ({ topic: t.name, errorCode: t.errorCode })).sort(byTopic),
+      topicErrors: r.responses.map((t) => ({ topic: t.name ?? "", errorCode: t.errorCode })).sort(byTopic),
     }),
   }),
   c({

@@ -76,12 +76,12 @@ describe("tansu golden frames: decoded content", () => {
 
   it("FindCoordinator v1 response with an error message", () => {
     const { response } = decodeResponseFrame(ApiKey.FindCoordinator, 1, byName("find_coordinator_response_v1_001").bytes.subarray(4));
-    expect(response).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: "NONE", nodeId: 111, host: "localhost", port: 9092 });
+    expect(response).toMatchObject({ throttleTimeMs: 0, errorCode: 0, errorMessage: "NONE", nodeId: 111, host: "localhost", port: 9092 });
   });
 
   it("OffsetFetch v3 and Fetch v6 requests", () => {
     const of = decodeRequestFrame(byName("offset_fetch_request_v3_000").bytes.subarray(4));
-    expect(of.request).toEqual({
+    expect(of.request).toMatchObject({
       groupId: "abc",
       topics: [
         { name: "test2", partitionIndexes: [3, 4, 5] },

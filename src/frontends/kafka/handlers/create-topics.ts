@@ -1,4 +1,4 @@
-// CreateTopics (key 19), v0-4.
+// CreateTopics (key 19), v0-7.
 //
 // Behavior:
 // - Per topic, in request order, errors as data: a name given twice in one request: INVALID_REQUEST for
@@ -11,19 +11,26 @@
 //   every partition must be assigned to exactly this node; their count is the partition count.
 // - validateOnly (v1+): the same checks, nothing created.
 // - timeout_ms is not needed: creation is complete (durable metadata, partitions open) when we answer.
-// Version notes: v1 validate_only and error_message; v2 throttle time; v3 throttling; v4 -1 defaults.
+// - v5+ answers with the resulting partition count, replication factor 1 and the configs set on the topic
+//   (source DYNAMIC_TOPIC_CONFIG); v7 adds the topic's id (all zeros under validateOnly).
+// Version notes: v1 validate_only and error_message; v2 throttle time; v3 throttling; v4 -1 defaults;
+// v5 flexible, configs in the response; v6 quota errors (none); v7 topic ids.
 
 import { MAX_PARTITIONS } from "../../../broker/topic-admin.js";
 import { validateTopicName } from "../../../broker/topic-name.js";
 import { InvalidArgumentError, KafkaErrors, KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
-import type { ApiKey, CreatableTopic } from "../../../protocol/kafka/index.js";
+import type { ApiKey, CreatableTopic, CreatableTopicResult } from "../../../protocol/kafka/index.js";
 import { parseKafkaConfigs } from "../../../storage/log-config.js";
 import type { Handler, KafkaBrokerContext } from "./context.js";
+import { topicIdBytes } from "./topic-ids.js";
+
+/** DescribeConfigs' source DYNAMIC_TOPIC_CONFIG: a value set on the topic itself. */
+const TOPIC_CONFIG_SOURCE = 1;
 
 export const handleCreateTopics: Handler<typeof ApiKey.CreateTopics> = async (ctx, request) => {
   const counts = new Map<string, number>();
   for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
-  const topics: { name: string; errorCode: number; errorMessage: string | null }[] = [];
+  const topics: CreatableTopicResult[] = [];
   let created = false;
   for (const t of request.topics) {
     if (counts.get(t.name)! > 1) {
@@ -32,11 +39,13 @@ export const handleCreateTopics: Handler<typeof ApiKey.CreateTopics> = async (ct
     }
     try {
       const { partitions, configs } = validate(ctx, t);
+      let topicId: Uint8Array | undefined;
       if (!request.validateOnly) {
-        await ctx.broker.createTopic(t.name, { partitions, configs });
+        topicId = topicIdBytes(await ctx.broker.createTopic(t.name, { partitions, configs }));
         created = true;
       }
-      topics.push({ name: t.name, errorCode: KafkaErrors.NONE.code, errorMessage: null });
+      const described = Object.entries(configs).map(([name, value]) => ({ name, value, readOnly: false, configSource: TOPIC_CONFIG_SOURCE, isSensitive: false }));
+      topics.push({ name: t.name, topicId, errorCode: KafkaErrors.NONE.code, errorMessage: null, numPartitions: partitions, replicationFactor: 1, configs: described });
     } catch (error) {
       topics.push({ name: t.name, errorCode: toKafkaCode(error), errorMessage: (error as Error).message });
     }

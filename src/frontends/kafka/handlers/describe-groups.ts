@@ -1,4 +1,4 @@
-// DescribeGroups (key 15), v0-4.
+// DescribeGroups (key 15), v0-5 (v5 flexible).
 //
 // Behavior: per group id, what the coordinator knows: state, protocol type and name, members with client
 // id and host; member metadata and assignment bytes only when the group is Stable (as Kafka). An unknown

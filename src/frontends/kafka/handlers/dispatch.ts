@@ -30,6 +30,17 @@ import { handleOffsetCommit } from "./offset-commit.js";
 import { handleOffsetFetch } from "./offset-fetch.js";
 import { handleProduce } from "./produce.js";
 import { handleSyncGroup } from "./sync-group.js";
+import { handleAlterConfigs } from "./alter-configs.js";
+import { handleCreatePartitions } from "./create-partitions.js";
+import { handleDeleteGroups } from "./delete-groups.js";
+import { handleDeleteRecords } from "./delete-records.js";
+import { handleDescribeCluster } from "./describe-cluster.js";
+import { handleDescribeConfigs } from "./describe-configs.js";
+import { handleDescribeLogDirs } from "./describe-log-dirs.js";
+import { handleDescribeProducers } from "./describe-producers.js";
+import { handleIncrementalAlterConfigs } from "./incremental-alter-configs.js";
+import { handleOffsetDelete } from "./offset-delete.js";
+import { handleOffsetForLeaderEpoch } from "./offset-for-leader-epoch.js";
 
 export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.Produce]: handleProduce,
@@ -49,6 +60,17 @@ export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.CreateTopics]: handleCreateTopics,
   [ApiKey.DeleteTopics]: handleDeleteTopics,
   [ApiKey.InitProducerId]: handleInitProducerId,
+  [ApiKey.AlterConfigs]: handleAlterConfigs,
+  [ApiKey.CreatePartitions]: handleCreatePartitions,
+  [ApiKey.DeleteGroups]: handleDeleteGroups,
+  [ApiKey.DeleteRecords]: handleDeleteRecords,
+  [ApiKey.DescribeCluster]: handleDescribeCluster,
+  [ApiKey.DescribeConfigs]: handleDescribeConfigs,
+  [ApiKey.DescribeLogDirs]: handleDescribeLogDirs,
+  [ApiKey.DescribeProducers]: handleDescribeProducers,
+  [ApiKey.IncrementalAlterConfigs]: handleIncrementalAlterConfigs,
+  [ApiKey.OffsetDelete]: handleOffsetDelete,
+  [ApiKey.OffsetForLeaderEpoch]: handleOffsetForLeaderEpoch,
 };
 
 for (const reg of registrations) {

@@ -1,4 +1,4 @@
-// FindCoordinator (key 10), v0-2.
+// FindCoordinator (key 10), v0-6.
 //
 // Behavior:
 // - Group keys (key type 0, and every v0 request): this node, at the advertised host and port; or
@@ -6,18 +6,28 @@
 // - Transaction keys (key type 1): INVALID_REQUEST with a message (no transaction coordinator here; the
 //   error is not retriable, so transactional clients fail fast instead of polling).
 // Version notes: v1 adds key_type, throttle time and error_message; v2 throttling only.
+// - v4+ batches keys (KIP-699): each key is answered on its own, with the same rules.
 
 import { KafkaErrors } from "../../../errors/index.js";
-import type { ApiKey, FindCoordinatorResponse } from "../../../protocol/kafka/index.js";
-import type { Handler } from "./context.js";
+import type { ApiKey, Coordinator, FindCoordinatorResponse } from "../../../protocol/kafka/index.js";
+import type { Handler, KafkaBrokerContext } from "./context.js";
 
-export const handleFindCoordinator: Handler<typeof ApiKey.FindCoordinator> = (ctx, request): FindCoordinatorResponse => {
-  const none = { nodeId: -1, host: "", port: -1 };
-  if (request.keyType !== 0) {
-    return { errorCode: KafkaErrors.INVALID_REQUEST.code, errorMessage: "transactions are not supported", ...none };
+export const handleFindCoordinator: Handler<typeof ApiKey.FindCoordinator> = (ctx, request, info): FindCoordinatorResponse => {
+  if (info.header.apiVersion >= 4) {
+    const coordinators = (request.coordinatorKeys ?? []).map((key) => find(ctx, key, request.keyType));
+    return { errorCode: 0, nodeId: -1, host: "", port: -1, coordinators };
+  }
+  const { key: _key, ...one } = find(ctx, request.key, request.keyType);
+  return one;
+};
+
+function find(ctx: KafkaBrokerContext, key: string, keyType: number): Coordinator {
+  const none = { key, nodeId: -1, host: "", port: -1 };
+  if (keyType !== 0) {
+    return { ...none, errorCode: KafkaErrors.INVALID_REQUEST.code, errorMessage: "transactions are not supported" };
   }
   if (!ctx.coordinator?.isActive) {
-    return { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, errorMessage: "the group coordinator is not running", ...none };
+    return { ...none, errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, errorMessage: "the group coordinator is not running" };
   }
-  return { errorCode: KafkaErrors.NONE.code, errorMessage: null, nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort };
-};
+  return { key, errorCode: KafkaErrors.NONE.code, errorMessage: null, nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort };
+}

@@ -1,4 +1,4 @@
-// Heartbeat (key 12), v0-3.
+// Heartbeat (key 12), v0-4 (v4 flexible; same behaviour).
 //
 // Behavior: the coordinator answers REBALANCE_IN_PROGRESS while the group prepares a rebalance (the member
 // must rejoin), UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION for a fenced member, else NONE and the session timer

@@ -1,4 +1,4 @@
-// InitProducerId (key 22), v0-1: idempotent producers only.
+// InitProducerId (key 22), v0-5: idempotent producers only (v3+ producer id/epoch in the request are ignored: a new id is handed out).
 //
 // Behavior:
 // - No transactional id: a new producer id (durable, never reused) with epoch 0. librdkafka and kafkajs ask

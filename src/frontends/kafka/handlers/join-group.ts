@@ -1,4 +1,4 @@
-// JoinGroup (key 11), v0-5: the classic group protocol, answered by the coordinator (src/groups).
+// JoinGroup (key 11), v0-9: the classic group protocol, answered by the coordinator (src/groups).
 //
 // Behavior:
 // - The request parks until the join phase ends (the group's rebalance window or rebalance timeout), so it
@@ -11,6 +11,8 @@
 //   DescribeGroups. Without a coordinator: COORDINATOR_NOT_AVAILABLE.
 // - A group is either all-Kafka or all-WebSocket: joining one that has WebSocket (managed) members gets
 //   INCONSISTENT_GROUP_PROTOCOL; an empty managed group turns classic and keeps its committed offsets.
+// - v7+ echoes the protocol type; v9 skip_assignment is always false (the leader assigns); the reason
+//   (v8+) is logged at debug level only.
 // Version notes: v1 rebalance timeout; v2 throttle time; v3 throttling; v4 member id required; v5 group
 // instance ids (recorded and echoed; static membership is not implemented).
 
@@ -38,7 +40,8 @@ export const handleJoinGroup: Handler<typeof ApiKey.JoinGroup> = async (ctx, req
   return {
     errorCode: res.errorCode,
     generationId: res.generationId,
-    protocolName: res.protocolName ?? "",
+    protocolType: res.protocolName === null || res.protocolName === undefined ? null : request.protocolType,
+    protocolName: res.protocolName ?? (version >= 7 ? null : ""),
     leader: res.leader,
     memberId: res.memberId,
     members: res.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),

@@ -1,4 +1,4 @@
-// LeaveGroup (key 13), v0-3.
+// LeaveGroup (key 13), v0-5 (v4+ flexible, v5 adds a reason per member, logged nowhere).
 //
 // Behavior: the members leave at once and the group rebalances without them (no session timeout to wait
 // out). v0-2 name one member and carry one error code (the member's error folded in, as Kafka's

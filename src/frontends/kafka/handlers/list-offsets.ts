@@ -1,4 +1,4 @@
-// ListOffsets (key 2), v1-3.
+// ListOffsets (key 2), v1-10 (v6+ flexible; v7 max timestamp (-3) is served; v8 earliest-local (-4) = earliest, v9 latest-tiered (-5) = -1: nothing is tiered; v10 timeout_ms is not needed).
 //
 // Behavior:
 // - timestamp -1: the high watermark (the log end; with no transactions it is also the last stable offset,
@@ -15,12 +15,25 @@ import type { ApiKey, ListOffsetsPartitionResponse } from "../../../protocol/kaf
 import { offsetSpecFromTimestamp } from "../../../protocol/offset-spec.js";
 import type { Handler } from "./context.js";
 
+const EARLIEST = -2n;
+const EARLIEST_LOCAL = -4n;
+const LATEST_TIERED = -5n;
+
 export const handleListOffsets: Handler<typeof ApiKey.ListOffsets> = async (ctx, request) => ({
   topics: await Promise.all(
     request.topics.map(async (t) => ({
       name: t.name,
       partitions: await Promise.all(
-        t.partitions.map(async ({ partitionIndex, timestamp }): Promise<ListOffsetsPartitionResponse> => {
+        t.partitions.map(async ({ partitionIndex, timestamp: asked }): Promise<ListOffsetsPartitionResponse> => {
+          // No tiered storage: the earliest local offset (-4) is the earliest offset, and nothing is tiered
+          // (-5: offset -1, as Kafka answers when no segment has been uploaded).
+          if (asked === LATEST_TIERED) {
+            if (!ctx.broker.topic(t.name) || ctx.broker.logEndOffset(t.name, partitionIndex) === undefined) {
+              return { partitionIndex, errorCode: KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code, timestamp: -1n, offset: -1n };
+            }
+            return { partitionIndex, errorCode: KafkaErrors.NONE.code, timestamp: -1n, offset: -1n };
+          }
+          const timestamp = asked === EARLIEST_LOCAL ? EARLIEST : asked;
           const spec = offsetSpecFromTimestamp(timestamp);
           if (spec === undefined) return { partitionIndex, errorCode: KafkaErrors.INVALID_REQUEST.code, timestamp: -1n, offset: -1n };
           try {

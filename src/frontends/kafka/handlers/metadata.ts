@@ -1,4 +1,4 @@
-// Metadata (key 3), v0-6.
+// Metadata (key 3), v0-12.
 //
 // Behavior:
 // - Brokers: this one node, at the advertised host and port; controller id = our node id (admin clients send
@@ -11,27 +11,52 @@
 //   partition count (Kafka answers LEADER_NOT_AVAILABLE for a topic created this way; we answer with the
 //   new topic at once). A name that is not a valid topic name: INVALID_TOPIC_EXCEPTION. Auto-creation is
 //   off by default: librdkafka producers and kafkajs ask for it on every request for an unknown topic.
+// - Topic ids (v10+): every topic carries its stable UUID (kept with the topic since creation). A request
+//   by id (name null) for an unknown id: UNKNOWN_TOPIC_ID, name null; a request by name never creates by id.
+// - Leader epochs (v7+): -1 (unknown). A known epoch would make librdkafka and Java clients validate
+//   positions with OffsetForLeaderEpoch after every metadata change; with one node and no leader changes
+//   the epoch would never move anyway.
+// - Authorized operations (v8+): INT32_MIN ("not requested") unless asked for; when asked, every topic
+//   operation is allowed (there are no ACLs): READ..DESCRIBE_CONFIGS bits as Kafka encodes them.
 // Version notes: v1 is_internal, rack, controller id; v2 cluster id; v3 throttle time; v4
-// allow_auto_topic_creation; v5 offline replicas; v6 throttling semantics only.
+// allow_auto_topic_creation; v5 offline replicas; v6 throttling semantics only; v7 leader epochs; v8
+// authorized operations; v9 flexible; v10 topic ids; v11 no cluster operations; v12 nullable names.
 
 import { isInternalTopic, validateTopicName } from "../../../broker/topic-name.js";
 import type { TopicRecord } from "../../../broker/topic-store.js";
 import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey, MetadataTopic } from "../../../protocol/kafka/index.js";
 import type { Handler, KafkaBrokerContext } from "./context.js";
+import { MoreKafkaCodes, ZERO_UUID, isZeroUuid, topicById, topicIdBytes } from "./topic-ids.js";
+
+// Kafka's AclOperation codes: READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8,
+// DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11 — the operations a topic supports, all allowed here.
+const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
+const CLUSTER_OPERATIONS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+const NOT_REQUESTED = -2147483648;
 
 export const handleMetadata: Handler<typeof ApiKey.Metadata> = async (ctx, request) => {
   const topics: MetadataTopic[] = [];
   if (request.topics === null) {
     for (const record of ctx.broker.listTopics()) topics.push(describe(ctx, record));
   } else {
-    for (const { name } of request.topics) topics.push(await lookup(ctx, name, request.allowAutoTopicCreation));
+    for (const t of request.topics) {
+      if (t.name === null || (!isZeroUuid(t.topicId) && t.name === "")) {
+        const record = t.topicId ? topicById(ctx, t.topicId) : undefined;
+        topics.push(record ? describe(ctx, record) : { errorCode: MoreKafkaCodes.UNKNOWN_TOPIC_ID, name: null, topicId: t.topicId ?? ZERO_UUID, isInternal: false, partitions: [] });
+      } else {
+        topics.push(await lookup(ctx, t.name, request.allowAutoTopicCreation));
+      }
+    }
   }
+  const operations = request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : NOT_REQUESTED;
+  for (const t of topics) t.topicAuthorizedOperations = t.errorCode === KafkaErrors.NONE.code ? operations : NOT_REQUESTED;
   return {
     brokers: [{ nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort, rack: null }],
     clusterId: ctx.clusterId,
     controllerId: ctx.nodeId,
     topics,
+    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
   };
 };
 
@@ -64,11 +89,13 @@ function describe(ctx: KafkaBrokerContext, record: TopicRecord): MetadataTopic {
   return {
     errorCode: KafkaErrors.NONE.code,
     name: record.name,
+    topicId: topicIdBytes(record),
     isInternal: isInternalTopic(record.name),
     partitions: Array.from({ length: record.partitions }, (_, partitionIndex) => ({
       errorCode: KafkaErrors.NONE.code,
       partitionIndex,
       leaderId: ctx.nodeId,
+      leaderEpoch: -1,
       replicaNodes: node,
       isrNodes: node,
       offlineReplicas: [],

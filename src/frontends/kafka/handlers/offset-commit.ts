@@ -1,4 +1,4 @@
-// OffsetCommit (key 8), v2-7.
+// OffsetCommit (key 8), v2-9 (v8+ flexible; v9 member epochs apply to KIP-848 groups only).
 //
 // Behavior:
 // - Committed offsets are durable (the `__consumer_offsets` topic) before we answer; errors per partition.

@@ -1,4 +1,4 @@
-// OffsetFetch (key 9), v1-5.
+// OffsetFetch (key 9), v1-9.
 //
 // Behavior:
 // - A partition without a committed offset: offset -1, metadata "", NONE. topics null (v2+): every
@@ -8,16 +8,24 @@
 //   we handed one back.
 // - A group-level error (coordinator loading or closed): the top-level error code from v2 on; v1 has none,
 //   so it is put on every requested partition, as Kafka does. Without a coordinator: COORDINATOR_NOT_AVAILABLE.
-// Version notes: v2 top-level error and null topics; v3 throttle time; v4 throttling; v5 leader epoch.
+// - v8+ asks for several groups at once (KIP-709): each group is answered as above, with its own error.
+//   require_stable (v7+) needs no waiting: there are no pending transactional offsets.
+// Version notes: v2 top-level error and null topics; v3 throttle time; v4 throttling; v5 leader epoch;
+// v6 flexible; v7 require_stable; v8 groups; v9 member id/epoch (not checked: classic groups only).
 
 import { KafkaErrors } from "../../../errors/index.js";
-import type { ApiKey, OffsetFetchResponse } from "../../../protocol/kafka/index.js";
-import type { Handler } from "./context.js";
+import type { ApiKey, OffsetFetchResponse, OffsetFetchTopicResponse } from "../../../protocol/kafka/index.js";
+import type { Handler, KafkaBrokerContext } from "./context.js";
 
 export const handleOffsetFetch: Handler<typeof ApiKey.OffsetFetch> = (ctx, request, info): OffsetFetchResponse => {
-  const res = ctx.coordinator
-    ? ctx.coordinator.fetchOffsets({ groupId: request.groupId, topics: request.topics })
-    : { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, topics: [] };
+  if (info.header.apiVersion >= 8) {
+    const groups = (request.groups ?? []).map((g) => {
+      const res = fetchGroup(ctx, g.groupId, g.topics);
+      return { groupId: g.groupId, errorCode: res.errorCode, topics: res.topics };
+    });
+    return { topics: [], groups };
+  }
+  const res = fetchGroup(ctx, request.groupId, request.topics);
   if (res.errorCode !== KafkaErrors.NONE.code && info.header.apiVersion < 2) {
     return {
       errorCode: res.errorCode,
@@ -27,6 +35,17 @@ export const handleOffsetFetch: Handler<typeof ApiKey.OffsetFetch> = (ctx, reque
       })),
     };
   }
+  return res;
+};
+
+function fetchGroup(
+  ctx: KafkaBrokerContext,
+  groupId: string,
+  topics: { name: string; partitionIndexes: number[] }[] | null,
+): { errorCode: number; topics: OffsetFetchTopicResponse[] } {
+  const res = ctx.coordinator
+    ? ctx.coordinator.fetchOffsets({ groupId, topics })
+    : { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, topics: [] };
   return {
     errorCode: res.errorCode,
     topics: res.topics.map((t) => ({
@@ -40,4 +59,4 @@ export const handleOffsetFetch: Handler<typeof ApiKey.OffsetFetch> = (ctx, reque
       })),
     })),
   };
-};
+}

@@ -1,4 +1,4 @@
-// Produce (key 0), v3-7 (v0-2 are advertised for librdkafka's compression gate but refused by the codec,
+// Produce (key 0), v3-11 (v0-2 are advertised for librdkafka's compression gate but refused by the codec,
 // which closes the connection, as Kafka 4 does).
 //
 // Behavior:

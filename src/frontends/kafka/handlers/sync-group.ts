@@ -1,10 +1,12 @@
-// SyncGroup (key 14), v0-3.
+// SyncGroup (key 14), v0-5.
 //
 // Behavior:
 // - The leader's request carries every member's assignment; followers park until it arrives (or the
 //   rebalance fails), then each member gets its own assignment. The coordinator checks generation and
 //   member (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS). Without a coordinator:
 //   COORDINATOR_NOT_AVAILABLE.
+// - v5 echoes the protocol type and name the member sent (Kafka checks them against the group; a member
+//   that got this far joined with them).
 // Version notes: v1 throttle time; v2 throttling; v3 group instance id (echoed, not enforced).
 
 import { KafkaErrors } from "../../../errors/index.js";
@@ -22,5 +24,5 @@ export const handleSyncGroup: Handler<typeof ApiKey.SyncGroup> = async (ctx, req
     groupInstanceId: request.groupInstanceId,
     assignments: request.assignments,
   });
-  return { errorCode: res.errorCode, assignment: res.assignment };
+  return { errorCode: res.errorCode, protocolType: request.protocolType ?? null, protocolName: request.protocolName ?? null, assignment: res.assignment };
 };

@@ -1,6 +1,7 @@
-// ApiVersions (key 18), v0-3. The only flexible message in our profile: v3 uses compact types and tagged
-// fields in the body and request header v2, yet its response header stays v0 (KIP-511), because a
-// client must be able to read the reply before it knows which versions the broker speaks.
+// ApiVersions (key 18), v0-4. v3+ is flexible: compact types and tagged fields in the body and request
+// header v2, yet its response header stays v0 (KIP-511), because a client must be able to read the reply
+// before it knows which versions the broker speaks. v4 has v3's wire format (it only lets a broker send
+// min_version 0 in supported features, KAFKA-17011).
 //
 // ApiVersionsRequest
 //   v0-2  (empty body)
@@ -18,7 +19,7 @@
 //                     none and skip them on read; clients accept their absence.
 //
 // Version notes:
-// * A request above our maximum (v4 from newer clients) is not parsed: the broker answers it in the v0
+// * A request above our maximum (v5+ from future clients) is not parsed: the broker answers it in the v0
 //   format with UNSUPPORTED_VERSION, and the client retries lower (registry.ts builds that reply).
 // * v1 adds throttle_time_ms, v2 only changes throttling semantics (KIP-219).
 
@@ -26,7 +27,7 @@ import { checkVersion, type VersionRange } from "../errors.js";
 import type { Reader } from "../reader.js";
 import type { Writer } from "../writer.js";
 
-export const versions: VersionRange = { key: 18, name: "ApiVersions", min: 0, max: 3, flexibleFrom: 3 };
+export const versions: VersionRange = { key: 18, name: "ApiVersions", min: 0, max: 4, flexibleFrom: 3 };
 
 export interface ApiVersionsRequest {
   /** v3+; "" before. */

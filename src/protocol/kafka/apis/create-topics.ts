@@ -1,31 +1,38 @@
-// CreateTopics (key 19), v0-4. 5+ is flexible.
+// CreateTopics (key 19), v0-7. 5+ is flexible.
 //
-// CreateTopicsRequest v0-4
+// CreateTopicsRequest v0-7
 //   topics         [ name                string
-//                    num_partitions      int32     -1 = broker default (v4+)
-//                    replication_factor  int16     -1 = broker default (v4+)
+//                    num_partitions      int32     (-1 = broker default, v4+)
+//                    replication_factor  int16     (-1 = broker default, v4+)
 //                    assignments         [ partition_index int32, broker_ids [int32] ]
 //                    configs             [ name string, value nullable_string ] ]
 //   timeout_ms     int32
-//   validate_only  bool                            v1+ (default false)
+//   validate_only  bool      v1+
 //
-// CreateTopicsResponse v0-4
-//   throttle_time_ms  int32                        v2+
-//   topics            [ name string, error_code int16, error_message nullable_string v1+ ]
+// CreateTopicsResponse v0-7
+//   throttle_time_ms  int32     v2+
+//   topics            [ name                 string
+//                       topic_id             uuid              v7+
+//                       error_code           int16
+//                       error_message        nullable_string   v1+
+//                       topic_config_error_code (tag 0) int16  v5+
+//                       num_partitions       int32             v5+ (default -1)
+//                       replication_factor   int16             v5+ (default -1)
+//                       configs              nullable [ name string, value nullable_string, read_only bool,
+//                                                       config_source int8, is_sensitive bool ]   v5+ ]
 //
-// Version notes: v1 validate_only and error_message; v2 throttle_time_ms; v3 throttling; v4 -1
-// partition/replication defaults (KIP-464; same wire format as v3).
+// Version notes: v1 validate_only, error_message; v2 throttle; v3 no change; v4 broker defaults
+// (KIP-464); v5 flexible, configs in the response (KIP-525); v6 quota errors; v7 topic ids (KIP-516).
 
-import { checkVersion, type VersionRange } from "../errors.js";
-import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import type { VersionRange } from "../errors.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 19, name: "CreateTopics", min: 0, max: 4, flexibleFrom: 5 };
+export const versions: VersionRange = { key: 19, name: "CreateTopics", min: 0, max: 7, flexibleFrom: 5 };
 
 export interface CreateTopicsRequest {
   topics: CreatableTopic[];
   timeoutMs: number;
-  /** v1+, default false. */
   validateOnly: boolean;
 }
 export interface CreatableTopic {
@@ -35,55 +42,75 @@ export interface CreatableTopic {
   assignments: { partitionIndex: number; brokerIds: number[] }[];
   configs: { name: string; value: string | null }[];
 }
-
+export interface CreatableTopicConfig {
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  configSource: number;
+  isSensitive: boolean;
+}
+export interface CreatableTopicResult {
+  name: string;
+  /** v7+. */
+  topicId?: Uint8Array;
+  errorCode: number;
+  /** v1+, default null. */
+  errorMessage?: string | null;
+  /** v5+ tag, default 0. */
+  topicConfigErrorCode?: number;
+  /** v5+, default -1. */
+  numPartitions?: number;
+  /** v5+, default -1. */
+  replicationFactor?: number;
+  /** v5+, default null. */
+  configs?: CreatableTopicConfig[] | null;
+}
 export interface CreateTopicsResponse {
   /** v2+, default 0. */
   throttleTimeMs?: number;
-  topics: { name: string; errorCode: number; /** v1+, default null. */ errorMessage?: string | null }[];
+  topics: CreatableTopicResult[];
 }
 
-export function decodeRequest(r: Reader, version: number): CreateTopicsRequest {
-  checkVersion(versions, version);
-  const topics = r.array((r) => ({
-    name: r.string(),
-    numPartitions: r.int32(),
-    replicationFactor: r.int16(),
-    assignments: r.array((r) => ({ partitionIndex: r.int32(), brokerIds: r.array((r) => r.int32()) })),
-    configs: r.array((r) => ({ name: r.string(), value: r.nullableString() })),
-  }));
-  const timeoutMs = r.int32();
-  const validateOnly = version >= 1 ? r.bool() : false;
-  return { topics, timeoutMs, validateOnly };
-}
+const request = [
+  f("topics", arr(struct([
+    f("name", "string", "0+"),
+    f("numPartitions", "int32", "0+"),
+    f("replicationFactor", "int16", "0+"),
+    f("assignments", arr(struct([
+      f("partitionIndex", "int32", "0+"),
+      f("brokerIds", arr("int32"), "0+"),
+    ])), "0+"),
+    f("configs", arr(struct([
+      f("name", "string", "0+"),
+      f("value", "string", "0+", { nullable: "0+" }),
+    ])), "0+"),
+  ])), "0+"),
+  f("timeoutMs", "int32", "0+", { default: 60000 }),
+  f("validateOnly", "bool", "1+", { default: false }),
+];
 
-export function encodeRequest(w: Writer, version: number, req: CreateTopicsRequest): void {
-  checkVersion(versions, version);
-  w.array(req.topics, (w, t) => {
-    w.string(t.name).int32(t.numPartitions).int16(t.replicationFactor);
-    w.array(t.assignments, (w, a) => w.int32(a.partitionIndex).array(a.brokerIds, (w, b) => w.int32(b)));
-    w.array(t.configs, (w, c) => w.string(c.name).nullableString(c.value));
-  });
-  w.int32(req.timeoutMs);
-  if (version >= 1) w.bool(req.validateOnly);
-}
+const response = [
+  f("throttleTimeMs", "int32", "2+"),
+  f("topics", arr(struct([
+    f("name", "string", "0+"),
+    f("topicId", "uuid", "7+"),
+    f("errorCode", "int16", "0+"),
+    f("errorMessage", "string", "1+", { nullable: "0+", default: null }),
+    f("topicConfigErrorCode", "int16", "5+", { tag: 0, tagged: "5+", default: 0 }),
+    f("numPartitions", "int32", "5+", { default: -1 }),
+    f("replicationFactor", "int16", "5+", { default: -1 }),
+    f("configs", arr(struct([
+      f("name", "string", "5+"),
+      f("value", "string", "5+", { nullable: "5+" }),
+      f("readOnly", "bool", "5+"),
+      f("configSource", "int8", "5+", { default: -1 }),
+      f("isSensitive", "bool", "5+"),
+    ])), "5+", { nullable: "5+" }),
+  ])), "0+"),
+];
 
-export function encodeResponse(w: Writer, version: number, res: CreateTopicsResponse): void {
-  checkVersion(versions, version);
-  if (version >= 2) w.int32(res.throttleTimeMs ?? 0);
-  w.array(res.topics, (w, t) => {
-    w.string(t.name).int16(t.errorCode);
-    if (version >= 1) w.nullableString(t.errorMessage ?? null);
-  });
-}
-
-export function decodeResponse(r: Reader, version: number): CreateTopicsResponse {
-  checkVersion(versions, version);
-  return {
-    throttleTimeMs: version >= 2 ? r.int32() : 0,
-    topics: r.array((r) => ({
-      name: r.string(),
-      errorCode: r.int16(),
-      errorMessage: version >= 1 ? r.nullableString() : null,
-    })),
-  };
-}
+export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = defineApi<CreateTopicsRequest, CreateTopicsResponse>(
+  versions,
+  request,
+  response,
+);

@@ -1,39 +1,37 @@
-// DescribeGroups (key 15), v0-4, for admin tooling. 5+ is flexible.
+// DescribeGroups (key 15), v0-5. 5 is flexible.
 //
-// DescribeGroupsRequest v0-4
+// DescribeGroupsRequest v0-5
 //   groups                         [string]
-//   include_authorized_operations  bool      v3+ (default false)
+//   include_authorized_operations  bool      v3+
 //
-// DescribeGroupsResponse v0-4
-//   throttle_time_ms  int32                  v1+
-//   groups            [ error_code     int16
-//                       group_id       string
-//                       group_state    string    Empty, PreparingRebalance, CompletingRebalance, Stable, Dead
-//                       protocol_type  string
-//                       protocol_data  string    the chosen protocol (assignor) name
-//                       members        [ member_id          string
-//                                        group_instance_id  nullable_string   v4+
-//                                        client_id          string
-//                                        client_host        string
-//                                        member_metadata    bytes
-//                                        member_assignment  bytes ]
-//                       authorized_operations  int32   v3+ (default INT32_MIN = not requested) ]
+// DescribeGroupsResponse v0-5
+//   throttle_time_ms  int32     v1+
+//   groups            [ error_code      int16
+//                       group_id        string
+//                       group_state     string
+//                       protocol_type   string
+//                       protocol_data   string
+//                       members         [ member_id          string
+//                                         group_instance_id  nullable_string   v4+
+//                                         client_id          string
+//                                         client_host        string
+//                                         member_metadata    bytes
+//                                         member_assignment  bytes ]
+//                       authorized_operations  int32   v3+ (INT32_MIN = not requested) ]
 //
-// Version notes: v1 throttle_time_ms; v2 throttling; v3 authorized operations (KIP-430); v4 static
-// membership.
+// Version notes: v1 throttle; v2 throttling semantics; v3 authorized operations (KIP-430); v4
+// group_instance_id (KIP-345); v5 flexible.
 
-import { checkVersion, type VersionRange } from "../errors.js";
-import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import type { VersionRange } from "../errors.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 15, name: "DescribeGroups", min: 0, max: 4, flexibleFrom: 5 };
+export const versions: VersionRange = { key: 15, name: "DescribeGroups", min: 0, max: 5, flexibleFrom: 5 };
 
 export interface DescribeGroupsRequest {
   groups: string[];
-  /** v3+, default false. */
   includeAuthorizedOperations: boolean;
 }
-
 export interface DescribeGroupsResponse {
   /** v1+, default 0. */
   throttleTimeMs?: number;
@@ -46,7 +44,7 @@ export interface DescribedGroup {
   protocolType: string;
   protocolData: string;
   members: DescribedGroupMember[];
-  /** v3+, default -2147483648. */
+  /** v3+, default INT32_MIN. */
   authorizedOperations?: number;
 }
 export interface DescribedGroupMember {
@@ -59,52 +57,30 @@ export interface DescribedGroupMember {
   memberAssignment: Uint8Array;
 }
 
-const NO_OPERATIONS = -2147483648;
+const request = [f("groups", arr("string"), "0+"), f("includeAuthorizedOperations", "bool", "3+")];
 
-export function decodeRequest(r: Reader, version: number): DescribeGroupsRequest {
-  checkVersion(versions, version);
-  return { groups: r.array((r) => r.string()), includeAuthorizedOperations: version >= 3 ? r.bool() : false };
-}
+const response = [
+  f("throttleTimeMs", "int32", "1+"),
+  f("groups", arr(struct([
+    f("errorCode", "int16", "0+"),
+    f("groupId", "string", "0+"),
+    f("groupState", "string", "0+"),
+    f("protocolType", "string", "0+"),
+    f("protocolData", "string", "0+"),
+    f("members", arr(struct([
+      f("memberId", "string", "0+"),
+      f("groupInstanceId", "string", "4+", { nullable: "4+", default: null }),
+      f("clientId", "string", "0+"),
+      f("clientHost", "string", "0+"),
+      f("memberMetadata", "bytes", "0+"),
+      f("memberAssignment", "bytes", "0+"),
+    ])), "0+"),
+    f("authorizedOperations", "int32", "3+", { default: -2147483648 }),
+  ])), "0+"),
+];
 
-export function encodeRequest(w: Writer, version: number, req: DescribeGroupsRequest): void {
-  checkVersion(versions, version);
-  w.array(req.groups, (w, g) => w.string(g));
-  if (version >= 3) w.bool(req.includeAuthorizedOperations);
-}
-
-export function encodeResponse(w: Writer, version: number, res: DescribeGroupsResponse): void {
-  checkVersion(versions, version);
-  if (version >= 1) w.int32(res.throttleTimeMs ?? 0);
-  w.array(res.groups, (w, g) => {
-    w.int16(g.errorCode).string(g.groupId).string(g.groupState).string(g.protocolType).string(g.protocolData);
-    w.array(g.members, (w, m) => {
-      w.string(m.memberId);
-      if (version >= 4) w.nullableString(m.groupInstanceId ?? null);
-      w.string(m.clientId).string(m.clientHost).bytes(m.memberMetadata).bytes(m.memberAssignment);
-    });
-    if (version >= 3) w.int32(g.authorizedOperations ?? NO_OPERATIONS);
-  });
-}
-
-export function decodeResponse(r: Reader, version: number): DescribeGroupsResponse {
-  checkVersion(versions, version);
-  return {
-    throttleTimeMs: version >= 1 ? r.int32() : 0,
-    groups: r.array((r) => ({
-      errorCode: r.int16(),
-      groupId: r.string(),
-      groupState: r.string(),
-      protocolType: r.string(),
-      protocolData: r.string(),
-      members: r.array((r) => ({
-        memberId: r.string(),
-        groupInstanceId: version >= 4 ? r.nullableString() : null,
-        clientId: r.string(),
-        clientHost: r.string(),
-        memberMetadata: r.bytes(),
-        memberAssignment: r.bytes(),
-      })),
-      authorizedOperations: version >= 3 ? r.int32() : NO_OPERATIONS,
-    })),
-  };
-}
+export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = defineApi<DescribeGroupsRequest, DescribeGroupsResponse>(
+  versions,
+  request,
+  response,
+);

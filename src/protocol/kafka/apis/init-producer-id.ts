@@ -1,53 +1,57 @@
-// InitProducerId (key 22), v0-1. v0 is librdkafka's idempotence gate; capped at 1 because 2+ is
-// flexible (3+ adds the KIP-360 epoch bump, which only transactional producers use).
+// InitProducerId (key 22), v0-5. 2+ is flexible.
 //
-// InitProducerIdRequest v0-1
-//   transactional_id        nullable_string   null for an idempotent (non-transactional) producer
+// InitProducerIdRequest v0-5
+//   transactional_id        nullable_string
 //   transaction_timeout_ms  int32
+//   producer_id             int64   v3+ (default -1: a new producer)
+//   producer_epoch          int16   v3+ (default -1)
 //
-// InitProducerIdResponse v0-1
+// InitProducerIdResponse v0-5
 //   throttle_time_ms  int32
 //   error_code        int16
-//   producer_id       int64     -1 on error
+//   producer_id       int64   (default -1)
 //   producer_epoch    int16
 //
-// Version notes: v1 only changes throttling (KIP-219).
+// Version notes: v1 throttling semantics; v2 flexible; v3 re-initialise an existing producer id and
+// epoch (KIP-360); v4 PRODUCER_FENCED; v5 TRANSACTION_ABORTABLE (KIP-890).
 
-import { checkVersion, type VersionRange } from "../errors.js";
-import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import type { VersionRange } from "../errors.js";
+import { f } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 22, name: "InitProducerId", min: 0, max: 1, flexibleFrom: 2 };
+export const versions: VersionRange = { key: 22, name: "InitProducerId", min: 0, max: 5, flexibleFrom: 2 };
 
 export interface InitProducerIdRequest {
   transactionalId: string | null;
   transactionTimeoutMs: number;
+  /** v3+, default -1. */
+  producerId?: bigint;
+  /** v3+, default -1. */
+  producerEpoch?: number;
 }
-
 export interface InitProducerIdResponse {
-  /** Default 0. */
   throttleTimeMs?: number;
   errorCode: number;
   producerId: bigint;
   producerEpoch: number;
 }
 
-export function decodeRequest(r: Reader, version: number): InitProducerIdRequest {
-  checkVersion(versions, version);
-  return { transactionalId: r.nullableString(), transactionTimeoutMs: r.int32() };
-}
+const request = [
+  f("transactionalId", "string", "0+", { nullable: "0+" }),
+  f("transactionTimeoutMs", "int32", "0+"),
+  f("producerId", "int64", "3+", { default: -1n }),
+  f("producerEpoch", "int16", "3+", { default: -1 }),
+];
 
-export function encodeRequest(w: Writer, version: number, req: InitProducerIdRequest): void {
-  checkVersion(versions, version);
-  w.nullableString(req.transactionalId).int32(req.transactionTimeoutMs);
-}
+const response = [
+  f("throttleTimeMs", "int32", "0+"),
+  f("errorCode", "int16", "0+"),
+  f("producerId", "int64", "0+", { default: -1n }),
+  f("producerEpoch", "int16", "0+"),
+];
 
-export function encodeResponse(w: Writer, version: number, res: InitProducerIdResponse): void {
-  checkVersion(versions, version);
-  w.int32(res.throttleTimeMs ?? 0).int16(res.errorCode).int64(res.producerId).int16(res.producerEpoch);
-}
-
-export function decodeResponse(r: Reader, version: number): InitProducerIdResponse {
-  checkVersion(versions, version);
-  return { throttleTimeMs: r.int32(), errorCode: r.int16(), producerId: r.int64(), producerEpoch: r.int16() };
-}
+export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = defineApi<InitProducerIdRequest, InitProducerIdResponse>(
+  versions,
+  request,
+  response,
+);

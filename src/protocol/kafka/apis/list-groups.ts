@@ -1,50 +1,50 @@
-// ListGroups (key 16), v0-2, for admin tooling. 3+ is flexible (4+ adds a state filter).
+// ListGroups (key 16), v0-5. 3+ is flexible.
 //
-// ListGroupsRequest v0-2
-//   (empty body)
+// ListGroupsRequest v0-5
+//   states_filter  [string]   v4+ (empty = any state)
+//   types_filter   [string]   v5+ (empty = any type: "classic", "consumer")
 //
-// ListGroupsResponse v0-2
-//   throttle_time_ms  int32                                    v1+
+// ListGroupsResponse v0-5
+//   throttle_time_ms  int32    v1+
 //   error_code        int16
-//   groups            [ group_id string, protocol_type string ]
+//   groups            [ group_id string, protocol_type string, group_state string v4+, group_type string v5+ ]
 //
-// Version notes: v1 throttle_time_ms; v2 throttling.
+// Version notes: v1 throttle; v2 throttling semantics; v3 flexible; v4 states (KIP-518); v5 types (KIP-848).
 
-import { checkVersion, type VersionRange } from "../errors.js";
-import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import type { VersionRange } from "../errors.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 16, name: "ListGroups", min: 0, max: 2, flexibleFrom: 3 };
+export const versions: VersionRange = { key: 16, name: "ListGroups", min: 0, max: 5, flexibleFrom: 3 };
 
-export type ListGroupsRequest = Record<string, never>;
-
+export interface ListGroupsRequest {
+  /** v4+, default []. */
+  statesFilter?: string[];
+  /** v5+, default []. */
+  typesFilter?: string[];
+}
 export interface ListGroupsResponse {
   /** v1+, default 0. */
   throttleTimeMs?: number;
   errorCode: number;
-  groups: { groupId: string; protocolType: string }[];
+  groups: { groupId: string; protocolType: string; groupState?: string; groupType?: string }[];
 }
 
-export function decodeRequest(_r: Reader, version: number): ListGroupsRequest {
-  checkVersion(versions, version);
-  return {};
-}
+const request = [f("statesFilter", arr("string"), "4+"), f("typesFilter", arr("string"), "5+")];
 
-export function encodeRequest(_w: Writer, version: number, _req: ListGroupsRequest): void {
-  checkVersion(versions, version);
-}
+const response = [
+  f("throttleTimeMs", "int32", "1+"),
+  f("errorCode", "int16", "0+"),
+  f("groups", arr(struct([
+    f("groupId", "string", "0+"),
+    f("protocolType", "string", "0+"),
+    f("groupState", "string", "4+"),
+    f("groupType", "string", "5+"),
+  ])), "0+"),
+];
 
-export function encodeResponse(w: Writer, version: number, res: ListGroupsResponse): void {
-  checkVersion(versions, version);
-  if (version >= 1) w.int32(res.throttleTimeMs ?? 0);
-  w.int16(res.errorCode).array(res.groups, (w, g) => w.string(g.groupId).string(g.protocolType));
-}
-
-export function decodeResponse(r: Reader, version: number): ListGroupsResponse {
-  checkVersion(versions, version);
-  return {
-    throttleTimeMs: version >= 1 ? r.int32() : 0,
-    errorCode: r.int16(),
-    groups: r.array((r) => ({ groupId: r.string(), protocolType: r.string() })),
-  };
-}
+export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = defineApi<ListGroupsRequest, ListGroupsResponse>(
+  versions,
+  request,
+  response,
+);

@@ -1,40 +1,45 @@
-// ListOffsets (key 2), v1-3. v0 (the old multi-offset form) is not offered; 4+ adds leader epochs and
-// 6+ is flexible.
+// ListOffsets (key 2), v1-10. v0 (old_style_offsets) is not served; 6+ is flexible.
 //
-// ListOffsetsRequest v1-3
-//   replica_id       int32     -1 for consumers
-//   isolation_level  int8      v2+ (default 0)
+// ListOffsetsRequest v1-10
+//   replica_id       int32      -1 for consumers
+//   isolation_level  int8       v2+
 //   topics           [ name        string
-//                      partitions  [ partition_index  int32
-//                                    timestamp        int64   -1 latest, -2 earliest, else a time ] ]
+//                      partitions  [ partition_index       int32
+//                                    current_leader_epoch  int32   v4+ (default -1)
+//                                    timestamp             int64 ] ]   -1 latest, -2 earliest, -3 max timestamp (v7+),
+//                                                                      -4 earliest local (v8+), -5 tiered (v9+)
+//   timeout_ms       int32      v10+
 //
-// ListOffsetsResponse v1-3
-//   throttle_time_ms  int32    v2+
+// ListOffsetsResponse v1-10
+//   throttle_time_ms  int32     v2+
 //   topics            [ name        string
 //                       partitions  [ partition_index  int32
 //                                     error_code       int16
-//                                     timestamp        int64   (-1 when none)
-//                                     offset           int64   (-1 when none) ] ]
+//                                     timestamp        int64   (default -1)
+//                                     offset           int64   (default -1)
+//                                     leader_epoch     int32   v4+ (default -1) ] ]
 //
-// Version notes: v2 adds isolation_level and throttle_time_ms; v3 only changes throttling (KIP-219).
+// Version notes: v2 isolation_level; v3 throttling; v4 leader epochs (KIP-320); v5 no change; v6
+// flexible; v7 MAX_TIMESTAMP (KIP-734); v8 EARLIEST_LOCAL (KIP-405); v9 LATEST_TIERED (KIP-1005);
+// v10 timeout_ms (KIP-1075).
 
-import { checkVersion, type VersionRange } from "../errors.js";
-import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import type { VersionRange } from "../errors.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 2, name: "ListOffsets", min: 1, max: 3, flexibleFrom: 6 };
+export const versions: VersionRange = { key: 2, name: "ListOffsets", min: 1, max: 10, flexibleFrom: 6 };
 
 export interface ListOffsetsRequest {
   replicaId: number;
-  /** v2+, default 0. */
   isolationLevel: number;
   topics: ListOffsetsTopic[];
+  /** v10+, default 0. */
+  timeoutMs?: number;
 }
 export interface ListOffsetsTopic {
   name: string;
-  partitions: { partitionIndex: number; timestamp: bigint }[];
+  partitions: { partitionIndex: number; currentLeaderEpoch?: number; timestamp: bigint }[];
 }
-
 export interface ListOffsetsResponse {
   /** v2+, default 0. */
   throttleTimeMs?: number;
@@ -51,51 +56,40 @@ export interface ListOffsetsPartitionResponse {
   timestamp?: bigint;
   /** Default -1. */
   offset?: bigint;
+  /** v4+, default -1. */
+  leaderEpoch?: number;
 }
 
-export function decodeRequest(r: Reader, version: number): ListOffsetsRequest {
-  checkVersion(versions, version);
-  return {
-    replicaId: r.int32(),
-    isolationLevel: version >= 2 ? r.int8() : 0,
-    topics: r.array((r) => ({
-      name: r.string(),
-      partitions: r.array((r) => ({ partitionIndex: r.int32(), timestamp: r.int64() })),
-    })),
-  };
-}
+const request = [
+  f("replicaId", "int32", "0+"),
+  f("isolationLevel", "int8", "2+"),
+  f("topics", arr(struct([
+    f("name", "string", "0+"),
+    f("partitions", arr(struct([
+      f("partitionIndex", "int32", "0+"),
+      f("currentLeaderEpoch", "int32", "4+", { default: -1 }),
+      f("timestamp", "int64", "0+"),
+    ])), "0+"),
+  ])), "0+"),
+  f("timeoutMs", "int32", "10+"),
+];
 
-export function encodeRequest(w: Writer, version: number, req: ListOffsetsRequest): void {
-  checkVersion(versions, version);
-  w.int32(req.replicaId);
-  if (version >= 2) w.int8(req.isolationLevel);
-  w.array(req.topics, (w, t) => {
-    w.string(t.name).array(t.partitions, (w, p) => w.int32(p.partitionIndex).int64(p.timestamp));
-  });
-}
+const response = [
+  f("throttleTimeMs", "int32", "2+"),
+  f("topics", arr(struct([
+    f("name", "string", "0+"),
+    f("partitions", arr(struct([
+      f("partitionIndex", "int32", "0+"),
+      f("errorCode", "int16", "0+"),
+      f("timestamp", "int64", "1+", { default: -1n }),
+      f("offset", "int64", "1+", { default: -1n }),
+      f("leaderEpoch", "int32", "4+", { default: -1 }),
+    ])), "0+"),
+  ])), "0+"),
+];
 
-export function encodeResponse(w: Writer, version: number, res: ListOffsetsResponse): void {
-  checkVersion(versions, version);
-  if (version >= 2) w.int32(res.throttleTimeMs ?? 0);
-  w.array(res.topics, (w, t) => {
-    w.string(t.name).array(t.partitions, (w, p) => {
-      w.int32(p.partitionIndex).int16(p.errorCode).int64(p.timestamp ?? -1n).int64(p.offset ?? -1n);
-    });
-  });
-}
-
-export function decodeResponse(r: Reader, version: number): ListOffsetsResponse {
-  checkVersion(versions, version);
-  return {
-    throttleTimeMs: version >= 2 ? r.int32() : 0,
-    topics: r.array((r) => ({
-      name: r.string(),
-      partitions: r.array((r) => ({
-        partitionIndex: r.int32(),
-        errorCode: r.int16(),
-        timestamp: r.int64(),
-        offset: r.int64(),
-      })),
-    })),
-  };
-}
+export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = defineApi<ListOffsetsRequest, ListOffsetsResponse>(
+  versions,
+  request,
+  response,
+);

@@ -1,40 +1,73 @@
-// OffsetFetch (key 9), v1-5. v1 is kafka-python's; capped at 5 because 6+ is flexible.
+// OffsetFetch (key 9), v1-9. 6+ is flexible; 8+ batches several groups in one request.
 //
-// OffsetFetchRequest v1-5
-//   group_id  string
-//   topics    [ name string, partition_indexes [int32] ]     nullable v2+: null = every committed partition
+// OffsetFetchRequest v1-9
+//   group_id        string                         v1-7
+//   topics          nullable [ name string, partition_indexes [int32] ]   v1-7 (null = all, v2+)
+//   groups          [ group_id      string                                v8+
+//                     member_id     nullable_string   v9+ (default null)
+//                     member_epoch  int32             v9+ (default -1)
+//                     topics        nullable [ name string, partition_indexes [int32] ] ]
+//   require_stable  bool                           v7+
 //
-// OffsetFetchResponse v1-5
-//   throttle_time_ms  int32                                   v3+
-//   topics            [ name        string
+// OffsetFetchResponse v1-9
+//   throttle_time_ms  int32                        v3+
+//   topics            [ name        string                                v1-7
 //                       partitions  [ partition_index         int32
-//                                     committed_offset        int64    -1 = none committed
-//                                     committed_leader_epoch  int32    v5+ (send -1, see kafka-protocol.md §2.5)
+//                                     committed_offset        int64
+//                                     committed_leader_epoch  int32   v5-7 (default -1)
 //                                     metadata                nullable_string
 //                                     error_code              int16 ] ]
-//   error_code        int16                                   v2+ (group-level)
+//   error_code        int16                        v2-7
+//   groups            [ group_id string                                  v8+
+//                       topics [ name string, partitions [ partition_index int32, committed_offset int64,
+//                                committed_leader_epoch int32, metadata nullable_string, error_code int16 ] ]
+//                       error_code int16 ]
 //
-// Version notes: v2 null topics and top-level error_code; v3 throttle_time_ms; v4 throttling;
-// v5 committed_leader_epoch.
+// Version notes: v2 null topics = all, top-level error_code; v3 throttle; v4 no change; v5 leader epoch;
+// v6 flexible; v7 require_stable (KIP-447); v8 many groups (KIP-709); v9 member id/epoch (KIP-848).
 
-import { checkVersion, type VersionRange } from "../errors.js";
-import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import type { VersionRange } from "../errors.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 9, name: "OffsetFetch", min: 1, max: 5, flexibleFrom: 6 };
+export const versions: VersionRange = { key: 9, name: "OffsetFetch", min: 1, max: 9, flexibleFrom: 6 };
 
-export interface OffsetFetchRequest {
-  groupId: string;
-  /** null (v2+) = all partitions the group has committed. */
-  topics: { name: string; partitionIndexes: number[] }[] | null;
+export interface OffsetFetchRequestTopic {
+  name: string;
+  partitionIndexes: number[];
 }
-
+export interface OffsetFetchRequestGroup {
+  groupId: string;
+  /** v9+, default null. */
+  memberId?: string | null;
+  /** v9+, default -1. */
+  memberEpoch?: number;
+  topics: OffsetFetchRequestTopic[] | null;
+}
+export interface OffsetFetchRequest {
+  /** v1-7. */
+  groupId: string;
+  /** v1-7. */
+  topics: OffsetFetchRequestTopic[] | null;
+  /** v8+. */
+  groups?: OffsetFetchRequestGroup[];
+  /** v7+, default false. */
+  requireStable?: boolean;
+}
 export interface OffsetFetchResponse {
   /** v3+, default 0. */
   throttleTimeMs?: number;
+  /** v1-7. */
   topics: OffsetFetchTopicResponse[];
-  /** v2+, default 0. */
+  /** v2-7, default 0. */
   errorCode?: number;
+  /** v8+. */
+  groups?: OffsetFetchGroupResponse[];
+}
+export interface OffsetFetchGroupResponse {
+  groupId: string;
+  topics: OffsetFetchTopicResponse[];
+  errorCode: number;
 }
 export interface OffsetFetchTopicResponse {
   name: string;
@@ -49,50 +82,47 @@ export interface OffsetFetchPartitionResponse {
   errorCode: number;
 }
 
-export function decodeRequest(r: Reader, version: number): OffsetFetchRequest {
-  checkVersion(versions, version);
-  const groupId = r.string();
-  const readTopic = (r: Reader) => ({ name: r.string(), partitionIndexes: r.array((r) => r.int32()) });
-  const topics = version >= 2 ? r.nullableArray(readTopic) : r.array(readTopic);
-  return { groupId, topics };
-}
+const requestTopics = (v: string) => arr(struct([f("name", "string", v), f("partitionIndexes", arr("int32"), v)]));
 
-export function encodeRequest(w: Writer, version: number, req: OffsetFetchRequest): void {
-  checkVersion(versions, version);
-  w.string(req.groupId);
-  const writeTopic = (w: Writer, t: { name: string; partitionIndexes: number[] }) =>
-    w.string(t.name).array(t.partitionIndexes, (w, p) => w.int32(p));
-  // v1 cannot say "all": it has no null, and an empty list means none.
-  if (version >= 2) w.nullableArray(req.topics, writeTopic);
-  else w.array(req.topics ?? [], writeTopic);
-}
+const request = [
+  f("groupId", "string", "0-7"),
+  f("topics", requestTopics("0-7"), "0-7", { nullable: "2-7" }),
+  f("groups", arr(struct([
+    f("groupId", "string", "8+"),
+    f("memberId", "string", "9+", { nullable: "9+", default: null }),
+    f("memberEpoch", "int32", "9+", { default: -1 }),
+    f("topics", requestTopics("8+"), "8+", { nullable: "8+" }),
+  ])), "8+"),
+  f("requireStable", "bool", "7+", { default: false }),
+];
 
-export function encodeResponse(w: Writer, version: number, res: OffsetFetchResponse): void {
-  checkVersion(versions, version);
-  if (version >= 3) w.int32(res.throttleTimeMs ?? 0);
-  w.array(res.topics, (w, t) => {
-    w.string(t.name).array(t.partitions, (w, p) => {
-      w.int32(p.partitionIndex).int64(p.committedOffset);
-      if (version >= 5) w.int32(p.committedLeaderEpoch ?? -1);
-      w.nullableString(p.metadata).int16(p.errorCode);
-    });
-  });
-  if (version >= 2) w.int16(res.errorCode ?? 0);
-}
+const responsePartitions = (v: string, epoch: string) => arr(struct([
+  f("partitionIndex", "int32", v),
+  f("committedOffset", "int64", v),
+  f("committedLeaderEpoch", "int32", epoch, { default: -1 }),
+  f("metadata", "string", v, { nullable: v }),
+  f("errorCode", "int16", v),
+]));
 
-export function decodeResponse(r: Reader, version: number): OffsetFetchResponse {
-  checkVersion(versions, version);
-  const throttleTimeMs = version >= 3 ? r.int32() : 0;
-  const topics = r.array((r) => ({
-    name: r.string(),
-    partitions: r.array((r) => ({
-      partitionIndex: r.int32(),
-      committedOffset: r.int64(),
-      committedLeaderEpoch: version >= 5 ? r.int32() : -1,
-      metadata: r.nullableString(),
-      errorCode: r.int16(),
-    })),
-  }));
-  const errorCode = version >= 2 ? r.int16() : 0;
-  return { throttleTimeMs, topics, errorCode };
-}
+const response = [
+  f("throttleTimeMs", "int32", "3+"),
+  f("topics", arr(struct([
+    f("name", "string", "0-7"),
+    f("partitions", responsePartitions("0-7", "5-7"), "0-7"),
+  ])), "0-7"),
+  f("errorCode", "int16", "2-7", { default: 0 }),
+  f("groups", arr(struct([
+    f("groupId", "string", "8+"),
+    f("topics", arr(struct([
+      f("name", "string", "8+"),
+      f("partitions", responsePartitions("8+", "8+"), "8+"),
+    ])), "8+"),
+    f("errorCode", "int16", "8+", { default: 0 }),
+  ])), "8+"),
+];
+
+export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = defineApi<OffsetFetchRequest, OffsetFetchResponse>(
+  versions,
+  request,
+  response,
+);

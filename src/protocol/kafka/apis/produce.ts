@@ -1,37 +1,47 @@
-// Produce (key 0). This codec reads and writes v3-7; the registry advertises 0-7 (see registry.ts for
+// Produce (key 0). This codec reads and writes v3-11; the registry advertises 0-11 (see registry.ts for
 // why: librdkafka < 2.11.1 disables compression unless Produce v0 is advertised, KAFKA-18659).
 // v0-2 carry the legacy MessageSet (magic 0/1) format, which we never store: a v0-2 request is
 // refused with UnsupportedVersionError, and the listener closes the connection, as Kafka 4 does.
 //
-// ProduceRequest v3-7
+// Grammar (the field lists below, transcribed from Kafka's ProduceRequest/ProduceResponse.json):
+//
+// ProduceRequest v3-11
 //   transactional_id  nullable_string
 //   acks              int16                    0 = no response at all, 1 = leader, -1 = all in-sync
 //   timeout_ms        int32
 //   topic_data        [ name            string
 //                       partition_data  [ index    int32
-//                                         records  nullable_bytes  (RecordBatch v2, opaque here) ] ]
+//                                         records  nullable records (RecordBatch v2, opaque here) ] ]
 //
-// ProduceResponse v3-7
+// ProduceResponse v3-11
 //   responses         [ name                 string
-//                       partition_responses  [ index               int32
-//                                              error_code          int16
-//                                              base_offset         int64
-//                                              log_append_time_ms  int64   (-1 unless LogAppendTime)
-//                                              log_start_offset    int64   v5+ ] ]
+//                       partition_responses  [ index                      int32
+//                                              error_code                 int16
+//                                              base_offset                int64
+//                                              log_append_time_ms         int64   (-1 unless LogAppendTime)
+//                                              log_start_offset           int64   v5+
+//                                              record_errors              [ batch_index int32,
+//                                                                           batch_index_error_message
+//                                                                           nullable_string ]  v8+
+//                                              error_message              nullable_string    v8+
+//                                              current_leader (tag 0)     { leader_id, leader_epoch }  v10+ ] ]
 //   throttle_time_ms  int32
+//   node_endpoints (tag 0)  [ node_id int32, host string, port int32, rack nullable_string ]  v10+
 //
 // Version notes:
 // * v3: RecordBatch v2 and transactional_id.  v4: KAFKA_STORAGE_ERROR may be returned.
 // * v5: log_start_offset.  v6: throttling semantics (KIP-219).  v7: zstd allowed (KIP-110).
-// * v8 adds record_errors/error_message; v9+ is flexible: both out of this profile.
+// * v8: record_errors/error_message (KIP-467).  v9: flexible (compact types, tagged fields).
+// * v10: current_leader/node_endpoints tags (KIP-951; sent only on NOT_LEADER, which a single node never
+//   answers).  v11: no wire change (KIP-890, transactions).
 // * records is a view into the request frame, not a copy: keep the frame alive, or copy, if the
 //   batch outlives the request.
 
-import { checkVersion, type VersionRange } from "../errors.js";
-import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import type { VersionRange } from "../errors.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 0, name: "Produce", min: 3, max: 7, flexibleFrom: 9 };
+export const versions: VersionRange = { key: 0, name: "Produce", min: 3, max: 11, flexibleFrom: 9 };
 
 export interface ProduceRequest {
   transactionalId: string | null;
@@ -65,53 +75,59 @@ export interface ProducePartitionResponse {
   logAppendTimeMs?: bigint;
   /** v5+, default -1. */
   logStartOffset?: bigint;
+  /** v8+, default []. */
+  recordErrors?: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+  /** v8+, default null. */
+  errorMessage?: string | null;
 }
 
-export function decodeRequest(r: Reader, version: number): ProduceRequest {
-  checkVersion(versions, version);
-  return {
-    transactionalId: r.nullableString(),
-    acks: r.int16(),
-    timeoutMs: r.int32(),
-    topicData: r.array((r) => ({
-      name: r.string(),
-      partitionData: r.array((r) => ({ index: r.int32(), records: r.nullableBytes() })),
-    })),
-  };
-}
+const request = [
+  f("transactionalId", "string", "3+", { nullable: "3+", default: null }),
+  f("acks", "int16", "0+"),
+  f("timeoutMs", "int32", "0+"),
+  f("topicData", arr(struct([
+    f("name", "string", "0+"),
+    f("partitionData", arr(struct([
+      f("index", "int32", "0+"),
+      f("records", "records", "0+", { nullable: "0+" }),
+    ])), "0+"),
+  ])), "0+"),
+];
 
-export function encodeRequest(w: Writer, version: number, req: ProduceRequest): void {
-  checkVersion(versions, version);
-  w.nullableString(req.transactionalId).int16(req.acks).int32(req.timeoutMs);
-  w.array(req.topicData, (w, t) => {
-    w.string(t.name);
-    w.array(t.partitionData, (w, p) => w.int32(p.index).records(p.records));
-  });
-}
+const leaderIdAndEpoch = struct([
+  f("leaderId", "int32", "0+", { default: -1 }),
+  f("leaderEpoch", "int32", "0+", { default: -1 }),
+]);
+export const nodeEndpoint = (v: string) => struct([
+  f("nodeId", "int32", v),
+  f("host", "string", v),
+  f("port", "int32", v),
+  f("rack", "string", v, { nullable: v, default: null }),
+]);
 
-export function encodeResponse(w: Writer, version: number, res: ProduceResponse): void {
-  checkVersion(versions, version);
-  w.array(res.responses, (w, t) => {
-    w.string(t.name);
-    w.array(t.partitionResponses, (w, p) => {
-      w.int32(p.index).int16(p.errorCode).int64(p.baseOffset).int64(p.logAppendTimeMs ?? -1n);
-      if (version >= 5) w.int64(p.logStartOffset ?? -1n);
-    });
-  });
-  w.int32(res.throttleTimeMs ?? 0);
-}
+const response = [
+  f("responses", arr(struct([
+    f("name", "string", "0+"),
+    f("partitionResponses", arr(struct([
+      f("index", "int32", "0+"),
+      f("errorCode", "int16", "0+"),
+      f("baseOffset", "int64", "0+"),
+      f("logAppendTimeMs", "int64", "2+", { default: -1n }),
+      f("logStartOffset", "int64", "5+", { default: -1n }),
+      f("recordErrors", arr(struct([
+        f("batchIndex", "int32", "8+"),
+        f("batchIndexErrorMessage", "string", "8+", { nullable: "8+", default: null }),
+      ])), "8+"),
+      f("errorMessage", "string", "8+", { nullable: "8+", default: null }),
+      f("currentLeader", leaderIdAndEpoch, "10+", { tag: 0, tagged: "10+" }),
+    ])), "0+"),
+  ])), "0+"),
+  f("throttleTimeMs", "int32", "1+", { default: 0 }),
+  f("nodeEndpoints", arr(nodeEndpoint("10+")), "10+", { tag: 0, tagged: "10+" }),
+];
 
-export function decodeResponse(r: Reader, version: number): ProduceResponse {
-  checkVersion(versions, version);
-  const responses = r.array((r) => ({
-    name: r.string(),
-    partitionResponses: r.array((r) => ({
-      index: r.int32(),
-      errorCode: r.int16(),
-      baseOffset: r.int64(),
-      logAppendTimeMs: r.int64(),
-      logStartOffset: version >= 5 ? r.int64() : -1n,
-    })),
-  }));
-  return { responses, throttleTimeMs: r.int32() };
-}
+export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = defineApi<ProduceRequest, ProduceResponse>(
+  versions,
+  request,
+  response,
+);

@@ -1,66 +1,75 @@
-// SyncGroup (key 14), v0-3. 4+ is flexible (5+ adds protocol type/name).
+// SyncGroup (key 14), v0-5. 4+ is flexible.
 //
-// SyncGroupRequest v0-3
+// SyncGroupRequest v0-5
 //   group_id           string
 //   generation_id      int32
 //   member_id          string
-//   group_instance_id  nullable_string   v3+ (default null)
-//   assignments        [ member_id string, assignment bytes ]   sent by the leader only; opaque
+//   group_instance_id  nullable_string   v3+
+//   protocol_type      nullable_string   v5+
+//   protocol_name      nullable_string   v5+
+//   assignments        [ member_id string, assignment bytes ]
 //
-// SyncGroupResponse v0-3
-//   throttle_time_ms   int32             v1+
-//   error_code         int16
-//   assignment         bytes             this member's assignment
+// SyncGroupResponse v0-5
+//   throttle_time_ms  int32             v1+
+//   error_code        int16
+//   protocol_type     nullable_string   v5+
+//   protocol_name     nullable_string   v5+
+//   assignment        bytes
 //
-// Version notes: v1 throttle_time_ms; v2 throttling; v3 static membership.
+// Version notes: v1 throttle; v2 throttling semantics; v3 static membership; v4 flexible; v5 protocol
+// type/name echoed both ways (KIP-559).
 
-import { checkVersion, type VersionRange } from "../errors.js";
-import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import type { VersionRange } from "../errors.js";
+import { arr, f, struct } from "../schema.js";
+import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 14, name: "SyncGroup", min: 0, max: 3, flexibleFrom: 4 };
+export const versions: VersionRange = { key: 14, name: "SyncGroup", min: 0, max: 5, flexibleFrom: 4 };
 
 export interface SyncGroupRequest {
   groupId: string;
   generationId: number;
   memberId: string;
-  /** v3+, default null. */
   groupInstanceId: string | null;
+  /** v5+, default null. */
+  protocolType?: string | null;
+  /** v5+, default null. */
+  protocolName?: string | null;
   assignments: { memberId: string; assignment: Uint8Array }[];
 }
-
 export interface SyncGroupResponse {
   /** v1+, default 0. */
   throttleTimeMs?: number;
   errorCode: number;
+  /** v5+, default null. */
+  protocolType?: string | null;
+  /** v5+, default null. */
+  protocolName?: string | null;
   assignment: Uint8Array;
 }
 
-export function decodeRequest(r: Reader, version: number): SyncGroupRequest {
-  checkVersion(versions, version);
-  return {
-    groupId: r.string(),
-    generationId: r.int32(),
-    memberId: r.string(),
-    groupInstanceId: version >= 3 ? r.nullableString() : null,
-    assignments: r.array((r) => ({ memberId: r.string(), assignment: r.bytes() })),
-  };
-}
+const request = [
+  f("groupId", "string", "0+"),
+  f("generationId", "int32", "0+"),
+  f("memberId", "string", "0+"),
+  f("groupInstanceId", "string", "3+", { nullable: "3+", default: null }),
+  f("protocolType", "string", "5+", { nullable: "5+", default: null }),
+  f("protocolName", "string", "5+", { nullable: "5+", default: null }),
+  f("assignments", arr(struct([
+    f("memberId", "string", "0+"),
+    f("assignment", "bytes", "0+"),
+  ])), "0+"),
+];
 
-export function encodeRequest(w: Writer, version: number, req: SyncGroupRequest): void {
-  checkVersion(versions, version);
-  w.string(req.groupId).int32(req.generationId).string(req.memberId);
-  if (version >= 3) w.nullableString(req.groupInstanceId);
-  w.array(req.assignments, (w, a) => w.string(a.memberId).bytes(a.assignment));
-}
+const response = [
+  f("throttleTimeMs", "int32", "1+"),
+  f("errorCode", "int16", "0+"),
+  f("protocolType", "string", "5+", { nullable: "5+", default: null }),
+  f("protocolName", "string", "5+", { nullable: "5+", default: null }),
+  f("assignment", "bytes", "0+"),
+];
 
-export function encodeResponse(w: Writer, version: number, res: SyncGroupResponse): void {
-  checkVersion(versions, version);
-  if (version >= 1) w.int32(res.throttleTimeMs ?? 0);
-  w.int16(res.errorCode).bytes(res.assignment);
-}
-
-export function decodeResponse(r: Reader, version: number): SyncGroupResponse {
-  checkVersion(versions, version);
-  return { throttleTimeMs: version >= 1 ? r.int32() : 0, errorCode: r.int16(), assignment: r.bytes() };
-}
+export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = defineApi<SyncGroupRequest, SyncGroupResponse>(
+  versions,
+  request,
+  response,
+);

@@ -1,0 +1,54 @@
+// AlterConfigs (key 33), v0-2.
+//
+// Behavior:
+// - Topic resources: the given configs replace every override of the topic (configs not named revert
+//   to the broker default: Kafka's AlterConfigs semantics); null values are skipped. Unknown config names
+//   and out-of-range values: INVALID_CONFIG, nothing changed. Unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
+//   The change goes through the broker core (Broker.alterTopicConfigs: durable in topics.json, then every
+//   partition reconfigured) before we answer.
+// - validate_only: the same checks, nothing changed.
+// - Broker resources: INVALID_REQUEST (broker configs come from `rivulet serve` flags; see topic-configs.ts).
+// - Errors are per resource, in request order.
+
+import { KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
+import type { ApiKey } from "../../../protocol/kafka/index.js";
+import type { Handler, KafkaBrokerContext } from "./context.js";
+import { NONE, ResourceType, checkBrokerResource, configTopic, validateTopicConfigs } from "./topic-configs.js";
+
+export const handleAlterConfigs: Handler<typeof ApiKey.AlterConfigs> = async (ctx, request) => {
+  const responses = [];
+  for (const r of request.resources) {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    try {
+      const configs: Record<string, string> = {};
+      for (const c of r.configs) if (c.value !== null) configs[c.name] = c.value;
+      await applyTopicConfigs(ctx, r.resourceType, r.resourceName, configs, request.validateOnly);
+      responses.push({ ...base, errorCode: NONE, errorMessage: null });
+    } catch (error) {
+      responses.push({ ...base, errorCode: toKafkaCode(error), errorMessage: (error as Error).message });
+    }
+  }
+  return { responses };
+};
+
+/** Validates and (unless validateOnly) sets a topic's complete overrides; refuses broker resources. */
+export async function applyTopicConfigs(
+  ctx: KafkaBrokerContext,
+  resourceType: number,
+  resourceName: string,
+  configs: Record<string, string>,
+  validateOnly: boolean,
+): Promise<void> {
+  if (resourceType === ResourceType.BROKER) {
+    checkBrokerResource(ctx, resourceName);
+    throw new KafkaProtocolError("INVALID_REQUEST", "broker configs are read-only here: set them with `rivulet serve` flags");
+  }
+  if (resourceType !== ResourceType.TOPIC) {
+    throw new KafkaProtocolError("INVALID_REQUEST", `resource type ${resourceType} has no configs here`);
+  }
+  configTopic(ctx, resourceName);
+  validateTopicConfigs(ctx, configs);
+  if (validateOnly) return;
+  await ctx.broker.alterTopicConfigs(resourceName, configs);
+  ctx.logger.info("topic configs altered", { topic: resourceName, configs });
+}

@@ -1,0 +1,56 @@
+// IncrementalAlterConfigs (key 44), v0-1.
+//
+// Behavior:
+// - Topic resources: each named config is changed on top of the topic's current overrides: SET (0) sets
+//   it, DELETE (1) removes the override (back to the broker default), APPEND (2) / SUBTRACT (3) add or
+//   remove list items (only cleanup.policy is a list; on other configs: INVALID_CONFIG). A config named
+//   twice in one resource: INVALID_REQUEST. The merged overrides are validated and applied as AlterConfigs
+//   does (alter-configs.ts), so a bad value changes nothing.
+// - validate_only, broker resources, unknown topics: as AlterConfigs.
+
+import { KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
+import type { ApiKey } from "../../../protocol/kafka/index.js";
+import { applyTopicConfigs } from "./alter-configs.js";
+import type { Handler } from "./context.js";
+import { NONE, ResourceType } from "./topic-configs.js";
+
+const SET = 0;
+const DELETE = 1;
+const APPEND = 2;
+const SUBTRACT = 3;
+const LIST_CONFIGS = new Set(["cleanup.policy"]);
+
+export const handleIncrementalAlterConfigs: Handler<typeof ApiKey.IncrementalAlterConfigs> = async (ctx, request) => {
+  const responses = [];
+  for (const r of request.resources) {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    try {
+      const current = r.resourceType === ResourceType.TOPIC ? ctx.broker.topic(r.resourceName)?.configs : undefined;
+      const merged: Record<string, string> = { ...(current ?? {}) };
+      const named = new Set<string>();
+      for (const c of r.configs) {
+        if (named.has(c.name)) throw new KafkaProtocolError("INVALID_REQUEST", `config ${c.name} appears more than once`);
+        named.add(c.name);
+        if (c.configOperation === SET) {
+          if (c.value === null) throw new KafkaProtocolError("INVALID_CONFIG", `SET ${c.name} needs a value`);
+          merged[c.name] = c.value;
+        } else if (c.configOperation === DELETE) {
+          delete merged[c.name];
+        } else if (c.configOperation === APPEND || c.configOperation === SUBTRACT) {
+          if (!LIST_CONFIGS.has(c.name)) throw new KafkaProtocolError("INVALID_CONFIG", `${c.name} is not a list config`);
+          const items = (merged[c.name] ?? "delete").split(",").map((s) => s.trim()).filter(Boolean);
+          const given = (c.value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+          const next = c.configOperation === APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((i) => !given.includes(i));
+          merged[c.name] = next.join(",");
+        } else {
+          throw new KafkaProtocolError("INVALID_REQUEST", `unknown config operation ${c.configOperation}`);
+        }
+      }
+      await applyTopicConfigs(ctx, r.resourceType, r.resourceName, merged, request.validateOnly);
+      responses.push({ ...base, errorCode: NONE, errorMessage: null });
+    } catch (error) {
+      responses.push({ ...base, errorCode: toKafkaCode(error), errorMessage: (error as Error).message });
+    }
+  }
+  return { responses };
+};
