@@ -2,7 +2,10 @@
 //
 // Liveness says whether the process should be left running: the event loop answers (this code runs at all)
 // and the broker has not been closed. Readiness says whether it should get traffic, and checks for real:
-//   shards     every shard worker answers a ping within the probe timeout (a dead or wedged worker fails)
+//   shards     every shard worker answers a ping within the probe timeout (a wedged worker fails), and
+//              partitions answer a list-offsets (a worker that died was replaced by the pool with an empty
+//              one that hosts nothing: that fails too). Up to PARTITION_SAMPLE partitions are asked, spread
+//              over the topics, so a probe stays cheap on a broker with thousands.
 //   storage    a probe file can be created, written, fsynced and removed in the data directory (a full,
 //              read-only or vanished disk fails)
 //   listeners  every configured listener is accepting (the HTTP one is: it is answering)
@@ -33,6 +36,8 @@ export interface HealthOptions {
 }
 
 export const PROBE_FILE = ".readyz-probe";
+/** Most partitions one readiness probe asks for their offsets. */
+export const PARTITION_SAMPLE = 256;
 
 export function liveness(broker: Broker): HealthReport {
   const closed = broker.isClosed;
@@ -60,6 +65,23 @@ async function probeStorage(dataDir: string): Promise<void> {
     await file.close();
   }
   await unlink(path);
+}
+
+/** Partitions to probe: round-robin over topics (partition 0 of each, then 1, ...), at most PARTITION_SAMPLE. */
+function partitionSample(broker: Broker): Array<[string, number]> {
+  const topics = broker.listTopics();
+  const out: Array<[string, number]> = [];
+  for (let p = 0; out.length < PARTITION_SAMPLE; p++) {
+    let any = false;
+    for (const t of topics) {
+      if (p >= t.partitions) continue;
+      any = true;
+      out.push([t.name, p]);
+      if (out.length >= PARTITION_SAMPLE) break;
+    }
+    if (!any) break;
+  }
+  return out;
 }
 
 /** Opens and closes a TCP connection to the listener (a wildcard bind is reached over loopback). */
@@ -104,6 +126,19 @@ export class Readiness {
       ),
     );
     const failedShards = shards.filter((s): s is string => s !== undefined);
+    if (!failedShards.length) {
+      const sample = partitionSample(broker);
+      const failed = await Promise.all(
+        sample.map(([topic, partition]) =>
+          withTimeout(broker.listOffsets(topic, partition, "latest"), timeout, `${topic}-${partition}`).then(
+            () => undefined,
+            (error: unknown) => (broker.topic(topic) === undefined ? undefined : `${topic}-${partition}: ${message(error)}`),
+          ),
+        ),
+      );
+      const bad = failed.filter((f): f is string => f !== undefined);
+      if (bad.length) failedShards.push(`${bad.length} of ${sample.length} partitions probed do not answer (${bad.slice(0, 3).join("; ")}${bad.length > 3 ? "; ..." : ""})`);
+    }
     checks.shards = failedShards.length ? { ok: false, error: failedShards.join("; ") } : { ok: true };
     try {
       await withTimeout(probeStorage(broker.config.dataDir), timeout, "storage probe");
