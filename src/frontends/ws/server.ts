@@ -2,7 +2,7 @@
 //   /ws         Rivulet's binary protocol (docs/protocol.md)
 //   /healthz    liveness, /readyz readiness (GET and HEAD; 200 or 503 with a JSON body: ../http/health.ts)
 //   /metrics    Prometheus text (../http/metrics.ts)
-//   /client/*   the browser client (ES modules) and the WASM core
+//   /client/*   the browser client (one hashed, precompressed bundle; ES modules; types; ../http/static-files.ts)
 //
 // The port is bound exclusively (uWS's LIBUS_LISTEN_EXCLUSIVE_PORT; by default uWS sets SO_REUSEPORT and a
 // second broker on the same port would silently share it): a port in use fails with EADDRINUSE, as the
@@ -24,7 +24,7 @@ import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { renderMetrics, type MetricsDetail } from "../http/metrics.js";
 import { liveness, Readiness, type HealthReport, type ListenerAddress } from "../http/health.js";
-import { clientFile } from "../http/static-files.js";
+import { clientResponse } from "../http/static-files.js";
 import { loadNativeUws } from "../uws.js";
 import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
 import { loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
@@ -233,12 +233,14 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     });
     app.get("/client/*", (res, req) => {
       const path = req.getUrl().slice("/client/".length);
+      const request = { acceptEncoding: req.getHeader("accept-encoding"), ifNoneMatch: req.getHeader("if-none-match") };
       // Pages served elsewhere import the client as module scripts (CORS-checked): allowed origins only.
       const reply = admitHttp(res, req);
       if (!reply) return;
-      const file = clientFile(path);
-      if (!file) return reply("404 Not Found", {}, "not found");
-      reply("200 OK", { "Content-Type": file.contentType, "Cache-Control": "no-cache" }, file.body);
+      const answer = clientResponse(path, request);
+      if (!answer) return reply("404 Not Found", {}, "not found");
+      // A 304 has no body.
+      reply(answer.status, answer.headers, answer.body, answer.status === "304 Not Modified");
     });
     app.any("/*", (res) => {
       res.writeStatus("404 Not Found").end("not found");
