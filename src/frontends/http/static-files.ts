@@ -50,7 +50,8 @@ export interface StaticResponse {
   body: Uint8Array;
 }
 
-const cache = new Map<string, StaticFile | null>();
+// Only files that exist are cached (a bounded set): caching misses would let any client grow it without end.
+const cache = new Map<string, StaticFile>();
 
 function etagOf(body: Uint8Array, suffix = ""): string {
   return `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}${suffix}"`;
@@ -113,11 +114,11 @@ export function clientResponse(path: string, request: { acceptEncoding?: string;
   const relative = normalize(path.split("?")[0]!).replace(/^\/+/, "");
   if (relative.includes("..")) return undefined;
   let file = cache.get(relative);
-  if (file === undefined) {
-    file = load(relative) ?? null;
+  if (!file) {
+    file = load(relative);
+    if (!file) return undefined;
     cache.set(relative, file);
   }
-  if (!file) return undefined;
   const encoding = pickEncoding(request.acceptEncoding ?? "", file.encoded);
   const chosen = encoding ? file.encoded[encoding]! : file.identity;
   const headers: Record<string, string> = { "Content-Type": file.contentType, "Cache-Control": file.cacheControl, ETag: chosen.etag };
