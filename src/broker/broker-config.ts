@@ -4,6 +4,7 @@
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "../errors/index.js";
 import type { Logger, LogLevel } from "../log.js";
+import { defaultFileCacheCapacity } from "../storage/file-cache.js";
 import type { FileSystem } from "../storage/fs.js";
 import type { LogConfig } from "../storage/log-config.js";
 
@@ -42,6 +43,8 @@ export interface BrokerConfig {
   minSegmentBytes?: number;
   /** Bytes of client requests being read or processed at once, both front ends together (Kafka's queued.max.request.bytes). Default 100 MiB. */
   queuedMaxRequestBytes?: number;
+  /** Descriptors of closed segments each shard keeps open (an LRU). Default 256, or RLIMIT_NOFILE/4 if lower. */
+  maxOpenSegmentFiles?: number;
   logger?: Logger;
   logLevel?: LogLevel;
   /** File-system seam for metadata (tests); partitions always use the real one inside shards. */
@@ -66,6 +69,7 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
     maxPartitionsPerBroker: config.maxPartitionsPerBroker ?? 4000,
     minSegmentBytes: config.minSegmentBytes ?? 14,
     queuedMaxRequestBytes: config.queuedMaxRequestBytes ?? 100 * 1024 * 1024,
+    maxOpenSegmentFiles: config.maxOpenSegmentFiles ?? defaultFileCacheCapacity(),
     logger: config.logger,
     logLevel: config.logLevel ?? "warn",
     fs: config.fs,
@@ -74,6 +78,9 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
   for (const [name, min] of [["shards", 1], ["shardConcurrency", 1], ["shardMaxQueue", 0], ["flushTickMs", 1], ["retentionCheckMs", 1], ["compactionCheckMs", 1], ["sharedReadCacheBytes", 0], ["maxPartitionsPerTopic", 1], ["maxPartitionsPerBroker", 1], ["minSegmentBytes", 14], ["queuedMaxRequestBytes", 1024]] as const) {
     const value = resolved[name];
     if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${value}`);
+  }
+  if (!Number.isInteger(resolved.maxOpenSegmentFiles) || resolved.maxOpenSegmentFiles < 1) {
+    throw new InvalidArgumentError(`maxOpenSegmentFiles must be an integer >= 1, got ${resolved.maxOpenSegmentFiles}`);
   }
   return resolved;
 }

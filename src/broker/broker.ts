@@ -258,6 +258,11 @@ export class Broker extends EventEmitter {
     return this.watch.waitForOffset(topic, partition, offset, signal);
   }
 
+  /** The callback form of waitForData (see AppendWatch.onceAfter); returns a cancel function. */
+  onceDataAfter(topic: string, partition: number, offset: bigint, wake: () => void): () => void {
+    return this.watch.onceAfter(topic, partition, offset, wake);
+  }
+
   /** The main thread's view of a partition's log end (updated by every produce and fetch). */
   logEndOffset(topic: string, partition: number): bigint | undefined {
     return this.watch.endOffset(topic, partition);

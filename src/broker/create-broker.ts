@@ -38,6 +38,7 @@ export async function createBroker(options: BrokerConfig = {}): Promise<Broker> 
             flushTickMs: config.flushTickMs,
             retentionCheckMs: config.retentionCheckMs,
             compactionCheckMs: config.compactionCheckMs,
+            maxOpenSegmentFiles: config.maxOpenSegmentFiles,
           },
           { concurrency: config.shardConcurrency, maxQueue: config.shardMaxQueue },
         ),

@@ -1,12 +1,35 @@
-// What every client command shares: the --broker flag and a connection that fails with one clear line.
+// What every client command shares: the --broker and --timeout flags, and a connection that fails with one
+// clear line.
+//
+// Behavior:
+// * One-shot commands (topics, groups, consume without --follow) fail at once when the broker is not there
+//   at start, unless --timeout is given: then they retry connecting until it passes.
+// * `consume --follow` waits for a broker that is not there yet, and rides through broker restarts, forever
+//   unless --timeout is given (then it exits 1 once the broker has been unreachable that long).
+// * Once connected, every request has a deadline (--timeout, default 30 s), and a broker that goes away is
+//   retried with capped backoff: stderr says "broker unreachable at URL, retrying…" once per outage and
+//   "reconnected to URL" when it is back. Past the deadline the command exits 1 with one line.
 
-import { connect, type RivuletClient } from "../client/index.js";
+import { connect, TimeoutError, type ConnectionOptions, type RivuletClient } from "../client/index.js";
+import { diagnoseBrokerUrl } from "./diagnose.js";
 import { CliError, UsageError } from "./errors.js";
 
 export const DEFAULT_BROKER = "ws://127.0.0.1:8080/ws";
+/** The deadline of one request, and how long a one-shot command waits for a broker that went away. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const brokerFlags = {
   broker: { kind: "string", description: "broker WebSocket URL (host:port is short for ws://host:port/ws)", default: DEFAULT_BROKER, env: "RIVULET_BROKER", placeholder: "URL" },
+} as const;
+
+export const timeoutFlag = {
+  timeout: {
+    kind: "integer",
+    description: `give up (exit 1) when a request gets no answer, or the broker stays unreachable, for this long (default ${DEFAULT_TIMEOUT_MS}; consume --follow: retry forever)`,
+    min: 1,
+    env: "RIVULET_TIMEOUT",
+    placeholder: "MS",
+  },
 } as const;
 
 /** Accepts a full ws:// or wss:// URL, or host:port. */
@@ -23,25 +46,62 @@ export function brokerUrl(given: string): string {
   throw new UsageError(`--broker must be a ws:// or wss:// URL or host:port, got '${given}'`);
 }
 
-/**
- * Connects to the broker. `reconnect` is for long-running commands (consume --follow): a one-shot command
- * should fail fast rather than wait for a broker that is not there.
- */
-export async function connectBroker(given: string, options: { reconnect?: boolean } = {}): Promise<RivuletClient> {
+export interface BrokerOptions {
+  /** A long-running command (consume --follow): waits for the broker without a deadline unless timeoutMs. */
+  follow?: boolean;
+  /** --timeout: request deadline and the longest the broker may stay unreachable. */
+  timeoutMs?: number;
+  /** Where status lines go (default stderr). */
+  status?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Connects to the broker, printing one status line per outage (see Behavior above). */
+export async function connectBroker(given: string, options: BrokerOptions = {}): Promise<RivuletClient> {
   const url = brokerUrl(given);
-  try {
-    return await connect({ url, reconnect: options.reconnect ? { maxAttempts: 10 } : false });
-  } catch {
-    throw new CliError(`cannot connect to the broker at ${url} (is 'rivulet serve' running? set --broker or RIVULET_BROKER)`);
+  const status = options.status ?? ((line: string) => void process.stderr.write(`rivulet: ${line}\n`));
+  const giveUpAfterMs = options.timeoutMs ?? (options.follow ? Number.POSITIVE_INFINITY : DEFAULT_TIMEOUT_MS);
+  const connection: ConnectionOptions = {
+    url,
+    requestTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    connectTimeoutMs: Math.min(options.timeoutMs ?? 10_000, 10_000),
+    reconnect: { initialDelayMs: 100, maxDelayMs: 5_000, giveUpAfterMs },
+  };
+  // Waiting for a broker that is not there yet: only when asked to (--follow, or an explicit --timeout).
+  const waitAtStart = options.follow === true || options.timeoutMs !== undefined;
+  const started = Date.now();
+  let client: RivuletClient | undefined;
+  let saidRetrying = false;
+  for (let attempt = 0; !client; attempt++) {
+    try {
+      client = await connect(connection);
+    } catch {
+      const waited = Date.now() - started;
+      if (!waitAtStart) throw new CliError(`cannot connect to the broker at ${url}: ${await diagnoseBrokerUrl(url)}`);
+      if (waited >= giveUpAfterMs) throw new TimeoutError(`broker at ${url} unreachable for ${waited} ms (--timeout ${giveUpAfterMs})`, giveUpAfterMs);
+      if (!saidRetrying) status(`broker unreachable at ${url}, retrying…`);
+      saidRetrying = true;
+      await sleep(Math.min(100 * 2 ** Math.min(attempt, 16), 5_000, Math.max(0, giveUpAfterMs - waited)) * (0.5 + Math.random() / 2));
+    }
   }
+  if (Date.now() - started > 0 && saidRetrying) status(`connected to ${url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  client.on("disconnected", () => status(`broker unreachable at ${url}, retrying…`));
+  client.on("reconnected", (e) => status(`reconnected to ${url} after ${(e.downForMs / 1000).toFixed(1)} s`));
+  return client;
 }
 
 /** Runs `body` with a connected client and closes it afterwards, whatever happens. */
-export async function withClient<T>(given: string, body: (client: RivuletClient) => Promise<T>, options: { reconnect?: boolean } = {}): Promise<T> {
+export async function withClient<T>(given: string, body: (client: RivuletClient) => Promise<T>, options: BrokerOptions = {}): Promise<T> {
   const client = await connectBroker(given, options);
   try {
     return await body(client);
   } finally {
     client.close();
   }
+}
+
+/** withClient for a command with brokerFlags and timeoutFlag. */
+export function withBroker<T>(flags: { broker: string; timeout?: number }, body: (client: RivuletClient) => Promise<T>): Promise<T> {
+  return withClient(flags.broker, body, { timeoutMs: flags.timeout });
 }

@@ -2,6 +2,7 @@
 
 import { bench } from "./bench/command.js";
 import type { AnyCommand, CommandGroup } from "./command.js";
+import { completionCommand } from "./completion.js";
 import { consume } from "./consume.js";
 import { groups } from "./groups.js";
 import { produce } from "./produce.js";
@@ -11,6 +12,7 @@ import { topics } from "./topics.js";
 export type Entry = AnyCommand | CommandGroup;
 
 export const commands: Entry[] = [serve, topics, groups, produce, consume, bench];
+commands.push(completionCommand(() => commands));
 
 export function isGroup(entry: Entry): entry is CommandGroup {
   return "commands" in entry;

@@ -2,10 +2,12 @@
 // start (each partition's end offset from metadata), so `consume` of a busy topic still terminates; with
 // --follow it waits for new records until interrupted or --max-messages is reached. With --group it reads
 // as a member of a consumer group: the broker assigns the partitions, reading starts at the group's
-// committed offsets, and what was printed is committed on the way out.
+// committed offsets, and what was printed is committed on the way out, also on Ctrl-C (SIGINT, exit 130)
+// and SIGTERM (exit 143). A broker restart is ridden through (one stderr line each way); --timeout bounds
+// how long the broker may stay unreachable (exit 1 with one line).
 
 import type { Consumer, ConsumerOptions, GroupConsumer, RivuletClient, StartFrom } from "../client/index.js";
-import { brokerFlags, connectBroker } from "./client.js";
+import { brokerFlags, connectBroker, timeoutFlag } from "./client.js";
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS, recordWriter, type OutputFormat } from "./format.js";
@@ -42,8 +44,10 @@ export const consume = defineCommand({
     "key-separator": { kind: "string", description: "separator for --format kv", default: "=", placeholder: "SEP" },
     group: { kind: "string", description: "read as a member of this consumer group (partitions assigned by the broker; starts at its committed offsets, commits what was printed)", placeholder: "GROUP" },
     ...brokerFlags,
+    ...timeoutFlag,
   },
   details: [
+    "Ctrl-C (SIGINT) or SIGTERM stops reading; with --group, what was printed is committed first. Exit codes: 130 (SIGINT), 143 (SIGTERM); a second signal exits at once.",
     "JSON output: offsets are strings; keys, values and header values are UTF-8 strings, or base64 with \"keyEncoding\"/\"valueEncoding\": \"base64\" when they are not valid UTF-8.",
   ],
   async run({ flags, args }) {
@@ -55,7 +59,7 @@ export const consume = defineCommand({
         throw new UsageError("with --group, --from must be earliest or latest (where partitions without a committed offset start)");
       }
     }
-    const client = await connectBroker(flags.broker, { reconnect: flags.follow });
+    const client = await connectBroker(flags.broker, { follow: flags.follow, timeoutMs: flags.timeout });
     try {
       return await consumeWith(client, topic, start, {
         partitions: flags.partition,
@@ -92,7 +96,8 @@ async function consumeWith(client: RivuletClient, topic: string, start: StartSpe
 
   let consumer: Consumer | GroupConsumer;
   if (options.group !== undefined) {
-    consumer = client.consumer({ topic, group: options.group, from: "from" in start && start.from === "latest" ? "latest" : "earliest" });
+    // Commits are this command's: on each way out (end, --max-messages, a signal), after printing.
+    consumer = client.consumer({ topic, group: options.group, from: "from" in start && start.from === "latest" ? "latest" : "earliest", autoCommitIntervalMs: 1000 });
   } else {
     const consumerOptions: ConsumerOptions = { topic, partitions, from: "earliest" };
     if ("from" in start) consumerOptions.from = start.from;
@@ -106,6 +111,36 @@ async function consumeWith(client: RivuletClient, topic: string, start: StartSpe
     }
     consumer = client.consumer(consumerOptions);
   }
+  // Ctrl-C / SIGTERM: stop handing out records (what was handed out was printed), commit, exit 128+n.
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(signalExitCode(interrupted)); // a second signal: at once
+    interrupted = signal;
+    consumer.stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await readAll(client, consumer, partitions, ends, options, () => interrupted);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** 130 for SIGINT, 143 for SIGTERM (128 + the signal's number), as shells report them. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : signal === "SIGHUP" ? 129 : 1;
+}
+
+async function readAll(
+  client: RivuletClient,
+  consumer: Consumer | GroupConsumer,
+  partitions: number[],
+  ends: Map<number, bigint>,
+  options: ConsumeOptions,
+  interrupted: () => NodeJS.Signals | undefined,
+): Promise<number> {
   await consumer.start();
 
   // Partitions still to read up to their end. A group member's partitions are known once assigned; until
@@ -134,12 +169,13 @@ async function consumeWith(client: RivuletClient, topic: string, start: StartSpe
   const idle = options.follow
     ? undefined
     : setInterval(() => {
-        if (!arrived && done()) void consumer.close();
+        if (!arrived && done()) consumer.stop();
         arrived = false;
       }, 100);
 
+  let failure: unknown;
   try {
-    if (options.follow || !done()) {
+    if (!interrupted() && (options.follow || !done())) {
       for await (const record of consumer) {
         arrived = true;
         const ended = !options.follow && record.offset + 1n >= ends.get(record.partition)!;
@@ -155,10 +191,25 @@ async function consumeWith(client: RivuletClient, topic: string, start: StartSpe
         else output.flushSoon();
       }
     }
+  } catch (error) {
+    failure = error;
   } finally {
     if (idle) clearInterval(idle);
-    await consumer.close();
+    consumer.stop();
   }
+  // Printed first, committed second: a crash in between repeats records rather than losing them.
   await output.end();
-  return 0;
+  if ("commit" in consumer && !(failure && client.connection.isClosed)) {
+    try {
+      // After a signal the user is waiting: a broker that is away gets a few seconds, not the full deadline.
+      await consumer.commit(undefined, interrupted() ? { timeoutMs: Math.min(client.connection.requestTimeoutMs, 5_000) } : {});
+    } catch (error) {
+      process.stderr.write(`rivulet: could not commit the offsets of group ${options.group} (the next run repeats what was printed since the last commit): ${(error as Error).message}\n`);
+      if (!failure && !interrupted()) failure = error;
+    }
+  }
+  await consumer.close();
+  if (failure) throw failure;
+  const signal = interrupted();
+  return signal ? signalExitCode(signal) : 0;
 }

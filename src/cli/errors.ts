@@ -34,6 +34,9 @@ export function describeError(error: unknown): { line: string; exitCode: number;
     return { line: `${error.message} (${hint})`, exitCode: EXIT_USAGE, expected: true };
   }
   if (error instanceof CliError) return { line: error.message, exitCode: error.exitCode, expected: true };
+  if (error instanceof RivuletError && error.code === "REQUEST_TIMED_OUT") {
+    return { line: `timed out: ${error.message} (set --timeout to wait longer)`, exitCode: EXIT_FAILURE, expected: true };
+  }
   if (error instanceof RivuletError) return { line: error.message || error.code, exitCode: EXIT_FAILURE, expected: true };
   if (isSystemError(error)) return { line: error.message, exitCode: EXIT_FAILURE, expected: true };
   const message = error instanceof Error ? error.message : String(error);

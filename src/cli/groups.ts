@@ -4,7 +4,7 @@
 
 import type { Admin, StartFrom } from "../client/index.js";
 import { RivuletError } from "../errors/index.js";
-import { brokerFlags, withClient } from "./client.js";
+import { brokerFlags, timeoutFlag, withBroker } from "./client.js";
 import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { renderTable, type Cell } from "./table.js";
@@ -64,9 +64,9 @@ const known = (value: bigint): Cell => (value < 0n ? "-" : value);
 const list = defineCommand({
   name: "list",
   summary: "List consumer groups: id, protocol type and state.",
-  flags: { ...jsonFlag, ...brokerFlags },
+  flags: { ...jsonFlag, ...brokerFlags, ...timeoutFlag },
   async run({ flags }) {
-    const groups = await withClient(flags.broker, (client) => client.admin.listGroups());
+    const groups = await withBroker(flags, (client) => client.admin.listGroups());
     groups.sort((a, b) => a.groupId.localeCompare(b.groupId));
     if (flags.json) {
       process.stdout.write(JSON.stringify(groups.map(({ groupId, protocolType, state }) => ({ groupId, protocolType, state }))) + "\n");
@@ -80,11 +80,11 @@ const describe = defineCommand({
   name: "describe",
   summary: "Show a group's state, members with their partitions, and per-partition committed offset, log end and lag.",
   args: [{ name: "group", description: "group id" }],
-  flags: { ...jsonFlag, ...brokerFlags },
+  flags: { ...jsonFlag, ...brokerFlags, ...timeoutFlag },
   details: ["Lag is log end - committed offset; a partition without a committed offset shows '-' and is not counted in the total."],
   async run({ flags, args }) {
     const [group] = args as [string];
-    const d = await withClient(flags.broker, (client) => client.admin.describeGroup(group));
+    const d = await withBroker(flags, (client) => client.admin.describeGroup(group));
     if (isUnknown(d)) throw new CliError(`unknown group '${group}'`);
     const members = [...d.members].sort((a, b) => a.memberId.localeCompare(b.memberId));
     const offsets = [...d.offsets].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
@@ -127,7 +127,7 @@ const resetOffsets = defineCommand({
     topic: { kind: "string", description: "topic whose offsets to reset (required)", placeholder: "NAME" },
     to: { kind: "string", description: "earliest, latest, an offset, or @<ms since epoch | ISO date> (the first record at or after it; the log end if none)", placeholder: "POS" },
     ...jsonFlag,
-    ...brokerFlags,
+    ...brokerFlags, ...timeoutFlag,
   },
   async run({ flags, args }) {
     const [group] = args as [string];
@@ -135,7 +135,7 @@ const resetOffsets = defineCommand({
     if (flags.to === undefined) throw new UsageError("missing --to");
     const topic = flags.topic;
     const target = parseResetTarget(flags.to);
-    const partitions = await withClient(flags.broker, (client) => client.admin.resetOffsets(group, topic, target).catch(groupErrors(group, topic)));
+    const partitions = await withBroker(flags, (client) => client.admin.resetOffsets(group, topic, target).catch(groupErrors(group, topic)));
     partitions.sort((a, b) => a.partition - b.partition);
     if (flags.json) {
       process.stdout.write(JSON.stringify({ groupId: group, topic, offsets: partitions.map((p) => ({ partition: p.partition, offset: p.offset.toString() })) }) + "\n");
@@ -149,10 +149,10 @@ const remove = defineCommand({
   name: "delete",
   summary: "Delete a group and its committed offsets (the group must have no active members).",
   args: [{ name: "group", description: "group id" }],
-  flags: { ...brokerFlags },
+  flags: { ...brokerFlags, ...timeoutFlag },
   async run({ flags, args }) {
     const [group] = args as [string];
-    await withClient(flags.broker, (client) => client.admin.deleteGroup(group).catch(groupErrors(group)));
+    await withBroker(flags, (client) => client.admin.deleteGroup(group).catch(groupErrors(group)));
     process.stdout.write(`deleted group ${group}\n`);
   },
 });

@@ -2,7 +2,7 @@
 
 import type { Admin, TopicMetadata } from "../client/index.js";
 import { RivuletError } from "../errors/index.js";
-import { brokerFlags, withClient } from "./client.js";
+import { brokerFlags, timeoutFlag, withBroker } from "./client.js";
 import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { renderTable } from "./table.js";
@@ -45,12 +45,12 @@ const create = defineCommand({
     partitions: { kind: "integer", description: "number of partitions", default: 1, min: 1 },
     config: { kind: "string", multiple: true, description: "topic config as key=value, e.g. retention.ms=3600000 or cleanup.policy=compact", placeholder: "KEY=VALUE" },
     "if-not-exists": { kind: "boolean", description: "succeed if the topic already exists" },
-    ...brokerFlags,
+    ...brokerFlags, ...timeoutFlag,
   },
   async run({ flags, args }) {
     const [name] = args as [string];
     const configs = parseConfigs(flags.config);
-    await withClient(flags.broker, async (client) => {
+    await withBroker(flags, async (client) => {
       const created = await client.admin.createTopic(name, { partitions: flags.partitions, configs, ifNotExists: flags["if-not-exists"] });
       if (!created) return;
       process.stdout.write(`created topic ${name} (${flags.partitions} partition${flags.partitions === 1 ? "" : "s"})\n`);
@@ -61,9 +61,9 @@ const create = defineCommand({
 const list = defineCommand({
   name: "list",
   summary: "List topics, one name per line.",
-  flags: { ...brokerFlags },
+  flags: { ...brokerFlags, ...timeoutFlag },
   async run({ flags }) {
-    const names = await withClient(flags.broker, (client) => client.admin.listTopics());
+    const names = await withBroker(flags, (client) => client.admin.listTopics());
     process.stdout.write(names.sort().map((n) => n + "\n").join(""));
   },
 });
@@ -72,10 +72,10 @@ const describe = defineCommand({
   name: "describe",
   summary: "Show a topic's partitions (log start and end offsets) and configs (default or set on the topic).",
   args: [{ name: "name", description: "topic name" }],
-  flags: { ...brokerFlags },
+  flags: { ...brokerFlags, ...timeoutFlag },
   async run({ flags, args }) {
     const [name] = args as [string];
-    const info = await withClient(flags.broker, (client) => client.admin.describeTopic(name).catch(unknownTopicAsCliError(name)));
+    const info = await withBroker(flags, (client) => client.admin.describeTopic(name).catch(unknownTopicAsCliError(name)));
     const partitions = [...info.partitions].sort((a, b) => a.partition - b.partition);
     const out = [
       renderTable(["TOPIC", "ID", "PARTITIONS"], [[info.name, info.id, partitions.length]]),
@@ -98,11 +98,11 @@ const remove = defineCommand({
   args: [{ name: "name", description: "topic name" }],
   flags: {
     "if-exists": { kind: "boolean", description: "succeed if the topic does not exist" },
-    ...brokerFlags,
+    ...brokerFlags, ...timeoutFlag,
   },
   async run({ flags, args }) {
     const [name] = args as [string];
-    await withClient(flags.broker, async (client) => {
+    await withBroker(flags, async (client) => {
       try {
         await client.admin.deleteTopic(name);
       } catch (error) {

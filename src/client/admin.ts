@@ -1,9 +1,14 @@
 // Topic administration and offset queries over the WebSocket protocol.
+//
+// Reads (metadata, offsets, descriptions, committed offsets) are retried when the socket drops under them,
+// as Kafka's admin client retries retriable errors within default.api.timeout.ms: here within one
+// requestTimeoutMs from the call (a request made while the broker is away already waits for it). Writes
+// (create, delete, commit, reset) are not: a retry could apply them twice; their ConnectionError says so.
 
 import { offsetSpecToTimestamp, type OffsetSpec } from "../protocol/offset-spec.js";
 import { FrameType, startPosition, type GroupDescriptionFrame, type PartitionRange, type ServerFrame } from "../protocol/ws/index.js";
 import type { Connection } from "./connection.js";
-import { errorFromCode } from "./errors.js";
+import { ConnectionError, errorFromCode } from "./errors.js";
 
 export interface TopicMetadata {
   name: string;
@@ -25,6 +30,19 @@ function expect<T extends ServerFrame["type"]>(frame: ServerFrame, type: T): Ext
 export class Admin {
   constructor(private readonly connection: Connection) {}
 
+  /** A request that changes nothing, retried when the socket drops under it, within one deadline. */
+  private async read(frame: Parameters<Connection["request"]>[0]): Promise<ServerFrame> {
+    const deadline = Date.now() + this.connection.requestTimeoutMs;
+    for (;;) {
+      try {
+        return await this.connection.request(frame, undefined, undefined, { timeoutMs: Math.max(1, deadline - Date.now()) });
+      } catch (error) {
+        if (!(error instanceof ConnectionError) || this.connection.isClosed || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
   /**
    * Creates a topic; resolves true. With ifNotExists, a topic of that name that already exists is not an
    * error (whatever its partitions and configs, as Kafka's --if-not-exists): resolves false.
@@ -45,7 +63,7 @@ export class Admin {
 
   /** Every topic (or the named ones) with its partitions' offset ranges. Unknown names throw. */
   async metadata(topics: string[] = []): Promise<TopicMetadata[]> {
-    const frame = expect(await this.connection.request({ type: FrameType.METADATA, topics }), FrameType.METADATA_RESULT);
+    const frame = expect(await this.read({ type: FrameType.METADATA, topics }), FrameType.METADATA_RESULT);
     return frame.topics.map((t) => {
       if (t.errorCode !== 0) throw errorFromCode(t.errorCode, "", `topic ${t.name}`);
       return { name: t.name, partitions: t.partitions };
@@ -57,14 +75,14 @@ export class Admin {
   }
 
   async describeTopic(name: string): Promise<TopicInfo> {
-    const frame = expect(await this.connection.request({ type: FrameType.DESCRIBE_TOPIC, name }), FrameType.TOPIC_DESCRIPTION);
+    const frame = expect(await this.read({ type: FrameType.DESCRIBE_TOPIC, name }), FrameType.TOPIC_DESCRIPTION);
     return { name: frame.name, id: frame.id, partitions: frame.partitions, configs: frame.configs };
   }
 
   /** Offsets by position or timestamp; offset -1 when no record has a timestamp at or after the one asked. */
   async listOffsets(topic: string, partition: number, query: OffsetQuery): Promise<{ offset: bigint; timestamp: bigint }> {
     const timestamp = offsetSpecToTimestamp(query);
-    const frame = expect(await this.connection.request({ type: FrameType.LIST_OFFSETS, items: [{ topic, partition, timestamp }] }), FrameType.OFFSETS_RESULT);
+    const frame = expect(await this.read({ type: FrameType.LIST_OFFSETS, items: [{ topic, partition, timestamp }] }), FrameType.OFFSETS_RESULT);
     const item = frame.items[0]!;
     if (item.errorCode !== 0) throw errorFromCode(item.errorCode, "", `${topic}-${partition}`);
     return { offset: item.offset, timestamp: item.timestamp };
@@ -79,18 +97,18 @@ export class Admin {
   // ---- consumer groups --------------------------------------------------------------------------------
 
   async listGroups(): Promise<{ groupId: string; protocolType: string; state: string }[]> {
-    return expect(await this.connection.request({ type: FrameType.LIST_GROUPS }), FrameType.GROUP_LIST).groups;
+    return expect(await this.read({ type: FrameType.LIST_GROUPS }), FrameType.GROUP_LIST).groups;
   }
 
   /** State, members with their partitions, and per-partition committed offset, log end and lag. */
   async describeGroup(groupId: string): Promise<Omit<GroupDescriptionFrame, "type" | "requestId">> {
-    const { type: _t, requestId: _r, ...description } = expect(await this.connection.request({ type: FrameType.DESCRIBE_GROUP, groupId }), FrameType.GROUP_DESCRIPTION);
+    const { type: _t, requestId: _r, ...description } = expect(await this.read({ type: FrameType.DESCRIBE_GROUP, groupId }), FrameType.GROUP_DESCRIPTION);
     return description;
   }
 
   /** The group's committed offsets (all topics, or the named ones); offset -1 where none. */
   async committedOffsets(groupId: string, topics: string[] = []): Promise<{ topic: string; partition: number; offset: bigint; metadata: string }[]> {
-    const frame = expect(await this.connection.request({ type: FrameType.FETCH_COMMITTED, groupId, topics }), FrameType.COMMITTED);
+    const frame = expect(await this.read({ type: FrameType.FETCH_COMMITTED, groupId, topics }), FrameType.COMMITTED);
     return frame.items.map(({ topic, partition, offset, metadata }) => ({ topic, partition, offset, metadata }));
   }
 

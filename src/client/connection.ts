@@ -1,21 +1,60 @@
-// One logical connection to a broker: request/response matching by request id, keep-alive pings, and
-// reconnection with exponential backoff. Requests pending when the socket drops fail with a retriable
-// ConnectionError; subscriptions are told to resubscribe (from their own positions) once it is back.
+// One logical connection to a broker: request/response matching by request id, keep-alive pings, deadlines
+// and reconnection.
+//
+// Behavior:
+// * The first connect() fails fast (the application learns at once that the URL is wrong). Once a WELCOME
+//   has been seen, a dropped socket is reopened with capped exponential backoff and jitter, forever unless
+//   the reconnect policy sets maxAttempts or giveUpAfterMs (how long the broker may stay unreachable). The
+//   connection says so through typed events: "disconnected" once per outage, "reconnecting" before every
+//   attempt, "reconnected" when a WELCOME arrives again, "closed" when it gives up (or close() is called).
+// * Every request has a deadline, requestTimeoutMs (Kafka's request.timeout.ms), counted from the call and
+//   covering a wait for the connection to come back: past it the request fails with a retriable
+//   TimeoutError. A request in flight when the socket drops fails with a retriable ConnectionError (it may
+//   or may not have been handled: the caller decides whether a retry is safe).
+// * A ping that gets no answer within the deadline means the socket is dead without knowing it (broker
+//   frozen, half-open TCP): the socket is abandoned and the connection reconnects.
+// * Streams (subscriptions, group memberships) are told to resubscribe from their own positions once the
+//   connection is back; they are told it is gone for good when it gives up.
 
 import { decodeServerFrame, encodeClientFrame, FrameType, type ClientFrame, type ServerFrame } from "../protocol/ws/index.js";
 import { MessageTooLargeError } from "../errors/index.js";
-import { ConnectionError, errorFromCode } from "./errors.js";
+import { ConnectionError, errorFromCode, TimeoutError } from "./errors.js";
 import { messageBytes, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./transport.js";
+
+export interface ReconnectPolicy {
+  /** First delay before reconnecting. Default 100 ms (Kafka's reconnect.backoff.ms is 50). */
+  initialDelayMs?: number;
+  /** The delay doubles up to this cap; each delay is jittered down by up to half. Default 10000. */
+  maxDelayMs?: number;
+  /** Give up after this many failed attempts in a row. Default: never. */
+  maxAttempts?: number;
+  /** Give up once the broker has been unreachable for this long (a TimeoutError). Default: never. */
+  giveUpAfterMs?: number;
+}
 
 export interface ConnectionOptions {
   /** Default ws://127.0.0.1:8080/ws. */
   url?: string;
   /** Injected WebSocket constructor (default: the global one, or the `ws` package on Node). */
   WebSocket?: WebSocketConstructor;
-  /** Reconnect after a drop (default on), with backoff from initialDelayMs doubling to maxDelayMs. */
-  reconnect?: false | { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
-  /** Fail a request with no answer after this long. Default 30000. */
+  /** Reconnect after a drop (default: forever, 100 ms doubling to 10 s), or not at all (false). */
+  reconnect?: false | ReconnectPolicy;
+  /** A request with no answer after this long fails with a TimeoutError (request.timeout.ms). Default 30000. */
   requestTimeoutMs?: number;
+  /** One connection attempt (TCP, upgrade and WELCOME) may take this long. Default 10000. */
+  connectTimeoutMs?: number;
+}
+
+/** The connection's status events, for `client.on(event, listener)`. */
+export interface ConnectionEvents {
+  /** The socket dropped (once per outage; `error` says how). */
+  disconnected: { url: string; error: Error };
+  /** An attempt to reconnect starts in `delayMs` (`attempt` counts from 1 within this outage). */
+  reconnecting: { url: string; attempt: number; delayMs: number; downForMs: number; error: Error };
+  /** The broker answered again after `attempts` attempts and `downForMs` of outage. */
+  reconnected: { url: string; attempts: number; downForMs: number };
+  /** The connection is gone for good: close() was called, or the reconnect policy gave up. */
+  closed: { url: string; error: Error };
 }
 
 export interface StreamHandler {
@@ -24,6 +63,11 @@ export interface StreamHandler {
   onReconnect(): void;
   /** The connection is gone for good (closed or out of attempts). */
   onClose(error: Error): void;
+}
+
+export interface RequestOptions {
+  /** This request's deadline instead of requestTimeoutMs. */
+  timeoutMs?: number;
 }
 
 type ClientFrameInput = ClientFrame extends infer F ? (F extends { requestId: number } ? Omit<F, "requestId"> : never) : never;
@@ -36,6 +80,8 @@ interface Pending {
   onResponse?: (frame: ServerFrame) => void;
 }
 
+type Listeners = { [E in keyof ConnectionEvents]: Set<(event: ConnectionEvents[E]) => void> };
+
 export class Connection {
   private socket: WebSocketLike | undefined;
   private nextRequestId = 1;
@@ -43,14 +89,42 @@ export class Connection {
   readonly streams = new Map<number, StreamHandler>();
   private opened: Promise<void> | undefined;
   private closed = false;
+  private closeError: Error | undefined;
+  /** A WELCOME was seen once: from then on a drop is reconnected instead of failing. */
+  private everOpen = false;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private attempts = 0;
+  private downSince: number | undefined;
+  private lastError: Error | undefined;
+  /** Requests waiting for the connection to come back. */
+  private readonly openWaiters = new Set<{ resolve(): void; reject(error: Error): void }>();
+  private readonly listeners: Listeners = { disconnected: new Set(), reconnecting: new Set(), reconnected: new Set(), closed: new Set() };
   /** Limits the server announced in WELCOME. */
   server = { maxFrameBytes: 16 * 1024 * 1024, maxSubscriptions: 64, idleTimeoutMs: 120_000, version: "" };
   readonly url: string;
+  readonly requestTimeoutMs: number;
 
   constructor(private readonly options: ConnectionOptions = {}) {
     this.url = options.url ?? "ws://127.0.0.1:8080/ws";
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  }
+
+  /** Listens to a status event; returns the function that stops listening. */
+  on<E extends keyof ConnectionEvents>(event: E, listener: (event: ConnectionEvents[E]) => void): () => void {
+    const set = this.listeners[event] as Set<(event: ConnectionEvents[E]) => void>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private emit<E extends keyof ConnectionEvents>(event: E, payload: ConnectionEvents[E]): void {
+    for (const listener of [...(this.listeners[event] as Set<(event: ConnectionEvents[E]) => void>)]) {
+      try {
+        listener(payload);
+      } catch {
+        // A listener's failure is its own; the connection carries on.
+      }
+    }
   }
 
   /** Opens the socket and waits for the server's WELCOME. */
@@ -61,22 +135,26 @@ export class Connection {
 
   private async open(): Promise<void> {
     const Ctor = await resolveWebSocket(this.options.WebSocket);
+    if (this.closed) throw this.closeError ?? new ConnectionError("client closed", 1000);
     await new Promise<void>((resolve, reject) => {
       const socket = new Ctor(this.url);
       socket.binaryType = "arraybuffer";
       let welcomed = false;
+      const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
+      const timer = setTimeout(() => this.abandon(socket, 4008, `no WELCOME within ${connectTimeoutMs} ms`), connectTimeoutMs);
       socket.onmessage = (event) => {
         let frame: ServerFrame;
         try {
           frame = decodeServerFrame(messageBytes(event.data));
-        } catch (error) {
+        } catch {
           socket.close(4000, "malformed server frame");
           return;
         }
         if (frame.type === FrameType.WELCOME) {
+          clearTimeout(timer);
           this.server = { maxFrameBytes: frame.maxFrameBytes, maxSubscriptions: frame.maxSubscriptions, idleTimeoutMs: frame.idleTimeoutMs, version: frame.serverVersion };
           welcomed = true;
-          this.attempts = 0;
+          this.everOpen = true;
           this.startPings();
           resolve();
           return;
@@ -85,12 +163,27 @@ export class Connection {
       };
       socket.onerror = () => {};
       socket.onclose = (event) => {
-        this.stopPings();
-        if (!welcomed) reject(new ConnectionError(`cannot connect to ${this.url} (close ${event.code} ${event.reason})`, event.code));
+        clearTimeout(timer);
+        if (!welcomed) reject(new ConnectionError(`cannot connect to ${this.url} (close ${event.code}${event.reason ? ` ${event.reason}` : ""})`, event.code));
         this.onSocketClosed(socket, event.code, event.reason);
       };
       this.socket = socket;
     });
+  }
+
+  /** Gives a socket up without waiting for a close handshake a dead peer will never answer. */
+  private abandon(socket: WebSocketLike, code: number, reason: string): void {
+    const onclose = socket.onclose;
+    socket.onclose = null;
+    socket.onmessage = null;
+    const terminate = (socket as { terminate?: () => void }).terminate;
+    try {
+      if (typeof terminate === "function") terminate.call(socket);
+      else socket.close(code, reason);
+    } catch {
+      // Already closing.
+    }
+    onclose?.({ code, reason });
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -114,39 +207,82 @@ export class Connection {
   private onSocketClosed(socket: WebSocketLike, code: number, reason: string): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
+    this.stopPings();
     const error = new ConnectionError(`connection to ${this.url} closed (${code}${reason ? ` ${reason}` : ""})`, code);
+    this.lastError = error;
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(error);
       this.pending.delete(id);
     }
-    const policy = this.options.reconnect;
-    const maxAttempts = policy === false ? 0 : (policy?.maxAttempts ?? Number.POSITIVE_INFINITY);
-    if (this.closed || this.attempts >= maxAttempts) {
-      this.closed = true;
-      for (const stream of this.streams.values()) stream.onClose(error);
+    if (this.closed) return;
+    if (!this.everOpen) {
+      // The first connect failed: connect() rejects and the application decides; nothing retries behind it.
+      this.shutDown(error);
       return;
     }
-    this.scheduleReconnect();
+    if (this.downSince === undefined) {
+      this.downSince = Date.now();
+      this.emit("disconnected", { url: this.url, error });
+    }
+    const policy = this.options.reconnect;
+    if (policy === false) return this.shutDown(error);
+    const downForMs = Date.now() - this.downSince;
+    if (this.attempts >= (policy?.maxAttempts ?? Number.POSITIVE_INFINITY)) {
+      return this.shutDown(new ConnectionError(`gave up reconnecting to ${this.url} after ${this.attempts} attempts: ${error.message}`, code));
+    }
+    const giveUpAfterMs = policy?.giveUpAfterMs ?? Number.POSITIVE_INFINITY;
+    if (downForMs >= giveUpAfterMs) {
+      return this.shutDown(new TimeoutError(`broker at ${this.url} unreachable for ${downForMs} ms (limit ${giveUpAfterMs} ms): ${error.message}`, giveUpAfterMs));
+    }
+    this.scheduleReconnect(policy ?? {}, downForMs, giveUpAfterMs - downForMs, error);
   }
 
-  private scheduleReconnect(): void {
-    const policy = this.options.reconnect || {};
+  private scheduleReconnect(policy: ReconnectPolicy, downForMs: number, leftMs: number, error: Error): void {
     const base = policy.initialDelayMs ?? 100;
-    const delay = Math.min(base * 2 ** this.attempts, policy.maxDelayMs ?? 10_000) * (0.5 + Math.random() / 2);
+    const capped = Math.min(base * 2 ** Math.min(this.attempts, 30), policy.maxDelayMs ?? 10_000);
+    // Jitter spreads the clients of one restarted broker; the last attempt lands on the deadline, not past it.
+    const delayMs = Math.max(0, Math.min(Math.round(capped * (0.5 + Math.random() / 2)), leftMs));
     this.attempts++;
-    setTimeout(() => {
+    this.emit("reconnecting", { url: this.url, attempt: this.attempts, delayMs, downForMs, error });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
       if (this.closed) return;
       this.opened = this.open();
       this.opened.then(
+        () => this.onReconnected(),
         () => {
-          for (const stream of this.streams.values()) stream.onReconnect();
-        },
-        () => {
-          /* onclose scheduled the next attempt */
+          /* onclose scheduled the next attempt (or gave up) */
         },
       );
-    }, delay);
+    }, delayMs);
+  }
+
+  private onReconnected(): void {
+    const attempts = this.attempts;
+    const downForMs = this.downSince === undefined ? 0 : Date.now() - this.downSince;
+    this.attempts = 0;
+    this.downSince = undefined;
+    this.emit("reconnected", { url: this.url, attempts, downForMs });
+    for (const waiter of [...this.openWaiters]) waiter.resolve();
+    this.openWaiters.clear();
+    // A snapshot: resubscribing re-registers a stream under a new id, which a live iteration would visit
+    // again, and again (the runaway of issue 12).
+    for (const stream of [...this.streams.values()]) stream.onReconnect();
+  }
+
+  /** The connection is gone for good: every stream and every waiting request hears why. */
+  private shutDown(error: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeError = error;
+    this.stopPings();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    for (const waiter of [...this.openWaiters]) waiter.reject(error);
+    this.openWaiters.clear();
+    this.emit("closed", { url: this.url, error });
+    for (const stream of [...this.streams.values()]) stream.onClose(error);
   }
 
   private keepAliveMs = Number.POSITIVE_INFINITY;
@@ -160,9 +296,17 @@ export class Connection {
 
   private startPings(): void {
     this.stopPings();
-    // Within the announced timeout, however short (a fixed floor above it would get us closed with 4001).
-    const every = Math.max(50, Math.min(Math.floor(this.server.idleTimeoutMs / 3), this.keepAliveMs));
-    this.pingTimer = setInterval(() => void this.request({ type: FrameType.PING }).catch(() => {}), every);
+    // Within the announced timeout, however short (a fixed floor above it would get us closed with 4001),
+    // and at least twice per request deadline: a consumer waiting for chunks has no request in flight, so
+    // the pings are what notice a frozen broker within about 1.5 deadlines.
+    const every = Math.max(50, Math.min(Math.floor(this.server.idleTimeoutMs / 3), this.keepAliveMs, Math.floor(this.requestTimeoutMs / 2)));
+    const socket = this.socket;
+    this.pingTimer = setInterval(() => {
+      void this.request({ type: FrameType.PING }).catch((error) => {
+        // No PONG within the deadline: the socket is dead without knowing it.
+        if (error instanceof TimeoutError && socket && this.socket === socket) this.abandon(socket, 4008, "ping timed out");
+      });
+    }, every);
     (this.pingTimer as { unref?: () => void }).unref?.();
   }
 
@@ -178,17 +322,44 @@ export class Connection {
     return id;
   }
 
+  /** Waits until the connection is open, or fails at the deadline (TimeoutError) or when it gives up. */
+  async whenOpen(deadline = Date.now() + this.requestTimeoutMs): Promise<void> {
+    // Before the first WELCOME: the first connect (which fails fast). After it, `opened` may hold a failed
+    // reconnect attempt, and the next one is already scheduled: wait for it instead.
+    if (!this.everOpen) await this.connect();
+    if (this.isOpen) return;
+    if (this.closed) throw this.closeError ?? new ConnectionError(`not connected to ${this.url}`);
+    const waitMs = deadline - Date.now();
+    let waiter: { resolve(): void; reject(error: Error): void } | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        waiter = { resolve, reject };
+        this.openWaiters.add(waiter);
+        timer = setTimeout(() => {
+          const why = this.lastError ? `: ${this.lastError.message}` : "";
+          reject(new TimeoutError(`no connection to ${this.url} within ${Math.max(0, waitMs)} ms${why}`, Math.max(0, waitMs)));
+        }, Math.max(0, waitMs));
+      });
+    } finally {
+      clearTimeout(timer);
+      if (waiter) this.openWaiters.delete(waiter);
+    }
+  }
+
   /** Sends a request and resolves with its response (rejects with a typed error on ERROR). */
-  async request(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void): Promise<ServerFrame> {
-    await this.connect();
+  async request(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void, options: RequestOptions = {}): Promise<ServerFrame> {
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    if (!this.isOpen) await this.whenOpen(deadline);
     const socket = this.socket;
-    if (!socket || this.closed) throw new ConnectionError(`not connected to ${this.url}`);
+    if (!socket || this.closed) throw this.closeError ?? new ConnectionError(`not connected to ${this.url}`);
     const bytes = this.encode({ ...frame, requestId } as ClientFrame);
     return new Promise<ServerFrame>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        reject(new ConnectionError(`request ${requestId} timed out after ${this.options.requestTimeoutMs ?? 30_000} ms`));
-      }, this.options.requestTimeoutMs ?? 30_000);
+        reject(new TimeoutError(`request ${requestId} to ${this.url} got no answer within ${timeoutMs} ms`, timeoutMs));
+      }, Math.max(0, deadline - Date.now()));
       this.pending.set(requestId, { resolve, reject, timer, onResponse });
       socket.send(bytes);
     });
@@ -220,11 +391,15 @@ export class Connection {
     return !!this.socket && this.socket.readyState === 1;
   }
 
+  /** Closed for good (by close() or because the reconnect policy gave up). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
-    this.closed = true;
-    this.stopPings();
-    this.socket?.close(1000, "client closed");
-    for (const stream of this.streams.values()) stream.onClose(new ConnectionError("client closed", 1000));
+    const socket = this.socket;
+    this.shutDown(new ConnectionError("client closed", 1000));
+    socket?.close(1000, "client closed");
     this.streams.clear();
   }
 }

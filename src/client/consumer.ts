@@ -3,13 +3,18 @@
 // filling this process's memory: at most `windowBytes` of records are held here (plus one oversized batch).
 //
 // Positions are what the application has consumed, not what arrived: after a reconnect the consumer drops
-// what it held and resubscribes from its positions, so nothing is skipped and nothing repeats. Every batch
-// is CRC-checked on receipt by the WASM core before any record is handed out.
+// what it held and resubscribes from its positions, so nothing is skipped and nothing repeats, whatever
+// `from` and `partitions` it was created with (`from` only places partitions it has no position for yet).
+// A subscription that fails with a retriable error (the broker went away again, a deadline passed) is
+// retried until the connection gives up; then the iterator throws why. Every batch is CRC-checked on
+// receipt by the WASM core before any record is handed out; a corrupt batch stops its partition at that
+// offset (records before it are delivered) until the application seeks.
 
-import { decodeRecordBatch, type DecodeOptions } from "../core/index.js";
+import type { DecodeOptions } from "../core/index.js";
 import type { RivuletError } from "../errors/index.js";
-import { FrameType, StartKind, startPosition, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
+import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
+import { decodeChunk, type ChunkRecord } from "./chunk.js";
 import { ConnectionError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
 
@@ -33,15 +38,7 @@ export interface ConsumerOptions {
   decompress?: DecodeOptions["decompress"];
 }
 
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  timestamp: number;
-  key: Uint8Array | null;
-  value: Uint8Array | null;
-  headers: { key: string; value: Uint8Array | null }[];
-}
+export type ConsumedRecord = ChunkRecord;
 
 export type Entry =
   | { kind: "record"; record: ConsumedRecord }
@@ -65,7 +62,13 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected stalledNeed = 0;
   protected heldBytes = 0;
   protected closed = false;
+  /** stop() was called: nothing more is handed out, the subscription stays until close(). */
+  protected stopped = false;
   protected started: Promise<void> | undefined;
+  /** A subscribe loop is running (so a reconnect does not start a second one). */
+  private establishing = false;
+  /** Partitions stopped at a corrupt batch: their chunks are dropped until the application seeks. */
+  private readonly halted = new Set<number>();
   protected readonly window: number;
 
   constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
@@ -76,11 +79,32 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** Subscribes (done implicitly by the first read). */
   start(): Promise<void> {
-    if (!this.started) {
-      this.started = this.subscribe();
-      this.started.then(() => (this.subscribed = true), () => {});
-    }
+    this.started ??= this.establish();
     return this.started;
+  }
+
+  /**
+   * Subscribes, retrying retriable failures (the socket dropped mid-request, a deadline passed while the
+   * broker was away) with capped backoff until it works, the consumer is closed, or the connection gives up.
+   */
+  private async establish(): Promise<void> {
+    this.establishing = true;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.subscribe();
+          this.subscribed = true;
+          return;
+        } catch (error) {
+          if (this.closed || this.connection.isClosed || (error as RivuletError).retriable !== true) throw error;
+          // A drop rejects the request at once: wait a little (the connection reconnects meanwhile; the next
+          // request waits for it within its own deadline).
+          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
+        }
+      }
+    } finally {
+      this.establishing = false;
+    }
   }
 
   /** The next offset to read per partition: what the application has consumed so far. */
@@ -133,7 +157,13 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   onReconnect(): void {
     // What we held was sent against the old connection's credit: drop it and ask again from the positions.
     this.dropAllHeld();
-    this.started = this.subscribe();
+    this.resubscribe();
+  }
+
+  /** Subscribes again unless a subscribe loop is already running (it retries on the new connection). */
+  protected resubscribe(): void {
+    if (this.closed || this.establishing) return;
+    this.started = this.establish();
     this.started.catch((error) => this.push({ kind: "error", error }));
   }
 
@@ -150,29 +180,19 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.push({ kind: "error", error });
   }
 
-  private onChunk(frame: Extract<ServerFrame, { type: typeof FrameType.CHUNK }>): void {
+  private onChunk(frame: ChunkFrame): void {
     const bytes = frame.records.length;
-    if (this.seeking.has(frame.partition)) return this.grant(bytes);
-    const records: ConsumedRecord[] = [];
-    try {
-      const view = new DataView(frame.records.buffer, frame.records.byteOffset, frame.records.byteLength);
-      for (let at = 0; at < bytes; ) {
-        const size = view.getInt32(at + 8) + 12;
-        // decodeRecordBatch checks the CRC (WASM) before decoding anything.
-        const batch = decodeRecordBatch(frame.records.subarray(at, at + size), { decompress: this.options.decompress });
-        at += size;
-        if (batch.isControl) continue;
-        for (const r of batch.records) {
-          if (r.offset < frame.fromOffset) continue;
-          records.push({ topic: this.options.topic, partition: frame.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
-        }
-      }
-    } catch (error) {
-      this.push({ kind: "error", error: error as Error, partition: frame.partition });
-      return;
-    }
+    if (this.seeking.has(frame.partition) || this.halted.has(frame.partition)) return this.grant(bytes);
+    const { records, corrupt } = decodeChunk(this.options.topic, frame, this.options.decompress);
     this.heldBytes += bytes;
     for (const record of records) this.queue.push({ kind: "record", record });
+    if (corrupt) {
+      // The good batches before it are delivered; the partition stops at the corrupt one until a seek.
+      this.halted.add(frame.partition);
+      this.queue.push({ kind: "end", partition: frame.partition, nextOffset: corrupt.offset, bytes });
+      this.push({ kind: "error", error: corrupt, partition: frame.partition });
+      return;
+    }
     this.push({ kind: "end", partition: frame.partition, nextOffset: frame.nextOffset, bytes });
   }
 
@@ -246,7 +266,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   async next(): Promise<ConsumedRecord> {
     await this.start();
     for (;;) {
-      if (this.closed) throw new Error("consumer is closed");
+      if (this.closed || this.stopped) throw new Error("consumer is closed");
       const record = this.takeNow();
       if (record) return record;
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
@@ -274,14 +294,14 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
       promise.then(
         (value) => ({ value, done: false }),
         (error) => {
-          if (this.closed) return done;
+          if (this.closed || this.stopped) return done;
           throw error;
         },
       );
     return {
       next: () => {
         // Fast path, no async machinery: a record is already held.
-        if (this.subscribed && !this.closed) {
+        if (this.subscribed && !this.closed && !this.stopped) {
           try {
             const record = this.takeNow();
             if (record) return Promise.resolve({ value: record, done: false });
@@ -301,7 +321,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
       try {
         yield await this.nextBatch(max);
       } catch (error) {
-        if (this.closed) return;
+        if (this.closed || this.stopped) return;
         throw error;
       }
     }
@@ -338,6 +358,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     // Resolved here so the new position is known the moment the server confirms the seek.
     const offset = typeof to === "bigint" ? to : (await this.admin.listOffsets(this.options.topic, partition, to)).offset;
     this.seeking.add(partition);
+    this.halted.delete(partition);
     this.dropHeld(new Set([partition]));
     try {
       const start: StartPosition = { kind: StartKind.OFFSET, value: offset };
@@ -378,6 +399,17 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.queue.length = 0;
     this.queue.push(...kept);
     this.head = 0;
+  }
+
+  /**
+   * Hands out nothing more: a reader waiting in next() or `for await` ends quietly. positions() then says
+   * exactly what the application was handed (to commit or save before close()).
+   */
+  stop(): void {
+    this.stopped = true;
+    const wake = this.wakeReader;
+    this.wakeReader = undefined;
+    wake?.();
   }
 
   /** Records held here and not yet handed to the application. */

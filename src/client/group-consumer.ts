@@ -4,13 +4,17 @@
 // Delivery is at-least-once and ordered per partition: when partitions are revoked, the consumer drops what
 // it holds for them, commits what the application consumed (autoCommit, or the onRevoke callback), and only
 // then acknowledges, so the next owner starts exactly where this one stopped. Committed positions are also
-// written every autoCommitIntervalMs and on close.
+// written every autoCommitIntervalMs and on close. After a reconnect the membership is new: the consumer
+// first tries a standalone commit of what it consumed (accepted while the group has no members, e.g. after
+// a broker restart), so the rejoined member resumes right after the last record it delivered; when that is
+// refused, it resumes from the group's commits (at-least-once).
 
 import { FrameType, StartKind, type ServerFrame } from "../protocol/ws/index.js";
 import type { Admin } from "./admin.js";
-import type { Connection } from "./connection.js";
+import type { Connection, RequestOptions } from "./connection.js";
 import { Consumer, type ConsumerOptions } from "./consumer.js";
 import { errorFromCode } from "./errors.js";
+import { KafkaErrors } from "../errors/index.js";
 
 export interface GroupConsumerOptions extends Omit<ConsumerOptions, "partitions" | "positions" | "onGap"> {
   group: string;
@@ -32,6 +36,8 @@ export class GroupConsumer extends Consumer {
   private readonly owned = new Set<number>();
   private committedPositions = new Map<number, bigint>();
   private commitTimer: ReturnType<typeof setInterval> | undefined;
+  /** Positions consumed under a membership the connection lost, to commit before joining again. */
+  private orphaned: { topic: string; partition: number; offset: bigint }[] = [];
   memberId = "";
   generation = -1;
 
@@ -46,6 +52,11 @@ export class GroupConsumer extends Consumer {
   }
 
   protected override async subscribe(): Promise<void> {
+    if (this.orphaned.length) {
+      const offsets = this.orphaned;
+      this.orphaned = [];
+      await this.admin.commitOffsets(this.groupOptions.group, offsets).catch(() => {});
+    }
     const id = this.connection.allocateId();
     this.connection.streams.delete(this.subscriptionId);
     this.subscriptionId = id;
@@ -89,7 +100,7 @@ export class GroupConsumer extends Consumer {
       void this.revoke(frame.partitions, frame.generation);
       return;
     }
-    if (frame.type === FrameType.ERROR && frame.requestId === this.subscriptionId && frame.errorCode === 25) {
+    if (frame.type === FrameType.ERROR && frame.requestId === this.subscriptionId && frame.errorCode === KafkaErrors.UNKNOWN_MEMBER_ID.code) {
       // Removed from the group (session expired): rejoin, like Kafka consumers do.
       this.rejoin();
       return;
@@ -119,16 +130,21 @@ export class GroupConsumer extends Consumer {
    * Commits the consumed positions (of `partitions`, default all owned) as the group's offsets. Throws a
    * typed error if the broker refused any.
    */
-  async commit(partitions: number[] = [...this.owned]): Promise<void> {
+  async commit(partitions: number[] = [...this.owned], options: RequestOptions = {}): Promise<void> {
     const offsets = partitions
       .map((partition) => ({ partition, offset: this.positionOf(partition) }))
       .filter((o): o is { partition: number; offset: bigint } => o.offset !== undefined && o.offset !== this.committedPositions.get(o.partition));
     if (offsets.length === 0) return;
-    const response = await this.connection.request({
-      type: FrameType.COMMIT,
-      groupId: this.groupOptions.group,
-      offsets: offsets.map((o) => ({ topic: this.options.topic, partition: o.partition, offset: o.offset, metadata: "" })),
-    });
+    const response = await this.connection.request(
+      {
+        type: FrameType.COMMIT,
+        groupId: this.groupOptions.group,
+        offsets: offsets.map((o) => ({ topic: this.options.topic, partition: o.partition, offset: o.offset, metadata: "" })),
+      },
+      undefined,
+      undefined,
+      options,
+    );
     if (response.type !== FrameType.COMMIT_RESULT) throw new Error("unexpected response to COMMIT");
     const failed = response.items.find((i) => i.errorCode !== 0);
     for (const o of offsets) if (!response.items.some((i) => i.partition === o.partition && i.errorCode !== 0)) this.committedPositions.set(o.partition, o.offset);
@@ -136,6 +152,12 @@ export class GroupConsumer extends Consumer {
   }
 
   override onReconnect(): void {
+    if (this.groupOptions.autoCommit !== false) {
+      for (const partition of this.owned) {
+        const offset = this.positionOf(partition);
+        if (offset !== undefined && offset !== this.committedPositions.get(partition)) this.orphaned.push({ topic: this.options.topic, partition, offset });
+      }
+    }
     this.rejoin();
   }
 
@@ -145,8 +167,7 @@ export class GroupConsumer extends Consumer {
     this.owned.clear();
     this.clearPositions();
     this.committedPositions.clear();
-    this.started = this.subscribe();
-    this.started.catch((error) => this.push({ kind: "error", error }));
+    this.resubscribe();
   }
 
   override async close(): Promise<void> {

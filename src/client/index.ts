@@ -5,7 +5,7 @@
 //   for await (const record of client.consumer({ topic: "orders", from: "earliest" })) { ... }
 
 import { Admin } from "./admin.js";
-import { Connection, type ConnectionOptions } from "./connection.js";
+import { Connection, type ConnectionEvents, type ConnectionOptions } from "./connection.js";
 import { Consumer, type ConsumerOptions } from "./consumer.js";
 import { Producer, type ProducerOptions } from "./producer.js";
 import { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
@@ -29,6 +29,14 @@ export class RivuletClient {
     return new Consumer(this.connection, this.admin, options as ConsumerOptions);
   }
 
+  /**
+   * Listens to the connection's status: "disconnected", "reconnecting" (before each attempt), "reconnected",
+   * "closed" (gave up, or close()). Returns the function that stops listening.
+   */
+  on<E extends keyof ConnectionEvents>(event: E, listener: (event: ConnectionEvents[E]) => void): () => void {
+    return this.connection.on(event, listener);
+  }
+
   close(): void {
     this.connection.close();
   }
@@ -42,10 +50,10 @@ export async function connect(options: ConnectionOptions = {}): Promise<RivuletC
 }
 
 export { Admin, type TopicMetadata, type TopicInfo, type OffsetQuery } from "./admin.js";
-export { Connection, type ConnectionOptions } from "./connection.js";
+export { Connection, type ConnectionOptions, type ConnectionEvents, type ReconnectPolicy, type RequestOptions, type StreamHandler } from "./connection.js";
 export { Consumer, type ConsumerOptions, type ConsumedRecord, type StartFrom } from "./consumer.js";
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata } from "./producer.js";
 export { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
-export { ConnectionError, GapError } from "./errors.js";
+export { ConnectionError, CorruptBatchError, GapError, TimeoutError } from "./errors.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";
 export * from "../errors/index.js";

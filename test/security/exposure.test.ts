@@ -7,23 +7,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startServer, type RivuletServer, type ServerConfig } from "../../src/server.js";
+import { inProcessServers } from "../helpers/in-process-servers.js";
 import { createTestHost, HOST_ADDRESS, netnsAvailable, type TestHost } from "../helpers/netns.js";
 
-const dirs: string[] = [];
-const servers: RivuletServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close().catch(() => {})));
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(config: ServerConfig): Promise<RivuletServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "rivulet-sec-"));
-  dirs.push(dataDir);
-  const server = await startServer({ dataDir, shards: 1, logLevel: "error", port: 0, kafkaPort: 0, ...config });
-  servers.push(server);
-  return server;
-}
+const { start, tempDir, adopt } = inProcessServers("sec");
 
 /** Opens a WebSocket with an Origin header; resolves with "open" or the HTTP status of the refusal. */
 function openWith(url: string, origin?: string): Promise<string | number> {

@@ -8,24 +8,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { connect } from "../../src/client/index.js";
-import { startServer, type RivuletServer, type ServerConfig } from "../../src/server.js";
+import { inProcessServers } from "../helpers/in-process-servers.js";
 import { createTestCa, opensslAvailable, pem } from "../helpers/certs.js";
 
 const kcatAvailable = spawnSync("kcat", ["-V"], { stdio: "ignore" }).status === 0;
-const dirs: string[] = [];
-const servers: RivuletServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close().catch(() => {})));
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(config: ServerConfig): Promise<RivuletServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "rivulet-tls-"));
-  dirs.push(dataDir);
-  const server = await startServer({ dataDir, shards: 1, logLevel: "error", port: 0, kafkaPort: 0, ...config });
-  servers.push(server);
-  return server;
-}
+const { start, tempDir, adopt } = inProcessServers("tls");
 
 /** Runs kcat without blocking this process's event loop (the broker under test runs in it). */
 function kcat(args: string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -58,7 +45,7 @@ function servedSerial(port: number, ca: Buffer): Promise<string> {
 
 describe.skipIf(!opensslAvailable)("TLS", () => {
   const ca = opensslAvailable ? createTestCa() : undefined;
-  if (ca) dirs.push(ca.dir);
+  if (ca) adopt(ca.dir);
 
   it("serves the WebSocket protocol over wss: the client produces and consumes; a client without the CA is refused", async () => {
     const files = ca!.server("ws");
@@ -118,8 +105,7 @@ describe.skipIf(!opensslAvailable)("TLS", () => {
   it("reloads Kafka certificates (SIGHUP's job) under open connections; the WebSocket listener keeps its own until restart", async () => {
     const first = ca!.server("first");
     const second = ca!.server("second");
-    const dir = mkdtempSync(join(tmpdir(), "rivulet-reload-"));
-    dirs.push(dir);
+    const dir = tempDir("reload");
     const live = { certFile: join(dir, "server.pem"), keyFile: join(dir, "server.key") };
     copyFileSync(first.cert, live.certFile);
     copyFileSync(first.key, live.keyFile);

@@ -15,6 +15,7 @@
 // itself holds while assembling a message (at most maxFrameBytes per connection) is outside the count.
 // A text frame with invalid UTF-8 is dropped by uWS itself before Rivulet sees it (no close frame: the
 // client sees 1006); a valid text frame is closed with 4000 (docs/protocol.md 2.4).
+//   /ui, /ui/*  the web console (docs/console.md)
 
 import { timingSafeEqual } from "node:crypto";
 import type { Broker } from "../../broker/broker.js";
@@ -25,6 +26,7 @@ import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { renderMetrics, type MetricsDetail } from "../http/metrics.js";
 import { liveness, Readiness, type HealthReport, type ListenerAddress } from "../http/health.js";
 import { clientResponse } from "../http/static-files.js";
+import { uiHandler } from "../http/ui-files.js";
 import { loadNativeUws } from "../uws.js";
 import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
 import { loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
@@ -242,6 +244,15 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       // A 304 has no body.
       reply(answer.status, answer.headers, answer.body, answer.status === "304 Not Modified");
     });
+    // The console is a page of this origin: protected mode applies, CORS does not.
+    const ui = uiHandler();
+    const guardedUi = (res: HttpResponse, req: HttpRequest) => {
+      const remote = normalizeAddress(new TextDecoder().decode(res.getRemoteAddressAsText()));
+      if (!policy.admitsPeer(remote)) return void res.writeStatus("403 Forbidden").writeHeader("Content-Type", "text/plain").end(PROTECTED_MODE_REFUSAL);
+      ui(res, req);
+    };
+    app.get("/ui", guardedUi);
+    app.get("/ui/*", guardedUi);
     app.any("/*", (res) => {
       res.writeStatus("404 Not Found").end("not found");
     });

@@ -18,13 +18,17 @@
 // - current_leader_epoch (v9+): clients learn no epochs from Metadata <= v6 and send -1; it is not checked.
 // - preferred_read_replica (v11): -1. rack_id: ignored.
 // - Errors per partition (UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE when the offset is past the log
-//   end or before its start): high watermark, last stable and log start offsets -1, no records.
+//   end or before its start): high watermark, last stable and log start offsets -1, and an empty records
+//   field (size 0), as Kafka sends it: librdkafka rejects a null one (size -1) as an invalid MessageSetSize,
+//   never sees the error code, never applies auto.offset.reset and refetches forever (issue 12).
 
 import type { FetchItem } from "../../../broker/broker.js";
 import { KafkaErrors, toKafkaCode, type RivuletError } from "../../../errors/index.js";
 import type { ApiKey, FetchPartitionResponse, FetchResponse } from "../../../protocol/kafka/index.js";
 import type { Handler } from "./context.js";
 import { wholeBatchesEnd } from "../../../core/index.js";
+
+const NO_RECORDS = new Uint8Array(0);
 
 export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, info) => {
   const maxBytes = Math.max(0, request.maxBytes);
@@ -57,7 +61,7 @@ export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, in
       partitions: t.partitions.map((p): FetchPartitionResponse => {
         const result = results[i++]!;
         if (!result.ok) {
-          return { partitionIndex: p.partition, errorCode: toKafkaCode(result.error), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: null };
+          return { partitionIndex: p.partition, errorCode: toKafkaCode(result.error), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: NO_RECORDS };
         }
         let records = result.ok.records;
         if (records.length > 0) {

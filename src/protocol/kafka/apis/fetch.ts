@@ -31,6 +31,8 @@
 //                                          aborted_transactions    nullable [ producer_id int64, first_offset int64 ]
 //                                          preferred_read_replica  int32   v11+ (-1 = none)
 //                                          records                 nullable_bytes ] ]
+//   (records is nullable in the grammar, but a Kafka broker never sends null, an error included: it sends
+//   an empty set, and librdkafka fails on -1. The encoder writes null as empty.)
 //
 // Version notes:
 // * v5 log_start_offset; v6 throttling (KIP-219); v7 fetch sessions (KIP-227); v8 no change; v9
@@ -42,6 +44,8 @@
 import { checkVersion, type VersionRange } from "../errors.js";
 import type { Reader } from "../reader.js";
 import type { Records, Writer } from "../writer.js";
+
+const EMPTY = new Uint8Array(0);
 
 export const versions: VersionRange = { key: 1, name: "Fetch", min: 4, max: 11, flexibleFrom: 12 };
 
@@ -173,7 +177,7 @@ export function encodeResponse(w: Writer, version: number, res: FetchResponse): 
       if (version >= 5) w.int64(p.logStartOffset ?? -1n);
       w.nullableArray(p.abortedTransactions ?? null, (w, a) => w.int64(a.producerId).int64(a.firstOffset));
       if (version >= 11) w.int32(p.preferredReadReplica ?? -1);
-      w.records(p.records);
+      w.records(p.records ?? EMPTY);
     });
   });
 }
