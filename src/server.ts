@@ -25,6 +25,8 @@ export interface ServerConfig extends BrokerConfig {
   kafkaTls?: TlsFiles;
   /** Require `Authorization: Bearer <token>` on GET /metrics. */
   metricsToken?: string;
+  /** "subscriptions": per-connection and per-subscription series on /metrics (unbounded; default per topic). */
+  metricsDetail?: "topics" | "subscriptions";
   /** HTTP + WebSocket port (0 = pick a free one). Default 8080. */
   port?: number;
   /** Kafka protocol port (0 = pick a free one, -1 = disabled). Default 9092. */
@@ -77,6 +79,8 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       policy,
       tls: config.tls,
       metricsToken: config.metricsToken,
+      metricsDetail: config.metricsDetail ?? config.ws?.metricsDetail,
+      readinessListeners: () => (kafka ? [{ name: "kafka", host: kafka.host, port: kafka.port }] : []),
     });
     const kafkaPort = config.kafkaPort ?? 9092;
     if (kafkaPort !== -1) {

@@ -51,12 +51,8 @@ const create = defineCommand({
     const [name] = args as [string];
     const configs = parseConfigs(flags.config);
     await withBroker(flags, async (client) => {
-      try {
-        await client.admin.createTopic(name, { partitions: flags.partitions, configs });
-      } catch (error) {
-        if (flags["if-not-exists"] && error instanceof RivuletError && error.code === "TOPIC_ALREADY_EXISTS") return;
-        throw error;
-      }
+      const created = await client.admin.createTopic(name, { partitions: flags.partitions, configs, ifNotExists: flags["if-not-exists"] });
+      if (!created) return;
       process.stdout.write(`created topic ${name} (${flags.partitions} partition${flags.partitions === 1 ? "" : "s"})\n`);
     });
   },

@@ -43,8 +43,18 @@ export class Admin {
     }
   }
 
-  async createTopic(name: string, options: { partitions?: number; configs?: Record<string, string> } = {}): Promise<void> {
-    await this.connection.request({ type: FrameType.CREATE_TOPIC, name, partitions: options.partitions ?? 1, configs: options.configs ?? {} });
+  /**
+   * Creates a topic; resolves true. With ifNotExists, a topic of that name that already exists is not an
+   * error (whatever its partitions and configs, as Kafka's --if-not-exists): resolves false.
+   */
+  async createTopic(name: string, options: { partitions?: number; configs?: Record<string, string>; ifNotExists?: boolean } = {}): Promise<boolean> {
+    try {
+      await this.connection.request({ type: FrameType.CREATE_TOPIC, name, partitions: options.partitions ?? 1, configs: options.configs ?? {} });
+      return true;
+    } catch (error) {
+      if (options.ifNotExists && (error as { code?: unknown }).code === "TOPIC_ALREADY_EXISTS") return false;
+      throw error;
+    }
   }
 
   async deleteTopic(name: string): Promise<void> {

@@ -42,9 +42,14 @@ const imports = {
   },
 };
 
-/** The compiled module, shareable with other threads via postMessage if a caller wants to skip a compile. */
-export const coreModule: WebAssembly.Module = await WebAssembly.compile(decodeBase64(WASM_BASE64));
-const instance = await WebAssembly.instantiate(coreModule, imports);
+/**
+ * The compiled module, shareable with other threads via postMessage if a caller wants to skip a compile.
+ * Compiled and instantiated synchronously (the module is ~13 KB, far below the size browsers allow on the
+ * main thread): no top-level await, so the client also loads with require() (CommonJS bundle) and bundlers
+ * targeting older syntax.
+ */
+export const coreModule: WebAssembly.Module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+const instance = new WebAssembly.Instance(coreModule, imports);
 
 export const core = instance.exports as unknown as CoreExports;
 

@@ -1,52 +1,138 @@
-// GET /metrics: Prometheus text exposition (version 0.0.4). Counters are cumulative; Prometheus derives
-// rates (rate(rivulet_produced_bytes_total[1m])).
+// GET /metrics: Prometheus text exposition (version 0.0.4, written by ./exposition.ts: families grouped,
+// HELP and TYPE first). Counters are cumulative; Prometheus derives rates (rate(rivulet_produced_bytes_total[1m])).
+//
+// Label cardinality is bounded by what an operator creates (topics, partitions, groups, shards), never by
+// what clients do: WebSocket connections and subscriptions are aggregated per topic by default. Per-connection
+// and per-subscription series (ids as labels, one series per subscription ever seen by a scrape) are only
+// written with `metricsDetail: "subscriptions"` (serve --metrics-detail subscriptions), for debugging.
 
 import type { Broker } from "../../broker/broker.js";
 import type { Session } from "../ws/session.js";
 import type { GroupCoordinator } from "../../groups/index.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../package-root.js";
+import { Exposition } from "./exposition.js";
 
-function escape(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-
-class Exposition {
-  private readonly lines: string[] = [];
-  private readonly declared = new Set<string>();
-
-  metric(name: string, type: "counter" | "gauge", help: string, labels: Record<string, string | number>, value: number | bigint): void {
-    if (!this.declared.has(name)) {
-      this.declared.add(name);
-      this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+let packageVersion: string | undefined;
+function rivuletVersion(): string {
+  if (packageVersion === undefined) {
+    try {
+      packageVersion = String((JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version?: string }).version ?? "unknown");
+    } catch {
+      packageVersion = "unknown";
     }
-    const labelText = Object.entries(labels).map(([k, v]) => `${k}="${escape(String(v))}"`).join(",");
-    this.lines.push(`${name}${labelText ? `{${labelText}}` : ""} ${value}`);
   }
-
-  text(): string {
-    return this.lines.join("\n") + "\n";
-  }
+  return packageVersion;
 }
 
-export function renderMetrics(broker: Broker, sessions: Iterable<Session>, coordinator?: GroupCoordinator): string {
+export type MetricsDetail = "topics" | "subscriptions";
+
+export interface MetricsOptions {
+  coordinator?: GroupCoordinator;
+  /** "subscriptions" adds per-connection and per-subscription series (unbounded: debugging only). Default "topics". */
+  detail?: MetricsDetail;
+  /** Which WebSocket server runs (exposed as rivulet_ws_transport_info). */
+  transport?: string;
+  version?: string;
+}
+
+interface TopicSubscriptions {
+  count: number;
+  paused: number;
+  lagSum: number;
+  lagMax: number;
+  credit: number;
+}
+
+export function renderMetrics(broker: Broker, sessions: Iterable<Session>, options: MetricsOptions = {}): string {
   const out = new Exposition();
+  out.metric("rivulet_build_info", "gauge", "Always 1; labels say which Rivulet version and WebSocket transport run.", { version: options.version ?? rivuletVersion(), transport: options.transport ?? "uws" }, 1);
+  partitionMetrics(out, broker);
+  sessionMetrics(out, sessions, options.detail ?? "topics");
+  const memory = broker.requestMemory;
+  out.metric("rivulet_request_memory_bytes", "gauge", "Bytes of client requests reserved (being read or processed), both ports.", {}, memory.inUse);
+  out.metric("rivulet_request_memory_limit_bytes", "gauge", "The request memory budget (queuedMaxRequestBytes).", {}, memory.limit);
+  out.metric("rivulet_request_memory_waiting", "gauge", "Connections waiting for request memory (their sockets paused).", {}, memory.waiting);
+  out.metric("rivulet_request_memory_waits_total", "counter", "Requests that had to wait for request memory.", {}, memory.waits);
+  if (options.coordinator) groupMetrics(out, broker, options.coordinator);
+  out.declare("rivulet_shard_tasks_in_flight", "gauge", "Tasks sent to the shard and not yet answered.");
+  out.declare("rivulet_shard_queue_depth", "gauge", "Tasks waiting for a free slot in the shard.");
+  for (const s of broker.shardStats()) {
+    out.metric("rivulet_shard_tasks_in_flight", "gauge", "Tasks sent to the shard and not yet answered.", { shard: s.shard }, s.inFlight);
+    out.metric("rivulet_shard_queue_depth", "gauge", "Tasks waiting for a free slot in the shard.", { shard: s.shard }, s.queued);
+  }
+  return out.text();
+}
+
+function partitionMetrics(out: Exposition, broker: Broker): void {
+  const produced = "Record batch bytes appended.";
+  const records = "Records appended.";
+  const fetched = "Record batch bytes read by fetches and subscriptions (shared reads count once).";
+  const end = "Offset the next appended record will get.";
+  out.declare("rivulet_produced_bytes_total", "counter", produced);
+  out.declare("rivulet_produced_records_total", "counter", records);
+  out.declare("rivulet_fetched_bytes_total", "counter", fetched);
+  out.declare("rivulet_log_end_offset", "gauge", end);
   for (const topic of broker.listTopics()) {
     for (let partition = 0; partition < topic.partitions; partition++) {
       const labels = { topic: topic.name, partition };
       const c = broker.counters.get(`${topic.name}\u0000${partition}`);
-      out.metric("rivulet_produced_bytes_total", "counter", "Record batch bytes appended.", labels, c?.producedBytes ?? 0);
-      out.metric("rivulet_produced_records_total", "counter", "Records appended.", labels, c?.producedRecords ?? 0);
-      out.metric("rivulet_fetched_bytes_total", "counter", "Record batch bytes read by fetches and subscriptions (shared reads count once).", labels, c?.fetchedBytes ?? 0);
-      out.metric("rivulet_log_end_offset", "gauge", "Offset the next appended record will get.", labels, broker.logEndOffset(topic.name, partition) ?? -1n);
+      out.metric("rivulet_produced_bytes_total", "counter", produced, labels, c?.producedBytes ?? 0);
+      out.metric("rivulet_produced_records_total", "counter", records, labels, c?.producedRecords ?? 0);
+      out.metric("rivulet_fetched_bytes_total", "counter", fetched, labels, c?.fetchedBytes ?? 0);
+      out.metric("rivulet_log_end_offset", "gauge", end, labels, broker.logEndOffset(topic.name, partition) ?? -1n);
     }
   }
+}
+
+function sessionMetrics(out: Exposition, sessions: Iterable<Session>, detail: MetricsDetail): void {
   let connections = 0;
+  let pausedConnections = 0;
+  const byTopic = new Map<string, TopicSubscriptions>();
+  const now = Date.now();
   for (const session of sessions) {
     connections++;
+    if (session.isSocketPaused) pausedConnections++;
+    for (const sub of session.subscriptions.values()) {
+      let t = byTopic.get(sub.topic);
+      if (!t) byTopic.set(sub.topic, (t = { count: 0, paused: 0, lagSum: 0, lagMax: 0, credit: 0 }));
+      const lag = Number(sub.lag());
+      t.count++;
+      if (sub.pausedSince !== undefined) t.paused++;
+      t.lagSum += lag;
+      t.lagMax = Math.max(t.lagMax, lag);
+      t.credit += sub.credit;
+    }
+  }
+  out.metric("rivulet_connections", "gauge", "Open WebSocket connections.", {}, connections);
+  out.metric("rivulet_connections_socket_paused", "gauge", "WebSocket connections whose send buffer is above its high-water mark.", {}, pausedConnections);
+  const help = {
+    count: "Open WebSocket subscriptions on the topic.",
+    paused: "Subscriptions on the topic that cannot send now for lack of credit or socket room.",
+    lagSum: "Records between subscribers' positions and the log end (as last seen), summed over the topic's subscriptions.",
+    lagMax: "The largest lag of one subscription on the topic, in records.",
+    credit: "Credit granted and not yet used, summed over the topic's subscriptions.",
+  };
+  out.declare("rivulet_subscriptions", "gauge", help.count);
+  out.declare("rivulet_subscriptions_paused", "gauge", help.paused);
+  out.declare("rivulet_subscriptions_lag_records", "gauge", help.lagSum);
+  out.declare("rivulet_subscriptions_max_lag_records", "gauge", help.lagMax);
+  out.declare("rivulet_subscriptions_credit_bytes", "gauge", help.credit);
+  for (const [topic, t] of byTopic) {
+    out.metric("rivulet_subscriptions", "gauge", help.count, { topic }, t.count);
+    out.metric("rivulet_subscriptions_paused", "gauge", help.paused, { topic }, t.paused);
+    out.metric("rivulet_subscriptions_lag_records", "gauge", help.lagSum, { topic }, t.lagSum);
+    out.metric("rivulet_subscriptions_max_lag_records", "gauge", help.lagMax, { topic }, t.lagMax);
+    out.metric("rivulet_subscriptions_credit_bytes", "gauge", help.credit, { topic }, t.credit);
+  }
+  if (detail !== "subscriptions") return;
+  for (const session of sessions) {
     out.metric("rivulet_connection_socket_paused", "gauge", "1 while the connection's send buffer is above its high-water mark.", { connection: session.id }, session.isSocketPaused ? 1 : 0);
     for (const sub of session.subscriptions.values()) {
       const labels = { connection: session.id, subscription: sub.id, topic: sub.topic };
       out.metric("rivulet_subscriber_lag_records", "gauge", "Records between the subscriber's position and the log end (as last seen).", labels, sub.lag());
-      const pausedNow = sub.pausedSince === undefined ? 0 : Date.now() - sub.pausedSince;
+      const pausedNow = sub.pausedSince === undefined ? 0 : now - sub.pausedSince;
       out.metric("rivulet_subscriber_paused_seconds_total", "counter", "Time the subscription could not send for lack of credit or socket room.", labels, (sub.pausedMs + pausedNow) / 1000);
       out.metric("rivulet_subscriber_credit_bytes", "gauge", "Credit the subscriber has granted and not yet used.", labels, sub.credit);
       let delivered = 0;
@@ -54,29 +140,23 @@ export function renderMetrics(broker: Broker, sessions: Iterable<Session>, coord
       out.metric("rivulet_subscriber_delivered_bytes_total", "counter", "Record bytes delivered to the subscription.", labels, delivered);
     }
   }
-  out.metric("rivulet_connections", "gauge", "Open WebSocket connections.", {}, connections);
-  const memory = broker.requestMemory;
-  out.metric("rivulet_request_memory_bytes", "gauge", "Bytes of client requests reserved (being read or processed), both ports.", {}, memory.inUse);
-  out.metric("rivulet_request_memory_limit_bytes", "gauge", "The request memory budget (queuedMaxRequestBytes).", {}, memory.limit);
-  out.metric("rivulet_request_memory_waiting", "gauge", "Connections waiting for request memory (their sockets paused).", {}, memory.waiting);
-  out.metric("rivulet_request_memory_waits_total", "counter", "Requests that had to wait for request memory.", {}, memory.waits);
-  if (coordinator) {
-    for (const group of coordinator.listGroups()) {
-      const committed = coordinator.fetchOffsets({ groupId: group.groupId, topics: null });
-      for (const topic of committed.topics) {
-        for (const p of topic.partitions) {
-          if (p.committedOffset < 0n) continue;
-          const end = broker.logEndOffset(topic.name, p.partitionIndex);
-          const labels = { group: group.groupId, topic: topic.name, partition: p.partitionIndex };
-          out.metric("rivulet_group_committed_offset", "gauge", "The group's committed offset.", labels, p.committedOffset);
-          if (end !== undefined) out.metric("rivulet_group_lag_records", "gauge", "Log end offset minus the group's committed offset.", labels, end > p.committedOffset ? end - p.committedOffset : 0n);
-        }
+}
+
+function groupMetrics(out: Exposition, broker: Broker, coordinator: GroupCoordinator): void {
+  const committedHelp = "The group's committed offset.";
+  const lagHelp = "Log end offset minus the group's committed offset.";
+  out.declare("rivulet_group_committed_offset", "gauge", committedHelp);
+  out.declare("rivulet_group_lag_records", "gauge", lagHelp);
+  for (const group of coordinator.listGroups()) {
+    const committed = coordinator.fetchOffsets({ groupId: group.groupId, topics: null });
+    for (const topic of committed.topics) {
+      for (const p of topic.partitions) {
+        if (p.committedOffset < 0n) continue;
+        const end = broker.logEndOffset(topic.name, p.partitionIndex);
+        const labels = { group: group.groupId, topic: topic.name, partition: p.partitionIndex };
+        out.metric("rivulet_group_committed_offset", "gauge", committedHelp, labels, p.committedOffset);
+        if (end !== undefined) out.metric("rivulet_group_lag_records", "gauge", lagHelp, labels, end > p.committedOffset ? end - p.committedOffset : 0n);
       }
     }
   }
-  for (const s of broker.shardStats()) {
-    out.metric("rivulet_shard_tasks_in_flight", "gauge", "Tasks sent to the shard and not yet answered.", { shard: s.shard }, s.inFlight);
-    out.metric("rivulet_shard_queue_depth", "gauge", "Tasks waiting for a free slot in the shard.", { shard: s.shard }, s.queued);
-  }
-  return out.text();
 }

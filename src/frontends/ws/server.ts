@@ -1,8 +1,8 @@
 // The HTTP + WebSocket front end on one port (uWebSockets.js, native build only):
 //   /ws         Rivulet's binary protocol (docs/protocol.md)
-//   /healthz    200 "ok" while the broker runs
-//   /metrics    Prometheus text
-//   /client/*   the browser client (ES modules) and the WASM core
+//   /healthz    liveness, /readyz readiness (GET and HEAD; 200 or 503 with a JSON body: ../http/health.ts)
+//   /metrics    Prometheus text (../http/metrics.ts)
+//   /client/*   the browser client (one hashed, precompressed bundle; ES modules; types; ../http/static-files.ts)
 //
 // The port is bound exclusively (uWS's LIBUS_LISTEN_EXCLUSIVE_PORT; by default uWS sets SO_REUSEPORT and a
 // second broker on the same port would silently share it): a port in use fails with EADDRINUSE, as the
@@ -23,8 +23,9 @@ import type { Logger } from "../../log.js";
 import type { GroupCoordinator } from "../../groups/index.js";
 import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames.js";
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
-import { renderMetrics } from "../http/metrics.js";
-import { clientFile } from "../http/static-files.js";
+import { renderMetrics, type MetricsDetail } from "../http/metrics.js";
+import { liveness, Readiness, type HealthReport, type ListenerAddress } from "../http/health.js";
+import { clientResponse } from "../http/static-files.js";
 import { uiHandler } from "../http/ui-files.js";
 import { loadNativeUws } from "../uws.js";
 import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
@@ -55,6 +56,10 @@ export interface WsServerOptions {
   tls?: TlsFiles;
   /** Require `Authorization: Bearer <token>` on /metrics. */
   metricsToken?: string;
+  /** "subscriptions": per-connection and per-subscription series on /metrics (unbounded; default per topic). */
+  metricsDetail?: MetricsDetail;
+  /** Other listeners /readyz checks are accepting (the Kafka listener). */
+  readinessListeners?: () => ListenerAddress[];
 }
 
 export interface WsServer {
@@ -115,11 +120,13 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
         return undefined;
       }
       const allowOrigin = policy.corsOrigin(req.getHeader("origin"), req.getHeader("host"));
-      return (status: string, headers: Record<string, string>, body: string | Uint8Array) => {
+      // head: answer a HEAD request (the GET's status and headers, Content-Length of its body, no body).
+      return (status: string, headers: Record<string, string>, body: string | Uint8Array, head = false) => {
         res.writeStatus(status);
         if (allowOrigin) res.writeHeader("Access-Control-Allow-Origin", allowOrigin).writeHeader("Vary", "Origin");
         for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
-        res.end(body);
+        if (head) res.endWithoutBody(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
+        else res.end(body);
       };
     };
 
@@ -195,26 +202,47 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       },
     });
 
-    app.get("/healthz", (res, req) => {
+    // Health: GET and HEAD (HEAD gets the same status and headers, no body).
+    const health = (res: HttpResponse, req: HttpRequest, head: boolean, report: () => HealthReport | Promise<HealthReport>) => {
       const reply = admitHttp(res, req);
-      reply?.(broker.isClosed ? "503 Service Unavailable" : "200 OK", { "Content-Type": "text/plain" }, broker.isClosed ? "closing" : "ok");
-    });
+      if (!reply) return;
+      let aborted = false;
+      res.onAborted(() => void (aborted = true));
+      void Promise.resolve()
+        .then(report)
+        .catch((error: unknown): HealthReport => ({ status: "failing", checks: { probe: { ok: false, error: String(error) } } }))
+        .then((r) => {
+          if (aborted) return;
+          const body = JSON.stringify(r) + "\n";
+          const status = r.status === "ok" ? "200 OK" : "503 Service Unavailable";
+          const headers = { "Content-Type": "application/json", "Cache-Control": "no-store" };
+          res.cork(() => reply(status, headers, body, head));
+        });
+    };
+    const readiness = new Readiness(broker, { listeners: options.readinessListeners });
+    for (const head of [false, true]) {
+      const route = head ? app.head.bind(app) : app.get.bind(app);
+      route("/healthz", (res, req) => health(res, req, head, () => liveness(broker)));
+      route("/readyz", (res, req) => health(res, req, head, () => readiness.check()));
+    }
     app.get("/metrics", (res, req) => {
       const authorization = req.getHeader("authorization");
       const reply = admitHttp(res, req);
       if (reply && options.metricsToken && !bearerMatches(authorization, options.metricsToken)) {
         return reply("401 Unauthorized", { "WWW-Authenticate": 'Bearer realm="rivulet-metrics"', "Content-Type": "text/plain" }, "a metrics token is required\n");
       }
-      reply?.("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, renderMetrics(broker, sessions, options.coordinator));
+      reply?.("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion }));
     });
     app.get("/client/*", (res, req) => {
       const path = req.getUrl().slice("/client/".length);
+      const request = { acceptEncoding: req.getHeader("accept-encoding"), ifNoneMatch: req.getHeader("if-none-match") };
       // Pages served elsewhere import the client as module scripts (CORS-checked): allowed origins only.
       const reply = admitHttp(res, req);
       if (!reply) return;
-      const file = clientFile(path);
-      if (!file) return reply("404 Not Found", {}, "not found");
-      reply("200 OK", { "Content-Type": file.contentType, "Cache-Control": "no-cache" }, file.body);
+      const answer = clientResponse(path, request);
+      if (!answer) return reply("404 Not Found", {}, "not found");
+      // A 304 has no body.
+      reply(answer.status, answer.headers, answer.body, answer.status === "304 Not Modified");
     });
     // The console is a page of this origin: protected mode applies, CORS does not.
     const ui = uiHandler();
