@@ -6,6 +6,7 @@ import { createBrokerCoordinator, type GroupConfig, type GroupCoordinator } from
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./frontends/kafka/index.js";
 import { startWsServer, type WsServer, type WsServerOptions } from "./frontends/ws/server.js";
+import { Security, type SecurityConfig } from "./security/index.js";
 
 export interface ServerConfig extends BrokerConfig {
   /** Interface the listeners bind. Default 0.0.0.0. */
@@ -22,6 +23,8 @@ export interface ServerConfig extends BrokerConfig {
   kafka?: Omit<KafkaListenerOptions, "host" | "port" | "advertisedHost" | "advertisedPort" | "logger">;
   /** Consumer-group settings (group.initial.rebalance.delay.ms, session timeout bounds, ...). */
   groups?: GroupConfig;
+  /** Authentication (SASL, JWT) and authorization (ACLs) on both front ends; docs/security.md. */
+  security?: SecurityConfig;
 }
 
 export interface RivuletServer {
@@ -36,18 +39,27 @@ export interface RivuletServer {
   /** The bound Kafka port, -1 when disabled. */
   readonly kafkaPort: number;
   readonly logger: Logger;
+  /** Users, ACLs and the authentication counters, shared by both front ends. */
+  readonly security: Security;
   close(): Promise<void>;
 }
 
 export async function startServer(config: ServerConfig = {}): Promise<RivuletServer> {
   const logger = config.logger ?? createLogger({ level: (config.logLevel ?? "info") as LogLevel });
   const broker = await createBroker({ ...config, logger });
+  let security: Security;
+  try {
+    security = new Security(broker.config.dataDir, config.security ?? {}, logger);
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
   let ws: WsServer;
   let coordinator: GroupCoordinator;
   let kafka: KafkaListener | undefined;
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
-    ws = await startWsServer(broker, { ...config.ws, host: config.host, port: config.port ?? 8080, logger, coordinator });
+    ws = await startWsServer(broker, { ...config.ws, host: config.host, port: config.port ?? 8080, logger, coordinator, security });
     const kafkaPort = config.kafkaPort ?? 9092;
     if (kafkaPort !== -1) {
       try {
@@ -58,6 +70,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
           advertisedHost: config.advertisedHost,
           advertisedPort: config.advertisedPort,
           logger,
+          security,
         });
       } catch (error) {
         await ws.close();
@@ -78,6 +91,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     kafka,
     kafkaPort: kafka?.port ?? -1,
     logger,
+    security,
     close() {
       closing ??= (async () => {
         await kafka?.close();

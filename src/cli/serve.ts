@@ -8,6 +8,7 @@ import { createLogger, type LogLevel } from "../log.js";
 import { startServer, type ServerConfig } from "../server.js";
 import { defineCommand } from "./command.js";
 import { UsageError } from "./errors.js";
+import { securityConfig, securityFlags } from "./security-flags.js";
 
 const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 
@@ -27,6 +28,7 @@ export const serve = defineCommand({
     "advertised-port": { kind: "integer", description: "Kafka port clients are told to connect to (default: the bound one)", min: 1, env: "RIVULET_ADVERTISED_PORT" },
     shards: { kind: "integer", description: `shard worker threads, one owner per partition (default: available parallelism, ${availableParallelism()} here)`, min: 1, env: "RIVULET_SHARDS" },
     "log-level": { kind: "string", description: "least severe level logged", default: "info", choices: LOG_LEVELS, env: "RIVULET_LOG_LEVEL", placeholder: "LEVEL" },
+    ...securityFlags,
   },
   details: ["Logs are JSON lines on stderr. SIGINT or SIGTERM shuts down gracefully; a second signal exits at once."],
   async run({ flags }) {
@@ -44,6 +46,7 @@ export const serve = defineCommand({
       shards: flags.shards ?? availableParallelism(),
       logLevel: level,
       logger,
+      security: securityConfig(flags),
     };
     const server = await startServer(config);
     const publicHost = flags["advertised-host"] ?? (wildcard(flags.host) ? "127.0.0.1" : flags.host);

@@ -11,6 +11,7 @@ import type { GroupCoordinator } from "../../groups/index.js";
 import type { Logger } from "../../log.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "../../protocol/kafka/index.js";
 import { KafkaConnection } from "./connection.js";
+import type { Security } from "../../security/index.js";
 
 export interface KafkaListenerOptions {
   /** Interface to bind. Default 0.0.0.0. */
@@ -32,6 +33,8 @@ export interface KafkaListenerOptions {
   idleTimeoutMs?: number;
   /** Sees every request frame (size prefix removed) before it is decoded: golden-byte capture. */
   onRequestFrame?: (frame: Uint8Array, connectionId: number) => void;
+  /** Authentication and authorization (src/security); unset = no SASL, everything allowed. */
+  security?: Security;
   logger: Logger;
 }
 
@@ -109,6 +112,7 @@ export async function startKafkaListener(
     autoCreateTopics: options.autoCreateTopics ?? false,
     defaultPartitions: options.defaultPartitions ?? 1,
     logger,
+    security: options.security,
   };
   logger.info("kafka listener started", { host, port, advertised: `${ctx.advertisedHost}:${ctx.advertisedPort}` });
 

@@ -14,6 +14,7 @@ import { clientFile } from "../http/static-files.js";
 import { loadNativeUws } from "../uws.js";
 import { Session } from "./session.js";
 import type { SessionLimits } from "./session-limits.js";
+import type { Security } from "../../security/index.js";
 
 export interface WsServerOptions {
   host?: string;
@@ -28,6 +29,8 @@ export interface WsServerOptions {
   serverVersion?: string;
   /** Consumer groups (JOIN_GROUP and the group frames); without it those frames get COORDINATOR_NOT_AVAILABLE. */
   coordinator?: GroupCoordinator;
+  /** Authentication (AUTH frame) and authorization; docs/security.md. */
+  security?: Security;
 }
 
 export interface WsServer {
@@ -74,7 +77,7 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       // exactly the slow readers. A never-published topic keeps every send on the buffered path.
       ws.subscribe("rivulet/buffered-send");
       const host = new TextDecoder().decode(ws.getRemoteAddressAsText());
-      const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, host);
+      const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, host, options.security);
       ws.getUserData().session = session;
       sessions.add(session);
       ws.send(
@@ -103,7 +106,7 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     res.writeStatus(broker.isClosed ? "503 Service Unavailable" : "200 OK").writeHeader("Content-Type", "text/plain").end(broker.isClosed ? "closing" : "ok");
   });
   app.get("/metrics", (res) => {
-    res.writeHeader("Content-Type", "text/plain; version=0.0.4").end(renderMetrics(broker, sessions, options.coordinator));
+    res.writeHeader("Content-Type", "text/plain; version=0.0.4").end(renderMetrics(broker, sessions, options.coordinator) + (options.security?.metricsText() ?? ""));
   });
   app.get("/client/*", (res, req) => {
     const file = clientFile(req.getUrl().slice("/client/".length));

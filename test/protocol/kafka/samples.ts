@@ -3,6 +3,7 @@
 // decode(encode(sample)) must equal the sample exactly there.
 
 import type { ApiKeyValue, RequestOf, ResponseOf } from "../../../src/protocol/kafka/index.js";
+import { securitySamples } from "../../security/kafka-samples.js";
 
 const bytes = (...xs: number[]) => Uint8Array.from(xs);
 const text = (s: string) => new TextEncoder().encode(s);
@@ -290,4 +291,5 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
     request: { transactionalId: "txn-1", transactionTimeoutMs: 60000 },
     response: { throttleTimeMs: 16, errorCode: 0, producerId: 4242n, producerEpoch: 3 },
   },
+  ...securitySamples,
 };

@@ -8,6 +8,7 @@
 import {
   ApiKey,
   encodeResponseFrame,
+  registrationFor,
   registrations,
   type ApiKeyValue,
   type DecodedRequest,
@@ -30,6 +31,15 @@ import { handleOffsetCommit } from "./offset-commit.js";
 import { handleOffsetFetch } from "./offset-fetch.js";
 import { handleProduce } from "./produce.js";
 import { handleSyncGroup } from "./sync-group.js";
+import { handleSaslHandshake } from "./sasl-handshake.js";
+import { handleSaslAuthenticate } from "./sasl-authenticate.js";
+import { handleDescribeAcls } from "./describe-acls.js";
+import { handleCreateAcls } from "./create-acls.js";
+import { handleDeleteAcls } from "./delete-acls.js";
+import { handleDescribeUserScramCredentials } from "./describe-user-scram-credentials.js";
+import { handleAlterUserScramCredentials } from "./alter-user-scram-credentials.js";
+import { AuthenticationRequiredError, guards, PRE_AUTHENTICATION } from "./guards.js";
+import type { Guard } from "./guards-data.js";
 
 export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.Produce]: handleProduce,
@@ -49,6 +59,14 @@ export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.CreateTopics]: handleCreateTopics,
   [ApiKey.DeleteTopics]: handleDeleteTopics,
   [ApiKey.InitProducerId]: handleInitProducerId,
+  // Security (issue 13)
+  [ApiKey.SaslHandshake]: handleSaslHandshake,
+  [ApiKey.SaslAuthenticate]: handleSaslAuthenticate,
+  [ApiKey.DescribeAcls]: handleDescribeAcls,
+  [ApiKey.CreateAcls]: handleCreateAcls,
+  [ApiKey.DeleteAcls]: handleDeleteAcls,
+  [ApiKey.DescribeUserScramCredentials]: handleDescribeUserScramCredentials,
+  [ApiKey.AlterUserScramCredentials]: handleAlterUserScramCredentials,
 };
 
 for (const reg of registrations) {
@@ -62,7 +80,15 @@ for (const reg of registrations) {
  */
 export async function dispatch(ctx: KafkaBrokerContext, decoded: DecodedRequest, info: RequestInfo): Promise<Uint8Array[] | null> {
   const handler = handlers[decoded.apiKey] as Handler<ApiKeyValue>;
-  const response = await handler(ctx, decoded.request as never, info);
+  // Authentication first (Kafka closes a connection that sends anything else before SASL completes, or
+  // after its session expired), then authorization through the API's guard when an authorizer is on.
+  if (!PRE_AUTHENTICATION.has(decoded.apiKey) && info.auth && ((ctx.security?.requireAuthentication && !info.auth.authenticated) || info.auth.expired)) {
+    throw new AuthenticationRequiredError(info.auth.expired ? "session expired: re-authenticate (KIP-368)" : `${registrationFor(decoded.apiKey).name} before authentication`);
+  }
+  const guard = ctx.security?.authorizer ? (guards[decoded.apiKey] as Guard<ApiKeyValue> | undefined) : undefined;
+  const response = guard
+    ? await guard(ctx, decoded.request as never, info, async (request) => handler(ctx, request as never, info))
+    : await handler(ctx, decoded.request as never, info);
   if (response === NO_RESPONSE) return null;
   const { apiVersion, correlationId } = decoded.header;
   return encodeResponseFrame(decoded.apiKey, apiVersion, correlationId, response as never);
