@@ -7,10 +7,12 @@ import { groups } from "./groups.js";
 import { produce } from "./produce.js";
 import { serve } from "./serve.js";
 import { topics } from "./topics.js";
+import { users } from "./users.js";
+import { acls } from "./acls.js";
 
 export type Entry = AnyCommand | CommandGroup;
 
-export const commands: Entry[] = [serve, topics, groups, produce, consume, bench];
+export const commands: Entry[] = [serve, topics, groups, produce, consume, bench, users, acls];
 
 export function isGroup(entry: Entry): entry is CommandGroup {
   return "commands" in entry;

@@ -9,3 +9,4 @@ export { AuthenticationFailedError, SASL_MECHANISMS, isSaslMechanism, type AuthR
 export * from "./scram.js";
 export { Security, type Frontend, type SecurityConfig } from "./security.js";
 export { UserStore, usersPath, checkUserName } from "./user-store.js";
+export { ScramClient } from "./scram-client.js";

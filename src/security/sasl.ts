@@ -153,7 +153,11 @@ class ScramExchange implements SaslExchange {
     if (!m) return fail("malformed client-final message", this.mechanism);
     const withoutProof = message.slice(0, message.lastIndexOf(",p="));
     if (!safeEqual(Buffer.from(m[1]!, "utf8"), Buffer.from(Buffer.from(this.gs2Header, "utf8").toString("base64"), "utf8"))) return fail("channel binding mismatch", this.mechanism);
-    if (!safeEqual(Buffer.from(m[2]!, "utf8"), Buffer.from(this.nonce, "utf8"))) return fail("nonce mismatch", this.mechanism);
+    // Kafka's ScramSaslServer accepts a client nonce that *ends with* the server's (endsWith, not equality),
+    // and librdkafka relies on it: it sends r=<client nonce><server nonce> where the server nonce already
+    // starts with the client's. The full r= is part of AuthMessage, so the proof still binds it.
+    const sent = m[2]!;
+    if (sent.length < this.nonce.length || !safeEqual(Buffer.from(sent.slice(sent.length - this.nonce.length), "utf8"), Buffer.from(this.nonce, "utf8"))) return fail("nonce mismatch", this.mechanism);
     const proof = Buffer.from(m[3]!, "base64");
     if (proof.length !== hashBytes(this.mechanism)) return fail("proof of wrong length", this.mechanism);
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
