@@ -6,6 +6,7 @@ import { decodeServerFrame, encodeClientFrame, FrameType, type ClientFrame, type
 import { MessageTooLargeError } from "../errors/index.js";
 import { ConnectionError, errorFromCode } from "./errors.js";
 import { messageBytes, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./transport.js";
+import { authenticate, type AuthOptions } from "./auth.js";
 
 export interface ConnectionOptions {
   /** Default ws://127.0.0.1:8080/ws. */
@@ -16,6 +17,8 @@ export interface ConnectionOptions {
   reconnect?: false | { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
   /** Fail a request with no answer after this long. Default 30000. */
   requestTimeoutMs?: number;
+  /** Authenticate after connecting (and re-authenticate before a token expires): docs/security.md. */
+  auth?: AuthOptions;
 }
 
 export interface StreamHandler {
@@ -59,7 +62,30 @@ export class Connection {
     return this.opened;
   }
 
+  /** The principal the server authenticated us as (after connect with `auth`). */
+  principal: string | undefined;
+  private reauthTimer: ReturnType<typeof setTimeout> | undefined;
+
   private async open(): Promise<void> {
+    await this.openSocket();
+    if (this.options.auth) await this.authenticate();
+  }
+
+  /** AUTH on the open socket; schedules the next one before the session ends (token providers only renew). */
+  private async authenticate(): Promise<void> {
+    const result = await authenticate(this.options.auth!, (frame) => this.exchange(frame));
+    this.principal = result.principal;
+    if (this.reauthTimer) clearTimeout(this.reauthTimer);
+    const lifetime = result.sessionLifetimeMs;
+    if (lifetime === undefined || !("tokenProvider" in this.options.auth!)) return;
+    // Renew at 80% of the lifetime (at least 1 s before the end): the server allows a grace period past it.
+    this.reauthTimer = setTimeout(() => {
+      if (!this.closed && this.isOpen) void this.authenticate().catch(() => this.socket?.close(4010, "re-authentication failed"));
+    }, Math.max(0, Math.min(lifetime * 0.8, lifetime - 1000)));
+    (this.reauthTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async openSocket(): Promise<void> {
     const Ctor = await resolveWebSocket(this.options.WebSocket);
     await new Promise<void>((resolve, reject) => {
       const socket = new Ctor(this.url);
@@ -120,6 +146,8 @@ export class Connection {
       pending.reject(error);
       this.pending.delete(id);
     }
+    // A refused authentication (4010, 4011) would be refused again: no reconnect loop.
+    if (code === 4010 || code === 4011) this.closed = true;
     const policy = this.options.reconnect;
     const maxAttempts = policy === false ? 0 : (policy?.maxAttempts ?? Number.POSITIVE_INFINITY);
     if (this.closed || this.attempts >= maxAttempts) {
@@ -181,6 +209,11 @@ export class Connection {
   /** Sends a request and resolves with its response (rejects with a typed error on ERROR). */
   async request(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void): Promise<ServerFrame> {
     await this.connect();
+    return this.exchange(frame, requestId, onResponse);
+  }
+
+  /** Sends a request on the open socket without waiting for connect() (AUTH runs inside it). */
+  private exchange(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void): Promise<ServerFrame> {
     const socket = this.socket;
     if (!socket || this.closed) throw new ConnectionError(`not connected to ${this.url}`);
     const bytes = this.encode({ ...frame, requestId } as ClientFrame);
@@ -222,6 +255,7 @@ export class Connection {
 
   close(): void {
     this.closed = true;
+    if (this.reauthTimer) clearTimeout(this.reauthTimer);
     this.stopPings();
     this.socket?.close(1000, "client closed");
     for (const stream of this.streams.values()) stream.onClose(new ConnectionError("client closed", 1000));
