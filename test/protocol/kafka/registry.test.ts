@@ -22,10 +22,15 @@ import {
 const profile: Record<number, [number, number]> = {
   0: [0, 7], 1: [4, 11], 2: [1, 3], 3: [0, 6], 8: [2, 7], 9: [1, 5], 10: [0, 2], 11: [0, 5], 12: [0, 3],
   13: [0, 3], 14: [0, 3], 15: [0, 4], 16: [0, 2], 18: [0, 3], 19: [0, 4], 20: [0, 3], 22: [0, 1],
+  // Security (issue 13): SASL and the ACL / SCRAM admin APIs, flexible versions included.
+  17: [0, 1], 29: [0, 3], 30: [0, 3], 31: [0, 3], 36: [0, 2], 50: [0, 0], 51: [0, 0],
 };
+/** APIs whose codecs implement their flexible versions (the security ones), besides ApiVersions. */
+const flexibleImplemented = new Set([18, 29, 30, 31, 36, 50, 51]);
 // "flexibleVersions" of clients/src/main/resources/common/message/<Name>Request.json (apache/kafka).
 const flexibleFrom: Record<number, number> = {
   0: 9, 1: 12, 2: 6, 3: 9, 8: 8, 9: 6, 10: 3, 11: 6, 12: 4, 13: 4, 14: 4, 15: 5, 16: 3, 18: 3, 19: 5, 20: 4, 22: 2,
+  17: 99, 29: 2, 30: 2, 31: 2, 36: 2, 50: 0, 51: 0, // SaslHandshake is never flexible ("none")
 };
 
 describe("registry", () => {
@@ -36,7 +41,7 @@ describe("registry", () => {
   it("records each API's first flexible version, and stays below it except for ApiVersions", () => {
     for (const r of registrations) {
       expect(r.flexibleFrom, r.name).toBe(flexibleFrom[r.key]);
-      if (r.key !== ApiKey.ApiVersions) expect(r.maxVersion, r.name).toBeLessThan(r.flexibleFrom);
+      if (!flexibleImplemented.has(r.key)) expect(r.maxVersion, r.name).toBeLessThan(r.flexibleFrom);
     }
   });
 
@@ -53,7 +58,7 @@ describe("registry", () => {
   it("isSupported follows the implemented ranges", () => {
     expect([0, 1, 2, 3, 7, 8].map((v) => isSupported(ApiKey.Produce, v))).toEqual([false, false, false, true, true, false]);
     expect([3, 4, 11, 12].map((v) => isSupported(ApiKey.Fetch, v))).toEqual([false, true, true, false]);
-    expect(isSupported(17, 0)).toBe(false); // SaslHandshake: not offered
+    expect(isSupported(24, 0)).toBe(false); // AddPartitionsToTxn: not offered
   });
 
   it("header flavours: v2/v1 only for flexible versions, and ApiVersions responses always v0", () => {
@@ -62,8 +67,8 @@ describe("registry", () => {
     expect(requestHeaderVersion(ApiKey.ApiVersions, 4)).toBe(2);
     for (const r of registrations) {
       for (let v = r.minVersion; v <= r.maxVersion; v++) {
-        if (r.key !== ApiKey.ApiVersions) expect(requestHeaderVersion(r.key, v)).toBe(1);
-        expect(responseHeaderVersion(r.key, v)).toBe(0);
+        if (r.key !== ApiKey.ApiVersions) expect(requestHeaderVersion(r.key, v)).toBe(v >= r.flexibleFrom ? 2 : 1);
+        expect(responseHeaderVersion(r.key, v)).toBe(r.key !== ApiKey.ApiVersions && v >= r.flexibleFrom ? 1 : 0);
       }
     }
     expect(responseHeaderVersion(ApiKey.Fetch, 12)).toBe(1); // would be, were it offered
@@ -81,7 +86,7 @@ describe("decodeRequestFrame refuses what the registry does not offer", () => {
   };
 
   it("unknown keys and versions outside the range are UnsupportedVersionError", () => {
-    for (const [k, v] of [[17, 1], [36, 2], [1, 3], [1, 12], [3, 7], [2, 0], [22, 2]] as const) {
+    for (const [k, v] of [[17, 2], [36, 3], [24, 0], [1, 3], [1, 12], [3, 7], [2, 0], [22, 2]] as const) {
       const err = (() => {
         try {
           decodeRequestFrame(frame(k, v, new Array(64).fill(0)));
