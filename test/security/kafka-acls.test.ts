@@ -67,6 +67,19 @@ describe("authorization per API (kafkajs)", () => {
     expect(errorType(await p.send({ topic: "secret", messages: [{ value: "x" }] }).catch((e) => e))).toBe("TOPIC_AUTHORIZATION_FAILED");
   });
 
+  it("Fetch and ListOffsets: READ / DESCRIBE per topic, allowed partitions still served", async () => {
+    const wire = await KafkaAdminConnection.open(s.bootstrap, { user: "alice", password: "alice-pw", mechanism: "SCRAM-SHA-256" });
+    try {
+      const part = { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 };
+      const fetched = await wire.request(ApiKey.Fetch, 4, { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: "secret", partitions: [part] }, { topic: "alice-orders", partitions: [part] }], forgottenTopicsData: [], rackId: "" });
+      expect(fetched.responses.map((t) => [t.topic, t.partitions[0]!.errorCode])).toEqual([["secret", 29], ["alice-orders", 0]]);
+      const offsets = await wire.request(ApiKey.ListOffsets, 1, { replicaId: -1, isolationLevel: 0, topics: [{ name: "alice-orders", partitions: [{ partitionIndex: 0, timestamp: -1n }] }, { name: "secret", partitions: [{ partitionIndex: 0, timestamp: -1n }] }] });
+      expect(offsets.topics.map((t) => [t.name, t.partitions[0]!.errorCode])).toEqual([["alice-orders", 0], ["secret", 29]]);
+    } finally {
+      wire.close();
+    }
+  });
+
   it("Metadata lists only describable topics", async () => {
     expect((await (await adminOf("alice")).listTopics()).sort()).toEqual(["alice-orders", "shared"]);
     expect(await (await adminOf("bob")).listTopics()).toEqual(["shared"]);
