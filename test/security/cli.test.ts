@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
-import { kafkaServers, run } from "../kafka/helpers.js";
+import { children, eventually, kafkaServers, run } from "../kafka/helpers.js";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const rivulet = (args: string[], input?: string) => run(process.execPath, [CLI, ...args], { input, env: { RIVULET_USER_PASSWORD: "" } });
@@ -69,5 +69,22 @@ describe("rivulet users / acls against a running broker", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/authentication failed/);
     await s.stop();
+  });
+});
+
+describe("rivulet serve security flags", () => {
+  const procs = children();
+  it("--require-auth --authorizer acl --super-users: the admin works through --bootstrap, anonymous is refused", async () => {
+    const serve = procs.spawn(process.execPath, [CLI, "serve", "--data-dir", dir, "--host", "127.0.0.1", "--port", "0", "--kafka-port", "0", "--shards", "1", "--require-auth", "--authorizer", "acl", "--super-users", "User:alice", "--auth-failure-delay-ms", "0"]);
+    const line = await eventually(() => serve.output().split("\n").find((l) => l.includes("rivulet listening")), 15_000, "the listening line");
+    const bootstrap = `127.0.0.1:${JSON.parse(line).kafkaPort}`;
+    const listed = await rivulet(["users", "list", "--bootstrap", bootstrap, "--admin-user", "alice", "--admin-password", "wonderland", "--admin-mechanism", "SCRAM-SHA-512"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/alice/);
+    const anonymous = await rivulet(["users", "list", "--bootstrap", bootstrap]);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toMatch(/closed the connection/);
+    serve.kill("SIGTERM");
+    expect(await serve.exited).toBe(0);
   });
 });
