@@ -78,10 +78,11 @@ export class Connection {
     if (this.reauthTimer) clearTimeout(this.reauthTimer);
     const lifetime = result.sessionLifetimeMs;
     if (lifetime === undefined || !("tokenProvider" in this.options.auth!)) return;
-    // Renew at 80% of the lifetime (at least 1 s before the end): the server allows a grace period past it.
+    // Renew at 80% of the lifetime (the server also allows a grace period past the end). A fixed margin
+    // would make very short tokens renew in a tight loop.
     this.reauthTimer = setTimeout(() => {
       if (!this.closed && this.isOpen) void this.authenticate().catch(() => this.socket?.close(4010, "re-authentication failed"));
-    }, Math.max(0, Math.min(lifetime * 0.8, lifetime - 1000)));
+    }, Math.max(0, lifetime * 0.8));
     (this.reauthTimer as { unref?: () => void }).unref?.();
   }
 

@@ -109,7 +109,7 @@ describe("SASL on the wire", () => {
     expect(await b.closedWithin(2000)).toBe(true);
   });
 
-  it("OAUTHBEARER reports the token's lifetime (v1+), allows re-authentication, and closes a connection used after expiry", async () => {
+  it("OAUTHBEARER reports the token's lifetime (v1+), allows re-authentication, and closes a connection used after expiry", { timeout: 15_000 }, async () => {
     const w = await Wire.open(s.kafkaPort);
     const token = await sign(keys, "EdDSA", { sub: "svc" }, { expiresInSec: 2 });
     await w.request(ApiKey.SaslHandshake, 1, { mechanism: "OAUTHBEARER" });
@@ -118,12 +118,13 @@ describe("SASL on the wire", () => {
     expect(Number(r?.sessionLifetimeMs)).toBeGreaterThan(0);
     expect(Number(r?.sessionLifetimeMs)).toBeLessThanOrEqual(2000);
     // Re-authentication (KIP-368) with the same principal and a longer token keeps the connection going.
-    const longer = await sign(keys, "EdDSA", { sub: "svc" }, { expiresInSec: 3 });
+    // exp has one-second granularity: 5 s leaves at least 4 s, well past the first token's end.
+    const longer = await sign(keys, "EdDSA", { sub: "svc" }, { expiresInSec: 5 });
     await w.request(ApiKey.SaslHandshake, 1, { mechanism: "OAUTHBEARER" });
     expect((await w.request(ApiKey.SaslAuthenticate, 2, { authBytes: Buffer.from(`n,,\u0001auth=Bearer ${longer}\u0001\u0001`) }))?.errorCode).toBe(0);
-    await new Promise((res) => setTimeout(res, 2200));
+    await new Promise((res) => setTimeout(res, 2100));
     expect((await w.request(ApiKey.Metadata, 1, metadata))?.brokers).toHaveLength(1);
-    await new Promise((res) => setTimeout(res, 1500));
+    await new Promise((res) => setTimeout(res, 3100));
     expect(await w.request(ApiKey.Metadata, 1, metadata)).toBeUndefined();
     expect(w.closed).toBe(true);
   });
