@@ -7,10 +7,25 @@ import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./frontends/kafka/index.js";
 import { startWsServer, type WsServer, type WsServerOptions } from "./frontends/ws/server.js";
 import { Security, type SecurityConfig } from "./security/index.js";
+import { NetworkPolicy } from "./security/network-policy.js";
+import type { TlsFiles } from "./security/tls-files.js";
 
 export interface ServerConfig extends BrokerConfig {
-  /** Interface the listeners bind. Default 0.0.0.0. */
+  /** Interface the listeners bind. Default 127.0.0.1 (loopback: nothing is exposed until asked). */
   host?: string;
+  /**
+   * Serve non-loopback clients although no authentication is configured. Without it (and without
+   * authentication) the broker is in protected mode: loopback peers only, on both front ends.
+   */
+  allowUnauthenticated?: boolean;
+  /** Browser origins allowed besides same-origin and loopback pages (exact, `*.example.com`, or `*`). */
+  allowedOrigins?: string[];
+  /** TLS for the HTTP/WebSocket listener (https/wss). */
+  tls?: TlsFiles;
+  /** TLS for the Kafka listener (Kafka's SSL listener; caFile for mTLS). */
+  kafkaTls?: TlsFiles;
+  /** Require `Authorization: Bearer <token>` on GET /metrics. */
+  metricsToken?: string;
   /** HTTP + WebSocket port (0 = pick a free one). Default 8080. */
   port?: number;
   /** Kafka protocol port (0 = pick a free one, -1 = disabled). Default 9092. */
@@ -41,11 +56,17 @@ export interface RivuletServer {
   readonly logger: Logger;
   /** Users, ACLs and the authentication counters, shared by both front ends. */
   readonly security: Security;
+  /** Protected mode and origin rules in force. */
+  readonly policy: NetworkPolicy;
+  /** Re-reads the TLS certificate files of both listeners (SIGHUP): open connections are not dropped. */
+  reloadTls(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startServer(config: ServerConfig = {}): Promise<RivuletServer> {
   const logger = config.logger ?? createLogger({ level: (config.logLevel ?? "info") as LogLevel });
+  const policy = new NetworkPolicy({ authenticationRequired: config.security?.requireAuthentication, allowUnauthenticated: config.allowUnauthenticated, allowedOrigins: config.allowedOrigins });
+  const host = config.host ?? "127.0.0.1";
   const broker = await createBroker({ ...config, logger });
   let security: Security;
   try {
@@ -59,14 +80,26 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   let kafka: KafkaListener | undefined;
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
-    ws = await startWsServer(broker, { ...config.ws, host: config.host, port: config.port ?? 8080, logger, coordinator, security });
+    ws = await startWsServer(broker, {
+      ...config.ws,
+      host,
+      port: config.port ?? 8080,
+      logger,
+      coordinator,
+      policy,
+      tls: config.tls,
+      metricsToken: config.metricsToken,
+      security,
+    });
     const kafkaPort = config.kafkaPort ?? 9092;
     if (kafkaPort !== -1) {
       try {
         kafka = await startKafkaListener(broker, coordinator, {
           ...config.kafka,
-          host: config.host,
+          host,
           port: kafkaPort,
+          policy,
+          tls: config.kafkaTls,
           advertisedHost: config.advertisedHost,
           advertisedPort: config.advertisedPort,
           logger,
@@ -92,6 +125,12 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     kafkaPort: kafka?.port ?? -1,
     logger,
     security,
+    policy,
+    async reloadTls() {
+      // Kafka first: node:tls swaps its context in place, whatever happens on the WebSocket side.
+      kafka?.reloadTls();
+      await ws.reloadTls();
+    },
     close() {
       closing ??= (async () => {
         await kafka?.close();

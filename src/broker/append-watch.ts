@@ -64,6 +64,30 @@ export class AppendWatch {
     return this.wait({ keys: [partitionKey(topic, partition)], needBytes: Number.POSITIVE_INFINITY, afterOffset: offset }, undefined, signal);
   }
 
+  /**
+   * Calls `wake` once the partition's end is past `offset` (at once, synchronously, if it already is) or
+   * when the partition is forgotten; returns a function that cancels the wait. The callback form of
+   * waitForOffset, for streaming subscribers parked at a log end: thousands of them per partition cost one
+   * object each, no promise, no AbortController, no microtask.
+   */
+  onceAfter(topic: string, partition: number, offset: bigint, wake: () => void): () => void {
+    const end = this.endOffset(topic, partition);
+    if (end !== undefined && end > offset) {
+      wake();
+      return () => {};
+    }
+    const key = partitionKey(topic, partition);
+    const waiter: Waiter = { keys: [key], needBytes: Number.POSITIVE_INFINITY, afterOffset: offset, wake };
+    let set = this.waiters.get(key);
+    if (!set) this.waiters.set(key, (set = new Set()));
+    set.add(waiter);
+    return () => {
+      const current = this.waiters.get(key);
+      if (!current?.delete(waiter)) return;
+      if (current.size === 0) this.waiters.delete(key);
+    };
+  }
+
   private wait(spec: Omit<Waiter, "wake">, deadlineMs: number | undefined, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {

@@ -4,6 +4,7 @@
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "../errors/index.js";
 import type { Logger, LogLevel } from "../log.js";
+import { defaultFileCacheCapacity } from "../storage/file-cache.js";
 import type { FileSystem } from "../storage/fs.js";
 import type { LogConfig } from "../storage/log-config.js";
 
@@ -26,6 +27,24 @@ export interface BrokerConfig {
   compactionCheckMs?: number;
   /** Bytes of recent chunks kept for streaming subscribers at the same position. Default 8 MiB. */
   sharedReadCacheBytes?: number;
+  /**
+   * Rebuild topics.json from the partition directories when it is missing, unreadable or does not
+   * describe every directory (otherwise the broker refuses to start). Default false; see docs/operations.md.
+   */
+  rebuildMetadata?: boolean;
+  /** Most partitions one topic may have (create, add partitions). Default 1000. */
+  maxPartitionsPerTopic?: number;
+  /** Most partitions across every topic of this broker. Default 4000. */
+  maxPartitionsPerBroker?: number;
+  /**
+   * Smallest segment.bytes a topic may set. Default 14 (Kafka's log-config floor) for embedded use and
+   * tests; `rivulet serve` passes 1 MiB (Kafka 4's floor for segment.bytes). See docs/operations.md.
+   */
+  minSegmentBytes?: number;
+  /** Bytes of client requests being read or processed at once, both front ends together (Kafka's queued.max.request.bytes). Default 100 MiB. */
+  queuedMaxRequestBytes?: number;
+  /** Descriptors of closed segments each shard keeps open (an LRU). Default 256, or RLIMIT_NOFILE/4 if lower. */
+  maxOpenSegmentFiles?: number;
   logger?: Logger;
   logLevel?: LogLevel;
   /** File-system seam for metadata (tests); partitions always use the real one inside shards. */
@@ -45,13 +64,23 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
     retentionCheckMs: config.retentionCheckMs ?? 300_000,
     compactionCheckMs: config.compactionCheckMs ?? 15_000,
     sharedReadCacheBytes: config.sharedReadCacheBytes ?? 8 * 1024 * 1024,
+    rebuildMetadata: config.rebuildMetadata ?? false,
+    maxPartitionsPerTopic: config.maxPartitionsPerTopic ?? 1000,
+    maxPartitionsPerBroker: config.maxPartitionsPerBroker ?? 4000,
+    minSegmentBytes: config.minSegmentBytes ?? 14,
+    queuedMaxRequestBytes: config.queuedMaxRequestBytes ?? 100 * 1024 * 1024,
+    maxOpenSegmentFiles: config.maxOpenSegmentFiles ?? defaultFileCacheCapacity(),
     logger: config.logger,
     logLevel: config.logLevel ?? "warn",
     fs: config.fs,
   };
-  for (const [name, min] of [["shards", 1], ["shardConcurrency", 1], ["shardMaxQueue", 0], ["flushTickMs", 1], ["retentionCheckMs", 1], ["compactionCheckMs", 1], ["sharedReadCacheBytes", 0]] as const) {
+  if (typeof resolved.rebuildMetadata !== "boolean") throw new InvalidArgumentError(`rebuildMetadata must be a boolean, got ${String(resolved.rebuildMetadata)}`);
+  for (const [name, min] of [["shards", 1], ["shardConcurrency", 1], ["shardMaxQueue", 0], ["flushTickMs", 1], ["retentionCheckMs", 1], ["compactionCheckMs", 1], ["sharedReadCacheBytes", 0], ["maxPartitionsPerTopic", 1], ["maxPartitionsPerBroker", 1], ["minSegmentBytes", 14], ["queuedMaxRequestBytes", 1024]] as const) {
     const value = resolved[name];
     if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${value}`);
+  }
+  if (!Number.isInteger(resolved.maxOpenSegmentFiles) || resolved.maxOpenSegmentFiles < 1) {
+    throw new InvalidArgumentError(`maxOpenSegmentFiles must be an integer >= 1, got ${resolved.maxOpenSegmentFiles}`);
   }
   return resolved;
 }

@@ -19,7 +19,9 @@ import type { DataDirLock } from "./lock-file.js";
 import type { Result, ShardRouter } from "./router.js";
 import type { ShardPool } from "./shard-pool.js";
 import type { SharedReads } from "./shared-reads.js";
-import type { CreateTopicOptions, TopicAdmin, TopicDescription } from "./topic-admin.js";
+import { isInternalTopic, InvalidTopicError } from "./topic-name.js";
+import { RequestMemory } from "./request-memory.js";
+import type { CreateTopicOptions, TopicAdmin, TopicDeletionHook, TopicDescription } from "./topic-admin.js";
 import type { TopicRecord } from "./topic-store.js";
 
 export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, ProduceOk as ProduceResult, Result };
@@ -31,6 +33,12 @@ export interface ProduceOptions {
   timeoutMs?: number;
   /** The caller gives up `batch`: its whole ArrayBuffer is moved to the shard instead of copied. */
   transfer?: boolean;
+  /**
+   * Allow appends to internal (`__`) topics: the broker's own writers only (the groups layer). Clients on
+   * either front end never set it, so they get INVALID_TOPIC_EXCEPTION as from Kafka ("Cannot append to
+   * internal topic").
+   */
+  internal?: boolean;
 }
 
 export interface ProduceItem {
@@ -68,6 +76,8 @@ export class Broker extends EventEmitter {
   private closed = false;
   /** Per-partition counters for /metrics, keyed by partitionKey. */
   readonly counters = new Map<string, PartitionCounters>();
+  /** Bytes of client requests being read or processed, both front ends together (queued.max.request.bytes). */
+  readonly requestMemory: RequestMemory;
 
   /** @internal Use createBroker(). */
   constructor(
@@ -82,6 +92,7 @@ export class Broker extends EventEmitter {
     private readonly lock: DataDirLock,
   ) {
     super();
+    this.requestMemory = new RequestMemory(config.queuedMaxRequestBytes);
     for (const shard of shards) shard.on("drain", () => !this.needsDrain && this.emit("drain"));
   }
 
@@ -95,6 +106,11 @@ export class Broker extends EventEmitter {
   deleteTopic(name: string): Promise<void> {
     this.assertOpen();
     return this.admin.delete(name);
+  }
+
+  /** Runs `hook` after every topic deletion (awaited before deleteTopic resolves); returns its remover. */
+  onTopicDeleted(hook: TopicDeletionHook): () => void {
+    return this.admin.onTopicDeleted(hook);
   }
 
   listTopics(): TopicRecord[] {
@@ -143,6 +159,7 @@ export class Broker extends EventEmitter {
     items.forEach((item, i) => {
       try {
         this.admin.checkPartition(item.topic, item.partition);
+        if (options.internal !== true && isInternalTopic(item.topic)) throw new InvalidTopicError(`Cannot append to internal topic ${item.topic}`);
         valid.push({ topic: item.topic, partition: item.partition, batch: ownedCopy(item.batch, options.transfer === true), acks });
         positions.push(i);
       } catch (error) {
@@ -239,6 +256,11 @@ export class Broker extends EventEmitter {
   /** Resolves once the partition holds records past `offset` (or on abort). */
   waitForData(topic: string, partition: number, offset: bigint, signal?: AbortSignal): Promise<void> {
     return this.watch.waitForOffset(topic, partition, offset, signal);
+  }
+
+  /** The callback form of waitForData (see AppendWatch.onceAfter); returns a cancel function. */
+  onceDataAfter(topic: string, partition: number, offset: bigint, wake: () => void): () => void {
+    return this.watch.onceAfter(topic, partition, offset, wake);
   }
 
   /** The main thread's view of a partition's log end (updated by every produce and fetch). */

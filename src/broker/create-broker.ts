@@ -1,12 +1,11 @@
-// Starting a broker: lock the data directory, load topic metadata, start one shard worker per core, open
-// every partition on its owner (running recovery there), and remove directories of topics deleted by a
-// broker that crashed before it could remove their files.
+// Starting a broker: lock the data directory, load topic metadata (topic-startup.ts: never deletes data
+// because metadata is missing or odd; finishes interrupted creates and deletes it wrote down), start one
+// shard worker per core, and open every partition on its owner (running recovery there).
 
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { ProducerIdAllocator } from "./producer-ids.js";
 import { createLogger } from "../log.js";
-import { partitionDirName } from "../shard/protocol.js";
 import { nodeFileSystem } from "../storage/fs.js";
 import { AppendWatch } from "./append-watch.js";
 import { Broker } from "./broker.js";
@@ -16,7 +15,7 @@ import { ShardRouter } from "./router.js";
 import { ShardPool } from "./shard-pool.js";
 import { SharedReads } from "./shared-reads.js";
 import { TopicAdmin } from "./topic-admin.js";
-import { TopicStore } from "./topic-store.js";
+import { loadTopicStore } from "./topic-startup.js";
 
 export async function createBroker(options: BrokerConfig = {}): Promise<Broker> {
   const config = resolveBrokerConfig(options);
@@ -27,9 +26,8 @@ export async function createBroker(options: BrokerConfig = {}): Promise<Broker> 
   const lock = lockDataDir(dataDir);
   const shards: ShardPool[] = [];
   try {
-    const store = TopicStore.open(fs, dataDir);
+    const store = loadTopicStore(fs, dataDir, { rebuild: config.rebuildMetadata, logger });
     const producerIds = ProducerIdAllocator.open(fs, dataDir);
-    removeOrphans(dataDir, new Set(store.list().flatMap((t) => Array.from({ length: t.partitions }, (_, p) => partitionDirName(t.name, p)))), logger);
     for (let shard = 0; shard < config.shards; shard++) {
       shards.push(
         new ShardPool(
@@ -40,6 +38,7 @@ export async function createBroker(options: BrokerConfig = {}): Promise<Broker> 
             flushTickMs: config.flushTickMs,
             retentionCheckMs: config.retentionCheckMs,
             compactionCheckMs: config.compactionCheckMs,
+            maxOpenSegmentFiles: config.maxOpenSegmentFiles,
           },
           { concurrency: config.shardConcurrency, maxQueue: config.shardMaxQueue },
         ),
@@ -48,7 +47,11 @@ export async function createBroker(options: BrokerConfig = {}): Promise<Broker> 
     const router = new ShardRouter(shards);
     const watch = new AppendWatch();
     const reads = new SharedReads(config.sharedReadCacheBytes);
-    const admin = new TopicAdmin(store, router, watch, reads, config.topicDefaults, logger);
+    const admin = new TopicAdmin(store, router, watch, reads, config.topicDefaults, logger, {
+      maxPartitionsPerTopic: config.maxPartitionsPerTopic,
+      maxPartitionsPerBroker: config.maxPartitionsPerBroker,
+      minSegmentBytes: config.minSegmentBytes,
+    }, dataDir);
     // Open every partition on its owner; recovery (if the last stop was a crash) happens there, in parallel
     // across shards.
     const specs = store.list().flatMap((topic) => {
@@ -66,22 +69,5 @@ export async function createBroker(options: BrokerConfig = {}): Promise<Broker> 
     await Promise.all(shards.map((s) => s.destroy().catch(() => {})));
     lock.release();
     throw error;
-  }
-}
-
-const PARTITION_DIR = /^(.+)-(\d+)$/;
-
-function removeOrphans(dataDir: string, known: Set<string>, logger: ReturnType<typeof createLogger>): void {
-  for (const name of readdirSync(dataDir)) {
-    if (known.has(name) || !PARTITION_DIR.test(name)) continue;
-    const path = join(dataDir, name);
-    // Only directories that are recognisably partition logs: never delete something we did not write.
-    try {
-      if (!statSync(path).isDirectory() || !readdirSync(path).includes("partition.checkpoint")) continue;
-    } catch {
-      continue;
-    }
-    rmSync(path, { recursive: true, force: true });
-    logger.warn("removed the files of a deleted topic's partition", { dir: name });
   }
 }

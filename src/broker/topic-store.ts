@@ -1,46 +1,27 @@
-// Durable topic metadata: `<data-dir>/topics.json`, rewritten atomically on every change (create, delete,
-// add partitions, alter configs), so a restart brings back every topic with its configs.
+// Durable topic metadata: `<data-dir>/topics.json` (format: topic-metadata.ts), rewritten on every change
+// (create, delete, add partitions, alter configs) so a restart brings back every topic with its configs.
 //
-//   {"version":1,"topics":[{"name":"orders","id":"6f1c...","partitions":6,
-//     "configs":{"retention.ms":"86400000"},"createdAt":1700000000000}]}
-//
-// Configs are kept as Kafka-style strings, exactly as given, and parsed into a LogConfig when used.
+// Each write is atomic (temp file, fdatasync, rename, fsync of the directory), then the same bytes are
+// written the same way to `topics.json.bak`: if the main file is later damaged (truncated, edited by hand,
+// bit rot), start-up can fall back to the backup (topic-startup.ts). The store never reads files itself:
+// start-up decides what to believe and hands the result in.
 
 import { join } from "node:path";
-import { StorageError } from "../errors/index.js";
 import { writeFileAtomic, type FileSystem } from "../storage/fs.js";
+import { serializeTopicsFile, type PendingChange, type TopicRecord, type TopicsFile } from "./topic-metadata.js";
 
-export interface TopicRecord {
-  name: string;
-  /** A random UUID: distinguishes a re-created topic from the deleted one of the same name. */
-  id: string;
-  partitions: number;
-  configs: Record<string, string>;
-  createdAt: number;
-}
+export type { PendingChange, TopicRecord } from "./topic-metadata.js";
 
 export const TOPICS_FILE = "topics.json";
+export const TOPICS_BACKUP_FILE = "topics.json.bak";
 
 export class TopicStore {
   private readonly topics = new Map<string, TopicRecord>();
+  private pending: PendingChange[];
 
-  private constructor(private readonly fs: FileSystem, private readonly dataDir: string) {}
-
-  static open(fs: FileSystem, dataDir: string): TopicStore {
-    const store = new TopicStore(fs, dataDir);
-    const path = join(dataDir, TOPICS_FILE);
-    if (fs.exists(path)) {
-      let parsed: { version: number; topics: TopicRecord[] };
-      try {
-        parsed = JSON.parse(new TextDecoder().decode(fs.readFile(path)));
-      } catch (error) {
-        // Refuse to start rather than silently forget every topic.
-        throw new StorageError(`${path} is unreadable: ${(error as Error).message}`, { cause: error });
-      }
-      if (parsed.version !== 1) throw new StorageError(`${path} has unknown version ${parsed.version}`);
-      for (const topic of parsed.topics) store.topics.set(topic.name, topic);
-    }
-    return store;
+  constructor(private readonly fs: FileSystem, private readonly dataDir: string, initial: TopicsFile = { topics: [], pending: [] }) {
+    for (const topic of initial.topics) this.topics.set(topic.name, topic);
+    this.pending = [...initial.pending];
   }
 
   get(name: string): TopicRecord | undefined {
@@ -48,36 +29,82 @@ export class TopicStore {
   }
 
   list(): TopicRecord[] {
-    return [...this.topics.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.topics.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Changes whose directories may be removed (start-up cleans them; see topic-metadata.ts). */
+  pendingChanges(): readonly PendingChange[] {
+    return this.pending;
+  }
+
+  /** Total partitions of every topic (the per-broker limit counts pending creations too). */
+  partitionCount(): number {
+    let n = 0;
+    for (const t of this.topics.values()) n += t.partitions;
+    for (const p of this.pending) if (p.reason !== "delete") n += p.to - p.from;
+    return n;
   }
 
   /** Replaces or adds a topic and persists the whole set before returning. */
   put(topic: TopicRecord): void {
-    const previous = this.topics.get(topic.name);
-    this.topics.set(topic.name, topic);
-    try {
-      this.persist();
-    } catch (error) {
-      if (previous) this.topics.set(topic.name, previous);
-      else this.topics.delete(topic.name);
-      throw error;
-    }
+    this.change(() => this.topics.set(topic.name, topic));
   }
 
   remove(name: string): void {
-    const previous = this.topics.get(name);
-    if (!previous) return;
-    this.topics.delete(name);
+    if (!this.topics.has(name)) return;
+    this.change(() => this.topics.delete(name));
+  }
+
+  /** Records durably that `change`'s directories are about to be made or removed. */
+  addPending(change: PendingChange, alsoRemoveTopic = false): void {
+    this.change(() => {
+      this.pending.push(change);
+      if (alsoRemoveTopic) this.topics.delete(change.name);
+    });
+  }
+
+  /** Clears a pending change, optionally publishing `topic` in the same write (a finished create). */
+  resolvePending(change: PendingChange, topic?: TopicRecord): void {
+    this.change(() => {
+      this.pending = this.pending.filter((p) => p !== change);
+      if (topic) this.topics.set(topic.name, topic);
+    });
+  }
+
+  /** Clears every pending change (start-up, after removing their directories). */
+  clearPending(): void {
+    if (this.pending.length) this.change(() => (this.pending = []));
+  }
+
+  /** Writes the current state (start-up uses it after recovering from the backup or rebuilding). */
+  save(): void {
+    this.persist();
+  }
+
+  /** Applies a mutation, persists, and undoes the mutation if persisting failed. */
+  private change(mutate: () => void): void {
+    const topics = new Map(this.topics);
+    const pending = [...this.pending];
+    mutate();
     try {
       this.persist();
     } catch (error) {
-      this.topics.set(name, previous);
+      this.topics.clear();
+      for (const [k, v] of topics) this.topics.set(k, v);
+      this.pending = pending;
       throw error;
     }
   }
 
   private persist(): void {
-    const text = JSON.stringify({ version: 1, topics: this.list() }, null, 1);
-    writeFileAtomic(this.fs, join(this.dataDir, TOPICS_FILE), new TextEncoder().encode(text));
+    const bytes = serializeTopicsFile({ topics: this.list(), pending: this.pending });
+    writeFileAtomic(this.fs, join(this.dataDir, TOPICS_FILE), bytes);
+    // The main file is the truth; the backup only has to be a recent good copy, so a failure here is not
+    // a failed change (the next write retries it).
+    try {
+      writeFileAtomic(this.fs, join(this.dataDir, TOPICS_BACKUP_FILE), bytes);
+    } catch {
+      /* ignored: see above */
+    }
   }
 }

@@ -58,8 +58,12 @@ type ValueOf<S extends FlagSpec> = S extends { kind: "boolean" }
 
 export type Flags<S extends FlagSpecs> = { [K in keyof S]: ValueOf<S[K]> };
 
+/** Where a flag's value came from: the command line, its environment variable, or its default. */
+export type FlagSource = "flag" | "env" | "default";
+
 export interface Parsed<S extends FlagSpecs> {
   flags: Flags<S>;
+  sources: { [K in keyof S]: FlagSource };
   positionals: string[];
   help: boolean;
 }
@@ -130,22 +134,50 @@ export function parseArgs<S extends FlagSpecs>(argv: readonly string[], specs: S
   }
 
   const flags: Record<string, unknown> = {};
+  const sources: Record<string, FlagSource> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const values = given.get(name);
     const multiple = spec.kind !== "boolean" && spec.multiple === true;
     if (values) {
       flags[name] = multiple ? values : values[values.length - 1];
+      sources[name] = "flag";
       continue;
     }
     const fromEnv = spec.env !== undefined ? env[spec.env] : undefined;
     if (fromEnv !== undefined && fromEnv !== "") {
       const value = convert(spec, fromEnv, spec.env!);
       flags[name] = multiple ? [value] : value;
+      sources[name] = "env";
       continue;
     }
+    sources[name] = "default";
     if (spec.kind === "boolean") flags[name] = false;
     else if (multiple) flags[name] = [];
     else flags[name] = (spec as StringFlag | IntegerFlag).default;
   }
-  return { flags: flags as Flags<S>, positionals, help };
+  return { flags: flags as Flags<S>, sources: sources as Parsed<S>["sources"], positionals, help };
+}
+
+/**
+ * Values from a configuration file, for the flags the command line and the environment left at their
+ * default (precedence: flag > env > file > default). Keys are flag names; values are checked as the flag's
+ * own would be. Unknown keys are an error naming the file, so a typo never silently does nothing.
+ */
+export function applyFileValues<S extends FlagSpecs>(parsed: Parsed<S>, specs: S, values: Record<string, unknown>, file: string): Flags<S> {
+  const flags: Record<string, unknown> = { ...parsed.flags };
+  for (const [key, raw] of Object.entries(values)) {
+    const spec = specs[key];
+    if (!spec) throw new UsageError(`${file}: unknown setting '${key}' (settings are named as the flags of this command)`);
+    if (parsed.sources[key] !== "default") continue;
+    const source = `${file}: ${key}`;
+    const multiple = spec.kind !== "boolean" && spec.multiple === true;
+    const list = Array.isArray(raw) ? raw : [raw];
+    if (!multiple && Array.isArray(raw)) throw new UsageError(`${source} takes one value, got a list`);
+    const converted = list.map((item) => {
+      if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") throw new UsageError(`${source}: expected a string, number or boolean`);
+      return convert(spec, String(item), source);
+    });
+    flags[key] = multiple ? converted : converted[0];
+  }
+  return flags as Flags<S>;
 }

@@ -1,6 +1,7 @@
 // What every client command shares: the --broker flag and a connection that fails with one clear line.
 
 import { connect, type RivuletClient } from "../client/index.js";
+import { diagnoseBrokerUrl } from "./diagnose.js";
 import { CliError, UsageError } from "./errors.js";
 
 export const DEFAULT_BROKER = "ws://127.0.0.1:8080/ws";
@@ -32,7 +33,7 @@ export async function connectBroker(given: string, options: { reconnect?: boolea
   try {
     return await connect({ url, reconnect: options.reconnect ? { maxAttempts: 10 } : false });
   } catch {
-    throw new CliError(`cannot connect to the broker at ${url} (is 'rivulet serve' running? set --broker or RIVULET_BROKER)`);
+    throw new CliError(`cannot connect to the broker at ${url}: ${await diagnoseBrokerUrl(url)}`);
   }
 }
 

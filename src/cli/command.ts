@@ -1,7 +1,7 @@
 // The shape of a command and its help text. Commands are data (name, arguments, flags, run); main.ts
 // dispatches on the table in commands.ts, and --help is generated from the same data so it cannot drift.
 
-import { parseArgs, type FlagSpec, type FlagSpecs, type Flags } from "./args.js";
+import { parseArgs, type FlagSpec, type FlagSpecs, type Flags, type Parsed } from "./args.js";
 import { UsageError } from "./errors.js";
 
 export interface ArgSpec {
@@ -12,6 +12,8 @@ export interface ArgSpec {
 
 export interface CommandContext<S extends FlagSpecs> {
   flags: Flags<S>;
+  /** Where each flag's value came from (flag, env or default): lets a command layer a config file in. */
+  sources: Parsed<S>["sources"];
   args: string[];
   /** The command's full name, "topics create". */
   path: string;
@@ -65,7 +67,7 @@ export function defineCommand<S extends FlagSpecs>(command: Command<S>): AnyComm
         return 0;
       }
       try {
-        return (await command.run({ flags: parsed.flags, args: parsed.positionals, path })) ?? 0;
+        return (await command.run({ flags: parsed.flags, sources: parsed.sources, args: parsed.positionals, path })) ?? 0;
       } catch (error) {
         if (error instanceof UsageError) error.command ??= path;
         throw error;

@@ -2,6 +2,7 @@
 
 import { bench } from "./bench/command.js";
 import type { AnyCommand, CommandGroup } from "./command.js";
+import { completionCommand } from "./completion.js";
 import { consume } from "./consume.js";
 import { groups } from "./groups.js";
 import { produce } from "./produce.js";
@@ -13,6 +14,7 @@ import { acls } from "./acls.js";
 export type Entry = AnyCommand | CommandGroup;
 
 export const commands: Entry[] = [serve, topics, groups, produce, consume, bench, users, acls];
+commands.push(completionCommand(() => commands));
 
 export function isGroup(entry: Entry): entry is CommandGroup {
   return "commands" in entry;

@@ -6,9 +6,13 @@
 import { availableParallelism } from "node:os";
 import { createLogger, type LogLevel } from "../log.js";
 import { startServer, type ServerConfig } from "../server.js";
+import { applyFileValues, type FlagSpecs } from "./args.js";
 import { defineCommand } from "./command.js";
+import { readConfigFile } from "./config-file.js";
 import { UsageError } from "./errors.js";
 import { securityConfig, securityFlags } from "./security-flags.js";
+import { isLoopbackAddress } from "../security/network-policy.js";
+import type { TlsFiles } from "../security/tls-files.js";
 
 const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 
@@ -16,46 +20,93 @@ function wildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "";
 }
 
+const serveFlags = {
+  config: { kind: "string", description: "settings file (TOML if it ends in .toml, else JSON); keys are these flags' names", env: "RIVULET_CONFIG", placeholder: "FILE" },
+  "data-dir": { kind: "string", description: "directory for partitions and metadata (one broker per directory)", default: "./data", env: "RIVULET_DATA_DIR", placeholder: "DIR" },
+  host: { kind: "string", description: "interface to bind (0.0.0.0: every interface)", default: "127.0.0.1", env: "RIVULET_HOST", placeholder: "HOST" },
+  "allow-unauthenticated": { kind: "boolean", description: "serve non-loopback clients without authentication (leaves protected mode)", env: "RIVULET_ALLOW_UNAUTHENTICATED" },
+  "allowed-origins": { kind: "string", multiple: true, description: "browser origins allowed besides same-origin and loopback pages (repeat or comma-separate; *.example.com patterns)", env: "RIVULET_ALLOWED_ORIGINS", placeholder: "ORIGIN" },
+  "tls-cert": { kind: "string", description: "PEM certificate chain: serve TLS (https/wss, Kafka SSL)", env: "RIVULET_TLS_CERT", placeholder: "FILE" },
+  "tls-key": { kind: "string", description: "PEM private key of --tls-cert", env: "RIVULET_TLS_KEY", placeholder: "FILE" },
+  "tls-key-passphrase": { kind: "string", description: "passphrase of an encrypted --tls-key (prefer the env var)", env: "RIVULET_TLS_KEY_PASSPHRASE", placeholder: "SECRET" },
+  "tls-ca": { kind: "string", description: "PEM CA bundle for client certificates (mTLS)", env: "RIVULET_TLS_CA", placeholder: "FILE" },
+  "tls-client-auth": { kind: "string", description: "with --tls-ca: client certificates required or optional", default: "required", choices: ["required", "optional"], env: "RIVULET_TLS_CLIENT_AUTH", placeholder: "MODE" },
+  "tls-listeners": { kind: "string", description: "which listeners serve TLS: ws, kafka or ws,kafka", default: "ws,kafka", choices: ["ws", "kafka", "ws,kafka", "kafka,ws"], env: "RIVULET_TLS_LISTENERS", placeholder: "LIST" },
+  "metrics-token": { kind: "string", description: "require 'Authorization: Bearer TOKEN' on /metrics", env: "RIVULET_METRICS_TOKEN", placeholder: "TOKEN" },
+  port: { kind: "integer", description: "HTTP + WebSocket port (0 picks a free one)", default: 8080, min: 0, env: "RIVULET_PORT" },
+  "kafka-port": { kind: "integer", description: "Kafka protocol port (0 picks a free one, -1 disables it)", default: 9092, min: -1, env: "RIVULET_KAFKA_PORT" },
+  "advertised-host": { kind: "string", description: "host clients are told to connect to (default: the bound host)", env: "RIVULET_ADVERTISED_HOST", placeholder: "HOST" },
+  "advertised-port": { kind: "integer", description: "Kafka port clients are told to connect to (default: the bound one)", min: 1, env: "RIVULET_ADVERTISED_PORT" },
+  shards: { kind: "integer", description: `shard worker threads, one owner per partition (default: available parallelism, ${availableParallelism()} here)`, min: 1, env: "RIVULET_SHARDS" },
+  "rebuild-metadata": { kind: "boolean", description: "rebuild topics.json from the partition directories when it is missing, damaged or incomplete (docs/operations.md)", env: "RIVULET_REBUILD_METADATA" },
+  "max-partitions-per-topic": { kind: "integer", description: "most partitions one topic may have", default: 1000, min: 1, env: "RIVULET_MAX_PARTITIONS_PER_TOPIC" },
+  "max-partitions-per-broker": { kind: "integer", description: "most partitions across all topics", default: 4000, min: 1, env: "RIVULET_MAX_PARTITIONS_PER_BROKER" },
+  "min-segment-bytes": { kind: "integer", description: "smallest segment.bytes a topic may set (Kafka 4's floor: 1 MiB)", default: 1024 * 1024, min: 14, env: "RIVULET_MIN_SEGMENT_BYTES" },
+  "queued-max-request-bytes": { kind: "integer", description: "bytes of client requests read or processed at once, both ports together (Kafka's queued.max.request.bytes)", default: 100 * 1024 * 1024, min: 1024, env: "RIVULET_QUEUED_MAX_REQUEST_BYTES" },
+  "log-level": { kind: "string", description: "least severe level logged", default: "info", choices: LOG_LEVELS, env: "RIVULET_LOG_LEVEL", placeholder: "LEVEL" },
+  ...securityFlags,
+} satisfies FlagSpecs;
+
 export const serve = defineCommand({
   name: "serve",
   summary: "Run a broker: HTTP + WebSocket (/ws) on --port, the Kafka protocol on --kafka-port.",
-  flags: {
-    "data-dir": { kind: "string", description: "directory for partitions and metadata (one broker per directory)", default: "./data", env: "RIVULET_DATA_DIR", placeholder: "DIR" },
-    host: { kind: "string", description: "interface to bind", default: "0.0.0.0", env: "RIVULET_HOST", placeholder: "HOST" },
-    port: { kind: "integer", description: "HTTP + WebSocket port (0 picks a free one)", default: 8080, min: 0, env: "RIVULET_PORT" },
-    "kafka-port": { kind: "integer", description: "Kafka protocol port (0 picks a free one, -1 disables it)", default: 9092, min: -1, env: "RIVULET_KAFKA_PORT" },
-    "advertised-host": { kind: "string", description: "host clients are told to connect to (default: the bound host)", env: "RIVULET_ADVERTISED_HOST", placeholder: "HOST" },
-    "advertised-port": { kind: "integer", description: "Kafka port clients are told to connect to (default: the bound one)", min: 1, env: "RIVULET_ADVERTISED_PORT" },
-    shards: { kind: "integer", description: `shard worker threads, one owner per partition (default: available parallelism, ${availableParallelism()} here)`, min: 1, env: "RIVULET_SHARDS" },
-    "log-level": { kind: "string", description: "least severe level logged", default: "info", choices: LOG_LEVELS, env: "RIVULET_LOG_LEVEL", placeholder: "LEVEL" },
-    ...securityFlags,
-  },
-  details: ["Logs are JSON lines on stderr. SIGINT or SIGTERM shuts down gracefully; a second signal exits at once."],
-  async run({ flags }) {
+  flags: serveFlags,
+  details: [
+    "Logs are JSON lines on stderr. SIGINT or SIGTERM shuts down gracefully; a second signal exits at once.",
+    "SIGHUP re-reads the TLS certificate files without dropping connections.",
+    "Protected mode: with no authentication configured, only loopback clients are served unless --allow-unauthenticated.",
+  ],
+  async run({ flags: given, sources }) {
+    const flags = given.config ? applyFileValues({ flags: given, sources, positionals: [], help: false }, serveFlags, readConfigFile(given.config), given.config) : given;
     const level = flags["log-level"] as LogLevel;
     const logger = createLogger({ level });
     if (flags.port > 65535) throw new UsageError(`--port must be at most 65535, got ${flags.port}`);
     if (flags["kafka-port"] > 65535) throw new UsageError(`--kafka-port must be at most 65535, got ${flags["kafka-port"]}`);
+    const allowedOrigins = flags["allowed-origins"].flatMap((o) => o.split(",")).map((o) => o.trim()).filter(Boolean);
+    const tls = tlsFiles(flags);
+    const tlsListeners = flags["tls-listeners"].split(",");
     const config: ServerConfig = {
       dataDir: flags["data-dir"],
       host: flags.host,
+      allowUnauthenticated: flags["allow-unauthenticated"],
+      allowedOrigins,
+      tls: tls && tlsListeners.includes("ws") ? tls : undefined,
+      kafkaTls: tls && tlsListeners.includes("kafka") ? tls : undefined,
+      metricsToken: flags["metrics-token"],
       port: flags.port,
       kafkaPort: flags["kafka-port"],
       advertisedHost: flags["advertised-host"],
       advertisedPort: flags["advertised-port"],
       shards: flags.shards ?? availableParallelism(),
+      rebuildMetadata: flags["rebuild-metadata"],
+      maxPartitionsPerTopic: flags["max-partitions-per-topic"],
+      maxPartitionsPerBroker: flags["max-partitions-per-broker"],
+      minSegmentBytes: flags["min-segment-bytes"],
+      queuedMaxRequestBytes: flags["queued-max-request-bytes"],
       logLevel: level,
       logger,
       security: securityConfig(flags),
     };
-    const server = await startServer(config);
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer(config);
+    } catch (error) {
+      if (allowedOrigins.length && /allowed-origins/.test(String((error as Error).message))) throw new UsageError((error as Error).message);
+      throw error;
+    }
+    if (server.policy.protectedMode && !isLoopbackAddress(flags.host)) {
+      logger.warn("protected mode: listening beyond loopback but serving loopback clients only, since no authentication is configured; configure authentication or pass --allow-unauthenticated", { host: flags.host });
+    } else if (!server.policy.protectedMode && flags["allow-unauthenticated"] && !isLoopbackAddress(flags.host)) {
+      logger.warn("serving the network WITHOUT authentication (--allow-unauthenticated): anyone who reaches these ports can read, write and delete every topic", { host: flags.host });
+    }
     const publicHost = flags["advertised-host"] ?? (wildcard(flags.host) ? "127.0.0.1" : flags.host);
     const urlHost = publicHost.includes(":") ? `[${publicHost}]` : publicHost;
+    const secure = config.tls !== undefined;
     // The bound Kafka port as the server reports it (-1: disabled); the configured one if it reports none.
     const kafkaPort = (server as { kafkaPort?: number }).kafkaPort ?? config.kafkaPort;
     logger.info("rivulet listening", {
-      ws: `ws://${urlHost}:${server.port}/ws`,
-      http: `http://${urlHost}:${server.port}`,
+      ws: `${secure ? "wss" : "ws"}://${urlHost}:${server.port}/ws`,
+      http: `${secure ? "https" : "http"}://${urlHost}:${server.port}`,
       bind: `${flags.host}:${server.port}`,
       kafkaPort: kafkaPort === -1 ? "disabled" : kafkaPort,
       dataDir: flags["data-dir"],
@@ -82,6 +133,21 @@ export const serve = defineCommand({
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
+      process.on("SIGHUP", () => {
+        server.reloadTls().catch((error: unknown) => logger.error("TLS reload failed; the previous certificates stay in use", { error }));
+      });
     });
   },
 });
+
+/** The TLS files the flags name, or undefined; a key without a certificate (or the reverse) is a usage error. */
+function tlsFiles(flags: { "tls-cert"?: string; "tls-key"?: string; "tls-key-passphrase"?: string; "tls-ca"?: string; "tls-client-auth": string }): TlsFiles | undefined {
+  const cert = flags["tls-cert"];
+  const key = flags["tls-key"];
+  if (!cert && !key) {
+    if (flags["tls-ca"]) throw new UsageError("--tls-ca needs --tls-cert and --tls-key");
+    return undefined;
+  }
+  if (!cert || !key) throw new UsageError("--tls-cert and --tls-key go together");
+  return { certFile: cert, keyFile: key, passphrase: flags["tls-key-passphrase"], caFile: flags["tls-ca"], requireClientCert: flags["tls-client-auth"] !== "optional" };
+}

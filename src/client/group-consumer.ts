@@ -11,6 +11,7 @@ import type { Admin } from "./admin.js";
 import type { Connection } from "./connection.js";
 import { Consumer, type ConsumerOptions } from "./consumer.js";
 import { errorFromCode } from "./errors.js";
+import { KafkaErrors } from "../errors/index.js";
 
 export interface GroupConsumerOptions extends Omit<ConsumerOptions, "partitions" | "positions" | "onGap"> {
   group: string;
@@ -89,7 +90,7 @@ export class GroupConsumer extends Consumer {
       void this.revoke(frame.partitions, frame.generation);
       return;
     }
-    if (frame.type === FrameType.ERROR && frame.requestId === this.subscriptionId && frame.errorCode === 25) {
+    if (frame.type === FrameType.ERROR && frame.requestId === this.subscriptionId && frame.errorCode === KafkaErrors.UNKNOWN_MEMBER_ID.code) {
       // Removed from the group (session expired): rejoin, like Kafka consumers do.
       this.rejoin();
       return;

@@ -24,7 +24,8 @@ export const OFFSETS_TOPIC = "__consumer_offsets";
 export interface OffsetLogBroker {
   topic(name: string): { partitions: number } | undefined;
   createTopic(name: string, options: { partitions: number; configs: Record<string, string> }): Promise<unknown>;
-  produce(topic: string, partition: number, batch: Uint8Array, options: { acks: -1; transfer: boolean }): Promise<unknown>;
+  /** `internal`: the offsets topic is internal; only the broker's own writers may append to it. */
+  produce(topic: string, partition: number, batch: Uint8Array, options: { acks: -1; transfer: boolean; internal: true }): Promise<unknown>;
   fetch(topic: string, partition: number, offset: bigint, options: { maxBytes: number }): Promise<{ records: Uint8Array; highWatermark: bigint }>;
   listOffsets(topic: string, partition: number, spec: "earliest"): Promise<{ offset: bigint }>;
 }
@@ -61,7 +62,7 @@ export class BrokerOffsetLog implements OffsetLog {
   async append(groupId: string, records: OffsetLogRecord[]): Promise<void> {
     await this.ensureTopic();
     const batch = encodeRecordBatch(records.map((r) => ({ key: r.key, value: r.value })));
-    await this.broker.produce(this.topic, this.partitionFor(groupId), batch, { acks: -1, transfer: true });
+    await this.broker.produce(this.topic, this.partitionFor(groupId), batch, { acks: -1, transfer: true, internal: true });
   }
 
   private ensureTopic(): Promise<void> {

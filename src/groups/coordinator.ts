@@ -142,6 +142,25 @@ export class GroupCoordinator {
     for (const g of this.ctx.groups.values()) if (g.kind === "managed") g.refreshTopics();
   }
 
+  /**
+   * A topic was deleted: tombstone every group's committed offsets for it (Kafka's cleanupGroupMetadata
+   * on topic deletion), so a re-created topic is not read from a stale position, and let managed groups
+   * re-check their partitions. Returns how many offsets were deleted.
+   */
+  async deleteTopicOffsets(topic: string): Promise<number> {
+    if (this.status !== "active") return 0;
+    let deleted = 0;
+    for (const groupId of this.ctx.offsets.groupIds()) {
+      const partitions = this.ctx.offsets.list(groupId).filter((o) => o.topic === topic).map((o) => ({ topic, partition: o.partition }));
+      if (!partitions.length) continue;
+      await this.ctx.offsets.delete(groupId, partitions);
+      deleted += partitions.length;
+    }
+    this.refreshTopics();
+    if (deleted) this.ctx.logger.info("deleted the committed offsets of a deleted topic", { topic, offsets: deleted });
+    return deleted;
+  }
+
   // ---- admin ---------------------------------------------------------------------------------------------
 
   listGroups(filter?: { states?: string[] }): admin.GroupOverview[] {

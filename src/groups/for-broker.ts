@@ -9,14 +9,19 @@ export interface BrokerCoordinatorOptions extends Omit<GroupCoordinatorOptions, 
   offsetsTopic?: BrokerOffsetLogOptions;
 }
 
-/** Creates the coordinator for a broker and replays its committed offsets (creating the topic if needed). */
+/**
+ * Creates the coordinator for a broker and replays its committed offsets (creating the topic if needed).
+ * Deleting a topic (from either front end) then deletes its committed offsets before the delete returns.
+ */
 export async function createBrokerCoordinator(broker: Broker, options: BrokerCoordinatorOptions = {}): Promise<GroupCoordinator> {
   const { offsetsTopic, ...rest } = options;
-  return GroupCoordinator.create({
+  const coordinator = await GroupCoordinator.create({
     partitionsFor: (topic) => broker.topic(topic)?.partitions ?? 0,
     logEndOffset: (topic, partition) => broker.logEndOffset(topic, partition),
     resolveStart: (topic, partition, from) => broker.resolveStart(topic, partition, from),
     ...rest,
     offsetLog: new BrokerOffsetLog(broker, { logger: options.logger ?? broker.logger, ...offsetsTopic }),
   });
+  broker.onTopicDeleted((topic) => coordinator.deleteTopicOffsets(topic).then(() => undefined));
+  return coordinator;
 }

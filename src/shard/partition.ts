@@ -6,8 +6,10 @@ import { decompress } from "../core/codecs.js";
 import { decodeRecordBatch, validateRecordBatch } from "../core/index.js";
 import { InvalidRecordError, MessageTooLargeError } from "../errors/index.js";
 import type { Logger } from "../log.js";
+import { GroupCommit } from "./group-commit.js";
 import type { ProducerStateTable } from "./producer-state.js";
 import { loadProducerState, writeProducerSnapshot } from "./producer-snapshot.js";
+import type { FileCache } from "../storage/file-cache.js";
 import type { FileSystem } from "../storage/fs.js";
 import type { LogConfig } from "../storage/log-config.js";
 import { PartitionLog } from "../storage/partition-log.js";
@@ -20,14 +22,27 @@ export class Partition {
     readonly partition: number,
     readonly log: PartitionLog,
     readonly producers: ProducerStateTable,
+    private readonly commits: GroupCommit,
   ) {}
 
-  static open(topic: string, partition: number, dir: string, config: Partial<LogConfig>, fs: FileSystem | undefined, logger: Logger): Partition {
-    const log = PartitionLog.open({ dir, config, fs, logger });
+  /**
+   * `commits` is the shard's group commit (every acks=all produce of the shard shares its fsync rounds);
+   * `fileCache` the shard's cache of closed segments' descriptors.
+   */
+  static open(
+    topic: string,
+    partition: number,
+    dir: string,
+    config: Partial<LogConfig>,
+    fs: FileSystem | undefined,
+    logger: Logger,
+    shared: { commits?: GroupCommit; fileCache?: FileCache } = {},
+  ): Partition {
+    const log = PartitionLog.open({ dir, config, fs, logger, fileCache: shared.fileCache });
     // Producer state = the last snapshot + a replay of the log after it (the whole log without one, or
     // when a power cut left a snapshot newer than the log).
     const { table } = loadProducerState(log);
-    return new Partition(topic, partition, log, table);
+    return new Partition(topic, partition, log, table, shared.commits ?? new GroupCommit());
   }
 
   status(): PartitionStatus {
@@ -37,13 +52,17 @@ export class Partition {
       logStartOffset: this.log.logStartOffset,
       logEndOffset: this.log.logEndOffset,
       sizeBytes: this.log.sizeInBytes,
+      ...(this.log.corruptRanges ? { corruptRanges: this.log.corruptRanges } : {}),
     };
   }
 
   /**
    * Validates and appends one produced batch. Returns synchronously once the batch is in the log (so the
-   * caller can keep arrival order), plus a promise to await when acks=all needs the fsync the flush policy
-   * started.
+   * caller can keep arrival order). The durability contract (docs/storage.md):
+   * - acks=0 and acks=1: answered now, the batch is in the OS page cache (survives a process crash);
+   * - acks=all: `durable` resolves once a group-committed fdatasync covers the batch (survives power
+   *   loss), and rejects with the StorageError if that fsync fails. A retried duplicate waits too: its
+   *   first attempt may not have been fsynced yet.
    */
   produce(batch: Uint8Array, acks: Acks): { result: ProduceOk; durable?: Promise<void> } {
     const config = this.log.config;
@@ -61,6 +80,7 @@ export class Partition {
     if (verdict.kind === "error") throw verdict.error;
     if (verdict.kind === "duplicate") {
       return {
+        durable: acks === -1 ? this.commits.durable(this.log) : undefined,
         result: {
           baseOffset: verdict.baseOffset,
           lastOffset: verdict.lastOffset,
@@ -87,7 +107,7 @@ export class Partition {
         records: header.recordCount,
         duplicate: false,
       },
-      durable: acks === -1 ? appended.flushed : undefined,
+      durable: acks === -1 ? this.commits.durable(this.log) : undefined,
     };
   }
 

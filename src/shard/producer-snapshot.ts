@@ -87,6 +87,12 @@ export function rebuildProducerState(log: PartitionLog, table: ProducerStateTabl
   const end = log.logEndOffset;
   let offset = start;
   while (offset < end) {
+    // Damage fenced off at open holds no batch the table could use: step over it, never fail the open.
+    const damaged = log.corruptRangeFor(offset);
+    if (damaged) {
+      offset = damaged.lastOffset + 1n > offset ? damaged.lastOffset + 1n : offset + 1n;
+      continue;
+    }
     const { records } = log.read(offset, REPLAY_READ_BYTES);
     let next = offset;
     for (const { start: at, size } of batchSpans(records)) {

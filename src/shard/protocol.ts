@@ -15,6 +15,8 @@ export interface ShardInit {
   retentionCheckMs: number;
   /** How often compacted partitions are cleaned (Kafka log.cleaner.backoff.ms). */
   compactionCheckMs: number;
+  /** Descriptors of closed segments the shard keeps open (an LRU; default 256, or RLIMIT_NOFILE/4 if lower). */
+  maxOpenSegmentFiles?: number;
 }
 
 export interface PartitionRef {
@@ -30,6 +32,8 @@ export interface PartitionStatus extends PartitionRef {
   logStartOffset: bigint;
   logEndOffset: bigint;
   sizeBytes: number;
+  /** Damaged ranges below the recovery point found at open: kept on disk, refused to readers. */
+  corruptRanges?: number;
 }
 
 export type Acks = -1 | 0 | 1;

@@ -9,6 +9,8 @@ import { errorToData } from "../errors/wire.js";
 import { UnknownTopicOrPartitionError } from "../errors/index.js";
 import { createLogger } from "../log.js";
 import { compactLog } from "../storage/compaction.js";
+import { defaultFileCacheCapacity, FileCache } from "../storage/file-cache.js";
+import { checkFileLimits } from "../storage/fd-limits.js";
 import { enforceRetention } from "../storage/retention.js";
 import {
   partitionDirName,
@@ -19,12 +21,18 @@ import {
   type ShardResults,
   type ShardTask,
 } from "./protocol.js";
+import { GroupCommit } from "./group-commit.js";
 import { Partition } from "./partition.js";
 
 const init = Piscina.workerData as ShardInit;
 const logger = createLogger({ level: init.logLevel, fields: { shard: init.shard } });
 const partitions = new Map<string, Partition>();
+/** Every acks=all produce of this shard shares these fsync rounds. */
+const commits = new GroupCommit();
+/** Descriptors of closed segments, bounded per shard; active segments keep theirs (3 per partition). */
+const fileCache = new FileCache(init.maxOpenSegmentFiles ?? defaultFileCacheCapacity());
 let closing = false;
+if (init.shard === 0) checkFileLimits(logger);
 
 function partitionFor(ref: PartitionRef): Partition {
   const partition = partitions.get(partitionKey(ref.topic, ref.partition));
@@ -46,23 +54,21 @@ function withTransfer<T>(value: T, buffers: ArrayBufferLike[]): T {
 }
 
 async function produce(task: Extract<ShardTask, { op: "produce" }>): Promise<ShardResults["produce"]> {
-  const durable: Promise<void>[] = [];
-  const outcomes: ShardResults["produce"] = task.items.map((item) =>
+  const durable: Array<Promise<void> | undefined> = [];
+  const outcomes: ShardResults["produce"] = task.items.map((item, i) =>
     attempt(() => {
       const { result, durable: wait } = partitionFor(item).produce(item.batch, item.acks);
-      if (wait) durable.push(wait);
+      durable[i] = wait;
       return result;
     }),
   );
-  if (durable.length) {
-    // acks=all: answer only once the fsync the flush policy demanded covers every batch of the task.
-    const settled = await Promise.allSettled(durable);
-    const failure = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
-    if (failure) {
-      for (let i = 0; i < outcomes.length; i++) {
-        if (task.items[i]!.acks === -1 && "ok" in outcomes[i]!) outcomes[i] = { error: errorToData(failure.reason) };
-      }
-    }
+  if (durable.some((wait) => wait !== undefined)) {
+    // acks=all: each item is answered once the group commit covering its partition is done; a failed fsync
+    // fails exactly the items that waited on it.
+    const settled = await Promise.allSettled(durable.map((wait) => wait ?? Promise.resolve()));
+    settled.forEach((s, i) => {
+      if (s.status === "rejected") outcomes[i] = { error: errorToData(s.reason) };
+    });
   }
   return outcomes;
 }
@@ -86,7 +92,7 @@ function open(task: Extract<ShardTask, { op: "open" }>): ShardResults["open"] {
       let partition = partitions.get(key);
       if (!partition) {
         const dir = join(init.dataDir, partitionDirName(spec.topic, spec.partition));
-        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, undefined, logger);
+        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, undefined, logger, { commits, fileCache });
         partitions.set(key, partition);
       }
       return partition.status();

@@ -65,6 +65,8 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
   const tombstoneHorizon = log.clock() - log.config.deleteRetentionMs;
   for (const segment of closed) {
     if (!log.segments.includes(segment)) continue; // retention removed it meanwhile
+    // Damaged bytes below the recovery point are kept for inspection: never rewrite them away.
+    if (segment.corrupt.length) continue;
     const kept: Uint8Array[] = [];
     let removed = 0;
     for (const info of segment.batchesFrom(0)) {
@@ -175,11 +177,12 @@ function swapIn(log: PartitionLog, old: Segment, batches: Uint8Array[]): Segment
   fs.syncDir(log.dir);
   old.close();
 
-  const replacement = Segment.open(fs, log.dir, old.baseOffset, log.clock());
-  replacement.indexInterval = log.config.indexIntervalBytes;
+  const replacement = log.newSegment(old.baseOffset);
   recoverSegment(replacement, 0, old.baseOffset, (error) => log.logger.warn("index write failed", { error }));
   replacement.sealTimeIndex();
+  replacement.unflushedBytes = replacement.size;
   replacement.sync();
+  replacement.setActive(false);
   // Keep the segment's offset range: the next segment's base is where it ends, whatever it still holds.
   if (replacement.nextOffset < old.nextOffset) replacement.nextOffset = old.nextOffset;
   log.segments[log.segments.indexOf(old)] = replacement;

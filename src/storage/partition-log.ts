@@ -12,11 +12,12 @@ import { OffsetOutOfRangeError, StorageError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { recordCountAt, stampBatch } from "../core/index.js";
 import { readBatchInfo } from "./batch-cursor.js";
-import { readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { readCheckpoint, writeCheckpoint, writeCheckpointAsync } from "./checkpoint.js";
+import { defaultFileCache, type FileCache } from "./file-cache.js";
 import { nodeFileSystem, type FileSystem } from "./fs.js";
 import { resolveLogConfig, type LogConfig } from "./log-config.js";
 import { openSegments } from "./log-open.js";
-import { Segment } from "./segment.js";
+import { Segment, type CorruptRange } from "./segment.js";
 
 export interface PartitionLogOptions {
   /** The partition's directory, `<dataDir>/<topic>-<partition>`. */
@@ -26,8 +27,14 @@ export interface PartitionLogOptions {
   logger?: Logger;
   /** Milliseconds since the epoch; injectable for retention and flush tests. */
   clock?: () => number;
-  /** Minimum interval between recovery-point checkpoint writes after flushes (ms). */
+  /**
+   * Minimum interval between checkpoint writes that only advance the recovery point (ms, default 5000).
+   * Each costs an fdatasync (asynchronous, off the append path), so it is not done on every flush: a crash
+   * rescans at most about this much more log than it must.
+   */
   checkpointIntervalMs?: number;
+  /** Where closed segments' descriptors are cached (default: one cache per thread, 256 descriptors). */
+  fileCache?: FileCache;
 }
 
 export interface AppendResult {
@@ -59,9 +66,17 @@ export class PartitionLog {
   logStartOffset = 0n;
   /** Every offset below this is fsynced. */
   recoveryPoint = 0n;
+  /** The recovery point as last written to the checkpoint file. */
+  checkpointedRecoveryPoint = -1n;
+  /** Damaged ranges below the recovery point found at open (kept on disk, refused to readers). */
+  corruptRanges = 0;
+  readonly fileCache: FileCache;
   private unflushedMessages = 0;
   private lastFlushTime: number;
   private lastCheckpointTime = 0;
+  /** Bumped by every synchronous checkpoint write, so an asynchronous one in flight knows it is stale. */
+  private checkpointWrites = 0;
+  private checkpointInFlight: Promise<void> | undefined;
   private flushInFlight: Promise<void> | undefined;
   /** A segment was created since the directory was last fsynced. */
   private dirDirty = false;
@@ -74,7 +89,8 @@ export class PartitionLog {
     this.fs = options.fs ?? nodeFileSystem;
     this.logger = (options.logger ?? createLogger()).child({ partitionDir: options.dir });
     this.clock = options.clock ?? Date.now;
-    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 10_000;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 5000;
+    this.fileCache = options.fileCache ?? defaultFileCache;
     this.lastFlushTime = this.clock();
   }
 
@@ -86,9 +102,17 @@ export class PartitionLog {
     log.segments = opened.segments;
     log.logStartOffset = opened.logStartOffset;
     log.recoveryPoint = opened.recoveryPoint;
+    log.activeSegment.setActive(true);
     // From here on a crash is unclean until the next graceful close.
     log.writeCheckpoint(false);
     return log;
+  }
+
+  /** Opens (or creates) one segment's files through this log's descriptor cache. */
+  newSegment(baseOffset: bigint): Segment {
+    const segment = Segment.open(this.fs, this.dir, baseOffset, this.clock(), this.fileCache);
+    segment.indexInterval = this.config.indexIntervalBytes;
+    return segment;
   }
 
   get activeSegment(): Segment {
@@ -169,8 +193,8 @@ export class PartitionLog {
     const previous = this.activeSegment;
     previous.sealTimeIndex();
     try {
-      const next = Segment.open(this.fs, this.dir, this.logEndOffset, this.clock());
-      next.indexInterval = this.config.indexIntervalBytes;
+      const next = this.newSegment(this.logEndOffset);
+      next.setActive(true);
       // The new file's directory entry becomes durable with the next flush, before anything in it is
       // acknowledged as durable: no fsync on the append path.
       this.dirDirty = true;
@@ -178,6 +202,8 @@ export class PartitionLog {
     } catch (error) {
       throw storageError("roll", error);
     }
+    // Its descriptors go back to the cache (the log's) or are closed (the indexes, now held in memory).
+    previous.setActive(false);
     this.logger.info("segment rolled", { baseOffset: this.logEndOffset, previousSize: previous.size });
   }
 
@@ -214,6 +240,16 @@ export class PartitionLog {
     return result(new Uint8Array(0));
   }
 
+  /** The damaged range (found at open, refused to readers) holding `offset`, if any. */
+  corruptRangeFor(offset: bigint): CorruptRange | undefined {
+    if (this.corruptRanges === 0) return undefined;
+    for (const segment of this.segments) {
+      const range = segment.corruptRangeFor(offset);
+      if (range) return range;
+    }
+    return undefined;
+  }
+
   /** Index into `segments` of the segment whose range holds `offset` (the last with base <= offset). */
   segmentIndexFor(offset: bigint): number {
     let lo = 0;
@@ -236,6 +272,8 @@ export class PartitionLog {
       this.flushInFlight ??= this.runFlush().finally(() => (this.flushInFlight = undefined));
       await this.flushInFlight;
     }
+    // Closed without a final sync (abandon, topic deletion): whoever waits must not take it as durable.
+    if (this.recoveryPoint < target) throw new StorageError(`partition log ${this.dir} closed before its data was fsynced`);
   }
 
   private async runFlush(): Promise<void> {
@@ -253,20 +291,46 @@ export class PartitionLog {
       throw storageError("fsync", error);
     }
     if (upTo > this.recoveryPoint) this.recoveryPoint = upTo;
-    if (this.clock() - this.lastCheckpointTime >= this.checkpointIntervalMs) this.writeCheckpoint(false);
+    this.maybeCheckpoint();
   }
 
-  /** Called periodically by the owner: fsyncs if data has waited flush.ms. */
+  /**
+   * Called periodically by the owner: fsyncs if data has waited flush.ms, and persists a recovery point
+   * that advanced since the checkpoint was last written (at most once per checkpointIntervalMs, so a
+   * crash rescans at most about that much more than it must).
+   */
   maybeFlush(): Promise<void> | undefined {
+    this.maybeCheckpoint();
     if (this.recoveryPoint >= this.logEndOffset) return undefined;
     if (this.clock() - this.lastFlushTime < this.config.flushMs) return undefined;
     return this.flush();
   }
 
+  /**
+   * Persists the recovery point if it moved and the last write is old enough; the write's fsync runs off
+   * the owner thread. Returns the write in flight, if one was started.
+   */
+  maybeCheckpoint(): Promise<void> | undefined {
+    if (this.closed || this.checkpointInFlight || this.recoveryPoint === this.checkpointedRecoveryPoint) return undefined;
+    if (this.clock() - this.lastCheckpointTime < this.checkpointIntervalMs) return undefined;
+    const checkpoint = { logStartOffset: this.logStartOffset, recoveryPoint: this.recoveryPoint, clean: false };
+    const writes = this.checkpointWrites;
+    this.lastCheckpointTime = this.clock();
+    this.checkpointInFlight = writeCheckpointAsync(this.fs, this.dir, checkpoint, () => writes === this.checkpointWrites && !this.closed)
+      .then((written) => {
+        if (written) this.checkpointedRecoveryPoint = checkpoint.recoveryPoint;
+      })
+      .catch((error: unknown) => this.logger.warn("checkpoint write failed", { error }))
+      .finally(() => (this.checkpointInFlight = undefined));
+    return this.checkpointInFlight;
+  }
+
   writeCheckpoint(clean: boolean): void {
+    this.checkpointWrites++;
     try {
       writeCheckpoint(this.fs, this.dir, { logStartOffset: this.logStartOffset, recoveryPoint: this.recoveryPoint, clean });
       this.lastCheckpointTime = this.clock();
+      this.checkpointedRecoveryPoint = this.recoveryPoint;
     } catch (error) {
       // A stale checkpoint only means a longer rescan after a crash; say so and carry on.
       this.logger.warn("checkpoint write failed", { error });
@@ -277,6 +341,7 @@ export class PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flushInFlight?.catch(() => {});
+    await this.checkpointInFlight;
     this.closed = true;
     this.activeSegment.sealTimeIndex();
     for (const segment of this.segments) segment.sync();

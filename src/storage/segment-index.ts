@@ -17,7 +17,7 @@
 
 import { IndexBlock, offsetIndexLookup, timeIndexLookup } from "../core/index-search.js";
 import { heapView } from "../core/instance.js";
-import type { FileHandle } from "./fs.js";
+import type { CachedFile } from "./file-cache.js";
 
 export interface OffsetPosition {
   offset: bigint;
@@ -31,8 +31,10 @@ export interface TimestampOffset {
 
 abstract class SegmentIndexFile {
   readonly block: IndexBlock;
+  /** Written since the last sync (only then does sync() touch the file, which may have to reopen it). */
+  private dirty = false;
 
-  constructor(protected readonly file: FileHandle, readonly baseOffset: bigint, entrySize: number) {
+  constructor(readonly file: CachedFile, readonly baseOffset: bigint, entrySize: number) {
     const size = file.size();
     // A torn final entry (crash mid-write) is dropped; the file is cut back to whole entries.
     const whole = size - (size % entrySize);
@@ -42,7 +44,10 @@ abstract class SegmentIndexFile {
       file.read(bytes, 0, whole, 0);
       this.block.append(bytes);
     }
-    if (whole !== size) file.truncate(whole);
+    if (whole !== size) {
+      file.truncate(whole);
+      this.dirty = true;
+    }
   }
 
   get entries(): number {
@@ -54,6 +59,7 @@ abstract class SegmentIndexFile {
     // Memory first is safe: a failed file write is undone in memory below; a reader never sees both disagree
     // in a way that matters because entries are hints.
     this.block.append(entry);
+    this.dirty = true;
     try {
       this.file.write(entry, 0, entry.length, position);
     } catch (error) {
@@ -66,6 +72,7 @@ abstract class SegmentIndexFile {
   truncateEntries(entries: number): void {
     this.block.truncateEntries(entries);
     this.file.truncate(this.block.length);
+    this.dirty = true;
   }
 
   /** Replaces the whole index (after a rebuild from the log). */
@@ -73,15 +80,14 @@ abstract class SegmentIndexFile {
     this.block.truncateEntries(0);
     this.block.append(bytes);
     this.file.truncate(0);
+    this.dirty = true;
     if (bytes.length) this.file.write(bytes, 0, bytes.length, 0);
   }
 
   sync(): void {
+    if (!this.dirty) return;
     this.file.sync();
-  }
-
-  syncAsync(): Promise<void> {
-    return this.file.syncAsync();
+    this.dirty = false;
   }
 
   close(): void {
@@ -91,7 +97,7 @@ abstract class SegmentIndexFile {
 }
 
 export class OffsetIndex extends SegmentIndexFile {
-  constructor(file: FileHandle, baseOffset: bigint) {
+  constructor(file: CachedFile, baseOffset: bigint) {
     super(file, baseOffset, 8);
   }
 
@@ -138,7 +144,7 @@ export class OffsetIndex extends SegmentIndexFile {
 }
 
 export class TimeIndex extends SegmentIndexFile {
-  constructor(file: FileHandle, baseOffset: bigint) {
+  constructor(file: CachedFile, baseOffset: bigint) {
     super(file, baseOffset, 12);
   }
 

@@ -3,10 +3,27 @@
 // one thread; `size` is the end of the last whole batch, and nothing past it is ever served.
 
 import { join } from "node:path";
-import type { FileHandle, FileSystem } from "./fs.js";
+import { CorruptRecordError } from "../errors/index.js";
+import type { FileSystem } from "./fs.js";
 import { unpooledBuffer, walkBatches, type BatchInfo } from "./batch-cursor.js";
+import { defaultFileCache, type CachedFile, type FileCache } from "./file-cache.js";
 import { OffsetIndex, TimeIndex } from "./segment-index.js";
 import { wholeBatchesEnd } from "../core/index.js";
+
+/**
+ * Bytes of a segment below the recovery point that failed their check (CRC, length, magic, offsets) when
+ * recovery read them. They stay on disk (fsynced data is never "repaired" by cutting it) and are never
+ * served: a read of an offset in [firstOffset, lastOffset] gets CORRUPT_MESSAGE, reads that start before
+ * stop at `position`, and header walks jump over the range.
+ */
+export interface CorruptRange {
+  position: number;
+  size: number;
+  firstOffset: bigint;
+  /** Inclusive; below firstOffset when the bad bytes hold no offset of their own (an offset regression). */
+  lastOffset: bigint;
+  reason: string;
+}
 
 export function segmentFileName(baseOffset: bigint, suffix: string): string {
   return `${baseOffset.toString().padStart(20, "0")}${suffix}`;
@@ -41,11 +58,14 @@ export class Segment {
   private bytesSinceIndexEntry = 0;
   /** Bytes written since the last fsync of the log file. */
   unflushedBytes = 0;
+  /** Damaged ranges found by recovery, in file order (almost always empty). */
+  corrupt: CorruptRange[] = [];
+  private active = false;
 
   private constructor(
     readonly baseOffset: bigint,
     dir: string,
-    readonly log: FileHandle,
+    readonly log: CachedFile,
     readonly index: OffsetIndex,
     readonly timeIndex: TimeIndex,
     /** Bytes of whole, valid batches. */
@@ -58,13 +78,44 @@ export class Segment {
     this.createdAt = createdAt;
   }
 
-  /** Opens (or creates) the segment's files. `size` is the trusted length of its log; the caller checks it. */
-  static open(fs: FileSystem, dir: string, baseOffset: bigint, now: number): Segment {
+  /**
+   * Opens (or creates) the segment's files through `cache` (descriptors are opened on use and may be closed
+   * when the segment is not active). `size` is the trusted length of its log; the caller checks it. Both
+   * indexes are read into memory here, so a closed segment needs no index descriptor afterwards.
+   */
+  static open(fs: FileSystem, dir: string, baseOffset: bigint, now: number, cache: FileCache = defaultFileCache): Segment {
     const files = segmentFiles(dir, baseOffset);
-    const log = fs.open(files.log, true);
-    const index = new OffsetIndex(fs.open(files.index, true), baseOffset);
-    const timeIndex = new TimeIndex(fs.open(files.timeIndex, true), baseOffset);
+    const log = cache.file(fs, files.log, true);
+    const index = new OffsetIndex(cache.file(fs, files.index, true), baseOffset);
+    const timeIndex = new TimeIndex(cache.file(fs, files.timeIndex, true), baseOffset);
     return new Segment(baseOffset, dir, log, index, timeIndex, log.size(), now);
+  }
+
+  /** The segment appends go to keeps its three descriptors open. */
+  setActive(active: boolean): void {
+    const files = [this.log, this.index.file, this.timeIndex.file];
+    if (active !== this.active) for (const file of files) active ? file.pin() : file.unpin();
+    this.active = active;
+    if (!active) {
+      // Indexes of a closed segment live in memory; their files are touched again only by recovery or
+      // compaction, which reopen them.
+      this.index.file.release();
+      this.timeIndex.file.release();
+    }
+  }
+
+  /** Offsets [firstOffset, lastOffset] of a damaged range holding `offset`, if any. */
+  corruptRangeFor(offset: bigint): CorruptRange | undefined {
+    for (const range of this.corrupt) if (offset >= range.firstOffset && offset <= range.lastOffset) return range;
+    return undefined;
+  }
+
+  /** Records bad bytes at the end of the valid log (recovery only): they are kept, skipped and never served. */
+  trackCorrupt(range: CorruptRange): void {
+    this.corrupt.push(range);
+    this.size = range.position + range.size;
+    if (range.lastOffset + 1n > this.nextOffset) this.nextOffset = range.lastOffset + 1n;
+    this.bytesSinceIndexEntry = 0;
   }
 
   get isEmpty(): boolean {
@@ -89,7 +140,7 @@ export class Segment {
   }
 
   private firstBatch(): BatchInfo | undefined {
-    return walkBatches(this.log, 0, this.size).next().value ?? undefined;
+    return this.batchesFrom(0).next().value ?? undefined;
   }
 
   private noteTimestamp(timestamp: number, offset: bigint): void {
@@ -180,23 +231,39 @@ export class Segment {
    * (`firstSize` bytes): one read, boundaries found in memory.
    */
   readBatches(position: number, firstSize: number, maxBytes: number): Uint8Array {
-    const bytes = this.read(position, Math.max(firstSize, maxBytes));
+    let want = Math.max(firstSize, maxBytes);
+    // Never into a damaged range: the reader gets what precedes it, then CORRUPT_MESSAGE at its offset.
+    for (const range of this.corrupt) if (range.position >= position + firstSize) want = Math.min(want, range.position - position);
+    const bytes = this.read(position, want);
     const end = wholeBatchesEnd(bytes, firstSize);
     return end === bytes.length ? bytes : bytes.subarray(0, end);
   }
 
   /** The first batch whose last offset is >= `offset`, found via the index then a short header walk. */
   findBatch(offset: bigint): BatchInfo | undefined {
+    const range = this.corruptRangeFor(offset);
+    if (range) {
+      throw new CorruptRecordError(
+        range.reason,
+        `offsets ${range.firstOffset}..${range.lastOffset} of ${this.files.log} failed their check at open (${range.reason}); ` +
+          `the bytes are kept for inspection and not served`,
+      );
+    }
     const start = this.index.lookup(offset);
-    for (const batch of walkBatches(this.log, start.position, this.size)) {
+    for (const batch of this.batchesFrom(start.position)) {
       if (batch.lastOffset >= offset) return batch;
     }
     return undefined;
   }
 
-  /** The batches from `position` on, by header. */
-  batchesFrom(position = 0): Generator<BatchInfo> {
-    return walkBatches(this.log, position, this.size);
+  /** The batches from `position` on, by header, jumping over damaged ranges. */
+  *batchesFrom(position = 0): Generator<BatchInfo> {
+    for (const range of this.corrupt) {
+      if (range.position + range.size <= position) continue;
+      if (range.position > position) yield* walkBatches(this.log, position, range.position);
+      position = Math.max(position, range.position + range.size);
+    }
+    yield* walkBatches(this.log, position, this.size);
   }
 
   /** Drops every batch at or after `position` (a batch boundary), in the log and its indexes. */
@@ -214,8 +281,9 @@ export class Segment {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
   }
 
+  /** fsyncs what changed since the last sync (a closed segment with nothing new costs no open). */
   sync(): void {
-    this.log.sync();
+    if (this.unflushedBytes > 0) this.log.sync();
     this.index.sync();
     this.timeIndex.sync();
     this.unflushedBytes = 0;
@@ -233,6 +301,7 @@ export class Segment {
   }
 
   close(): void {
+    this.active = false;
     this.log.close();
     this.index.close();
     this.timeIndex.close();

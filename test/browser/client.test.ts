@@ -72,11 +72,13 @@ interface PageRecord {
 }
 
 describe.skipIf(!available)("the browser client in Chromium", () => {
-  it("serves /client/ as CORS-enabled ES modules", async () => {
+  it("serves /client/ as CORS-enabled ES modules to allowed (here: loopback) origins only", async () => {
     const response = await fetch(`http://127.0.0.1:${srv.port}/client/index.js`, { headers: { Origin: pageOrigin } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/javascript/);
-    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("access-control-allow-origin")).toBe(pageOrigin);
+    const foreign = await fetch(`http://127.0.0.1:${srv.port}/client/index.js`, { headers: { Origin: "https://evil.example" } });
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("creates a topic, produces keyed records and consumes them in order, from a page on another origin", async () => {

@@ -118,7 +118,7 @@ describe("rivulet CLI", () => {
     }
     const down = await run(["topics", "list", "--broker", "ws://127.0.0.1:1/ws"]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/^rivulet: cannot connect to the broker at ws:\/\/127\.0\.0\.1:1\/ws .*\n$/);
+    expect(down.stderr).toMatch(/^rivulet: cannot connect to the broker at ws:\/\/127\.0\.0\.1:1\/ws: nothing is listening.*\n$/);
   });
 
   it("produces lines (key separator, CRLF, last line without newline) and consumes them in every format", async () => {

@@ -204,6 +204,6 @@ describe("rivulet groups", () => {
   it("fails with one line when the broker is unreachable", async () => {
     const down = await run(["groups", "list", "--broker", "ws://127.0.0.1:1/ws"]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/^rivulet: cannot connect to the broker at ws:\/\/127\.0\.0\.1:1\/ws .*\n$/);
+    expect(down.stderr).toMatch(/^rivulet: cannot connect to the broker at ws:\/\/127\.0\.0\.1:1\/ws: nothing is listening.*\n$/);
   });
 });

@@ -31,6 +31,13 @@ export class MemoryFileSystem implements FileSystem {
   private failures: Array<{ op: Op; code: string; pathIncludes?: string }> = [];
   private tearBytes: number | undefined;
   syncCount = 0;
+  /** Path of every completed sync, in order (to count fdatasyncs per file). */
+  readonly syncedPaths: string[] = [];
+  /**
+   * When set, syncAsync takes this long (ms) and makes durable only what was written before it started,
+   * as a real fdatasync does: a waiter that joins a flush begun before its write is not covered.
+   */
+  asyncSyncDelayMs: number | undefined;
 
   failNext(op: Op, code: string, pathIncludes?: string): void {
     this.failures.push({ op, code, pathIncludes });
@@ -143,6 +150,11 @@ export class MemoryFileSystem implements FileSystem {
     return this.readFile(path);
   }
 
+  /** Test access: how many bytes of a file would survive a power cut now. */
+  durableLength(path: string): number {
+    return this.files.get(path)?.durable.length ?? 0;
+  }
+
   /** Test access: overwrite bytes in place (to corrupt a file). */
   poke(path: string, position: number, bytes: Uint8Array): void {
     const state = this.files.get(path);
@@ -215,10 +227,19 @@ class MemoryFileHandle implements FileHandle {
     this.fsys.consumeFailure("sync", this.path);
     this.state.durable = this.state.data.slice(0, this.state.length);
     this.fsys.syncCount++;
+    this.fsys.syncedPaths.push(this.path);
   }
 
   async syncAsync(): Promise<void> {
-    this.sync();
+    const delay = this.fsys.asyncSyncDelayMs;
+    if (delay === undefined) return this.sync();
+    this.check();
+    const snapshot = this.state.data.slice(0, this.state.length);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    this.fsys.consumeFailure("sync", this.path);
+    this.state.durable = snapshot;
+    this.fsys.syncCount++;
+    this.fsys.syncedPaths.push(this.path);
   }
 
   close(): void {

@@ -55,6 +55,11 @@ export function renderMetrics(broker: Broker, sessions: Iterable<Session>, coord
     }
   }
   out.metric("rivulet_connections", "gauge", "Open WebSocket connections.", {}, connections);
+  const memory = broker.requestMemory;
+  out.metric("rivulet_request_memory_bytes", "gauge", "Bytes of client requests reserved (being read or processed), both ports.", {}, memory.inUse);
+  out.metric("rivulet_request_memory_limit_bytes", "gauge", "The request memory budget (queuedMaxRequestBytes).", {}, memory.limit);
+  out.metric("rivulet_request_memory_waiting", "gauge", "Connections waiting for request memory (their sockets paused).", {}, memory.waiting);
+  out.metric("rivulet_request_memory_waits_total", "counter", "Requests that had to wait for request memory.", {}, memory.waits);
   if (coordinator) {
     for (const group of coordinator.listGroups()) {
       const committed = coordinator.fetchOffsets({ groupId: group.groupId, topics: null });

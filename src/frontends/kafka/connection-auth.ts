@@ -5,6 +5,7 @@
 // is answered, then the connection is closed, as Kafka does).
 
 import { ANONYMOUS, AuthenticationFailedError, type Principal, type SaslExchange, type Security } from "../../security/index.js";
+import { normalizeAddress } from "../../security/network-policy.js";
 
 export class ConnectionAuth {
   principal: Principal = ANONYMOUS;
@@ -23,6 +24,12 @@ export class ConnectionAuth {
     readonly host: string,
     readonly remote: string,
   ) {}
+
+  /** A verified TLS client certificate's principal (mTLS): authenticated before any SASL. */
+  fromCertificate(principal: Principal): void {
+    this.principal = principal;
+    this.authenticated = true;
+  }
 
   get expired(): boolean {
     return this.expiresAtMs !== undefined && Date.now() >= this.expiresAtMs;
@@ -57,8 +64,7 @@ export class ConnectionAuth {
   }
 }
 
-/** A bare client address for ACL host matching: IPv4-mapped IPv6 becomes plain IPv4. */
+/** A bare client address for ACL host matching, in the network policy's normal form (IPv4-mapped -> IPv4). */
 export function aclHost(address: string | undefined): string {
-  if (!address) return "";
-  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+  return address ? normalizeAddress(address) : "";
 }

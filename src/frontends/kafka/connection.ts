@@ -11,7 +11,12 @@
 // Backpressure. Reading stops (socket.pause) while any of these holds, and resumes when none does:
 //   - the socket's write buffer is over its high-water mark (write() returned false) until 'drain';
 //   - the broker's shards are saturated (broker.needsDrain) until the broker's 'drain';
-//   - the client has pipelined more than MAX_PENDING frames or MAX_PENDING_BYTES ahead of us.
+//   - the client has pipelined more than MAX_PENDING frames or MAX_PENDING_BYTES ahead of us;
+//   - the broker-wide request budget (broker.requestMemory, Kafka's queued.max.request.bytes) cannot
+//     reserve the next request's size, read from its 4-byte prefix before any of its body is taken: the
+//     unread rest of that socket read is held (one read, <= 64 KiB), the socket paused, and reading resumes
+//     when the reservation is granted. A request's reservation is released once it has been answered, so
+//     sixteen clients each half-way through a 100 MiB request hold at most the budget, not 1.6 GB.
 // No request is started while the write buffer or the broker needs draining, so neither grows without bound.
 //
 // Failure. Bytes that are not Kafka (a negative or oversized size prefix, an unknown API key, an unsupported
@@ -42,6 +47,32 @@ export interface ConnectionOptions {
 export class KafkaConnection {
   private readonly decoder: FrameDecoder;
   private readonly pending: Uint8Array[] = [];
+  /** Budget bytes reserved per frame, in frame order: frames not yet complete, then pending ones. */
+  private readonly charges: number[] = [];
+  /** The charge of the frame being handled, released when its response is written. */
+  private handlingCharge = 0;
+  /** Body bytes of the current frame still to be fed to the decoder (0: at a frame boundary). */
+  private frameLeft = 0;
+  /** Size-prefix bytes already fed to the decoder at this boundary (0-3). */
+  private readonly sizeBytes = new Uint8Array(4);
+  private sizeHave = 0;
+  /** Bytes read but not fed: the next request's reservation is waiting. */
+  private held: Uint8Array | null = null;
+  /** Bytes of the reservation `held` waits for. */
+  private waitingFor = 0;
+  /** The next frame's reservation was granted after waiting (onData must not reserve it again). */
+  private granted = false;
+  private readonly onGrant = () => {
+    const held = this.held;
+    this.held = null;
+    if (this.closed) {
+      this.broker.requestMemory.release(this.waitingFor);
+      this.waitingFor = 0;
+      return;
+    }
+    this.granted = true;
+    if (held) this.onData(held);
+  };
   private pendingBytes = 0;
   private running = false;
   private closed = false;
@@ -85,6 +116,7 @@ export class KafkaConnection {
       this.kick();
     });
     socket.on("end", () => {
+      if (this.held) return; // answered (or failed) once the held bytes get their reservation
       if (this.decoder.buffered > 0) this.fail("stream ended inside a frame", { bufferedBytes: this.decoder.buffered });
       else if (!this.running && this.pending.length === 0) socket.end();
       // Otherwise: answer what was sent before the half-close, then end (see run()).
@@ -95,20 +127,69 @@ export class KafkaConnection {
     socket.on("close", () => this.cleanup());
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Uint8Array): void {
     if (this.closed) return;
-    let frames: Uint8Array[];
+    if (this.held) {
+      // Reading is paused while bytes wait for a reservation; anything the stream still delivers queues
+      // behind them, in order.
+      const joined = new Uint8Array(this.held.length + chunk.byteLength);
+      joined.set(this.held);
+      joined.set(chunk, this.held.length);
+      this.held = joined;
+      return;
+    }
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let i = 0;
     try {
-      frames = this.decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      while (i < bytes.length) {
+        if (this.frameLeft > 0) {
+          const take = Math.min(this.frameLeft, bytes.length - i);
+          this.feed(bytes.subarray(i, i + take));
+          this.frameLeft -= take;
+          i += take;
+          continue;
+        }
+        // At a frame boundary: learn the size before taking any of the body.
+        const need = 4 - this.sizeHave;
+        if (bytes.length - i < need) {
+          this.sizeBytes.set(bytes.subarray(i), this.sizeHave);
+          this.sizeHave += bytes.length - i;
+          this.feed(bytes.subarray(i));
+          i = bytes.length;
+          break;
+        }
+        this.sizeBytes.set(bytes.subarray(i, i + need), this.sizeHave);
+        const size = new DataView(this.sizeBytes.buffer).getInt32(0);
+        if (size >= 0 && size <= this.options.maxFrameSize && !this.granted) {
+          if (!this.broker.requestMemory.acquire(size + 4, this.onGrant)) {
+            this.held = bytes.slice(i); // own copy: the socket's buffer may be reused
+            this.waitingFor = size + 4;
+            break;
+          }
+        }
+        // A bad size is fed as is: the decoder rejects it and the connection is closed.
+        this.granted = false;
+        this.waitingFor = 0;
+        if (size >= 0 && size <= this.options.maxFrameSize) this.charges.push(size + 4);
+        this.feed(bytes.subarray(i, i + need));
+        this.sizeHave = 0;
+        this.frameLeft = Math.max(0, size);
+        i += need;
+      }
     } catch (error) {
       this.fail("bad frame size", { error });
       return;
     }
-    for (const frame of frames) {
+    // Bytes held past a half-close, fed now: the stream may have ended inside a frame.
+    if (this.socket.readableEnded && !this.held && this.decoder.buffered > 0) return this.fail("stream ended inside a frame", { bufferedBytes: this.decoder.buffered });
+    this.kick();
+  }
+
+  private feed(part: Uint8Array): void {
+    for (const frame of this.decoder.push(part)) {
       this.pending.push(frame);
       this.pendingBytes += frame.length;
     }
-    this.kick();
   }
 
   /** Starts the request loop if it is idle, and sets the socket's read state. */
@@ -124,7 +205,7 @@ export class KafkaConnection {
   private updateReading(): void {
     if (this.closed) return;
     const full = this.pending.length >= MAX_PENDING || this.pendingBytes >= MAX_PENDING_BYTES;
-    this.readingPaused = full || this.blocked();
+    this.readingPaused = full || this.blocked() || this.held !== null;
     if (this.readingPaused) this.socket.pause();
     else this.socket.resume();
   }
@@ -143,8 +224,15 @@ export class KafkaConnection {
         if (this.blocked()) break;
         const frame = this.pending.shift()!;
         this.pendingBytes -= frame.length;
+        this.handlingCharge = this.charges.shift() ?? 0;
         this.updateReading();
-        await this.handle(frame);
+        try {
+          await this.handle(frame);
+        } finally {
+          const charge = this.handlingCharge;
+          this.handlingCharge = 0;
+          this.broker.requestMemory.release(charge);
+        }
       }
     } finally {
       this.running = false;
@@ -241,6 +329,13 @@ export class KafkaConnection {
     this.options.offBrokerDrain(this.onBrokerDrain);
     this.pending.length = 0;
     this.pendingBytes = 0;
+    // Give back every reservation: frames being read, pending frames, a waiting one. (The frame being
+    // handled, if any, releases its own when its handler returns.)
+    const memory = this.broker.requestMemory;
+    if (this.held) memory.cancel(this.onGrant);
+    this.held = null;
+    memory.release(this.charges.reduce((a, b) => a + b, 0));
+    this.charges.length = 0;
     this.onClose(this);
   }
 }

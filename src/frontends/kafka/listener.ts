@@ -4,17 +4,20 @@
 
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { resolve } from "node:path";
 import type { Broker } from "../../broker/broker.js";
 import type { KafkaBrokerContext } from "./handlers/index.js";
 import type { GroupCoordinator } from "../../groups/index.js";
 import type { Logger } from "../../log.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "../../protocol/kafka/index.js";
+import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
+import { certificatePrincipal, loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
 import { KafkaConnection } from "./connection.js";
-import type { Security } from "../../security/index.js";
+import { userPrincipal, type Security } from "../../security/index.js";
 
 export interface KafkaListenerOptions {
-  /** Interface to bind. Default 0.0.0.0. */
+  /** Interface to bind. Default 127.0.0.1. */
   host?: string;
   /** Default 9092; 0 picks a free port. */
   port?: number;
@@ -35,6 +38,10 @@ export interface KafkaListenerOptions {
   onRequestFrame?: (frame: Uint8Array, connectionId: number) => void;
   /** Authentication and authorization (src/security); unset = no SASL, everything allowed. */
   security?: Security;
+  /** Protected mode (default: loopback peers only). */
+  policy?: NetworkPolicy;
+  /** Serve TLS (Kafka's SSL listener) with these PEM files; with caFile, client certificates (mTLS). */
+  tls?: TlsFiles;
   logger: Logger;
 }
 
@@ -45,6 +52,8 @@ export interface KafkaListener {
   readonly connections: number;
   /** Per open connection: requests answered, frames waiting, whether reading is paused (backpressure). */
   connectionStats(): Array<{ remote: string; requests: number; pendingFrames: number; readingPaused: boolean; bufferedOut: number }>;
+  /** Re-reads the TLS files: new connections use them, open ones carry on. No-op without TLS. */
+  reloadTls(): void;
   /** Stops accepting, closes every connection (aborting long polls), resolves when the server is closed. */
   close(): Promise<void>;
 }
@@ -55,7 +64,7 @@ export async function startKafkaListener(
   options: KafkaListenerOptions,
 ): Promise<KafkaListener> {
   const logger = options.logger;
-  const host = options.host ?? "0.0.0.0";
+  const host = options.host ?? "127.0.0.1";
   const connections = new Set<KafkaConnection>();
   const drainWaiters = new Set<() => void>();
   const onDrain = () => {
@@ -69,7 +78,19 @@ export async function startKafkaListener(
   let ctx!: KafkaBrokerContext;
   const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
 
-  const server: Server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
+  const policy = options.policy ?? new NetworkPolicy();
+  const tls = options.tls ? loadTlsFiles(options.tls) : undefined;
+  const onSocket = (socket: Socket) => {
+    const remote = normalizeAddress(socket.remoteAddress ?? "");
+    if (!policy.admitsPeer(remote)) {
+      // Kafka has no message for "go away" before a request: close, and say why in the broker's log.
+      logger.warn("kafka connection refused: protected mode (no authentication configured; --allow-unauthenticated serves the network)", { remote });
+      return void socket.destroy();
+    }
+    if (tls?.requestCert) {
+      const peer = (socket as TLSSocket).getPeerCertificate?.();
+      logger.debug("kafka TLS client", { remote, principal: certificatePrincipal(peer?.subject as never) ?? "ANONYMOUS" });
+    }
     const id = nextId++;
     const capture = options.onRequestFrame;
     socket.setTimeout(idleTimeoutMs, () => {
@@ -88,8 +109,26 @@ export async function startKafkaListener(
       },
       (c) => connections.delete(c),
     );
+    // mTLS: a verified client certificate authenticates the connection as User:<CN> (Kafka's SSL listener
+    // with ssl.client.auth); SASL on top of it (SASL_SSL) replaces that principal.
+    const tlsSocket = socket as TLSSocket;
+    if (tls?.requestCert && tlsSocket.authorized) {
+      const name = certificatePrincipal(tlsSocket.getPeerCertificate?.()?.subject as never);
+      if (name) connection.auth.fromCertificate(userPrincipal(name));
+    }
     connections.add(connection);
+  };
+  const server: Server = tls
+    ? createTlsServer({ allowHalfOpen: true, noDelay: true, ...tlsContextOptions(tls) }, onSocket)
+    : createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
+  // Every TCP connection, also those still in a TLS handshake (not yet a KafkaConnection): closed at shutdown,
+  // since server.close() waits for them all.
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
   });
+  if (tls) server.on("tlsClientError", (error, socket) => logger.warn("kafka TLS handshake failed", { remote: socket.remoteAddress, error: error.message }));
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once("error", reject);
@@ -114,7 +153,14 @@ export async function startKafkaListener(
     logger,
     security: options.security,
   };
-  logger.info("kafka listener started", { host, port, advertised: `${ctx.advertisedHost}:${ctx.advertisedPort}` });
+  logger.info("kafka listener started", {
+    host,
+    port,
+    advertised: `${ctx.advertisedHost}:${ctx.advertisedPort}`,
+    protocol: tls ? "SSL" : "PLAINTEXT",
+    ...(tls ? { certificate: tls.summary } : {}),
+    protectedMode: policy.protectedMode,
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -132,11 +178,18 @@ export async function startKafkaListener(
         bufferedOut: c.socket.writableLength,
       }));
     },
+    reloadTls() {
+      if (!options.tls) return;
+      const next = loadTlsFiles(options.tls);
+      (server as import("node:tls").Server).setSecureContext(tlsContextOptions(next));
+      logger.info("kafka TLS certificates reloaded", { certificate: next.summary });
+    },
     close() {
       closing ??= new Promise<void>((resolvePromise) => {
         broker.off("drain", onDrain);
         server.close(() => resolvePromise());
         for (const c of [...connections]) c.close();
+        for (const socket of sockets) socket.destroy();
       });
       return closing;
     },
@@ -146,4 +199,8 @@ export async function startKafkaListener(
 /** A stable 22-character cluster id (Kafka's base64 UUID length) for a data directory. */
 export function clusterIdFor(dataDir: string): string {
   return createHash("sha256").update(resolve(dataDir)).digest("base64url").slice(0, 22);
+}
+
+function tlsContextOptions(tls: ReturnType<typeof loadTlsFiles>) {
+  return { cert: tls.cert, key: tls.key, passphrase: tls.passphrase, ca: tls.ca, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized };
 }

@@ -10,7 +10,7 @@
 // that goes quiet for the session timeout loses its partitions, and a closed socket leaves at once.
 
 import type { Broker } from "../../broker/broker.js";
-import { KafkaProtocolError } from "../../errors/index.js";
+import { KafkaErrors, KafkaProtocolError } from "../../errors/index.js";
 import type { GroupCoordinator, ManagedMemberHandle } from "../../groups/index.js";
 import { FrameType, StartKind, type JoinGroupFrame, type ServerFrame } from "../../protocol/ws/frames.js";
 import { Subscription } from "./subscription.js";
@@ -137,7 +137,7 @@ export class GroupStream {
 
   private fenced(reason: string): void {
     if (this.closed) return;
-    this.host.sendFrame({ type: FrameType.ERROR, requestId: this.id, errorCode: 25, code: "UNKNOWN_MEMBER_ID", message: `removed from group ${this.groupId}: ${reason}` });
+    this.host.sendFrame({ type: FrameType.ERROR, requestId: this.id, errorCode: KafkaErrors.UNKNOWN_MEMBER_ID.code, code: "UNKNOWN_MEMBER_ID", message: `removed from group ${this.groupId}: ${reason}` });
     this.close(false);
   }
 

@@ -3,7 +3,21 @@
 //   /healthz    200 "ok" while the broker runs
 //   /metrics    Prometheus text
 //   /client/*   the browser client (ES modules) and the WASM core
+//
+// The port is bound exclusively (uWS's LIBUS_LISTEN_EXCLUSIVE_PORT; by default uWS sets SO_REUSEPORT and a
+// second broker on the same port would silently share it): a port in use fails with EADDRINUSE, as the
+// Kafka listener does.
+//
+// Request memory. Each message is counted against the broker-wide request budget (broker.requestMemory,
+// shared with the Kafka listener) while it is handled. This uWS build cannot pause reading a WebSocket, so
+// a message that arrives while the budget is spent cannot be made to wait in the kernel as a Kafka request
+// does: the connection is closed with 1013 (try again later) instead of allocating past the cap. What uWS
+// itself holds while assembling a message (at most maxFrameBytes per connection) is outside the count.
+// A text frame with invalid UTF-8 is dropped by uWS itself before Rivulet sees it (no close frame: the
+// client sees 1006); a valid text frame is closed with 4000 (docs/protocol.md 2.4).
+//   /ui, /ui/*  the web console (docs/console.md)
 
+import { timingSafeEqual } from "node:crypto";
 import type { Broker } from "../../broker/broker.js";
 import type { Logger } from "../../log.js";
 import type { GroupCoordinator } from "../../groups/index.js";
@@ -11,10 +25,17 @@ import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { renderMetrics } from "../http/metrics.js";
 import { clientFile } from "../http/static-files.js";
+import { uiHandler } from "../http/ui-files.js";
 import { loadNativeUws } from "../uws.js";
+import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
+import { loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
 import { Session } from "./session.js";
 import type { SessionLimits } from "./session-limits.js";
 import type { Security } from "../../security/index.js";
+import { createServer } from "node:net";
+
+/** RFC 6455 1013 "Try Again Later": the broker's request memory is spent (see the header). */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export interface WsServerOptions {
   host?: string;
@@ -31,11 +52,19 @@ export interface WsServerOptions {
   coordinator?: GroupCoordinator;
   /** Authentication (AUTH frame) and authorization; docs/security.md. */
   security?: Security;
+  /** Protected mode and browser Origins (default: protected, same-origin and loopback pages only). */
+  policy?: NetworkPolicy;
+  /** Serve HTTPS/WSS with these PEM files (caFile: ask clients for certificates). */
+  tls?: TlsFiles;
+  /** Require `Authorization: Bearer <token>` on /metrics. */
+  metricsToken?: string;
 }
 
 export interface WsServer {
   readonly port: number;
   readonly sessions: ReadonlySet<Session>;
+  /** Checks the TLS files again; uWS cannot swap certificates in place, so they apply at the next restart. */
+  reloadTls(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,7 +79,16 @@ export const defaultSessionLimits: SessionLimits = {
 
 interface UserData {
   session?: Session;
+  /** The peer's address, as checked at upgrade. */
+  remote: string;
 }
+
+type HttpResponse = import("uWebSockets.js").HttpResponse;
+type HttpRequest = import("uWebSockets.js").HttpRequest;
+
+const PROTECTED_MODE_REFUSAL =
+  "Rivulet is in protected mode: no authentication is configured, so only loopback clients are served. " +
+  "Configure authentication, or start with --allow-unauthenticated to serve the network without it.\n";
 
 export async function startWsServer(broker: Broker, options: WsServerOptions): Promise<WsServer> {
   const uws = loadNativeUws();
@@ -59,68 +97,153 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
   const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
   const sessions = new Set<Session>();
   let nextId = 1;
-  const app = uws.App();
+  const policy = options.policy ?? new NetworkPolicy();
+  // uWS reads the PEM files itself; reading them here first turns a bad path into a clear error.
+  const tlsSummary = options.tls ? loadTlsFiles(options.tls).summary : undefined;
+  const makeApp = () =>
+    options.tls
+      ? uws.SSLApp({ cert_file_name: options.tls.certFile, key_file_name: options.tls.keyFile, passphrase: options.tls.passphrase, ca_file_name: options.tls.caFile })
+      : uws.App();
+  const mount = (app: ReturnType<typeof makeApp>) => {
 
-  app.ws<UserData>("/ws", {
-    compression: uws.DISABLED,
-    maxPayloadLength: maxFrameBytes,
-    // Rivulet keeps its own buffer well below this; uWS would drop frames past it.
-    maxBackpressure: 256 * 1024 * 1024,
-    closeOnBackpressureLimit: 0,
-    // Idle detection is ours (close code 4001), not uWS's silent close.
-    idleTimeout: 0,
-    sendPingsAutomatically: false,
-    open(ws) {
-      // Workaround for the uWS build we depend on (uWS.js 20.30): its direct path for sends >= 16 KiB, taken
-      // only for sockets with no pub/sub subscription, drops the frame's payload when the kernel accepts no
-      // more than its header (fixed upstream in uNetworking/uWebSockets#1662), which corrupts the stream of
-      // exactly the slow readers. A never-published topic keeps every send on the buffered path.
-      ws.subscribe("rivulet/buffered-send");
-      const host = new TextDecoder().decode(ws.getRemoteAddressAsText());
-      const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, host, options.security);
-      ws.getUserData().session = session;
-      sessions.add(session);
-      ws.send(
-        encodeServerFrame({ type: FrameType.WELCOME, requestId: 0, protocolVersion: PROTOCOL_VERSION, serverVersion: options.serverVersion ?? "rivulet", maxFrameBytes, maxSubscriptions: limits.maxSubscriptions, idleTimeoutMs }),
-        true,
-      );
-    },
-    message(ws, message, isBinary) {
-      const session = ws.getUserData().session!;
-      if (!isBinary) return session.close(CloseCode.PROTOCOL_ERROR, "text frames are not part of the protocol");
-      session.onMessage(new Uint8Array(message));
-    },
-    drain(ws) {
-      ws.getUserData().session?.onDrain();
-    },
-    close(ws) {
-      const session = ws.getUserData().session;
-      if (session) {
-        session.onClosed();
-        sessions.delete(session);
+    /**
+     * The gate every HTTP request passes: protected mode, then CORS by the same Origin rules as WebSocket
+     * upgrades. Answers 403 itself and returns undefined, or returns a `reply` that writes the status, the
+     * CORS headers (uWS wants the status first) and the response.
+     */
+    const admitHttp = (res: HttpResponse, req: HttpRequest) => {
+      const remote = normalizeAddress(new TextDecoder().decode(res.getRemoteAddressAsText()));
+      if (!policy.admitsPeer(remote)) {
+        res.writeStatus("403 Forbidden").writeHeader("Content-Type", "text/plain").end(PROTECTED_MODE_REFUSAL);
+        return undefined;
       }
-    },
-  });
+      const allowOrigin = policy.corsOrigin(req.getHeader("origin"), req.getHeader("host"));
+      return (status: string, headers: Record<string, string>, body: string | Uint8Array) => {
+        res.writeStatus(status);
+        if (allowOrigin) res.writeHeader("Access-Control-Allow-Origin", allowOrigin).writeHeader("Vary", "Origin");
+        for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
+        res.end(body);
+      };
+    };
 
-  app.get("/healthz", (res) => {
-    res.writeStatus(broker.isClosed ? "503 Service Unavailable" : "200 OK").writeHeader("Content-Type", "text/plain").end(broker.isClosed ? "closing" : "ok");
-  });
-  app.get("/metrics", (res) => {
-    res.writeHeader("Content-Type", "text/plain; version=0.0.4").end(renderMetrics(broker, sessions, options.coordinator) + (options.security?.metricsText() ?? ""));
-  });
-  app.get("/client/*", (res, req) => {
-    const file = clientFile(req.getUrl().slice("/client/".length));
-    if (!file) return void res.writeStatus("404 Not Found").end("not found");
-    // Any origin may load the client: pages served elsewhere import it as module scripts (CORS-checked).
-    res.writeHeader("Content-Type", file.contentType).writeHeader("Cache-Control", "no-cache").writeHeader("Access-Control-Allow-Origin", "*").end(file.body);
-  });
-  app.any("/*", (res) => {
-    res.writeStatus("404 Not Found").end("not found");
-  });
+    app.ws<UserData>("/ws", {
+      compression: uws.DISABLED,
+      maxPayloadLength: maxFrameBytes,
+      // Rivulet keeps its own buffer well below this; uWS would drop frames past it.
+      maxBackpressure: 256 * 1024 * 1024,
+      closeOnBackpressureLimit: 0,
+      // Idle detection is ours (close code 4001), not uWS's silent close.
+      idleTimeout: 0,
+      sendPingsAutomatically: false,
+      upgrade(res, req, context) {
+        // Headers must be read before anything else happens to req (uWS reuses it).
+        const origin = req.getHeader("origin");
+        const host = req.getHeader("host");
+        const key = req.getHeader("sec-websocket-key");
+        const protocol = req.getHeader("sec-websocket-protocol");
+        const extensions = req.getHeader("sec-websocket-extensions");
+        const remote = normalizeAddress(new TextDecoder().decode(res.getRemoteAddressAsText()));
+        if (!policy.admitsPeer(remote)) {
+          options.logger.warn("websocket refused: protected mode", { remote });
+          return void res.writeStatus("403 Forbidden").writeHeader("Content-Type", "text/plain").end(PROTECTED_MODE_REFUSAL);
+        }
+        if (!policy.admitsOrigin(origin, host)) {
+          options.logger.warn("websocket refused: origin not allowed", { remote, origin });
+          return void res
+            .writeStatus("403 Forbidden")
+            .writeHeader("Content-Type", "text/plain")
+            .end(`Origin ${origin} may not open a WebSocket to this broker: add it to --allowed-origins.\n`);
+        }
+        res.upgrade<UserData>({ remote }, key, protocol, extensions, context);
+      },
+      open(ws) {
+        // Workaround for the uWS build we depend on (uWS.js 20.30): its direct path for sends >= 16 KiB, taken
+        // only for sockets with no pub/sub subscription, drops the frame's payload when the kernel accepts no
+        // more than its header (fixed upstream in uNetworking/uWebSockets#1662), which corrupts the stream of
+        // exactly the slow readers. A never-published topic keeps every send on the buffered path.
+        ws.subscribe("rivulet/buffered-send");
+        const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, ws.getUserData().remote, options.security);
+        ws.getUserData().session = session;
+        sessions.add(session);
+        ws.send(
+          encodeServerFrame({ type: FrameType.WELCOME, requestId: 0, protocolVersion: PROTOCOL_VERSION, serverVersion: options.serverVersion ?? "rivulet", maxFrameBytes, maxSubscriptions: limits.maxSubscriptions, idleTimeoutMs }),
+          true,
+        );
+      },
+      message(ws, message, isBinary) {
+        const session = ws.getUserData().session!;
+        if (!isBinary) return session.close(CloseCode.PROTOCOL_ERROR, "text frames are not part of the protocol");
+        const memory = broker.requestMemory;
+        const bytes = message.byteLength;
+        if (memory.exhausted && bytes > 0) {
+          options.logger.warn("websocket connection closed: request memory limit reached", { session: session.id, bytes, inUse: memory.inUse, limit: memory.limit });
+          return session.close(CLOSE_TRY_AGAIN_LATER, "server busy: request memory limit reached; retry later");
+        }
+        memory.charge(bytes);
+        try {
+          session.onMessage(new Uint8Array(message));
+        } finally {
+          memory.release(bytes);
+        }
+      },
+      drain(ws) {
+        ws.getUserData().session?.onDrain();
+      },
+      close(ws) {
+        const session = ws.getUserData().session;
+        if (session) {
+          session.onClosed();
+          sessions.delete(session);
+        }
+      },
+    });
 
-  const host = options.host ?? "0.0.0.0";
+    app.get("/healthz", (res, req) => {
+      const reply = admitHttp(res, req);
+      reply?.(broker.isClosed ? "503 Service Unavailable" : "200 OK", { "Content-Type": "text/plain" }, broker.isClosed ? "closing" : "ok");
+    });
+    app.get("/metrics", (res, req) => {
+      const authorization = req.getHeader("authorization");
+      const reply = admitHttp(res, req);
+      if (reply && options.metricsToken && !bearerMatches(authorization, options.metricsToken)) {
+        return reply("401 Unauthorized", { "WWW-Authenticate": 'Bearer realm="rivulet-metrics"', "Content-Type": "text/plain" }, "a metrics token is required\n");
+      }
+      reply?.("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, renderMetrics(broker, sessions, options.coordinator) + (options.security?.metricsText() ?? ""));
+    });
+    app.get("/client/*", (res, req) => {
+      const path = req.getUrl().slice("/client/".length);
+      // Pages served elsewhere import the client as module scripts (CORS-checked): allowed origins only.
+      const reply = admitHttp(res, req);
+      if (!reply) return;
+      const file = clientFile(path);
+      if (!file) return reply("404 Not Found", {}, "not found");
+      reply("200 OK", { "Content-Type": file.contentType, "Cache-Control": "no-cache" }, file.body);
+    });
+    // The console is a page of this origin: protected mode applies, CORS does not.
+    const ui = uiHandler();
+    const guardedUi = (res: HttpResponse, req: HttpRequest) => {
+      const remote = normalizeAddress(new TextDecoder().decode(res.getRemoteAddressAsText()));
+      if (!policy.admitsPeer(remote)) return void res.writeStatus("403 Forbidden").writeHeader("Content-Type", "text/plain").end(PROTECTED_MODE_REFUSAL);
+      ui(res, req);
+    };
+    app.get("/ui", guardedUi);
+    app.get("/ui/*", guardedUi);
+    app.any("/*", (res) => {
+      res.writeStatus("404 Not Found").end("not found");
+    });
+    return app;
+  };
+
+  const host = options.host ?? "127.0.0.1";
+  const wantedPort = options.port ?? 8080;
+  const app = mount(makeApp());
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
-    app.listen(host, options.port ?? 8080, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${host}:${options.port ?? 8080}`))));
+    // The 4-argument form (host, port, options, cb) is in the native build though not in its typings.
+    const listen = app.listen as unknown as (host: string, port: number, options: number, cb: (socket: unknown) => void) => void;
+    listen.call(app, host, wantedPort, (uws as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT?: number }).LIBUS_LISTEN_EXCLUSIVE_PORT ?? 1, (socket) => {
+      if (socket) resolve(socket);
+      else listenError(host, wantedPort).then(reject, reject);
+    });
   });
   const port = uws.us_socket_local_port(listenSocket as never);
   const idleTimer = setInterval(() => {
@@ -128,11 +251,19 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     for (const session of sessions) if (session.lastActivity < deadline) session.close(CloseCode.IDLE_TIMEOUT, "idle timeout");
   }, Math.max(50, Math.min(idleTimeoutMs / 4, 5000)));
   idleTimer.unref();
-  options.logger.info("websocket listener started", { host, port });
+  options.logger.info("websocket listener started", { host, port, protocol: options.tls ? "https/wss" : "http/ws", ...(tlsSummary ? { certificate: tlsSummary } : {}), ...policy.describe() });
 
   return {
     port,
     sessions,
+    async reloadTls() {
+      if (!options.tls) return;
+      // uWS cannot swap a listening app's certificate, and the build we run binds without SO_REUSEADDR, so
+      // a new listener cannot take the port while accepted connections use it (closing the old listener
+      // first would leave the port unbound). The new files are checked now and take effect at restart.
+      const summary = loadTlsFiles(options.tls).summary;
+      options.logger.warn("websocket TLS certificates: the new files are valid but take effect at the next restart (uWebSockets.js cannot swap certificates in place)", { certificate: summary, inUse: tlsSummary });
+    },
     async close() {
       clearInterval(idleTimer);
       uws.us_listen_socket_close(listenSocket as never);
@@ -140,4 +271,29 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       (app as { close?: () => void }).close?.();
     },
   };
+}
+
+/** Constant-time check of an `Authorization: Bearer <token>` header. */
+function bearerMatches(header: string, token: string): boolean {
+  const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7).trim() : "");
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/**
+ * uWS reports a failed listen as `false`, without a reason: ask the OS with node:net to get the errno
+ * (EADDRINUSE, EACCES, EADDRNOTAVAIL) so callers see the same error as from the Kafka listener.
+ */
+function listenError(host: string, port: number): Promise<Error> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      const out = new Error(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`) as NodeJS.ErrnoException;
+      out.code = error.code;
+      out.errno = error.errno;
+      out.syscall = "listen";
+      resolve(out);
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(new Error(`cannot listen on ${host}:${port}`))));
+  });
 }

@@ -21,6 +21,7 @@ import type { WsRequestContext } from "./handlers/context.js";
 import type { SessionLimits } from "./session-limits.js";
 import type { Security } from "../../security/index.js";
 import { WsAuthState } from "./auth-state.js";
+import { normalizeAddress } from "../../security/network-policy.js";
 
 export type { SessionLimits };
 export { SessionError } from "./handlers/session-error.js";
@@ -57,7 +58,7 @@ export class Session implements SubscriptionSink, WsRequestContext {
     readonly clientHost = "",
     readonly security?: Security,
   ) {
-    this.auth = new WsAuthState(clientHost, (code, reason) => this.close(code, reason));
+    this.auth = new WsAuthState(normalizeAddress(clientHost), (code, reason) => this.close(code, reason));
   }
 
   /** Principal and AUTH state (security, issue 13). */

@@ -6,7 +6,7 @@
 //   - socket: when the connection's buffered amount passes its high-water mark, no cursor reads; they
 //     resume on uWS 'drain'. Nothing is queued per subscriber: a paused cursor is only an offset.
 //   - reads are shared (Broker.readChunk) among subscribers at the same position, and a cursor at the log
-//     end waits for an append (Broker.waitForData), not a timer.
+//     end waits for an append (Broker.onceDataAfter), not a timer.
 
 import { OffsetOutOfRangeError, type RivuletError } from "../../errors/index.js";
 import type { Broker } from "../../broker/broker.js";
@@ -23,7 +23,8 @@ export interface Cursor {
   generation: number;
   /** Bytes the head batch needs when stalled. */
   neededBytes: number;
-  abortWait?: AbortController;
+  /** Cancels the wait for an append while the cursor is parked at the log end. */
+  cancelWait?: () => void;
   highWatermark: bigint;
   deliveredBytes: number;
   deliveredChunks: number;
@@ -68,7 +69,7 @@ export class Subscription {
     if (i < 0) return;
     const [cursor] = this.cursors.splice(i, 1);
     cursor!.generation++;
-    cursor!.abortWait?.abort();
+    cursor!.cancelWait?.();
   }
 
   grant(bytes: number): void {
@@ -80,14 +81,15 @@ export class Subscription {
 
   seek(cursor: Cursor, offset: bigint): void {
     cursor.generation++;
-    cursor.abortWait?.abort();
+    cursor.cancelWait?.();
+    cursor.cancelWait = undefined;
     cursor.offset = offset;
     cursor.state = "idle";
   }
 
   close(): void {
     this.closed = true;
-    for (const cursor of this.cursors) cursor.abortWait?.abort();
+    for (const cursor of this.cursors) cursor.cancelWait?.();
   }
 
   /** Records behind the log end, by the last high watermark each cursor saw. */
@@ -114,13 +116,13 @@ export function readNext(broker: Broker, sub: Subscription, cursor: Cursor, sink
       cursor.highWatermark = result.highWatermark;
       if (result.records.byteLength === 0) {
         cursor.state = "waiting";
-        const abort = new AbortController();
-        cursor.abortWait = abort;
-        void broker.waitForData(sub.topic, cursor.partition, offset, abort.signal).then(() => {
-          if (cursor.abortWait === abort) cursor.abortWait = undefined;
+        const cancel = broker.onceDataAfter(sub.topic, cursor.partition, offset, () => {
+          if (cursor.cancelWait === cancel) cursor.cancelWait = undefined;
           if (!stale() && cursor.state === "waiting") cursor.state = "idle";
           sink.wake();
         });
+        // onceDataAfter may have called back already (the end moved meanwhile): then there is nothing to cancel.
+        if (cursor.state === "waiting") cursor.cancelWait = cancel;
         return;
       }
       deliver(sub, cursor, offset, result.records, result.highWatermark, sink);
