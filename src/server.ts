@@ -6,6 +6,7 @@ import { createBrokerCoordinator, type GroupConfig, type GroupCoordinator } from
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./frontends/kafka/index.js";
 import { startWsServer, type WsServer, type WsServerOptions } from "./frontends/ws/server.js";
+import { Security, type SecurityConfig } from "./security/index.js";
 import { NetworkPolicy } from "./security/network-policy.js";
 import type { TlsFiles } from "./security/tls-files.js";
 
@@ -39,6 +40,8 @@ export interface ServerConfig extends BrokerConfig {
   kafka?: Omit<KafkaListenerOptions, "host" | "port" | "advertisedHost" | "advertisedPort" | "logger">;
   /** Consumer-group settings (group.initial.rebalance.delay.ms, session timeout bounds, ...). */
   groups?: GroupConfig;
+  /** Authentication (SASL, JWT) and authorization (ACLs) on both front ends; docs/security.md. */
+  security?: SecurityConfig;
 }
 
 export interface RivuletServer {
@@ -53,6 +56,8 @@ export interface RivuletServer {
   /** The bound Kafka port, -1 when disabled. */
   readonly kafkaPort: number;
   readonly logger: Logger;
+  /** Users, ACLs and the authentication counters, shared by both front ends. */
+  readonly security: Security;
   /** Protected mode and origin rules in force. */
   readonly policy: NetworkPolicy;
   /** Re-reads the TLS certificate files of both listeners (SIGHUP): open connections are not dropped. */
@@ -62,9 +67,16 @@ export interface RivuletServer {
 
 export async function startServer(config: ServerConfig = {}): Promise<RivuletServer> {
   const logger = config.logger ?? createLogger({ level: (config.logLevel ?? "info") as LogLevel });
-  const policy = new NetworkPolicy({ allowUnauthenticated: config.allowUnauthenticated, allowedOrigins: config.allowedOrigins });
+  const policy = new NetworkPolicy({ authenticationRequired: config.security?.requireAuthentication, allowUnauthenticated: config.allowUnauthenticated, allowedOrigins: config.allowedOrigins });
   const host = config.host ?? "127.0.0.1";
   const broker = await createBroker({ ...config, logger });
+  let security: Security;
+  try {
+    security = new Security(broker.config.dataDir, config.security ?? {}, logger);
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
   let ws: WsServer;
   let coordinator: GroupCoordinator;
   let kafka: KafkaListener | undefined;
@@ -81,6 +93,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       metricsToken: config.metricsToken,
       metricsDetail: config.metricsDetail ?? config.ws?.metricsDetail,
       readinessListeners: () => (kafka ? [{ name: "kafka", host: kafka.host, port: kafka.port }] : []),
+      security,
     });
     const kafkaPort = config.kafkaPort ?? 9092;
     if (kafkaPort !== -1) {
@@ -94,6 +107,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
           advertisedHost: config.advertisedHost,
           advertisedPort: config.advertisedPort,
           logger,
+          security,
         });
       } catch (error) {
         await ws.close();
@@ -114,6 +128,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     kafka,
     kafkaPort: kafka?.port ?? -1,
     logger,
+    security,
     policy,
     async reloadTls() {
       // Kafka first: node:tls swaps its context in place, whatever happens on the WebSocket side.

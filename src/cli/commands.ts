@@ -9,10 +9,12 @@ import { produce } from "./produce.js";
 import { profile } from "./profiles.js";
 import { serve } from "./serve.js";
 import { topics } from "./topics.js";
+import { users } from "./users.js";
+import { acls } from "./acls.js";
 
 export type Entry = AnyCommand | CommandGroup;
 
-export const commands: Entry[] = [serve, topics, groups, produce, consume, bench, profile];
+export const commands: Entry[] = [serve, topics, groups, produce, consume, bench, users, acls, profile];
 commands.push(completionCommand(() => commands));
 
 export function isGroup(entry: Entry): entry is CommandGroup {

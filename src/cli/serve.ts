@@ -10,6 +10,7 @@ import { applyFileValues, type FlagSpecs } from "./args.js";
 import { defineCommand } from "./command.js";
 import { readConfigFile } from "./config-file.js";
 import { UsageError } from "./errors.js";
+import { securityConfig, securityFlags } from "./security-flags.js";
 import { isLoopbackAddress } from "../security/network-policy.js";
 import type { TlsFiles } from "../security/tls-files.js";
 
@@ -46,6 +47,7 @@ const serveFlags = {
   "min-segment-bytes": { kind: "integer", description: "smallest segment.bytes a topic may set (Kafka 4's floor: 1 MiB)", default: 1024 * 1024, min: 14, env: "RIVULET_MIN_SEGMENT_BYTES" },
   "queued-max-request-bytes": { kind: "integer", description: "bytes of client requests read or processed at once, both ports together (Kafka's queued.max.request.bytes)", default: 100 * 1024 * 1024, min: 1024, env: "RIVULET_QUEUED_MAX_REQUEST_BYTES" },
   "log-level": { kind: "string", description: "least severe level logged", default: "info", choices: LOG_LEVELS, env: "RIVULET_LOG_LEVEL", placeholder: "LEVEL" },
+  ...securityFlags,
 } satisfies FlagSpecs;
 
 export const serve = defineCommand({
@@ -88,6 +90,7 @@ export const serve = defineCommand({
       logLevel: level,
       logger,
       kafka: { autoCreateTopics: flags["auto-create-topics"] === true, defaultPartitions: flags["default-partitions"] },
+      security: securityConfig(flags),
     };
     if (wildcard(flags.host) && flags["advertised-host"] === undefined && flags["kafka-port"] !== -1) {
       // Metadata tells Kafka clients to reconnect to 127.0.0.1: fine on this machine, a failure anywhere else.

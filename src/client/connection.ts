@@ -20,6 +20,7 @@ import { decodeServerFrame, encodeClientFrame, FrameType, type ClientFrame, type
 import { MessageTooLargeError } from "../errors/index.js";
 import { ConnectionError, errorFromCode, TimeoutError } from "./errors.js";
 import { messageBytes, resolveWebSocket, type WebSocketConstructor, type WebSocketLike } from "./transport.js";
+import { authenticate, type AuthOptions } from "./auth.js";
 
 export interface ReconnectPolicy {
   /** First delay before reconnecting. Default 100 ms (Kafka's reconnect.backoff.ms is 50). */
@@ -43,6 +44,8 @@ export interface ConnectionOptions {
   requestTimeoutMs?: number;
   /** One connection attempt (TCP, upgrade and WELCOME) may take this long. Default 10000. */
   connectTimeoutMs?: number;
+  /** Authenticate after connecting (and re-authenticate before a token expires): docs/security.md. */
+  auth?: AuthOptions;
 }
 
 /** The connection's status events, for `client.on(event, listener)`. */
@@ -133,7 +136,45 @@ export class Connection {
     return this.opened;
   }
 
+  /** The principal the server authenticated us as (after connect with `auth`). */
+  principal: string | undefined;
+  private reauthTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** True between WELCOME and the end of AUTH: requests other than AUTH wait (the server would refuse them). */
+  private authenticating = false;
+
   private async open(): Promise<void> {
+    await this.openSocket();
+    if (!this.options.auth) return;
+    this.authenticating = true;
+    try {
+      await this.authenticate();
+    } finally {
+      this.authenticating = false;
+    }
+  }
+
+  /** Open and, when `auth` is set, authenticated: requests may go out. */
+  get ready(): boolean {
+    return this.isOpen && !this.authenticating;
+  }
+
+  /** AUTH on the open socket; schedules the next one before the session ends (token providers only renew). */
+  private async authenticate(): Promise<void> {
+    const result = await authenticate(this.options.auth!, (frame) => this.exchange(frame));
+    this.principal = result.principal;
+    if (this.reauthTimer) clearTimeout(this.reauthTimer);
+    const lifetime = result.sessionLifetimeMs;
+    if (lifetime === undefined || !("tokenProvider" in this.options.auth!)) return;
+    // Renew at 80% of the lifetime (the server also allows a grace period past the end). A fixed margin
+    // would make very short tokens renew in a tight loop.
+    this.reauthTimer = setTimeout(() => {
+      if (!this.closed && this.isOpen) void this.authenticate().catch(() => this.socket?.close(4010, "re-authentication failed"));
+    }, Math.max(0, lifetime * 0.8));
+    (this.reauthTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async openSocket(): Promise<void> {
     const Ctor = await resolveWebSocket(this.options.WebSocket);
     if (this.closed) throw this.closeError ?? new ConnectionError("client closed", 1000);
     await new Promise<void>((resolve, reject) => {
@@ -216,6 +257,8 @@ export class Connection {
       this.pending.delete(id);
     }
     if (this.closed) return;
+    // A refused authentication (4010, 4011) would be refused again: no reconnect loop.
+    if (code === 4010 || code === 4011) return this.shutDown(error);
     if (!this.everOpen) {
       // The first connect failed: connect() rejects and the application decides; nothing retries behind it.
       this.shutDown(error);
@@ -326,8 +369,8 @@ export class Connection {
   async whenOpen(deadline = Date.now() + this.requestTimeoutMs): Promise<void> {
     // Before the first WELCOME: the first connect (which fails fast). After it, `opened` may hold a failed
     // reconnect attempt, and the next one is already scheduled: wait for it instead.
-    if (!this.everOpen) await this.connect();
-    if (this.isOpen) return;
+    if (!this.everOpen || this.authenticating) await this.connect();
+    if (this.ready) return;
     if (this.closed) throw this.closeError ?? new ConnectionError(`not connected to ${this.url}`);
     const waitMs = deadline - Date.now();
     let waiter: { resolve(): void; reject(error: Error): void } | undefined;
@@ -351,7 +394,12 @@ export class Connection {
   async request(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void, options: RequestOptions = {}): Promise<ServerFrame> {
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     const deadline = Date.now() + timeoutMs;
-    if (!this.isOpen) await this.whenOpen(deadline);
+    if (!this.ready) await this.whenOpen(deadline);
+    return this.exchange(frame, requestId, onResponse, deadline, timeoutMs);
+  }
+
+  /** Sends a request on the open socket without waiting for the connection to be ready (AUTH runs inside it). */
+  private exchange(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void, deadline = Date.now() + this.requestTimeoutMs, timeoutMs = this.requestTimeoutMs): Promise<ServerFrame> {
     const socket = this.socket;
     if (!socket || this.closed) throw this.closeError ?? new ConnectionError(`not connected to ${this.url}`);
     const bytes = this.encode({ ...frame, requestId } as ClientFrame);
@@ -398,6 +446,7 @@ export class Connection {
 
   close(): void {
     const socket = this.socket;
+    if (this.reauthTimer) clearTimeout(this.reauthTimer);
     this.shutDown(new ConnectionError("client closed", 1000));
     socket?.close(1000, "client closed");
     this.streams.clear();

@@ -56,4 +56,5 @@ export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadat
 export { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
 export { ConnectionError, CorruptBatchError, GapError, TimeoutError } from "./errors.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";
+export type { AuthOptions } from "./auth.js";
 export * from "../errors/index.js";

@@ -36,6 +36,9 @@ export const KafkaErrors = {
   INVALID_COMMIT_OFFSET_SIZE: { code: 28, retriable: false },
   TOPIC_AUTHORIZATION_FAILED: { code: 29, retriable: false },
   GROUP_AUTHORIZATION_FAILED: { code: 30, retriable: false },
+  CLUSTER_AUTHORIZATION_FAILED: { code: 31, retriable: false },
+  UNSUPPORTED_SASL_MECHANISM: { code: 33, retriable: false },
+  ILLEGAL_SASL_STATE: { code: 34, retriable: false },
   INVALID_TIMESTAMP: { code: 32, retriable: false },
   UNSUPPORTED_VERSION: { code: 35, retriable: false },
   TOPIC_ALREADY_EXISTS: { code: 36, retriable: false },
@@ -51,6 +54,9 @@ export const KafkaErrors = {
   INVALID_PRODUCER_ID_MAPPING: { code: 49, retriable: false },
   INVALID_TRANSACTION_TIMEOUT: { code: 50, retriable: false },
   CONCURRENT_TRANSACTIONS: { code: 51, retriable: true },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, retriable: false },
+  SECURITY_DISABLED: { code: 54, retriable: false },
+  SASL_AUTHENTICATION_FAILED: { code: 58, retriable: false },
   KAFKA_STORAGE_ERROR: { code: 56, retriable: true },
   LOG_DIR_NOT_FOUND: { code: 57, retriable: false },
   UNKNOWN_PRODUCER_ID: { code: 59, retriable: false },
@@ -66,6 +72,9 @@ export const KafkaErrors = {
   FENCED_INSTANCE_ID: { code: 82, retriable: false },
   INVALID_RECORD: { code: 87, retriable: false },
   UNSTABLE_OFFSET_COMMIT: { code: 88, retriable: true },
+  RESOURCE_NOT_FOUND: { code: 91, retriable: false },
+  DUPLICATE_RESOURCE: { code: 92, retriable: false },
+  UNACCEPTABLE_CREDENTIAL: { code: 93, retriable: false },
 } as const satisfies Record<string, KafkaErrorInfo>;
 
 export type KafkaErrorName = keyof typeof KafkaErrors;

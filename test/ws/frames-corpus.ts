@@ -55,6 +55,9 @@ export function clientEdges(): ClientFrame[] {
     { type: FrameType.CREDIT, requestId: 0, bytes: 0 },
     { type: FrameType.UNSUBSCRIBE, requestId: 0, subscriptionId: U32_MAX },
     { type: FrameType.SEEK, requestId: U32_MAX, subscriptionId: 0, partition: I32_MIN, start: { kind: StartKind.OFFSET, value: I64_MIN } },
+    // AUTH lives here, not in the seeds: the live fuzzer treats a close after a frame as a failure, and a
+    // failed authentication closes the connection (4010) by design.
+    { type: FrameType.AUTH, requestId: 13, mechanism: "SCRAM-SHA-256", payload: new TextEncoder().encode("n,,n=alice,r=abc") },
   ];
 }
 
@@ -85,5 +88,7 @@ export function serverFrames(): ServerFrame[] {
     { type: FrameType.STALLED, requestId: 1, partition: -1, neededBytes: U32_MAX },
     { type: FrameType.ERROR, requestId: 1, errorCode: -32768, code: "", message: "" },
     { type: FrameType.ERROR, requestId: U32_MAX, errorCode: 32767, code: LONGEST, message: LONGEST_MULTIBYTE },
+    { type: FrameType.AUTH_RESULT, requestId: 2, complete: false, principal: "", sessionLifetimeMs: -1n, payload: new Uint8Array([1, 2, 3]) },
+    { type: FrameType.AUTH_RESULT, requestId: U32_MAX, complete: true, principal: LONGEST, sessionLifetimeMs: I64_MAX, payload: new Uint8Array(0) },
   ];
 }

@@ -28,7 +28,9 @@ import type { Socket } from "node:net";
 import type { Broker } from "../../broker/broker.js";
 import { dispatch, type KafkaBrokerContext } from "./handlers/index.js";
 import type { Logger } from "../../log.js";
-import { decodeRequestFrame, decodeRequestHeader, FrameDecoder, KafkaDecodeError, UnsupportedVersionError } from "../../protocol/kafka/index.js";
+import { decodeRequestFrame, decodeRequestHeader, FrameDecoder, frameEncode, KafkaDecodeError, UnsupportedVersionError } from "../../protocol/kafka/index.js";
+import { aclHost, ConnectionAuth } from "./connection-auth.js";
+import { AuthenticationRequiredError, ClusterAuthorizationError } from "./handlers/guards.js";
 
 const MAX_PENDING = 64;
 const MAX_PENDING_BYTES = 32 * 1024 * 1024;
@@ -84,6 +86,8 @@ export class KafkaConnection {
     this.waitingForBroker = false;
     this.kick();
   };
+  /** Principal and SASL state (security, issue 13). */
+  readonly auth: ConnectionAuth;
   /** Requests answered (for tests and metrics). */
   requests = 0;
   /** Whether reading is paused for backpressure. */
@@ -104,6 +108,7 @@ export class KafkaConnection {
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
     this.remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
     this.clientHost = `/${socket.remoteAddress ?? ""}`;
+    this.auth = new ConnectionAuth(aclHost(socket.remoteAddress), this.remote);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => {
@@ -242,6 +247,7 @@ export class KafkaConnection {
 
   private async handle(frame: Uint8Array): Promise<void> {
     this.options.onRequestFrame?.(frame);
+    if (this.auth.rawTokens) return this.handleRawToken(frame);
     let decoded: ReturnType<typeof decodeRequestFrame>;
     try {
       decoded = decodeRequestFrame(frame);
@@ -259,9 +265,11 @@ export class KafkaConnection {
     }
     let parts: Uint8Array[] | null;
     try {
-      parts = await dispatch(this.ctx, decoded, { header: decoded.header, clientHost: this.clientHost, signal: this.abort.signal });
+      parts = await dispatch(this.ctx, decoded, { header: decoded.header, clientHost: this.clientHost, signal: this.abort.signal, auth: this.auth });
     } catch (error) {
       if (this.closed) return;
+      if (error instanceof AuthenticationRequiredError) return this.fail(`authentication required (${error.message})`, { clientId: decoded.header.clientId });
+      if (error instanceof ClusterAuthorizationError) return this.fail(`not authorized (${error.message})`, { clientId: decoded.header.clientId, principal: this.auth?.principal });
       this.fail("request failed", { apiKey: decoded.apiKey, apiVersion: decoded.header.apiVersion, clientId: decoded.header.clientId, error }, "error");
       return;
     }
@@ -272,6 +280,31 @@ export class KafkaConnection {
     for (const part of parts) ok = this.socket.write(part);
     this.socket.uncork();
     if (!ok) this.waitingForSocket = true;
+    if (this.auth.closeAfterResponse) this.endAfterWrite();
+  }
+
+  /**
+   * A bare SASL token after a v0 SaslHandshake (no Kafka header): the reply is the challenge, size-prefixed.
+   * A failure closes the connection after the failure delay, with no reply (Kafka's v0 behaviour).
+   */
+  private async handleRawToken(frame: Uint8Array): Promise<void> {
+    const security = this.ctx.security;
+    if (!security) return this.fail("SASL token without security", {});
+    let challenge: Uint8Array;
+    try {
+      ({ challenge } = await this.auth.step(security, frame.slice()));
+    } catch {
+      return this.endAfterWrite();
+    }
+    if (this.closed || this.socket.destroyed) return;
+    if (!this.socket.write(frameEncode(challenge))) this.waitingForSocket = true;
+  }
+
+  /** Ends the connection once what was written is flushed (after a failed or illegal SASL step). */
+  private endAfterWrite(): void {
+    if (this.closed) return;
+    this.socket.end();
+    this.cleanup();
   }
 
   /** Closes this connection after a protocol violation: one log line, then the socket is destroyed. */

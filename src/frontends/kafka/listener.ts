@@ -14,6 +14,7 @@ import { DEFAULT_MAX_FRAME_SIZE } from "../../protocol/kafka/index.js";
 import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
 import { certificatePrincipal, loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
 import { KafkaConnection } from "./connection.js";
+import { userPrincipal, type Security } from "../../security/index.js";
 
 export interface KafkaListenerOptions {
   /** Interface to bind. Default 127.0.0.1. */
@@ -35,6 +36,8 @@ export interface KafkaListenerOptions {
   idleTimeoutMs?: number;
   /** Sees every request frame (size prefix removed) before it is decoded: golden-byte capture. */
   onRequestFrame?: (frame: Uint8Array, connectionId: number) => void;
+  /** Authentication and authorization (src/security); unset = no SASL, everything allowed. */
+  security?: Security;
   /** Protected mode (default: loopback peers only). */
   policy?: NetworkPolicy;
   /** Serve TLS (Kafka's SSL listener) with these PEM files; with caFile, client certificates (mTLS). */
@@ -106,6 +109,13 @@ export async function startKafkaListener(
       },
       (c) => connections.delete(c),
     );
+    // mTLS: a verified client certificate authenticates the connection as User:<CN> (Kafka's SSL listener
+    // with ssl.client.auth); SASL on top of it (SASL_SSL) replaces that principal.
+    const tlsSocket = socket as TLSSocket;
+    if (tls?.requestCert && tlsSocket.authorized) {
+      const name = certificatePrincipal(tlsSocket.getPeerCertificate?.()?.subject as never);
+      if (name) connection.auth.fromCertificate(userPrincipal(name));
+    }
     connections.add(connection);
   };
   const server: Server = tls
@@ -141,6 +151,7 @@ export async function startKafkaListener(
     autoCreateTopics: options.autoCreateTopics ?? false,
     defaultPartitions: options.defaultPartitions ?? 1,
     logger,
+    security: options.security,
   };
   logger.info("kafka listener started", {
     host,

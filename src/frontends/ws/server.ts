@@ -32,6 +32,7 @@ import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.j
 import { loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
 import { Session } from "./session.js";
 import type { SessionLimits } from "./session-limits.js";
+import type { Security } from "../../security/index.js";
 import { createServer } from "node:net";
 
 /** RFC 6455 1013 "Try Again Later": the broker's request memory is spent (see the header). */
@@ -50,6 +51,8 @@ export interface WsServerOptions {
   serverVersion?: string;
   /** Consumer groups (JOIN_GROUP and the group frames); without it those frames get COORDINATOR_NOT_AVAILABLE. */
   coordinator?: GroupCoordinator;
+  /** Authentication (AUTH frame) and authorization; docs/security.md. */
+  security?: Security;
   /** Protected mode and browser Origins (default: protected, same-origin and loopback pages only). */
   policy?: NetworkPolicy;
   /** Serve HTTPS/WSS with these PEM files (caFile: ask clients for certificates). */
@@ -166,7 +169,7 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
         // more than its header (fixed upstream in uNetworking/uWebSockets#1662), which corrupts the stream of
         // exactly the slow readers. A never-published topic keeps every send on the buffered path.
         ws.subscribe("rivulet/buffered-send");
-        const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, ws.getUserData().remote);
+        const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, ws.getUserData().remote, options.security);
         ws.getUserData().session = session;
         sessions.add(session);
         ws.send(
@@ -231,7 +234,7 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       if (reply && options.metricsToken && !bearerMatches(authorization, options.metricsToken)) {
         return reply("401 Unauthorized", { "WWW-Authenticate": 'Bearer realm="rivulet-metrics"', "Content-Type": "text/plain" }, "a metrics token is required\n");
       }
-      reply?.("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion }));
+      reply?.("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion }) + (options.security?.metricsText() ?? ""));
     });
     app.get("/client/*", (res, req) => {
       const path = req.getUrl().slice("/client/".length);

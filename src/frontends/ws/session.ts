@@ -19,6 +19,9 @@ import type { GroupStream } from "./group-stream.js";
 import { dispatch } from "./handlers/dispatch.js";
 import type { WsRequestContext } from "./handlers/context.js";
 import type { SessionLimits } from "./session-limits.js";
+import type { Security } from "../../security/index.js";
+import { WsAuthState } from "./auth-state.js";
+import { normalizeAddress } from "../../security/network-policy.js";
 
 export type { SessionLimits };
 export { SessionError } from "./handlers/session-error.js";
@@ -53,7 +56,13 @@ export class Session implements SubscriptionSink, WsRequestContext {
     readonly limits: SessionLimits,
     private readonly groups?: GroupCoordinator,
     readonly clientHost = "",
-  ) {}
+    readonly security?: Security,
+  ) {
+    this.auth = new WsAuthState(normalizeAddress(clientHost), (code, reason) => this.close(code, reason));
+  }
+
+  /** Principal and AUTH state (security, issue 13). */
+  readonly auth: WsAuthState;
 
   get coordinator(): GroupCoordinator {
     if (!this.groups) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", "this server has no group coordinator");
@@ -86,6 +95,10 @@ export class Session implements SubscriptionSink, WsRequestContext {
     }
     // Frames without a response are handled inline.
     if (frame.type === FrameType.CREDIT) return this.onCredit(frame.requestId, frame.bytes);
+    // With authentication required, nothing but AUTH and PING before it succeeds (docs/security.md).
+    if (this.security?.requireAuthentication && !this.auth.authenticated && frame.type !== FrameType.AUTH && frame.type !== FrameType.PING) {
+      return this.close(CloseCode.AUTHENTICATION_REQUIRED, "authenticate first: send AUTH");
+    }
     this.inFlight++;
     dispatch(this, frame)
       .then((response) => {
@@ -227,6 +240,7 @@ export class Session implements SubscriptionSink, WsRequestContext {
   /** The socket is gone (either side closed it). */
   onClosed(): void {
     this.closed = true;
+    this.auth.dispose();
     // Leave groups first: their partitions move to other members now, not after a session timeout.
     for (const stream of this.groupStreams.values()) stream.close();
     this.groupStreams.clear();

@@ -78,6 +78,13 @@ export * as offsetCommit from "./apis/offset-commit.js";
 export * as offsetFetch from "./apis/offset-fetch.js";
 export * as produce from "./apis/produce.js";
 export * as syncGroup from "./apis/sync-group.js";
+export * as saslHandshake from "./apis/sasl-handshake.js";
+export * as saslAuthenticate from "./apis/sasl-authenticate.js";
+export * as describeAcls from "./apis/describe-acls.js";
+export * as createAcls from "./apis/create-acls.js";
+export * as deleteAcls from "./apis/delete-acls.js";
+export * as describeUserScramCredentials from "./apis/describe-user-scram-credentials.js";
+export * as alterUserScramCredentials from "./apis/alter-user-scram-credentials.js";
 
 export type { ApiVersionsRequest, ApiVersionRange, ApiVersionsResponse } from "./apis/api-versions.js";
 export type { CreateTopicsRequest, CreatableTopic, CreatableTopicResult, CreatableTopicConfig, CreateTopicsResponse } from "./apis/create-topics.js";

@@ -31,6 +31,13 @@ import * as offsetCommit from "./apis/offset-commit.js";
 import * as offsetFetch from "./apis/offset-fetch.js";
 import * as produce from "./apis/produce.js";
 import * as syncGroup from "./apis/sync-group.js";
+import * as saslHandshake from "./apis/sasl-handshake.js";
+import * as saslAuthenticate from "./apis/sasl-authenticate.js";
+import * as describeAcls from "./apis/describe-acls.js";
+import * as createAcls from "./apis/create-acls.js";
+import * as deleteAcls from "./apis/delete-acls.js";
+import * as describeUserScramCredentials from "./apis/describe-user-scram-credentials.js";
+import * as alterUserScramCredentials from "./apis/alter-user-scram-credentials.js";
 import type { VersionRange } from "./errors.js";
 import type { RequestHeaderVersion, ResponseHeaderVersion } from "./header.js";
 import type { Reader } from "./reader.js";
@@ -66,6 +73,14 @@ export const ApiKey = {
   OffsetDelete: 47,
   DescribeCluster: 60,
   DescribeProducers: 61,
+  // Security (issue 13)
+  SaslHandshake: 17,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
+  SaslAuthenticate: 36,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
 } as const;
 
 /** Request and response types per API key. */
@@ -98,6 +113,14 @@ export interface ApiMessages {
   47: { request: offsetDelete.OffsetDeleteRequest; response: offsetDelete.OffsetDeleteResponse };
   60: { request: describeCluster.DescribeClusterRequest; response: describeCluster.DescribeClusterResponse };
   61: { request: describeProducers.DescribeProducersRequest; response: describeProducers.DescribeProducersResponse };
+  // Security (issue 13)
+  17: { request: saslHandshake.SaslHandshakeRequest; response: saslHandshake.SaslHandshakeResponse };
+  29: { request: describeAcls.DescribeAclsRequest; response: describeAcls.DescribeAclsResponse };
+  30: { request: createAcls.CreateAclsRequest; response: createAcls.CreateAclsResponse };
+  31: { request: deleteAcls.DeleteAclsRequest; response: deleteAcls.DeleteAclsResponse };
+  36: { request: saslAuthenticate.SaslAuthenticateRequest; response: saslAuthenticate.SaslAuthenticateResponse };
+  50: { request: describeUserScramCredentials.DescribeUserScramCredentialsRequest; response: describeUserScramCredentials.DescribeUserScramCredentialsResponse };
+  51: { request: alterUserScramCredentials.AlterUserScramCredentialsRequest; response: alterUserScramCredentials.AlterUserScramCredentialsResponse };
 }
 export type ApiKeyValue = keyof ApiMessages;
 export type RequestOf<K extends ApiKeyValue> = ApiMessages[K]["request"];
@@ -168,6 +191,14 @@ export const registrations: readonly ApiRegistration[] = [
   register(ApiKey.OffsetDelete, offsetDelete),
   register(ApiKey.DescribeCluster, describeCluster),
   register(ApiKey.DescribeProducers, describeProducers),
+  // Security (issue 13)
+  register(ApiKey.SaslHandshake, saslHandshake),
+  register(ApiKey.DescribeAcls, describeAcls),
+  register(ApiKey.CreateAcls, createAcls),
+  register(ApiKey.DeleteAcls, deleteAcls),
+  register(ApiKey.SaslAuthenticate, saslAuthenticate),
+  register(ApiKey.DescribeUserScramCredentials, describeUserScramCredentials),
+  register(ApiKey.AlterUserScramCredentials, alterUserScramCredentials),
 ] as ApiRegistration[];
 
 const byKey = new Map<number, ApiRegistration>(registrations.map((r) => [r.key, r]));

@@ -6,6 +6,7 @@ import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
 import { FrameType, type ClientFrame } from "./frames.js";
 import { readStart, writeStart } from "./start-position.js";
 import { decodeGroupClientFrame, encodeGroupClientFrame, isGroupClientType } from "./group-frames.js";
+import { decodeAuthClientFrame, encodeAuthClientFrame, isAuthClientType } from "./auth-frames.js";
 
 export function encodeClientFrame(frame: ClientFrame): Uint8Array {
   const w = new FrameWriter(frame.type === FrameType.PRODUCE ? 64 + frame.items.reduce((n, i) => n + i.batch.length + 64, 0) : 64);
@@ -60,7 +61,7 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       writeStart(w, frame.start);
       break;
     default:
-      encodeGroupClientFrame(w, frame);
+      if (!encodeAuthClientFrame(w, frame)) encodeGroupClientFrame(w, frame);
   }
   return w.finish();
 }
@@ -145,6 +146,10 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       frame = { type, requestId, subscriptionId: r.u32("subscription id"), partition: r.i32("partition"), start: readStart(r) };
       break;
     default:
+      if (isAuthClientType(type)) {
+        frame = decodeAuthClientFrame(r, requestId);
+        break;
+      }
       if (!isGroupClientType(type)) throw new WsProtocolError(`unknown client frame type 0x${type.toString(16).padStart(2, "0")}`);
       frame = decodeGroupClientFrame(r, type, requestId);
   }

@@ -35,6 +35,7 @@ export const FrameType = {
   RESET_OFFSETS: 0x36,
   DELETE_GROUP: 0x37,
   LEAVE_GROUP: 0x38,
+  AUTH: 0x06,
   // server -> client
   WELCOME: 0x80,
   PONG: 0x81,
@@ -56,6 +57,7 @@ export const FrameType = {
   COMMITTED: 0xb4,
   GROUP_LIST: 0xb5,
   GROUP_DESCRIPTION: 0xb6,
+  AUTH_RESULT: 0x85,
   ERROR: 0xff,
 } as const;
 
@@ -82,6 +84,12 @@ export const CloseCode = {
   PROTOCOL_ERROR: 4000,
   /** No frame (not even PING) within idleTimeoutMs. */
   IDLE_TIMEOUT: 4001,
+  /** AUTH failed (wrong credentials, a rejected token, a mechanism not offered); docs/security.md. */
+  AUTHENTICATION_FAILED: 4010,
+  /** A request other than AUTH or PING before authenticating, on a server that requires authentication. */
+  AUTHENTICATION_REQUIRED: 4011,
+  /** The session's token expired and no AUTH renewed it within the grace period. */
+  TOKEN_EXPIRED: 4012,
 } as const;
 
 /** Error codes used beyond Kafka's (which keep their own numbers: 3 UNKNOWN_TOPIC_OR_PARTITION, ...). */
@@ -116,7 +124,20 @@ export type ClientFrame =
   | { type: typeof FrameType.DESCRIBE_GROUP; requestId: number; groupId: string }
   | { type: typeof FrameType.RESET_OFFSETS; requestId: number; groupId: string; topic: string; start: StartPosition }
   | { type: typeof FrameType.DELETE_GROUP; requestId: number; groupId: string }
-  | { type: typeof FrameType.LEAVE_GROUP; requestId: number; subscriptionId: number };
+  | { type: typeof FrameType.LEAVE_GROUP; requestId: number; subscriptionId: number }
+  | AuthFrame;
+
+/**
+ * Authenticate (or re-authenticate) the connection: mechanism "JWT" with the token as payload (UTF-8), or a
+ * SASL mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER) with its client message. SCRAM takes two
+ * AUTH frames with the same requestId-independent exchange: client-first, then client-final.
+ */
+export interface AuthFrame {
+  type: typeof FrameType.AUTH;
+  requestId: number;
+  mechanism: string;
+  payload: Uint8Array;
+}
 
 /** Join a consumer group as a managed member: the server assigns partitions and streams them. */
 export interface JoinGroupFrame {
@@ -193,7 +214,21 @@ export type ServerFrame =
   | { type: typeof FrameType.COMMITTED; requestId: number; items: { topic: string; partition: number; offset: bigint; metadata: string; errorCode: number }[] }
   | { type: typeof FrameType.GROUP_LIST; requestId: number; groups: { groupId: string; protocolType: string; state: string }[] }
   | GroupDescriptionFrame
+  | AuthResultFrame
   | { type: typeof FrameType.ERROR; requestId: number; errorCode: number; code: string; message: string };
+
+/** The answer to AUTH: a challenge to continue with (complete 0), or the authenticated principal. */
+export interface AuthResultFrame {
+  type: typeof FrameType.AUTH_RESULT;
+  requestId: number;
+  complete: boolean;
+  /** "User:alice" once complete; "" before. */
+  principal: string;
+  /** Time left until the credential expires (the client re-authenticates before it); -1 = never. */
+  sessionLifetimeMs: bigint;
+  /** The server's SASL message (server-first, server-final); empty for JWT and PLAIN. */
+  payload: Uint8Array;
+}
 
 export interface GroupDescriptionFrame {
   type: typeof FrameType.GROUP_DESCRIPTION;

@@ -23,10 +23,15 @@ import {
 const profile: Record<number, [number, number]> = {
   0: [0, 11], 1: [4, 17], 2: [1, 10], 3: [0, 12], 8: [2, 9], 9: [1, 9], 10: [0, 6], 11: [0, 9], 12: [0, 4],
   13: [0, 5], 14: [0, 5], 15: [0, 5], 16: [0, 5], 18: [0, 4], 19: [0, 7], 20: [0, 6], 22: [0, 5],
+  // Security (issue 13): SASL and the ACL / SCRAM admin APIs, flexible versions included.
+  17: [0, 1], 29: [0, 3], 30: [0, 3], 31: [0, 3], 36: [0, 2], 50: [0, 0], 51: [0, 0],
 };
+/** APIs whose codecs implement their flexible versions (the security ones), besides ApiVersions. */
+const flexibleImplemented = new Set([18, 29, 30, 31, 36, 50, 51]);
 // "flexibleVersions" of clients/src/main/resources/common/message/<Name>Request.json (apache/kafka).
 const flexibleFrom: Record<number, number> = {
   0: 9, 1: 12, 2: 6, 3: 9, 8: 8, 9: 6, 10: 3, 11: 6, 12: 4, 13: 4, 14: 4, 15: 5, 16: 3, 18: 3, 19: 5, 20: 4, 22: 2,
+  17: 99, 29: 2, 30: 2, 31: 2, 36: 2, 50: 0, 51: 0, // SaslHandshake is never flexible ("none")
 };
 
 describe("registry", () => {
@@ -54,7 +59,7 @@ describe("registry", () => {
   it("isSupported follows the implemented ranges", () => {
     expect([0, 1, 2, 3, 7, 11, 12].map((v) => isSupported(ApiKey.Produce, v))).toEqual([false, false, false, true, true, true, false]);
     expect([3, 4, 11, 12, 17, 18].map((v) => isSupported(ApiKey.Fetch, v))).toEqual([false, true, true, true, true, false]);
-    expect(isSupported(17, 0)).toBe(false); // SaslHandshake: not offered
+    expect(isSupported(24, 0)).toBe(false); // AddPartitionsToTxn: not offered
   });
 
   it("header flavours: v2/v1 exactly for flexible versions, and ApiVersions responses always v0", () => {
@@ -83,7 +88,7 @@ describe("decodeRequestFrame refuses what the registry does not offer", () => {
   };
 
   it("unknown keys and versions outside the range are UnsupportedVersionError", () => {
-    for (const [k, v] of [[17, 1], [36, 2], [1, 3], [1, 18], [3, 13], [2, 0], [22, 6]] as const) {
+    for (const [k, v] of [[17, 2], [36, 3], [24, 0], [1, 3], [1, 18], [3, 13], [2, 0], [22, 6]] as const) {
       const err = (() => {
         try {
           decodeRequestFrame(frame(k, v, new Array(64).fill(0)));

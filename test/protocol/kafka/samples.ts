@@ -3,6 +3,7 @@
 // decode(encode(sample)) must equal the sample exactly there.
 
 import type { ApiKeyValue, RequestOf, ResponseOf } from "../../../src/protocol/kafka/index.js";
+import { securitySamples } from "../../security/kafka-samples.js";
 
 const bytes = (...xs: number[]) => Uint8Array.from(xs);
 const text = (s: string) => new TextEncoder().encode(s);
@@ -373,6 +374,7 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
       ],
     },
   },
+  ...securitySamples,
 };
 
 const uuid = (n: number) => Uint8Array.from({ length: 16 }, (_, i) => (i * 17 + n) & 0xff);
@@ -465,4 +467,5 @@ export const latestSamples: { [K in ApiKeyValue]?: Sample<K> } = {
       ],
     },
   },
+  ...securitySamples,
 };

@@ -6,6 +6,8 @@ import type { Broker } from "../../../broker/broker.js";
 import type { GroupCoordinator } from "../../../groups/index.js";
 import type { Logger } from "../../../log.js";
 import type { ApiKeyValue, RequestHeader, RequestOf, ResponseOf } from "../../../protocol/kafka/index.js";
+import type { Security } from "../../../security/index.js";
+import type { ConnectionAuth } from "../connection-auth.js";
 
 export interface KafkaBrokerContext {
   readonly broker: Broker;
@@ -22,6 +24,8 @@ export interface KafkaBrokerContext {
   /** Partitions of an auto-created topic, and of CreateTopics with numPartitions -1 (Kafka's num.partitions). */
   readonly defaultPartitions: number;
   readonly logger: Logger;
+  /** Authentication and authorization (src/security); undefined = no SASL, everything allowed. */
+  readonly security?: Security;
 }
 
 /** One request's envelope: its header and where it came from. */
@@ -31,6 +35,8 @@ export interface RequestInfo {
   readonly clientHost: string;
   /** Aborted when the connection closes: long polls stop waiting. */
   readonly signal: AbortSignal;
+  /** The connection's principal and SASL state; undefined (tests) = ANONYMOUS. */
+  readonly auth?: ConnectionAuth;
 }
 
 /** A handler's answer when the request gets no response at all (Produce with acks=0). */

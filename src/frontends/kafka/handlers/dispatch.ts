@@ -8,6 +8,7 @@
 import {
   ApiKey,
   encodeResponseFrame,
+  registrationFor,
   registrations,
   type ApiKeyValue,
   type DecodedRequest,
@@ -41,6 +42,17 @@ import { handleDescribeProducers } from "./describe-producers.js";
 import { handleIncrementalAlterConfigs } from "./incremental-alter-configs.js";
 import { handleOffsetDelete } from "./offset-delete.js";
 import { handleOffsetForLeaderEpoch } from "./offset-for-leader-epoch.js";
+import { handleSaslHandshake } from "./sasl-handshake.js";
+import { handleSaslAuthenticate } from "./sasl-authenticate.js";
+import { handleDescribeAcls } from "./describe-acls.js";
+import { handleCreateAcls } from "./create-acls.js";
+import { handleDeleteAcls } from "./delete-acls.js";
+import { handleDescribeUserScramCredentials } from "./describe-user-scram-credentials.js";
+import { handleAlterUserScramCredentials } from "./alter-user-scram-credentials.js";
+import { AuthenticationRequiredError, ClusterAuthorizationError, guards, PRE_AUTHENTICATION, READ_ONLY_ADMIN, SELF_AUTHORIZING } from "./guards.js";
+import { mayCluster } from "./authorize.js";
+import { Operation } from "../../../security/index.js";
+import type { Guard } from "./guards-data.js";
 
 export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.Produce]: handleProduce,
@@ -71,6 +83,14 @@ export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.IncrementalAlterConfigs]: handleIncrementalAlterConfigs,
   [ApiKey.OffsetDelete]: handleOffsetDelete,
   [ApiKey.OffsetForLeaderEpoch]: handleOffsetForLeaderEpoch,
+  // Security (issue 13)
+  [ApiKey.SaslHandshake]: handleSaslHandshake,
+  [ApiKey.SaslAuthenticate]: handleSaslAuthenticate,
+  [ApiKey.DescribeAcls]: handleDescribeAcls,
+  [ApiKey.CreateAcls]: handleCreateAcls,
+  [ApiKey.DeleteAcls]: handleDeleteAcls,
+  [ApiKey.DescribeUserScramCredentials]: handleDescribeUserScramCredentials,
+  [ApiKey.AlterUserScramCredentials]: handleAlterUserScramCredentials,
 };
 
 for (const reg of registrations) {
@@ -84,7 +104,21 @@ for (const reg of registrations) {
  */
 export async function dispatch(ctx: KafkaBrokerContext, decoded: DecodedRequest, info: RequestInfo): Promise<Uint8Array[] | null> {
   const handler = handlers[decoded.apiKey] as Handler<ApiKeyValue>;
-  const response = await handler(ctx, decoded.request as never, info);
+  // Authentication first (Kafka closes a connection that sends anything else before SASL completes, or
+  // after its session expired), then authorization through the API's guard when an authorizer is on.
+  if (!PRE_AUTHENTICATION.has(decoded.apiKey) && info.auth && ((ctx.security?.requireAuthentication && !info.auth.authenticated) || info.auth.expired)) {
+    throw new AuthenticationRequiredError(info.auth.expired ? "session expired: re-authenticate (KIP-368)" : `${registrationFor(decoded.apiKey).name} before authentication`);
+  }
+  const guard = ctx.security?.authorizer ? (guards[decoded.apiKey] as Guard<ApiKeyValue> | undefined) : undefined;
+  if (ctx.security?.authorizer && !guard && !SELF_AUTHORIZING.has(decoded.apiKey)) {
+    const operation = READ_ONLY_ADMIN.has(decoded.apiKey) ? Operation.DESCRIBE : Operation.ALTER;
+    if (!mayCluster(ctx, info, operation)) {
+      throw new ClusterAuthorizationError(`${registrationFor(decoded.apiKey).name} needs ${operation === Operation.ALTER ? "ALTER" : "DESCRIBE"} on the cluster (no per-resource check for it yet)`);
+    }
+  }
+  const response = guard
+    ? await guard(ctx, decoded.request as never, info, async (request) => handler(ctx, request as never, info))
+    : await handler(ctx, decoded.request as never, info);
   if (response === NO_RESPONSE) return null;
   const { apiVersion, correlationId } = decoded.header;
   return encodeResponseFrame(decoded.apiKey, apiVersion, correlationId, response as never);

@@ -8,6 +8,8 @@ import type { FrameType } from "../../../protocol/ws/frames.js";
 import type { GroupStream, GroupStreamHost } from "../group-stream.js";
 import type { SessionLimits } from "../session-limits.js";
 import type { Subscription } from "../subscription.js";
+import type { Security } from "../../../security/index.js";
+import type { WsAuthState } from "../auth-state.js";
 
 /** Every client frame type that is a request (CREDIT is flow control, handled by the session itself). */
 export type RequestType = Exclude<ClientFrame["type"], typeof FrameType.CREDIT>;
@@ -19,6 +21,10 @@ export interface WsRequestContext extends GroupStreamHost {
   readonly subscriptions: Map<number, Subscription>;
   readonly groupStreams: Map<number, GroupStream>;
   readonly closed: boolean;
+  /** Authentication and authorization (src/security); undefined = everything allowed. */
+  readonly security?: Security;
+  /** The connection's principal and AUTH state. */
+  readonly auth: WsAuthState;
 }
 
 /** A handler answers with its response frame, or undefined when the request has none (PRODUCE acks=0). */

@@ -25,6 +25,8 @@ import { handleRevokeDone } from "./revoke-done.js";
 import { handleSeek } from "./seek.js";
 import { handleSubscribe } from "./subscribe.js";
 import { handleUnsubscribe } from "./unsubscribe.js";
+import { handleAuth } from "./auth.js";
+import { wsGuardFor } from "./authorize.js";
 
 export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.PING]: handlePing,
@@ -48,12 +50,16 @@ export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.RESET_OFFSETS]: handleResetOffsets,
   [FrameType.DELETE_GROUP]: handleDeleteGroup,
   [FrameType.LEAVE_GROUP]: handleLeaveGroup,
+  [FrameType.AUTH]: handleAuth,
 };
 
 /** Runs a request's handler; a throw becomes the request's ERROR frame (the session sends it). */
 export function dispatch(ctx: WsRequestContext, frame: RequestFrame<RequestType>): Promise<ServerFrame | undefined> {
   const handler = handlers[frame.type] as WsHandler<RequestType>;
   try {
+    // Authorization (authorize.ts) wraps the handler when an authorizer is configured.
+    const guard = wsGuardFor(ctx, frame.type);
+    if (guard) return guard(ctx, frame, async (f) => handler(ctx, f));
     return Promise.resolve(handler(ctx, frame));
   } catch (error) {
     return Promise.reject(error);

@@ -1,0 +1,35 @@
+// CreateAcls (key 30), v0-3.
+//
+// Behavior:
+// - Needs ALTER on the cluster (else CLUSTER_AUTHORIZATION_FAILED for every creation); SECURITY_DISABLED
+//   without an authorizer. Each creation is answered on its own, in order: an invalid one (UNKNOWN/ANY
+//   codes, a pattern type other than LITERAL/PREFIXED, a principal not `User:<name>`, a cluster resource not
+//   named kafka-cluster) gets INVALID_REQUEST; the valid ones are stored (atomically, duplicates ignored).
+
+import { KafkaErrors } from "../../../errors/index.js";
+import type { ApiKey } from "../../../protocol/kafka/index.js";
+import { invalidBinding, Operation, type AclBinding } from "../../../security/index.js";
+import { mayCluster } from "./authorize.js";
+import type { Handler } from "./context.js";
+
+export const handleCreateAcls: Handler<typeof ApiKey.CreateAcls> = (ctx, request, info) => {
+  const all = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, results: request.creations.map(() => ({ errorCode, errorMessage })) });
+  const security = ctx.security;
+  if (!security?.authorizer) return all(KafkaErrors.SECURITY_DISABLED.code, "no authorizer is configured on the broker (--authorizer acl)");
+  if (!mayCluster(ctx, info, Operation.ALTER)) return all(KafkaErrors.CLUSTER_AUTHORIZATION_FAILED.code, "ALTER on the cluster is required");
+  const valid: AclBinding[] = [];
+  const results = request.creations.map((c) => {
+    const binding = { resourceType: c.resourceType, resourceName: c.resourceName, patternType: c.resourcePatternType, principal: c.principal, host: c.host, operation: c.operation, permission: c.permissionType } as AclBinding;
+    const why = invalidBinding(binding);
+    if (why) return { errorCode: KafkaErrors.INVALID_REQUEST.code, errorMessage: why };
+    valid.push(binding);
+    return { errorCode: KafkaErrors.NONE.code, errorMessage: null };
+  });
+  try {
+    security.acls.add(valid);
+  } catch (error) {
+    ctx.logger.error("cannot store ACLs", { error });
+    return all(KafkaErrors.UNKNOWN_SERVER_ERROR.code, "the ACL store could not be written");
+  }
+  return { throttleTimeMs: 0, results };
+};

@@ -1,0 +1,70 @@
+// The ACL store: every binding in `<data-dir>/security/acls.json`, rewritten atomically on each change.
+// Small by nature (operators write ACLs by hand or by tool), so a JSON array and a linear scan per check
+// are enough; the authorizer keeps no other state.
+
+import { join } from "node:path";
+import { readFileIfExists, writeFileAtomic } from "./atomic-file.js";
+import { filterMatches, invalidBinding, sameBinding, type AclBinding, type AclFilter } from "./acl.js";
+
+export function aclsPath(dataDir: string): string {
+  return join(dataDir, "security", "acls.json");
+}
+
+export class AclStore {
+  private bindings: AclBinding[] = [];
+
+  private constructor(readonly path: string) {}
+
+  static open(dataDir: string): AclStore {
+    const store = new AclStore(aclsPath(dataDir));
+    const text = readFileIfExists(store.path);
+    if (text !== undefined) {
+      const file = JSON.parse(text) as { version: number; acls: AclBinding[] };
+      if (file.version !== 1 || !Array.isArray(file.acls)) throw new Error(`${store.path}: unknown ACL file format`);
+      for (const b of file.acls) {
+        const why = invalidBinding(b);
+        if (why) throw new Error(`${store.path}: invalid ACL (${why})`);
+      }
+      store.bindings = file.acls;
+    }
+    return store;
+  }
+
+  private save(): void {
+    writeFileAtomic(this.path, JSON.stringify({ version: 1, acls: this.bindings }, null, 2) + "\n");
+  }
+
+  all(): readonly AclBinding[] {
+    return this.bindings;
+  }
+
+  /** Adds bindings (duplicates are ignored, as in Kafka); throws RangeError on an invalid one, adding none. */
+  add(bindings: readonly AclBinding[]): void {
+    for (const b of bindings) {
+      const why = invalidBinding(b);
+      if (why) throw new RangeError(why);
+    }
+    let changed = false;
+    for (const b of bindings) {
+      if (this.bindings.some((x) => sameBinding(x, b))) continue;
+      this.bindings.push({ ...b });
+      changed = true;
+    }
+    if (changed) this.save();
+  }
+
+  describe(filter: AclFilter): AclBinding[] {
+    return this.bindings.filter((b) => filterMatches(filter, b));
+  }
+
+  /** Removes the bindings each filter matches; returns them per filter. */
+  delete(filters: readonly AclFilter[]): AclBinding[][] {
+    const removed = filters.map((f) => this.bindings.filter((b) => filterMatches(f, b)));
+    const gone = new Set(removed.flat());
+    if (gone.size) {
+      this.bindings = this.bindings.filter((b) => !gone.has(b));
+      this.save();
+    }
+    return removed;
+  }
+}

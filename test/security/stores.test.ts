@@ -1,0 +1,48 @@
+// The security stores under failure: a crash mid-write leaves the previous file (the temporary file is
+// ignored), and a corrupt or hand-broken file stops the broker from starting rather than running open
+// (fail closed), on both the user and the ACL store.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { AclStore, Operation, PatternType, Permission, ResourceType, UserStore } from "../../src/security/index.js";
+import { startServer } from "../../src/server.js";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = () => {
+  const d = mkdtempSync(join(tmpdir(), "rivulet-stores-"));
+  dirs.push(d);
+  return d;
+};
+const binding = { resourceType: ResourceType.TOPIC, resourceName: "t", patternType: PatternType.LITERAL, principal: "User:a", host: "*", operation: Operation.READ, permission: Permission.ALLOW } as const;
+
+describe("security stores", () => {
+  it("a write interrupted before its rename leaves the previous content", async () => {
+    const dir = temp();
+    const users = UserStore.open(dir);
+    await users.setPassword("alice", "pw", ["SCRAM-SHA-256"]);
+    const before = readFileSync(users.path, "utf8");
+    // What a crash between write and rename leaves behind: a half-written temporary file.
+    writeFileSync(`${users.path}.tmp-1234-1`, before.slice(0, 20));
+    expect(UserStore.open(dir).list().map((u) => u.name)).toEqual(["alice"]);
+    const acls = AclStore.open(dir);
+    acls.add([binding]);
+    writeFileSync(`${acls.path}.tmp-1234-1`, "{");
+    expect(AclStore.open(dir).all()).toHaveLength(1);
+  });
+
+  it("a corrupt users or ACL file stops the broker from starting (fail closed)", async () => {
+    for (const [file, content] of [["users.json", "{ not json"], ["acls.json", '{"version":1,"acls":[{"resourceType":2,"resourceName":"t","patternType":9,"principal":"User:a","host":"*","operation":3,"permission":3}]}'], ["acls.json", '{"version":7,"acls":[]}']] as const) {
+      const dir = temp();
+      AclStore.open(dir).add([binding]); // creates security/
+      writeFileSync(join(dir, "security", file), content);
+      if (file === "acls.json") expect(() => AclStore.open(dir)).toThrow();
+      await expect(startServer({ dataDir: dir, port: 0, kafkaPort: 0, shards: 1, host: "127.0.0.1", logLevel: "error" })).rejects.toThrow();
+      // The data directory is released: a fixed file lets the broker start.
+      writeFileSync(join(dir, "security", file), file === "users.json" ? '{"version":1,"users":{}}' : '{"version":1,"acls":[]}');
+      const server = await startServer({ dataDir: dir, port: 0, kafkaPort: 0, shards: 1, host: "127.0.0.1", logLevel: "error" });
+      await server.close();
+    }
+  });
+});
