@@ -76,6 +76,8 @@ export async function connectBroker(given: string | undefined, options: BrokerOp
   };
   const tls = profileTls();
   if (tls) connection.WebSocket = await trustingWebSocket(tls);
+  const auth = profileAuth();
+  if (auth) connection.auth = auth;
   // Waiting for a broker that is not there yet: only when asked to (--follow, or an explicit --timeout).
   const waitAtStart = options.follow === true || options.timeoutMs !== undefined;
   const started = Date.now();
@@ -138,4 +140,17 @@ async function trustingWebSocket(tls: { ca?: Buffer; cert?: Buffer; key?: Buffer
     }
   }
   return ProfileWebSocket as unknown as NonNullable<ConnectionOptions["WebSocket"]>;
+}
+
+/** The credentials of the active profile: a token (or a file read at each authentication), or a user. */
+function profileAuth(): ConnectionOptions["auth"] {
+  const p = activeProfile()?.profile;
+  if (!p) return undefined;
+  if (p.tokenFile) {
+    const file = p.tokenFile;
+    return { tokenProvider: () => readFileSync(file, "utf8").trim() };
+  }
+  if (p.token) return { token: p.token };
+  if (p.username && p.password !== undefined) return { username: p.username, password: p.password, mechanism: "SCRAM-SHA-256" };
+  return undefined;
 }

@@ -1,29 +1,21 @@
 // The README's client example, run as a user runs it (a module importing "rivulet/client", resolved through
 // package.json's exports to dist/), twice in a row against one broker: the second run must not fail with
-// TOPIC_ALREADY_EXISTS. EXAMPLE is the README's block (keep the two in step); only the URL is substituted.
+// TOPIC_ALREADY_EXISTS. EXAMPLE is read from the README itself; only the URL is substituted.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { wsServers } from "../helpers/ws-server.js";
 
-export const EXAMPLE = `import { connect } from "rivulet/client";
-
-const client = await connect({ url: "ws://127.0.0.1:8080/ws" });
-await client.admin.createTopic("orders", { partitions: 3, ifNotExists: true });
-
-const producer = client.producer({ acks: "all", idempotent: true });
-const { partition, offset } = await producer.send({ topic: "orders", key: "customer-7", value: "first order" });
-console.log(\`stored at orders-\${partition}@\${offset}\`);
-
-const consumer = client.consumer({ topic: "orders", from: "earliest" });
-for await (const record of consumer) {
-  console.log(record.partition, record.offset, new TextDecoder().decode(record.value));
-  break;
-}
-await consumer.close();
-client.close();
-`;
+const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
+/** The first JavaScript block of the README's client section, as a user would paste it. */
+export const EXAMPLE = (() => {
+  const section = readme.slice(readme.indexOf("## The client"));
+  const match = /```js\n([\s\S]*?)```/.exec(section);
+  if (!match?.[1]) throw new Error("README.md has no js block in its client section");
+  return match[1];
+})();
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const env = wsServers();
