@@ -1,6 +1,6 @@
 // kafka-python 2.0.2 (Debian `python3-kafka`, run with /usr/bin/python3) against the Kafka listener. It
 // probes with ApiVersions v0 + Metadata v0 pipelined on one socket, then uses fixed versions for the
-// inferred broker version (2.4.0 with our ranges): Produce v7, Fetch v4, ListOffsets v1, Metadata v1/v5,
+// inferred broker version (2.5.0 with our ranges: SaslAuthenticate v2 is what tips it): Produce v7, Fetch v4, ListOffsets v1, Metadata v1/v5,
 // group APIs v0-2. Admin create/delete, produce (acks all/1/0, gzip), consume from the beginning / an offset
 // / a timestamp, a group of two that splits the partitions, committed offsets. Driver:
 // clients/kafka_python_client.py.
@@ -34,10 +34,10 @@ describe("kafka-python 2.0.2", () => {
     expect(deleted).toEqual({ error: null, topics: [] });
   });
 
-  it("produces with acks all, 1 and 0 (infers broker 2.4.0) and consumes from the beginning and an offset", async () => {
+  it("produces with acks all, 1 and 0 (infers broker 2.5.0) and consumes from the beginning and an offset", async () => {
     await s.server.broker.createTopic("kp-acks", { partitions: 1 });
     const [all] = await py(["produce", "--topic", "kp-acks", "--count", "10", "--acks", "all"]);
-    expect(all).toMatchObject({ delivered: 10, first: 0, last: 9, api_version: [2, 4, 0] });
+    expect(all).toMatchObject({ delivered: 10, first: 0, last: 9, api_version: [2, 5, 0] });
     const [one] = await py(["produce", "--topic", "kp-acks", "--count", "10", "--start", "10", "--acks", "1"]);
     expect(one).toMatchObject({ first: 10, last: 19 });
     const [zero] = await py(["produce", "--topic", "kp-acks", "--count", "10", "--start", "20", "--acks", "0"]);
