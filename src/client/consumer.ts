@@ -15,7 +15,7 @@ import type { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
 import { decodeChunk, type ChunkRecord } from "./chunk.js";
-import { ConnectionError, errorFromCode, GapError } from "./errors.js";
+import { ConnectionError, errorFromCode, GapError, TimeoutError } from "./errors.js";
 import type { Admin } from "./admin.js";
 
 export type { StartFrom };
@@ -84,8 +84,9 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   }
 
   /**
-   * Subscribes, retrying retriable failures (the socket dropped mid-request, a deadline passed while the
-   * broker was away) with capped backoff until it works, the consumer is closed, or the connection gives up.
+   * Subscribes, retrying the connection's failures (the socket dropped mid-request, a deadline passed while
+   * the broker was away) with capped backoff until it works, the consumer is closed, or the connection
+   * gives up.
    */
   private async establish(): Promise<void> {
     this.establishing = true;
@@ -96,7 +97,10 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
           this.subscribed = true;
           return;
         } catch (error) {
-          if (this.closed || this.connection.isClosed || (error as RivuletError).retriable !== true) throw error;
+          // Only the connection's own failures are retried; what the broker answered (an unknown topic, an
+          // authorization failure) is the application's to hear.
+          const transient = error instanceof ConnectionError || error instanceof TimeoutError;
+          if (this.closed || this.connection.isClosed || !transient) throw error;
           // A drop rejects the request at once: wait a little (the connection reconnects meanwhile; the next
           // request waits for it within its own deadline).
           await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
