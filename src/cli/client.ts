@@ -10,7 +10,8 @@
 //   retried with capped backoff: stderr says "broker unreachable at URL, retrying…" once per outage and
 //   "reconnected to URL" when it is back. Past the deadline the command exits 1 with one line.
 
-import { connect, TimeoutError, type ConnectionOptions, type RivuletClient } from "../client/index.js";
+import { connect, ConnectionError, TimeoutError, type ConnectionOptions, type RivuletClient } from "../client/index.js";
+import { RivuletError } from "../errors/index.js";
 import { readFileSync } from "node:fs";
 import { diagnoseBrokerUrl } from "./diagnose.js";
 import { CliError, UsageError } from "./errors.js";
@@ -86,7 +87,11 @@ export async function connectBroker(given: string | undefined, options: BrokerOp
   for (let attempt = 0; !client; attempt++) {
     try {
       client = await connect(connection);
-    } catch {
+    } catch (error) {
+      // The broker answered and said no (authentication failed, a close code of its own): retrying cannot help.
+      const closeCode = error instanceof ConnectionError ? error.closeCode : undefined;
+      const refused = (error instanceof RivuletError && !(error instanceof ConnectionError) && !(error instanceof TimeoutError)) || (closeCode !== undefined && closeCode >= 4000 && closeCode !== 4008);
+      if (refused) throw new CliError(`the broker at ${url} refused the connection: ${(error as Error).message}`);
       const waited = Date.now() - started;
       if (!waitAtStart) throw new CliError(`cannot connect to the broker at ${url}: ${await diagnoseBrokerUrl(url)}`);
       if (waited >= giveUpAfterMs) throw new TimeoutError(`broker at ${url} unreachable for ${waited} ms (--timeout ${giveUpAfterMs})`, giveUpAfterMs);

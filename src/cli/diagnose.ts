@@ -43,6 +43,7 @@ export async function diagnoseBrokerUrl(url: string, timeoutMs = 3000): Promise<
   }
   const body = response.body.trim().split("\n")[0]?.slice(0, 200) ?? "";
   if (response.status === 404) return `${target.host} answered 404 for ${target.pathname}: Rivulet serves its WebSocket at /ws (e.g. ${target.protocol}//${target.host}/ws)`;
+  if (response.status === 426) return `${target.host}${target.pathname} is Rivulet's WebSocket endpoint, but the WebSocket closed before the broker welcomed it (a proxy in between, or the broker shutting down?)`;
   if (response.status === 403) return `${target.host} refused the connection (403): ${body || "forbidden"}`;
   return `${target.host} answered HTTP ${response.status} for ${target.pathname} but no WebSocket was opened${body ? `: ${body}` : ""}`;
 }

@@ -27,7 +27,7 @@ describe("rivulet profile", () => {
     await b.broker.createTopic("on-b", { partitions: 1 });
     const env = { RIVULET_CONFIG_DIR: join(tempDir("config"), "rivulet") };
 
-    expect((await run(["profile", "create", "a", "--broker", `127.0.0.1:${a.port}`, "--token", "secret-a"], env)).code).toBe(0);
+    expect((await run(["profile", "create", "a", "--broker", `127.0.0.1:${a.port}`], env)).code).toBe(0);
     expect((await run(["profile", "create", "b", "--broker", `ws://127.0.0.1:${b.port}/ws`], env)).code).toBe(0);
     const file = join(env.RIVULET_CONFIG_DIR, "profiles.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -43,8 +43,14 @@ describe("rivulet profile", () => {
     expect(await topics()).toMatch(/on-b/);
     const listed = await run(["profile", "list"], env);
     expect(listed.stdout).toMatch(/\*\s+b/);
-    expect(listed.stdout).not.toMatch(/secret-a/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    // A profile's token is sent (AUTH): a broker with no JWT key refuses it, in one clear line.
+    expect((await run(["profile", "create", "tok", "--broker", `127.0.0.1:${a.port}`, "--token", "secret-t"], env)).code).toBe(0);
+    expect((await run(["profile", "list"], env)).stdout).not.toMatch(/secret-t/);
+    const refused = await run(["topics", "list", "--profile", "tok"], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused the connection/);
 
     const unknown = await run(["topics", "list", "--profile", "nope"], env);
     expect(unknown.code).toBe(1);

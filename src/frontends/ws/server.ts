@@ -256,6 +256,10 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     };
     app.get("/ui", guardedUi);
     app.get("/ui/*", guardedUi);
+    // A plain GET of the WebSocket path (a browser tab, curl, the CLI's diagnosis): say what it is.
+    app.get("/ws", (res) => {
+      res.writeStatus("426 Upgrade Required").writeHeader("Upgrade", "websocket").writeHeader("Content-Type", "text/plain").end("This is Rivulet's WebSocket endpoint: connect with a WebSocket client (docs/protocol.md).\n");
+    });
     app.any("/*", (res) => {
       res.writeStatus("404 Not Found").end("not found");
     });
