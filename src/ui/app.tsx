@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { Connection, RivuletClient } from "../client/index.js";
-import { loadSettings, saveSettings, wsUrl, type Settings } from "./lib/settings.js";
+import { authOf, loadSettings, saveSettings, wsUrl, type Settings } from "./lib/settings.js";
 import { TopicsPage } from "./pages/topics.js";
 import { TopicPage } from "./pages/topic.js";
 import { ProducePage } from "./pages/produce.js";
@@ -39,7 +39,7 @@ export function App() {
     // The Connection is made here (not with connect()) so that a failed first attempt can be stopped: the
     // client keeps reconnecting in the background after connect() rejects, and a console pointed elsewhere
     // must not leave that running.
-    const connection = new Connection({ url: wsUrl(settings), reconnect: { initialDelayMs: 250, maxDelayMs: 5000 }, requestTimeoutMs: 15_000 });
+    const connection = new Connection({ url: wsUrl(settings), auth: authOf(settings), reconnect: { initialDelayMs: 250, maxDelayMs: 5000 }, requestTimeoutMs: 15_000 });
     let cancelled = false;
     setStatus({ state: "connecting" });
     connection.connect().then(

@@ -31,11 +31,14 @@ export function httpBase(settings: Settings): string {
   return (settings.brokerUrl || location.origin).replace(/\/+$/, "");
 }
 
-/** The WebSocket URL; a token rides as access_token (browsers cannot set headers on a WebSocket). */
+/** The WebSocket URL (the token is not in it: it goes in the AUTH frame, see authOf). */
 export function wsUrl(settings: Settings): string {
-  const url = new URL("/ws", httpBase(settings).replace(/^http/, "ws"));
-  if (settings.token) url.searchParams.set("access_token", settings.token);
-  return url.toString();
+  return new URL("/ws", httpBase(settings).replace(/^http/, "ws")).toString();
+}
+
+/** The client's `auth` option for the settings' token: sent in the AUTH frame, as browsers cannot set headers. */
+export function authOf(settings: Settings): { token: string } | undefined {
+  return settings.token ? { token: settings.token } : undefined;
 }
 
 /** fetch() for broker HTTP endpoints (/metrics), with the token as a bearer header when set. */

@@ -19,7 +19,7 @@ export function SettingsPage(props: { settings: Settings; status: string; onSave
         <Field id="settings-url" label="Broker URL" hint={`Empty: this page's own broker (${location.origin}). Another broker must allow this origin for /metrics.`}>
           <input id="settings-url" type="url" placeholder={location.origin} aria-describedby="settings-url-hint" value={brokerUrl} onInput={(e) => setBrokerUrl(e.currentTarget.value)} />
         </Field>
-        <Field id="settings-token" label="Access token (optional)" hint="Sent as access_token on the WebSocket URL and as a bearer header to /metrics; kept for this browser session only.">
+        <Field id="settings-token" label="Access token (optional)" hint="Sent in the WebSocket AUTH frame (a JWT) and as a bearer header to /metrics; kept for this browser session only.">
           <input id="settings-token" type="password" autocomplete="off" aria-describedby="settings-token-hint" value={token} onInput={(e) => setToken(e.currentTarget.value)} />
         </Field>
         <button type="submit">Save and reconnect</button>
