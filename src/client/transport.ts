@@ -44,3 +44,20 @@ export function messageBytes(data: unknown): Uint8Array {
   }
   throw new TypeError("text frames are not part of the Rivulet protocol");
 }
+
+/**
+ * Resolves once `bufferedAmount()` is at or below `threshold`. Neither the browser's WebSocket nor the `ws`
+ * package's emits a drain event, so this polls on a short timer, and only while the socket is above the
+ * threshold: an idle or keeping-up producer never starts the timer. A closed socket reports 0 and so
+ * releases the waiter (its send then fails and is retried).
+ */
+export function whenDrained(bufferedAmount: () => number, threshold: number, intervalMs = 2): Promise<void> {
+  if (bufferedAmount() <= threshold) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (bufferedAmount() > threshold) return;
+      clearInterval(timer);
+      resolve();
+    }, intervalMs);
+  });
+}
