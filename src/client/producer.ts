@@ -15,7 +15,7 @@ import { FrameType, type ServerFrame } from "../protocol/ws/index.js";
 import type { Admin } from "./admin.js";
 import type { Connection } from "./connection.js";
 import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Waiting } from "./producer/batch.js";
-import { ProducerClosedError, type Identity } from "./producer/errors.js";
+import { ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./producer/errors.js";
 import { PartitionSender, type RetryEvent, type SenderHost, type SenderSettings } from "./producer/partition-sender.js";
 
 export type { RecordMetadata } from "./producer/batch.js";
@@ -250,7 +250,8 @@ export class Producer {
   private loadTopic(topic: string): Promise<TopicLimits> {
     let loading = this.loadingTopics.get(topic);
     if (!loading) {
-      loading = this.admin.describeTopic(topic).then(
+      const ms = this.settings.requestTimeoutMs;
+      loading = withTimeout(this.admin.describeTopic(topic), ms, () => new RequestTimeoutError(ms)).then(
         (info) => {
           this.loadingTopics.delete(topic);
           const configured = Number(info.configs.find((c) => c.name === "max.message.bytes")?.value);
@@ -272,7 +273,9 @@ export class Producer {
   }
 
   private async requestIdentity(): Promise<Identity> {
-    const frame = (await this.connection.request({ type: FrameType.INIT_PRODUCER_ID })) as Extract<ServerFrame, { type: typeof FrameType.PRODUCER_ID }>;
+    const ms = this.settings.requestTimeoutMs;
+    const request = this.connection.request({ type: FrameType.INIT_PRODUCER_ID });
+    const frame = (await withTimeout(request, ms, () => new RequestTimeoutError(ms))) as Extract<ServerFrame, { type: typeof FrameType.PRODUCER_ID }>;
     return { producerId: frame.producerId, producerEpoch: frame.producerEpoch };
   }
 

@@ -28,7 +28,7 @@ export class DeliveryTimeoutError extends RivuletError {
 /** One produce request had no answer within requestTimeoutMs (retried within the delivery timeout). */
 export class RequestTimeoutError extends KafkaProtocolError {
   constructor(timeoutMs: number) {
-    super("REQUEST_TIMED_OUT", `produce request not answered within ${timeoutMs} ms`, { retriable: true });
+    super("REQUEST_TIMED_OUT", `request not answered within ${timeoutMs} ms`, { retriable: true });
   }
 }
 
@@ -37,4 +37,11 @@ export class ProducerClosedError extends RivuletError {
   constructor() {
     super("PRODUCER_CLOSED", "producer is closed", { retriable: false });
   }
+}
+
+/** `promise`, or a rejection with `timeout()` after `ms` (the timer is cleared either way). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(timeout()), ms)));
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

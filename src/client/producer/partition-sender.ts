@@ -33,7 +33,7 @@ import type { Connection } from "../connection.js";
 import { ConnectionError, errorFromCode } from "../errors.js";
 import { whenDrained } from "../transport.js";
 import { fail, newBatch, splitBatch, succeed, type Batch, type Waiting } from "./batch.js";
-import { DeliveryTimeoutError, RequestTimeoutError, type Identity } from "./errors.js";
+import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
 
 export interface SenderSettings {
   acks: -1 | 0 | 1;
@@ -294,10 +294,8 @@ export class PartitionSender {
     const timeoutMs = Math.max(1, Math.min(settings.requestTimeoutMs, left));
     const items = [{ topic: this.topic, partition: this.partition, batch: batch.encoded! }];
     const response = connection.request({ type: FrameType.PRODUCE, acks: settings.acks, timeoutMs: settings.requestTimeoutMs, items });
-    // The connection's own timer may be longer (or absent while it reconnects): bound every attempt here.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new RequestTimeoutError(timeoutMs)), timeoutMs)));
-    return Promise.race([response, timeout]).finally(() => clearTimeout(timer));
+    // The connection's own timer may be longer (or not yet running while it reconnects): bound every attempt.
+    return withTimeout(response, timeoutMs, () => new RequestTimeoutError(timeoutMs));
   }
 
   private answered(batch: Batch, frame: ServerFrame | undefined): void {
