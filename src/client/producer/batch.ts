@@ -51,11 +51,15 @@ export interface Batch {
   size: number;
   /** When its first record arrived (the delivery timeout runs from here, as Kafka's batch creation time). */
   createdAt: number;
-  /** Seal order within the partition: retries go back in this order. */
+  /** Position within the partition: retries go back in this order. A split's halves share the range. */
   order: number;
+  /** The range [order, order + span) this batch's records occupy (1 for a batch as sealed). */
+  span: number;
   /** Linger is over: the batch may be sealed as soon as a request slot is free. */
   ripe: boolean;
   attempts: number;
+  /** Which distinct batch of its partition it was when first sent (0: not sent yet). */
+  firstIndex: number;
   /** Handed to the socket at least once: the broker may have appended it even if no answer came. */
   sent: boolean;
   /** First sequence number (idempotent producers; not wrapped), -1 until assigned at first dispatch. */
@@ -78,8 +82,10 @@ export function newBatch(topic: string, partition: number, order: number): Batch
     size: BATCH_HEADER_BYTES,
     createdAt: Date.now(),
     order,
+    span: 1,
     ripe: false,
     attempts: 0,
+    firstIndex: 0,
     sent: false,
     seq: -1,
     identity: undefined,
@@ -88,11 +94,15 @@ export function newBatch(topic: string, partition: number, order: number): Batch
   };
 }
 
-/** Two batches with the first and second half of `batch`'s records, unsent (a batch the broker refused whole). */
+/**
+ * Two batches with the first and second half of `batch`'s records (a batch the broker refused whole).
+ * They keep its sequence range between them, so the batches behind need no renumbering.
+ */
 export function splitBatch(batch: Batch): [Batch, Batch] {
   const half = batch.records.length >> 1;
   const part = (from: number, to: number): Batch => {
-    const b = newBatch(batch.topic, batch.partition, batch.order);
+    const b = newBatch(batch.topic, batch.partition, from === 0 ? batch.order : batch.order + batch.span / 2);
+    b.span = batch.span / 2;
     b.createdAt = batch.createdAt;
     b.records = batch.records.slice(from, to);
     b.waiting = batch.waiting.slice(from, to);
@@ -100,6 +110,8 @@ export function splitBatch(batch: Batch): [Batch, Batch] {
     b.ripe = true;
     b.attempts = batch.attempts;
     b.lastError = batch.lastError;
+    b.identity = batch.identity;
+    b.seq = batch.seq < 0 ? -1 : batch.seq + from;
     return b;
   };
   const first = part(0, half);

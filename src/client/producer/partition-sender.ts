@@ -91,12 +91,16 @@ export class PartitionSender {
   /** The retries of the current recovery wait for a backoff (a split alone does not). */
   private backoffNeeded = false;
   /** Sequences of batches that left the window unappended this round (the renumbering starts at the lowest). */
-  private removedSeqs: number[] = [];
+  private removedSeqs: { seq: number; count: number }[] = [];
   private needsFreshIdentity = false;
   private identity: Identity | undefined;
+  /** A batch under the current identity was acknowledged here: the broker holds its sequence state. */
+  private identityKnown = false;
   private identityLoading = false;
   private nextSeq = 0;
   private nextOrder = 0;
+  /** Distinct batches sent so far (each records when it was first sent: see windowFull). */
+  private firstSends = 0;
   private failures = 0;
   private backoffUntil = 0;
   private backoffTimer: ReturnType<typeof setTimeout> | undefined;
@@ -189,13 +193,36 @@ export class PartitionSender {
       if (this.queue.length || this.open?.ripe) this.loadIdentity();
       return;
     }
-    while (!this.recovering && this.inFlight.size < maxInFlight) {
+    // Until the broker knows this producer id here, one batch at a time: it takes an unknown producer's
+    // first batch whatever its sequence (Kafka's rule for expired producers), so a second batch could
+    // overtake a first one that has to be retried.
+    const limit = idempotent && !this.identityKnown ? 1 : maxInFlight;
+    while (!this.recovering && this.inFlight.size < limit && !(idempotent && this.windowFull(maxInFlight))) {
       let batch = this.queue.shift();
       if (!batch && this.open?.ripe) batch = this.takeOpen();
       if (!batch) break;
       this.dispatch(batch);
     }
     if (this.recovering) this.recover();
+  }
+
+  /**
+   * Idempotence: the broker remembers a producer's last 5 batches per partition, so a batch whose answer
+   * is missing must not have more than 4 batches appended after it, or its retry would be refused as out
+   * of order although it was appended. So a batch's first dispatch is allowed only while fewer than
+   * maxInFlight distinct batches were first sent since the oldest unresolved one (in flight or to be
+   * retried): a window over first sends, not a count of requests in flight. Retries are always allowed.
+   */
+  private windowFull(maxInFlight: number): boolean {
+    const next = this.queue[0] ?? this.open;
+    if (next && next.firstIndex > 0) return false;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const b of this.inFlight) if (b.firstIndex < oldest) oldest = b.firstIndex;
+    for (const b of this.queue) {
+      if (b.firstIndex === 0) break; // sent batches come first in the queue (recover() puts them there)
+      if (b.firstIndex < oldest) oldest = b.firstIndex;
+    }
+    return this.firstSends + 1 - oldest >= maxInFlight;
   }
 
   /** pump() after the current turn (settling many answers in one turn pumps once). */
@@ -268,6 +295,7 @@ export class PartitionSender {
       }
     }
     this.inFlight.add(batch);
+    if (batch.firstIndex === 0) batch.firstIndex = ++this.firstSends;
     batch.attempts++;
     batch.sent = true;
     const attempt = acks === 0 ? this.post(batch) : this.request(batch);
@@ -308,6 +336,7 @@ export class PartitionSender {
 
   private acknowledged(batch: Batch, baseOffset: bigint): void {
     this.inFlight.delete(batch);
+    if (batch.identity !== undefined && batch.identity === this.identity) this.identityKnown = true;
     this.failures = 0;
     const { topic, partition } = this;
     batch.waiting.forEach((w, i) => succeed(w, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }));
@@ -321,19 +350,21 @@ export class PartitionSender {
     const { idempotent, retries, deliveryTimeoutMs } = this.host.settings;
     const code = (error as RivuletError).code;
     let retriable = (error as RivuletError).retriable === true;
+    /** Refused only because an earlier batch is missing: no backoff, it fits once that one is in. */
+    let behindEarlier = false;
     if (idempotent && code === "OUT_OF_ORDER_SEQUENCE_NUMBER") {
-      // Refused because an earlier batch is missing: it is retried first, then this one fits. If nothing
-      // earlier is unresolved, the broker's state differs from ours: start over with a fresh producer id.
+      // An earlier batch is retried first, then this one fits. If nothing earlier is unresolved, the
+      // broker's state differs from ours: start over with a fresh producer id.
       retriable = true;
-      if (!this.recovering && !this.hasEarlier(batch)) this.needsFreshIdentity = true;
+      behindEarlier = this.recovering || this.hasEarlier(batch);
+      if (!behindEarlier) this.needsFreshIdentity = true;
     }
     if (SPLITTABLE.has(code) && batch.records.length > 1) {
       this.retry.push(...splitBatch(batch));
-      this.removed(batch, true);
       this.recovering = true;
     } else if (retriable && batch.attempts <= retries && Date.now() - batch.createdAt < deliveryTimeoutMs) {
       this.retry.push(batch);
-      this.backoffNeeded = true;
+      if (!behindEarlier) this.backoffNeeded = true;
       this.recovering = true;
     } else {
       const expired = retriable && Date.now() - batch.createdAt >= deliveryTimeoutMs;
@@ -357,7 +388,7 @@ export class PartitionSender {
    */
   private removed(batch: Batch, definitive: boolean): void {
     if (!this.host.settings.idempotent || batch.seq < 0) return;
-    if (definitive && batch.identity === this.identity) this.removedSeqs.push(batch.seq);
+    if (definitive && batch.identity === this.identity) this.removedSeqs.push({ seq: batch.seq, count: batch.records.length });
     else if (!definitive) this.needsFreshIdentity = true;
     this.recovering = true;
   }
@@ -389,25 +420,26 @@ export class PartitionSender {
     if (this.needsFreshIdentity) {
       // Sequence 0 under a new producer id: every pending batch is renumbered at its next dispatch.
       this.identity = undefined;
+      this.identityKnown = false;
       this.nextSeq = 0;
       for (const batch of this.queue) {
         batch.seq = -1;
         batch.encoded = undefined;
+        batch.firstIndex = 0; // new batches for the new producer id
       }
-    } else {
-      const assigned = this.queue.filter((b) => b.seq >= 0).map((b) => b.seq);
-      const candidates = [...this.removedSeqs, ...assigned];
-      if (candidates.length > 0) {
-        let seq = Math.min(...candidates);
-        for (const batch of this.queue) {
-          if (batch.seq !== seq) {
-            batch.seq = seq;
-            batch.encoded = undefined;
-          }
-          seq += batch.records.length;
+    } else if (this.removedSeqs.length > 0) {
+      // Close the gaps the removed batches left: a batch moves down by the records removed below it.
+      // (Batches acknowledged meanwhile all sit below any removed one: the broker refuses gaps.)
+      const below = (seq: number) => this.removedSeqs.reduce((n, r) => n + (r.seq < seq ? r.count : 0), 0);
+      for (const batch of this.queue) {
+        if (batch.seq < 0) continue;
+        const shift = below(batch.seq);
+        if (shift > 0) {
+          batch.seq -= shift;
+          batch.encoded = undefined;
         }
-        this.nextSeq = seq;
       }
+      this.nextSeq -= below(this.nextSeq);
     }
     this.removedSeqs = [];
   }
