@@ -114,9 +114,10 @@ async function produceLines(client: RivuletClient, topic: string, options: LineO
   let progressLine = false;
   let outage: RetryEvent | undefined;
   const onRetry = (event: RetryEvent) => {
-    if (outage || (event.error as RivuletError).code !== "NETWORK_EXCEPTION") return;
+    if (outage) return;
     outage = event;
-    stderr(`lost the broker at ${options.url} (${event.error.message}); retrying for up to ${formatNumber(options.timeoutMs / 1000)} s (--timeout)`);
+    const what = (event.error as RivuletError).code === "NETWORK_EXCEPTION" ? `lost the broker at ${options.url}` : `the broker at ${options.url} cannot take records now`;
+    stderr(`${what} (${event.error.message}); retrying for up to ${formatNumber(options.timeoutMs / 1000)} s (--timeout)`);
   };
   const producer = client.producer({
     acks: parseAcks(options.acks),
