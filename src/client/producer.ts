@@ -14,6 +14,7 @@ import { InvalidRecordError, MessageTooLargeError, UnknownTopicOrPartitionError 
 import { FrameType, type ServerFrame } from "../protocol/ws/index.js";
 import type { Admin } from "./admin.js";
 import type { Connection } from "./connection.js";
+import { DrainGate } from "./transport.js";
 import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Waiting } from "./producer/batch.js";
 import { ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./producer/errors.js";
 import { PartitionSender, type RetryEvent, type SenderHost, type SenderSettings } from "./producer/partition-sender.js";
@@ -111,6 +112,7 @@ export class Producer {
     this.host = {
       connection,
       settings: this.settings,
+      drain: new DrainGate(() => connection.bufferedAmount, this.settings.socketBufferBytes),
       identity: () => (this.sharedIdentity ??= this.requestIdentity().catch((error: Error) => ((this.sharedIdentity = undefined), Promise.reject(error)))),
       freshIdentity: () => this.requestIdentity(),
       sealed: (batch: Batch) => {
@@ -189,25 +191,26 @@ export class Producer {
   }
 
   private enqueue(record: ProducerRecord, limits: TopicLimits, waiting: Waiting): void {
-    const invalid = this.validate(record, limits);
+    const size = recordSize(record);
+    const invalid = this.validate(record, limits, size);
     if (invalid) return fail(waiting, invalid);
     const partition = this.partitionOf(record, limits.partitions);
     const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
     let bytes = byteLength(record.key) + byteLength(record.value) + 24;
     if (record.headers) for (const h of record.headers) bytes += h.key.length + byteLength(h.value) + 4;
     this.buffered += bytes;
-    this.senderOf(record.topic, partition, limits).add(input, waiting, bytes, recordSize(record));
+    this.senderOf(record.topic, partition, limits).add(input, waiting, bytes, size);
   }
 
   /** The reason a record cannot be sent, found before it joins a batch (so it cannot fail its batch-mates). */
-  private validate(record: ProducerRecord, limits: TopicLimits): Error | undefined {
+  private validate(record: ProducerRecord, limits: TopicLimits, size: number): Error | undefined {
     if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= limits.partitions)) {
       return new UnknownTopicOrPartitionError(`topic ${record.topic} has no partition ${record.partition} (it has ${limits.partitions})`);
     }
     if (record.timestamp !== undefined && !Number.isSafeInteger(record.timestamp)) return new InvalidRecordError(`timestamp must be a safe integer, got ${record.timestamp}`);
-    if (record.headers?.some((h) => typeof h.key !== "string")) return new InvalidRecordError("header keys must be strings");
+    if (record.headers !== undefined && record.headers.some((h) => typeof h.key !== "string")) return new InvalidRecordError("header keys must be strings");
     // Strings are counted at 3 bytes per character first; their exact UTF-8 size only near the limit.
-    if (BATCH_HEADER_BYTES + recordSize(record) > limits.maxBatchSize) {
+    if (BATCH_HEADER_BYTES + size > limits.maxBatchSize) {
       const size = BATCH_HEADER_BYTES + recordSize(record, true);
       if (size > limits.maxBatchSize) {
         return new MessageTooLargeError(`record of ${size - BATCH_HEADER_BYTES - 36} bytes is too large: a batch holding it needs up to ${size} bytes and the broker takes at most ${limits.maxBatchSize} for topic ${record.topic}`);

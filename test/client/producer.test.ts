@@ -216,12 +216,12 @@ describe("pipelined producer", () => {
     broker.drainBytesPerMs = 2000; // a slow reader: 2 MB/s
     const threshold = 64 * 1024;
     const producer = producerOn(broker, { acks: 0, lingerMs: 0, batchBytes: 16 * 1024, socketBufferBytes: threshold, maxBufferedBytes: 256 * 1024 });
-    const value = "v".repeat(1000);
+    const pad = "v".repeat(1000);
     let settled = 0;
     const started = Date.now();
     for (let i = 0; i < 1000; i++) {
       if (producer.congested) await producer.drained();
-      void producer.send({ topic: "t", value }).then(() => settled++);
+      void producer.send({ topic: "t", value: `${i}:${pad}` }).then(() => settled++);
       if ((i & 63) === 63) await new Promise((resolve) => setImmediate(resolve));
     }
     await producer.flush();
@@ -229,6 +229,7 @@ describe("pipelined producer", () => {
     // ~1 MB through a 2 MB/s socket took time, and the socket never held much more than the threshold.
     expect(Date.now() - started).toBeGreaterThan(250);
     expect(broker.maxBuffered).toBeLessThanOrEqual(threshold + 64 * 1024);
-    expect(broker.log()).toHaveLength(1000);
+    // Five batches waiting for the socket at once still reach it in order.
+    expect(broker.log().map((v) => v.split(":")[0])).toEqual(values(1000));
   });
 });

@@ -31,7 +31,7 @@ import { FrameType, type ServerFrame } from "../../protocol/ws/index.js";
 import type { RivuletError } from "../../errors/index.js";
 import type { Connection } from "../connection.js";
 import { ConnectionError, errorFromCode } from "../errors.js";
-import { whenDrained } from "../transport.js";
+import type { DrainGate } from "../transport.js";
 import { fail, newBatch, splitBatch, succeed, type Batch, type Waiting } from "./batch.js";
 import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
 
@@ -65,6 +65,8 @@ export interface RetryEvent {
 export interface SenderHost {
   readonly connection: Connection;
   readonly settings: SenderSettings;
+  /** acks 0: the socket's drain gate (shared by the partitions, so batches reach the socket in order). */
+  readonly drain: DrainGate;
   /** The producer's id (requested once, shared by the partitions). */
   identity(): Promise<Identity>;
   /** A new producer id for this partition alone (its sequence state is unknown). */
@@ -309,7 +311,7 @@ export class PartitionSender {
     const { connection, settings } = this.host;
     // acks 0 settles a batch once the socket took it: wait until the socket has room, or memory grows
     // without bound while the socket cannot keep up (issue 12).
-    await whenDrained(() => connection.bufferedAmount, settings.socketBufferBytes);
+    await this.host.drain.wait();
     if (!connection.isOpen) throw new ConnectionError(`not connected to ${connection.url}`);
     const items = [{ topic: this.topic, partition: this.partition, batch: batch.encoded! }];
     connection.post({ type: FrameType.PRODUCE, requestId: connection.allocateId(), acks: 0, timeoutMs: settings.requestTimeoutMs, items });
