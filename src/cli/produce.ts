@@ -60,6 +60,7 @@ export const produce = defineCommand({
     progress: { kind: "boolean", description: "print progress to stderr every second (default when stderr is a terminal)" },
     "linger-ms": { kind: "integer", description: "how long a batch waits for more records", default: 5, min: 0 },
     "batch-bytes": { kind: "integer", description: "send a batch once it holds this many bytes", default: 256 * 1024, min: 1 },
+    "max-in-flight": { kind: "integer", description: "produce requests in flight per partition (at most 5 with --idempotent)", default: 5, min: 1 },
     timeout: { kind: "integer", description: "give up on a line not stored within MS (retrying while the broker is unreachable)", default: 120_000, min: 1, placeholder: "MS" },
     ...brokerFlags,
   },
@@ -72,6 +73,7 @@ export const produce = defineCommand({
     const separator = flags["key-separator"];
     if (separator === "") throw new UsageError("--key-separator must not be empty");
     if (flags.idempotent && parseAcks(flags.acks) !== "all") throw new UsageError("--idempotent needs --acks all");
+    if (flags.idempotent && flags["max-in-flight"] > 5) throw new UsageError("--idempotent allows at most 5 requests in flight (--max-in-flight)");
     const sep = separator === undefined ? undefined : Buffer.from(separator);
     const url = brokerUrl(flags.broker);
     const timeoutMs = flags.timeout;
@@ -104,6 +106,7 @@ interface LineOptions {
   progress: boolean;
   "linger-ms": number;
   "batch-bytes": number;
+  "max-in-flight": number;
   sep: Buffer | undefined;
   url: string;
   timeoutMs: number;
@@ -124,6 +127,7 @@ async function produceLines(client: RivuletClient, topic: string, options: LineO
     idempotent: options.idempotent,
     lingerMs: options["linger-ms"],
     batchBytes: options["batch-bytes"],
+    maxInFlight: options["max-in-flight"],
     deliveryTimeoutMs: options.timeoutMs,
     requestTimeoutMs: Math.min(30_000, options.timeoutMs),
     onRetry,
