@@ -151,16 +151,6 @@ export class PartitionSender {
     this.pump();
   }
 
-  /** Fails everything not yet in flight (close without flush). */
-  abort(error: Error): void {
-    const pending = [...this.retry, ...this.queue, ...(this.open ? [this.open] : [])];
-    this.retry = [];
-    this.queue = [];
-    this.open = undefined;
-    for (const batch of pending) this.settle(batch, error);
-    this.host.changed();
-  }
-
   private sealFull(): void {
     const batch = this.takeOpen();
     if (!batch) return;
