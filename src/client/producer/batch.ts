@@ -58,8 +58,8 @@ export interface Batch {
   /** Linger is over: the batch may be sealed as soon as a request slot is free. */
   ripe: boolean;
   attempts: number;
-  /** Which distinct batch of its partition it was when first sent (0: not sent yet). */
-  firstIndex: number;
+  /** Idempotence: sent under its current sequence numbers, so the broker may have appended it. */
+  windowed: boolean;
   /** Handed to the socket at least once: the broker may have appended it even if no answer came. */
   sent: boolean;
   /** First sequence number (idempotent producers; not wrapped), -1 until assigned at first dispatch. */
@@ -85,7 +85,7 @@ export function newBatch(topic: string, partition: number, order: number): Batch
     span: 1,
     ripe: false,
     attempts: 0,
-    firstIndex: 0,
+    windowed: false,
     sent: false,
     seq: -1,
     identity: undefined,

@@ -34,6 +34,7 @@ import { ConnectionError, errorFromCode } from "../errors.js";
 import type { DrainGate } from "../transport.js";
 import { fail, newBatch, splitBatch, succeed, type Batch, type Waiting } from "./batch.js";
 import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
+import { Sequences } from "./sequences.js";
 
 export interface SenderSettings {
   acks: -1 | 0 | 1;
@@ -92,17 +93,10 @@ export class PartitionSender {
   private recovering = false;
   /** The retries of the current recovery wait for a backoff (a split alone does not). */
   private backoffNeeded = false;
-  /** Sequences of batches that left the window unappended this round (the renumbering starts at the lowest). */
-  private removedSeqs: { seq: number; count: number }[] = [];
-  private needsFreshIdentity = false;
-  private identity: Identity | undefined;
-  /** A batch under the current identity was acknowledged here: the broker holds its sequence state. */
-  private identityKnown = false;
+  /** Idempotence: producer id, sequence numbers and the window of first sends. */
+  private readonly sequences = new Sequences();
   private identityLoading = false;
-  private nextSeq = 0;
   private nextOrder = 0;
-  /** Distinct batches sent so far (each records when it was first sent: see windowFull). */
-  private firstSends = 0;
   private failures = 0;
   private backoffUntil = 0;
   private backoffTimer: ReturnType<typeof setTimeout> | undefined;
@@ -181,40 +175,18 @@ export class PartitionSender {
     if (this.recovering) return this.recover();
     if (Date.now() < this.backoffUntil) return this.wakeAt(this.backoffUntil);
     const { maxInFlight, idempotent } = this.host.settings;
-    if (idempotent && !this.identity) {
+    if (idempotent && !this.sequences.identity) {
       if (this.queue.length || this.open?.ripe) this.loadIdentity();
       return;
     }
-    // Until the broker knows this producer id here, one batch at a time: it takes an unknown producer's
-    // first batch whatever its sequence (Kafka's rule for expired producers), so a second batch could
-    // overtake a first one that has to be retried.
-    const limit = idempotent && !this.identityKnown ? 1 : maxInFlight;
-    while (!this.recovering && this.inFlight.size < limit && !(idempotent && this.windowFull(maxInFlight))) {
+    const limit = idempotent ? this.sequences.limit(maxInFlight) : maxInFlight;
+    while (!this.recovering && this.inFlight.size < limit && !(idempotent && this.sequences.windowFull(this.queue[0] ?? this.open, maxInFlight))) {
       let batch = this.queue.shift();
       if (!batch && this.open?.ripe) batch = this.takeOpen();
       if (!batch) break;
       this.dispatch(batch);
     }
     if (this.recovering) this.recover();
-  }
-
-  /**
-   * Idempotence: the broker remembers a producer's last 5 batches per partition, so a batch whose answer
-   * is missing must not have more than 4 batches appended after it, or its retry would be refused as out
-   * of order although it was appended. So a batch's first dispatch is allowed only while fewer than
-   * maxInFlight distinct batches were first sent since the oldest unresolved one (in flight or to be
-   * retried): a window over first sends, not a count of requests in flight. Retries are always allowed.
-   */
-  private windowFull(maxInFlight: number): boolean {
-    const next = this.queue[0] ?? this.open;
-    if (next && next.firstIndex > 0) return false;
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const b of this.inFlight) if (b.firstIndex < oldest) oldest = b.firstIndex;
-    for (const b of this.queue) {
-      if (b.firstIndex === 0) break; // sent batches come first in the queue (recover() puts them there)
-      if (b.firstIndex < oldest) oldest = b.firstIndex;
-    }
-    return this.firstSends + 1 - oldest >= maxInFlight;
   }
 
   /** pump() after the current turn (settling many answers in one turn pumps once). */
@@ -238,12 +210,10 @@ export class PartitionSender {
   private loadIdentity(): void {
     if (this.identityLoading) return;
     this.identityLoading = true;
-    const fresh = this.needsFreshIdentity;
-    (fresh ? this.host.freshIdentity() : this.host.identity()).then(
+    (this.sequences.needsFresh ? this.host.freshIdentity() : this.host.identity()).then(
       (identity) => {
         this.identityLoading = false;
-        this.identity = identity;
-        this.needsFreshIdentity = false;
+        this.sequences.adopt(identity);
         this.failures = 0;
         this.pump();
       },
@@ -271,12 +241,8 @@ export class PartitionSender {
     if (!batch.encoded) {
       try {
         if (idempotent) {
-          if (batch.seq < 0) {
-            batch.seq = this.nextSeq;
-            this.nextSeq += batch.records.length;
-          }
-          batch.identity = this.identity;
-          batch.encoded = encodeRecordBatch(batch.records, { ...this.identity, baseSequence: batch.seq % 0x80000000 });
+          this.sequences.assign(batch);
+          batch.encoded = encodeRecordBatch(batch.records, { ...batch.identity, baseSequence: batch.seq % 0x80000000 });
         } else {
           batch.encoded = encodeRecordBatch(batch.records);
         }
@@ -287,7 +253,7 @@ export class PartitionSender {
       }
     }
     this.inFlight.add(batch);
-    if (batch.firstIndex === 0) batch.firstIndex = ++this.firstSends;
+    if (idempotent) this.sequences.sent(batch);
     batch.attempts++;
     batch.sent = true;
     const attempt = acks === 0 ? this.post(batch) : this.request(batch);
@@ -328,7 +294,7 @@ export class PartitionSender {
 
   private acknowledged(batch: Batch, baseOffset: bigint): void {
     this.inFlight.delete(batch);
-    if (batch.identity !== undefined && batch.identity === this.identity) this.identityKnown = true;
+    this.sequences.acknowledged(batch);
     this.failures = 0;
     const { topic, partition } = this;
     batch.waiting.forEach((w, i) => succeed(w, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }));
@@ -349,8 +315,10 @@ export class PartitionSender {
       // broker's state differs from ours: start over with a fresh producer id.
       retriable = true;
       behindEarlier = this.recovering || this.hasEarlier(batch);
-      if (!behindEarlier) this.needsFreshIdentity = true;
+      if (!behindEarlier) this.sequences.needsFresh = true;
     }
+    // Refused outright: not appended (a retry of it is new to the broker).
+    if (idempotent && (behindEarlier || !retriable || code === "OUT_OF_ORDER_SEQUENCE_NUMBER")) this.sequences.notAppended(batch);
     if (SPLITTABLE.has(code) && batch.records.length > 1) {
       this.retry.push(...splitBatch(batch));
       this.recovering = true;
@@ -373,16 +341,9 @@ export class PartitionSender {
     return this.retry.some((b) => b.order < batch.order);
   }
 
-  /**
-   * A batch left the window without an acknowledgement. `definitive`: the broker refused it, so it was not
-   * appended and the batches behind it are renumbered; otherwise its fate is unknown and the partition
-   * needs a fresh producer id. Without idempotence nothing needs fixing.
-   */
+  /** A batch left without an acknowledgement (see Sequences.removed); without idempotence nothing needs fixing. */
   private removed(batch: Batch, definitive: boolean): void {
-    if (!this.host.settings.idempotent || batch.seq < 0) return;
-    if (definitive && batch.identity === this.identity) this.removedSeqs.push({ seq: batch.seq, count: batch.records.length });
-    else if (!definitive) this.needsFreshIdentity = true;
-    this.recovering = true;
+    if (this.host.settings.idempotent && this.sequences.removed(batch, definitive)) this.recovering = true;
   }
 
   private afterAnswer(): void {
@@ -397,7 +358,7 @@ export class PartitionSender {
     const pending = [...this.retry.sort((a, b) => a.order - b.order), ...this.queue];
     this.retry = [];
     this.queue = pending;
-    if (this.host.settings.idempotent) this.renumber();
+    if (this.host.settings.idempotent) this.sequences.renumber(pending);
     this.recovering = false;
     if (this.backoffNeeded) {
       this.backoffNeeded = false;
@@ -406,34 +367,6 @@ export class PartitionSender {
     }
     this.host.changed();
     this.pump();
-  }
-
-  private renumber(): void {
-    if (this.needsFreshIdentity) {
-      // Sequence 0 under a new producer id: every pending batch is renumbered at its next dispatch.
-      this.identity = undefined;
-      this.identityKnown = false;
-      this.nextSeq = 0;
-      for (const batch of this.queue) {
-        batch.seq = -1;
-        batch.encoded = undefined;
-        batch.firstIndex = 0; // new batches for the new producer id
-      }
-    } else if (this.removedSeqs.length > 0) {
-      // Close the gaps the removed batches left: a batch moves down by the records removed below it.
-      // (Batches acknowledged meanwhile all sit below any removed one: the broker refuses gaps.)
-      const below = (seq: number) => this.removedSeqs.reduce((n, r) => n + (r.seq < seq ? r.count : 0), 0);
-      for (const batch of this.queue) {
-        if (batch.seq < 0) continue;
-        const shift = below(batch.seq);
-        if (shift > 0) {
-          batch.seq -= shift;
-          batch.encoded = undefined;
-        }
-      }
-      this.nextSeq -= below(this.nextSeq);
-    }
-    this.removedSeqs = [];
   }
 
   /** Fails batches (open or queued) older than the delivery timeout. */
