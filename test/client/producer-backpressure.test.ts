@@ -65,7 +65,8 @@ describe("acks 0 backpressure", () => {
     const peer = await sink();
     try {
       const run = await produceGigabyte(peer.url);
-      await sleep(300); // connected, producing
+      // Producing (the child has connected and its first batches arrived), then paused.
+      while (peer.records() === 0) await sleep(10);
       peer.pause();
       await sleep(5000);
       const duringPause = peer.records();
