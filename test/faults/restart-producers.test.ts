@@ -98,7 +98,8 @@ function produce(url: string, topic: string, lines: number, extra: string[], onA
     }
     input.end();
   })();
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr, ms: Date.now() - started })));
+  const debug = process.env.DEBUG_FAULTS ? setInterval(() => console.log(`[${Date.now() - started} ms] ${stderr.trim().split("\n").slice(-2).join(" | ")}`), 3000) : undefined;
+  return new Promise((resolve) => child.once("exit", (code) => (clearInterval(debug), resolve({ code, stderr, ms: Date.now() - started }))));
 }
 
 /** Every value of the topic, in offset order. */
@@ -140,7 +141,8 @@ function ackedAtLeast(n: number): { onAcked: (acked: number) => void; reached: P
   return { onAcked: (acked) => void (acked >= n && resolve()), reached };
 }
 
-const LINES = 400_000;
+// Enough that the command is still producing when the first progress line (after 1 s) shows 50,000 acknowledged.
+const LINES = 1_500_000;
 const expected = (n: number) => Array.from({ length: n }, (_, i) => `line-${i + 1}`);
 
 describe("rivulet produce when the broker dies", () => {
@@ -150,7 +152,8 @@ describe("rivulet produce when the broker dies", () => {
       const { port, dataDir, url, broker } = await setup(topic);
       const progress = ackedAtLeast(50_000);
       const running = produce(url, topic, LINES, ["--idempotent"], progress.onAcked);
-      await progress.reached;
+      // (If the command ended before, the assertions below show why.)
+      await Promise.race([progress.reached, running]);
       await stop(broker, signal);
       await sleep(1500);
       const again = await serve(port, dataDir);
@@ -172,12 +175,22 @@ describe("rivulet produce when the broker dies", () => {
       const { port, dataDir, url, broker } = await setup(topic);
       const progress = ackedAtLeast(50_000);
       const running = produce(url, topic, LINES, ["--idempotent", "--timeout", "2000"], progress.onAcked);
-      await progress.reached;
+      if (process.env.DEBUG_FAULTS) console.log("dead: producing");
+      // (If the command ended before, the assertions below show why.)
+      await Promise.race([progress.reached, running]);
+      if (process.env.DEBUG_FAULTS) console.log("dead: 50k acked, killing");
       const killedAt = Date.now();
       broker.child.kill(signal);
       const result = await running;
+      if (process.env.DEBUG_FAULTS) console.log("dead: produce exited", result.code, result.stderr.slice(-500));
       const afterKill = Date.now() - killedAt;
-      await broker.exited;
+      // The broker's own shutdown is not under test here: bounded, then forced.
+      const gone = await Promise.race([broker.exited.then(() => true), sleep(15_000).then(() => false)]);
+      if (!gone) {
+        console.warn(`broker did not exit within 15 s of ${signal}: killed`);
+        broker.child.kill("SIGKILL");
+        await broker.exited;
+      }
       expect(result.code).toBe(1);
       // Each line gets 2 s from when it was read; reading stops at the first expiry: well under 10 s.
       expect(afterKill).toBeLessThan(10_000);
