@@ -14,17 +14,23 @@ const { FrameType } = await loadDist<typeof WsProtocol>("dist/protocol/ws/index.
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Records/s through Producer.send() (one promise per record, as the API is used). */
-export async function producerCeiling(records: number, recordSize: number): Promise<number> {
+/**
+ * Records/s through Producer.send() (one promise per record, as the API is used), or with `perCall` > 1
+ * through sendMany() with that many records per call (one promise per call).
+ */
+export async function producerCeiling(records: number, recordSize: number, perCall = 1): Promise<number> {
   const connection = {
     async connect() {},
+    server: { maxFrameBytes: 16 * 1024 * 1024 },
+    isOpen: true,
+    bufferedAmount: 0,
     allocateId: () => 1,
     async request() {
       await nextTurn();
       return { type: FrameType.PRODUCE_RESULT, requestId: 1, items: [{ errorCode: 0, errorMessage: "", baseOffset: 0n, logAppendTime: -1n, logStartOffset: 0n }] };
     },
   } as unknown as Connection;
-  const admin = { partitionCount: async () => 1 } as unknown as ClientModule.Admin;
+  const admin = { describeTopic: async (name: string) => ({ name, id: "t", partitions: [{ partition: 0 }], configs: [] }) } as unknown as ClientModule.Admin;
   const producer = new Producer(connection, admin, {});
   const value = new Uint8Array(recordSize).fill(0x61);
   const record = { topic: "t", value };
@@ -32,10 +38,20 @@ export async function producerCeiling(records: number, recordSize: number): Prom
   let wake: () => void = () => {};
   const onAck = () => void (++acked === records && wake());
   const started = performance.now();
-  for (let i = 0; i < records; i++) {
-    if ((i & 255) === 255) await nextTurn();
-    if (producer.congested) await producer.drained();
-    void producer.send(record).then(onAck);
+  if (perCall > 1) {
+    const chunk = Array.from({ length: perCall }, () => record);
+    const onChunk = () => void ((acked += perCall) >= records && wake());
+    for (let i = 0; i < records; i += perCall) {
+      if (producer.congested) await producer.drained();
+      void producer.sendMany(chunk).then(onChunk);
+      await nextTurn();
+    }
+  } else {
+    for (let i = 0; i < records; i++) {
+      if ((i & 255) === 255) await nextTurn();
+      if (producer.congested) await producer.drained();
+      void producer.send(record).then(onAck);
+    }
   }
   await producer.flush();
   if (acked < records) await new Promise<void>((resolve) => (wake = resolve));

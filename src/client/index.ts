@@ -52,7 +52,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<RivuletC
 export { Admin, type TopicMetadata, type TopicInfo, type OffsetQuery } from "./admin.js";
 export { Connection, type ConnectionOptions, type ConnectionEvents, type ReconnectPolicy, type RequestOptions, type StreamHandler } from "./connection.js";
 export { Consumer, type ConsumerOptions, type ConsumedRecord, type StartFrom } from "./consumer.js";
-export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata } from "./producer.js";
+export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type RetryEvent, DeliveryTimeoutError, RequestTimeoutError, ProducerClosedError } from "./producer.js";
 export { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
 export { ConnectionError, CorruptBatchError, GapError, TimeoutError } from "./errors.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";

@@ -1,38 +1,56 @@
-// The producer: batches records per partition by size and linger time, picks partitions as Kafka's
-// default partitioner does (explicit partition, else murmur2 of the key through the WASM core, else a
-// sticky partition per batch), encodes RecordBatch v2 in WASM, and sends with the chosen acks.
-//
-// Ordering: at most `maxInFlightPerPartition` batches per partition are in flight (default 1), so a retry
-// can never overtake a later batch. With `idempotent: true` the broker assigns a producer id and drops
-// retried duplicates, so retries are exactly-once per partition; without it a retry after a lost response
-// may duplicate (as with Kafka's enable.idempotence=false).
+// The producer: picks partitions as Kafka's default partitioner does (explicit partition, else murmur2 of
+// the key through the WASM core, else a sticky partition per batch), checks each record against the
+// broker's limits before batching it, and hands it to its partition's pipeline (producer/partition-sender.ts:
+// batching, up to maxInFlight requests per partition, retries within the delivery timeout, idempotence).
 //
 // Backpressure: send() resolves when the record is acknowledged, and before it is even accepted it waits
-// while the producer holds more than maxBufferedBytes (records batching or in flight): a fast caller is
-// slowed to the socket's pace instead of growing a queue.
+// while the producer holds more than maxBufferedBytes (records batching, in flight or waiting to be
+// retried): a fast caller is slowed to the broker's pace instead of growing a queue. With acks 0 a batch
+// counts as delivered once the socket took it, and the socket is only given more while it holds less than
+// socketBufferBytes, so memory stays bounded there too.
 
-import { encodeRecordBatch, partitionForKey, type RecordInput } from "../core/index.js";
+import { partitionForKey, type RecordInput } from "../core/index.js";
+import { InvalidRecordError, MessageTooLargeError, UnknownTopicOrPartitionError } from "../errors/index.js";
 import { FrameType, type ServerFrame } from "../protocol/ws/index.js";
 import type { Admin } from "./admin.js";
 import type { Connection } from "./connection.js";
-import { errorFromCode } from "./errors.js";
-import type { RivuletError } from "../errors/index.js";
+import { DrainGate } from "./transport.js";
+import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Waiting } from "./producer/batch.js";
+import { ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./producer/errors.js";
+import { PartitionSender, type RetryEvent, type SenderHost, type SenderSettings } from "./producer/partition-sender.js";
+
+export type { RecordMetadata } from "./producer/batch.js";
+export type { RetryEvent } from "./producer/partition-sender.js";
+export { DeliveryTimeoutError, ProducerClosedError, RequestTimeoutError } from "./producer/errors.js";
 
 export interface ProducerOptions {
   /** 0, 1 or -1/"all" (default "all": durable per the topic's flush policy). */
   acks?: 0 | 1 | -1 | "all";
-  /** How long a batch waits for more records. Default 5 ms. */
+  /** How long a batch waits for more records before it may be sent. Default 5 ms. */
   lingerMs?: number;
-  /** Send a batch once its records reach this many bytes. Default 256 KiB. */
+  /** A batch is sent once its records reach this many bytes (capped by the broker's limits). Default 256 KiB. */
   batchBytes?: number;
   /** send() waits while batching + in-flight bytes exceed this. Default 16 MiB. */
   maxBufferedBytes?: number;
-  /** Ask the broker for a producer id and number batches, so retries are deduplicated. Default false. */
+  /** Ask the broker for a producer id and number batches, so retries never duplicate or reorder. Default false. */
   idempotent?: boolean;
-  /** Retries of a batch after a retriable error. Default 5. */
-  retries?: number;
-  /** Batches in flight per partition. Default 1 (strict order across retries). */
+  /** Produce requests in flight per partition. Default 5 (at most 5 with idempotence: the broker's window). */
+  maxInFlight?: number;
+  /** @deprecated the old name of maxInFlight. */
   maxInFlightPerPartition?: number;
+  /** Attempts after the first, within the delivery timeout. Default unlimited (as Kafka's retries). */
+  retries?: number;
+  /** Kafka's delivery.timeout.ms: a record fails if not acknowledged this long after its batch began. Default 120000. */
+  deliveryTimeoutMs?: number;
+  /** Kafka's request.timeout.ms: one produce request's deadline, then it is retried. Default 30000. */
+  requestTimeoutMs?: number;
+  /** First retry backoff, doubling per failure up to retryBackoffMaxMs. Defaults 100 and 1000 (Kafka's). */
+  retryBackoffMs?: number;
+  retryBackoffMaxMs?: number;
+  /** acks 0: wait while the socket holds more unsent bytes than this. Default 4 MiB. */
+  socketBufferBytes?: number;
+  /** Called before each retry of a partition's batches (e.g. to say the broker is unreachable). */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 export interface ProducerRecord {
@@ -44,80 +62,69 @@ export interface ProducerRecord {
   timestamp?: number;
 }
 
-export interface RecordMetadata {
-  topic: string;
-  partition: number;
-  offset: bigint;
+interface TopicLimits {
+  partitions: number;
+  /** Largest encoded batch the broker takes for this topic (max.message.bytes and the frame limit). */
+  maxBatchSize: number;
 }
 
-/** A sendMany() call: one promise for many records. */
-interface Group {
-  results: RecordMetadata[];
-  remaining: number;
-  failed: boolean;
-  resolve(results: RecordMetadata[]): void;
-  reject(error: Error): void;
-}
-
-/** Who waits for a record's acknowledgement: its own send() promise, or a slot of a sendMany() group. */
-type Waiting = { resolve(meta: RecordMetadata): void; reject(error: Error): void } | { group: Group; index: number };
-
-function fail(waiting: Waiting, error: Error): void {
-  if ("group" in waiting) {
-    if (!waiting.group.failed) {
-      waiting.group.failed = true;
-      waiting.group.reject(error);
-    }
-  } else waiting.reject(error);
-}
-
-function succeed(waiting: Waiting, meta: RecordMetadata): void {
-  if ("group" in waiting) {
-    const g = waiting.group;
-    g.results[waiting.index] = meta;
-    if (--g.remaining === 0 && !g.failed) g.resolve(g.results);
-  } else waiting.resolve(meta);
-}
-
-interface Batch {
-  topic: string;
-  partition: number;
-  records: RecordInput[];
-  waiting: Waiting[];
-  bytes: number;
-  encoded?: Uint8Array;
-  attempts: number;
-}
-
-interface PartitionState {
-  open: Batch | undefined;
-  timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
-  ready: Batch[];
-  inFlight: number;
-  nextSequence: number;
-}
-
-const sizeOf = (v: Uint8Array | string | null | undefined) => (v == null ? 0 : typeof v === "string" ? v.length * 3 : v.length);
+/** Bytes of a PRODUCE frame around its batch (type, ids, acks, timeout, counts, partition, lengths). */
+const FRAME_OVERHEAD = 64;
 
 export class Producer {
-  /** topic -> partition -> state */
-  private readonly partitions = new Map<string, PartitionState[]>();
-  private readonly counts = new Map<string, number>();
-  private readonly loadingCounts = new Map<string, Promise<void>>();
+  /** topic -> partition -> its pipeline */
+  private readonly senders = new Map<string, PartitionSender[]>();
+  private readonly topics = new Map<string, TopicLimits>();
+  private readonly loadingTopics = new Map<string, Promise<TopicLimits>>();
   private readonly sticky = new Map<string, number>();
   private buffered = 0;
   /** Callers waiting for room, in arrival order (a head index: Array#shift is O(n) on long queues). */
   private readonly roomWaiters = new WaitQueue();
-  private identity: Promise<{ producerId: bigint; producerEpoch: number }> | undefined;
-  private readonly idle = new Set<() => void>();
+  private sharedIdentity: Promise<Identity> | undefined;
+  private readonly idleWaiters = new Set<() => void>();
   private closed = false;
-  private readonly acks: -1 | 0 | 1;
+  /** Records accepted by send() that wait for room or for their topic's metadata (flush waits for them too). */
+  private pendingAccepts = 0;
+  private readonly settings: SenderSettings;
+  private readonly host: SenderHost;
 
   constructor(private readonly connection: Connection, private readonly admin: Admin, private readonly options: ProducerOptions = {}) {
-    this.acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
+    const acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
+    const idempotent = options.idempotent === true;
+    const maxInFlight = options.maxInFlight ?? options.maxInFlightPerPartition ?? 5;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
+    // Kafka's rules: the broker only remembers 5 batches per producer, and deduplication needs answers.
+    if (idempotent && maxInFlight > 5) throw new RangeError(`an idempotent producer allows at most 5 requests in flight per partition, got ${maxInFlight}`);
+    if (idempotent && acks !== -1) throw new RangeError(`an idempotent producer needs acks "all", got ${String(options.acks)}`);
+    this.settings = {
+      acks,
+      idempotent,
+      maxInFlight,
+      lingerMs: options.lingerMs ?? 5,
+      batchBytes: options.batchBytes ?? 256 * 1024,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      retries: options.retries ?? Number.POSITIVE_INFINITY,
+      retryBackoffMs: options.retryBackoffMs ?? 100,
+      retryBackoffMaxMs: options.retryBackoffMaxMs ?? 1000,
+      socketBufferBytes: options.socketBufferBytes ?? 4 * 1024 * 1024,
+    };
+    this.host = {
+      connection,
+      settings: this.settings,
+      drain: new DrainGate(() => connection.bufferedAmount, this.settings.socketBufferBytes),
+      identity: () => (this.sharedIdentity ??= this.requestIdentity().catch((error: Error) => ((this.sharedIdentity = undefined), Promise.reject(error)))),
+      freshIdentity: () => this.requestIdentity(),
+      sealed: (batch: Batch) => {
+        if (this.sticky.get(batch.topic) === batch.partition) this.sticky.delete(batch.topic);
+      },
+      released: (bytes: number) => this.release(bytes),
+      changed: () => this.notifyIdle(),
+      retrying: (event: RetryEvent) => this.options.onRetry?.(event),
+    };
   }
 
-  /** Bytes batching or in flight. */
+  /** Bytes batching, in flight or waiting to be retried. */
   get bufferedBytes(): number {
     return this.buffered;
   }
@@ -134,9 +141,10 @@ export class Producer {
   }
 
   /**
-   * Sends one record; resolves with its offset once the broker acknowledged it (acks=0: once sent). While
-   * the producer is not congested and the topic's partition count is known, the record joins its batch
-   * before send() returns, so a synchronous loop of sends fills batches and sees `congested` turn true.
+   * Sends one record; resolves with its offset once the broker acknowledged it (acks 0: once the socket
+   * took it), or rejects with a typed error (`retriable` says whether sending it again could succeed). While
+   * the producer is not congested and the topic is known, the record joins its batch before send()
+   * returns, so a synchronous loop of sends fills batches and sees `congested` turn true.
    */
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise<RecordMetadata>((resolve, reject) => this.accept(record, { resolve, reject }));
@@ -155,71 +163,86 @@ export class Producer {
   }
 
   private accept(record: ProducerRecord, waiting: Waiting): void {
-    if (this.closed) return fail(waiting, new Error("producer is closed"));
+    if (this.closed) return fail(waiting, new ProducerClosedError());
     if (!this.congested && this.roomWaiters.length === 0) {
-      const partition = this.partitionNow(record);
-      if (partition !== undefined) return this.enqueue(record, partition, waiting);
+      const limits = this.topics.get(record.topic);
+      if (limits) return this.enqueue(record, limits, waiting);
     }
-    // Slow path: wait for room, in arrival order, then (once) for the topic's partition count. A woken
-    // waiter enqueues synchronously, so the wake loop in settle() sees the room it used.
+    // Slow path: wait for room, in arrival order, then (once per topic) for its partition count and
+    // limits. A woken waiter enqueues synchronously, so the wake loop in release() sees the room it used.
+    this.pendingAccepts++;
+    const done = () => {
+      this.pendingAccepts--;
+      this.notifyIdle();
+    };
     const proceed = () => {
-      const partition = this.partitionNow(record);
-      if (partition !== undefined) return this.enqueue(record, partition, waiting);
-      this.loadPartitions(record.topic).then(
-        () => this.enqueue(record, this.partitionNow(record)!, waiting),
+      const limits = this.topics.get(record.topic);
+      if (limits) {
+        this.enqueue(record, limits, waiting);
+        return done();
+      }
+      this.loadTopic(record.topic).then(
+        (loaded) => (this.closed ? fail(waiting, new ProducerClosedError()) : this.enqueue(record, loaded, waiting)),
         (error: Error) => fail(waiting, error),
-      );
+      ).finally(done);
     };
     if (this.congested || this.roomWaiters.length) this.roomWaiters.push(proceed);
     else proceed();
   }
 
-  private enqueue(record: ProducerRecord, partition: number, waiting: Waiting): void {
+  private enqueue(record: ProducerRecord, limits: TopicLimits, waiting: Waiting): void {
+    const size = recordSize(record);
+    const invalid = this.validate(record, limits, size);
+    if (invalid) return fail(waiting, invalid);
+    const partition = this.partitionOf(record, limits.partitions);
     const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
-    let bytes = sizeOf(record.key) + sizeOf(record.value) + 24;
-    if (record.headers) for (const h of record.headers) bytes += h.key.length + sizeOf(h.value) + 4;
-    const state = this.stateOf(record.topic, partition);
-    state.open ??= { topic: record.topic, partition, records: [], waiting: [], bytes: 0, attempts: 0 };
-    state.open.records.push(input);
-    state.open.waiting.push(waiting);
-    state.open.bytes += bytes;
+    let bytes = byteLength(record.key) + byteLength(record.value) + 24;
+    if (record.headers) for (const h of record.headers) bytes += h.key.length + byteLength(h.value) + 4;
     this.buffered += bytes;
-    if (state.open.bytes >= (this.options.batchBytes ?? 256 * 1024)) this.seal(state);
-    else if (!state.timer) {
-      const linger = this.options.lingerMs ?? 5;
-      // setTimeout(0) waits at least a millisecond; a zero linger means "at the end of this turn".
-      // Browsers have no setImmediate: there a zero linger is setTimeout(0).
-      state.timer = linger > 0 || typeof setImmediate !== "function" ? setTimeout(() => this.seal(state), linger) : setImmediate(() => this.seal(state));
-    }
+    this.senderOf(record.topic, partition, limits).add(input, waiting, bytes, size);
   }
 
-  /** Sends every batching record now and waits until all are acknowledged. */
+  /** The reason a record cannot be sent, found before it joins a batch (so it cannot fail its batch-mates). */
+  private validate(record: ProducerRecord, limits: TopicLimits, size: number): Error | undefined {
+    if (record.partition !== undefined && (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= limits.partitions)) {
+      return new UnknownTopicOrPartitionError(`topic ${record.topic} has no partition ${record.partition} (it has ${limits.partitions})`);
+    }
+    if (record.timestamp !== undefined && !Number.isSafeInteger(record.timestamp)) return new InvalidRecordError(`timestamp must be a safe integer, got ${record.timestamp}`);
+    if (record.headers !== undefined && record.headers.some((h) => typeof h.key !== "string")) return new InvalidRecordError("header keys must be strings");
+    // Strings are counted at 3 bytes per character first; their exact UTF-8 size only near the limit.
+    if (BATCH_HEADER_BYTES + size > limits.maxBatchSize) {
+      const size = BATCH_HEADER_BYTES + recordSize(record, true);
+      if (size > limits.maxBatchSize) {
+        return new MessageTooLargeError(`record of ${size - BATCH_HEADER_BYTES - 36} bytes is too large: a batch holding it needs up to ${size} bytes and the broker takes at most ${limits.maxBatchSize} for topic ${record.topic}`);
+      }
+    }
+    return undefined;
+  }
+
+  /** Sends every batching record now and waits until all are acknowledged or failed. */
   async flush(): Promise<void> {
-    const states = () => [...this.partitions.values()].flat().filter((s) => s !== undefined);
-    for (const state of states()) this.seal(state);
-    while (states().some((s) => s.inFlight > 0 || s.ready.length > 0 || s.open)) {
-      await new Promise<void>((resolve) => this.idle.add(resolve));
+    const all = () => [...this.senders.values()].flat().filter((s) => s !== undefined);
+    for (;;) {
+      for (const sender of all()) sender.flush(); // also what joined since the last round
+      if (this.pendingAccepts === 0 && all().every((s) => s.idle)) return;
+      await new Promise<void>((resolve) => this.idleWaiters.add(resolve));
     }
   }
 
+  /** Flushes, then refuses further sends. */
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
   }
 
-  private stateOf(topic: string, partition: number): PartitionState {
-    let byPartition = this.partitions.get(topic);
-    if (!byPartition) this.partitions.set(topic, (byPartition = []));
-    let state = byPartition[partition];
-    if (!state) byPartition[partition] = state = { open: undefined, timer: undefined, ready: [], inFlight: 0, nextSequence: 0 };
-    return state;
+  private senderOf(topic: string, partition: number, limits: TopicLimits): PartitionSender {
+    let byPartition = this.senders.get(topic);
+    if (!byPartition) this.senders.set(topic, (byPartition = []));
+    return (byPartition[partition] ??= new PartitionSender(this.host, topic, partition, limits.maxBatchSize));
   }
 
-  /** The partition for a record, or undefined while the topic's partition count is unknown. */
-  private partitionNow(record: ProducerRecord): number | undefined {
+  private partitionOf(record: ProducerRecord, partitions: number): number {
     if (record.partition !== undefined) return record.partition;
-    const partitions = this.counts.get(record.topic);
-    if (partitions === undefined) return undefined;
     if (record.key != null) return partitionForKey(record.key, partitions);
     // Kafka's sticky partitioner: keyless records fill one partition's batch, then move on.
     let current = this.sticky.get(record.topic);
@@ -227,104 +250,48 @@ export class Producer {
     return current;
   }
 
-  private loadPartitions(topic: string): Promise<void> {
-    let loading = this.loadingCounts.get(topic);
+  private loadTopic(topic: string): Promise<TopicLimits> {
+    let loading = this.loadingTopics.get(topic);
     if (!loading) {
-      loading = this.admin.partitionCount(topic).then(
-        (count) => void this.counts.set(topic, count),
-        (error) => {
-          this.loadingCounts.delete(topic);
+      const ms = this.settings.requestTimeoutMs;
+      loading = withTimeout(this.admin.describeTopic(topic), ms, () => new RequestTimeoutError(ms)).then(
+        (info) => {
+          this.loadingTopics.delete(topic);
+          const configured = Number(info.configs.find((c) => c.name === "max.message.bytes")?.value);
+          const frameRoom = this.connection.server.maxFrameBytes - FRAME_OVERHEAD - topic.length * 3;
+          const limits = { partitions: info.partitions.length, maxBatchSize: Math.min(Number.isFinite(configured) && configured > 0 ? configured : frameRoom, frameRoom) };
+          this.topics.set(topic, limits);
+          this.notifyIdle();
+          return limits;
+        },
+        (error: Error) => {
+          this.loadingTopics.delete(topic);
+          this.notifyIdle();
           throw error;
         },
       );
-      this.loadingCounts.set(topic, loading);
+      this.loadingTopics.set(topic, loading);
     }
     return loading;
   }
 
-  /** Closes the open batch of a partition and queues it for sending. */
-  private seal(state: PartitionState): void {
-    if (state.timer) {
-      clearTimeout(state.timer as ReturnType<typeof setTimeout>);
-      if (typeof clearImmediate === "function") clearImmediate(state.timer as ReturnType<typeof setImmediate>);
-    }
-    state.timer = undefined;
-    const batch = state.open;
-    if (!batch) return;
-    state.open = undefined;
-    state.ready.push(batch);
-    const sticky = this.sticky.get(batch.topic);
-    if (sticky === batch.partition) this.sticky.delete(batch.topic);
-    void this.pump(state);
+  private async requestIdentity(): Promise<Identity> {
+    const ms = this.settings.requestTimeoutMs;
+    const request = this.connection.request({ type: FrameType.INIT_PRODUCER_ID });
+    const frame = (await withTimeout(request, ms, () => new RequestTimeoutError(ms))) as Extract<ServerFrame, { type: typeof FrameType.PRODUCER_ID }>;
+    return { producerId: frame.producerId, producerEpoch: frame.producerEpoch };
   }
 
-  private async pump(state: PartitionState): Promise<void> {
-    const limit = this.options.maxInFlightPerPartition ?? 1;
-    while (state.ready.length && state.inFlight < limit) {
-      const batch = state.ready.shift()!;
-      state.inFlight++;
-      void this.sendBatch(state, batch).finally(() => {
-        state.inFlight--;
-        void this.pump(state);
-        this.notifyIdle();
-      });
-    }
-  }
-
-  private async encode(state: PartitionState, batch: Batch): Promise<Uint8Array> {
-    if (batch.encoded) return batch.encoded; // a retry resends the same bytes (same sequence numbers)
-    if (this.options.idempotent) {
-      this.identity ??= this.connection.request({ type: FrameType.INIT_PRODUCER_ID }).then((f) => {
-        const frame = f as Extract<ServerFrame, { type: typeof FrameType.PRODUCER_ID }>;
-        return { producerId: frame.producerId, producerEpoch: frame.producerEpoch };
-      });
-      const { producerId, producerEpoch } = await this.identity;
-      const baseSequence = state.nextSequence;
-      state.nextSequence = (state.nextSequence + batch.records.length) % 0x80000000;
-      batch.encoded = encodeRecordBatch(batch.records, { producerId, producerEpoch, baseSequence });
-    } else {
-      batch.encoded = encodeRecordBatch(batch.records);
-    }
-    return batch.encoded;
-  }
-
-  private async sendBatch(state: PartitionState, batch: Batch): Promise<void> {
-    const retries = this.options.retries ?? 5;
-    for (;;) {
-      try {
-        const bytes = await this.encode(state, batch);
-        const frame = { type: FrameType.PRODUCE, acks: this.acks, timeoutMs: 30_000, items: [{ topic: batch.topic, partition: batch.partition, batch: bytes }] };
-        if (this.acks === 0) {
-          await this.connection.connect();
-          this.connection.post({ ...frame, type: FrameType.PRODUCE, requestId: this.connection.allocateId() });
-          return this.settle(batch, undefined, -1n);
-        }
-        const response = await this.connection.request({ ...frame, type: FrameType.PRODUCE });
-        const item = (response as Extract<ServerFrame, { type: typeof FrameType.PRODUCE_RESULT }>).items[0]!;
-        if (item.errorCode === 0) return this.settle(batch, undefined, item.baseOffset);
-        throw errorFromCode(item.errorCode, "", item.errorMessage);
-      } catch (error) {
-        const retriable = (error as RivuletError).retriable === true;
-        if (!retriable || batch.attempts >= retries) return this.settle(batch, error as Error, -1n);
-        batch.attempts++;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (batch.attempts - 1)));
-      }
-    }
-  }
-
-  private settle(batch: Batch, error: Error | undefined, baseOffset: bigint): void {
-    this.buffered -= batch.bytes;
-    const { topic, partition } = batch;
-    batch.waiting.forEach((w, i) =>
-      error ? fail(w, error) : succeed(w, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }),
-    );
+  private release(bytes: number): void {
+    this.buffered -= bytes;
     // Wake waiters one at a time, in order: each enqueues at once, so the next sees the room that is left.
     while (!this.congested && this.roomWaiters.length) this.roomWaiters.shift()();
   }
 
   private notifyIdle(): void {
-    const waiters = [...this.idle];
-    this.idle.clear();
+    if (this.idleWaiters.size === 0) return;
+    const waiters = [...this.idleWaiters];
+    this.idleWaiters.clear();
     for (const wake of waiters) wake();
   }
 }

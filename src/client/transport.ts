@@ -44,3 +44,46 @@ export function messageBytes(data: unknown): Uint8Array {
   }
   throw new TypeError("text frames are not part of the Rivulet protocol");
 }
+
+/**
+ * Waiters for a socket's buffer to drain below a threshold, released in arrival order (so batches handed
+ * to the socket keep their order). Neither the browser's WebSocket nor the `ws` package's emits a drain
+ * event, so this polls bufferedAmount on a short timer, and only while someone waits and the socket is
+ * above the threshold: an idle or keeping-up sender never starts the timer. A closed socket reports 0 and
+ * so releases everyone (their sends then fail and are retried).
+ */
+export class DrainGate {
+  private readonly waiters: Array<() => void> = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly bufferedAmount: () => number,
+    private readonly threshold: number,
+    private readonly intervalMs = 2,
+  ) {}
+
+  /** Resolves at once while the socket is at or below the threshold and nobody waits before us. */
+  wait(): Promise<void> {
+    if (this.waiters.length === 0 && this.bufferedAmount() <= this.threshold) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      this.timer ??= setInterval(() => this.release(), this.intervalMs);
+    });
+  }
+
+  private release(): void {
+    // One waiter per check: each sends before the next looks at the buffer again.
+    while (this.waiters.length > 0 && this.bufferedAmount() <= this.threshold) {
+      this.waiters.shift()!();
+      if (this.waiters.length > 0) {
+        // The woken sender runs in a microtask; let it send before releasing the next.
+        queueMicrotask(() => this.release());
+        return;
+      }
+    }
+    if (this.waiters.length === 0 && this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}

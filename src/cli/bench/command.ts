@@ -26,6 +26,7 @@ const producerFlags = {
   acks: { kind: "string", description: "producer acks", default: "all", choices: ["0", "1", "all", "-1"] },
   "linger-ms": { kind: "integer", description: "producer linger", default: 5, min: 0 },
   "batch-bytes": { kind: "integer", description: "producer batch size", default: 256 * 1024, min: 1 },
+  "max-in-flight": { kind: "integer", description: "produce requests in flight per partition", default: 5, min: 1 },
 } as const;
 
 async function ensureTopic(client: RivuletClient, topic: string, partitions: number): Promise<void> {
@@ -73,7 +74,7 @@ const produce = defineCommand({
         topic: flags.topic,
         records: flags.records,
         recordSize: flags["record-size"],
-        producer: { acks: parseAcks(flags.acks), lingerMs: flags["linger-ms"], batchBytes: flags["batch-bytes"] },
+        producer: { acks: parseAcks(flags.acks), lingerMs: flags["linger-ms"], batchBytes: flags["batch-bytes"], maxInFlight: flags["max-in-flight"] },
         live,
       });
     });
@@ -129,7 +130,7 @@ const e2e = defineCommand({
       seconds: flags.duration,
       warmupSeconds: flags.warmup,
       recordSize: flags["record-size"],
-      producer: { acks: parseAcks(flags.acks), lingerMs: flags["linger-ms"], batchBytes: flags["batch-bytes"] },
+      producer: { acks: parseAcks(flags.acks), lingerMs: flags["linger-ms"], batchBytes: flags["batch-bytes"], maxInFlight: flags["max-in-flight"] },
       live,
     });
     progress.stop(false);

@@ -1,0 +1,146 @@
+// What the producer batches: records with whoever waits for them (a send() promise or a slot of a
+// sendMany() group), and the size arithmetic that keeps a batch under the broker's limits.
+
+import type { RecordInput } from "../../core/index.js";
+import type { Identity } from "./errors.js";
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  /** The record's offset; -1n with acks 0 (nothing comes back). */
+  offset: bigint;
+}
+
+/** A sendMany() call: one promise for many records. */
+export interface Group {
+  results: RecordMetadata[];
+  remaining: number;
+  failed: boolean;
+  resolve(results: RecordMetadata[]): void;
+  reject(error: Error): void;
+}
+
+/** Who waits for a record's acknowledgement: its own send() promise, or a slot of a sendMany() group. */
+export type Waiting = { resolve(meta: RecordMetadata): void; reject(error: Error): void } | { group: Group; index: number };
+
+export function fail(waiting: Waiting, error: Error): void {
+  if ("group" in waiting) {
+    if (!waiting.group.failed) {
+      waiting.group.failed = true;
+      waiting.group.reject(error);
+    }
+  } else waiting.reject(error);
+}
+
+export function succeed(waiting: Waiting, meta: RecordMetadata): void {
+  if ("group" in waiting) {
+    const g = waiting.group;
+    g.results[waiting.index] = meta;
+    if (--g.remaining === 0 && !g.failed) g.resolve(g.results);
+  } else waiting.resolve(meta);
+}
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  records: RecordInput[];
+  waiting: Waiting[];
+  /** Bytes counted against maxBufferedBytes. */
+  bytes: number;
+  /** Upper bound of the encoded batch's size (header included). */
+  size: number;
+  /** When its first record arrived (the delivery timeout runs from here, as Kafka's batch creation time). */
+  createdAt: number;
+  /** Position within the partition: retries go back in this order. A split's halves share the range. */
+  order: number;
+  /** The range [order, order + span) this batch's records occupy (1 for a batch as sealed). */
+  span: number;
+  /** Linger is over: the batch may be sealed as soon as a request slot is free. */
+  ripe: boolean;
+  attempts: number;
+  /** Idempotence: sent under its current sequence numbers, so the broker may have appended it. */
+  windowed: boolean;
+  /** Handed to the socket at least once: the broker may have appended it even if no answer came. */
+  sent: boolean;
+  /** First sequence number (idempotent producers; not wrapped), -1 until assigned at first dispatch. */
+  seq: number;
+  identity: Identity | undefined;
+  encoded: Uint8Array | undefined;
+  lastError: Error | undefined;
+}
+
+/** RecordBatch v2 header (61 bytes). */
+export const BATCH_HEADER_BYTES = 61;
+
+export function newBatch(topic: string, partition: number, order: number): Batch {
+  return {
+    topic,
+    partition,
+    records: [],
+    waiting: [],
+    bytes: 0,
+    size: BATCH_HEADER_BYTES,
+    createdAt: Date.now(),
+    order,
+    span: 1,
+    ripe: false,
+    attempts: 0,
+    windowed: false,
+    sent: false,
+    seq: -1,
+    identity: undefined,
+    encoded: undefined,
+    lastError: undefined,
+  };
+}
+
+/**
+ * Two batches with the first and second half of `batch`'s records (a batch the broker refused whole).
+ * They keep its sequence range between them, so the batches behind need no renumbering.
+ */
+export function splitBatch(batch: Batch): [Batch, Batch] {
+  const half = batch.records.length >> 1;
+  const part = (from: number, to: number): Batch => {
+    const b = newBatch(batch.topic, batch.partition, from === 0 ? batch.order : batch.order + batch.span / 2);
+    b.span = batch.span / 2;
+    b.createdAt = batch.createdAt;
+    b.records = batch.records.slice(from, to);
+    b.waiting = batch.waiting.slice(from, to);
+    b.bytes = Math.round((batch.bytes * (to - from)) / batch.records.length);
+    b.ripe = true;
+    b.attempts = batch.attempts;
+    b.lastError = batch.lastError;
+    b.identity = batch.identity;
+    b.seq = batch.seq < 0 ? -1 : batch.seq + from;
+    return b;
+  };
+  const first = part(0, half);
+  const second = part(half, batch.records.length);
+  second.bytes = batch.bytes - first.bytes; // exact accounting whatever the rounding
+  return [first, second];
+}
+
+const encoder = new TextEncoder();
+
+/** Byte length; strings counted at 3 bytes per UTF-16 unit unless `exact` (then their UTF-8 length). */
+export function byteLength(v: Uint8Array | string | null | undefined, exact = false): number {
+  if (v == null) return 0;
+  if (typeof v !== "string") return v.length;
+  return exact ? encoder.encode(v).length : v.length * 3;
+}
+
+export interface SizedRecord {
+  key?: Uint8Array | string | null;
+  value: Uint8Array | string | null;
+  headers?: { key: string; value: Uint8Array | string | null }[];
+}
+
+/**
+ * An upper bound of a record's encoded size inside a batch: the varints (length, attributes, timestamp
+ * delta, offset delta, key and value lengths, header count) take at most 36 bytes, each header 10 more.
+ */
+export function recordSize(record: SizedRecord, exact = false): number {
+  let size = 36 + byteLength(record.key, exact) + byteLength(record.value, exact);
+  if (record.headers) for (const h of record.headers) size += 10 + byteLength(h.key, exact) + byteLength(h.value, exact);
+  return size;
+}
