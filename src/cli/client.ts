@@ -75,10 +75,7 @@ export async function connectBroker(given: string | undefined, options: BrokerOp
     connectTimeoutMs: Math.min(options.timeoutMs ?? 10_000, 10_000),
     reconnect: { initialDelayMs: 100, maxDelayMs: 5_000, giveUpAfterMs },
   };
-  const tls = profileTls();
-  if (tls) connection.WebSocket = await trustingWebSocket(tls);
-  const auth = profileAuth();
-  if (auth) connection.auth = auth;
+  Object.assign(connection, await profileConnectionOptions());
   // Waiting for a broker that is not there yet: only when asked to (--follow, or an explicit --timeout).
   const waitAtStart = options.follow === true || options.timeoutMs !== undefined;
   const started = Date.now();
@@ -158,4 +155,14 @@ function profileAuth(): ConnectionOptions["auth"] {
   if (p.token) return { token: p.token };
   if (p.username && p.password !== undefined) return { username: p.username, password: p.password, mechanism: "SCRAM-SHA-256" };
   return undefined;
+}
+
+/** What the active profile adds to a connection: its credentials, and a WebSocket trusting its TLS files. */
+export async function profileConnectionOptions(): Promise<Pick<ConnectionOptions, "auth" | "WebSocket">> {
+  const out: Pick<ConnectionOptions, "auth" | "WebSocket"> = {};
+  const tls = profileTls();
+  if (tls) out.WebSocket = await trustingWebSocket(tls);
+  const auth = profileAuth();
+  if (auth) out.auth = auth;
+  return out;
 }

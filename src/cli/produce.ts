@@ -10,7 +10,7 @@
 
 import { Connection, RivuletClient, type ProducerOptions, type RetryEvent } from "../client/index.js";
 import { RivuletError } from "../errors/index.js";
-import { brokerFlags, brokerUrl } from "./client.js";
+import { brokerFlags, brokerUrl, profileConnectionOptions } from "./client.js";
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { readLines, splitKey } from "./lines.js";
@@ -79,7 +79,7 @@ export const produce = defineCommand({
     const timeoutMs = flags.timeout;
 
     // Reconnects without limit: the producer's delivery timeout (--timeout) decides when to give up.
-    const connection = new Connection({ url, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }, requestTimeoutMs: Math.min(30_000, timeoutMs) });
+    const connection = new Connection({ url, ...(await profileConnectionOptions()), reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }, requestTimeoutMs: Math.min(30_000, timeoutMs) });
     try {
       await connection.connect();
     } catch {
