@@ -61,10 +61,11 @@ const create = defineCommand({
 const list = defineCommand({
   name: "list",
   summary: "List topics, one name per line.",
-  flags: { ...brokerFlags, ...timeoutFlag },
+  flags: { ...brokerFlags, ...timeoutFlag, json: { kind: "boolean", description: "print one JSON array of names" } },
   async run({ flags }) {
-    const names = await withBroker(flags, (client) => client.admin.listTopics());
-    process.stdout.write(names.sort().map((n) => n + "\n").join(""));
+    const names = (await withBroker(flags, (client) => client.admin.listTopics())).sort();
+    if (flags.json) return void process.stdout.write(`${JSON.stringify(names)}\n`);
+    process.stdout.write(names.map((n) => n + "\n").join(""));
   },
 });
 
@@ -72,11 +73,20 @@ const describe = defineCommand({
   name: "describe",
   summary: "Show a topic's partitions (log start and end offsets) and configs (default or set on the topic).",
   args: [{ name: "name", description: "topic name" }],
-  flags: { ...brokerFlags, ...timeoutFlag },
+  flags: { ...brokerFlags, ...timeoutFlag, json: { kind: "boolean", description: "print one JSON document (offsets as strings: they may pass 2^53)" } },
   async run({ flags, args }) {
     const [name] = args as [string];
     const info = await withBroker(flags, (client) => client.admin.describeTopic(name).catch(unknownTopicAsCliError(name)));
     const partitions = [...info.partitions].sort((a, b) => a.partition - b.partition);
+    if (flags.json) {
+      const doc = {
+        name: info.name,
+        id: info.id,
+        partitions: partitions.map((p) => ({ partition: p.partition, logStartOffset: String(p.logStartOffset), logEndOffset: String(p.logEndOffset) })),
+        configs: Object.fromEntries([...info.configs].sort((a, b) => a.name.localeCompare(b.name)).map((c) => [c.name, { value: c.value, source: c.isDefault ? "default" : "topic" }])),
+      };
+      return void process.stdout.write(`${JSON.stringify(doc)}\n`);
+    }
     const out = [
       renderTable(["TOPIC", "ID", "PARTITIONS"], [[info.name, info.id, partitions.length]]),
       renderTable(

@@ -61,3 +61,20 @@ describe("rivulet consume output", () => {
     expect(r.stderr).toMatch(/--to and --follow/);
   });
 });
+
+describe("rivulet topics --json", () => {
+  it("lists and describes topics as JSON for scripts", async () => {
+    const server = await start({ kafkaPort: -1 });
+    await server.broker.createTopic("js-b", { partitions: 2, configs: { "retention.ms": "60000" } });
+    await server.broker.createTopic("js-a", { partitions: 1 });
+    const broker = ["--broker", `127.0.0.1:${server.port}`];
+    const listed = JSON.parse((await run(process.execPath, [cli, "topics", "list", ...broker, "--json"])).stdout) as string[];
+    expect(listed.filter((n) => n.startsWith("js-"))).toEqual(["js-a", "js-b"]);
+    const described = JSON.parse((await run(process.execPath, [cli, "topics", "describe", "js-b", ...broker, "--json"])).stdout);
+    expect(described.partitions).toEqual([
+      { partition: 0, logStartOffset: "0", logEndOffset: "0" },
+      { partition: 1, logStartOffset: "0", logEndOffset: "0" },
+    ]);
+    expect(described.configs["retention.ms"]).toEqual({ value: "60000", source: "topic" });
+  });
+});
