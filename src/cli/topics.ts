@@ -58,6 +58,25 @@ const create = defineCommand({
   },
 });
 
+const alter = defineCommand({
+  name: "alter",
+  summary: "Set or remove a topic's config overrides (the others are kept).",
+  args: [{ name: "name", description: "topic name" }],
+  flags: {
+    config: { kind: "string", multiple: true, description: "set key=value (repeatable)", placeholder: "KEY=VALUE" },
+    "delete-config": { kind: "string", multiple: true, description: "remove an override, back to the broker's default (repeatable)", placeholder: "KEY" },
+    ...brokerFlags, ...timeoutFlag,
+  },
+  async run({ flags, args }) {
+    const [name] = args as [string];
+    const set = parseConfigs(flags.config);
+    const remove = flags["delete-config"];
+    if (Object.keys(set).length === 0 && remove.length === 0) throw new UsageError("topics alter needs --config key=value or --delete-config key");
+    await withBroker(flags, (client) => client.admin.alterTopicConfigs(name, { set, remove }).catch(unknownTopicAsCliError(name)));
+    process.stdout.write(`altered topic ${name}\n`);
+  },
+});
+
 const list = defineCommand({
   name: "list",
   summary: "List topics, one name per line.",
@@ -127,5 +146,5 @@ const remove = defineCommand({
 export const topics: CommandGroup = {
   name: "topics",
   summary: "Create, list, describe and delete topics.",
-  commands: [create, list, describe, remove],
+  commands: [create, list, describe, alter, remove],
 };

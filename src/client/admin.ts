@@ -57,6 +57,14 @@ export class Admin {
     }
   }
 
+  /**
+   * Sets topic config overrides (`set`) and removes others (`remove`: back to the broker's default), keeping
+   * the rest (Kafka's incremental alter). Invalid names or values fail with INVALID_CONFIG, changing nothing.
+   */
+  async alterTopicConfigs(name: string, change: { set?: Record<string, string>; remove?: string[] }): Promise<void> {
+    await this.connection.request({ type: FrameType.ALTER_TOPIC_CONFIGS, name, set: change.set ?? {}, remove: change.remove ?? [] });
+  }
+
   async deleteTopic(name: string): Promise<void> {
     await this.connection.request({ type: FrameType.DELETE_TOPIC, name });
   }

@@ -78,3 +78,20 @@ describe("rivulet topics --json", () => {
     expect(described.configs["retention.ms"]).toEqual({ value: "60000", source: "topic" });
   });
 });
+
+describe("rivulet topics alter", () => {
+  it("sets and removes overrides, keeps the others, and refuses bad values with one line", async () => {
+    const server = await start({ kafkaPort: -1 });
+    await server.broker.createTopic("alt", { partitions: 1, configs: { "retention.ms": "60000", "cleanup.policy": "delete" } });
+    const broker = ["--broker", `127.0.0.1:${server.port}`];
+    const altered = await run(process.execPath, [cli, "topics", "alter", "alt", ...broker, "--config", "retention.bytes=1048576", "--delete-config", "retention.ms"]);
+    expect(altered.code, altered.stderr).toBe(0);
+    expect(server.broker.topic("alt")!.configs).toEqual({ "cleanup.policy": "delete", "retention.bytes": "1048576" });
+    const bad = await run(process.execPath, [cli, "topics", "alter", "alt", ...broker, "--config", "retention.ms=soon"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/retention\.ms/);
+    expect(server.broker.topic("alt")!.configs).toEqual({ "cleanup.policy": "delete", "retention.bytes": "1048576" });
+    const unknown = await run(process.execPath, [cli, "topics", "alter", "nope", ...broker, "--config", "retention.ms=1"]);
+    expect(unknown.stderr).toMatch(/unknown topic 'nope'/);
+  });
+});

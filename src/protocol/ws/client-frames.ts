@@ -29,6 +29,14 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
     case FrameType.DESCRIBE_TOPIC:
       w.string(frame.name);
       break;
+    case FrameType.ALTER_TOPIC_CONFIGS: {
+      const set = Object.entries(frame.set);
+      w.string(frame.name).u16(set.length);
+      for (const [k, v] of set) w.string(k).string(v);
+      w.u16(frame.remove.length);
+      for (const k of frame.remove) w.string(k);
+      break;
+    }
     case FrameType.PRODUCE:
       w.i8(frame.acks).u32(frame.timeoutMs).u16(frame.items.length);
       for (const item of frame.items) w.string(item.topic).i32(item.partition).bytes(item.batch);
@@ -98,6 +106,17 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case FrameType.DESCRIBE_TOPIC:
       frame = { type, requestId, name: r.string("topic") };
       break;
+    case FrameType.ALTER_TOPIC_CONFIGS: {
+      const name = r.string("topic");
+      const nSet = r.count16("configs", 4);
+      const set: Record<string, string> = {};
+      for (let i = 0; i < nSet; i++) set[r.string("config name")] = r.string("config value");
+      const nRemove = r.count16("removed configs", 2);
+      const remove: string[] = [];
+      for (let i = 0; i < nRemove; i++) remove.push(r.string("config name"));
+      frame = { type, requestId, name, set, remove };
+      break;
+    }
     case FrameType.PRODUCE: {
       const acks = r.i8("acks");
       if (acks !== -1 && acks !== 0 && acks !== 1) throw new WsProtocolError(`acks must be -1, 0 or 1, got ${acks}`);

@@ -36,6 +36,7 @@ export const FrameType = {
   DELETE_GROUP: 0x37,
   LEAVE_GROUP: 0x38,
   AUTH: 0x06,
+  ALTER_TOPIC_CONFIGS: 0x07,
   // server -> client
   WELCOME: 0x80,
   PONG: 0x81,
@@ -108,6 +109,8 @@ export type ClientFrame =
   | { type: typeof FrameType.CREATE_TOPIC; requestId: number; name: string; partitions: number; configs: Record<string, string> }
   | { type: typeof FrameType.DELETE_TOPIC; requestId: number; name: string }
   | { type: typeof FrameType.DESCRIBE_TOPIC; requestId: number; name: string }
+  /** Sets and removes (back to the default) topic config overrides; the others are kept. */
+  | { type: typeof FrameType.ALTER_TOPIC_CONFIGS; requestId: number; name: string; set: Record<string, string>; remove: string[] }
   | { type: typeof FrameType.PRODUCE; requestId: number; acks: -1 | 0 | 1; timeoutMs: number; items: ProduceFrameItem[] }
   | { type: typeof FrameType.FETCH; requestId: number; maxWaitMs: number; minBytes: number; maxBytes: number; items: FetchFrameItem[] }
   | { type: typeof FrameType.LIST_OFFSETS; requestId: number; items: { topic: string; partition: number; timestamp: bigint }[] }

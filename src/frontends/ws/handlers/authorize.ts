@@ -6,6 +6,7 @@
 //   METADATA          DESCRIBE topic (unnamed: only describable topics listed; named: 29 per topic)
 //   CREATE_TOPIC      CREATE cluster or topic        DELETE_TOPIC     DELETE topic
 //   DESCRIBE_TOPIC    DESCRIBE topic (configs only with DESCRIBE_CONFIGS)
+//   ALTER_TOPIC_CONFIGS  ALTER_CONFIGS topic
 //   PRODUCE           WRITE topic per item           FETCH            READ topic per item
 //   LIST_OFFSETS      DESCRIBE topic per item        SUBSCRIBE        READ topic
 //   INIT_PRODUCER_ID  IDEMPOTENT_WRITE cluster or WRITE on any topic
@@ -62,6 +63,10 @@ const guards: { [T in RequestType]?: WsGuard<T> } = {
   },
   [FrameType.DELETE_TOPIC]: (ctx, frame, next) => {
     require(may(ctx, Operation.DELETE, ResourceType.TOPIC, frame.name), TOPIC, `DELETE topic ${frame.name}`);
+    return next(frame);
+  },
+  [FrameType.ALTER_TOPIC_CONFIGS]: (ctx, frame, next) => {
+    require(may(ctx, Operation.ALTER_CONFIGS, ResourceType.TOPIC, frame.name), TOPIC, `ALTER_CONFIGS topic ${frame.name}`);
     return next(frame);
   },
   [FrameType.DESCRIBE_TOPIC]: async (ctx, frame, next) => {

@@ -4,6 +4,7 @@
 
 import { FrameType, type ServerFrame } from "../../../protocol/ws/frames.js";
 import type { RequestFrame, RequestType, WsHandler, WsRequestContext } from "./context.js";
+import { handleAlterTopicConfigs } from "./alter-topic-configs.js";
 import { handleCommit } from "./commit.js";
 import { handleCreateTopic } from "./create-topic.js";
 import { handleDeleteGroup } from "./delete-group.js";
@@ -34,6 +35,7 @@ export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.CREATE_TOPIC]: handleCreateTopic,
   [FrameType.DELETE_TOPIC]: handleDeleteTopic,
   [FrameType.DESCRIBE_TOPIC]: handleDescribeTopic,
+  [FrameType.ALTER_TOPIC_CONFIGS]: handleAlterTopicConfigs,
   [FrameType.PRODUCE]: handleProduce,
   [FrameType.FETCH]: handleFetch,
   [FrameType.LIST_OFFSETS]: handleListOffsets,
