@@ -138,6 +138,13 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await page.getByLabel("Name", { exact: true }).fill("orders");
     await page.getByRole("button", { name: "Create topic" }).click();
     await page.getByRole("alert").filter({ hasText: /exist/i }).waitFor();
+    // Alter its configs from the row: set one, and the retention column follows.
+    await row.locator("summary").click();
+    await row.getByLabel("Set", { exact: true }).fill("retention.ms=7200000");
+    await row.getByRole("button", { name: "Apply" }).click();
+    await row.getByRole("status").filter({ hasText: "Configs of orders changed" }).waitFor();
+    await page.waitForFunction(() => document.querySelector('tr[data-topic="orders"] > td:nth-of-type(5)')?.textContent === "2 h");
+    expect((await client.admin.describeTopic("orders")).configs.find((c) => c.name === "retention.ms")?.value).toBe("7200000");
   });
 
   it("produces from the form, shows the stored offset, and the record arrives in the live tail", async () => {

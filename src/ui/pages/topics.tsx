@@ -1,6 +1,5 @@
 // Topics: every topic with its partitions, offsets, record counts and retention; create (with configs),
-// delete (typed confirmation), and each topic's configs (read-only: the protocol has no alter-configs
-// request yet, see docs/console.md).
+// delete (typed confirmation), and each topic's configs, which can be set and removed (ALTER_TOPIC_CONFIGS).
 
 import { useState } from "preact/hooks";
 import type { RivuletClient, TopicInfo } from "../../client/index.js";
@@ -73,11 +72,31 @@ function CreateTopic(props: { client: RivuletClient; onCreated: () => void }) {
   );
 }
 
-function Configs(props: { info: TopicInfo }) {
+function Configs(props: { info: TopicInfo; client: RivuletClient; onChanged: () => void }) {
+  const id = `alter-${props.info.name}`;
+  const [set, setSet] = useState("");
+  const [remove, setRemove] = useState("");
+  const [outcome, setOutcome] = useState<{ ok?: string; error?: string }>({});
+  const [busy, setBusy] = useState(false);
+  const apply = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const removed = remove.split(/[\s,]+/).map((n) => n.trim()).filter(Boolean);
+      await props.client.admin.alterTopicConfigs(props.info.name, { set: parseConfigs(set), remove: removed });
+      setOutcome({ ok: `Configs of ${props.info.name} changed` });
+      setSet("");
+      setRemove("");
+      props.onChanged();
+    } catch (error) {
+      setOutcome({ error: (error as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <details>
       <summary>Configs ({props.info.configs.filter((c) => !c.isDefault).length} set)</summary>
-      <p class="hint">Read-only: the broker's protocol has no request to alter a topic's configs yet.</p>
       <table>
         <thead>
           <tr>
@@ -98,6 +117,18 @@ function Configs(props: { info: TopicInfo }) {
           ))}
         </tbody>
       </table>
+      <form onSubmit={apply} aria-label={`Change ${props.info.name}`}>
+        <Field id={`${id}-set`} label="Set" hint="One name=value a line">
+          <textarea id={`${id}-set`} rows={2} aria-describedby={`${id}-set-hint`} value={set} onInput={(e) => setSet(e.currentTarget.value)} />
+        </Field>
+        <Field id={`${id}-remove`} label="Remove (back to the default)" hint="Config names, space- or comma-separated">
+          <input id={`${id}-remove`} aria-describedby={`${id}-remove-hint`} value={remove} onInput={(e) => setRemove(e.currentTarget.value)} />
+        </Field>
+        <button type="submit" disabled={busy || (!set.trim() && !remove.trim())}>
+          Apply
+        </button>
+        <Outcome {...outcome} />
+      </form>
     </details>
   );
 }
@@ -160,7 +191,7 @@ export function TopicsPage(props: { client: RivuletClient; settings: Settings })
               <tr key={t.name} data-topic={t.name}>
                 <th scope="row">
                   <a href={href("topic", t.name)}>{t.name}</a>
-                  <Configs info={t} />
+                  <Configs info={t} client={client} onChanged={topics.refresh} />
                 </th>
                 <td>{t.partitions.length}</td>
                 <td>{formatCount(recordCount(t))}</td>
