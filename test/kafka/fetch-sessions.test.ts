@@ -19,6 +19,7 @@ import {
   type FetchResponse,
 } from "../../src/protocol/kafka/index.js";
 import { kafkaServers, type KafkaTestServer } from "./helpers.js";
+import { handlerContext } from "./handler-context.js";
 
 const servers = kafkaServers();
 let s: KafkaTestServer;
@@ -52,17 +53,7 @@ const produce = (topic: string, partition: number, n = 1) =>
 beforeAll(async () => {
   s = await servers.start();
   await s.server.broker.createTopic("fs", { partitions: 3 });
-  ctx = {
-    broker: s.server.broker,
-    coordinator: s.server.coordinator,
-    nodeId: 1,
-    advertisedHost: "127.0.0.1",
-    advertisedPort: s.kafkaPort,
-    clusterId: "test-cluster",
-    autoCreateTopics: false,
-    defaultPartitions: 1,
-    logger: s.logger,
-  };
+  ctx = handlerContext(s);
 });
 
 describe("fetch sessions through the handler", () => {

@@ -8,6 +8,7 @@ import { encodeRecordBatch } from "../../src/core/index.js";
 import { dispatch, type KafkaBrokerContext } from "../../src/frontends/kafka/handlers/index.js";
 import { ApiKey, concat, decodeResponseFrame, type ApiKeyValue, type DecodedRequest, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
 import { kafkaServers, type KafkaTestServer } from "./helpers.js";
+import { handlerContext } from "./handler-context.js";
 
 const servers = kafkaServers();
 let s: KafkaTestServer;
@@ -26,17 +27,7 @@ const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString("hex");
 beforeAll(async () => {
   s = await servers.start({ groups: { initialRebalanceDelayMs: 0 } });
   await s.server.broker.createTopic("ha", { partitions: 2 });
-  ctx = {
-    broker: s.server.broker,
-    coordinator: s.server.coordinator,
-    nodeId: 1,
-    advertisedHost: "127.0.0.1",
-    advertisedPort: s.kafkaPort,
-    clusterId: "test-cluster",
-    autoCreateTopics: false,
-    defaultPartitions: 1,
-    logger: s.logger,
-  };
+  ctx = handlerContext(s);
 });
 
 describe("topic ids", () => {

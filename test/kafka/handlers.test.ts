@@ -10,6 +10,7 @@ import { encodeRecordBatch } from "../../src/core/index.js";
 import { ApiKey, decodeResponseFrame, registrations, type ApiKeyValue, type DecodedRequest, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
 import { concat } from "../../src/protocol/kafka/index.js";
 import { kafkaServers, type KafkaTestServer } from "./helpers.js";
+import { handlerContext } from "./handler-context.js";
 
 const servers = kafkaServers();
 let s: KafkaTestServer;
@@ -32,17 +33,7 @@ const withAttributes = (b: Uint8Array, attributes: number) => {
 beforeAll(async () => {
   s = await servers.start();
   await s.server.broker.createTopic("h", { partitions: 2 });
-  ctx = {
-    broker: s.server.broker,
-    coordinator: s.server.coordinator,
-    nodeId: 1,
-    advertisedHost: "127.0.0.1",
-    advertisedPort: s.kafkaPort,
-    clusterId: "test-cluster",
-    autoCreateTopics: false,
-    defaultPartitions: 1,
-    logger: s.logger,
-  };
+  ctx = handlerContext(s);
 });
 
 describe("dispatch table", () => {

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { dispatch, type KafkaBrokerContext } from "../../src/frontends/kafka/handlers/index.js";
 import { ApiKey, concat, decodeResponseFrame, type ApiKeyValue, type DecodedRequest, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
 import { kafkaServers, type KafkaTestServer } from "./helpers.js";
+import { handlerContext } from "./handler-context.js";
 
 const servers = kafkaServers();
 let s: KafkaTestServer;
@@ -39,17 +40,7 @@ const heartbeat = (groupId: string, generationId: number, memberId: string, inst
 
 beforeAll(async () => {
   s = await servers.start({ groups: { initialRebalanceDelayMs: 0 } });
-  ctx = {
-    broker: s.server.broker,
-    coordinator: s.server.coordinator,
-    nodeId: 1,
-    advertisedHost: "127.0.0.1",
-    advertisedPort: s.kafkaPort,
-    clusterId: "test-cluster",
-    autoCreateTopics: false,
-    defaultPartitions: 1,
-    logger: s.logger,
-  };
+  ctx = handlerContext(s);
 });
 
 describe("static membership (group.instance.id)", () => {
