@@ -93,7 +93,12 @@ export class Broker extends EventEmitter {
   ) {
     super();
     this.requestMemory = new RequestMemory(config.queuedMaxRequestBytes);
-    for (const shard of shards) shard.on("drain", () => !this.needsDrain && this.emit("drain"));
+    for (const shard of shards) {
+      shard.on("drain", () => !this.needsDrain && this.emit("drain"));
+      // A shard pool's error (its worker thread died, a stray message from a replaced worker) is logged: an
+      // "error" event nobody listens to would throw and take the whole broker down with it.
+      shard.on("error", (error: unknown) => this.logger.error("shard worker error", { shard: shard.index, error }));
+    }
   }
 
   // ---- topics ------------------------------------------------------------------------------------------
