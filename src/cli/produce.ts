@@ -8,7 +8,7 @@
 // deadline passes, reading stops. Exit 0 only if every line was stored; otherwise one line per refused
 // input line (the first few) and one summary line: how many lines were not stored, which, and why.
 
-import { Connection, RivuletClient, type ProducerOptions, type RetryEvent } from "../client/index.js";
+import { Connection, RivuletClient, type ProducerOptions } from "../client/index.js";
 import { RivuletError } from "../errors/index.js";
 import { brokerFlags, brokerUrl, profileConnectionOptions } from "./client.js";
 import { defineCommand } from "./command.js";
@@ -115,13 +115,20 @@ interface LineOptions {
 async function produceLines(client: RivuletClient, topic: string, options: LineOptions): Promise<void> {
   const stderr = (line: string) => process.stderr.write(`${progressLine ? "\n" : ""}rivulet: ${line}\n`);
   let progressLine = false;
-  let outage: RetryEvent | undefined;
-  const onRetry = (event: RetryEvent) => {
+  let outage: { error: Error } | undefined;
+  const onRetry = (event: { error: Error }) => {
     if (outage) return;
     outage = event;
     const what = (event.error as RivuletError).code === "NETWORK_EXCEPTION" ? `lost the broker at ${options.url}` : `the broker at ${options.url} cannot take records now`;
     stderr(`${what} (${event.error.message}); retrying for up to ${formatNumber(options.timeoutMs / 1000)} s (--timeout)`);
   };
+  // A lost connection is an outage even while no send is in flight to fail (the command waits on its input).
+  client.on("disconnected", ({ error }) => onRetry({ error }));
+  client.on("reconnected", () => {
+    if (!outage) return;
+    outage = undefined;
+    stderr(`the broker at ${options.url} is back; resuming`);
+  });
   const producer = client.producer({
     acks: parseAcks(options.acks),
     idempotent: options.idempotent,

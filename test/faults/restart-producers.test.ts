@@ -77,7 +77,11 @@ interface Produced {
 }
 
 /** `rivulet produce` fed `lines` numbered lines; `onProgress` sees the lines acknowledged so far (--progress). */
-function produce(url: string, topic: string, lines: number, extra: string[], onAcked: (acked: number) => void): Promise<Produced> {
+/**
+ * `hold`: after writing `after` lines, wait for `until` before writing the rest, so the broker's stop lands
+ * while the command is still producing (on a quiet machine it could otherwise finish all the lines first).
+ */
+function produce(url: string, topic: string, lines: number, extra: string[], onAcked: (acked: number) => void, hold?: { after: number; until: Promise<unknown> }): Promise<Produced> {
   const started = Date.now();
   const child = spawn(process.execPath, [cli, "produce", topic, "--broker", url, "--progress", "--linger-ms", "2", ...extra], { stdio: ["pipe", "ignore", "pipe"] });
   children.add(child);
@@ -92,6 +96,10 @@ function produce(url: string, topic: string, lines: number, extra: string[], onA
   void (async () => {
     const chunk = 10_000;
     for (let from = 1; from <= lines; from += chunk) {
+      if (hold && from > hold.after) {
+        await hold.until;
+        hold = undefined;
+      }
       const text = Array.from({ length: Math.min(chunk, lines - from + 1) }, (_, i) => `line-${from + i}`).join("\n") + "\n";
       if (!input.write(text)) await new Promise((resolve) => input.once("drain", resolve).once("close", resolve));
       if (input.destroyed) return;
@@ -151,10 +159,13 @@ describe("rivulet produce when the broker dies", () => {
       const topic = `back-${signal}`;
       const { port, dataDir, url, broker } = await setup(topic);
       const progress = ackedAtLeast(50_000);
-      const running = produce(url, topic, LINES, ["--idempotent"], progress.onAcked);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const running = produce(url, topic, LINES, ["--idempotent"], progress.onAcked, { after: 200_000, until: held });
       // (If the command ended before, the assertions below show why.)
       await Promise.race([progress.reached, running]);
       await stop(broker, signal);
+      release(); // lines arrive while the broker is away: the command retries, then resumes
       await sleep(1500);
       const again = await serve(port, dataDir);
       const result = await running;
@@ -174,13 +185,16 @@ describe("rivulet produce when the broker dies", () => {
       const topic = `dead-${signal}`;
       const { port, dataDir, url, broker } = await setup(topic);
       const progress = ackedAtLeast(50_000);
-      const running = produce(url, topic, LINES, ["--idempotent", "--timeout", "2000"], progress.onAcked);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const running = produce(url, topic, LINES, ["--idempotent", "--timeout", "2000"], progress.onAcked, { after: 200_000, until: held });
       if (process.env.DEBUG_FAULTS) console.log("dead: producing");
       // (If the command ended before, the assertions below show why.)
       await Promise.race([progress.reached, running]);
       if (process.env.DEBUG_FAULTS) console.log("dead: 50k acked, killing");
       const killedAt = Date.now();
       broker.child.kill(signal);
+      release();
       const result = await running;
       if (process.env.DEBUG_FAULTS) console.log("dead: produce exited", result.code, result.stderr.slice(-500));
       const afterKill = Date.now() - killedAt;
