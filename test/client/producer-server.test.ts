@@ -30,15 +30,21 @@ describe("producer against a real server", () => {
     const producer = client.producer({ idempotent: true, lingerMs: 1, retryBackoffMs: 20, retryBackoffMaxMs: 200, onRetry: () => retries++ });
     const total = 20_000;
     const sends: Promise<{ offset: bigint }>[] = [];
+    let settledSoFar = 0;
+    /** Sends not yet settled when each restart began: the restarts must land mid-stream. */
+    const pendingAtRestart: number[] = [];
     const restarts = (async () => {
       for (let i = 0; i < 3; i++) {
         await sleep(300);
+        pendingAtRestart.push(total - settledSoFar);
         await server.restart();
       }
     })();
     for (let i = 0; i < total; i++) {
       if (producer.congested) await producer.drained();
-      sends.push(producer.send({ topic: "restarts", value: String(i) }));
+      const sent = producer.send({ topic: "restarts", value: String(i) });
+      void sent.then(() => settledSoFar++, () => settledSoFar++);
+      sends.push(sent);
       if (i % 100 === 99) await sleep(5);
     }
     await restarts;
@@ -47,7 +53,9 @@ describe("producer against a real server", () => {
     if (bad >= 0) throw new Error(`send ${bad} of ${total} failed: ${String((settled[bad] as PromiseRejectedResult).reason)} ${(settled[bad] as PromiseRejectedResult).reason.stack}`);
     const acked = settled.map((r) => (r as PromiseFulfilledResult<{ offset: bigint }>).value);
     await producer.flush();
-    expect(retries).toBeGreaterThan(0); // the restarts hit batches in flight
+    // The restarts landed while records were still to be delivered (whether a batch was in flight at that
+    // instant, and so retried, or waited for the reconnect, depends on timing: `retries` may be 0).
+    expect(pendingAtRestart[0]).toBeGreaterThan(0);
     // A fresh client to read: the producer's may still be reconnecting after the last restart.
     const reader = await servers.client(server.url);
     const values = (await readAll(reader, "restarts")).map((r) => r.value);
