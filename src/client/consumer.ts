@@ -10,41 +10,18 @@
 // receipt by the WASM core before any record is handed out; a corrupt batch stops its partition at that
 // offset (records before it are delivered) until the application seeks.
 
-import type { DecodeOptions } from "../core/index.js";
 import type { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
-import { decodeChunk, type ChunkRecord } from "./chunk.js";
-import { ConnectionError, errorFromCode, GapError, TimeoutError } from "./errors.js";
+import { decodeChunk } from "./chunk.js";
+import { retryConnectionFailures } from "./retry.js";
+import { ConnectionError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
 
 export type { StartFrom };
 
-export interface ConsumerOptions {
-  topic: string;
-  /** Partitions to read; default all. */
-  partitions?: number[];
-  /** Where to start partitions without a position. Default "latest" (Kafka's auto.offset.reset). */
-  from?: StartFrom;
-  /** Per-partition positions to resume from (the next offset to read), e.g. saved from positions(). */
-  positions?: Map<number, bigint> | Record<number, bigint>;
-  /** Credit window: bytes the broker may send ahead of the application. Default 1 MiB. */
-  windowBytes?: number;
-  /** Largest chunk to ask for. Default 256 KiB. */
-  maxChunkBytes?: number;
-  /** When retention deleted unread records: throw a GapError from the iterator (default) or skip ahead. */
-  onGap?: "error" | "skip";
-  /** Inflates compressed batches (gzip, ...) produced by Kafka clients. */
-  decompress?: DecodeOptions["decompress"];
-}
-
-export type ConsumedRecord = ChunkRecord;
-
-export type Entry =
-  | { kind: "record"; record: ConsumedRecord }
-  /** End of a chunk: move the position to `nextOffset` and return `bytes` of credit. */
-  | { kind: "end"; partition: number; nextOffset: bigint; bytes: number }
-  | { kind: "error"; error: Error; partition?: number };
+export type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
+import type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
 
 export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected subscriptionId = 0;
@@ -91,21 +68,8 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   private async establish(): Promise<void> {
     this.establishing = true;
     try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.subscribe();
-          this.subscribed = true;
-          return;
-        } catch (error) {
-          // Only the connection's own failures are retried; what the broker answered (an unknown topic, an
-          // authorization failure) is the application's to hear.
-          const transient = error instanceof ConnectionError || error instanceof TimeoutError;
-          if (this.closed || this.connection.isClosed || !transient) throw error;
-          // A drop rejects the request at once: wait a little (the connection reconnects meanwhile; the next
-          // request waits for it within its own deadline).
-          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
-        }
-      }
+      await retryConnectionFailures(() => this.subscribe(), () => this.closed || this.connection.isClosed);
+      this.subscribed = true;
     } finally {
       this.establishing = false;
     }

@@ -1,0 +1,31 @@
+// What a consumer is created with and hands out, apart from the Consumer class (consumer.ts).
+
+import type { DecodeOptions } from "../core/index.js";
+import type { StartFrom } from "../protocol/ws/index.js";
+import type { ChunkRecord } from "./chunk.js";
+
+export interface ConsumerOptions {
+  topic: string;
+  /** Partitions to read; default all. */
+  partitions?: number[];
+  /** Where to start partitions without a position. Default "latest" (Kafka's auto.offset.reset). */
+  from?: StartFrom;
+  /** Per-partition positions to resume from (the next offset to read), e.g. saved from positions(). */
+  positions?: Map<number, bigint> | Record<number, bigint>;
+  /** Credit window: bytes the broker may send ahead of the application. Default 1 MiB. */
+  windowBytes?: number;
+  /** Largest chunk to ask for. Default 256 KiB. */
+  maxChunkBytes?: number;
+  /** When retention deleted unread records: throw a GapError from the iterator (default) or skip ahead. */
+  onGap?: "error" | "skip";
+  /** Inflates compressed batches (gzip, ...) produced by Kafka clients. */
+  decompress?: DecodeOptions["decompress"];
+}
+
+export type ConsumedRecord = ChunkRecord;
+
+export type Entry =
+  | { kind: "record"; record: ConsumedRecord }
+  /** End of a chunk: move the position to `nextOffset` and return `bytes` of credit. */
+  | { kind: "end"; partition: number; nextOffset: bigint; bytes: number }
+  | { kind: "error"; error: Error; partition?: number };
