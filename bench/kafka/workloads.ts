@@ -1,9 +1,9 @@
 // The timed halves of bench/kafka.bench.ts: produce N 100-byte records to one partition, then consume them
 // from the beginning, with kafkajs and kcat through the Kafka listener and with src/client over WebSocket.
 // Inputs (records, kcat's stdin) are built before the clock starts.
-import { spawn } from "node:child_process";
 import { Kafka, logLevel } from "kafkajs";
 import type * as ClientModule from "../../src/client/index.js";
+import { runKcat } from "../lib/kcat.js";
 
 export interface Timing {
   records: number;
@@ -54,19 +54,6 @@ export async function kafkajsConsume(bootstrap: string, topic: string, count: nu
   return { records: seen, seconds };
 }
 
-function runKcat(args: string[], input: Buffer | null): Promise<{ seconds: number; stdoutBytes: number; code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const start = now();
-    const child = spawn("kcat", args, { stdio: [input ? "pipe" : "ignore", "pipe", "pipe"] });
-    let stdoutBytes = 0;
-    let stderr = "";
-    child.stdout!.on("data", (d: Buffer) => (stdoutBytes += d.length));
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ seconds: (now() - start) / 1000, stdoutBytes, code, stderr }));
-    if (input) child.stdin!.end(input);
-  });
-}
 
 /** Wall time of the whole kcat process (start-up and metadata included, ~0.1 s). */
 export async function kcatProduce(bootstrap: string, topic: string, stdin: Buffer, count: number): Promise<Timing> {

@@ -1,10 +1,10 @@
 // Rivulet, two ways in: the project's client over WebSocket (loaded from dist/, so it measures whatever
 // producer and consumer are built), and the Kafka protocol through kcat (librdkafka). One topic of one
 // partition per run, created with the durability settings the run names (see TOPIC_CONFIGS).
-import { spawn } from "node:child_process";
 import type * as ClientModule from "../../src/client/index.js";
 import { loadDist } from "../ws/common.js";
 import { now, type Consuming, type PacedSender, type Producing, type Timing } from "./workload.js";
+import { runKcat } from "../lib/kcat.js";
 
 type Client = typeof ClientModule;
 let clientModule: Client | undefined;
@@ -133,19 +133,6 @@ export async function wsTail(url: string, topic: string, onValue: (value: Uint8A
   };
 }
 
-function runKcat(args: string[], input: Buffer | null): Promise<{ seconds: number; stdoutBytes: number; code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const start = now();
-    const child = spawn("kcat", args, { stdio: [input ? "pipe" : "ignore", "pipe", "pipe"] });
-    let stdoutBytes = 0;
-    let stderr = "";
-    child.stdout!.on("data", (d: Buffer) => (stdoutBytes += d.length));
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ seconds: (now() - start) / 1000, stdoutBytes, code, stderr }));
-    if (input) child.stdin!.end(input);
-  });
-}
 
 /**
  * kcat -P: the values one per line on stdin; wall time of the whole process, so start-up and metadata

@@ -99,6 +99,14 @@ export function extractProfileFlag(argv: string[]): { argv: string[]; profile?: 
   return { argv: out, profile };
 }
 
+/** The profiles file and a name that is saved in it, or a one-line error. */
+function savedProfile(given: string | undefined): { file: ProfileFile; name: string } {
+  const file = readProfiles();
+  const name = given ?? "";
+  if (!file.profiles[name]) throw new CliError(`no profile named '${name}'`);
+  return { file, name };
+}
+
 const create = defineCommand({
   name: "create",
   summary: "Save a profile (replacing one of the same name).",
@@ -140,9 +148,7 @@ const use = defineCommand({
   args: [{ name: "name", description: "a saved profile" }],
   flags: {},
   async run({ args }) {
-    const file = readProfiles();
-    const name = args[0] ?? "";
-    if (!file.profiles[name]) throw new CliError(`no profile named '${name}'`);
+    const { file, name } = savedProfile(args[0]);
     file.current = name;
     writeProfiles(file);
     process.stdout.write(`current profile: ${name}\n`);
@@ -173,9 +179,7 @@ const remove = defineCommand({
   args: [{ name: "name", description: "a saved profile" }],
   flags: {},
   async run({ args }) {
-    const file = readProfiles();
-    const name = args[0] ?? "";
-    if (!file.profiles[name]) throw new CliError(`no profile named '${name}'`);
+    const { file, name } = savedProfile(args[0]);
     delete file.profiles[name];
     if (file.current === name) delete file.current;
     writeProfiles(file);
