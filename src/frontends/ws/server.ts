@@ -52,7 +52,7 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     uws = loadNativeUws();
   } catch (error) {
     if (options.transport === "uws") throw error;
-    options.logger.warn("uWebSockets.js has no native build for this Node: serving HTTP/WebSocket with the node transport (node:http + ws)", { node: process.version, reason: (error as Error).message });
+    options.logger.warn("uWebSockets.js has no native build for this Node: serving HTTP/WebSocket with the node transport (node:http + ws)", { node: process.version, reason: (error as Error).message.split("\n")[0] });
     return startNodeWsServer(broker, options);
   }
   return startUwsServer(broker, uws, options);
