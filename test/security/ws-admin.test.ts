@@ -66,6 +66,17 @@ describe("users over the WebSocket", () => {
     expect(await codeOf(root.admin.deleteUser("dave", ["SCRAM-SHA-512"]))).toBe("RESOURCE_NOT_FOUND");
   });
 
+  it("the client and the broker apply the same SASLprep: a password set on the broker logs in spelled another equivalent way", async () => {
+    await s.server.security.users.setPassword("nina", "I\u00ADX\u00A0pass", ["SCRAM-SHA-256"]);
+    const nina = await servers.client(s.url, { auth: { username: "nina", password: "\u2168 pass", mechanism: "SCRAM-SHA-256" } });
+    nina.close();
+    await root.admin.upsertUser("omar", "\uFB01\u00A0x", { mechanisms: ["SCRAM-SHA-512"] });
+    const omar = await servers.client(s.url, { auth: { username: "omar", password: "fi x", mechanism: "PLAIN" } });
+    omar.close();
+    await root.admin.deleteUser("nina");
+    await root.admin.deleteUser("omar");
+  });
+
   it("refuses what Kafka refuses: iterations out of range, an unknown mechanism, an empty name, the same credential twice", async () => {
     expect(await codeOf(root.admin.upsertUser("erin", "pw", { iterations: 100 }))).toBe("UNACCEPTABLE_CREDENTIAL");
     expect(await codeOf(root.admin.upsertUser("", "pw"))).toBe("UNACCEPTABLE_CREDENTIAL");
