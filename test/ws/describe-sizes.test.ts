@@ -1,9 +1,9 @@
 // DESCRIBE_TOPIC's optional sizes flag and TOPIC_DESCRIPTION's trailing sizes: additive, so a client that
 // does not ask gets the version-1 bytes exactly, and a request without the flag is the version-1 request.
 import { describe, expect, it } from "vitest";
-import { decodeClientFrame, decodeServerFrame, encodeClientFrame, encodeServerFrame, FrameType, WsProtocolError } from "../../src/protocol/ws/index.js";
+import { decodeClientFrame, decodeServerFrame, encodeClientFrame, encodeServerFrame, FrameType, WsProtocolError, type ServerFrame } from "../../src/protocol/ws/index.js";
 
-const description = { type: FrameType.TOPIC_DESCRIPTION, requestId: 7, name: "t", id: "id", partitions: [{ partition: 0, logStartOffset: 0n, logEndOffset: 5n }], configs: [{ name: "retention.ms", value: "1", isDefault: false }] } as const;
+const description: Extract<ServerFrame, { type: typeof FrameType.TOPIC_DESCRIPTION }> = { type: FrameType.TOPIC_DESCRIPTION, requestId: 7, name: "t", id: "id", partitions: [{ partition: 0, logStartOffset: 0n, logEndOffset: 5n }], configs: [{ name: "retention.ms", value: "1", isDefault: false }] };
 
 describe("topic sizes on the WebSocket protocol", () => {
   it("a request without the flag is the version-1 frame; with it, one trailing byte", () => {
