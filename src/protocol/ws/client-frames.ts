@@ -27,8 +27,12 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       break;
     }
     case FrameType.DELETE_TOPIC:
-    case FrameType.DESCRIBE_TOPIC:
       w.string(frame.name);
+      break;
+    case FrameType.DESCRIBE_TOPIC:
+      // The flags byte is written only when set, so a request without it is the version-1 frame unchanged.
+      w.string(frame.name);
+      if (frame.sizes) w.u8(1);
       break;
     case FrameType.ALTER_TOPIC_CONFIGS: {
       const set = Object.entries(frame.set);
@@ -104,9 +108,15 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       break;
     }
     case FrameType.DELETE_TOPIC:
-    case FrameType.DESCRIBE_TOPIC:
       frame = { type, requestId, name: r.string("topic") };
       break;
+    case FrameType.DESCRIBE_TOPIC: {
+      const name = r.string("topic");
+      // Optional flags byte (bit 0: sizes); other bits are reserved and ignored.
+      const flags = r.remaining > 0 ? r.u8("describe flags") : 0;
+      frame = (flags & 1) === 1 ? { type, requestId, name, sizes: true } : { type, requestId, name };
+      break;
+    }
     case FrameType.ALTER_TOPIC_CONFIGS: {
       const name = r.string("topic");
       const nSet = r.count16("configs", 4);

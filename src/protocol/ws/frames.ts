@@ -116,7 +116,8 @@ export type ClientFrame =
   | { type: typeof FrameType.METADATA; requestId: number; topics: string[] }
   | { type: typeof FrameType.CREATE_TOPIC; requestId: number; name: string; partitions: number; configs: Record<string, string> }
   | { type: typeof FrameType.DELETE_TOPIC; requestId: number; name: string }
-  | { type: typeof FrameType.DESCRIBE_TOPIC; requestId: number; name: string }
+  /** sizes: also answer each partition's bytes on disk (an optional trailing flags byte, bit 0; older servers refuse it). */
+  | { type: typeof FrameType.DESCRIBE_TOPIC; requestId: number; name: string; sizes?: boolean }
   /** Sets and removes (back to the default) topic config overrides; the others are kept. */
   | { type: typeof FrameType.ALTER_TOPIC_CONFIGS; requestId: number; name: string; set: Record<string, string>; remove: string[] }
   | { type: typeof FrameType.PRODUCE; requestId: number; acks: -1 | 0 | 1; timeoutMs: number; items: ProduceFrameItem[] }
@@ -262,7 +263,8 @@ export type ServerFrame =
   | { type: typeof FrameType.PONG; requestId: number; serverTimeMs: bigint }
   | { type: typeof FrameType.METADATA_RESULT; requestId: number; topics: MetadataTopic[] }
   | { type: typeof FrameType.OK; requestId: number }
-  | { type: typeof FrameType.TOPIC_DESCRIPTION; requestId: number; name: string; id: string; partitions: PartitionRange[]; configs: { name: string; value: string; isDefault: boolean }[] }
+  /** sizes: bytes on disk per partition, in `partitions` order; only when the request asked (a trailing field). */
+  | { type: typeof FrameType.TOPIC_DESCRIPTION; requestId: number; name: string; id: string; partitions: PartitionRange[]; configs: { name: string; value: string; isDefault: boolean }[]; sizes?: number[] }
   | { type: typeof FrameType.PRODUCE_RESULT; requestId: number; items: ProduceResultItem[] }
   | { type: typeof FrameType.FETCH_RESULT; requestId: number; items: FetchResultItem[] }
   | { type: typeof FrameType.OFFSETS_RESULT; requestId: number; items: { errorCode: number; offset: bigint; timestamp: bigint }[] }

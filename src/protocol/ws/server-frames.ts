@@ -59,6 +59,11 @@ export function encodeServerFrame(frame: ServerFrame): Uint8Array {
       writeRanges(w, frame.partitions);
       w.u16(frame.configs.length);
       for (const c of frame.configs) w.string(c.name).string(c.value).u8(c.isDefault ? 1 : 0);
+      // Trailing, only when asked for (DESCRIBE_TOPIC's sizes flag): clients that did not ask decode as before.
+      if (frame.sizes) {
+        w.u32(frame.sizes.length);
+        for (const size of frame.sizes) w.i64(BigInt(size));
+      }
       break;
     case FrameType.PRODUCE_RESULT:
       w.u16(frame.items.length);
@@ -124,6 +129,13 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
       const configs = [];
       for (let i = 0; i < n; i++) configs.push({ name: r.string(), value: r.string(), isDefault: r.u8() === 1 });
       frame = { type, requestId, name, id, partitions, configs };
+      if (r.remaining > 0) {
+        const count = r.u32("size count");
+        if (count * 8 > r.remaining) throw new WsProtocolError(`size count ${count} cannot fit`);
+        const sizes: number[] = [];
+        for (let i = 0; i < count; i++) sizes.push(Number(r.i64()));
+        frame.sizes = sizes;
+      }
       break;
     }
     case FrameType.PRODUCE_RESULT: {
