@@ -172,7 +172,35 @@ export class Producer {
     return new Promise<void>((resolve, reject) => {
       if (records.length === 0) return resolve();
       const tally: Tally = { tally: true, remaining: records.length, failed: false, resolve, reject };
-      for (let i = 0; i < records.length; i++) this.accept(records[i]!, tally);
+      // While congested, the rest of the call waits as ONE room waiter (not one closure per record), and
+      // goes back to the head of the queue when room runs out again, so later calls cannot overtake it.
+      this.pendingAccepts++;
+      let next = 0;
+      let queued = false;
+      const run = () => {
+        while (next < records.length) {
+          if (this.closed) {
+            fail(tally, new ProducerClosedError());
+            break;
+          }
+          if (this.congested) {
+            if (queued) this.roomWaiters.putBack(run);
+            else this.roomWaiters.push(run);
+            queued = true;
+            return;
+          }
+          const record = records[next++]!;
+          const limits = this.topics.get(record.topic);
+          if (limits) this.enqueue(record, limits, tally);
+          else this.accept(record, tally); // first use of the topic: its metadata loads, in order
+        }
+        this.pendingAccepts--;
+        this.notifyIdle();
+      };
+      if (this.roomWaiters.length) {
+        queued = true;
+        this.roomWaiters.push(run);
+      } else run();
     });
   }
 
@@ -321,6 +349,12 @@ class WaitQueue {
 
   push(item: () => void): void {
     this.items.push(item);
+  }
+
+  /** Returns the item just shifted to the head (it must run before those behind it). */
+  putBack(item: () => void): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
   }
 
   shift(): () => void {

@@ -52,4 +52,26 @@ describe("sendAll", () => {
     expect(b.offset - a.offset).toBe(3n); // the two sendAll records sit between, in one pipeline
     expect(broker.log().slice(-4)).toEqual(["s1", "m1", "m2", "s2"]);
   });
+
+  it("while congested the rest of a call waits and later calls never overtake it", async () => {
+    const broker = new FakeBroker();
+    broker.latencyMs = 2;
+    // Room for a few dozen records: every call below is congested many times over.
+    const producer = producerOn(broker, { lingerMs: 0, acks: 1, maxBufferedBytes: 4000, batchBytes: 1000 });
+    await producer.send({ topic: "t", partition: 0, value: "warm-up" }); // the topic's limits are known
+    const calls: Promise<unknown>[] = [];
+    const expected: string[] = ["warm-up"];
+    for (let c = 0; c < 5; c++) {
+      const chunk = values(200, c * 1000).map((value) => ({ topic: "t", partition: 0, value }));
+      expected.push(...chunk.map((r) => r.value));
+      calls.push(producer.sendAll(chunk));
+      expected.push(`single-${c}`);
+      calls.push(producer.send({ topic: "t", partition: 0, value: `single-${c}` }));
+    }
+    expect(producer.congested).toBe(true);
+    await Promise.all(calls);
+    await producer.flush();
+    expect(broker.log()).toEqual(expected);
+    expect(producer.bufferedBytes).toBe(0);
+  });
 });
