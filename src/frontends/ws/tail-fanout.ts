@@ -95,12 +95,18 @@ export class TailFanout {
     if (existing) return existing;
     const group: Group = { key, topic, partition, offset, maxBytes, members: new Set(), cancelWatch: () => {} };
     this.groups.set(key, group);
-    // Callers checked the end is not past `offset`, so this cannot call back synchronously.
+    // Callers checked the end is not past `offset`; if it is after all, wake() runs now and join() sees it.
     group.cancelWatch = this.broker.onceDataAfter(topic, partition, offset, () => this.wake(group));
     return group;
   }
 
   private join(group: Group, member: Member): void {
+    if (this.groups.get(group.key) !== group) {
+      // Its wake-up already ran (the end moved while it was being created): read through the pump instead.
+      member.cursor.state = "idle";
+      member.sink.wake();
+      return;
+    }
     member.generation = member.cursor.generation;
     member.group = group;
     group.members.add(member);
