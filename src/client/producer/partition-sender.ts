@@ -32,7 +32,7 @@ import type { RivuletError } from "../../errors/index.js";
 import type { Connection } from "../connection.js";
 import { ConnectionError, errorFromCode } from "../errors.js";
 import type { DrainGate } from "../transport.js";
-import { fail, newBatch, splitBatch, succeed, type Batch, type Waiting } from "./batch.js";
+import { fail, newBatch, splitBatch, succeedAt, type Batch, type Waiting } from "./batch.js";
 import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
 import { Sequences } from "./sequences.js";
 
@@ -308,7 +308,8 @@ export class PartitionSender {
     this.sequences.acknowledged(batch);
     this.failures = 0;
     const { topic, partition } = this;
-    batch.waiting.forEach((w, i) => succeed(w, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }));
+    const waiting = batch.waiting;
+    for (let i = 0; i < waiting.length; i++) succeedAt(waiting[i]!, topic, partition, baseOffset, i);
     this.host.released(batch.bytes);
     this.afterAnswer();
   }

@@ -131,7 +131,8 @@ async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions
         // more than its header (fixed upstream in uNetworking/uWebSockets#1662), which corrupts the stream of
         // exactly the slow readers. A never-published topic keeps every send on the buffered path.
         ws.subscribe("rivulet/buffered-send");
-        const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, ws.getUserData().remote, options.security);
+        // uWS copies (or writes) a message before send() returns: one CHUNK frame may be shared (tail-fanout.ts).
+        const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, ws.getUserData().remote, options.security, "copies");
         ws.getUserData().session = session;
         sessions.add(session);
         ws.send(
