@@ -111,6 +111,16 @@ describe("rivulet produce: kcat's flags", () => {
         expect(viaKcat.stdout.toString()).toBe(input);
       }
     }
+    // A batch that would not shrink (random bytes) goes uncompressed, and arrives intact.
+    await server.broker.createTopic("z-random", { partitions: 1 });
+    const random = Buffer.from(Array.from({ length: 50_000 }, () => Math.floor(Math.random() * 256)));
+    const file = join(tempDir("random"), "random.bin");
+    writeFileSync(file, random);
+    const r = await rivulet(["produce", "z-random", ...broker, "--file", file, "-z", "gzip"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(storedCompression(dataDir, "z-random")).toEqual([0]);
+    const back = await rivulet(["consume", "z-random", ...broker, "--template", "%s"]);
+    expect(back.stdout.equals(random)).toBe(true);
   });
 
   it("splits at -D, takes per-record timestamps (a record without one fails alone) and sends whole files", async () => {
