@@ -31,6 +31,12 @@ export function clientSeeds(topic = "fz"): ClientFrame[] {
     { type: FrameType.CREDIT, requestId: 10, bytes: 4096 },
     { type: FrameType.UNSUBSCRIBE, requestId: 11, subscriptionId: 10 },
     { type: FrameType.SEEK, requestId: 12, subscriptionId: 10, partition: 0, start: { kind: StartKind.TIMESTAMP, value: 1_700_000_000_000n } },
+    // Users and ACLs (security-frames.ts); a broker without security answers SECURITY_DISABLED.
+    { type: FrameType.DESCRIBE_USERS, requestId: 14, users: ["alice"] },
+    { type: FrameType.ALTER_USERS, requestId: 15, deletions: [{ name: "bob", mechanism: "SCRAM-SHA-512" }], upsertions: [{ name: "alice", mechanism: "SCRAM-SHA-256", iterations: 4096, salt: new Uint8Array([1, 2, 3]), saltedPassword: new Uint8Array(32).fill(9) }] },
+    { type: FrameType.DESCRIBE_ACLS, requestId: 16, filter: { resourceType: 2, resourceName: topic, patternType: 2, principal: null, host: null, operation: 1, permission: 1 } },
+    { type: FrameType.CREATE_ACLS, requestId: 17, bindings: [{ resourceType: 2, resourceName: topic, patternType: 3, principal: "User:alice", host: "*", operation: 3, permission: 3 }] },
+    { type: FrameType.DELETE_ACLS, requestId: 18, filters: [{ resourceType: 1, resourceName: null, patternType: 1, principal: "User:alice", host: null, operation: 1, permission: 1 }] },
   ];
 }
 
@@ -62,6 +68,15 @@ export function clientEdges(): ClientFrame[] {
     // AUTH lives here, not in the seeds: the live fuzzer treats a close after a frame as a failure, and a
     // failed authentication closes the connection (4010) by design.
     { type: FrameType.AUTH, requestId: 13, mechanism: "SCRAM-SHA-256", payload: new TextEncoder().encode("n,,n=alice,r=abc") },
+    { type: FrameType.DESCRIBE_USERS, requestId: U32_MAX, users: [] },
+    { type: FrameType.DESCRIBE_USERS, requestId: 0, users: ["", LONGEST_MULTIBYTE] },
+    { type: FrameType.ALTER_USERS, requestId: 1, deletions: [], upsertions: [] },
+    { type: FrameType.ALTER_USERS, requestId: 1, deletions: [{ name: LONGEST, mechanism: "" }], upsertions: [{ name: "", mechanism: LONGEST_MULTIBYTE, iterations: U32_MAX, salt: new Uint8Array(0), saltedPassword: new Uint8Array(70_000).fill(1) }] },
+    { type: FrameType.DESCRIBE_ACLS, requestId: 1, filter: { resourceType: 0, resourceName: null, patternType: 255, principal: null, host: null, operation: 255, permission: 0 } },
+    { type: FrameType.DESCRIBE_ACLS, requestId: 1, filter: { resourceType: 255, resourceName: "", patternType: 0, principal: LONGEST, host: "", operation: 0, permission: 255 } },
+    { type: FrameType.CREATE_ACLS, requestId: 1, bindings: [] },
+    { type: FrameType.CREATE_ACLS, requestId: 1, bindings: [{ resourceType: 255, resourceName: "", patternType: 0, principal: "", host: LONGEST_MULTIBYTE, operation: 255, permission: 0 }] },
+    { type: FrameType.DELETE_ACLS, requestId: 1, filters: [] },
   ];
 }
 
@@ -95,5 +110,9 @@ export function serverFrames(): ServerFrame[] {
     { type: FrameType.ERROR, requestId: U32_MAX, errorCode: 32767, code: LONGEST, message: LONGEST_MULTIBYTE },
     { type: FrameType.AUTH_RESULT, requestId: 2, complete: false, principal: "", sessionLifetimeMs: -1n, payload: new Uint8Array([1, 2, 3]) },
     { type: FrameType.AUTH_RESULT, requestId: U32_MAX, complete: true, principal: LONGEST, sessionLifetimeMs: I64_MAX, payload: new Uint8Array(0) },
+    { type: FrameType.USERS, requestId: 1, users: [] },
+    { type: FrameType.USERS, requestId: U32_MAX, users: [{ user: "alice", errorCode: 0, errorMessage: "", credentials: [{ mechanism: "SCRAM-SHA-256", iterations: 4096 }, { mechanism: LONGEST, iterations: U32_MAX }] }, { user: "", errorCode: -32768, errorMessage: LONGEST_MULTIBYTE, credentials: [] }] },
+    { type: FrameType.ACLS, requestId: 1, results: [] },
+    { type: FrameType.ACLS, requestId: 1, results: [{ errorCode: 0, errorMessage: "", bindings: [{ resourceType: 2, resourceName: "t", patternType: 4, principal: "User:*", host: "*", operation: 2, permission: 2 }, { resourceType: 255, resourceName: LONGEST, patternType: 0, principal: "", host: "", operation: 0, permission: 255 }] }, { errorCode: 32767, errorMessage: "x", bindings: [] }] },
   ];
 }

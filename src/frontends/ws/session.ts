@@ -31,6 +31,12 @@ export interface SessionSocket {
   send(message: Uint8Array, isBinary: boolean): number;
   getBufferedAmount(): number;
   end(code?: number, reason?: string): void;
+  /**
+   * Stop and restart reading the client's frames (node transport only: uWS 20.30 cannot). With them, a
+   * client whose requests must queue is held in its TCP window instead of queueing up to maxQueuedBytes.
+   */
+  pauseReads?(): void;
+  resumeReads?(): void;
 }
 
 export class Session implements SubscriptionSink, WsRequestContext {
@@ -81,6 +87,7 @@ export class Session implements SubscriptionSink, WsRequestContext {
       }
       this.queue.push(bytes.slice());
       this.queuedBytes += bytes.length;
+      this.socket.pauseReads?.();
       return;
     }
     this.handle(bytes);
@@ -117,6 +124,7 @@ export class Session implements SubscriptionSink, WsRequestContext {
       this.queuedBytes -= bytes.length;
       this.handle(bytes);
     }
+    if (this.queue.length === 0) this.socket.resumeReads?.();
   }
 
   // GroupStreamHost

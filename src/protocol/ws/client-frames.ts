@@ -7,6 +7,7 @@ import { FrameType, type ClientFrame } from "./frames.js";
 import { readStart, writeStart } from "./start-position.js";
 import { decodeGroupClientFrame, encodeGroupClientFrame, isGroupClientType } from "./group-frames.js";
 import { decodeAuthClientFrame, encodeAuthClientFrame, isAuthClientType } from "./auth-frames.js";
+import { decodeSecurityClientFrame, encodeSecurityClientFrame, isSecurityClientType } from "./security-frames.js";
 
 export function encodeClientFrame(frame: ClientFrame): Uint8Array {
   const w = new FrameWriter(frame.type === FrameType.PRODUCE ? 64 + frame.items.reduce((n, i) => n + i.batch.length + 64, 0) : 64);
@@ -73,7 +74,7 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       writeStart(w, frame.start);
       break;
     default:
-      if (!encodeAuthClientFrame(w, frame)) encodeGroupClientFrame(w, frame);
+      if (!encodeAuthClientFrame(w, frame) && !encodeSecurityClientFrame(w, frame)) encodeGroupClientFrame(w, frame);
   }
   return w.finish();
 }
@@ -177,6 +178,10 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     default:
       if (isAuthClientType(type)) {
         frame = decodeAuthClientFrame(r, requestId);
+        break;
+      }
+      if (isSecurityClientType(type)) {
+        frame = decodeSecurityClientFrame(r, type, requestId);
         break;
       }
       if (!isGroupClientType(type)) throw new WsProtocolError(`unknown client frame type 0x${type.toString(16).padStart(2, "0")}`);

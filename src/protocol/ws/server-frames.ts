@@ -5,6 +5,7 @@ import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
 import { FrameType, type ChunkFrame, type PartitionRange, type ServerFrame } from "./frames.js";
 import { decodeGroupServerFrame, encodeGroupServerFrame, isGroupServerType } from "./group-frames.js";
 import { decodeAuthServerFrame, encodeAuthServerFrame, isAuthServerType } from "./auth-frames.js";
+import { decodeSecurityServerFrame, encodeSecurityServerFrame, isSecurityServerType } from "./security-frames.js";
 
 function writeRanges(w: FrameWriter, ranges: PartitionRange[]): void {
   w.u32(ranges.length);
@@ -93,7 +94,7 @@ export function encodeServerFrame(frame: ServerFrame): Uint8Array {
       w.i16(frame.errorCode).string(frame.code).string(frame.message);
       break;
     default:
-      if (!encodeAuthServerFrame(w, frame)) encodeGroupServerFrame(w, frame);
+      if (!encodeAuthServerFrame(w, frame) && !encodeSecurityServerFrame(w, frame)) encodeGroupServerFrame(w, frame);
   }
   return w.finish();
 }
@@ -183,6 +184,10 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
     default:
       if (isAuthServerType(type)) {
         frame = decodeAuthServerFrame(r, requestId);
+        break;
+      }
+      if (isSecurityServerType(type)) {
+        frame = decodeSecurityServerFrame(r, type, requestId);
         break;
       }
       if (!isGroupServerType(type)) throw new WsProtocolError(`unknown server frame type 0x${type.toString(16).padStart(2, "0")}`);
