@@ -187,6 +187,25 @@ describe("rivulet produce: kcat's flags", () => {
     expect(described.partitions[0]!.logEndOffset).toBe(0n);
   });
 
+  it("topics describe --sizes shows each partition's size on disk, the broker's own figure", async () => {
+    const server = await start({ kafkaPort: -1 });
+    const broker = ["--broker", `127.0.0.1:${server.port}`];
+    await server.broker.createTopic("described", { partitions: 2 });
+    const p = await rivulet(["produce", "described", ...broker, "-p", "1"], "x".repeat(5000) + "\n");
+    expect(p.code, p.stderr).toBe(0);
+    const sizes = (await server.broker.describeTopic("described")).partitions.map((q) => q.sizeBytes);
+    expect(sizes[0]).toBe(0);
+    expect(sizes[1]).toBeGreaterThan(5000);
+    const json = JSON.parse((await rivulet(["topics", "describe", "described", ...broker, "--sizes", "--json"])).stdout.toString()) as { partitions: Array<{ sizeBytes: number }> };
+    expect(json.partitions.map((q) => q.sizeBytes)).toEqual(sizes);
+    const table = (await rivulet(["topics", "describe", "described", ...broker, "--sizes"])).stdout.toString();
+    expect(table).toMatch(/PARTITION\s+LOG START\s+LOG END\s+RECORDS\s+SIZE/);
+    expect(table).toMatch(/\n\s*1\s+0\s+1\s+1\s+5\.\d kB\n/);
+    // Without the flag: the version-1 request and answer, no size anywhere.
+    const plain = JSON.parse((await rivulet(["topics", "describe", "described", ...broker, "--json"])).stdout.toString()) as { partitions: object[] };
+    expect(plain.partitions[1]).toEqual({ partition: 1, logStartOffset: "0", logEndOffset: "1" });
+  });
+
   it("consume --progress reports records read and the rate on stderr", async () => {
     const server = await start({ kafkaPort: -1 });
     const broker = ["--broker", `127.0.0.1:${server.port}`];
