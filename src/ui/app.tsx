@@ -52,6 +52,14 @@ export function App() {
     const connection = new Connection({ url: wsUrl(settings), auth: authOf(settings, credentials.current), reconnect: { initialDelayMs: 250, maxDelayMs: 5000 }, requestTimeoutMs: 15_000 });
     let cancelled = false;
     setStatus({ state: "connecting" });
+    // The connection gives up for good when the broker refuses it (4011: authentication required, 4010:
+    // failed): back to the sign-in page, saying why.
+    connection.on("closed", ({ error }) => {
+      if (cancelled) return;
+      const code = (error as { closeCode?: number } | undefined)?.closeCode;
+      const message = code === 4011 ? "the broker requires signing in" : code === 4010 ? "the broker refused the credentials" : (error?.message ?? "the connection closed");
+      setStatus({ state: "error", message });
+    });
     connection.connect().then(
       () => !cancelled && setStatus({ state: "connected", client: new RivuletClient(connection) }),
       (error: Error) => {

@@ -111,6 +111,16 @@ describe("rivulet produce: kcat's flags", () => {
         expect(viaKcat.stdout.toString()).toBe(input);
       }
     }
+    // A batch that would not shrink (random bytes) goes uncompressed, and arrives intact.
+    await server.broker.createTopic("z-random", { partitions: 1 });
+    const random = Buffer.from(Array.from({ length: 50_000 }, () => Math.floor(Math.random() * 256)));
+    const file = join(tempDir("random"), "random.bin");
+    writeFileSync(file, random);
+    const r = await rivulet(["produce", "z-random", ...broker, "--file", file, "-z", "gzip"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(storedCompression(dataDir, "z-random")).toEqual([0]);
+    const back = await rivulet(["consume", "z-random", ...broker, "--template", "%s"]);
+    expect(back.stdout.equals(random)).toBe(true);
   });
 
   it("splits at -D, takes per-record timestamps (a record without one fails alone) and sends whole files", async () => {
@@ -175,6 +185,25 @@ describe("rivulet produce: kcat's flags", () => {
     }
     const described = await server.broker.describeTopic("refused");
     expect(described.partitions[0]!.logEndOffset).toBe(0n);
+  });
+
+  it("topics describe --sizes shows each partition's size on disk, the broker's own figure", async () => {
+    const server = await start({ kafkaPort: -1 });
+    const broker = ["--broker", `127.0.0.1:${server.port}`];
+    await server.broker.createTopic("described", { partitions: 2 });
+    const p = await rivulet(["produce", "described", ...broker, "-p", "1"], "x".repeat(5000) + "\n");
+    expect(p.code, p.stderr).toBe(0);
+    const sizes = (await server.broker.describeTopic("described")).partitions.map((q) => q.sizeBytes);
+    expect(sizes[0]).toBe(0);
+    expect(sizes[1]).toBeGreaterThan(5000);
+    const json = JSON.parse((await rivulet(["topics", "describe", "described", ...broker, "--sizes", "--json"])).stdout.toString()) as { partitions: Array<{ sizeBytes: number }> };
+    expect(json.partitions.map((q) => q.sizeBytes)).toEqual(sizes);
+    const table = (await rivulet(["topics", "describe", "described", ...broker, "--sizes"])).stdout.toString();
+    expect(table).toMatch(/PARTITION\s+LOG START\s+LOG END\s+RECORDS\s+SIZE/);
+    expect(table).toMatch(/\n\s*1\s+0\s+1\s+1\s+5\.\d kB\n/);
+    // Without the flag: the version-1 request and answer, no size anywhere.
+    const plain = JSON.parse((await rivulet(["topics", "describe", "described", ...broker, "--json"])).stdout.toString()) as { partitions: object[] };
+    expect(plain.partitions[1]).toEqual({ partition: 1, logStartOffset: "0", logEndOffset: "1" });
   });
 
   it("consume --progress reports records read and the rate on stderr", async () => {

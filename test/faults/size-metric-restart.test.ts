@@ -23,8 +23,8 @@ afterAll(() => {
 });
 
 /** `rivulet serve` on a free port; resolves with its port once it listens. */
-async function serve(dataDir: string): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir, "--host", "127.0.0.1", "--port", "0", "--kafka-port", "-1", "--shards", "2"], { stdio: ["ignore", "ignore", "pipe"] });
+async function serve(dataDir: string, transport: string): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir, "--host", "127.0.0.1", "--port", "0", "--kafka-port", "-1", "--shards", "2", "--transport", transport], { stdio: ["ignore", "ignore", "pipe"] });
   children.add(child);
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const port = await new Promise<number>((resolve, reject) => {
@@ -56,10 +56,10 @@ function onDisk(dataDir: string, topic: string, partition: number): number {
 }
 
 describe("partition size on disk", () => {
-  it("matches the segment files, is unchanged by kill -9 and a restart, and grows with appends", async () => {
+  for (const transport of ["uws", "node"]) it(`${transport} transport: matches the segment files, is unchanged by kill -9 and a restart, and grows with appends`, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "rivulet-size-"));
     dirs.push(dataDir);
-    let broker = await serve(dataDir);
+    let broker = await serve(dataDir, transport);
     let client = await connect({ url: `ws://127.0.0.1:${broker.port}/ws`, reconnect: false });
     await client.admin.createTopic("sized", { partitions: 2, configs: { "segment.bytes": String(1024 * 1024) } });
     const producer = client.producer({ acks: "all", lingerMs: 1 });
@@ -82,7 +82,7 @@ describe("partition size on disk", () => {
 
     broker.child.kill("SIGKILL");
     await broker.exited;
-    broker = await serve(dataDir);
+    broker = await serve(dataDir, transport);
     const after = await scrapeSizes(broker.port);
     expect(after.get("sized/0")).toBe(p0);
     expect(after.get("sized/1")).toBe(p1);
