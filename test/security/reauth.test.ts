@@ -143,7 +143,7 @@ describe("Kafka: RFC 7628 error challenge", () => {
 
 describe("WebSocket: connections.max.reauth.ms", () => {
   it("a password session ends with 4012 unless re-authenticated; the client library re-authenticates by itself", { timeout: 20_000 }, async () => {
-    const srv = await ws.start({ security: { requireAuthentication: true, maxReauthMs: MAX_REAUTH_MS, tokenExpiryGraceMs: 200, failedAuthenticationDelayMs: 0 } });
+    const srv = await ws.start({ security: { requireAuthentication: true, maxReauthMs: MAX_REAUTH_MS, tokenExpiryGraceMs: 1000, failedAuthenticationDelayMs: 0 } });
     await srv.server.security.users.setPassword("alice", "alice-pw", ["SCRAM-SHA-256"]);
     const raw = await ws.raw(srv.url);
     const r = await raw.request({ type: FrameType.AUTH, mechanism: "PLAIN", payload: plain("alice", "alice-pw") });
