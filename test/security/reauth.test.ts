@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
 import { CloseCode, FrameType } from "../../src/protocol/ws/index.js";
-import { kafkaServers, type KafkaTestServer } from "../kafka/helpers.js";
+import { kafkaServers, PYTHON, run, type KafkaTestServer } from "../kafka/helpers.js";
 import { wsServers } from "../helpers/ws-server.js";
 import { makeKeys, sign, type TestKeys } from "./keys.js";
 
@@ -106,6 +106,22 @@ describe("Kafka: connections.max.reauth.ms", () => {
     expect(sent).toBeGreaterThan(20);
     // At least one re-authentication per session end on the producer's connection (brokers may hold two).
     expect(successes() - before).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("Kafka: librdkafka across session ends", () => {
+  it("confluent-kafka (librdkafka 2.0.2: SaslAuthenticate v0, no KIP-368) is not cut, as Kafka leaves such clients alone", { timeout: 60_000 }, async () => {
+    const admin = new Kafka({ brokers: [s.bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: "scram-sha-256", username: "alice", password: "alice-pw" } }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: "reauth-rdkafka", numPartitions: 1 }] });
+    await admin.disconnect();
+    const client = new URL("./clients/reauth_client.py", import.meta.url).pathname;
+    const r = await run(PYTHON, [client, s.bootstrap, "reauth-rdkafka", "alice", "alice-pw", String((4 * MAX_REAUTH_MS) / 1000)], { timeoutMs: 50_000 });
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { sent: number; delivered: number; failed: number; errors: string[]; version: string };
+    expect(out.sent).toBeGreaterThan(20);
+    // Every record delivered and no connection error reported (error_cb would see "Disconnected" had the
+    // broker cut the session).
+    expect([out.delivered, out.failed, out.errors]).toEqual([out.sent, 0, []]);
   });
 });
 
