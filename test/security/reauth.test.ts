@@ -2,7 +2,8 @@
 // SaslAuthenticate v1+ reports the session lifetime (bounded by the setting and by a token's exp); a
 // connection used after it without re-authenticating is closed; re-authentication on the same connection
 // keeps it (kafkajs does it by itself); a v0 client is not cut (as Kafka); WebSocket sessions end with
-// 4012 unless the client library re-authenticates with its password.
+// 4012 unless the client library re-authenticates with its password. RFC 7628's error challenge on both doors,
+// and librdkafka 2.0.2 (SaslAuthenticate v0) left alone.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -180,5 +181,22 @@ describe("WebSocket: connections.max.reauth.ms", () => {
     }
     expect(disconnected).toBe(false);
     expect(successes() - before).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("WebSocket: RFC 7628 error challenge", () => {
+  it("OAUTHBEARER in AUTH with a token that does not verify: AUTH_RESULT with the JSON status, then ERROR 58 and 4010 after the client's 0x01", async () => {
+    const srv = await ws.start({ security: { requireAuthentication: true, jwt: { keyFile: keys.files.edPem }, failedAuthenticationDelayMs: 0 } });
+    const raw = await ws.raw(srv.url);
+    const forged = await sign(keys, "HS256", { sub: "svc" }, { expiresInSec: 60 });
+    const challenge = await raw.request({ type: FrameType.AUTH, mechanism: "OAUTHBEARER", payload: bearer(forged) });
+    expect(challenge.type === FrameType.AUTH_RESULT && [challenge.complete, JSON.parse(Buffer.from(challenge.payload).toString("utf8"))]).toEqual([false, { status: "invalid_token" }]);
+    const failed = await raw.request({ type: FrameType.AUTH, mechanism: "OAUTHBEARER", payload: Uint8Array.of(0x01) });
+    expect(failed.type === FrameType.ERROR && failed.errorCode).toBe(58);
+    expect(await raw.closeCodeWithin(3000)).toBe(CloseCode.AUTHENTICATION_FAILED);
+    const good = await ws.raw(srv.url);
+    const ok = await good.request({ type: FrameType.AUTH, mechanism: "OAUTHBEARER", payload: bearer(await sign(keys, "EdDSA", { sub: "svc" }, { expiresInSec: 60 })) });
+    expect(ok.type === FrameType.AUTH_RESULT && [ok.complete, ok.principal]).toEqual([true, "User:svc"]);
+    good.close();
   });
 });
