@@ -15,7 +15,7 @@ export interface UserCredentials {
   credentials: { mechanism: string; iterations: number }[];
 }
 
-type Named<T extends Record<string, number>> = keyof T | Lowercase<keyof T & string> | T[keyof T];
+type Named<T extends Record<string, number>> = keyof T | Lowercase<keyof T & string> | number;
 
 /** An ACL binding; codes by name ("topic", "prefixed", "read", "allow") or Kafka's numbers. */
 export interface AclBindingInput {

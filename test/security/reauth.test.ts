@@ -2,7 +2,8 @@
 // SaslAuthenticate v1+ reports the session lifetime (bounded by the setting and by a token's exp); a
 // connection used after it without re-authenticating is closed; re-authentication on the same connection
 // keeps it (kafkajs does it by itself); a v0 client is not cut (as Kafka); WebSocket sessions end with
-// 4012 unless the client library re-authenticates with its password.
+// 4012 unless the client library re-authenticates with its password. RFC 7628's error challenge on both doors,
+// and librdkafka 2.0.2 (SaslAuthenticate v0) left alone.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
 import { CloseCode, FrameType } from "../../src/protocol/ws/index.js";
-import { kafkaServers, type KafkaTestServer } from "../kafka/helpers.js";
+import { kafkaServers, PYTHON, run, type KafkaTestServer } from "../kafka/helpers.js";
 import { wsServers } from "../helpers/ws-server.js";
 import { makeKeys, sign, type TestKeys } from "./keys.js";
 
@@ -109,6 +110,22 @@ describe("Kafka: connections.max.reauth.ms", () => {
   });
 });
 
+describe("Kafka: librdkafka across session ends", () => {
+  it("confluent-kafka (librdkafka 2.0.2: SaslAuthenticate v0, no KIP-368) is not cut, as Kafka leaves such clients alone", { timeout: 60_000 }, async () => {
+    const admin = new Kafka({ brokers: [s.bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: "scram-sha-256", username: "alice", password: "alice-pw" } }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: "reauth-rdkafka", numPartitions: 1 }] });
+    await admin.disconnect();
+    const client = new URL("./clients/reauth_client.py", import.meta.url).pathname;
+    const r = await run(PYTHON, [client, s.bootstrap, "reauth-rdkafka", "alice", "alice-pw", String((4 * MAX_REAUTH_MS) / 1000)], { timeoutMs: 50_000 });
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { sent: number; delivered: number; failed: number; errors: string[]; version: string };
+    expect(out.sent).toBeGreaterThan(20);
+    // Every record delivered and no connection error reported (error_cb would see "Disconnected" had the
+    // broker cut the session).
+    expect([out.delivered, out.failed, out.errors]).toEqual([out.sent, 0, []]);
+  });
+});
+
 describe("Kafka: RFC 7628 error challenge", () => {
   it("a token that does not verify gets {\"status\":\"invalid_token\"}; the client's %x01 then fails (58) and closes; the failure is counted", async () => {
     const failures = () => s.server.security.failures.get("kafka\u0000OAUTHBEARER") ?? 0;
@@ -143,7 +160,7 @@ describe("Kafka: RFC 7628 error challenge", () => {
 
 describe("WebSocket: connections.max.reauth.ms", () => {
   it("a password session ends with 4012 unless re-authenticated; the client library re-authenticates by itself", { timeout: 20_000 }, async () => {
-    const srv = await ws.start({ security: { requireAuthentication: true, maxReauthMs: MAX_REAUTH_MS, tokenExpiryGraceMs: 200, failedAuthenticationDelayMs: 0 } });
+    const srv = await ws.start({ security: { requireAuthentication: true, maxReauthMs: MAX_REAUTH_MS, tokenExpiryGraceMs: 1000, failedAuthenticationDelayMs: 0 } });
     await srv.server.security.users.setPassword("alice", "alice-pw", ["SCRAM-SHA-256"]);
     const raw = await ws.raw(srv.url);
     const r = await raw.request({ type: FrameType.AUTH, mechanism: "PLAIN", payload: plain("alice", "alice-pw") });
@@ -164,5 +181,22 @@ describe("WebSocket: connections.max.reauth.ms", () => {
     }
     expect(disconnected).toBe(false);
     expect(successes() - before).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("WebSocket: RFC 7628 error challenge", () => {
+  it("OAUTHBEARER in AUTH with a token that does not verify: AUTH_RESULT with the JSON status, then ERROR 58 and 4010 after the client's 0x01", async () => {
+    const srv = await ws.start({ security: { requireAuthentication: true, jwt: { keyFile: keys.files.edPem }, failedAuthenticationDelayMs: 0 } });
+    const raw = await ws.raw(srv.url);
+    const forged = await sign(keys, "HS256", { sub: "svc" }, { expiresInSec: 60 });
+    const challenge = await raw.request({ type: FrameType.AUTH, mechanism: "OAUTHBEARER", payload: bearer(forged) });
+    expect(challenge.type === FrameType.AUTH_RESULT && [challenge.complete, JSON.parse(Buffer.from(challenge.payload).toString("utf8"))]).toEqual([false, { status: "invalid_token" }]);
+    const failed = await raw.request({ type: FrameType.AUTH, mechanism: "OAUTHBEARER", payload: Uint8Array.of(0x01) });
+    expect(failed.type === FrameType.ERROR && failed.errorCode).toBe(58);
+    expect(await raw.closeCodeWithin(3000)).toBe(CloseCode.AUTHENTICATION_FAILED);
+    const good = await ws.raw(srv.url);
+    const ok = await good.request({ type: FrameType.AUTH, mechanism: "OAUTHBEARER", payload: bearer(await sign(keys, "EdDSA", { sub: "svc" }, { expiresInSec: 60 })) });
+    expect(ok.type === FrameType.AUTH_RESULT && [ok.complete, ok.principal]).toEqual([true, "User:svc"]);
+    good.close();
   });
 });
