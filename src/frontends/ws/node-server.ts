@@ -94,6 +94,8 @@ export async function startNodeWsServer(broker: Broker, options: WsServerOptions
       if (name) session.auth.establish(userPrincipal(name), undefined, 0);
     }
     ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // After we close, `ws` still reads until the peer's close frame: what arrives meanwhile is dropped.
+      if (session.closed) return;
       if (!isBinary) return session.close(CloseCode.PROTOCOL_ERROR, "text frames are not part of the protocol");
       connection.onMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     });
