@@ -69,6 +69,37 @@ describe.each([
   }, 60_000);
 });
 
+describe("the request budget on the node transport", () => {
+  it("frames wait for memory in order, unread; a connection closed while waiting gives its place back", async () => {
+    const s = await servers.start({ transport: "node", queuedMaxRequestBytes: 4 * MiB });
+    const memory = s.server.broker.requestMemory;
+    // What in-flight Kafka requests would hold: a large one the whole budget, small ones the reserve.
+    memory.charge(memory.limit);
+    memory.charge(memory.reserve);
+    expect(memory.exhausted).toBe(true);
+
+    const quitter = await servers.raw(s.url);
+    quitter.send({ type: FrameType.PING });
+    const patient = await servers.raw(s.url);
+    const ids = [1, 2, 3].map(() => patient.send({ type: FrameType.PING }));
+    for (let i = 0; i < 100 && memory.waiting < 2; i++) await sleep(20);
+    expect(memory.waiting).toBe(2); // one frame per connection waits; the rest are not read
+    quitter.terminate();
+    for (let i = 0; i < 100 && memory.waiting > 1; i++) await sleep(20);
+    expect(memory.waiting).toBe(1);
+    await sleep(200);
+    expect(patient.frames.filter((f) => f.type === FrameType.PONG)).toEqual([]);
+
+    memory.release(memory.reserve);
+    memory.release(memory.limit);
+    for (const id of ids) expect((await patient.waitFor((f) => f.requestId === id, 5000)).type).toBe(FrameType.PONG);
+    expect(patient.closeCode).toBeUndefined();
+    for (let i = 0; i < 100 && memory.inUse > 0; i++) await sleep(20);
+    expect(memory.inUse).toBe(0);
+    expect(memory.waiting).toBe(0);
+  });
+});
+
 /** A TCP connection that completed the WebSocket handshake by hand; `received` collects what follows. */
 async function handshake(port: number, path = "/ws", extra = ""): Promise<{ socket: Socket; status: string; received: () => Buffer; closed: Promise<void> }> {
   const socket = tcpConnect(port, "127.0.0.1");
