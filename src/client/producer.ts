@@ -51,6 +51,18 @@ export interface ProducerOptions {
   socketBufferBytes?: number;
   /** Called before each retry of a partition's batches (e.g. to say the broker is unreachable). */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Compress each batch's records: Kafka's codec id (1 gzip, 2 snappy, 3 lz4, 4 zstd) and a synchronous
+   * compressor of a records section. The codecs stay out of this isomorphic client: in Node pass
+   * `{ codec, compress: await compressor(codec) }` from src/core/codecs.ts. A batch that would not shrink
+   * goes uncompressed (so it never outgrows the size it was checked against).
+   */
+  compression?: BatchCompression;
+}
+
+export interface BatchCompression {
+  codec: number;
+  compress(records: Uint8Array): Uint8Array;
 }
 
 export interface ProducerRecord {
@@ -108,7 +120,9 @@ export class Producer {
       retryBackoffMs: options.retryBackoffMs ?? 100,
       retryBackoffMaxMs: options.retryBackoffMaxMs ?? 1000,
       socketBufferBytes: options.socketBufferBytes ?? 4 * 1024 * 1024,
+      compression: options.compression,
     };
+    if (options.compression && ![1, 2, 3, 4].includes(options.compression.codec)) throw new RangeError(`compression codec must be 1 (gzip), 2 (snappy), 3 (lz4) or 4 (zstd), got ${options.compression.codec}`);
     this.host = {
       connection,
       settings: this.settings,

@@ -448,7 +448,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await page.getByRole("link", { name: "Topics" }).click();
     await page.getByRole("alert").filter({ hasText: "Cannot reach the broker" }).waitFor({ timeout: 15_000 });
     await page.getByLabel("Access token").fill("secret-token");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in with the token" }).click();
     await page.getByRole("alert").filter({ hasText: "Cannot reach the broker" }).waitFor({ timeout: 15_000 });
     expect(await page.locator("main").innerText()).not.toContain("secret-token");
     const stored = await page.evaluate(() => ({ session: sessionStorage.getItem("rivulet.console.settings"), local: localStorage.getItem("rivulet.console.settings") }));

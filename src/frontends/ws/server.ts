@@ -196,7 +196,15 @@ async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions
       if (reply && options.metricsToken && !bearerMatches(authorization, options.metricsToken)) {
         return reply("401 Unauthorized", { "WWW-Authenticate": 'Bearer realm="rivulet-metrics"', "Content-Type": "text/plain" }, "a metrics token is required\n");
       }
-      reply?.("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion }) + (options.security?.metricsText() ?? ""));
+      if (!reply) return;
+      // Partition sizes are the shards' to tell: ask them, then render (a partition that cannot answer has no size series).
+      let aborted = false;
+      res.onAborted(() => void (aborted = true));
+      void broker.partitionSizes().catch(() => undefined).then((sizes) => {
+        if (aborted) return;
+        const text = renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion, sizes }) + (options.security?.metricsText() ?? "");
+        res.cork(() => reply("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, text));
+      });
     });
     app.get("/client/*", (res, req) => {
       const path = req.getUrl().slice("/client/".length);
