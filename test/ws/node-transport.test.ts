@@ -9,7 +9,7 @@ import { FrameType } from "../../src/protocol/ws/index.js";
 import { loadNativeUws } from "../../src/frontends/uws.js";
 import { startServer } from "../../src/server.js";
 import { assertHealthy, sleep, wsServers } from "../helpers/ws-server.js";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -204,7 +204,10 @@ describe("transport choice", () => {
       expect(node.ws.transport).toBe("node");
       expect(await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text()).toMatch(/rivulet_build_info\{[^}]*transport="node"/);
       await node.close();
-      if (!uwsLoads) await expect(startServer({ dataDir: join(dir, "c"), port: 0, kafkaPort: -1, shards: 1, logLevel: "error", transport: "uws" })).rejects.toMatchObject({ code: "UWS_NATIVE_UNAVAILABLE" });
+      if (!uwsLoads) {
+        await expect(startServer({ dataDir: join(dir, "c"), port: 0, kafkaPort: -1, shards: 1, logLevel: "error", transport: "uws" })).rejects.toMatchObject({ code: "UWS_NATIVE_UNAVAILABLE" });
+        expect(existsSync(join(dir, "c"))).toBe(false); // refused before the data directory is made
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
