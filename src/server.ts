@@ -5,6 +5,7 @@ import { createBroker, type Broker, type BrokerConfig } from "./broker/index.js"
 import { createBrokerCoordinator, type GroupConfig, type GroupCoordinator } from "./groups/index.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./frontends/kafka/index.js";
+import { loadNativeUws } from "./frontends/uws.js";
 import { startWsServer, type WsServer, type WsServerOptions, type WsTransport } from "./frontends/ws/server.js";
 import { Security, type SecurityConfig } from "./security/index.js";
 import { NetworkPolicy } from "./security/network-policy.js";
@@ -71,6 +72,8 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   const logger = config.logger ?? createLogger({ level: (config.logLevel ?? "info") as LogLevel });
   const policy = new NetworkPolicy({ authenticationRequired: config.security?.requireAuthentication, allowUnauthenticated: config.allowUnauthenticated, allowedOrigins: config.allowedOrigins });
   const host = config.host ?? "127.0.0.1";
+  // A transport that cannot run fails before the broker creates or locks its data directory.
+  if ((config.transport ?? config.ws?.transport) === "uws") loadNativeUws();
   const broker = await createBroker({ ...config, logger });
   let security: Security;
   try {
