@@ -42,6 +42,8 @@ export interface CreateTopicOptions {
   partitions?: number;
   /** Kafka-style topic configs: {"retention.ms": "3600000", "cleanup.policy": "compact"}. */
   configs?: Record<string, string>;
+  /** Cluster mode: replicas per partition (-1 or absent: the cluster default). Ignored on a single node. */
+  replicationFactor?: number;
 }
 
 export interface TopicDescription {
