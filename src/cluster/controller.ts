@@ -54,6 +54,10 @@ export class Controller {
         continue;
       }
       if (live.length === 0) return;
+      // Internal topics (__consumer_offsets) wait for enough brokers to get the default replication factor,
+      // as Kafka's offsets.topic.replication.factor does, rather than being created under-replicated by
+      // whichever broker starts first.
+      if (name.startsWith("__") && live.length < this.options.defaultReplicationFactor) continue;
       const rf = Math.min(request.replicationFactor ?? this.options.defaultReplicationFactor, live.length);
       const start = hash(name) % live.length;
       const replicas = Array.from({ length: request.partitions }, (_, p) => Array.from({ length: rf }, (_, r) => live[(start + p + r) % live.length]!));

@@ -168,7 +168,9 @@ export class EtcdSession extends EventEmitter {
     const txn = this.client.if(this.keys.controller(), "Value", "==", JSON.stringify(me));
     const ok = (await build(txn)).succeeded;
     if (!ok) {
-      this.controller = undefined;
+      // Either we were deposed or another condition of the transaction failed (state moved meanwhile).
+      const holder = await this.client.get(this.keys.controller()).string();
+      if (holder !== JSON.stringify(me) && this.controller === me) this.controller = undefined;
       this.queueReload();
     }
     return ok;

@@ -14,7 +14,10 @@ beforeAll(async () => {
   for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
 }, 60_000);
 
-afterAll(cleanup);
+afterAll(async () => {
+  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-40).join("\n"));
+  await cleanup();
+});
 
 async function readAll(bootstrap: string[], topic: string): Promise<string[]> {
   const kafka = new Kafka({ clientId: "verify", brokers: bootstrap, logLevel: logLevel.NOTHING });
@@ -71,6 +74,7 @@ describe("cluster failover (kafkajs, acks=all)", () => {
     expect(after.leaderEpoch).toBeGreaterThan(before.leaderEpoch);
     expect(acked.length).toBeGreaterThan(150);
     const live = brokers.filter((b) => b.id !== before.leader);
+    console.log("acked", acked.length, "new leader", after);
     const seen = await readAll(live.map((b) => b.bootstrap), "orders");
     const seenSet = new Set(seen);
     const missing = acked.filter((v) => !seenSet.has(v));
