@@ -4,6 +4,7 @@
 // for the TTL, its registration (and its controllership) vanish and the others act.
 
 import { EventEmitter } from "node:events";
+import { noop } from "cockatiel";
 import { Etcd3, type Lease, type Watcher } from "etcd3";
 import type { Logger } from "../log.js";
 import { Keys, parseSnapshot, type BrokerInfo, type ClusterSnapshot, type ControllerInfo } from "./layout.js";
@@ -32,7 +33,9 @@ export class EtcdSession extends EventEmitter {
 
   constructor(readonly options: SessionOptions) {
     super();
-    this.client = new Etcd3({ hosts: options.endpoints, dialTimeout: 2000 });
+    // No client-side circuit breaker or retries: with one etcd the default breaker stays open for 5 s after
+    // a restart; every caller here retries on its own schedule (reloads on a timer, re-registration loop).
+    this.client = new Etcd3({ hosts: options.endpoints, dialTimeout: 2000, faultHandling: { host: () => noop, global: noop } });
     this.keys = new Keys(options.prefix);
     this.snapshot = parseSnapshot(this.keys, {});
   }
@@ -72,22 +75,37 @@ export class EtcdSession extends EventEmitter {
       this.emit("fenced");
       this.reRegister();
     });
-    const put = await this.client
-      .if(this.keys.broker(info.id), "Create", "==", 0)
-      .then(lease.put(this.keys.broker(info.id)).value(JSON.stringify(info)))
-      .commit();
+    let put: { succeeded: boolean };
+    try {
+      put = await this.client
+        .if(this.keys.broker(info.id), "Create", "==", 0)
+        .then(lease.put(this.keys.broker(info.id)).value(JSON.stringify(info)))
+        .commit();
+    } catch (error) {
+      if (this.lease === lease) this.lease = undefined;
+      lease.revoke().catch(() => {});
+      throw error;
+    }
     if (!put.succeeded) {
+      if (this.lease === lease) this.lease = undefined;
       await lease.revoke().catch(() => {});
       throw new Error(`broker id ${info.id} is already registered by a live broker`);
     }
     this.options.logger.info("registered with the cluster", { brokerId: info.id, leaseTtl: this.options.leaseTtlSeconds });
   }
 
+  private reRegistering = false;
+
   private reRegister(): void {
+    if (this.reRegistering) return;
+    this.reRegistering = true;
     const attempt = () => {
       if (this.closed) return;
       this.register().then(
-        () => this.queueReload(),
+        () => {
+          this.reRegistering = false;
+          this.queueReload();
+        },
         (error) => {
           this.options.logger.warn("re-registration failed; retrying", { error: String(error) });
           setTimeout(attempt, 500).unref();
