@@ -42,6 +42,8 @@ export class Broker extends EventEmitter {
   replication: ReplicationHooks | undefined;
   /** Cluster mode only: brokers, leaders and topic admin through the controller. */
   cluster: ClusterView | undefined;
+  /** Cluster mode only: per-partition replication numbers for /metrics. */
+  replicationStats: (() => Array<{ topic: string; partition: number; role: string; isrSize: number; highWatermark: bigint; maxFollowerLag: bigint }>) | undefined;
 
   /** @internal Use createBroker(). */
   constructor(

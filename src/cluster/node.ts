@@ -62,6 +62,7 @@ export async function startClusterNode(
     logger,
   );
   broker.replication = replicas;
+  broker.replicationStats = () => replicas.stats();
   broker.cluster = clusterView(broker, session, brokerId);
   try {
     await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port });
