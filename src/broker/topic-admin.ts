@@ -44,6 +44,8 @@ export interface CreateTopicOptions {
   configs?: Record<string, string>;
   /** Cluster mode: replicas per partition (-1 or absent: the cluster default). Ignored on a single node. */
   replicationFactor?: number;
+  /** Cluster mode: the topic id the controller chose, so every broker answers the same id (Fetch v13+). */
+  id?: string;
 }
 
 export interface TopicDescription {
@@ -108,7 +110,7 @@ export class TopicAdmin {
     this.checkPartitionCount(name, partitions, 0);
     const configs = { ...(options.configs ?? {}) };
     this.validateConfigs(configs);
-    const record: TopicRecord = { name, id: randomUUID(), partitions, configs, createdAt: Date.now() };
+    const record: TopicRecord = { name, id: options.id ?? randomUUID(), partitions, configs, createdAt: Date.now() };
     await this.openAtomically(record, 0, "create");
     this.logger.info("topic created", { topic: name, partitions });
     return record;

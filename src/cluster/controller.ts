@@ -8,6 +8,7 @@
 //   leader epoch (a stale leader's proposals are discarded).
 // Each write is a transaction conditioned on this controller's epoch (EtcdSession.controllerTxn).
 
+import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey, type ClusterSnapshot, type PartitionState, type TopicAssignment } from "./layout.js";
@@ -61,7 +62,7 @@ export class Controller {
       const rf = Math.min(request.replicationFactor ?? this.options.defaultReplicationFactor, live.length);
       const start = hash(name) % live.length;
       const replicas = Array.from({ length: request.partitions }, (_, p) => Array.from({ length: rf }, (_, r) => live[(start + p + r) % live.length]!));
-      const topic: TopicAssignment = { name, partitions: request.partitions, replicationFactor: rf, configs: request.configs, replicas };
+      const topic: TopicAssignment = { name, id: randomUUID(), partitions: request.partitions, replicationFactor: rf, configs: request.configs, replicas };
       const ops = [
         this.session.client.put(keys.topic(name)).value(JSON.stringify(topic)),
         this.session.client.delete().key(keys.createRequest(name)),

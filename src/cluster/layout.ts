@@ -30,6 +30,8 @@ export interface ControllerInfo {
 
 export interface TopicAssignment {
   name: string;
+  /** The topic id every broker uses (UUID), chosen by the controller. */
+  id?: string;
   partitions: number;
   replicationFactor: number;
   configs: Record<string, string>;

@@ -223,7 +223,7 @@ export class ReplicaManager implements ReplicationHooks {
       this.seenTopics.add(topic.name);
       const local = this.broker.topic(topic.name);
       try {
-        if (!local) await this.broker.createTopicLocally(topic.name, { partitions: topic.partitions, configs: topic.configs });
+        if (!local) await this.broker.createTopicLocally(topic.name, { partitions: topic.partitions, configs: topic.configs, id: topic.id });
         else if (local.partitions < topic.partitions) await this.broker.addPartitionsLocally(topic.name, topic.partitions);
       } catch (error) {
         this.options.logger.warn("local topic setup failed", { topic: topic.name, error: String(error) });
