@@ -21,6 +21,10 @@ export class ReplicaFetcher {
     private readonly logger: Logger,
   ) {}
 
+  get endpoint(): string {
+    return `${this.client.host}:${this.client.port}`;
+  }
+
   start(): void {
     this.run().catch((error) => this.logger.warn("replica fetcher stopped", { topic: this.lp.topic, partition: this.lp.partition, error: String(error) }));
   }

@@ -246,7 +246,11 @@ export class ReplicaManager implements ReplicationHooks {
           this.advanceHw(lp);
         } else {
           lp.isr = state.isr;
-          if (lp.role !== "follower" || lp.leader !== state.leader || lp.leaderEpoch !== state.leaderEpoch) this.becomeFollower(lp, state.leader, state.leaderEpoch, snap);
+          // Also (re)start the fetcher when the leader's registration appeared or moved (a restarted broker
+          // listens for replication on a new port).
+          const info = snap.brokers.get(state.leader);
+          const moved = info !== undefined && (!lp.fetcher || lp.fetcher.endpoint !== `${info.host}:${info.replicationPort}`);
+          if (lp.role !== "follower" || lp.leader !== state.leader || lp.leaderEpoch !== state.leaderEpoch || moved) this.becomeFollower(lp, state.leader, state.leaderEpoch, snap);
         }
       }
     }
