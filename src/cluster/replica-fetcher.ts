@@ -6,7 +6,7 @@
 
 import type { Broker } from "../broker/broker.js";
 import type { Logger } from "../log.js";
-import type { LocalPartition } from "./replica-manager.js";
+import type { LocalPartition } from "./local-partition.js";
 import type { ReplicaClient } from "./replica-transport.js";
 
 export class ReplicaFetcher {

@@ -18,6 +18,7 @@ import { EpochCache } from "./epoch-cache.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey, type ClusterSnapshot, type IsrRequest } from "./layout.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
+import type { AckWaiter, FollowerState, LocalPartition } from "./local-partition.js";
 import { ReplicaClient } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
 
@@ -26,39 +27,6 @@ export interface ReplicaManagerOptions {
   replicaLagTimeMaxMs: number;
   minInsyncReplicas: number;
   logger: Logger;
-}
-
-interface FollowerState {
-  fetchOffset: bigint;
-  lastCaughtUp: number;
-  lastFetchLeo: bigint;
-  lastFetchTime: number;
-}
-
-interface AckWaiter {
-  needed: bigint;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
-export interface LocalPartition {
-  topic: string;
-  partition: number;
-  role: "leader" | "follower" | "none";
-  leader: number;
-  leaderEpoch: number;
-  isr: number[];
-  replicas: number[];
-  minIsr: number;
-  hw: bigint;
-  leo: bigint;
-  leaderSince: number;
-  followers: Map<number, FollowerState>;
-  acks: AckWaiter[];
-  dataWaiters: Set<() => void>;
-  lastProposal?: { isr: number[]; at: number };
-  fetcher?: ReplicaFetcher;
-  epochs: EpochCache;
 }
 
 export class ReplicaManager implements ReplicationHooks {
@@ -302,8 +270,9 @@ export class ReplicaManager implements ReplicationHooks {
     lp.leaderEpoch = leaderEpoch;
     const info = snap.brokers.get(leader);
     if (leader === -1 || !info) return; // offline, or the leader's registration not seen yet: wait for metadata
-    lp.fetcher = new ReplicaFetcher(this.broker, lp, this.client(leader, info.host, info.replicationPort), this.options.brokerId, this.options.logger);
-    lp.fetcher.start();
+    const fetcher = new ReplicaFetcher(this.broker, lp, this.client(leader, info.host, info.replicationPort), this.options.brokerId, this.options.logger);
+    lp.fetcher = fetcher;
+    fetcher.start();
   }
 
   private demote(topic: string, partition: number, role: "none"): void {
