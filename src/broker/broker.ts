@@ -334,7 +334,11 @@ export class Broker extends EventEmitter {
   /** A new idempotent-producer id (durable, never reused) with epoch 0. */
   initProducerId(): { producerId: bigint; producerEpoch: number } {
     this.assertOpen();
-    return this.producerIds.next();
+    const id = this.producerIds.next();
+    // Cluster mode: each broker allocates from its own durable counter, so ids are striped by broker id
+    // (broker ids are < 4096) to stay unique across the cluster without a round trip to etcd.
+    if (this.cluster) return { producerId: id.producerId * 4096n + BigInt(this.cluster.brokerId), producerEpoch: id.producerEpoch };
+    return id;
   }
 
   // ---- cluster mode (src/cluster/ drives these) --------------------------------------------------------

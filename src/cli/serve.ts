@@ -49,7 +49,7 @@ const serveFlags = {
   "log-level": { kind: "string", description: "least severe level logged", default: "info", choices: LOG_LEVELS, env: "RIVULET_LOG_LEVEL", placeholder: "LEVEL" },
   ...securityFlags,
   cluster: { kind: "string", description: "cluster mode: etcd endpoints, etcd://h1:2379,h2:2379 (docs/cluster.md); without it, one embedded broker", env: "RIVULET_CLUSTER", placeholder: "URL" },
-  "broker-id": { kind: "integer", description: "with --cluster: this broker's unique id", min: 0, env: "RIVULET_BROKER_ID" },
+  "broker-id": { kind: "integer", description: "with --cluster: this broker's unique id (0-4095)", min: 0, env: "RIVULET_BROKER_ID" },
   "replication-port": { kind: "integer", description: "with --cluster: port of the replication listener (0 picks a free one)", default: 0, min: 0, env: "RIVULET_REPLICATION_PORT" },
   "lease-ttl": { kind: "integer", description: "with --cluster: seconds without etcd keepalives before the broker counts as dead", default: 10, min: 1, env: "RIVULET_LEASE_TTL" },
   "replica-lag-time-max-ms": { kind: "integer", description: "with --cluster: a follower not caught up for this long leaves the ISR", default: 30000, min: 1, env: "RIVULET_REPLICA_LAG_TIME_MAX_MS" },

@@ -30,6 +30,7 @@ export function parseEtcdEndpoints(spec: string | string[]): string[] {
 }
 
 export function checkBrokerId(id: unknown): number {
-  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 2 ** 31 - 1) throw new InvalidArgumentError(`--broker-id must be a non-negative integer, got ${String(id)}`);
+  // < 4096: producer ids are striped by broker id (Broker.initProducerId).
+  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 4095) throw new InvalidArgumentError(`--broker-id must be an integer in [0, 4095], got ${String(id)}`);
   return id;
 }

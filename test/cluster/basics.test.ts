@@ -9,6 +9,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { connect } from "../../src/client/index.js";
+import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
+import { ApiKey } from "../../src/protocol/kafka/index.js";
 import { ClusterBroker, Etcd, MAIN, cleanup, etcdGet, partitionState, sleep, until } from "./harness.js";
 
 const run = promisify(execFile);
@@ -123,6 +125,25 @@ describe("cluster basics", () => {
       await victim.start();
     }
   }, 60_000);
+
+  it("hands out producer ids unique across brokers (striped by broker id)", async () => {
+    const ids: bigint[] = [];
+    for (const b of brokers) {
+      for (let i = 0; i < 2; i++) {
+        // Several addresses: the admin connection takes the first reachable (a dead one first here).
+        const c = await KafkaAdminConnection.open(`127.0.0.1:1,${b.bootstrap}`);
+        try {
+          const r = await c.request(ApiKey.InitProducerId, 0, { transactionalId: null, transactionTimeoutMs: 60_000 });
+          expect(r.errorCode).toBe(0);
+          expect(Number(r.producerId % 4096n)).toBe(b.id);
+          ids.push(r.producerId);
+        } finally {
+          c.close();
+        }
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  }, 30_000);
 
   it("refuses hostile frames on the replication port and keeps serving", async () => {
     const info = JSON.parse((await etcdGet(etcd, "/rivulet/brokers/1"))["/rivulet/brokers/1"]!) as { replicationPort: number };
