@@ -98,6 +98,9 @@ export class ReplicaManager implements ReplicationHooks {
 
   /** A follower's fetch (over the replication wire). */
   async handleFetch(h: Frame["header"]): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
+    if (typeof h.offset !== "bigint" || !Number.isInteger(h.leaderEpoch) || !Number.isInteger(h.brokerId) || !Number.isInteger(h.partition)) {
+      return { header: { error: "INVALID_REQUEST", message: "fetch needs integer partition, brokerId, leaderEpoch and a bigint offset" } };
+    }
     const lp = this.parts.get(pkey(String(h.topic), Number(h.partition)));
     const follower = Number(h.brokerId);
     if (!lp || lp.role !== "leader" || this.fenced) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
@@ -176,6 +179,7 @@ export class ReplicaManager implements ReplicationHooks {
 
   /** OffsetForLeaderEpoch over the replication wire. */
   handleEpochEnd(h: Frame["header"]): { header: Record<string, unknown> } {
+    if (!Number.isInteger(h.epoch) || !Number.isInteger(h.partition)) return { header: { error: "INVALID_REQUEST", message: "epochEnd needs integer partition and epoch" } };
     const lp = this.parts.get(pkey(String(h.topic), Number(h.partition)));
     if (!lp || lp.role !== "leader" || this.fenced) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
     const answer = lp.epochs.endOffsetFor(Number(h.epoch), lp.leo);

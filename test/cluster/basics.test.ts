@@ -167,6 +167,21 @@ describe("cluster basics", () => {
       });
     });
     expect(JSON.parse(reply)).toMatchObject({ id: 7, error: "NOT_LEADER_OR_FOLLOWER" });
+    // A header with a non-integer epoch: INVALID_REQUEST, never taken as a matching epoch.
+    const bad = await new Promise<string>((resolve) => {
+      const s = createConnection({ host: "127.0.0.1", port: info.replicationPort }, () => {
+        const json = Buffer.from(JSON.stringify({ id: 8, type: "fetch", topic: "basics", partition: 0, brokerId: 2, leaderEpoch: "x", offset: "0n" }));
+        const head = Buffer.alloc(8);
+        head.writeUInt32BE(4 + json.length, 0);
+        head.writeUInt32BE(json.length, 4);
+        s.write(Buffer.concat([head, json]));
+      });
+      s.on("data", (d) => {
+        resolve(d.subarray(8).toString());
+        s.destroy();
+      });
+    });
+    expect(JSON.parse(bad)).toMatchObject({ id: 8, error: "INVALID_REQUEST" });
     await sleep(100);
     expect(brokers[0]!.proc.alive()).toBe(true);
   }, 30_000);
