@@ -54,6 +54,7 @@ const serveFlags = {
   "lease-ttl": { kind: "integer", description: "with --cluster: seconds without etcd keepalives before the broker counts as dead", default: 10, min: 1, env: "RIVULET_LEASE_TTL" },
   "replica-lag-time-max-ms": { kind: "integer", description: "with --cluster: a follower not caught up for this long leaves the ISR", default: 30000, min: 1, env: "RIVULET_REPLICA_LAG_TIME_MAX_MS" },
   "default-replication-factor": { kind: "integer", description: "with --cluster: replicas of new topics (capped at live brokers)", default: 3, min: 1, env: "RIVULET_DEFAULT_REPLICATION_FACTOR" },
+  "leader-rebalance-interval-ms": { kind: "integer", description: "with --cluster: how often leadership moves back to preferred replicas (0: never)", default: 300000, min: 0, env: "RIVULET_LEADER_REBALANCE_INTERVAL_MS" },
   "min-insync-replicas": { kind: "integer", description: "with --cluster: acks=all fails with NOT_ENOUGH_REPLICAS below this ISR size (a topic config overrides it)", default: 1, min: 1, env: "RIVULET_MIN_INSYNC_REPLICAS" },
 } satisfies FlagSpecs;
 
@@ -169,7 +170,7 @@ function tlsFiles(flags: { "tls-cert"?: string; "tls-key"?: string; "tls-key-pas
   return { certFile: cert, keyFile: key, passphrase: flags["tls-key-passphrase"], caFile: flags["tls-ca"], requireClientCert: flags["tls-client-auth"] !== "optional" };
 }
 
-function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "replication-port": number; "lease-ttl": number; "replica-lag-time-max-ms": number; "default-replication-factor": number; "min-insync-replicas": number }): ServerConfig["cluster"] {
+function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "replication-port": number; "lease-ttl": number; "replica-lag-time-max-ms": number; "default-replication-factor": number; "min-insync-replicas": number; "leader-rebalance-interval-ms": number }): ServerConfig["cluster"] {
   if (flags.cluster === undefined) {
     if (flags["broker-id"] !== undefined) throw new UsageError("--broker-id needs --cluster");
     return undefined;
@@ -183,5 +184,6 @@ function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "replica
     replicaLagTimeMaxMs: flags["replica-lag-time-max-ms"],
     defaultReplicationFactor: flags["default-replication-factor"],
     minInsyncReplicas: flags["min-insync-replicas"],
+    leaderRebalanceIntervalMs: flags["leader-rebalance-interval-ms"],
   };
 }

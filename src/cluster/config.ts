@@ -19,6 +19,8 @@ export interface ClusterConfig {
   defaultReplicationFactor?: number;
   /** Kafka min.insync.replicas (a topic config overrides it). Default 1. */
   minInsyncReplicas?: number;
+  /** Move leadership back to preferred replicas this often (ms; 0 = never). Default 300000. */
+  leaderRebalanceIntervalMs?: number;
   /** etcd key prefix (several clusters can share one etcd). Default /rivulet. */
   prefix?: string;
 }

@@ -15,6 +15,8 @@ import { pkey, type ClusterSnapshot, type PartitionState, type TopicAssignment }
 
 export interface ControllerOptions {
   defaultReplicationFactor: number;
+  /** How often leadership moves back to preferred replicas (Kafka's leader.imbalance.check.interval); 0 = never. */
+  leaderRebalanceIntervalMs?: number;
   logger: Logger;
 }
 
@@ -22,8 +24,46 @@ export class Controller {
   private running = false;
   private again = false;
 
+  private readonly rebalanceTimer: ReturnType<typeof setInterval> | undefined;
+
   constructor(private readonly session: EtcdSession, private readonly options: ControllerOptions) {
     session.on("change", () => this.kick());
+    const every = options.leaderRebalanceIntervalMs ?? 300_000;
+    if (every > 0) {
+      this.rebalanceTimer = setInterval(() => {
+        this.rebalance().catch((error) => options.logger.warn("preferred leader election failed", { error: String(error) }));
+      }, every);
+      this.rebalanceTimer.unref();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.rebalanceTimer);
+  }
+
+  /**
+   * Preferred leader election: a partition led by another broker while its preferred replica (the first
+   * in its assignment) is live and in the ISR gets that replica back as leader, with leader epoch + 1.
+   * The preferred replica is in the ISR, so it has every committed record; the old leader truncates any
+   * uncommitted tail when it follows.
+   */
+  private async rebalance(): Promise<void> {
+    const me = this.session.controller;
+    if (!me || this.running) return;
+    const snap = this.session.snapshot;
+    const keys = this.session.keys;
+    for (const topic of snap.topics.values()) {
+      for (let p = 0; p < topic.partitions; p++) {
+        const state = snap.partitions.get(pkey(topic.name, p));
+        const preferred = topic.replicas[p]?.[0];
+        if (!state || preferred === undefined || state.leader === preferred || state.leader === -1) continue;
+        if (!snap.brokers.has(preferred) || !state.isr.includes(preferred)) continue;
+        const next: PartitionState = { leader: preferred, leaderEpoch: state.leaderEpoch + 1, isr: state.isr, controllerEpoch: me.epoch };
+        const key = keys.partition(topic.name, p);
+        const ok = await this.session.controllerTxn((t) => t.and(key, "Value", "==", JSON.stringify(state)).then(this.session.client.put(key).value(JSON.stringify(next))).commit());
+        if (ok) this.options.logger.info("preferred leader elected", { topic: topic.name, partition: p, leader: preferred, leaderEpoch: next.leaderEpoch });
+      }
+    }
   }
 
   private kick(): void {

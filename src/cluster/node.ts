@@ -49,7 +49,7 @@ export async function startClusterNode(
     minInsyncReplicas: config.minInsyncReplicas ?? 1,
     logger,
   });
-  new Controller(session, { defaultReplicationFactor: config.defaultReplicationFactor ?? 3, logger });
+  const controller = new Controller(session, { defaultReplicationFactor: config.defaultReplicationFactor ?? 3, leaderRebalanceIntervalMs: config.leaderRebalanceIntervalMs, logger });
   const host = config.advertisedHost ?? listeners.host;
   const server = await ReplicaServer.start(
     listeners.host,
@@ -74,6 +74,7 @@ export async function startClusterNode(
       }
     }
   } catch (error) {
+    controller.close();
     replicas.close();
     await server.close();
     await session.close();
@@ -86,6 +87,7 @@ export async function startClusterNode(
     replicas,
     replicationPort: server.port,
     async close() {
+      controller.close();
       replicas.close();
       await server.close();
       await session.close();
