@@ -9,7 +9,7 @@ import { startWsServer, type WsServer, type WsServerOptions } from "./frontends/
 import { Security, type SecurityConfig } from "./security/index.js";
 import { NetworkPolicy } from "./security/network-policy.js";
 import type { TlsFiles } from "./security/tls-files.js";
-import { notJoinedYet, startClusterNode, type ClusterNode } from "./cluster/node.js";
+import type { ClusterNode } from "./cluster/node.js";
 import type { ClusterConfig } from "./cluster/config.js";
 
 export interface ServerConfig extends BrokerConfig {
@@ -89,7 +89,8 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
     // Cluster mode: lead nothing until joined (the coordinator above replayed the local offsets first).
-    if (config.cluster) broker.replication = notJoinedYet;
+    // (Loaded only in cluster mode: the embedded default never loads the etcd client.)
+    if (config.cluster) broker.replication = (await import("./cluster/node.js")).notJoinedYet;
     ws = await startWsServer(broker, {
       ...config.ws,
       host,
@@ -131,6 +132,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   let cluster: ClusterNode | undefined;
   if (config.cluster) {
     try {
+      const { startClusterNode } = await import("./cluster/node.js");
       cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger);
     } catch (error) {
       await kafka?.close();
