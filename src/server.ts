@@ -10,6 +10,8 @@ import { startWsServer, type WsServer, type WsServerOptions, type WsTransport } 
 import { Security, type SecurityConfig } from "./security/index.js";
 import { NetworkPolicy } from "./security/network-policy.js";
 import type { TlsFiles } from "./security/tls-files.js";
+import type { ClusterNode } from "./cluster/node.js";
+import type { ClusterConfig } from "./cluster/config.js";
 
 export interface ServerConfig extends BrokerConfig {
   /** Interface the listeners bind. Default 127.0.0.1 (loopback: nothing is exposed until asked). */
@@ -45,6 +47,8 @@ export interface ServerConfig extends BrokerConfig {
   groups?: GroupConfig;
   /** Authentication (SASL, JWT) and authorization (ACLs) on both front ends; docs/security.md. */
   security?: SecurityConfig;
+  /** Cluster mode (docs/cluster.md): metadata and elections on etcd, replication between brokers. */
+  cluster?: ClusterConfig;
 }
 
 export interface RivuletServer {
@@ -63,6 +67,8 @@ export interface RivuletServer {
   readonly security: Security;
   /** Protected mode and origin rules in force. */
   readonly policy: NetworkPolicy;
+  /** Cluster mode only. */
+  readonly cluster: ClusterNode | undefined;
   /** Re-reads the TLS certificate files of both listeners (SIGHUP): open connections are not dropped. */
   reloadTls(): Promise<void>;
   close(): Promise<void>;
@@ -87,6 +93,9 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   let kafka: KafkaListener | undefined;
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
+    // Cluster mode: lead nothing until joined (the coordinator above replayed the local offsets first).
+    // (Loaded only in cluster mode: the embedded default never loads the etcd client.)
+    if (config.cluster) broker.replication = (await import("./cluster/node.js")).notJoinedYet;
     ws = await startWsServer(broker, {
       ...config.ws,
       host,
@@ -106,6 +115,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       try {
         kafka = await startKafkaListener(broker, coordinator, {
           ...config.kafka,
+          ...(config.cluster ? { nodeId: config.cluster.brokerId } : {}),
           host,
           port: kafkaPort,
           policy,
@@ -125,6 +135,19 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     await broker.close();
     throw error;
   }
+  let cluster: ClusterNode | undefined;
+  if (config.cluster) {
+    try {
+      const { startClusterNode } = await import("./cluster/node.js");
+      cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger);
+    } catch (error) {
+      await kafka?.close();
+      await ws.close();
+      coordinator.close();
+      await broker.close();
+      throw error;
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     broker,
@@ -136,6 +159,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     logger,
     security,
     policy,
+    cluster,
     async reloadTls() {
       // Kafka first: node:tls swaps its context in place, whatever happens on the WebSocket side.
       kafka?.reloadTls();
@@ -143,6 +167,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     },
     close() {
       closing ??= (async () => {
+        await cluster?.close();
         await kafka?.close();
         await ws.close();
         coordinator.close();
