@@ -374,6 +374,62 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
       ],
     },
   },
+  68: {
+    request: {
+      groupId: "g-848",
+      memberId: "m-1",
+      memberEpoch: 3,
+      instanceId: "i-1",
+      rackId: "rack-a",
+      rebalanceTimeoutMs: 30000,
+      subscribedTopicNames: ["orders", "audit"],
+      subscribedTopicRegex: "ord.*",
+      serverAssignor: "range",
+      topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => i + 1), partitions: [0, 2] }],
+    },
+    response: {
+      throttleTimeMs: 15,
+      errorCode: 0,
+      errorMessage: "fine",
+      memberId: "m-1",
+      memberEpoch: 4,
+      heartbeatIntervalMs: 5000,
+      assignment: { topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => 16 - i), partitions: [1, 3] }] },
+    },
+  },
+  69: {
+    request: { groupIds: ["g-848", "other"], includeAuthorizedOperations: true },
+    response: {
+      throttleTimeMs: 16,
+      groups: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          groupId: "g-848",
+          groupState: "Reconciling",
+          groupEpoch: 7,
+          assignmentEpoch: 6,
+          assignorName: "uniform",
+          members: [
+            {
+              memberId: "m-1",
+              instanceId: "i-1",
+              rackId: null,
+              memberEpoch: 6,
+              clientId: "c",
+              clientHost: "/127.0.0.1",
+              subscribedTopicNames: ["orders"],
+              subscribedTopicRegex: null,
+              assignment: { topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => i), topicName: "orders", partitions: [0] }] },
+              targetAssignment: { topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => i), topicName: "orders", partitions: [0, 1] }] },
+            },
+          ],
+          authorizedOperations: 8,
+        },
+        { errorCode: 69, errorMessage: "Group other not found.", groupId: "other", groupState: "", groupEpoch: -1, assignmentEpoch: -1, assignorName: "", members: [], authorizedOperations: -2147483648 },
+      ],
+    },
+  },
   ...securitySamples,
 };
 

@@ -11,7 +11,8 @@
 // - v8+ asks for several groups at once (KIP-709): each group is answered as above, with its own error.
 //   require_stable (v7+) needs no waiting: there are no pending transactional offsets.
 // Version notes: v2 top-level error and null topics; v3 throttle time; v4 throttling; v5 leader epoch;
-// v6 flexible; v7 require_stable; v8 groups; v9 member id/epoch (not checked: classic groups only).
+// v6 flexible; v7 require_stable; v8 groups; v9 member id/epoch: checked for KIP-848 consumer groups
+// (unknown member → UNKNOWN_MEMBER_ID, another epoch → STALE_MEMBER_EPOCH, as the group's error).
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey, OffsetFetchResponse, OffsetFetchTopicResponse } from "../../../protocol/kafka/index.js";
@@ -20,7 +21,7 @@ import type { Handler, KafkaBrokerContext } from "./context.js";
 export const handleOffsetFetch: Handler<typeof ApiKey.OffsetFetch> = (ctx, request, info): OffsetFetchResponse => {
   if (info.header.apiVersion >= 8) {
     const groups = (request.groups ?? []).map((g) => {
-      const res = fetchGroup(ctx, g.groupId, g.topics);
+      const res = fetchGroup(ctx, g.groupId, g.topics, g.memberId ?? null, g.memberEpoch ?? -1);
       return { groupId: g.groupId, errorCode: res.errorCode, topics: res.topics };
     });
     return { topics: [], groups };
@@ -42,9 +43,11 @@ function fetchGroup(
   ctx: KafkaBrokerContext,
   groupId: string,
   topics: { name: string; partitionIndexes: number[] }[] | null,
+  memberId: string | null = null,
+  memberEpoch = -1,
 ): { errorCode: number; topics: OffsetFetchTopicResponse[] } {
   const res = ctx.coordinator
-    ? ctx.coordinator.fetchOffsets({ groupId, topics })
+    ? ctx.coordinator.fetchOffsets({ groupId, topics, memberId, memberEpoch })
     : { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, topics: [] };
   return {
     errorCode: res.errorCode,
