@@ -211,10 +211,10 @@ function staticMember(ctx: GroupContext, group: ConsumerGroup, memberId: string,
       fail(Err.UNRELEASED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`);
     }
     // The returning static member takes the old one's place and assignment: no rebalance.
+    const target = group.target.get(existing.memberId);
     group.removeMember(existing.memberId);
     ctx.timers.cancel(timerKey.heartbeat(group.groupId, existing.memberId));
     ctx.timers.cancel(timerKey.revoke(group.groupId, existing.memberId));
-    const target = group.target.get(existing.memberId);
     const replacement: ConsumerMember = { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 };
     group.updateMember(replacement);
     if (target) group.target.set(memberId, target);
