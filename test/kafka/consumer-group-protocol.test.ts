@@ -175,6 +175,20 @@ describe("KIP-848 through the Kafka handlers", () => {
     expect(fetched.groups![1]!.errorCode).toBe(113);
   });
 
+  it("Kafka 4.0 versions: DescribeGroups v6 names an unknown group, Produce v12 and Metadata v13 are served", async () => {
+    const v6 = await call(ApiKey.DescribeGroups, 6, { groups: ["no-such-group"], includeAuthorizedOperations: false });
+    expect(v6.groups[0]).toMatchObject({ errorCode: 69, errorMessage: "Group no-such-group not found.", groupState: "Dead" });
+    const v5 = await call(ApiKey.DescribeGroups, 5, { groups: ["no-such-group"], includeAuthorizedOperations: false });
+    expect(v5.groups[0]).toMatchObject({ errorCode: 0, groupState: "Dead", members: [] });
+    const known = await call(ApiKey.DescribeGroups, 6, { groups: ["raw848-g"], includeAuthorizedOperations: false });
+    expect(known.groups[0]).toMatchObject({ errorCode: 0, errorMessage: null, protocolType: "consumer" });
+    const meta = await call(ApiKey.Metadata, 13, { topics: [{ name: "raw848", topicId: new Uint8Array(16) }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    expect(meta).toMatchObject({ errorCode: 0, brokers: [{ nodeId: 1 }] });
+    expect(meta.topics[0]).toMatchObject({ errorCode: 0, name: "raw848" });
+    const produced = await call(ApiKey.Produce, 12, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: "raw848", partitionData: [{ index: 0, records: null }] }] });
+    expect(produced.responses[0]!.name).toBe("raw848");
+  });
+
   it("after a broker restart the member rejoins (UNKNOWN_MEMBER_ID, then epoch 0) and its committed offsets are there", async () => {
     await s.server.broker.createTopic("restart848", { partitions: 2 });
     const join = () =>

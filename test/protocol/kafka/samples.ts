@@ -225,6 +225,7 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
       groups: [
         {
           errorCode: 0,
+          errorMessage: "described",
           groupId: "group-1",
           groupState: "Stable",
           protocolType: "consumer",
