@@ -132,3 +132,6 @@ export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = 
   request,
   response,
 );
+
+/** The field lists, for the codec bench (bench/kafka-codec.bench.ts). */
+export const schemas = { request, response };
