@@ -106,6 +106,21 @@ describe("KIP-848 consumer groups: ConsumerGroupHeartbeat", () => {
     expect(steady(coord, a, [], { memberId: "nobody" }).errorCode).toBe(Err.UNKNOWN_MEMBER_ID);
   });
 
+  it("a fenced member rejoining under its own id with epoch 0 starts afresh instead of being fenced again", async () => {
+    const counts: Record<string, number> = { orders: 2 };
+    const { coord } = await coordinator({ partitionsFor: (t) => counts[t] ?? 0, config });
+    const a1 = coord.consumerGroupHeartbeat(hb({ memberId: "a" }));
+    counts.orders = 3;
+    const a2 = steady(coord, a1, a1.assignment!);
+    expect(a2.memberEpoch).toBe(2);
+    expect(steady(coord, a2, a2.assignment!, { memberEpoch: 9 }).errorCode).toBe(Err.FENCED_MEMBER_EPOCH);
+    const again = coord.consumerGroupHeartbeat(hb({ memberId: "a" }));
+    expect(again.errorCode).toBe(Err.NONE);
+    expect(again.memberEpoch).toBeGreaterThan(2);
+    expect(names(again.assignment)).toEqual(["orders-0", "orders-1", "orders-2"]);
+    expect(coord.describeConsumerGroup("g").members).toHaveLength(1);
+  });
+
   it("rejects malformed requests with INVALID_REQUEST or UNSUPPORTED_ASSIGNOR", async () => {
     const { coord } = await setup();
     const cases: Array<Partial<ConsumerGroupHeartbeatRequest>> = [

@@ -10,7 +10,9 @@
 //   committed offsets) becomes a consumer group, its offsets kept; one with members → GROUP_ID_NOT_FOUND
 //   ("not a consumer group", as Kafka with online migration off). The group at maxGroupSize refuses new
 //   members with GROUP_MAX_SIZE_REACHED.
-// - Member lookup: epoch > 0 with an unknown member → UNKNOWN_MEMBER_ID (also when the group is unknown,
+// - Member lookup: a known dynamic member joining again with epoch 0 (after FENCED_MEMBER_EPOCH, v1 clients
+//   rejoin under the same id) starts afresh: its old partitions are released first. Epoch > 0 with an
+//   unknown member → UNKNOWN_MEMBER_ID (also when the group is unknown,
 //   which here only happens after a broker restart: membership is kept in memory, and Kafka's clients treat
 //   UNKNOWN_MEMBER_ID as "rejoin with epoch 0", whereas GROUP_ID_NOT_FOUND is fatal to them). An epoch
 //   above the member's → FENCED_MEMBER_EPOCH; below it → FENCED_MEMBER_EPOCH unless it is the previous
@@ -142,7 +144,7 @@ function heartbeat(ctx: GroupContext, req: ConsumerGroupHeartbeatRequest): Consu
     if (!rejoiningStatic) fail(Err.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${ctx.config.maxGroupSize} members.`);
   }
   const memberId = req.memberId || globalThis.crypto.randomUUID();
-  const member = req.instanceId === null ? dynamicMember(group, memberId, req, owned) : staticMember(ctx, group, memberId, req, owned);
+  const member = req.instanceId === null ? dynamicMember(ctx, group, memberId, req, owned) : staticMember(ctx, group, memberId, req, owned);
 
   // 1. The member as this request leaves it; a new member or a changed subscription bumps the group epoch.
   let updated: ConsumerMember = {
@@ -192,11 +194,18 @@ function heartbeat(ctx: GroupContext, req: ConsumerGroupHeartbeatRequest): Consu
   };
 }
 
-function dynamicMember(group: ConsumerGroup, memberId: string, req: ConsumerGroupHeartbeatRequest, owned: ReadonlySet<string> | null): ConsumerMember {
+function dynamicMember(ctx: GroupContext, group: ConsumerGroup, memberId: string, req: ConsumerGroupHeartbeatRequest, owned: ReadonlySet<string> | null): ConsumerMember {
   const member = group.member(memberId);
   if (!member) {
     if (req.memberEpoch === 0) return newMember(memberId);
     return fail(Err.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${group.groupId}.`);
+  }
+  if (req.memberEpoch === 0 && member.memberEpoch !== 0 && !(member.previousMemberEpoch === 0 && [...(owned ?? [])].every((k) => member.assigned.has(k)))) {
+    // A member rejoining under its own id (v1 clients keep their id for life, and after FENCED_MEMBER_EPOCH
+    // they rejoin with epoch 0): the old incarnation's partitions are released and it starts afresh, rather
+    // than being fenced again at every attempt.
+    fenceMember(ctx, group, memberId, "rejoined with epoch 0");
+    return newMember(memberId);
   }
   checkEpoch(member, req.memberEpoch, owned);
   return member;
