@@ -189,6 +189,41 @@ describe("KIP-848 through the Kafka handlers", () => {
     expect(produced.responses[0]!.name).toBe("raw848");
   });
 
+  it("Kafka 4.1 OffsetCommit/OffsetFetch v10 name topics by id; an unknown id is UNKNOWN_TOPIC_ID", async () => {
+    await s.server.broker.createTopic("ids848", { partitions: 2 });
+    const topicId = topicIdBytes(s.server.broker.topic("ids848")!);
+    const stranger = new Uint8Array(16).fill(9);
+    const committed = await call(ApiKey.OffsetCommit, 10, {
+      groupId: "ids848-g",
+      generationIdOrMemberEpoch: -1,
+      memberId: "",
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      topics: [
+        { name: "", topicId, partitions: [{ partitionIndex: 1, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: "m" }] },
+        { name: "", topicId: stranger, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] },
+      ],
+    });
+    expect(committed.topics).toEqual([
+      { name: "", topicId, partitions: [{ partitionIndex: 1, errorCode: 0 }] },
+      { name: "", topicId: stranger, partitions: [{ partitionIndex: 0, errorCode: 100 }] },
+    ]);
+    const fetched = await call(ApiKey.OffsetFetch, 10, {
+      groupId: "",
+      topics: [],
+      groups: [
+        { groupId: "ids848-g", memberId: null, memberEpoch: -1, topics: [{ name: "", topicId, partitionIndexes: [1] }, { name: "", topicId: stranger, partitionIndexes: [0] }] },
+        { groupId: "ids848-g", memberId: null, memberEpoch: -1, topics: null },
+      ],
+      requireStable: false,
+    });
+    expect(fetched.groups![0]!.topics).toEqual([
+      { name: "", topicId, partitions: [{ partitionIndex: 1, committedOffset: 5n, committedLeaderEpoch: -1, metadata: "m", errorCode: 0 }] },
+      { name: "", topicId: stranger, partitions: [{ partitionIndex: 0, committedOffset: -1n, committedLeaderEpoch: -1, metadata: "", errorCode: 100 }] },
+    ]);
+    expect(fetched.groups![1]!.topics).toEqual([{ name: "", topicId, partitions: [{ partitionIndex: 1, committedOffset: 5n, committedLeaderEpoch: -1, metadata: "m", errorCode: 0 }] }]);
+  });
+
   it("after a broker restart the member rejoins (UNKNOWN_MEMBER_ID, then epoch 0) and its committed offsets are there", async () => {
     await s.server.broker.createTopic("restart848", { partitions: 2 });
     const join = () =>

@@ -21,7 +21,7 @@ import {
 // Every API up to the newest version in apache/kafka's message definitions (Produce/Fetch keep their
 // RecordBatch-v2 floors; ListOffsets v0, OffsetCommit v0-1 and OffsetFetch v0 are not served).
 const profile: Record<number, [number, number]> = {
-  0: [0, 12], 1: [4, 17], 2: [1, 10], 3: [0, 13], 8: [2, 9], 9: [1, 9], 10: [0, 6], 11: [0, 9], 12: [0, 4],
+  0: [0, 12], 1: [4, 17], 2: [1, 10], 3: [0, 13], 8: [2, 10], 9: [1, 10], 10: [0, 6], 11: [0, 9], 12: [0, 4],
   13: [0, 5], 14: [0, 5], 15: [0, 6], 16: [0, 5], 18: [0, 4], 19: [0, 7], 20: [0, 6], 22: [0, 5],
   // Security (issue 13): SASL and the ACL / SCRAM admin APIs, flexible versions included.
   17: [0, 1], 29: [0, 3], 30: [0, 3], 31: [0, 3], 36: [0, 2], 50: [0, 0], 51: [0, 0],

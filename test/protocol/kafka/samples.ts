@@ -477,12 +477,23 @@ export const latestSamples: { [K in ApiKeyValue]?: Sample<K> } = {
       ],
     },
   },
+  8: {
+    request: {
+      groupId: "group-1",
+      generationIdOrMemberEpoch: 5,
+      memberId: "member-1",
+      groupInstanceId: "static-1",
+      retentionTimeMs: -1n,
+      topics: [{ name: "", topicId: uuid(6), partitions: [{ partitionIndex: 0, committedOffset: 100n, committedLeaderEpoch: 2, committedMetadata: "meta" }] }],
+    },
+    response: { throttleTimeMs: 4, topics: [{ name: "", topicId: uuid(6), partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 100 }] }] },
+  },
   9: {
     request: {
       groupId: "",
       topics: [],
       groups: [
-        { groupId: "group-1", memberId: "m-1", memberEpoch: 5, topics: [{ name: "orders", partitionIndexes: [0, 1] }] },
+        { groupId: "group-1", memberId: "m-1", memberEpoch: 5, topics: [{ name: "", topicId: uuid(5), partitionIndexes: [0, 1] }] },
         { groupId: "group-2", memberId: null, memberEpoch: -1, topics: null },
       ],
       requireStable: true,
@@ -493,7 +504,7 @@ export const latestSamples: { [K in ApiKeyValue]?: Sample<K> } = {
       groups: [
         {
           groupId: "group-1",
-          topics: [{ name: "orders", partitions: [{ partitionIndex: 0, committedOffset: 100n, committedLeaderEpoch: 4, metadata: "meta", errorCode: 0 }] }],
+          topics: [{ name: "", topicId: uuid(5), partitions: [{ partitionIndex: 0, committedOffset: 100n, committedLeaderEpoch: 4, metadata: "meta", errorCode: 0 }] }],
           errorCode: 0,
         },
         { groupId: "group-2", topics: [], errorCode: 16 },
