@@ -175,7 +175,7 @@ describe("KIP-848 through the Kafka handlers", () => {
     expect(fetched.groups![1]!.errorCode).toBe(113);
   });
 
-  it("Kafka 4.0 versions: DescribeGroups v6 names an unknown group, Produce v12 and Metadata v13 are served", async () => {
+  it("Kafka 4.0 versions: DescribeGroups v6 names an unknown group; Produce v12, Metadata v13, DescribeCluster v2 are served", async () => {
     const v6 = await call(ApiKey.DescribeGroups, 6, { groups: ["no-such-group"], includeAuthorizedOperations: false });
     expect(v6.groups[0]).toMatchObject({ errorCode: 69, errorMessage: "Group no-such-group not found.", groupState: "Dead" });
     const v5 = await call(ApiKey.DescribeGroups, 5, { groups: ["no-such-group"], includeAuthorizedOperations: false });
@@ -185,6 +185,8 @@ describe("KIP-848 through the Kafka handlers", () => {
     const meta = await call(ApiKey.Metadata, 13, { topics: [{ name: "raw848", topicId: new Uint8Array(16) }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
     expect(meta).toMatchObject({ errorCode: 0, brokers: [{ nodeId: 1 }] });
     expect(meta.topics[0]).toMatchObject({ errorCode: 0, name: "raw848" });
+    const cluster = await call(ApiKey.DescribeCluster, 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: true });
+    expect(cluster).toMatchObject({ errorCode: 0, brokers: [{ brokerId: 1, isFenced: false }] });
     const produced = await call(ApiKey.Produce, 12, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: "raw848", partitionData: [{ index: 0, records: null }] }] });
     expect(produced.responses[0]!.name).toBe("raw848");
   });

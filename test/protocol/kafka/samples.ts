@@ -357,8 +357,8 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
     response: { errorCode: 0, throttleTimeMs: 12, topics: [{ name: "orders", partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 3, errorCode: 86 }] }] },
   },
   60: {
-    request: { includeClusterAuthorizedOperations: true, endpointType: 2 },
-    response: { throttleTimeMs: 13, errorCode: 0, errorMessage: null, endpointType: 2, clusterId: "c-1", controllerId: 1, brokers: [{ brokerId: 1, host: "h", port: 9092, rack: "r1" }], clusterAuthorizedOperations: 8096 },
+    request: { includeClusterAuthorizedOperations: true, endpointType: 2, includeFencedBrokers: true },
+    response: { throttleTimeMs: 13, errorCode: 0, errorMessage: null, endpointType: 2, clusterId: "c-1", controllerId: 1, brokers: [{ brokerId: 1, host: "h", port: 9092, rack: "r1", isFenced: true }], clusterAuthorizedOperations: 8096 },
   },
   61: {
     request: { topics: [{ name: "orders", partitionIndexes: [0, 1] }] },
