@@ -242,6 +242,21 @@ describe("KIP-848 and classic groups side by side", () => {
   });
 });
 
+describe("KIP-848 and WebSocket (managed) groups side by side", () => {
+  it("a managed member cannot join a consumer group with members, nor a consumer member a managed one", async () => {
+    const { coord } = await setup();
+    coord.consumerGroupHeartbeat(hb({ groupId: "k", memberId: "a" }));
+    const callbacks = { onAssigned: () => {}, onRevoked: async () => {} };
+    expect(() => coord.joinManaged({ groupId: "k", topics: ["orders"], sessionTimeoutMs: 10_000 }, callbacks)).toThrow(expect.objectContaining({ code: "INCONSISTENT_GROUP_PROTOCOL" }));
+    const handle = coord.joinManaged({ groupId: "w", topics: ["orders"], sessionTimeoutMs: 10_000 }, callbacks);
+    expect(coord.consumerGroupHeartbeat(hb({ groupId: "w", memberId: "x" })).errorCode).toBe(Err.GROUP_ID_NOT_FOUND);
+    handle.leave();
+    // Empty now: the consumer protocol takes it over.
+    expect(coord.consumerGroupHeartbeat(hb({ groupId: "w", memberId: "x" })).errorCode).toBe(Err.NONE);
+    expect(coord.listGroups().find((g) => g.groupId === "w")?.type).toBe("consumer");
+  });
+});
+
 describe("KIP-848 offsets", () => {
   it("commits need the member's current epoch (STALE_MEMBER_EPOCH) and OffsetCommit v9", async () => {
     const { coord } = await setup();
