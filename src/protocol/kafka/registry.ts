@@ -38,6 +38,8 @@ import * as createAcls from "./apis/create-acls.js";
 import * as deleteAcls from "./apis/delete-acls.js";
 import * as describeUserScramCredentials from "./apis/describe-user-scram-credentials.js";
 import * as alterUserScramCredentials from "./apis/alter-user-scram-credentials.js";
+import * as consumerGroupHeartbeat from "./apis/consumer-group-heartbeat.js";
+import * as consumerGroupDescribe from "./apis/consumer-group-describe.js";
 import type { VersionRange } from "./errors.js";
 import type { RequestHeaderVersion, ResponseHeaderVersion } from "./header.js";
 import type { Reader } from "./reader.js";
@@ -81,6 +83,9 @@ export const ApiKey = {
   SaslAuthenticate: 36,
   DescribeUserScramCredentials: 50,
   AlterUserScramCredentials: 51,
+  // KIP-848 consumer groups (issue 15)
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
 } as const;
 
 /** Request and response types per API key. */
@@ -121,6 +126,9 @@ export interface ApiMessages {
   36: { request: saslAuthenticate.SaslAuthenticateRequest; response: saslAuthenticate.SaslAuthenticateResponse };
   50: { request: describeUserScramCredentials.DescribeUserScramCredentialsRequest; response: describeUserScramCredentials.DescribeUserScramCredentialsResponse };
   51: { request: alterUserScramCredentials.AlterUserScramCredentialsRequest; response: alterUserScramCredentials.AlterUserScramCredentialsResponse };
+  // KIP-848 consumer groups (issue 15)
+  68: { request: consumerGroupHeartbeat.ConsumerGroupHeartbeatRequest; response: consumerGroupHeartbeat.ConsumerGroupHeartbeatResponse };
+  69: { request: consumerGroupDescribe.ConsumerGroupDescribeRequest; response: consumerGroupDescribe.ConsumerGroupDescribeResponse };
 }
 export type ApiKeyValue = keyof ApiMessages;
 export type RequestOf<K extends ApiKeyValue> = ApiMessages[K]["request"];
@@ -199,6 +207,9 @@ export const registrations: readonly ApiRegistration[] = [
   register(ApiKey.SaslAuthenticate, saslAuthenticate),
   register(ApiKey.DescribeUserScramCredentials, describeUserScramCredentials),
   register(ApiKey.AlterUserScramCredentials, alterUserScramCredentials),
+  // KIP-848 consumer groups (issue 15)
+  register(ApiKey.ConsumerGroupHeartbeat, consumerGroupHeartbeat),
+  register(ApiKey.ConsumerGroupDescribe, consumerGroupDescribe),
 ] as ApiRegistration[];
 
 const byKey = new Map<number, ApiRegistration>(registrations.map((r) => [r.key, r]));

@@ -49,6 +49,8 @@ import { handleCreateAcls } from "./create-acls.js";
 import { handleDeleteAcls } from "./delete-acls.js";
 import { handleDescribeUserScramCredentials } from "./describe-user-scram-credentials.js";
 import { handleAlterUserScramCredentials } from "./alter-user-scram-credentials.js";
+import { handleConsumerGroupHeartbeat } from "./consumer-group-heartbeat.js";
+import { handleConsumerGroupDescribe } from "./consumer-group-describe.js";
 import { AuthenticationRequiredError, ClusterAuthorizationError, guards, PRE_AUTHENTICATION, READ_ONLY_ADMIN, SELF_AUTHORIZING } from "./guards.js";
 import { mayCluster } from "./authorize.js";
 import { Operation } from "../../../security/index.js";
@@ -91,6 +93,9 @@ export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.DeleteAcls]: handleDeleteAcls,
   [ApiKey.DescribeUserScramCredentials]: handleDescribeUserScramCredentials,
   [ApiKey.AlterUserScramCredentials]: handleAlterUserScramCredentials,
+  // KIP-848 consumer groups (issue 15)
+  [ApiKey.ConsumerGroupHeartbeat]: handleConsumerGroupHeartbeat,
+  [ApiKey.ConsumerGroupDescribe]: handleConsumerGroupDescribe,
 };
 
 for (const reg of registrations) {
