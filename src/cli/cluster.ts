@@ -25,7 +25,7 @@ const status = defineCommand({
       process.stdout.write(JSON.stringify(s, null, 2) + "\n");
     } else {
       process.stdout.write(`controller: ${s.controller ? `broker ${s.controller.brokerId} (epoch ${s.controller.epoch})` : "none"}\n`);
-      process.stdout.write(renderTable(["BROKER", "HOST", "KAFKA", "WS"], s.brokers.map((b) => [b.id, b.host, b.kafkaPort, b.wsPort])));
+      process.stdout.write(renderTable(["BROKER", "HOST", "KAFKA", "WS"], s.brokers.map((b) => [b.id, b.host, String(b.kafkaPort), String(b.wsPort)])));
       process.stdout.write(`topics: ${s.topics}, partitions: ${s.partitions}, under-replicated: ${s.underReplicated.length}, offline: ${s.offline.length}\n`);
       const rows = [
         ...s.underReplicated.map((p) => [p.topic, p.partition, "under-replicated", p.leader, p.replicas.join(","), p.isr.join(",")]),
