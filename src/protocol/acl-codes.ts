@@ -19,3 +19,15 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 
 /** Kafka's one cluster resource is named "kafka-cluster". */
 export const CLUSTER_NAME = "kafka-cluster";
+
+/** An ACL filter (DescribeAcls, DeleteAcls, the WebSocket's ACL frames): null strings and ANY (1) codes match
+ * everything; pattern MATCH (2) as Kafka's. */
+export interface AclFilter {
+  resourceType: number;
+  resourceName: string | null;
+  patternType: number;
+  principal: string | null;
+  host: string | null;
+  operation: number;
+  permission: number;
+}

@@ -6,9 +6,10 @@
 //                                                      PREFIXED "orders-" (every name starting with it)
 //   entry    = (principal "User:alice" | "User:*", host "1.2.3.4" | "*", operation, ALLOW | DENY)
 
-import { CLUSTER_NAME, Operation, PatternType, Permission, ResourceType } from "../protocol/acl-codes.js";
+import { CLUSTER_NAME, Operation, PatternType, Permission, ResourceType, type AclFilter } from "../protocol/acl-codes.js";
 
 export { CLUSTER_NAME, Operation, PatternType, Permission, ResourceType };
+export type { AclFilter };
 export const WILDCARD = "*";
 
 export interface AclBinding {
@@ -21,16 +22,6 @@ export interface AclBinding {
   permission: Permission;
 }
 
-/** A filter (DescribeAcls, DeleteAcls): null strings and ANY codes match everything. */
-export interface AclFilter {
-  resourceType: number;
-  resourceName: string | null;
-  patternType: number;
-  principal: string | null;
-  host: string | null;
-  operation: number;
-  permission: number;
-}
 
 const named = <T extends Record<string, number>>(table: T) => new Map(Object.entries(table).map(([k, v]) => [v, k]));
 const RESOURCE_NAMES = named(ResourceType);

@@ -8,6 +8,8 @@
 // Client frames have types 0x01-0x7f, server frames 0x80-0xff. A response carries the requestId of its
 // request; CHUNK, GAP and STALLED carry the subscription's id (the requestId of its SUBSCRIBE).
 
+import type { AclFilter } from "../acl-codes.js";
+
 export const PROTOCOL_VERSION = 1;
 export const FRAME_HEADER_SIZE = 5;
 
@@ -172,16 +174,8 @@ export interface AclBindingWire {
   permission: number;
 }
 
-/** An ACL filter: null strings and ANY (1) codes match everything; pattern MATCH (2) as Kafka's. */
-export interface AclFilterWire {
-  resourceType: number;
-  resourceName: string | null;
-  patternType: number;
-  principal: string | null;
-  host: string | null;
-  operation: number;
-  permission: number;
-}
+/** An ACL filter (protocol/acl-codes.ts). */
+export type AclFilterWire = AclFilter;
 
 export type SecurityAdminFrame =
   /** SCRAM users and their mechanisms (never salts or keys); empty = every user. Answer: USERS. */
