@@ -9,6 +9,7 @@ import { startWsServer, type WsServer, type WsServerOptions } from "./frontends/
 import { Security, type SecurityConfig } from "./security/index.js";
 import { NetworkPolicy } from "./security/network-policy.js";
 import type { TlsFiles } from "./security/tls-files.js";
+import { startTransactionCoordinator, type TransactionCoordinator } from "./transactions/index.js";
 
 export interface ServerConfig extends BrokerConfig {
   /** Interface the listeners bind. Default 127.0.0.1 (loopback: nothing is exposed until asked). */
@@ -42,12 +43,16 @@ export interface ServerConfig extends BrokerConfig {
   groups?: GroupConfig;
   /** Authentication (SASL, JWT) and authorization (ACLs) on both front ends; docs/security.md. */
   security?: SecurityConfig;
+  /** Transaction coordinator settings (transaction.max.timeout.ms, abort check interval). */
+  transactions?: Omit<import("./transactions/index.js").TransactionCoordinatorOptions, "logger">;
 }
 
 export interface RivuletServer {
   readonly broker: Broker;
   /** Consumer groups and committed offsets, shared by both front ends. */
   readonly coordinator: GroupCoordinator;
+  /** Transactions (issue 16): __transaction_state, markers, fencing. */
+  readonly transactions: TransactionCoordinator;
   readonly ws: WsServer;
   /** The bound WebSocket/HTTP port. */
   readonly port: number;
@@ -79,9 +84,11 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   }
   let ws: WsServer;
   let coordinator: GroupCoordinator;
+  let transactions: TransactionCoordinator;
   let kafka: KafkaListener | undefined;
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
+    transactions = await startTransactionCoordinator(broker, coordinator, config.transactions);
     ws = await startWsServer(broker, {
       ...config.ws,
       host,
@@ -108,9 +115,11 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
           advertisedPort: config.advertisedPort,
           logger,
           security,
+          transactions,
         });
       } catch (error) {
         await ws.close();
+        transactions.close();
         coordinator.close();
         throw error;
       }
@@ -123,6 +132,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   return {
     broker,
     coordinator,
+    transactions,
     ws,
     port: ws.port,
     kafka,
@@ -139,6 +149,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       closing ??= (async () => {
         await kafka?.close();
         await ws.close();
+        transactions.close();
         coordinator.close();
         await broker.close();
         logger.info("server stopped");

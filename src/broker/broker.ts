@@ -28,10 +28,14 @@ export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, 
 
 export type { OffsetSpec };
 export type { FetchItem, FetchOptions, PartitionCounters, ProduceItem, ProduceOptions } from "./broker-types.js";
-import type { FetchItem, FetchOptions, PartitionCounters, ProduceItem, ProduceOptions } from "./broker-types.js";
+import type { FetchItem, FetchOptions, PartitionCounters, ProduceItem, ProduceOptions, TransactionalWriteCheck } from "./broker-types.js";
+import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
+export type { TransactionalWriteCheck };
 
 export class Broker extends EventEmitter {
   private closed = false;
+  /** Set by the transaction coordinator; without one, transactional batches are refused (INVALID_TXN_STATE). */
+  private transactionalWriteCheck: TransactionalWriteCheck | undefined;
   /** Per-partition counters for /metrics, keyed by partitionKey. */
   readonly counters = new Map<string, PartitionCounters>();
   /** Bytes of client requests being read or processed, both front ends together (queued.max.request.bytes). */
@@ -123,6 +127,8 @@ export class Broker extends EventEmitter {
       try {
         this.admin.checkPartition(item.topic, item.partition);
         if (options.internal !== true && isInternalTopic(item.topic)) throw new InvalidTopicError(`Cannot append to internal topic ${item.topic}`);
+        const txnError = this.checkTransactional(item);
+        if (txnError) throw txnError;
         valid.push({ topic: item.topic, partition: item.partition, batch: ownedCopy(item.batch, options.transfer === true), acks });
         positions.push(i);
       } catch (error) {
@@ -146,6 +152,41 @@ export class Broker extends EventEmitter {
     return out;
   }
 
+  /** Installs the transaction coordinator's check for transactional batches (issue 16). */
+  setTransactionalWriteCheck(check: TransactionalWriteCheck | undefined): void {
+    this.transactionalWriteCheck = check;
+  }
+
+  /** Reads the batch header's transactional bit, producer id and epoch (RecordBatch v2 layout). */
+  private checkTransactional(item: ProduceItem): Error | undefined {
+    const batch = item.batch;
+    if (!(batch instanceof Uint8Array) || batch.length < 61) return undefined; // the shard rejects it as corrupt
+    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+    const attributes = view.getInt16(21);
+    if ((attributes & 0x10) === 0 || (attributes & 0x20) !== 0) return undefined;
+    const producerId = view.getBigInt64(43);
+    const producerEpoch = view.getInt16(51);
+    if (!this.transactionalWriteCheck) return new KafkaProtocolError("INVALID_TXN_STATE", `transactional batch from producer ${producerId}: no transaction coordinator`);
+    return this.transactionalWriteCheck(item.topic, item.partition, producerId, producerEpoch);
+  }
+
+  /**
+   * Appends transaction markers (control batches) and closes the producers' transactions on those
+   * partitions; each answered once fsynced. Wakes fetchers (read_committed ones wait for the LSO).
+   */
+  async writeMarkers(items: MarkerItem[]): Promise<Result<MarkerOk>[]> {
+    this.assertOpen();
+    const results = await this.router.run("writeMarkers", items);
+    results.forEach((result, i) => {
+      if (result.ok) {
+        const item = items[i]!;
+        this.reads.invalidate(partitionKey(item.topic, item.partition));
+        this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, 0);
+      }
+    });
+    return results;
+  }
+
   // ---- fetch -------------------------------------------------------------------------------------------
 
   /** Reads whole stored batches from `offset` (long-polls up to maxWaitMs for minBytes). Throws typed errors. */
@@ -166,7 +207,7 @@ export class Broker extends EventEmitter {
     const deadline = Date.now() + (options.maxWaitMs ?? 0);
     if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
     for (;;) {
-      const results = await this.readOnce(items, maxBytes);
+      const results = await this.readOnce(items, maxBytes, options.isolation === "read_committed" ? 1 : 0);
       const bytes = results.reduce((n, r) => n + (r.ok?.records.byteLength ?? 0), 0);
       const anyError = results.some((r) => r.error);
       const remaining = deadline - Date.now();
@@ -175,15 +216,15 @@ export class Broker extends EventEmitter {
     }
   }
 
-  private async readOnce(items: FetchItem[], maxBytes: number): Promise<Result<FetchOk>[]> {
+  private async readOnce(items: FetchItem[], maxBytes: number, isolation: 0 | 1 = 0): Promise<Result<FetchOk>[]> {
     const out = new Array<Result<FetchOk>>(items.length);
-    const valid: { topic: string; partition: number; offset: bigint; maxBytes: number }[] = [];
+    const valid: { topic: string; partition: number; offset: bigint; maxBytes: number; isolation?: 0 | 1 }[] = [];
     const positions: number[] = [];
     items.forEach((item, i) => {
       try {
         this.admin.checkPartition(item.topic, item.partition);
         if (typeof item.offset !== "bigint") throw new InvalidArgumentError(`offset must be a bigint, got ${typeof item.offset}`);
-        valid.push({ topic: item.topic, partition: item.partition, offset: item.offset, maxBytes: item.maxBytes ?? maxBytes });
+        valid.push({ topic: item.topic, partition: item.partition, offset: item.offset, maxBytes: item.maxBytes ?? maxBytes, ...(isolation ? { isolation } : {}) });
         positions.push(i);
       } catch (error) {
         out[i] = { error: error as RivuletError };
@@ -231,13 +272,14 @@ export class Broker extends EventEmitter {
     return this.watch.endOffset(topic, partition);
   }
 
-  async listOffsets(topic: string, partition: number, spec: OffsetSpec): Promise<ListOffsetsOk> {
+  /** `isolation` "read_committed": "latest" is the last stable offset (the first open transaction's start). */
+  async listOffsets(topic: string, partition: number, spec: OffsetSpec, isolation?: "read_uncommitted" | "read_committed"): Promise<ListOffsetsOk> {
     this.assertOpen();
     this.admin.checkPartition(topic, partition);
     if (typeof spec === "object" && (!Number.isFinite(spec.timestamp) || spec.timestamp < 0)) {
       throw new InvalidArgumentError(`timestamp must be a non-negative number of ms, got ${spec.timestamp}`);
     }
-    const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec) }]);
+    const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec), ...(isolation === "read_committed" ? { isolation: 1 as const } : {}) }]);
     if (result!.error) throw result!.error;
     return result!.ok!;
   }

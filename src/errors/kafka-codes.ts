@@ -75,6 +75,9 @@ export const KafkaErrors = {
   RESOURCE_NOT_FOUND: { code: 91, retriable: false },
   DUPLICATE_RESOURCE: { code: 92, retriable: false },
   UNACCEPTABLE_CREDENTIAL: { code: 93, retriable: false },
+  // Transactions (issue 16)
+  PRODUCER_FENCED: { code: 90, retriable: false },
+  TRANSACTIONAL_ID_NOT_FOUND: { code: 105, retriable: false },
 } as const satisfies Record<string, KafkaErrorInfo>;
 
 export type KafkaErrorName = keyof typeof KafkaErrors;

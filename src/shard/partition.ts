@@ -16,7 +16,11 @@ import type { FileSystem } from "../storage/fs.js";
 import type { LogConfig } from "../storage/log-config.js";
 import { PartitionLog } from "../storage/partition-log.js";
 import { offsetForTimestamp } from "../storage/timestamp-lookup.js";
-import type { Acks, FetchOk, ListOffsetsOk, PartitionStatus, ProduceOk } from "./protocol.js";
+import type { Acks, FetchOk, ListOffsetsOk, MarkerOk, PartitionStatus, ProduceOk } from "./protocol.js";
+import { PartitionTxns } from "./txn-state.js";
+import { batchSpans } from "../core/index.js";
+
+const NO_RECORDS = new Uint8Array(0);
 
 export class Partition {
   private constructor(
@@ -25,6 +29,8 @@ export class Partition {
     readonly log: PartitionLog,
     readonly producers: ProducerStateTable,
     private readonly commits: GroupCommit,
+    /** Open and aborted transactions, the last stable offset (txn-state.ts). */
+    readonly txns: PartitionTxns,
   ) {}
 
   /**
@@ -44,7 +50,7 @@ export class Partition {
     // Producer state = the last snapshot + a replay of the log after it (the whole log without one, or
     // when a power cut left a snapshot newer than the log).
     const { table } = loadProducerState(log);
-    return new Partition(topic, partition, log, table, shared.commits ?? new GroupCommit());
+    return new Partition(topic, partition, log, table, shared.commits ?? new GroupCommit(), PartitionTxns.open(log));
   }
 
   status(): PartitionStatus {
@@ -95,7 +101,9 @@ export class Partition {
         },
       };
     }
+    if (header.isTransactional) this.txns.beforeTransactionalAppend();
     const appended = this.log.append(batch, 0);
+    if (header.isTransactional && header.producerId >= 0n) this.txns.noteData(header.producerId, appended.baseOffset);
     // The batch's own time (not the clock) so live state equals state rebuilt from the log.
     if (header.producerId >= 0n) this.producers.record(header, appended.baseOffset, appended.lastOffset, header.maxTimestamp);
     return {
@@ -113,20 +121,36 @@ export class Partition {
     };
   }
 
-  fetch(offset: bigint, maxBytes: number): FetchOk {
+  /**
+   * Whole stored batches from `offset`. read_committed (isolation 1) stops before the first batch at or
+   * past the last stable offset and lists the aborted transactions overlapping what it returns.
+   */
+  fetch(offset: bigint, maxBytes: number, isolation: 0 | 1 = 0): FetchOk {
     const read = this.log.read(offset, maxBytes);
-    return {
+    const lastStableOffset = this.txns.lastStableOffset();
+    const ok: FetchOk = {
       records: read.records,
       highWatermark: read.highWatermark,
-      // No transactions: every committed record is stable.
-      lastStableOffset: read.highWatermark,
+      lastStableOffset,
       logStartOffset: read.logStartOffset,
       logEndOffset: read.logEndOffset,
     };
+    if (isolation === 1) {
+      const { records, upTo } = below(read.records, lastStableOffset);
+      ok.records = records;
+      ok.abortedTransactions = records.length ? this.txns.abortedIn(offset, upTo) : [];
+    }
+    return ok;
   }
 
-  listOffsets(timestamp: bigint): ListOffsetsOk {
-    if (timestamp === -1n) return { offset: this.log.logEndOffset, timestamp: -1n };
+  /** Appends a transaction marker (txn-state.ts) for the coordinator. */
+  writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): MarkerOk {
+    const { offset } = this.txns.writeMarker(producerId, producerEpoch, commit, coordinatorEpoch);
+    return { offset, logEndOffset: this.log.logEndOffset, lastStableOffset: this.txns.lastStableOffset() };
+  }
+
+  listOffsets(timestamp: bigint, isolation: 0 | 1 = 0): ListOffsetsOk {
+    if (timestamp === -1n) return { offset: isolation === 1 ? this.txns.lastStableOffset() : this.log.logEndOffset, timestamp: -1n };
     if (timestamp === -2n) return { offset: this.log.logStartOffset, timestamp: -1n };
     if (timestamp === -3n) {
       let best: { offset: bigint; timestamp: number } | undefined;
@@ -145,7 +169,9 @@ export class Partition {
 
   /** Kafka DeleteRecords: moves the log start forward (storage/delete-records.ts). */
   deleteRecords(offset: bigint): { lowWatermark: bigint } {
-    return { lowWatermark: deleteRecordsBefore(this.log, offset) };
+    const lowWatermark = deleteRecordsBefore(this.log, offset);
+    this.txns.dropBelow(this.log.logStartOffset);
+    return { lowWatermark };
   }
 
   /** Kafka DescribeProducers: every producer the idempotence state tracks, with its last sequence. */
@@ -161,6 +187,7 @@ export class Partition {
   /** Forgets idle producers (Kafka producer.id.expiration.ms) and snapshots the rest. */
   maintainProducers(now: number): void {
     this.producers.removeExpired(now);
+    this.txns.dropBelow(this.log.logStartOffset);
     this.snapshotProducers();
   }
 
@@ -178,3 +205,17 @@ export class Partition {
   }
 }
 
+
+/** The whole batches of `records` that start below `limit`, and the offset after the last one kept. */
+function below(records: Uint8Array, limit: bigint): { records: Uint8Array; upTo: bigint } {
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  let end = 0;
+  let upTo = -1n;
+  for (const { start, size } of batchSpans(records)) {
+    if (view.getBigInt64(start) >= limit) break;
+    end = start + size;
+    upTo = view.getBigInt64(start) + BigInt(view.getInt32(start + 23)) + 1n;
+  }
+  if (end === 0) return { records: NO_RECORDS, upTo };
+  return { records: end === records.length ? records : records.subarray(0, end), upTo };
+}

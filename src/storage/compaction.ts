@@ -56,6 +56,8 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
   const latest = new Map<string, bigint>();
   for (const segment of closed) {
     forEachDecodedBatch(log, segment, (batch) => {
+      // Transaction markers are not keyed data (every commit marker has the same key bytes).
+      if (batch.isControl) return;
       for (const record of batch.records) if (record.key) latest.set(keyOf(record.key), record.offset);
     });
     await yieldNow();
@@ -72,7 +74,8 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
     for (const info of segment.batchesFrom(0)) {
       const bytes = segment.read(info.position, info.size);
       const batch = tryDecode(log, bytes);
-      if (!batch) {
+      // Markers are always kept (read_committed readers need them to find where transactions end).
+      if (!batch || batch.isControl) {
         kept.push(bytes);
         continue;
       }

@@ -38,6 +38,13 @@ import * as createAcls from "./apis/create-acls.js";
 import * as deleteAcls from "./apis/delete-acls.js";
 import * as describeUserScramCredentials from "./apis/describe-user-scram-credentials.js";
 import * as alterUserScramCredentials from "./apis/alter-user-scram-credentials.js";
+// Transactions (issue 16)
+import * as addPartitionsToTxn from "./apis/add-partitions-to-txn.js";
+import * as addOffsetsToTxn from "./apis/add-offsets-to-txn.js";
+import * as endTxn from "./apis/end-txn.js";
+import * as txnOffsetCommit from "./apis/txn-offset-commit.js";
+import * as describeTransactions from "./apis/describe-transactions.js";
+import * as listTransactions from "./apis/list-transactions.js";
 import type { VersionRange } from "./errors.js";
 import type { RequestHeaderVersion, ResponseHeaderVersion } from "./header.js";
 import type { Reader } from "./reader.js";
@@ -81,6 +88,13 @@ export const ApiKey = {
   SaslAuthenticate: 36,
   DescribeUserScramCredentials: 50,
   AlterUserScramCredentials: 51,
+  // Transactions (issue 16)
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
 } as const;
 
 /** Request and response types per API key. */
@@ -121,6 +135,13 @@ export interface ApiMessages {
   36: { request: saslAuthenticate.SaslAuthenticateRequest; response: saslAuthenticate.SaslAuthenticateResponse };
   50: { request: describeUserScramCredentials.DescribeUserScramCredentialsRequest; response: describeUserScramCredentials.DescribeUserScramCredentialsResponse };
   51: { request: alterUserScramCredentials.AlterUserScramCredentialsRequest; response: alterUserScramCredentials.AlterUserScramCredentialsResponse };
+  // Transactions (issue 16)
+  24: { request: addPartitionsToTxn.AddPartitionsToTxnRequest; response: addPartitionsToTxn.AddPartitionsToTxnResponse };
+  25: { request: addOffsetsToTxn.AddOffsetsToTxnRequest; response: addOffsetsToTxn.AddOffsetsToTxnResponse };
+  26: { request: endTxn.EndTxnRequest; response: endTxn.EndTxnResponse };
+  28: { request: txnOffsetCommit.TxnOffsetCommitRequest; response: txnOffsetCommit.TxnOffsetCommitResponse };
+  65: { request: describeTransactions.DescribeTransactionsRequest; response: describeTransactions.DescribeTransactionsResponse };
+  66: { request: listTransactions.ListTransactionsRequest; response: listTransactions.ListTransactionsResponse };
 }
 export type ApiKeyValue = keyof ApiMessages;
 export type RequestOf<K extends ApiKeyValue> = ApiMessages[K]["request"];
@@ -199,6 +220,13 @@ export const registrations: readonly ApiRegistration[] = [
   register(ApiKey.SaslAuthenticate, saslAuthenticate),
   register(ApiKey.DescribeUserScramCredentials, describeUserScramCredentials),
   register(ApiKey.AlterUserScramCredentials, alterUserScramCredentials),
+  // Transactions (issue 16)
+  register(ApiKey.AddPartitionsToTxn, addPartitionsToTxn),
+  register(ApiKey.AddOffsetsToTxn, addOffsetsToTxn),
+  register(ApiKey.EndTxn, endTxn),
+  register(ApiKey.TxnOffsetCommit, txnOffsetCommit),
+  register(ApiKey.DescribeTransactions, describeTransactions),
+  register(ApiKey.ListTransactions, listTransactions),
 ] as ApiRegistration[];
 
 const byKey = new Map<number, ApiRegistration>(registrations.map((r) => [r.key, r]));

@@ -49,6 +49,12 @@ import { handleCreateAcls } from "./create-acls.js";
 import { handleDeleteAcls } from "./delete-acls.js";
 import { handleDescribeUserScramCredentials } from "./describe-user-scram-credentials.js";
 import { handleAlterUserScramCredentials } from "./alter-user-scram-credentials.js";
+import { handleAddPartitionsToTxn } from "./add-partitions-to-txn.js";
+import { handleAddOffsetsToTxn } from "./add-offsets-to-txn.js";
+import { handleEndTxn } from "./end-txn.js";
+import { handleTxnOffsetCommit } from "./txn-offset-commit.js";
+import { handleDescribeTransactions } from "./describe-transactions.js";
+import { handleListTransactions } from "./list-transactions.js";
 import { AuthenticationRequiredError, ClusterAuthorizationError, guards, PRE_AUTHENTICATION, READ_ONLY_ADMIN, SELF_AUTHORIZING } from "./guards.js";
 import { mayCluster } from "./authorize.js";
 import { Operation } from "../../../security/index.js";
@@ -91,6 +97,13 @@ export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.DeleteAcls]: handleDeleteAcls,
   [ApiKey.DescribeUserScramCredentials]: handleDescribeUserScramCredentials,
   [ApiKey.AlterUserScramCredentials]: handleAlterUserScramCredentials,
+  // Transactions (issue 16)
+  [ApiKey.AddPartitionsToTxn]: handleAddPartitionsToTxn,
+  [ApiKey.AddOffsetsToTxn]: handleAddOffsetsToTxn,
+  [ApiKey.EndTxn]: handleEndTxn,
+  [ApiKey.TxnOffsetCommit]: handleTxnOffsetCommit,
+  [ApiKey.DescribeTransactions]: handleDescribeTransactions,
+  [ApiKey.ListTransactions]: handleListTransactions,
 };
 
 for (const reg of registrations) {
