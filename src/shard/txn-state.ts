@@ -10,8 +10,9 @@
 //   sequence -1, one record with key = version int16 0 + type int16 (0 abort, 1 commit) and value =
 //   version int16 0 + coordinator epoch int32. It closes P's transaction; an abort with an open
 //   transaction adds an index entry {P, first offset, marker offset, LSO after} to the .txnindex of the
-//   segment holding the marker. A marker with no open transaction (a coordinator retrying after a
-//   restart) is still appended, as Kafka does, and indexes nothing.
+//   segment holding the marker. With no open transaction of P here (a coordinator finishing an end again
+//   after a restart, or a partition added to a transaction that never wrote to it) nothing is appended:
+//   there is nothing to close, and re-sent markers leave no duplicates (Kafka appends them anyway).
 // - open(): if the partition ever held a transactional batch (`txn.seen`, written before the first one is
 //   appended), the log is scanned (batch headers, plus the one record of each control batch) to rebuild
 //   the open transactions and the aborted list, and every segment's .txnindex is rewritten where it
@@ -98,9 +99,9 @@ export class PartitionTxns {
     if (!this.ongoing.has(producerId)) this.ongoing.set(producerId, baseOffset);
   }
 
-  /** Appends a commit or abort marker for `producerId` and closes its transaction here. */
+  /** Appends a commit or abort marker for `producerId` and closes its transaction here; offset -1 if none was open. */
   writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): { offset: bigint } {
-    this.beforeTransactionalAppend();
+    if (!this.ongoing.has(producerId)) return { offset: -1n };
     const appended = this.log.append(encodeMarker(producerId, producerEpoch, commit, coordinatorEpoch, this.log.clock()), 0);
     const entry = this.complete(producerId, commit, appended.baseOffset);
     if (entry) {
