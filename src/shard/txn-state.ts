@@ -125,6 +125,11 @@ export class PartitionTxns {
     return out;
   }
 
+  /** True when `offset` lies in a transaction of `producerId` that was aborted (compaction drops it). */
+  isAborted(producerId: bigint, offset: bigint): boolean {
+    return this.aborted.some((e) => e.producerId === producerId && e.firstOffset <= offset && offset < e.lastOffset);
+  }
+
   /** Forgets index entries wholly below the log start (their segments are gone). */
   dropBelow(logStartOffset: bigint): void {
     if (this.aborted.length && this.aborted[0]!.lastOffset < logStartOffset) this.aborted = this.aborted.filter((e) => e.lastOffset >= logStartOffset);

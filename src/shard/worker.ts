@@ -162,7 +162,7 @@ async function compactAll(): Promise<number> {
   let rewritten = 0;
   try {
     for (const partition of partitions.values()) {
-      if (partition.log.config.cleanupPolicy.includes("compact")) rewritten += (await compactLog(partition.log)).segmentsRewritten;
+      if (partition.log.config.cleanupPolicy.includes("compact")) rewritten += (await compactLog(partition.log, undefined, partition.txns)).segmentsRewritten;
     }
   } catch (error) {
     logger.error("compaction failed", { error });
