@@ -21,6 +21,8 @@ import type { ShardPool } from "./shard-pool.js";
 import type { SharedReads } from "./shared-reads.js";
 import { isInternalTopic, InvalidTopicError } from "./topic-name.js";
 import { RequestMemory } from "./request-memory.js";
+import { withoutAborted } from "./read-committed.js";
+import { lastOffsetAt } from "../core/index.js";
 import type { CreateTopicOptions, TopicAdmin, TopicDeletionHook, TopicDescription } from "./topic-admin.js";
 import type { TopicRecord } from "./topic-store.js";
 
@@ -257,6 +259,25 @@ export class Broker extends EventEmitter {
     });
   }
 
+  /**
+   * read_committed for streaming readers (WebSocket subscriptions): whole batches below the last stable
+   * offset, with aborted transactions' data removed (read-committed.ts); markers stay. Not shared with
+   * other readers. Empty when the reader is at the LSO: wait for the log end to move (a marker or data).
+   */
+  async readCommitted(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<FetchOk> {
+    this.assertOpen();
+    this.admin.checkPartition(topic, partition);
+    for (let at = offset, rounds = 0; ; rounds++) {
+      const [result] = await this.readOnce([{ topic, partition, offset: at, maxBytes }], maxBytes, 1);
+      if (result!.error) throw result!.error;
+      const ok = result!.ok!;
+      const records = withoutAborted(ok.records, ok.abortedTransactions ?? []);
+      if (records.length > 0 || ok.records.length === 0 || rounds >= 64) return { ...ok, records };
+      // Only aborted data here: look further (the markers ending them are below the LSO too).
+      at = lastOffsetOf(ok.records) + 1n;
+    }
+  }
+
   /** Resolves once the partition holds records past `offset` (or on abort). */
   waitForData(topic: string, partition: number, offset: bigint, signal?: AbortSignal): Promise<void> {
     return this.watch.waitForOffset(topic, partition, offset, signal);
@@ -424,4 +445,12 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The last offset of the last whole batch in `records`. */
+function lastOffsetOf(records: Uint8Array): bigint {
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  let last = 0;
+  for (let at = 0; at < records.length; at += view.getInt32(at + 8) + 12) last = at;
+  return lastOffsetAt(view, last);
 }

@@ -9,6 +9,13 @@ import type { Broker } from "../broker/broker.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import { TransactionCoordinator, type TransactionCoordinatorOptions } from "./coordinator.js";
 
+const byBroker = new WeakMap<object, TransactionCoordinator>();
+
+/** The transaction coordinator started for `broker`, if any (the WebSocket front end finds it here). */
+export function transactionsFor(broker: object): TransactionCoordinator | undefined {
+  return byBroker.get(broker);
+}
+
 /**
  * Starts the coordinator of a broker: replays __transaction_state (creating it if needed), finishes
  * interrupted ends. RIVULET_TXN_CRASH_AT=prepared|markers-written makes the process kill itself (SIGKILL)
@@ -23,5 +30,6 @@ export async function startTransactionCoordinator(
   const onStep = options.onStep ?? (crashAt ? (step: string) => step === crashAt && process.kill(process.pid, "SIGKILL") : undefined);
   const coordinator = new TransactionCoordinator(broker, groups, { logger: broker.logger, ...options, onStep });
   await coordinator.start();
+  byBroker.set(broker, coordinator);
   return coordinator;
 }

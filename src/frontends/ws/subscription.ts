@@ -53,6 +53,8 @@ export class Subscription {
     readonly topic: string,
     credit: number,
     readonly maxChunkBytes: number,
+    /** 1 = read_committed: below the last stable offset, aborted transactions removed (Broker.readCommitted). */
+    readonly isolation: 0 | 1 = 0,
   ) {
     this.credit = credit;
   }
@@ -109,14 +111,17 @@ export function readNext(broker: Broker, sub: Subscription, cursor: Cursor, sink
   const offset = cursor.offset;
   cursor.state = "reading";
   const stale = () => sub.closed || cursor.generation !== generation;
-  broker.readChunk(sub.topic, cursor.partition, offset, sub.maxChunkBytes).then(
+  const read = sub.isolation === 1 ? broker.readCommitted(sub.topic, cursor.partition, offset, sub.maxChunkBytes) : broker.readChunk(sub.topic, cursor.partition, offset, sub.maxChunkBytes);
+  read.then(
     (result) => {
       done();
       if (stale()) return sink.wake();
       cursor.highWatermark = result.highWatermark;
       if (result.records.byteLength === 0) {
         cursor.state = "waiting";
-        const cancel = broker.onceDataAfter(sub.topic, cursor.partition, offset, () => {
+        // read_committed held at the LSO: wait for the log end to move (data or the marker that ends it).
+        const after = sub.isolation === 1 && result.logEndOffset > offset ? result.logEndOffset : offset;
+        const cancel = broker.onceDataAfter(sub.topic, cursor.partition, after, () => {
           if (cursor.cancelWait === cancel) cursor.cancelWait = undefined;
           if (!stale() && cursor.state === "waiting") cursor.state = "idle";
           sink.wake();

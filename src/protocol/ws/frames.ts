@@ -37,6 +37,11 @@ export const FrameType = {
   LEAVE_GROUP: 0x38,
   AUTH: 0x06,
   ALTER_TOPIC_CONFIGS: 0x07,
+  // Transactions (issue 16, txn-frames.ts)
+  TXN_INIT: 0x40,
+  TXN_ADD: 0x41,
+  TXN_OFFSETS: 0x42,
+  TXN_END: 0x43,
   // server -> client
   WELCOME: 0x80,
   PONG: 0x81,
@@ -128,7 +133,15 @@ export type ClientFrame =
   | { type: typeof FrameType.RESET_OFFSETS; requestId: number; groupId: string; topic: string; start: StartPosition }
   | { type: typeof FrameType.DELETE_GROUP; requestId: number; groupId: string }
   | { type: typeof FrameType.LEAVE_GROUP; requestId: number; subscriptionId: number }
-  | AuthFrame;
+  | AuthFrame
+  | TxnFrame;
+
+/** Transaction requests (txn-frames.ts); each names the transactional id and (but TXN_INIT) its producer id and epoch. */
+export type TxnFrame =
+  | { type: typeof FrameType.TXN_INIT; requestId: number; transactionalId: string; timeoutMs: number }
+  | { type: typeof FrameType.TXN_ADD; requestId: number; transactionalId: string; producerId: bigint; producerEpoch: number; partitions: { topic: string; partition: number }[]; group: string }
+  | { type: typeof FrameType.TXN_OFFSETS; requestId: number; transactionalId: string; producerId: bigint; producerEpoch: number; group: string; offsets: { topic: string; partition: number; offset: bigint }[] }
+  | { type: typeof FrameType.TXN_END; requestId: number; transactionalId: string; producerId: bigint; producerEpoch: number; commit: boolean };
 
 /**
  * Authenticate (or re-authenticate) the connection: mechanism "JWT" with the token as payload (UTF-8), or a
@@ -192,6 +205,8 @@ export interface SubscribeFrame {
   start: StartPosition;
   /** Partitions to read, each with its own start; empty = every partition of the topic at `start`. */
   partitions: { partition: number; start: StartPosition }[];
+  /** 1 = read_committed (a trailing byte, omitted for read_uncommitted, so older peers interoperate). */
+  isolation?: 0 | 1;
 }
 
 // ---- server frames ------------------------------------------------------------------------------------

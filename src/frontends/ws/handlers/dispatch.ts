@@ -28,6 +28,7 @@ import { handleSubscribe } from "./subscribe.js";
 import { handleUnsubscribe } from "./unsubscribe.js";
 import { handleAuth } from "./auth.js";
 import { wsGuardFor } from "./authorize.js";
+import { handleTxnAdd, handleTxnEnd, handleTxnInit, handleTxnOffsets } from "./txn.js";
 
 export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.PING]: handlePing,
@@ -53,6 +54,11 @@ export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.DELETE_GROUP]: handleDeleteGroup,
   [FrameType.LEAVE_GROUP]: handleLeaveGroup,
   [FrameType.AUTH]: handleAuth,
+  // Transactions (issue 16)
+  [FrameType.TXN_INIT]: handleTxnInit,
+  [FrameType.TXN_ADD]: handleTxnAdd,
+  [FrameType.TXN_OFFSETS]: handleTxnOffsets,
+  [FrameType.TXN_END]: handleTxnEnd,
 };
 
 /** Runs a request's handler; a throw becomes the request's ERROR frame (the session sends it). */
