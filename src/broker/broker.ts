@@ -21,8 +21,7 @@ import type { ShardPool } from "./shard-pool.js";
 import type { SharedReads } from "./shared-reads.js";
 import { isInternalTopic, InvalidTopicError } from "./topic-name.js";
 import { RequestMemory } from "./request-memory.js";
-import { withoutAborted } from "./read-committed.js";
-import { lastOffsetAt } from "../core/index.js";
+import { readCommittedFrom, transactionalWriteError } from "./read-committed.js";
 import type { CreateTopicOptions, TopicAdmin, TopicDeletionHook, TopicDescription } from "./topic-admin.js";
 import type { TopicRecord } from "./topic-store.js";
 
@@ -159,17 +158,8 @@ export class Broker extends EventEmitter {
     this.transactionalWriteCheck = check;
   }
 
-  /** Reads the batch header's transactional bit, producer id and epoch (RecordBatch v2 layout). */
   private checkTransactional(item: ProduceItem): Error | undefined {
-    const batch = item.batch;
-    if (!(batch instanceof Uint8Array) || batch.length < 61) return undefined; // the shard rejects it as corrupt
-    const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
-    const attributes = view.getInt16(21);
-    if ((attributes & 0x10) === 0 || (attributes & 0x20) !== 0) return undefined;
-    const producerId = view.getBigInt64(43);
-    const producerEpoch = view.getInt16(51);
-    if (!this.transactionalWriteCheck) return new KafkaProtocolError("INVALID_TXN_STATE", `transactional batch from producer ${producerId}: no transaction coordinator`);
-    return this.transactionalWriteCheck(item.topic, item.partition, producerId, producerEpoch);
+    return transactionalWriteError(item.topic, item.partition, item.batch, this.transactionalWriteCheck);
   }
 
   /**
@@ -267,15 +257,11 @@ export class Broker extends EventEmitter {
   async readCommitted(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<FetchOk> {
     this.assertOpen();
     this.admin.checkPartition(topic, partition);
-    for (let at = offset, rounds = 0; ; rounds++) {
+    return readCommittedFrom(offset, async (at) => {
       const [result] = await this.readOnce([{ topic, partition, offset: at, maxBytes }], maxBytes, 1);
       if (result!.error) throw result!.error;
-      const ok = result!.ok!;
-      const records = withoutAborted(ok.records, ok.abortedTransactions ?? []);
-      if (records.length > 0 || ok.records.length === 0 || rounds >= 64) return { ...ok, records };
-      // Only aborted data here: look further (the markers ending them are below the LSO too).
-      at = lastOffsetOf(ok.records) + 1n;
-    }
+      return result!.ok!;
+    });
   }
 
   /** Resolves once the partition holds records past `offset` (or on abort). */
@@ -447,10 +433,3 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
-/** The last offset of the last whole batch in `records`. */
-function lastOffsetOf(records: Uint8Array): bigint {
-  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  let last = 0;
-  for (let at = 0; at < records.length; at += view.getInt32(at + 8) + 12) last = at;
-  return lastOffsetAt(view, last);
-}

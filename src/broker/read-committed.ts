@@ -3,7 +3,46 @@
 // from an aborted transaction's first offset, that producer's transactional data batches are skipped until
 // its abort marker. Markers (control batches) stay: clients skip them, and they carry the offsets forward.
 
-import { Attributes, batchSpans } from "../core/index.js";
+import { Attributes, batchSpans, lastOffsetAt } from "../core/index.js";
+import { KafkaProtocolError } from "../errors/index.js";
+import type { FetchOk } from "../shard/protocol.js";
+import type { TransactionalWriteCheck } from "./broker-types.js";
+
+/**
+ * The error for a produced batch that is transactional and not allowed (the transaction coordinator's check;
+ * without a coordinator every transactional batch is INVALID_TXN_STATE), or undefined. Reads the RecordBatch
+ * v2 header: attributes @21 (bit 4 transactional, bit 5 control), producer id @43, epoch @51.
+ */
+export function transactionalWriteError(topic: string, partition: number, batch: Uint8Array, check: TransactionalWriteCheck | undefined): Error | undefined {
+  if (!(batch instanceof Uint8Array) || batch.length < 61) return undefined; // the shard rejects it as corrupt
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  const attributes = view.getInt16(21);
+  if ((attributes & Attributes.TRANSACTIONAL) === 0 || (attributes & Attributes.CONTROL) !== 0) return undefined;
+  const producerId = view.getBigInt64(43);
+  if (!check) return new KafkaProtocolError("INVALID_TXN_STATE", `transactional batch from producer ${producerId}: no transaction coordinator`);
+  return check(topic, partition, producerId, view.getInt16(51));
+}
+
+/**
+ * Reads read_committed from `offset` with `read` (isolation 1) and removes aborted data; a read holding
+ * only aborted data moves on (the markers ending it are below the LSO too), at most 64 reads.
+ */
+export async function readCommittedFrom(offset: bigint, read: (offset: bigint) => Promise<FetchOk>): Promise<FetchOk> {
+  for (let at = offset, rounds = 0; ; rounds++) {
+    const ok = await read(at);
+    const records = withoutAborted(ok.records, ok.abortedTransactions ?? []);
+    if (records.length > 0 || ok.records.length === 0 || rounds >= 64) return { ...ok, records };
+    at = lastOffsetOf(ok.records) + 1n;
+  }
+}
+
+/** The last offset of the last whole batch in `records`. */
+function lastOffsetOf(records: Uint8Array): bigint {
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  let last = 0;
+  for (let at = 0; at < records.length; at += view.getInt32(at + 8) + 12) last = at;
+  return lastOffsetAt(view, last);
+}
 
 /** `records` (whole batches, below the LSO) without the batches of the aborted transactions listed. */
 export function withoutAborted(records: Uint8Array, aborted: readonly { producerId: bigint; firstOffset: bigint }[]): Uint8Array {

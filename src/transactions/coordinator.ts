@@ -41,7 +41,8 @@ import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
 import type { TransactionalWriteCheck } from "../broker/broker-types.js";
 import type { Result } from "../broker/router.js";
-import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type PendingOffset, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
+import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
+import { commitPendingOffsets, describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, verifyTransactionalWrite, type TxnMeta } from "./support.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
 const MAX_EPOCH = 32766;
@@ -70,16 +71,13 @@ export interface TransactionCoordinatorOptions {
   onStep?: (step: "prepared" | "markers-written", transactionalId: string) => void;
 }
 
-interface TxnMeta extends TxnStateRecord {
-  readonly transactionalId: string;
-}
-
 export type TxnResult = { errorCode: number };
 
 export class TransactionCoordinator {
   private readonly txns = new Map<string, TxnMeta>();
   private readonly byProducer = new Map<bigint, string>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Operations on one transactional id run one at a time, in arrival order. */
+  private readonly locks = new KeyedLock();
   private readonly log: BrokerOffsetLog;
   private readonly logger: Logger;
   private readonly clock: () => number;
@@ -131,7 +129,7 @@ export class TransactionCoordinator {
     const unfinished = [...this.txns.values()].filter((m) => m.status === "PrepareCommit" || m.status === "PrepareAbort");
     for (const meta of unfinished) {
       this.logger.info("finishing a transaction interrupted by a restart", { transactionalId: meta.transactionalId, status: meta.status });
-      await this.serialize(meta.transactionalId, () => this.tryComplete(meta));
+      await this.locks.run(meta.transactionalId, () => this.tryComplete(meta));
     }
     this.timer = setInterval(() => void this.tick(), this.options.abortCheckMs ?? 1000);
     this.timer.unref?.();
@@ -155,7 +153,7 @@ export class TransactionCoordinator {
     if (notReady) return fail(notReady);
     if (transactionalId === "") return fail(KafkaErrors.INVALID_REQUEST.code);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > this.maxTimeoutMs) return fail(KafkaErrors.INVALID_TRANSACTION_TIMEOUT.code);
-    return this.serialize(transactionalId, async () => {
+    return this.locks.run(transactionalId, async () => {
       let meta = this.txns.get(transactionalId);
       const now = this.clock();
       if (!meta) {
@@ -208,7 +206,7 @@ export class TransactionCoordinator {
     if (topics.some((t) => t.partitions.some((p) => unknown(t.name, p)))) {
       return answer((t, p) => (unknown(t, p) ? KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code : OPERATION_NOT_ATTEMPTED));
     }
-    return this.serialize(transactionalId, async () => {
+    return this.locks.run(transactionalId, async () => {
       const meta = this.txns.get(transactionalId);
       const error = this.checkProducer(meta, producerId, producerEpoch) ?? this.checkNotEnding(meta!);
       if (error) return answer(() => error);
@@ -222,13 +220,13 @@ export class TransactionCoordinator {
     const notReady = this.statusError();
     if (notReady) return notReady;
     if (!this.groups?.isActive) return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
-    return this.serialize(transactionalId, async () => {
+    return this.locks.run(transactionalId, async () => {
       const meta = this.txns.get(transactionalId);
       const error = this.checkProducer(meta, producerId, producerEpoch) ?? this.checkNotEnding(meta!);
       if (error) return error;
       // The group's offsets partition, named as Kafka names it; the commit writes there.
       const partitions = this.broker.topic("__consumer_offsets")?.partitions ?? 0;
-      const partition = partitions > 0 ? javaAbs(javaStringHash(groupId)) % partitions : 0;
+      const partition = partitions > 0 ? kafkaPartitionFor(groupId, partitions) : 0;
       await this.addToTransaction(meta!, [{ name: "__consumer_offsets", partitions: [partition] }]);
       return KafkaErrors.NONE.code;
     });
@@ -255,7 +253,7 @@ export class TransactionCoordinator {
       groupInstanceId: request.groupInstanceId ?? null,
     });
     if (groupError !== KafkaErrors.NONE.code) return groupError;
-    return this.serialize(request.transactionalId, async () => {
+    return this.locks.run(request.transactionalId, async () => {
       const meta = this.txns.get(request.transactionalId);
       const fenced = this.checkProducer(meta, request.producerId, request.producerEpoch);
       if (fenced) return fenced === KafkaErrors.PRODUCER_FENCED.code ? KafkaErrors.INVALID_PRODUCER_EPOCH.code : fenced;
@@ -284,7 +282,7 @@ export class TransactionCoordinator {
   async endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
     const notReady = this.statusError();
     if (notReady) return notReady;
-    return this.serialize(transactionalId, async () => {
+    return this.locks.run(transactionalId, async () => {
       const meta = this.txns.get(transactionalId);
       const error = this.checkProducer(meta, producerId, producerEpoch);
       if (error) return error;
@@ -309,53 +307,19 @@ export class TransactionCoordinator {
 
   /** DescribeTransactions: one state per id (TRANSACTIONAL_ID_NOT_FOUND for unknown ones). */
   describe(transactionalIds: readonly string[]) {
-    const notReady = this.statusError();
-    return transactionalIds.map((id) => {
-      const meta = this.txns.get(id);
-      const base = { transactionalId: id, transactionState: "", transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] as { topic: string; partitions: number[] }[] };
-      if (notReady) return { ...base, errorCode: notReady };
-      if (!meta) return { ...base, errorCode: KafkaErrors.TRANSACTIONAL_ID_NOT_FOUND.code };
-      return {
-        errorCode: KafkaErrors.NONE.code,
-        transactionalId: id,
-        transactionState: meta.status,
-        transactionTimeoutMs: meta.timeoutMs,
-        transactionStartTimeMs: BigInt(meta.startMs),
-        producerId: meta.producerId,
-        producerEpoch: meta.producerEpoch,
-        topics: [...meta.partitions].map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) })),
-      };
-    });
+    return describeTransactions(this.txns, transactionalIds, this.statusError());
   }
 
   /** ListTransactions: filtered by state names, producer ids and minimum running time (ms, -1 = any). */
   list(stateFilters: readonly string[], producerIdFilters: readonly bigint[], durationFilterMs = -1n) {
-    const known = new Set<string>(["Empty", "Ongoing", "PrepareCommit", "PrepareAbort", "CompleteCommit", "CompleteAbort", "Dead", "PrepareEpochFence"]);
-    const unknownStateFilters = stateFilters.filter((s) => !known.has(s));
-    const now = this.clock();
-    const states = [...this.txns.values()]
-      .filter((m) => stateFilters.length === 0 || stateFilters.includes(m.status))
-      .filter((m) => producerIdFilters.length === 0 || producerIdFilters.includes(m.producerId))
-      .filter((m) => durationFilterMs < 0n || (m.status === "Ongoing" && BigInt(now - m.startMs) > durationFilterMs))
-      .map((m) => ({ transactionalId: m.transactionalId, producerId: m.producerId, transactionState: m.status }));
-    return { errorCode: this.statusError() ?? KafkaErrors.NONE.code, unknownStateFilters, transactionStates: states };
+    return listTransactions(this.txns.values(), stateFilters, producerIdFilters, durationFilterMs, this.clock(), this.statusError());
   }
 
   // ---- produce verification ----------------------------------------------------------------------------
 
   private checkWrite(topic: string, partition: number, producerId: bigint, producerEpoch: number): Error | undefined {
     const id = this.byProducer.get(producerId);
-    const meta = id === undefined ? undefined : this.txns.get(id);
-    if (!meta || meta.producerId !== producerId) {
-      return new KafkaProtocolError("INVALID_TXN_STATE", `producer ${producerId} has no transaction`);
-    }
-    if (producerEpoch < meta.producerEpoch) {
-      return new KafkaProtocolError("INVALID_PRODUCER_EPOCH", `producer ${producerId} epoch ${producerEpoch} is fenced by epoch ${meta.producerEpoch}`);
-    }
-    if (producerEpoch !== meta.producerEpoch || meta.status !== "Ongoing" || !meta.partitions.get(topic)?.has(partition)) {
-      return new KafkaProtocolError("INVALID_TXN_STATE", `${topic}-${partition} is not in an ongoing transaction of producer ${producerId} epoch ${producerEpoch}`);
-    }
-    return undefined;
+    return verifyTransactionalWrite(id === undefined ? undefined : this.txns.get(id), topic, partition, producerId, producerEpoch);
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
@@ -431,29 +395,12 @@ export class TransactionCoordinator {
         if (r.error) this.logger.warn("transaction marker skipped: partition gone", { topic: items[i]!.topic, partition: items[i]!.partition });
       });
       this.options.onStep?.("markers-written", meta.transactionalId);
-      if (commit && meta.pendingOffsets.length) await this.writeOffsets(meta.pendingOffsets);
+      if (commit && meta.pendingOffsets.length) await commitPendingOffsets(this.groups, meta.pendingOffsets);
       await this.transition(meta, { status: commit ? "CompleteCommit" : "CompleteAbort", partitions: new Map(), pendingOffsets: [] });
       return true;
     } catch (error) {
       this.logger.warn("transaction end not finished; will retry", { transactionalId: meta.transactionalId, status: meta.status, error });
       return false;
-    }
-  }
-
-  private async writeOffsets(pending: readonly PendingOffset[]): Promise<void> {
-    if (!this.groups) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", "no group coordinator for the transaction's offsets");
-    const byGroup = new Map<string, Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }[]>>();
-    for (const o of pending) {
-      let topics = byGroup.get(o.group);
-      if (!topics) byGroup.set(o.group, (topics = new Map()));
-      let list = topics.get(o.topic);
-      if (!list) topics.set(o.topic, (list = []));
-      list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, committedMetadata: o.metadata });
-    }
-    for (const [group, topics] of byGroup) {
-      const response = await this.groups.commitTransactionalOffsets(group, [...topics].map(([name, partitions]) => ({ name, partitions })));
-      const failed = response.topics.flatMap((t) => t.partitions).find((p) => p.errorCode !== KafkaErrors.NONE.code && p.errorCode !== KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
-      if (failed) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", `transactional offsets for group ${group} not written (code ${failed.errorCode})`);
     }
   }
 
@@ -472,27 +419,15 @@ export class TransactionCoordinator {
     await this.log.append(meta.transactionalId, [{ key: encodeTxnKey(meta.transactionalId), value: encodeTxnValue(meta) }]);
   }
 
-  /** Runs `fn` after every earlier operation on the same transactional id. */
-  private serialize<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(id) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(id, tail);
-    void tail.then(() => {
-      if (this.locks.get(id) === tail) this.locks.delete(id);
-    });
-    return run;
-  }
-
   /** Aborts timed-out transactions and retries unfinished ends. */
   private async tick(): Promise<void> {
     if (this.status !== "active") return;
     const now = this.clock();
     for (const meta of [...this.txns.values()]) {
       if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") {
-        await this.serialize(meta.transactionalId, () => this.tryComplete(meta)).catch(() => undefined);
+        await this.locks.run(meta.transactionalId, () => this.tryComplete(meta)).catch(() => undefined);
       } else if (meta.status === "Ongoing" && now - meta.startMs > meta.timeoutMs) {
-        await this.serialize(meta.transactionalId, async () => {
+        await this.locks.run(meta.transactionalId, async () => {
           if (meta.status !== "Ongoing" || this.clock() - meta.startMs <= meta.timeoutMs) return;
           this.logger.info("aborting a timed-out transaction", { transactionalId: meta.transactionalId, producerId: meta.producerId, timeoutMs: meta.timeoutMs });
           await this.abortFenced(meta);
@@ -500,17 +435,6 @@ export class TransactionCoordinator {
       }
     }
   }
-}
-
-/** java.lang.String#hashCode, for Kafka's partitionFor. */
-function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-function javaAbs(n: number): number {
-  return n === -0x80000000 ? 0 : Math.abs(n);
 }
 
 export type { TxnStatusName };
