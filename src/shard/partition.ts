@@ -181,6 +181,7 @@ export class Partition {
       producerEpoch: e.epoch,
       lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
       lastTimestamp: BigInt(e.lastTimestamp),
+      currentTxnStartOffset: this.txns.openTransactions().get(e.producerId) ?? -1n,
     }));
   }
 

@@ -114,6 +114,8 @@ export interface ProducerDescription {
   producerEpoch: number;
   lastSequence: number;
   lastTimestamp: bigint;
+  /** First offset of its open transaction on this partition, -1 when none (issue 16). */
+  currentTxnStartOffset?: bigint;
 }
 
 export type Outcome<T> = { ok: T } | { error: ErrorData };

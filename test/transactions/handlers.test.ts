@@ -112,6 +112,10 @@ describe("transaction APIs", () => {
   it("DescribeTransactions and ListTransactions over the wire", async () => {
     const { producerId, producerEpoch } = await init("h-desc");
     await add("h-desc", producerId, producerEpoch, "h-tx", [0, 1]);
+    const at = (await s.server.broker.produce("h-tx", 0, txBatch(producerId, producerEpoch))).baseOffset;
+    const producers = await call(ApiKey.DescribeProducers, 0, { topics: [{ name: "h-tx", partitionIndexes: [0] }] });
+    const mine = producers.topics[0]!.partitions[0]!.activeProducers.find((p) => p.producerId === producerId);
+    expect(mine?.currentTxnStartOffset).toBe(at);
     const d = await call(ApiKey.DescribeTransactions, 0, { transactionalIds: ["h-desc", "missing"] });
     expect(d.transactionStates.map((t) => [t.transactionalId, t.errorCode, t.transactionState])).toEqual([["h-desc", 0, "Ongoing"], ["missing", 105, ""]]);
     expect(d.transactionStates[0]!.topics).toEqual([{ topic: "h-tx", partitions: [0, 1] }]);
