@@ -5,7 +5,7 @@ import { createBroker, type Broker, type BrokerConfig } from "./broker/index.js"
 import { createBrokerCoordinator, type GroupConfig, type GroupCoordinator } from "./groups/index.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./frontends/kafka/index.js";
-import { startWsServer, type WsServer, type WsServerOptions } from "./frontends/ws/server.js";
+import { startWsServer, type WsServer, type WsServerOptions, type WsTransport } from "./frontends/ws/server.js";
 import { Security, type SecurityConfig } from "./security/index.js";
 import { NetworkPolicy } from "./security/network-policy.js";
 import type { TlsFiles } from "./security/tls-files.js";
@@ -29,6 +29,8 @@ export interface ServerConfig extends BrokerConfig {
   metricsToken?: string;
   /** "subscriptions": per-connection and per-subscription series on /metrics (unbounded; default per topic). */
   metricsDetail?: "topics" | "subscriptions";
+  /** HTTP/WebSocket server: "uws" or "node" (node:http + ws). Default: uws where its native build loads, else node. */
+  transport?: WsTransport;
   /** HTTP + WebSocket port (0 = pick a free one). Default 8080. */
   port?: number;
   /** Kafka protocol port (0 = pick a free one, -1 = disabled). Default 9092. */
@@ -93,6 +95,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       ...config.ws,
       host,
       port: config.port ?? 8080,
+      transport: config.transport ?? config.ws?.transport,
       logger,
       coordinator,
       policy,

@@ -12,8 +12,18 @@ export interface Timing {
 
 const now = () => performance.now();
 
-export async function kafkajsProduce(bootstrap: string, topic: string, values: Buffer[], batch = 1000, inFlight = 8): Promise<Timing> {
-  const kafka = new Kafka({ brokers: [bootstrap], clientId: "bench-kafkajs", logLevel: logLevel.NOTHING });
+/** Transport options for the TLS benchmark (bench/tls.bench.ts); plaintext when omitted. */
+export interface Transport {
+  /** kafkajs's `ssl` (the CA to trust). */
+  ssl?: { ca: string[] };
+  /** Extra kcat -X settings (security.protocol=ssl, ssl.ca.location=...). */
+  kcat?: string[];
+  /** WebSocket constructor for src/client (one trusting the test CA for wss://). */
+  WebSocket?: unknown;
+}
+
+export async function kafkajsProduce(bootstrap: string, topic: string, values: Buffer[], batch = 1000, inFlight = 8, transport: Transport = {}): Promise<Timing> {
+  const kafka = new Kafka({ brokers: [bootstrap], clientId: "bench-kafkajs", logLevel: logLevel.NOTHING, ssl: transport.ssl });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const batches: { value: Buffer }[][] = [];
@@ -33,8 +43,8 @@ export async function kafkajsProduce(bootstrap: string, topic: string, values: B
 }
 
 /** Timed from the first record to the last: the group join before it is not throughput. */
-export async function kafkajsConsume(bootstrap: string, topic: string, count: number): Promise<Timing> {
-  const kafka = new Kafka({ brokers: [bootstrap], clientId: "bench-kafkajs", logLevel: logLevel.NOTHING });
+export async function kafkajsConsume(bootstrap: string, topic: string, count: number, transport: Transport = {}): Promise<Timing> {
+  const kafka = new Kafka({ brokers: [bootstrap], clientId: "bench-kafkajs", logLevel: logLevel.NOTHING, ssl: transport.ssl });
   const consumer = kafka.consumer({ groupId: `bench-${topic}`, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 << 20, maxBytes: 16 << 20 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -56,22 +66,22 @@ export async function kafkajsConsume(bootstrap: string, topic: string, count: nu
 
 
 /** Wall time of the whole kcat process (start-up and metadata included, ~0.1 s). */
-export async function kcatProduce(bootstrap: string, topic: string, stdin: Buffer, count: number): Promise<Timing> {
-  const r = await runKcat(["-b", bootstrap, "-P", "-t", topic, "-p", "0", "-X", "acks=1", "-X", "linger.ms=5", "-X", "batch.num.messages=10000"], stdin);
+export async function kcatProduce(bootstrap: string, topic: string, stdin: Buffer, count: number, transport: Transport = {}): Promise<Timing> {
+  const r = await runKcat(["-b", bootstrap, "-P", "-t", topic, "-p", "0", "-X", "acks=1", "-X", "linger.ms=5", "-X", "batch.num.messages=10000", ...(transport.kcat ?? [])], stdin);
   if (r.code !== 0) throw new Error(`kcat -P failed: ${r.stderr}`);
   return { records: count, seconds: r.seconds };
 }
 
-export async function kcatConsume(bootstrap: string, topic: string, count: number, lineBytes: number): Promise<Timing> {
-  const r = await runKcat(["-b", bootstrap, "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-q", "-X", "fetch.wait.max.ms=100", "-f", "%s\\n"], null);
+export async function kcatConsume(bootstrap: string, topic: string, count: number, lineBytes: number, transport: Transport = {}): Promise<Timing> {
+  const r = await runKcat(["-b", bootstrap, "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-q", "-X", "fetch.wait.max.ms=100", "-f", "%s\\n", ...(transport.kcat ?? [])], null);
   if (r.code !== 0) throw new Error(`kcat -C failed: ${r.stderr}`);
   const records = Math.round(r.stdoutBytes / lineBytes);
   if (records !== count) throw new Error(`kcat read ${records} records, expected ${count}`);
   return { records, seconds: r.seconds };
 }
 
-export async function wsProduce(client: typeof ClientModule, url: string, topic: string, values: Buffer[]): Promise<Timing> {
-  const c = await client.connect({ url });
+export async function wsProduce(client: typeof ClientModule, url: string, topic: string, values: Buffer[], transport: Transport = {}): Promise<Timing> {
+  const c = await client.connect({ url, WebSocket: transport.WebSocket as never });
   const producer = c.producer({ acks: 1, lingerMs: 5 });
   const start = now();
   const pending: Promise<unknown>[] = [];
@@ -83,8 +93,8 @@ export async function wsProduce(client: typeof ClientModule, url: string, topic:
   return { records: values.length, seconds };
 }
 
-export async function wsConsume(client: typeof ClientModule, url: string, topic: string, count: number): Promise<Timing> {
-  const c = await client.connect({ url });
+export async function wsConsume(client: typeof ClientModule, url: string, topic: string, count: number, transport: Transport = {}): Promise<Timing> {
+  const c = await client.connect({ url, WebSocket: transport.WebSocket as never });
   const consumer = c.consumer({ topic, partitions: [0], from: "earliest" });
   let seen = 0;
   let first = 0;

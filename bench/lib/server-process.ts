@@ -3,7 +3,7 @@
 // free loopback ports (the Kafka listener too with --kafka), prints {"port":N,"kafkaPort":M,"pid":P} on
 // stdout, and closes cleanly on SIGTERM/SIGINT (so `--cpu-prof` profiles get written). Topics run with
 // flush off (page cache), as every throughput benchmark measures them. It runs the server from dist/
-// (shards load dist/shard/worker.js), so `npm run build:ts` first.
+// (shards load dist/shard/worker.js), so `npm run build:ts` first. RIVULET_TRANSPORT picks the transport.
 import { fileURLToPath } from "node:url";
 import type * as ServerModule from "../../src/server.js";
 
@@ -23,6 +23,8 @@ const server = await startServer({
   kafkaPort: kafka ? 0 : -1,
   shards: shardsText ? Number(shardsText) : undefined,
   logLevel: "error",
+  // RIVULET_TRANSPORT=uws|node picks the HTTP/WebSocket transport (bench/transports.bench.ts); unset: auto.
+  transport: process.env.RIVULET_TRANSPORT === "uws" || process.env.RIVULET_TRANSPORT === "node" ? process.env.RIVULET_TRANSPORT : undefined,
   topicDefaults: { flushMs: 3_600_000 },
 });
 process.stdout.write(JSON.stringify({ port: server.port, kafkaPort: server.kafkaPort, pid: process.pid }) + "\n");

@@ -274,6 +274,18 @@ export class Broker extends EventEmitter {
     return this.watch.onceAfter(topic, partition, offset, wake);
   }
 
+  /**
+   * Every partition's bytes on disk ("topic\u0000partition" -> bytes), asked of the shards now (they own
+   * the logs: retention, compaction and recovery change sizes there). A partition that cannot answer is absent.
+   */
+  async partitionSizes(): Promise<Map<string, number>> {
+    const refs = this.listTopics().flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition })));
+    const statuses = refs.length ? await this.router.run("status", refs) : [];
+    const sizes = new Map<string, number>();
+    statuses.forEach((s, i) => s.ok && sizes.set(`${refs[i]!.topic}\u0000${refs[i]!.partition}`, s.ok.sizeBytes));
+    return sizes;
+  }
+
   /** The main thread's view of a partition's log end (updated by every produce and fetch). */
   logEndOffset(topic: string, partition: number): bigint | undefined {
     return this.watch.endOffset(topic, partition);

@@ -1,5 +1,6 @@
 // `rivulet acls add|list|remove`: Kafka-model ACLs (docs/security.md), on a stopped broker's data directory
-// or, with --bootstrap, on a running broker through CreateAcls/DescribeAcls/DeleteAcls (as kafka-acls does).
+// or, with --bootstrap, on a running broker through CreateAcls/DescribeAcls/DeleteAcls (as kafka-acls does),
+// or, with --broker, over the WebSocket (CREATE_ACLS/DESCRIBE_ACLS/DELETE_ACLS) with the profile's credentials.
 //
 //   rivulet acls add --allow User:alice --operation read,describe --topic orders --prefixed
 //   rivulet acls add --deny User:mallory --operation all --topic '*'
@@ -30,7 +31,8 @@ import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { adminFlags, withAdmin } from "./kafka-admin.js";
 import { renderTable } from "./table.js";
-import { withStoppedBroker } from "./users.js";
+import { checkOneWay, withStoppedBroker, wsAdminFlag } from "./users.js";
+import { withBroker } from "./client.js";
 
 const resourceFlags = {
   topic: { kind: "string", description: "a topic name ('*' = every topic)", placeholder: "NAME" },
@@ -41,6 +43,7 @@ const resourceFlags = {
   host: { kind: "string", description: "client address the ACL applies to ('*' = any)", placeholder: "HOST" },
   "data-dir": { kind: "string", description: "data directory of a stopped broker", default: "./data", env: "RIVULET_DATA_DIR", placeholder: "DIR" },
   ...adminFlags,
+  ...wsAdminFlag,
 } as const;
 
 type ResourceFlags = { topic?: string; group?: string; "transactional-id"?: string; cluster: boolean; prefixed: boolean };
@@ -90,7 +93,10 @@ const add = defineCommand({
       const why = invalidBinding(b);
       if (why) throw new UsageError(why);
     }
-    if (flags.bootstrap) {
+    checkOneWay(flags);
+    if (flags.broker !== undefined) {
+      await withBroker(flags, (c) => c.admin.createAcls(bindings));
+    } else if (flags.bootstrap) {
       const r = await withAdmin(flags, (c) =>
         c.request(ApiKey.CreateAcls, 1, { creations: bindings.map((b) => ({ resourceType: b.resourceType, resourceName: b.resourceName, resourcePatternType: b.patternType, principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permission })) }),
       );
@@ -136,7 +142,10 @@ const list = defineCommand({
   async run({ flags }) {
     const filter = filterOf(flags);
     let bindings: AclBinding[];
-    if (flags.bootstrap) {
+    checkOneWay(flags);
+    if (flags.broker !== undefined) {
+      bindings = (await withBroker(flags, (c) => c.admin.describeAcls(filter))) as AclBinding[];
+    } else if (flags.bootstrap) {
       const r = await withAdmin(flags, (c) => c.request(ApiKey.DescribeAcls, 1, toFields(filter)));
       if (r.errorCode !== 0) throw new CliError(`DescribeAcls failed: ${kafkaErrorByCode(r.errorCode)}${r.errorMessage ? ` (${r.errorMessage})` : ""}`);
       bindings = r.resources.flatMap((res) => res.acls.map((a) => ({ resourceType: res.resourceType, resourceName: res.resourceName, patternType: res.patternType, principal: a.principal, host: a.host, operation: a.operation, permission: a.permissionType }) as AclBinding));
@@ -155,7 +164,10 @@ const remove = defineCommand({
     if (!flags.principal && !resourceOf(flags) && !flags.operation && !flags.host) throw new UsageError("give a filter (--principal, --topic, --group, --cluster, --operation, --host): refusing to remove every ACL");
     const filter = filterOf(flags);
     let removed: AclBinding[];
-    if (flags.bootstrap) {
+    checkOneWay(flags);
+    if (flags.broker !== undefined) {
+      removed = (await withBroker(flags, (c) => c.admin.deleteAcls([filter])))[0] as AclBinding[];
+    } else if (flags.bootstrap) {
       const r = await withAdmin(flags, (c) => c.request(ApiKey.DeleteAcls, 1, { filters: [toFields(filter)] }));
       const fr = r.filterResults[0];
       if (!fr || fr.errorCode !== 0) throw new CliError(`DeleteAcls failed: ${kafkaErrorByCode(fr?.errorCode ?? -1)}${fr?.errorMessage ? ` (${fr.errorMessage})` : ""}`);
@@ -170,6 +182,6 @@ const remove = defineCommand({
 
 export const acls: CommandGroup = {
   name: "acls",
-  summary: "Manage ACLs (a stopped broker's --data-dir, or a running one with --bootstrap).",
+  summary: "Manage ACLs (a stopped broker's --data-dir, or a running one with --bootstrap or --broker).",
   commands: [add, list, remove],
 };

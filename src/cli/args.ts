@@ -1,5 +1,6 @@
 // A small typed flag parser (no dependency). Accepted forms:
 //   --flag value   --flag=value   --flag (booleans)   --flag=false   -h   --   (everything after is positional)
+//   -X value   -Xvalue   -X (booleans): a flag's one-letter `short` name (kcat's letters where they exist)
 // A repeated flag keeps its last value unless it is declared `multiple`, which collects every value.
 // Values come from, in order: the command line, the flag's environment variable, its default.
 
@@ -11,6 +12,8 @@ interface FlagBase {
   env?: string;
   /** Name of the value in help text ("N", "URL"). */
   placeholder?: string;
+  /** A one-letter alias, written `-X` (kcat's `-H`, `-k`, `-K`, ...). */
+  short?: string;
 }
 
 export interface StringFlag extends FlagBase {
@@ -111,7 +114,27 @@ export function parseArgs<S extends FlagSpecs>(argv: readonly string[], specs: S
       continue;
     }
     if (!token.startsWith("--") || token === "-") {
-      if (token.startsWith("-") && token !== "-" && !/^-\d/.test(token)) throw new UsageError(`unknown flag ${token}`);
+      if (token.startsWith("-") && token !== "-" && !/^-\d/.test(token)) {
+        // -X, -X value, -Xvalue: the rest of the token is the value (getopt's rule), so -H a=b and -Ha=b agree.
+        const name = Object.keys(specs).find((n) => specs[n]!.short === token[1]);
+        const spec = name === undefined ? undefined : specs[name];
+        if (name === undefined || !spec) throw new UsageError(`unknown flag ${token}`);
+        let raw: string;
+        if (spec.kind === "boolean") {
+          if (token.length > 2) throw new UsageError(`-${token[1]} takes no value, got '${token}'`);
+          raw = "true";
+        } else if (token.length > 2) raw = token.slice(2);
+        else {
+          const next = argv[i + 1];
+          if (next === undefined) throw new UsageError(`-${token[1]} needs a value`);
+          raw = next;
+          i++;
+        }
+        const values = given.get(name) ?? [];
+        values.push(convert(spec, raw, `-${token[1]}`));
+        given.set(name, values);
+        continue;
+      }
       positionals.push(token);
       continue;
     }

@@ -90,9 +90,10 @@ function columns(rows: Array<[string, string]>, indent = "  "): string {
 }
 
 function flagLeft(name: string, spec: FlagSpec): string {
-  if (spec.kind === "boolean") return `--${name}`;
+  const short = spec.short ? `-${spec.short}, ` : "";
+  if (spec.kind === "boolean") return `${short}--${name}`;
   const placeholder = spec.placeholder ?? (spec.kind === "integer" ? "N" : "VALUE");
-  return `--${name} ${placeholder}`;
+  return `${short}--${name} ${placeholder}`;
 }
 
 function flagRight(spec: FlagSpec): string {

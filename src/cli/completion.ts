@@ -27,7 +27,10 @@ function nodes(table: readonly Entry[]): Node[] {
   const leaf = (command: AnyCommand, path: string) => {
     const choices: Record<string, readonly string[]> = {};
     for (const [name, spec] of Object.entries(command.flags)) {
-      if (spec.kind === "string" && !spec.multiple && spec.choices) choices[`--${name}`] = spec.choices;
+      if (spec.kind === "string" && !spec.multiple && spec.choices) {
+        choices[`--${name}`] = spec.choices;
+        if (spec.short) choices[`-${spec.short}`] = spec.choices;
+      }
     }
     out.push({ path, words: [], flags: [...Object.keys(command.flags).map((f) => `--${f}`), "--help"], choices });
   };

@@ -7,11 +7,14 @@
 // how long the broker may stay unreachable (exit 1 with one line).
 
 import type { Consumer, ConsumerOptions, GroupConsumer, RivuletClient, StartFrom } from "../client/index.js";
+import { decompress } from "../core/codecs.js";
 import { brokerFlags, connectBroker, timeoutFlag } from "./client.js";
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS, recordWriter, type OutputFormat } from "./format.js";
 import { Output } from "./output.js";
+import { Progress } from "./progress.js";
+import { formatBytes, formatNumber } from "./table.js";
 import { templateWriter } from "./template.js";
 import { topicMetadata } from "./topics.js";
 
@@ -45,6 +48,8 @@ export const consume = defineCommand({
     "key-separator": { kind: "string", description: "separator for --format kv", default: "=", placeholder: "SEP" },
     template: { kind: "string", description: "kcat-style output template (overrides --format): %t %p %o %T %k %K %s %S %h %% and \\n \\t", placeholder: "FMT" },
     to: { kind: "string", description: "stop point per partition: end (the end seen at start, the default without --follow), an offset (exclusive), or @<ms | ISO date>", placeholder: "POS" },
+    "print-null": { kind: "boolean", short: "Z", description: "print null keys, values and header values as NULL instead of nothing (kcat -Z; --format value, kv and --template)" },
+    progress: { kind: "boolean", description: "print records read and the rate to stderr every second (default when stdout is not a terminal and stderr is)" },
     "print-offsets": { kind: "boolean", description: "on exit, print the next offset of each partition read as one JSON line on stderr (for scripts)" },
     group: { kind: "string", description: "read as a member of this consumer group (partitions assigned by the broker; starts at its committed offsets, commits what was printed)", placeholder: "GROUP" },
     ...brokerFlags,
@@ -78,6 +83,8 @@ export const consume = defineCommand({
         template: flags.template,
         stop,
         printOffsets: flags["print-offsets"],
+        printNull: flags["print-null"],
+        progress: flags.progress || (process.stdout.isTTY !== true && process.stderr.isTTY === true),
       });
     } finally {
       client.close();
@@ -95,6 +102,8 @@ interface ConsumeOptions {
   template?: string;
   stop?: StopSpec;
   printOffsets?: boolean;
+  printNull?: boolean;
+  progress?: boolean;
 }
 
 /** Where reading stops: the ends seen at start, an offset, or the first offset at or after a time. */
@@ -135,9 +144,10 @@ async function consumeWith(client: RivuletClient, topic: string, start: StartSpe
   let consumer: Consumer | GroupConsumer;
   if (options.group !== undefined) {
     // Commits are this command's: on each way out (end, --max-messages, a signal), after printing.
-    consumer = client.consumer({ topic, group: options.group, from: "from" in start && start.from === "latest" ? "latest" : "earliest", autoCommitIntervalMs: 1000 });
+    consumer = client.consumer({ topic, group: options.group, from: "from" in start && start.from === "latest" ? "latest" : "earliest", autoCommitIntervalMs: 1000, decompress });
   } else {
-    const consumerOptions: ConsumerOptions = { topic, partitions, from: "earliest" };
+    // Batches compressed by a producer (-z, kcat, any Kafka client) are inflated here, in Node.
+    const consumerOptions: ConsumerOptions = { topic, partitions, from: "earliest", decompress };
     if ("from" in start) consumerOptions.from = start.from;
     else {
       consumerOptions.positions = new Map(
@@ -199,8 +209,20 @@ async function readAll(
   };
 
   const output = new Output();
-  const write = options.template !== undefined ? templateWriter(options.template, output) : recordWriter(options.format, output, options.keySeparator);
+  const write = options.template !== undefined ? templateWriter(options.template, output, options.printNull) : recordWriter(options.format, output, options.keySeparator, options.printNull);
   let count = 0;
+  let bytes = 0;
+  // What there is to read, when it is known (not following, not a group): the gap to each end at start.
+  const starts = consumer.positions();
+  const total = options.follow || options.group !== undefined ? undefined : partitions.reduce((n, p) => n + Number((ends.get(p) ?? 0n) - (starts.get(p) ?? ends.get(p) ?? 0n)), 0);
+  const began = performance.now();
+  const progress = options.progress
+    ? new Progress(() => {
+        const seconds = Math.max((performance.now() - began) / 1000, 1e-3);
+        const of = total !== undefined && total > 0 ? ` of ${formatNumber(total)} (${Math.min(100, Math.floor((count / total) * 100))}%)` : "";
+        return `consumed ${formatNumber(count)}${of} records (${formatBytes(bytes)}), ${formatNumber(count / seconds)} records/s`;
+      }).start()
+    : undefined;
   // A partition can end on offsets no record is handed out for (control batches), and a group member may
   // get its partitions later: while no record arrives, look at the consumer's positions instead.
   let arrived = false;
@@ -223,6 +245,7 @@ async function readAll(
         }
         write(record);
         count++;
+        bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0);
         if (options.maxMessages !== undefined && count >= options.maxMessages) break;
         if (ended && (options.group === undefined ? active.size === 0 : done())) break;
         if (output.full) await output.flush();
@@ -237,6 +260,7 @@ async function readAll(
   }
   // Printed first, committed second: a crash in between repeats records rather than losing them.
   await output.end();
+  progress?.stop();
   if ("commit" in consumer && !(failure && client.connection.isClosed)) {
     try {
       // After a signal the user is waiting: a broker that is away gets a few seconds, not the full deadline.

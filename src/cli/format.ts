@@ -49,12 +49,15 @@ export function recordJson(record: ConsumedRecord): string {
 }
 
 /** Returns a function that appends one record to `output` in the given format. */
-export function recordWriter(format: OutputFormat, output: Output, keySeparator = "="): (record: ConsumedRecord) => void {
+export function recordWriter(format: OutputFormat, output: Output, keySeparator = "=", printNull = false): (record: ConsumedRecord) => void {
   const separator = Buffer.from(keySeparator);
+  // --print-null (kcat -Z): a null value prints NULL; a null key is still left out in kv (it had none).
+  const nullValue = printNull ? Buffer.from("NULL") : undefined;
   switch (format) {
     case "value":
       return (record) => {
-        if (record.value) output.push(record.value);
+        const value = record.value ?? nullValue;
+        if (value) output.push(value);
         output.push(NEWLINE);
       };
     case "kv":
@@ -63,7 +66,8 @@ export function recordWriter(format: OutputFormat, output: Output, keySeparator 
           output.push(record.key);
           output.push(separator);
         }
-        if (record.value) output.push(record.value);
+        const value = record.value ?? nullValue;
+        if (value) output.push(value);
         output.push(NEWLINE);
       };
     case "json":

@@ -8,6 +8,7 @@ import { brokerFlags, timeoutFlag, withBroker } from "./client.js";
 import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { renderTable, type Cell } from "./table.js";
+import { topicMetadata } from "./topics.js";
 
 type GroupDescription = Awaited<ReturnType<Admin["describeGroup"]>>;
 export type ResetTarget = StartFrom;
@@ -126,6 +127,7 @@ const resetOffsets = defineCommand({
   flags: {
     topic: { kind: "string", description: "topic whose offsets to reset (required)", placeholder: "NAME" },
     to: { kind: "string", description: "earliest, latest, an offset, or @<ms since epoch | ISO date> (the first record at or after it; the log end if none)", placeholder: "POS" },
+    "dry-run": { kind: "boolean", description: "print the plan (partition, current offset, new offset, lag after) and change nothing" },
     ...jsonFlag,
     ...brokerFlags, ...timeoutFlag,
   },
@@ -135,6 +137,7 @@ const resetOffsets = defineCommand({
     if (flags.to === undefined) throw new UsageError("missing --to");
     const topic = flags.topic;
     const target = parseResetTarget(flags.to);
+    if (flags["dry-run"]) return void (await withBroker(flags, (client) => printPlan(client.admin, group, topic, target, flags.json)));
     const partitions = await withBroker(flags, (client) => client.admin.resetOffsets(group, topic, target).catch(groupErrors(group, topic)));
     partitions.sort((a, b) => a.partition - b.partition);
     if (flags.json) {
@@ -144,6 +147,45 @@ const resetOffsets = defineCommand({
     process.stdout.write(renderTable(["TOPIC", "PARTITION", "NEW OFFSET"], partitions.map((p) => [topic, p.partition, p.offset])));
   },
 });
+
+/**
+ * `reset-offsets --dry-run`: what the reset would commit, resolved as the broker resolves it (an explicit
+ * offset as given; earliest, latest and @time through the partition's offsets; @time past the last record
+ * is the log end), next to what is committed now. Nothing is written. The real reset is refused while the
+ * group has active members, and new records move "latest" before it runs; the plan names active members.
+ */
+async function printPlan(admin: Admin, group: string, topic: string, target: ResetTarget, json: boolean): Promise<void> {
+  const meta = await topicMetadata(admin, topic);
+  const d = await admin.describeGroup(group);
+  const committed = new Map(d.offsets.filter((o) => o.topic === topic).map((o) => [o.partition, o.committed]));
+  const plan = await Promise.all(
+    meta.partitions.map(async (p) => {
+      let next: bigint;
+      if (target === "earliest") next = p.logStartOffset;
+      else if (target === "latest") next = p.logEndOffset;
+      else if ("offset" in target) next = target.offset;
+      else {
+        const found = await admin.listOffsets(topic, p.partition, { timestamp: target.timestamp });
+        next = found.offset >= 0n ? found.offset : p.logEndOffset;
+      }
+      const current = committed.get(p.partition) ?? -1n;
+      const lag = p.logEndOffset - next;
+      return { partition: p.partition, current, next, lag: lag < 0n ? 0n : lag, logEndOffset: p.logEndOffset };
+    }),
+  );
+  plan.sort((a, b) => a.partition - b.partition);
+  const members = d.members.length;
+  if (json) {
+    const str = (v: bigint) => (v < 0n ? null : v.toString());
+    const partitions = plan.map((p) => ({ partition: p.partition, current: str(p.current), new: p.next.toString(), lag: p.lag.toString(), changes: p.current !== p.next }));
+    process.stdout.write(JSON.stringify({ groupId: group, topic, dryRun: true, activeMembers: members, partitions }) + "\n");
+    return;
+  }
+  const rows = plan.map((p): Cell[] => [topic, p.partition, known(p.current), p.next, p.lag, p.current === p.next ? "no" : "yes"]);
+  const notes = [`dry run: nothing was changed; 'rivulet groups reset-offsets ${group} --topic ${topic} --to ...' without --dry-run applies it`];
+  if (members > 0) notes.push(`group ${group} has ${members} active member${members === 1 ? "" : "s"}: the reset would be refused until they stop`);
+  process.stdout.write(renderTable(["TOPIC", "PARTITION", "CURRENT", "NEW", "LAG AFTER", "CHANGES"], rows) + notes.map((n) => `${n}\n`).join(""));
+}
 
 const remove = defineCommand({
   name: "delete",

@@ -1,4 +1,5 @@
-// `rivulet produce <topic>`: one record per line of stdin. The input is read as a stream, a chunk at a
+// `rivulet produce <topic>`: one record per line of stdin (or per -D delimiter, or per --file; keys,
+// headers, tombstones and timestamps as produce-input.ts shapes them, batches compressed with -z). The input is read as a stream, a chunk at a
 // time; when the producer holds its limit of unacknowledged bytes the reader waits (producer.drained()),
 // so stdin is not read faster than the broker acknowledges.
 //
@@ -9,11 +10,12 @@
 // input line (the first few) and one summary line: how many lines were not stored, which, and why.
 
 import { Connection, RivuletClient, type ProducerOptions } from "../client/index.js";
+import { compressor } from "../core/codecs.js";
 import { RivuletError } from "../errors/index.js";
 import { brokerFlags, brokerUrl, profileConnectionOptions } from "./client.js";
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
-import { readLines, splitKey } from "./lines.js";
+import { checkFiles, inputRecords, parseDelimiter, parseHeader, parseTimestamp, shapeRecord, type Shape } from "./produce-input.js";
 import { Progress } from "./progress.js";
 import { formatBytes, formatNumber } from "./table.js";
 import { topicMetadata } from "./topics.js";
@@ -53,9 +55,17 @@ export const produce = defineCommand({
   summary: "Produce one record per line of stdin.",
   args: [{ name: "topic", description: "topic to write to" }],
   flags: {
-    "key-separator": { kind: "string", description: "split each line at the first SEP into key and value (a line without SEP has no key)", placeholder: "SEP" },
+    "key-separator": { kind: "string", short: "K", description: "split each record at the first SEP into key and value (a record without SEP has no key, or --key); kcat escapes", placeholder: "SEP" },
+    key: { kind: "string", short: "k", description: "the key of every record without its own (kcat -k; -K keys take precedence)", placeholder: "KEY" },
+    header: { kind: "string", short: "H", multiple: true, description: "add a header NAME=VALUE to every record (NAME alone: a null value)", placeholder: "NAME=VALUE" },
+    delimiter: { kind: "string", short: "D", description: "records are separated by DELIM instead of lines (\\n \\r \\t \\0 \\\\ \\xNN escapes, as kcat -D)", placeholder: "DELIM" },
+    tombstone: { kind: "boolean", short: "Z", description: "send an empty value as null: a tombstone, which deletes its key from a compacted topic (kcat -Z)" },
+    compression: { kind: "string", short: "z", description: "compress batches", default: "none", choices: ["none", "gzip", "snappy", "lz4", "zstd"], placeholder: "CODEC" },
+    timestamp: { kind: "string", description: "the timestamp of every record: milliseconds since the epoch or an ISO date (default: now)", placeholder: "TIME" },
+    "timestamp-delimiter": { kind: "string", description: "each record starts with its own timestamp in ms, then SEP (before any key)", placeholder: "SEP" },
+    file: { kind: "string", multiple: true, description: "produce the whole file as one record (stdin is not read)", placeholder: "PATH" },
     acks: { kind: "string", description: "acknowledgement: 0 (none), 1 (leader), all (durable per the topic's flush policy)", default: "all", choices: ["0", "1", "all", "-1"] },
-    partition: { kind: "integer", description: "write every record to this partition (default: by key, else sticky)", min: 0 },
+    partition: { kind: "integer", short: "p", description: "write every record to this partition (default: by key, else sticky)", min: 0 },
     idempotent: { kind: "boolean", description: "idempotent producer: retries cannot duplicate or reorder records (needs --acks all)" },
     progress: { kind: "boolean", description: "print progress to stderr every second (default when stderr is a terminal)" },
     "linger-ms": { kind: "integer", description: "how long a batch waits for more records", default: 5, min: 0 },
@@ -65,16 +75,32 @@ export const produce = defineCommand({
     ...brokerFlags,
   },
   details: [
-    "Lines end with \\n or \\r\\n; a last line without a newline is produced too; an empty line is a record with an empty value.",
+    "Lines end with \\n or \\r\\n; a last line without a newline is produced too; an empty line is a record with an empty value (null with -Z). With -D the input is split at exactly DELIM.",
+    "Examples: printf 'k1:v1\\nk2:\\n' | rivulet produce t -K: -Z -H source=shell   (k2 becomes a tombstone);  rivulet produce t --file report.pdf -k report -z zstd",
     "A line the broker refuses (too large, invalid) is reported by number and the other lines are still stored. Exit status 1 if any line was not stored.",
   ],
   async run({ flags, args }) {
     const [topic] = args as [string];
-    const separator = flags["key-separator"];
-    if (separator === "") throw new UsageError("--key-separator must not be empty");
+    if (flags["key-separator"] === "") throw new UsageError("--key-separator must not be empty");
     if (flags.idempotent && parseAcks(flags.acks) !== "all") throw new UsageError("--idempotent needs --acks all");
     if (flags.idempotent && flags["max-in-flight"] > 5) throw new UsageError("--idempotent allows at most 5 requests in flight (--max-in-flight)");
-    const sep = separator === undefined ? undefined : Buffer.from(separator);
+    const files = flags.file;
+    if (files.length && (flags["key-separator"] !== undefined || flags.delimiter !== undefined || flags["timestamp-delimiter"] !== undefined)) {
+      throw new UsageError("--file sends each file whole: -K, -D and --timestamp-delimiter split input and do not apply (use -k for a key)");
+    }
+    if (flags.timestamp !== undefined && flags["timestamp-delimiter"] !== undefined) throw new UsageError("--timestamp and --timestamp-delimiter contradict each other (one time for all, or one per record)");
+    const shape: Shape = {
+      keySeparator: flags["key-separator"] === undefined ? undefined : parseDelimiter(flags["key-separator"], "-K/--key-separator"),
+      key: flags.key === undefined ? undefined : Buffer.from(flags.key),
+      headers: flags.header.map(parseHeader),
+      tombstone: flags.tombstone,
+      timestamp: flags.timestamp === undefined ? undefined : parseTimestamp(flags.timestamp, "--timestamp"),
+      timestampSeparator: flags["timestamp-delimiter"] === undefined ? undefined : parseDelimiter(flags["timestamp-delimiter"], "--timestamp-delimiter"),
+    };
+    const delimiter = flags.delimiter === undefined ? undefined : parseDelimiter(flags.delimiter, "-D/--delimiter");
+    await checkFiles(files);
+    const codec = CODECS[flags.compression]!;
+    const compression = codec === 0 ? undefined : { codec, compress: await compressor(codec) };
     const url = brokerUrl(flags.broker);
     const timeoutMs = flags.timeout;
 
@@ -92,12 +118,16 @@ export const produce = defineCommand({
       if (flags.partition !== undefined && flags.partition >= meta.partitions.length) {
         throw new CliError(`topic '${topic}' has no partition ${flags.partition} (it has ${meta.partitions.length})`);
       }
-      await produceLines(client, topic, { ...flags, sep, url, timeoutMs });
+      const unit = files.length ? "file" : delimiter ? "record" : "line";
+      await produceLines(client, topic, inputRecords(files, delimiter), { ...flags, shape, compression, unit, url, timeoutMs });
     } finally {
       client.close();
     }
   },
 });
+
+/** -z names to Kafka codec ids. */
+const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
 interface LineOptions {
   acks: string;
@@ -107,12 +137,16 @@ interface LineOptions {
   "linger-ms": number;
   "batch-bytes": number;
   "max-in-flight": number;
-  sep: Buffer | undefined;
+  shape: Shape;
+  compression: ProducerOptions["compression"];
+  /** What one input record is called in messages: line, record or file. */
+  unit: string;
   url: string;
   timeoutMs: number;
 }
 
-async function produceLines(client: RivuletClient, topic: string, options: LineOptions): Promise<void> {
+async function produceLines(client: RivuletClient, topic: string, input: AsyncIterable<Buffer[]>, options: LineOptions): Promise<void> {
+  const unit = options.unit;
   const stderr = (line: string) => process.stderr.write(`${progressLine ? "\n" : ""}rivulet: ${line}\n`);
   let progressLine = false;
   let outage: { error: Error } | undefined;
@@ -138,12 +172,15 @@ async function produceLines(client: RivuletClient, topic: string, options: LineO
     deliveryTimeoutMs: options.timeoutMs,
     requestTimeoutMs: Math.min(30_000, options.timeoutMs),
     onRetry,
+    compression: options.compression,
   });
 
   let sent = 0;
   let acked = 0;
   let bytes = 0;
   const failures: Failure[] = [];
+  /** Records the input shaped badly (not the broker's refusals). */
+  const shapingErrors = new Set<Error>();
   /** A failure that is not one line's fault (deadline passed, topic deleted, ...): stop reading. */
   let fatal: Failure | undefined;
   const waiters: Array<() => void> = [];
@@ -153,12 +190,12 @@ async function produceLines(client: RivuletClient, topic: string, options: LineO
   const started = performance.now();
   const rate = () => {
     const seconds = (performance.now() - started) / 1000;
-    return `produced ${formatNumber(acked)} of ${formatNumber(sent)} lines (${formatBytes(bytes)}), ${formatNumber(acked / Math.max(seconds, 1e-3))} records/s`;
+    return `produced ${formatNumber(acked)} of ${formatNumber(sent)} ${unit}s (${formatBytes(bytes)}), ${formatNumber(acked / Math.max(seconds, 1e-3))} records/s`;
   };
   const progress = options.progress || process.stderr.isTTY ? new Progress(rate).start() : undefined;
   progressLine = progress !== undefined && process.stderr.isTTY === true;
 
-  read: for await (const lines of readLines(process.stdin)) {
+  read: for await (const lines of input) {
     for (const line of lines) {
       if (fatal) break read;
       // send() may count a record against the buffer limit only after a hop (a topic's first record):
@@ -168,8 +205,10 @@ async function produceLines(client: RivuletClient, topic: string, options: LineO
       if (fatal) break read;
       const number = ++sent;
       bytes += line.length;
-      const [key, value] = options.sep ? splitKey(line, options.sep) : [null, line];
-      producer.send({ topic, partition: options.partition, key, value }).then(
+      const shaped = shapeRecord(line, options.shape);
+      if (shaped instanceof Error) shapingErrors.add(shaped);
+      const sending = shaped instanceof Error ? Promise.reject(shaped) : producer.send({ topic, partition: options.partition, ...shaped });
+      sending.then(
         () => {
           acked++;
           if (outage) {
@@ -200,11 +239,12 @@ async function produceLines(client: RivuletClient, topic: string, options: LineO
 
   failures.sort((a, b) => a.line - b.line);
   const own = failures.filter((f) => RECORD_ERRORS.has((f.error as RivuletError).code));
-  for (const f of own.slice(0, LINES_SHOWN)) stderr(`line ${formatNumber(f.line)} was not stored: ${f.error.message}`);
-  if (own.length > LINES_SHOWN) stderr(`... and ${formatNumber(own.length - LINES_SHOWN)} more lines refused by the broker's limits`);
+  for (const f of own.slice(0, LINES_SHOWN)) stderr(`${unit} ${formatNumber(f.line)} was not stored: ${f.error.message}`);
+  const refusedBy = own.some((f) => shapingErrors.has(f.error)) ? "refused" : "refused by the broker's limits";
+  if (own.length > LINES_SHOWN) stderr(`... and ${formatNumber(own.length - LINES_SHOWN)} more ${unit}s ${refusedBy}`);
   const numbers = failures.map((f) => f.line);
-  const why = fatal ? fatal.error.message : own.length === failures.length ? "refused by the broker's limits (see above)" : failures.find((f) => !own.includes(f))!.error.message;
-  const notRead = unread ? `; input after line ${formatNumber(sent)} was not read` : "";
-  const count = `${formatNumber(failures.length)} of ${formatNumber(sent)} line${sent === 1 ? "" : "s"} ${failures.length === 1 ? "was" : "were"} not stored`;
-  throw new CliError(`${count} (line${numbers.length > 1 ? "s" : ""} ${lineRanges(numbers)}): ${why}${notRead}`);
+  const why = fatal ? fatal.error.message : own.length === failures.length ? `${refusedBy} (see above)` : failures.find((f) => !own.includes(f))!.error.message;
+  const notRead = unread ? `; input after ${unit} ${formatNumber(sent)} was not read` : "";
+  const count = `${formatNumber(failures.length)} of ${formatNumber(sent)} ${unit}${sent === 1 ? "" : "s"} ${failures.length === 1 ? "was" : "were"} not stored`;
+  throw new CliError(`${count} (${unit}${numbers.length > 1 ? "s" : ""} ${lineRanges(numbers)}): ${why}${notRead}`);
 }

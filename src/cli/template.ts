@@ -2,7 +2,8 @@
 //   %t topic   %p partition   %o offset   %T timestamp (ms)   %k key   %K key length (-1: null)
 //   %s value   %S value length (-1: null)   %h headers as k=v,k2=v2   %%  a percent sign
 //   \n \r \t \\   the escapes kcat takes
-// Keys and values are written as their bytes; a null key or value writes nothing (its length is -1).
+// Keys and values are written as their bytes; a null key or value writes nothing (its length is -1), or
+// NULL with --print-null (kcat -Z on the consumer side).
 
 import type { ConsumedRecord } from "../client/index.js";
 import { UsageError } from "./errors.js";
@@ -11,6 +12,14 @@ import type { Output } from "./output.js";
 type Part = string | ((record: ConsumedRecord, output: Output) => void);
 
 const utf8 = new TextDecoder();
+
+/** kcat -Z: null keys, values and header values print as NULL instead of nothing. */
+const NULL = Buffer.from("NULL");
+const NULL_FIELDS: Record<string, (record: ConsumedRecord, output: Output) => void> = {
+  k: (r, o) => o.push(r.key ?? NULL),
+  s: (r, o) => o.push(r.value ?? NULL),
+  h: (r, o) => o.text(r.headers.map((h) => `${h.key}=${h.value === null ? "NULL" : utf8.decode(h.value)}`).join(",")),
+};
 
 const FIELDS: Record<string, (record: ConsumedRecord, output: Output) => void> = {
   t: (r, o) => o.text(r.topic),
@@ -26,7 +35,7 @@ const FIELDS: Record<string, (record: ConsumedRecord, output: Output) => void> =
 
 const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", "\\": "\\" };
 
-export function compileTemplate(template: string): Part[] {
+export function compileTemplate(template: string, printNull = false): Part[] {
   const parts: Part[] = [];
   let literal = "";
   for (let i = 0; i < template.length; i++) {
@@ -43,7 +52,7 @@ export function compileTemplate(template: string): Part[] {
         literal += "%";
         continue;
       }
-      const field = FIELDS[next];
+      const field = (printNull ? NULL_FIELDS[next] : undefined) ?? FIELDS[next];
       if (!field) throw new UsageError(`--template: unknown token %${next} (known: ${Object.keys(FIELDS).map((f) => `%${f}`).join(" ")} %%)`);
       if (literal) parts.push(literal);
       literal = "";
@@ -56,8 +65,8 @@ export function compileTemplate(template: string): Part[] {
   return parts;
 }
 
-export function templateWriter(template: string, output: Output): (record: ConsumedRecord) => void {
-  const parts = compileTemplate(template);
+export function templateWriter(template: string, output: Output, printNull = false): (record: ConsumedRecord) => void {
+  const parts = compileTemplate(template, printNull);
   return (record) => {
     for (const part of parts) {
       if (typeof part === "string") output.text(part);

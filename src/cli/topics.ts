@@ -5,7 +5,7 @@ import { RivuletError } from "../errors/index.js";
 import { brokerFlags, timeoutFlag, withBroker } from "./client.js";
 import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
-import { renderTable } from "./table.js";
+import { formatBytes, renderTable } from "./table.js";
 
 /** Metadata of one topic, with "unknown topic" as a clear user error. */
 export async function topicMetadata(admin: Admin, topic: string): Promise<TopicMetadata> {
@@ -92,16 +92,21 @@ const describe = defineCommand({
   name: "describe",
   summary: "Show a topic's partitions (log start and end offsets) and configs (default or set on the topic).",
   args: [{ name: "name", description: "topic name" }],
-  flags: { ...brokerFlags, ...timeoutFlag, json: { kind: "boolean", description: "print one JSON document (offsets as strings: they may pass 2^53)" } },
+  flags: {
+    ...brokerFlags,
+    ...timeoutFlag,
+    json: { kind: "boolean", description: "print one JSON document (offsets as strings: they may pass 2^53)" },
+    sizes: { kind: "boolean", description: "also show each partition's size on disk (a broker older than this flag refuses it)" },
+  },
   async run({ flags, args }) {
     const [name] = args as [string];
-    const info = await withBroker(flags, (client) => client.admin.describeTopic(name).catch(unknownTopicAsCliError(name)));
+    const info = await withBroker(flags, (client) => client.admin.describeTopic(name, { sizes: flags.sizes }).catch(unknownTopicAsCliError(name)));
     const partitions = [...info.partitions].sort((a, b) => a.partition - b.partition);
     if (flags.json) {
       const doc = {
         name: info.name,
         id: info.id,
-        partitions: partitions.map((p) => ({ partition: p.partition, logStartOffset: String(p.logStartOffset), logEndOffset: String(p.logEndOffset) })),
+        partitions: partitions.map((p) => ({ partition: p.partition, logStartOffset: String(p.logStartOffset), logEndOffset: String(p.logEndOffset), ...(p.sizeBytes === undefined ? {} : { sizeBytes: p.sizeBytes }) })),
         configs: Object.fromEntries([...info.configs].sort((a, b) => a.name.localeCompare(b.name)).map((c) => [c.name, { value: c.value, source: c.isDefault ? "default" : "topic" }])),
       };
       return void process.stdout.write(`${JSON.stringify(doc)}\n`);
@@ -109,8 +114,8 @@ const describe = defineCommand({
     const out = [
       renderTable(["TOPIC", "ID", "PARTITIONS"], [[info.name, info.id, partitions.length]]),
       renderTable(
-        ["PARTITION", "LOG START", "LOG END", "RECORDS"],
-        partitions.map((p) => [p.partition, p.logStartOffset, p.logEndOffset, p.logEndOffset - p.logStartOffset]),
+        ["PARTITION", "LOG START", "LOG END", "RECORDS", ...(flags.sizes ? ["SIZE"] : [])],
+        partitions.map((p) => [p.partition, p.logStartOffset, p.logEndOffset, p.logEndOffset - p.logStartOffset, ...(flags.sizes ? [formatBytes(p.sizeBytes ?? 0)] : [])]),
       ),
       renderTable(
         ["CONFIG", "VALUE", "SOURCE"],

@@ -4,7 +4,9 @@
 // directory, holding the directory's lock while it writes (a running broker holds it, and the command says
 // to use --bootstrap). With --bootstrap it asks a running broker through Kafka's own admin APIs
 // (AlterUserScramCredentials / DescribeUserScramCredentials): the standard path that Kafka's tools use too,
-// and the password never crosses the wire: the CLI salts it and sends only SaltedPassword.
+// and the password never crosses the wire: the CLI salts it and sends only SaltedPassword. With --broker it
+// does the same over the WebSocket (ALTER_USERS / DESCRIBE_USERS, docs/protocol.md §8), authenticated with
+// the active profile's credentials.
 
 import { randomBytes } from "node:crypto";
 import { lockDataDir, DataDirLockedError } from "../broker/lock-file.js";
@@ -14,12 +16,24 @@ import { DEFAULT_ITERATIONS, isScramMechanism, SCRAM_MECHANISMS, saltedPassword,
 import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { adminFlags, withAdmin } from "./kafka-admin.js";
+import { withBroker } from "./client.js";
 import { renderTable } from "./table.js";
+
+/** --broker: a running broker over the WebSocket (no env variable: RIVULET_BROKER must not redirect these). */
+export const wsAdminFlag = {
+  broker: { kind: "string", description: "a running broker's WebSocket URL (or host:port), with the profile's credentials; instead of --data-dir or --bootstrap", placeholder: "URL" },
+} as const;
 
 const storeFlags = {
   "data-dir": { kind: "string", description: "data directory of a stopped broker", default: "./data", env: "RIVULET_DATA_DIR", placeholder: "DIR" },
   ...adminFlags,
+  ...wsAdminFlag,
 } as const;
+
+/** --broker and --bootstrap name two ways to one running broker: one at a time. */
+export function checkOneWay(flags: { broker?: string; bootstrap?: string }): void {
+  if (flags.broker !== undefined && flags.bootstrap !== undefined) throw new UsageError("--broker and --bootstrap are exclusive");
+}
 
 /** Runs `body` on the store of a stopped broker, holding its data-directory lock. */
 export async function withStoppedBroker<T>(dataDir: string, body: () => Promise<T> | T): Promise<T> {
@@ -74,7 +88,10 @@ const add = defineCommand({
     const [name] = args as [string];
     const mechanisms = mechanismsOf(flags.mechanism);
     const password = await readPassword(flags);
-    if (flags.bootstrap) {
+    checkOneWay(flags);
+    if (flags.broker !== undefined) {
+      await withBroker(flags, (c) => c.admin.upsertUser(name, password, { mechanisms, iterations: flags.iterations }));
+    } else if (flags.bootstrap) {
       const upsertions = await Promise.all(
         mechanisms.map(async (m) => {
           const salt = randomBytes(32);
@@ -100,7 +117,10 @@ const del = defineCommand({
   async run({ flags, args }) {
     const [name] = args as [string];
     const only = flags.mechanism ? mechanismsOf(flags.mechanism) : undefined;
-    if (flags.bootstrap) {
+    checkOneWay(flags);
+    if (flags.broker !== undefined) {
+      await withBroker(flags, (c) => c.admin.deleteUser(name, only));
+    } else if (flags.bootstrap) {
       await withAdmin(flags, async (c) => {
         let mechanisms = only;
         if (!mechanisms) {
@@ -130,7 +150,10 @@ const list = defineCommand({
   flags: { ...storeFlags },
   async run({ flags }) {
     let rows: { name: string; credentials: { mechanism: string; iterations: number }[] }[];
-    if (flags.bootstrap) {
+    checkOneWay(flags);
+    if (flags.broker !== undefined) {
+      rows = (await withBroker(flags, (c) => c.admin.describeUsers())).map((u) => ({ name: u.user, credentials: u.credentials }));
+    } else if (flags.bootstrap) {
       const r = await withAdmin(flags, (c) => c.request(ApiKey.DescribeUserScramCredentials, 0, { users: null }));
       if (r.errorCode !== 0) throw new CliError(`cannot list users: ${kafkaErrorByCode(r.errorCode)}${r.errorMessage ? ` (${r.errorMessage})` : ""}`);
       rows = r.results.map((u) => ({ name: u.user, credentials: u.credentialInfos.map((i) => ({ mechanism: scramMechanismFromCode(i.mechanism) ?? String(i.mechanism), iterations: i.iterations })) }));
@@ -144,6 +167,6 @@ const list = defineCommand({
 
 export const users: CommandGroup = {
   name: "users",
-  summary: "Manage SCRAM users (a stopped broker's --data-dir, or a running one with --bootstrap).",
+  summary: "Manage SCRAM users (a stopped broker's --data-dir, or a running one with --bootstrap or --broker).",
   commands: [add, del, list],
 };

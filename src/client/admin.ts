@@ -9,6 +9,8 @@ import { offsetSpecToTimestamp, type OffsetSpec } from "../protocol/offset-spec.
 import { FrameType, startPosition, type GroupDescriptionFrame, type PartitionRange, type ServerFrame } from "../protocol/ws/index.js";
 import type { Connection } from "./connection.js";
 import { ConnectionError, errorFromCode } from "./errors.js";
+import { aclResultsOf, bindingWire, filterWire, saltPassword, throwFirst, usersOf, type AclBindingInput, type AclFilterInput, type ScramMechanismName, type UserCredentials } from "./security-admin.js";
+import type { AclBindingWire } from "../protocol/ws/index.js";
 
 export interface TopicMetadata {
   name: string;
@@ -16,6 +18,8 @@ export interface TopicMetadata {
 }
 
 export interface TopicInfo extends TopicMetadata {
+  /** With `sizes`: each partition's bytes on disk (segments, as the broker's status reports them). */
+  partitions: Array<PartitionRange & { sizeBytes?: number }>;
   id: string;
   configs: { name: string; value: string; isDefault: boolean }[];
 }
@@ -82,9 +86,16 @@ export class Admin {
     return (await this.metadata()).map((t) => t.name);
   }
 
-  async describeTopic(name: string): Promise<TopicInfo> {
-    const frame = expect(await this.read({ type: FrameType.DESCRIBE_TOPIC, name }), FrameType.TOPIC_DESCRIPTION);
-    return { name: frame.name, id: frame.id, partitions: frame.partitions, configs: frame.configs };
+  /**
+   * Partitions with offsets, the topic id and configs. `sizes: true` also asks each partition's bytes on
+   * disk: brokers before that flag existed refuse the request, so ask only a broker that has it (the
+   * console, served by its broker, always may).
+   */
+  async describeTopic(name: string, options: { sizes?: boolean } = {}): Promise<TopicInfo> {
+    const frame = expect(await this.read(options.sizes ? { type: FrameType.DESCRIBE_TOPIC, name, sizes: true } : { type: FrameType.DESCRIBE_TOPIC, name }), FrameType.TOPIC_DESCRIPTION);
+    const sizes = frame.sizes;
+    const partitions = sizes ? frame.partitions.map((p, i) => ({ ...p, sizeBytes: sizes[i] })) : frame.partitions;
+    return { name: frame.name, id: frame.id, partitions, configs: frame.configs };
   }
 
   /** Offsets by position or timestamp; offset -1 when no record has a timestamp at or after the one asked. */
@@ -138,5 +149,55 @@ export class Admin {
     const frame = expect(await this.connection.request({ type: FrameType.COMMIT, groupId, offsets: offsets.map((o) => ({ ...o, metadata: o.metadata ?? "" })) }), FrameType.COMMIT_RESULT);
     const failed = frame.items.find((i) => i.errorCode !== 0);
     if (failed) throw errorFromCode(failed.errorCode, "", `commit of ${failed.topic}-${failed.partition} refused`);
+  }
+
+  // ---- users and ACLs (security-admin.ts; cluster DESCRIBE to read, ALTER to change) ------------------
+
+  /** SCRAM users with their mechanisms and iteration counts (never salts or keys); all, or the named ones. */
+  async describeUsers(users: string[] = []): Promise<UserCredentials[]> {
+    const answer = usersOf(await this.read({ type: FrameType.DESCRIBE_USERS, users }));
+    throwFirst(answer, (i) => `user ${answer[i]!.user}`);
+    return answer.map(({ user, credentials }) => ({ user, credentials }));
+  }
+
+  /**
+   * Adds or replaces a user's SCRAM credentials. The password is salted here (4096 iterations unless
+   * given), so only salt, iterations and SaltedPassword reach the broker, as Kafka's AlterUserScramCredentials.
+   */
+  async upsertUser(name: string, password: string, options: { mechanisms?: ScramMechanismName[]; iterations?: number } = {}): Promise<void> {
+    const iterations = options.iterations ?? 4096;
+    const upsertions = [];
+    for (const mechanism of options.mechanisms ?? ["SCRAM-SHA-256", "SCRAM-SHA-512"]) upsertions.push({ name, mechanism, iterations, ...(await saltPassword(mechanism, password, iterations)) });
+    throwFirst(usersOf(await this.connection.request({ type: FrameType.ALTER_USERS, deletions: [], upsertions })), () => `user ${name}`);
+  }
+
+  /** Deletes a user's credentials for the given mechanisms (default: every one it has). */
+  async deleteUser(name: string, mechanisms?: ScramMechanismName[]): Promise<void> {
+    const which = mechanisms ?? (await this.describeUsers([name]))[0]!.credentials.map((c) => c.mechanism);
+    throwFirst(usersOf(await this.connection.request({ type: FrameType.ALTER_USERS, deletions: which.map((mechanism) => ({ name, mechanism })), upsertions: [] })), () => `user ${name}`);
+  }
+
+  /** The ACL bindings a filter matches (omitted fields match everything; patternType "match" as Kafka's). */
+  async describeAcls(filter: AclFilterInput = {}): Promise<AclBindingWire[]> {
+    const [result] = aclResultsOf(await this.read({ type: FrameType.DESCRIBE_ACLS, filter: filterWire(filter) }));
+    throwFirst([result!], () => "ACL filter");
+    return result!.bindings;
+  }
+
+  /**
+   * Stores ACL bindings (pattern LITERAL, host "*", permission ALLOW unless given). As Kafka's CreateAcls,
+   * each is stored or refused on its own: the valid ones are stored and the first refused one is thrown.
+   */
+  async createAcls(bindings: AclBindingInput[]): Promise<void> {
+    const wire = bindings.map(bindingWire);
+    const results = aclResultsOf(await this.connection.request({ type: FrameType.CREATE_ACLS, bindings: wire }));
+    throwFirst(results, (i) => `ACL ${i}`);
+  }
+
+  /** Deletes the bindings each filter matches; returns them, per filter. */
+  async deleteAcls(filters: AclFilterInput[]): Promise<AclBindingWire[][]> {
+    const results = aclResultsOf(await this.connection.request({ type: FrameType.DELETE_ACLS, filters: filters.map(filterWire) }));
+    throwFirst(results, (i) => `ACL filter ${i}`);
+    return results.map((r) => r.bindings);
   }
 }

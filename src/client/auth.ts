@@ -4,6 +4,7 @@
 // and again before a token's session ends (sessionLifetimeMs), so the server never closes it with 4012.
 
 import { FrameType, type ClientFrame, type ServerFrame } from "../protocol/ws/frames.js";
+import { saslPrep } from "../protocol/saslprep.js";
 
 export type AuthOptions =
   | { token: string }
@@ -78,7 +79,7 @@ class WebScram {
     if (!nonce.startsWith(this.nonce) || nonce.length <= this.nonce.length) throw new Error("SCRAM: the server's nonce does not extend ours");
     const iterations = Number(attrs.i);
     if (!Number.isInteger(iterations) || iterations < 4096 || iterations > 1_000_000) throw new Error(`SCRAM: unacceptable iteration count ${attrs.i}`);
-    const base = await crypto.subtle.importKey("raw", utf8.encode(this.password.normalize("NFKC")), "PBKDF2", false, ["deriveBits"]);
+    const base = await crypto.subtle.importKey("raw", utf8.encode(saslPrep(this.password, { stored: false })), "PBKDF2", false, ["deriveBits"]);
     const bits = this.hash === "SHA-256" ? 256 : 512;
     const salted = new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: this.hash, salt: unb64(attrs.s ?? "") as BufferSource, iterations }, base, bits));
     const clientKey = await this.hmac(salted, "Client Key");

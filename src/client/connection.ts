@@ -99,13 +99,16 @@ export class Connection {
     return this.isOpen && !this.authenticating;
   }
 
-  /** AUTH on the open socket; schedules the next one before the session ends (token providers only renew). */
+  /** AUTH on the open socket; schedules the next one before the session ends (a fixed token cannot renew). */
   private async authenticate(): Promise<void> {
     const result = await authenticate(this.options.auth!, (frame) => this.exchange(frame));
     this.principal = result.principal;
     if (this.reauthTimer) clearTimeout(this.reauthTimer);
     const lifetime = result.sessionLifetimeMs;
-    if (lifetime === undefined || !("tokenProvider" in this.options.auth!)) return;
+    // A token provider gives a fresh token; a username and password authenticate again (a broker with
+    // connections.max.reauth.ms bounds those sessions too). A fixed token cannot be renewed.
+    const auth = this.options.auth!;
+    if (lifetime === undefined || !("tokenProvider" in auth || "password" in auth)) return;
     // Renew at 80% of the lifetime (the server also allows a grace period past the end). A fixed margin
     // would make very short tokens renew in a tight loop.
     this.reauthTimer = setTimeout(() => {

@@ -15,7 +15,7 @@ import { FrameType, type ServerFrame } from "../protocol/ws/index.js";
 import type { Admin } from "./admin.js";
 import type { Connection } from "./connection.js";
 import { DrainGate } from "./transport.js";
-import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Waiting } from "./producer/batch.js";
+import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Tally, type Waiting } from "./producer/batch.js";
 import { ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./producer/errors.js";
 import { PartitionSender, type RetryEvent, type SenderHost, type SenderSettings } from "./producer/partition-sender.js";
 
@@ -51,6 +51,18 @@ export interface ProducerOptions {
   socketBufferBytes?: number;
   /** Called before each retry of a partition's batches (e.g. to say the broker is unreachable). */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Compress each batch's records: Kafka's codec id (1 gzip, 2 snappy, 3 lz4, 4 zstd) and a synchronous
+   * compressor of a records section. The codecs stay out of this isomorphic client: in Node pass
+   * `{ codec, compress: await compressor(codec) }` from src/core/codecs.ts. A batch that would not shrink
+   * goes uncompressed (so it never outgrows the size it was checked against).
+   */
+  compression?: BatchCompression;
+}
+
+export interface BatchCompression {
+  codec: number;
+  compress(records: Uint8Array): Uint8Array;
 }
 
 export interface ProducerRecord {
@@ -108,7 +120,9 @@ export class Producer {
       retryBackoffMs: options.retryBackoffMs ?? 100,
       retryBackoffMaxMs: options.retryBackoffMaxMs ?? 1000,
       socketBufferBytes: options.socketBufferBytes ?? 4 * 1024 * 1024,
+      compression: options.compression,
     };
+    if (options.compression && ![1, 2, 3, 4].includes(options.compression.codec)) throw new RangeError(`compression codec must be 1 (gzip), 2 (snappy), 3 (lz4) or 4 (zstd), got ${options.compression.codec}`);
     this.host = {
       connection,
       settings: this.settings,
@@ -159,6 +173,48 @@ export class Producer {
       if (records.length === 0) return resolve([]);
       const group: Group = { results: new Array(records.length), remaining: records.length, failed: false, resolve, reject };
       records.forEach((record, index) => this.accept(record, { group, index }));
+    });
+  }
+
+  /**
+   * Sends many records with one promise and no per-record metadata: resolves once every record is
+   * acknowledged (acks 0: handed to the socket), or rejects with the first error. The cheapest path at high
+   * rates (no promise, no closure and no metadata object per record); records keep send()'s order, limits,
+   * partitioning and retries. Use send()/sendMany() when the offsets are needed.
+   */
+  sendAll(records: ProducerRecord[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (records.length === 0) return resolve();
+      const tally: Tally = { tally: true, remaining: records.length, failed: false, resolve, reject };
+      // While congested, the rest of the call waits as ONE room waiter (not one closure per record), and
+      // goes back to the head of the queue when room runs out again, so later calls cannot overtake it.
+      this.pendingAccepts++;
+      let next = 0;
+      let queued = false;
+      const run = () => {
+        while (next < records.length) {
+          if (this.closed) {
+            fail(tally, new ProducerClosedError());
+            break;
+          }
+          if (this.congested) {
+            if (queued) this.roomWaiters.putBack(run);
+            else this.roomWaiters.push(run);
+            queued = true;
+            return;
+          }
+          const record = records[next++]!;
+          const limits = this.topics.get(record.topic);
+          if (limits) this.enqueue(record, limits, tally);
+          else this.accept(record, tally); // first use of the topic: its metadata loads, in order
+        }
+        this.pendingAccepts--;
+        this.notifyIdle();
+      };
+      if (this.roomWaiters.length) {
+        queued = true;
+        this.roomWaiters.push(run);
+      } else run();
     });
   }
 
@@ -307,6 +363,12 @@ class WaitQueue {
 
   push(item: () => void): void {
     this.items.push(item);
+  }
+
+  /** Returns the item just shifted to the head (it must run before those behind it). */
+  putBack(item: () => void): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
   }
 
   shift(): () => void {

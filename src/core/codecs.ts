@@ -109,6 +109,24 @@ export async function compress(compression: number, data: Uint8Array): Promise<U
   throw new KafkaProtocolError("UNSUPPORTED_COMPRESSION_TYPE", `unknown compression id ${compression}`);
 }
 
+/**
+ * A synchronous compressor for Kafka codec id `compression` (1..4), once its library is loaded (zstd's WASM
+ * encoder loads here, once): what a producer calls per batch without awaiting.
+ */
+export async function compressor(compression: number): Promise<(data: Uint8Array) => Uint8Array> {
+  switch (compression) {
+    case Compression.GZIP:
+      return (data) => asUint8(gzipSync(data));
+    case Compression.SNAPPY:
+      return snappyXerialCompress;
+    case Compression.LZ4:
+      return lz4FrameCompress;
+    case Compression.ZSTD:
+      return zstdEncoder();
+  }
+  throw new KafkaProtocolError("UNSUPPORTED_COMPRESSION_TYPE", `unknown compression id ${compression}`);
+}
+
 function asUint8(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

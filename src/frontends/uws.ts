@@ -11,8 +11,8 @@ export class UwsNativeUnavailableError extends RivuletError {
   constructor(binary: string, cause: unknown) {
     super(
       "UWS_NATIVE_UNAVAILABLE",
-      `uWebSockets.js native build ${binary} failed to load (${(cause as Error)?.message ?? cause}); ` +
-        `Rivulet will not run on the package's slow JS fallback. Use Node 20 on x64/arm64 Linux or macOS (glibc >= 2.31).`,
+      `uWebSockets.js native build ${binary} failed to load (${(cause as Error)?.message ?? cause}): ` +
+        `--transport uws needs it (Node 20 on x64/arm64 Linux or macOS, glibc >= 2.31); --transport node (the default where it does not load) runs on any Node.`,
       { cause },
     );
   }

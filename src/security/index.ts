@@ -10,3 +10,4 @@ export * from "./scram.js";
 export { Security, type Frontend, type SecurityConfig } from "./security.js";
 export { UserStore, usersPath, checkUserName } from "./user-store.js";
 export { ScramClient } from "./scram-client.js";
+export { alterScramCredentials, createAcls, describeScramCredentials, type DescribedUser, type ScramDeletion, type ScramUpsertion, type UserResult } from "./admin-ops.js";

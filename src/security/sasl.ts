@@ -3,7 +3,8 @@
 //
 //   PLAIN         one step: "authzid\0user\0password", checked against the user's SCRAM credential
 //   SCRAM-SHA-*   two steps: client-first -> server-first, client-final -> server-final (RFC 5802)
-//   OAUTHBEARER   one step: RFC 7628 client response "n,,\x01auth=Bearer <jwt>\x01\x01", a verified JWT
+//   OAUTHBEARER   RFC 7628 client response "n,,\x01auth=Bearer <jwt>\x01\x01", a verified JWT; a token that does
+//                 not verify gets the error challenge {"status":"invalid_token"}, then fails on the client's %x01
 //
 // Every failure is an AuthenticationFailedError with a generic message for the client (no hint whether
 // the user exists); the precise reason goes in `detail` for the log. An unknown SCRAM user gets a
@@ -171,12 +172,24 @@ class ScramExchange implements SaslExchange {
   }
 }
 
+/**
+ * RFC 7628's server side. A malformed client response fails at once; a well-formed one whose token does
+ * not verify gets the error challenge first (section 3.2.2: a JSON status, here {"status":"invalid_token"},
+ * as Kafka's OAuthBearerSaslServer sends), and the exchange fails when the client answers it with the
+ * single %x01 byte the RFC requires (anything else fails too).
+ */
 class OAuthBearerExchange implements SaslExchange {
   readonly mechanism = "OAUTHBEARER" as const;
   private done = false;
+  /** Why the token was refused, while the error challenge awaits the client's %x01. */
+  private refused: string | undefined;
   constructor(private readonly deps: SaslDeps) {}
 
   async step(input: Uint8Array): Promise<SaslStep> {
+    if (this.refused !== undefined) {
+      const acknowledged = input.length === 1 && input[0] === 0x01;
+      return fail(acknowledged ? this.refused : `${this.refused} (and the client did not acknowledge the error challenge with %x01)`, this.mechanism);
+    }
     if (this.done) fail("OAUTHBEARER takes one message", this.mechanism);
     this.done = true;
     if (!this.deps.jwt) return fail("no JWT key configured", this.mechanism);
@@ -195,10 +208,15 @@ class OAuthBearerExchange implements SaslExchange {
     try {
       verified = await this.deps.jwt.verify(token);
     } catch (error) {
-      return fail((error as Error).message, this.mechanism);
+      return this.challengeError((error as Error).message);
     }
-    if (gs2[1] && decodeSaslName(gs2[1]) !== verified.principal.name) return fail("authorization id differs from the token's principal", this.mechanism);
+    if (gs2[1] && decodeSaslName(gs2[1]) !== verified.principal.name) return this.challengeError("authorization id differs from the token's principal");
     return { challenge: new Uint8Array(0), result: verified };
+  }
+
+  private challengeError(reason: string): SaslStep {
+    this.refused = reason;
+    return { challenge: new TextEncoder().encode(JSON.stringify({ status: "invalid_token" })) };
   }
 }
 

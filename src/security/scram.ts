@@ -12,6 +12,8 @@
 
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
+import { InvalidArgumentError } from "../errors/index.js";
+import { saslPrep, SaslPrepError } from "../protocol/saslprep.js";
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -57,9 +59,21 @@ export function hashBytes(mechanism: ScramMechanism): number {
   return HASH[mechanism].bytes;
 }
 
-export async function saltedPassword(mechanism: ScramMechanism, password: string, salt: Uint8Array, iterations: number): Promise<Buffer> {
-  // RFC 5802 wants SASLprep; we use NFKC (its core step), as Kafka's ScramFormatter normalizes nothing at all.
-  return pbkdf2Async(Buffer.from(password.normalize("NFKC"), "utf8"), salt, iterations, HASH[mechanism].bytes, HASH[mechanism].name);
+/**
+ * RFC 5802's SaltedPassword := Hi(SASLprep(password), salt, i). `stored` applies SASLprep's stored-string
+ * profile (a password being set: unassigned code points refused), otherwise the query profile (a password
+ * being checked). ASCII passwords are unchanged by SASLprep, so Kafka clients (Kafka's ScramFormatter
+ * prepares nothing) agree with us on them.
+ */
+export async function saltedPassword(mechanism: ScramMechanism, password: string, salt: Uint8Array, iterations: number, stored = false): Promise<Buffer> {
+  let prepared: string;
+  try {
+    prepared = saslPrep(password, { stored });
+  } catch (error) {
+    if (error instanceof SaslPrepError) throw new InvalidArgumentError(`the password is not usable with SCRAM (SASLprep, RFC 4013): ${error.message}`);
+    throw error;
+  }
+  return pbkdf2Async(Buffer.from(prepared, "utf8"), salt, iterations, HASH[mechanism].bytes, HASH[mechanism].name);
 }
 
 /** StoredKey and ServerKey from SaltedPassword (what AlterUserScramCredentials sends). */
@@ -70,7 +84,7 @@ export function credentialFromSalted(mechanism: ScramMechanism, salted: Uint8Arr
 
 export async function deriveCredential(mechanism: ScramMechanism, password: string, iterations = DEFAULT_ITERATIONS, salt: Uint8Array = randomBytes(32)): Promise<ScramCredential> {
   checkIterations(iterations);
-  return credentialFromSalted(mechanism, await saltedPassword(mechanism, password, salt, iterations), salt, iterations);
+  return credentialFromSalted(mechanism, await saltedPassword(mechanism, password, salt, iterations, true), salt, iterations);
 }
 
 export function checkIterations(iterations: number): void {

@@ -25,6 +25,11 @@ export interface SecurityConfig {
   failedAuthenticationDelayMs?: number;
   /** How long a WebSocket whose token expired stays open for the client to re-authenticate. Default 30 s. */
   tokenExpiryGraceMs?: number;
+  /**
+   * Kafka's connections.max.reauth.ms (KIP-368): the longest session any authentication opens; 0 (the
+   * default) = a session lasts as long as its credential (a JWT until its exp, a password for ever).
+   */
+  maxReauthMs?: number;
   /** "acl" enables authorization (Kafka's authorizer.class.name); unset = every request allowed. */
   authorizer?: "acl";
   /** Principals allowed everything ("User:admin"), Kafka's super.users. */
@@ -43,6 +48,7 @@ export class Security {
   readonly requireAuthentication: boolean;
   readonly failedAuthenticationDelayMs: number;
   readonly tokenExpiryGraceMs: number;
+  readonly maxReauthMs: number;
   /** Undefined when authorization is off: every request is allowed. */
   readonly authorizer: Authorizer | undefined;
   /** Failed authentications per "frontend\0mechanism". */
@@ -61,6 +67,8 @@ export class Security {
     this.requireAuthentication = config.requireAuthentication ?? false;
     this.failedAuthenticationDelayMs = config.failedAuthenticationDelayMs ?? 100;
     this.tokenExpiryGraceMs = config.tokenExpiryGraceMs ?? 30_000;
+    this.maxReauthMs = config.maxReauthMs ?? 0;
+    if (!Number.isInteger(this.maxReauthMs) || this.maxReauthMs < 0) throw new InvalidArgumentError(`connections.max.reauth.ms must be a non-negative integer, got ${config.maxReauthMs}`);
     for (const p of config.superUsers ?? []) if (!parsePrincipal(p)) throw new InvalidArgumentError(`super user ${p} is not of the form User:<name>`);
     this.authorizer = config.authorizer === "acl" ? new AclAuthorizer(this.acls, config) : undefined;
   }
@@ -69,6 +77,15 @@ export class Security {
   exchange(mechanism: string): SaslExchange | undefined {
     if (!isSaslMechanism(mechanism) || !this.mechanisms.includes(mechanism)) return undefined;
     return createExchange(mechanism, { users: this.users, jwt: this.jwt, fakeSaltKey: this.fakeSaltKey });
+  }
+
+  /**
+   * When a session that has just authenticated ends: the credential's own end (a JWT's exp), bounded by
+   * connections.max.reauth.ms from now when that is set; undefined = never.
+   */
+  sessionEnd(credentialEndMs: number | undefined, now = Date.now()): number | undefined {
+    if (this.maxReauthMs <= 0) return credentialEndMs;
+    return Math.min(credentialEndMs ?? Number.POSITIVE_INFINITY, now + this.maxReauthMs);
   }
 
   /** Counts and logs a failed authentication, then waits the failure delay (Kafka delays the close). */

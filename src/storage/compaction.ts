@@ -17,20 +17,16 @@
 // compression.type set) grow forever. A batch that does not decompress is kept as it is.
 
 import { compress, decompress } from "../core/codecs.js";
-import { crc32c } from "../core/crc32c.js";
 import {
-  attributesAt,
   BATCH_HEADER_SIZE,
-  BatchField,
   Compression,
   compressionAt,
-  CRC_START,
   decodeRecordBatch,
   encodeRecordBatch,
-  LOG_OVERHEAD,
   viewOf,
   type DecodedBatch,
   type RecordInput,
+  withCompressedRecords,
 } from "../core/index.js";
 import type { PartitionLog } from "./partition-log.js";
 import { recoverSegment } from "./recovery.js";
@@ -164,15 +160,7 @@ async function reencode(batch: DecodedBatch, survivors: DecodedBatch["records"],
  * batchLength and the CRC (over [21, end)) rewritten; the other header fields are unchanged.
  */
 async function recompress(plain: Uint8Array, compression: number): Promise<Uint8Array> {
-  const packed = await compress(compression, plain.subarray(BATCH_HEADER_SIZE));
-  const out = new Uint8Array(BATCH_HEADER_SIZE + packed.length);
-  out.set(plain.subarray(0, BATCH_HEADER_SIZE));
-  out.set(packed, BATCH_HEADER_SIZE);
-  const view = viewOf(out);
-  view.setInt32(BatchField.BATCH_LENGTH, out.length - LOG_OVERHEAD);
-  view.setInt16(BatchField.ATTRIBUTES, attributesAt(view, 0) | compression);
-  view.setUint32(BatchField.CRC, crc32c(out.subarray(CRC_START)));
-  return out;
+  return withCompressedRecords(plain, compression, await compress(compression, plain.subarray(BATCH_HEADER_SIZE)));
 }
 
 /** Steps 1-4 above for one segment; returns the new Segment, already in `log.segments`. */

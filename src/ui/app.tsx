@@ -1,9 +1,9 @@
 // The shell: one connection to the broker (through the project's browser client), hash routes for the
 // pages, and the connection status. Pages get the client and settings as props; nothing is global.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { Connection, RivuletClient } from "../client/index.js";
-import { authOf, loadSettings, saveSettings, wsUrl, type Settings } from "./lib/settings.js";
+import { authOf, loadSettings, saveSettings, wsUrl, type Credentials, type Settings } from "./lib/settings.js";
 import { TopicsPage } from "./pages/topics.js";
 import { TopicPage } from "./pages/topic.js";
 import { ProducePage } from "./pages/produce.js";
@@ -13,7 +13,7 @@ import { SettingsPage } from "./pages/settings.js";
 import { SignIn } from "./pages/sign-in.js";
 import { href, parseRoute, type Route } from "./routes.js";
 
-type Status = { state: "connecting" } | { state: "connected"; client: RivuletClient } | { state: "error"; message: string };
+type Status = { state: "connecting" } | { state: "connected"; client: RivuletClient } | { state: "error"; message: string } | { state: "signed-out" };
 
 const NAV: [Route["page"], string][] = [
   ["topics", "Topics"],
@@ -28,6 +28,11 @@ export function App() {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   const [status, setStatus] = useState<Status>({ state: "connecting" });
   const [attempt, setAttempt] = useState(0);
+  // A user signed in from the console: in memory only (a ref: changing it alone does not reconnect), never
+  // stored; undefined = none. Signing in bumps `attempt`, which connects with it.
+  const credentials = useRef<Credentials>();
+  const [signedOut, setSignedOut] = useState(false);
+  const [lastUser, setLastUser] = useState<string>();
 
   useEffect(() => {
     const onHash = () => setRoute(parseRoute(location.hash));
@@ -39,13 +44,28 @@ export function App() {
     // The Connection is made here (not with connect()) so that a failed first attempt can be stopped: the
     // client keeps reconnecting in the background after connect() rejects, and a console pointed elsewhere
     // must not leave that running.
-    const connection = new Connection({ url: wsUrl(settings), auth: authOf(settings), reconnect: { initialDelayMs: 250, maxDelayMs: 5000 }, requestTimeoutMs: 15_000 });
+    // After a sign-out nothing connects until the user signs in again or chooses to go on without.
+    if (signedOut) {
+      setStatus({ state: "signed-out" });
+      return;
+    }
+    const connection = new Connection({ url: wsUrl(settings), auth: authOf(settings, credentials.current), reconnect: { initialDelayMs: 250, maxDelayMs: 5000 }, requestTimeoutMs: 15_000 });
     let cancelled = false;
     setStatus({ state: "connecting" });
+    // The connection gives up for good when the broker refuses it (4011: authentication required, 4010:
+    // failed): back to the sign-in page, saying why.
+    connection.on("closed", ({ error }) => {
+      if (cancelled) return;
+      const code = (error as { closeCode?: number } | undefined)?.closeCode;
+      const message = code === 4011 ? "the broker requires signing in" : code === 4010 ? "the broker refused the credentials" : (error?.message ?? "the connection closed");
+      setStatus({ state: "error", message });
+    });
     connection.connect().then(
       () => !cancelled && setStatus({ state: "connected", client: new RivuletClient(connection) }),
       (error: Error) => {
         connection.close();
+        // Refused credentials are dropped at once (nothing retries a wrong password); the refusal stays on screen.
+        if (!cancelled) credentials.current = undefined;
         // The client's message names the URL, token included: never put that on screen.
         if (!cancelled) setStatus({ state: "error", message: error.message.replace(/access_token=[^&\s)]+/g, "access_token=…") });
       },
@@ -54,7 +74,7 @@ export function App() {
       cancelled = true;
       connection.close();
     };
-  }, [settings, attempt]);
+  }, [settings, signedOut, attempt]);
 
   // The client reconnects on its own after a drop; the header says when the socket is down meanwhile.
   const [online, setOnline] = useState(true);
@@ -67,6 +87,21 @@ export function App() {
   const applySettings = (next: Settings) => {
     saveSettings(next);
     setSettings(next);
+    setSignedOut(false);
+  };
+
+  const signIn = (next: Credentials) => {
+    setLastUser(next.username);
+    credentials.current = next;
+    setSignedOut(false);
+    setAttempt((n) => n + 1);
+  };
+
+  // Sign out: forget the user's credentials and the session's token, and close the connection.
+  const signOut = () => {
+    credentials.current = undefined;
+    if (settings.token) applySettings({ ...settings, token: "" });
+    setSignedOut(true);
   };
 
   useEffect(() => {
@@ -78,7 +113,10 @@ export function App() {
   let body;
   if (route.page === "settings") body = <SettingsPage settings={settings} onSave={applySettings} status={status.state === "error" ? status.message : status.state} />;
   else if (status.state === "connecting") body = <p role="status">Connecting to the broker…</p>;
-  else if (status.state === "error") body = <SignIn message={status.message} settings={settings} onRetry={() => setAttempt((n) => n + 1)} onSave={applySettings} />;
+  else if (status.state === "error" || status.state === "signed-out") {
+    const retry = () => (setSignedOut(false), setAttempt((n) => n + 1));
+    body = <SignIn message={status.state === "error" ? status.message : ""} signedOut={status.state === "signed-out"} lastUser={lastUser} settings={settings} onRetry={retry} onSave={(s) => ((credentials.current = undefined), applySettings(s))} onSignIn={signIn} />;
+  }
   else {
     const client = status.client;
     if (route.page === "topic" && route.arg) body = <TopicPage key={`${route.arg}?${route.query.toString()}`} client={client} topic={route.arg} query={route.query} />;
@@ -107,8 +145,16 @@ export function App() {
           </ul>
         </nav>
         <span class={`conn ${status.state === "connected" && !online ? "reconnecting" : status.state}`} role="status" aria-label="Connection">
-          {status.state === "connected" && !online ? "reconnecting…" : status.state === "connected" ? `connected${status.client.connection.server.version ? " · " + status.client.connection.server.version : ""}` : status.state}
+          {status.state === "connected" && !online ? "reconnecting…" : status.state === "connected" ? `connected${status.client.connection.server.version ? " · " + status.client.connection.server.version : ""}` : status.state === "signed-out" ? "signed out" : status.state}
         </span>
+        {status.state === "connected" && status.client.connection.principal ? (
+          <span class="principal">
+            <span aria-label="Signed in as">{status.client.connection.principal}</span>{" "}
+            <button type="button" class="link" onClick={signOut}>
+              Sign out
+            </button>
+          </span>
+        ) : null}
       </header>
       <main id="main" tabIndex={-1}>
         {body}

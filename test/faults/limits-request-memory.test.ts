@@ -156,7 +156,7 @@ describe("the budget is shared with the WebSocket port", () => {
     });
   }
 
-  it("a WebSocket frame arriving while Kafka requests hold the whole budget closes with 1013; it works again once they are gone", async () => {
+  it("a WebSocket frame arriving while Kafka requests hold the whole budget: uWS closes with 1013, the node transport stops reading and answers once they are gone", async () => {
     const limit = 4 * MiB;
     const s = await servers.start({ queuedMaxRequestBytes: limit });
     const memory = s.server.broker.requestMemory;
@@ -167,16 +167,28 @@ describe("the budget is shared with the WebSocket port", () => {
     const metrics = await (await fetch(s.wsUrl.replace("ws://", "http://").replace("/ws", "/metrics"))).text();
     expect(metrics).toContain(`rivulet_request_memory_bytes ${limit + memory.reserve}`);
     expect(metrics).toContain(`rivulet_request_memory_limit_bytes ${limit}`);
-    const refused = await RawSocket.open(s.wsUrl);
-    refused.send({ type: FrameType.PING });
-    expect((await refused.closed).code).toBe(1013);
+    const waiting = await RawSocket.open(s.wsUrl);
+    const ping = waiting.request({ type: FrameType.PING }, 20_000);
+    if (s.server.ws.transport === "uws") ping.catch(() => {}); // the connection closes unanswered
+    if (s.server.ws.transport === "uws") {
+      expect((await waiting.closed).code).toBe(1013);
+    } else {
+      // The frame waits for the budget: no answer, no close, the connection's reads paused.
+      for (let i = 0; i < 50 && memory.waiting === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(memory.waiting).toBe(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(waiting.closeCode).toBeUndefined();
+      expect(waiting.frames.filter((f) => f.type === FrameType.PONG)).toEqual([]);
+    }
     big.destroy();
     small.destroy();
+    if (s.server.ws.transport === "node") expect((await ping).type).toBe(FrameType.PONG);
     for (let i = 0; i < 50 && memory.inUse > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(memory.inUse).toBe(0);
     const ok = await RawSocket.open(s.wsUrl);
     expect((await ok.request({ type: FrameType.PING })).type).toBe(FrameType.PONG);
     ok.terminate();
+    waiting.terminate();
   });
 
   it("requests that waited for the budget are read intact once granted: three 3 MiB produces under a 4 MiB budget all land", async () => {

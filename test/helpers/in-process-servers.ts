@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { startServer, type RivuletServer, type ServerConfig } from "../../src/server.js";
+import { testTransport } from "./transport.js";
 
 export function inProcessServers(prefix: string) {
   const dirs: string[] = [];
@@ -25,7 +26,7 @@ export function inProcessServers(prefix: string) {
       dirs.push(dir);
     },
     async start(config: ServerConfig = {}): Promise<RivuletServer> {
-      const server = await startServer({ dataDir: tempDir(), shards: 1, logLevel: "error", port: 0, kafkaPort: 0, ...config });
+      const server = await startServer({ dataDir: tempDir(), shards: 1, logLevel: "error", port: 0, kafkaPort: 0, transport: testTransport(), ...config });
       servers.push(server);
       return server;
     },

@@ -9,7 +9,9 @@
 import { startServer } from "../../dist/server.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}");
-const server = await startServer({ logLevel: "error", ...config });
+// RIVULET_TRANSPORT as in ./transport.ts (the environment is inherited from the test process).
+const transport = ["uws", "node"].includes(process.env.RIVULET_TRANSPORT ?? "") ? process.env.RIVULET_TRANSPORT : undefined;
+const server = await startServer({ logLevel: "error", transport, ...config });
 
 process.on("message", async (message) => {
   if (message?.type === "stats") {

@@ -11,6 +11,7 @@ import WebSocket from "ws";
 import { connect, type RivuletClient } from "../../src/client/index.js";
 import { decodeServerFrame, encodeClientFrame, FrameType, type ClientFrame, type ServerFrame } from "../../src/protocol/ws/index.js";
 import { startServer, type RivuletServer, type ServerConfig } from "../../src/server.js";
+import { testTransport } from "./transport.js";
 
 export interface TestServer {
   /** The running server (a new one after restart()). */
@@ -37,7 +38,7 @@ export function wsServers() {
   });
 
   async function launch(config: ServerConfig): Promise<RivuletServer> {
-    const server = await startServer({ shards: 2, logLevel: "error", flushTickMs: 20, host: "127.0.0.1", kafkaPort: -1, ...config });
+    const server = await startServer({ shards: 2, logLevel: "error", flushTickMs: 20, host: "127.0.0.1", kafkaPort: -1, transport: testTransport(), ...config });
     servers.add(server);
     return server;
   }

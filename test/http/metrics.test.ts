@@ -60,7 +60,7 @@ describe("/metrics exposition", () => {
     expect(records.samples.filter((s) => s.labels.topic === "metered").reduce((n, s) => n + Number(s.value), 0)).toBe(30);
     expect(family(families, "rivulet_subscriptions")!.samples).toEqual([{ name: "rivulet_subscriptions", labels: { topic: "metered" }, value: 2 }]);
     expect(family(families, "rivulet_connections")!.samples[0]!.value).toBeGreaterThanOrEqual(3);
-    expect(family(families, "rivulet_build_info")!.samples[0]!.labels).toMatchObject({ transport: "uws" });
+    expect(family(families, "rivulet_build_info")!.samples[0]!.labels).toMatchObject({ transport: srv.server.ws.transport });
   });
 
   it("keeps the series count bounded: more connections and subscriptions add no series and no id labels", async () => {

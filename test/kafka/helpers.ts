@@ -14,6 +14,7 @@ import { afterAll } from "vitest";
 import { memoryLogger, type Logger } from "../../src/log.js";
 import { ApiKey, decodeRequestHeader } from "../../src/protocol/kafka/index.js";
 import { startServer, type RivuletServer, type ServerConfig } from "../../src/server.js";
+import { testTransport } from "../helpers/transport.js";
 
 export const PYTHON = "/usr/bin/python3";
 export const CLIENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "clients");
@@ -85,6 +86,7 @@ export function kafkaServers() {
       const onRequestFrame = capture && process.env.RIVULET_CAPTURE === "1" ? captureTo(capture) : undefined;
       const launch = async (kafkaPort: number, port: number) => {
         const s = await startServer({
+          transport: testTransport(),
           shards: 2,
           flushTickMs: 20,
           host: "127.0.0.1",

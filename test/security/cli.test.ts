@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import { children, eventually, kafkaServers, run } from "../kafka/helpers.js";
+import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
+import { ApiKey } from "../../src/protocol/kafka/index.js";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const rivulet = (args: string[], input?: string) => run(process.execPath, [CLI, ...args], { input, env: { RIVULET_USER_PASSWORD: "" } });
@@ -86,5 +88,44 @@ describe("rivulet serve security flags", () => {
     expect(anonymous.stderr).toMatch(/closed the connection/);
     serve.kill("SIGTERM");
     expect(await serve.exited).toBe(0);
+  });
+
+  it("users and acls over the WebSocket with --broker (ANONYMOUS a super user here, no profile needed)", async () => {
+    const wsDir = mkdtempSync(join(tmpdir(), "rivulet-cli-sec-ws-"));
+    const serve = procs.spawn(process.execPath, [CLI, "serve", "--data-dir", wsDir, "--host", "127.0.0.1", "--port", "0", "--kafka-port", "-1", "--shards", "1", "--authorizer", "acl", "--super-users", "User:ANONYMOUS"]);
+    const line = await eventually(() => serve.output().split("\n").find((l) => l.includes("rivulet listening")), 15_000, "the listening line");
+    const broker = (JSON.parse(line) as { ws: string }).ws;
+    const add = await rivulet(["users", "add", "carol", "--password-stdin", "--mechanism", "SCRAM-SHA-512", "--broker", broker], "carol-pw\n");
+    expect(add.code, add.stderr).toBe(0);
+    const listed = await rivulet(["users", "list", "--broker", broker]);
+    expect(listed.stdout).toMatch(/carol\s+SCRAM-SHA-512 \(4096\)/);
+    expect((await rivulet(["acls", "add", "--allow", "User:carol", "--operation", "read,write", "--topic", "c-", "--prefixed", "--broker", broker])).code).toBe(0);
+    const acls = await rivulet(["acls", "list", "--principal", "User:carol", "--broker", broker]);
+    expect(acls.stdout.match(/User:carol/g)).toHaveLength(2);
+    const removed = await rivulet(["acls", "remove", "--principal", "User:carol", "--operation", "write", "--broker", broker]);
+    expect(removed.stdout).toMatch(/removed: ALLOW User:carol from \* WRITE on TOPIC PREFIXED c-/);
+    expect((await rivulet(["users", "delete", "carol", "--broker", broker])).code).toBe(0);
+    expect((await rivulet(["users", "list", "--broker", broker])).stdout).not.toMatch(/carol/);
+    const both = await rivulet(["users", "list", "--broker", broker, "--bootstrap", "127.0.0.1:1"]);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringMatching(/exclusive/)]);
+    serve.kill("SIGTERM");
+    expect(await serve.exited).toBe(0);
+    rmSync(wsDir, { recursive: true, force: true });
+  });
+
+  it("--connections-max-reauth-ms bounds the session lifetime SaslAuthenticate reports", async () => {
+    const serve = procs.spawn(process.execPath, [CLI, "serve", "--data-dir", dir, "--host", "127.0.0.1", "--port", "0", "--kafka-port", "0", "--shards", "1", "--require-auth", "--connections-max-reauth-ms", "60000"]);
+    const line = await eventually(() => serve.output().split("\n").find((l) => l.includes("rivulet listening")), 15_000, "the listening line");
+    const wire = await KafkaAdminConnection.open(`127.0.0.1:${JSON.parse(line).kafkaPort}`);
+    await wire.request(ApiKey.SaslHandshake, 1, { mechanism: "PLAIN" });
+    const r = await wire.request(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from("\u0000alice\u0000wonderland") });
+    wire.close();
+    expect(r.errorCode).toBe(0);
+    expect(Number(r.sessionLifetimeMs)).toBeGreaterThan(50_000);
+    expect(Number(r.sessionLifetimeMs)).toBeLessThanOrEqual(60_000);
+    serve.kill("SIGTERM");
+    expect(await serve.exited).toBe(0);
+    const bad = await rivulet(["serve", "--data-dir", dir, "--connections-max-reauth-ms", "-1"]);
+    expect(bad.code).toBe(2);
   });
 });

@@ -133,7 +133,10 @@ describe("SASL on the wire", () => {
     const w = await Wire.open(s.kafkaPort);
     const token = await sign(keys, "EdDSA", { sub: "svc" }, { expiresInSec: 60 });
     await w.request(ApiKey.SaslHandshake, 1, { mechanism: "OAUTHBEARER" });
-    expect((await w.request(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from(`n,a=admin,\u0001auth=Bearer ${token}\u0001\u0001`) }))?.errorCode).toBe(58);
+    // RFC 7628: the error challenge first, the failure after the client's %x01.
+    const challenged = await w.request(ApiKey.SaslAuthenticate, 1, { authBytes: Buffer.from(`n,a=admin,\u0001auth=Bearer ${token}\u0001\u0001`) });
+    expect([challenged?.errorCode, JSON.parse(Buffer.from(challenged!.authBytes).toString())]).toEqual([0, { status: "invalid_token" }]);
+    expect((await w.request(ApiKey.SaslAuthenticate, 1, { authBytes: Uint8Array.of(1) }))?.errorCode).toBe(58);
     expect(await w.closedWithin(2000)).toBe(true);
   });
 });

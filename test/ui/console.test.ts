@@ -133,7 +133,8 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     const row = page.locator('tr[data-topic="orders"]');
     await row.waitFor();
     expect(await row.locator(":scope > td").nth(0).textContent()).toBe("3");
-    expect(await row.locator(":scope > td").nth(4).textContent()).toBe("1 h");
+    expect(await row.locator(":scope > td").nth(3).textContent()).toBe("0 B"); // size on disk: nothing yet
+    expect(await row.locator(":scope > td").nth(5).textContent()).toBe("1 h");
     // The same name again: the broker refuses it and the form says why.
     await page.getByLabel("Name", { exact: true }).fill("orders");
     await page.getByRole("button", { name: "Create topic" }).click();
@@ -143,7 +144,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await row.getByLabel("Set", { exact: true }).fill("retention.ms=7200000");
     await row.getByRole("button", { name: "Apply" }).click();
     await row.getByRole("status").filter({ hasText: "Configs of orders changed" }).waitFor();
-    await page.waitForFunction(() => document.querySelector('tr[data-topic="orders"] > td:nth-of-type(5)')?.textContent === "2 h");
+    await page.waitForFunction(() => document.querySelector('tr[data-topic="orders"] > td:nth-of-type(6)')?.textContent === "2 h");
     expect((await client.admin.describeTopic("orders")).configs.find((c) => c.name === "retention.ms")?.value).toBe("7200000");
   });
 
@@ -415,8 +416,9 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await page.goto(`${base}/ui#/topics`);
     const row = page.locator('tr[data-topic="orders"]');
     await row.waitFor();
-    // Bytes appended (from /metrics) for a topic that has records.
+    // Size on disk (DESCRIBE_TOPIC) and bytes appended (from /metrics) for a topic that has records.
     await page.waitForFunction(() => /^[1-9][\d.]* (B|KiB)$/.test(document.querySelector('tr[data-topic="orders"] > td:nth-of-type(4)')?.textContent ?? ""));
+    await page.waitForFunction(() => /^[1-9][\d.]* (B|KiB)$/.test(document.querySelector('tr[data-topic="orders"] > td:nth-of-type(5)')?.textContent ?? ""));
     await shot("topics");
     await page.getByRole("button", { name: "Delete topic orders" }).click();
     const dialog = page.getByRole("dialog");
@@ -448,7 +450,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await page.getByRole("link", { name: "Topics" }).click();
     await page.getByRole("alert").filter({ hasText: "Cannot reach the broker" }).waitFor({ timeout: 15_000 });
     await page.getByLabel("Access token").fill("secret-token");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in with the token" }).click();
     await page.getByRole("alert").filter({ hasText: "Cannot reach the broker" }).waitFor({ timeout: 15_000 });
     expect(await page.locator("main").innerText()).not.toContain("secret-token");
     const stored = await page.evaluate(() => ({ session: sessionStorage.getItem("rivulet.console.settings"), local: localStorage.getItem("rivulet.console.settings") }));

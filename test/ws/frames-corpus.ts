@@ -21,6 +21,7 @@ export function clientSeeds(topic = "fz"): ClientFrame[] {
     { type: FrameType.CREATE_TOPIC, requestId: 3, name: "created", partitions: 2, configs: { "retention.ms": "1000" } },
     { type: FrameType.DELETE_TOPIC, requestId: 4, name: "created" },
     { type: FrameType.DESCRIBE_TOPIC, requestId: 5, name: topic },
+    { type: FrameType.DESCRIBE_TOPIC, requestId: 5, name: topic, sizes: true },
     { type: FrameType.ALTER_TOPIC_CONFIGS, requestId: 5, name: topic, set: { "retention.ms": "60000" }, remove: ["retention.bytes"] },
     { type: FrameType.PRODUCE, requestId: 6, acks: 1, timeoutMs: 1000, items: [{ topic, partition: 0, batch }, { topic, partition: 1, batch }] },
     { type: FrameType.FETCH, requestId: 7, maxWaitMs: 0, minBytes: 0, maxBytes: 65536, items: [{ topic, partition: 0, offset: 0n, maxBytes: 4096 }] },
@@ -30,6 +31,12 @@ export function clientSeeds(topic = "fz"): ClientFrame[] {
     { type: FrameType.CREDIT, requestId: 10, bytes: 4096 },
     { type: FrameType.UNSUBSCRIBE, requestId: 11, subscriptionId: 10 },
     { type: FrameType.SEEK, requestId: 12, subscriptionId: 10, partition: 0, start: { kind: StartKind.TIMESTAMP, value: 1_700_000_000_000n } },
+    // Users and ACLs (security-frames.ts); a broker without security answers SECURITY_DISABLED.
+    { type: FrameType.DESCRIBE_USERS, requestId: 14, users: ["alice"] },
+    { type: FrameType.ALTER_USERS, requestId: 15, deletions: [{ name: "bob", mechanism: "SCRAM-SHA-512" }], upsertions: [{ name: "alice", mechanism: "SCRAM-SHA-256", iterations: 4096, salt: new Uint8Array([1, 2, 3]), saltedPassword: new Uint8Array(32).fill(9) }] },
+    { type: FrameType.DESCRIBE_ACLS, requestId: 16, filter: { resourceType: 2, resourceName: topic, patternType: 2, principal: null, host: null, operation: 1, permission: 1 } },
+    { type: FrameType.CREATE_ACLS, requestId: 17, bindings: [{ resourceType: 2, resourceName: topic, patternType: 3, principal: "User:alice", host: "*", operation: 3, permission: 3 }] },
+    { type: FrameType.DELETE_ACLS, requestId: 18, filters: [{ resourceType: 1, resourceName: null, patternType: 1, principal: "User:alice", host: null, operation: 1, permission: 1 }] },
   ];
 }
 
@@ -61,6 +68,15 @@ export function clientEdges(): ClientFrame[] {
     // AUTH lives here, not in the seeds: the live fuzzer treats a close after a frame as a failure, and a
     // failed authentication closes the connection (4010) by design.
     { type: FrameType.AUTH, requestId: 13, mechanism: "SCRAM-SHA-256", payload: new TextEncoder().encode("n,,n=alice,r=abc") },
+    { type: FrameType.DESCRIBE_USERS, requestId: U32_MAX, users: [] },
+    { type: FrameType.DESCRIBE_USERS, requestId: 0, users: ["", LONGEST_MULTIBYTE] },
+    { type: FrameType.ALTER_USERS, requestId: 1, deletions: [], upsertions: [] },
+    { type: FrameType.ALTER_USERS, requestId: 1, deletions: [{ name: LONGEST, mechanism: "" }], upsertions: [{ name: "", mechanism: LONGEST_MULTIBYTE, iterations: U32_MAX, salt: new Uint8Array(0), saltedPassword: new Uint8Array(70_000).fill(1) }] },
+    { type: FrameType.DESCRIBE_ACLS, requestId: 1, filter: { resourceType: 0, resourceName: null, patternType: 255, principal: null, host: null, operation: 255, permission: 0 } },
+    { type: FrameType.DESCRIBE_ACLS, requestId: 1, filter: { resourceType: 255, resourceName: "", patternType: 0, principal: LONGEST, host: "", operation: 0, permission: 255 } },
+    { type: FrameType.CREATE_ACLS, requestId: 1, bindings: [] },
+    { type: FrameType.CREATE_ACLS, requestId: 1, bindings: [{ resourceType: 255, resourceName: "", patternType: 0, principal: "", host: LONGEST_MULTIBYTE, operation: 255, permission: 0 }] },
+    { type: FrameType.DELETE_ACLS, requestId: 1, filters: [] },
     // Transactions (issue 16): SUBSCRIBE's isolation byte, and the TXN_* frames at their edges.
     { type: FrameType.SUBSCRIBE, requestId: 7, topic: "t", credit: 1, maxChunkBytes: 1, start: { kind: StartKind.EARLIEST, value: 0n }, partitions: [], isolation: 1 },
     { type: FrameType.TXN_INIT, requestId: 1, transactionalId: LONGEST_MULTIBYTE, timeoutMs: U32_MAX },
@@ -86,6 +102,7 @@ export function serverFrames(): ServerFrame[] {
     { type: FrameType.METADATA_RESULT, requestId: 1, topics: [{ name: "", errorCode: -1, partitions: [] }, { name: LONGEST, errorCode: 32767, partitions: [range, { partition: I32_MAX, logStartOffset: 0n, logEndOffset: -1n }] }] },
     { type: FrameType.OK, requestId: U32_MAX },
     { type: FrameType.TOPIC_DESCRIPTION, requestId: 1, name: "t", id: "", partitions: [range], configs: [{ name: "", value: LONGEST, isDefault: true }, { name: "retention.ms", value: "-1", isDefault: false }] },
+    { type: FrameType.TOPIC_DESCRIPTION, requestId: 1, name: "t", id: "x", partitions: [range, range], configs: [], sizes: [0, Number.MAX_SAFE_INTEGER] },
     { type: FrameType.PRODUCE_RESULT, requestId: 1, items: [] },
     { type: FrameType.PRODUCE_RESULT, requestId: 1, items: [{ errorCode: -32768, errorMessage: LONGEST_MULTIBYTE, baseOffset: I64_MIN, logAppendTime: I64_MAX, logStartOffset: -1n }, { errorCode: 0, errorMessage: "", baseOffset: 0n, logAppendTime: -1n, logStartOffset: 0n }] },
     { type: FrameType.FETCH_RESULT, requestId: 1, items: [{ errorCode: 0, highWatermark: I64_MAX, logStartOffset: I64_MIN, records }, { errorCode: 1, highWatermark: -1n, logStartOffset: -1n, records: new Uint8Array(0) }] },
@@ -102,5 +119,9 @@ export function serverFrames(): ServerFrame[] {
     { type: FrameType.ERROR, requestId: U32_MAX, errorCode: 32767, code: LONGEST, message: LONGEST_MULTIBYTE },
     { type: FrameType.AUTH_RESULT, requestId: 2, complete: false, principal: "", sessionLifetimeMs: -1n, payload: new Uint8Array([1, 2, 3]) },
     { type: FrameType.AUTH_RESULT, requestId: U32_MAX, complete: true, principal: LONGEST, sessionLifetimeMs: I64_MAX, payload: new Uint8Array(0) },
+    { type: FrameType.USERS, requestId: 1, users: [] },
+    { type: FrameType.USERS, requestId: U32_MAX, users: [{ user: "alice", errorCode: 0, errorMessage: "", credentials: [{ mechanism: "SCRAM-SHA-256", iterations: 4096 }, { mechanism: LONGEST, iterations: U32_MAX }] }, { user: "", errorCode: -32768, errorMessage: LONGEST_MULTIBYTE, credentials: [] }] },
+    { type: FrameType.ACLS, requestId: 1, results: [] },
+    { type: FrameType.ACLS, requestId: 1, results: [{ errorCode: 0, errorMessage: "", bindings: [{ resourceType: 2, resourceName: "t", patternType: 4, principal: "User:*", host: "*", operation: 2, permission: 2 }, { resourceType: 255, resourceName: LONGEST, patternType: 0, principal: "", host: "", operation: 0, permission: 255 }] }, { errorCode: 32767, errorMessage: "x", bindings: [] }] },
   ];
 }

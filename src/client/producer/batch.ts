@@ -20,11 +20,28 @@ export interface Group {
   reject(error: Error): void;
 }
 
-/** Who waits for a record's acknowledgement: its own send() promise, or a slot of a sendMany() group. */
-export type Waiting = { resolve(meta: RecordMetadata): void; reject(error: Error): void } | { group: Group; index: number };
+/**
+ * A sendAll() call: one promise for many records and no per-record metadata. The same object stands for
+ * every record of the call in the batches' waiting lists, so the call allocates nothing per record.
+ */
+export interface Tally {
+  tally: true;
+  remaining: number;
+  failed: boolean;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** Who waits for a record's acknowledgement: its own send() promise, a slot of a sendMany() group, or a sendAll() tally. */
+export type Waiting = { resolve(meta: RecordMetadata): void; reject(error: Error): void } | { group: Group; index: number } | Tally;
 
 export function fail(waiting: Waiting, error: Error): void {
-  if ("group" in waiting) {
+  if ("tally" in waiting) {
+    if (!waiting.failed) {
+      waiting.failed = true;
+      waiting.reject(error);
+    }
+  } else if ("group" in waiting) {
     if (!waiting.group.failed) {
       waiting.group.failed = true;
       waiting.group.reject(error);
@@ -32,8 +49,19 @@ export function fail(waiting: Waiting, error: Error): void {
   } else waiting.reject(error);
 }
 
+/** The record `index` of a batch appended at `baseOffset` is acknowledged (metadata made only for who reads it). */
+export function succeedAt(waiting: Waiting, topic: string, partition: number, baseOffset: bigint, index: number): void {
+  if ("tally" in waiting) {
+    if (--waiting.remaining === 0 && !waiting.failed) waiting.resolve();
+    return;
+  }
+  succeed(waiting, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(index) });
+}
+
 export function succeed(waiting: Waiting, meta: RecordMetadata): void {
-  if ("group" in waiting) {
+  if ("tally" in waiting) {
+    if (--waiting.remaining === 0 && !waiting.failed) waiting.resolve();
+  } else if ("group" in waiting) {
     const g = waiting.group;
     g.results[waiting.index] = meta;
     if (--g.remaining === 0 && !g.failed) g.resolve(g.results);

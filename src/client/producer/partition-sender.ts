@@ -26,13 +26,13 @@
 // enable.idempotence=false and max.in.flight.requests.per.connection > 1), and a retry after a lost
 // answer can duplicate.
 
-import { encodeRecordBatch, type RecordInput } from "../../core/index.js";
+import { BATCH_HEADER_SIZE, encodeRecordBatch, withCompressedRecords, type RecordInput } from "../../core/index.js";
 import { FrameType, type ServerFrame } from "../../protocol/ws/index.js";
 import type { RivuletError } from "../../errors/index.js";
 import type { Connection } from "../connection.js";
 import { ConnectionError, errorFromCode } from "../errors.js";
 import type { DrainGate } from "../transport.js";
-import { fail, newBatch, splitBatch, succeed, type Batch, type Waiting } from "./batch.js";
+import { fail, newBatch, splitBatch, succeedAt, type Batch, type Waiting } from "./batch.js";
 import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
 import { Sequences } from "./sequences.js";
 
@@ -49,6 +49,8 @@ export interface SenderSettings {
   idempotent: boolean;
   /** acks 0: wait while the socket holds more than this many unsent bytes. */
   socketBufferBytes: number;
+  /** Batches are compressed with this codec when that makes them smaller. */
+  compression?: { codec: number; compress(records: Uint8Array): Uint8Array };
 }
 
 export interface RetryEvent {
@@ -246,6 +248,7 @@ export class PartitionSender {
         } else {
           batch.encoded = encodeRecordBatch(batch.records);
         }
+        batch.encoded = this.compressed(batch.encoded);
       } catch (error) {
         // Records are validated on send(); an encoding failure is the batch's own, and final.
         this.settle(batch, error as Error);
@@ -261,6 +264,14 @@ export class PartitionSender {
       (frame) => this.answered(batch, frame),
       (error: Error) => this.failed(batch, error),
     );
+  }
+
+  /** The batch compressed, if a codec is set and it shrinks (sizes were checked uncompressed). */
+  private compressed(plain: Uint8Array): Uint8Array {
+    const compression = this.host.settings.compression;
+    if (!compression) return plain;
+    const packed = compression.compress(plain.subarray(BATCH_HEADER_SIZE));
+    return BATCH_HEADER_SIZE + packed.length < plain.length ? withCompressedRecords(plain, compression.codec, packed) : plain;
   }
 
   private async post(batch: Batch): Promise<undefined> {
@@ -297,7 +308,8 @@ export class PartitionSender {
     this.sequences.acknowledged(batch);
     this.failures = 0;
     const { topic, partition } = this;
-    batch.waiting.forEach((w, i) => succeed(w, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i) }));
+    const waiting = batch.waiting;
+    for (let i = 0; i < waiting.length; i++) succeedAt(waiting[i]!, topic, partition, baseOffset, i);
     this.host.released(batch.bytes);
     this.afterAnswer();
   }

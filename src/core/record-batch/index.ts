@@ -3,6 +3,7 @@ export { encodeRecordBatch } from "./encode.js";
 export { decodeRecordBatch } from "./decode.js";
 export { readBatchHeader, validateRecordBatch, stampBatch } from "./header.js";
 export { scanBatches } from "./scan.js";
+export { withCompressedRecords } from "./compressed.js";
 export * from "./layout.js";
 export {
   Attributes,

@@ -35,6 +35,8 @@ export interface MetricsOptions {
   /** Which WebSocket server runs (exposed as rivulet_ws_transport_info). */
   transport?: string;
   version?: string;
+  /** Partition sizes on disk (Broker.partitionSizes(), asked for this scrape): rivulet_partition_size_bytes. */
+  sizes?: Map<string, number>;
 }
 
 interface TopicSubscriptions {
@@ -48,7 +50,7 @@ interface TopicSubscriptions {
 export function renderMetrics(broker: Broker, sessions: Iterable<Session>, options: MetricsOptions = {}): string {
   const out = new Exposition();
   out.metric("rivulet_build_info", "gauge", "Always 1; labels say which Rivulet version and WebSocket transport run.", { version: options.version ?? rivuletVersion(), transport: options.transport ?? "uws" }, 1);
-  partitionMetrics(out, broker);
+  partitionMetrics(out, broker, options.sizes);
   sessionMetrics(out, sessions, options.detail ?? "topics");
   const memory = broker.requestMemory;
   out.metric("rivulet_request_memory_bytes", "gauge", "Bytes of client requests reserved (being read or processed), both ports.", {}, memory.inUse);
@@ -65,7 +67,8 @@ export function renderMetrics(broker: Broker, sessions: Iterable<Session>, optio
   return out.text();
 }
 
-function partitionMetrics(out: Exposition, broker: Broker): void {
+function partitionMetrics(out: Exposition, broker: Broker, sizes: Map<string, number> | undefined): void {
+  const size = "Bytes the partition's log segments hold on disk (after retention and compaction).";
   const produced = "Record batch bytes appended.";
   const records = "Records appended.";
   const fetched = "Record batch bytes read by fetches and subscriptions (shared reads count once).";
@@ -74,6 +77,7 @@ function partitionMetrics(out: Exposition, broker: Broker): void {
   out.declare("rivulet_produced_records_total", "counter", records);
   out.declare("rivulet_fetched_bytes_total", "counter", fetched);
   out.declare("rivulet_log_end_offset", "gauge", end);
+  if (sizes) out.declare("rivulet_partition_size_bytes", "gauge", size);
   for (const topic of broker.listTopics()) {
     for (let partition = 0; partition < topic.partitions; partition++) {
       const labels = { topic: topic.name, partition };
@@ -82,6 +86,8 @@ function partitionMetrics(out: Exposition, broker: Broker): void {
       out.metric("rivulet_produced_records_total", "counter", records, labels, c?.producedRecords ?? 0);
       out.metric("rivulet_fetched_bytes_total", "counter", fetched, labels, c?.fetchedBytes ?? 0);
       out.metric("rivulet_log_end_offset", "gauge", end, labels, broker.logEndOffset(topic.name, partition) ?? -1n);
+      const bytes = sizes?.get(`${topic.name}\u0000${partition}`);
+      if (bytes !== undefined) out.metric("rivulet_partition_size_bytes", "gauge", size, labels, bytes);
     }
   }
 }

@@ -38,8 +38,11 @@ export class ConnectionAuth {
   /**
    * One SASL step. Success moves the connection to the exchange's principal (a re-authentication must keep
    * it, KIP-368); failure is counted, delayed and rethrown as AuthenticationFailedError.
+   * `reauthenticates`: the client learns its session lifetime (SaslAuthenticate v1+) and so can
+   * re-authenticate: only then does connections.max.reauth.ms bound the session, as in Kafka, where
+   * older clients' connections are not cut (a JWT's exp bounds every session whatever the client).
    */
-  async step(security: Security, input: Uint8Array): Promise<{ challenge: Uint8Array; complete: boolean }> {
+  async step(security: Security, input: Uint8Array, reauthenticates = false): Promise<{ challenge: Uint8Array; complete: boolean }> {
     const exchange = this.exchange!;
     try {
       const { challenge, result } = await exchange.step(input);
@@ -49,7 +52,7 @@ export class ConnectionAuth {
       }
       this.principal = result.principal;
       this.authenticated = true;
-      this.expiresAtMs = result.expiresAtMs;
+      this.expiresAtMs = reauthenticates ? security.sessionEnd(result.expiresAtMs) : result.expiresAtMs;
       this.exchange = undefined;
       this.rawTokens = false;
       security.succeeded("kafka", exchange.mechanism, result.principal, this.remote);

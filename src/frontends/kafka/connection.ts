@@ -28,7 +28,7 @@ import type { Socket } from "node:net";
 import type { Broker } from "../../broker/broker.js";
 import { dispatch, type KafkaBrokerContext } from "./handlers/index.js";
 import type { Logger } from "../../log.js";
-import { decodeRequestFrame, decodeRequestHeader, FrameDecoder, frameEncode, KafkaDecodeError, UnsupportedVersionError } from "../../protocol/kafka/index.js";
+import { decodeRequestFrame, decodeRequestHeader, FrameDecoder, frameEncode, KafkaDecodeError, registrationFor, UnsupportedVersionError } from "../../protocol/kafka/index.js";
 import { aclHost, ConnectionAuth } from "./connection-auth.js";
 import { AuthenticationRequiredError, ClusterAuthorizationError } from "./handlers/guards.js";
 
@@ -268,7 +268,12 @@ export class KafkaConnection {
       parts = await dispatch(this.ctx, decoded, { header: decoded.header, clientHost: this.clientHost, signal: this.abort.signal, auth: this.auth });
     } catch (error) {
       if (this.closed) return;
-      if (error instanceof AuthenticationRequiredError) return this.fail(`authentication required (${error.message})`, { clientId: decoded.header.clientId });
+      if (error instanceof AuthenticationRequiredError) {
+        // A client that leaves a SASL exchange half-way (kafkajs ignores OAUTHBEARER's error challenge and
+        // sends its next request) failed to authenticate: counted as such.
+        if (this.auth.exchange && this.ctx.security) void this.ctx.security.failed("kafka", this.auth.exchange.mechanism, this.auth.remote, new Error(`exchange abandoned for ${registrationFor(decoded.apiKey)?.name ?? decoded.apiKey}`));
+        return this.fail(`authentication required (${error.message})`, { clientId: decoded.header.clientId });
+      }
       if (error instanceof ClusterAuthorizationError) return this.fail(`not authorized (${error.message})`, { clientId: decoded.header.clientId, principal: this.auth?.principal });
       this.fail("request failed", { apiKey: decoded.apiKey, apiVersion: decoded.header.apiVersion, clientId: decoded.header.clientId, error }, "error");
       return;

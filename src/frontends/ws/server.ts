@@ -1,4 +1,5 @@
-// The HTTP + WebSocket front end on one port (uWebSockets.js, native build only):
+// The HTTP + WebSocket front end on one port, uWebSockets.js transport (native build only; where none loads,
+// or with --transport node, ./node-server.ts serves the same endpoints and protocol):
 //   /ws         Rivulet's binary protocol (docs/protocol.md)
 //   /healthz    liveness, /readyz readiness (GET and HEAD; 200 or 503 with a JSON body: ../http/health.ts)
 //   /metrics    Prometheus text (../http/metrics.ts)
@@ -17,70 +18,22 @@
 // client sees 1006); a valid text frame is closed with 4000 (docs/protocol.md 2.4).
 //   /ui, /ui/*  the web console (docs/console.md)
 
-import { timingSafeEqual } from "node:crypto";
 import type { Broker } from "../../broker/broker.js";
-import type { Logger } from "../../log.js";
-import type { GroupCoordinator } from "../../groups/index.js";
 import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames.js";
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
-import { renderMetrics, type MetricsDetail } from "../http/metrics.js";
-import { liveness, Readiness, type HealthReport, type ListenerAddress } from "../http/health.js";
+import { renderMetrics } from "../http/metrics.js";
+import { liveness, Readiness, type HealthReport } from "../http/health.js";
 import { clientResponse } from "../http/static-files.js";
 import { uiHandler } from "../http/ui-files.js";
-import { loadNativeUws } from "../uws.js";
+import { loadNativeUws, type Uws } from "../uws.js";
 import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
-import { loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
+import { loadTlsFiles } from "../../security/tls-files.js";
 import { Session } from "./session.js";
-import type { SessionLimits } from "./session-limits.js";
-import type { Security } from "../../security/index.js";
+import { bearerMatches, CLOSE_TRY_AGAIN_LATER, defaultSessionLimits, originRefusal, PROTECTED_MODE_REFUSAL, UPGRADE_REQUIRED_TEXT, type WsServer, type WsServerOptions } from "./server-options.js";
+import { startNodeWsServer } from "./node-server.js";
 import { createServer } from "node:net";
 
-/** RFC 6455 1013 "Try Again Later": the broker's request memory is spent (see the header). */
-export const CLOSE_TRY_AGAIN_LATER = 1013;
-
-export interface WsServerOptions {
-  host?: string;
-  /** 0 picks a free port. Default 8080. */
-  port?: number;
-  /** Largest frame a client may send (beyond it uWS drops the connection: the peer sees 1006). Default 16 MiB. */
-  maxFrameBytes?: number;
-  /** Close a connection that sent no frame for this long (close code 4001). Default 120 s. */
-  idleTimeoutMs?: number;
-  limits?: Partial<SessionLimits>;
-  logger: Logger;
-  serverVersion?: string;
-  /** Consumer groups (JOIN_GROUP and the group frames); without it those frames get COORDINATOR_NOT_AVAILABLE. */
-  coordinator?: GroupCoordinator;
-  /** Authentication (AUTH frame) and authorization; docs/security.md. */
-  security?: Security;
-  /** Protected mode and browser Origins (default: protected, same-origin and loopback pages only). */
-  policy?: NetworkPolicy;
-  /** Serve HTTPS/WSS with these PEM files (caFile: ask clients for certificates). */
-  tls?: TlsFiles;
-  /** Require `Authorization: Bearer <token>` on /metrics. */
-  metricsToken?: string;
-  /** "subscriptions": per-connection and per-subscription series on /metrics (unbounded; default per topic). */
-  metricsDetail?: MetricsDetail;
-  /** Other listeners /readyz checks are accepting (the Kafka listener). */
-  readinessListeners?: () => ListenerAddress[];
-}
-
-export interface WsServer {
-  readonly port: number;
-  readonly sessions: ReadonlySet<Session>;
-  /** Checks the TLS files again; uWS cannot swap certificates in place, so they apply at the next restart. */
-  reloadTls(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export const defaultSessionLimits: SessionLimits = {
-  maxSubscriptions: 64,
-  maxInFlight: 32,
-  maxQueuedBytes: 32 * 1024 * 1024,
-  highWaterBytes: 1024 * 1024,
-  maxChunkBytes: 1024 * 1024,
-  maxConcurrentReads: 8,
-};
+export { CLOSE_TRY_AGAIN_LATER, defaultSessionLimits, type WsServer, type WsServerOptions, type WsTransport } from "./server-options.js";
 
 interface UserData {
   session?: Session;
@@ -91,12 +44,21 @@ interface UserData {
 type HttpResponse = import("uWebSockets.js").HttpResponse;
 type HttpRequest = import("uWebSockets.js").HttpRequest;
 
-const PROTECTED_MODE_REFUSAL =
-  "Rivulet is in protected mode: no authentication is configured, so only loopback clients are served. " +
-  "Configure authentication, or start with --allow-unauthenticated to serve the network without it.\n";
-
+/** Starts the HTTP/WebSocket listener on the transport asked for, or uWS if its native build loads, else node. */
 export async function startWsServer(broker: Broker, options: WsServerOptions): Promise<WsServer> {
-  const uws = loadNativeUws();
+  if (options.transport === "node") return startNodeWsServer(broker, options);
+  let uws: Uws;
+  try {
+    uws = loadNativeUws();
+  } catch (error) {
+    if (options.transport === "uws") throw error;
+    options.logger.warn("uWebSockets.js has no native build for this Node: serving HTTP/WebSocket with the node transport (node:http + ws)", { node: process.version, reason: (error as Error).message.split("\n")[0] });
+    return startNodeWsServer(broker, options);
+  }
+  return startUwsServer(broker, uws, options);
+}
+
+async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions): Promise<WsServer> {
   const limits = { ...defaultSessionLimits, ...options.limits };
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
@@ -159,7 +121,7 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
           return void res
             .writeStatus("403 Forbidden")
             .writeHeader("Content-Type", "text/plain")
-            .end(`Origin ${origin} may not open a WebSocket to this broker: add it to --allowed-origins.\n`);
+            .end(originRefusal(origin));
         }
         res.upgrade<UserData>({ remote }, key, protocol, extensions, context);
       },
@@ -169,7 +131,8 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
         // more than its header (fixed upstream in uNetworking/uWebSockets#1662), which corrupts the stream of
         // exactly the slow readers. A never-published topic keeps every send on the buffered path.
         ws.subscribe("rivulet/buffered-send");
-        const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, ws.getUserData().remote, options.security);
+        // uWS copies (or writes) a message before send() returns: one CHUNK frame may be shared (tail-fanout.ts).
+        const session = new Session(nextId++, ws as never, broker, limits, options.coordinator, ws.getUserData().remote, options.security, "copies");
         ws.getUserData().session = session;
         sessions.add(session);
         ws.send(
@@ -234,7 +197,15 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       if (reply && options.metricsToken && !bearerMatches(authorization, options.metricsToken)) {
         return reply("401 Unauthorized", { "WWW-Authenticate": 'Bearer realm="rivulet-metrics"', "Content-Type": "text/plain" }, "a metrics token is required\n");
       }
-      reply?.("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion }) + (options.security?.metricsText() ?? ""));
+      if (!reply) return;
+      // Partition sizes are the shards' to tell: ask them, then render (a partition that cannot answer has no size series).
+      let aborted = false;
+      res.onAborted(() => void (aborted = true));
+      void broker.partitionSizes().catch(() => undefined).then((sizes) => {
+        if (aborted) return;
+        const text = renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion, sizes }) + (options.security?.metricsText() ?? "");
+        res.cork(() => reply("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, text));
+      });
     });
     app.get("/client/*", (res, req) => {
       const path = req.getUrl().slice("/client/".length);
@@ -258,7 +229,7 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     app.get("/ui/*", guardedUi);
     // A plain GET of the WebSocket path (a browser tab, curl, the CLI's diagnosis): say what it is.
     app.get("/ws", (res) => {
-      res.writeStatus("426 Upgrade Required").writeHeader("Upgrade", "websocket").writeHeader("Content-Type", "text/plain").end("This is Rivulet's WebSocket endpoint: connect with a WebSocket client (docs/protocol.md).\n");
+      res.writeStatus("426 Upgrade Required").writeHeader("Upgrade", "websocket").writeHeader("Content-Type", "text/plain").end(UPGRADE_REQUIRED_TEXT);
     });
     app.any("/*", (res) => {
       res.writeStatus("404 Not Found").end("not found");
@@ -283,10 +254,11 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
     for (const session of sessions) if (session.lastActivity < deadline) session.close(CloseCode.IDLE_TIMEOUT, "idle timeout");
   }, Math.max(50, Math.min(idleTimeoutMs / 4, 5000)));
   idleTimer.unref();
-  options.logger.info("websocket listener started", { host, port, protocol: options.tls ? "https/wss" : "http/ws", ...(tlsSummary ? { certificate: tlsSummary } : {}), ...policy.describe() });
+  options.logger.info("websocket listener started", { host, port, transport: "uws", protocol: options.tls ? "https/wss" : "http/ws", ...(tlsSummary ? { certificate: tlsSummary } : {}), ...policy.describe() });
 
   return {
     port,
+    transport: "uws",
     sessions,
     async reloadTls() {
       if (!options.tls) return;
@@ -303,13 +275,6 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
       (app as { close?: () => void }).close?.();
     },
   };
-}
-
-/** Constant-time check of an `Authorization: Bearer <token>` header. */
-function bearerMatches(header: string, token: string): boolean {
-  const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7).trim() : "");
-  const wanted = Buffer.from(token);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 /**

@@ -13,7 +13,8 @@ import { encodeChunk, encodeServerFrame } from "../../protocol/ws/server-frames.
 import { CloseCode, FrameType, type ClientFrame, type ServerFrame } from "../../protocol/ws/frames.js";
 import { WsProtocolError } from "../../protocol/ws/bytes.js";
 import { errorCodeOf } from "./error-codes.js";
-import { readNext, type Cursor, type Subscription, type SubscriptionSink } from "./subscription.js";
+import { readNext, type Cursor, type Subscription } from "./subscription.js";
+import { tailFanoutOf, type TailSink } from "./tail-fanout.js";
 import type { GroupCoordinator } from "../../groups/index.js";
 import type { GroupStream } from "./group-stream.js";
 import { dispatch } from "./handlers/dispatch.js";
@@ -31,9 +32,22 @@ export interface SessionSocket {
   send(message: Uint8Array, isBinary: boolean): number;
   getBufferedAmount(): number;
   end(code?: number, reason?: string): void;
+  /**
+   * Stop and restart reading the client's frames (node transport only: uWS 20.30 cannot). With them, a
+   * client whose requests must queue is held in its TCP window instead of queueing up to maxQueuedBytes.
+   */
+  pauseReads?(): void;
+  resumeReads?(): void;
 }
 
-export class Session implements SubscriptionSink, WsRequestContext {
+/**
+ * How the transport treats a sent buffer. "copies": send() has copied or written the bytes before it
+ * returns (uWS), so one shared CHUNK frame can be patched and sent to every subscriber in turn; "keeps":
+ * the transport may hold the buffer after send() returns (a stream queue), so each send gets its own copy.
+ */
+export type SendOwnership = "copies" | "keeps";
+
+export class Session implements TailSink, WsRequestContext {
   readonly subscriptions = new Map<number, Subscription>();
   readonly groupStreams = new Map<number, GroupStream>();
   closed = false;
@@ -57,6 +71,7 @@ export class Session implements SubscriptionSink, WsRequestContext {
     private readonly groups?: GroupCoordinator,
     readonly clientHost = "",
     readonly security?: Security,
+    private readonly sendOwnership: SendOwnership = "keeps",
   ) {
     this.auth = new WsAuthState(normalizeAddress(clientHost), (code, reason) => this.close(code, reason));
   }
@@ -81,6 +96,7 @@ export class Session implements SubscriptionSink, WsRequestContext {
       }
       this.queue.push(bytes.slice());
       this.queuedBytes += bytes.length;
+      this.socket.pauseReads?.();
       return;
     }
     this.handle(bytes);
@@ -117,6 +133,7 @@ export class Session implements SubscriptionSink, WsRequestContext {
       this.queuedBytes -= bytes.length;
       this.handle(bytes);
     }
+    if (this.queue.length === 0) this.socket.resumeReads?.();
   }
 
   // GroupStreamHost
@@ -170,7 +187,21 @@ export class Session implements SubscriptionSink, WsRequestContext {
     this.rotate++;
   }
 
-  // SubscriptionSink
+  // SubscriptionSink / TailSink
+  park(sub: Subscription, cursor: Cursor): void {
+    tailFanoutOf(this.broker).park(sub, cursor, this);
+  }
+  canSendNow(): boolean {
+    return !this.closed && !this.socketPaused;
+  }
+  sendSharedChunk(frame: Uint8Array, subscriptionId: number): boolean {
+    // The subscription id: bytes 1-4 of every server frame (big-endian, as FrameWriter.u32 writes it).
+    frame[1] = subscriptionId >>> 24;
+    frame[2] = (subscriptionId >>> 16) & 0xff;
+    frame[3] = (subscriptionId >>> 8) & 0xff;
+    frame[4] = subscriptionId & 0xff;
+    return this.send(this.sendOwnership === "copies" ? frame : frame.slice());
+  }
   chunk(sub: Subscription, cursor: Cursor, fromOffset: bigint, records: Uint8Array, nextOffset: bigint, highWatermark: bigint): boolean {
     return this.send(encodeChunk({ requestId: sub.id, partition: cursor.partition, fromOffset, nextOffset, highWatermark, records }));
   }

@@ -6,7 +6,8 @@
 //   - socket: when the connection's buffered amount passes its high-water mark, no cursor reads; they
 //     resume on uWS 'drain'. Nothing is queued per subscriber: a paused cursor is only an offset.
 //   - reads are shared (Broker.readChunk) among subscribers at the same position, and a cursor at the log
-//     end waits for an append (Broker.onceDataAfter), not a timer.
+//     end is parked (SubscriptionSink.park: the log-end fan-out, tail-fanout.ts) until an append, not a
+//     timer; the cursors parked at one offset share one wake-up, one read and one encoded CHUNK.
 
 import { OffsetOutOfRangeError, type RivuletError } from "../../errors/index.js";
 import type { Broker } from "../../broker/broker.js";
@@ -38,6 +39,8 @@ export interface SubscriptionSink {
   failed(subscription: Subscription, error: RivuletError): void;
   /** Something changed (read landed, credit, data): run the pump again soon. */
   wake(): void;
+  /** The cursor read nothing at its offset (the log end): wait for an append, setting cursor.cancelWait. */
+  park(subscription: Subscription, cursor: Cursor): void;
 }
 
 export class Subscription {
@@ -111,23 +114,33 @@ export function readNext(broker: Broker, sub: Subscription, cursor: Cursor, sink
   const offset = cursor.offset;
   cursor.state = "reading";
   const stale = () => sub.closed || cursor.generation !== generation;
-  const read = sub.isolation === 1 ? broker.readCommitted(sub.topic, cursor.partition, offset, sub.maxChunkBytes) : broker.readChunk(sub.topic, cursor.partition, offset, sub.maxChunkBytes);
+  let read: ReturnType<Broker["readChunk"]>;
+  try {
+    read = sub.isolation === 1 ? broker.readCommitted(sub.topic, cursor.partition, offset, sub.maxChunkBytes) : broker.readChunk(sub.topic, cursor.partition, offset, sub.maxChunkBytes);
+  } catch (error) {
+    // A broker shutting down (or a partition just deleted) throws before any read starts: same rules.
+    read = Promise.reject(error);
+  }
   read.then(
     (result) => {
       done();
       if (stale()) return sink.wake();
       cursor.highWatermark = result.highWatermark;
       if (result.records.byteLength === 0) {
-        cursor.state = "waiting";
-        // read_committed held at the LSO: wait for the log end to move (data or the marker that ends it).
-        const after = sub.isolation === 1 && result.logEndOffset > offset ? result.logEndOffset : offset;
-        const cancel = broker.onceDataAfter(sub.topic, cursor.partition, after, () => {
-          if (cursor.cancelWait === cancel) cursor.cancelWait = undefined;
-          if (!stale() && cursor.state === "waiting") cursor.state = "idle";
-          sink.wake();
-        });
-        // onceDataAfter may have called back already (the end moved meanwhile): then there is nothing to cancel.
-        if (cursor.state === "waiting") cursor.cancelWait = cancel;
+        if (sub.isolation !== 1) {
+          sink.park(sub, cursor);
+        } else {
+          cursor.state = "waiting";
+          // read_committed held at the LSO: wait for the log end to move (data or the marker that ends it).
+          const after = result.logEndOffset > offset ? result.logEndOffset : offset;
+          const cancel = broker.onceDataAfter(sub.topic, cursor.partition, after, () => {
+            if (cursor.cancelWait === cancel) cursor.cancelWait = undefined;
+            if (!stale() && cursor.state === "waiting") cursor.state = "idle";
+            sink.wake();
+          });
+          // onceDataAfter may have called back already (the end moved meanwhile): then there is nothing to cancel.
+          if (cursor.state === "waiting") cursor.cancelWait = cancel;
+        }
         return;
       }
       deliver(sub, cursor, offset, result.records, result.highWatermark, sink);

@@ -8,6 +8,7 @@ import { readStart, writeStart } from "./start-position.js";
 import { decodeGroupClientFrame, encodeGroupClientFrame, isGroupClientType } from "./group-frames.js";
 import { decodeAuthClientFrame, encodeAuthClientFrame, isAuthClientType } from "./auth-frames.js";
 import { decodeTxnClientFrame, encodeTxnClientFrame, isTxnClientType } from "./txn-frames.js";
+import { decodeSecurityClientFrame, encodeSecurityClientFrame, isSecurityClientType } from "./security-frames.js";
 
 export function encodeClientFrame(frame: ClientFrame): Uint8Array {
   const w = new FrameWriter(frame.type === FrameType.PRODUCE ? 64 + frame.items.reduce((n, i) => n + i.batch.length + 64, 0) : 64);
@@ -27,8 +28,12 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       break;
     }
     case FrameType.DELETE_TOPIC:
-    case FrameType.DESCRIBE_TOPIC:
       w.string(frame.name);
+      break;
+    case FrameType.DESCRIBE_TOPIC:
+      // The flags byte is written only when set, so a request without it is the version-1 frame unchanged.
+      w.string(frame.name);
+      if (frame.sizes) w.u8(1);
       break;
     case FrameType.ALTER_TOPIC_CONFIGS: {
       const set = Object.entries(frame.set);
@@ -71,7 +76,7 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       writeStart(w, frame.start);
       break;
     default:
-      if (!encodeAuthClientFrame(w, frame) && !encodeTxnClientFrame(w, frame)) encodeGroupClientFrame(w, frame);
+      if (!encodeAuthClientFrame(w, frame) && !encodeSecurityClientFrame(w, frame) && !encodeTxnClientFrame(w, frame)) encodeGroupClientFrame(w, frame);
   }
   return w.finish();
 }
@@ -105,9 +110,15 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       break;
     }
     case FrameType.DELETE_TOPIC:
-    case FrameType.DESCRIBE_TOPIC:
       frame = { type, requestId, name: r.string("topic") };
       break;
+    case FrameType.DESCRIBE_TOPIC: {
+      const name = r.string("topic");
+      // Optional flags byte (bit 0: sizes); other bits are reserved and ignored.
+      const flags = r.remaining > 0 ? r.u8("describe flags") : 0;
+      frame = (flags & 1) === 1 ? { type, requestId, name, sizes: true } : { type, requestId, name };
+      break;
+    }
     case FrameType.ALTER_TOPIC_CONFIGS: {
       const name = r.string("topic");
       const nSet = r.count16("configs", 4);
@@ -175,6 +186,10 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     default:
       if (isAuthClientType(type)) {
         frame = decodeAuthClientFrame(r, requestId);
+        break;
+      }
+      if (isSecurityClientType(type)) {
+        frame = decodeSecurityClientFrame(r, type, requestId);
         break;
       }
       if (isTxnClientType(type)) {

@@ -37,11 +37,17 @@ export const FrameType = {
   LEAVE_GROUP: 0x38,
   AUTH: 0x06,
   ALTER_TOPIC_CONFIGS: 0x07,
+  // users and ACLs (security-frames.ts)
+  DESCRIBE_USERS: 0x40,
+  ALTER_USERS: 0x41,
+  DESCRIBE_ACLS: 0x42,
+  CREATE_ACLS: 0x43,
+  DELETE_ACLS: 0x44,
   // Transactions (issue 16, txn-frames.ts)
-  TXN_INIT: 0x40,
-  TXN_ADD: 0x41,
-  TXN_OFFSETS: 0x42,
-  TXN_END: 0x43,
+  TXN_INIT: 0x48,
+  TXN_ADD: 0x49,
+  TXN_OFFSETS: 0x4a,
+  TXN_END: 0x4b,
   // server -> client
   WELCOME: 0x80,
   PONG: 0x81,
@@ -64,6 +70,8 @@ export const FrameType = {
   GROUP_LIST: 0xb5,
   GROUP_DESCRIPTION: 0xb6,
   AUTH_RESULT: 0x85,
+  USERS: 0xc0,
+  ACLS: 0xc1,
   ERROR: 0xff,
 } as const;
 
@@ -113,7 +121,8 @@ export type ClientFrame =
   | { type: typeof FrameType.METADATA; requestId: number; topics: string[] }
   | { type: typeof FrameType.CREATE_TOPIC; requestId: number; name: string; partitions: number; configs: Record<string, string> }
   | { type: typeof FrameType.DELETE_TOPIC; requestId: number; name: string }
-  | { type: typeof FrameType.DESCRIBE_TOPIC; requestId: number; name: string }
+  /** sizes: also answer each partition's bytes on disk (an optional trailing flags byte, bit 0; older servers refuse it). */
+  | { type: typeof FrameType.DESCRIBE_TOPIC; requestId: number; name: string; sizes?: boolean }
   /** Sets and removes (back to the default) topic config overrides; the others are kept. */
   | { type: typeof FrameType.ALTER_TOPIC_CONFIGS; requestId: number; name: string; set: Record<string, string>; remove: string[] }
   | { type: typeof FrameType.PRODUCE; requestId: number; acks: -1 | 0 | 1; timeoutMs: number; items: ProduceFrameItem[] }
@@ -134,6 +143,7 @@ export type ClientFrame =
   | { type: typeof FrameType.DELETE_GROUP; requestId: number; groupId: string }
   | { type: typeof FrameType.LEAVE_GROUP; requestId: number; subscriptionId: number }
   | AuthFrame
+  | SecurityAdminFrame
   | TxnFrame;
 
 /** Transaction requests (txn-frames.ts); each names the transactional id and (but TXN_INIT) its producer id and epoch. */
@@ -153,6 +163,58 @@ export interface AuthFrame {
   requestId: number;
   mechanism: string;
   payload: Uint8Array;
+}
+
+// ---- users and ACLs (security-frames.ts; the Kafka APIs' semantics, docs/protocol.md) ------------------
+
+/** An ACL binding with Kafka's numeric codes (security/acl.ts): resource pattern + access control entry. */
+export interface AclBindingWire {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permission: number;
+}
+
+/** An ACL filter: null strings and ANY (1) codes match everything; pattern MATCH (2) as Kafka's. */
+export interface AclFilterWire {
+  resourceType: number;
+  resourceName: string | null;
+  patternType: number;
+  principal: string | null;
+  host: string | null;
+  operation: number;
+  permission: number;
+}
+
+export type SecurityAdminFrame =
+  /** SCRAM users and their mechanisms (never salts or keys); empty = every user. Answer: USERS. */
+  | { type: typeof FrameType.DESCRIBE_USERS; requestId: number; users: string[] }
+  /**
+   * Deletes and upserts SCRAM credentials, as Kafka's AlterUserScramCredentials: the client salts the
+   * password (salt, iterations, SaltedPassword), so the password itself never reaches the broker. Answer:
+   * USERS, one item per user with its error code.
+   */
+  | { type: typeof FrameType.ALTER_USERS; requestId: number; deletions: { name: string; mechanism: string }[]; upsertions: { name: string; mechanism: string; iterations: number; salt: Uint8Array; saltedPassword: Uint8Array }[] }
+  /** Answer: ACLS with one result holding the matching bindings. */
+  | { type: typeof FrameType.DESCRIBE_ACLS; requestId: number; filter: AclFilterWire }
+  /** Answer: ACLS with one result per binding (its error code, no bindings). */
+  | { type: typeof FrameType.CREATE_ACLS; requestId: number; bindings: AclBindingWire[] }
+  /** Answer: ACLS with one result per filter, holding the bindings it removed. */
+  | { type: typeof FrameType.DELETE_ACLS; requestId: number; filters: AclFilterWire[] };
+
+export interface UsersFrame {
+  type: typeof FrameType.USERS;
+  requestId: number;
+  users: { user: string; errorCode: number; errorMessage: string; credentials: { mechanism: string; iterations: number }[] }[];
+}
+
+export interface AclsFrame {
+  type: typeof FrameType.ACLS;
+  requestId: number;
+  results: { errorCode: number; errorMessage: string; bindings: AclBindingWire[] }[];
 }
 
 /** Join a consumer group as a managed member: the server assigns partitions and streams them. */
@@ -216,7 +278,8 @@ export type ServerFrame =
   | { type: typeof FrameType.PONG; requestId: number; serverTimeMs: bigint }
   | { type: typeof FrameType.METADATA_RESULT; requestId: number; topics: MetadataTopic[] }
   | { type: typeof FrameType.OK; requestId: number }
-  | { type: typeof FrameType.TOPIC_DESCRIPTION; requestId: number; name: string; id: string; partitions: PartitionRange[]; configs: { name: string; value: string; isDefault: boolean }[] }
+  /** sizes: bytes on disk per partition, in `partitions` order; only when the request asked (a trailing field). */
+  | { type: typeof FrameType.TOPIC_DESCRIPTION; requestId: number; name: string; id: string; partitions: PartitionRange[]; configs: { name: string; value: string; isDefault: boolean }[]; sizes?: number[] }
   | { type: typeof FrameType.PRODUCE_RESULT; requestId: number; items: ProduceResultItem[] }
   | { type: typeof FrameType.FETCH_RESULT; requestId: number; items: FetchResultItem[] }
   | { type: typeof FrameType.OFFSETS_RESULT; requestId: number; items: { errorCode: number; offset: bigint; timestamp: bigint }[] }
@@ -233,6 +296,8 @@ export type ServerFrame =
   | { type: typeof FrameType.GROUP_LIST; requestId: number; groups: { groupId: string; protocolType: string; state: string }[] }
   | GroupDescriptionFrame
   | AuthResultFrame
+  | UsersFrame
+  | AclsFrame
   | { type: typeof FrameType.ERROR; requestId: number; errorCode: number; code: string; message: string };
 
 /** The answer to AUTH: a challenge to continue with (complete 0), or the authenticated principal. */

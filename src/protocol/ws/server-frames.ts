@@ -5,6 +5,7 @@ import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
 import { FrameType, type ChunkFrame, type PartitionRange, type ServerFrame } from "./frames.js";
 import { decodeGroupServerFrame, encodeGroupServerFrame, isGroupServerType } from "./group-frames.js";
 import { decodeAuthServerFrame, encodeAuthServerFrame, isAuthServerType } from "./auth-frames.js";
+import { decodeSecurityServerFrame, encodeSecurityServerFrame, isSecurityServerType } from "./security-frames.js";
 
 function writeRanges(w: FrameWriter, ranges: PartitionRange[]): void {
   w.u32(ranges.length);
@@ -58,6 +59,11 @@ export function encodeServerFrame(frame: ServerFrame): Uint8Array {
       writeRanges(w, frame.partitions);
       w.u16(frame.configs.length);
       for (const c of frame.configs) w.string(c.name).string(c.value).u8(c.isDefault ? 1 : 0);
+      // Trailing, only when asked for (DESCRIBE_TOPIC's sizes flag): clients that did not ask decode as before.
+      if (frame.sizes) {
+        w.u32(frame.sizes.length);
+        for (const size of frame.sizes) w.i64(BigInt(size));
+      }
       break;
     case FrameType.PRODUCE_RESULT:
       w.u16(frame.items.length);
@@ -88,7 +94,7 @@ export function encodeServerFrame(frame: ServerFrame): Uint8Array {
       w.i16(frame.errorCode).string(frame.code).string(frame.message);
       break;
     default:
-      if (!encodeAuthServerFrame(w, frame)) encodeGroupServerFrame(w, frame);
+      if (!encodeAuthServerFrame(w, frame) && !encodeSecurityServerFrame(w, frame)) encodeGroupServerFrame(w, frame);
   }
   return w.finish();
 }
@@ -123,6 +129,13 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
       const configs = [];
       for (let i = 0; i < n; i++) configs.push({ name: r.string(), value: r.string(), isDefault: r.u8() === 1 });
       frame = { type, requestId, name, id, partitions, configs };
+      if (r.remaining > 0) {
+        const count = r.u32("size count");
+        if (count * 8 > r.remaining) throw new WsProtocolError(`size count ${count} cannot fit`);
+        const sizes: number[] = [];
+        for (let i = 0; i < count; i++) sizes.push(Number(r.i64()));
+        frame.sizes = sizes;
+      }
       break;
     }
     case FrameType.PRODUCE_RESULT: {
@@ -171,6 +184,10 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
     default:
       if (isAuthServerType(type)) {
         frame = decodeAuthServerFrame(r, requestId);
+        break;
+      }
+      if (isSecurityServerType(type)) {
+        frame = decodeSecurityServerFrame(r, type, requestId);
         break;
       }
       if (!isGroupServerType(type)) throw new WsProtocolError(`unknown server frame type 0x${type.toString(16).padStart(2, "0")}`);

@@ -1,11 +1,11 @@
 // Encoding and decoding of the transaction frames (docs/protocol.md, "Transactions"), client -> server:
 //
-//   TXN_INIT     0x40  transactionalId string, timeoutMs u32                       -> PRODUCER_ID
-//   TXN_ADD      0x41  transactionalId string, producerId i64, epoch i16,
+//   TXN_INIT     0x48  transactionalId string, timeoutMs u32                       -> PRODUCER_ID
+//   TXN_ADD      0x49  transactionalId string, producerId i64, epoch i16,
 //                      partitions u16 × (topic string, partition i32), group string ("" = none) -> OK
-//   TXN_OFFSETS  0x42  transactionalId string, producerId i64, epoch i16, group string,
+//   TXN_OFFSETS  0x4a  transactionalId string, producerId i64, epoch i16, group string,
 //                      offsets u16 × (topic string, partition i32, offset i64)     -> OK
-//   TXN_END      0x43  transactionalId string, producerId i64, epoch i16, commit u8 -> OK
+//   TXN_END      0x4b  transactionalId string, producerId i64, epoch i16, commit u8 -> OK
 //
 // Errors come back as ERROR frames with the Kafka code (PRODUCER_FENCED, INVALID_TXN_STATE, ...). The
 // main codec (client-frames.ts) hands these types over, as it does the group and auth frames.

@@ -1,7 +1,10 @@
 // Where the console connects and with what credentials. Defaults to the broker that served the page; the
 // settings panel can point it at another one (whose /metrics must then allow this origin). The token is
-// kept for the session only (sessionStorage) and handed to every connection: this is the seam where a
-// login step plugs in once the broker authenticates WebSocket clients (see docs/console.md).
+// kept for the session only (sessionStorage) and handed to every connection. A user name and password
+// (signing in from the console: SCRAM over WebCrypto, or PLAIN) are never stored anywhere: they live in
+// the page's memory for as long as it is open (reconnects authenticate again with them), until sign-out.
+
+import type { AuthOptions } from "../../client/index.js";
 
 export interface Settings {
   /** http(s)://host:port of the broker; "" = the page's own origin. */
@@ -36,8 +39,21 @@ export function wsUrl(settings: Settings): string {
   return new URL("/ws", httpBase(settings).replace(/^http/, "ws")).toString();
 }
 
-/** The client's `auth` option for the settings' token: sent in the AUTH frame, as browsers cannot set headers. */
-export function authOf(settings: Settings): { token: string } | undefined {
+/** A user signing in from the console: held in memory only (never in localStorage or sessionStorage). */
+export interface Credentials {
+  username: string;
+  password: string;
+  mechanism: "SCRAM-SHA-256" | "SCRAM-SHA-512" | "PLAIN";
+}
+
+export const MECHANISMS: Credentials["mechanism"][] = ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"];
+
+/**
+ * The client's `auth` option: the signed-in user's credentials (an AUTH exchange, SCRAM over WebCrypto),
+ * else the settings' token (the AUTH frame, as browsers cannot set headers), else none.
+ */
+export function authOf(settings: Settings, credentials?: Credentials): AuthOptions | undefined {
+  if (credentials) return { username: credentials.username, password: credentials.password, mechanism: credentials.mechanism };
   return settings.token ? { token: settings.token } : undefined;
 }
 

@@ -8,7 +8,7 @@ import { href } from "../routes.js";
 import { Field } from "../components/form.js";
 import { usePoll } from "../components/hooks.js";
 import { RecordList } from "../components/record-list.js";
-import { bytesText, formatCount, formatTime, renderValue, type ValueView } from "../lib/format.js";
+import { bytesText, formatBytes, formatCount, formatTime, renderValue, type ValueView } from "../lib/format.js";
 import { LiveTail, type TailFilter, type TailRow, type TailStats } from "../lib/tail.js";
 
 type StartKind = "latest" | "earliest" | "offset" | "time";
@@ -74,7 +74,8 @@ function Detail(props: { row: TailRow; view: ValueView }) {
 
 export function TopicPage(props: { client: RivuletClient; topic: string; query: URLSearchParams }) {
   const { client, topic } = props;
-  const meta = usePoll(async () => (await client.admin.metadata([topic]))[0]!, 2000, [topic]);
+  // describeTopic with sizes: offsets and each partition's bytes on disk (the console's broker has the flag).
+  const meta = usePoll(() => client.admin.describeTopic(topic, { sizes: true }), 2000, [topic]);
   const [config, setConfig] = useState<TailConfig>(() => ({
     partition: props.query.get("partition") ?? "all",
     start: (props.query.get("from") as StartKind | null) ?? "latest",
@@ -148,6 +149,7 @@ export function TopicPage(props: { client: RivuletClient; topic: string; query: 
             <th scope="col">Log start</th>
             <th scope="col">Log end</th>
             <th scope="col">Records</th>
+            <th scope="col">Size on disk</th>
           </tr>
         </thead>
         <tbody>
@@ -157,6 +159,7 @@ export function TopicPage(props: { client: RivuletClient; topic: string; query: 
               <td>{String(p.logStartOffset)}</td>
               <td>{String(p.logEndOffset)}</td>
               <td>{formatCount(p.logEndOffset - p.logStartOffset)}</td>
+              <td data-size={p.sizeBytes}>{p.sizeBytes === undefined ? "–" : formatBytes(p.sizeBytes)}</td>
             </tr>
           ))}
         </tbody>

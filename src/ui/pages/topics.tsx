@@ -26,6 +26,11 @@ export function retentionText(info: TopicInfo): string {
   return parts.join(", ") || "default";
 }
 
+/** Bytes on disk over the topic's partitions (describeTopic with sizes). */
+export function diskSize(info: TopicInfo): number {
+  return info.partitions.reduce((n, p) => n + (p.sizeBytes ?? 0), 0);
+}
+
 export function recordCount(info: { partitions: { logStartOffset: bigint; logEndOffset: bigint }[] }): bigint {
   return info.partitions.reduce((n, p) => n + (p.logEndOffset - p.logStartOffset), 0n);
 }
@@ -136,12 +141,12 @@ function Configs(props: { info: TopicInfo; client: RivuletClient; onChanged: () 
 export function TopicsPage(props: { client: RivuletClient; settings: Settings }) {
   const { client } = props;
   const [showInternal, setShowInternal] = useState(false);
-  // Bytes appended per topic, from /metrics: the broker exports no on-disk size, so this counts what was
-  // written since it started (retention is not subtracted).
+  // Bytes appended per topic since the broker started, from /metrics (retention not subtracted); the size on
+  // disk comes with each topic's description.
   const metrics = usePoll(async () => parseMetrics(await (await brokerFetch(props.settings, "/metrics")).text()), 3000, [props.settings]);
   const topics = usePoll(async () => {
     const names = await client.admin.listTopics();
-    const infos = await Promise.all(names.sort().map((n) => client.admin.describeTopic(n).catch(() => undefined)));
+    const infos = await Promise.all(names.sort().map((n) => client.admin.describeTopic(n, { sizes: true }).catch(() => undefined)));
     return infos.filter((t): t is TopicInfo => t !== undefined);
   }, 3000);
   const [deleting, setDeleting] = useState<string>();
@@ -179,6 +184,7 @@ export function TopicsPage(props: { client: RivuletClient; settings: Settings })
               <th scope="col">Partitions</th>
               <th scope="col">Records</th>
               <th scope="col">Offsets (start–end per partition)</th>
+              <th scope="col">Size on disk</th>
               <th scope="col">Bytes appended</th>
               <th scope="col">Retention</th>
               <th scope="col">
@@ -203,6 +209,7 @@ export function TopicsPage(props: { client: RivuletClient; settings: Settings })
                   ))}
                   {t.partitions.length > 8 ? <span>… {t.partitions.length - 8} more</span> : null}
                 </td>
+                <td data-size={diskSize(t)} title="the partitions' log segments, after retention and compaction">{formatBytes(diskSize(t))}</td>
                 <td title="since the broker started">{metrics.data ? formatBytes(total(metrics.data, "rivulet_produced_bytes_total", { topic: t.name })) : "–"}</td>
                 <td>{retentionText(t)}</td>
                 <td class="actions">

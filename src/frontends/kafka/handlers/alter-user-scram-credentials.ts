@@ -11,7 +11,7 @@
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
-import { checkUserName, MAX_ITERATIONS, MIN_ITERATIONS, Operation, scramMechanismFromCode } from "../../../security/index.js";
+import { alterScramCredentials, Operation, scramMechanismFromCode } from "../../../security/index.js";
 import { mayCluster } from "./authorize.js";
 import type { Handler } from "./context.js";
 
@@ -20,41 +20,10 @@ export const handleAlterUserScramCredentials: Handler<typeof ApiKey.AlterUserScr
   const security = ctx.security;
   if (!security) return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: KafkaErrors.SECURITY_DISABLED.code, errorMessage: "security is not configured" })) };
   if (!mayCluster(ctx, info, Operation.ALTER)) return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: KafkaErrors.CLUSTER_AUTHORIZATION_FAILED.code, errorMessage: "ALTER on the cluster is required" })) };
-  const errors = new Map<string, { errorCode: number; errorMessage: string }>();
-  const fail = (user: string, errorCode: number, errorMessage: string) => {
-    if (!errors.has(user)) errors.set(user, { errorCode, errorMessage });
-  };
-  const seen = new Set<string>();
-  const ops: { name: string; mechanism: number; upsert?: (typeof request.upsertions)[number] }[] = [...request.deletions, ...request.upsertions.map((u) => ({ ...u, upsert: u }))];
-  for (const op of ops) {
-    const key = `${op.name}\u0000${op.mechanism}`;
-    if (seen.has(key)) fail(op.name, KafkaErrors.DUPLICATE_RESOURCE.code, "A user credential cannot be altered twice in the same request");
-    seen.add(key);
-    try {
-      checkUserName(op.name);
-    } catch (error) {
-      fail(op.name, KafkaErrors.UNACCEPTABLE_CREDENTIAL.code, (error as Error).message);
-    }
-    const mechanism = scramMechanismFromCode(op.mechanism);
-    if (!mechanism) fail(op.name, KafkaErrors.UNSUPPORTED_SASL_MECHANISM.code, "Unknown SCRAM mechanism");
-    else if (op.upsert) {
-      const u = op.upsert;
-      if (u.iterations < MIN_ITERATIONS || u.iterations > MAX_ITERATIONS) fail(op.name, KafkaErrors.UNACCEPTABLE_CREDENTIAL.code, `Iterations must be in [${MIN_ITERATIONS}, ${MAX_ITERATIONS}]`);
-      if (u.salt.length === 0 || u.saltedPassword.length === 0) fail(op.name, KafkaErrors.UNACCEPTABLE_CREDENTIAL.code, "Salt and salted password must not be empty");
-    } else if (!security.users.get(op.name, mechanism)) {
-      fail(op.name, KafkaErrors.RESOURCE_NOT_FOUND.code, "Attempt to delete a user credential that does not exist");
-    }
-  }
-  let changed = false;
-  for (const d of request.deletions) {
-    if (errors.has(d.name)) continue;
-    changed = security.users.delete(d.name, scramMechanismFromCode(d.mechanism)!, false) || changed;
-  }
-  for (const u of request.upsertions) {
-    if (errors.has(u.name)) continue;
-    security.users.upsertSalted(u.name, scramMechanismFromCode(u.mechanism)!, u.iterations, u.salt, u.saltedPassword, false);
-    changed = true;
-  }
-  if (changed) security.users.flush();
-  return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: errors.get(user)?.errorCode ?? 0, errorMessage: errors.get(user)?.errorMessage ?? null })) };
+  const results = alterScramCredentials(
+    security.users,
+    request.deletions.map((d) => ({ name: d.name, mechanism: scramMechanismFromCode(d.mechanism) })),
+    request.upsertions.map((u) => ({ name: u.name, mechanism: scramMechanismFromCode(u.mechanism), iterations: u.iterations, salt: u.salt, saltedPassword: u.saltedPassword })),
+  );
+  return { throttleTimeMs: 0, results };
 };

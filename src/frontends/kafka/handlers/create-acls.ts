@@ -8,7 +8,7 @@
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
-import { invalidBinding, Operation, type AclBinding } from "../../../security/index.js";
+import { createAcls, Operation, type AclBinding } from "../../../security/index.js";
 import { mayCluster } from "./authorize.js";
 import type { Handler } from "./context.js";
 
@@ -17,19 +17,11 @@ export const handleCreateAcls: Handler<typeof ApiKey.CreateAcls> = (ctx, request
   const security = ctx.security;
   if (!security?.authorizer) return all(KafkaErrors.SECURITY_DISABLED.code, "no authorizer is configured on the broker (--authorizer acl)");
   if (!mayCluster(ctx, info, Operation.ALTER)) return all(KafkaErrors.CLUSTER_AUTHORIZATION_FAILED.code, "ALTER on the cluster is required");
-  const valid: AclBinding[] = [];
-  const results = request.creations.map((c) => {
-    const binding = { resourceType: c.resourceType, resourceName: c.resourceName, patternType: c.resourcePatternType, principal: c.principal, host: c.host, operation: c.operation, permission: c.permissionType } as AclBinding;
-    const why = invalidBinding(binding);
-    if (why) return { errorCode: KafkaErrors.INVALID_REQUEST.code, errorMessage: why };
-    valid.push(binding);
-    return { errorCode: KafkaErrors.NONE.code, errorMessage: null };
-  });
+  const bindings = request.creations.map((c) => ({ resourceType: c.resourceType, resourceName: c.resourceName, patternType: c.resourcePatternType, principal: c.principal, host: c.host, operation: c.operation, permission: c.permissionType }) as AclBinding);
   try {
-    security.acls.add(valid);
+    return { throttleTimeMs: 0, results: createAcls(security.acls, bindings) };
   } catch (error) {
     ctx.logger.error("cannot store ACLs", { error });
     return all(KafkaErrors.UNKNOWN_SERVER_ERROR.code, "the ACL store could not be written");
   }
-  return { throttleTimeMs: 0, results };
 };

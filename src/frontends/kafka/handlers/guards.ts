@@ -1,10 +1,11 @@
 // The guard table: which Kafka APIs are authorized by a guard around their handler (guards-data.ts,
-// guards-groups.ts). ApiVersions and the SASL APIs need no authorization; the ACL and SCRAM admin APIs
+// guards-groups.ts, guards-admin.ts). ApiVersions and the SASL APIs need no authorization; the ACL and SCRAM admin APIs
 // check cluster rights inside their own handlers.
 
 import type { ApiKeyValue } from "../../../protocol/kafka/index.js";
 import { ApiKey } from "../../../protocol/kafka/index.js";
 import { createTopicsGuard, deleteTopicsGuard, fetchGuard, initProducerIdGuard, listOffsetsGuard, metadataGuard, produceGuard, type Guard } from "./guards-data.js";
+import { alterConfigsGuard, createPartitionsGuard, deleteGroupsGuard, deleteRecordsGuard, describeClusterGuard, describeConfigsGuard, describeLogDirsGuard, describeProducersGuard, incrementalAlterConfigsGuard, offsetDeleteGuard, offsetForLeaderEpochGuard } from "./guards-admin.js";
 import { describeGroupsGuard, findCoordinatorGuard, heartbeatGuard, joinGroupGuard, leaveGroupGuard, listGroupsGuard, offsetCommitGuard, offsetFetchGuard, syncGroupGuard } from "./guards-groups.js";
 
 export const guards: { readonly [K in ApiKeyValue]?: Guard<K> } = {
@@ -24,6 +25,17 @@ export const guards: { readonly [K in ApiKeyValue]?: Guard<K> } = {
   [ApiKey.CreateTopics]: createTopicsGuard,
   [ApiKey.DeleteTopics]: deleteTopicsGuard,
   [ApiKey.InitProducerId]: initProducerIdGuard,
+  [ApiKey.DescribeConfigs]: describeConfigsGuard,
+  [ApiKey.AlterConfigs]: alterConfigsGuard,
+  [ApiKey.IncrementalAlterConfigs]: incrementalAlterConfigsGuard,
+  [ApiKey.CreatePartitions]: createPartitionsGuard,
+  [ApiKey.DeleteRecords]: deleteRecordsGuard,
+  [ApiKey.DeleteGroups]: deleteGroupsGuard,
+  [ApiKey.OffsetDelete]: offsetDeleteGuard,
+  [ApiKey.DescribeCluster]: describeClusterGuard,
+  [ApiKey.DescribeLogDirs]: describeLogDirsGuard,
+  [ApiKey.DescribeProducers]: describeProducersGuard,
+  [ApiKey.OffsetForLeaderEpoch]: offsetForLeaderEpochGuard,
 };
 
 /** APIs that authorize inside their handlers (ACL and SCRAM admin) or need no authorization (SASL, ApiVersions). */
@@ -39,18 +51,13 @@ export const SELF_AUTHORIZING: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * The admin APIs without a per-resource guard yet (DescribeConfigs, AlterConfigs, CreatePartitions,
- * DeleteRecords, DeleteGroups, ...): with an authorizer on they fail closed, needing a cluster-wide right,
- * DESCRIBE for those that only read and ALTER for the rest. A request without it closes the connection
- * (AuthorizationRequiredError), named in the broker's log: never served unchecked.
+ * An API with neither a guard above nor a place in SELF_AUTHORIZING (one added later without its
+ * authorization) fails closed under an authorizer: it needs a cluster-wide right, DESCRIBE for those listed
+ * here as read-only and ALTER for the rest, and a request without it closes the connection
+ * (ClusterAuthorizationError), named in the broker's log: never served unchecked. Every API registered
+ * today has a guard or authorizes itself (test/security/kafka-admin-acls.test.ts checks it).
  */
-export const READ_ONLY_ADMIN: ReadonlySet<number> = new Set([
-  ApiKey.DescribeConfigs,
-  ApiKey.DescribeCluster,
-  ApiKey.DescribeLogDirs,
-  ApiKey.DescribeProducers,
-  ApiKey.OffsetForLeaderEpoch,
-]);
+export const READ_ONLY_ADMIN: ReadonlySet<number> = new Set<number>([]);
 
 export class ClusterAuthorizationError extends Error {}
 

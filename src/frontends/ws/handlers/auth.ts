@@ -47,8 +47,11 @@ export const handleAuth: WsHandler<typeof FrameType.AUTH> = async (ctx, frame) =
     closeSoon();
     throw error;
   }
-  auth.establish(result.principal, result.expiresAtMs, security.tokenExpiryGraceMs);
+  // connections.max.reauth.ms bounds WebSocket sessions too: the client library re-authenticates before
+  // the end (a token provider, or the username and password it was given).
+  const expiresAtMs = security.sessionEnd(result.expiresAtMs);
+  auth.establish(result.principal, expiresAtMs, security.tokenExpiryGraceMs);
   security.succeeded("ws", frame.mechanism, result.principal, auth.host);
-  const lifetime = result.expiresAtMs === undefined ? -1n : BigInt(Math.max(0, result.expiresAtMs - Date.now()));
+  const lifetime = expiresAtMs === undefined ? -1n : BigInt(Math.max(0, expiresAtMs - Date.now()));
   return { type: FrameType.AUTH_RESULT, requestId: frame.requestId, complete: true, principal: principalString(result.principal), sessionLifetimeMs: lifetime, payload: challenge };
 };

@@ -16,6 +16,8 @@
 //   LIST_GROUPS       DESCRIBE cluster lists all, else the groups the principal may DESCRIBE
 //   DESCRIBE_GROUP    DESCRIBE group; offsets of topics not describable are left out
 //   DELETE_GROUP      DELETE group
+//   DESCRIBE_USERS, DESCRIBE_ACLS            DESCRIBE cluster (31), as Describe{UserScramCredentials,Acls}
+//   ALTER_USERS, CREATE_ACLS, DELETE_ACLS    ALTER cluster (31), as AlterUserScramCredentials, Create/DeleteAcls
 //   PING, AUTH, UNSUBSCRIBE, SEEK, REVOKE_DONE, LEAVE_GROUP act on the connection's own state: no check.
 
 import { KafkaProtocolError } from "../../../errors/index.js";
@@ -44,7 +46,20 @@ async function perItem<I, R>(items: readonly I[], allowed: (i: I) => boolean, ru
   return items.map((item, i) => (flags[i] ? results[n++]! : denied(item)));
 }
 
+/** The cluster-wide right a user or ACL admin frame needs (the Kafka APIs' rule). */
+function clusterRight<T extends RequestType>(op: Op, what: string): WsGuard<T> {
+  return (ctx, frame, next) => {
+    require(mayCluster(ctx, op), "CLUSTER_AUTHORIZATION_FAILED", `${op === Operation.ALTER ? "ALTER" : "DESCRIBE"} on the cluster is required to ${what}`);
+    return next(frame);
+  };
+}
+
 const guards: { [T in RequestType]?: WsGuard<T> } = {
+  [FrameType.DESCRIBE_USERS]: clusterRight(Operation.DESCRIBE, "describe users"),
+  [FrameType.ALTER_USERS]: clusterRight(Operation.ALTER, "alter users"),
+  [FrameType.DESCRIBE_ACLS]: clusterRight(Operation.DESCRIBE, "describe ACLs"),
+  [FrameType.CREATE_ACLS]: clusterRight(Operation.ALTER, "create ACLs"),
+  [FrameType.DELETE_ACLS]: clusterRight(Operation.ALTER, "delete ACLs"),
   [FrameType.METADATA]: async (ctx, frame, next) => {
     const describable = (t: string) => may(ctx, Operation.DESCRIBE, ResourceType.TOPIC, t);
     if (frame.topics.length === 0) {

@@ -1,4 +1,5 @@
-// DESCRIBE_TOPIC -> TOPIC_DESCRIPTION: partitions with offsets, the topic id and its configs.
+// DESCRIBE_TOPIC -> TOPIC_DESCRIPTION: partitions with offsets, the topic id and its configs, and each
+// partition's bytes on disk when the request asks for them (the sizes flag).
 
 import { FrameType } from "../../../protocol/ws/frames.js";
 import type { WsHandler } from "./context.js";
@@ -12,5 +13,6 @@ export const handleDescribeTopic: WsHandler<typeof FrameType.DESCRIBE_TOPIC> = a
     id: d.id,
     partitions: d.partitions.map((p) => ({ partition: p.partition, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset })),
     configs: d.configs,
+    ...(frame.sizes ? { sizes: d.partitions.map((p) => p.sizeBytes) } : {}),
   };
 };

@@ -27,6 +27,8 @@ import { handleSeek } from "./seek.js";
 import { handleSubscribe } from "./subscribe.js";
 import { handleUnsubscribe } from "./unsubscribe.js";
 import { handleAuth } from "./auth.js";
+import { handleAlterUsers, handleDescribeUsers } from "./users.js";
+import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from "./acls.js";
 import { wsGuardFor } from "./authorize.js";
 import { handleTxnAdd, handleTxnEnd, handleTxnInit, handleTxnOffsets } from "./txn.js";
 
@@ -54,6 +56,11 @@ export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.DELETE_GROUP]: handleDeleteGroup,
   [FrameType.LEAVE_GROUP]: handleLeaveGroup,
   [FrameType.AUTH]: handleAuth,
+  [FrameType.DESCRIBE_USERS]: handleDescribeUsers,
+  [FrameType.ALTER_USERS]: handleAlterUsers,
+  [FrameType.DESCRIBE_ACLS]: handleDescribeAcls,
+  [FrameType.CREATE_ACLS]: handleCreateAcls,
+  [FrameType.DELETE_ACLS]: handleDeleteAcls,
   // Transactions (issue 16)
   [FrameType.TXN_INIT]: handleTxnInit,
   [FrameType.TXN_ADD]: handleTxnAdd,
