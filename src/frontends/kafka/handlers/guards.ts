@@ -6,6 +6,7 @@ import type { ApiKeyValue } from "../../../protocol/kafka/index.js";
 import { ApiKey } from "../../../protocol/kafka/index.js";
 import { createTopicsGuard, deleteTopicsGuard, fetchGuard, initProducerIdGuard, listOffsetsGuard, metadataGuard, produceGuard, type Guard } from "./guards-data.js";
 import { alterConfigsGuard, createPartitionsGuard, deleteGroupsGuard, deleteRecordsGuard, describeClusterGuard, describeConfigsGuard, describeLogDirsGuard, describeProducersGuard, incrementalAlterConfigsGuard, offsetDeleteGuard, offsetForLeaderEpochGuard } from "./guards-admin.js";
+import { addOffsetsToTxnGuard, addPartitionsToTxnGuard, describeTransactionsGuard, endTxnGuard, listTransactionsGuard, txnOffsetCommitGuard } from "./guards-txn.js";
 import { describeGroupsGuard, findCoordinatorGuard, heartbeatGuard, joinGroupGuard, leaveGroupGuard, listGroupsGuard, offsetCommitGuard, offsetFetchGuard, syncGroupGuard } from "./guards-groups.js";
 
 export const guards: { readonly [K in ApiKeyValue]?: Guard<K> } = {
@@ -36,6 +37,13 @@ export const guards: { readonly [K in ApiKeyValue]?: Guard<K> } = {
   [ApiKey.DescribeLogDirs]: describeLogDirsGuard,
   [ApiKey.DescribeProducers]: describeProducersGuard,
   [ApiKey.OffsetForLeaderEpoch]: offsetForLeaderEpochGuard,
+  // Transactions (issue 16, guards-txn.ts)
+  [ApiKey.AddPartitionsToTxn]: addPartitionsToTxnGuard,
+  [ApiKey.AddOffsetsToTxn]: addOffsetsToTxnGuard,
+  [ApiKey.EndTxn]: endTxnGuard,
+  [ApiKey.TxnOffsetCommit]: txnOffsetCommitGuard,
+  [ApiKey.DescribeTransactions]: describeTransactionsGuard,
+  [ApiKey.ListTransactions]: listTransactionsGuard,
 };
 
 /** APIs that authorize inside their handlers (ACL and SCRAM admin) or need no authorization (SASL, ApiVersions). */
