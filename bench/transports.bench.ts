@@ -7,7 +7,7 @@
 // Reported: median records/s per transport and the node/uws ratio (JSON: bench/results/transports.json).
 // Knobs: TRANSPORT_BENCH_RECORDS, TRANSPORT_BENCH_REPS (3). Skips uws where its native build does not load.
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as ClientModule from "../src/client/index.js";
 import type * as ConsumeBench from "../src/cli/bench/consume.js";
@@ -19,6 +19,7 @@ import { loadDist, progress, startBrokerProcess } from "./ws/common.js";
 const records = Number(process.env.TRANSPORT_BENCH_RECORDS ?? 1_000_000);
 const reps = Number(process.env.TRANSPORT_BENCH_REPS ?? 3);
 const RECORD_SIZE = 100;
+const loadAtStart = loadavg()[0]!;
 
 const { connect } = await loadDist<typeof ClientModule>("dist/client/index.js");
 const { benchProduce } = await loadDist<typeof ProduceBench>("dist/cli/bench/produce.js");
@@ -83,4 +84,7 @@ for (const phase of ["produce", "consume"] as const) {
     });
   }
 }
-report("transports", rows, [`interleaved reps (${transports.join(", ")}), a fresh broker process per rep; MB/s counts record values only`]);
+report("transports", rows, [
+  `interleaved reps (${transports.join(", ")}), a fresh broker process per rep; MB/s counts record values only`,
+  `load average at start ${loadAtStart.toFixed(1)} (absolute rates fall with it; the ratios are the result)`,
+]);

@@ -5,10 +5,13 @@ import { createBroker, type Broker, type BrokerConfig } from "./broker/index.js"
 import { createBrokerCoordinator, type GroupConfig, type GroupCoordinator } from "./groups/index.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { startKafkaListener, type KafkaListener, type KafkaListenerOptions } from "./frontends/kafka/index.js";
+import { loadNativeUws } from "./frontends/uws.js";
 import { startWsServer, type WsServer, type WsServerOptions, type WsTransport } from "./frontends/ws/server.js";
 import { Security, type SecurityConfig } from "./security/index.js";
 import { NetworkPolicy } from "./security/network-policy.js";
 import type { TlsFiles } from "./security/tls-files.js";
+import type { ClusterNode } from "./cluster/node.js";
+import type { ClusterConfig } from "./cluster/config.js";
 import { startTransactionCoordinator, type TransactionCoordinator } from "./transactions/index.js";
 
 export interface ServerConfig extends BrokerConfig {
@@ -45,6 +48,8 @@ export interface ServerConfig extends BrokerConfig {
   groups?: GroupConfig;
   /** Authentication (SASL, JWT) and authorization (ACLs) on both front ends; docs/security.md. */
   security?: SecurityConfig;
+  /** Cluster mode (docs/cluster.md): metadata and elections on etcd, replication between brokers. */
+  cluster?: ClusterConfig;
   /** Transaction coordinator settings (transaction.max.timeout.ms, abort check interval). */
   transactions?: Omit<import("./transactions/index.js").TransactionCoordinatorOptions, "logger">;
 }
@@ -67,6 +72,8 @@ export interface RivuletServer {
   readonly security: Security;
   /** Protected mode and origin rules in force. */
   readonly policy: NetworkPolicy;
+  /** Cluster mode only. */
+  readonly cluster: ClusterNode | undefined;
   /** Re-reads the TLS certificate files of both listeners (SIGHUP): open connections are not dropped. */
   reloadTls(): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +83,8 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   const logger = config.logger ?? createLogger({ level: (config.logLevel ?? "info") as LogLevel });
   const policy = new NetworkPolicy({ authenticationRequired: config.security?.requireAuthentication, allowUnauthenticated: config.allowUnauthenticated, allowedOrigins: config.allowedOrigins });
   const host = config.host ?? "127.0.0.1";
+  // A transport that cannot run fails before the broker creates or locks its data directory.
+  if ((config.transport ?? config.ws?.transport) === "uws") loadNativeUws();
   const broker = await createBroker({ ...config, logger });
   let security: Security;
   try {
@@ -91,6 +100,9 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
     transactions = await startTransactionCoordinator(broker, coordinator, config.transactions);
+    // Cluster mode: lead nothing until joined (the coordinator above replayed the local offsets first).
+    // (Loaded only in cluster mode: the embedded default never loads the etcd client.)
+    if (config.cluster) broker.replication = (await import("./cluster/node.js")).notJoinedYet;
     ws = await startWsServer(broker, {
       ...config.ws,
       host,
@@ -110,6 +122,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       try {
         kafka = await startKafkaListener(broker, coordinator, {
           ...config.kafka,
+          ...(config.cluster ? { nodeId: config.cluster.brokerId } : {}),
           host,
           port: kafkaPort,
           policy,
@@ -131,6 +144,19 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     await broker.close();
     throw error;
   }
+  let cluster: ClusterNode | undefined;
+  if (config.cluster) {
+    try {
+      const { startClusterNode } = await import("./cluster/node.js");
+      cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger);
+    } catch (error) {
+      await kafka?.close();
+      await ws.close();
+      coordinator.close();
+      await broker.close();
+      throw error;
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     broker,
@@ -143,6 +169,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     logger,
     security,
     policy,
+    cluster,
     async reloadTls() {
       // Kafka first: node:tls swaps its context in place, whatever happens on the WebSocket side.
       kafka?.reloadTls();
@@ -150,6 +177,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     },
     close() {
       closing ??= (async () => {
+        await cluster?.close();
         await kafka?.close();
         await ws.close();
         transactions.close();

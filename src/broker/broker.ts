@@ -24,6 +24,8 @@ import { RequestMemory } from "./request-memory.js";
 import { readCommittedFrom, transactionalWriteError } from "./read-committed.js";
 import type { CreateTopicOptions, TopicAdmin, TopicDeletionHook, TopicDescription } from "./topic-admin.js";
 import type { TopicRecord } from "./topic-store.js";
+import { capAtHighWatermark, type ClusterView, type ReplicationHooks } from "./replication-hooks.js";
+import type { ReplicateItem, ReplicateOk, TruncateItem, PartitionStatus } from "../shard/protocol.js";
 
 export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, ProduceOk as ProduceResult, Result };
 
@@ -41,6 +43,12 @@ export class Broker extends EventEmitter {
   readonly counters = new Map<string, PartitionCounters>();
   /** Bytes of client requests being read or processed, both front ends together (queued.max.request.bytes). */
   readonly requestMemory: RequestMemory;
+  /** Cluster mode only (src/cluster/): leadership, leader epochs and the high watermark. */
+  replication: ReplicationHooks | undefined;
+  /** Cluster mode only: brokers, leaders and topic admin through the controller. */
+  cluster: ClusterView | undefined;
+  /** Cluster mode only: per-partition replication numbers for /metrics. */
+  replicationStats: (() => Array<{ topic: string; partition: number; role: string; isrSize: number; highWatermark: bigint; maxFollowerLag: bigint }>) | undefined;
 
   /** @internal Use createBroker(). */
   constructor(
@@ -66,12 +74,33 @@ export class Broker extends EventEmitter {
 
   // ---- topics ------------------------------------------------------------------------------------------
 
-  createTopic(name: string, options?: CreateTopicOptions): Promise<TopicRecord> {
+  async createTopic(name: string, options?: CreateTopicOptions): Promise<TopicRecord> {
+    this.assertOpen();
+    if (!this.cluster) return this.admin.create(name, options);
+    if (this.admin.find(name)) throw new KafkaProtocolError("TOPIC_ALREADY_EXISTS", `topic ${name} already exists`);
+    await this.cluster.createTopic(name, options ?? {});
+    const created = this.admin.find(name);
+    if (!created) throw new KafkaProtocolError("REQUEST_TIMED_OUT", `topic ${name} was not created in time`);
+    return created;
+  }
+
+  deleteTopic(name: string): Promise<void> {
+    this.assertOpen();
+    return this.cluster ? this.cluster.deleteTopic(name) : this.admin.delete(name);
+  }
+
+  /** Cluster mode: the replica manager applies the controller's topic metadata to the local store. */
+  createTopicLocally(name: string, options: CreateTopicOptions): Promise<TopicRecord> {
     this.assertOpen();
     return this.admin.create(name, options);
   }
 
-  deleteTopic(name: string): Promise<void> {
+  addPartitionsLocally(name: string, total: number): Promise<void> {
+    this.assertOpen();
+    return this.admin.addPartitions(name, total);
+  }
+
+  deleteTopicLocally(name: string): Promise<void> {
     this.assertOpen();
     return this.admin.delete(name);
   }
@@ -91,6 +120,7 @@ export class Broker extends EventEmitter {
 
   addPartitions(name: string, total: number): Promise<void> {
     this.assertOpen();
+    if (this.cluster) throw new KafkaProtocolError("INVALID_REQUEST", "adding partitions is not supported in cluster mode yet");
     return this.admin.addPartitions(name, total);
   }
 
@@ -122,7 +152,7 @@ export class Broker extends EventEmitter {
     const acks = options.acks === "all" ? -1 : (options.acks ?? 1);
     if (acks !== -1 && acks !== 0 && acks !== 1) throw new KafkaProtocolError("INVALID_REQUIRED_ACKS", `acks must be -1, 0 or 1, got ${String(options.acks)}`);
     const out = new Array<Result<ProduceOk>>(items.length);
-    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks }[] = [];
+    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks; leaderEpoch?: number }[] = [];
     const positions: number[] = [];
     items.forEach((item, i) => {
       try {
@@ -130,7 +160,8 @@ export class Broker extends EventEmitter {
         if (options.internal !== true && isInternalTopic(item.topic)) throw new InvalidTopicError(`Cannot append to internal topic ${item.topic}`);
         const txnError = this.checkTransactional(item);
         if (txnError) throw txnError;
-        valid.push({ topic: item.topic, partition: item.partition, batch: ownedCopy(item.batch, options.transfer === true), acks });
+        const leaderEpoch = this.replication?.checkLeader(item.topic, item.partition, acks);
+        valid.push({ topic: item.topic, partition: item.partition, batch: ownedCopy(item.batch, options.transfer === true), acks, leaderEpoch });
         positions.push(i);
       } catch (error) {
         out[i] = { error: error as RivuletError };
@@ -139,11 +170,13 @@ export class Broker extends EventEmitter {
     if (valid.length) {
       const run = this.router.run("produce", valid, (item) => item.batch.buffer as ArrayBuffer);
       const results = await withTimeout(run, options.timeoutMs ?? 30_000, "produce");
+      if (this.replication) await this.awaitReplication(valid, results, options.timeoutMs ?? 30_000);
       results.forEach((result, i) => {
         out[positions[i]!] = result;
         if (result.ok && !result.ok.duplicate) {
           const item = valid[i]!;
-          this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, result.ok.bytes);
+          // In cluster mode readers are woken by the high watermark moving (publishHighWatermark).
+          if (!this.replication) this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, result.ok.bytes);
           const c = this.countersFor(item.topic, item.partition);
           c.producedBytes += result.ok.bytes;
           c.producedRecords += result.ok.records;
@@ -216,6 +249,7 @@ export class Broker extends EventEmitter {
       try {
         this.admin.checkPartition(item.topic, item.partition);
         if (typeof item.offset !== "bigint") throw new InvalidArgumentError(`offset must be a bigint, got ${typeof item.offset}`);
+        this.replication?.checkLeader(item.topic, item.partition);
         valid.push({ topic: item.topic, partition: item.partition, offset: item.offset, maxBytes: item.maxBytes ?? maxBytes, ...(isolation ? { isolation } : {}) });
         positions.push(i);
       } catch (error) {
@@ -225,6 +259,7 @@ export class Broker extends EventEmitter {
     if (valid.length) {
       const results = await this.router.run("fetch", valid);
       results.forEach((result, i) => {
+        if (result.ok && this.replication) result = { ok: capAtHighWatermark(result.ok, this.replication.highWatermark(valid[i]!.topic, valid[i]!.partition)) };
         out[positions[i]!] = result;
         if (result.ok) {
           this.watch.setEnd(valid[i]!.topic, valid[i]!.partition, result.ok.logEndOffset);
@@ -300,6 +335,7 @@ export class Broker extends EventEmitter {
     }
     const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec), ...(isolation === "read_committed" ? { isolation: 1 as const } : {}) }]);
     if (result!.error) throw result!.error;
+    if (this.replication && spec === "latest") return { offset: this.replication.highWatermark(topic, partition), timestamp: -1n };
     return result!.ok!;
   }
 
@@ -359,7 +395,59 @@ export class Broker extends EventEmitter {
   /** A new idempotent-producer id (durable, never reused) with epoch 0. */
   initProducerId(): { producerId: bigint; producerEpoch: number } {
     this.assertOpen();
-    return this.producerIds.next();
+    const id = this.producerIds.next();
+    // Cluster mode: each broker allocates from its own durable counter, so ids are striped by broker id
+    // (broker ids are < 4096) to stay unique across the cluster without a round trip to etcd.
+    if (this.cluster) return { producerId: id.producerId * 4096n + BigInt(this.cluster.brokerId), producerEpoch: id.producerEpoch };
+    return id;
+  }
+
+  // ---- cluster mode (src/cluster/ drives these) --------------------------------------------------------
+
+  /** acks=all (or any acks in cluster mode): each ok result waits for the replication layer, or becomes its error. */
+  private async awaitReplication(valid: { topic: string; partition: number; acks: Acks }[], results: Result<ProduceOk>[], timeoutMs: number): Promise<void> {
+    await Promise.all(
+      results.map(async (result, i) => {
+        if (!result.ok) return;
+        const item = valid[i]!;
+        try {
+          await withTimeout(this.replication!.appended(item.topic, item.partition, result.ok, item.acks), timeoutMs, "replication");
+        } catch (error) {
+          results[i] = { error: error as RivuletError };
+        }
+      }),
+    );
+  }
+
+  /** The leader's raw read for a follower: past the high watermark, no leadership check. */
+  readReplica(items: { topic: string; partition: number; offset: bigint; maxBytes: number }[]): Promise<Result<FetchOk>[]> {
+    this.assertOpen();
+    return this.router.run("fetch", items);
+  }
+
+  /** A follower appends its leader's batches verbatim. */
+  appendReplica(items: ReplicateItem[]): Promise<Result<ReplicateOk>[]> {
+    this.assertOpen();
+    return this.router.run("replicate", items, (item) => (item.records.byteOffset === 0 && item.records.byteLength === item.records.buffer.byteLength ? (item.records.buffer as ArrayBuffer) : undefined));
+  }
+
+  /** A follower cuts its divergent tail. */
+  truncateReplica(items: TruncateItem[]): Promise<Result<PartitionStatus>[]> {
+    this.assertOpen();
+    for (const item of items) this.reads.invalidate(partitionKey(item.topic, item.partition));
+    return this.router.run("truncate", items);
+  }
+
+  /** Log start/end as stored (not capped at the high watermark). */
+  async partitionStatus(topic: string, partition: number): Promise<PartitionStatus> {
+    const [result] = await this.router.run("status", [{ topic, partition }]);
+    if (result!.error) throw result!.error;
+    return result!.ok!;
+  }
+
+  /** The high watermark moved: wake readers waiting below it (both front ends). */
+  publishHighWatermark(topic: string, partition: number, hw: bigint): void {
+    this.watch.appended(topic, partition, hw, Number.MAX_SAFE_INTEGER);
   }
 
   // ---- backpressure and metrics ----------------------------------------------------------------------------

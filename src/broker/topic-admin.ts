@@ -42,6 +42,10 @@ export interface CreateTopicOptions {
   partitions?: number;
   /** Kafka-style topic configs: {"retention.ms": "3600000", "cleanup.policy": "compact"}. */
   configs?: Record<string, string>;
+  /** Cluster mode: replicas per partition (-1 or absent: the cluster default). Ignored on a single node. */
+  replicationFactor?: number;
+  /** Cluster mode: the topic id the controller chose, so every broker answers the same id (Fetch v13+). */
+  id?: string;
 }
 
 export interface TopicDescription {
@@ -106,7 +110,7 @@ export class TopicAdmin {
     this.checkPartitionCount(name, partitions, 0);
     const configs = { ...(options.configs ?? {}) };
     this.validateConfigs(configs);
-    const record: TopicRecord = { name, id: randomUUID(), partitions, configs, createdAt: Date.now() };
+    const record: TopicRecord = { name, id: options.id ?? randomUUID(), partitions, configs, createdAt: Date.now() };
     await this.openAtomically(record, 0, "create");
     this.logger.info("topic created", { topic: name, partitions });
     return record;

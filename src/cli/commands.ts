@@ -11,10 +11,11 @@ import { serve } from "./serve.js";
 import { topics } from "./topics.js";
 import { users } from "./users.js";
 import { acls } from "./acls.js";
+import { cluster } from "./cluster.js";
 
 export type Entry = AnyCommand | CommandGroup;
 
-export const commands: Entry[] = [serve, topics, groups, produce, consume, bench, users, acls, profile];
+export const commands: Entry[] = [serve, topics, groups, produce, consume, bench, users, acls, profile, cluster];
 commands.push(completionCommand(() => commands));
 
 export function isGroup(entry: Entry): entry is CommandGroup {

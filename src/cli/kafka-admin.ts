@@ -43,14 +43,28 @@ export class KafkaAdminConnection {
   }
 
   static async open(bootstrap: string, auth?: AdminAuth): Promise<KafkaAdminConnection> {
-    const at = bootstrap.lastIndexOf(":");
-    const host = at > 0 ? bootstrap.slice(0, at).replace(/^\[|\]$/g, "") : bootstrap;
-    const port = at > 0 ? Number(bootstrap.slice(at + 1)) : 9092;
-    const socket = connect({ host, port });
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("error", reject);
-    });
+    // Several addresses (a cluster: h1:9092,h2:9092): the first that accepts the connection.
+    const addresses = bootstrap.split(",").map((a) => a.trim()).filter(Boolean);
+    let socket: ReturnType<typeof connect> | undefined;
+    let lastError: unknown;
+    for (const address of addresses) {
+      const at = address.lastIndexOf(":");
+      const host = at > 0 ? address.slice(0, at).replace(/^\[|\]$/g, "") : address;
+      const port = at > 0 ? Number(address.slice(at + 1)) : 9092;
+      const attempt = connect({ host, port });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          attempt.once("connect", resolve);
+          attempt.once("error", reject);
+        });
+        socket = attempt;
+        break;
+      } catch (error) {
+        lastError = error;
+        attempt.destroy();
+      }
+    }
+    if (!socket) throw lastError ?? new CliError("--bootstrap: no address given");
     const c = new KafkaAdminConnection(socket);
     if (auth) await c.authenticate(auth);
     return c;
@@ -95,7 +109,7 @@ export class KafkaAdminConnection {
 
 /** Flags shared by `users` and `acls` to reach a running broker instead of a data directory. */
 export const adminFlags = {
-  bootstrap: { kind: "string", description: "a running broker's Kafka address (host:port); default: edit --data-dir of a stopped broker", env: "RIVULET_BOOTSTRAP", placeholder: "HOST:PORT" },
+  bootstrap: { kind: "string", description: "a running broker's Kafka address (host:port; a cluster: several, comma-separated); default: edit --data-dir of a stopped broker", env: "RIVULET_BOOTSTRAP", placeholder: "HOST:PORT" },
   "admin-user": { kind: "string", description: "SASL user for --bootstrap", env: "RIVULET_ADMIN_USER", placeholder: "NAME" },
   "admin-password": { kind: "string", description: "SASL password for --bootstrap", env: "RIVULET_ADMIN_PASSWORD", placeholder: "PASSWORD" },
   "admin-mechanism": { kind: "string", description: "SASL mechanism for --bootstrap", default: "SCRAM-SHA-256", choices: ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"], env: "RIVULET_ADMIN_MECHANISM", placeholder: "MECH" },

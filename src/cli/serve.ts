@@ -49,6 +49,14 @@ const serveFlags = {
   "queued-max-request-bytes": { kind: "integer", description: "bytes of client requests read or processed at once, both ports together (Kafka's queued.max.request.bytes)", default: 100 * 1024 * 1024, min: 1024, env: "RIVULET_QUEUED_MAX_REQUEST_BYTES" },
   "log-level": { kind: "string", description: "least severe level logged", default: "info", choices: LOG_LEVELS, env: "RIVULET_LOG_LEVEL", placeholder: "LEVEL" },
   ...securityFlags,
+  cluster: { kind: "string", description: "cluster mode: etcd endpoints, etcd://h1:2379,h2:2379 (docs/cluster.md); without it, one embedded broker", env: "RIVULET_CLUSTER", placeholder: "URL" },
+  "broker-id": { kind: "integer", description: "with --cluster: this broker's unique id (0-4095)", min: 0, env: "RIVULET_BROKER_ID" },
+  "replication-port": { kind: "integer", description: "with --cluster: port of the replication listener (0 picks a free one)", default: 0, min: 0, env: "RIVULET_REPLICATION_PORT" },
+  "lease-ttl": { kind: "integer", description: "with --cluster: seconds without etcd keepalives before the broker counts as dead", default: 10, min: 1, env: "RIVULET_LEASE_TTL" },
+  "replica-lag-time-max-ms": { kind: "integer", description: "with --cluster: a follower not caught up for this long leaves the ISR", default: 30000, min: 1, env: "RIVULET_REPLICA_LAG_TIME_MAX_MS" },
+  "default-replication-factor": { kind: "integer", description: "with --cluster: replicas of new topics (capped at live brokers)", default: 3, min: 1, env: "RIVULET_DEFAULT_REPLICATION_FACTOR" },
+  "leader-rebalance-interval-ms": { kind: "integer", description: "with --cluster: how often leadership moves back to preferred replicas (0: never)", default: 300000, min: 0, env: "RIVULET_LEADER_REBALANCE_INTERVAL_MS" },
+  "min-insync-replicas": { kind: "integer", description: "with --cluster: acks=all fails with NOT_ENOUGH_REPLICAS below this ISR size (a topic config overrides it)", default: 1, min: 1, env: "RIVULET_MIN_INSYNC_REPLICAS" },
 } satisfies FlagSpecs;
 
 export const serve = defineCommand({
@@ -93,6 +101,7 @@ export const serve = defineCommand({
       logger,
       kafka: { autoCreateTopics: flags["auto-create-topics"] === true, defaultPartitions: flags["default-partitions"] },
       security: securityConfig(flags),
+      cluster: clusterConfig(flags),
     };
     if (wildcard(flags.host) && flags["advertised-host"] === undefined && flags["kafka-port"] !== -1) {
       // Metadata tells Kafka clients to reconnect to 127.0.0.1: fine on this machine, a failure anywhere else.
@@ -162,4 +171,22 @@ function tlsFiles(flags: { "tls-cert"?: string; "tls-key"?: string; "tls-key-pas
   }
   if (!cert || !key) throw new UsageError("--tls-cert and --tls-key go together");
   return { certFile: cert, keyFile: key, passphrase: flags["tls-key-passphrase"], caFile: flags["tls-ca"], requireClientCert: flags["tls-client-auth"] !== "optional" };
+}
+
+function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "replication-port": number; "lease-ttl": number; "replica-lag-time-max-ms": number; "default-replication-factor": number; "min-insync-replicas": number; "leader-rebalance-interval-ms": number }): ServerConfig["cluster"] {
+  if (flags.cluster === undefined) {
+    if (flags["broker-id"] !== undefined) throw new UsageError("--broker-id needs --cluster");
+    return undefined;
+  }
+  if (flags["broker-id"] === undefined) throw new UsageError("--cluster needs --broker-id");
+  return {
+    etcd: flags.cluster,
+    brokerId: flags["broker-id"],
+    replicationPort: flags["replication-port"],
+    leaseTtlSeconds: flags["lease-ttl"],
+    replicaLagTimeMaxMs: flags["replica-lag-time-max-ms"],
+    defaultReplicationFactor: flags["default-replication-factor"],
+    minInsyncReplicas: flags["min-insync-replicas"],
+    leaderRebalanceIntervalMs: flags["leader-rebalance-interval-ms"],
+  };
 }

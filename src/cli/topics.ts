@@ -1,4 +1,4 @@
-// `rivulet topics create|list|describe|delete`.
+// `rivulet topics create|list|describe|alter|add-partitions|delete-records|delete`.
 
 import type { Admin, TopicMetadata } from "../client/index.js";
 import { RivuletError } from "../errors/index.js";
@@ -77,6 +77,66 @@ const alter = defineCommand({
   },
 });
 
+const addPartitions = defineCommand({
+  name: "add-partitions",
+  summary: "Grow a topic to a new partition total (existing records stay; new keyed records may hash elsewhere).",
+  args: [{ name: "name", description: "topic name" }],
+  flags: {
+    total: { kind: "integer", description: "the new partition count: more than the current one (partitions are never removed)", min: 1 },
+    ...brokerFlags, ...timeoutFlag,
+  },
+  async run({ flags, args }) {
+    const [name] = args as [string];
+    if (flags.total === undefined) throw new UsageError("topics add-partitions needs --total N (the new partition count)");
+    const total = flags.total;
+    await withBroker(flags, async (client) => {
+      try {
+        await client.admin.addPartitions(name, total);
+      } catch (error) {
+        if (error instanceof RivuletError && error.code === "INVALID_PARTITIONS") throw new CliError(`${error.message} (partitions can only be added)`);
+        unknownTopicAsCliError(name)(error);
+      }
+    });
+    process.stdout.write(`topic ${name} now has ${total} partitions\n`);
+  },
+});
+
+/** `--before`: an offset, or "end" (everything up to the high watermark, Kafka's -1). */
+export function parseBefore(raw: string): bigint {
+  const text = raw.trim().replace(/_/g, "");
+  if (text === "end" || text === "-1") return -1n;
+  if (!/^\d+$/.test(text)) throw new UsageError(`--before expects an offset or 'end', got '${raw}'`);
+  return BigInt(text);
+}
+
+const deleteRecords = defineCommand({
+  name: "delete-records",
+  summary: "Delete the records before an offset (moves the log start offset up; durable).",
+  args: [{ name: "name", description: "topic name" }],
+  flags: {
+    partition: { kind: "integer", multiple: true, description: "partition to trim (repeatable; default: every partition)", min: 0 },
+    before: { kind: "string", description: "first offset to keep, or 'end' to delete everything up to the log end", placeholder: "OFFSET" },
+    json: { kind: "boolean", description: "print one JSON array of {partition, logStartOffset}" },
+    ...brokerFlags, ...timeoutFlag,
+  },
+  async run({ flags, args }) {
+    const [name] = args as [string];
+    if (flags.before === undefined) throw new UsageError("topics delete-records needs --before OFFSET (or --before end)");
+    const offset = parseBefore(flags.before);
+    const result = await withBroker(flags, async (client) => {
+      const partitions = flags.partition.length ? flags.partition : (await topicMetadata(client.admin, name)).partitions.map((p) => p.partition);
+      try {
+        return await client.admin.deleteRecords(name, partitions.map((partition) => ({ partition, offset })));
+      } catch (error) {
+        if (error instanceof RivuletError && error.code === "OFFSET_OUT_OF_RANGE") throw new CliError(`${error.message}: offset ${offset} is beyond the log end`);
+        return unknownTopicAsCliError(name)(error);
+      }
+    });
+    if (flags.json) return void process.stdout.write(`${JSON.stringify(result.map((r) => ({ partition: r.partition, logStartOffset: String(r.lowWatermark) })))}\n`);
+    process.stdout.write(renderTable(["PARTITION", "LOG START"], result.map((r) => [r.partition, r.lowWatermark])));
+  },
+});
+
 const list = defineCommand({
   name: "list",
   summary: "List topics, one name per line.",
@@ -151,5 +211,5 @@ const remove = defineCommand({
 export const topics: CommandGroup = {
   name: "topics",
   summary: "Create, list, describe and delete topics.",
-  commands: [create, list, describe, alter, remove],
+  commands: [create, list, describe, alter, addPartitions, deleteRecords, remove],
 };

@@ -69,6 +69,28 @@ export class Admin {
     await this.connection.request({ type: FrameType.ALTER_TOPIC_CONFIGS, name, set: change.set ?? {}, remove: change.remove ?? [] });
   }
 
+  /**
+   * Grows a topic to `total` partitions (Kafka's CreatePartitions). Partitions are never removed: a total not
+   * larger than the current count fails with INVALID_PARTITIONS. Existing records stay where they are; keyed
+   * records produced afterwards may hash to a new partition.
+   */
+  async addPartitions(name: string, total: number): Promise<void> {
+    await this.connection.request({ type: FrameType.CREATE_PARTITIONS, name, total });
+  }
+
+  /**
+   * Deletes the records below `before` in each partition (Kafka's DeleteRecords; -1n: everything up to the
+   * high watermark) and resolves the new log start offsets. The change is durable; an offset beyond the log
+   * end fails with OFFSET_OUT_OF_RANGE and changes nothing for that partition.
+   */
+  async deleteRecords(topic: string, before: Array<{ partition: number; offset: bigint }>): Promise<Array<{ partition: number; lowWatermark: bigint }>> {
+    const items = before.map(({ partition, offset }) => ({ topic, partition, offset }));
+    const frame = expect(await this.connection.request({ type: FrameType.DELETE_RECORDS, items }), FrameType.RECORDS_DELETED);
+    const failed = frame.items.findIndex((i) => i.errorCode !== 0);
+    if (failed >= 0) throw errorFromCode(frame.items[failed]!.errorCode, "", `delete-records of ${topic}-${before[failed]!.partition} failed`);
+    return frame.items.map((i, n) => ({ partition: before[n]!.partition, lowWatermark: i.lowWatermark }));
+  }
+
   async deleteTopic(name: string): Promise<void> {
     await this.connection.request({ type: FrameType.DELETE_TOPIC, name });
   }

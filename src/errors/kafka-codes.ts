@@ -75,6 +75,11 @@ export const KafkaErrors = {
   RESOURCE_NOT_FOUND: { code: 91, retriable: false },
   DUPLICATE_RESOURCE: { code: 92, retriable: false },
   UNACCEPTABLE_CREDENTIAL: { code: 93, retriable: false },
+  // KIP-848 consumer groups (issue 15).
+  FENCED_MEMBER_EPOCH: { code: 110, retriable: false },
+  UNRELEASED_INSTANCE_ID: { code: 111, retriable: false },
+  UNSUPPORTED_ASSIGNOR: { code: 112, retriable: false },
+  STALE_MEMBER_EPOCH: { code: 113, retriable: false },
   // Transactions (issue 16)
   PRODUCER_FENCED: { code: 90, retriable: false },
   TRANSACTIONAL_ID_NOT_FOUND: { code: 105, retriable: false },

@@ -22,6 +22,7 @@ import { Err, type AnyGroup, type GroupContext } from "./context.js";
 import { isOffsetStart, type StartFrom } from "../protocol/start-from.js";
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, encodeAssignment, encodeSubscription } from "./consumer-protocol.js";
 import { ClassicGroup } from "./group.js";
+import { toPartitions, type ConsumerGroup } from "./consumer/group.js";
 import { appendErrorCode } from "./offsets.js";
 import { compareTp, EMPTY_BYTES, tpKey, type GroupState, type TopicPartition } from "./types.js";
 
@@ -29,7 +30,7 @@ export interface GroupOverview {
   groupId: string;
   protocolType: string;
   state: GroupState;
-  type: "classic" | "managed";
+  type: "classic" | "managed" | "consumer";
 }
 
 export interface GroupMemberDescription {
@@ -56,7 +57,7 @@ export interface PartitionLag extends TopicPartition {
 export interface GroupDescription {
   groupId: string;
   state: GroupState;
-  type: "classic" | "managed";
+  type: "classic" | "managed" | "consumer";
   protocolType: string;
   protocol: string;
   generationId: number;
@@ -77,18 +78,20 @@ export function listGroups(ctx: GroupContext, filter: { states?: string[] } = {}
 }
 
 function protocolTypeOf(g: AnyGroup): string {
-  return g.kind === "managed" ? CONSUMER_PROTOCOL_TYPE : (g.protocolType ?? "");
+  return g.kind === "classic" ? (g.protocolType ?? "") : CONSUMER_PROTOCOL_TYPE;
 }
 
 export async function describeGroup(ctx: GroupContext, groupId: string): Promise<GroupDescription> {
   const g = ctx.groups.get(groupId);
   if (!g) return { groupId, state: "Dead", type: "classic", protocolType: "", protocol: "", generationId: -1, leader: null, members: [], offsets: [] };
-  const members = g.kind === "classic" ? describeClassicMembers(g) : describeManagedMembers(g);
+  const members = g.kind === "classic" ? describeClassicMembers(g) : g.kind === "managed" ? describeManagedMembers(g) : describeConsumerMembers(g);
   const base = { groupId, state: g.state, type: g.kind, protocolType: protocolTypeOf(g), members };
   const described =
     g.kind === "classic"
       ? { ...base, protocol: g.is("Stable") ? (g.protocolName ?? "") : "", generationId: g.generationId, leader: g.leaderId }
-      : { ...base, protocol: g.assignor, generationId: g.generation, leader: null };
+      : g.kind === "managed"
+        ? { ...base, protocol: g.assignor, generationId: g.generation, leader: null }
+        : { ...base, protocol: g.preferredAssignor(), generationId: g.groupEpoch, leader: null };
   return { ...described, offsets: await lagOf(ctx, groupId, members) };
 }
 
@@ -114,6 +117,22 @@ function describeManagedMembers(g: Extract<AnyGroup, { kind: "managed" }>): Grou
       clientId: m.clientId,
       clientHost: m.clientHost,
       metadata: encodeSubscription(m.topics),
+      assignment: encodeAssignment(partitions),
+      partitions,
+    };
+  });
+}
+
+/** KIP-848 members as DescribeGroups shows them (Kafka 4 does the same): consumer-protocol bytes. */
+function describeConsumerMembers(g: ConsumerGroup): GroupMemberDescription[] {
+  return [...g.members.values()].map((m) => {
+    const partitions = toPartitions(m.assigned);
+    return {
+      memberId: m.memberId,
+      groupInstanceId: m.instanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      metadata: encodeSubscription(m.subscribedTopicNames),
       assignment: encodeAssignment(partitions),
       partitions,
     };

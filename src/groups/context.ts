@@ -7,12 +7,13 @@ import type { Logger } from "../log.js";
 import type { Clock, Timers } from "./clock.js";
 import type { ClassicGroup } from "./group.js";
 import type { ManagedGroup } from "./managed-group.js";
+import type { ConsumerGroup } from "./consumer/group.js";
 import type { OffsetStore } from "./offset-store.js";
 import type { ResolvedGroupConfig } from "./types.js";
 import type { CoordinatorHooks } from "./hooks.js";
 
 export type { CoordinatorHooks };
-export type AnyGroup = ClassicGroup | ManagedGroup;
+export type AnyGroup = ClassicGroup | ManagedGroup | ConsumerGroup;
 
 export interface GroupContext {
   readonly config: ResolvedGroupConfig;

@@ -24,6 +24,8 @@ import type { ManagedCallbacks } from "./managed-group.js";
 import { joinManaged, type ManagedJoinOptions, type ManagedMemberHandle } from "./managed.js";
 import { InMemoryOffsetLog, OffsetStore, type OffsetLog } from "./offset-store.js";
 import { commitOffsets, fetchOffsets, validateCommit, writeOffsets } from "./offsets.js";
+import { consumerGroupHeartbeat, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from "./consumer/heartbeat.js";
+import { describeConsumerGroup, type ConsumerGroupDescription } from "./consumer/describe.js";
 import {
   resolveGroupConfig,
   type GroupConfig,
@@ -148,6 +150,20 @@ export class GroupCoordinator {
     return error !== Err.NONE ? { errorCode: error, topics: [] } : fetchOffsets(this.ctx, request);
   }
 
+  // ---- KIP-848 consumer groups ----------------------------------------------------------------------------
+
+  consumerGroupHeartbeat(request: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
+    const error = this.statusError();
+    if (error !== Err.NONE) return { errorCode: error, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+    return consumerGroupHeartbeat(this.ctx, request);
+  }
+
+  describeConsumerGroup(groupId: string): ConsumerGroupDescription {
+    const error = this.statusError();
+    if (error !== Err.NONE) return { groupId, errorCode: error, errorMessage: null, state: "Dead", groupEpoch: -1, assignmentEpoch: -1, assignor: "", members: [] };
+    return describeConsumerGroup(this.ctx, groupId);
+  }
+
   // ---- managed members (WebSocket) -------------------------------------------------------------------------
 
   /** Joins a server-assigned group; throws KafkaProtocolError (see managed.ts for which). */
@@ -220,6 +236,7 @@ export class GroupCoordinator {
         g.fenceAll("coordinator-closed");
         continue;
       }
+      if (g.kind === "consumer") continue; // members learn at their next heartbeat (COORDINATOR_NOT_AVAILABLE)
       for (const m of g.members.values()) {
         m.completeJoin(joinError(m.memberId, Err.NOT_COORDINATOR));
         m.completeSync(syncError(Err.NOT_COORDINATOR));

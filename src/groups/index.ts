@@ -13,3 +13,5 @@ export type { ManagedJoinOptions, ManagedMemberHandle, ManagedCommit, ManagedCom
 export { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from "./consumer-protocol.js";
 export type { GroupOverview, GroupDescription, GroupMemberDescription, PartitionLag, ResetTarget, ResetResult } from "./admin.js";
 export * from "./types.js";
+export { SERVER_ASSIGNORS, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from "./consumer/heartbeat.js";
+export type { ConsumerGroupDescription, ConsumerGroupMemberDescription } from "./consumer/describe.js";

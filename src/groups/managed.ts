@@ -71,6 +71,12 @@ export function joinManaged(ctx: GroupContext, options: ManagedJoinOptions, call
   if (!isAssignorName(assignor)) throw new KafkaProtocolError("INVALID_REQUEST", `unknown assignor ${String(assignor)}`);
   if (!ctx.hooks.partitionsFor) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", "managed groups need the partitionsFor hook");
   let group = ctx.groups.get(groupId);
+  if (group?.kind === "consumer") {
+    if (group.size > 0) throw new KafkaProtocolError("INCONSISTENT_GROUP_PROTOCOL", `group ${groupId} has KIP-848 consumer members; it cannot take managed members`);
+    ctx.groups.delete(groupId);
+    ctx.timers.cancelPrefix(timerKey.group(groupId));
+    group = undefined;
+  }
   if (group?.kind === "classic") {
     if (group.size > 0 || group.pendingMembers.size > 0) {
       throw new KafkaProtocolError("INCONSISTENT_GROUP_PROTOCOL", `group ${groupId} has Kafka-protocol members; it cannot take managed members`);

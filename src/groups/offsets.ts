@@ -11,13 +11,18 @@
 //   assignment). In Stable and PreparingRebalance the commit is stored (members commit before they rejoin)
 //   and restarts the member's session.
 // - A managed group with members accepts commits only through its members' handles: UNKNOWN_MEMBER_ID here.
+// - A KIP-848 consumer group (ConsumerGroup.validateOffsetCommit): epoch < 0 while it has no members:
+//   stored. Otherwise an unknown member → UNKNOWN_MEMBER_ID, OffsetCommit below v9 → UNSUPPORTED_VERSION,
+//   an epoch other than the member's → STALE_MEMBER_EPOCH (the client refreshes its epoch and retries).
 // - Per partition: metadata longer than offsetMetadataMaxBytes → OFFSET_METADATA_TOO_LARGE; with a
 //   partitionsFor hook, an unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION (Kafka checks that in
 //   KafkaApis); the rest is appended in one batch, and an append failure is mapped as Kafka maps it
 //   (maybeConvertOffsetCommitError).
 // Behavior, OffsetFetch: answered from the table whatever the group's state (it may only use Kafka for
 // storage). Listed partitions without an offset: offset -1, leader epoch -1, metadata "", NONE. topics null:
-// every committed offset of the group. An unknown group: the same, with no offsets.
+// every committed offset of the group. An unknown group: the same, with no offsets. OffsetFetch v9 on a
+// KIP-848 group with a member id or an epoch ≥ 0: unknown member → UNKNOWN_MEMBER_ID, another epoch →
+// STALE_MEMBER_EPOCH (group-level errors).
 
 import { toKafkaCode } from "../errors/index.js";
 import { ClassicGroup } from "./group.js";
@@ -41,6 +46,13 @@ export function validateCommit(ctx: GroupContext, req: OffsetCommitRequest): num
     ctx.logger.info("created a simple group through a standalone offset commit", { group: req.groupId });
   }
   if (group.kind === "managed") return group.size === 0 && req.generationId < 0 ? Err.NONE : Err.UNKNOWN_MEMBER_ID;
+  if (group.kind === "consumer") {
+    if (req.generationId < 0 && group.size === 0) return Err.NONE;
+    const member = group.member(req.memberId);
+    if (!member) return Err.UNKNOWN_MEMBER_ID;
+    if (req.apiVersion !== undefined && req.apiVersion < 9) return Err.UNSUPPORTED_VERSION;
+    return req.generationId === member.memberEpoch ? Err.NONE : Err.STALE_MEMBER_EPOCH;
+  }
   if (group.is("Dead")) return Err.COORDINATOR_NOT_AVAILABLE;
   if (req.generationId < 0 && group.is("Empty")) return Err.NONE;
   if (req.generationId >= 0 || req.memberId !== "" || req.groupInstanceId) {
@@ -119,6 +131,12 @@ function everyPartition(req: Pick<OffsetCommitRequest, "topics">, errorCode: num
 }
 
 export function fetchOffsets(ctx: GroupContext, req: OffsetFetchRequest): OffsetFetchResponse {
+  const group = ctx.groups.get(req.groupId);
+  if (group?.kind === "consumer" && ((req.memberId != null && req.memberId !== "") || (req.memberEpoch ?? -1) >= 0)) {
+    const member = req.memberId != null ? group.member(req.memberId) : undefined;
+    if (!member) return { errorCode: Err.UNKNOWN_MEMBER_ID, topics: [] };
+    if (member.memberEpoch !== req.memberEpoch) return { errorCode: Err.STALE_MEMBER_EPOCH, topics: [] };
+  }
   const stored = (topic: string, partition: number): OffsetFetchPartition => {
     const o = ctx.offsets.get(req.groupId, topic, partition);
     return o

@@ -10,6 +10,8 @@ export interface TopicPartition {
 export type ClassicGroupState = "Empty" | "PreparingRebalance" | "CompletingRebalance" | "Stable" | "Dead";
 /** Managed groups follow KIP-848's names: Assigning is the initial join window, Reconciling is a move in flight. */
 export type ManagedGroupState = "Empty" | "Assigning" | "Reconciling" | "Stable" | "Dead";
+/** KIP-848 consumer groups (ConsumerGroupHeartbeat): the same names as Kafka's ConsumerGroupState. */
+export type ConsumerGroupState = ManagedGroupState;
 export type GroupState = ClassicGroupState | ManagedGroupState;
 
 export interface GroupProtocol {
@@ -107,6 +109,8 @@ export interface OffsetCommitRequest {
   generationId: number;
   memberId: string;
   groupInstanceId?: string | null;
+  /** The OffsetCommit version: KIP-848 members must commit with v9+ (their epochs). */
+  apiVersion?: number;
   topics: Array<{
     name: string;
     partitions: Array<{
@@ -126,6 +130,9 @@ export interface OffsetFetchRequest {
   groupId: string;
   /** null: every partition the group has an offset for (OffsetFetch v2+). */
   topics: Array<{ name: string; partitionIndexes: number[] }> | null;
+  /** OffsetFetch v9+: checked for KIP-848 consumer groups (null / -1: an admin or standalone fetch). */
+  memberId?: string | null;
+  memberEpoch?: number;
 }
 
 export interface OffsetFetchPartition {
@@ -167,6 +174,10 @@ export interface GroupConfig {
   offsetMetadataMaxBytes?: number;
   /** Managed members: how long a revocation may stay unacknowledged before the member is removed. Default 60000. */
   managedRebalanceTimeoutMs?: number;
+  /** KIP-848 groups: group.consumer.session.timeout.ms. Default 45000. */
+  consumerSessionTimeoutMs?: number;
+  /** KIP-848 groups: group.consumer.heartbeat.interval.ms, told to members in every heartbeat. Default 5000. */
+  consumerHeartbeatIntervalMs?: number;
 }
 
 export type ResolvedGroupConfig = Required<GroupConfig>;
@@ -180,6 +191,8 @@ export function resolveGroupConfig(config: GroupConfig = {}): ResolvedGroupConfi
     newMemberJoinTimeoutMs: config.newMemberJoinTimeoutMs ?? 300_000,
     offsetMetadataMaxBytes: config.offsetMetadataMaxBytes ?? 4096,
     managedRebalanceTimeoutMs: config.managedRebalanceTimeoutMs ?? 60_000,
+    consumerSessionTimeoutMs: config.consumerSessionTimeoutMs ?? 45_000,
+    consumerHeartbeatIntervalMs: config.consumerHeartbeatIntervalMs ?? 5_000,
   };
 }
 

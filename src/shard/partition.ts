@@ -4,6 +4,7 @@
 
 import type { ProducerDescription } from "./protocol.js";
 import { deleteRecordsBefore } from "../storage/delete-records.js";
+import { truncateLogTo } from "../storage/truncate.js";
 import { decompress } from "../core/codecs.js";
 import { decodeRecordBatch, validateRecordBatch } from "../core/index.js";
 import { InvalidRecordError, MessageTooLargeError } from "../errors/index.js";
@@ -27,10 +28,11 @@ export class Partition {
     readonly topic: string,
     readonly partition: number,
     readonly log: PartitionLog,
-    readonly producers: ProducerStateTable,
+    public producers: ProducerStateTable,
     private readonly commits: GroupCommit,
     /** Open and aborted transactions, the last stable offset (txn-state.ts). */
-    readonly txns: PartitionTxns,
+    /** Replaced when cluster mode truncates the log (truncateTo). */
+    public txns: PartitionTxns,
   ) {}
 
   /**
@@ -72,7 +74,7 @@ export class Partition {
    *   loss), and rejects with the StorageError if that fsync fails. A retried duplicate waits too: its
    *   first attempt may not have been fsynced yet.
    */
-  produce(batch: Uint8Array, acks: Acks): { result: ProduceOk; durable?: Promise<void> } {
+  produce(batch: Uint8Array, acks: Acks, leaderEpoch = 0): { result: ProduceOk; durable?: Promise<void> } {
     const config = this.log.config;
     if (batch.length > config.maxMessageBytes) {
       throw new MessageTooLargeError(`batch of ${batch.length} bytes exceeds max.message.bytes ${config.maxMessageBytes}`);
@@ -102,7 +104,7 @@ export class Partition {
       };
     }
     if (header.isTransactional) this.txns.beforeTransactionalAppend();
-    const appended = this.log.append(batch, 0);
+    const appended = this.log.append(batch, leaderEpoch);
     if (header.isTransactional && header.producerId >= 0n) this.txns.noteData(header.producerId, appended.baseOffset);
     // The batch's own time (not the clock) so live state equals state rebuilt from the log.
     if (header.producerId >= 0n) this.producers.record(header, appended.baseOffset, appended.lastOffset, header.maxTimestamp);
@@ -119,6 +121,44 @@ export class Partition {
       },
       durable: acks === -1 ? this.commits.durable(this.log) : undefined,
     };
+  }
+
+  /**
+   * Cluster mode, on a follower: appends the leader's batches verbatim at their own offsets and leader
+   * epochs (src/cluster/replica-fetcher.ts). Batches wholly below the log end (a fetch may start mid
+   * batch) are skipped; a gap is refused. Returns the new log end and the first offset of every epoch
+   * seen, for the follower's leader-epoch cache.
+   */
+  replicate(records: Uint8Array): { logEndOffset: bigint; epochStarts: Array<{ epoch: number; startOffset: bigint }> } {
+    const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+    const epochStarts: Array<{ epoch: number; startOffset: bigint }> = [];
+    let at = 0;
+    while (at + 61 <= records.byteLength) {
+      const size = 12 + view.getInt32(at + 8);
+      if (size < 61 || at + size > records.byteLength) break; // a partial trailing batch: fetched again next time
+      const batch = records.slice(at, at + size);
+      at += size;
+      const baseOffset = view.getBigInt64(at - size);
+      const epoch = view.getInt32(at - size + 12);
+      const header = validateRecordBatch(batch, { strict: false });
+      const lastOffset = baseOffset + BigInt(header.lastOffsetDelta);
+      if (lastOffset < this.log.logEndOffset) continue;
+      if (baseOffset !== this.log.logEndOffset) throw new InvalidRecordError(`replica batch at ${baseOffset} does not start at the log end ${this.log.logEndOffset}`);
+      this.log.append(batch, epoch);
+      if (header.producerId >= 0n && !header.isControl) this.producers.record(header, baseOffset, lastOffset, header.maxTimestamp);
+      if (header.isTransactional) this.txns.replicated(batch, baseOffset);
+      const last = epochStarts.at(-1);
+      if (!last || last.epoch !== epoch) epochStarts.push({ epoch, startOffset: baseOffset });
+    }
+    return { logEndOffset: this.log.logEndOffset, epochStarts };
+  }
+
+  /** Cluster mode: cuts a divergent tail (storage/truncate.ts) and rebuilds the producer state to match. */
+  truncateTo(offset: bigint): PartitionStatus {
+    truncateLogTo(this.log, offset);
+    this.producers = loadProducerState(this.log).table;
+    this.txns = PartitionTxns.open(this.log);
+    return this.status();
   }
 
   /**

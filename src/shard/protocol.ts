@@ -41,6 +41,23 @@ export type Acks = -1 | 0 | 1;
 export interface ProduceItem extends PartitionRef {
   batch: Uint8Array;
   acks: Acks;
+  /** Cluster mode: the leader epoch stamped into the batch (0 on a single node). */
+  leaderEpoch?: number;
+}
+
+/** Cluster mode: a follower appends the leader's batches verbatim (src/cluster/replica-fetcher.ts). */
+export interface ReplicateItem extends PartitionRef {
+  records: Uint8Array;
+}
+
+export interface ReplicateOk {
+  logEndOffset: bigint;
+  epochStarts: Array<{ epoch: number; startOffset: bigint }>;
+}
+
+/** Cluster mode: cut a follower's divergent tail at `offset`. */
+export interface TruncateItem extends PartitionRef {
+  offset: bigint;
 }
 
 export interface ProduceOk {
@@ -131,6 +148,8 @@ export type ShardTask =
   | { op: "reconfigure"; partitions: PartitionSpec[] }
   | { op: "delete"; partitions: PartitionRef[] }
   | { op: "status"; partitions: PartitionRef[] }
+  | { op: "replicate"; items: ReplicateItem[] }
+  | { op: "truncate"; items: TruncateItem[] }
   | { op: "maintenance" }
   | { op: "ping" }
   | { op: "close" };
@@ -146,6 +165,8 @@ export interface ShardResults {
   reconfigure: Outcome<PartitionStatus>[];
   delete: Outcome<true>[];
   status: Outcome<PartitionStatus>[];
+  replicate: Outcome<ReplicateOk>[];
+  truncate: Outcome<PartitionStatus>[];
   maintenance: { flushed: number; deletedSegments: number; compacted: number };
   ping: true;
   close: { closed: number };

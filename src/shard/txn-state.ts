@@ -99,6 +99,13 @@ export class PartitionTxns {
     if (!this.ongoing.has(producerId)) this.ongoing.set(producerId, baseOffset);
   }
 
+  /** Cluster mode, on a follower: a transactional batch (data or marker) copied from the leader at `baseOffset`. */
+  replicated(batch: Uint8Array, baseOffset: bigint): void {
+    this.beforeTransactionalAppend();
+    const header = readBatchHeader(batch);
+    this.replay({ ...header, baseOffset }, batch);
+  }
+
   /** Appends a commit or abort marker for `producerId` and closes its transaction here; offset -1 if none was open. */
   writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): { offset: bigint } {
     if (!this.ongoing.has(producerId)) return { offset: -1n };

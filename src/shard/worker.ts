@@ -57,7 +57,7 @@ async function produce(task: Extract<ShardTask, { op: "produce" }>): Promise<Sha
   const durable: Array<Promise<void> | undefined> = [];
   const outcomes: ShardResults["produce"] = task.items.map((item, i) =>
     attempt(() => {
-      const { result, durable: wait } = partitionFor(item).produce(item.batch, item.acks);
+      const { result, durable: wait } = partitionFor(item).produce(item.batch, item.acks, item.leaderEpoch);
       durable[i] = wait;
       return result;
     }),
@@ -235,6 +235,10 @@ export default async function handle(task: ShardTask): Promise<unknown> {
       return task.items.map((item) => attempt(() => partitionFor(item).deleteRecords(item.offset)));
     case "describeProducers":
       return task.partitions.map((ref) => attempt(() => partitionFor(ref).describeProducers()));
+    case "replicate":
+      return task.items.map((item) => attempt(() => partitionFor(item).replicate(item.records)));
+    case "truncate":
+      return task.items.map((item) => attempt(() => partitionFor(item).truncateTo(item.offset)));
     case "status":
       return task.partitions.map((ref) => attempt(() => partitionFor(ref).status()));
     case "open":

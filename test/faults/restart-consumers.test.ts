@@ -230,7 +230,10 @@ describe("kill during connect, group join and a large fetch; deadlines", () => {
     const topic = "frozen";
     await createTopic(broker.url, topic);
     const cli = procs.cli(["consume", topic, "--follow", "--timeout", "1000", "--broker", broker.url]);
-    await sleep(1500);
+    // Freeze only once the consumer is streaming (a record it printed), not after a fixed pause that a loaded
+    // machine may outlast while the CLI is still starting: its first request would time out instead.
+    await produce(broker.url, topic, 0, 1);
+    await until("the consumer's first record", () => cli.stdout().split("\n").filter(Boolean).length >= 1, 20_000);
     broker.proc.child.kill("SIGSTOP");
     try {
       const frozen = Date.now();

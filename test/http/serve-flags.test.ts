@@ -54,3 +54,34 @@ describe("serve --metrics-detail", () => {
     }
   }, 60_000);
 });
+
+describe("serve --transport", () => {
+  it("node serves the same protocol and says so in its start-up line and /metrics; RIVULET_TRANSPORT works too; a bad name exits 2", async () => {
+    const bad = await promisify(execFile)(process.execPath, [cli, "serve", "--transport", "fast", "--data-dir", join(dir, "bad-transport")]).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr).toMatch(/transport/);
+
+    const { http, ws, child, transport } = (await serve(["--transport", "node", "--data-dir", join(dir, "transport-node")])) as Awaited<ReturnType<typeof serve>> & { transport: string };
+    expect(transport).toBe("node");
+    const client = await connect({ url: ws });
+    await client.admin.createTopic("t", { partitions: 1 });
+    expect((await client.producer({ acks: "all" }).send({ topic: "t", partition: 0, value: "v" })).offset).toBe(0n);
+    const info = parseExposition(await (await fetch(`${http}/metrics`)).text()).find((f) => f.name === "rivulet_build_info")!;
+    expect(info.samples[0]!.labels.transport).toBe("node");
+    client.close();
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+
+    const before = process.env.RIVULET_TRANSPORT;
+    process.env.RIVULET_TRANSPORT = "node";
+    try {
+      const fromEnv = (await serve(["--data-dir", join(dir, "transport-env")])) as Awaited<ReturnType<typeof serve>> & { transport: string };
+      expect(fromEnv.transport).toBe("node");
+      fromEnv.child.kill("SIGTERM");
+    } finally {
+      if (before === undefined) delete process.env.RIVULET_TRANSPORT;
+      else process.env.RIVULET_TRANSPORT = before;
+    }
+  }, 60_000);
+});

@@ -17,6 +17,9 @@ const expected: Record<string, string[]> = {
   "kafka-python": ["api_versions v0", "create_topics v3", "delete_topics v3", "fetch v4", "find_coordinator v0", "join_group v2", "leave_group v1", "list_groups v1", "list_offsets v1", "metadata v0", "metadata v1", "metadata v5", "offset_commit v2", "offset_fetch v1", "produce v7", "sync_group v1"],
   // @platformatic/kafka 1.35.0: flexible versions only, each API at the newest version both sides speak
   // (ApiVersions v3, ListOffsets v9: its own maxima).
+  // The same client with groupProtocol "consumer" (KIP-848): ConsumerGroupHeartbeat v1 instead of the classic
+  // group APIs (test/kafka/consumer-group-protocol.test.ts).
+  "platformatic-848": ["api_versions v3", "consumer_group_heartbeat v1", "create_topics v7", "fetch v17", "find_coordinator v6", "list_offsets v9", "metadata v12", "offset_commit v9", "offset_fetch v9", "produce v11"],
   platformatic: ["api_versions v3", "create_topics v7", "delete_topics v6", "describe_groups v5", "fetch v17", "find_coordinator v6", "join_group v9", "leave_group v5", "list_groups v5", "list_offsets v9", "metadata v12", "offset_commit v9", "offset_fetch v9", "produce v11", "sync_group v5"],
 };
 

@@ -9,7 +9,7 @@ import { FrameType } from "../../src/protocol/ws/index.js";
 import { loadNativeUws } from "../../src/frontends/uws.js";
 import { startServer } from "../../src/server.js";
 import { assertHealthy, sleep, wsServers } from "../helpers/ws-server.js";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -67,6 +67,37 @@ describe.each([
     }
     expect(slow.closeCode).toBeUndefined();
   }, 60_000);
+});
+
+describe("the request budget on the node transport", () => {
+  it("frames wait for memory in order, unread; a connection closed while waiting gives its place back", async () => {
+    const s = await servers.start({ transport: "node", queuedMaxRequestBytes: 4 * MiB });
+    const memory = s.server.broker.requestMemory;
+    // What in-flight Kafka requests would hold: a large one the whole budget, small ones the reserve.
+    memory.charge(memory.limit);
+    memory.charge(memory.reserve);
+    expect(memory.exhausted).toBe(true);
+
+    const quitter = await servers.raw(s.url);
+    quitter.send({ type: FrameType.PING });
+    const patient = await servers.raw(s.url);
+    const ids = [1, 2, 3].map(() => patient.send({ type: FrameType.PING }));
+    for (let i = 0; i < 100 && memory.waiting < 2; i++) await sleep(20);
+    expect(memory.waiting).toBe(2); // one frame per connection waits; the rest are not read
+    quitter.terminate();
+    for (let i = 0; i < 100 && memory.waiting > 1; i++) await sleep(20);
+    expect(memory.waiting).toBe(1);
+    await sleep(200);
+    expect(patient.frames.filter((f) => f.type === FrameType.PONG)).toEqual([]);
+
+    memory.release(memory.reserve);
+    memory.release(memory.limit);
+    for (const id of ids) expect((await patient.waitFor((f) => f.requestId === id, 5000)).type).toBe(FrameType.PONG);
+    expect(patient.closeCode).toBeUndefined();
+    for (let i = 0; i < 100 && memory.inUse > 0; i++) await sleep(20);
+    expect(memory.inUse).toBe(0);
+    expect(memory.waiting).toBe(0);
+  });
 });
 
 /** A TCP connection that completed the WebSocket handshake by hand; `received` collects what follows. */
@@ -173,7 +204,10 @@ describe("transport choice", () => {
       expect(node.ws.transport).toBe("node");
       expect(await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text()).toMatch(/rivulet_build_info\{[^}]*transport="node"/);
       await node.close();
-      if (!uwsLoads) await expect(startServer({ dataDir: join(dir, "c"), port: 0, kafkaPort: -1, shards: 1, logLevel: "error", transport: "uws" })).rejects.toMatchObject({ code: "UWS_NATIVE_UNAVAILABLE" });
+      if (!uwsLoads) {
+        await expect(startServer({ dataDir: join(dir, "c"), port: 0, kafkaPort: -1, shards: 1, logLevel: "error", transport: "uws" })).rejects.toMatchObject({ code: "UWS_NATIVE_UNAVAILABLE" });
+        expect(existsSync(join(dir, "c"))).toBe(false); // refused before the data directory is made
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -58,6 +58,7 @@ export function renderMetrics(broker: Broker, sessions: Iterable<Session>, optio
   out.metric("rivulet_request_memory_waiting", "gauge", "Connections waiting for request memory (their sockets paused).", {}, memory.waiting);
   out.metric("rivulet_request_memory_waits_total", "counter", "Requests that had to wait for request memory.", {}, memory.waits);
   if (options.coordinator) groupMetrics(out, broker, options.coordinator);
+  if (broker.replicationStats) replicationMetrics(out, broker.replicationStats());
   out.declare("rivulet_shard_tasks_in_flight", "gauge", "Tasks sent to the shard and not yet answered.");
   out.declare("rivulet_shard_queue_depth", "gauge", "Tasks waiting for a free slot in the shard.");
   for (const s of broker.shardStats()) {
@@ -164,5 +165,24 @@ function groupMetrics(out: Exposition, broker: Broker, coordinator: GroupCoordin
         if (end !== undefined) out.metric("rivulet_group_lag_records", "gauge", lagHelp, labels, end > p.committedOffset ? end - p.committedOffset : 0n);
       }
     }
+  }
+}
+
+/** Cluster mode: per hosted partition, ISR size, high watermark and the leader's view of follower lag. */
+function replicationMetrics(out: Exposition, stats: ReturnType<NonNullable<Broker["replicationStats"]>>): void {
+  const isr = "In-sync replicas of the partition (cluster mode).";
+  const lag = "Leader only: records the slowest replica is behind the leader's log end (cluster mode).";
+  const hw = "High watermark: readers see offsets below it (cluster mode).";
+  const leader = "1 if this broker leads the partition (cluster mode).";
+  out.declare("rivulet_replication_isr_size", "gauge", isr);
+  out.declare("rivulet_replication_max_lag_records", "gauge", lag);
+  out.declare("rivulet_replication_high_watermark", "gauge", hw);
+  out.declare("rivulet_replication_is_leader", "gauge", leader);
+  for (const s of stats) {
+    const labels = { topic: s.topic, partition: s.partition };
+    out.metric("rivulet_replication_isr_size", "gauge", isr, labels, s.isrSize);
+    out.metric("rivulet_replication_high_watermark", "gauge", hw, labels, Number(s.highWatermark));
+    out.metric("rivulet_replication_is_leader", "gauge", leader, labels, s.role === "leader" ? 1 : 0);
+    if (s.role === "leader") out.metric("rivulet_replication_max_lag_records", "gauge", lag, labels, Number(s.maxFollowerLag));
   }
 }

@@ -89,7 +89,7 @@ export class NodeWsConnection implements SessionSocket {
 
   private run(bytes: Uint8Array): void {
     try {
-      this.session?.onMessage(bytes);
+      if (this.session && !this.session.closed) this.session.onMessage(bytes);
     } finally {
       this.memory.release(bytes.byteLength);
     }

@@ -80,13 +80,15 @@ export function nodeHttpHandler(ctx: NodeHttpContext): (req: IncomingMessage, re
       if (options.metricsToken && !bearerMatches(req.headers.authorization ?? "", options.metricsToken)) {
         return reply("401 Unauthorized", { "WWW-Authenticate": 'Bearer realm="rivulet-metrics"', "Content-Type": "text/plain" }, "a metrics token is required\n");
       }
-      // Partition sizes are the shards' to tell: ask them, then render (a partition that cannot answer has no size series).
-      void broker.partitionSizes().catch(() => undefined).then((sizes) => {
-        if (res.destroyed) return;
-        const text = renderMetrics(broker, ctx.sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "node", version: options.serverVersion, sizes });
-        reply("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, text + (options.security?.metricsText() ?? ""));
-      });
-      return;
+      // Partition sizes are the shards' to tell: ask them, then render (as the uws transport does).
+      return void broker
+        .partitionSizes()
+        .catch(() => undefined)
+        .then((sizes) => {
+          if (res.destroyed) return;
+          const text = renderMetrics(broker, ctx.sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "node", version: options.serverVersion, sizes });
+          reply("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, text + (options.security?.metricsText() ?? ""));
+        });
     }
     if (get && path.startsWith("/client/")) {
       const reply = admit(req, res);

@@ -1,7 +1,7 @@
 // The HTTP + WebSocket front end on node:http (node:https with TLS) and the `ws` package: the transport
 // that runs where uWebSockets.js's native build does not load (Node 22 and later with the build we depend
 // on), or when asked for with --transport node. Same endpoints (./node-http.ts), same protocol and Session
-// (credit flow control, socket backpressure), same limits; slower than uWS (docs/benchmarks.md) but able to
+// (credit flow control, socket backpressure), same limits; slower than uWS (bench/transports.bench.ts) but able to
 // do three things the uWS build cannot:
 //   - pause reading a connection (./node-connection.ts): a frame over the request budget waits in the
 //     kernel instead of closing the connection with 1013, and a client whose requests queue is not read;
@@ -94,6 +94,8 @@ export async function startNodeWsServer(broker: Broker, options: WsServerOptions
       if (name) session.auth.establish(userPrincipal(name), undefined, 0);
     }
     ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // After we close, `ws` still reads until the peer's close frame: what arrives meanwhile is dropped.
+      if (session.closed) return;
       if (!isBinary) return session.close(CloseCode.PROTOCOL_ERROR, "text frames are not part of the protocol");
       connection.onMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     });

@@ -1,7 +1,8 @@
 // Heartbeat (12).
 //
 // Behavior (GroupMetadataManager.classicGroupHeartbeat, Kafka 3.7+; GroupCoordinator.handleHeartbeat before):
-// - groupId "" → INVALID_GROUP_ID; unknown or managed group → UNKNOWN_MEMBER_ID.
+// - groupId "" → INVALID_GROUP_ID; unknown, managed or KIP-848 consumer group → UNKNOWN_MEMBER_ID (Kafka:
+//   the member does not use the classic protocol).
 // - Dead → COORDINATOR_NOT_AVAILABLE; an instance id held by another member → FENCED_INSTANCE_ID; unknown
 //   member → UNKNOWN_MEMBER_ID; generation ≠ the group's →
 //   ILLEGAL_GENERATION.

@@ -43,9 +43,11 @@ function handleJoin(ctx: GroupContext, req: JoinGroupRequest, respond: Respond):
   if (!sessionTimeoutValid(ctx, req.sessionTimeoutMs)) return respond(joinError(memberId, Err.INVALID_SESSION_TIMEOUT));
   const isUnknownMember = memberId === "";
   let existing = ctx.groups.get(groupId);
-  if (existing?.kind === "managed") {
+  if (existing?.kind === "managed" || existing?.kind === "consumer") {
+    // A WebSocket or KIP-848 group with members cannot take classic members (Kafka: INCONSISTENT_GROUP_PROTOCOL
+    // when the consumer group cannot take them); an empty one turns classic, its committed offsets stay.
     if (existing.size > 0) return respond(joinError(memberId, Err.INCONSISTENT_GROUP_PROTOCOL));
-    ctx.groups.delete(groupId); // an empty managed group turns classic; its committed offsets stay
+    ctx.groups.delete(groupId);
     ctx.timers.cancelPrefix(timerKey.group(groupId));
     existing = undefined;
   }

@@ -97,6 +97,8 @@ export * as createAcls from "./apis/create-acls.js";
 export * as deleteAcls from "./apis/delete-acls.js";
 export * as describeUserScramCredentials from "./apis/describe-user-scram-credentials.js";
 export * as alterUserScramCredentials from "./apis/alter-user-scram-credentials.js";
+export * as consumerGroupHeartbeat from "./apis/consumer-group-heartbeat.js";
+export * as consumerGroupDescribe from "./apis/consumer-group-describe.js";
 
 export type { ApiVersionsRequest, ApiVersionRange, ApiVersionsResponse } from "./apis/api-versions.js";
 export type { CreateTopicsRequest, CreatableTopic, CreatableTopicResult, CreatableTopicConfig, CreateTopicsResponse } from "./apis/create-topics.js";

@@ -38,6 +38,8 @@ import * as createAcls from "./apis/create-acls.js";
 import * as deleteAcls from "./apis/delete-acls.js";
 import * as describeUserScramCredentials from "./apis/describe-user-scram-credentials.js";
 import * as alterUserScramCredentials from "./apis/alter-user-scram-credentials.js";
+import * as consumerGroupHeartbeat from "./apis/consumer-group-heartbeat.js";
+import * as consumerGroupDescribe from "./apis/consumer-group-describe.js";
 // Transactions (issue 16)
 import * as addPartitionsToTxn from "./apis/add-partitions-to-txn.js";
 import * as addOffsetsToTxn from "./apis/add-offsets-to-txn.js";
@@ -88,6 +90,9 @@ export const ApiKey = {
   SaslAuthenticate: 36,
   DescribeUserScramCredentials: 50,
   AlterUserScramCredentials: 51,
+  // KIP-848 consumer groups (issue 15)
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
   // Transactions (issue 16)
   AddPartitionsToTxn: 24,
   AddOffsetsToTxn: 25,
@@ -135,6 +140,9 @@ export interface ApiMessages {
   36: { request: saslAuthenticate.SaslAuthenticateRequest; response: saslAuthenticate.SaslAuthenticateResponse };
   50: { request: describeUserScramCredentials.DescribeUserScramCredentialsRequest; response: describeUserScramCredentials.DescribeUserScramCredentialsResponse };
   51: { request: alterUserScramCredentials.AlterUserScramCredentialsRequest; response: alterUserScramCredentials.AlterUserScramCredentialsResponse };
+  // KIP-848 consumer groups (issue 15)
+  68: { request: consumerGroupHeartbeat.ConsumerGroupHeartbeatRequest; response: consumerGroupHeartbeat.ConsumerGroupHeartbeatResponse };
+  69: { request: consumerGroupDescribe.ConsumerGroupDescribeRequest; response: consumerGroupDescribe.ConsumerGroupDescribeResponse };
   // Transactions (issue 16)
   24: { request: addPartitionsToTxn.AddPartitionsToTxnRequest; response: addPartitionsToTxn.AddPartitionsToTxnResponse };
   25: { request: addOffsetsToTxn.AddOffsetsToTxnRequest; response: addOffsetsToTxn.AddOffsetsToTxnResponse };
@@ -220,6 +228,9 @@ export const registrations: readonly ApiRegistration[] = [
   register(ApiKey.SaslAuthenticate, saslAuthenticate),
   register(ApiKey.DescribeUserScramCredentials, describeUserScramCredentials),
   register(ApiKey.AlterUserScramCredentials, alterUserScramCredentials),
+  // KIP-848 consumer groups (issue 15)
+  register(ApiKey.ConsumerGroupHeartbeat, consumerGroupHeartbeat),
+  register(ApiKey.ConsumerGroupDescribe, consumerGroupDescribe),
   // Transactions (issue 16)
   register(ApiKey.AddPartitionsToTxn, addPartitionsToTxn),
   register(ApiKey.AddOffsetsToTxn, addOffsetsToTxn),

@@ -1,5 +1,6 @@
 // Compiles the field lists of schema.ts into codecs: per (message, version) once, into closures, so the
-// hot paths (Produce, Fetch) pay one closure call per field, not a walk over the declaration. Defaults
+// hot paths (Produce, Fetch) pay one closure call per field, not a walk over the declaration; then into
+// straight-line code over those closures where the runtime allows it (see generated()). Defaults
 // for absent fields and the tagged-field rules are described in schema.ts.
 
 import { InvalidArgumentError } from "../../errors/index.js";
@@ -16,7 +17,7 @@ interface Op {
   readonly write: Write;
   readonly fallback: () => unknown;
 }
-interface Compiled {
+export interface Compiled {
   readonly read: (r: Reader) => Record<string, unknown>;
   readonly write: (w: Writer, obj: Record<string, unknown>) => void;
 }
@@ -49,10 +50,10 @@ function defaultOf(field: Field, version: number): () => unknown {
   }
 }
 
-function typeCodec(t: FieldType, version: number, flex: boolean, nullable: boolean): { read: Read; write: Write } {
+function typeCodec(t: FieldType, version: number, flex: boolean, nullable: boolean, generate: boolean): { read: Read; write: Write } {
   if (typeof t !== "string") {
     if (t.kind === "struct") {
-      const c = compileStruct(t.fields, version, flex);
+      const c = compileStruct(t.fields, version, flex, generate);
       if (nullable) {
         // Nullable structs carry an int8 presence marker (-1 = null, 1 = present).
         return {
@@ -62,7 +63,7 @@ function typeCodec(t: FieldType, version: number, flex: boolean, nullable: boole
       }
       return { read: c.read, write: (w, v) => c.write(w, (v ?? {}) as Record<string, unknown>) };
     }
-    const el = typeCodec(t.of, version, flex, false);
+    const el = typeCodec(t.of, version, flex, false, generate);
     if (flex) {
       return nullable
         ? { read: (r) => r.compactNullableArray(el.read), write: (w, v) => w.compactNullableArray(v as unknown[] | null, el.write) }
@@ -119,7 +120,7 @@ function isDefault(v: unknown, fallback: unknown): boolean {
   return false;
 }
 
-function compileStruct(fields: readonly Field[], version: number, flex: boolean): Compiled {
+function compileStruct(fields: readonly Field[], version: number, flex: boolean, generate: boolean): Compiled {
   const ops: Op[] = [];
   const absent: { name: string; fallback: () => unknown }[] = [];
   const tagged = new Map<number, Op>();
@@ -129,13 +130,27 @@ function compileStruct(fields: readonly Field[], version: number, flex: boolean)
       absent.push({ name: field.name, fallback });
       continue;
     }
-    const codec = typeCodec(field.type, version, flex, within(field.nullable, version));
+    const codec = typeCodec(field.type, version, flex, within(field.nullable, version), generate);
     const op: Op = { name: field.name, read: codec.read, write: codec.write, fallback };
     if (flex && field.tag !== undefined && within(field.tagged, version)) tagged.set(field.tag, op);
     else ops.push(op);
   }
   const taggedOps = [...tagged.entries()].sort((a, b) => a[0] - b[0]);
-  return {
+  const writeTags = (w: Writer, obj: Record<string, unknown>): void => {
+    // Count first without allocating: almost every struct sends no tags at all.
+    let count = 0;
+    for (const [, op] of taggedOps) if (!isDefault(obj[op.name], op.fallback())) count++;
+    w.uvarint(count);
+    if (count === 0) return;
+    for (const [tag, op] of taggedOps) {
+      if (isDefault(obj[op.name], op.fallback())) continue;
+      const sub = new Writer({ externalMin: Infinity });
+      op.write(sub, obj[op.name]);
+      const bytes = sub.toBytes();
+      w.uvarint(tag).uvarint(bytes.length).raw(bytes);
+    }
+  };
+  const closures: Compiled = {
     read(r) {
       const obj: Record<string, unknown> = {};
       for (const op of ops) obj[op.name] = op.read(r);
@@ -154,21 +169,61 @@ function compileStruct(fields: readonly Field[], version: number, flex: boolean)
         const v = obj[op.name];
         op.write(w, v === undefined ? op.fallback() : v);
       }
-      if (!flex) return;
-      // Count first without allocating: almost every struct sends no tags at all.
-      let count = 0;
-      for (const [, op] of taggedOps) if (!isDefault(obj[op.name], op.fallback())) count++;
-      w.uvarint(count);
-      if (count === 0) return;
-      for (const [tag, op] of taggedOps) {
-        if (isDefault(obj[op.name], op.fallback())) continue;
-        const sub = new Writer({ externalMin: Infinity });
-        op.write(sub, obj[op.name]);
-        const bytes = sub.toBytes();
-        w.uvarint(tag).uvarint(bytes.length).raw(bytes);
-      }
+      if (flex) writeTags(w, obj);
     },
   };
+  // Where code generation is refused (a CSP without 'unsafe-eval'), the closures serve.
+  return generate ? (generated(ops, absent, taggedOps, tagged, flex, writeTags) ?? closures) : closures;
+}
+
+/**
+ * The same reader and writer as straight-line code, one per (message, version): objects are created by one
+ * literal with every field in declaration order, so all decoded messages of a kind share one shape and each
+ * property access is monomorphic, where the closures' `obj[op.name]` loop goes through keyed (megamorphic)
+ * loads and stores. The ops and fallbacks are the closures' own, passed in; field names are embedded as
+ * JSON string literals. Tagged fields keep the closures' logic (they are rare and never on a hot path).
+ */
+function generated(
+  ops: readonly Op[],
+  absent: readonly { name: string; fallback: () => unknown }[],
+  taggedOps: ReadonlyArray<readonly [number, Op]>,
+  tagged: ReadonlyMap<number, Op>,
+  flex: boolean,
+  writeTags: (w: Writer, obj: Record<string, unknown>) => void,
+): Compiled | undefined {
+  const key = (name: string) => JSON.stringify(name);
+  const props = [
+    ...ops.map((op, i) => `${key(op.name)}: R[${i}](r)`),
+    ...absent.map((a, i) => `${key(a.name)}: A[${i}]()`),
+    ...(flex ? taggedOps.map(([, op], i) => `${key(op.name)}: T[${i}]()`) : []),
+  ];
+  const readBody = `return function read(r) {
+  const o = { ${props.join(", ")} };
+  ${flex ? "r.taggedFields((tag, fr) => { const op = tagged.get(tag); if (op) o[op.name] = op.read(fr); });" : ""}
+  return o;
+};`;
+  const writes = ops.map((op, i) => `v = o[${key(op.name)}]; W[${i}](w, v === undefined ? F[${i}]() : v);`);
+  const writeBody = `return function write(w, o) {
+  let v;
+  ${writes.join("\n  ")}
+  ${flex ? "tail(w, o);" : ""}
+};`;
+  try {
+    const read = new Function("R", "A", "T", "tagged", readBody)(
+      ops.map((op) => op.read),
+      absent.map((a) => a.fallback),
+      taggedOps.map(([, op]) => op.fallback),
+      tagged,
+    ) as Compiled["read"];
+    const write = new Function("W", "F", "tail", writeBody)(
+      ops.map((op) => op.write),
+      ops.map((op) => op.fallback),
+      writeTags,
+    ) as Compiled["write"];
+    return { read, write };
+  } catch {
+    return undefined;
+  }
 }
 
 const cache = new WeakMap<MessageSchema, Map<number, Compiled>>();
@@ -177,8 +232,16 @@ function compiled(schema: MessageSchema, version: number): Compiled {
   let byVersion = cache.get(schema);
   if (!byVersion) cache.set(schema, (byVersion = new Map()));
   let c = byVersion.get(version);
-  if (!c) byVersion.set(version, (c = compileStruct(schema.fields, version, version >= schema.flexibleFrom)));
+  if (!c) byVersion.set(version, (c = compileMessage(schema, version, true)));
   return c;
+}
+
+/**
+ * A message's reader and writer at one version, uncached: `generate` false gives the closures alone (the
+ * codec bench compares the two side by side; the cached path above always tries generation).
+ */
+export function compileMessage(schema: MessageSchema, version: number, generate: boolean): Compiled {
+  return compileStruct(schema.fields, version, version >= schema.flexibleFrom, generate);
 }
 
 export function readMessage<T>(schema: MessageSchema, r: Reader, version: number): T {

@@ -43,6 +43,13 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       for (const k of frame.remove) w.string(k);
       break;
     }
+    case FrameType.CREATE_PARTITIONS:
+      w.string(frame.name).i32(frame.total);
+      break;
+    case FrameType.DELETE_RECORDS:
+      w.u16(frame.items.length);
+      for (const item of frame.items) w.string(item.topic).i32(item.partition).i64(item.offset);
+      break;
     case FrameType.PRODUCE:
       w.i8(frame.acks).u32(frame.timeoutMs).u16(frame.items.length);
       for (const item of frame.items) w.string(item.topic).i32(item.partition).bytes(item.batch);
@@ -128,6 +135,16 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       const remove: string[] = [];
       for (let i = 0; i < nRemove; i++) remove.push(r.string("config name"));
       frame = { type, requestId, name, set, remove };
+      break;
+    }
+    case FrameType.CREATE_PARTITIONS:
+      frame = { type, requestId, name: r.string("topic"), total: r.i32("partition total") };
+      break;
+    case FrameType.DELETE_RECORDS: {
+      const n = r.count16("delete-records items", 14);
+      const items = [];
+      for (let i = 0; i < n; i++) items.push({ topic: r.string("topic"), partition: r.i32("partition"), offset: r.i64("offset") });
+      frame = { type, requestId, items };
       break;
     }
     case FrameType.PRODUCE: {

@@ -43,6 +43,8 @@ export const FrameType = {
   DESCRIBE_ACLS: 0x42,
   CREATE_ACLS: 0x43,
   DELETE_ACLS: 0x44,
+  CREATE_PARTITIONS: 0x0a,
+  DELETE_RECORDS: 0x0b,
   // Transactions (issue 16, txn-frames.ts)
   TXN_INIT: 0x48,
   TXN_ADD: 0x49,
@@ -72,6 +74,7 @@ export const FrameType = {
   AUTH_RESULT: 0x85,
   USERS: 0xc0,
   ACLS: 0xc1,
+  RECORDS_DELETED: 0x8b,
   ERROR: 0xff,
 } as const;
 
@@ -125,6 +128,10 @@ export type ClientFrame =
   | { type: typeof FrameType.DESCRIBE_TOPIC; requestId: number; name: string; sizes?: boolean }
   /** Sets and removes (back to the default) topic config overrides; the others are kept. */
   | { type: typeof FrameType.ALTER_TOPIC_CONFIGS; requestId: number; name: string; set: Record<string, string>; remove: string[] }
+  /** Grows a topic to `total` partitions (never shrinks); existing data does not move. */
+  | { type: typeof FrameType.CREATE_PARTITIONS; requestId: number; name: string; total: number }
+  /** Moves each partition's log start offset up to `offset` (-1: the high watermark). */
+  | { type: typeof FrameType.DELETE_RECORDS; requestId: number; items: { topic: string; partition: number; offset: bigint }[] }
   | { type: typeof FrameType.PRODUCE; requestId: number; acks: -1 | 0 | 1; timeoutMs: number; items: ProduceFrameItem[] }
   | { type: typeof FrameType.FETCH; requestId: number; maxWaitMs: number; minBytes: number; maxBytes: number; items: FetchFrameItem[] }
   | { type: typeof FrameType.LIST_OFFSETS; requestId: number; items: { topic: string; partition: number; timestamp: bigint }[] }
@@ -283,6 +290,8 @@ export type ServerFrame =
   | { type: typeof FrameType.PRODUCE_RESULT; requestId: number; items: ProduceResultItem[] }
   | { type: typeof FrameType.FETCH_RESULT; requestId: number; items: FetchResultItem[] }
   | { type: typeof FrameType.OFFSETS_RESULT; requestId: number; items: { errorCode: number; offset: bigint; timestamp: bigint }[] }
+  /** Per DELETE_RECORDS item, in request order: the log start offset afterwards, or an error (lowWatermark -1). */
+  | { type: typeof FrameType.RECORDS_DELETED; requestId: number; items: { errorCode: number; lowWatermark: bigint }[] }
   | { type: typeof FrameType.PRODUCER_ID; requestId: number; producerId: bigint; producerEpoch: number }
   | { type: typeof FrameType.SUBSCRIBED; requestId: number; partitions: SubscribedPartition[] }
   | ChunkFrame

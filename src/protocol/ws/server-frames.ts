@@ -77,6 +77,10 @@ export function encodeServerFrame(frame: ServerFrame): Uint8Array {
       w.u16(frame.items.length);
       for (const i of frame.items) w.i16(i.errorCode).i64(i.offset).i64(i.timestamp);
       break;
+    case FrameType.RECORDS_DELETED:
+      w.u16(frame.items.length);
+      for (const i of frame.items) w.i16(i.errorCode).i64(i.lowWatermark);
+      break;
     case FrameType.PRODUCER_ID:
       w.i64(frame.producerId).i16(frame.producerEpoch);
       break;
@@ -156,6 +160,13 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
       const n = r.count16("results", 18);
       const items = [];
       for (let i = 0; i < n; i++) items.push({ errorCode: r.i16(), offset: r.i64(), timestamp: r.i64() });
+      frame = { type, requestId, items };
+      break;
+    }
+    case FrameType.RECORDS_DELETED: {
+      const n = r.count16("results", 10);
+      const items = [];
+      for (let i = 0; i < n; i++) items.push({ errorCode: r.i16(), lowWatermark: r.i64() });
       frame = { type, requestId, items };
       break;
     }

@@ -96,6 +96,7 @@ describe("defaults for fields a version lacks", () => {
       controllerId: -1,
       topics: [],
       clusterAuthorizedOperations: -2147483648,
+      errorCode: 0,
     });
   });
 });

@@ -226,6 +226,7 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
       groups: [
         {
           errorCode: 0,
+          errorMessage: "described",
           groupId: "group-1",
           groupState: "Stable",
           protocolType: "consumer",
@@ -357,8 +358,8 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
     response: { errorCode: 0, throttleTimeMs: 12, topics: [{ name: "orders", partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 3, errorCode: 86 }] }] },
   },
   60: {
-    request: { includeClusterAuthorizedOperations: true, endpointType: 2 },
-    response: { throttleTimeMs: 13, errorCode: 0, errorMessage: null, endpointType: 2, clusterId: "c-1", controllerId: 1, brokers: [{ brokerId: 1, host: "h", port: 9092, rack: "r1" }], clusterAuthorizedOperations: 8096 },
+    request: { includeClusterAuthorizedOperations: true, endpointType: 2, includeFencedBrokers: true },
+    response: { throttleTimeMs: 13, errorCode: 0, errorMessage: null, endpointType: 2, clusterId: "c-1", controllerId: 1, brokers: [{ brokerId: 1, host: "h", port: 9092, rack: "r1", isFenced: true }], clusterAuthorizedOperations: 8096 },
   },
   61: {
     request: { topics: [{ name: "orders", partitionIndexes: [0, 1] }] },
@@ -372,6 +373,62 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
             { partitionIndex: 1, errorCode: 3, errorMessage: "unknown", activeProducers: [] },
           ],
         },
+      ],
+    },
+  },
+  68: {
+    request: {
+      groupId: "g-848",
+      memberId: "m-1",
+      memberEpoch: 3,
+      instanceId: "i-1",
+      rackId: "rack-a",
+      rebalanceTimeoutMs: 30000,
+      subscribedTopicNames: ["orders", "audit"],
+      subscribedTopicRegex: "ord.*",
+      serverAssignor: "range",
+      topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => i + 1), partitions: [0, 2] }],
+    },
+    response: {
+      throttleTimeMs: 15,
+      errorCode: 0,
+      errorMessage: "fine",
+      memberId: "m-1",
+      memberEpoch: 4,
+      heartbeatIntervalMs: 5000,
+      assignment: { topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => 16 - i), partitions: [1, 3] }] },
+    },
+  },
+  69: {
+    request: { groupIds: ["g-848", "other"], includeAuthorizedOperations: true },
+    response: {
+      throttleTimeMs: 16,
+      groups: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          groupId: "g-848",
+          groupState: "Reconciling",
+          groupEpoch: 7,
+          assignmentEpoch: 6,
+          assignorName: "uniform",
+          members: [
+            {
+              memberId: "m-1",
+              instanceId: "i-1",
+              rackId: null,
+              memberEpoch: 6,
+              clientId: "c",
+              clientHost: "/127.0.0.1",
+              subscribedTopicNames: ["orders"],
+              subscribedTopicRegex: null,
+              assignment: { topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => i), topicName: "orders", partitions: [0] }] },
+              targetAssignment: { topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => i), topicName: "orders", partitions: [0, 1] }] },
+            },
+          ],
+          authorizedOperations: 8,
+        },
+        { errorCode: 69, errorMessage: "Group other not found.", groupId: "other", groupState: "", groupEpoch: -1, assignmentEpoch: -1, assignorName: "", members: [], authorizedOperations: -2147483648 },
       ],
     },
   },
@@ -422,12 +479,23 @@ export const latestSamples: { [K in ApiKeyValue]?: Sample<K> } = {
       ],
     },
   },
+  8: {
+    request: {
+      groupId: "group-1",
+      generationIdOrMemberEpoch: 5,
+      memberId: "member-1",
+      groupInstanceId: "static-1",
+      retentionTimeMs: -1n,
+      topics: [{ name: "", topicId: uuid(6), partitions: [{ partitionIndex: 0, committedOffset: 100n, committedLeaderEpoch: 2, committedMetadata: "meta" }] }],
+    },
+    response: { throttleTimeMs: 4, topics: [{ name: "", topicId: uuid(6), partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 100 }] }] },
+  },
   9: {
     request: {
       groupId: "",
       topics: [],
       groups: [
-        { groupId: "group-1", memberId: "m-1", memberEpoch: 5, topics: [{ name: "orders", partitionIndexes: [0, 1] }] },
+        { groupId: "group-1", memberId: "m-1", memberEpoch: 5, topics: [{ name: "", topicId: uuid(5), partitionIndexes: [0, 1] }] },
         { groupId: "group-2", memberId: null, memberEpoch: -1, topics: null },
       ],
       requireStable: true,
@@ -438,7 +506,7 @@ export const latestSamples: { [K in ApiKeyValue]?: Sample<K> } = {
       groups: [
         {
           groupId: "group-1",
-          topics: [{ name: "orders", partitions: [{ partitionIndex: 0, committedOffset: 100n, committedLeaderEpoch: 4, metadata: "meta", errorCode: 0 }] }],
+          topics: [{ name: "", topicId: uuid(5), partitions: [{ partitionIndex: 0, committedOffset: 100n, committedLeaderEpoch: 4, metadata: "meta", errorCode: 0 }] }],
           errorCode: 0,
         },
         { groupId: "group-2", topics: [], errorCode: 16 },

@@ -40,8 +40,9 @@ export const handleCreateTopics: Handler<typeof ApiKey.CreateTopics> = async (ct
     try {
       const { partitions, configs } = validate(ctx, t);
       let topicId: Uint8Array | undefined;
+      const replicationFactor = ctx.broker.cluster && t.replicationFactor !== -1 ? t.replicationFactor : undefined;
       if (!request.validateOnly) {
-        topicId = topicIdBytes(await ctx.broker.createTopic(t.name, { partitions, configs }));
+        topicId = topicIdBytes(await ctx.broker.createTopic(t.name, { partitions, configs, replicationFactor }));
         created = true;
       }
       const described = Object.entries(configs).map(([name, value]) => ({ name, value, readOnly: false, configSource: TOPIC_CONFIG_SOURCE, isSensitive: false }));
@@ -70,6 +71,12 @@ function validate(ctx: KafkaBrokerContext, t: CreatableTopic): { partitions: num
       throw new KafkaProtocolError("INVALID_REPLICATION_FACTOR", `every partition must be assigned to this broker (${ctx.nodeId}) alone`);
     }
     partitions = t.assignments.length;
+  } else if (ctx.broker.cluster) {
+    // Cluster mode: at most the live broker count (Kafka's INVALID_REPLICATION_FACTOR otherwise).
+    const live = ctx.broker.cluster.brokers().length;
+    if (t.replicationFactor !== -1 && (t.replicationFactor < 1 || t.replicationFactor > live)) {
+      throw new KafkaProtocolError("INVALID_REPLICATION_FACTOR", `replication factor must be in [1, ${live}] (live brokers), got ${t.replicationFactor}`);
+    }
   } else if (t.replicationFactor !== 1 && t.replicationFactor !== -1) {
     throw new KafkaProtocolError("INVALID_REPLICATION_FACTOR", `replication factor must be 1 (or -1): this is a single-broker cluster, got ${t.replicationFactor}`);
   }

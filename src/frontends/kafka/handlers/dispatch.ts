@@ -49,6 +49,8 @@ import { handleCreateAcls } from "./create-acls.js";
 import { handleDeleteAcls } from "./delete-acls.js";
 import { handleDescribeUserScramCredentials } from "./describe-user-scram-credentials.js";
 import { handleAlterUserScramCredentials } from "./alter-user-scram-credentials.js";
+import { handleConsumerGroupHeartbeat } from "./consumer-group-heartbeat.js";
+import { handleConsumerGroupDescribe } from "./consumer-group-describe.js";
 import { handleAddPartitionsToTxn } from "./add-partitions-to-txn.js";
 import { handleAddOffsetsToTxn } from "./add-offsets-to-txn.js";
 import { handleEndTxn } from "./end-txn.js";
@@ -97,6 +99,9 @@ export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.DeleteAcls]: handleDeleteAcls,
   [ApiKey.DescribeUserScramCredentials]: handleDescribeUserScramCredentials,
   [ApiKey.AlterUserScramCredentials]: handleAlterUserScramCredentials,
+  // KIP-848 consumer groups (issue 15)
+  [ApiKey.ConsumerGroupHeartbeat]: handleConsumerGroupHeartbeat,
+  [ApiKey.ConsumerGroupDescribe]: handleConsumerGroupDescribe,
   // Transactions (issue 16)
   [ApiKey.AddPartitionsToTxn]: handleAddPartitionsToTxn,
   [ApiKey.AddOffsetsToTxn]: handleAddOffsetsToTxn,

@@ -32,5 +32,26 @@ function find(ctx: KafkaBrokerContext, key: string, keyType: number): Coordinato
   } else if (!ctx.coordinator?.isActive) {
     return { ...none, errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, errorMessage: "the group coordinator is not running" };
   }
+  const cluster = ctx.broker.cluster;
+  if (cluster) {
+    // Cluster mode: the leader of the group's __consumer_offsets partition (Kafka's partitionFor).
+    const offsets = ctx.broker.topic("__consumer_offsets");
+    const state = offsets ? cluster.partition(offsets.name, javaAbs(javaStringHash(key)) % offsets.partitions) : undefined;
+    const leader = state ? cluster.brokers().find((b) => b.id === state.leader) : undefined;
+    if (!leader) return { ...none, errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, errorMessage: "the group's offsets partition has no leader" };
+    if (leader.id === ctx.nodeId) return { key, errorCode: KafkaErrors.NONE.code, errorMessage: null, nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort };
+    return { key, errorCode: KafkaErrors.NONE.code, errorMessage: null, nodeId: leader.id, host: leader.host, port: leader.kafkaPort };
+  }
   return { key, errorCode: KafkaErrors.NONE.code, errorMessage: null, nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort };
+}
+
+/** java.lang.String#hashCode, as the groups layer partitions groups (src/groups/broker-offset-log.ts). */
+function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+function javaAbs(n: number): number {
+  return n === -2147483648 ? 0 : Math.abs(n);
 }

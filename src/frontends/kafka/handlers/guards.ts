@@ -6,6 +6,7 @@ import type { ApiKeyValue } from "../../../protocol/kafka/index.js";
 import { ApiKey } from "../../../protocol/kafka/index.js";
 import { createTopicsGuard, deleteTopicsGuard, fetchGuard, initProducerIdGuard, listOffsetsGuard, metadataGuard, produceGuard, type Guard } from "./guards-data.js";
 import { alterConfigsGuard, createPartitionsGuard, deleteGroupsGuard, deleteRecordsGuard, describeClusterGuard, describeConfigsGuard, describeLogDirsGuard, describeProducersGuard, incrementalAlterConfigsGuard, offsetDeleteGuard, offsetForLeaderEpochGuard } from "./guards-admin.js";
+import { consumerGroupDescribeGuard, consumerGroupHeartbeatGuard } from "./guards-consumer.js";
 import { addOffsetsToTxnGuard, addPartitionsToTxnGuard, describeTransactionsGuard, endTxnGuard, listTransactionsGuard, txnOffsetCommitGuard } from "./guards-txn.js";
 import { describeGroupsGuard, findCoordinatorGuard, heartbeatGuard, joinGroupGuard, leaveGroupGuard, listGroupsGuard, offsetCommitGuard, offsetFetchGuard, syncGroupGuard } from "./guards-groups.js";
 
@@ -37,6 +38,9 @@ export const guards: { readonly [K in ApiKeyValue]?: Guard<K> } = {
   [ApiKey.DescribeLogDirs]: describeLogDirsGuard,
   [ApiKey.DescribeProducers]: describeProducersGuard,
   [ApiKey.OffsetForLeaderEpoch]: offsetForLeaderEpochGuard,
+  // KIP-848 consumer groups (issue 15)
+  [ApiKey.ConsumerGroupHeartbeat]: consumerGroupHeartbeatGuard,
+  [ApiKey.ConsumerGroupDescribe]: consumerGroupDescribeGuard,
   // Transactions (issue 16, guards-txn.ts)
   [ApiKey.AddPartitionsToTxn]: addPartitionsToTxnGuard,
   [ApiKey.AddOffsetsToTxn]: addOffsetsToTxnGuard,

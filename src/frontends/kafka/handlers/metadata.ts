@@ -51,10 +51,14 @@ export const handleMetadata: Handler<typeof ApiKey.Metadata> = async (ctx, reque
   }
   const operations = request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : NOT_REQUESTED;
   for (const t of topics) t.topicAuthorizedOperations = t.errorCode === KafkaErrors.NONE.code ? operations : NOT_REQUESTED;
+  const cluster = ctx.broker.cluster;
   return {
-    brokers: [{ nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort, rack: null }],
+    // Cluster mode: every live broker and the etcd-elected controller (src/cluster/).
+    brokers: cluster
+      ? cluster.brokers().filter((b) => b.kafkaPort > 0).map((b) => ({ nodeId: b.id, host: b.host, port: b.id === ctx.nodeId ? ctx.advertisedPort : b.kafkaPort, rack: null }))
+      : [{ nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort, rack: null }],
     clusterId: ctx.clusterId,
-    controllerId: ctx.nodeId,
+    controllerId: cluster ? cluster.controllerId() : ctx.nodeId,
     topics,
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
   };
@@ -85,6 +89,7 @@ async function lookup(ctx: KafkaBrokerContext, name: string, allowAutoCreate: bo
 }
 
 function describe(ctx: KafkaBrokerContext, record: TopicRecord): MetadataTopic {
+  if (ctx.broker.cluster) return describeInCluster(ctx, record);
   const node = [ctx.nodeId];
   return {
     errorCode: KafkaErrors.NONE.code,
@@ -100,5 +105,33 @@ function describe(ctx: KafkaBrokerContext, record: TopicRecord): MetadataTopic {
       isrNodes: node,
       offlineReplicas: [],
     })),
+  };
+}
+
+/**
+ * Cluster mode: each partition's leader, replicas and ISR from the etcd metadata. A partition with no live
+ * leader answers LEADER_NOT_AVAILABLE (retriable). Leader epochs stay -1 (see above).
+ */
+function describeInCluster(ctx: KafkaBrokerContext, record: TopicRecord): MetadataTopic {
+  const cluster = ctx.broker.cluster!;
+  const live = new Set(cluster.brokers().map((b) => b.id));
+  return {
+    errorCode: KafkaErrors.NONE.code,
+    name: record.name,
+    topicId: topicIdBytes(record),
+    isInternal: isInternalTopic(record.name),
+    partitions: Array.from({ length: record.partitions }, (_, partitionIndex) => {
+      const state = cluster.partition(record.name, partitionIndex);
+      const leader = state && live.has(state.leader) ? state.leader : -1;
+      return {
+        errorCode: leader === -1 ? KafkaErrors.LEADER_NOT_AVAILABLE.code : KafkaErrors.NONE.code,
+        partitionIndex,
+        leaderId: leader,
+        leaderEpoch: -1,
+        replicaNodes: state?.replicas ?? [],
+        isrNodes: state?.isr ?? [],
+        offlineReplicas: (state?.replicas ?? []).filter((id) => !live.has(id)),
+      };
+    }),
   };
 }

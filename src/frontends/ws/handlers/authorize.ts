@@ -7,6 +7,7 @@
 //   CREATE_TOPIC      CREATE cluster or topic        DELETE_TOPIC     DELETE topic
 //   DESCRIBE_TOPIC    DESCRIBE topic (configs only with DESCRIBE_CONFIGS)
 //   ALTER_TOPIC_CONFIGS  ALTER_CONFIGS topic
+//   CREATE_PARTITIONS ALTER topic                    DELETE_RECORDS   DELETE topic per item (as Kafka)
 //   PRODUCE           WRITE topic per item           FETCH            READ topic per item
 //   LIST_OFFSETS      DESCRIBE topic per item        SUBSCRIBE        READ topic
 //   INIT_PRODUCER_ID  IDEMPOTENT_WRITE cluster or WRITE on any topic
@@ -83,6 +84,17 @@ const guards: { [T in RequestType]?: WsGuard<T> } = {
   [FrameType.ALTER_TOPIC_CONFIGS]: (ctx, frame, next) => {
     require(may(ctx, Operation.ALTER_CONFIGS, ResourceType.TOPIC, frame.name), TOPIC, `ALTER_CONFIGS topic ${frame.name}`);
     return next(frame);
+  },
+  [FrameType.CREATE_PARTITIONS]: (ctx, frame, next) => {
+    require(may(ctx, Operation.ALTER, ResourceType.TOPIC, frame.name), TOPIC, `ALTER topic ${frame.name}`);
+    return next(frame);
+  },
+  [FrameType.DELETE_RECORDS]: async (ctx, frame, next) => {
+    const items = await perItem(frame.items, (i) => may(ctx, Operation.DELETE, ResourceType.TOPIC, i.topic), async (items) => {
+      const r = await next({ ...frame, items });
+      return r?.type === FrameType.RECORDS_DELETED ? r.items : [];
+    }, () => ({ errorCode: topicCode, lowWatermark: -1n }));
+    return { type: FrameType.RECORDS_DELETED, requestId: frame.requestId, items: items ?? [] };
   },
   [FrameType.DESCRIBE_TOPIC]: async (ctx, frame, next) => {
     require(may(ctx, Operation.DESCRIBE, ResourceType.TOPIC, frame.name), TOPIC, `DESCRIBE topic ${frame.name}`);

@@ -5,6 +5,8 @@
 import { FrameType, type ServerFrame } from "../../../protocol/ws/frames.js";
 import type { RequestFrame, RequestType, WsHandler, WsRequestContext } from "./context.js";
 import { handleAlterTopicConfigs } from "./alter-topic-configs.js";
+import { handleCreatePartitions } from "./create-partitions.js";
+import { handleDeleteRecords } from "./delete-records.js";
 import { handleCommit } from "./commit.js";
 import { handleCreateTopic } from "./create-topic.js";
 import { handleDeleteGroup } from "./delete-group.js";
@@ -39,6 +41,8 @@ export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.DELETE_TOPIC]: handleDeleteTopic,
   [FrameType.DESCRIBE_TOPIC]: handleDescribeTopic,
   [FrameType.ALTER_TOPIC_CONFIGS]: handleAlterTopicConfigs,
+  [FrameType.CREATE_PARTITIONS]: handleCreatePartitions,
+  [FrameType.DELETE_RECORDS]: handleDeleteRecords,
   [FrameType.PRODUCE]: handleProduce,
   [FrameType.FETCH]: handleFetch,
   [FrameType.LIST_OFFSETS]: handleListOffsets,

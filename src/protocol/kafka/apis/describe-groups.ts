@@ -1,12 +1,13 @@
-// DescribeGroups (key 15), v0-5. 5 is flexible.
+// DescribeGroups (key 15), v0-6. 5+ is flexible.
 //
-// DescribeGroupsRequest v0-5
+// DescribeGroupsRequest v0-6
 //   groups                         [string]
 //   include_authorized_operations  bool      v3+
 //
-// DescribeGroupsResponse v0-5
+// DescribeGroupsResponse v0-6
 //   throttle_time_ms  int32     v1+
 //   groups            [ error_code      int16
+//                       error_message   nullable_string   v6+
 //                       group_id        string
 //                       group_state     string
 //                       protocol_type   string
@@ -20,13 +21,14 @@
 //                       authorized_operations  int32   v3+ (INT32_MIN = not requested) ]
 //
 // Version notes: v1 throttle; v2 throttling semantics; v3 authorized operations (KIP-430); v4
-// group_instance_id (KIP-345); v5 flexible.
+// group_instance_id (KIP-345); v5 flexible. v6 (Kafka 4.0, KIP-1043): error_message, and an
+// unknown group is GROUP_ID_NOT_FOUND.
 
 import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 15, name: "DescribeGroups", min: 0, max: 5, flexibleFrom: 5 };
+export const versions: VersionRange = { key: 15, name: "DescribeGroups", min: 0, max: 6, flexibleFrom: 5 };
 
 export interface DescribeGroupsRequest {
   groups: string[];
@@ -39,6 +41,8 @@ export interface DescribeGroupsResponse {
 }
 export interface DescribedGroup {
   errorCode: number;
+  /** v6+ (Kafka 4.0, KIP-1043), default null. */
+  errorMessage?: string | null;
   groupId: string;
   groupState: string;
   protocolType: string;
@@ -63,6 +67,7 @@ const response = [
   f("throttleTimeMs", "int32", "1+"),
   f("groups", arr(struct([
     f("errorCode", "int16", "0+"),
+    f("errorMessage", "string", "6+", { nullable: "6+", default: null }),
     f("groupId", "string", "0+"),
     f("groupState", "string", "0+"),
     f("protocolType", "string", "0+"),

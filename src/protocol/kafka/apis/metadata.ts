@@ -1,13 +1,13 @@
-// Metadata (key 3), v0-12. v0 is kafka-python's probe; 9+ is flexible.
+// Metadata (key 3), v0-13. v0 is kafka-python's probe; 9+ is flexible.
 //
-// MetadataRequest v0-12
+// MetadataRequest v0-13
 //   topics                    [ topic_id uuid v10+, name string (nullable v10+) ]
 //                             v0: empty = all topics; v1+: nullable, null = all, [] = none
 //   allow_auto_topic_creation bool              v4+ (default true)
 //   include_cluster_authorized_operations bool  v8-10
 //   include_topic_authorized_operations   bool  v8+
 //
-// MetadataResponse v0-12
+// MetadataResponse v0-13
 //   throttle_time_ms  int32                       v3+
 //   brokers           [ node_id int32, host string, port int32, rack nullable_string v1+ ]
 //   cluster_id        nullable_string             v2+
@@ -25,13 +25,15 @@
 //                                      offline_replicas  [int32]   v5+ ]
 //                       topic_authorized_operations  int32  v8+ (default INT32_MIN = not requested) ]
 //   cluster_authorized_operations  int32          v8-10
+//   error_code                     int16          v13+ (KIP-1102)
 //
 // Version notes:
 // * Decoding folds v0's "empty means all" into null, so `topics === null` means all topics at every
 //   version; encoding null at v0 writes the empty array back.
 // * v2 cluster_id; v3 throttle_time_ms; v4 allow_auto_topic_creation; v5 offline_replicas; v6 throttling;
 //   v7 leader_epoch (KIP-320); v8 authorized operations (KIP-430); v9 flexible; v10 topic ids (KIP-516);
-//   v11 drops the cluster operations (KIP-700); v12 nullable topic names in the response.
+//   v11 drops the cluster operations (KIP-700); v12 nullable topic names in the response; v13 (Kafka 4.0,
+//   KIP-1102) a top-level error_code, which a single broker never sets (it is for REBOOTSTRAP_REQUIRED).
 
 import type { VersionRange } from "../errors.js";
 import type { Reader } from "../reader.js";
@@ -39,7 +41,7 @@ import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 import type { Writer } from "../writer.js";
 
-export const versions: VersionRange = { key: 3, name: "Metadata", min: 0, max: 12, flexibleFrom: 9 };
+export const versions: VersionRange = { key: 3, name: "Metadata", min: 0, max: 13, flexibleFrom: 9 };
 
 export interface MetadataRequestTopic {
   /** v10+; all zeros when asking by name. */
@@ -69,6 +71,8 @@ export interface MetadataResponse {
   topics: MetadataTopic[];
   /** v8-10, default INT32_MIN. */
   clusterAuthorizedOperations?: number;
+  /** v13+ (Kafka 4.0, KIP-1102): a top-level error (REBOOTSTRAP_REQUIRED); default 0. */
+  errorCode?: number;
 }
 export interface MetadataBroker {
   nodeId: number;
@@ -139,6 +143,7 @@ const response = [
     f("topicAuthorizedOperations", "int32", "8+", { default: NO_OPERATIONS }),
   ])), "0+"),
   f("clusterAuthorizedOperations", "int32", "8-10", { default: NO_OPERATIONS }),
+  f("errorCode", "int16", "13+"),
 ];
 
 const codec = defineApi<MetadataRequest, MetadataResponse>(versions, request, response);
@@ -154,3 +159,6 @@ export function decodeRequest(r: Reader, version: number): MetadataRequest {
 export function encodeRequest(w: Writer, version: number, req: MetadataRequest): void {
   codec.encodeRequest(w, version, version === 0 && req.topics === null ? { ...req, topics: [] } : req);
 }
+
+/** The field lists, for the codec bench (bench/kafka-codec.bench.ts). */
+export const schemas = { request, response };

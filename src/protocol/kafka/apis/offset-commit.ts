@@ -17,13 +17,14 @@
 //   topics            [ name string, partitions [ partition_index int32, error_code int16 ] ]
 //
 // Version notes: v3 throttle; v4 no change; v5 drops retention_time_ms; v6 committed_leader_epoch; v7
-// group_instance_id (KIP-345); v8 flexible; v9 member epochs of KIP-848 groups (same wire).
+// group_instance_id (KIP-345); v8 flexible; v9 member epochs of KIP-848 groups (same wire); v10 (Kafka 4.1)
+// names topics by id (topic_id uuid replaces name, in the request and the response).
 
 import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 8, name: "OffsetCommit", min: 2, max: 9, flexibleFrom: 8 };
+export const versions: VersionRange = { key: 8, name: "OffsetCommit", min: 2, max: 10, flexibleFrom: 8 };
 
 export interface OffsetCommitRequest {
   groupId: string;
@@ -34,7 +35,10 @@ export interface OffsetCommitRequest {
   topics: OffsetCommitTopic[];
 }
 export interface OffsetCommitTopic {
+  /** v0-9 ("" from v10). */
   name: string;
+  /** v10+ (Kafka 4.1, KIP-848): the topic by id instead of name. */
+  topicId?: Uint8Array;
   partitions: OffsetCommitPartition[];
 }
 export interface OffsetCommitPartition {
@@ -46,7 +50,7 @@ export interface OffsetCommitPartition {
 export interface OffsetCommitResponse {
   /** v3+, default 0. */
   throttleTimeMs?: number;
-  topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
+  topics: { name: string; topicId?: Uint8Array; partitions: { partitionIndex: number; errorCode: number }[] }[];
 }
 
 const request = [
@@ -56,7 +60,8 @@ const request = [
   f("groupInstanceId", "string", "7+", { nullable: "7+", default: null }),
   f("retentionTimeMs", "int64", "2-4", { default: -1n }),
   f("topics", arr(struct([
-    f("name", "string", "0+"),
+    f("name", "string", "0-9"),
+    f("topicId", "uuid", "10+"),
     f("partitions", arr(struct([
       f("partitionIndex", "int32", "0+"),
       f("committedOffset", "int64", "0+"),
@@ -69,7 +74,8 @@ const request = [
 const response = [
   f("throttleTimeMs", "int32", "3+"),
   f("topics", arr(struct([
-    f("name", "string", "0+"),
+    f("name", "string", "0-9"),
+    f("topicId", "uuid", "10+"),
     f("partitions", arr(struct([
       f("partitionIndex", "int32", "0+"),
       f("errorCode", "int16", "0+"),

@@ -24,16 +24,20 @@
 //                       error_code int16 ]
 //
 // Version notes: v2 null topics = all, top-level error_code; v3 throttle; v4 no change; v5 leader epoch;
-// v6 flexible; v7 require_stable (KIP-447); v8 many groups (KIP-709); v9 member id/epoch (KIP-848).
+// v6 flexible; v7 require_stable (KIP-447); v8 many groups (KIP-709); v9 member id/epoch (KIP-848); v10
+// (Kafka 4.1) topics by id: topic_id uuid replaces name in the groups' topics, request and response.
 
 import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 9, name: "OffsetFetch", min: 1, max: 9, flexibleFrom: 6 };
+export const versions: VersionRange = { key: 9, name: "OffsetFetch", min: 1, max: 10, flexibleFrom: 6 };
 
 export interface OffsetFetchRequestTopic {
+  /** "" from v10. */
   name: string;
+  /** v10+ (Kafka 4.1): the topic by id instead of name. */
+  topicId?: Uint8Array;
   partitionIndexes: number[];
 }
 export interface OffsetFetchRequestGroup {
@@ -70,7 +74,10 @@ export interface OffsetFetchGroupResponse {
   errorCode: number;
 }
 export interface OffsetFetchTopicResponse {
+  /** "" from v10. */
   name: string;
+  /** v10+. */
+  topicId?: Uint8Array;
   partitions: OffsetFetchPartitionResponse[];
 }
 export interface OffsetFetchPartitionResponse {
@@ -82,16 +89,17 @@ export interface OffsetFetchPartitionResponse {
   errorCode: number;
 }
 
-const requestTopics = (v: string) => arr(struct([f("name", "string", v), f("partitionIndexes", arr("int32"), v)]));
+const requestTopics = (v: string, name: string, id: string) =>
+  arr(struct([f("name", "string", name), f("topicId", "uuid", id), f("partitionIndexes", arr("int32"), v)]));
 
 const request = [
   f("groupId", "string", "0-7"),
-  f("topics", requestTopics("0-7"), "0-7", { nullable: "2-7" }),
+  f("topics", requestTopics("0-7", "0-7", "none"), "0-7", { nullable: "2-7" }),
   f("groups", arr(struct([
     f("groupId", "string", "8+"),
     f("memberId", "string", "9+", { nullable: "9+", default: null }),
     f("memberEpoch", "int32", "9+", { default: -1 }),
-    f("topics", requestTopics("8+"), "8+", { nullable: "8+" }),
+    f("topics", requestTopics("8+", "8-9", "10+"), "8+", { nullable: "8+" }),
   ])), "8+"),
   f("requireStable", "bool", "7+", { default: false }),
 ];
@@ -114,7 +122,8 @@ const response = [
   f("groups", arr(struct([
     f("groupId", "string", "8+"),
     f("topics", arr(struct([
-      f("name", "string", "8+"),
+      f("name", "string", "8-9"),
+      f("topicId", "uuid", "10+"),
       f("partitions", responsePartitions("8+", "8+"), "8+"),
     ])), "8+"),
     f("errorCode", "int16", "8+", { default: 0 }),

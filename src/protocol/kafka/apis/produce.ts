@@ -33,7 +33,8 @@
 // * v5: log_start_offset.  v6: throttling semantics (KIP-219).  v7: zstd allowed (KIP-110).
 // * v8: record_errors/error_message (KIP-467).  v9: flexible (compact types, tagged fields).
 // * v10: current_leader/node_endpoints tags (KIP-951; sent only on NOT_LEADER, which a single node never
-//   answers).  v11: no wire change (KIP-890, transactions).
+//   answers).  v11: no wire change (KIP-890, transactions).  v12 (Kafka 4.0): no wire change (KIP-890 part 2:
+//   the producer may rely on the broker adding the partition to its transaction).
 // * records is a view into the request frame, not a copy: keep the frame alive, or copy, if the
 //   batch outlives the request.
 
@@ -41,7 +42,7 @@ import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 0, name: "Produce", min: 3, max: 11, flexibleFrom: 9 };
+export const versions: VersionRange = { key: 0, name: "Produce", min: 3, max: 12, flexibleFrom: 9 };
 
 export interface ProduceRequest {
   transactionalId: string | null;
@@ -131,3 +132,6 @@ export const { decodeRequest, encodeRequest, decodeResponse, encodeResponse } = 
   request,
   response,
 );
+
+/** The field lists, for the codec bench (bench/kafka-codec.bench.ts). */
+export const schemas = { request, response };

@@ -1,0 +1,49 @@
+// The broker core's seam for cluster mode (src/cluster/ implements it; a single node has none). The core
+// asks it who may serve a partition and how far readers may see; the cluster layer owns everything else
+// (etcd metadata, elections, the replica fetchers).
+
+import type { Acks, FetchOk, ProduceOk } from "../shard/protocol.js";
+
+export interface ReplicationHooks {
+  /**
+   * Throws NOT_LEADER_OR_FOLLOWER unless this broker leads the partition (and, for acks=all, the typed
+   * NOT_ENOUGH_REPLICAS while the ISR is below min.insync.replicas). Returns the leader epoch to stamp.
+   */
+  checkLeader(topic: string, partition: number, acks?: Acks): number;
+  /** After a local append on the leader: resolves when the produce may be answered (acks=all: the ISR has it). */
+  appended(topic: string, partition: number, ok: ProduceOk, acks: Acks): Promise<void>;
+  /** The offset below which readers see records (the smallest log end in the ISR). */
+  highWatermark(topic: string, partition: number): bigint;
+}
+
+/** Cuts a fetch result to the batches wholly below `hw`, and reports `hw` as the visible end. */
+export function capAtHighWatermark(result: FetchOk, hw: bigint): FetchOk {
+  const records = result.records;
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  let at = 0;
+  while (at + 61 <= records.byteLength) {
+    const base = view.getBigInt64(at);
+    const last = base + BigInt(view.getInt32(at + 23));
+    if (last >= hw) break;
+    at += 12 + view.getInt32(at + 8);
+  }
+  return {
+    ...result,
+    records: at >= records.byteLength ? records : records.subarray(0, at),
+    highWatermark: hw,
+    lastStableOffset: result.lastStableOffset < hw ? result.lastStableOffset : hw,
+    logEndOffset: hw,
+  };
+}
+
+/** Cluster mode: what the front ends tell clients (Metadata, FindCoordinator), and topic admin via etcd. */
+export interface ClusterView {
+  readonly brokerId: number;
+  brokers(): Array<{ id: number; host: string; kafkaPort: number; wsPort: number; wsScheme?: string }>;
+  controllerId(): number;
+  /** Leader, epoch, replicas and ISR of a partition; undefined when the metadata does not know it. */
+  partition(topic: string, partition: number): { leader: number; leaderEpoch: number; replicas: number[]; isr: number[] } | undefined;
+  /** Asks the controller to create the topic and resolves once this broker has it (or rejects). */
+  createTopic(name: string, options: { partitions?: number; replicationFactor?: number; configs?: Record<string, string> }): Promise<void>;
+  deleteTopic(name: string): Promise<void>;
+}

@@ -1,0 +1,41 @@
+// `rivulet cluster status`: brokers, controller, under-replicated and offline partitions of a cluster-mode
+// deployment, read from etcd (docs/cluster.md).
+
+import { readClusterStatus } from "../cluster/status.js";
+import { defineCommand, type CommandGroup } from "./command.js";
+import { CliError } from "./errors.js";
+import { renderTable } from "./table.js";
+
+const status = defineCommand({
+  name: "status",
+  summary: "Show brokers, the controller, and under-replicated or offline partitions (reads etcd).",
+  flags: {
+    cluster: { kind: "string", description: "etcd endpoints, etcd://h1:2379,h2:2379", env: "RIVULET_CLUSTER", placeholder: "URL" },
+    json: { kind: "boolean", description: "print JSON" },
+  },
+  async run({ flags }) {
+    if (!flags.cluster) throw new CliError("give the etcd endpoints with --cluster etcd://host:2379 (or RIVULET_CLUSTER)");
+    let s;
+    try {
+      s = await readClusterStatus(flags.cluster);
+    } catch (error) {
+      throw new CliError(`cannot read the cluster metadata from ${flags.cluster}: ${(error as Error).message}`);
+    }
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(s, null, 2) + "\n");
+    } else {
+      process.stdout.write(`controller: ${s.controller ? `broker ${s.controller.brokerId} (epoch ${s.controller.epoch})` : "none"}\n`);
+      process.stdout.write(renderTable(["BROKER", "HOST", "KAFKA", "WS"], s.brokers.map((b) => [b.id, b.host, b.kafkaPort, b.wsPort])));
+      process.stdout.write(`topics: ${s.topics}, partitions: ${s.partitions}, under-replicated: ${s.underReplicated.length}, offline: ${s.offline.length}\n`);
+      const rows = [
+        ...s.underReplicated.map((p) => [p.topic, p.partition, "under-replicated", p.leader, p.replicas.join(","), p.isr.join(",")]),
+        ...s.offline.map((p) => [p.topic, p.partition, "offline", "-", p.replicas.join(","), p.isr.join(",")]),
+      ];
+      if (rows.length) process.stdout.write(renderTable(["TOPIC", "PARTITION", "STATE", "LEADER", "REPLICAS", "ISR"], rows));
+    }
+    // Non-zero when something needs attention, for scripts and health checks.
+    return s.offline.length ? 2 : s.underReplicated.length ? 1 : 0;
+  },
+});
+
+export const cluster: CommandGroup = { name: "cluster", summary: "Inspect a cluster-mode deployment (etcd metadata).", commands: [status] };

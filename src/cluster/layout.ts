@@ -1,0 +1,129 @@
+// The cluster metadata as it lies in etcd (docs/cluster.md has the long form). Values are JSON.
+//
+//   <prefix>/brokers/<id>              BrokerInfo, put under the broker's lease (gone when it dies)
+//   <prefix>/controller                ControllerInfo, under the controller's lease (the election)
+//   <prefix>/controller_epoch          the last controller epoch handed out (a counter)
+//   <prefix>/topics/<name>             TopicAssignment (written by the controller only)
+//   <prefix>/partitions/<topic>/<p>    PartitionState  (written by the controller only)
+//   <prefix>/requests/create/<name>    CreateRequest   (any broker asks; the controller acts, deletes it)
+//   <prefix>/requests/delete/<name>    {}              (likewise)
+//   <prefix>/requests/isr/<topic>/<p>  IsrRequest      (a leader proposes an ISR; the controller decides)
+//
+// Every controller write is one etcd transaction conditioned on <prefix>/controller still holding the
+// writer's own ControllerInfo: a deposed controller (lease expired, another elected) writes nothing.
+
+export interface BrokerInfo {
+  id: number;
+  host: string;
+  kafkaPort: number;
+  wsPort: number;
+  /** The replication listener (src/cluster/replica-server.ts). */
+  replicationPort: number;
+  /** ws:// or wss:// */
+  wsScheme?: string;
+}
+
+export interface ControllerInfo {
+  brokerId: number;
+  epoch: number;
+}
+
+export interface TopicAssignment {
+  name: string;
+  /** The topic id every broker uses (UUID), chosen by the controller. */
+  id?: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+  /** replicas[p] = broker ids, the first the preferred leader. */
+  replicas: number[][];
+}
+
+export interface PartitionState {
+  /** -1: offline (no live in-sync replica; unclean election is off). */
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  controllerEpoch: number;
+}
+
+export interface CreateRequest {
+  partitions: number;
+  replicationFactor?: number;
+  configs: Record<string, string>;
+}
+
+export interface IsrRequest {
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+}
+
+export class Keys {
+  constructor(readonly prefix: string) {}
+  brokers(): string { return `${this.prefix}/brokers/`; }
+  broker(id: number): string { return `${this.prefix}/brokers/${id}`; }
+  controller(): string { return `${this.prefix}/controller`; }
+  controllerEpoch(): string { return `${this.prefix}/controller_epoch`; }
+  topics(): string { return `${this.prefix}/topics/`; }
+  topic(name: string): string { return `${this.prefix}/topics/${name}`; }
+  partitions(): string { return `${this.prefix}/partitions/`; }
+  partition(topic: string, p: number): string { return `${this.prefix}/partitions/${topic}/${p}`; }
+  createRequests(): string { return `${this.prefix}/requests/create/`; }
+  createRequest(name: string): string { return `${this.prefix}/requests/create/${name}`; }
+  deleteRequests(): string { return `${this.prefix}/requests/delete/`; }
+  deleteRequest(name: string): string { return `${this.prefix}/requests/delete/${name}`; }
+  isrRequests(): string { return `${this.prefix}/requests/isr/`; }
+  isrRequest(topic: string, p: number): string { return `${this.prefix}/requests/isr/${topic}/${p}`; }
+}
+
+/** Everything under the prefix, parsed. */
+export interface ClusterSnapshot {
+  brokers: Map<number, BrokerInfo>;
+  controller: ControllerInfo | undefined;
+  topics: Map<string, TopicAssignment>;
+  /** key: `${topic}\0${p}` */
+  partitions: Map<string, PartitionState>;
+  createRequests: Map<string, CreateRequest>;
+  deleteRequests: Set<string>;
+  /** key: `${topic}\0${p}` */
+  isrRequests: Map<string, IsrRequest>;
+}
+
+export function pkey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** Parses a getAll() of the prefix into a snapshot (unknown keys are ignored). */
+export function parseSnapshot(keys: Keys, all: Record<string, string>): ClusterSnapshot {
+  const snap: ClusterSnapshot = { brokers: new Map(), controller: undefined, topics: new Map(), partitions: new Map(), createRequests: new Map(), deleteRequests: new Set(), isrRequests: new Map() };
+  for (const [key, value] of Object.entries(all)) {
+    try {
+      if (key === keys.controller()) snap.controller = JSON.parse(value) as ControllerInfo;
+      else if (key.startsWith(keys.brokers())) {
+        const info = JSON.parse(value) as BrokerInfo;
+        snap.brokers.set(info.id, info);
+      } else if (key.startsWith(keys.topics())) {
+        const topic = JSON.parse(value) as TopicAssignment;
+        snap.topics.set(topic.name, topic);
+      } else if (key.startsWith(keys.partitions())) {
+        const [topic, p] = splitPartitionKey(key.slice(keys.partitions().length));
+        snap.partitions.set(pkey(topic, p), JSON.parse(value) as PartitionState);
+      } else if (key.startsWith(keys.createRequests())) snap.createRequests.set(key.slice(keys.createRequests().length), JSON.parse(value) as CreateRequest);
+      else if (key.startsWith(keys.deleteRequests())) snap.deleteRequests.add(key.slice(keys.deleteRequests().length));
+      else if (key.startsWith(keys.isrRequests())) {
+        const [topic, p] = splitPartitionKey(key.slice(keys.isrRequests().length));
+        snap.isrRequests.set(pkey(topic, p), JSON.parse(value) as IsrRequest);
+      }
+    } catch {
+      // A value we cannot parse (another version, a hand edit) is skipped, never fatal to the watcher.
+    }
+  }
+  return snap;
+}
+
+/** `<topic>/<p>`: topic names cannot hold '/', so the last '/' splits. */
+function splitPartitionKey(rest: string): [string, number] {
+  const at = rest.lastIndexOf("/");
+  return [rest.slice(0, at), Number(rest.slice(at + 1))];
+}

@@ -1,0 +1,38 @@
+// One hosted partition's replication state, shared by the replica manager (roles, HW, ISR) and the
+// follower's fetcher (epoch cache, learned HW).
+
+import type { EpochCache } from "./epoch-cache.js";
+
+export interface FollowerState {
+  fetchOffset: bigint;
+  lastCaughtUp: number;
+  lastFetchLeo: bigint;
+  lastFetchTime: number;
+}
+
+export interface AckWaiter {
+  needed: bigint;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export interface LocalPartition {
+  topic: string;
+  partition: number;
+  role: "leader" | "follower" | "none";
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  replicas: number[];
+  minIsr: number;
+  hw: bigint;
+  leo: bigint;
+  leaderSince: number;
+  followers: Map<number, FollowerState>;
+  acks: AckWaiter[];
+  dataWaiters: Set<() => void>;
+  lastProposal?: { isr: number[]; at: number };
+  fetcher?: { readonly endpoint: string; readonly logEndOffset: bigint; stop(): void };
+  epochs: EpochCache;
+}
+

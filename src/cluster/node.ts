@@ -1,0 +1,136 @@
+// Starts cluster mode on a running broker: etcd session (registration, election, metadata watch), the
+// controller, the replication listener and the replica manager, and plugs them into the broker core's
+// hooks (ReplicationHooks for produce/fetch, ClusterView for the front ends).
+
+import { KafkaProtocolError } from "../errors/index.js";
+import type { Broker } from "../broker/broker.js";
+import type { ClusterView, ReplicationHooks } from "../broker/replication-hooks.js";
+import type { Logger } from "../log.js";
+import { checkBrokerId, parseEtcdEndpoints, type ClusterConfig } from "./config.js";
+import { Controller } from "./controller.js";
+import { EtcdSession } from "./etcd-session.js";
+import { pkey, type ClusterSnapshot } from "./layout.js";
+import { ReplicaManager } from "./replica-manager.js";
+import { ReplicaServer } from "./replica-transport.js";
+
+export interface ClusterNode {
+  readonly brokerId: number;
+  readonly session: EtcdSession;
+  readonly replicas: ReplicaManager;
+  readonly replicationPort: number;
+  close(): Promise<void>;
+}
+
+/** Until the node has joined, this broker leads nothing (installed before the listeners open). */
+export const notJoinedYet: ReplicationHooks = {
+  checkLeader(topic, partition) {
+    throw new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `${topic}-${partition}: this broker has not joined the cluster yet`);
+  },
+  appended: () => Promise.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", "not joined")),
+  highWatermark: () => 0n,
+};
+
+export async function startClusterNode(
+  broker: Broker,
+  config: ClusterConfig,
+  listeners: { host: string; kafkaPort: number; wsPort: number; wsScheme?: string },
+  logger: Logger,
+): Promise<ClusterNode> {
+  const brokerId = checkBrokerId(config.brokerId);
+  const session = new EtcdSession({
+    endpoints: parseEtcdEndpoints(config.etcd),
+    prefix: config.prefix ?? "/rivulet",
+    leaseTtlSeconds: config.leaseTtlSeconds ?? 10,
+    logger,
+  });
+  const replicas = new ReplicaManager(broker, session, {
+    brokerId,
+    replicaLagTimeMaxMs: config.replicaLagTimeMaxMs ?? 30_000,
+    minInsyncReplicas: config.minInsyncReplicas ?? 1,
+    logger,
+  });
+  const controller = new Controller(session, { defaultReplicationFactor: config.defaultReplicationFactor ?? 3, leaderRebalanceIntervalMs: config.leaderRebalanceIntervalMs, logger });
+  const host = config.advertisedHost ?? listeners.host;
+  const server = await ReplicaServer.start(
+    listeners.host,
+    config.replicationPort ?? 0,
+    async (h) => {
+      if (h.type === "fetch") return replicas.handleFetch(h);
+      if (h.type === "epochEnd") return replicas.handleEpochEnd(h);
+      return { header: { error: "INVALID_REQUEST" } };
+    },
+    logger,
+  );
+  broker.replication = replicas;
+  broker.replicationStats = () => replicas.stats();
+  broker.cluster = clusterView(broker, session, brokerId);
+  try {
+    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port });
+    // Internal topics the broker made on its own before joining (the groups layer's __consumer_offsets)
+    // are asked of the controller too, so they replicate like any other topic.
+    for (const topic of broker.listTopics()) {
+      if (topic.name.startsWith("__") && !session.snapshot.topics.has(topic.name)) {
+        await session.request(session.keys.createRequest(topic.name), { partitions: topic.partitions, configs: topic.configs ?? {} });
+      }
+    }
+  } catch (error) {
+    controller.close();
+    replicas.close();
+    await server.close();
+    await session.close();
+    throw error;
+  }
+  logger.info("cluster node started", { brokerId, replicationPort: server.port });
+  return {
+    brokerId,
+    session,
+    replicas,
+    replicationPort: server.port,
+    async close() {
+      controller.close();
+      replicas.close();
+      await server.close();
+      await session.close();
+    },
+  };
+}
+
+function clusterView(broker: Broker, session: EtcdSession, brokerId: number): ClusterView {
+  const snap = (): ClusterSnapshot => session.snapshot;
+  return {
+    brokerId,
+    brokers: () => [...snap().brokers.values()].sort((a, b) => a.id - b.id),
+    controllerId: () => snap().controller?.brokerId ?? -1,
+    partition(topic, partition) {
+      const t = snap().topics.get(topic);
+      const state = snap().partitions.get(pkey(topic, partition));
+      if (!t || !state) return undefined;
+      return { leader: state.leader, leaderEpoch: state.leaderEpoch, replicas: t.replicas[partition] ?? [], isr: state.isr };
+    },
+    async createTopic(name, options) {
+      if (snap().topics.has(name)) throw new KafkaProtocolError("TOPIC_ALREADY_EXISTS", `topic ${name} already exists`);
+      await session.request(session.keys.createRequest(name), { partitions: options.partitions ?? 1, replicationFactor: options.replicationFactor, configs: options.configs ?? {} });
+      await waitFor(() => broker.topic(name) !== undefined && everyLeaderKnown(snap(), name), 15_000, `topic ${name} was not created in time (is a controller running?)`);
+    },
+    async deleteTopic(name) {
+      if (!snap().topics.has(name)) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} does not exist`);
+      await session.request(session.keys.deleteRequest(name), {});
+      await waitFor(() => broker.topic(name) === undefined, 15_000, `topic ${name} was not deleted in time`);
+    },
+  };
+}
+
+function everyLeaderKnown(snap: ClusterSnapshot, name: string): boolean {
+  const t = snap.topics.get(name);
+  if (!t) return false;
+  for (let p = 0; p < t.partitions; p++) if (!snap.partitions.has(pkey(name, p))) return false;
+  return true;
+}
+
+async function waitFor(test: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new KafkaProtocolError("REQUEST_TIMED_OUT", message);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,110 @@
+// A follower's copy loop for one partition. On every (re)start under a new leader epoch it first truncates
+// by leader epoch (KIP-101/279): it asks the leader where its own latest epoch ends and cuts anything past
+// that (never below the high watermark it knew), then fetches from its log end and appends the leader's
+// batches verbatim. Errors back off briefly: the metadata watcher restarts or stops the fetcher when the
+// leadership moves.
+
+import type { Broker } from "../broker/broker.js";
+import type { Logger } from "../log.js";
+import type { LocalPartition } from "./local-partition.js";
+import type { ReplicaClient } from "./replica-transport.js";
+
+export class ReplicaFetcher {
+  private stopped = false;
+  logEndOffset = 0n;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly lp: LocalPartition,
+    private readonly client: ReplicaClient,
+    private readonly brokerId: number,
+    private readonly logger: Logger,
+  ) {}
+
+  get endpoint(): string {
+    return `${this.client.host}:${this.client.port}`;
+  }
+
+  start(): void {
+    this.run().catch((error) => this.logger.warn("replica fetcher stopped", { topic: this.lp.topic, partition: this.lp.partition, error: String(error) }));
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async run(): Promise<void> {
+    const { topic, partition } = this.lp;
+    const leaderEpoch = this.lp.leaderEpoch;
+    let truncated = false;
+    let backoff = 50;
+    while (!this.stopped) {
+      try {
+        const status = await this.broker.partitionStatus(topic, partition);
+        this.logEndOffset = status.logEndOffset;
+        if (!truncated) {
+          await this.truncate(status.logStartOffset);
+          truncated = true;
+        }
+        const reply = await this.client.request({ type: "fetch", topic, partition, brokerId: this.brokerId, leaderEpoch, offset: this.logEndOffset, maxWaitMs: 500 }, 5000);
+        if (this.stopped) return;
+        const h = reply.header;
+        if (h.error === "OFFSET_OUT_OF_RANGE") {
+          truncated = false;
+          continue;
+        }
+        if (h.error) throw new Error(`${String(h.error)}${h.message ? `: ${String(h.message)}` : ""}`);
+        if (reply.body.byteLength) {
+          const [result] = await this.broker.appendReplica([{ topic, partition, records: reply.body }]);
+          if (result!.error) throw result!.error;
+          this.logEndOffset = result!.ok.logEndOffset;
+          for (const e of result!.ok.epochStarts) this.lp.epochs.assign(e.epoch, e.startOffset);
+        }
+        // The follower's HW: what the leader has committed, as far as this log reaches.
+        const hw = h.hw as bigint;
+        const known = hw < this.logEndOffset ? hw : this.logEndOffset;
+        if (known > this.lp.hw) this.lp.hw = known;
+        backoff = 50;
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.debug("replica fetch failed; retrying", { topic, partition, error: String(error) });
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 1000);
+      }
+    }
+  }
+
+  /** Truncation by leader epoch before the first fetch under this leader. */
+  private async truncate(logStartOffset: bigint): Promise<void> {
+    const { topic, partition, epochs } = this.lp;
+    const leo = this.logEndOffset;
+    if (epochs.latestEpoch === -1 && leo > logStartOffset) epochs.assign(0, logStartOffset); // written before cluster mode
+    const mine = epochs.latestEpoch;
+    let target: bigint;
+    if (mine === -1) {
+      target = leo; // nothing written: nothing to cut
+    } else {
+      const reply = await this.client.request({ type: "epochEnd", topic, partition, epoch: mine }, 5000);
+      if (reply.header.error) throw new Error(String(reply.header.error));
+      const epoch = Number(reply.header.epoch);
+      const end = reply.header.endOffset as bigint;
+      if (epoch === -1) target = this.lp.hw; // the leader knows no epoch this old: keep only what was committed
+      else {
+        const mineEnd = epoch === mine ? leo : epochs.endOffsetFor(epoch, leo).endOffset;
+        target = end < mineEnd ? end : mineEnd;
+      }
+    }
+    if (target > leo) target = leo;
+    if (target < this.lp.hw) {
+      this.logger.warn("truncation point below the high watermark; keeping committed records", { topic, partition, target, highWatermark: this.lp.hw });
+      target = this.lp.hw;
+    }
+    if (target < leo) {
+      const [result] = await this.broker.truncateReplica([{ topic, partition, offset: target }]);
+      if (result!.error) throw result!.error;
+      epochs.truncateFromEnd(result!.ok.logEndOffset);
+      this.logEndOffset = result!.ok.logEndOffset;
+      this.logger.info("truncated divergent tail", { topic, partition, from: leo, to: this.logEndOffset });
+    }
+  }
+}

@@ -1,0 +1,352 @@
+// Every broker's replication engine, driven by the cluster metadata (etcd-session.ts). Per partition it
+// hosts, it is either
+// - the leader: it stamps its leader epoch on appends, tracks each follower's fetch position, keeps the
+//   high watermark (the smallest log end over the ISR, never moving back), answers acks=all once the HW
+//   passes the batch, and proposes ISR shrinks (a follower not caught up within replica.lag.time.max.ms)
+//   and expansions (a follower caught up to the HW) to the controller; or
+// - a follower: a ReplicaFetcher (replica-fetcher.ts) truncates by leader epoch, then copies the leader's
+//   batches verbatim.
+// It implements the broker core's ReplicationHooks: only a leader serves produce and fetch, and readers
+// see only below the HW.
+
+import { KafkaProtocolError } from "../errors/index.js";
+import type { Broker } from "../broker/broker.js";
+import type { ReplicationHooks } from "../broker/replication-hooks.js";
+import type { Acks, ProduceOk } from "../shard/protocol.js";
+import type { Logger } from "../log.js";
+import { EpochCache } from "./epoch-cache.js";
+import type { EtcdSession } from "./etcd-session.js";
+import { pkey, type ClusterSnapshot, type IsrRequest } from "./layout.js";
+import { ReplicaFetcher } from "./replica-fetcher.js";
+import type { AckWaiter, FollowerState, LocalPartition } from "./local-partition.js";
+import { ReplicaClient } from "./replica-transport.js";
+import type { Frame } from "./wire.js";
+
+export interface ReplicaManagerOptions {
+  brokerId: number;
+  replicaLagTimeMaxMs: number;
+  minInsyncReplicas: number;
+  logger: Logger;
+}
+
+export class ReplicaManager implements ReplicationHooks {
+  readonly parts = new Map<string, LocalPartition>();
+  private readonly clients = new Map<number, ReplicaClient>();
+  private readonly seenTopics = new Set<string>();
+  private fenced = false;
+  private applying: Promise<void> = Promise.resolve();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private closed = false;
+
+  constructor(private readonly broker: Broker, private readonly session: EtcdSession, readonly options: ReplicaManagerOptions) {
+    session.on("change", (snap: ClusterSnapshot) => {
+      this.applying = this.applying.then(() => this.apply(snap)).catch((error) => options.logger.warn("applying cluster metadata failed", { error: String(error) }));
+    });
+    session.on("fenced", () => this.fence());
+    this.timer = setInterval(() => this.checkIsr(), Math.max(50, Math.floor(options.replicaLagTimeMaxMs / 4)));
+  }
+
+  // ---- ReplicationHooks (called by the broker core) ---------------------------------------------------------
+
+  checkLeader(topic: string, partition: number, acks?: Acks): number {
+    const lp = this.parts.get(pkey(topic, partition));
+    if (!lp || lp.role !== "leader" || this.fenced) {
+      throw new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `broker ${this.options.brokerId} is not the leader of ${topic}-${partition}`);
+    }
+    if (acks === -1 && lp.isr.length < lp.minIsr) {
+      throw new KafkaProtocolError("NOT_ENOUGH_REPLICAS", `${topic}-${partition} has ${lp.isr.length} in-sync replicas, min.insync.replicas is ${lp.minIsr}`);
+    }
+    return lp.leaderEpoch;
+  }
+
+  appended(topic: string, partition: number, ok: ProduceOk, acks: Acks): Promise<void> {
+    const lp = this.parts.get(pkey(topic, partition));
+    if (!lp || lp.role !== "leader") return Promise.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `lost leadership of ${topic}-${partition}`));
+    if (ok.logEndOffset > lp.leo) lp.leo = ok.logEndOffset;
+    for (const wake of [...lp.dataWaiters]) wake();
+    this.advanceHw(lp);
+    if (acks !== -1 || lp.hw > ok.lastOffset) return Promise.resolve();
+    return new Promise((resolve, reject) => lp.acks.push({ needed: ok.lastOffset + 1n, resolve, reject }));
+  }
+
+  highWatermark(topic: string, partition: number): bigint {
+    return this.parts.get(pkey(topic, partition))?.hw ?? 0n;
+  }
+
+  // ---- leader side -------------------------------------------------------------------------------------
+
+  private advanceHw(lp: LocalPartition): void {
+    if (lp.role !== "leader") return;
+    let hw = lp.leo;
+    for (const id of lp.isr) {
+      if (id === this.options.brokerId) continue;
+      const f = lp.followers.get(id);
+      const at = f ? f.fetchOffset : lp.hw;
+      if (at < hw) hw = at;
+    }
+    if (hw <= lp.hw) return;
+    lp.hw = hw;
+    this.broker.publishHighWatermark(lp.topic, lp.partition, hw);
+    const still: AckWaiter[] = [];
+    for (const w of lp.acks) {
+      if (w.needed > hw) still.push(w);
+      else if (lp.isr.length < lp.minIsr) w.reject(new KafkaProtocolError("NOT_ENOUGH_REPLICAS_AFTER_APPEND", `${lp.topic}-${lp.partition}: the ISR shrank below min.insync.replicas`));
+      else w.resolve();
+    }
+    lp.acks = still;
+  }
+
+  /** A follower's fetch (over the replication wire). */
+  async handleFetch(h: Frame["header"]): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
+    if (typeof h.offset !== "bigint" || !Number.isInteger(h.leaderEpoch) || !Number.isInteger(h.brokerId) || !Number.isInteger(h.partition)) {
+      return { header: { error: "INVALID_REQUEST", message: "fetch needs integer partition, brokerId, leaderEpoch and a bigint offset" } };
+    }
+    const lp = this.parts.get(pkey(String(h.topic), Number(h.partition)));
+    const follower = Number(h.brokerId);
+    if (!lp || lp.role !== "leader" || this.fenced) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
+    const epoch = Number(h.leaderEpoch);
+    if (epoch < lp.leaderEpoch) return { header: { error: "FENCED_LEADER_EPOCH" } };
+    if (epoch > lp.leaderEpoch) return { header: { error: "UNKNOWN_LEADER_EPOCH" } };
+    if (!lp.replicas.includes(follower)) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
+    const offset = h.offset as bigint;
+    if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo } };
+    this.noteFollower(lp, follower, offset);
+    if (offset === lp.leo) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          lp.dataWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Number(h.maxWaitMs ?? 500));
+        lp.dataWaiters.add(done);
+      });
+    }
+    if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
+    if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo } };
+    const [result] = await this.broker.readReplica([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: 1024 * 1024 }]);
+    if (result!.error) return { header: { error: result!.error.code, message: result!.error.message } };
+    return { header: { hw: lp.hw, leo: lp.leo }, body: result!.ok.records };
+  }
+
+  /** Kafka's follower bookkeeping: caught up if it fetched the leader's log end as of its previous fetch. */
+  private noteFollower(lp: LocalPartition, id: number, offset: bigint): void {
+    const now = Date.now();
+    let f = lp.followers.get(id);
+    if (!f) lp.followers.set(id, (f = { fetchOffset: offset, lastCaughtUp: lp.leaderSince, lastFetchLeo: -1n, lastFetchTime: now }));
+    if (offset >= lp.leo) f.lastCaughtUp = now;
+    else if (f.lastFetchLeo >= 0n && offset >= f.lastFetchLeo) f.lastCaughtUp = Math.max(f.lastCaughtUp, f.lastFetchTime);
+    f.fetchOffset = offset;
+    f.lastFetchLeo = lp.leo;
+    f.lastFetchTime = now;
+    this.advanceHw(lp);
+    this.maybeExpandIsr(lp, id, f);
+  }
+
+  private maybeExpandIsr(lp: LocalPartition, id: number, f: FollowerState): void {
+    if (lp.isr.includes(id)) return;
+    const epochStart = lp.epochs.list().find((e) => e.epoch === lp.leaderEpoch)?.startOffset ?? 0n;
+    if (f.fetchOffset >= lp.hw && f.fetchOffset >= epochStart) this.propose(lp, [...lp.isr, id]);
+  }
+
+  /** Shrinks every led ISR of followers that have not caught up within replica.lag.time.max.ms. */
+  private checkIsr(): void {
+    if (this.fenced || this.closed) return;
+    const now = Date.now();
+    for (const lp of this.parts.values()) {
+      if (lp.role !== "leader") continue;
+      const lagging = lp.isr.filter((id) => {
+        if (id === this.options.brokerId) return false;
+        const f = lp.followers.get(id);
+        const caughtUp = f ? f.lastCaughtUp : lp.leaderSince;
+        // A follower at the log end is in sync however long ago it fetched (nothing to fetch).
+        if (f && f.fetchOffset >= lp.leo) return now - f.lastFetchTime > this.options.replicaLagTimeMaxMs;
+        return now - caughtUp > this.options.replicaLagTimeMaxMs;
+      });
+      if (lagging.length) this.propose(lp, lp.isr.filter((id) => !lagging.includes(id)));
+    }
+  }
+
+  private propose(lp: LocalPartition, isr: number[]): void {
+    const now = Date.now();
+    const last = lp.lastProposal;
+    if (last && sameSet(last.isr, isr) && now - last.at < 1000) return;
+    lp.lastProposal = { isr, at: now };
+    const request: IsrRequest = { leader: this.options.brokerId, leaderEpoch: lp.leaderEpoch, isr };
+    this.options.logger.info("proposing ISR change", { topic: lp.topic, partition: lp.partition, from: lp.isr, to: isr });
+    this.session.request(this.session.keys.isrRequest(lp.topic, lp.partition), request).catch((error) => this.options.logger.warn("ISR proposal failed", { error: String(error) }));
+  }
+
+  /** OffsetForLeaderEpoch over the replication wire. */
+  handleEpochEnd(h: Frame["header"]): { header: Record<string, unknown> } {
+    if (!Number.isInteger(h.epoch) || !Number.isInteger(h.partition)) return { header: { error: "INVALID_REQUEST", message: "epochEnd needs integer partition and epoch" } };
+    const lp = this.parts.get(pkey(String(h.topic), Number(h.partition)));
+    if (!lp || lp.role !== "leader" || this.fenced) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
+    const answer = lp.epochs.endOffsetFor(Number(h.epoch), lp.leo);
+    return { header: { epoch: answer.epoch, endOffset: answer.endOffset } };
+  }
+
+  // ---- metadata -> roles ----------------------------------------------------------------------------------
+
+  private async apply(snap: ClusterSnapshot): Promise<void> {
+    if (this.closed) return;
+    const me = this.options.brokerId;
+    for (const topic of snap.topics.values()) {
+      this.seenTopics.add(topic.name);
+      const local = this.broker.topic(topic.name);
+      try {
+        if (!local) await this.broker.createTopicLocally(topic.name, { partitions: topic.partitions, configs: topic.configs, id: topic.id });
+        else if (local.partitions < topic.partitions) await this.broker.addPartitionsLocally(topic.name, topic.partitions);
+      } catch (error) {
+        this.options.logger.warn("local topic setup failed", { topic: topic.name, error: String(error) });
+        continue;
+      }
+      for (let p = 0; p < topic.partitions; p++) {
+        const state = snap.partitions.get(pkey(topic.name, p));
+        const replicas = topic.replicas[p] ?? [];
+        if (!state || !replicas.includes(me)) {
+          this.demote(topic.name, p, "none");
+          continue;
+        }
+        const lp = this.partitionState(topic.name, p, replicas);
+        lp.replicas = replicas;
+        lp.minIsr = Number(topic.configs["min.insync.replicas"] ?? this.options.minInsyncReplicas);
+        const wasLeader = lp.role === "leader";
+        if (state.leader === me && !this.fenced) {
+          if (!wasLeader || lp.leaderEpoch !== state.leaderEpoch) await this.becomeLeader(lp, state.leaderEpoch);
+          lp.isr = state.isr;
+          this.advanceHw(lp);
+        } else {
+          lp.isr = state.isr;
+          // Also (re)start the fetcher when the leader's registration appeared or moved (a restarted broker
+          // listens for replication on a new port).
+          const info = snap.brokers.get(state.leader);
+          const moved = info !== undefined && (!lp.fetcher || lp.fetcher.endpoint !== `${info.host}:${info.replicationPort}`);
+          if (lp.role !== "follower" || lp.leader !== state.leader || lp.leaderEpoch !== state.leaderEpoch || moved) this.becomeFollower(lp, state.leader, state.leaderEpoch, snap);
+        }
+      }
+    }
+    // Topics deleted through the controller (seen in etcd earlier in this run, now gone).
+    for (const name of [...this.seenTopics]) {
+      if (snap.topics.has(name) || snap.topics.size === 0) continue;
+      this.seenTopics.delete(name);
+      for (const lp of [...this.parts.values()]) if (lp.topic === name) this.demote(name, lp.partition, "none");
+      await this.broker.deleteTopicLocally(name).catch((error) => this.options.logger.warn("local topic delete failed", { topic: name, error: String(error) }));
+    }
+  }
+
+  private partitionState(topic: string, partition: number, replicas: number[]): LocalPartition {
+    const key = pkey(topic, partition);
+    let lp = this.parts.get(key);
+    if (!lp) {
+      lp = {
+        topic, partition, role: "none", leader: -1, leaderEpoch: -1, isr: [], replicas, minIsr: 1, hw: 0n, leo: 0n, leaderSince: Date.now(),
+        followers: new Map(), acks: [], dataWaiters: new Set(), epochs: EpochCache.forPartition(this.broker.config.dataDir, topic, partition),
+      };
+      this.parts.set(key, lp);
+    }
+    return lp;
+  }
+
+  private async becomeLeader(lp: LocalPartition, leaderEpoch: number): Promise<void> {
+    lp.fetcher?.stop();
+    lp.fetcher = undefined;
+    const status = await this.broker.partitionStatus(lp.topic, lp.partition);
+    lp.leo = status.logEndOffset;
+    if (lp.epochs.latestEpoch === -1 && lp.leo > status.logStartOffset) lp.epochs.assign(0, status.logStartOffset);
+    lp.epochs.assign(leaderEpoch, lp.leo);
+    lp.role = "leader";
+    lp.leader = this.options.brokerId;
+    lp.leaderEpoch = leaderEpoch;
+    lp.leaderSince = Date.now();
+    lp.followers.clear();
+    lp.lastProposal = undefined;
+    if (lp.hw < status.logStartOffset) lp.hw = status.logStartOffset;
+    this.options.logger.info("became leader", { topic: lp.topic, partition: lp.partition, leaderEpoch, logEndOffset: lp.leo, highWatermark: lp.hw });
+  }
+
+  private becomeFollower(lp: LocalPartition, leader: number, leaderEpoch: number, snap: ClusterSnapshot): void {
+    this.failWaiters(lp);
+    lp.fetcher?.stop();
+    lp.fetcher = undefined;
+    lp.role = "follower";
+    lp.leader = leader;
+    lp.leaderEpoch = leaderEpoch;
+    const info = snap.brokers.get(leader);
+    if (leader === -1 || !info) return; // offline, or the leader's registration not seen yet: wait for metadata
+    const fetcher = new ReplicaFetcher(this.broker, lp, this.client(leader, info.host, info.replicationPort), this.options.brokerId, this.options.logger);
+    lp.fetcher = fetcher;
+    fetcher.start();
+  }
+
+  private demote(topic: string, partition: number, role: "none"): void {
+    const lp = this.parts.get(pkey(topic, partition));
+    if (!lp) return;
+    this.failWaiters(lp);
+    lp.fetcher?.stop();
+    lp.fetcher = undefined;
+    lp.role = role;
+  }
+
+  private failWaiters(lp: LocalPartition): void {
+    for (const w of lp.acks) w.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `lost leadership of ${lp.topic}-${lp.partition} before the ISR had the batch`));
+    lp.acks = [];
+    for (const wake of [...lp.dataWaiters]) wake();
+  }
+
+  private client(id: number, host: string, port: number): ReplicaClient {
+    let c = this.clients.get(id);
+    if (c && (c.host !== host || c.port !== port)) {
+      c.close();
+      c = undefined;
+    }
+    if (!c) this.clients.set(id, (c = new ReplicaClient(host, port)));
+    return c;
+  }
+
+  /** Lease lost: stop leading everything at once (the controller is electing others). */
+  private fence(): void {
+    this.fenced = true;
+    for (const lp of this.parts.values()) {
+      if (lp.role === "leader") {
+        this.failWaiters(lp);
+        lp.role = "none";
+        lp.leaderEpoch = -1;
+      }
+    }
+    const unfence = () => {
+      if (this.session.registered) {
+        this.fenced = false;
+        this.session.queueReload();
+      } else if (!this.closed) setTimeout(unfence, 200).unref();
+    };
+    setTimeout(unfence, 200).unref();
+  }
+
+  /** Per-partition numbers for /metrics and `cluster status`. */
+  stats(): Array<{ topic: string; partition: number; role: string; leaderEpoch: number; isrSize: number; highWatermark: bigint; logEndOffset: bigint; maxFollowerLag: bigint }> {
+    return [...this.parts.values()].map((lp) => {
+      let lag = 0n;
+      if (lp.role === "leader") for (const id of lp.replicas) {
+        if (id === this.options.brokerId) continue;
+        const d = lp.leo - (lp.followers.get(id)?.fetchOffset ?? 0n);
+        if (d > lag) lag = d;
+      }
+      return { topic: lp.topic, partition: lp.partition, role: lp.role, leaderEpoch: lp.leaderEpoch, isrSize: lp.isr.length, highWatermark: lp.hw, logEndOffset: lp.role === "leader" ? lp.leo : (lp.fetcher?.logEndOffset ?? lp.leo), maxFollowerLag: lag };
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const lp of this.parts.values()) {
+      this.failWaiters(lp);
+      lp.fetcher?.stop();
+    }
+    for (const c of this.clients.values()) c.close();
+  }
+}
+
+function sameSet(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

@@ -1,0 +1,45 @@
+// The cluster's health as etcd records it: brokers, controller, and partitions that are under-replicated
+// (ISR smaller than the replica set) or offline (no leader). `rivulet cluster status` prints it; it reads
+// etcd directly, so it works whichever brokers are down.
+
+import { Etcd3 } from "etcd3";
+import { noop } from "cockatiel";
+import { parseEtcdEndpoints } from "./config.js";
+import { Keys, parseSnapshot, pkey } from "./layout.js";
+
+export interface ClusterStatus {
+  controller: { brokerId: number; epoch: number } | null;
+  brokers: Array<{ id: number; host: string; kafkaPort: number; wsPort: number }>;
+  topics: number;
+  partitions: number;
+  underReplicated: Array<{ topic: string; partition: number; leader: number; replicas: number[]; isr: number[] }>;
+  offline: Array<{ topic: string; partition: number; replicas: number[]; isr: number[] }>;
+}
+
+export async function readClusterStatus(etcd: string, prefix = "/rivulet"): Promise<ClusterStatus> {
+  const client = new Etcd3({ hosts: parseEtcdEndpoints(etcd), dialTimeout: 3000, faultHandling: { host: () => noop, global: noop } });
+  try {
+    const keys = new Keys(prefix);
+    const snap = parseSnapshot(keys, await client.getAll().prefix(prefix + "/").strings());
+    const status: ClusterStatus = {
+      controller: snap.controller ?? null,
+      brokers: [...snap.brokers.values()].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, host: b.host, kafkaPort: b.kafkaPort, wsPort: b.wsPort })),
+      topics: snap.topics.size,
+      partitions: 0,
+      underReplicated: [],
+      offline: [],
+    };
+    for (const topic of snap.topics.values()) {
+      for (let p = 0; p < topic.partitions; p++) {
+        status.partitions++;
+        const state = snap.partitions.get(pkey(topic.name, p));
+        const replicas = topic.replicas[p] ?? [];
+        if (!state || state.leader === -1 || !snap.brokers.has(state.leader)) status.offline.push({ topic: topic.name, partition: p, replicas, isr: state?.isr ?? [] });
+        else if (state.isr.length < replicas.length) status.underReplicated.push({ topic: topic.name, partition: p, leader: state.leader, replicas, isr: state.isr });
+      }
+    }
+    return status;
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,58 @@
+// The leader-epoch cache answers OffsetForLeaderEpoch as KIP-101/279 define it, and survives a reopen.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { EpochCache } from "../../src/cluster/epoch-cache.js";
+import { parseEtcdEndpoints } from "../../src/cluster/config.js";
+import { FrameReader, encodeFrame } from "../../src/cluster/wire.js";
+
+const dir = mkdtempSync(join(tmpdir(), "rivulet-epochs-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("EpochCache", () => {
+  it("answers the end offset of an epoch, the largest known epoch at or below a requested one", () => {
+    const cache = EpochCache.forPartition(dir, "t", 0);
+    cache.assign(0, 0n);
+    cache.assign(2, 10n);
+    cache.assign(5, 25n);
+    cache.assign(4, 30n); // older than the latest: ignored
+    expect(cache.endOffsetFor(0, 40n)).toEqual({ epoch: 0, endOffset: 10n });
+    expect(cache.endOffsetFor(1, 40n)).toEqual({ epoch: 0, endOffset: 10n });
+    expect(cache.endOffsetFor(3, 40n)).toEqual({ epoch: 2, endOffset: 25n });
+    expect(cache.endOffsetFor(5, 40n)).toEqual({ epoch: 5, endOffset: 40n });
+    expect(cache.endOffsetFor(-1, 40n)).toEqual({ epoch: -1, endOffset: -1n });
+    cache.truncateFromEnd(20n);
+    expect(cache.latestEpoch).toBe(2);
+    const reopened = EpochCache.forPartition(dir, "t", 0);
+    expect(reopened.list()).toEqual([{ epoch: 0, startOffset: 0n }, { epoch: 2, startOffset: 10n }]);
+  });
+
+  it("drops epochs that wrote nothing when a newer one starts at the same offset", () => {
+    const cache = EpochCache.forPartition(dir, "t", 1);
+    cache.assign(1, 5n);
+    cache.assign(2, 5n);
+    expect(cache.list()).toEqual([{ epoch: 2, startOffset: 5n }]);
+  });
+});
+
+describe("cluster config and wire", () => {
+  it("parses etcd endpoints", () => {
+    expect(parseEtcdEndpoints("etcd://h1:2379,h2:2379")).toEqual(["http://h1:2379", "http://h2:2379"]);
+    expect(parseEtcdEndpoints(["https://x:1"])).toEqual(["https://x:1"]);
+    expect(() => parseEtcdEndpoints("etcd://")).toThrow();
+  });
+
+  it("frames headers and bodies across arbitrary chunking, and refuses oversized frames", () => {
+    const frame = encodeFrame({ id: 3, offset: 12345678901234n }, new Uint8Array([1, 2, 3]));
+    const reader = new FrameReader();
+    const out = [...reader.push(frame.subarray(0, 5)), ...reader.push(frame.subarray(5))];
+    expect(out).toHaveLength(1);
+    expect(out[0]!.header).toEqual({ id: 3, offset: 12345678901234n });
+    expect([...out[0]!.body]).toEqual([1, 2, 3]);
+    const huge = Buffer.alloc(8);
+    huge.writeUInt32BE(0xfffffff0, 0);
+    expect(() => new FrameReader().push(huge)).toThrow(/refused/);
+  });
+});

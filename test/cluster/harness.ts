@@ -1,0 +1,167 @@
+// A real cluster on one machine for the cluster tests: Debian's etcd and `rivulet serve --cluster`
+// brokers (dist/) as child processes on free ports with temporary data dirs, killed by pid afterwards.
+// Short lease TTL (2 s) and replica lag (2 s) keep each test's wall time small.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A free port below the ephemeral range (rebinds at once after a kill, no TIME_WAIT trouble). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+}
+
+export class Child {
+  out = "";
+  exited: Promise<number>;
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on("data", (d: Buffer) => (this.out += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (this.out += d.toString()));
+    this.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? 128 + (signal === "SIGKILL" ? 9 : 15))));
+  }
+  get pid(): number {
+    return this.child.pid!;
+  }
+  alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    if (!this.alive()) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+}
+
+const dirs: string[] = [];
+const children: Child[] = [];
+
+export function tempDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `rivulet-cluster-${name}-`));
+  dirs.push(dir);
+  return dir;
+}
+
+export class Etcd {
+  proc!: Child;
+  readonly dir = tempDir("etcd");
+  constructor(readonly clientPort: number, readonly peerPort: number) {}
+  get url(): string {
+    return `etcd://127.0.0.1:${this.clientPort}`;
+  }
+  static async start(): Promise<Etcd> {
+    const etcd = new Etcd(await freePort(), await freePort());
+    await etcd.start();
+    return etcd;
+  }
+  async start(): Promise<void> {
+    const client = `http://127.0.0.1:${this.clientPort}`;
+    const peer = `http://127.0.0.1:${this.peerPort}`;
+    this.proc = track(new Child(spawn("etcd", [
+      "--name", "n1", "--data-dir", this.dir, "--listen-client-urls", client, "--advertise-client-urls", client,
+      "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", `n1=${peer}`, "--log-level", "warn",
+    ], { stdio: ["ignore", "pipe", "pipe"] })));
+    await until("etcd ready", async () => {
+      try {
+        const res = await fetch(`${client}/health`);
+        return res.ok && ((await res.json()) as { health: string }).health === "true";
+      } catch {
+        return false;
+      }
+    }, 15_000);
+  }
+}
+
+export interface BrokerOptions {
+  minIsr?: number;
+  rf?: number;
+  extra?: string[];
+}
+
+export class ClusterBroker {
+  proc!: Child;
+  readonly dataDir: string;
+  constructor(readonly id: number, readonly etcd: Etcd, readonly wsPort: number, readonly kafkaPort: number, readonly options: BrokerOptions) {
+    this.dataDir = tempDir(`b${id}`);
+  }
+  get bootstrap(): string {
+    return `127.0.0.1:${this.kafkaPort}`;
+  }
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.wsPort}`;
+  }
+  static async start(id: number, etcd: Etcd, options: BrokerOptions = {}): Promise<ClusterBroker> {
+    const b = new ClusterBroker(id, etcd, await freePort(), await freePort(), options);
+    await b.start();
+    return b;
+  }
+  async start(): Promise<void> {
+    const args = [
+      MAIN, "serve", "--data-dir", this.dataDir, "--port", String(this.wsPort), "--kafka-port", String(this.kafkaPort), "--shards", "1",
+      "--cluster", this.etcd.url, "--broker-id", String(this.id), "--lease-ttl", "2", "--replica-lag-time-max-ms", "2000",
+      "--default-replication-factor", String(this.options.rf ?? 3), "--min-insync-replicas", String(this.options.minIsr ?? 1), ...(this.options.extra ?? []),
+    ];
+    this.proc = track(new Child(spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] })));
+    await until(`broker ${this.id} joined`, () => {
+      if (!this.proc.alive()) throw new Error(`broker ${this.id} exited:\n${this.proc.out}`);
+      return this.proc.out.includes("cluster node started");
+    }, 30_000);
+  }
+  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    await this.proc.kill(signal);
+  }
+}
+
+function track(c: Child): Child {
+  children.push(c);
+  return c;
+}
+
+/** Kills every child (by pid) and removes the temp dirs: call from afterAll. */
+export async function cleanup(): Promise<void> {
+  for (const c of children) {
+    if (c.alive()) c.child.kill("SIGCONT");
+    await c.kill("SIGKILL");
+  }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+/** The cluster's view from etcd, via `rivulet cluster status --json`-like reads (the metadata keys). */
+export async function etcdGet(etcd: Etcd, prefix: string): Promise<Record<string, string>> {
+  const { Etcd3 } = await import("etcd3");
+  const client = new Etcd3({ hosts: `http://127.0.0.1:${etcd.clientPort}` });
+  try {
+    return await client.getAll().prefix(prefix).strings();
+  } finally {
+    client.close();
+  }
+}
+
+export async function partitionState(etcd: Etcd, topic: string, p: number): Promise<{ leader: number; leaderEpoch: number; isr: number[] } | undefined> {
+  const all = await etcdGet(etcd, `/rivulet/partitions/${topic}/${p}`);
+  const v = all[`/rivulet/partitions/${topic}/${p}`];
+  return v ? (JSON.parse(v) as { leader: number; leaderEpoch: number; isr: number[] }) : undefined;
+}

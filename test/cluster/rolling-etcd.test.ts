@@ -1,0 +1,98 @@
+// Rolling restart of every broker under acks=all load (RF 3, min.insync.replicas 2) loses no acknowledged
+// record, and an etcd restart (kill -9, same data dir and ports) does not stop data flowing.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Kafka, logLevel } from "kafkajs";
+import { ClusterBroker, Etcd, cleanup, partitionState, sleep, until } from "./harness.js";
+
+let etcd: Etcd;
+const brokers: ClusterBroker[] = [];
+
+beforeAll(async () => {
+  etcd = await Etcd.start();
+  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
+}, 60_000);
+
+afterAll(async () => {
+  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-30).join("\n"));
+  await cleanup();
+});
+
+const kafka = () => new Kafka({ clientId: "t", brokers: brokers.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 500 } });
+
+async function readAll(topic: string, expected: number): Promise<string[]> {
+  const consumer = kafka().consumer({ groupId: `verify-${topic}-${Date.now()}` });
+  const seen: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+  await until(`${expected} records of ${topic}`, () => seen.length >= expected, 30_000).catch(() => undefined);
+  await sleep(500);
+  await consumer.disconnect();
+  return seen;
+}
+
+/** Produces acks=all in a loop until stopped; returns the acknowledged values. */
+function load(topic: string): { stop: () => Promise<string[]>; acked: string[] } {
+  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  const acked: string[] = [];
+  let running = true;
+  const done = (async () => {
+    await producer.connect();
+    for (let i = 0; running; i++) {
+      try {
+        await producer.send({ topic, acks: -1, messages: [{ value: `${topic}-${i}` }] });
+        acked.push(`${topic}-${i}`);
+      } catch {
+        await sleep(50);
+      }
+    }
+    await producer.disconnect();
+  })();
+  return { acked, stop: async () => ((running = false), await done, acked) };
+}
+
+describe("rolling restart and etcd restart", () => {
+  it("restarts every broker in turn under acks=all load and loses nothing", async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: "rolling", numPartitions: 2, replicationFactor: 3 }] });
+    await admin.disconnect();
+    await until("partition states", () => partitionState(etcd, "rolling", 1));
+    const traffic = load("rolling");
+    for (const b of brokers) {
+      await sleep(700);
+      await b.kill("SIGTERM");
+      await b.start();
+      // Wait until it is back in every ISR before taking the next one down.
+      await until(`broker ${b.id} back in sync`, async () => (await partitionState(etcd, "rolling", 0))?.isr.includes(b.id) && (await partitionState(etcd, "rolling", 1))?.isr.includes(b.id), 30_000);
+    }
+    const acked = await traffic.stop();
+    expect(acked.length).toBeGreaterThan(20);
+    const seen = new Set(await readAll("rolling", acked.length));
+    expect(acked.filter((v) => !seen.has(v))).toEqual([]);
+  }, 150_000);
+
+  it("keeps data flowing across an etcd restart", async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: "etcdrestart", numPartitions: 1, replicationFactor: 3 }] });
+    await admin.disconnect();
+    await until("partition state", () => partitionState(etcd, "etcdrestart", 0));
+    const traffic = load("etcdrestart");
+    await sleep(500);
+    await etcd.proc.kill("SIGKILL");
+    await sleep(1000);
+    await etcd.start();
+    const atRestart = traffic.acked.length;
+    // Data flows again after the restart (a broker whose lease lapsed meanwhile is fenced only briefly).
+    await until("acks after the etcd restart", () => traffic.acked.length >= atRestart + 20, 20_000);
+    const acked = await traffic.stop();
+    expect(acked.length).toBeGreaterThan(10);
+    // The brokers are all still registered and the partition kept its leader (no election was needed).
+    const state = await partitionState(etcd, "etcdrestart", 0);
+    expect(state?.leader).not.toBe(-1);
+    const seen = new Set(await readAll("etcdrestart", acked.length));
+    expect(acked.filter((v) => !seen.has(v))).toEqual([]);
+  }, 90_000);
+});
