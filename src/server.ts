@@ -12,6 +12,7 @@ import { NetworkPolicy } from "./security/network-policy.js";
 import type { TlsFiles } from "./security/tls-files.js";
 import type { ClusterNode } from "./cluster/node.js";
 import type { ClusterConfig } from "./cluster/config.js";
+import { startTransactionCoordinator, type TransactionCoordinator } from "./transactions/index.js";
 
 export interface ServerConfig extends BrokerConfig {
   /** Interface the listeners bind. Default 127.0.0.1 (loopback: nothing is exposed until asked). */
@@ -49,12 +50,16 @@ export interface ServerConfig extends BrokerConfig {
   security?: SecurityConfig;
   /** Cluster mode (docs/cluster.md): metadata and elections on etcd, replication between brokers. */
   cluster?: ClusterConfig;
+  /** Transaction coordinator settings (transaction.max.timeout.ms, abort check interval). */
+  transactions?: Omit<import("./transactions/index.js").TransactionCoordinatorOptions, "logger">;
 }
 
 export interface RivuletServer {
   readonly broker: Broker;
   /** Consumer groups and committed offsets, shared by both front ends. */
   readonly coordinator: GroupCoordinator;
+  /** Transactions (issue 16): __transaction_state, markers, fencing. */
+  readonly transactions: TransactionCoordinator;
   readonly ws: WsServer;
   /** The bound WebSocket/HTTP port. */
   readonly port: number;
@@ -90,9 +95,11 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   }
   let ws: WsServer;
   let coordinator: GroupCoordinator;
+  let transactions: TransactionCoordinator;
   let kafka: KafkaListener | undefined;
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
+    transactions = await startTransactionCoordinator(broker, coordinator, config.transactions);
     // Cluster mode: lead nothing until joined (the coordinator above replayed the local offsets first).
     // (Loaded only in cluster mode: the embedded default never loads the etcd client.)
     if (config.cluster) broker.replication = (await import("./cluster/node.js")).notJoinedYet;
@@ -124,9 +131,11 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
           advertisedPort: config.advertisedPort,
           logger,
           security,
+          transactions,
         });
       } catch (error) {
         await ws.close();
+        transactions.close();
         coordinator.close();
         throw error;
       }
@@ -152,6 +161,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   return {
     broker,
     coordinator,
+    transactions,
     ws,
     port: ws.port,
     kafka,
@@ -170,6 +180,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
         await cluster?.close();
         await kafka?.close();
         await ws.close();
+        transactions.close();
         coordinator.close();
         await broker.close();
         logger.info("server stopped");

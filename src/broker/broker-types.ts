@@ -31,7 +31,15 @@ export interface FetchOptions {
   /** Longest wait for minBytes. Default 0 (answer at once). */
   maxWaitMs?: number;
   signal?: AbortSignal;
+  /** "read_committed": only records below each partition's last stable offset (Kafka isolation_level 1). */
+  isolation?: "read_uncommitted" | "read_committed";
 }
+
+/**
+ * Decides whether a transactional batch (producer id, epoch) may be appended to a partition: undefined
+ * to accept, else the typed error to answer (set by the transaction coordinator, KIP-890 style).
+ */
+export type TransactionalWriteCheck = (topic: string, partition: number, producerId: bigint, producerEpoch: number) => Error | undefined;
 
 export interface FetchItem {
   topic: string;

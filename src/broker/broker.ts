@@ -21,6 +21,7 @@ import type { ShardPool } from "./shard-pool.js";
 import type { SharedReads } from "./shared-reads.js";
 import { isInternalTopic, InvalidTopicError } from "./topic-name.js";
 import { RequestMemory } from "./request-memory.js";
+import { readCommittedFrom, transactionalWriteError } from "./read-committed.js";
 import type { CreateTopicOptions, TopicAdmin, TopicDeletionHook, TopicDescription } from "./topic-admin.js";
 import type { TopicRecord } from "./topic-store.js";
 import { capAtHighWatermark, type ClusterView, type ReplicationHooks } from "./replication-hooks.js";
@@ -30,10 +31,14 @@ export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, 
 
 export type { OffsetSpec };
 export type { FetchItem, FetchOptions, PartitionCounters, ProduceItem, ProduceOptions } from "./broker-types.js";
-import type { FetchItem, FetchOptions, PartitionCounters, ProduceItem, ProduceOptions } from "./broker-types.js";
+import type { FetchItem, FetchOptions, PartitionCounters, ProduceItem, ProduceOptions, TransactionalWriteCheck } from "./broker-types.js";
+import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
+export type { TransactionalWriteCheck };
 
 export class Broker extends EventEmitter {
   private closed = false;
+  /** Set by the transaction coordinator; without one, transactional batches are refused (INVALID_TXN_STATE). */
+  private transactionalWriteCheck: TransactionalWriteCheck | undefined;
   /** Per-partition counters for /metrics, keyed by partitionKey. */
   readonly counters = new Map<string, PartitionCounters>();
   /** Bytes of client requests being read or processed, both front ends together (queued.max.request.bytes). */
@@ -153,6 +158,8 @@ export class Broker extends EventEmitter {
       try {
         this.admin.checkPartition(item.topic, item.partition);
         if (options.internal !== true && isInternalTopic(item.topic)) throw new InvalidTopicError(`Cannot append to internal topic ${item.topic}`);
+        const txnError = this.checkTransactional(item);
+        if (txnError) throw txnError;
         const leaderEpoch = this.replication?.checkLeader(item.topic, item.partition, acks);
         valid.push({ topic: item.topic, partition: item.partition, batch: ownedCopy(item.batch, options.transfer === true), acks, leaderEpoch });
         positions.push(i);
@@ -179,6 +186,32 @@ export class Broker extends EventEmitter {
     return out;
   }
 
+  /** Installs the transaction coordinator's check for transactional batches (issue 16). */
+  setTransactionalWriteCheck(check: TransactionalWriteCheck | undefined): void {
+    this.transactionalWriteCheck = check;
+  }
+
+  private checkTransactional(item: ProduceItem): Error | undefined {
+    return transactionalWriteError(item.topic, item.partition, item.batch, this.transactionalWriteCheck);
+  }
+
+  /**
+   * Appends transaction markers (control batches) and closes the producers' transactions on those
+   * partitions; each answered once fsynced. Wakes fetchers (read_committed ones wait for the LSO).
+   */
+  async writeMarkers(items: MarkerItem[]): Promise<Result<MarkerOk>[]> {
+    this.assertOpen();
+    const results = await this.router.run("writeMarkers", items);
+    results.forEach((result, i) => {
+      if (result.ok) {
+        const item = items[i]!;
+        this.reads.invalidate(partitionKey(item.topic, item.partition));
+        this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, 0);
+      }
+    });
+    return results;
+  }
+
   // ---- fetch -------------------------------------------------------------------------------------------
 
   /** Reads whole stored batches from `offset` (long-polls up to maxWaitMs for minBytes). Throws typed errors. */
@@ -199,7 +232,7 @@ export class Broker extends EventEmitter {
     const deadline = Date.now() + (options.maxWaitMs ?? 0);
     if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
     for (;;) {
-      const results = await this.readOnce(items, maxBytes);
+      const results = await this.readOnce(items, maxBytes, options.isolation === "read_committed" ? 1 : 0);
       const bytes = results.reduce((n, r) => n + (r.ok?.records.byteLength ?? 0), 0);
       const anyError = results.some((r) => r.error);
       const remaining = deadline - Date.now();
@@ -208,16 +241,16 @@ export class Broker extends EventEmitter {
     }
   }
 
-  private async readOnce(items: FetchItem[], maxBytes: number): Promise<Result<FetchOk>[]> {
+  private async readOnce(items: FetchItem[], maxBytes: number, isolation: 0 | 1 = 0): Promise<Result<FetchOk>[]> {
     const out = new Array<Result<FetchOk>>(items.length);
-    const valid: { topic: string; partition: number; offset: bigint; maxBytes: number }[] = [];
+    const valid: { topic: string; partition: number; offset: bigint; maxBytes: number; isolation?: 0 | 1 }[] = [];
     const positions: number[] = [];
     items.forEach((item, i) => {
       try {
         this.admin.checkPartition(item.topic, item.partition);
         if (typeof item.offset !== "bigint") throw new InvalidArgumentError(`offset must be a bigint, got ${typeof item.offset}`);
         this.replication?.checkLeader(item.topic, item.partition);
-        valid.push({ topic: item.topic, partition: item.partition, offset: item.offset, maxBytes: item.maxBytes ?? maxBytes });
+        valid.push({ topic: item.topic, partition: item.partition, offset: item.offset, maxBytes: item.maxBytes ?? maxBytes, ...(isolation ? { isolation } : {}) });
         positions.push(i);
       } catch (error) {
         out[i] = { error: error as RivuletError };
@@ -251,6 +284,21 @@ export class Broker extends EventEmitter {
     });
   }
 
+  /**
+   * read_committed for streaming readers (WebSocket subscriptions): whole batches below the last stable
+   * offset, with aborted transactions' data removed (read-committed.ts); markers stay. Not shared with
+   * other readers. Empty when the reader is at the LSO: wait for the log end to move (a marker or data).
+   */
+  async readCommitted(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<FetchOk> {
+    this.assertOpen();
+    this.admin.checkPartition(topic, partition);
+    return readCommittedFrom(offset, async (at) => {
+      const [result] = await this.readOnce([{ topic, partition, offset: at, maxBytes }], maxBytes, 1);
+      if (result!.error) throw result!.error;
+      return result!.ok!;
+    });
+  }
+
   /** Resolves once the partition holds records past `offset` (or on abort). */
   waitForData(topic: string, partition: number, offset: bigint, signal?: AbortSignal): Promise<void> {
     return this.watch.waitForOffset(topic, partition, offset, signal);
@@ -278,13 +326,14 @@ export class Broker extends EventEmitter {
     return this.watch.endOffset(topic, partition);
   }
 
-  async listOffsets(topic: string, partition: number, spec: OffsetSpec): Promise<ListOffsetsOk> {
+  /** `isolation` "read_committed": "latest" is the last stable offset (the first open transaction's start). */
+  async listOffsets(topic: string, partition: number, spec: OffsetSpec, isolation?: "read_uncommitted" | "read_committed"): Promise<ListOffsetsOk> {
     this.assertOpen();
     this.admin.checkPartition(topic, partition);
     if (typeof spec === "object" && (!Number.isFinite(spec.timestamp) || spec.timestamp < 0)) {
       throw new InvalidArgumentError(`timestamp must be a non-negative number of ms, got ${spec.timestamp}`);
     }
-    const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec) }]);
+    const [result] = await this.router.run("listOffsets", [{ topic, partition, timestamp: offsetSpecToTimestamp(spec), ...(isolation === "read_committed" ? { isolation: 1 as const } : {}) }]);
     if (result!.error) throw result!.error;
     if (this.replication && spec === "latest") return { offset: this.replication.highWatermark(topic, partition), timestamp: -1n };
     return result!.ok!;
@@ -483,3 +532,4 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
     clearTimeout(timer);
   }
 }
+

@@ -10,7 +10,7 @@ import type { ShardPool } from "./shard-pool.js";
 
 export type Result<T> = { ok: T; error?: undefined } | { ok?: undefined; error: RivuletError };
 
-type ItemOp = "produce" | "fetch" | "listOffsets" | "deleteRecords" | "describeProducers" | "open" | "delete" | "status" | "reconfigure" | "replicate" | "truncate";
+type ItemOp = "produce" | "fetch" | "listOffsets" | "deleteRecords" | "describeProducers" | "open" | "delete" | "status" | "reconfigure" | "writeMarkers" | "replicate" | "truncate";
 type OkOf<K extends ItemOp> = ShardResults[K] extends Outcome<infer T>[] ? T : never;
 type Item = { topic: string; partition: number };
 
@@ -31,7 +31,7 @@ export class ShardRouter {
     transfer?: (item: I) => ArrayBuffer | undefined,
   ): Promise<Result<OkOf<K>>[]> {
     const out = new Array<Result<OkOf<K>>>(items.length);
-    const field = op === "produce" || op === "fetch" || op === "listOffsets" || op === "deleteRecords" || op === "replicate" || op === "truncate" ? "items" : "partitions";
+    const field = op === "produce" || op === "fetch" || op === "listOffsets" || op === "deleteRecords" || op === "writeMarkers" || op === "replicate" || op === "truncate" ? "items" : "partitions";
     await Promise.all(
       [...splitByShard(items, this.shards.length)].map(async ([index, group]) => {
         const transferList: ArrayBuffer[] = [];

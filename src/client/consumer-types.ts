@@ -20,6 +20,11 @@ export interface ConsumerOptions {
   onGap?: "error" | "skip";
   /** Inflates compressed batches (gzip, ...) produced by Kafka clients. */
   decompress?: DecodeOptions["decompress"];
+  /**
+   * "read_committed": only records of committed transactions (and non-transactional ones), held back at
+   * the first open transaction. Default "read_uncommitted" (Kafka's default): every record as written.
+   */
+  isolation?: "read_committed" | "read_uncommitted";
 }
 
 export type ConsumedRecord = ChunkRecord;

@@ -95,6 +95,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
         topic: this.options.topic,
         credit: this.window,
         maxChunkBytes: this.options.maxChunkBytes ?? 256 * 1024,
+        ...(this.options.isolation === "read_committed" ? { isolation: 1 as const } : {}),
         start,
         partitions: partitions.map((partition) => {
           const position = this.positionOf(partition);

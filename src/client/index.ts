@@ -9,6 +9,7 @@ import { Connection, type ConnectionEvents, type ConnectionOptions } from "./con
 import { Consumer, type ConsumerOptions } from "./consumer.js";
 import { Producer, type ProducerOptions } from "./producer.js";
 import { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
+import { TransactionalProducer, type TransactionalProducerOptions } from "./transactional-producer.js";
 
 export class RivuletClient {
   readonly admin: Admin;
@@ -17,8 +18,12 @@ export class RivuletClient {
     this.admin = new Admin(connection);
   }
 
-  producer(options?: ProducerOptions): Producer {
-    return new Producer(this.connection, this.admin, options);
+  /** A producer; with `transactionalId`, a transactional one (beginTransaction/commitTransaction, issue 16). */
+  producer(options: TransactionalProducerOptions): TransactionalProducer;
+  producer(options?: ProducerOptions): Producer;
+  producer(options?: ProducerOptions | TransactionalProducerOptions): Producer | TransactionalProducer {
+    if (options && "transactionalId" in options && options.transactionalId !== undefined) return new TransactionalProducer(this.connection, this.admin, options);
+    return new Producer(this.connection, this.admin, options as ProducerOptions | undefined);
   }
 
   /** A consumer of chosen partitions, or (with `group`) a member of a consumer group. */
@@ -54,6 +59,7 @@ export { Connection, type ConnectionOptions, type ConnectionEvents, type Reconne
 export { Consumer, type ConsumerOptions, type ConsumedRecord, type StartFrom } from "./consumer.js";
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type RetryEvent, DeliveryTimeoutError, RequestTimeoutError, ProducerClosedError } from "./producer.js";
 export { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
+export { TransactionalProducer, type TransactionalProducerOptions, type TransactionalRecordMetadata, type TransactionOffsets } from "./transactional-producer.js";
 export { ConnectionError, CorruptBatchError, GapError, TimeoutError } from "./errors.js";
 export type { WebSocketConstructor, WebSocketLike } from "./transport.js";
 export type { AuthOptions } from "./auth.js";

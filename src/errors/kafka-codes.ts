@@ -80,6 +80,9 @@ export const KafkaErrors = {
   UNRELEASED_INSTANCE_ID: { code: 111, retriable: false },
   UNSUPPORTED_ASSIGNOR: { code: 112, retriable: false },
   STALE_MEMBER_EPOCH: { code: 113, retriable: false },
+  // Transactions (issue 16)
+  PRODUCER_FENCED: { code: 90, retriable: false },
+  TRANSACTIONAL_ID_NOT_FOUND: { code: 105, retriable: false },
 } as const satisfies Record<string, KafkaErrorInfo>;
 
 export type KafkaErrorName = keyof typeof KafkaErrors;

@@ -23,7 +23,7 @@ import { ClassicGroup } from "./group.js";
 import type { ManagedCallbacks } from "./managed-group.js";
 import { joinManaged, type ManagedJoinOptions, type ManagedMemberHandle } from "./managed.js";
 import { InMemoryOffsetLog, OffsetStore, type OffsetLog } from "./offset-store.js";
-import { commitOffsets, fetchOffsets } from "./offsets.js";
+import { commitOffsets, fetchOffsets, validateCommit, writeOffsets } from "./offsets.js";
 import { consumerGroupHeartbeat, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from "./consumer/heartbeat.js";
 import { describeConsumerGroup, type ConsumerGroupDescription } from "./consumer/describe.js";
 import {
@@ -122,6 +122,27 @@ export class GroupCoordinator {
       return { topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: error })) })) };
     }
     return commitOffsets(this.ctx, request);
+  }
+
+  // ---- transactional offsets (issue 16, src/transactions) --------------------------------------------------
+
+  /**
+   * TxnOffsetCommit's group check: NONE, or the error for every partition. A v0-2 request (generation -1,
+   * no member id) carries no membership to check, as in Kafka; otherwise the OffsetCommit rules apply.
+   */
+  validateTransactionalCommit(request: Pick<OffsetCommitRequest, "groupId" | "generationId" | "memberId" | "groupInstanceId">): number {
+    const error = this.statusError();
+    if (error !== Err.NONE) return error;
+    if (request.generationId < 0 && request.memberId === "" && !request.groupInstanceId) return Err.NONE;
+    return validateCommit(this.ctx, { ...request, topics: [] });
+  }
+
+  /** Writes a committed transaction's offsets (validated at TxnOffsetCommit time) to the offsets log. */
+  async commitTransactionalOffsets(groupId: string, topics: OffsetCommitRequest["topics"]): Promise<OffsetCommitResponse> {
+    const error = this.statusError();
+    if (error !== Err.NONE) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", `group coordinator is not active (code ${error})`);
+    if (!this.ctx.groups.has(groupId)) this.ctx.groups.set(groupId, new ClassicGroup(groupId, this.ctx.clock.now()));
+    return writeOffsets(this.ctx, { groupId, topics }, () => Err.NONE);
   }
 
   fetchOffsets(request: OffsetFetchRequest): OffsetFetchResponse {

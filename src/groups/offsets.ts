@@ -37,7 +37,7 @@ export async function commitOffsets(ctx: GroupContext, req: OffsetCommitRequest)
   return writeOffsets(ctx, req, () => Err.NONE);
 }
 
-function validateCommit(ctx: GroupContext, req: OffsetCommitRequest): number {
+export function validateCommit(ctx: GroupContext, req: OffsetCommitRequest): number {
   let group = ctx.groups.get(req.groupId);
   if (!group) {
     if (req.generationId >= 0) return Err.ILLEGAL_GENERATION;

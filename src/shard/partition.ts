@@ -17,7 +17,11 @@ import type { FileSystem } from "../storage/fs.js";
 import type { LogConfig } from "../storage/log-config.js";
 import { PartitionLog } from "../storage/partition-log.js";
 import { offsetForTimestamp } from "../storage/timestamp-lookup.js";
-import type { Acks, FetchOk, ListOffsetsOk, PartitionStatus, ProduceOk } from "./protocol.js";
+import type { Acks, FetchOk, ListOffsetsOk, MarkerOk, PartitionStatus, ProduceOk } from "./protocol.js";
+import { PartitionTxns } from "./txn-state.js";
+import { batchSpans } from "../core/index.js";
+
+const NO_RECORDS = new Uint8Array(0);
 
 export class Partition {
   private constructor(
@@ -26,6 +30,9 @@ export class Partition {
     readonly log: PartitionLog,
     public producers: ProducerStateTable,
     private readonly commits: GroupCommit,
+    /** Open and aborted transactions, the last stable offset (txn-state.ts). */
+    /** Replaced when cluster mode truncates the log (truncateTo). */
+    public txns: PartitionTxns,
   ) {}
 
   /**
@@ -45,7 +52,7 @@ export class Partition {
     // Producer state = the last snapshot + a replay of the log after it (the whole log without one, or
     // when a power cut left a snapshot newer than the log).
     const { table } = loadProducerState(log);
-    return new Partition(topic, partition, log, table, shared.commits ?? new GroupCommit());
+    return new Partition(topic, partition, log, table, shared.commits ?? new GroupCommit(), PartitionTxns.open(log));
   }
 
   status(): PartitionStatus {
@@ -96,7 +103,9 @@ export class Partition {
         },
       };
     }
+    if (header.isTransactional) this.txns.beforeTransactionalAppend();
     const appended = this.log.append(batch, leaderEpoch);
+    if (header.isTransactional && header.producerId >= 0n) this.txns.noteData(header.producerId, appended.baseOffset);
     // The batch's own time (not the clock) so live state equals state rebuilt from the log.
     if (header.producerId >= 0n) this.producers.record(header, appended.baseOffset, appended.lastOffset, header.maxTimestamp);
     return {
@@ -137,6 +146,7 @@ export class Partition {
       if (baseOffset !== this.log.logEndOffset) throw new InvalidRecordError(`replica batch at ${baseOffset} does not start at the log end ${this.log.logEndOffset}`);
       this.log.append(batch, epoch);
       if (header.producerId >= 0n && !header.isControl) this.producers.record(header, baseOffset, lastOffset, header.maxTimestamp);
+      if (header.isTransactional) this.txns.replicated(batch, baseOffset);
       const last = epochStarts.at(-1);
       if (!last || last.epoch !== epoch) epochStarts.push({ epoch, startOffset: baseOffset });
     }
@@ -147,23 +157,40 @@ export class Partition {
   truncateTo(offset: bigint): PartitionStatus {
     truncateLogTo(this.log, offset);
     this.producers = loadProducerState(this.log).table;
+    this.txns = PartitionTxns.open(this.log);
     return this.status();
   }
 
-  fetch(offset: bigint, maxBytes: number): FetchOk {
+  /**
+   * Whole stored batches from `offset`. read_committed (isolation 1) stops before the first batch at or
+   * past the last stable offset and lists the aborted transactions overlapping what it returns.
+   */
+  fetch(offset: bigint, maxBytes: number, isolation: 0 | 1 = 0): FetchOk {
     const read = this.log.read(offset, maxBytes);
-    return {
+    const lastStableOffset = this.txns.lastStableOffset();
+    const ok: FetchOk = {
       records: read.records,
       highWatermark: read.highWatermark,
-      // No transactions: every committed record is stable.
-      lastStableOffset: read.highWatermark,
+      lastStableOffset,
       logStartOffset: read.logStartOffset,
       logEndOffset: read.logEndOffset,
     };
+    if (isolation === 1) {
+      const { records, upTo } = below(read.records, lastStableOffset);
+      ok.records = records;
+      ok.abortedTransactions = records.length ? this.txns.abortedIn(offset, upTo) : [];
+    }
+    return ok;
   }
 
-  listOffsets(timestamp: bigint): ListOffsetsOk {
-    if (timestamp === -1n) return { offset: this.log.logEndOffset, timestamp: -1n };
+  /** Appends a transaction marker (txn-state.ts) for the coordinator. */
+  writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): MarkerOk {
+    const { offset } = this.txns.writeMarker(producerId, producerEpoch, commit, coordinatorEpoch);
+    return { offset, logEndOffset: this.log.logEndOffset, lastStableOffset: this.txns.lastStableOffset() };
+  }
+
+  listOffsets(timestamp: bigint, isolation: 0 | 1 = 0): ListOffsetsOk {
+    if (timestamp === -1n) return { offset: isolation === 1 ? this.txns.lastStableOffset() : this.log.logEndOffset, timestamp: -1n };
     if (timestamp === -2n) return { offset: this.log.logStartOffset, timestamp: -1n };
     if (timestamp === -3n) {
       let best: { offset: bigint; timestamp: number } | undefined;
@@ -182,7 +209,9 @@ export class Partition {
 
   /** Kafka DeleteRecords: moves the log start forward (storage/delete-records.ts). */
   deleteRecords(offset: bigint): { lowWatermark: bigint } {
-    return { lowWatermark: deleteRecordsBefore(this.log, offset) };
+    const lowWatermark = deleteRecordsBefore(this.log, offset);
+    this.txns.dropBelow(this.log.logStartOffset);
+    return { lowWatermark };
   }
 
   /** Kafka DescribeProducers: every producer the idempotence state tracks, with its last sequence. */
@@ -192,12 +221,14 @@ export class Partition {
       producerEpoch: e.epoch,
       lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
       lastTimestamp: BigInt(e.lastTimestamp),
+      currentTxnStartOffset: this.txns.openTransactions().get(e.producerId) ?? -1n,
     }));
   }
 
   /** Forgets idle producers (Kafka producer.id.expiration.ms) and snapshots the rest. */
   maintainProducers(now: number): void {
     this.producers.removeExpired(now);
+    this.txns.dropBelow(this.log.logStartOffset);
     this.snapshotProducers();
   }
 
@@ -215,3 +246,17 @@ export class Partition {
   }
 }
 
+
+/** The whole batches of `records` that start below `limit`, and the offset after the last one kept. */
+function below(records: Uint8Array, limit: bigint): { records: Uint8Array; upTo: bigint } {
+  const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  let end = 0;
+  let upTo = -1n;
+  for (const { start, size } of batchSpans(records)) {
+    if (view.getBigInt64(start) >= limit) break;
+    end = start + size;
+    upTo = view.getBigInt64(start) + BigInt(view.getInt32(start + 23)) + 1n;
+  }
+  if (end === 0) return { records: NO_RECORDS, upTo };
+  return { records: end === records.length ? records : records.subarray(0, end), upTo };
+}

@@ -4,10 +4,9 @@
 // rebuild from the log are in producer-snapshot.ts.
 //
 // Behavior (Kafka's ProducerStateManager / ProducerAppendInfo, checked by `check()` BEFORE the append):
-//   1. Any batch with the transactional bit → INVALID_TXN_STATE (48). Rivulet has no transaction
-//      coordinator, so no partition is ever in a transaction; 48 is what Kafka 3.6+ (KIP-890 partition
-//      verification) answers a transactional write to a partition outside an ongoing transaction, and it is
-//      non-retriable for the clients, so none loops on it.
+//   1. Transactional batches follow the same rules: whether the producer may write to this partition in a
+//      transaction at all is checked before the batch reaches the shard (the transaction coordinator's
+//      KIP-890 style verification in Broker.produceMany); the shard tracks open transactions in txn-state.ts.
 //   2. producerId < 0 → append, unchecked: not idempotent, whatever epoch and sequence say (kafkajs sends
 //      pid -1 with epoch 0 and sequence 0; librdkafka and kafka-python send -1/-1/-1).
 //   3. producerId >= 0 with baseSequence < 0, producerEpoch < 0 or lastOffsetDelta < 0 → INVALID_RECORD
@@ -123,7 +122,6 @@ export class ProducerStateTable {
   /** Decides what to do with a batch before it is appended (rules in the Behavior block above). */
   check(batch: ProducerBatch): ProducerCheck {
     const { producerId: pid, producerEpoch: epoch, baseSequence: firstSeq, lastOffsetDelta } = batch;
-    if (batch.isTransactional) return fail("INVALID_TXN_STATE", `transactional batch from producer ${pid}: transactions are not supported`);
     if (pid < 0n) return APPEND;
     if (firstSeq < 0 || epoch < 0 || lastOffsetDelta < 0) {
       const what = `producer ${pid} sent epoch ${epoch}, base sequence ${firstSeq}, lastOffsetDelta ${lastOffsetDelta}`;

@@ -75,6 +75,8 @@ export interface ProduceOk {
 export interface FetchItem extends PartitionRef {
   offset: bigint;
   maxBytes: number;
+  /** 1 = read_committed: only batches below the last stable offset, with the aborted transactions. */
+  isolation?: 0 | 1;
 }
 
 export interface FetchOk {
@@ -83,11 +85,29 @@ export interface FetchOk {
   lastStableOffset: bigint;
   logStartOffset: bigint;
   logEndOffset: bigint;
+  /** read_committed only: aborted transactions overlapping the returned range (Kafka's Fetch field). */
+  abortedTransactions?: { producerId: bigint; firstOffset: bigint }[];
 }
 
 /** -1 latest, -2 earliest, -3 the record with the largest timestamp; >= 0 a timestamp. */
 export interface ListOffsetsItem extends PartitionRef {
   timestamp: bigint;
+  /** 1 = read_committed: "latest" is the last stable offset. */
+  isolation?: 0 | 1;
+}
+
+/** A transaction marker (control batch) for one partition, written by the transaction coordinator. */
+export interface MarkerItem extends PartitionRef {
+  producerId: bigint;
+  producerEpoch: number;
+  commit: boolean;
+  coordinatorEpoch: number;
+}
+
+export interface MarkerOk {
+  offset: bigint;
+  logEndOffset: bigint;
+  lastStableOffset: bigint;
 }
 
 export interface ListOffsetsOk {
@@ -111,6 +131,8 @@ export interface ProducerDescription {
   producerEpoch: number;
   lastSequence: number;
   lastTimestamp: bigint;
+  /** First offset of its open transaction on this partition, -1 when none (issue 16). */
+  currentTxnStartOffset?: bigint;
 }
 
 export type Outcome<T> = { ok: T } | { error: ErrorData };
@@ -121,6 +143,7 @@ export type ShardTask =
   | { op: "fetch"; items: FetchItem[] }
   | { op: "listOffsets"; items: ListOffsetsItem[] }
   | { op: "deleteRecords"; items: DeleteRecordsItem[] }
+  | { op: "writeMarkers"; items: MarkerItem[] }
   | { op: "describeProducers"; partitions: PartitionRef[] }
   | { op: "reconfigure"; partitions: PartitionSpec[] }
   | { op: "delete"; partitions: PartitionRef[] }
@@ -137,6 +160,7 @@ export interface ShardResults {
   fetch: Outcome<FetchOk>[];
   listOffsets: Outcome<ListOffsetsOk>[];
   deleteRecords: Outcome<DeleteRecordsOk>[];
+  writeMarkers: Outcome<MarkerOk>[];
   describeProducers: Outcome<ProducerDescription[]>[];
   reconfigure: Outcome<PartitionStatus>[];
   delete: Outcome<true>[];

@@ -77,12 +77,30 @@ function fetch(task: Extract<ShardTask, { op: "fetch" }>): ShardResults["fetch"]
   const buffers: ArrayBufferLike[] = [];
   const outcomes = task.items.map((item) =>
     attempt(() => {
-      const result = partitionFor(item).fetch(item.offset, item.maxBytes);
+      const result = partitionFor(item).fetch(item.offset, item.maxBytes, item.isolation ?? 0);
       if (result.records.byteLength) buffers.push(result.records.buffer);
       return result;
     }),
   );
   return withTransfer(outcomes, buffers);
+}
+
+/** Transaction markers: appended in order, answered once a group-committed fsync covers them. */
+async function writeMarkers(task: Extract<ShardTask, { op: "writeMarkers" }>): Promise<ShardResults["writeMarkers"]> {
+  const durable: Array<Promise<void> | undefined> = [];
+  const outcomes: ShardResults["writeMarkers"] = task.items.map((item, i) =>
+    attempt(() => {
+      const partition = partitionFor(item);
+      const result = partition.writeMarker(item.producerId, item.producerEpoch, item.commit, item.coordinatorEpoch);
+      durable[i] = commits.durable(partition.log);
+      return result;
+    }),
+  );
+  const settled = await Promise.allSettled(durable.map((wait) => wait ?? Promise.resolve()));
+  settled.forEach((s, i) => {
+    if (s.status === "rejected") outcomes[i] = { error: errorToData(s.reason) };
+  });
+  return outcomes;
 }
 
 function open(task: Extract<ShardTask, { op: "open" }>): ShardResults["open"] {
@@ -144,7 +162,7 @@ async function compactAll(): Promise<number> {
   let rewritten = 0;
   try {
     for (const partition of partitions.values()) {
-      if (partition.log.config.cleanupPolicy.includes("compact")) rewritten += (await compactLog(partition.log)).segmentsRewritten;
+      if (partition.log.config.cleanupPolicy.includes("compact")) rewritten += (await compactLog(partition.log, undefined, partition.txns)).segmentsRewritten;
     }
   } catch (error) {
     logger.error("compaction failed", { error });
@@ -210,7 +228,9 @@ export default async function handle(task: ShardTask): Promise<unknown> {
     case "fetch":
       return fetch(task);
     case "listOffsets":
-      return task.items.map((item) => attempt(() => partitionFor(item).listOffsets(item.timestamp)));
+      return task.items.map((item) => attempt(() => partitionFor(item).listOffsets(item.timestamp, item.isolation ?? 0)));
+    case "writeMarkers":
+      return writeMarkers(task);
     case "deleteRecords":
       return task.items.map((item) => attempt(() => partitionFor(item).deleteRecords(item.offset)));
     case "describeProducers":

@@ -41,8 +41,19 @@ export interface CompactionResult {
 
 const keyOf = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
 
+/**
+ * Transactions, as the shard knows them (src/shard/txn-state.ts). With it, compaction works as Kafka's
+ * cleaner: records of aborted transactions neither supersede nor survive; records at or past the last
+ * stable offset (open transactions) are kept and supersede nothing. Markers (control batches) are always
+ * kept, with or without it.
+ */
+export interface CompactionTransactions {
+  isAborted(producerId: bigint, offset: bigint): boolean;
+  lastStableOffset(): bigint;
+}
+
 /** Compacts the closed segments; yields to the event loop between segments so the owner keeps serving. */
-export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void> = defaultYield): Promise<CompactionResult> {
+export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void> = defaultYield, txns?: CompactionTransactions): Promise<CompactionResult> {
   const result: CompactionResult = { segmentsRewritten: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
   if (!log.config.cleanupPolicy.includes("compact")) return result;
   const closed = log.segments.slice(0, -1);
@@ -52,6 +63,9 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
   const latest = new Map<string, bigint>();
   for (const segment of closed) {
     forEachDecodedBatch(log, segment, (batch) => {
+      // Transaction markers are not keyed data (every commit marker has the same key bytes).
+      if (batch.isControl) return;
+      if (txns && batch.isTransactional && (batch.baseOffset >= txns.lastStableOffset() || txns.isAborted(batch.producerId, batch.baseOffset))) return;
       for (const record of batch.records) if (record.key) latest.set(keyOf(record.key), record.offset);
     });
     await yieldNow();
@@ -68,9 +82,20 @@ export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void
     for (const info of segment.batchesFrom(0)) {
       const bytes = segment.read(info.position, info.size);
       const batch = tryDecode(log, bytes);
-      if (!batch) {
+      // Markers are always kept (read_committed readers need them to find where transactions end).
+      if (!batch || batch.isControl) {
         kept.push(bytes);
         continue;
+      }
+      if (txns && batch.isTransactional) {
+        if (batch.baseOffset >= txns.lastStableOffset()) {
+          kept.push(bytes);
+          continue;
+        }
+        if (txns.isAborted(batch.producerId, batch.baseOffset)) {
+          removed += batch.records.length;
+          continue;
+        }
       }
       const survivors = batch.records.filter(
         (r) => !r.key || (latest.get(keyOf(r.key)) === r.offset && (r.value !== null || r.timestamp >= tombstoneHorizon)),

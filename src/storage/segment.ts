@@ -310,7 +310,9 @@ export class Segment {
   /** Closes and deletes the segment's files. */
   delete(fs: FileSystem): void {
     this.close();
-    for (const path of [this.files.log, this.files.index, this.files.timeIndex]) {
+    // The transaction index (storage/txn-index.ts) goes with its segment.
+    const txnIndex = this.files.log.replace(/\.log$/, ".txnindex");
+    for (const path of [this.files.log, this.files.index, this.files.timeIndex, txnIndex]) {
       if (fs.exists(path)) fs.unlink(path);
     }
   }

@@ -6,6 +6,7 @@ export function handlerContext(s: KafkaTestServer): KafkaBrokerContext {
   return {
     broker: s.server.broker,
     coordinator: s.server.coordinator,
+    transactions: s.server.transactions,
     nodeId: 1,
     advertisedHost: "127.0.0.1",
     advertisedPort: s.kafkaPort,

@@ -61,7 +61,9 @@ describe("group APIs at their newest versions", () => {
     const fc = await call(ApiKey.FindCoordinator, 4, { key: "", keyType: 0, coordinatorKeys: ["g1", "g2"] });
     expect(fc.coordinators!.map((c) => [c.key, c.nodeId, c.errorCode])).toEqual([["g1", 1, 0], ["g2", 1, 0]]);
     const txn = await call(ApiKey.FindCoordinator, 4, { key: "", keyType: 1, coordinatorKeys: ["t1"] });
-    expect(txn.coordinators![0]!.errorCode).toBe(42);
+    expect(txn.coordinators!.map((c) => [c.key, c.nodeId, c.errorCode])).toEqual([["t1", 1, 0]]);
+    const share = await call(ApiKey.FindCoordinator, 6, { key: "", keyType: 2, coordinatorKeys: ["s1"] });
+    expect(share.coordinators![0]!.errorCode).toBe(42);
 
     await call(ApiKey.OffsetCommit, 9, { groupId: "hg", generationIdOrMemberEpoch: -1, memberId: "", groupInstanceId: null, retentionTimeMs: -1n, topics: [{ name: "ha", partitions: [{ partitionIndex: 1, committedOffset: 7n, committedLeaderEpoch: -1, committedMetadata: "m" }] }] });
     const of = await call(ApiKey.OffsetFetch, 8, { groupId: "", topics: [], groups: [{ groupId: "hg", topics: null }, { groupId: "none", topics: [{ name: "ha", partitionIndexes: [0] }] }] });

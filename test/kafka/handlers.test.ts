@@ -44,7 +44,7 @@ describe("dispatch table", () => {
 });
 
 describe("Produce", () => {
-  it("checkBatch: exactly one magic-2 batch, zstd from v7, no transactions", () => {
+  it("checkBatch: exactly one magic-2 batch, zstd from v7; transactional batches pass (the coordinator checks them)", () => {
     const b = batch(3);
     expect(checkBatch(b, 7)).toBe(0);
     expect(checkBatch(null, 7)).toBe(87);
@@ -56,7 +56,7 @@ describe("Produce", () => {
     magic1[16] = 1;
     expect(checkBatch(magic1, 7)).toBe(87);
     expect(checkBatch(withAttributes(b, 4), 6)).toBe(76);
-    expect(checkBatch(withAttributes(b, 0x10), 7)).toBe(48);
+    expect(checkBatch(withAttributes(b, 0x10), 7)).toBe(0);
   });
 
   it("errors are per partition: a bad partition does not fail the good one", async () => {
@@ -74,12 +74,15 @@ describe("Produce", () => {
     expect(res.responses[0]!.partitionResponses[0]!.logStartOffset).toBe(0n);
   });
 
-  it("acks=0 answers nothing; bad acks are INVALID_REQUIRED_ACKS; a transactional id is refused", async () => {
+  it("acks=0 answers nothing; bad acks are INVALID_REQUIRED_ACKS; a transactional batch outside a transaction is INVALID_TXN_STATE", async () => {
     const req = (acks: number, transactionalId: string | null = null) => ({ transactionalId, acks, timeoutMs: 1000, topicData: [{ name: "h", partitionData: [{ index: 0, records: batch() }] }] });
     expect(await call(ApiKey.Produce, 7, req(0))).toBe(NO_RESPONSE);
     const bad = await call(ApiKey.Produce, 7, req(2));
     expect(bad !== NO_RESPONSE && bad.responses[0]!.partitionResponses[0]!.errorCode).toBe(21);
-    const txn = await call(ApiKey.Produce, 7, req(1, "tx"));
+    const plain = await call(ApiKey.Produce, 7, req(1, "tx"));
+    expect(plain !== NO_RESPONSE && plain.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+    const transactional = encodeRecordBatch([{ value: "t" }], { producerId: 999n, producerEpoch: 0, baseSequence: 0, attributes: 0x10 });
+    const txn = await call(ApiKey.Produce, 7, { ...req(1, "tx"), topicData: [{ name: "h", partitionData: [{ index: 0, records: transactional }] }] });
     expect(txn !== NO_RESPONSE && txn.responses[0]!.partitionResponses[0]!.errorCode).toBe(48);
   });
 });

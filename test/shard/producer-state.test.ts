@@ -150,11 +150,12 @@ describe("ProducerStateTable.check", () => {
     }
   });
 
-  it("rejects transactional batches with INVALID_TXN_STATE", () => {
+  it("checks transactional batches by the same sequence rules (the coordinator verifies the transaction)", () => {
     const t = new ProducerStateTable();
-    expect(result(t.check({ ...batch(0), isTransactional: true }))).toBe(48);
-    expect(result(t.check({ ...batch(0, 1, 0, -1n), isTransactional: true }))).toBe(48);
-    expect(result(t.check({ ...batch(0), isTransactional: false }))).toBe("append");
+    expect(result(t.check({ ...batch(0), isTransactional: true }))).toBe("append");
+    t.record({ ...batch(0), isTransactional: true }, 0n, 0n, 1);
+    expect(result(t.check({ ...batch(5), isTransactional: true }))).toBe(45);
+    expect(result(t.check({ ...batch(0), isTransactional: true }))).toBe("duplicate");
   });
 
   it("expires producers idle for producer.id.expiration.ms, after which they may resume anywhere", () => {

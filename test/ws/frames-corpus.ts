@@ -83,6 +83,15 @@ export function clientEdges(): ClientFrame[] {
     { type: FrameType.CREATE_ACLS, requestId: 1, bindings: [] },
     { type: FrameType.CREATE_ACLS, requestId: 1, bindings: [{ resourceType: 255, resourceName: "", patternType: 0, principal: "", host: LONGEST_MULTIBYTE, operation: 255, permission: 0 }] },
     { type: FrameType.DELETE_ACLS, requestId: 1, filters: [] },
+    // Transactions (issue 16): SUBSCRIBE's isolation byte, and the TXN_* frames at their edges.
+    { type: FrameType.SUBSCRIBE, requestId: 7, topic: "t", credit: 1, maxChunkBytes: 1, start: { kind: StartKind.EARLIEST, value: 0n }, partitions: [], isolation: 1 },
+    { type: FrameType.TXN_INIT, requestId: 1, transactionalId: LONGEST_MULTIBYTE, timeoutMs: U32_MAX },
+    { type: FrameType.TXN_INIT, requestId: 0, transactionalId: "", timeoutMs: 0 },
+    { type: FrameType.TXN_ADD, requestId: 2, transactionalId: "tx", producerId: I64_MAX, producerEpoch: 32767, partitions: [{ topic: "", partition: I32_MIN }, { topic: LONGEST, partition: I32_MAX }], group: LONGEST_MULTIBYTE },
+    { type: FrameType.TXN_ADD, requestId: 3, transactionalId: "", producerId: I64_MIN, producerEpoch: -32768, partitions: [], group: "" },
+    { type: FrameType.TXN_OFFSETS, requestId: 4, transactionalId: "tx", producerId: 5n, producerEpoch: 0, group: "g", offsets: [{ topic: "t", partition: 0, offset: I64_MAX }, { topic: "", partition: I32_MIN, offset: I64_MIN }] },
+    { type: FrameType.TXN_END, requestId: U32_MAX, transactionalId: "tx", producerId: -1n, producerEpoch: -1, commit: true },
+    { type: FrameType.TXN_END, requestId: 0, transactionalId: LONGEST, producerId: 0n, producerEpoch: 0, commit: false },
   ];
 }
 

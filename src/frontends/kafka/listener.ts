@@ -2,6 +2,7 @@
 // with the sans-IO codec (src/protocol/kafka) and answer them through the handler table
 // (src/frontends/kafka/handlers). startServer (src/server.ts) starts it after the broker and closes it first.
 
+import type { TransactionCoordinator } from "../../transactions/index.js";
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
@@ -42,6 +43,8 @@ export interface KafkaListenerOptions {
   policy?: NetworkPolicy;
   /** Serve TLS (Kafka's SSL listener) with these PEM files; with caFile, client certificates (mTLS). */
   tls?: TlsFiles;
+  /** The transaction coordinator (issue 16); unset answers the transaction APIs with COORDINATOR_NOT_AVAILABLE. */
+  transactions?: TransactionCoordinator;
   logger: Logger;
 }
 
@@ -152,6 +155,7 @@ export async function startKafkaListener(
     defaultPartitions: options.defaultPartitions ?? 1,
     logger,
     security: options.security,
+    transactions: options.transactions,
   };
   logger.info("kafka listener started", {
     host,

@@ -56,6 +56,8 @@ export class Subscription {
     readonly topic: string,
     credit: number,
     readonly maxChunkBytes: number,
+    /** 1 = read_committed: below the last stable offset, aborted transactions removed (Broker.readCommitted). */
+    readonly isolation: 0 | 1 = 0,
   ) {
     this.credit = credit;
   }
@@ -114,7 +116,7 @@ export function readNext(broker: Broker, sub: Subscription, cursor: Cursor, sink
   const stale = () => sub.closed || cursor.generation !== generation;
   let read: ReturnType<Broker["readChunk"]>;
   try {
-    read = broker.readChunk(sub.topic, cursor.partition, offset, sub.maxChunkBytes);
+    read = sub.isolation === 1 ? broker.readCommitted(sub.topic, cursor.partition, offset, sub.maxChunkBytes) : broker.readChunk(sub.topic, cursor.partition, offset, sub.maxChunkBytes);
   } catch (error) {
     // A broker shutting down (or a partition just deleted) throws before any read starts: same rules.
     read = Promise.reject(error);
@@ -125,7 +127,20 @@ export function readNext(broker: Broker, sub: Subscription, cursor: Cursor, sink
       if (stale()) return sink.wake();
       cursor.highWatermark = result.highWatermark;
       if (result.records.byteLength === 0) {
-        sink.park(sub, cursor);
+        if (sub.isolation !== 1) {
+          sink.park(sub, cursor);
+        } else {
+          cursor.state = "waiting";
+          // read_committed held at the LSO: wait for the log end to move (data or the marker that ends it).
+          const after = result.logEndOffset > offset ? result.logEndOffset : offset;
+          const cancel = broker.onceDataAfter(sub.topic, cursor.partition, after, () => {
+            if (cursor.cancelWait === cancel) cursor.cancelWait = undefined;
+            if (!stale() && cursor.state === "waiting") cursor.state = "idle";
+            sink.wake();
+          });
+          // onceDataAfter may have called back already (the end moved meanwhile): then there is nothing to cancel.
+          if (cursor.state === "waiting") cursor.cancelWait = cancel;
+        }
         return;
       }
       deliver(sub, cursor, offset, result.records, result.highWatermark, sink);

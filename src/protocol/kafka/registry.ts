@@ -40,6 +40,13 @@ import * as describeUserScramCredentials from "./apis/describe-user-scram-creden
 import * as alterUserScramCredentials from "./apis/alter-user-scram-credentials.js";
 import * as consumerGroupHeartbeat from "./apis/consumer-group-heartbeat.js";
 import * as consumerGroupDescribe from "./apis/consumer-group-describe.js";
+// Transactions (issue 16)
+import * as addPartitionsToTxn from "./apis/add-partitions-to-txn.js";
+import * as addOffsetsToTxn from "./apis/add-offsets-to-txn.js";
+import * as endTxn from "./apis/end-txn.js";
+import * as txnOffsetCommit from "./apis/txn-offset-commit.js";
+import * as describeTransactions from "./apis/describe-transactions.js";
+import * as listTransactions from "./apis/list-transactions.js";
 import type { VersionRange } from "./errors.js";
 import type { RequestHeaderVersion, ResponseHeaderVersion } from "./header.js";
 import type { Reader } from "./reader.js";
@@ -86,6 +93,13 @@ export const ApiKey = {
   // KIP-848 consumer groups (issue 15)
   ConsumerGroupHeartbeat: 68,
   ConsumerGroupDescribe: 69,
+  // Transactions (issue 16)
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
 } as const;
 
 /** Request and response types per API key. */
@@ -129,6 +143,13 @@ export interface ApiMessages {
   // KIP-848 consumer groups (issue 15)
   68: { request: consumerGroupHeartbeat.ConsumerGroupHeartbeatRequest; response: consumerGroupHeartbeat.ConsumerGroupHeartbeatResponse };
   69: { request: consumerGroupDescribe.ConsumerGroupDescribeRequest; response: consumerGroupDescribe.ConsumerGroupDescribeResponse };
+  // Transactions (issue 16)
+  24: { request: addPartitionsToTxn.AddPartitionsToTxnRequest; response: addPartitionsToTxn.AddPartitionsToTxnResponse };
+  25: { request: addOffsetsToTxn.AddOffsetsToTxnRequest; response: addOffsetsToTxn.AddOffsetsToTxnResponse };
+  26: { request: endTxn.EndTxnRequest; response: endTxn.EndTxnResponse };
+  28: { request: txnOffsetCommit.TxnOffsetCommitRequest; response: txnOffsetCommit.TxnOffsetCommitResponse };
+  65: { request: describeTransactions.DescribeTransactionsRequest; response: describeTransactions.DescribeTransactionsResponse };
+  66: { request: listTransactions.ListTransactionsRequest; response: listTransactions.ListTransactionsResponse };
 }
 export type ApiKeyValue = keyof ApiMessages;
 export type RequestOf<K extends ApiKeyValue> = ApiMessages[K]["request"];
@@ -210,6 +231,13 @@ export const registrations: readonly ApiRegistration[] = [
   // KIP-848 consumer groups (issue 15)
   register(ApiKey.ConsumerGroupHeartbeat, consumerGroupHeartbeat),
   register(ApiKey.ConsumerGroupDescribe, consumerGroupDescribe),
+  // Transactions (issue 16)
+  register(ApiKey.AddPartitionsToTxn, addPartitionsToTxn),
+  register(ApiKey.AddOffsetsToTxn, addOffsetsToTxn),
+  register(ApiKey.EndTxn, endTxn),
+  register(ApiKey.TxnOffsetCommit, txnOffsetCommit),
+  register(ApiKey.DescribeTransactions, describeTransactions),
+  register(ApiKey.ListTransactions, listTransactions),
 ] as ApiRegistration[];
 
 const byKey = new Map<number, ApiRegistration>(registrations.map((r) => [r.key, r]));

@@ -7,6 +7,7 @@ import { FrameType, type ClientFrame } from "./frames.js";
 import { readStart, writeStart } from "./start-position.js";
 import { decodeGroupClientFrame, encodeGroupClientFrame, isGroupClientType } from "./group-frames.js";
 import { decodeAuthClientFrame, encodeAuthClientFrame, isAuthClientType } from "./auth-frames.js";
+import { decodeTxnClientFrame, encodeTxnClientFrame, isTxnClientType } from "./txn-frames.js";
 import { decodeSecurityClientFrame, encodeSecurityClientFrame, isSecurityClientType } from "./security-frames.js";
 
 export function encodeClientFrame(frame: ClientFrame): Uint8Array {
@@ -69,6 +70,7 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
         w.i32(p.partition);
         writeStart(w, p.start);
       }
+      if (frame.isolation === 1) w.u8(1);
       break;
     case FrameType.CREDIT:
       w.u32(frame.bytes);
@@ -81,7 +83,7 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       writeStart(w, frame.start);
       break;
     default:
-      if (!encodeAuthClientFrame(w, frame) && !encodeSecurityClientFrame(w, frame)) encodeGroupClientFrame(w, frame);
+      if (!encodeAuthClientFrame(w, frame) && !encodeSecurityClientFrame(w, frame) && !encodeTxnClientFrame(w, frame)) encodeGroupClientFrame(w, frame);
   }
   return w.finish();
 }
@@ -180,7 +182,13 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       const n = r.count16("partitions", 13);
       const partitions = [];
       for (let i = 0; i < n; i++) partitions.push({ partition: r.i32("partition"), start: readStart(r) });
-      frame = { type, requestId, topic, credit, maxChunkBytes, start, partitions };
+      let isolation: 0 | 1 = 0;
+      if (r.remaining > 0) {
+        const level = r.u8("isolation");
+        if (level > 1) throw new WsProtocolError(`SUBSCRIBE isolation must be 0 or 1, got ${level}`);
+        isolation = level as 0 | 1;
+      }
+      frame = { type, requestId, topic, credit, maxChunkBytes, start, partitions, ...(isolation ? { isolation } : {}) };
       break;
     }
     case FrameType.CREDIT:
@@ -199,6 +207,10 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       }
       if (isSecurityClientType(type)) {
         frame = decodeSecurityClientFrame(r, type, requestId);
+        break;
+      }
+      if (isTxnClientType(type)) {
+        frame = decodeTxnClientFrame(r, type, requestId);
         break;
       }
       if (!isGroupClientType(type)) throw new WsProtocolError(`unknown client frame type 0x${type.toString(16).padStart(2, "0")}`);

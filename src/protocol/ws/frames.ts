@@ -47,6 +47,11 @@ export const FrameType = {
   DELETE_ACLS: 0x44,
   CREATE_PARTITIONS: 0x0a,
   DELETE_RECORDS: 0x0b,
+  // Transactions (issue 16, txn-frames.ts)
+  TXN_INIT: 0x48,
+  TXN_ADD: 0x49,
+  TXN_OFFSETS: 0x4a,
+  TXN_END: 0x4b,
   // server -> client
   WELCOME: 0x80,
   PONG: 0x81,
@@ -147,7 +152,15 @@ export type ClientFrame =
   | { type: typeof FrameType.DELETE_GROUP; requestId: number; groupId: string }
   | { type: typeof FrameType.LEAVE_GROUP; requestId: number; subscriptionId: number }
   | AuthFrame
-  | SecurityAdminFrame;
+  | SecurityAdminFrame
+  | TxnFrame;
+
+/** Transaction requests (txn-frames.ts); each names the transactional id and (but TXN_INIT) its producer id and epoch. */
+export type TxnFrame =
+  | { type: typeof FrameType.TXN_INIT; requestId: number; transactionalId: string; timeoutMs: number }
+  | { type: typeof FrameType.TXN_ADD; requestId: number; transactionalId: string; producerId: bigint; producerEpoch: number; partitions: { topic: string; partition: number }[]; group: string }
+  | { type: typeof FrameType.TXN_OFFSETS; requestId: number; transactionalId: string; producerId: bigint; producerEpoch: number; group: string; offsets: { topic: string; partition: number; offset: bigint }[] }
+  | { type: typeof FrameType.TXN_END; requestId: number; transactionalId: string; producerId: bigint; producerEpoch: number; commit: boolean };
 
 /**
  * Authenticate (or re-authenticate) the connection: mechanism "JWT" with the token as payload (UTF-8), or a
@@ -255,6 +268,8 @@ export interface SubscribeFrame {
   start: StartPosition;
   /** Partitions to read, each with its own start; empty = every partition of the topic at `start`. */
   partitions: { partition: number; start: StartPosition }[];
+  /** 1 = read_committed (a trailing byte, omitted for read_uncommitted, so older peers interoperate). */
+  isolation?: 0 | 1;
 }
 
 // ---- server frames ------------------------------------------------------------------------------------

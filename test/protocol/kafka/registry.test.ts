@@ -61,7 +61,8 @@ describe("registry", () => {
   it("isSupported follows the implemented ranges", () => {
     expect([0, 1, 2, 3, 7, 12, 13].map((v) => isSupported(ApiKey.Produce, v))).toEqual([false, false, false, true, true, true, false]);
     expect([3, 4, 11, 12, 17, 18].map((v) => isSupported(ApiKey.Fetch, v))).toEqual([false, true, true, true, true, false]);
-    expect(isSupported(24, 0)).toBe(false); // AddPartitionsToTxn: not offered
+    expect(isSupported(27, 0)).toBe(false); // WriteTxnMarkers: broker to broker, not offered
+    expect([0, 3, 4].map((v) => isSupported(ApiKey.AddPartitionsToTxn, v))).toEqual([true, true, false]); // v4+: broker to broker
   });
 
   it("header flavours: v2/v1 exactly for flexible versions, and ApiVersions responses always v0", () => {
@@ -90,7 +91,7 @@ describe("decodeRequestFrame refuses what the registry does not offer", () => {
   };
 
   it("unknown keys and versions outside the range are UnsupportedVersionError", () => {
-    for (const [k, v] of [[17, 2], [36, 3], [24, 0], [1, 3], [1, 18], [3, 14], [2, 0], [22, 6]] as const) {
+    for (const [k, v] of [[17, 2], [36, 3], [24, 4], [27, 0], [1, 3], [1, 18], [3, 14], [2, 0], [22, 6]] as const) {
       const err = (() => {
         try {
           decodeRequestFrame(frame(k, v, new Array(64).fill(0)));

@@ -4,6 +4,7 @@
 
 import type { ApiKeyValue, RequestOf, ResponseOf } from "../../../src/protocol/kafka/index.js";
 import { securitySamples } from "../../security/kafka-samples.js";
+import { transactionSamples } from "../../transactions/kafka-samples.js";
 
 const bytes = (...xs: number[]) => Uint8Array.from(xs);
 const text = (s: string) => new TextEncoder().encode(s);
@@ -432,6 +433,7 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
     },
   },
   ...securitySamples,
+  ...transactionSamples,
 };
 
 const uuid = (n: number) => Uint8Array.from({ length: 16 }, (_, i) => (i * 17 + n) & 0xff);

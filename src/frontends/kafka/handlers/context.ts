@@ -4,6 +4,7 @@
 
 import type { Broker } from "../../../broker/broker.js";
 import type { GroupCoordinator } from "../../../groups/index.js";
+import type { TransactionCoordinator } from "../../../transactions/index.js";
 import type { Logger } from "../../../log.js";
 import type { ApiKeyValue, RequestHeader, RequestOf, ResponseOf } from "../../../protocol/kafka/index.js";
 import type { Security } from "../../../security/index.js";
@@ -13,6 +14,8 @@ export interface KafkaBrokerContext {
   readonly broker: Broker;
   /** Consumer groups; undefined answers the group APIs with COORDINATOR_NOT_AVAILABLE. */
   readonly coordinator: GroupCoordinator | undefined;
+  /** Transactions (issue 16); undefined answers the transaction APIs with COORDINATOR_NOT_AVAILABLE. */
+  readonly transactions?: TransactionCoordinator;
   /** This broker's node id in Metadata and FindCoordinator. */
   readonly nodeId: number;
   /** Where clients are told to connect (Metadata brokers, FindCoordinator). */

@@ -51,6 +51,12 @@ import { handleDescribeUserScramCredentials } from "./describe-user-scram-creden
 import { handleAlterUserScramCredentials } from "./alter-user-scram-credentials.js";
 import { handleConsumerGroupHeartbeat } from "./consumer-group-heartbeat.js";
 import { handleConsumerGroupDescribe } from "./consumer-group-describe.js";
+import { handleAddPartitionsToTxn } from "./add-partitions-to-txn.js";
+import { handleAddOffsetsToTxn } from "./add-offsets-to-txn.js";
+import { handleEndTxn } from "./end-txn.js";
+import { handleTxnOffsetCommit } from "./txn-offset-commit.js";
+import { handleDescribeTransactions } from "./describe-transactions.js";
+import { handleListTransactions } from "./list-transactions.js";
 import { AuthenticationRequiredError, ClusterAuthorizationError, guards, PRE_AUTHENTICATION, READ_ONLY_ADMIN, SELF_AUTHORIZING } from "./guards.js";
 import { mayCluster } from "./authorize.js";
 import { Operation } from "../../../security/index.js";
@@ -96,6 +102,13 @@ export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   // KIP-848 consumer groups (issue 15)
   [ApiKey.ConsumerGroupHeartbeat]: handleConsumerGroupHeartbeat,
   [ApiKey.ConsumerGroupDescribe]: handleConsumerGroupDescribe,
+  // Transactions (issue 16)
+  [ApiKey.AddPartitionsToTxn]: handleAddPartitionsToTxn,
+  [ApiKey.AddOffsetsToTxn]: handleAddOffsetsToTxn,
+  [ApiKey.EndTxn]: handleEndTxn,
+  [ApiKey.TxnOffsetCommit]: handleTxnOffsetCommit,
+  [ApiKey.DescribeTransactions]: handleDescribeTransactions,
+  [ApiKey.ListTransactions]: handleListTransactions,
 };
 
 for (const reg of registrations) {

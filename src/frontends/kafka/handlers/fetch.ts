@@ -10,8 +10,10 @@
 //   are cut at a batch boundary (or left empty) so the total stays within maxBytes. Batches may start
 //   before fetchOffset (clients skip the records below it).
 // - Stored batches go out verbatim, compressed or not, referenced (not copied) into the vectored write.
-// - isolation_level: read_committed is served like read_uncommitted (no transactions): last stable offset =
-//   high watermark, aborted transactions = [] .
+// - isolation_level 1 (read_committed): each partition returns only batches below its last stable offset
+//   (the first offset of its earliest open transaction) and lists the aborted transactions overlapping them
+//   (from the .txnindex, src/shard/txn-state.ts); read_uncommitted gets every batch and null aborted
+//   transactions. last_stable_offset is reported either way.
 // - Fetch sessions (v7+, KIP-227): see fetch-sessions.ts for the rules. A full fetch (sessionless or a new
 //   session) answers every requested partition in request order; an incremental fetch fetches every
 //   partition of the session (request order first, then the rest in the order they joined) and answers
@@ -89,6 +91,7 @@ export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, in
       minBytes: Math.max(0, request.minBytes),
       maxWaitMs: Math.max(0, request.maxWaitMs),
       signal: info.signal,
+      isolation: request.isolationLevel === 1 ? "read_committed" : "read_uncommitted",
     });
   } catch (error) {
     // The whole call failed (broker closing): every partition carries that error.
@@ -120,7 +123,7 @@ export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, in
           highWatermark: result.ok.highWatermark,
           lastStableOffset: result.ok.lastStableOffset,
           logStartOffset: result.ok.logStartOffset,
-          abortedTransactions: [],
+          abortedTransactions: request.isolationLevel === 1 ? (result.ok.abortedTransactions ?? []) : null,
           preferredReadReplica: -1,
           records,
         };

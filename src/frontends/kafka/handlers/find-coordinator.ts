@@ -3,8 +3,8 @@
 // Behavior:
 // - Group keys (key type 0, and every v0 request): this node, at the advertised host and port; or
 //   COORDINATOR_NOT_AVAILABLE (retriable) while the coordinator is not running.
-// - Transaction keys (key type 1): INVALID_REQUEST with a message (no transaction coordinator here; the
-//   error is not retriable, so transactional clients fail fast instead of polling).
+// - Transaction keys (key type 1): this node while the transaction coordinator runs, else
+//   COORDINATOR_NOT_AVAILABLE. Other key types (2, share groups): INVALID_REQUEST with a message.
 // Version notes: v1 adds key_type, throttle time and error_message; v2 throttling only.
 // - v4+ batches keys (KIP-699): each key is answered on its own, with the same rules.
 
@@ -23,10 +23,13 @@ export const handleFindCoordinator: Handler<typeof ApiKey.FindCoordinator> = (ct
 
 function find(ctx: KafkaBrokerContext, key: string, keyType: number): Coordinator {
   const none = { key, nodeId: -1, host: "", port: -1 };
-  if (keyType !== 0) {
-    return { ...none, errorCode: KafkaErrors.INVALID_REQUEST.code, errorMessage: "transactions are not supported" };
-  }
-  if (!ctx.coordinator?.isActive) {
+  if (keyType === 1) {
+    if (!ctx.transactions?.isActive) {
+      return { ...none, errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, errorMessage: "the transaction coordinator is not running" };
+    }
+  } else if (keyType !== 0) {
+    return { ...none, errorCode: KafkaErrors.INVALID_REQUEST.code, errorMessage: `key type ${keyType} is not supported` };
+  } else if (!ctx.coordinator?.isActive) {
     return { ...none, errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, errorMessage: "the group coordinator is not running" };
   }
   const cluster = ctx.broker.cluster;

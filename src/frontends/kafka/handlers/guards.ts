@@ -7,6 +7,7 @@ import { ApiKey } from "../../../protocol/kafka/index.js";
 import { createTopicsGuard, deleteTopicsGuard, fetchGuard, initProducerIdGuard, listOffsetsGuard, metadataGuard, produceGuard, type Guard } from "./guards-data.js";
 import { alterConfigsGuard, createPartitionsGuard, deleteGroupsGuard, deleteRecordsGuard, describeClusterGuard, describeConfigsGuard, describeLogDirsGuard, describeProducersGuard, incrementalAlterConfigsGuard, offsetDeleteGuard, offsetForLeaderEpochGuard } from "./guards-admin.js";
 import { consumerGroupDescribeGuard, consumerGroupHeartbeatGuard } from "./guards-consumer.js";
+import { addOffsetsToTxnGuard, addPartitionsToTxnGuard, describeTransactionsGuard, endTxnGuard, listTransactionsGuard, txnOffsetCommitGuard } from "./guards-txn.js";
 import { describeGroupsGuard, findCoordinatorGuard, heartbeatGuard, joinGroupGuard, leaveGroupGuard, listGroupsGuard, offsetCommitGuard, offsetFetchGuard, syncGroupGuard } from "./guards-groups.js";
 
 export const guards: { readonly [K in ApiKeyValue]?: Guard<K> } = {
@@ -40,6 +41,13 @@ export const guards: { readonly [K in ApiKeyValue]?: Guard<K> } = {
   // KIP-848 consumer groups (issue 15)
   [ApiKey.ConsumerGroupHeartbeat]: consumerGroupHeartbeatGuard,
   [ApiKey.ConsumerGroupDescribe]: consumerGroupDescribeGuard,
+  // Transactions (issue 16, guards-txn.ts)
+  [ApiKey.AddPartitionsToTxn]: addPartitionsToTxnGuard,
+  [ApiKey.AddOffsetsToTxn]: addOffsetsToTxnGuard,
+  [ApiKey.EndTxn]: endTxnGuard,
+  [ApiKey.TxnOffsetCommit]: txnOffsetCommitGuard,
+  [ApiKey.DescribeTransactions]: describeTransactionsGuard,
+  [ApiKey.ListTransactions]: listTransactionsGuard,
 };
 
 /** APIs that authorize inside their handlers (ACL and SCRAM admin) or need no authorization (SASL, ApiVersions). */

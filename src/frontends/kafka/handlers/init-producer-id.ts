@@ -1,19 +1,29 @@
-// InitProducerId (key 22), v0-5: idempotent producers only (v3+ producer id/epoch in the request are ignored: a new id is handed out).
+// InitProducerId (key 22), v0-5.
 //
 // Behavior:
 // - No transactional id: a new producer id (durable, never reused) with epoch 0. librdkafka and kafkajs ask
 //   once per producer instance; dedup state lives per (producer id, partition) in the shards.
-// - A transactional id: INVALID_TXN_STATE, producer id -1, epoch -1 (transactions are not supported; the
-//   error is not retriable, so a transactional client fails at init instead of retrying forever).
-// Version notes: v1 only changes throttling; v2+ is flexible and out of this profile.
+// - A transactional id: the transaction coordinator (src/transactions/coordinator.ts) answers: the id's
+//   producer id with its epoch bumped (fencing the previous instance, aborting its open transaction), or a
+//   new producer id at epoch 0 for a new id; INVALID_TRANSACTION_TIMEOUT for a timeout above
+//   transaction.max.timeout.ms; PRODUCER_FENCED (INVALID_PRODUCER_EPOCH below v4) when a v3+ request names
+//   a producer id/epoch that is no longer current; COORDINATOR_NOT_AVAILABLE without a coordinator.
+// Version notes: v1 only changes throttling; v2+ is flexible; v3 producer id/epoch (KIP-360); v4
+// PRODUCER_FENCED; v5 TRANSACTION_ABORTABLE (never sent).
 
 import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import type { Handler } from "./context.js";
+import { fencedFor } from "./txn-errors.js";
 
-export const handleInitProducerId: Handler<typeof ApiKey.InitProducerId> = (ctx, request) => {
+export const handleInitProducerId: Handler<typeof ApiKey.InitProducerId> = async (ctx, request, info) => {
   if (request.transactionalId !== null) {
-    return { errorCode: KafkaErrors.INVALID_TXN_STATE.code, producerId: -1n, producerEpoch: -1 };
+    if (!ctx.transactions) return { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, producerId: -1n, producerEpoch: -1 };
+    const result = await ctx.transactions.initProducerId(request.transactionalId, request.transactionTimeoutMs, {
+      producerId: request.producerId ?? -1n,
+      producerEpoch: request.producerEpoch ?? -1,
+    });
+    return { ...result, errorCode: fencedFor(result.errorCode, info.header.apiVersion, 4) };
   }
   try {
     const { producerId, producerEpoch } = ctx.broker.initProducerId();

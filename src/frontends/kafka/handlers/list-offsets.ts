@@ -1,14 +1,15 @@
 // ListOffsets (key 2), v1-10 (v6+ flexible; v7 max timestamp (-3) is served; v8 earliest-local (-4) = earliest, v9 latest-tiered (-5) = -1: nothing is tiered; v10 timeout_ms is not needed).
 //
 // Behavior:
-// - timestamp -1: the high watermark (the log end; with no transactions it is also the last stable offset,
-//   so read_committed gets the same answer); -2: the log start offset; both with timestamp -1.
+// - timestamp -1: the high watermark (the log end), or with isolation_level 1 (read_committed) the last
+//   stable offset (the first offset of the earliest open transaction); -2: the log start offset; both
+//   with timestamp -1.
 // - Any timestamp >= 0: the first offset whose record timestamp is >= it, with that record's timestamp;
 //   offset -1 and timestamp -1 when there is none. Compressed batches are decompressed to find the exact
 //   record (src/core/codecs.ts, wired in the shard's Partition).
 // - -3 (max timestamp, KIP-734, officially v7+) is answered too: it costs nothing.
 // - Other negative timestamps: INVALID_REQUEST for that partition. Errors are per partition.
-// Version notes: v2 adds isolation_level (accepted, no effect) and throttle time; v3 throttling only.
+// Version notes: v2 adds isolation_level and throttle time; v3 throttling only.
 
 import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey, ListOffsetsPartitionResponse } from "../../../protocol/kafka/index.js";
@@ -37,7 +38,7 @@ export const handleListOffsets: Handler<typeof ApiKey.ListOffsets> = async (ctx,
           const spec = offsetSpecFromTimestamp(timestamp);
           if (spec === undefined) return { partitionIndex, errorCode: KafkaErrors.INVALID_REQUEST.code, timestamp: -1n, offset: -1n };
           try {
-            const found = await ctx.broker.listOffsets(t.name, partitionIndex, spec);
+            const found = await ctx.broker.listOffsets(t.name, partitionIndex, spec, request.isolationLevel === 1 ? "read_committed" : undefined);
             const byTime = typeof spec === "object" || spec === "max-timestamp";
             return { partitionIndex, errorCode: KafkaErrors.NONE.code, timestamp: byTime ? found.timestamp : -1n, offset: found.offset };
           } catch (error) {

@@ -10,7 +10,9 @@
 //   bytes left after the first batch, is INVALID_RECORD; too short or a batch length running past the data
 //   is CORRUPT_MESSAGE; magic 0/1 is INVALID_RECORD; zstd below v7 is UNSUPPORTED_COMPRESSION_TYPE. Header,
 //   CRC and record layout are checked by the broker core, which also rejects control batches (INVALID_RECORD).
-// - Transactions are not supported: a transactional id or a transactional batch gets INVALID_TXN_STATE.
+// - Transactional batches go to the broker core, which has the transaction coordinator verify them
+//   (src/transactions/coordinator.ts: the producer's current epoch, an Ongoing transaction holding the
+//   partition; else INVALID_PRODUCER_EPOCH or INVALID_TXN_STATE).
 // - Idempotent batches (producerId >= 0) are deduplicated by the broker: a retry gets the original base
 //   offset and NONE. kafkajs sends producerId -1 with epoch/sequence 0: that is non-idempotent.
 // - Errors are per partition, as data; unknown topics or partitions get UNKNOWN_TOPIC_OR_PARTITION.
@@ -35,7 +37,6 @@ export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request
     t.partitionData.forEach((p, pi) => {
       let errorCode: number = KafkaErrors.NONE.code;
       if (acks !== -1 && acks !== 0 && acks !== 1) errorCode = KafkaErrors.INVALID_REQUIRED_ACKS.code;
-      else if (request.transactionalId !== null) errorCode = KafkaErrors.INVALID_TXN_STATE.code;
       else errorCode = checkBatch(p.records, version);
       const slot: Slot = { topic: ti, partition: pi, index: p.index, errorCode };
       if (errorCode === KafkaErrors.NONE.code) {
@@ -97,6 +98,5 @@ export function checkBatch(records: Uint8Array | null, version: number): number 
   if (size < records.length) return KafkaErrors.INVALID_RECORD.code; // a second batch (or trailing bytes)
   const attributes = attributesAt(view, 0);
   if ((attributes & COMPRESSION_MASK) === Compression.ZSTD && version < 7) return KafkaErrors.UNSUPPORTED_COMPRESSION_TYPE.code;
-  if (attributes & Attributes.TRANSACTIONAL) return KafkaErrors.INVALID_TXN_STATE.code;
   return KafkaErrors.NONE.code;
 }

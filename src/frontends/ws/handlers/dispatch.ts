@@ -32,6 +32,7 @@ import { handleAuth } from "./auth.js";
 import { handleAlterUsers, handleDescribeUsers } from "./users.js";
 import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from "./acls.js";
 import { wsGuardFor } from "./authorize.js";
+import { handleTxnAdd, handleTxnEnd, handleTxnInit, handleTxnOffsets } from "./txn.js";
 
 export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.PING]: handlePing,
@@ -64,6 +65,11 @@ export const handlers: { readonly [T in RequestType]: WsHandler<T> } = {
   [FrameType.DESCRIBE_ACLS]: handleDescribeAcls,
   [FrameType.CREATE_ACLS]: handleCreateAcls,
   [FrameType.DELETE_ACLS]: handleDeleteAcls,
+  // Transactions (issue 16)
+  [FrameType.TXN_INIT]: handleTxnInit,
+  [FrameType.TXN_ADD]: handleTxnAdd,
+  [FrameType.TXN_OFFSETS]: handleTxnOffsets,
+  [FrameType.TXN_END]: handleTxnEnd,
 };
 
 /** Runs a request's handler; a throw becomes the request's ERROR frame (the session sends it). */

@@ -27,7 +27,7 @@ export const handleSubscribe: WsHandler<typeof FrameType.SUBSCRIBE> = async (ctx
     ? frame.partitions
     : Array.from({ length: topic.partitions }, (_, partition) => ({ partition, start: frame.start }));
   const maxChunk = Math.min(frame.maxChunkBytes || limits.maxChunkBytes, limits.maxChunkBytes);
-  const sub = new Subscription(frame.requestId, frame.topic, frame.credit, maxChunk);
+  const sub = new Subscription(frame.requestId, frame.topic, frame.credit, maxChunk, frame.isolation ?? 0);
   const partitions = [];
   for (const { partition, start } of wanted) {
     try {

@@ -1,0 +1,16 @@
+// AddOffsetsToTxn (key 25), v0-4.
+//
+// Behavior: the group's __consumer_offsets partition joins the transaction (its offsets are then sent with
+// TxnOffsetCommit). Errors as AddPartitionsToTxn; COORDINATOR_NOT_AVAILABLE without a transaction or group
+// coordinator.
+
+import { KafkaErrors } from "../../../errors/index.js";
+import type { ApiKey } from "../../../protocol/kafka/index.js";
+import type { Handler } from "./context.js";
+import { fencedFor } from "./txn-errors.js";
+
+export const handleAddOffsetsToTxn: Handler<typeof ApiKey.AddOffsetsToTxn> = async (ctx, request, info) => {
+  if (!ctx.transactions) return { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code };
+  const code = await ctx.transactions.addOffsets(request.transactionalId, request.producerId, request.producerEpoch, request.groupId);
+  return { errorCode: fencedFor(code, info.header.apiVersion, 2) };
+};

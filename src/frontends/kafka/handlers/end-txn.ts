@@ -1,0 +1,17 @@
+// EndTxn (key 26), v0-4.
+//
+// Behavior: commits or aborts the open transaction: PrepareCommit/PrepareAbort written, markers on every
+// partition, the pending offsets committed (commit only), CompleteCommit/CompleteAbort written, then the
+// answer (src/transactions/coordinator.ts). A retry of a finished end answers NONE; the opposite end or no
+// open transaction INVALID_TXN_STATE; PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v2.
+
+import { KafkaErrors } from "../../../errors/index.js";
+import type { ApiKey } from "../../../protocol/kafka/index.js";
+import type { Handler } from "./context.js";
+import { fencedFor } from "./txn-errors.js";
+
+export const handleEndTxn: Handler<typeof ApiKey.EndTxn> = async (ctx, request, info) => {
+  if (!ctx.transactions) return { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code };
+  const code = await ctx.transactions.endTxn(request.transactionalId, request.producerId, request.producerEpoch, request.committed);
+  return { errorCode: fencedFor(code, info.header.apiVersion, 2) };
+};

@@ -1,0 +1,440 @@
+// The transaction coordinator (Kafka's TransactionCoordinator for one node): transactional ids, their
+// producer id and epoch, the partitions and offsets of the open transaction, and the two-phase end that
+// writes commit/abort markers to every partition. State lives in the compacted `__transaction_state` topic
+// (state-records.ts), one record per change, written (acks=all) before the change is acted upon.
+//
+// Behavior:
+// - InitProducerId(id): a new id gets a fresh producer id, epoch 0, state Empty. A known id gets its epoch
+//   bumped (a new producer id once the epoch would pass 32766), which fences the previous instance; an
+//   Ongoing transaction of the old epoch is aborted first (markers written at the bumped epoch). v3+
+//   requests naming a producer id/epoch that is not the current one get PRODUCER_FENCED.
+//   transaction.timeout.ms above maxTimeoutMs (Kafka's transaction.max.timeout.ms) or <= 0 gets
+//   INVALID_TRANSACTION_TIMEOUT.
+// - Every other request checks the id (unknown: INVALID_PRODUCER_ID_MAPPING), the producer id (another:
+//   INVALID_PRODUCER_ID_MAPPING) and the epoch (another: PRODUCER_FENCED; the handlers answer
+//   INVALID_PRODUCER_EPOCH to versions that predate it). While an end is in progress (Prepare*):
+//   CONCURRENT_TRANSACTIONS (retriable).
+// - AddPartitionsToTxn / AddOffsetsToTxn move the id to Ongoing (start time = now) and add the partitions
+//   (the group's __consumer_offsets partition for AddOffsets). Unknown partitions fail the whole request:
+//   UNKNOWN_TOPIC_OR_PARTITION on them, OPERATION_NOT_ATTEMPTED on the rest, as Kafka answers.
+// - TxnOffsetCommit needs an Ongoing transaction (else INVALID_TXN_STATE); the offsets are held in the
+//   transaction's state (durably) and written to __consumer_offsets only when it commits.
+// - EndTxn: Ongoing → PrepareCommit/PrepareAbort (durable) → markers on every partition (fsynced) →
+//   offsets to __consumer_offsets (commit only) → CompleteCommit/CompleteAbort (durable). The answer is
+//   sent after the Complete record, so a client's next transaction never races its previous markers. A
+//   failed marker write leaves the transaction Prepare*; the timer retries it, the answer is still NONE
+//   (the outcome is decided once Prepare* is durable). Retrying an end that already completed the same
+//   way answers NONE; the other way, or an end with nothing open, INVALID_TXN_STATE.
+// - Restart: the topic is replayed; Prepare* transactions are finished (markers again: a duplicate marker
+//   is harmless), Ongoing ones keep running until they end or time out.
+// - Ongoing transactions older than their timeout are aborted with the epoch bumped (the producer is
+//   fenced, as Kafka does), checked every abortCheckMs.
+// - Produce: a transactional batch is accepted only from the current epoch of an Ongoing transaction that
+//   holds the partition (KIP-890 style verification): an older epoch gets INVALID_PRODUCER_EPOCH, anything
+//   else INVALID_TXN_STATE.
+
+import { KafkaErrors } from "../errors/index.js";
+import { KafkaProtocolError } from "../errors/index.js";
+import { createLogger, type Logger } from "../log.js";
+import { BrokerOffsetLog, type OffsetLogBroker } from "../groups/broker-offset-log.js";
+import type { GroupCoordinator } from "../groups/coordinator.js";
+import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
+import type { TransactionalWriteCheck } from "../broker/broker-types.js";
+import type { Result } from "../broker/router.js";
+import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
+import { commitPendingOffsets, describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, verifyTransactionalWrite, type TxnMeta } from "./support.js";
+
+export const TRANSACTION_STATE_TOPIC = "__transaction_state";
+const MAX_EPOCH = 32766;
+const OPERATION_NOT_ATTEMPTED = 55;
+
+/** The slice of the Broker the coordinator uses. */
+export interface TransactionBroker extends OffsetLogBroker {
+  initProducerId(): { producerId: bigint; producerEpoch: number };
+  writeMarkers(items: MarkerItem[]): Promise<Result<MarkerOk>[]>;
+  setTransactionalWriteCheck(check: TransactionalWriteCheck | undefined): void;
+}
+
+export interface TransactionCoordinatorOptions {
+  logger?: Logger;
+  /** Partitions of __transaction_state when it is created. Default 4 (Kafka: 50). */
+  partitions?: number;
+  /** Kafka's transaction.max.timeout.ms. Default 900000. */
+  maxTimeoutMs?: number;
+  /** How often timed-out transactions are aborted and unfinished ends retried. Default 1000 ms. */
+  abortCheckMs?: number;
+  clock?: () => number;
+  /**
+   * Fault injection for the crash tests: called at each step of an end ("prepared", "markers-written");
+   * the tests' child broker kills itself there (RIVULET_TXN_CRASH_AT).
+   */
+  onStep?: (step: "prepared" | "markers-written", transactionalId: string) => void;
+}
+
+export type TxnResult = { errorCode: number };
+
+export class TransactionCoordinator {
+  private readonly txns = new Map<string, TxnMeta>();
+  private readonly byProducer = new Map<bigint, string>();
+  /** Operations on one transactional id run one at a time, in arrival order. */
+  private readonly locks = new KeyedLock();
+  private readonly log: BrokerOffsetLog;
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+  private readonly maxTimeoutMs: number;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private status: "loading" | "active" | "closed" = "loading";
+
+  constructor(
+    private readonly broker: TransactionBroker,
+    private readonly groups: GroupCoordinator | undefined,
+    private readonly options: TransactionCoordinatorOptions = {},
+  ) {
+    this.logger = options.logger ?? createLogger();
+    this.clock = options.clock ?? Date.now;
+    this.maxTimeoutMs = options.maxTimeoutMs ?? 900_000;
+    this.log = new BrokerOffsetLog(broker, { topic: TRANSACTION_STATE_TOPIC, partitions: options.partitions ?? 4, logger: this.logger });
+  }
+
+  get isActive(): boolean {
+    return this.status === "active";
+  }
+
+  /** Replays __transaction_state, finishes interrupted ends, starts the timeout timer. */
+  async start(): Promise<void> {
+    await this.log.replay(({ key, value }) => {
+      let id: string;
+      try {
+        id = decodeTxnKey(key);
+      } catch (error) {
+        this.logger.warn("skipping an unreadable __transaction_state key", { error });
+        return;
+      }
+      const old = this.txns.get(id);
+      if (old) this.byProducer.delete(old.producerId);
+      if (value === null) {
+        this.txns.delete(id);
+        return;
+      }
+      try {
+        const meta: TxnMeta = { transactionalId: id, ...decodeTxnValue(value) };
+        this.txns.set(id, meta);
+        this.byProducer.set(meta.producerId, id);
+      } catch (error) {
+        this.logger.warn("skipping an unreadable __transaction_state value", { transactionalId: id, error });
+      }
+    });
+    this.broker.setTransactionalWriteCheck((topic, partition, producerId, producerEpoch) => this.checkWrite(topic, partition, producerId, producerEpoch));
+    this.status = "active";
+    const unfinished = [...this.txns.values()].filter((m) => m.status === "PrepareCommit" || m.status === "PrepareAbort");
+    for (const meta of unfinished) {
+      this.logger.info("finishing a transaction interrupted by a restart", { transactionalId: meta.transactionalId, status: meta.status });
+      await this.locks.run(meta.transactionalId, () => this.tryComplete(meta));
+    }
+    this.timer = setInterval(() => void this.tick(), this.options.abortCheckMs ?? 1000);
+    this.timer.unref?.();
+  }
+
+  close(): void {
+    this.status = "closed";
+    if (this.timer) clearInterval(this.timer);
+    this.broker.setTransactionalWriteCheck(undefined);
+  }
+
+  // ---- Kafka requests ------------------------------------------------------------------------------------
+
+  async initProducerId(
+    transactionalId: string,
+    timeoutMs: number,
+    expected: { producerId: bigint; producerEpoch: number } = { producerId: -1n, producerEpoch: -1 },
+  ): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }> {
+    const fail = (errorCode: number) => ({ errorCode, producerId: -1n, producerEpoch: -1 });
+    const notReady = this.statusError();
+    if (notReady) return fail(notReady);
+    if (transactionalId === "") return fail(KafkaErrors.INVALID_REQUEST.code);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > this.maxTimeoutMs) return fail(KafkaErrors.INVALID_TRANSACTION_TIMEOUT.code);
+    return this.locks.run(transactionalId, async () => {
+      let meta = this.txns.get(transactionalId);
+      const now = this.clock();
+      if (!meta) {
+        const { producerId } = this.broker.initProducerId();
+        const next: TxnMeta = { transactionalId, producerId, producerEpoch: 0, timeoutMs, status: "Empty", partitions: new Map(), lastUpdateMs: now, startMs: -1, pendingOffsets: [] };
+        await this.persist(next);
+        this.txns.set(transactionalId, next);
+        this.byProducer.set(producerId, transactionalId);
+        return { errorCode: KafkaErrors.NONE.code, producerId, producerEpoch: 0 };
+      }
+      if (expected.producerId >= 0n && (expected.producerId !== meta.producerId || expected.producerEpoch !== meta.producerEpoch)) {
+        return fail(KafkaErrors.PRODUCER_FENCED.code);
+      }
+      if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") {
+        if (!(await this.tryComplete(meta))) return fail(KafkaErrors.CONCURRENT_TRANSACTIONS.code);
+      }
+      if (meta.status === "Ongoing") {
+        // Fence the old instance: abort its transaction at a bumped epoch.
+        await this.abortFenced(meta);
+        if ((meta.status as TxnStatusName) !== "CompleteAbort") return fail(KafkaErrors.CONCURRENT_TRANSACTIONS.code);
+      }
+      meta = this.txns.get(transactionalId)!;
+      let { producerId, producerEpoch } = meta;
+      if (producerEpoch >= MAX_EPOCH) {
+        producerId = this.broker.initProducerId().producerId;
+        producerEpoch = 0;
+      } else {
+        producerEpoch++;
+      }
+      await this.transition(meta, { producerId, producerEpoch, timeoutMs, status: "Empty", partitions: new Map(), startMs: -1, pendingOffsets: [] });
+      return { errorCode: KafkaErrors.NONE.code, producerId, producerEpoch };
+    });
+  }
+
+  /** AddPartitionsToTxn: error code per requested partition. */
+  async addPartitions(
+    transactionalId: string,
+    producerId: bigint,
+    producerEpoch: number,
+    topics: readonly { name: string; partitions: readonly number[] }[],
+  ): Promise<Map<string, Map<number, number>>> {
+    const answer = (code: (topic: string, partition: number) => number) =>
+      new Map(topics.map((t) => [t.name, new Map(t.partitions.map((p) => [p, code(t.name, p)]))]));
+    const notReady = this.statusError();
+    if (notReady) return answer(() => notReady);
+    const unknown = (topic: string, partition: number) => {
+      const count = this.broker.topic(topic)?.partitions ?? 0;
+      return !(Number.isInteger(partition) && partition >= 0 && partition < count);
+    };
+    if (topics.some((t) => t.partitions.some((p) => unknown(t.name, p)))) {
+      return answer((t, p) => (unknown(t, p) ? KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code : OPERATION_NOT_ATTEMPTED));
+    }
+    return this.locks.run(transactionalId, async () => {
+      const meta = this.txns.get(transactionalId);
+      const error = this.checkProducer(meta, producerId, producerEpoch) ?? this.checkNotEnding(meta!);
+      if (error) return answer(() => error);
+      await this.addToTransaction(meta!, topics);
+      return answer(() => KafkaErrors.NONE.code);
+    });
+  }
+
+  /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
+  async addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
+    const notReady = this.statusError();
+    if (notReady) return notReady;
+    if (!this.groups?.isActive) return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
+    return this.locks.run(transactionalId, async () => {
+      const meta = this.txns.get(transactionalId);
+      const error = this.checkProducer(meta, producerId, producerEpoch) ?? this.checkNotEnding(meta!);
+      if (error) return error;
+      // The group's offsets partition, named as Kafka names it; the commit writes there.
+      const partitions = this.broker.topic("__consumer_offsets")?.partitions ?? 0;
+      const partition = partitions > 0 ? kafkaPartitionFor(groupId, partitions) : 0;
+      await this.addToTransaction(meta!, [{ name: "__consumer_offsets", partitions: [partition] }]);
+      return KafkaErrors.NONE.code;
+    });
+  }
+
+  /** TxnOffsetCommit: the offsets wait in the transaction until it commits. Error code per partition. */
+  async txnOffsetCommit(request: {
+    transactionalId: string;
+    groupId: string;
+    producerId: bigint;
+    producerEpoch: number;
+    generationId?: number;
+    memberId?: string;
+    groupInstanceId?: string | null;
+    topics: readonly { name: string; partitions: readonly { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[];
+  }): Promise<number | Map<string, Map<number, number>>> {
+    const notReady = this.statusError();
+    if (notReady) return notReady;
+    if (!this.groups) return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
+    const groupError = this.groups.validateTransactionalCommit({
+      groupId: request.groupId,
+      generationId: request.generationId ?? -1,
+      memberId: request.memberId ?? "",
+      groupInstanceId: request.groupInstanceId ?? null,
+    });
+    if (groupError !== KafkaErrors.NONE.code) return groupError;
+    return this.locks.run(request.transactionalId, async () => {
+      const meta = this.txns.get(request.transactionalId);
+      const fenced = this.checkProducer(meta, request.producerId, request.producerEpoch);
+      if (fenced) return fenced === KafkaErrors.PRODUCER_FENCED.code ? KafkaErrors.INVALID_PRODUCER_EPOCH.code : fenced;
+      if (meta!.status !== "Ongoing") return KafkaErrors.INVALID_TXN_STATE.code;
+      const codes = new Map<string, Map<number, number>>();
+      const pending = meta!.pendingOffsets.filter((o) => !(o.group === request.groupId && request.topics.some((t) => t.name === o.topic && t.partitions.some((p) => p.partitionIndex === o.partition))));
+      for (const t of request.topics) {
+        const byPartition = new Map<number, number>();
+        codes.set(t.name, byPartition);
+        const count = this.broker.topic(t.name)?.partitions ?? 0;
+        for (const p of t.partitions) {
+          if (!(p.partitionIndex >= 0 && p.partitionIndex < count)) {
+            byPartition.set(p.partitionIndex, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
+            continue;
+          }
+          byPartition.set(p.partitionIndex, KafkaErrors.NONE.code);
+          pending.push({ group: request.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.committedMetadata });
+        }
+      }
+      await this.transition(meta!, { pendingOffsets: pending });
+      return codes;
+    });
+  }
+
+  /** EndTxn: commit or abort the open transaction (see the Behavior block). */
+  async endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
+    const notReady = this.statusError();
+    if (notReady) return notReady;
+    return this.locks.run(transactionalId, async () => {
+      const meta = this.txns.get(transactionalId);
+      const error = this.checkProducer(meta, producerId, producerEpoch);
+      if (error) return error;
+      switch (meta!.status) {
+        case "Ongoing":
+          break;
+        case "PrepareCommit":
+        case "PrepareAbort":
+          return (meta!.status === "PrepareCommit") === commit ? KafkaErrors.CONCURRENT_TRANSACTIONS.code : KafkaErrors.INVALID_TXN_STATE.code;
+        case "CompleteCommit":
+        case "CompleteAbort":
+          return (meta!.status === "CompleteCommit") === commit ? KafkaErrors.NONE.code : KafkaErrors.INVALID_TXN_STATE.code;
+        default:
+          return KafkaErrors.INVALID_TXN_STATE.code;
+      }
+      await this.transition(meta!, { status: commit ? "PrepareCommit" : "PrepareAbort" });
+      this.options.onStep?.("prepared", transactionalId);
+      await this.tryComplete(meta!);
+      return KafkaErrors.NONE.code;
+    });
+  }
+
+  /** DescribeTransactions: one state per id (TRANSACTIONAL_ID_NOT_FOUND for unknown ones). */
+  describe(transactionalIds: readonly string[]) {
+    return describeTransactions(this.txns, transactionalIds, this.statusError());
+  }
+
+  /** ListTransactions: filtered by state names, producer ids and minimum running time (ms, -1 = any). */
+  list(stateFilters: readonly string[], producerIdFilters: readonly bigint[], durationFilterMs = -1n) {
+    return listTransactions(this.txns.values(), stateFilters, producerIdFilters, durationFilterMs, this.clock(), this.statusError());
+  }
+
+  // ---- produce verification ----------------------------------------------------------------------------
+
+  private checkWrite(topic: string, partition: number, producerId: bigint, producerEpoch: number): Error | undefined {
+    const id = this.byProducer.get(producerId);
+    return verifyTransactionalWrite(id === undefined ? undefined : this.txns.get(id), topic, partition, producerId, producerEpoch);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------------
+
+  private statusError(): number | undefined {
+    if (this.status === "loading") return KafkaErrors.COORDINATOR_LOAD_IN_PROGRESS.code;
+    if (this.status === "closed") return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
+    return undefined;
+  }
+
+  private checkProducer(meta: TxnMeta | undefined, producerId: bigint, producerEpoch: number): number | undefined {
+    if (!meta || meta.producerId !== producerId) return KafkaErrors.INVALID_PRODUCER_ID_MAPPING.code;
+    if (meta.producerEpoch !== producerEpoch) return KafkaErrors.PRODUCER_FENCED.code;
+    return undefined;
+  }
+
+  private checkNotEnding(meta: TxnMeta): number | undefined {
+    return meta.status === "PrepareCommit" || meta.status === "PrepareAbort" ? KafkaErrors.CONCURRENT_TRANSACTIONS.code : undefined;
+  }
+
+  private async addToTransaction(meta: TxnMeta, topics: readonly { name: string; partitions: readonly number[] }[]): Promise<void> {
+    const starting = meta.status !== "Ongoing";
+    const partitions = starting ? new Map<string, Set<number>>() : new Map([...meta.partitions].map(([t, s]) => [t, new Set(s)]));
+    let added = starting;
+    for (const t of topics) {
+      let set = partitions.get(t.name);
+      if (!set) partitions.set(t.name, (set = new Set()));
+      for (const p of t.partitions) {
+        if (!set.has(p)) {
+          set.add(p);
+          added = true;
+        }
+      }
+    }
+    if (!added) return;
+    await this.transition(meta, starting ? { status: "Ongoing", partitions, startMs: this.clock(), pendingOffsets: [] } : { partitions });
+  }
+
+  /** Aborts an Ongoing transaction at a bumped epoch (fencing its producer): re-init and timeouts. */
+  private async abortFenced(meta: TxnMeta): Promise<void> {
+    let { producerId, producerEpoch } = meta;
+    if (producerEpoch >= MAX_EPOCH) {
+      // Kafka aborts at the old epoch when it cannot bump; the new producer id fences the old one.
+      this.byProducer.delete(producerId);
+      producerId = this.broker.initProducerId().producerId;
+      producerEpoch = 0;
+    } else {
+      producerEpoch++;
+    }
+    // Markers must carry the producer id that wrote the data: keep it for the abort, switch after.
+    const writerId = meta.producerId;
+    await this.transition(meta, { status: "PrepareAbort", producerEpoch: writerId === producerId ? producerEpoch : meta.producerEpoch });
+    await this.tryComplete(meta);
+    if (writerId !== producerId && meta.status === "CompleteAbort") await this.transition(meta, { producerId, producerEpoch });
+  }
+
+  /**
+   * Prepare* → markers → offsets (commit) → Complete*. True once complete; false (logged) if a step failed:
+   * the transaction stays Prepare* and the timer retries.
+   */
+  private async tryComplete(meta: TxnMeta): Promise<boolean> {
+    const commit = meta.status === "PrepareCommit";
+    if (!commit && meta.status !== "PrepareAbort") return true;
+    try {
+      const items: MarkerItem[] = [];
+      for (const [topic, partitions] of meta.partitions) {
+        for (const partition of partitions) items.push({ topic, partition, producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch: 0 });
+      }
+      const results = items.length ? await this.broker.writeMarkers(items) : [];
+      results.forEach((r, i) => {
+        // A partition deleted meanwhile holds nothing to mark.
+        if (r.error && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw r.error;
+        if (r.error) this.logger.warn("transaction marker skipped: partition gone", { topic: items[i]!.topic, partition: items[i]!.partition });
+      });
+      this.options.onStep?.("markers-written", meta.transactionalId);
+      if (commit && meta.pendingOffsets.length) await commitPendingOffsets(this.groups, meta.pendingOffsets);
+      await this.transition(meta, { status: commit ? "CompleteCommit" : "CompleteAbort", partitions: new Map(), pendingOffsets: [] });
+      return true;
+    } catch (error) {
+      this.logger.warn("transaction end not finished; will retry", { transactionalId: meta.transactionalId, status: meta.status, error });
+      return false;
+    }
+  }
+
+  /** Writes the changed state, then applies it in memory (a failed write changes nothing). */
+  private async transition(meta: TxnMeta, changes: Partial<TxnStateRecord>): Promise<void> {
+    const next: TxnMeta = { ...meta, ...changes, lastUpdateMs: this.clock() };
+    await this.persist(next);
+    if (changes.producerId !== undefined && changes.producerId !== meta.producerId) {
+      this.byProducer.delete(meta.producerId);
+      this.byProducer.set(changes.producerId, meta.transactionalId);
+    }
+    Object.assign(meta, changes, { lastUpdateMs: next.lastUpdateMs });
+  }
+
+  private async persist(meta: TxnMeta): Promise<void> {
+    await this.log.append(meta.transactionalId, [{ key: encodeTxnKey(meta.transactionalId), value: encodeTxnValue(meta) }]);
+  }
+
+  /** Aborts timed-out transactions and retries unfinished ends. */
+  private async tick(): Promise<void> {
+    if (this.status !== "active") return;
+    const now = this.clock();
+    for (const meta of [...this.txns.values()]) {
+      if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") {
+        await this.locks.run(meta.transactionalId, () => this.tryComplete(meta)).catch(() => undefined);
+      } else if (meta.status === "Ongoing" && now - meta.startMs > meta.timeoutMs) {
+        await this.locks.run(meta.transactionalId, async () => {
+          if (meta.status !== "Ongoing" || this.clock() - meta.startMs <= meta.timeoutMs) return;
+          this.logger.info("aborting a timed-out transaction", { transactionalId: meta.transactionalId, producerId: meta.producerId, timeoutMs: meta.timeoutMs });
+          await this.abortFenced(meta);
+        }).catch((error) => this.logger.warn("timed-out transaction abort failed", { transactionalId: meta.transactionalId, error }));
+      }
+    }
+  }
+}
+
+export type { TxnStatusName };
