@@ -121,7 +121,7 @@ describe("rivulet produce: kcat's flags", () => {
     expect(storedCompression(dataDir, "z-random")).toEqual([0]);
     const back = await rivulet(["consume", "z-random", ...broker, "--template", "%s"]);
     expect(back.stdout.equals(random)).toBe(true);
-  });
+  }, 120_000); // fifteen client processes (produce, consume and kcat per codec)
 
   it("splits at -D, takes per-record timestamps (a record without one fails alone) and sends whole files", async () => {
     const server = await start({ kafkaPort: -1 });
