@@ -19,6 +19,9 @@
 //   DELETE_GROUP      DELETE group
 //   DESCRIBE_USERS, DESCRIBE_ACLS            DESCRIBE cluster (31), as Describe{UserScramCredentials,Acls}
 //   ALTER_USERS, CREATE_ACLS, DELETE_ACLS    ALTER cluster (31), as AlterUserScramCredentials, Create/DeleteAcls
+//   TXN_INIT, TXN_END          WRITE transactional id (53), as InitProducerId with an id and EndTxn
+//   TXN_ADD                    WRITE transactional id (53), WRITE each topic (29), READ the group if named (30)
+//   TXN_OFFSETS                WRITE transactional id (53), READ group (30), READ each topic (29)
 //   PING, AUTH, UNSUBSCRIBE, SEEK, REVOKE_DONE, LEAVE_GROUP act on the connection's own state: no check.
 
 import { KafkaProtocolError } from "../../../errors/index.js";
@@ -33,7 +36,9 @@ const may = (ctx: WsRequestContext, op: Op, type: RT, name: string) => ctx.secur
 const mayCluster = (ctx: WsRequestContext, op: Op) => may(ctx, op, ResourceType.CLUSTER, CLUSTER_NAME);
 const topicCode = 29;
 
-function require(ok: boolean, code: "TOPIC_AUTHORIZATION_FAILED" | "GROUP_AUTHORIZATION_FAILED" | "CLUSTER_AUTHORIZATION_FAILED", what: string): void {
+type DeniedCode = "TOPIC_AUTHORIZATION_FAILED" | "GROUP_AUTHORIZATION_FAILED" | "CLUSTER_AUTHORIZATION_FAILED" | "TRANSACTIONAL_ID_AUTHORIZATION_FAILED";
+
+function require(ok: boolean, code: DeniedCode, what: string): void {
   if (!ok) throw new KafkaProtocolError(code, `not authorized: ${what}`);
 }
 
@@ -47,6 +52,20 @@ async function perItem<I, R>(items: readonly I[], allowed: (i: I) => boolean, ru
   return items.map((item, i) => (flags[i] ? results[n++]! : denied(item)));
 }
 
+/** WRITE on a transactional id, then the frame's own topics and group (the Kafka transaction APIs' rules). */
+function txnRights<T extends RequestType>(resources: (frame: RequestFrame<T>) => { topics: string[]; group: string }, topicOp: Op = Operation.READ): WsGuard<T> {
+  return (ctx, frame, next) => {
+    const id = (frame as { transactionalId: string }).transactionalId;
+    require(may(ctx, Operation.WRITE, ResourceType.TRANSACTIONAL_ID, id), "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", `WRITE transactional id ${id}`);
+    const { topics, group } = resources(frame);
+    if (group !== "") require(may(ctx, Operation.READ, ResourceType.GROUP, group), "GROUP_AUTHORIZATION_FAILED", `READ group ${group}`);
+    for (const topic of new Set(topics)) {
+      require(may(ctx, topicOp, ResourceType.TOPIC, topic), TOPIC, `${topicOp === Operation.WRITE ? "WRITE" : "READ"} topic ${topic}`);
+    }
+    return next(frame);
+  };
+}
+
 /** The cluster-wide right a user or ACL admin frame needs (the Kafka APIs' rule). */
 function clusterRight<T extends RequestType>(op: Op, what: string): WsGuard<T> {
   return (ctx, frame, next) => {
@@ -56,6 +75,10 @@ function clusterRight<T extends RequestType>(op: Op, what: string): WsGuard<T> {
 }
 
 const guards: { [T in RequestType]?: WsGuard<T> } = {
+  [FrameType.TXN_INIT]: txnRights(() => ({ topics: [], group: "" })),
+  [FrameType.TXN_END]: txnRights(() => ({ topics: [], group: "" })),
+  [FrameType.TXN_ADD]: txnRights((f) => ({ topics: f.partitions.map((p) => p.topic), group: f.group }), Operation.WRITE),
+  [FrameType.TXN_OFFSETS]: txnRights((f) => ({ topics: f.offsets.map((o) => o.topic), group: f.group })),
   [FrameType.DESCRIBE_USERS]: clusterRight(Operation.DESCRIBE, "describe users"),
   [FrameType.ALTER_USERS]: clusterRight(Operation.ALTER, "alter users"),
   [FrameType.DESCRIBE_ACLS]: clusterRight(Operation.DESCRIBE, "describe ACLs"),
