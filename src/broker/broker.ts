@@ -381,8 +381,9 @@ export class Broker extends EventEmitter {
    * (the reader waits there; one below the log start is reported as a gap by whoever reads it), and a time
    * after the last record means the log end.
    */
-  async resolveStart(topic: string, partition: number, from: StartFrom): Promise<bigint> {
-    if (from === "earliest" || from === "latest") return (await this.listOffsets(topic, partition, from)).offset;
+  async resolveStart(topic: string, partition: number, from: StartFrom, isolation?: "read_uncommitted" | "read_committed"): Promise<bigint> {
+    // A read_committed reader's "latest" is the last stable offset, as Kafka's ListOffsets answers it.
+    if (from === "earliest" || from === "latest") return (await this.listOffsets(topic, partition, from, isolation)).offset;
     if ("offset" in from) {
       if (from.offset < 0n) throw new InvalidArgumentError(`offset ${from.offset} is negative`);
       const latest = (await this.listOffsets(topic, partition, "latest")).offset;

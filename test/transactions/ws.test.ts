@@ -95,6 +95,26 @@ describe("WebSocket transactions", () => {
     await consumer.close();
   });
 
+  it("read_committed from latest starts at the LSO: an open transaction's records arrive once it commits", async () => {
+    const c = await client();
+    await c.admin.createTopic("ws-lso-latest", { partitions: 1 });
+    const plain = c.producer({ acks: "all" });
+    await plain.send({ topic: "ws-lso-latest", value: "before" });
+    const producer = c.producer({ transactionalId: "ws-lso-latest-1" });
+    await producer.beginTransaction();
+    await producer.send({ topic: "ws-lso-latest", value: "in-txn" });
+    // The log end is past "in-txn"; the last stable offset is at it (1). A reader from "latest" that started at
+    // the log end would never see the transaction it joined in the middle of.
+    const consumer = c.consumer({ topic: "ws-lso-latest", from: "latest", isolation: "read_committed" });
+    const first = consumer.next();
+    expect(await Promise.race([first.then(() => "record"), sleep(300).then(() => "waiting")])).toBe("waiting");
+    await producer.commitTransaction();
+    const record = await first;
+    expect(new TextDecoder().decode(record.value!)).toBe("in-txn");
+    expect(record.offset).toBe(1n);
+    await consumer.close();
+  });
+
   it("consume-transform-produce with sendOffsets: one committed output per input across a forced abort and a restart", async () => {
     let c = await client();
     await c.admin.createTopic("ws-in", { partitions: 2 });

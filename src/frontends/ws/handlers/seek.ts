@@ -11,7 +11,7 @@ export const handleSeek: WsHandler<typeof FrameType.SEEK> = async (ctx, frame) =
   const sub = subscriptionOf(ctx, frame.subscriptionId);
   const cursor = sub.cursors.find((c) => c.partition === frame.partition);
   if (!cursor) throw new UnknownTopicOrPartitionError(`subscription ${sub.id} does not read partition ${frame.partition}`);
-  sub.seek(cursor, await ctx.broker.resolveStart(sub.topic, frame.partition, startFrom(frame.start)));
+  sub.seek(cursor, await ctx.broker.resolveStart(sub.topic, frame.partition, startFrom(frame.start), sub.isolation === 1 ? "read_committed" : undefined));
   // The client drops chunks until it sees this OK, so none read at the new position may go out before it:
   // the pump runs after the response (sent from a microtask) is on the socket.
   setImmediate(() => ctx.wake());

@@ -31,7 +31,7 @@ export const handleSubscribe: WsHandler<typeof FrameType.SUBSCRIBE> = async (ctx
   const partitions = [];
   for (const { partition, start } of wanted) {
     try {
-      const offset = await broker.resolveStart(frame.topic, partition, startFrom(start));
+      const offset = await broker.resolveStart(frame.topic, partition, startFrom(start), sub.isolation === 1 ? "read_committed" : undefined);
       const [earliest, latest] = await Promise.all([
         broker.listOffsets(frame.topic, partition, "earliest"),
         broker.listOffsets(frame.topic, partition, "latest"),
