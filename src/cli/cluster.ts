@@ -1,7 +1,6 @@
 // `rivulet cluster status`: brokers, controller, under-replicated and offline partitions of a cluster-mode
 // deployment, read from etcd (docs/cluster.md).
 
-import { readClusterStatus } from "../cluster/status.js";
 import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError } from "./errors.js";
 import { renderTable } from "./table.js";
@@ -17,6 +16,8 @@ const status = defineCommand({
     if (!flags.cluster) throw new CliError("give the etcd endpoints with --cluster etcd://host:2379 (or RIVULET_CLUSTER)");
     let s;
     try {
+      // etcd's client loads only for this command.
+      const { readClusterStatus } = await import("../cluster/status.js");
       s = await readClusterStatus(flags.cluster);
     } catch (error) {
       throw new CliError(`cannot read the cluster metadata from ${flags.cluster}: ${(error as Error).message}`);

@@ -5,7 +5,9 @@
 
 import { availableParallelism } from "node:os";
 import { createLogger, type LogLevel } from "../log.js";
-import { startServer, type ServerConfig } from "../server.js";
+// The server (broker, shards, both front ends) loads only when `serve` runs: every other command starts
+// without it (a client command answers in a fraction of the time).
+import type { ServerConfig } from "../server.js";
 import { applyFileValues, type FlagSpecs } from "./args.js";
 import { defineCommand } from "./command.js";
 import { readConfigFile } from "./config-file.js";
@@ -107,6 +109,7 @@ export const serve = defineCommand({
       // Metadata tells Kafka clients to reconnect to 127.0.0.1: fine on this machine, a failure anywhere else.
       logger.warn("bound to a wildcard address without --advertised-host: Kafka clients are told to connect to 127.0.0.1, so clients on other hosts will fail; set --advertised-host to a name they can reach", { host: flags.host });
     }
+    const { startServer } = await import("../server.js");
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
       server = await startServer(config);
