@@ -7,10 +7,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CLIENTS_DIR, children, eventually, kafkaServers, run, type KafkaTestServer } from "./helpers.js";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { CLIENTS_DIR, children, eventually, kafkaServers, run, tempDir, type KafkaTestServer } from "./helpers.js";
 
 const DIR = process.env.RIVULET_NODE_RDKAFKA;
 const DRIVER = join(CLIENTS_DIR, "rdkafka_client.cjs");
+const SERVE = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 if (!DIR) console.warn("rdkafka-848.test.ts skipped: set RIVULET_NODE_RDKAFKA to a node-rdkafka (librdkafka >= 2.12) package dir to run it");
 
 const servers = kafkaServers();
@@ -41,8 +44,9 @@ class RdConsumer {
     topic: string,
     group: string,
     extra: string[] = [],
+    bootstrap = s.bootstrap,
   ) {
-    this.child = procs.spawn(process.execPath, [DRIVER, DIR!, "consume", "--bootstrap", s.bootstrap, "--topic", topic, "--group", group, ...extra]);
+    this.child = procs.spawn(process.execPath, [DRIVER, DIR!, "consume", "--bootstrap", bootstrap, "--topic", topic, "--group", group, ...extra]);
     let buffered = "";
     this.child.stdout!.on("data", (d: Buffer) => {
       buffered += d.toString();
@@ -82,12 +86,28 @@ class RdConsumer {
   }
 }
 
-async function produce(topic: string, prefix: string, count: number, start = 0): Promise<void> {
-  const r = await run(process.execPath, [DRIVER, DIR!, "produce", "--bootstrap", s.bootstrap, "--topic", topic, "--prefix", prefix, "--count", String(count), "--start", String(start)], {
+async function produce(topic: string, prefix: string, count: number, start = 0, bootstrap = s.bootstrap): Promise<void> {
+  const r = await run(process.execPath, [DRIVER, DIR!, "produce", "--bootstrap", bootstrap, "--topic", topic, "--prefix", prefix, "--count", String(count), "--start", String(start)], {
     timeoutMs: 30_000,
   });
   expect(r.code, `produce failed:\n${r.stderr}\n${r.stdout}`).toBe(0);
   expect(JSON.parse(r.stdout.trim())).toMatchObject({ delivered: count, errors: [] });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
+
+/** The WebSocket port a CLI broker logged ("rivulet listening" line, JSON on stderr). */
+function wsPort(child: { output(): string }): string {
+  const line = child.output().split("\n").find((l) => l.includes('"rivulet listening"'))!;
+  return new URL((JSON.parse(line) as { ws: string }).ws).port;
 }
 
 const range = (prefix: string, n: number, start = 0) => Array.from({ length: n }, (_, i) => `${prefix}-${start + i}`);
@@ -207,11 +227,18 @@ describe.skipIf(!DIR)("node-rdkafka with group.protocol=consumer (KIP-848; needs
       await eventually(() => c.records().length >= 10, 30_000, "the first records");
       const epochBefore = described("rd-bounce-g").groupEpoch;
       expect(epochBefore).toBeGreaterThan(0);
+      const restartedAt = Date.now();
       await s.restart();
       await produce("rd-bounce", "r", 20, 60);
       await eventually(() => new Set(c.values()).size >= 80, 60_000, `all 80 after the restart:\n${c.output()}`);
       // Rejoined: membership is in memory, so the group was rebuilt by the member's epoch-0 heartbeat.
       await eventually(() => described("rd-bounce-g").state === "Stable" && held("rd-bounce-g").join() === "0,1", 15_000, "the member holds both again");
+      // librdkafka lost its partitions (UNKNOWN_MEMBER_ID from the new broker) and was assigned them again.
+      const after = c.events.filter((e) => e.at > restartedAt);
+      expect(after.some((e) => e.event === "revoke"), c.output()).toBe(true);
+      expect(after.find((e) => e.event === "assign")?.partitions).toEqual([0, 1]);
+      const firstBatchAfter = c.records().filter((r) => r.at > restartedAt && Number(r.value!.slice(2)) < 60);
+      expect(firstBatchAfter.length, "still reading the first 60 when the broker restarted").toBeGreaterThan(0);
       // At-least-once: a record is read twice only if its commit did not succeed the first time.
       const seen = new Map<string, Event>();
       for (const r of c.records()) {
@@ -224,6 +251,46 @@ describe.skipIf(!DIR)("node-rdkafka with group.protocol=consumer (KIP-848; needs
       await c.stop();
     }
   }, 120_000);
+
+  it("kill -9 of the broker process mid-consumption: the member rejoins the new process and re-reads nothing it committed", async () => {
+    // The CLI broker as a child (dist/), on a fixed Kafka port so the consumer's bootstrap stays valid.
+    const dataDir = tempDir("rivulet-rd848-kill-");
+    const port = await freePort();
+    const serve = async () => {
+      const child = procs.spawn(process.execPath, [SERVE, "serve", "--data-dir", dataDir, "--port", "0", "--kafka-port", String(port), "--host", "127.0.0.1"]);
+      await eventually(() => child.output().includes('"rivulet listening"') || child.exitCode !== null, 30_000, "the broker starts");
+      expect(child.exitCode, child.output()).toBe(null);
+      return child;
+    };
+    let broker = await serve();
+    const bootstrap = `127.0.0.1:${port}`;
+    const created = await run(process.execPath, [SERVE, "topics", "create", "rd-kill", "--partitions", "2", "--broker", `ws://127.0.0.1:${wsPort(broker)}/ws`]);
+    expect(created.code, created.stderr).toBe(0);
+    await produce("rd-kill", "r", 60, 0, bootstrap);
+    const c = new RdConsumer("k", "rd-kill", "rd-kill-g", ["--delay-ms", "50"], bootstrap);
+    try {
+      await eventually(() => c.records().length >= 10, 30_000, `the first records:\n${c.output()}`);
+      broker.kill("SIGKILL");
+      await broker.exited;
+      const killedAt = Date.now();
+      broker = await serve();
+      await produce("rd-kill", "r", 20, 60, bootstrap);
+      await eventually(() => new Set(c.values()).size >= 80, 90_000, `all 80 after the kill:\n${c.output()}`);
+      expect(c.events.filter((e) => e.at > killedAt).find((e) => e.event === "assign")?.partitions).toEqual([0, 1]);
+      expect(c.records().filter((r) => r.at > killedAt && Number(r.value!.slice(2)) < 60).length, "still reading the first 60 at the kill").toBeGreaterThan(0);
+      const seen = new Map<string, Event>();
+      for (const r of c.records()) {
+        const earlier = seen.get(r.value!);
+        if (earlier) expect(earlier.committed, `${r.value} re-read although its commit was acknowledged before the kill`).toBe(false);
+        seen.set(r.value!, r);
+      }
+      expect(new Set(c.values())).toEqual(new Set(range("r", 80)));
+    } finally {
+      await c.stop();
+      broker.kill("SIGTERM");
+      await broker.exited;
+    }
+  }, 180_000);
 
   it("a classic-protocol member joining the consumer group gets INCONSISTENT_GROUP_PROTOCOL", async () => {
     await s.server.broker.createTopic("rd-mixed", { partitions: 2 });
