@@ -81,6 +81,9 @@ class RdConsumer {
     expect(code, `${this.name} exits cleanly:\n${this.child.output()}`).toBe(0);
     expect(this.events.at(-1)?.event).toBe("closed");
   }
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
   output(): string {
     return this.child.output();
   }
@@ -215,6 +218,25 @@ describe.skipIf(!DIR)("node-rdkafka with group.protocol=consumer (KIP-848; needs
       expect(second.values().sort()).toEqual(range("after", 10).sort());
     } finally {
       await second.stop();
+    }
+  }, 60_000);
+
+  it("kill -9 of a consumer mid-read: its partitions move on after its session, committed records are not re-read", async () => {
+    await s.server.broker.createTopic("rd-crash", { partitions: 2 });
+    await produce("rd-crash", "c", 60);
+    const doomed = new RdConsumer("doomed", "rd-crash", "rd-crash-g", ["--delay-ms", "50"]);
+    await eventually(() => doomed.records().length >= 10, 30_000, "the doomed consumer reads");
+    doomed.kill();
+    const heir = new RdConsumer("heir", "rd-crash", "rd-crash-g");
+    try {
+      // The dead member keeps its partitions until consumerSessionTimeoutMs (6 s here), then the heir gets them.
+      await eventually(() => heir.owned().join() === "0,1", 30_000, `the heir takes both partitions:\n${heir.output()}`);
+      await eventually(() => new Set([...doomed.values(), ...heir.values()]).size >= 60, 30_000, "all 60 between them");
+      const committed = new Set(doomed.records().filter((r) => r.committed).map((r) => r.value));
+      expect(heir.values().filter((v) => committed.has(v)), "re-read although committed").toEqual([]);
+      expect(described("rd-crash-g").members).toHaveLength(1);
+    } finally {
+      await heir.stop();
     }
   }, 60_000);
 
