@@ -141,7 +141,7 @@ function assertNeverHeldTwice(consumers: RdConsumer[]): void {
 beforeAll(async () => {
   if (!DIR) return;
   expect(existsSync(join(DIR, "package.json")), `RIVULET_NODE_RDKAFKA=${DIR} is not a package dir`).toBe(true);
-  s = await servers.start({ groups });
+  s = await servers.start({ capture: "rdkafka-848", groups });
 }, 30_000);
 
 describe.skipIf(!DIR)("node-rdkafka with group.protocol=consumer (KIP-848; needs RIVULET_NODE_RDKAFKA)", () => {
