@@ -2,7 +2,8 @@
 // Kafka listener: KIP-848 as a second, independent client implements it (@platformatic/kafka is the first,
 // consumer-group-protocol.test.ts). Each consumer is a child process (clients/rdkafka_client.cjs) so it can be
 // stopped, restarted and compared by timestamps. Needs RIVULET_NODE_RDKAFKA=<node-rdkafka package dir>
-// (.ci/run builds one; see docs/kafka.md); without it the file is skipped with that message.
+// (.ci/run builds one; see docs/kafka.md); without it the file is skipped with that message. With
+// RIVULET_CAPTURE=1 the clients' request frames go to test/fixtures/kafka/rdkafka-848/.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
