@@ -1,11 +1,12 @@
-// node-rdkafka 3.x (librdkafka 2.12, built from the source it bundles) with group.protocol=consumer against the
-// Kafka listener: KIP-848 as a second, independent client implements it (@platformatic/kafka is the first,
-// consumer-group-protocol.test.ts). Each consumer is a child process (clients/rdkafka_client.cjs) so it can be
-// stopped, restarted and compared by timestamps. Needs RIVULET_NODE_RDKAFKA=<node-rdkafka package dir>
-// (.ci/run builds one; see docs/kafka.md); without it the file is skipped with that message. With
+// librdkafka with group.protocol=consumer against the Kafka listener, through node-rdkafka 3.x (librdkafka
+// 2.12) or @confluentinc/kafka-javascript (librdkafka 2.15; its node-rdkafka-compatible API), each built from
+// the librdkafka source it bundles: KIP-848 as a second, independent client implements it (@platformatic/kafka
+// is the first, consumer-group-protocol.test.ts). Each consumer is a child process (clients/rdkafka_client.cjs)
+// so it can be stopped, restarted and compared by timestamps. Needs RIVULET_NODE_RDKAFKA=<package dir of
+// either> (.ci/run builds both; see docs/kafka.md); without it the file is skipped with that message. With
 // RIVULET_CAPTURE=1 the clients' request frames go to test/fixtures/kafka/rdkafka-848/.
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
@@ -15,7 +16,9 @@ import { CLIENTS_DIR, children, eventually, kafkaServers, run, tempDir, type Kaf
 const DIR = process.env.RIVULET_NODE_RDKAFKA;
 const DRIVER = join(CLIENTS_DIR, "rdkafka_client.cjs");
 const SERVE = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-if (!DIR) console.warn("rdkafka-848.test.ts skipped: set RIVULET_NODE_RDKAFKA to a node-rdkafka (librdkafka >= 2.12) package dir to run it");
+if (!DIR) console.warn("rdkafka-848.test.ts skipped: set RIVULET_NODE_RDKAFKA to a node-rdkafka or @confluentinc/kafka-javascript package dir (librdkafka >= 2.12) to run it");
+const pkg = DIR && existsSync(join(DIR, "package.json")) ? (JSON.parse(readFileSync(join(DIR, "package.json"), "utf8")) as { name: string; version: string }) : null;
+const CLIENT = pkg ? `${pkg.name} ${pkg.version.replace(/^v/, "")}` : "node-rdkafka";
 
 const servers = kafkaServers();
 const procs = children();
@@ -145,7 +148,7 @@ beforeAll(async () => {
   s = await servers.start({ capture: "rdkafka-848", groups });
 }, 30_000);
 
-describe.skipIf(!DIR)("node-rdkafka with group.protocol=consumer (KIP-848; needs RIVULET_NODE_RDKAFKA)", () => {
+describe.skipIf(!DIR)(`${CLIENT} with group.protocol=consumer (KIP-848; needs RIVULET_NODE_RDKAFKA)`, () => {
   it("produces and consumes a round trip (smoke test); librdkafka is 2.12 or newer", async () => {
     await s.server.broker.createTopic("rd-smoke", { partitions: 3 });
     await produce("rd-smoke", "smoke", 30);

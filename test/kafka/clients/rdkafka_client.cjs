@@ -1,8 +1,9 @@
-// node-rdkafka (librdkafka 2.12) driver for test/kafka/rdkafka-848.test.ts, run as a child process: a native
-// addon is loaded once per process, and a consumer killed or restarted is a process killed or restarted.
+// librdkafka driver for test/kafka/rdkafka-848.test.ts through the node-rdkafka API (node-rdkafka itself, or
+// @confluentinc/kafka-javascript, which exports the same one), run as a child process: a native addon is
+// loaded once per process, and a consumer killed or restarted is a process killed or restarted.
 //
-//   node rdkafka_client.cjs <node-rdkafka dir> produce --bootstrap B --topic T --count N --prefix P [--start S]
-//   node rdkafka_client.cjs <node-rdkafka dir> consume --bootstrap B --topic T --group G [--protocol consumer|classic]
+//   node rdkafka_client.cjs <package dir> produce --bootstrap B --topic T --count N --prefix P [--start S]
+//   node rdkafka_client.cjs <package dir> consume --bootstrap B --topic T --group G [--protocol consumer|classic]
 //        [--delay-ms D]
 //
 // Output is one JSON object per line. `consume` runs until SIGTERM (then it leaves the group and prints
