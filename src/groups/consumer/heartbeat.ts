@@ -97,8 +97,8 @@ function validate(req: ConsumerGroupHeartbeatRequest): void {
   if (req.groupId.trim() === "") fail(Err.INVALID_REQUEST, "GroupId can't be empty.");
   if (blank(req.instanceId)) fail(Err.INVALID_REQUEST, "InstanceId can't be empty.");
   if (blank(req.rackId)) fail(Err.INVALID_REQUEST, "RackId can't be empty.");
-  // "" means no regex: librdkafka 2.12 sends it in every full heartbeat of a topic-name subscription, and
-  // Kafka's own client sends it to clear a regex subscription.
+  // "" means no regex: librdkafka (2.12, 2.15) sends it in every full heartbeat of a topic-name subscription
+  // (rd_kafka_topic_partition_list_combine_regexes returns "" when there is no regex).
   if (req.subscribedTopicRegex != null && req.subscribedTopicRegex !== "") fail(Err.INVALID_REQUEST, "SubscribedTopicRegex is not supported by this broker.");
   const epoch = req.memberEpoch;
   if (req.clientGeneratesMemberId && req.memberId.trim() === "") fail(Err.INVALID_REQUEST, "MemberId can't be empty.");
