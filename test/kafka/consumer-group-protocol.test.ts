@@ -8,9 +8,10 @@ import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } fro
 import { beforeAll, describe, expect, it } from "vitest";
 import { dispatch, type KafkaBrokerContext } from "../../src/frontends/kafka/handlers/index.js";
 import { topicIdBytes } from "../../src/frontends/kafka/handlers/topic-ids.js";
-import { ApiKey, concat, decodeResponseFrame, type ApiKeyValue, type DecodedRequest, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
+import { ApiKey, concat, decodeRequestFrame, decodeResponseFrame, type ApiKeyValue, type DecodedRequest, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
 import { eventually, kafkaServers, type KafkaTestServer } from "./helpers.js";
 import { handlerContext } from "./handler-context.js";
+import { loadFrames } from "../protocol/kafka/fixtures.js";
 
 const servers = kafkaServers();
 let s: KafkaTestServer;
@@ -175,6 +176,19 @@ describe("KIP-848 through the Kafka handlers", () => {
     });
     expect(fetched.groups![0]!.topics[0]!.partitions[0]!.committedOffset).toBe(7n);
     expect(fetched.groups![1]!.errorCode).toBe(113);
+  });
+
+  it("librdkafka 2.12's join (its captured frame) carries SubscribedTopicRegex \"\", which is no regex", async () => {
+    const frame = loadFrames("rdkafka-848").find((f) => f.name === "consumer_group_heartbeat_request_v1_000")!;
+    const decoded = decodeRequestFrame(frame.bytes.subarray(4));
+    const request = decoded.request as RequestOf<typeof ApiKey.ConsumerGroupHeartbeat>;
+    expect(request).toMatchObject({ memberEpoch: 0, subscribedTopicNames: ["rd-smoke"], subscribedTopicRegex: "", topicPartitions: [] });
+    await s.server.broker.createTopic("rd-smoke", { partitions: 2 });
+    const joined = await call(ApiKey.ConsumerGroupHeartbeat, 1, request);
+    expect(joined).toMatchObject({ errorCode: 0, memberId: request.memberId, memberEpoch: 1 });
+    expect(joined.assignment?.topicPartitions[0]?.partitions).toEqual([0, 1]);
+    const regex = await call(ApiKey.ConsumerGroupHeartbeat, 1, { ...request, groupId: "rd-regex", subscribedTopicRegex: "rd-.*" });
+    expect(regex).toMatchObject({ errorCode: 42, errorMessage: "SubscribedTopicRegex is not supported by this broker." });
   });
 
   it("Kafka 4.0 versions: DescribeGroups v6 names an unknown group; Produce v12, Metadata v13, DescribeCluster v2 are served", async () => {

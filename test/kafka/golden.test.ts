@@ -20,6 +20,9 @@ const expected: Record<string, string[]> = {
   // The same client with groupProtocol "consumer" (KIP-848): ConsumerGroupHeartbeat v1 instead of the classic
   // group APIs (test/kafka/consumer-group-protocol.test.ts).
   "platformatic-848": ["api_versions v3", "consumer_group_heartbeat v1", "create_topics v7", "fetch v17", "find_coordinator v6", "list_offsets v9", "metadata v12", "offset_commit v9", "offset_fetch v9", "produce v11"],
+  // librdkafka 2.12.0 (node-rdkafka 3.6.1) with group.protocol=consumer (test/kafka/rdkafka-848.test.ts);
+  // JoinGroup v5 is the classic-protocol member that test sends into the consumer group.
+  "rdkafka-848": ["api_versions v3", "consumer_group_heartbeat v1", "fetch v16", "find_coordinator v2", "init_producer_id v4", "join_group v5", "list_offsets v7", "metadata v13", "offset_commit v9", "offset_fetch v9", "produce v10"],
   platformatic: ["api_versions v3", "create_topics v7", "delete_topics v6", "describe_groups v5", "fetch v17", "find_coordinator v6", "join_group v9", "leave_group v5", "list_groups v5", "list_offsets v9", "metadata v12", "offset_commit v9", "offset_fetch v9", "produce v11", "sync_group v5"],
 };
 

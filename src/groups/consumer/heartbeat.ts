@@ -2,7 +2,7 @@
 // Topics are names here; the Kafka front end maps topic ids to names and back.
 //
 // Behavior (Kafka's GroupMetadataManager.consumerGroupHeartbeat, 4.0):
-// - Validation → INVALID_REQUEST: empty group id, blank instance/rack id, a subscription regex (not
+// - Validation → INVALID_REQUEST: empty group id, blank instance/rack id, a non-empty subscription regex (not
 //   supported), memberEpoch > 0 or -1 without member id (v1+: every epoch needs the client's member id),
 //   epoch 0 without rebalance timeout, without subscribed topics, or with owned partitions that are not [];
 //   epoch -2 without instance id; epoch < -2. An unknown server assignor → UNSUPPORTED_ASSIGNOR.
@@ -97,7 +97,9 @@ function validate(req: ConsumerGroupHeartbeatRequest): void {
   if (req.groupId.trim() === "") fail(Err.INVALID_REQUEST, "GroupId can't be empty.");
   if (blank(req.instanceId)) fail(Err.INVALID_REQUEST, "InstanceId can't be empty.");
   if (blank(req.rackId)) fail(Err.INVALID_REQUEST, "RackId can't be empty.");
-  if (req.subscribedTopicRegex != null) fail(Err.INVALID_REQUEST, "SubscribedTopicRegex is not supported by this broker.");
+  // "" means no regex: librdkafka (2.12, 2.15) sends it in every full heartbeat of a topic-name subscription
+  // (rd_kafka_topic_partition_list_combine_regexes returns "" when there is no regex).
+  if (req.subscribedTopicRegex != null && req.subscribedTopicRegex !== "") fail(Err.INVALID_REQUEST, "SubscribedTopicRegex is not supported by this broker.");
   const epoch = req.memberEpoch;
   if (req.clientGeneratesMemberId && req.memberId.trim() === "") fail(Err.INVALID_REQUEST, "MemberId can't be empty.");
   if (epoch > 0 || epoch === -1) {
