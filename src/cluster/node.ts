@@ -66,7 +66,7 @@ export async function startClusterNode(
   );
   broker.replication = replicas;
   broker.replicationStats = () => replicas.stats();
-  broker.cluster = clusterView(broker, session, brokerId);
+  broker.cluster = { ...clusterView(broker, session, brokerId), epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch) };
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
     await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port });

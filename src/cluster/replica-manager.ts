@@ -179,6 +179,13 @@ export class ReplicaManager implements ReplicationHooks {
     this.session.request(this.session.keys.isrRequest(lp.topic, lp.partition), request).catch((error) => this.options.logger.warn("ISR proposal failed", { error: String(error) }));
   }
 
+  /** OffsetForLeaderEpoch for clients (the Kafka port): undefined unless this broker leads the partition. */
+  epochEnd(topic: string, partition: number, epoch: number): { epoch: number; endOffset: bigint } | undefined {
+    const lp = this.parts.get(pkey(topic, partition));
+    if (!lp || lp.role !== "leader" || this.fenced) return undefined;
+    return lp.epochs.endOffsetFor(epoch, lp.leo);
+  }
+
   /** OffsetForLeaderEpoch over the replication wire. */
   handleEpochEnd(h: Frame["header"]): { header: Record<string, unknown> } {
     if (!Number.isInteger(h.epoch) || !Number.isInteger(h.partition)) return { header: { error: "INVALID_REQUEST", message: "epochEnd needs integer partition and epoch" } };
