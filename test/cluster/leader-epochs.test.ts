@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
+import { connect } from "../../src/client/index.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
 import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
 
@@ -103,4 +104,29 @@ describe("leader epochs on the Kafka port", () => {
     // A follower: the epoch matches, leadership does not.
     expect((await fetchOnce(c3, "epochs", second.leaderEpoch)).errorCode).toBe(NOT_LEADER);
   }, 120_000);
+
+  it("the WebSocket METADATA answer lists every live broker's URL and each partition's leader and epoch", async () => {
+    const live = brokers.filter((b) => b.proc.alive());
+    const state = (await partitionState(etcd, "epochs", 0))!;
+    for (const b of live) {
+      const client = await connect({ url: `${b.wsUrl}/ws` });
+      try {
+        const meta = await until("metadata with the current leader", async () => {
+          const m = await client.admin.clusterMetadata(["epochs"]);
+          return m.topics[0]?.partitions[0]?.leaderEpoch === state.leaderEpoch ? m : undefined;
+        });
+        expect(meta.brokers.map((x) => x.id).sort()).toEqual(live.map((x) => x.id).sort());
+        expect(meta.topics[0]!.partitions[0]).toEqual({ partition: 0, leader: state.leader, leaderEpoch: state.leaderEpoch });
+        // Every advertised URL is a working WebSocket endpoint of that broker.
+        for (const info of meta.brokers) {
+          expect(info.url).toBe(`${brokers.find((x) => x.id === info.id)!.wsUrl}/ws`);
+          const other = await connect({ url: info.url });
+          expect((await other.admin.listTopics()).includes("epochs")).toBe(true);
+          other.close();
+        }
+      } finally {
+        client.close();
+      }
+    }
+  }, 60_000);
 });

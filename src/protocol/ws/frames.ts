@@ -268,7 +268,8 @@ export interface SubscribeFrame {
 export type ServerFrame =
   | { type: typeof FrameType.WELCOME; requestId: 0; protocolVersion: number; serverVersion: string; maxFrameBytes: number; maxSubscriptions: number; idleTimeoutMs: number }
   | { type: typeof FrameType.PONG; requestId: number; serverTimeMs: bigint }
-  | { type: typeof FrameType.METADATA_RESULT; requestId: number; topics: MetadataTopic[] }
+  /** brokers: cluster mode only (a trailing block; its topics then carry `leaders`). */
+  | { type: typeof FrameType.METADATA_RESULT; requestId: number; topics: MetadataTopic[]; brokers?: ClusterBrokerInfo[] }
   | { type: typeof FrameType.OK; requestId: number }
   /** sizes: bytes on disk per partition, in `partitions` order; only when the request asked (a trailing field). */
   | { type: typeof FrameType.TOPIC_DESCRIPTION; requestId: number; name: string; id: string; partitions: PartitionRange[]; configs: { name: string; value: string; isDefault: boolean }[]; sizes?: number[] }
@@ -329,6 +330,14 @@ export interface MetadataTopic {
   name: string;
   errorCode: number;
   partitions: PartitionRange[];
+  /** Cluster mode: per partition (in `partitions` order) its leader's broker id (-1: none) and leader epoch. */
+  leaders?: { leader: number; leaderEpoch: number }[];
+}
+
+/** Cluster mode: a live broker and the WebSocket URL clients reach it at. */
+export interface ClusterBrokerInfo {
+  id: number;
+  url: string;
 }
 
 export interface ProduceResultItem {
