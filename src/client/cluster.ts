@@ -12,7 +12,10 @@
 //   connection or a request timeout: refresh the metadata (from any broker that answers) and send again to
 //   the leader it names, until `deliveryTimeoutMs`. Other errors are the caller's. A retried record may be
 //   stored twice if the old leader stored it but its answer was lost (as any non-idempotent retry).
-// - Not done here: routing subscriptions (non-group consumers) per partition; use one client per leader.
+// - consumer({topic, partition}): a non-group subscription to one partition on its leader; when the
+//   leader goes away (connection lost, NOT_LEADER_OR_FOLLOWER, ...) it refreshes the metadata and
+//   subscribes on the new leader from the next offset after the last record handed out: no gap, no
+//   duplicate. Group consumers are not routed here (their coordinator decides).
 
 import { RivuletError } from "../errors/index.js";
 import type { ClusterMetadata } from "./admin.js";
@@ -20,6 +23,8 @@ import type { ConnectionOptions } from "./connection.js";
 import { ConnectionError } from "./errors.js";
 import { connect, type RivuletClient } from "./index.js";
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from "./producer.js";
+import type { Consumer } from "./consumer.js";
+import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
 
 export interface ClusterOptions extends Omit<ConnectionOptions, "url"> {
   /** Bootstrap URLs (any brokers of the cluster). */
@@ -87,6 +92,11 @@ export class RivuletCluster {
 
   producer(options: ProducerOptions = {}): ClusterProducer {
     return new ClusterProducer(this, options);
+  }
+
+  /** A non-group consumer of one partition that follows its leader (see Behavior). */
+  consumer(options: Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint }): ClusterConsumer {
+    return new ClusterConsumer(this, options);
   }
 
   close(): void {
@@ -162,6 +172,50 @@ export class ClusterProducer {
       this.producers.set(client, p);
     }
     return p;
+  }
+}
+
+export class ClusterConsumer {
+  private current: Consumer | undefined;
+  private nextOffset: bigint | undefined;
+  private closed = false;
+
+  constructor(private readonly cluster: RivuletCluster, private readonly options: Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint }) {
+    this.nextOffset = options.position;
+  }
+
+  /** The next offset to read (after the last record handed out), once known. */
+  get position(): bigint | undefined {
+    return this.nextOffset;
+  }
+
+  async next(): Promise<ConsumedRecord> {
+    const { partition, position: _position, ...rest } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!this.current) {
+          const client = await this.cluster.leaderFor(rest.topic, partition);
+          const positions = this.nextOffset === undefined ? undefined : { [partition]: this.nextOffset };
+          this.current = client.consumer({ ...rest, partitions: [partition], ...(positions ? { positions } : {}) });
+        }
+        const record = await this.current.next();
+        this.nextOffset = record.offset + 1n;
+        return record;
+      } catch (error) {
+        if (this.closed || !shouldReroute(error)) throw error;
+        const old = this.current;
+        this.current = undefined;
+        await old?.close().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+        await this.cluster.refresh([rest.topic]).catch(() => undefined);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.current?.close().catch(() => undefined);
+    this.current = undefined;
   }
 }
 
