@@ -109,7 +109,7 @@ export class Admin {
    * none right now). `brokers` is empty when the server is a single node (it sends no cluster block).
    */
   async clusterMetadata(topics: string[] = []): Promise<ClusterMetadata> {
-    const frame = expect(await this.read({ type: FrameType.METADATA, topics }), FrameType.METADATA_RESULT);
+    const frame = expect(await this.read({ type: FrameType.METADATA, topics, cluster: true }), FrameType.METADATA_RESULT);
     return {
       brokers: frame.brokers ?? [],
       topics: frame.topics.filter((t) => t.errorCode === 0).map((t) => ({ name: t.name, partitions: t.partitions.map((p, i) => ({ partition: p.partition, leader: t.leaders?.[i]?.leader ?? -1, leaderEpoch: t.leaders?.[i]?.leaderEpoch ?? -1 })) })),

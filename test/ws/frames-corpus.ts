@@ -18,6 +18,7 @@ export function clientSeeds(topic = "fz"): ClientFrame[] {
   return [
     { type: FrameType.PING, requestId: 1 },
     { type: FrameType.METADATA, requestId: 2, topics: [topic, "other"] },
+    { type: FrameType.METADATA, requestId: 1, topics: ["a"], cluster: true },
     { type: FrameType.CREATE_TOPIC, requestId: 3, name: "created", partitions: 2, configs: { "retention.ms": "1000" } },
     { type: FrameType.DELETE_TOPIC, requestId: 4, name: "created" },
     { type: FrameType.DESCRIBE_TOPIC, requestId: 5, name: topic },

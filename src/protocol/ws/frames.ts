@@ -116,7 +116,8 @@ export const RivuletErrorCode = {
 
 export type ClientFrame =
   | { type: typeof FrameType.PING; requestId: number }
-  | { type: typeof FrameType.METADATA; requestId: number; topics: string[] }
+  /** cluster: ask for the cluster block in METADATA_RESULT (a trailing flags byte; absent = not asked). */
+  | { type: typeof FrameType.METADATA; requestId: number; topics: string[]; cluster?: boolean }
   | { type: typeof FrameType.CREATE_TOPIC; requestId: number; name: string; partitions: number; configs: Record<string, string> }
   | { type: typeof FrameType.DELETE_TOPIC; requestId: number; name: string }
   /** sizes: also answer each partition's bytes on disk (an optional trailing flags byte, bit 0; older servers refuse it). */
@@ -268,7 +269,7 @@ export interface SubscribeFrame {
 export type ServerFrame =
   | { type: typeof FrameType.WELCOME; requestId: 0; protocolVersion: number; serverVersion: string; maxFrameBytes: number; maxSubscriptions: number; idleTimeoutMs: number }
   | { type: typeof FrameType.PONG; requestId: number; serverTimeMs: bigint }
-  /** brokers: cluster mode only (a trailing block; its topics then carry `leaders`). */
+  /** brokers: cluster mode, when the request asked (a trailing block; its topics then carry `leaders`). */
   | { type: typeof FrameType.METADATA_RESULT; requestId: number; topics: MetadataTopic[]; brokers?: ClusterBrokerInfo[] }
   | { type: typeof FrameType.OK; requestId: number }
   /** sizes: bytes on disk per partition, in `partitions` order; only when the request asked (a trailing field). */

@@ -1,6 +1,6 @@
 // METADATA -> METADATA_RESULT: the named topics (all when none are named) with their partitions' offsets;
 // an unknown topic is an error code on its entry, not a failed request.
-// Cluster mode: also every live broker's WebSocket URL (its advertised host, WebSocket port and scheme) and
+// Cluster mode, when the request asks (its `cluster` flag; older clients refuse trailing bytes): also every live broker's WebSocket URL (its advertised host, WebSocket port and scheme) and
 // each partition's leader and leader epoch, so a client can route produce and reads to leaders
 // (docs/protocol.md, METADATA_RESULT's trailing block).
 
@@ -19,14 +19,14 @@ export const handleMetadata: WsHandler<typeof FrameType.METADATA> = async ({ bro
           name,
           errorCode: 0,
           partitions: description.partitions.map((p) => ({ partition: p.partition, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset })),
-          ...(broker.cluster ? { leaders: description.partitions.map((p) => leaderOf(broker.cluster!, name, p.partition)) } : {}),
+          ...(broker.cluster && frame.cluster ? { leaders: description.partitions.map((p) => leaderOf(broker.cluster!, name, p.partition)) } : {}),
         };
       } catch (error) {
         return { name, errorCode: toKafkaCode(error), partitions: [] };
       }
     }),
   );
-  if (!broker.cluster) return { type: FrameType.METADATA_RESULT, requestId: frame.requestId, topics };
+  if (!broker.cluster || !frame.cluster) return { type: FrameType.METADATA_RESULT, requestId: frame.requestId, topics };
   const brokers = broker.cluster.brokers().map((b) => ({ id: b.id, url: `${b.wsScheme ?? "ws"}://${b.host.includes(":") ? `[${b.host}]` : b.host}:${b.wsPort}/ws` }));
   return { type: FrameType.METADATA_RESULT, requestId: frame.requestId, topics, brokers };
 };
