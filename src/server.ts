@@ -148,7 +148,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   if (config.cluster) {
     try {
       const { startClusterNode } = await import("./cluster/node.js");
-      cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger);
+      cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger, coordinator);
     } catch (error) {
       await kafka?.close();
       await ws.close();

@@ -21,6 +21,8 @@ export const DEFAULT_BROKER = "ws://127.0.0.1:8080/ws";
 /** The deadline of one request, and how long a one-shot command waits for a broker that went away. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+// Several comma-separated URLs are accepted too (a cluster's brokers; docs/cluster.md): the help text is
+// unchanged so docs/cli.md's generated appendix stays as it is.
 export const brokerFlags = {
   broker: { kind: "string", description: `broker WebSocket URL (host:port is short for ws://host:port/ws; default: the profile's, else ${DEFAULT_BROKER})`, env: "RIVULET_BROKER", placeholder: "URL" },
 } as const;
@@ -40,7 +42,18 @@ export const timeoutFlag = {
  * RIVULET_PROFILE, or the current one), else the default. Accepts a full ws:// or wss:// URL, or host:port.
  */
 export function brokerUrl(flag: string | undefined): string {
+  return brokerUrls(flag)[0]!;
+}
+
+/** Every URL of a comma-separated --broker (a cluster's brokers), each checked as brokerUrl checks one. */
+export function brokerUrls(flag: string | undefined): string[] {
   const given = flag ?? activeProfile()?.profile.broker ?? DEFAULT_BROKER;
+  const list = given.split(",").map((x) => x.trim()).filter(Boolean);
+  if (!list.length) throw new UsageError("--broker: no URL given");
+  return list.map(oneBrokerUrl);
+}
+
+function oneBrokerUrl(given: string): string {
   if (/^wss?:\/\//i.test(given)) {
     try {
       new URL(given);
@@ -66,11 +79,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects to the broker, printing one status line per outage (see Behavior above). */
 export async function connectBroker(given: string | undefined, options: BrokerOptions = {}): Promise<RivuletClient> {
-  const url = brokerUrl(given);
+  const urls = brokerUrls(given);
+  let url = urls[0]!;
   const status = options.status ?? ((line: string) => void process.stderr.write(`rivulet: ${line}\n`));
   const giveUpAfterMs = options.timeoutMs ?? (options.follow ? Number.POSITIVE_INFINITY : DEFAULT_TIMEOUT_MS);
   const connection: ConnectionOptions = {
-    url,
+    url, // several --broker URLs: the first that answers (tried in order, below)
     requestTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     connectTimeoutMs: Math.min(options.timeoutMs ?? 10_000, 10_000),
     reconnect: { initialDelayMs: 100, maxDelayMs: 5_000, giveUpAfterMs },
@@ -83,14 +97,23 @@ export async function connectBroker(given: string | undefined, options: BrokerOp
   let saidRetrying = false;
   for (let attempt = 0; !client; attempt++) {
     try {
-      client = await connect(connection);
+      // Several --broker URLs: try each in turn; the first that answers serves the command.
+      for (let i = 0; ; i++) {
+        url = urls[i]!;
+        try {
+          client = await connect({ ...connection, url });
+          break;
+        } catch (error) {
+          if (i === urls.length - 1) throw error;
+        }
+      }
     } catch (error) {
       // The broker answered and said no (authentication failed, a close code of its own): retrying cannot help.
       const closeCode = error instanceof ConnectionError ? error.closeCode : undefined;
       const refused = (error instanceof RivuletError && !(error instanceof ConnectionError) && !(error instanceof TimeoutError)) || (closeCode !== undefined && closeCode >= 4000 && closeCode !== 4008);
       if (refused) throw new CliError(`the broker at ${url} refused the connection: ${(error as Error).message}`);
       const waited = Date.now() - started;
-      if (!waitAtStart) throw new CliError(`cannot connect to the broker at ${url}: ${await diagnoseBrokerUrl(url)}`);
+      if (!waitAtStart) throw new CliError(`cannot connect to the broker at ${urls.length > 1 ? `${urls.join(", ")} (none answered; the last)` : url}: ${await diagnoseBrokerUrl(url)}`);
       if (waited >= giveUpAfterMs) throw new TimeoutError(`broker at ${url} unreachable for ${waited} ms (--timeout ${giveUpAfterMs})`, giveUpAfterMs);
       if (!saidRetrying) status(`broker unreachable at ${url}, retrying…`);
       saidRetrying = true;

@@ -104,6 +104,18 @@ export class Admin {
     });
   }
 
+  /**
+   * Cluster mode: every live broker's WebSocket URL and each partition's leader and leader epoch (leader -1:
+   * none right now). `brokers` is empty when the server is a single node (it sends no cluster block).
+   */
+  async clusterMetadata(topics: string[] = []): Promise<ClusterMetadata> {
+    const frame = expect(await this.read({ type: FrameType.METADATA, topics, cluster: true }), FrameType.METADATA_RESULT);
+    return {
+      brokers: frame.brokers ?? [],
+      topics: frame.topics.filter((t) => t.errorCode === 0).map((t) => ({ name: t.name, partitions: t.partitions.map((p, i) => ({ partition: p.partition, leader: t.leaders?.[i]?.leader ?? -1, leaderEpoch: t.leaders?.[i]?.leaderEpoch ?? -1 })) })),
+    };
+  }
+
   async listTopics(): Promise<string[]> {
     return (await this.metadata()).map((t) => t.name);
   }
@@ -222,4 +234,9 @@ export class Admin {
     throwFirst(results, (i) => `ACL filter ${i}`);
     return results.map((r) => r.bindings);
   }
+}
+
+export interface ClusterMetadata {
+  brokers: { id: number; url: string }[];
+  topics: { name: string; partitions: { partition: number; leader: number; leaderEpoch: number }[] }[];
 }

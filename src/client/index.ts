@@ -54,7 +54,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<RivuletC
   return new RivuletClient(connection);
 }
 
-export { Admin, type TopicMetadata, type TopicInfo, type OffsetQuery } from "./admin.js";
+export { Admin, type TopicMetadata, type TopicInfo, type OffsetQuery, type ClusterMetadata } from "./admin.js";
 export { Connection, type ConnectionOptions, type ConnectionEvents, type ReconnectPolicy, type RequestOptions, type StreamHandler } from "./connection.js";
 export { Consumer, type ConsumerOptions, type ConsumedRecord, type StartFrom } from "./consumer.js";
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type RetryEvent, DeliveryTimeoutError, RequestTimeoutError, ProducerClosedError } from "./producer.js";

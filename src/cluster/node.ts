@@ -6,6 +6,8 @@ import { KafkaProtocolError } from "../errors/index.js";
 import type { Broker } from "../broker/broker.js";
 import type { ClusterView, ReplicationHooks } from "../broker/replication-hooks.js";
 import type { Logger } from "../log.js";
+import type { GroupCoordinator } from "../groups/coordinator.js";
+import { OFFSETS_TOPIC } from "../groups/broker-offset-log.js";
 import { checkBrokerId, parseEtcdEndpoints, type ClusterConfig } from "./config.js";
 import { Controller } from "./controller.js";
 import { EtcdSession } from "./etcd-session.js";
@@ -35,6 +37,7 @@ export async function startClusterNode(
   config: ClusterConfig,
   listeners: { host: string; kafkaPort: number; wsPort: number; wsScheme?: string },
   logger: Logger,
+  coordinator?: GroupCoordinator,
 ): Promise<ClusterNode> {
   const brokerId = checkBrokerId(config.brokerId);
   const session = new EtcdSession({
@@ -63,7 +66,8 @@ export async function startClusterNode(
   );
   broker.replication = replicas;
   broker.replicationStats = () => replicas.stats();
-  broker.cluster = clusterView(broker, session, brokerId);
+  broker.cluster = { ...clusterView(broker, session, brokerId), epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch) };
+  if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
     await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port });
     // Internal topics the broker made on its own before joining (the groups layer's __consumer_offsets)
@@ -92,6 +96,32 @@ export async function startClusterNode(
       await server.close();
       await session.close();
     },
+  };
+}
+
+/**
+ * The group coordinator moves with the leadership of `__consumer_offsets` partitions (Kafka's
+ * onElection/onResignation): leader → load the partition's groups once the high watermark covers the log
+ * end this broker had when elected (so every commit acknowledged under the old leader is read); anything
+ * else → unload. The start-up replay is dropped: until this broker leads a partition it owns no group.
+ */
+function followOffsetsLeadership(coordinator: GroupCoordinator, replicas: ReplicaManager, logger: Logger): void {
+  coordinator.partitioned();
+  replicas.onRoleChange = (topic, partition, role) => {
+    if (topic !== OFFSETS_TOPIC) return;
+    if (role !== "leader") {
+      coordinator.unloadPartition(partition);
+      return;
+    }
+    if (coordinator.ownedPartitions()?.includes(partition)) return; // same leader, new epoch: still loaded
+    const lp = replicas.parts.get(pkey(topic, partition));
+    const target = lp?.leo ?? 0n;
+    const ready = async () => {
+      const deadline = Date.now() + 10_000;
+      while (lp && lp.role === "leader" && lp.hw < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (lp && lp.hw < target) logger.warn("loading an offsets partition before its high watermark reached the log end", { partition, hw: lp.hw, logEndOffset: target });
+    };
+    void coordinator.loadPartition(partition, ready);
   };
 }
 

@@ -37,6 +37,8 @@ export class ReplicaManager implements ReplicationHooks {
   private applying: Promise<void> = Promise.resolve();
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
+  /** Told when this broker gains or loses the leadership of a hosted partition (the group coordinator). */
+  onRoleChange: ((topic: string, partition: number, role: LocalPartition["role"], leaderEpoch: number) => void) | undefined;
 
   constructor(private readonly broker: Broker, private readonly session: EtcdSession, readonly options: ReplicaManagerOptions) {
     session.on("change", (snap: ClusterSnapshot) => {
@@ -177,6 +179,13 @@ export class ReplicaManager implements ReplicationHooks {
     this.session.request(this.session.keys.isrRequest(lp.topic, lp.partition), request).catch((error) => this.options.logger.warn("ISR proposal failed", { error: String(error) }));
   }
 
+  /** OffsetForLeaderEpoch for clients (the Kafka port): undefined unless this broker leads the partition. */
+  epochEnd(topic: string, partition: number, epoch: number): { epoch: number; endOffset: bigint } | undefined {
+    const lp = this.parts.get(pkey(topic, partition));
+    if (!lp || lp.role !== "leader" || this.fenced) return undefined;
+    return lp.epochs.endOffsetFor(epoch, lp.leo);
+  }
+
   /** OffsetForLeaderEpoch over the replication wire. */
   handleEpochEnd(h: Frame["header"]): { header: Record<string, unknown> } {
     if (!Number.isInteger(h.epoch) || !Number.isInteger(h.partition)) return { header: { error: "INVALID_REQUEST", message: "epochEnd needs integer partition and epoch" } };
@@ -263,15 +272,18 @@ export class ReplicaManager implements ReplicationHooks {
     lp.lastProposal = undefined;
     if (lp.hw < status.logStartOffset) lp.hw = status.logStartOffset;
     this.options.logger.info("became leader", { topic: lp.topic, partition: lp.partition, leaderEpoch, logEndOffset: lp.leo, highWatermark: lp.hw });
+    this.onRoleChange?.(lp.topic, lp.partition, "leader", leaderEpoch);
   }
 
   private becomeFollower(lp: LocalPartition, leader: number, leaderEpoch: number, snap: ClusterSnapshot): void {
     this.failWaiters(lp);
     lp.fetcher?.stop();
     lp.fetcher = undefined;
+    const was = lp.role;
     lp.role = "follower";
     lp.leader = leader;
     lp.leaderEpoch = leaderEpoch;
+    if (was === "leader") this.onRoleChange?.(lp.topic, lp.partition, "follower", leaderEpoch);
     const info = snap.brokers.get(leader);
     if (leader === -1 || !info) return; // offline, or the leader's registration not seen yet: wait for metadata
     const fetcher = new ReplicaFetcher(this.broker, lp, this.client(leader, info.host, info.replicationPort), this.options.brokerId, this.options.logger);
@@ -285,7 +297,9 @@ export class ReplicaManager implements ReplicationHooks {
     this.failWaiters(lp);
     lp.fetcher?.stop();
     lp.fetcher = undefined;
+    const was = lp.role;
     lp.role = role;
+    if (was === "leader") this.onRoleChange?.(topic, partition, role, lp.leaderEpoch);
   }
 
   private failWaiters(lp: LocalPartition): void {
@@ -312,6 +326,7 @@ export class ReplicaManager implements ReplicationHooks {
         this.failWaiters(lp);
         lp.role = "none";
         lp.leaderEpoch = -1;
+        this.onRoleChange?.(lp.topic, lp.partition, "none", -1);
       }
     }
     const unfence = () => {

@@ -56,7 +56,13 @@ export class BrokerOffsetLog implements OffsetLog {
 
   async replay(visit: (record: OffsetLogRecord) => void): Promise<void> {
     await this.ensureTopic();
-    for (let p = 0; p < this.partitions; p++) await this.replayPartition(p, visit);
+    for (let p = 0; p < this.partitions; p++) await this.replayOne(p, visit);
+  }
+
+  /** One partition, from its log start to its high watermark (the coordinator loading a partition it now leads). */
+  async replayPartition(partition: number, visit: (record: OffsetLogRecord) => void): Promise<void> {
+    await this.ensureTopic();
+    await this.replayOne(partition, visit);
   }
 
   async append(groupId: string, records: OffsetLogRecord[]): Promise<void> {
@@ -87,7 +93,7 @@ export class BrokerOffsetLog implements OffsetLog {
     this.partitions = existing.partitions;
   }
 
-  private async replayPartition(partition: number, visit: (record: OffsetLogRecord) => void): Promise<void> {
+  private async replayOne(partition: number, visit: (record: OffsetLogRecord) => void): Promise<void> {
     let offset = (await this.broker.listOffsets(this.topic, partition, "earliest")).offset;
     const maxBytes = this.options.fetchBytes ?? 1024 * 1024;
     for (;;) {

@@ -26,6 +26,12 @@ export interface OffsetLog {
   replay(visit: (record: OffsetLogRecord) => void): Promise<void>;
   /** Appends one group's records atomically and durably (acks=-1); resolves once they are. */
   append(groupId: string, records: OffsetLogRecord[]): Promise<void>;
+  /**
+   * Partitioned logs (cluster mode: the coordinator moves with each partition's leadership). The partition
+   * a group's records go to, and a replay of one partition (log order), run when this broker takes it over.
+   */
+  partitionFor?(groupId: string): number;
+  replayPartition?(partition: number, visit: (record: OffsetLogRecord) => void): Promise<void>;
 }
 
 /** The log for unit tests: keeps every record; `failNextAppend` makes the next append reject. */
@@ -66,8 +72,10 @@ export class OffsetStore {
 
   constructor(private readonly log: OffsetLog, private readonly logger?: Logger) {}
 
-  async load(): Promise<void> {
-    await this.log.replay(({ key, value }) => {
+  /** Replays the whole log, or (partitioned logs) one partition of it. */
+  async load(partition?: number): Promise<void> {
+    const replay = partition === undefined ? this.log.replay.bind(this.log) : (visit: (r: OffsetLogRecord) => void) => this.log.replayPartition!(partition, visit);
+    await replay(({ key, value }) => {
       try {
         const k = decodeOffsetKey(key);
         if (!k) return;
@@ -76,6 +84,16 @@ export class OffsetStore {
         this.logger?.warn("skipping an unreadable record in the offsets log", { error });
       }
     });
+  }
+
+  /** Forgets a group's offsets in memory only (its coordinator moved to another broker; the log keeps them). */
+  forget(groupId: string): void {
+    this.table.delete(groupId);
+  }
+
+  /** Every group in the table, with or without live offsets. */
+  knownGroupIds(): string[] {
+    return [...this.table.keys()];
   }
 
   get(groupId: string, topic: string, partition: number): CommittedOffset | undefined {

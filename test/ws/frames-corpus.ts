@@ -18,6 +18,7 @@ export function clientSeeds(topic = "fz"): ClientFrame[] {
   return [
     { type: FrameType.PING, requestId: 1 },
     { type: FrameType.METADATA, requestId: 2, topics: [topic, "other"] },
+    { type: FrameType.METADATA, requestId: 1, topics: ["a"], cluster: true },
     { type: FrameType.CREATE_TOPIC, requestId: 3, name: "created", partitions: 2, configs: { "retention.ms": "1000" } },
     { type: FrameType.DELETE_TOPIC, requestId: 4, name: "created" },
     { type: FrameType.DESCRIBE_TOPIC, requestId: 5, name: topic },
@@ -106,6 +107,9 @@ export function serverFrames(): ServerFrame[] {
     { type: FrameType.PONG, requestId: 1, serverTimeMs: 1_700_000_000_000n },
     { type: FrameType.METADATA_RESULT, requestId: 1, topics: [] },
     { type: FrameType.METADATA_RESULT, requestId: 1, topics: [{ name: "", errorCode: -1, partitions: [] }, { name: LONGEST, errorCode: 32767, partitions: [range, { partition: I32_MAX, logStartOffset: 0n, logEndOffset: -1n }] }] },
+    // Cluster mode: the trailing brokers block, each topic's partition leaders (one topic without partitions).
+    { type: FrameType.METADATA_RESULT, requestId: 1, topics: [{ name: "t", errorCode: 0, partitions: [range], leaders: [{ leader: 2, leaderEpoch: 7 }] }, { name: "u", errorCode: 3, partitions: [], leaders: [] }], brokers: [{ id: 1, url: "ws://h1:8081/ws" }, { id: I32_MAX, url: LONGEST }] },
+    { type: FrameType.METADATA_RESULT, requestId: 1, topics: [], brokers: [] },
     { type: FrameType.OK, requestId: U32_MAX },
     { type: FrameType.TOPIC_DESCRIPTION, requestId: 1, name: "t", id: "", partitions: [range], configs: [{ name: "", value: LONGEST, isDefault: true }, { name: "retention.ms", value: "-1", isDefault: false }] },
     { type: FrameType.TOPIC_DESCRIPTION, requestId: 1, name: "t", id: "x", partitions: [range, range], configs: [], sizes: [0, Number.MAX_SAFE_INTEGER] },

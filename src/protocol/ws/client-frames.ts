@@ -20,6 +20,7 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
     case FrameType.METADATA:
       w.u16(frame.topics.length);
       for (const t of frame.topics) w.string(t);
+      if (frame.cluster) w.u8(1);
       break;
     case FrameType.CREATE_TOPIC: {
       const configs = Object.entries(frame.configs);
@@ -104,7 +105,9 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       const n = r.count16("topics", 2);
       const topics: string[] = [];
       for (let i = 0; i < n; i++) topics.push(r.string("topic"));
-      frame = { type, requestId, topics };
+      // Optional flags byte (bit 0: cluster, the brokers and leaders block); other bits are reserved.
+      const flags = r.remaining > 0 ? r.u8("metadata flags") : 0;
+      frame = (flags & 1) === 1 ? { type, requestId, topics, cluster: true } : { type, requestId, topics };
       break;
     }
     case FrameType.CREATE_TOPIC: {

@@ -123,7 +123,8 @@ export const RivuletErrorCode = {
 
 export type ClientFrame =
   | { type: typeof FrameType.PING; requestId: number }
-  | { type: typeof FrameType.METADATA; requestId: number; topics: string[] }
+  /** cluster: ask for the cluster block in METADATA_RESULT (a trailing flags byte; absent = not asked). */
+  | { type: typeof FrameType.METADATA; requestId: number; topics: string[]; cluster?: boolean }
   | { type: typeof FrameType.CREATE_TOPIC; requestId: number; name: string; partitions: number; configs: Record<string, string> }
   | { type: typeof FrameType.DELETE_TOPIC; requestId: number; name: string }
   /** sizes: also answer each partition's bytes on disk (an optional trailing flags byte, bit 0; older servers refuse it). */
@@ -277,7 +278,8 @@ export interface SubscribeFrame {
 export type ServerFrame =
   | { type: typeof FrameType.WELCOME; requestId: 0; protocolVersion: number; serverVersion: string; maxFrameBytes: number; maxSubscriptions: number; idleTimeoutMs: number }
   | { type: typeof FrameType.PONG; requestId: number; serverTimeMs: bigint }
-  | { type: typeof FrameType.METADATA_RESULT; requestId: number; topics: MetadataTopic[] }
+  /** brokers: cluster mode, when the request asked (a trailing block; its topics then carry `leaders`). */
+  | { type: typeof FrameType.METADATA_RESULT; requestId: number; topics: MetadataTopic[]; brokers?: ClusterBrokerInfo[] }
   | { type: typeof FrameType.OK; requestId: number }
   /** sizes: bytes on disk per partition, in `partitions` order; only when the request asked (a trailing field). */
   | { type: typeof FrameType.TOPIC_DESCRIPTION; requestId: number; name: string; id: string; partitions: PartitionRange[]; configs: { name: string; value: string; isDefault: boolean }[]; sizes?: number[] }
@@ -338,6 +340,14 @@ export interface MetadataTopic {
   name: string;
   errorCode: number;
   partitions: PartitionRange[];
+  /** Cluster mode: per partition (in `partitions` order) its leader's broker id (-1: none) and leader epoch. */
+  leaders?: { leader: number; leaderEpoch: number }[];
+}
+
+/** Cluster mode: a live broker and the WebSocket URL clients reach it at. */
+export interface ClusterBrokerInfo {
+  id: number;
+  url: string;
 }
 
 export interface ProduceResultItem {

@@ -2,7 +2,7 @@
 // the same care the server does: a malformed server frame is a WsProtocolError, never a crash.
 
 import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
-import { FrameType, type ChunkFrame, type PartitionRange, type ServerFrame } from "./frames.js";
+import { FrameType, type ChunkFrame, type ClusterBrokerInfo, type MetadataTopic, type PartitionRange, type ServerFrame } from "./frames.js";
 import { decodeGroupServerFrame, encodeGroupServerFrame, isGroupServerType } from "./group-frames.js";
 import { decodeAuthServerFrame, encodeAuthServerFrame, isAuthServerType } from "./auth-frames.js";
 import { decodeSecurityServerFrame, encodeSecurityServerFrame, isSecurityServerType } from "./security-frames.js";
@@ -50,6 +50,16 @@ export function encodeServerFrame(frame: ServerFrame): Uint8Array {
       for (const t of frame.topics) {
         w.string(t.name).i16(t.errorCode);
         writeRanges(w, t.partitions);
+      }
+      // Trailing, cluster mode only: brokers, then each topic's partition leaders. Older clients stop before it.
+      if (frame.brokers) {
+        w.u16(frame.brokers.length);
+        for (const b of frame.brokers) w.i32(b.id).string(b.url);
+        for (const t of frame.topics) {
+          const leaders = t.leaders ?? [];
+          w.u32(leaders.length);
+          for (const l of leaders) w.i32(l.leader).i32(l.leaderEpoch);
+        }
       }
       break;
     case FrameType.OK:
@@ -117,9 +127,21 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
       break;
     case FrameType.METADATA_RESULT: {
       const n = r.count16("topics", 8);
-      const topics = [];
+      const topics: MetadataTopic[] = [];
       for (let i = 0; i < n; i++) topics.push({ name: r.string(), errorCode: r.i16(), partitions: readRanges(r) });
       frame = { type, requestId, topics };
+      if (r.remaining > 0) {
+        const nb = r.count16("brokers", 6);
+        const brokers: ClusterBrokerInfo[] = [];
+        for (let i = 0; i < nb; i++) brokers.push({ id: r.i32(), url: r.string() });
+        for (const t of topics) {
+          const count = r.u32("leader count");
+          if (count * 8 > r.remaining) throw new WsProtocolError(`leader count ${count} cannot fit`);
+          t.leaders = [];
+          for (let i = 0; i < count; i++) t.leaders.push({ leader: r.i32(), leaderEpoch: r.i32() });
+        }
+        frame.brokers = brokers;
+      }
       break;
     }
     case FrameType.OK:

@@ -37,6 +37,7 @@ import type { Handler, KafkaBrokerContext } from "./context.js";
 import { FINAL_EPOCH, INITIAL_EPOCH, nextEpoch, partitionSessionKey, sessionCacheFor, type FetchSession, type SessionPartition } from "./fetch-sessions.js";
 import { MoreKafkaCodes, topicById } from "./topic-ids.js";
 import { wholeBatchesEnd } from "../../../core/index.js";
+import { leaderEpochError } from "./leader-epoch.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -51,6 +52,10 @@ interface Wanted {
   maxBytes: number;
   /** The session's record of it, for incremental answers. */
   session?: SessionPartition;
+  /** v9+: the leader epoch the client knows (-1: unknown); checked in cluster mode (leader-epoch.ts). */
+  currentLeaderEpoch?: number;
+  /** A failed leader-epoch check: answered with this code, not read. */
+  epochError?: number;
 }
 
 export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, info) => {
@@ -84,7 +89,8 @@ export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, in
   }
 
   const items: FetchItem[] = [];
-  for (const w of wanted) if (w.topic !== undefined) items.push({ topic: w.topic, partition: w.partition, offset: w.fetchOffset, maxBytes: w.maxBytes });
+  for (const w of wanted) if (w.topic !== undefined) w.epochError = leaderEpochError(ctx, w.topic, w.partition, w.currentLeaderEpoch) || undefined;
+  for (const w of wanted) if (w.topic !== undefined && !w.epochError) items.push({ topic: w.topic, partition: w.partition, offset: w.fetchOffset, maxBytes: w.maxBytes });
   let results: Awaited<ReturnType<typeof ctx.broker.fetchMany>>;
   try {
     results = await ctx.broker.fetchMany(items, {
@@ -106,6 +112,8 @@ export const handleFetch: Handler<typeof ApiKey.Fetch> = async (ctx, request, in
     let p: FetchPartitionResponse;
     if (w.topic === undefined) {
       p = failed(w.partition, MoreKafkaCodes.UNKNOWN_TOPIC_ID);
+    } else if (w.epochError) {
+      p = failed(w.partition, w.epochError);
     } else {
       const result = results[i++]!;
       if (!result.ok) {
@@ -163,6 +171,7 @@ function resolve(ctx: KafkaBrokerContext, request: FetchRequest, version: number
         partition: p.partition,
         fetchOffset: p.fetchOffset,
         maxBytes: Math.max(0, Math.min(p.partitionMaxBytes, maxBytes)),
+        currentLeaderEpoch: p.currentLeaderEpoch,
       });
     }
   }

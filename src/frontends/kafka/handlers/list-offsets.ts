@@ -9,12 +9,14 @@
 //   record (src/core/codecs.ts, wired in the shard's Partition).
 // - -3 (max timestamp, KIP-734, officially v7+) is answered too: it costs nothing.
 // - Other negative timestamps: INVALID_REQUEST for that partition. Errors are per partition.
+// - v4+ current_leader_epoch, cluster mode: FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (leader-epoch.ts).
 // Version notes: v2 adds isolation_level and throttle time; v3 throttling only.
 
 import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey, ListOffsetsPartitionResponse } from "../../../protocol/kafka/index.js";
 import { offsetSpecFromTimestamp } from "../../../protocol/offset-spec.js";
 import type { Handler } from "./context.js";
+import { leaderEpochError } from "./leader-epoch.js";
 
 const EARLIEST = -2n;
 const EARLIEST_LOCAL = -4n;
@@ -25,7 +27,9 @@ export const handleListOffsets: Handler<typeof ApiKey.ListOffsets> = async (ctx,
     request.topics.map(async (t) => ({
       name: t.name,
       partitions: await Promise.all(
-        t.partitions.map(async ({ partitionIndex, timestamp: asked }): Promise<ListOffsetsPartitionResponse> => {
+        t.partitions.map(async ({ partitionIndex, timestamp: asked, currentLeaderEpoch }): Promise<ListOffsetsPartitionResponse> => {
+          const epochError = leaderEpochError(ctx, t.name, partitionIndex, currentLeaderEpoch);
+          if (epochError) return { partitionIndex, errorCode: epochError, timestamp: -1n, offset: -1n };
           // No tiered storage: the earliest local offset (-4) is the earliest offset, and nothing is tiered
           // (-5: offset -1, as Kafka answers when no segment has been uploaded).
           if (asked === LATEST_TIERED) {

@@ -13,9 +13,10 @@
 //   off by default: librdkafka producers and kafkajs ask for it on every request for an unknown topic.
 // - Topic ids (v10+): every topic carries its stable UUID (kept with the topic since creation). A request
 //   by id (name null) for an unknown id: UNKNOWN_TOPIC_ID, name null; a request by name never creates by id.
-// - Leader epochs (v7+): -1 (unknown). A known epoch would make librdkafka and Java clients validate
-//   positions with OffsetForLeaderEpoch after every metadata change; with one node and no leader changes
-//   the epoch would never move anyway.
+// - Leader epochs (v7+): single node -1 (unknown; with no leader changes the epoch never moves, and a
+//   known one would make librdkafka and Java clients validate positions after every metadata change).
+//   Cluster mode: the partition's leader epoch from etcd (OffsetForLeaderEpoch answers from the leader's
+//   epoch cache, Fetch/ListOffsets check the client's epoch).
 // - Authorized operations (v8+): INT32_MIN ("not requested") unless asked for; when asked, every topic
 //   operation is allowed (there are no ACLs): READ..DESCRIBE_CONFIGS bits as Kafka encodes them.
 // Version notes: v1 is_internal, rack, controller id; v2 cluster id; v3 throttle time; v4
@@ -110,7 +111,8 @@ function describe(ctx: KafkaBrokerContext, record: TopicRecord): MetadataTopic {
 
 /**
  * Cluster mode: each partition's leader, replicas and ISR from the etcd metadata. A partition with no live
- * leader answers LEADER_NOT_AVAILABLE (retriable). Leader epochs stay -1 (see above).
+ * leader answers LEADER_NOT_AVAILABLE (retriable). Leader epochs are the
+ * controller's (clients send them back in Fetch/ListOffsets and validate positions with OffsetForLeaderEpoch).
  */
 function describeInCluster(ctx: KafkaBrokerContext, record: TopicRecord): MetadataTopic {
   const cluster = ctx.broker.cluster!;
@@ -127,7 +129,7 @@ function describeInCluster(ctx: KafkaBrokerContext, record: TopicRecord): Metada
         errorCode: leader === -1 ? KafkaErrors.LEADER_NOT_AVAILABLE.code : KafkaErrors.NONE.code,
         partitionIndex,
         leaderId: leader,
-        leaderEpoch: -1,
+        leaderEpoch: state?.leaderEpoch ?? -1,
         replicaNodes: state?.replicas ?? [],
         isrNodes: state?.isr ?? [],
         offlineReplicas: (state?.replicas ?? []).filter((id) => !live.has(id)),

@@ -90,11 +90,13 @@ const guards: { [T in RequestType]?: WsGuard<T> } = {
       const r = await next(frame);
       return r?.type === FrameType.METADATA_RESULT ? { ...r, topics: r.topics.filter((t) => describable(t.name)) } : r;
     }
+    let brokers: { id: number; url: string }[] | undefined; // cluster mode: kept from the allowed part's answer
     const topics = await perItem(frame.topics, describable, async (topics) => {
       const r = await next({ ...frame, topics });
+      if (r?.type === FrameType.METADATA_RESULT) brokers = r.brokers;
       return r?.type === FrameType.METADATA_RESULT ? r.topics : [];
     }, (name) => ({ name, errorCode: topicCode, partitions: [] }));
-    return { type: FrameType.METADATA_RESULT, requestId: frame.requestId, topics: topics ?? [] };
+    return { type: FrameType.METADATA_RESULT, requestId: frame.requestId, topics: topics ?? [], ...(brokers ? { brokers } : {}) };
   },
   [FrameType.CREATE_TOPIC]: (ctx, frame, next) => {
     require(mayCluster(ctx, Operation.CREATE) || may(ctx, Operation.CREATE, ResourceType.TOPIC, frame.name), TOPIC, `CREATE topic ${frame.name}`);

@@ -1,0 +1,225 @@
+// The WebSocket client in cluster mode (docs/cluster.md): one connection per broker, learned from the
+// METADATA answer's broker list, and produce routed per partition to its leader.
+//
+//   const cluster = await connectCluster({ urls: ["ws://h1:8081/ws", "ws://h2:8082/ws"] });
+//   const producer = cluster.producer({ acks: "all" });
+//   await producer.send({ topic: "orders", partition: 0, value: "..." });
+//
+// Behavior:
+// - Bootstrap: each URL in turn until one answers; its METADATA lists every live broker's URL.
+// - send: to the partition's leader (a record without a partition: round-robin over the partitions). On
+//   NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, FENCED/UNKNOWN_LEADER_EPOCH, NOT_ENOUGH_REPLICAS, a lost
+//   connection or a request timeout: refresh the metadata (from any broker that answers) and send again to
+//   the leader it names, until `deliveryTimeoutMs`. Other errors are the caller's. A retried record may be
+//   stored twice if the old leader stored it but its answer was lost (as any non-idempotent retry).
+// - consumer({topic, partition}): a non-group subscription to one partition on its leader; when the
+//   leader goes away (connection lost, NOT_LEADER_OR_FOLLOWER, ...) it refreshes the metadata and
+//   subscribes on the new leader from the next offset after the last record handed out: no gap, no
+//   duplicate. Group consumers are not routed here (their coordinator decides).
+
+import { RivuletError } from "../errors/index.js";
+import type { ClusterMetadata } from "./admin.js";
+import type { ConnectionOptions } from "./connection.js";
+import { ConnectionError } from "./errors.js";
+import { connect, type RivuletClient } from "./index.js";
+import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from "./producer.js";
+import type { Consumer } from "./consumer.js";
+import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
+
+export interface ClusterOptions extends Omit<ConnectionOptions, "url"> {
+  /** Bootstrap URLs (any brokers of the cluster). */
+  urls: string[];
+}
+
+const REROUTE = new Set(["NOT_LEADER_OR_FOLLOWER", "LEADER_NOT_AVAILABLE", "FENCED_LEADER_EPOCH", "UNKNOWN_LEADER_EPOCH", "NOT_ENOUGH_REPLICAS", "NOT_ENOUGH_REPLICAS_AFTER_APPEND", "NETWORK_EXCEPTION", "REQUEST_TIMED_OUT"]);
+
+/** Whether a failed send should go to the (possibly new) leader again. */
+export function shouldReroute(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  return error instanceof RivuletError && REROUTE.has(error.code);
+}
+
+export class RivuletCluster {
+  private readonly clients = new Map<string, Promise<RivuletClient>>();
+  private meta: ClusterMetadata = { brokers: [], topics: [] };
+  private closed = false;
+
+  private constructor(private readonly options: ClusterOptions) {}
+
+  static async connect(options: ClusterOptions): Promise<RivuletCluster> {
+    if (!options.urls.length) throw new RivuletError("INVALID_REQUEST", "connectCluster: no bootstrap URL");
+    const cluster = new RivuletCluster(options);
+    await cluster.refresh([]);
+    return cluster;
+  }
+
+  /** Brokers and leaders as last learned. */
+  get metadata(): ClusterMetadata {
+    return this.meta;
+  }
+
+  /** Re-reads the metadata from the first broker (known or bootstrap) that answers. */
+  async refresh(topics: string[]): Promise<ClusterMetadata> {
+    const urls = [...new Set([...this.meta.brokers.map((b) => b.url), ...this.options.urls])];
+    let last: unknown;
+    for (const url of urls) {
+      try {
+        const client = await this.client(url);
+        this.meta = await client.admin.clusterMetadata(topics);
+        return this.meta;
+      } catch (error) {
+        last = error;
+        this.drop(url);
+      }
+    }
+    throw last instanceof Error ? last : new ConnectionError("no broker of the cluster answered");
+  }
+
+  /** The connection to the partition's leader, after refreshing the metadata when the leader is unknown. */
+  async leaderFor(topic: string, partition: number): Promise<RivuletClient> {
+    let url = this.leaderUrl(topic, partition);
+    if (!url) {
+      await this.refresh([topic]);
+      url = this.leaderUrl(topic, partition);
+    }
+    if (!url) throw new RivuletError("LEADER_NOT_AVAILABLE", `${topic}-${partition} has no leader right now`, { retriable: true });
+    return this.client(url);
+  }
+
+  partitionCount(topic: string): number | undefined {
+    return this.meta.topics.find((t) => t.name === topic)?.partitions.length;
+  }
+
+  producer(options: ProducerOptions = {}): ClusterProducer {
+    return new ClusterProducer(this, options);
+  }
+
+  /** A non-group consumer of one partition that follows its leader (see Behavior). */
+  consumer(options: Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint }): ClusterConsumer {
+    return new ClusterConsumer(this, options);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const url of [...this.clients.keys()]) this.drop(url);
+  }
+
+  /** Forgets a broker's connection (closed or failed), so the next use reconnects. */
+  drop(url: string): void {
+    const c = this.clients.get(url);
+    this.clients.delete(url);
+    void c?.then((client) => client.close(), () => undefined);
+  }
+
+  client(url: string): Promise<RivuletClient> {
+    if (this.closed) return Promise.reject(new ConnectionError("the cluster client is closed"));
+    let c = this.clients.get(url);
+    if (!c) {
+      // No reconnect loop per broker: a broker that went away is left for the metadata to replace.
+      c = connect({ ...this.options, url, reconnect: false } as ConnectionOptions);
+      this.clients.set(url, c);
+      c.then((client) => client.on("closed", () => this.clients.get(url) === c && this.clients.delete(url)), () => this.clients.get(url) === c && this.clients.delete(url));
+    }
+    return c;
+  }
+
+  private leaderUrl(topic: string, partition: number): string | undefined {
+    const leader = this.meta.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partition === partition)?.leader;
+    return leader === undefined || leader < 0 ? undefined : this.meta.brokers.find((b) => b.id === leader)?.url;
+  }
+}
+
+export class ClusterProducer {
+  private readonly producers = new Map<RivuletClient, Producer>();
+  private next = 0;
+  private readonly deliveryTimeoutMs: number;
+
+  constructor(private readonly cluster: RivuletCluster, private readonly options: ProducerOptions) {
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
+  }
+
+  /** Sends to the partition's leader, following leadership changes until the delivery timeout. */
+  async send(record: ProducerRecord): Promise<RecordMetadata> {
+    const deadline = Date.now() + this.deliveryTimeoutMs;
+    let partition = record.partition;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (partition === undefined) {
+          const count = this.cluster.partitionCount(record.topic) ?? (await this.cluster.refresh([record.topic]), this.cluster.partitionCount(record.topic));
+          if (!count) throw new RivuletError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${record.topic} is not in the cluster metadata`);
+          partition = this.next++ % count;
+        }
+        const client = await this.cluster.leaderFor(record.topic, partition);
+        return await this.producerOn(client).send({ ...record, partition });
+      } catch (error) {
+        if (!shouldReroute(error) || Date.now() >= deadline) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+        await this.cluster.refresh([record.topic]).catch(() => undefined);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.producers.values()].map((p) => p.close().catch(() => undefined)));
+    this.producers.clear();
+  }
+
+  private producerOn(client: RivuletClient): Producer {
+    let p = this.producers.get(client);
+    if (!p) {
+      // One attempt per leader: rerouting is this class's job, not the per-connection producer's.
+      p = client.producer({ ...this.options, retries: 0, deliveryTimeoutMs: Math.min(this.deliveryTimeoutMs, 10_000) });
+      this.producers.set(client, p);
+    }
+    return p;
+  }
+}
+
+export class ClusterConsumer {
+  private current: Consumer | undefined;
+  private nextOffset: bigint | undefined;
+  private closed = false;
+
+  constructor(private readonly cluster: RivuletCluster, private readonly options: Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint }) {
+    this.nextOffset = options.position;
+  }
+
+  /** The next offset to read (after the last record handed out), once known. */
+  get position(): bigint | undefined {
+    return this.nextOffset;
+  }
+
+  async next(): Promise<ConsumedRecord> {
+    const { partition, position: _position, ...rest } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!this.current) {
+          const client = await this.cluster.leaderFor(rest.topic, partition);
+          const positions = this.nextOffset === undefined ? undefined : { [partition]: this.nextOffset };
+          this.current = client.consumer({ ...rest, partitions: [partition], ...(positions ? { positions } : {}) });
+        }
+        const record = await this.current.next();
+        this.nextOffset = record.offset + 1n;
+        return record;
+      } catch (error) {
+        if (this.closed || !shouldReroute(error)) throw error;
+        const old = this.current;
+        this.current = undefined;
+        await old?.close().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+        await this.cluster.refresh([rest.topic]).catch(() => undefined);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.current?.close().catch(() => undefined);
+    this.current = undefined;
+  }
+}
+
+/** Connects to a cluster through any of `urls` (see RivuletCluster). */
+export function connectCluster(options: ClusterOptions): Promise<RivuletCluster> {
+  return RivuletCluster.connect(options);
+}
