@@ -21,11 +21,17 @@ import type { ShardPool } from "./shard-pool.js";
 import type { SharedReads } from "./shared-reads.js";
 import { isInternalTopic, InvalidTopicError } from "./topic-name.js";
 import { RequestMemory } from "./request-memory.js";
-import { readCommittedFrom, transactionalWriteError } from "./read-committed.js";
+import { transactionalWriteError } from "./read-committed.js";
 import type { CreateTopicOptions, TopicAdmin, TopicDeletionHook, TopicDescription } from "./topic-admin.js";
 import type { TopicRecord } from "./topic-store.js";
-import { capAtHighWatermark, type ClusterView, type ReplicationHooks } from "./replication-hooks.js";
-import type { ReplicateItem, ReplicateOk, TruncateItem, PartitionStatus } from "../shard/protocol.js";
+import { type ClusterView, type ReplicationHooks } from "./replication-hooks.js";
+import { ReplicaAccess } from "./replica-access.js";
+import { PartitionReads } from "./partition-reads.js";
+import { ownedCopy } from "./owned-buffers.js";
+import { withTimeout } from "./with-timeout.js";
+import { awaitReplication } from "./await-replication.js";
+import { resolveStartOffset } from "./resolve-start.js";
+import { runChecked, type ItemResult } from "./checked-items.js";
 
 export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, ProduceOk as ProduceResult, Result };
 
@@ -48,6 +54,9 @@ export class Broker extends EventEmitter {
   /** Cluster mode only: brokers, leaders and topic admin through the controller. */
   cluster: ClusterView | undefined;
   /** Cluster mode only: per-partition replication numbers for /metrics. */
+  /** Cluster mode only: raw log access for replication (src/cluster/). */
+  readonly replica: ReplicaAccess;
+  private readonly partitionReads: PartitionReads;
   replicationStats: (() => Array<{ topic: string; partition: number; role: string; isrSize: number; highWatermark: bigint; maxFollowerLag: bigint }>) | undefined;
 
   /** @internal Use createBroker(). */
@@ -64,6 +73,12 @@ export class Broker extends EventEmitter {
   ) {
     super();
     this.requestMemory = new RequestMemory(config.queuedMaxRequestBytes);
+    this.replica = new ReplicaAccess(router, reads, watch, () => this.closed);
+    this.partitionReads = new PartitionReads(admin, router, watch, reads, {
+      replication: () => this.replication,
+      isClosed: () => this.closed,
+      fetched: (topic, partition, bytes) => (this.countersFor(topic, partition).fetchedBytes += bytes),
+    });
     for (const shard of shards) {
       shard.on("drain", () => !this.needsDrain && this.emit("drain"));
       // A shard pool's error (its worker thread died, a stray message from a replaced worker) is logged: an
@@ -170,7 +185,7 @@ export class Broker extends EventEmitter {
     if (valid.length) {
       const run = this.router.run("produce", valid, (item) => item.batch.buffer as ArrayBuffer);
       const results = await withTimeout(run, options.timeoutMs ?? 30_000, "produce");
-      if (this.replication) await this.awaitReplication(valid, results, options.timeoutMs ?? 30_000);
+      if (this.replication) await awaitReplication(this.replication, valid, results, options.timeoutMs ?? 30_000);
       results.forEach((result, i) => {
         out[positions[i]!] = result;
         if (result.ok && !result.ok.duplicate) {
@@ -225,49 +240,9 @@ export class Broker extends EventEmitter {
    * Kafka's fetch: reads every partition; if together they hold fewer than minBytes, waits (woken by
    * appends, not by polling) until they do or maxWaitMs passes, then reads again.
    */
-  async fetchMany(items: FetchItem[], options: FetchOptions = {}): Promise<Result<FetchOk>[]> {
+  fetchMany(items: FetchItem[], options: FetchOptions = {}): Promise<Result<FetchOk>[]> {
     this.assertOpen();
-    const maxBytes = options.maxBytes ?? 1024 * 1024;
-    const minBytes = options.minBytes ?? 1;
-    const deadline = Date.now() + (options.maxWaitMs ?? 0);
-    if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new InvalidArgumentError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
-    for (;;) {
-      const results = await this.readOnce(items, maxBytes, options.isolation === "read_committed" ? 1 : 0);
-      const bytes = results.reduce((n, r) => n + (r.ok?.records.byteLength ?? 0), 0);
-      const anyError = results.some((r) => r.error);
-      const remaining = deadline - Date.now();
-      if (bytes >= minBytes || anyError || remaining <= 0 || this.closed || options.signal?.aborted) return results;
-      await this.watch.waitForBytes(items, minBytes - bytes, remaining, options.signal);
-    }
-  }
-
-  private async readOnce(items: FetchItem[], maxBytes: number, isolation: 0 | 1 = 0): Promise<Result<FetchOk>[]> {
-    const out = new Array<Result<FetchOk>>(items.length);
-    const valid: { topic: string; partition: number; offset: bigint; maxBytes: number; isolation?: 0 | 1 }[] = [];
-    const positions: number[] = [];
-    items.forEach((item, i) => {
-      try {
-        this.admin.checkPartition(item.topic, item.partition);
-        if (typeof item.offset !== "bigint") throw new InvalidArgumentError(`offset must be a bigint, got ${typeof item.offset}`);
-        this.replication?.checkLeader(item.topic, item.partition);
-        valid.push({ topic: item.topic, partition: item.partition, offset: item.offset, maxBytes: item.maxBytes ?? maxBytes, ...(isolation ? { isolation } : {}) });
-        positions.push(i);
-      } catch (error) {
-        out[i] = { error: error as RivuletError };
-      }
-    });
-    if (valid.length) {
-      const results = await this.router.run("fetch", valid);
-      results.forEach((result, i) => {
-        if (result.ok && this.replication) result = { ok: capAtHighWatermark(result.ok, this.replication.highWatermark(valid[i]!.topic, valid[i]!.partition)) };
-        out[positions[i]!] = result;
-        if (result.ok) {
-          this.watch.setEnd(valid[i]!.topic, valid[i]!.partition, result.ok.logEndOffset);
-          this.countersFor(valid[i]!.topic, valid[i]!.partition).fetchedBytes += result.ok.records.byteLength;
-        }
-      });
-    }
-    return out;
+    return this.partitionReads.fetchMany(items, options);
   }
 
   /**
@@ -276,27 +251,13 @@ export class Broker extends EventEmitter {
    */
   readChunk(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<FetchOk> {
     this.assertOpen();
-    this.admin.checkPartition(topic, partition);
-    return this.reads.read(partitionKey(topic, partition), offset, maxBytes, async () => {
-      const [result] = await this.readOnce([{ topic, partition, offset, maxBytes }], maxBytes);
-      if (result!.error) throw result!.error;
-      return result!.ok!;
-    });
+    return this.partitionReads.readChunk(topic, partition, offset, maxBytes);
   }
 
-  /**
-   * read_committed for streaming readers (WebSocket subscriptions): whole batches below the last stable
-   * offset, with aborted transactions' data removed (read-committed.ts); markers stay. Not shared with
-   * other readers. Empty when the reader is at the LSO: wait for the log end to move (a marker or data).
-   */
-  async readCommitted(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<FetchOk> {
+  /** read_committed for streaming readers (WebSocket subscriptions); see PartitionReads.readCommitted. */
+  readCommitted(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<FetchOk> {
     this.assertOpen();
-    this.admin.checkPartition(topic, partition);
-    return readCommittedFrom(offset, async (at) => {
-      const [result] = await this.readOnce([{ topic, partition, offset: at, maxBytes }], maxBytes, 1);
-      if (result!.error) throw result!.error;
-      return result!.ok!;
-    });
+    return this.partitionReads.readCommitted(topic, partition, offset, maxBytes);
   }
 
   /** Resolves once the partition holds records past `offset` (or on abort). */
@@ -343,54 +304,24 @@ export class Broker extends EventEmitter {
    * Kafka DeleteRecords: per partition, moves the log start offset to `offset` (-1 = high watermark) and
    * drops whole segments below it; answers the new log start (low watermark) or a typed error per item.
    */
-  async deleteRecords(items: readonly { topic: string; partition: number; offset: bigint }[]): Promise<Array<{ ok?: { lowWatermark: bigint }; error?: RivuletError }>> {
+  async deleteRecords(items: readonly { topic: string; partition: number; offset: bigint }[]): Promise<ItemResult<{ lowWatermark: bigint }>[]> {
     this.assertOpen();
-    const checked = items.map((item) => {
-      try {
-        this.admin.checkPartition(item.topic, item.partition);
-        return undefined;
-      } catch (error) {
-        return error as RivuletError;
-      }
+    return runChecked(items, (item) => this.admin.checkPartition(item.topic, item.partition), async (valid) => {
+      const results = await this.router.run("deleteRecords", valid);
+      for (const item of valid) this.reads.invalidate(partitionKey(item.topic, item.partition));
+      return results;
     });
-    const valid = items.filter((_, i) => !checked[i]);
-    const results = await this.router.run("deleteRecords", valid);
-    for (const item of valid) this.reads.invalidate(partitionKey(item.topic, item.partition));
-    let next = 0;
-    return items.map((_, i) => (checked[i] ? { error: checked[i] } : results[next++]!));
   }
 
   /** Kafka DescribeProducers: the idempotent producers each partition tracks (or a typed error). */
-  async describeProducers(refs: readonly { topic: string; partition: number }[]): Promise<Array<{ ok?: ProducerDescription[]; error?: RivuletError }>> {
+  async describeProducers(refs: readonly { topic: string; partition: number }[]): Promise<ItemResult<ProducerDescription[]>[]> {
     this.assertOpen();
-    const checked = refs.map((ref) => {
-      try {
-        this.admin.checkPartition(ref.topic, ref.partition);
-        return undefined;
-      } catch (error) {
-        return error as RivuletError;
-      }
-    });
-    const results = await this.router.run("describeProducers", refs.filter((_, i) => !checked[i]));
-    let next = 0;
-    return refs.map((_, i) => (checked[i] ? { error: checked[i] } : results[next++]!));
+    return runChecked(refs, (ref) => this.admin.checkPartition(ref.topic, ref.partition), (valid) => this.router.run("describeProducers", valid));
   }
 
-  /**
-   * The offset a reader starting from `from` begins at: an offset past the log end is clamped to the end
-   * (the reader waits there; one below the log start is reported as a gap by whoever reads it), and a time
-   * after the last record means the log end.
-   */
-  async resolveStart(topic: string, partition: number, from: StartFrom, isolation?: "read_uncommitted" | "read_committed"): Promise<bigint> {
-    // A read_committed reader's "latest" is the last stable offset, as Kafka's ListOffsets answers it.
-    if (from === "earliest" || from === "latest") return (await this.listOffsets(topic, partition, from, isolation)).offset;
-    if ("offset" in from) {
-      if (from.offset < 0n) throw new InvalidArgumentError(`offset ${from.offset} is negative`);
-      const latest = (await this.listOffsets(topic, partition, "latest")).offset;
-      return from.offset > latest ? latest : from.offset;
-    }
-    const found = await this.listOffsets(topic, partition, { timestamp: from.timestamp });
-    return found.offset >= 0n ? found.offset : (await this.listOffsets(topic, partition, "latest")).offset;
+  /** Where a reader starting from `from` begins (see resolveStartOffset). */
+  resolveStart(topic: string, partition: number, from: StartFrom, isolation?: "read_uncommitted" | "read_committed"): Promise<bigint> {
+    return resolveStartOffset((spec, iso) => this.listOffsets(topic, partition, spec, iso), from, isolation);
   }
 
   /** A new idempotent-producer id (durable, never reused) with epoch 0. */
@@ -401,54 +332,6 @@ export class Broker extends EventEmitter {
     // (broker ids are < 4096) to stay unique across the cluster without a round trip to etcd.
     if (this.cluster) return { producerId: id.producerId * 4096n + BigInt(this.cluster.brokerId), producerEpoch: id.producerEpoch };
     return id;
-  }
-
-  // ---- cluster mode (src/cluster/ drives these) --------------------------------------------------------
-
-  /** acks=all (or any acks in cluster mode): each ok result waits for the replication layer, or becomes its error. */
-  private async awaitReplication(valid: { topic: string; partition: number; acks: Acks }[], results: Result<ProduceOk>[], timeoutMs: number): Promise<void> {
-    await Promise.all(
-      results.map(async (result, i) => {
-        if (!result.ok) return;
-        const item = valid[i]!;
-        try {
-          await withTimeout(this.replication!.appended(item.topic, item.partition, result.ok, item.acks), timeoutMs, "replication");
-        } catch (error) {
-          results[i] = { error: error as RivuletError };
-        }
-      }),
-    );
-  }
-
-  /** The leader's raw read for a follower: past the high watermark, no leadership check. */
-  readReplica(items: { topic: string; partition: number; offset: bigint; maxBytes: number }[]): Promise<Result<FetchOk>[]> {
-    this.assertOpen();
-    return this.router.run("fetch", items);
-  }
-
-  /** A follower appends its leader's batches verbatim. */
-  appendReplica(items: ReplicateItem[]): Promise<Result<ReplicateOk>[]> {
-    this.assertOpen();
-    return this.router.run("replicate", items, (item) => (item.records.byteOffset === 0 && item.records.byteLength === item.records.buffer.byteLength ? (item.records.buffer as ArrayBuffer) : undefined));
-  }
-
-  /** A follower cuts its divergent tail. */
-  truncateReplica(items: TruncateItem[]): Promise<Result<PartitionStatus>[]> {
-    this.assertOpen();
-    for (const item of items) this.reads.invalidate(partitionKey(item.topic, item.partition));
-    return this.router.run("truncate", items);
-  }
-
-  /** Log start/end as stored (not capped at the high watermark). */
-  async partitionStatus(topic: string, partition: number): Promise<PartitionStatus> {
-    const [result] = await this.router.run("status", [{ topic, partition }]);
-    if (result!.error) throw result!.error;
-    return result!.ok!;
-  }
-
-  /** The high watermark moved: wake readers waiting below it (both front ends). */
-  publishHighWatermark(topic: string, partition: number, hw: bigint): void {
-    this.watch.appended(topic, partition, hw, Number.MAX_SAFE_INTEGER);
   }
 
   // ---- backpressure and metrics ----------------------------------------------------------------------------
@@ -509,28 +392,3 @@ export class Broker extends EventEmitter {
     if (this.closed) throw new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", "broker is shutting down");
   }
 }
-
-/**
- * A Uint8Array the worker may own: its own whole ArrayBuffer. uWS neuters message buffers after the
- * handler returns and Node's pooled Buffers share their ArrayBuffer, so unless the caller hands the buffer
- * over (`transfer`), copy once.
- */
-function ownedCopy(batch: Uint8Array, transfer: boolean): Uint8Array {
-  if (!(batch instanceof Uint8Array)) throw new InvalidArgumentError("batch must be a Uint8Array");
-  const standalone = batch.byteOffset === 0 && batch.byteLength === batch.buffer.byteLength && batch.buffer instanceof ArrayBuffer;
-  if (transfer && standalone) return batch;
-  return new Uint8Array(batch); // a copy with its own ArrayBuffer (Buffer#slice would be a view)
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KafkaProtocolError("REQUEST_TIMED_OUT", `${what} timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-

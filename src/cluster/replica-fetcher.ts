@@ -40,7 +40,7 @@ export class ReplicaFetcher {
     let backoff = 50;
     while (!this.stopped) {
       try {
-        const status = await this.broker.partitionStatus(topic, partition);
+        const status = await this.broker.replica.status(topic, partition);
         this.logEndOffset = status.logEndOffset;
         if (!truncated) {
           await this.truncate(status.logStartOffset);
@@ -55,7 +55,7 @@ export class ReplicaFetcher {
         }
         if (h.error) throw new Error(`${String(h.error)}${h.message ? `: ${String(h.message)}` : ""}`);
         if (reply.body.byteLength) {
-          const [result] = await this.broker.appendReplica([{ topic, partition, records: reply.body }]);
+          const [result] = await this.broker.replica.append([{ topic, partition, records: reply.body }]);
           if (result!.error) throw result!.error;
           this.logEndOffset = result!.ok.logEndOffset;
           for (const e of result!.ok.epochStarts) this.lp.epochs.assign(e.epoch, e.startOffset);
@@ -100,7 +100,7 @@ export class ReplicaFetcher {
       target = this.lp.hw;
     }
     if (target < leo) {
-      const [result] = await this.broker.truncateReplica([{ topic, partition, offset: target }]);
+      const [result] = await this.broker.replica.truncate([{ topic, partition, offset: target }]);
       if (result!.error) throw result!.error;
       epochs.truncateFromEnd(result!.ok.logEndOffset);
       this.logEndOffset = result!.ok.logEndOffset;

@@ -88,7 +88,7 @@ export class ReplicaManager implements ReplicationHooks {
     }
     if (hw <= lp.hw) return;
     lp.hw = hw;
-    this.broker.publishHighWatermark(lp.topic, lp.partition, hw);
+    this.broker.replica.publishHighWatermark(lp.topic, lp.partition, hw);
     const still: AckWaiter[] = [];
     for (const w of lp.acks) {
       if (w.needed > hw) still.push(w);
@@ -126,7 +126,7 @@ export class ReplicaManager implements ReplicationHooks {
     }
     if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
     if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo } };
-    const [result] = await this.broker.readReplica([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: 1024 * 1024 }]);
+    const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: 1024 * 1024 }]);
     if (result!.error) return { header: { error: result!.error.code, message: result!.error.message } };
     return { header: { hw: lp.hw, leo: lp.leo }, body: result!.ok.records };
   }
@@ -260,7 +260,7 @@ export class ReplicaManager implements ReplicationHooks {
   private async becomeLeader(lp: LocalPartition, leaderEpoch: number): Promise<void> {
     lp.fetcher?.stop();
     lp.fetcher = undefined;
-    const status = await this.broker.partitionStatus(lp.topic, lp.partition);
+    const status = await this.broker.replica.status(lp.topic, lp.partition);
     lp.leo = status.logEndOffset;
     if (lp.epochs.latestEpoch === -1 && lp.leo > status.logStartOffset) lp.epochs.assign(0, status.logStartOffset);
     lp.epochs.assign(leaderEpoch, lp.leo);

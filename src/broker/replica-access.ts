@@ -1,0 +1,55 @@
+/**
+ * The broker's raw log access for replication (cluster mode only; src/cluster/ drives it): a leader's reads
+ * for its followers past the high watermark, a follower's verbatim appends and tail truncation, the stored
+ * log bounds, and the wake-up of readers when the high watermark moves. None of these check leadership or
+ * authorization: they are never reachable from a client request.
+ */
+import { KafkaProtocolError } from "../errors/index.js";
+import { partitionKey, type FetchOk, type PartitionStatus, type ReplicateItem, type ReplicateOk, type TruncateItem } from "../shard/protocol.js";
+import type { AppendWatch } from "./append-watch.js";
+import type { Result, ShardRouter } from "./router.js";
+import type { SharedReads } from "./shared-reads.js";
+
+export class ReplicaAccess {
+  constructor(
+    private readonly router: ShardRouter,
+    private readonly reads: SharedReads,
+    private readonly watch: AppendWatch,
+    private readonly isClosed: () => boolean,
+  ) {}
+
+  /** The leader's raw read for a follower: past the high watermark, no leadership check. */
+  read(items: { topic: string; partition: number; offset: bigint; maxBytes: number }[]): Promise<Result<FetchOk>[]> {
+    this.assertOpen();
+    return this.router.run("fetch", items);
+  }
+
+  /** A follower appends its leader's batches verbatim (a standalone buffer is transferred, not copied). */
+  append(items: ReplicateItem[]): Promise<Result<ReplicateOk>[]> {
+    this.assertOpen();
+    return this.router.run("replicate", items, (item) => (item.records.byteOffset === 0 && item.records.byteLength === item.records.buffer.byteLength ? (item.records.buffer as ArrayBuffer) : undefined));
+  }
+
+  /** A follower cuts its divergent tail; shared reads of the cut range are dropped first. */
+  truncate(items: TruncateItem[]): Promise<Result<PartitionStatus>[]> {
+    this.assertOpen();
+    for (const item of items) this.reads.invalidate(partitionKey(item.topic, item.partition));
+    return this.router.run("truncate", items);
+  }
+
+  /** Log start/end as stored (not capped at the high watermark). */
+  async status(topic: string, partition: number): Promise<PartitionStatus> {
+    const [result] = await this.router.run("status", [{ topic, partition }]);
+    if (result!.error) throw result!.error;
+    return result!.ok!;
+  }
+
+  /** The high watermark moved: wake readers waiting below it (both front ends). */
+  publishHighWatermark(topic: string, partition: number, hw: bigint): void {
+    this.watch.appended(topic, partition, hw, Number.MAX_SAFE_INTEGER);
+  }
+
+  private assertOpen(): void {
+    if (this.isClosed()) throw new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", "broker is shutting down");
+  }
+}
