@@ -5,70 +5,15 @@
 // stored once and in order (--idempotent); with the broker gone it exits 1 within its --timeout, having
 // said once that the broker was unreachable, with one summary line naming how many lines were not stored.
 // Needs `npm run build:ts` first.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connect } from "../../src/client/index.js";
+import { cliProcesses, freePort, sleep, type CliBroker } from "../helpers/cli-processes.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = join(root, "dist", "cli", "main.js");
-const children = new Set<ChildProcess>();
-const dirs: string[] = [];
+const { tempDir, run, serve: serveCli } = cliProcesses();
 
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run 'npm run build:ts' first`);
-});
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Broker {
-  child: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-/** `rivulet serve` on `port` and `dataDir`; resolves once it logged that it listens. */
-async function serve(port: number, dataDir: string): Promise<Broker> {
-  const child = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir, "--host", "127.0.0.1", "--port", String(port), "--kafka-port", "-1", "--shards", "1"], { stdio: ["ignore", "ignore", "pipe"] });
-  children.add(child);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  await new Promise<void>((resolve, reject) => {
-    let log = "";
-    const timer = setTimeout(() => reject(new Error(`broker did not start: ${log}`)), 30_000);
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-      log += d;
-      if (log.includes("rivulet listening")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`broker exited with ${code}: ${log}`)));
-  });
-  return { child, exited };
-}
-
-async function stop(broker: Broker, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
-  broker.child.kill(signal);
-  await broker.exited;
-}
+/** `rivulet serve` on `port` and `dataDir` with one shard. */
+const serve = (port: number, dataDir: string) => serveCli(dataDir, port, ["--shards", "1"]);
+const stop = (broker: CliBroker, signal: "SIGTERM" | "SIGKILL") => broker.stop(signal);
 
 interface Produced {
   code: number | null;
@@ -83,8 +28,7 @@ interface Produced {
  */
 function produce(url: string, topic: string, lines: number, extra: string[], onAcked: (acked: number) => void, hold?: { after: number; until: Promise<unknown> }): Promise<Produced> {
   const started = Date.now();
-  const child = spawn(process.execPath, [cli, "produce", topic, "--broker", url, "--progress", "--linger-ms", "2", ...extra], { stdio: ["pipe", "ignore", "pipe"] });
-  children.add(child);
+  const child = run(["produce", topic, "--broker", url, "--progress", "--linger-ms", "2", ...extra], { stdio: ["pipe", "ignore", "pipe"] });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;
@@ -130,10 +74,9 @@ async function readAll(url: string, topic: string): Promise<string[]> {
   }
 }
 
-async function setup(topic: string): Promise<{ port: number; dataDir: string; url: string; broker: Broker }> {
+async function setup(topic: string): Promise<{ port: number; dataDir: string; url: string; broker: CliBroker }> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), "rivulet-faults-"));
-  dirs.push(dataDir);
+  const dataDir = tempDir("rivulet-faults-");
   const broker = await serve(port, dataDir);
   const url = `ws://127.0.0.1:${port}/ws`;
   const client = await connect({ url, reconnect: false });
