@@ -5,50 +5,34 @@
 // chart the broker's throughput, delete the topic. Screenshots of each page go to test/ui/artifacts/.
 //
 // Skipped only when /usr/bin/chromium is missing outside CI; in CI (CI set) it must run.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execFileSync } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { connect, type RivuletClient } from "../../src/client/index.js";
+import { chromiumAvailable as available, launchChromium, type ChromiumTab } from "../helpers/chromium.js";
+import { cliProcesses, type CliBroker } from "../helpers/cli-processes.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM) || !!process.env.CI;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const artifacts = join(root, "test", "ui", "artifacts");
+const { tempDir, serve } = cliProcesses();
 
-let broker: ChildProcess | undefined;
+let broker: CliBroker | undefined;
 let dataDir: string | undefined;
-let userDataDir: string | undefined;
-let context: BrowserContext | undefined;
+let browser: ChromiumTab | undefined;
 let page: Page;
 let base: string;
 let client: RivuletClient;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
-async function startBroker(port = 0): Promise<number> {
-  dataDir ??= mkdtempSync(join(tmpdir(), "rivulet-ui-broker-"));
-  const child = spawn(process.execPath, [join(root, "dist", "cli", "main.js"), "serve", "--port", String(port), "--kafka-port", "-1", "--host", "127.0.0.1", "--data-dir", dataDir, "--shards", "2", "--log-level", "info"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  broker = child;
-  return new Promise<number>((resolve, reject) => {
-    let stderr = "";
-    const timer = setTimeout(() => reject(new Error(`broker did not start: ${stderr}`)), 20_000);
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-      const line = stderr.split("\n").find((l) => l.includes('"rivulet listening"'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(Number(/"bind":"[^"]*:(\d+)"/.exec(line)![1]));
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`broker exited (${code}): ${stderr}`)));
-  });
+/** The broker on this file's data dir (made on the first start), on a new port each time. */
+async function startBroker(): Promise<number> {
+  dataDir ??= tempDir("rivulet-ui-broker-");
+  broker = await serve(dataDir, 0, ["--shards", "2", "--log-level", "info"]);
+  return broker.port;
 }
 
 // On a failed wait, the page's text says what the console showed instead.
@@ -69,32 +53,14 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   client = await connect({ url: `ws://127.0.0.1:${port}/ws` });
 
-  const { chromium } = await import("playwright-core");
-  userDataDir = mkdtempSync(join(tmpdir(), "rivulet-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 860 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-precise-memory-info"],
-    timeout: 30_000,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
-  page.on("console", (message) => {
-    if (message.type() === "error") pageErrors.push(`${message.text()} ${message.location().url ?? ""}`);
-  });
+  browser = await launchChromium({ profilePrefix: "rivulet-chromium-", extraArgs: ["--enable-precise-memory-info"] });
+  page = browser.page;
+  pageErrors = browser.pageErrors;
 }, 90_000);
 
 afterAll(async () => {
   client?.close();
-  await context?.close().catch(() => {});
-  if (broker && broker.exitCode === null) {
-    const exited = new Promise((resolve) => broker!.once("exit", resolve));
-    broker.kill("SIGTERM");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (broker.exitCode === null) broker.kill("SIGKILL");
-  }
-  for (const dir of [dataDir, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close(); // the broker is killed by cliProcesses' cleanup
 });
 
 describe.skipIf(!available)("the web console in Chromium", () => {
@@ -233,7 +199,7 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await client.admin.createTopic("firehose", { partitions: 2 });
     await page.goto(`${base}/ui#/topic/firehose`);
     await page.locator('.tail-stats[data-state="streaming"]').waitFor();
-    const cdp = await context!.newCDPSession(page);
+    const cdp = await browser!.context.newCDPSession(page);
     const heapUsed = async () => {
       await cdp.send("HeapProfiler.collectGarbage");
       return ((await cdp.send("Runtime.getHeapUsage")) as { usedSize: number }).usedSize;
@@ -476,13 +442,11 @@ describe.skipIf(!available)("the web console in Chromium", () => {
     await client.producer({ lingerMs: 0 }).send({ topic: "restarts", value: "before the kill" });
     await page.goto(`${base}/ui#/topic/restarts?from=earliest`);
     await page.locator(".record", { hasText: "before the kill" }).waitFor();
-    const killed = new Promise((resolve) => broker!.once("exit", resolve));
-    broker!.kill("SIGKILL");
-    await killed;
+    await broker!.stop("SIGKILL");
     await page.locator(".conn.reconnecting").waitFor({ timeout: 10_000 });
     // The same data directory on a new port (the old one can stay unavailable for a while: see the report):
     // the settings panel points the console there, and what was stored before the kill is still there.
-    const port = await startBroker(0);
+    const port = await startBroker();
     base = `http://127.0.0.1:${port}`;
     client.close();
     client = await connect({ url: `ws://127.0.0.1:${port}/ws` });

@@ -4,44 +4,30 @@
 // memory only (nothing in localStorage or sessionStorage; a reload forgets it), shows each topic's and
 // partition's size on disk, and signs out (its connection closes). Screenshot: test/ui/artifacts/sign-in.png.
 // Skipped only when /usr/bin/chromium is missing outside CI. Needs `npm run build:ts` first.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { connect, type RivuletClient } from "../../src/client/index.js";
+import { chromiumAvailable as available, launchChromium, type ChromiumTab } from "../helpers/chromium.js";
+import { CLI as cli, cliProcesses } from "../helpers/cli-processes.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM) || !!process.env.CI;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const cli = join(root, "dist", "cli", "main.js");
 const artifacts = join(root, "test", "ui", "artifacts");
 const PASSWORD = "alice-Secret-42";
+const { tempDir, serve } = cliProcesses();
 
-let broker: ChildProcess | undefined;
 let dataDir: string;
-let userDataDir: string | undefined;
-let context: BrowserContext | undefined;
+let browser: ChromiumTab | undefined;
 let page: Page;
 let base: string;
 let client: RivuletClient;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 async function startBroker(): Promise<number> {
-  const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--kafka-port", "-1", "--host", "127.0.0.1", "--data-dir", dataDir, "--shards", "1", "--require-auth"], { stdio: ["ignore", "ignore", "pipe"] });
-  broker = child;
-  return new Promise<number>((resolve, reject) => {
-    let stderr = "";
-    const timer = setTimeout(() => reject(new Error(`broker did not start: ${stderr}`)), 20_000);
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-      const line = stderr.split("\n").find((l) => l.includes('"rivulet listening"'));
-      if (line) (clearTimeout(timer), resolve(Number(/"bind":"[^"]*:(\d+)"/.exec(line)![1])));
-    });
-    child.on("exit", (code) => reject(new Error(`broker exited (${code}): ${stderr}`)));
-  });
+  return (await serve(dataDir, 0, ["--shards", "1", "--require-auth"])).port;
 }
 
 async function connections(): Promise<number> {
@@ -58,7 +44,7 @@ beforeAll(async () => {
   if (!available) return;
   if (!existsSync(join(root, "dist", "ui", "index.html"))) execFileSync(process.execPath, [join(root, "scripts", "build-ui.mjs")], { stdio: "inherit" });
   mkdirSync(artifacts, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), "rivulet-ui-auth-"));
+  dataDir = tempDir("rivulet-ui-auth-");
   execFileSync(process.execPath, [cli, "users", "add", "alice", "--password-stdin", "--data-dir", dataDir], { input: `${PASSWORD}\n` });
   const port = await startBroker();
   base = `http://127.0.0.1:${port}`;
@@ -67,29 +53,14 @@ beforeAll(async () => {
   const producer = client.producer({ acks: "all" });
   await Promise.all(Array.from({ length: 200 }, (_, i) => producer.send({ topic: "signed", partition: 0, value: `record ${i} `.repeat(50) })));
 
-  const { chromium } = await import("playwright-core");
-  userDataDir = mkdtempSync(join(tmpdir(), "rivulet-chromium-signin-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 860 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    timeout: 30_000,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  browser = await launchChromium({ profilePrefix: "rivulet-chromium-signin-", consoleErrors: false });
+  page = browser.page;
+  pageErrors = browser.pageErrors;
 }, 90_000);
 
 afterAll(async () => {
   client?.close();
-  await context?.close().catch(() => {});
-  if (broker && broker.exitCode === null) {
-    const exited = new Promise((resolve) => broker!.once("exit", resolve));
-    broker.kill("SIGTERM");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (broker.exitCode === null) broker.kill("SIGKILL");
-  }
-  for (const dir of [dataDir, userDataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close(); // the broker is killed by cliProcesses' cleanup
 });
 
 async function signIn(password: string, mechanism = "SCRAM-SHA-256"): Promise<void> {
