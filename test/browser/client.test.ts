@@ -4,18 +4,13 @@
 // keyed records and consumes them (each batch CRC-checked by the WASM core in the page).
 //
 // Skipped only when /usr/bin/chromium is missing outside CI; in CI (CI set) it must run.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { chromiumAvailable as available, launchChromium, type ChromiumTab } from "../helpers/chromium.js";
 import { take } from "../helpers/consume.js";
 import { text, wsServers, type TestServer } from "../helpers/ws-server.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM) || !!process.env.CI;
 
 const require = createRequire(import.meta.url);
 const { Partitioners } = require("kafkajs") as { Partitioners: { DefaultPartitioner: () => (args: unknown) => number } };
@@ -24,10 +19,9 @@ const env = wsServers();
 let srv: TestServer;
 let pageServer: Server;
 let pageOrigin: string;
-let context: BrowserContext | undefined;
-let userDataDir: string | undefined;
+let browser: ChromiumTab | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!available) return;
@@ -40,27 +34,16 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
   pageOrigin = `http://127.0.0.1:${(pageServer.address() as { port: number }).port}`;
 
-  const { chromium } = await import("playwright-core");
-  userDataDir = mkdtempSync(join(tmpdir(), "rivulet-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    timeout: 30_000,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
-  page.on("console", (message) => {
-    if (message.type() === "error") pageErrors.push(`${message.text()} ${message.location().url ?? ""}`);
-  });
+  browser = await launchChromium({ profilePrefix: "rivulet-chromium-" });
+  page = browser.page;
+  pageErrors = browser.pageErrors;
   page.on("requestfailed", (request) => pageErrors.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`));
   await page.goto(pageOrigin);
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
+  await browser?.close();
   await new Promise<void>((resolve) => (pageServer ? pageServer.close(() => resolve()) : resolve()));
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 interface PageRecord {

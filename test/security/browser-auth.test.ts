@@ -1,23 +1,22 @@
 // The browser client in Chromium authenticating: a JWT (tokenProvider) and SCRAM-SHA-256 over the page's
 // WebCrypto, then producing and consuming under ACLs; a forged token and no AUTH at all are refused.
 // Skipped only when /usr/bin/chromium is missing outside CI.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { chromiumAvailable as available, launchChromium, type ChromiumTab } from "../helpers/chromium.js";
 import { Operation, PatternType, Permission, ResourceType } from "../../src/security/index.js";
 import { wsServers, type TestServer } from "../helpers/ws-server.js";
 import { makeKeys, sign, type TestKeys } from "./keys.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM) || !!process.env.CI;
 const env = wsServers();
 let srv: TestServer;
 let keys: TestKeys;
 let pageServer: Server;
-let context: BrowserContext | undefined;
+let browser: ChromiumTab | undefined;
 let page: Page;
 const dirs: string[] = [];
 
@@ -33,18 +32,15 @@ beforeAll(async () => {
   );
   pageServer = createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<!doctype html><title>auth</title>"));
   await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
-  const { chromium } = await import("playwright-core");
-  const userDataDir = mkdtempSync(join(tmpdir(), "rivulet-chromium-auth-"));
-  dirs.push(userDataDir);
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"], timeout: 30_000 });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium({ profilePrefix: "rivulet-chromium-auth-", consoleErrors: false });
+  page = browser.page;
   await page.goto(`http://127.0.0.1:${(pageServer.address() as { port: number }).port}`);
   await page.addScriptTag({ type: "module", content: `import * as rivulet from "http://127.0.0.1:${srv.port}/client/index.js"; window.rivulet = rivulet;` });
   await page.waitForFunction(() => "rivulet" in window, undefined, { timeout: 10_000 });
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
+  await browser?.close();
   await new Promise<void>((resolve) => (pageServer ? pageServer.close(() => resolve()) : resolve()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
