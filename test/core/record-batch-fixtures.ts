@@ -2,18 +2,10 @@
 
 import type { DecodedRecord } from "../../src/core/index.js";
 import { crc32cRef, type RefRecord } from "../reference/record-batch-ref.js";
+import { seededRandom } from "../helpers/random.js";
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG returning floats in [0, 1) (the tests' shared mulberry32). */
+export const rng = seededRandom;
 
 export function int(r: () => number, lo: number, hi: number): number {
   return lo + Math.floor(r() * (hi - lo + 1));

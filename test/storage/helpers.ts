@@ -60,3 +60,20 @@ export function readAll(log: PartitionLog, from = log.logStartOffset, maxBytes =
   }
   return out;
 }
+
+/** Counts the bytes read from segment files (.log) through `fs` from now on: `() => bytes so far`. */
+export function countLogReads(fs: MemoryFileSystem): () => number {
+  let bytesRead = 0;
+  const open = fs.open.bind(fs);
+  fs.open = (path, create) => {
+    const handle = open(path, create);
+    const read = handle.read.bind(handle);
+    handle.read = (buffer, offset, length, position) => {
+      const n = read(buffer, offset, length, position);
+      if (path.endsWith(".log")) bytesRead += n;
+      return n;
+    };
+    return handle;
+  };
+  return () => bytesRead;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchOf, DIR, newFs, openLog, readAll } from "./helpers.js";
+import { batchOf, countLogReads, DIR, newFs, openLog, readAll } from "./helpers.js";
 
 const segmentLog = (base: number) => `${DIR}/${String(base).padStart(20, "0")}.log`;
 
@@ -60,21 +60,10 @@ describe("PartitionLog durability and recovery", () => {
     for (let i = 0; i < 200; i++) log.append(batchOf(10));
     await log.close();
     const total = log.segments.reduce((n, s) => n + s.size, 0);
-    let bytesRead = 0;
-    const originalOpen = fs.open.bind(fs);
-    fs.open = (path, create) => {
-      const handle = originalOpen(path, create);
-      const read = handle.read.bind(handle);
-      handle.read = (buffer, offset, length, position) => {
-        const n = read(buffer, offset, length, position);
-        if (path.endsWith(".log")) bytesRead += n;
-        return n;
-      };
-      return handle;
-    };
+    const bytesRead = countLogReads(fs);
     const { log: reopened } = openLog(fs, { segmentBytes: 64 * 1024 });
     expect(reopened.logEndOffset).toBe(2000n);
-    expect(bytesRead).toBeLessThan(total / 4);
+    expect(bytesRead()).toBeLessThan(total / 4);
   });
 
   it("rebuilds an index that disagrees with its log", async () => {
