@@ -7,28 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type RunResult } from "../helpers/run-process.js";
 import { startServer, type RivuletServer } from "../../src/server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = join(root, "dist", "cli", "main.js");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, RIVULET_BROKER: broker, ...options.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
+function run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return runCli(args, { cwd: root, input: options.input ?? "", env: { RIVULET_BROKER: broker, ...options.env } });
 }
 
 /** stderr without the JSON log lines a server writes. */
@@ -186,7 +172,7 @@ describe("rivulet CLI", () => {
     expect((await run(["topics", "create", "cli-many"])).code).toBe(0);
     const lines = Array.from({ length: 20_000 }, (_, i) => `line-${i}`).join("\n");
     expect((await run(["produce", "cli-many"], { input: lines })).code).toBe(0);
-    const r = await new Promise<Run>((resolve) => {
+    const r = await new Promise<RunResult>((resolve) => {
       const child = spawn("bash", ["-c", `set -o pipefail; "${process.execPath}" "${cli}" consume cli-many --broker ${broker} | head -n 2`]);
       let stdout = "";
       let stderr = "";

@@ -1,8 +1,9 @@
 // `consume --template` (kcat's -f), `--to` stop points and `--print-offsets`, run as a user runs them,
 // and the template checked byte for byte against kcat's own -f output of the same records.
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runProcess } from "../helpers/run-process.js";
 import { connect } from "../../src/client/index.js";
 import { compileTemplate } from "../../src/cli/template.js";
 import { inProcessServers } from "../helpers/in-process-servers.js";
@@ -11,11 +12,7 @@ const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const { start } = inProcessServers("consume-out");
 const kcatAvailable = spawnSync("kcat", ["-V"], { stdio: "ignore" }).status === 0;
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const run = (file: string, args: string[]) => runProcess(file, args);
 
 describe("rivulet consume output", () => {
   it("prints a kcat template, stops at --to offsets and times, and reports where it stopped", async () => {

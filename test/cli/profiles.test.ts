@@ -1,22 +1,16 @@
 // Profiles as a user drives them: saved with 0600 permissions (they may hold secrets), selected by
 // `profile use`, --profile or RIVULET_PROFILE, and overridden by --broker.
-import { execFile } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runCli, type RunResult } from "../helpers/run-process.js";
 import { extractProfileFlag } from "../../src/cli/profiles.js";
 import { inProcessServers } from "../helpers/in-process-servers.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const { start, tempDir } = inProcessServers("profiles");
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env: { ...process.env, RIVULET_BROKER: "", RIVULET_PROFILE: "", ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return runCli(args, { env: { RIVULET_BROKER: "", RIVULET_PROFILE: "", ...env } });
 }
 
 describe("rivulet profile", () => {

@@ -126,28 +126,7 @@ export function kafkaServers() {
   };
 }
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program to completion (killed after timeoutMs); never rejects: check `code`. */
-export function run(file: string, args: string[], options: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      file,
-      args,
-      { timeout: options.timeoutMs ?? 30_000, killSignal: "SIGKILL", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...options.env } },
-      (error, stdout, stderr) => {
-        const code = error ? ((error as NodeJS.ErrnoException & { code?: unknown }).code === "ENOENT" ? -1 : (child.exitCode ?? -1)) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) + (error && !child.exitCode ? `\n[${error.message}]` : "") });
-      },
-    );
-    if (options.input !== undefined) child.stdin!.end(options.input);
-    else child.stdin?.end();
-  });
-}
+export { runProcess as run, type RunResult } from "../helpers/run-process.js";
 
 /** Long-running children (consumers in a group), killed after the file's tests. */
 export function children() {
