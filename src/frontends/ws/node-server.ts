@@ -22,13 +22,13 @@ import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { Readiness } from "../http/health.js";
 import { UiFiles } from "../http/ui-files.js";
-import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
+import { normalizeAddress } from "../../security/network-policy.js";
 import { certificatePrincipal, loadTlsFiles, type LoadedTls } from "../../security/tls-files.js";
 import { userPrincipal } from "../../security/index.js";
 import { Session } from "./session.js";
 import { NodeWsConnection } from "./node-connection.js";
 import { nodeHttpHandler } from "./node-http.js";
-import { defaultSessionLimits, originRefusal, PROTECTED_MODE_REFUSAL, type WsServer, type WsServerOptions } from "./server-options.js";
+import { originRefusal, PROTECTED_MODE_REFUSAL, resolvedTransportOptions, type WsServer, type WsServerOptions } from "./server-options.js";
 
 /** How long close() lets connections flush their close frames before cutting them. */
 const CLOSE_GRACE_MS = 1000;
@@ -44,12 +44,9 @@ function refuseUpgrade(socket: Duplex, status: string, body: string): void {
 }
 
 export async function startNodeWsServer(broker: Broker, options: WsServerOptions): Promise<WsServer> {
-  const limits = { ...defaultSessionLimits, ...options.limits };
-  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
+  const { limits, maxFrameBytes, idleTimeoutMs, policy } = resolvedTransportOptions(options);
   const sessions = new Set<Session>();
   let nextId = 1;
-  const policy = options.policy ?? new NetworkPolicy();
   const tls = options.tls ? loadTlsFiles(options.tls) : undefined;
   const readiness = new Readiness(broker, { listeners: options.readinessListeners });
   const handler = nodeHttpHandler({ broker, policy, sessions, readiness, ui: new UiFiles(), options });

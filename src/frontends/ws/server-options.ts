@@ -7,7 +7,7 @@ import type { Logger } from "../../log.js";
 import type { GroupCoordinator } from "../../groups/index.js";
 import type { MetricsDetail } from "../http/metrics.js";
 import type { ListenerAddress } from "../http/health.js";
-import type { NetworkPolicy } from "../../security/network-policy.js";
+import { NetworkPolicy } from "../../security/network-policy.js";
 import type { TlsFiles } from "../../security/tls-files.js";
 import type { Security } from "../../security/index.js";
 import type { Session } from "./session.js";
@@ -86,4 +86,14 @@ export function bearerMatches(header: string, token: string): boolean {
   const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7).trim() : "");
   const wanted = Buffer.from(token);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** The options both transports apply, with their defaults filled in (one place, so they cannot drift apart). */
+export function resolvedTransportOptions(options: WsServerOptions): { limits: SessionLimits; maxFrameBytes: number; idleTimeoutMs: number; policy: NetworkPolicy } {
+  return {
+    limits: { ...defaultSessionLimits, ...options.limits },
+    maxFrameBytes: options.maxFrameBytes ?? 16 * 1024 * 1024,
+    idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
+    policy: options.policy ?? new NetworkPolicy(),
+  };
 }

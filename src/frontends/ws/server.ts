@@ -26,10 +26,10 @@ import { liveness, Readiness, type HealthReport } from "../http/health.js";
 import { clientResponse } from "../http/static-files.js";
 import { uiHandler } from "../http/ui-files.js";
 import { loadNativeUws, type Uws } from "../uws.js";
-import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
+import { normalizeAddress } from "../../security/network-policy.js";
 import { loadTlsFiles } from "../../security/tls-files.js";
 import { Session } from "./session.js";
-import { bearerMatches, CLOSE_TRY_AGAIN_LATER, defaultSessionLimits, originRefusal, PROTECTED_MODE_REFUSAL, UPGRADE_REQUIRED_TEXT, type WsServer, type WsServerOptions } from "./server-options.js";
+import { bearerMatches, CLOSE_TRY_AGAIN_LATER, originRefusal, resolvedTransportOptions, PROTECTED_MODE_REFUSAL, UPGRADE_REQUIRED_TEXT, type WsServer, type WsServerOptions } from "./server-options.js";
 import { startNodeWsServer } from "./node-server.js";
 import { createServer } from "node:net";
 
@@ -59,12 +59,9 @@ export async function startWsServer(broker: Broker, options: WsServerOptions): P
 }
 
 async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions): Promise<WsServer> {
-  const limits = { ...defaultSessionLimits, ...options.limits };
-  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
+  const { limits, maxFrameBytes, idleTimeoutMs, policy } = resolvedTransportOptions(options);
   const sessions = new Set<Session>();
   let nextId = 1;
-  const policy = options.policy ?? new NetworkPolicy();
   // uWS reads the PEM files itself; reading them here first turns a bad path into a clear error.
   const tlsSummary = options.tls ? loadTlsFiles(options.tls).summary : undefined;
   const makeApp = () =>
