@@ -126,7 +126,7 @@ describe("Fetch v18 (KIP-1166: a tagged high_watermark per partition)", () => {
       NO_TAGS,
     ]);
     const decoded = checkRequest(1, 18, {
-      maxWaitMs: 500, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
       topics: [{ topic: "", topicId: id(3), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 10n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1048576, highWatermark: 77n }] }],
       forgottenTopicsData: [], rackId: "",
     }, expected);
@@ -140,7 +140,7 @@ describe("Fetch v18 (KIP-1166: a tagged high_watermark per partition)", () => {
       carr(0), cstr(""),
       NO_TAGS,
     ];
-    const req = { maxWaitMs: 500, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: "", topicId: id(3), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 10n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1048576 }] }], forgottenTopicsData: [], rackId: "" };
+    const req = { replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: "", topicId: id(3), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 10n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1048576 }] }], forgottenTopicsData: [], rackId: "" };
     const v18 = checkRequest(1, 18, req, requestFrame(1, 18, body));
     expect(v18.topics[0]!.partitions[0]!.highWatermark).toBe(0x7fffffffffffffffn);
     const v17 = checkRequest(1, 17, req, requestFrame(1, 17, body));
@@ -148,7 +148,7 @@ describe("Fetch v18 (KIP-1166: a tagged high_watermark per partition)", () => {
   });
 
   it("a v17 request ignores a high_watermark it cannot carry", () => {
-    const req = { maxWaitMs: 0, minBytes: 0, maxBytes: 1, isolationLevel: 1, sessionId: 0, sessionEpoch: -1, topics: [{ topic: "", topicId: id(3), partitions: [{ partition: 1, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1, highWatermark: 5n }] }], forgottenTopicsData: [], rackId: "" };
+    const req = { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1, isolationLevel: 1, sessionId: 0, sessionEpoch: -1, topics: [{ topic: "", topicId: id(3), partitions: [{ partition: 1, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1, highWatermark: 5n }] }], forgottenTopicsData: [], rackId: "" };
     const v17 = toHex(concat(encodeRequestFrame(1, 17, 7, "c41", req)));
     const v18 = toHex(concat(encodeRequestFrame(1, 18, 7, "c41", req)));
     expect(v18.length - v17.length).toBe(2 * (1 + 1 + 8)); // tag, size, value; the tag count byte is there in both
