@@ -7,8 +7,8 @@
 // Matcher.matches(), so the pattern is anchored at both ends here); null or "" filters nothing. A pattern
 // that does not compile is INVALID_REGULAR_EXPRESSION (128) with no transactions, as Kafka answers its
 // PatternSyntaxException. The pattern is compiled as a JavaScript RegExp (with the "u" flag), whose syntax
-// differs from java.util.regex in corners (possessive quantifiers, \p{javaX} classes, inline flags), which
-// are refused here rather than guessed at.
+// differs from java.util.regex in corners: possessive quantifiers, \p{javaX} classes and inline (?i) flags
+// do not compile here (128), where Kafka would accept them.
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
