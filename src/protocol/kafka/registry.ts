@@ -1,7 +1,10 @@
 // The API registry: one registration per Kafka API this broker speaks. The ApiVersions response is built
 // from it, and the dispatcher checks requests against it, so what we advertise and what we decode
-// cannot drift apart (kfake's regKey). Each API runs up to the newest version in apache/kafka's message
-// definitions, flexible versions included; `flexibleFrom` (from each codec) picks the header flavours.
+// cannot drift apart (kfake's regKey). Each API runs up to the newest version Kafka 4.1.0 defines for it,
+// flexible versions included, except the KIP-890 transactions-v2 versions of AddPartitionsToTxn (4-5),
+// EndTxn (5) and TxnOffsetCommit (5), whose coordinator semantics are not implemented. InitProducerId v6 is
+// advertised although Kafka 4.1 marks it unstable (see apis/init-producer-id.ts). `flexibleFrom` (from each
+// codec) picks the header flavours.
 
 import * as apiVersions from "./apis/api-versions.js";
 import * as alterConfigs from "./apis/alter-configs.js";

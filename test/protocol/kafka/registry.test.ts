@@ -18,15 +18,17 @@ import {
   writeRequestHeader,
 } from "../../../src/protocol/kafka/index.js";
 
-// Every API up to the newest version in apache/kafka's message definitions (Produce/Fetch keep their
+// Every API up to the newest version in Kafka 4.1.0's message definitions (Produce/Fetch keep their
 // RecordBatch-v2 floors; ListOffsets v0, OffsetCommit v0-1 and OffsetFetch v0 are not served).
 const profile: Record<number, [number, number]> = {
-  0: [0, 12], 1: [4, 17], 2: [1, 10], 3: [0, 13], 8: [2, 10], 9: [1, 10], 10: [0, 6], 11: [0, 9], 12: [0, 4],
-  13: [0, 5], 14: [0, 5], 15: [0, 6], 16: [0, 5], 18: [0, 4], 19: [0, 7], 20: [0, 6], 22: [0, 5],
+  0: [0, 13], 1: [4, 18], 2: [1, 10], 3: [0, 13], 8: [2, 10], 9: [1, 10], 10: [0, 6], 11: [0, 9], 12: [0, 4],
+  13: [0, 5], 14: [0, 5], 15: [0, 6], 16: [0, 5], 18: [0, 4], 19: [0, 7], 20: [0, 6], 22: [0, 6],
   // Security (issue 13): SASL and the ACL / SCRAM admin APIs, flexible versions included.
   17: [0, 1], 29: [0, 3], 30: [0, 3], 31: [0, 3], 36: [0, 2], 50: [0, 0], 51: [0, 0],
   // KIP-848 (issue 15).
-  68: [0, 1], 69: [0, 0],
+  68: [0, 1], 69: [0, 1],
+  // Transactions (issue 16): ListTransactions v2 is Kafka 4.1's (KIP-1152).
+  66: [0, 2],
 };
 /** APIs whose codecs implement their flexible versions (the security ones), besides ApiVersions. */
 const flexibleImplemented = new Set([18, 29, 30, 31, 36, 50, 51]);
@@ -54,13 +56,13 @@ describe("registry", () => {
       expect([r.implementedFrom, r.maxVersion]).toEqual([r.codec.versions.min, r.codec.versions.max]);
       if (r.key !== ApiKey.Produce) expect(r.minVersion).toBe(r.implementedFrom);
     }
-    expect(registrationFor(ApiKey.Produce)).toMatchObject({ minVersion: 0, implementedFrom: 3, maxVersion: 12 });
+    expect(registrationFor(ApiKey.Produce)).toMatchObject({ minVersion: 0, implementedFrom: 3, maxVersion: 13 });
     expect(new Set(registrations.map((r) => r.key)).size).toBe(registrations.length);
   });
 
   it("isSupported follows the implemented ranges", () => {
-    expect([0, 1, 2, 3, 7, 12, 13].map((v) => isSupported(ApiKey.Produce, v))).toEqual([false, false, false, true, true, true, false]);
-    expect([3, 4, 11, 12, 17, 18].map((v) => isSupported(ApiKey.Fetch, v))).toEqual([false, true, true, true, true, false]);
+    expect([0, 1, 2, 3, 7, 12, 13, 14].map((v) => isSupported(ApiKey.Produce, v))).toEqual([false, false, false, true, true, true, true, false]);
+    expect([3, 4, 11, 12, 17, 18, 19].map((v) => isSupported(ApiKey.Fetch, v))).toEqual([false, true, true, true, true, true, false]);
     expect(isSupported(27, 0)).toBe(false); // WriteTxnMarkers: broker to broker, not offered
     expect([0, 3, 4].map((v) => isSupported(ApiKey.AddPartitionsToTxn, v))).toEqual([true, true, false]); // v4+: broker to broker
   });
@@ -91,7 +93,7 @@ describe("decodeRequestFrame refuses what the registry does not offer", () => {
   };
 
   it("unknown keys and versions outside the range are UnsupportedVersionError", () => {
-    for (const [k, v] of [[17, 2], [36, 3], [24, 4], [27, 0], [1, 3], [1, 18], [3, 14], [2, 0], [22, 6]] as const) {
+    for (const [k, v] of [[17, 2], [36, 3], [24, 4], [27, 0], [1, 3], [1, 19], [0, 14], [3, 14], [2, 0], [22, 7], [69, 2], [66, 3]] as const) {
       const err = (() => {
         try {
           decodeRequestFrame(frame(k, v, new Array(64).fill(0)));

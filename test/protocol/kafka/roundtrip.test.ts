@@ -83,7 +83,7 @@ describe("defaults for fields a version lacks", () => {
     const produce = registrations.find((r) => r.key === 0)!.codec as any;
     const b = encode((w) => produce.encodeResponse(w, 7, { responses: [{ name: "t", partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 5n }] }] }));
     expect(produce.decodeResponse(new Reader(b), 7)).toEqual({
-      responses: [{ name: "t", partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 5n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null }] }],
+      responses: [{ name: "t", topicId: new Uint8Array(16), partitionResponses: [{ index: 0, errorCode: 0, baseOffset: 5n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null }] }],
       throttleTimeMs: 0,
       nodeEndpoints: [],
     });

@@ -424,6 +424,7 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
               subscribedTopicRegex: null,
               assignment: { topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => i), topicName: "orders", partitions: [0] }] },
               targetAssignment: { topicPartitions: [{ topicId: Uint8Array.from({ length: 16 }, (_, i) => i), topicName: "orders", partitions: [0, 1] }] },
+              memberType: 1,
             },
           ],
           authorizedOperations: 8,
@@ -443,6 +444,41 @@ const uuid = (n: number) => Uint8Array.from({ length: 16 }, (_, i) => (i * 17 + 
  * names become ids, one group or key becomes a batch); the max-version tests use these instead.
  */
 export const latestSamples: { [K in ApiKeyValue]?: Sample<K> } = {
+  // Produce v13 (KIP-516): topics by id, in the request and the response.
+  0: {
+    request: {
+      transactionalId: "txn-ü",
+      acks: -1,
+      timeoutMs: 30000,
+      topicData: [
+        { name: "", topicId: uuid(3), partitionData: [{ index: 0, records: bytes(1, 2, 3, 4) }, { index: 7, records: null }] },
+        { name: "", topicId: uuid(4), partitionData: [] },
+      ],
+    },
+    response: {
+      responses: [
+        {
+          name: "",
+          topicId: uuid(3),
+          partitionResponses: [
+            { index: 0, errorCode: 0, baseOffset: 1234567890123n, logAppendTimeMs: 1700000000000n, logStartOffset: 5n, recordErrors: [{ batchIndex: 2, batchIndexErrorMessage: "bad" }], errorMessage: "partly" },
+            { index: 7, errorCode: 100, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n },
+          ],
+        },
+      ],
+      throttleTimeMs: 12,
+    },
+  },
+  // InitProducerId v6 (KIP-939 fields).
+  22: {
+    request: { transactionalId: "txn-1", transactionTimeoutMs: 60000, producerId: 4242n, producerEpoch: 3, enable2Pc: true, keepPreparedTxn: true },
+    response: { throttleTimeMs: 16, errorCode: 0, producerId: 4242n, producerEpoch: 4, ongoingTxnProducerId: 4242n, ongoingTxnProducerEpoch: 3 },
+  },
+  // ListTransactions v2 (KIP-1152 pattern).
+  66: {
+    request: { stateFilters: ["Ongoing"], producerIdFilters: [81n], durationFilter: 5000n, transactionalIdPattern: "orders-.*" },
+    response: { throttleTimeMs: 7, errorCode: 0, unknownStateFilters: ["Nope"], transactionStates: [{ transactionalId: "orders-1", producerId: 81n, transactionState: "Ongoing" }] },
+  },
   1: {
     request: {
       clusterId: "cluster-1",
@@ -457,7 +493,7 @@ export const latestSamples: { [K in ApiKeyValue]?: Sample<K> } = {
         {
           topic: "",
           topicId: uuid(1),
-          partitions: [{ partition: 0, currentLeaderEpoch: 3, fetchOffset: 99n, lastFetchedEpoch: 2, logStartOffset: 2n, partitionMaxBytes: 1048576 }],
+          partitions: [{ partition: 0, currentLeaderEpoch: 3, fetchOffset: 99n, lastFetchedEpoch: 2, logStartOffset: 2n, partitionMaxBytes: 1048576, highWatermark: 98n }],
         },
       ],
       forgottenTopicsData: [{ topic: "", topicId: uuid(2), partitions: [0, 4] }],

@@ -1,16 +1,23 @@
-// ConsumerGroupDescribe (key 69), v0 (KIP-848).
+// ConsumerGroupDescribe (key 69), v0-1 (KIP-848).
 //
 // Behavior: per group id, the coordinator's answer (src/groups/consumer/describe.ts): "" → INVALID_GROUP_ID,
 // unknown or not a KIP-848 group (classic, WebSocket) → GROUP_ID_NOT_FOUND with Kafka's message; else state,
 // group and assignment epochs, assignor, and members with their current and target assignments (topic id
 // and name). authorized_operations: not computed (INT32_MIN, "not requested"). Without a coordinator:
 // COORDINATOR_NOT_AVAILABLE per group.
+// v1 (KIP-1099) adds each member's type: 1 (consumer protocol) for every member here. Kafka answers 0 for
+// a classic member inside a consumer group, which only its online migration between the protocols
+// creates; Rivulet refuses a classic JoinGroup to a consumer group (INCONSISTENT_GROUP_PROTOCOL), so a
+// consumer group never holds one.
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import type { ConsumerGroupDescribeGroup } from "../../../protocol/kafka/apis/consumer-group-describe.js";
 import type { Handler } from "./context.js";
 import { toIds } from "./consumer-group-heartbeat.js";
+
+/** KIP-1099's member_type for a member speaking the consumer protocol (0 is classic, -1 unknown). */
+const CONSUMER_MEMBER = 1;
 
 export const handleConsumerGroupDescribe: Handler<typeof ApiKey.ConsumerGroupDescribe> = (ctx, request) => {
   const groups: ConsumerGroupDescribeGroup[] = request.groupIds.map((groupId) => {
@@ -39,6 +46,7 @@ export const handleConsumerGroupDescribe: Handler<typeof ApiKey.ConsumerGroupDes
         subscribedTopicRegex: null,
         assignment: { topicPartitions: toIds(ctx, m.assignment) },
         targetAssignment: { topicPartitions: toIds(ctx, m.targetAssignment) },
+        memberType: CONSUMER_MEMBER,
       })),
     };
   });

@@ -1,4 +1,4 @@
-// Fetch (key 1), v4-17.
+// Fetch (key 1), v4-18.
 //
 // Behavior:
 // - Long poll: Broker.fetchMany reads every partition and, while together they hold fewer than minBytes,
@@ -29,6 +29,10 @@
 //   UNKNOWN_TOPIC_ID on each of its partitions, and the response echoes ids, not names.
 // - v12+ tagged fields (diverging epoch, current leader, snapshot id) are never sent: one node, no
 //   leader changes, no KRaft snapshots. last_fetched_epoch is not checked (leader epochs are -1).
+// - v18 (Kafka 4.1) adds a tagged high_watermark per partition, which only a follower replica sets
+//   (KIP-1166; consumers send 2^63-1, "not supported"). Nothing here replicates over the Kafka Fetch API
+//   (cluster followers use their own replication port), so it is read and ignored, as Kafka's partition
+//   leader does for a consumer; the response is v17's.
 
 import type { FetchItem } from "../../../broker/broker.js";
 import { KafkaErrors, toKafkaCode, type RivuletError } from "../../../errors/index.js";

@@ -17,7 +17,7 @@ import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey, ApiKeyValue, FetchPartitionResponse, MetadataTopic } from "../../../protocol/kafka/index.js";
 import { Operation, ResourceType } from "../../../security/index.js";
 import { may, mayAny, mayCluster } from "./authorize.js";
-import { topicById } from "./topic-ids.js";
+import { isZeroUuid, topicById } from "./topic-ids.js";
 import { NO_RESPONSE, type Handler, type KafkaBrokerContext, type NoResponse, type RequestInfo } from "./context.js";
 import type { RequestOf, ResponseOf } from "../../../protocol/kafka/index.js";
 
@@ -51,15 +51,22 @@ export const produceGuard: Guard<typeof ApiKey.Produce> = async (ctx, request, i
   const txnDenied = request.transactionalId !== null && !may(ctx, info, Operation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId);
   const code = txnDenied ? KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code : TOPIC_DENIED;
   let acksZero = false;
+  // v13 names topics by id: an id no topic has is the handler's to answer (UNKNOWN_TOPIC_ID comes before
+  // authorization in Kafka), a known one is checked by the topic's name.
+  const nameOf = (t: (typeof request.topicData)[number]) => (t.name !== "" ? t.name : t.topicId && !isZeroUuid(t.topicId) ? topicById(ctx, t.topicId)?.name : undefined);
   const responses = await mergeAllowed(
     request.topicData,
-    (t) => !txnDenied && may(ctx, info, Operation.WRITE, ResourceType.TOPIC, t.name),
+    (t) => {
+      if (txnDenied) return false;
+      const name = nameOf(t);
+      return name === undefined || may(ctx, info, Operation.WRITE, ResourceType.TOPIC, name);
+    },
     async (topicData) => {
       const r = await next({ ...request, topicData });
       if (r === NO_RESPONSE) acksZero = true;
       return r === NO_RESPONSE ? [] : r.responses;
     },
-    (t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: code, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n })) }),
+    (t) => ({ name: t.name, topicId: t.topicId, partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: code, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n })) }),
   );
   if (acksZero || request.acks === 0) return NO_RESPONSE;
   return { responses, throttleTimeMs: 0 };
@@ -67,15 +74,21 @@ export const produceGuard: Guard<typeof ApiKey.Produce> = async (ctx, request, i
 
 export const fetchGuard: Guard<typeof ApiKey.Fetch> = async (ctx, request, info, next) => {
   let top: { errorCode: number; sessionId: number } = { errorCode: KafkaErrors.NONE.code, sessionId: 0 };
+  // v13+ names topics by id (KIP-516): a known id is checked by its topic's name, an unknown one is left
+  // to the handler (UNKNOWN_TOPIC_ID).
+  const nameOf = (t: (typeof request.topics)[number]) => (t.topic ? t.topic : t.topicId && !isZeroUuid(t.topicId) ? topicById(ctx, t.topicId)?.name : undefined);
   const responses = await mergeAllowed(
     request.topics,
-    (t) => may(ctx, info, Operation.READ, ResourceType.TOPIC, t.topic),
+    (t) => {
+      const name = nameOf(t);
+      return name === undefined || may(ctx, info, Operation.READ, ResourceType.TOPIC, name);
+    },
     async (topics) => {
       const r = unwrap(await next({ ...request, topics }));
       top = { errorCode: r.errorCode ?? 0, sessionId: r.sessionId ?? 0 };
       return r.responses;
     },
-    (t) => ({ topic: t.topic, partitions: t.partitions.map((p): FetchPartitionResponse => ({ partitionIndex: p.partition, errorCode: TOPIC_DENIED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: null })) }),
+    (t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map((p): FetchPartitionResponse => ({ partitionIndex: p.partition, errorCode: TOPIC_DENIED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, records: null })) }),
   );
   return { throttleTimeMs: 0, ...top, responses };
 };

@@ -1,4 +1,4 @@
-// Produce (key 0), v3-11 (v0-2 are advertised for librdkafka's compression gate but refused by the codec,
+// Produce (key 0), v3-13 (v0-2 are advertised for librdkafka's compression gate but refused by the codec,
 // which closes the connection, as Kafka 4 does).
 //
 // Behavior:
@@ -16,6 +16,9 @@
 // - Idempotent batches (producerId >= 0) are deduplicated by the broker: a retry gets the original base
 //   offset and NONE. kafkajs sends producerId -1 with epoch/sequence 0: that is non-idempotent.
 // - Errors are per partition, as data; unknown topics or partitions get UNKNOWN_TOPIC_OR_PARTITION.
+// - v13 (KIP-516) names each topic by its id: the id is looked up (topic-ids.ts) before anything else, and
+//   an id no topic has gets UNKNOWN_TOPIC_ID (100) on every partition, checked before the records and
+//   before authorization, as Kafka 4.1's KafkaApis.handleProduceRequest does; the response echoes the id.
 // - Batches are views into the request frame; Broker.produceMany copies them before its first await.
 // Version notes: v5+ carries log_start_offset; log_append_time is -1 (CreateTime topics).
 
@@ -23,7 +26,8 @@ import { Attributes, attributesAt, BATCH_HEADER_SIZE, BatchField, batchSizeAt, C
 import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey, ProduceResponse } from "../../../protocol/kafka/index.js";
 import type { ProduceItem } from "../../../broker/broker.js";
-import { NO_RESPONSE, type Handler } from "./context.js";
+import { NO_RESPONSE, type Handler, type KafkaBrokerContext } from "./context.js";
+import { MoreKafkaCodes, topicById } from "./topic-ids.js";
 
 
 type Slot = { topic: number; partition: number; index: number; errorCode: number; item?: ProduceItem };
@@ -33,19 +37,21 @@ export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request
   const acks = request.acks;
   const slots: Slot[] = [];
   const items: ProduceItem[] = [];
-  request.topicData.forEach((t, ti) =>
+  request.topicData.forEach((t, ti) => {
+    const name = produceTopicName(ctx, t, version);
     t.partitionData.forEach((p, pi) => {
       let errorCode: number = KafkaErrors.NONE.code;
-      if (acks !== -1 && acks !== 0 && acks !== 1) errorCode = KafkaErrors.INVALID_REQUIRED_ACKS.code;
+      if (name === undefined) errorCode = MoreKafkaCodes.UNKNOWN_TOPIC_ID;
+      else if (acks !== -1 && acks !== 0 && acks !== 1) errorCode = KafkaErrors.INVALID_REQUIRED_ACKS.code;
       else errorCode = checkBatch(p.records, version);
       const slot: Slot = { topic: ti, partition: pi, index: p.index, errorCode };
-      if (errorCode === KafkaErrors.NONE.code) {
-        slot.item = { topic: t.name, partition: p.index, batch: p.records! };
+      if (errorCode === KafkaErrors.NONE.code && name !== undefined) {
+        slot.item = { topic: name, partition: p.index, batch: p.records! };
         items.push(slot.item);
       }
       slots.push(slot);
-    }),
-  );
+    });
+  });
 
   const results = new Map<ProduceItem, { errorCode: number; baseOffset: bigint; logStartOffset: bigint }>();
   if (items.length) {
@@ -71,7 +77,7 @@ export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request
   }
 
   const response: ProduceResponse = {
-    responses: request.topicData.map((t) => ({ name: t.name, partitionResponses: [] })),
+    responses: request.topicData.map((t) => (version >= 13 ? { name: "", topicId: t.topicId, partitionResponses: [] } : { name: t.name, partitionResponses: [] })),
   };
   for (const slot of slots) {
     const r = slot.item ? results.get(slot.item)! : { errorCode: slot.errorCode, baseOffset: -1n, logStartOffset: -1n };
@@ -85,6 +91,15 @@ export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request
   }
   return response;
 };
+
+/**
+ * The name of a request's topic entry: v0-12 carry it; v13+ carry the topic id, resolved here (undefined
+ * when no topic has that id, the zero id included).
+ */
+export function produceTopicName(ctx: KafkaBrokerContext, t: { name: string; topicId?: Uint8Array }, version: number): string | undefined {
+  if (version < 13) return t.name;
+  return t.topicId ? topicById(ctx, t.topicId)?.name : undefined;
+}
 
 /** The Kafka error for a partition's records field that is not exactly one magic-2 batch, or NONE. */
 export function checkBatch(records: Uint8Array | null, version: number): number {

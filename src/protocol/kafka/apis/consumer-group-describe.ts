@@ -1,10 +1,10 @@
-// ConsumerGroupDescribe (key 69), v0, flexible (KIP-848).
+// ConsumerGroupDescribe (key 69), v0-1, flexible (KIP-848).
 //
-// ConsumerGroupDescribeRequest v0
+// ConsumerGroupDescribeRequest v0-1 (v1 is the same as v0)
 //   group_ids                      [string]
 //   include_authorized_operations  bool
 //
-// ConsumerGroupDescribeResponse v0
+// ConsumerGroupDescribeResponse v0-1
 //   throttle_time_ms  int32
 //   groups  [ error_code        int16
 //             error_message     nullable_string (default null)
@@ -22,15 +22,21 @@
 //                        subscribed_topic_names  [string]
 //                        subscribed_topic_regex  nullable_string
 //                        assignment              Assignment
-//                        target_assignment       Assignment ]
+//                        target_assignment       Assignment
+//                        member_type             int8 v1+ (default -1: unknown; 0 classic, 1 consumer) ]
 //             authorized_operations  int32 (default INT32_MIN) ]
 //   Assignment = { topic_partitions [ topic_id uuid, topic_name string, partitions [int32] ] }
+//
+// Version notes: v1 (Kafka 4.1, KIP-1099) adds member_type, a plain (untagged) field after
+// target_assignment. Cross-checked in the 4.1 branch JSON of Aiven's inkless fork (rlaidet/inkless,
+// 4.1.0-SNAPSHOT: "Version 1 adds MemberType field (KIP-1099)", "versions": "1+", "default": "-1") and
+// tychedelia/kafka-protocol-rs's code generated from the 4.1.0 tag (member_type, v1, last in Member).
 
 import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 69, name: "ConsumerGroupDescribe", min: 0, max: 0, flexibleFrom: 0 };
+export const versions: VersionRange = { key: 69, name: "ConsumerGroupDescribe", min: 0, max: 1, flexibleFrom: 0 };
 
 export interface ConsumerGroupDescribeRequest {
   groupIds: string[];
@@ -54,6 +60,8 @@ export interface ConsumerGroupDescribeMember {
   subscribedTopicRegex: string | null;
   assignment: { topicPartitions: DescribedTopicPartitions[] };
   targetAssignment: { topicPartitions: DescribedTopicPartitions[] };
+  /** v1+, default -1 (unknown); 0 a classic-protocol member, 1 a consumer-protocol member. */
+  memberType?: number;
 }
 
 export interface ConsumerGroupDescribeGroup {
@@ -108,6 +116,7 @@ const response = [
           f("subscribedTopicRegex", "string", "0+", { nullable: "0+", default: null }),
           f("assignment", assignment, "0+"),
           f("targetAssignment", assignment, "0+"),
+          f("memberType", "int8", "1+", { default: -1 }),
         ])),
         "0+",
       ),

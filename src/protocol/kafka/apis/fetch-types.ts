@@ -33,6 +33,11 @@ export interface FetchPartition {
   lastFetchedEpoch?: number;
   logStartOffset: bigint;
   partitionMaxBytes: number;
+  /**
+   * v18+ (tagged, KIP-1166): the high watermark a follower replica knows; consumers send the default
+   * (2^63-1, "not supported"). Decoded and ignored: no Kafka-protocol follower fetches from this broker.
+   */
+  highWatermark?: bigint;
 }
 export interface ForgottenTopic {
   /** v7-12; "" from v13. */

@@ -1,7 +1,7 @@
-// Fetch (key 1), v4-17. v4 is the first version whose clients must accept RecordBatch v2 (so we never
+// Fetch (key 1), v4-18. v4 is the first version whose clients must accept RecordBatch v2 (so we never
 // down-convert); 12+ is flexible.
 //
-// FetchRequest v4-17
+// FetchRequest v4-18
 //   cluster_id (tag 0)     nullable_string   v12+
 //   replica_id             int32     v4-14, -1 for consumers
 //   replica_state (tag 1)  { replica_id int32, replica_epoch int64 }   v15+
@@ -19,11 +19,12 @@
 //                                          last_fetched_epoch    int32   v12+ (default -1)
 //                                          log_start_offset      int64   v5+ (default -1)
 //                                          partition_max_bytes   int32
-//                                          replica_directory_id (tag 0) uuid  v17+ ] ]
+//                                          replica_directory_id (tag 0) uuid  v17+
+//                                          high_watermark (tag 1)       int64 v18+ (default 2^63-1) ] ]
 //   forgotten_topics_data  [ topic string v7-12, topic_id uuid v13+, partitions [int32] ]    v7+
 //   rack_id                string    v11+ (default "")
 //
-// FetchResponse v4-17
+// FetchResponse v4-18
 //   throttle_time_ms       int32
 //   error_code             int16     v7+
 //   session_id             int32     v7+
@@ -47,7 +48,11 @@
 //   current_leader_epoch (KIP-320); v10 zstd; v11 rack_id and preferred_read_replica (KIP-392); v12
 //   flexible, last_fetched_epoch and the tagged leader fields (KIP-595); v13 topic ids (KIP-516); v14 no
 //   change; v15 replica_state replaces replica_id (KIP-903); v16 node_endpoints (KIP-951); v17
-//   replica_directory_id (KIP-858). Only v13's topic ids matter to a consumer.
+//   replica_directory_id (KIP-858); v18 (Kafka 4.1) high_watermark, a tagged partition field a follower
+//   sends (KIP-1166), response unchanged. Only v13's topic ids matter to a consumer. v18's layout was
+//   cross-checked in Kafka 4.1.0's FetchRequest.json as generated into tychedelia/kafka-protocol-rs
+//   (pinned to the 4.1.0 tag: tag 1, versions 18+, default 9223372036854775807) and franz-go's kmsg
+//   definitions (generate/definitions/01_fetch: "HighWatermark: int64(9223372036854775807) // tag 1").
 // * records in a response may be given as several chunks (stored batches straight from the log); the
 //   writer references chunks of 1 KiB and up instead of copying them (writer.ts), so encodeResponse
 //   into a Writer, then `finish()` for the parts to hand to a vectored write.
@@ -61,7 +66,7 @@ import type { Writer } from "../writer.js";
 import { hasTaggedValues, writeFetchResponse } from "./fetch-response-writer.js";
 import { nodeEndpoint } from "./produce.js";
 
-export const versions: VersionRange = { key: 1, name: "Fetch", min: 4, max: 17, flexibleFrom: 12 };
+export const versions: VersionRange = { key: 1, name: "Fetch", min: 4, max: 18, flexibleFrom: 12 };
 
 export type { AbortedTransaction, FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, FetchTopic, FetchTopicResponse, ForgottenTopic } from "./fetch-types.js";
 import type { FetchRequest, FetchResponse } from "./fetch-types.js";
@@ -90,6 +95,7 @@ const request = [
       f("logStartOffset", "int64", "5+", { default: -1n }),
       f("partitionMaxBytes", "int32", "0+"),
       f("replicaDirectoryId", "uuid", "17+", { tag: 0, tagged: "17+" }),
+      f("highWatermark", "int64", "18+", { tag: 1, tagged: "18+", default: 0x7fffffffffffffffn }),
     ])), "0+"),
   ])), "0+"),
   f("forgottenTopicsData", arr(struct([

@@ -1,26 +1,34 @@
-// ListTransactions (key 66), v0-1. Flexible from v0 (KIP-664).
+// ListTransactions (key 66), v0-2. Flexible from v0 (KIP-664).
 //
-// ListTransactionsRequest v0-1
-//   state_filters        [string]
-//   producer_id_filters  [int64]
-//   duration_filter      int64    v1+ (default -1: none; else only transactions running longer, KIP-994)
+// ListTransactionsRequest v0-2
+//   state_filters             [string]
+//   producer_id_filters       [int64]
+//   duration_filter           int64            v1+ (default -1: none; else only transactions running
+//                                              longer, KIP-994)
+//   transactional_id_pattern  nullable_string  v2+ (default null: none; else a regular expression the
+//                                              whole transactional id must match, KIP-1152)
 //
-// ListTransactionsResponse v0-1
+// ListTransactionsResponse v0-2 (v2 is the same as v1; it may carry INVALID_REGULAR_EXPRESSION, 128)
 //   throttle_time_ms       int32
 //   error_code             int16
 //   unknown_state_filters  [string]
 //   transaction_states     [ transactional_id string, producer_id int64, transaction_state string ]
+//
+// v2 (Kafka 4.1) cross-checked in the 4.1 branch JSON of Aiven's inkless fork (rlaidet/inkless,
+// 4.1.0-SNAPSHOT) and tychedelia/kafka-protocol-rs's code generated from the 4.1.0 tag.
 
 import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 66, name: "ListTransactions", min: 0, max: 1, flexibleFrom: 0 };
+export const versions: VersionRange = { key: 66, name: "ListTransactions", min: 0, max: 2, flexibleFrom: 0 };
 
 export interface ListTransactionsRequest {
   stateFilters: string[];
   producerIdFilters: bigint[];
   durationFilter?: bigint;
+  /** v2+, default null. */
+  transactionalIdPattern?: string | null;
 }
 export interface ListTransactionsResponse {
   throttleTimeMs?: number;
@@ -33,6 +41,7 @@ const request = [
   f("stateFilters", arr("string"), "0+"),
   f("producerIdFilters", arr("int64"), "0+"),
   f("durationFilter", "int64", "1+", { default: -1n }),
+  f("transactionalIdPattern", "string", "2+", { nullable: "2+", default: null }),
 ];
 
 const response = [

@@ -1,20 +1,22 @@
-// Produce (key 0). This codec reads and writes v3-11; the registry advertises 0-11 (see registry.ts for
+// Produce (key 0). This codec reads and writes v3-13; the registry advertises 0-13 (see registry.ts for
 // why: librdkafka < 2.11.1 disables compression unless Produce v0 is advertised, KAFKA-18659).
 // v0-2 carry the legacy MessageSet (magic 0/1) format, which we never store: a v0-2 request is
 // refused with UnsupportedVersionError, and the listener closes the connection, as Kafka 4 does.
 //
 // Grammar (the field lists below, transcribed from Kafka's ProduceRequest/ProduceResponse.json):
 //
-// ProduceRequest v3-11
+// ProduceRequest v3-13
 //   transactional_id  nullable_string
 //   acks              int16                    0 = no response at all, 1 = leader, -1 = all in-sync
 //   timeout_ms        int32
-//   topic_data        [ name            string
+//   topic_data        [ name            string   v0-12
+//                       topic_id        uuid     v13+
 //                       partition_data  [ index    int32
 //                                         records  nullable records (RecordBatch v2, opaque here) ] ]
 //
-// ProduceResponse v3-11
-//   responses         [ name                 string
+// ProduceResponse v3-13
+//   responses         [ name                 string   v0-12
+//                       topic_id             uuid     v13+
 //                       partition_responses  [ index                      int32
 //                                              error_code                 int16
 //                                              base_offset                int64
@@ -34,7 +36,13 @@
 // * v8: record_errors/error_message (KIP-467).  v9: flexible (compact types, tagged fields).
 // * v10: current_leader/node_endpoints tags (KIP-951; sent only on NOT_LEADER, which a single node never
 //   answers).  v11: no wire change (KIP-890, transactions).  v12 (Kafka 4.0): no wire change (KIP-890 part 2:
-//   the producer may rely on the broker adding the partition to its transaction).
+//   the producer may rely on the broker adding the partition to its transaction).  v13 (Kafka 4.1,
+//   KIP-516): each topic entry carries its topic_id instead of its name, in the request and the response;
+//   an id the broker does not know is UNKNOWN_TOPIC_ID (100) per partition. Cross-checked in two
+//   independent sources: Kafka 4.1.0's ProduceRequest/ProduceResponse.json as generated into
+//   tychedelia/kafka-protocol-rs (pinned to the 4.1.0 tag: Name "3-12", TopicId "13", same position) and
+//   the 4.1 branch definitions in Aiven's inkless fork (rlaidet/inkless, 4.1.0-SNAPSHOT), with franz-go's
+//   kmsg definitions agreeing (max version 13).
 // * records is a view into the request frame, not a copy: keep the frame alive, or copy, if the
 //   batch outlives the request.
 
@@ -42,7 +50,7 @@ import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 0, name: "Produce", min: 3, max: 12, flexibleFrom: 9 };
+export const versions: VersionRange = { key: 0, name: "Produce", min: 3, max: 13, flexibleFrom: 9 };
 
 export interface ProduceRequest {
   transactionalId: string | null;
@@ -51,7 +59,10 @@ export interface ProduceRequest {
   topicData: ProduceTopicData[];
 }
 export interface ProduceTopicData {
+  /** v0-12; "" when decoded from v13+. */
   name: string;
+  /** v13+ (KIP-516); all zero when decoded from v0-12. */
+  topicId?: Uint8Array;
   partitionData: ProducePartitionData[];
 }
 export interface ProducePartitionData {
@@ -65,7 +76,10 @@ export interface ProduceResponse {
   throttleTimeMs?: number;
 }
 export interface ProduceTopicResponse {
+  /** v0-12. */
   name: string;
+  /** v13+ (KIP-516). */
+  topicId?: Uint8Array;
   partitionResponses: ProducePartitionResponse[];
 }
 export interface ProducePartitionResponse {
@@ -87,7 +101,8 @@ const request = [
   f("acks", "int16", "0+"),
   f("timeoutMs", "int32", "0+"),
   f("topicData", arr(struct([
-    f("name", "string", "0+"),
+    f("name", "string", "0-12"),
+    f("topicId", "uuid", "13+"),
     f("partitionData", arr(struct([
       f("index", "int32", "0+"),
       f("records", "records", "0+", { nullable: "0+" }),
@@ -108,7 +123,8 @@ export const nodeEndpoint = (v: string) => struct([
 
 const response = [
   f("responses", arr(struct([
-    f("name", "string", "0+"),
+    f("name", "string", "0-12"),
+    f("topicId", "uuid", "13+"),
     f("partitionResponses", arr(struct([
       f("index", "int32", "0+"),
       f("errorCode", "int16", "0+"),
