@@ -149,6 +149,11 @@ export class Broker extends EventEmitter {
     return this.admin.find(name);
   }
 
+  /** The topic with this id (UUID text), if any: Kafka requests from v13 of Produce/Fetch name topics by id. */
+  topicById(id: string): TopicRecord | undefined {
+    return this.admin.findById(id);
+  }
+
   // ---- produce -----------------------------------------------------------------------------------------
 
   /** Appends one RecordBatch v2 to a partition. Throws a typed error (with its Kafka code) on failure. */

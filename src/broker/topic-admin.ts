@@ -81,6 +81,10 @@ export class TopicAdmin {
     return this.store.get(name);
   }
 
+  findById(id: string): TopicRecord | undefined {
+    return this.store.getById(id);
+  }
+
   get(name: string): TopicRecord {
     const topic = this.store.get(name);
     if (!topic) throw new UnknownTopicOrPartitionError(`unknown topic ${name}`);

@@ -17,6 +17,8 @@ export const TOPICS_BACKUP_FILE = "topics.json.bak";
 
 export class TopicStore {
   private readonly topics = new Map<string, TopicRecord>();
+  /** id -> topic, built on first use after a change (Kafka requests that name topics by id look here). */
+  private byId: Map<string, TopicRecord> | undefined;
   private pending: PendingChange[];
 
   constructor(private readonly fs: FileSystem, private readonly dataDir: string, initial: TopicsFile = { topics: [], pending: [] }) {
@@ -26,6 +28,12 @@ export class TopicStore {
 
   get(name: string): TopicRecord | undefined {
     return this.topics.get(name);
+  }
+
+  /** The topic with this id (8-4-4-4-12 hex text), if any. */
+  getById(id: string): TopicRecord | undefined {
+    this.byId ??= new Map([...this.topics.values()].map((t) => [t.id, t]));
+    return this.byId.get(id);
   }
 
   list(): TopicRecord[] {
@@ -85,6 +93,7 @@ export class TopicStore {
   private change(mutate: () => void): void {
     const topics = new Map(this.topics);
     const pending = [...this.pending];
+    this.byId = undefined;
     mutate();
     try {
       this.persist();

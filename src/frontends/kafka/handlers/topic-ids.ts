@@ -41,10 +41,7 @@ export function isZeroUuid(id: Uint8Array | undefined): boolean {
   return id === undefined || id.every((x) => x === 0);
 }
 
-/** The topic with this id, if any (a scan: topic counts are small and the text form is compared). */
+/** The topic with this id, if any (the broker's id index; the zero id is never a topic). */
 export function topicById(ctx: KafkaBrokerContext, id: Uint8Array): TopicRecord | undefined {
-  if (isZeroUuid(id)) return undefined;
-  const text = uuidText(id);
-  for (const record of ctx.broker.listTopics()) if (record.id === text) return record;
-  return undefined;
+  return isZeroUuid(id) ? undefined : ctx.broker.topicById(uuidText(id));
 }
