@@ -33,6 +33,8 @@ import { InMemoryOffsetLog, OffsetStore, type OffsetLog } from "./offset-store.j
 import { commitOffsets, fetchOffsets, validateCommit, writeOffsets } from "./offsets.js";
 import { consumerGroupHeartbeat, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from "./consumer/heartbeat.js";
 import { describeConsumerGroup, type ConsumerGroupDescription } from "./consumer/describe.js";
+import { GroupStore } from "./persist/store.js";
+import { restoreGroups } from "./persist/restore.js";
 import {
   resolveGroupConfig,
   type GroupConfig,
@@ -78,6 +80,7 @@ export class GroupCoordinator {
       timers: new Timers(clock),
       groups: new Map<string, AnyGroup>(),
       offsets: new OffsetStore(this.offsetLog, logger),
+      persist: new GroupStore(this.offsetLog, logger),
       logger,
       hooks: { partitionsFor, logEndOffset, resolveStart },
     };
@@ -90,10 +93,14 @@ export class GroupCoordinator {
     return coordinator;
   }
 
-  /** Replays the offsets log. Groups that have offsets come back as Empty groups, as in Kafka. */
+  /**
+   * Replays the offsets log: groups with metadata records come back as they were (persist/restore.ts), other
+   * groups that have offsets come back as Empty groups, as in Kafka.
+   */
   async start(): Promise<void> {
     if (this.status !== "loading") return;
-    await this.ctx.offsets.load();
+    await this.ctx.offsets.load(undefined, (record) => this.ctx.persist.visit(record));
+    restoreGroups(this.ctx, this.ctx.persist.take());
     for (const groupId of this.ctx.offsets.groupIds()) {
       if (!this.ctx.groups.has(groupId)) this.ctx.groups.set(groupId, new ClassicGroup(groupId, this.ctx.clock.now()));
     }
@@ -162,10 +169,27 @@ export class GroupCoordinator {
 
   // ---- KIP-848 consumer groups ----------------------------------------------------------------------------
 
+  /**
+   * The heartbeat applied in memory; its records are being written. Front ends answer with
+   * `consumerGroupHeartbeatDurable`, which waits for them; this one is for tests that drive time by hand.
+   */
   consumerGroupHeartbeat(request: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
     const error = this.statusError(request.groupId);
     if (error !== Err.NONE) return { errorCode: error, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
     return consumerGroupHeartbeat(this.ctx, request);
+  }
+
+  /**
+   * The heartbeat, answered once the group's records are durable (Kafka answers once its records are
+   * committed). If they could not be written the member gets the append's error (NOT_COORDINATOR,
+   * COORDINATOR_NOT_AVAILABLE, …) and retries; its retry writes them again.
+   */
+  async consumerGroupHeartbeatDurable(request: ConsumerGroupHeartbeatRequest): Promise<ConsumerGroupHeartbeatResponse> {
+    const response = this.consumerGroupHeartbeat(request);
+    if (response.errorCode !== Err.NONE) return response;
+    const error = await this.ctx.persist.flush(request.groupId);
+    if (error === Err.NONE) return response;
+    return { errorCode: error, errorMessage: "The group's metadata could not be written.", memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
   }
 
   describeConsumerGroup(groupId: string): ConsumerGroupDescription {
@@ -312,7 +336,7 @@ export class GroupCoordinator {
       try {
         await ready?.(); // e.g. the new leader's high watermark reaching its log end
         if (!own.isCurrent(partition, token)) return;
-        await this.ctx.offsets.load(partition);
+        await this.ctx.offsets.load(partition, (record) => this.ctx.persist.visit(record));
       } catch (error) {
         this.ctx.logger.warn("could not load a partition of the offsets topic", { partition, error: String(error) });
         if (own.isCurrent(partition, token)) own.drop(partition);
@@ -323,6 +347,7 @@ export class GroupCoordinator {
         this.unloadGroups(partition); // unloaded (or re-loading) while we read: what we read is not ours
         return;
       }
+      restoreGroups(this.ctx, this.ctx.persist.take((groupId) => own.partitionFor(groupId) === partition));
       for (const groupId of this.ctx.offsets.groupIds()) {
         if (own.partitionFor(groupId) === partition && !this.ctx.groups.has(groupId)) this.ctx.groups.set(groupId, new ClassicGroup(groupId, this.ctx.clock.now()));
       }
@@ -354,6 +379,7 @@ export class GroupCoordinator {
     this.ctx.timers.cancelPrefix(timerKey.group(groupId));
     this.ctx.groups.delete(groupId);
     this.ctx.offsets.forget(groupId);
+    this.ctx.persist.forget(groupId);
     if (!g) return;
     if (g.kind === "managed") g.fenceAll("coordinator-closed");
     else if (g.kind === "classic") {

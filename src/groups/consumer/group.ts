@@ -40,6 +40,8 @@ export interface ConsumerMember {
   pendingRevocation: PartitionSet;
   rebalanceTimeoutMs: number;
   subscribedTopicNames: string[];
+  /** KIP-848 SubscribedTopicRegex (RE2 syntax, whole-name match), null when the member subscribes by names only. */
+  subscribedTopicRegex: string | null;
   serverAssignor: string | null;
   clientId: string;
   clientHost: string;
@@ -57,6 +59,7 @@ export function newMember(memberId: string): ConsumerMember {
     pendingRevocation: new Set(),
     rebalanceTimeoutMs: -1,
     subscribedTopicNames: [],
+    subscribedTopicRegex: null,
     serverAssignor: null,
     clientId: "",
     clientHost: "",

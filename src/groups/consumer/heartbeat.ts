@@ -37,6 +37,7 @@ import { assignors } from "../assignors.js";
 import { Err, type GroupContext } from "../context.js";
 import { ConsumerGroup, isReconciledTo, newMember, reconcile, toPartitions, toSet, type ConsumerMember } from "./group.js";
 import type { TopicPartition } from "../types.js";
+import { persistConsumer } from "../persist/snapshot.js";
 
 export const SERVER_ASSIGNORS = ["uniform", "range"] as const;
 
@@ -82,6 +83,10 @@ export function consumerGroupHeartbeat(ctx: GroupContext, req: ConsumerGroupHear
   } catch (error) {
     if (!(error instanceof HeartbeatError)) throw error;
     return { errorCode: error.code, errorMessage: error.message, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+  } finally {
+    // Whatever this request changed (also on the way to an error, e.g. a member rejoining under its own id).
+    const group = ctx.groups.get(req.groupId);
+    if (group?.kind === "consumer") void persistConsumer(ctx, group);
   }
 }
 
@@ -311,18 +316,21 @@ function isCurrent(ctx: GroupContext, group: ConsumerGroup): boolean {
   return ctx.groups.get(group.groupId) === group;
 }
 
-function scheduleSession(ctx: GroupContext, group: ConsumerGroup, memberId: string): void {
+export function scheduleSession(ctx: GroupContext, group: ConsumerGroup, memberId: string): void {
   ctx.timers.schedule(timerKey.heartbeat(group.groupId, memberId), ctx.config.consumerSessionTimeoutMs, () => {
-    if (isCurrent(ctx, group)) fenceMember(ctx, group, memberId, "session timeout");
+    if (!isCurrent(ctx, group)) return;
+    fenceMember(ctx, group, memberId, "session timeout");
+    void persistConsumer(ctx, group);
   });
 }
 
-function scheduleRebalanceTimeout(ctx: GroupContext, group: ConsumerGroup, member: ConsumerMember): void {
+export function scheduleRebalanceTimeout(ctx: GroupContext, group: ConsumerGroup, member: ConsumerMember): void {
   const epoch = member.memberEpoch;
   ctx.timers.schedule(timerKey.revoke(group.groupId, member.memberId), Math.max(member.rebalanceTimeoutMs, 0), () => {
     const now = group.member(member.memberId);
     if (isCurrent(ctx, group) && now && now.memberEpoch === epoch && now.state === "UnrevokedPartitions") {
       fenceMember(ctx, group, member.memberId, "revocation not acknowledged within the rebalance timeout");
+      void persistConsumer(ctx, group);
     }
   });
 }

@@ -14,9 +14,9 @@ import type { TopicPartition } from "../../../groups/index.js";
 import type { Handler, KafkaBrokerContext } from "./context.js";
 import { topicById, topicIdBytes } from "./topic-ids.js";
 
-export const handleConsumerGroupHeartbeat: Handler<typeof ApiKey.ConsumerGroupHeartbeat> = (ctx, request, info) => {
+export const handleConsumerGroupHeartbeat: Handler<typeof ApiKey.ConsumerGroupHeartbeat> = async (ctx, request, info) => {
   if (!ctx.coordinator) return { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, memberEpoch: -1, heartbeatIntervalMs: 0 };
-  const res = ctx.coordinator.consumerGroupHeartbeat({
+  const res = await ctx.coordinator.consumerGroupHeartbeatDurable({
     groupId: request.groupId,
     memberId: request.memberId,
     memberEpoch: request.memberEpoch,
