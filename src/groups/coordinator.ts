@@ -72,7 +72,7 @@ export class GroupCoordinator {
   constructor(options: GroupCoordinatorOptions = {}) {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? createLogger();
-    const { partitionsFor, logEndOffset, resolveStart } = options;
+    const { partitionsFor, logEndOffset, resolveStart, topicNames } = options;
     this.offsetLog = options.offsetLog ?? new InMemoryOffsetLog();
     this.ctx = {
       config: resolveGroupConfig(options.config),
@@ -82,7 +82,7 @@ export class GroupCoordinator {
       offsets: new OffsetStore(this.offsetLog, logger),
       persist: new GroupStore(this.offsetLog, logger),
       logger,
-      hooks: { partitionsFor, logEndOffset, resolveStart },
+      hooks: { partitionsFor, logEndOffset, resolveStart, topicNames },
     };
   }
 

@@ -187,8 +187,13 @@ describe("KIP-848 through the Kafka handlers", () => {
     const joined = await call(ApiKey.ConsumerGroupHeartbeat, 1, request);
     expect(joined).toMatchObject({ errorCode: 0, memberId: request.memberId, memberEpoch: 1 });
     expect(joined.assignment?.topicPartitions[0]?.partitions).toEqual([0, 1]);
-    const regex = await call(ApiKey.ConsumerGroupHeartbeat, 1, { ...request, groupId: "rd-regex", subscribedTopicRegex: "rd-.*" });
-    expect(regex).toMatchObject({ errorCode: 42, errorMessage: "SubscribedTopicRegex is not supported by this broker." });
+    // A regex subscription (v1) is resolved by the broker against its topics' whole names.
+    const regex = await call(ApiKey.ConsumerGroupHeartbeat, 1, { ...request, groupId: "rd-regex", subscribedTopicNames: null, subscribedTopicRegex: "rd-sm.*" });
+    expect(regex).toMatchObject({ errorCode: 0, memberEpoch: 1 });
+    expect(regex.assignment?.topicPartitions).toEqual([{ topicId: topicIdBytes(s.server.broker.topic("rd-smoke")!), partitions: [0, 1] }]);
+    const lookahead = await call(ApiKey.ConsumerGroupHeartbeat, 1, { ...request, groupId: "rd-regex2", subscribedTopicRegex: "rd-(?=smoke)" });
+    expect(lookahead).toMatchObject({ errorCode: 128, memberEpoch: -1 });
+    expect(lookahead.errorMessage).toContain("lookahead is not supported");
   });
 
   it("Kafka 4.0 versions: DescribeGroups v6 names an unknown group; Produce v12, Metadata v13, DescribeCluster v2 are served", async () => {

@@ -140,11 +140,6 @@ export class ConsumerGroup {
     for (const key of member.pendingRevocation) if (this.partitionEpochs.get(key) === member.memberEpoch) this.partitionEpochs.delete(key);
   }
 
-  /** Every topic some member subscribes to. */
-  subscribedTopics(): string[] {
-    return [...new Set([...this.members.values()].flatMap((m) => m.subscribedTopicNames))].sort();
-  }
-
   /** The assignor the members ask for: the most requested, ties by name; "uniform" when none asks. */
   preferredAssignor(): string {
     const votes = new Map<string, number>();
