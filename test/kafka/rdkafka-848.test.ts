@@ -319,6 +319,28 @@ describe.skipIf(!DIR)(`${CLIENT} with group.protocol=consumer (KIP-848; needs RI
     }
   }, 180_000);
 
+  it("a regex subscription (^rd-re-.*) is resolved by the broker, and a matching topic created later is added", async () => {
+    await s.server.broker.createTopic("rd-re-a", { partitions: 2 });
+    await s.server.broker.createTopic("rd-other", { partitions: 1 });
+    await produce("rd-re-a", "a", 10);
+    await produce("rd-other", "o", 3);
+    const c = new RdConsumer("re", "^rd-re-.*", "rd-re-g");
+    try {
+      await eventually(() => new Set(c.values()).size >= 10, 30_000, `the first topic's records:\n${c.output()}`);
+      const member = described("rd-re-g").members[0]!;
+      expect(member.subscribedTopicRegex, "librdkafka sent the pattern as SubscribedTopicRegex").toMatch(/rd-re-/);
+      const epoch = described("rd-re-g").groupEpoch;
+      await s.server.broker.createTopic("rd-re-b", { partitions: 1 });
+      await produce("rd-re-b", "b", 5);
+      await eventually(() => range("b", 5).every((v) => c.values().includes(v)), 60_000, `the new topic's records:\n${c.output()}`);
+      expect(described("rd-re-g").groupEpoch).toBeGreaterThan(epoch);
+      expect(c.values().some((v) => v.startsWith("o-")), "nothing from a topic the pattern does not match").toBe(false);
+      expect(c.errors()).toEqual([]);
+    } finally {
+      await c.stop();
+    }
+  }, 90_000);
+
   it("a classic-protocol member joining the consumer group gets INCONSISTENT_GROUP_PROTOCOL", async () => {
     await s.server.broker.createTopic("rd-mixed", { partitions: 2 });
     const modern = new RdConsumer("modern", "rd-mixed", "rd-mixed-g");
