@@ -5,7 +5,8 @@
 // Here only the wire concerns: topic ids ↔ names (owned partitions of a topic id this broker does not know,
 // e.g. a deleted topic, are dropped: the member cannot hold them), the client id from the request header and
 // the client host, and v1's rule that the client names its own member id (KIP-1082). Without a coordinator:
-// COORDINATOR_NOT_AVAILABLE. Errors come with Kafka's error message text.
+// COORDINATOR_NOT_AVAILABLE. Errors come with Kafka's error message text. The answer waits until the group's
+// metadata records are durable (consumerGroupHeartbeatDurable), as Kafka answers once they are committed.
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
