@@ -30,7 +30,7 @@ import { ClassicGroup } from "./group.js";
 import type { ManagedCallbacks } from "./managed-group.js";
 import { joinManaged, type ManagedJoinOptions, type ManagedMemberHandle } from "./managed.js";
 import { InMemoryOffsetLog, OffsetStore, type OffsetLog } from "./offset-store.js";
-import { commitOffsets, fetchOffsets, validateCommit, writeOffsets } from "./offsets.js";
+import { appendErrorCode, commitOffsets, fetchOffsets, validateCommit, writeOffsets } from "./offsets.js";
 import { consumerGroupHeartbeat, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from "./consumer/heartbeat.js";
 import { describeConsumerGroup, type ConsumerGroupDescription } from "./consumer/describe.js";
 import { GroupStore } from "./persist/store.js";
@@ -80,7 +80,7 @@ export class GroupCoordinator {
       timers: new Timers(clock),
       groups: new Map<string, AnyGroup>(),
       offsets: new OffsetStore(this.offsetLog, logger),
-      persist: new GroupStore(this.offsetLog, logger),
+      persist: new GroupStore(this.offsetLog, appendErrorCode, logger),
       logger,
       hooks: { partitionsFor, logEndOffset, resolveStart, topicNames },
     };

@@ -16,9 +16,8 @@
 // - Replay keeps the latest value per key (a tombstone removes it); `take` hands the survivors over, per
 //   group, to be turned back into groups (snapshot.ts).
 
+import { KafkaErrors } from "../../errors/index.js";
 import type { Logger } from "../../log.js";
-import { Err } from "../context.js";
-import { appendErrorCode } from "../offsets.js";
 import type { OffsetLog, OffsetLogRecord } from "../offset-store.js";
 import {
   decodeClassicGroup,
@@ -52,6 +51,8 @@ interface Written {
   value: Uint8Array | undefined;
 }
 
+const NONE = KafkaErrors.NONE.code;
+
 export class GroupStore {
   /** group → record id → what was last written for it. */
   private readonly written = new Map<string, Map<string, Written>>();
@@ -59,7 +60,12 @@ export class GroupStore {
   /** group → record id → replayed value, until `take`. */
   private readonly loaded = new Map<string, Map<string, { key: GroupRecordKey; value: Uint8Array }>>();
 
-  constructor(private readonly log: OffsetLog, private readonly logger?: Logger) {}
+  /** `errorCode` maps a failed append to what a member is told (the coordinator passes OffsetCommit's mapping). */
+  constructor(
+    private readonly log: OffsetLog,
+    private readonly errorCode: (error: unknown) => number,
+    private readonly logger?: Logger,
+  ) {}
 
   /** A replayed record; false when it is not a group record (the caller handles offsets). */
   visit(record: OffsetLogRecord): boolean {
@@ -136,19 +142,19 @@ export class GroupStore {
     if (replaceAll) for (const [id, w] of [...written]) if (!wanted.has(id)) put(id, w.key, null);
     if (!written.size) this.written.delete(groupId);
     if (!out.length) return this.flush(groupId);
-    const previous = this.pending.get(groupId) ?? Promise.resolve(Err.NONE);
+    const previous = this.pending.get(groupId) ?? Promise.resolve(NONE);
     const appended = this.log.append(groupId, out).then(
-      () => Err.NONE,
+      () => NONE,
       (error: unknown) => {
         this.logger?.warn("group metadata could not be written", { group: groupId, error: String(error) });
         const now = this.written.get(groupId) ?? new Map<string, Written>();
         this.written.set(groupId, now);
         for (const [i, id] of carried.entries()) now.set(id, { key: out[i]!.key, value: undefined });
-        return appendErrorCode(error);
+        return this.errorCode(error);
       },
     );
     // Settles after every earlier append of the group, reporting the first failure among them.
-    const settled = Promise.all([previous, appended]).then(([a, b]) => (a !== Err.NONE ? a : b));
+    const settled = Promise.all([previous, appended]).then(([a, b]) => (a !== NONE ? a : b));
     this.pending.set(groupId, settled);
     void settled.then(() => {
       if (this.pending.get(groupId) === settled) this.pending.delete(groupId);
@@ -162,7 +168,7 @@ export class GroupStore {
   }
 
   flush(groupId: string): Promise<number> {
-    return this.pending.get(groupId) ?? Promise.resolve(Err.NONE);
+    return this.pending.get(groupId) ?? Promise.resolve(NONE);
   }
 
   /** The coordinator moved away: forget the group here (the log keeps its records for the next owner). */
