@@ -9,8 +9,9 @@
 // answers every parked JoinGroup and SyncGroup with NOT_COORDINATOR (what Kafka sends when a coordinator
 // unloads a group) and fences managed members.
 // Cluster mode (`partitioned()`, src/groups/ownership.ts): the coordinator answers only for groups of the
-// `__consumer_offsets` partitions this broker leads; `loadPartition` replays one partition's offsets (its
-// groups come back Empty, as after a restart) and `unloadPartition` drops its groups (parked JoinGroup and
+// `__consumer_offsets` partitions this broker leads; `loadPartition` replays one partition's offsets and
+// group metadata records (its groups come back as they were, as after a restart: persist/) and
+// `unloadPartition` drops its groups (parked JoinGroup and
 // SyncGroup answered NOT_COORDINATOR, managed members fenced). Group requests for a partition not loaded:
 // NOT_COORDINATOR; while it loads: COORDINATOR_LOAD_IN_PROGRESS (Heartbeat NONE, SyncGroup
 // REBALANCE_IN_PROGRESS, as for the whole coordinator loading).

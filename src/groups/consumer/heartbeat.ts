@@ -47,6 +47,7 @@ import type { TopicPartition } from "../types.js";
 import { persistConsumer } from "../persist/snapshot.js";
 import { compileTopicRegex } from "./regex-match.js";
 import { RegexSyntaxError } from "./regex-parse.js";
+import { memberTopics, subscriptionMetadata } from "./subscription.js";
 
 export const SERVER_ASSIGNORS = ["uniform", "range"] as const;
 
@@ -271,48 +272,6 @@ function checkEpoch(member: ConsumerMember, received: number, owned: ReadonlySet
       fail(Err.FENCED_MEMBER_EPOCH, `The consumer group member has a smaller member epoch (${received}) than the one known by the group coordinator (${member.memberEpoch}). The member must abandon all its partitions and rejoin.`);
     }
   }
-}
-
-/**
- * Each member's topics: its names, and the existing topics its regex matches (resolved against the broker's
- * topic names now, so a topic created or deleted since shows at the next heartbeat and moves the group
- * epoch through the partition counts below).
- */
-function memberTopics(ctx: GroupContext, group: ConsumerGroup): Map<string, string[]> {
-  const byRegex = new Map<string, string[]>();
-  const out = new Map<string, string[]>();
-  for (const m of group.members.values()) {
-    if (m.subscribedTopicRegex === null) {
-      out.set(m.memberId, m.subscribedTopicNames);
-      continue;
-    }
-    let resolved = byRegex.get(m.subscribedTopicRegex);
-    if (!resolved) {
-      resolved = resolveRegex(ctx, m.subscribedTopicRegex);
-      byRegex.set(m.subscribedTopicRegex, resolved);
-    }
-    out.set(m.memberId, [...new Set([...m.subscribedTopicNames, ...resolved])].sort());
-  }
-  return out;
-}
-
-function resolveRegex(ctx: GroupContext, source: string): string[] {
-  try {
-    const regex = compileTopicRegex(source);
-    return (ctx.hooks.topicNames?.() ?? []).filter((t) => regex.matches(t));
-  } catch {
-    return []; // validated when received; only a damaged record could get here
-  }
-}
-
-function subscriptionMetadata(ctx: GroupContext, group: ConsumerGroup): Map<string, number> {
-  const out = new Map<string, number>();
-  const topics = new Set([...memberTopics(ctx, group).values()].flat());
-  for (const topic of [...topics].sort()) {
-    const n = ctx.hooks.partitionsFor?.(topic) ?? 0;
-    if (Number.isInteger(n) && n > 0) out.set(topic, n);
-  }
-  return out;
 }
 
 function computeTarget(ctx: GroupContext, group: ConsumerGroup): void {
