@@ -11,8 +11,8 @@
 // Refused with a message (RE2 refuses them too): backreferences (`\1`, `\k<n>`, `(?P=n)`), lookahead and
 // lookbehind, atomic groups, possessive and doubled repetition (`a*+`, `a**`), `\Z`, repetition counts
 // above 1000, unbalanced parentheses or brackets.
-// Refused here although RE2 accepts them: Unicode classes (`\pL`, `\p{Greek}`), `\C`, and flags other than
-// i, m, s, U. Case folding (`(?i)`) is ASCII only. Topic names are ASCII (`[a-zA-Z0-9._-]`), so neither
+// Refused here although RE2 accepts them: Unicode classes (`\pL`, `\p{Greek}`) and `\C`. Flags other than
+// i, m, s, U are refused (as RE2 does). Case folding (`(?i)`) is ASCII only. Topic names are ASCII (`[a-zA-Z0-9._-]`), so neither
 // changes which topics a pattern can match.
 
 export type CharTest = (c: number) => boolean;
