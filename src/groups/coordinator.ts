@@ -337,6 +337,7 @@ export class GroupCoordinator {
       try {
         await ready?.(); // e.g. the new leader's high watermark reaching its log end
         if (!own.isCurrent(partition, token)) return;
+        this.ctx.persist.take((groupId) => own.partitionFor(groupId) === partition); // leftovers of a failed load
         await this.ctx.offsets.load(partition, (record) => this.ctx.persist.visit(record));
       } catch (error) {
         this.ctx.logger.warn("could not load a partition of the offsets topic", { partition, error: String(error) });
