@@ -80,6 +80,8 @@ export const KafkaErrors = {
   UNRELEASED_INSTANCE_ID: { code: 111, retriable: false },
   UNSUPPORTED_ASSIGNOR: { code: 112, retriable: false },
   STALE_MEMBER_EPOCH: { code: 113, retriable: false },
+  // KIP-848 topic-regex subscriptions (Kafka 4.0's Errors.INVALID_REGULAR_EXPRESSION).
+  INVALID_REGULAR_EXPRESSION: { code: 128, retriable: false },
   // Transactions (issue 16)
   PRODUCER_FENCED: { code: 90, retriable: false },
   TRANSACTIONAL_ID_NOT_FOUND: { code: 105, retriable: false },

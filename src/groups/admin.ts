@@ -9,7 +9,7 @@
 //   get consumer-protocol bytes built from their subscription and owned partitions. `offsets` covers every
 //   committed or assigned partition; lag = log end − committed, null if either is unknown.
 // - deleteGroups: unknown → GROUP_ID_NOT_FOUND; with members → NON_EMPTY_GROUP; else the group goes Dead, is
-//   forgotten and its offsets are tombstoned.
+//   forgotten, and its metadata records and offsets are tombstoned.
 // - deleteGroupOffsets: unknown group → GROUP_ID_NOT_FOUND; with members → NON_EMPTY_GROUP (Kafka would
 //   allow partitions of topics the group does not subscribe to: not done here).
 // - resetOffsets: refused with NON_EMPTY_GROUP while the group has members (also if one joins while the
@@ -179,6 +179,8 @@ export async function deleteGroups(ctx: GroupContext, groupIds: string[]): Promi
       ctx.groups.delete(groupId);
       ctx.timers.cancelPrefix(timerKey.group(groupId));
       try {
+        const written = await ctx.persist.remove(groupId);
+        if (written !== Err.NONE) return { groupId, errorCode: written };
         await ctx.offsets.delete(groupId);
         return { groupId, errorCode: Err.NONE };
       } catch (error) {

@@ -11,6 +11,7 @@ import type { ConsumerGroup } from "./consumer/group.js";
 import type { OffsetStore } from "./offset-store.js";
 import type { ResolvedGroupConfig } from "./types.js";
 import type { CoordinatorHooks } from "./hooks.js";
+import type { GroupStore } from "./persist/store.js";
 
 export type { CoordinatorHooks };
 export type AnyGroup = ClassicGroup | ManagedGroup | ConsumerGroup;
@@ -21,6 +22,8 @@ export interface GroupContext {
   readonly timers: Timers;
   readonly groups: Map<string, AnyGroup>;
   readonly offsets: OffsetStore;
+  /** Group metadata records (membership, epochs, assignments) in the same log as the offsets. */
+  readonly persist: GroupStore;
   readonly logger: Logger;
   readonly hooks: CoordinatorHooks;
 }

@@ -9,8 +9,9 @@
 // answers every parked JoinGroup and SyncGroup with NOT_COORDINATOR (what Kafka sends when a coordinator
 // unloads a group) and fences managed members.
 // Cluster mode (`partitioned()`, src/groups/ownership.ts): the coordinator answers only for groups of the
-// `__consumer_offsets` partitions this broker leads; `loadPartition` replays one partition's offsets (its
-// groups come back Empty, as after a restart) and `unloadPartition` drops its groups (parked JoinGroup and
+// `__consumer_offsets` partitions this broker leads; `loadPartition` replays one partition's offsets and
+// group metadata records (its groups come back as they were, as after a restart: persist/) and
+// `unloadPartition` drops its groups (parked JoinGroup and
 // SyncGroup answered NOT_COORDINATOR, managed members fenced). Group requests for a partition not loaded:
 // NOT_COORDINATOR; while it loads: COORDINATOR_LOAD_IN_PROGRESS (Heartbeat NONE, SyncGroup
 // REBALANCE_IN_PROGRESS, as for the whole coordinator loading).
@@ -30,9 +31,11 @@ import { ClassicGroup } from "./group.js";
 import type { ManagedCallbacks } from "./managed-group.js";
 import { joinManaged, type ManagedJoinOptions, type ManagedMemberHandle } from "./managed.js";
 import { InMemoryOffsetLog, OffsetStore, type OffsetLog } from "./offset-store.js";
-import { commitOffsets, fetchOffsets, validateCommit, writeOffsets } from "./offsets.js";
+import { appendErrorCode, commitOffsets, fetchOffsets, validateCommit, writeOffsets } from "./offsets.js";
 import { consumerGroupHeartbeat, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from "./consumer/heartbeat.js";
 import { describeConsumerGroup, type ConsumerGroupDescription } from "./consumer/describe.js";
+import { GroupStore } from "./persist/store.js";
+import { restoreGroups } from "./persist/restore.js";
 import {
   resolveGroupConfig,
   type GroupConfig,
@@ -70,7 +73,7 @@ export class GroupCoordinator {
   constructor(options: GroupCoordinatorOptions = {}) {
     const clock = options.clock ?? systemClock;
     const logger = options.logger ?? createLogger();
-    const { partitionsFor, logEndOffset, resolveStart } = options;
+    const { partitionsFor, logEndOffset, resolveStart, topicNames } = options;
     this.offsetLog = options.offsetLog ?? new InMemoryOffsetLog();
     this.ctx = {
       config: resolveGroupConfig(options.config),
@@ -78,8 +81,9 @@ export class GroupCoordinator {
       timers: new Timers(clock),
       groups: new Map<string, AnyGroup>(),
       offsets: new OffsetStore(this.offsetLog, logger),
+      persist: new GroupStore(this.offsetLog, appendErrorCode, logger),
       logger,
-      hooks: { partitionsFor, logEndOffset, resolveStart },
+      hooks: { partitionsFor, logEndOffset, resolveStart, topicNames },
     };
   }
 
@@ -90,10 +94,14 @@ export class GroupCoordinator {
     return coordinator;
   }
 
-  /** Replays the offsets log. Groups that have offsets come back as Empty groups, as in Kafka. */
+  /**
+   * Replays the offsets log: groups with metadata records come back as they were (persist/restore.ts), other
+   * groups that have offsets come back as Empty groups, as in Kafka.
+   */
   async start(): Promise<void> {
     if (this.status !== "loading") return;
-    await this.ctx.offsets.load();
+    await this.ctx.offsets.load(undefined, (record) => this.ctx.persist.visit(record));
+    restoreGroups(this.ctx, this.ctx.persist.take());
     for (const groupId of this.ctx.offsets.groupIds()) {
       if (!this.ctx.groups.has(groupId)) this.ctx.groups.set(groupId, new ClassicGroup(groupId, this.ctx.clock.now()));
     }
@@ -162,10 +170,27 @@ export class GroupCoordinator {
 
   // ---- KIP-848 consumer groups ----------------------------------------------------------------------------
 
+  /**
+   * The heartbeat applied in memory; its records are being written. Front ends answer with
+   * `consumerGroupHeartbeatDurable`, which waits for them; this one is for tests that drive time by hand.
+   */
   consumerGroupHeartbeat(request: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
     const error = this.statusError(request.groupId);
     if (error !== Err.NONE) return { errorCode: error, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
     return consumerGroupHeartbeat(this.ctx, request);
+  }
+
+  /**
+   * The heartbeat, answered once the group's records are durable (Kafka answers once its records are
+   * committed). If they could not be written the member gets the append's error (NOT_COORDINATOR,
+   * COORDINATOR_NOT_AVAILABLE, …) and retries; its retry writes them again.
+   */
+  async consumerGroupHeartbeatDurable(request: ConsumerGroupHeartbeatRequest): Promise<ConsumerGroupHeartbeatResponse> {
+    const response = this.consumerGroupHeartbeat(request);
+    if (response.errorCode !== Err.NONE) return response;
+    const error = await this.ctx.persist.flush(request.groupId);
+    if (error === Err.NONE) return response;
+    return { errorCode: error, errorMessage: "The group's metadata could not be written.", memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
   }
 
   describeConsumerGroup(groupId: string): ConsumerGroupDescription {
@@ -312,7 +337,8 @@ export class GroupCoordinator {
       try {
         await ready?.(); // e.g. the new leader's high watermark reaching its log end
         if (!own.isCurrent(partition, token)) return;
-        await this.ctx.offsets.load(partition);
+        this.ctx.persist.take((groupId) => own.partitionFor(groupId) === partition); // leftovers of a failed load
+        await this.ctx.offsets.load(partition, (record) => this.ctx.persist.visit(record));
       } catch (error) {
         this.ctx.logger.warn("could not load a partition of the offsets topic", { partition, error: String(error) });
         if (own.isCurrent(partition, token)) own.drop(partition);
@@ -323,6 +349,7 @@ export class GroupCoordinator {
         this.unloadGroups(partition); // unloaded (or re-loading) while we read: what we read is not ours
         return;
       }
+      restoreGroups(this.ctx, this.ctx.persist.take((groupId) => own.partitionFor(groupId) === partition));
       for (const groupId of this.ctx.offsets.groupIds()) {
         if (own.partitionFor(groupId) === partition && !this.ctx.groups.has(groupId)) this.ctx.groups.set(groupId, new ClassicGroup(groupId, this.ctx.clock.now()));
       }
@@ -354,6 +381,7 @@ export class GroupCoordinator {
     this.ctx.timers.cancelPrefix(timerKey.group(groupId));
     this.ctx.groups.delete(groupId);
     this.ctx.offsets.forget(groupId);
+    this.ctx.persist.forget(groupId);
     if (!g) return;
     if (g.kind === "managed") g.fenceAll("coordinator-closed");
     else if (g.kind === "classic") {

@@ -17,6 +17,7 @@ export async function createBrokerCoordinator(broker: Broker, options: BrokerCoo
   const { offsetsTopic, ...rest } = options;
   const coordinator = await GroupCoordinator.create({
     partitionsFor: (topic) => broker.topic(topic)?.partitions ?? 0,
+    topicNames: () => broker.listTopics().map((t) => t.name),
     logEndOffset: (topic, partition) => broker.logEndOffset(topic, partition),
     resolveStart: (topic, partition, from) => broker.resolveStart(topic, partition, from),
     ...rest,

@@ -8,8 +8,9 @@
 // - Two writes of the same key in flight at once: the table takes the later-issued one even if the earlier
 //   one finishes last, matching the log order (one writer per partition, appends in the order issued), so
 //   the table and a replay agree.
-// - Replay applies records in log order; a tombstone deletes; records that are not offset commits (Kafka's
-//   group metadata) or do not decode are skipped with a warning.
+// - Replay applies records in log order; a tombstone deletes; group metadata records go to the caller's
+//   visitor (persist/store.ts); Kafka's own group records are skipped, and records that do not decode are
+//   skipped with a warning.
 
 import type { Logger } from "../log.js";
 import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue } from "./offset-codec.js";
@@ -72,10 +73,15 @@ export class OffsetStore {
 
   constructor(private readonly log: OffsetLog, private readonly logger?: Logger) {}
 
-  /** Replays the whole log, or (partitioned logs) one partition of it. */
-  async load(partition?: number): Promise<void> {
+  /**
+   * Replays the whole log, or (partitioned logs) one partition of it. `other` sees every record first and
+   * returns true for those it takes (the group metadata records, persist/store.ts).
+   */
+  async load(partition?: number, other?: (record: OffsetLogRecord) => boolean): Promise<void> {
     const replay = partition === undefined ? this.log.replay.bind(this.log) : (visit: (r: OffsetLogRecord) => void) => this.log.replayPartition!(partition, visit);
-    await replay(({ key, value }) => {
+    await replay((record) => {
+      if (other?.(record)) return;
+      const { key, value } = record;
       try {
         const k = decodeOffsetKey(key);
         if (!k) return;

@@ -1,7 +1,8 @@
 // Committed offsets survive a broker restart through `__consumer_offsets` (needs the built shard worker:
 // `npm run build:ts`).
 import { describe, expect, it } from "vitest";
-import { decodeRecordBatch, scanBatches } from "../../src/core/index.js";
+import { decodeRecordBatch, encodeRecordBatch, scanBatches } from "../../src/core/index.js";
+import { encodeGroupKey, RecordType } from "../../src/groups/persist/records.js";
 import { BrokerOffsetLog, createBrokerCoordinator, decodeOffsetKey, decodeOffsetValue, OFFSETS_TOPIC } from "../../src/groups/index.js";
 import { batch, tempDataDirs } from "../broker/helpers.js";
 import { quiet } from "./helpers.js";
@@ -45,6 +46,32 @@ describe("BrokerOffsetLog", () => {
     const d = await coord.describeGroup("g1");
     expect(d.offsets[0]).toMatchObject({ committedOffset: 3n, logEndOffset: 3n, lag: 0n });
     expect((await coord.resetOffsets("g1", "orders", "earliest", [0])).partitions[0]!.offset).toBe(0n);
+    coord.close();
+  });
+
+  it("keeps KIP-848 group membership across a broker restart; a damaged group record is skipped, not fatal", async () => {
+    const dataDir = env.dir();
+    let broker = await env.broker({ dataDir });
+    await broker.createTopic("orders", { partitions: 3 });
+    const warnings: string[] = [];
+    const logger = { ...quiet, warn: (msg: string) => void warnings.push(msg), child: () => logger };
+    let coord = await createBrokerCoordinator(broker, { logger });
+    const hb = { groupId: "live", memberId: "m1", instanceId: null, rackId: null, serverAssignor: null };
+    const joined = await coord.consumerGroupHeartbeatDurable({ ...hb, memberEpoch: 0, rebalanceTimeoutMs: 5000, subscribedTopicNames: ["orders"], topicPartitions: [] });
+    expect(joined).toMatchObject({ errorCode: 0, memberEpoch: 1 });
+    // A group record nobody can read, in the partition its key hashes to.
+    const log = new BrokerOffsetLog(broker);
+    await log.append("bad", [{ key: encodeGroupKey({ type: RecordType.ConsumerGroup, group: "bad" }), value: new Uint8Array([0, 0, 0xff]) }]);
+    coord.close();
+    await broker.close();
+
+    broker = await env.broker({ dataDir });
+    coord = await createBrokerCoordinator(broker, { logger });
+    expect(coord.describeConsumerGroup("live")).toMatchObject({ state: "Stable", groupEpoch: 1, members: [{ memberId: "m1", memberEpoch: 1 }] });
+    expect(coord.listGroups().map((g) => g.groupId)).toEqual(["live"]);
+    expect(warnings).toContain("skipping an unreadable group record");
+    const again = await coord.consumerGroupHeartbeatDurable({ ...hb, memberEpoch: 1, rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: joined.assignment });
+    expect(again).toMatchObject({ errorCode: 0, memberEpoch: 1, assignment: null });
     coord.close();
   });
 

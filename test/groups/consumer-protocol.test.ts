@@ -133,13 +133,14 @@ describe("KIP-848 consumer groups: ConsumerGroupHeartbeat", () => {
       { instanceId: "  " },
       { memberEpoch: 3 },
       { memberEpoch: -2, memberId: "x" },
-      { subscribedTopicRegex: "ord.*" },
       { clientGeneratesMemberId: true },
     ];
     for (const c of cases) expect(coord.consumerGroupHeartbeat(hb(c)), JSON.stringify(c)).toMatchObject({ errorCode: Err.INVALID_REQUEST, memberEpoch: -1 });
     const r = coord.consumerGroupHeartbeat(hb({ serverAssignor: "sticky-foo" }));
     expect(r.errorCode).toBe(Err.UNSUPPORTED_ASSIGNOR);
     expect(r.errorMessage).toContain("uniform, range");
+    expect(coord.consumerGroupHeartbeat(hb({ subscribedTopicNames: [], subscribedTopicRegex: "" }))).toMatchObject({ errorCode: Err.INVALID_REQUEST });
+    expect(coord.consumerGroupHeartbeat(hb({ subscribedTopicRegex: "(a" }))).toMatchObject({ errorCode: Err.INVALID_REGULAR_EXPRESSION, memberEpoch: -1 });
     // An empty regex is no regex (librdkafka 2.12 sends "" with a topic-name subscription).
     expect(coord.consumerGroupHeartbeat(hb({ memberId: "lib", subscribedTopicRegex: "" }))).toMatchObject({ errorCode: Err.NONE, memberEpoch: 1 });
   });

@@ -45,6 +45,27 @@ describe("GroupCoordinator ownership (cluster mode)", () => {
     expect(c.topics[0]!.partitions[0]!.errorCode).toBe(Err.NOT_COORDINATOR);
   });
 
+  it("group membership moves with the partition: restored on load, dropped on unload, restored again", async () => {
+    const log = new TwoPartitionLog();
+    const config = { consumerSessionTimeoutMs: 10_000 };
+    const { coord } = await coordinator({ offsetLog: log, partitionsFor: () => 2, config });
+    coord.partitioned();
+    await coord.loadPartition(0);
+    await coord.loadPartition(1);
+    const hb = { memberId: "m", instanceId: null, rackId: null, serverAssignor: null };
+    const joined = await coord.consumerGroupHeartbeatDurable({ ...hb, groupId: "a-848", memberEpoch: 0, rebalanceTimeoutMs: 5000, subscribedTopicNames: ["t"], topicPartitions: [] });
+    expect(joined).toMatchObject({ errorCode: Err.NONE, memberEpoch: 1 });
+    await coord.consumerGroupHeartbeatDurable({ ...hb, groupId: "b-848", memberEpoch: 0, rebalanceTimeoutMs: 5000, subscribedTopicNames: ["t"], topicPartitions: [] });
+    coord.unloadPartition(0);
+    expect(coord.describeConsumerGroup("a-848").errorCode).toBe(Err.NOT_COORDINATOR);
+    const steady = { ...hb, groupId: "a-848", memberEpoch: 1, rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: joined.assignment };
+    expect((await coord.consumerGroupHeartbeatDurable(steady)).errorCode).toBe(Err.NOT_COORDINATOR);
+    expect(coord.describeConsumerGroup("b-848").members).toHaveLength(1); // the other partition is untouched
+    await coord.loadPartition(0);
+    expect(await coord.consumerGroupHeartbeatDurable(steady)).toMatchObject({ errorCode: Err.NONE, memberEpoch: 1, assignment: null });
+    expect(coord.describeConsumerGroup("a-848")).toMatchObject({ state: "Stable", groupEpoch: 1 });
+  });
+
   it("answers COORDINATOR_LOAD_IN_PROGRESS while loading, and reads what another broker wrote meanwhile", async () => {
     const log = new TwoPartitionLog();
     const { coord } = await coordinator({ offsetLog: log });

@@ -1,7 +1,7 @@
 // KIP-848 over the Kafka wire: @platformatic/kafka 1.x with groupProtocol "consumer" (ConsumerGroupHeartbeat
 // v1, OffsetCommit/OffsetFetch v9 with member epochs) against an in-process broker, and raw frames through
 // the handlers for what the client does not exercise: ConsumerGroupDescribe, ListGroups types, the classic
-// APIs refused on a consumer group, and a broker restart (membership is in memory, committed offsets are not).
+// APIs refused on a consumer group, and a broker restart (membership and committed offsets are both durable).
 // With RIVULET_CAPTURE=1 the client's request frames go to test/fixtures/kafka/platformatic-848/.
 
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from "@platformatic/kafka";
@@ -187,8 +187,13 @@ describe("KIP-848 through the Kafka handlers", () => {
     const joined = await call(ApiKey.ConsumerGroupHeartbeat, 1, request);
     expect(joined).toMatchObject({ errorCode: 0, memberId: request.memberId, memberEpoch: 1 });
     expect(joined.assignment?.topicPartitions[0]?.partitions).toEqual([0, 1]);
-    const regex = await call(ApiKey.ConsumerGroupHeartbeat, 1, { ...request, groupId: "rd-regex", subscribedTopicRegex: "rd-.*" });
-    expect(regex).toMatchObject({ errorCode: 42, errorMessage: "SubscribedTopicRegex is not supported by this broker." });
+    // A regex subscription (v1) is resolved by the broker against its topics' whole names.
+    const regex = await call(ApiKey.ConsumerGroupHeartbeat, 1, { ...request, groupId: "rd-regex", subscribedTopicNames: null, subscribedTopicRegex: "rd-sm.*" });
+    expect(regex).toMatchObject({ errorCode: 0, memberEpoch: 1 });
+    expect(regex.assignment?.topicPartitions).toEqual([{ topicId: topicIdBytes(s.server.broker.topic("rd-smoke")!), partitions: [0, 1] }]);
+    const lookahead = await call(ApiKey.ConsumerGroupHeartbeat, 1, { ...request, groupId: "rd-regex2", subscribedTopicRegex: "rd-(?=smoke)" });
+    expect(lookahead).toMatchObject({ errorCode: 128, memberEpoch: -1 });
+    expect(lookahead.errorMessage).toContain("lookahead is not supported");
   });
 
   it("Kafka 4.0 versions: DescribeGroups v6 names an unknown group; Produce v12, Metadata v13, DescribeCluster v2 are served", async () => {
@@ -242,11 +247,9 @@ describe("KIP-848 through the Kafka handlers", () => {
     expect(fetched.groups![1]!.topics).toEqual([{ name: "", topicId, partitions: [{ partitionIndex: 1, committedOffset: 5n, committedLeaderEpoch: -1, metadata: "m", errorCode: 0 }] }]);
   });
 
-  it("after a broker restart the member rejoins (UNKNOWN_MEMBER_ID, then epoch 0) and its committed offsets are there", async () => {
+  it("after a broker restart the member keeps its epoch and partitions (group metadata is durable) and its committed offsets are there", async () => {
     await s.server.broker.createTopic("restart848", { partitions: 2 });
-    const join = () =>
-      call(ApiKey.ConsumerGroupHeartbeat, 1, { groupId: "restart848-g", memberId: "m-r", memberEpoch: 0, rebalanceTimeoutMs: 10_000, subscribedTopicNames: ["restart848"], topicPartitions: [] });
-    const first = await join();
+    const first = await call(ApiKey.ConsumerGroupHeartbeat, 1, { groupId: "restart848-g", memberId: "m-r", memberEpoch: 0, rebalanceTimeoutMs: 10_000, subscribedTopicNames: ["restart848"], topicPartitions: [] });
     expect(first.errorCode).toBe(0);
     const stored = await call(ApiKey.OffsetCommit, 9, {
       groupId: "restart848-g",
@@ -260,20 +263,18 @@ describe("KIP-848 through the Kafka handlers", () => {
     await s.restart();
     ctx = handlerContext(s);
     const topicId = topicIdBytes(s.server.broker.topic("restart848")!);
-    const lost = await call(ApiKey.ConsumerGroupHeartbeat, 1, {
+    const kept = await call(ApiKey.ConsumerGroupHeartbeat, 1, {
       groupId: "restart848-g",
       memberId: "m-r",
       memberEpoch: first.memberEpoch,
       topicPartitions: [{ topicId, partitions: [0, 1] }],
     });
-    expect(lost.errorCode).toBe(25); // UNKNOWN_MEMBER_ID: rejoin
-    const again = await join();
-    expect(again).toMatchObject({ errorCode: 0, memberEpoch: 1 });
-    expect(again.assignment?.topicPartitions).toEqual([{ topicId, partitions: [0, 1] }]);
+    expect(kept).toMatchObject({ errorCode: 0, memberId: "m-r", memberEpoch: first.memberEpoch });
+    expect(described("restart848-g")).toMatchObject({ state: "Stable", groupEpoch: 1, assignmentEpoch: 1 });
     const fetched = await call(ApiKey.OffsetFetch, 9, {
       groupId: "",
       topics: [],
-      groups: [{ groupId: "restart848-g", memberId: "m-r", memberEpoch: 1, topics: [{ name: "restart848", partitionIndexes: [0] }] }],
+      groups: [{ groupId: "restart848-g", memberId: "m-r", memberEpoch: first.memberEpoch, topics: [{ name: "restart848", partitionIndexes: [0] }] }],
       requireStable: false,
     });
     expect(fetched.groups![0]!.topics[0]!.partitions[0]).toMatchObject({ committedOffset: 11n, metadata: "x", errorCode: 0 });

@@ -29,6 +29,7 @@ import { Err, newMemberId, sessionTimeoutValid, type GroupContext } from "../con
 import { ClassicGroup } from "../group.js";
 import { ClassicMember } from "../member.js";
 import { EMPTY_BYTES, type JoinGroupRequest, type JoinGroupResponse } from "../types.js";
+import { persistClassic } from "../persist/snapshot.js";
 import { joinError, maybePrepareRebalanceOrCompleteJoin, rescheduleHeartbeat, schedulePendingMemberExpiry } from "./rebalance.js";
 
 type Respond = (response: JoinGroupResponse) => void;
@@ -165,7 +166,8 @@ function replaceStaticMember(ctx: GroupContext, group: ClassicGroup, old: Classi
   group.replaceStaticMember(old, next);
   rescheduleHeartbeat(ctx, group, next);
   if (sameMetadata && (group.is("Stable") || group.is("CompletingRebalance"))) {
-    return respond({
+    // The new member id is written before it is answered (a restart must know it); Kafka does the same.
+    const answer = (): JoinGroupResponse => ({
       errorCode: Err.NONE,
       generationId: group.generationId,
       protocolType: group.protocolType,
@@ -174,6 +176,9 @@ function replaceStaticMember(ctx: GroupContext, group: ClassicGroup, old: Classi
       memberId,
       members: group.isLeader(memberId) ? group.currentMemberMetadata() : [],
     });
+    if (!group.is("Stable")) return respond(answer());
+    void persistClassic(ctx, group).then((error) => respond(error === Err.NONE ? answer() : joinError(memberId, error)));
+    return;
   }
   updateMemberAndRebalance(ctx, group, next, req, respond, `static member ${req.groupInstanceId} rejoined as ${memberId}`);
 }

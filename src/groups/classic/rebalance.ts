@@ -21,6 +21,7 @@ import { Err, type GroupContext } from "../context.js";
 import type { ClassicGroup } from "../group.js";
 import type { ClassicMember } from "../member.js";
 import { EMPTY_BYTES, type SyncGroupResponse } from "../types.js";
+import { persistClassic } from "../persist/snapshot.js";
 
 function current(ctx: GroupContext, group: ClassicGroup): boolean {
   return ctx.groups.get(group.groupId) === group;
@@ -83,6 +84,7 @@ export function completeJoin(ctx: GroupContext, group: ClassicGroup): void {
   group.initNextGeneration(ctx.clock.now());
   if (group.is("Empty")) {
     ctx.logger.info("group is now empty", { group: group.groupId, generation: group.generationId });
+    void persistClassic(ctx, group); // a tombstone: nothing left to restore
     return;
   }
   ctx.logger.info("stabilized group", { group: group.groupId, generation: group.generationId, members: group.size });
@@ -171,12 +173,12 @@ export function resetAndPropagateAssignmentError(ctx: GroupContext, group: Class
   propagateAssignment(ctx, group, errorCode);
 }
 
-export function setAndPropagateAssignment(ctx: GroupContext, group: ClassicGroup, assignment: Map<string, Uint8Array>): void {
+/** The leader's assignment, stored on the members (answered once it is durable: propagateAssignment). */
+export function setAssignment(group: ClassicGroup, assignment: Map<string, Uint8Array>): void {
   for (const member of group.members.values()) member.assignment = assignment.get(member.memberId) ?? EMPTY_BYTES;
-  propagateAssignment(ctx, group, Err.NONE);
 }
 
-function propagateAssignment(ctx: GroupContext, group: ClassicGroup, errorCode: number): void {
+export function propagateAssignment(ctx: GroupContext, group: ClassicGroup, errorCode: number): void {
   const ok = errorCode === Err.NONE;
   for (const member of group.members.values()) {
     const answered = member.completeSync({

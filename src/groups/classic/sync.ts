@@ -9,13 +9,17 @@
 //   it left out get an empty assignment; ids that are not members are ignored), every parked SyncGroup is
 //   answered with its member's assignment and the group becomes Stable. A follower that syncs before the
 //   leader therefore waits, until the leader syncs, or a rebalance answers it with REBALANCE_IN_PROGRESS.
+// - The leader's assignment is written to the offsets log (persist/snapshot.ts) before anyone is answered,
+//   as Kafka does: once the write is durable, and if the group is still completing that generation, every
+//   parked SyncGroup gets its assignment and the group becomes Stable. If the write fails, every parked
+//   SyncGroup gets the append's error (as OffsetCommit maps it, e.g. NOT_COORDINATOR) and the group
+//   rebalances (Kafka's resetAndPropagateAssignmentError + prepareRebalance).
 // - Stable: the member's assignment at once (a follower that synced after the leader).
-// Rivulet note: Kafka persists the assignment before answering; group metadata is not durable here (members
-// rejoin after a restart), so the answer is immediate.
 
 import { Err, type GroupContext } from "../context.js";
 import { EMPTY_BYTES, type SyncGroupRequest, type SyncGroupResponse } from "../types.js";
-import { removePendingSyncMember, rescheduleHeartbeat, setAndPropagateAssignment, syncError } from "./rebalance.js";
+import { persistClassic } from "../persist/snapshot.js";
+import { prepareRebalance, propagateAssignment, removePendingSyncMember, rescheduleHeartbeat, resetAndPropagateAssignmentError, setAssignment, syncError } from "./rebalance.js";
 
 export function syncGroup(ctx: GroupContext, request: SyncGroupRequest): Promise<SyncGroupResponse> {
   return new Promise((resolve) => handleSync(ctx, request, resolve));
@@ -46,8 +50,19 @@ function handleSync(ctx: GroupContext, req: SyncGroupRequest, respond: (response
       for (const a of req.assignments) if (group.members.has(a.memberId)) assignment.set(a.memberId, a.assignment);
       const missing = [...group.members.keys()].filter((id) => !assignment.has(id));
       if (missing.length) ctx.logger.debug("leader left members without an assignment", { group: group.groupId, missing });
-      setAndPropagateAssignment(ctx, group, assignment);
-      group.transitionTo("Stable", ctx.clock.now());
+      setAssignment(group, assignment);
+      const generation = group.generationId;
+      void persistClassic(ctx, group).then((error) => {
+        // Moved on meanwhile (a member left, the group was unloaded): the parked requests were answered then.
+        if (ctx.groups.get(group.groupId) !== group || group.generationId !== generation || !group.is("CompletingRebalance")) return;
+        if (error !== Err.NONE) {
+          resetAndPropagateAssignmentError(ctx, group, error);
+          prepareRebalance(ctx, group, `the group's metadata could not be written (error ${error})`);
+          return;
+        }
+        propagateAssignment(ctx, group, Err.NONE);
+        group.transitionTo("Stable", ctx.clock.now());
+      });
       return;
     }
     case "Stable":

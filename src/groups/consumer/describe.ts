@@ -17,6 +17,7 @@ export interface ConsumerGroupMemberDescription {
   clientId: string;
   clientHost: string;
   subscribedTopicNames: string[];
+  subscribedTopicRegex: string | null;
   assignment: TopicPartition[];
   targetAssignment: TopicPartition[];
 }
@@ -65,6 +66,7 @@ export function describeConsumerGroup(ctx: GroupContext, groupId: string): Consu
         clientId: m.clientId,
         clientHost: m.clientHost,
         subscribedTopicNames: m.subscribedTopicNames,
+        subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: toPartitions(m.assigned),
         targetAssignment: toPartitions(g.targetOf(m.memberId)),
       })),

@@ -40,6 +40,8 @@ export interface ConsumerMember {
   pendingRevocation: PartitionSet;
   rebalanceTimeoutMs: number;
   subscribedTopicNames: string[];
+  /** KIP-848 SubscribedTopicRegex (RE2 syntax, whole-name match), null when the member subscribes by names only. */
+  subscribedTopicRegex: string | null;
   serverAssignor: string | null;
   clientId: string;
   clientHost: string;
@@ -57,6 +59,7 @@ export function newMember(memberId: string): ConsumerMember {
     pendingRevocation: new Set(),
     rebalanceTimeoutMs: -1,
     subscribedTopicNames: [],
+    subscribedTopicRegex: null,
     serverAssignor: null,
     clientId: "",
     clientHost: "",
@@ -135,11 +138,6 @@ export class ConsumerGroup {
   private releasePartitions(member: ConsumerMember): void {
     for (const key of member.assigned) if (this.partitionEpochs.get(key) === member.memberEpoch) this.partitionEpochs.delete(key);
     for (const key of member.pendingRevocation) if (this.partitionEpochs.get(key) === member.memberEpoch) this.partitionEpochs.delete(key);
-  }
-
-  /** Every topic some member subscribes to. */
-  subscribedTopics(): string[] {
-    return [...new Set([...this.members.values()].flatMap((m) => m.subscribedTopicNames))].sort();
   }
 
   /** The assignor the members ask for: the most requested, ties by name; "uniform" when none asks. */

@@ -2,10 +2,17 @@
 // Topics are names here; the Kafka front end maps topic ids to names and back.
 //
 // Behavior (Kafka's GroupMetadataManager.consumerGroupHeartbeat, 4.0):
-// - Validation → INVALID_REQUEST: empty group id, blank instance/rack id, a non-empty subscription regex (not
-//   supported), memberEpoch > 0 or -1 without member id (v1+: every epoch needs the client's member id),
-//   epoch 0 without rebalance timeout, without subscribed topics, or with owned partitions that are not [];
-//   epoch -2 without instance id; epoch < -2. An unknown server assignor → UNSUPPORTED_ASSIGNOR.
+// - Validation → INVALID_REQUEST: empty group id, blank instance/rack id, memberEpoch > 0 or -1 without
+//   member id (v1+: every epoch needs the client's member id), epoch 0 without rebalance timeout, without
+//   subscribed topic names or regex, or with owned partitions that are not []; epoch -2 without instance id;
+//   epoch < -2. An unknown server assignor → UNSUPPORTED_ASSIGNOR. A SubscribedTopicRegex RE2 would refuse
+//   (regex-parse.ts) → INVALID_REGULAR_EXPRESSION (128).
+// - Topic regex (v1): the member subscribes to the topics whose whole name matches (RE2/J's matches()), plus
+//   its topic names if it sent both. Resolved against the broker's topics at every heartbeat of the group, so
+//   a matching topic created (or a matched one deleted) changes the subscribed partition counts below and
+//   bumps the group epoch at the next heartbeat. null keeps the member's regex, "" clears it. Internal
+//   topics are not excluded (Kafka does not exclude them either). Kafka 4.1 also filters the matches by the
+//   member's DESCRIBE ACLs; here the coordinator does not know principals, so it does not.
 // - Group lookup: epoch 0 creates the group; an empty classic or WebSocket group (e.g. one that only has
 //   committed offsets) becomes a consumer group, its offsets kept; one with members → GROUP_ID_NOT_FOUND
 //   ("not a consumer group", as Kafka with online migration off). The group at maxGroupSize refuses new
@@ -37,6 +44,10 @@ import { assignors } from "../assignors.js";
 import { Err, type GroupContext } from "../context.js";
 import { ConsumerGroup, isReconciledTo, newMember, reconcile, toPartitions, toSet, type ConsumerMember } from "./group.js";
 import type { TopicPartition } from "../types.js";
+import { persistConsumer } from "../persist/snapshot.js";
+import { compileTopicRegex } from "./regex-match.js";
+import { RegexSyntaxError } from "./regex-parse.js";
+import { memberTopics, subscriptionMetadata } from "./subscription.js";
 
 export const SERVER_ASSIGNORS = ["uniform", "range"] as const;
 
@@ -82,6 +93,10 @@ export function consumerGroupHeartbeat(ctx: GroupContext, req: ConsumerGroupHear
   } catch (error) {
     if (!(error instanceof HeartbeatError)) throw error;
     return { errorCode: error.code, errorMessage: error.message, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+  } finally {
+    // Whatever this request changed (also on the way to an error, e.g. a member rejoining under its own id).
+    const group = ctx.groups.get(req.groupId);
+    if (group?.kind === "consumer") void persistConsumer(ctx, group);
   }
 }
 
@@ -99,7 +114,14 @@ function validate(req: ConsumerGroupHeartbeatRequest): void {
   if (blank(req.rackId)) fail(Err.INVALID_REQUEST, "RackId can't be empty.");
   // "" means no regex: librdkafka (2.12, 2.15) sends it in every full heartbeat of a topic-name subscription
   // (rd_kafka_topic_partition_list_combine_regexes returns "" when there is no regex).
-  if (req.subscribedTopicRegex != null && req.subscribedTopicRegex !== "") fail(Err.INVALID_REQUEST, "SubscribedTopicRegex is not supported by this broker.");
+  if (req.subscribedTopicRegex != null && req.subscribedTopicRegex !== "") {
+    try {
+      compileTopicRegex(req.subscribedTopicRegex);
+    } catch (error) {
+      if (!(error instanceof RegexSyntaxError)) throw error;
+      fail(Err.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${req.subscribedTopicRegex} is not a valid regular expression: ${error.message}.`);
+    }
+  }
   const epoch = req.memberEpoch;
   if (req.clientGeneratesMemberId && req.memberId.trim() === "") fail(Err.INVALID_REQUEST, "MemberId can't be empty.");
   if (epoch > 0 || epoch === -1) {
@@ -107,7 +129,7 @@ function validate(req: ConsumerGroupHeartbeatRequest): void {
   } else if (epoch === 0) {
     if (req.rebalanceTimeoutMs === -1) fail(Err.INVALID_REQUEST, "RebalanceTimeoutMs must be provided in first request.");
     if (req.topicPartitions === null || req.topicPartitions.length) fail(Err.INVALID_REQUEST, "TopicPartitions must be empty when (re-)joining.");
-    if (!req.subscribedTopicNames?.length) fail(Err.INVALID_REQUEST, "SubscribedTopicNames must be set in first request.");
+    if (!req.subscribedTopicNames?.length && !req.subscribedTopicRegex) fail(Err.INVALID_REQUEST, "SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
   } else if (epoch === -2) {
     if (req.memberId.trim() === "") fail(Err.INVALID_REQUEST, "MemberId can't be empty.");
     if (req.instanceId === null) fail(Err.INVALID_REQUEST, "InstanceId can't be null.");
@@ -156,10 +178,12 @@ function heartbeat(ctx: GroupContext, req: ConsumerGroupHeartbeatRequest): Consu
     rebalanceTimeoutMs: req.rebalanceTimeoutMs !== -1 ? req.rebalanceTimeoutMs : member.rebalanceTimeoutMs,
     serverAssignor: req.serverAssignor ?? member.serverAssignor,
     subscribedTopicNames: req.subscribedTopicNames ? [...new Set(req.subscribedTopicNames)].sort() : member.subscribedTopicNames,
+    // null: unchanged; "": none (a member switching back to topic names, or librdkafka's "no regex").
+    subscribedTopicRegex: req.subscribedTopicRegex == null ? member.subscribedTopicRegex : req.subscribedTopicRegex || null,
     clientId: req.clientId ?? member.clientId,
     clientHost: req.clientHost ?? member.clientHost,
   };
-  let bump = !group.member(memberId) || !sameList(member.subscribedTopicNames, updated.subscribedTopicNames);
+  let bump = !group.member(memberId) || !sameList(member.subscribedTopicNames, updated.subscribedTopicNames) || member.subscribedTopicRegex !== updated.subscribedTopicRegex;
   group.updateMember(updated);
   const metadata = subscriptionMetadata(ctx, group);
   if (!sameCounts(metadata, group.subscriptionMetadata)) bump = true;
@@ -250,21 +274,13 @@ function checkEpoch(member: ConsumerMember, received: number, owned: ReadonlySet
   }
 }
 
-function subscriptionMetadata(ctx: GroupContext, group: ConsumerGroup): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const topic of group.subscribedTopics()) {
-    const n = ctx.hooks.partitionsFor?.(topic) ?? 0;
-    if (Number.isInteger(n) && n > 0) out.set(topic, n);
-  }
-  return out;
-}
-
 function computeTarget(ctx: GroupContext, group: ConsumerGroup): void {
   const name = group.preferredAssignor();
   const assignor = name === "range" ? assignors.range : assignors.sticky;
+  const topics = memberTopics(ctx, group);
   const input = [...group.members.values()].map((m) => ({
     memberId: m.memberId,
-    topics: m.subscribedTopicNames.filter((t) => group.subscriptionMetadata.has(t)),
+    topics: (topics.get(m.memberId) ?? []).filter((t) => group.subscriptionMetadata.has(t)),
     current: toPartitions(group.targetOf(m.memberId)),
   }));
   const result = assignor(input, (t) => group.subscriptionMetadata.get(t) ?? 0);
@@ -311,18 +327,21 @@ function isCurrent(ctx: GroupContext, group: ConsumerGroup): boolean {
   return ctx.groups.get(group.groupId) === group;
 }
 
-function scheduleSession(ctx: GroupContext, group: ConsumerGroup, memberId: string): void {
+export function scheduleSession(ctx: GroupContext, group: ConsumerGroup, memberId: string): void {
   ctx.timers.schedule(timerKey.heartbeat(group.groupId, memberId), ctx.config.consumerSessionTimeoutMs, () => {
-    if (isCurrent(ctx, group)) fenceMember(ctx, group, memberId, "session timeout");
+    if (!isCurrent(ctx, group)) return;
+    fenceMember(ctx, group, memberId, "session timeout");
+    void persistConsumer(ctx, group);
   });
 }
 
-function scheduleRebalanceTimeout(ctx: GroupContext, group: ConsumerGroup, member: ConsumerMember): void {
+export function scheduleRebalanceTimeout(ctx: GroupContext, group: ConsumerGroup, member: ConsumerMember): void {
   const epoch = member.memberEpoch;
   ctx.timers.schedule(timerKey.revoke(group.groupId, member.memberId), Math.max(member.rebalanceTimeoutMs, 0), () => {
     const now = group.member(member.memberId);
     if (isCurrent(ctx, group) && now && now.memberEpoch === epoch && now.state === "UnrevokedPartitions") {
       fenceMember(ctx, group, member.memberId, "revocation not acknowledged within the rebalance timeout");
+      void persistConsumer(ctx, group);
     }
   });
 }

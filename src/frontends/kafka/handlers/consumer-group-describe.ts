@@ -43,7 +43,7 @@ export const handleConsumerGroupDescribe: Handler<typeof ApiKey.ConsumerGroupDes
         clientId: m.clientId,
         clientHost: m.clientHost,
         subscribedTopicNames: m.subscribedTopicNames,
-        subscribedTopicRegex: null,
+        subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: { topicPartitions: toIds(ctx, m.assignment) },
         targetAssignment: { topicPartitions: toIds(ctx, m.targetAssignment) },
         memberType: CONSUMER_MEMBER,

@@ -5,7 +5,8 @@
 // Here only the wire concerns: topic ids ↔ names (owned partitions of a topic id this broker does not know,
 // e.g. a deleted topic, are dropped: the member cannot hold them), the client id from the request header and
 // the client host, and v1's rule that the client names its own member id (KIP-1082). Without a coordinator:
-// COORDINATOR_NOT_AVAILABLE. Errors come with Kafka's error message text.
+// COORDINATOR_NOT_AVAILABLE. Errors come with Kafka's error message text. The answer waits until the group's
+// metadata records are durable (consumerGroupHeartbeatDurable), as Kafka answers once they are committed.
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
@@ -14,9 +15,9 @@ import type { TopicPartition } from "../../../groups/index.js";
 import type { Handler, KafkaBrokerContext } from "./context.js";
 import { topicById, topicIdBytes } from "./topic-ids.js";
 
-export const handleConsumerGroupHeartbeat: Handler<typeof ApiKey.ConsumerGroupHeartbeat> = (ctx, request, info) => {
+export const handleConsumerGroupHeartbeat: Handler<typeof ApiKey.ConsumerGroupHeartbeat> = async (ctx, request, info) => {
   if (!ctx.coordinator) return { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, memberEpoch: -1, heartbeatIntervalMs: 0 };
-  const res = ctx.coordinator.consumerGroupHeartbeat({
+  const res = await ctx.coordinator.consumerGroupHeartbeatDurable({
     groupId: request.groupId,
     memberId: request.memberId,
     memberEpoch: request.memberEpoch,
