@@ -195,7 +195,7 @@ describe("InitProducerId v6: no two-phase commit, as Kafka 4.1 with transaction.
 
 describe("ListTransactions v2: transactional id pattern (KIP-1152)", () => {
   beforeAll(async () => {
-    for (const id of ["orders-1", "orders-2", "audit-1"]) await call(ApiKey.InitProducerId, 5, { transactionalId: id, transactionTimeoutMs: 60_000 });
+    for (const id of ["orders-1", "orders-2", "audit-1", `${"a".repeat(40)}!`]) await call(ApiKey.InitProducerId, 5, { transactionalId: id, transactionTimeoutMs: 60_000 });
   });
   const list = async (version: number, transactionalIdPattern: string | null) =>
     call(ApiKey.ListTransactions, version, { stateFilters: [], producerIdFilters: [], transactionalIdPattern });
@@ -208,6 +208,14 @@ describe("ListTransactions v2: transactional id pattern (KIP-1152)", () => {
     expect(ids(await list(2, null))).toEqual(["audit-1", "orders-1", "orders-2"]);
     expect(ids(await list(2, ""))).toEqual(["audit-1", "orders-1", "orders-2"]);
     expect(ids(await list(1, "orders-.*"))).toEqual(["audit-1", "orders-1", "orders-2"]);
+  });
+
+  it("a pattern that backtracking would take exponential time on answers at once (linear-time matcher)", async () => {
+    const started = Date.now();
+    const r = await list(2, "(a+)+b");
+    expect(r.errorCode).toBe(0);
+    expect(r.transactionStates).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(2000); // a backtracking RegExp takes minutes on 40 a's
   });
 
   it("a pattern that does not compile is INVALID_REGULAR_EXPRESSION (128), with no transactions", async () => {
