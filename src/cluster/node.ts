@@ -8,6 +8,8 @@ import type { ClusterView, ReplicationHooks } from "../broker/replication-hooks.
 import type { Logger } from "../log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import { OFFSETS_TOPIC } from "../groups/broker-offset-log.js";
+import { MAX_PARTITIONS } from "../broker/topic-admin.js";
+import { isInternalTopic } from "../broker/topic-name.js";
 import { checkBrokerId, parseEtcdEndpoints, type ClusterConfig } from "./config.js";
 import { Controller } from "./controller.js";
 import { EtcdSession } from "./etcd-session.js";
@@ -146,6 +148,17 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
       if (!snap().topics.has(name)) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} does not exist`);
       await session.request(session.keys.deleteRequest(name), {});
       await waitFor(() => broker.topic(name) === undefined, 15_000, `topic ${name} was not deleted in time`);
+    },
+    async addPartitions(name, total) {
+      // The same checks as one node's (topic-admin.ts), against the cluster's metadata.
+      const topic = snap().topics.get(name);
+      if (!topic) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} does not exist`);
+      if (isInternalTopic(name)) throw new KafkaProtocolError("INVALID_REQUEST", `topic ${name} is internal: its partition count cannot change`);
+      if (!Number.isInteger(total) || total <= topic.partitions || total > MAX_PARTITIONS) {
+        throw new KafkaProtocolError("INVALID_PARTITIONS", `topic ${name} has ${topic.partitions} partitions; the new count must be larger (and <= ${MAX_PARTITIONS}), got ${total}`);
+      }
+      await session.request(session.keys.partitionsRequest(name), { total });
+      await waitFor(() => (broker.topic(name)?.partitions ?? 0) >= total && everyLeaderKnown(snap(), name), 15_000, `partitions of ${name} were not added in time (is a controller running?)`);
     },
   };
 }
