@@ -14,6 +14,7 @@ import { checkBrokerId, parseEtcdEndpoints, type ClusterConfig } from "./config.
 import { Controller } from "./controller.js";
 import { EtcdSession } from "./etcd-session.js";
 import { pkey, type ClusterSnapshot } from "./layout.js";
+import { placeableBrokers } from "./reassign.js";
 import { ReplicaManager } from "./replica-manager.js";
 import { ReplicaServer } from "./replica-transport.js";
 
@@ -156,6 +157,11 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
       if (isInternalTopic(name)) throw new KafkaProtocolError("INVALID_REQUEST", `topic ${name} is internal: its partition count cannot change`);
       if (!Number.isInteger(total) || total <= topic.partitions || total > MAX_PARTITIONS) {
         throw new KafkaProtocolError("INVALID_PARTITIONS", `topic ${name} has ${topic.partitions} partitions; the new count must be larger (and <= ${MAX_PARTITIONS}), got ${total}`);
+      }
+      // Kafka refuses rather than placing fewer replicas than the topic's replication factor.
+      const placeable = placeableBrokers(snap()).length;
+      if (placeable < topic.replicationFactor) {
+        throw new KafkaProtocolError("INVALID_REPLICATION_FACTOR", `topic ${name} has replication factor ${topic.replicationFactor} but only ${placeable} live, non-draining broker(s) can take new replicas`);
       }
       await session.request(session.keys.partitionsRequest(name), { total });
       await waitFor(() => (broker.topic(name)?.partitions ?? 0) >= total && everyLeaderKnown(snap(), name), 15_000, `partitions of ${name} were not added in time (is a controller running?)`);
