@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey, type ClusterSnapshot, type PartitionState, type TopicAssignment } from "./layout.js";
-import { drainStep, placeableBrokers, placeReplicas, replicaLoad } from "./reassign.js";
+import { drainStep, placeAdopted, placeableBrokers, placeReplicas, replicaLoad } from "./reassign.js";
 
 export interface ControllerOptions {
   defaultReplicationFactor: number;
@@ -106,12 +106,16 @@ export class Controller {
       // whichever broker starts first.
       if (name.startsWith("__") && live.length < this.options.defaultReplicationFactor) continue;
       const rf = Math.min(request.replicationFactor ?? this.options.defaultReplicationFactor, live.length);
-      const replicas = placeReplicas(name, 0, request.partitions, rf, live);
-      const topic: TopicAssignment = { name, id: randomUUID(), partitions: request.partitions, replicationFactor: rf, configs: request.configs, replicas };
+      // An adopted topic (a broker's pre-cluster data) is led by that broker; it waits while it is away.
+      const replicas = request.leader !== undefined ? placeAdopted(name, request.partitions, rf, request.leader, live) : placeReplicas(name, 0, request.partitions, rf, live);
+      if (!replicas) continue;
+      const topic: TopicAssignment = { name, id: request.id ?? randomUUID(), partitions: request.partitions, replicationFactor: rf, configs: request.configs, replicas };
       const ops = [
         this.session.client.put(keys.topic(name)).value(JSON.stringify(topic)),
         this.session.client.delete().key(keys.createRequest(name)),
-        ...replicas.map((set, p) => this.session.client.put(keys.partition(name, p)).value(JSON.stringify({ leader: set[0]!, leaderEpoch: 0, isr: set, controllerEpoch: me.epoch } satisfies PartitionState))),
+        // An adopted topic's ISR starts as its leader alone: the others are empty until they copy it, and
+        // must not be electable before (they join the ISR once caught up, like any follower).
+        ...replicas.map((set, p) => this.session.client.put(keys.partition(name, p)).value(JSON.stringify({ leader: set[0]!, leaderEpoch: 0, isr: request.leader !== undefined ? [set[0]!] : set, controllerEpoch: me.epoch } satisfies PartitionState))),
       ];
       if (await this.session.controllerTxn((t) => t.and(keys.topic(name), "Create", "==", 0).then(...ops).commit())) {
         this.options.logger.info("topic created", { topic: name, partitions: request.partitions, replicationFactor: rf });

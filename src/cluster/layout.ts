@@ -54,6 +54,12 @@ export interface CreateRequest {
   partitions: number;
   replicationFactor?: number;
   configs: Record<string, string>;
+  /**
+   * Adoption of a topic a broker had before it first joined (node.ts): that broker holds the data, so it
+   * is the first replica (and leader) of every partition, and the topic keeps its local id.
+   */
+  leader?: number;
+  id?: string;
 }
 
 export interface IsrRequest {

@@ -10,6 +10,7 @@ import type { GroupCoordinator } from "../groups/coordinator.js";
 import { OFFSETS_TOPIC } from "../groups/broker-offset-log.js";
 import { MAX_PARTITIONS } from "../broker/topic-admin.js";
 import { isInternalTopic } from "../broker/topic-name.js";
+import { adoptLocalTopics, checkLocalTopics, isFirstJoin } from "./adopt.js";
 import { checkBrokerId, parseEtcdEndpoints, type ClusterConfig } from "./config.js";
 import { Controller } from "./controller.js";
 import { EtcdSession } from "./etcd-session.js";
@@ -43,6 +44,8 @@ export async function startClusterNode(
   coordinator?: GroupCoordinator,
 ): Promise<ClusterNode> {
   const brokerId = checkBrokerId(config.brokerId);
+  // Before anything writes under <data-dir>/__cluster (the replica manager's epoch caches).
+  const firstJoin = isFirstJoin(broker.config.dataDir);
   const session = new EtcdSession({
     endpoints: parseEtcdEndpoints(config.etcd),
     prefix: config.prefix ?? "/rivulet",
@@ -72,7 +75,9 @@ export async function startClusterNode(
   broker.cluster = { ...clusterView(broker, session, brokerId), epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch) };
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
+    if (firstJoin) await checkLocalTopics(broker, session);
     await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port });
+    if (firstJoin) await adoptLocalTopics(broker, session, brokerId, logger);
     // Internal topics the broker made on its own before joining (the groups layer's __consumer_offsets)
     // are asked of the controller too, so they replicate like any other topic.
     for (const topic of broker.listTopics()) {

@@ -30,6 +30,17 @@ export function placeReplicas(name: string, from: number, to: number, rf: number
   return Array.from({ length: to - from }, (_, i) => Array.from({ length: rf }, (_, r) => brokers[(start + from + i + r) % brokers.length]!));
 }
 
+/**
+ * Placement for an adopted topic: `leader` holds the data and comes first in every partition's set; the
+ * other replicas go round-robin over the remaining brokers. Undefined while `leader` is not placeable.
+ */
+export function placeAdopted(name: string, partitions: number, rf: number, leader: number, brokers: number[]): number[][] | undefined {
+  if (!brokers.includes(leader)) return undefined;
+  const others = brokers.filter((id) => id !== leader);
+  const rest = others.length ? placeReplicas(name, 0, partitions, Math.min(rf - 1, others.length), others) : Array.from({ length: partitions }, () => []);
+  return rest.map((set) => [leader, ...set]);
+}
+
 export type DrainPhase = "add" | "wait" | "lead" | "drop" | "blocked" | "offline";
 
 /** What one partition needs next because some of its replicas are on draining brokers. */
