@@ -1,5 +1,6 @@
 // Draining and removing a broker under continuous acks=all produce (RF 3, min.insync.replicas 2, four
-// brokers): `rivulet cluster drain` moves every replica off the broker (including partitions it leads)
+// brokers): `rivulet cluster drain` moves every replica off the broker, the controller (including partitions
+// it leads and its internal-topic replicas, and the controllership)
 // while no partition is ever without a live leader, no produce fails, and every acknowledged record is read
 // back; `rivulet cluster remove` refuses while the broker holds replicas, and succeeds once it is stopped.
 
@@ -46,8 +47,13 @@ describe("cluster drain and remove", () => {
     await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }] });
     await admin.disconnect();
     for (const p of [0, 1, 2]) await until(`partition ${p} state`, () => partitionState(etcd, topic, p));
-    // Drain the leader of partition 0, so leadership has to move as well as replicas.
-    const victim = (await partitionState(etcd, topic, 0))!.leader;
+    // Drain the controller: it holds replicas of the internal topics too, leads some partitions (so
+    // leadership has to move as well as replicas), and must hand the controllership over.
+    const controllerOf = async () => (JSON.parse((await etcdGet(etcd, "/rivulet/controller"))["/rivulet/controller"]!) as { brokerId: number }).brokerId;
+    const victim = await controllerOf();
+    const states = await etcdGet(etcd, "/rivulet/partitions/");
+    const led = Object.entries(states).filter(([, v]) => (JSON.parse(v) as { leader: number }).leader === victim).map(([k]) => k);
+    expect(led.length).toBeGreaterThan(0);
     const before = await assignments(topic);
     expect(before.filter((set) => set.includes(victim)).length).toBeGreaterThan(0);
 
@@ -99,6 +105,11 @@ describe("cluster drain and remove", () => {
     const atDrained = acked.length;
     await until("acks after the drain", () => acked.length >= atDrained + 30, 20_000);
 
+    // The controllership moved to another broker; no partition of any topic assigns the victim a replica.
+    expect(await controllerOf()).not.toBe(victim);
+    for (const [key, raw] of Object.entries(await etcdGet(etcd, "/rivulet/topics/"))) {
+      expect((JSON.parse(raw) as { replicas: number[][] }).replicas.flat(), key).not.toContain(victim);
+    }
     // No replica left on the victim; every partition keeps 3 replicas, all in the ISR.
     const after = await assignments(topic);
     for (const [p, set] of after.entries()) {
