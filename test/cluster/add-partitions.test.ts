@@ -117,6 +117,10 @@ describe("adding partitions in cluster mode", () => {
     const rest = kafka(brokers.slice(0, 2)).admin();
     await rest.connect();
     await expect(rest.createPartitions({ topicPartitions: [{ topic: "grow2", count: 3 }] }).catch(codeOf)).resolves.toBe("INVALID_REPLICATION_FACTOR");
+    // The same refusal through the WebSocket door.
+    const viaWs = await cli(["topics", "add-partitions", "grow2", "--total", "3", "--broker", `${brokers[0]!.wsUrl}/ws`]);
+    expect(viaWs.code).not.toBe(0);
+    expect(viaWs.stderr).toContain("replication factor 3");
     expect((await assignment("grow2")).partitions).toBe(1);
     await b3.start();
     await until("broker 3 registered", async () => (await etcdGet(etcd, "/rivulet/brokers/3"))["/rivulet/brokers/3"], 15_000);

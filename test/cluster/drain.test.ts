@@ -163,6 +163,31 @@ describe("cluster drain and remove", () => {
     expect(acked.length).toBeGreaterThan(90);
   }, 200_000);
 
+  it("reports a drain with nowhere to go as blocked, places no new replica on a draining broker, and cancels", async () => {
+    // Three brokers are left and the topic has RF 3: a replica of a drained broker has nowhere to go.
+    const remaining = (await etcdGet(etcd, "/rivulet/brokers/"));
+    const ids = Object.keys(remaining).map((k) => Number(k.split("/").pop())).sort();
+    expect(ids).toHaveLength(3);
+    const target = ids[0]!;
+    const before = await assignments("drained");
+    const blocked = await cli(["cluster", "drain", String(target), "--cluster", etcd.url, "--wait", "2"]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toContain("blocked");
+    expect(blocked.stdout).toContain("replication factor 3");
+    expect(await assignments("drained")).toEqual(before); // nothing moved, nothing shrank
+    // While it is draining, a new topic's replicas avoid it.
+    const admin = kafka(brokers.filter((b) => ids.includes(b.id))).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: "avoid", numPartitions: 4, replicationFactor: 2 }] });
+    await admin.disconnect();
+    expect((await assignments("avoid")).flat()).not.toContain(target);
+    const status = await cli(["cluster", "status", "--cluster", etcd.url, "--json"]);
+    expect((JSON.parse(status.stdout) as { draining: number[] }).draining).toEqual([target]);
+    const cancel = await cli(["cluster", "drain", String(target), "--cluster", etcd.url, "--cancel"]);
+    expect(cancel.code).toBe(0);
+    expect((await etcdGet(etcd, `/rivulet/draining/${target}`))[`/rivulet/draining/${target}`]).toBeUndefined();
+  }, 60_000);
+
   it("refuses to drain an unknown broker and reports bad ids as usage errors", async () => {
     const unknown = await cli(["cluster", "drain", "77", "--cluster", etcd.url, "--wait", "0"]);
     expect(unknown.code).toBe(2);
