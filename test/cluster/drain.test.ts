@@ -188,6 +188,63 @@ describe("cluster drain and remove", () => {
     expect((await etcdGet(etcd, `/rivulet/draining/${target}`))[`/rivulet/draining/${target}`]).toBeUndefined();
   }, 60_000);
 
+  it("finishes a drain whose broker is killed -9 half-way, re-creating its replicas from the leaders", async () => {
+    // A fifth broker gives the replicas somewhere to go; the drained one dies in the middle of the moves.
+    brokers.push(await ClusterBroker.start(5, etcd, { minIsr: 2 }));
+    const live = Object.keys(await etcdGet(etcd, "/rivulet/brokers/")).map((k) => Number(k.split("/").pop()));
+    expect(live).toContain(5);
+    const target = (await partitionState(etcd, "drained", 1))!.leader;
+    const topic = "drained";
+    const producer = kafka(brokers.filter((b) => b.proc.alive())).producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const acked: string[] = [];
+    let running = true;
+    const traffic = (async () => {
+      for (let i = 0; running; i++) {
+        try {
+          await producer.send({ topic, acks: -1, messages: [{ value: `kill-${i}`, partition: i % 3 }] });
+          acked.push(`kill-${i}`);
+        } catch {
+          await sleep(50); // not acknowledged: may or may not be stored
+        }
+      }
+    })();
+    await until("traffic flowing", () => acked.length >= 20, 20_000);
+    const drainRun = cli(["cluster", "drain", String(target), "--cluster", etcd.url, "--wait", "90"], 120_000);
+    // Kill it as soon as the first replica has been added elsewhere (the drain is under way).
+    await until("a replica added", async () => Object.values(await etcdGet(etcd, "/rivulet/topics/")).some((raw) => (JSON.parse(raw) as { replicas: number[][] }).replicas.some((set) => set.length > 3)), 20_000);
+    await brokers.find((b) => b.id === target)!.kill("SIGKILL");
+    const drained = await drainRun;
+    expect(drained.code, drained.stdout + drained.stderr).toBe(0);
+    for (const [key, raw] of Object.entries(await etcdGet(etcd, "/rivulet/topics/"))) {
+      expect((JSON.parse(raw) as { replicas: number[][] }).replicas.flat(), key).not.toContain(target);
+    }
+    for (const p of [0, 1, 2]) {
+      await until(`drained-${p} has a full ISR without ${target}`, async () => {
+        const s = await partitionState(etcd, topic, p);
+        return s && s.isr.length === 3 && !s.isr.includes(target) && s.leader !== target;
+      }, 30_000);
+    }
+    const atEnd = acked.length;
+    await until("acks after the drain", () => acked.length >= atEnd + 20, 20_000);
+    running = false;
+    await traffic;
+    await producer.disconnect();
+    // Its lease expired with the kill: remove needs no --force.
+    await until("registration gone", async () => !(await etcdGet(etcd, `/rivulet/brokers/${target}`))[`/rivulet/brokers/${target}`], 15_000);
+    expect((await cli(["cluster", "remove", String(target), "--cluster", etcd.url])).code).toBe(0);
+    expect((await cli(["cluster", "status", "--cluster", etcd.url])).code).toBe(0);
+    const rest = brokers.filter((b) => b.proc.alive());
+    const consumer = kafka(rest).consumer({ groupId: `verify-kill-${Date.now()}` });
+    const seen = new Set<string>();
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
+    await until("every acknowledged record", () => acked.every((v) => seen.has(v)), 40_000).catch(() => undefined);
+    await consumer.disconnect();
+    expect(acked.filter((v) => !seen.has(v))).toEqual([]);
+  }, 180_000);
+
   it("refuses to drain an unknown broker and reports bad ids as usage errors", async () => {
     const unknown = await cli(["cluster", "drain", "77", "--cluster", etcd.url, "--wait", "0"]);
     expect(unknown.code).toBe(2);
