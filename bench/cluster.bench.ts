@@ -6,6 +6,9 @@
 //   failover    a producer sends acks=all in a loop; the partition leader is killed with SIGKILL; measured:
 //               kill → new leader written in etcd (election), and kill → first acknowledged send afterwards
 //               (what the client sees). Lease TTL 2 s (the tests' setting; the default is 10 s).
+//   rolling     a 3-partition topic (RF 3, min.insync.replicas 2) under one acks=all send loop per
+//               partition while every broker is stopped (SIGTERM) and restarted in turn, each waited back
+//               into every ISR; measured per partition: the longest stretch without an acknowledgement.
 // Knobs: CLUSTER_BENCH_SECONDS (per run, 3), CLUSTER_BENCH_RUNS (3 per RF), CLUSTER_BENCH_FAILOVERS (3).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -174,6 +177,60 @@ for (let f = 0; f < FAILOVERS; f++) {
 }
 rows.push({ group: "failover", name: "kill -9 → new leader in etcd", value: Math.round(median(elections)), unit: "ms", runs: elections.map(Math.round).join(" "), leaseTtlMs: 2000 });
 rows.push({ group: "failover", name: "kill -9 → first acks=all ack", value: Math.round(median(unavailable)), unit: "ms", runs: unavailable.map(Math.round).join(" ") });
+
+// Rolling restart: per-partition unavailability while every broker is stopped gracefully and restarted.
+{
+  const topic = "rolling";
+  const partitions = 3;
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: "min.insync.replicas", value: "2" }] }] });
+  const stateOf = async (p: number) => {
+    const v = await etcd.get(`/rivulet/partitions/${topic}/${p}`).string();
+    return v ? (JSON.parse(v) as { leader: number; isr: number[] }) : undefined;
+  };
+  const inSync = async (id?: number) => {
+    for (let p = 0; p < partitions; p++) {
+      const s = await stateOf(p);
+      if (!s || s.isr.length < 3 || (id !== undefined && !s.isr.includes(id))) return false;
+    }
+    return true;
+  };
+  while (!(await inSync())) await sleep(50);
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const gaps = Array.from({ length: partitions }, () => 0);
+  let failed = 0;
+  let running = true;
+  const loops = Array.from({ length: partitions }, async (_, p) => {
+    let last = performance.now();
+    while (running) {
+      try {
+        await producer.send({ topic, acks: -1, messages: [{ value, partition: p }] });
+        const now = performance.now();
+        gaps[p] = Math.max(gaps[p]!, now - last);
+        last = now;
+      } catch {
+        failed++;
+        await sleep(10);
+      }
+    }
+  });
+  await sleep(500);
+  for (const [id, b] of brokers) {
+    const exited = new Promise((r) => b.child.once("exit", r));
+    b.child.kill("SIGTERM");
+    await exited;
+    const again = spawn(process.execPath, b.args, { stdio: ["ignore", "ignore", "inherit"] });
+    procs.push(again);
+    b.child = again;
+    while (!(await inSync(id))) await sleep(100);
+    progress(`rolling: broker ${id} restarted and back in sync; longest gaps so far ${gaps.map(Math.round).join(" ")} ms`);
+    await sleep(500);
+  }
+  running = false;
+  await Promise.all(loops);
+  await producer.disconnect();
+  rows.push({ group: "rolling restart", name: "longest produce unavailability (worst partition)", value: Math.round(Math.max(...gaps)), unit: "ms", runs: gaps.map(Math.round).join(" "), failedSends: failed, leaseTtlMs: 2000 });
+}
 await admin.disconnect();
 etcd.close();
 for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
@@ -182,5 +239,6 @@ for (const d of dirs) rmSync(d, { recursive: true, force: true });
 report("cluster", rows, [
   `3 brokers + 1 etcd on one machine (${SECONDS} s per throughput run, ${BATCH} records of 100 bytes per send, ${IN_FLIGHT} sends in flight, shards 1 per broker)`,
   "failover: lease TTL 2 s; the election waits for the dead broker's lease to expire, so it is bounded below by the TTL",
+  "rolling restart: every broker stopped (SIGTERM: its lease is revoked, so the election is immediate) and restarted in turn; runs = the longest stretch without an acks=all acknowledgement per partition",
 ]);
 process.exit(0);

@@ -135,7 +135,8 @@ export class Broker extends EventEmitter {
 
   addPartitions(name: string, total: number): Promise<void> {
     this.assertOpen();
-    if (this.cluster) throw new KafkaProtocolError("INVALID_REQUEST", "adding partitions is not supported in cluster mode yet");
+    // Cluster mode: the controller places the new partitions' replicas; this resolves once they exist here.
+    if (this.cluster) return this.cluster.addPartitions(name, total);
     return this.admin.addPartitions(name, total);
   }
 

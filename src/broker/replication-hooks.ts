@@ -46,6 +46,8 @@ export interface ClusterView {
   /** Asks the controller to create the topic and resolves once this broker has it (or rejects). */
   createTopic(name: string, options: { partitions?: number; replicationFactor?: number; configs?: Record<string, string> }): Promise<void>;
   deleteTopic(name: string): Promise<void>;
+  /** Asks the controller to grow the topic to `total` partitions; resolves once this broker has them. */
+  addPartitions(name: string, total: number): Promise<void>;
   /**
    * OffsetForLeaderEpoch from this leader's epoch cache: the largest epoch <= `epoch` and where it ends
    * (the next epoch's start, or the log end). undefined when this broker does not lead the partition.

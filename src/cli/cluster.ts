@@ -1,9 +1,10 @@
-// `rivulet cluster status`: brokers, controller, under-replicated and offline partitions of a cluster-mode
+// `rivulet cluster status` (drain and remove: cluster-drain.ts): brokers, controller, under-replicated and offline partitions of a cluster-mode
 // deployment, read from etcd (docs/cluster.md).
 
 import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError } from "./errors.js";
 import { renderTable } from "./table.js";
+import { drain, remove } from "./cluster-drain.js";
 
 const status = defineCommand({
   name: "status",
@@ -26,7 +27,9 @@ const status = defineCommand({
       process.stdout.write(JSON.stringify(s, null, 2) + "\n");
     } else {
       process.stdout.write(`controller: ${s.controller ? `broker ${s.controller.brokerId} (epoch ${s.controller.epoch})` : "none"}\n`);
-      process.stdout.write(renderTable(["BROKER", "HOST", "KAFKA", "WS"], s.brokers.map((b) => [b.id, b.host, String(b.kafkaPort), String(b.wsPort)])));
+      process.stdout.write(renderTable(["BROKER", "HOST", "KAFKA", "WS", "STATE"], s.brokers.map((b) => [b.id, b.host, String(b.kafkaPort), String(b.wsPort), s.draining.includes(b.id) ? "draining" : "live"])));
+      const gone = s.draining.filter((id) => !s.brokers.some((b) => b.id === id));
+      if (gone.length) process.stdout.write(`draining, not registered: ${gone.join(", ")}\n`);
       process.stdout.write(`topics: ${s.topics}, partitions: ${s.partitions}, under-replicated: ${s.underReplicated.length}, offline: ${s.offline.length}\n`);
       const rows = [
         ...s.underReplicated.map((p) => [p.topic, p.partition, "under-replicated", p.leader, p.replicas.join(","), p.isr.join(",")]),
@@ -39,4 +42,4 @@ const status = defineCommand({
   },
 });
 
-export const cluster: CommandGroup = { name: "cluster", summary: "Inspect a cluster-mode deployment (etcd metadata).", commands: [status] };
+export const cluster: CommandGroup = { name: "cluster", summary: "Inspect and operate a cluster-mode deployment (etcd metadata).", commands: [status, drain, remove] };

@@ -5,13 +5,17 @@
 // - elects a new leader (the first live replica in the ISR, leader epoch + 1) for every partition whose
 //   leader died; with no live ISR member the partition goes offline (unclean election is off);
 // - drops dead brokers from ISRs, and applies the ISR changes leaders propose when they carry the current
-//   leader epoch (a stale leader's proposals are discarded).
+//   leader epoch (a stale leader's proposals are discarded);
+// - adds requested partitions to existing topics, placed like topic creation;
+// - moves replicas off draining brokers (`rivulet cluster drain`) step by step (reassign.ts), and never
+//   places new replicas on them; a draining controller hands the office to another broker.
 // Each write is a transaction conditioned on this controller's epoch (EtcdSession.controllerTxn).
 
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey, type ClusterSnapshot, type PartitionState, type TopicAssignment } from "./layout.js";
+import { drainStep, placeAdopted, placeableBrokers, placeReplicas, replicaLoad } from "./reassign.js";
 
 export interface ControllerOptions {
   defaultReplicationFactor: number;
@@ -55,7 +59,8 @@ export class Controller {
     for (const topic of snap.topics.values()) {
       for (let p = 0; p < topic.partitions; p++) {
         const state = snap.partitions.get(pkey(topic.name, p));
-        const preferred = topic.replicas[p]?.[0];
+        // The first replica not being drained (a draining broker is never given leadership back).
+        const preferred = topic.replicas[p]?.find((id) => !snap.draining.has(id));
         if (!state || preferred === undefined || state.leader === preferred || state.leader === -1) continue;
         if (!snap.brokers.has(preferred) || !state.isr.includes(preferred)) continue;
         const next: PartitionState = { leader: preferred, leaderEpoch: state.leaderEpoch + 1, isr: state.isr, controllerEpoch: me.epoch };
@@ -88,25 +93,29 @@ export class Controller {
     const me = this.session.controller;
     if (!me) return;
     const keys = this.session.keys;
-    const live = [...snap.brokers.keys()].sort((a, b) => a - b);
+    // New replicas go to live brokers that are not being drained.
+    const live = placeableBrokers(snap);
     for (const [name, request] of snap.createRequests) {
       if (snap.topics.has(name)) {
         await this.session.controllerTxn((t) => t.then(this.session.client.delete().key(keys.createRequest(name))).commit());
         continue;
       }
-      if (live.length === 0) return;
+      if (live.length === 0) continue;
       // Internal topics (__consumer_offsets) wait for enough brokers to get the default replication factor,
       // as Kafka's offsets.topic.replication.factor does, rather than being created under-replicated by
       // whichever broker starts first.
       if (name.startsWith("__") && live.length < this.options.defaultReplicationFactor) continue;
       const rf = Math.min(request.replicationFactor ?? this.options.defaultReplicationFactor, live.length);
-      const start = hash(name) % live.length;
-      const replicas = Array.from({ length: request.partitions }, (_, p) => Array.from({ length: rf }, (_, r) => live[(start + p + r) % live.length]!));
-      const topic: TopicAssignment = { name, id: randomUUID(), partitions: request.partitions, replicationFactor: rf, configs: request.configs, replicas };
+      // An adopted topic (a broker's pre-cluster data) is led by that broker; it waits while it is away.
+      const replicas = request.leader !== undefined ? placeAdopted(name, request.partitions, rf, request.leader, live) : placeReplicas(name, 0, request.partitions, rf, live);
+      if (!replicas) continue;
+      const topic: TopicAssignment = { name, id: request.id ?? randomUUID(), partitions: request.partitions, replicationFactor: rf, configs: request.configs, replicas };
       const ops = [
         this.session.client.put(keys.topic(name)).value(JSON.stringify(topic)),
         this.session.client.delete().key(keys.createRequest(name)),
-        ...replicas.map((set, p) => this.session.client.put(keys.partition(name, p)).value(JSON.stringify({ leader: set[0]!, leaderEpoch: 0, isr: set, controllerEpoch: me.epoch } satisfies PartitionState))),
+        // An adopted topic's ISR starts as its leader alone: the others are empty until they copy it, and
+        // must not be electable before (they join the ISR once caught up, like any follower).
+        ...replicas.map((set, p) => this.session.client.put(keys.partition(name, p)).value(JSON.stringify({ leader: set[0]!, leaderEpoch: 0, isr: request.leader !== undefined ? [set[0]!] : set, controllerEpoch: me.epoch } satisfies PartitionState))),
       ];
       if (await this.session.controllerTxn((t) => t.and(keys.topic(name), "Create", "==", 0).then(...ops).commit())) {
         this.options.logger.info("topic created", { topic: name, partitions: request.partitions, replicationFactor: rf });
@@ -130,6 +139,8 @@ export class Controller {
         if (ok && next.leader !== state.leader) this.options.logger.info("leader elected", { topic: topic.name, partition: p, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr });
       }
     }
+    await this.addPartitions(snap, live);
+    await this.drain(snap);
     for (const [key, request] of snap.isrRequests) {
       // Proposals that did not lead to a change above (stale epoch, nothing new) are cleared.
       const [topic, p] = key.split("\u0000") as [string, string];
@@ -140,12 +151,80 @@ export class Controller {
     }
   }
 
+  /**
+   * Partitions requested for existing topics (CreatePartitions, the WebSocket CREATE_PARTITIONS frame,
+   * `rivulet topics add-partitions`): the new ones are placed like topic creation, with the topic's
+   * replication factor (capped at the placeable brokers), written with their states in one transaction
+   * conditioned on the topic not having changed meanwhile. Requests that are not growth are dropped (the
+   * asking broker checked them; it times out if the count was raced).
+   */
+  private async addPartitions(snap: ClusterSnapshot, live: number[]): Promise<void> {
+    const me = this.session.controller;
+    if (!me) return;
+    const keys = this.session.keys;
+    const client = this.session.client;
+    for (const [name, request] of snap.partitionsRequests) {
+      const topic = snap.topics.get(name);
+      if (!topic || !Number.isInteger(request.total) || request.total <= topic.partitions || live.length === 0) {
+        await this.session.controllerTxn((t) => t.then(client.delete().key(keys.partitionsRequest(name))).commit());
+        continue;
+      }
+      const rf = Math.min(topic.replicationFactor, live.length);
+      const added = placeReplicas(name, topic.partitions, request.total, rf, live);
+      const next: TopicAssignment = { ...topic, partitions: request.total, replicas: [...topic.replicas, ...added] };
+      const ops = [
+        client.put(keys.topic(name)).value(JSON.stringify(next)),
+        client.delete().key(keys.partitionsRequest(name)),
+        ...added.map((set, i) => client.put(keys.partition(name, topic.partitions + i)).value(JSON.stringify({ leader: set[0]!, leaderEpoch: 0, isr: set, controllerEpoch: me.epoch } satisfies PartitionState))),
+      ];
+      if (await this.session.controllerTxn((t) => t.and(keys.topic(name), "Value", "==", JSON.stringify(topic)).then(...ops).commit())) {
+        this.options.logger.info("partitions added", { topic: name, from: topic.partitions, to: request.total });
+      }
+    }
+  }
+
+  /**
+   * One step of every reassignment off draining brokers (reassign.ts explains the steps). Each write is
+   * conditioned on the assignment and the partition state it was computed from, so a step computed from a
+   * stale snapshot is simply recomputed on the next pass.
+   */
+  private async drain(snap: ClusterSnapshot): Promise<void> {
+    const me = this.session.controller;
+    if (!me || snap.draining.size === 0) return;
+    const keys = this.session.keys;
+    const client = this.session.client;
+    const load = replicaLoad(snap);
+    for (const original of snap.topics.values()) {
+      let topic = original;
+      for (let p = 0; p < topic.partitions; p++) {
+        const state = snap.partitions.get(pkey(topic.name, p));
+        const step = drainStep(topic, p, state, snap, load, me.epoch);
+        if (!step || !state || (!step.replicas && !step.state)) continue;
+        const partitionKey = keys.partition(topic.name, p);
+        const next: TopicAssignment | undefined = step.replicas ? { ...topic, replicas: topic.replicas.map((set, i) => (i === p ? step.replicas! : set)) } : undefined;
+        const ops = [
+          ...(next ? [client.put(keys.topic(topic.name)).value(JSON.stringify(next))] : []),
+          ...(step.state ? [client.put(partitionKey).value(JSON.stringify(step.state))] : []),
+        ];
+        const before = topic;
+        const ok = await this.session.controllerTxn((t) => t.and(keys.topic(before.name), "Value", "==", JSON.stringify(before)).and(partitionKey, "Value", "==", JSON.stringify(state)).then(...ops).commit());
+        if (!ok) break; // something moved: the next pass recomputes from fresh metadata
+        if (next) topic = next;
+        this.options.logger.info("reassignment step", { topic: topic.name, partition: p, phase: step.phase, replicas: topic.replicas[p], leader: step.state?.leader ?? state.leader, isr: step.state?.isr ?? state.isr });
+      }
+    }
+    // A draining controller hands the office over, so stopping the broker afterwards needs no election.
+    if (snap.draining.has(me.brokerId) && placeableBrokers(snap).length > 0) await this.session.resign();
+  }
+
   /** The partition's next state, or undefined when it needs no change. */
   private nextState(topic: TopicAssignment, p: number, state: PartitionState, snap: ClusterSnapshot, controllerEpoch: number): PartitionState | undefined {
     const replicas = topic.replicas[p] ?? [];
     const alive = (id: number) => snap.brokers.has(id);
     if (state.leader === -1 || !alive(state.leader)) {
-      const candidate = state.isr.find((id) => id !== state.leader && alive(id)) ?? (state.leader !== -1 ? undefined : state.isr.find(alive));
+      // Any live ISR member is a clean choice; one that is not being drained is preferred.
+      const eligible = (id: number) => id !== state.leader && alive(id);
+      const candidate = state.isr.find((id) => eligible(id) && !snap.draining.has(id)) ?? state.isr.find(eligible) ?? (state.leader !== -1 ? undefined : state.isr.find(alive));
       if (candidate === undefined) {
         // Offline: keep the ISR (its members are the only safe leaders) and wait for one to return.
         return state.leader === -1 ? undefined : { ...state, leader: -1, controllerEpoch };
@@ -166,10 +245,4 @@ export class Controller {
 
 function sameSet(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-function hash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
-  return Math.abs(h);
 }

@@ -160,6 +160,9 @@ export class EtcdSession extends EventEmitter {
   private async campaign(): Promise<void> {
     const lease = this.lease;
     if (!lease || this.closed) return;
+    // A broker being drained leaves the office to the others (it is about to be stopped).
+    const snap = this.snapshot;
+    if (snap.draining.has(this.info!.id) && [...snap.brokers.keys()].some((id) => !snap.draining.has(id))) return;
     const epochKey = this.keys.controllerEpoch();
     const current = await this.client.get(epochKey).string();
     const epoch = Number(current ?? "0") + 1;
@@ -192,6 +195,15 @@ export class EtcdSession extends EventEmitter {
       this.queueReload();
     }
     return ok;
+  }
+
+  /** Gives up the controllership (a draining broker): deletes <prefix>/controller if it is still ours. */
+  async resign(): Promise<void> {
+    const me = this.controller;
+    if (!me) return;
+    const done = await this.client.if(this.keys.controller(), "Value", "==", JSON.stringify(me)).then(this.client.delete().key(this.keys.controller())).commit();
+    if (this.controller === me) this.controller = undefined;
+    if (done.succeeded) this.options.logger.info("resigned the controllership (draining)", { epoch: me.epoch });
   }
 
   /** Ask the controller for something (requests/...): any broker may write there. */

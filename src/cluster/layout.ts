@@ -8,6 +8,9 @@
 //   <prefix>/requests/create/<name>    CreateRequest   (any broker asks; the controller acts, deletes it)
 //   <prefix>/requests/delete/<name>    {}              (likewise)
 //   <prefix>/requests/isr/<topic>/<p>  IsrRequest      (a leader proposes an ISR; the controller decides)
+//   <prefix>/requests/partitions/<name> PartitionsRequest (add partitions; the controller places, deletes it)
+//   <prefix>/draining/<id>             DrainMark       (`rivulet cluster drain`: move every replica away;
+//                                                       deleted by `rivulet cluster remove`)
 //
 // Every controller write is one etcd transaction conditioned on <prefix>/controller still holding the
 // writer's own ControllerInfo: a deposed controller (lease expired, another elected) writes nothing.
@@ -51,12 +54,28 @@ export interface CreateRequest {
   partitions: number;
   replicationFactor?: number;
   configs: Record<string, string>;
+  /**
+   * Adoption of a topic a broker had before it first joined (node.ts): that broker holds the data, so it
+   * is the first replica (and leader) of every partition, and the topic keeps its local id.
+   */
+  leader?: number;
+  id?: string;
 }
 
 export interface IsrRequest {
   leader: number;
   leaderEpoch: number;
   isr: number[];
+}
+
+export interface PartitionsRequest {
+  /** The new total partition count. */
+  total: number;
+}
+
+export interface DrainMark {
+  /** When the drain was asked for (ms since the epoch). */
+  since: number;
 }
 
 export class Keys {
@@ -75,6 +94,10 @@ export class Keys {
   deleteRequest(name: string): string { return `${this.prefix}/requests/delete/${name}`; }
   isrRequests(): string { return `${this.prefix}/requests/isr/`; }
   isrRequest(topic: string, p: number): string { return `${this.prefix}/requests/isr/${topic}/${p}`; }
+  partitionsRequests(): string { return `${this.prefix}/requests/partitions/`; }
+  partitionsRequest(name: string): string { return `${this.prefix}/requests/partitions/${name}`; }
+  drainings(): string { return `${this.prefix}/draining/`; }
+  draining(id: number): string { return `${this.prefix}/draining/${id}`; }
 }
 
 /** Everything under the prefix, parsed. */
@@ -88,6 +111,9 @@ export interface ClusterSnapshot {
   deleteRequests: Set<string>;
   /** key: `${topic}\0${p}` */
   isrRequests: Map<string, IsrRequest>;
+  partitionsRequests: Map<string, PartitionsRequest>;
+  /** Brokers being drained (no new replicas; the controller moves theirs away). */
+  draining: Set<number>;
 }
 
 export function pkey(topic: string, partition: number): string {
@@ -96,7 +122,7 @@ export function pkey(topic: string, partition: number): string {
 
 /** Parses a getAll() of the prefix into a snapshot (unknown keys are ignored). */
 export function parseSnapshot(keys: Keys, all: Record<string, string>): ClusterSnapshot {
-  const snap: ClusterSnapshot = { brokers: new Map(), controller: undefined, topics: new Map(), partitions: new Map(), createRequests: new Map(), deleteRequests: new Set(), isrRequests: new Map() };
+  const snap: ClusterSnapshot = { brokers: new Map(), controller: undefined, topics: new Map(), partitions: new Map(), createRequests: new Map(), deleteRequests: new Set(), isrRequests: new Map(), partitionsRequests: new Map(), draining: new Set() };
   for (const [key, value] of Object.entries(all)) {
     try {
       if (key === keys.controller()) snap.controller = JSON.parse(value) as ControllerInfo;
@@ -114,6 +140,10 @@ export function parseSnapshot(keys: Keys, all: Record<string, string>): ClusterS
       else if (key.startsWith(keys.isrRequests())) {
         const [topic, p] = splitPartitionKey(key.slice(keys.isrRequests().length));
         snap.isrRequests.set(pkey(topic, p), JSON.parse(value) as IsrRequest);
+      } else if (key.startsWith(keys.partitionsRequests())) snap.partitionsRequests.set(key.slice(keys.partitionsRequests().length), JSON.parse(value) as PartitionsRequest);
+      else if (key.startsWith(keys.drainings())) {
+        const id = Number(key.slice(keys.drainings().length));
+        if (Number.isInteger(id)) snap.draining.add(id);
       }
     } catch {
       // A value we cannot parse (another version, a hand edit) is skipped, never fatal to the watcher.

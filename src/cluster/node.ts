@@ -8,10 +8,14 @@ import type { ClusterView, ReplicationHooks } from "../broker/replication-hooks.
 import type { Logger } from "../log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import { OFFSETS_TOPIC } from "../groups/broker-offset-log.js";
+import { MAX_PARTITIONS } from "../broker/topic-admin.js";
+import { isInternalTopic } from "../broker/topic-name.js";
+import { adoptLocalTopics, checkLocalTopics, isFirstJoin } from "./adopt.js";
 import { checkBrokerId, parseEtcdEndpoints, type ClusterConfig } from "./config.js";
 import { Controller } from "./controller.js";
 import { EtcdSession } from "./etcd-session.js";
 import { pkey, type ClusterSnapshot } from "./layout.js";
+import { placeableBrokers } from "./reassign.js";
 import { ReplicaManager } from "./replica-manager.js";
 import { ReplicaServer } from "./replica-transport.js";
 
@@ -40,6 +44,8 @@ export async function startClusterNode(
   coordinator?: GroupCoordinator,
 ): Promise<ClusterNode> {
   const brokerId = checkBrokerId(config.brokerId);
+  // Before anything writes under <data-dir>/__cluster (the replica manager's epoch caches).
+  const firstJoin = isFirstJoin(broker.config.dataDir);
   const session = new EtcdSession({
     endpoints: parseEtcdEndpoints(config.etcd),
     prefix: config.prefix ?? "/rivulet",
@@ -69,7 +75,9 @@ export async function startClusterNode(
   broker.cluster = { ...clusterView(broker, session, brokerId), epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch) };
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
+    if (firstJoin) await checkLocalTopics(broker, session);
     await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port });
+    if (firstJoin) await adoptLocalTopics(broker, session, brokerId, logger);
     // Internal topics the broker made on its own before joining (the groups layer's __consumer_offsets)
     // are asked of the controller too, so they replicate like any other topic.
     for (const topic of broker.listTopics()) {
@@ -146,6 +154,22 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
       if (!snap().topics.has(name)) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} does not exist`);
       await session.request(session.keys.deleteRequest(name), {});
       await waitFor(() => broker.topic(name) === undefined, 15_000, `topic ${name} was not deleted in time`);
+    },
+    async addPartitions(name, total) {
+      // The same checks as one node's (topic-admin.ts), against the cluster's metadata.
+      const topic = snap().topics.get(name);
+      if (!topic) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} does not exist`);
+      if (isInternalTopic(name)) throw new KafkaProtocolError("INVALID_REQUEST", `topic ${name} is internal: its partition count cannot change`);
+      if (!Number.isInteger(total) || total <= topic.partitions || total > MAX_PARTITIONS) {
+        throw new KafkaProtocolError("INVALID_PARTITIONS", `topic ${name} has ${topic.partitions} partitions; the new count must be larger (and <= ${MAX_PARTITIONS}), got ${total}`);
+      }
+      // Kafka refuses rather than placing fewer replicas than the topic's replication factor.
+      const placeable = placeableBrokers(snap()).length;
+      if (placeable < topic.replicationFactor) {
+        throw new KafkaProtocolError("INVALID_REPLICATION_FACTOR", `topic ${name} has replication factor ${topic.replicationFactor} but only ${placeable} live, non-draining broker(s) can take new replicas`);
+      }
+      await session.request(session.keys.partitionsRequest(name), { total });
+      await waitFor(() => (broker.topic(name)?.partitions ?? 0) >= total && everyLeaderKnown(snap(), name), 15_000, `partitions of ${name} were not added in time (is a controller running?)`);
     },
   };
 }

@@ -10,6 +10,8 @@ import { Keys, parseSnapshot, pkey } from "./layout.js";
 export interface ClusterStatus {
   controller: { brokerId: number; epoch: number } | null;
   brokers: Array<{ id: number; host: string; kafkaPort: number; wsPort: number }>;
+  /** Brokers being drained (`rivulet cluster drain`), registered or not. */
+  draining: number[];
   topics: number;
   partitions: number;
   underReplicated: Array<{ topic: string; partition: number; leader: number; replicas: number[]; isr: number[] }>;
@@ -24,6 +26,7 @@ export async function readClusterStatus(etcd: string, prefix = "/rivulet"): Prom
     const status: ClusterStatus = {
       controller: snap.controller ?? null,
       brokers: [...snap.brokers.values()].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, host: b.host, kafkaPort: b.kafkaPort, wsPort: b.wsPort })),
+      draining: [...snap.draining].sort((a, b) => a - b),
       topics: snap.topics.size,
       partitions: 0,
       underReplicated: [],

@@ -87,6 +87,11 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig 
 export function parseKafkaConfigs(configs: Record<string, string>): Partial<LogConfig> {
   const out: Partial<Record<keyof LogConfig, unknown>> = {};
   for (const [name, raw] of Object.entries(configs)) {
+    if (name === "min.insync.replicas") {
+      // Not a log setting: cluster mode's replica manager reads it (docs/cluster.md); checked here only.
+      if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new InvalidArgumentError(`min.insync.replicas must be an integer >= 1, got "${raw}"`);
+      continue;
+    }
     const field = kafkaConfigNames[name];
     if (!field) throw new InvalidArgumentError(`unknown topic config ${name}`);
     if (field === "cleanupPolicy") {

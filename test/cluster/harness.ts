@@ -99,13 +99,15 @@ export interface BrokerOptions {
   minIsr?: number;
   rf?: number;
   extra?: string[];
+  /** An existing data dir (a broker that ran before); default: a fresh temp dir. */
+  dataDir?: string;
 }
 
 export class ClusterBroker {
   proc!: Child;
   readonly dataDir: string;
   constructor(readonly id: number, readonly etcd: Etcd, readonly wsPort: number, readonly kafkaPort: number, readonly options: BrokerOptions) {
-    this.dataDir = tempDir(`b${id}`);
+    this.dataDir = options.dataDir ?? tempDir(`b${id}`);
   }
   get bootstrap(): string {
     return `127.0.0.1:${this.kafkaPort}`;

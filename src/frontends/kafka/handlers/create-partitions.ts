@@ -4,7 +4,8 @@
 // - count is the new total: it must exceed the current count (and stay <= 10000), else INVALID_PARTITIONS;
 //   unknown topic: UNKNOWN_TOPIC_OR_PARTITION; a topic named twice: INVALID_REQUEST for each.
 // - Manual assignments must give one list per new partition, each exactly [this node]; else
-//   INVALID_REPLICA_ASSIGNMENT (39).
+//   INVALID_REPLICA_ASSIGNMENT (39). Cluster mode: the controller places the new partitions' replicas like
+//   topic creation (docs/cluster.md), so a manual assignment is INVALID_REPLICA_ASSIGNMENT.
 // - No existing data moves: the new partitions start empty, existing partitions keep their logs and
 //   offsets. Keyed placement changes for records produced afterwards (hash(key) % partitions now picks
 //   among more partitions, as in Kafka), so a key's new records may land on a different partition than
@@ -31,6 +32,10 @@ export const handleCreatePartitions: Handler<typeof ApiKey.CreatePartitions> = a
       if (!record) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${t.name} does not exist`);
       if (!Number.isInteger(t.count) || t.count <= record.partitions || t.count > MAX_PARTITIONS) {
         throw new KafkaProtocolError("INVALID_PARTITIONS", `topic ${t.name} has ${record.partitions} partitions; the new count must be larger (and <= ${MAX_PARTITIONS}), got ${t.count}`);
+      }
+      if (t.assignments !== null && ctx.broker.cluster) {
+        results.push({ name: t.name, errorCode: INVALID_REPLICA_ASSIGNMENT, errorMessage: "in cluster mode the controller places replicas: give no assignment" });
+        continue;
       }
       if (t.assignments !== null) {
         const added = t.count - record.partitions;

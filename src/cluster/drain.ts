@@ -1,0 +1,72 @@
+// The operator's side of draining and removing a broker (`rivulet cluster drain|remove`). These only write
+// the drain mark and read progress: the controller does the moving (controller.ts, reassign.ts). They talk to
+// etcd directly, like `cluster status`, so they work whichever brokers are up.
+
+import { Etcd3 } from "etcd3";
+import { noop } from "cockatiel";
+import { parseEtcdEndpoints } from "./config.js";
+import { Keys, parseSnapshot, type ClusterSnapshot, type DrainMark } from "./layout.js";
+import { drainProgress, placeableBrokers, type DrainProgress } from "./reassign.js";
+
+export class ClusterAdmin {
+  private readonly client: Etcd3;
+  readonly keys: Keys;
+
+  constructor(etcd: string, prefix = "/rivulet") {
+    this.client = new Etcd3({ hosts: parseEtcdEndpoints(etcd), dialTimeout: 3000, faultHandling: { host: () => noop, global: noop } });
+    this.keys = new Keys(prefix);
+  }
+
+  async snapshot(): Promise<ClusterSnapshot> {
+    return parseSnapshot(this.keys, await this.client.getAll().prefix(this.keys.prefix + "/").strings());
+  }
+
+  async progress(brokerId: number): Promise<DrainProgress> {
+    return drainProgress(await this.snapshot(), brokerId);
+  }
+
+  /**
+   * Marks the broker draining. Refused (with the reason) for a broker the cluster does not know (neither
+   * registered nor holding a replica), and when no other live broker could take its replicas.
+   */
+  async drain(brokerId: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const snap = await this.snapshot();
+    const holds = drainProgress(snap, brokerId).partitions.length;
+    if (!snap.brokers.has(brokerId) && holds === 0) return { ok: false, reason: `broker ${brokerId} is not registered and holds no replicas` };
+    if (placeableBrokers(snap).filter((id) => id !== brokerId).length === 0) return { ok: false, reason: `no other live, non-draining broker to move the replicas of broker ${brokerId} to` };
+    const mark: DrainMark = { since: Date.now() };
+    // Create-only: a second drain of the same broker keeps the first mark.
+    await this.client.if(this.keys.draining(brokerId), "Create", "==", 0).then(this.client.put(this.keys.draining(brokerId)).value(JSON.stringify(mark))).commit();
+    return { ok: true };
+  }
+
+  /** Cancels a drain: the broker may get replicas again (those already moved stay where they are). */
+  async undrain(brokerId: number): Promise<void> {
+    await this.client.delete().key(this.keys.draining(brokerId));
+  }
+
+  /**
+   * Removes a broker from the cluster: refused while any partition still assigns it a replica. Deletes its
+   * drain mark and its registration (a killed broker's registration otherwise lives until its lease
+   * expires). A broker still registered is refused unless `force` (it may be running: stop it first).
+   */
+  async remove(brokerId: number, force = false): Promise<{ ok: true; deletedRegistration: boolean } | { ok: false; reason: string }> {
+    const snap = await this.snapshot();
+    const held = drainProgress(snap, brokerId).partitions;
+    if (held.length > 0) {
+      const sample = held.slice(0, 5).map((p) => `${p.topic}-${p.partition}`).join(", ");
+      return { ok: false, reason: `broker ${brokerId} still holds ${held.length} replica(s) (${sample}${held.length > 5 ? ", ..." : ""}): drain it first (rivulet cluster drain ${brokerId})` };
+    }
+    const registered = snap.brokers.has(brokerId);
+    if (registered && !force) return { ok: false, reason: `broker ${brokerId} is still registered (running, or killed less than a lease TTL ago): stop it first, or give --force` };
+    // No replica can be placed on it between the check and the deletes: the controller places replicas only
+    // on registered brokers that are not draining, and a registered one is removed only with --force.
+    await this.client.delete().key(this.keys.draining(brokerId));
+    if (registered) await this.client.delete().key(this.keys.broker(brokerId));
+    return { ok: true, deletedRegistration: registered };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
