@@ -149,7 +149,13 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     try {
       const { startClusterNode } = await import("./cluster/node.js");
       cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger, coordinator);
+      // Users and ACLs are cluster-wide in cluster mode: etcd holds them (docs/security.md).
+      const { EtcdSecurityStore } = await import("./security/etcd-store.js");
+      const shared = await EtcdSecurityStore.start(cluster.session.client, cluster.session.keys.prefix, security, logger);
+      const closeNode = cluster.close.bind(cluster);
+      cluster = { ...cluster, close: async () => (await shared.close(), await closeNode()) };
     } catch (error) {
+      await cluster?.close();
       await kafka?.close();
       await ws.close();
       coordinator.close();
