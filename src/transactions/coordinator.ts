@@ -32,6 +32,7 @@
 // - Produce: a transactional batch is accepted only from the current epoch of an Ongoing transaction that
 //   holds the partition (KIP-890 style verification): an older epoch gets INVALID_PRODUCER_EPOCH, anything
 //   else INVALID_TXN_STATE.
+// The two-phase end itself (Prepare → markers → Complete, and the fencing abort) is in end.ts.
 
 import { KafkaErrors } from "../errors/index.js";
 import { KafkaProtocolError } from "../errors/index.js";
@@ -41,11 +42,11 @@ import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
 import type { TransactionalWriteCheck } from "../broker/broker-types.js";
 import type { Result } from "../broker/router.js";
-import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
-import { commitPendingOffsets, describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, verifyTransactionalWrite, type TxnMeta } from "./support.js";
+import { encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
+import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, replayStateRecord, verifyTransactionalWrite, type TxnMeta } from "./support.js";
+import { abortFenced, MAX_EPOCH, tryComplete, type EndContext } from "./end.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
-const MAX_EPOCH = 32766;
 const OPERATION_NOT_ATTEMPTED = 55;
 
 /** The slice of the Broker the coordinator uses. */
@@ -84,6 +85,8 @@ export class TransactionCoordinator {
   private readonly maxTimeoutMs: number;
   private timer: ReturnType<typeof setInterval> | undefined;
   private status: "loading" | "active" | "closed" = "loading";
+  /** What the two-phase end (end.ts) needs of this coordinator. */
+  private readonly ending: EndContext;
 
   constructor(
     private readonly broker: TransactionBroker,
@@ -94,6 +97,14 @@ export class TransactionCoordinator {
     this.clock = options.clock ?? Date.now;
     this.maxTimeoutMs = options.maxTimeoutMs ?? 900_000;
     this.log = new BrokerOffsetLog(broker, { topic: TRANSACTION_STATE_TOPIC, partitions: options.partitions ?? 4, logger: this.logger });
+    this.ending = {
+      broker,
+      groups,
+      logger: this.logger,
+      onStep: options.onStep,
+      transition: (meta, changes) => this.transition(meta, changes),
+      forgetProducer: (producerId) => this.byProducer.delete(producerId),
+    };
   }
 
   get isActive(): boolean {
@@ -102,28 +113,7 @@ export class TransactionCoordinator {
 
   /** Replays __transaction_state, finishes interrupted ends, starts the timeout timer. */
   async start(): Promise<void> {
-    await this.log.replay(({ key, value }) => {
-      let id: string;
-      try {
-        id = decodeTxnKey(key);
-      } catch (error) {
-        this.logger.warn("skipping an unreadable __transaction_state key", { error });
-        return;
-      }
-      const old = this.txns.get(id);
-      if (old) this.byProducer.delete(old.producerId);
-      if (value === null) {
-        this.txns.delete(id);
-        return;
-      }
-      try {
-        const meta: TxnMeta = { transactionalId: id, ...decodeTxnValue(value) };
-        this.txns.set(id, meta);
-        this.byProducer.set(meta.producerId, id);
-      } catch (error) {
-        this.logger.warn("skipping an unreadable __transaction_state value", { transactionalId: id, error });
-      }
-    });
+    await this.log.replay(({ key, value }) => replayStateRecord(this.txns, this.byProducer, key, value, this.logger));
     this.broker.setTransactionalWriteCheck((topic, partition, producerId, producerEpoch) => this.checkWrite(topic, partition, producerId, producerEpoch));
     this.status = "active";
     const unfinished = [...this.txns.values()].filter((m) => m.status === "PrepareCommit" || m.status === "PrepareAbort");
@@ -341,67 +331,18 @@ export class TransactionCoordinator {
   }
 
   private async addToTransaction(meta: TxnMeta, topics: readonly { name: string; partitions: readonly number[] }[]): Promise<void> {
-    const starting = meta.status !== "Ongoing";
-    const partitions = starting ? new Map<string, Set<number>>() : new Map([...meta.partitions].map(([t, s]) => [t, new Set(s)]));
-    let added = starting;
-    for (const t of topics) {
-      let set = partitions.get(t.name);
-      if (!set) partitions.set(t.name, (set = new Set()));
-      for (const p of t.partitions) {
-        if (!set.has(p)) {
-          set.add(p);
-          added = true;
-        }
-      }
-    }
-    if (!added) return;
-    await this.transition(meta, starting ? { status: "Ongoing", partitions, startMs: this.clock(), pendingOffsets: [] } : { partitions });
+    const changes = partitionsAdded(meta, topics, this.clock());
+    if (changes) await this.transition(meta, changes);
   }
 
   /** Aborts an Ongoing transaction at a bumped epoch (fencing its producer): re-init and timeouts. */
-  private async abortFenced(meta: TxnMeta): Promise<void> {
-    let { producerId, producerEpoch } = meta;
-    if (producerEpoch >= MAX_EPOCH) {
-      // Kafka aborts at the old epoch when it cannot bump; the new producer id fences the old one.
-      this.byProducer.delete(producerId);
-      producerId = this.broker.initProducerId().producerId;
-      producerEpoch = 0;
-    } else {
-      producerEpoch++;
-    }
-    // Markers must carry the producer id that wrote the data: keep it for the abort, switch after.
-    const writerId = meta.producerId;
-    await this.transition(meta, { status: "PrepareAbort", producerEpoch: writerId === producerId ? producerEpoch : meta.producerEpoch });
-    await this.tryComplete(meta);
-    if (writerId !== producerId && meta.status === "CompleteAbort") await this.transition(meta, { producerId, producerEpoch });
+  private abortFenced(meta: TxnMeta): Promise<void> {
+    return abortFenced(this.ending, meta);
   }
 
-  /**
-   * Prepare* → markers → offsets (commit) → Complete*. True once complete; false (logged) if a step failed:
-   * the transaction stays Prepare* and the timer retries.
-   */
-  private async tryComplete(meta: TxnMeta): Promise<boolean> {
-    const commit = meta.status === "PrepareCommit";
-    if (!commit && meta.status !== "PrepareAbort") return true;
-    try {
-      const items: MarkerItem[] = [];
-      for (const [topic, partitions] of meta.partitions) {
-        for (const partition of partitions) items.push({ topic, partition, producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch: 0 });
-      }
-      const results = items.length ? await this.broker.writeMarkers(items) : [];
-      results.forEach((r, i) => {
-        // A partition deleted meanwhile holds nothing to mark.
-        if (r.error && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw r.error;
-        if (r.error) this.logger.warn("transaction marker skipped: partition gone", { topic: items[i]!.topic, partition: items[i]!.partition });
-      });
-      this.options.onStep?.("markers-written", meta.transactionalId);
-      if (commit && meta.pendingOffsets.length) await commitPendingOffsets(this.groups, meta.pendingOffsets);
-      await this.transition(meta, { status: commit ? "CompleteCommit" : "CompleteAbort", partitions: new Map(), pendingOffsets: [] });
-      return true;
-    } catch (error) {
-      this.logger.warn("transaction end not finished; will retry", { transactionalId: meta.transactionalId, status: meta.status, error });
-      return false;
-    }
+  /** Prepare* → markers → offsets (commit) → Complete* (end.ts). True once complete. */
+  private tryComplete(meta: TxnMeta): Promise<boolean> {
+    return tryComplete(this.ending, meta);
   }
 
   /** Writes the changed state, then applies it in memory (a failed write changes nothing). */

@@ -1,9 +1,11 @@
 // The transaction coordinator's helpers that need none of its state: the Describe/ListTransactions views,
-// committing a transaction's offsets through the group coordinator, the per-id lock, Kafka's partitionFor.
+// committing a transaction's offsets through the group coordinator, the per-id lock, Kafka's partitionFor,
+// the replay of one __transaction_state record, and the partitions a request adds to a transaction.
 
 import { KafkaErrors, KafkaProtocolError } from "../errors/index.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
-import type { PendingOffset, TxnStateRecord } from "./state-records.js";
+import type { Logger } from "../log.js";
+import { decodeTxnKey, decodeTxnValue, type PendingOffset, type TxnStateRecord } from "./state-records.js";
 
 export interface TxnMeta extends TxnStateRecord {
   readonly transactionalId: string;
@@ -104,4 +106,50 @@ export function kafkaPartitionFor(id: string, partitions: number): number {
   let h = 0;
   for (let i = 0; i < id.length; i++) h = (Math.imul(31, h) + id.charCodeAt(i)) | 0;
   return (h === -0x80000000 ? 0 : Math.abs(h)) % partitions;
+}
+
+/** Applies one __transaction_state record (replay): the latest record per id is its state; null deletes it. */
+export function replayStateRecord(txns: Map<string, TxnMeta>, byProducer: Map<bigint, string>, key: Uint8Array, value: Uint8Array | null, logger: Logger): void {
+  let id: string;
+  try {
+    id = decodeTxnKey(key);
+  } catch (error) {
+    logger.warn("skipping an unreadable __transaction_state key", { error });
+    return;
+  }
+  const old = txns.get(id);
+  if (old) byProducer.delete(old.producerId);
+  if (value === null) {
+    txns.delete(id);
+    return;
+  }
+  try {
+    const meta: TxnMeta = { transactionalId: id, ...decodeTxnValue(value) };
+    txns.set(id, meta);
+    byProducer.set(meta.producerId, id);
+  } catch (error) {
+    logger.warn("skipping an unreadable __transaction_state value", { transactionalId: id, error });
+  }
+}
+
+/**
+ * The state change that adds `topics` to the transaction (AddPartitions/AddOffsets): a transaction not yet
+ * Ongoing starts now with exactly them; an Ongoing one gains the new ones. Undefined when nothing changes.
+ */
+export function partitionsAdded(meta: TxnMeta, topics: readonly { name: string; partitions: readonly number[] }[], now: number): Partial<TxnStateRecord> | undefined {
+  const starting = meta.status !== "Ongoing";
+  const partitions = starting ? new Map<string, Set<number>>() : new Map([...meta.partitions].map(([t, s]) => [t, new Set(s)]));
+  let added = starting;
+  for (const t of topics) {
+    let set = partitions.get(t.name);
+    if (!set) partitions.set(t.name, (set = new Set()));
+    for (const p of t.partitions) {
+      if (!set.has(p)) {
+        set.add(p);
+        added = true;
+      }
+    }
+  }
+  if (!added) return undefined;
+  return starting ? { status: "Ongoing", partitions, startMs: now, pendingOffsets: [] } : { partitions };
 }
