@@ -99,7 +99,8 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   let kafka: KafkaListener | undefined;
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
-    transactions = await startTransactionCoordinator(broker, coordinator, config.transactions);
+    // Cluster mode: the coordinator owns the ids of the __transaction_state partitions this broker leads.
+    transactions = await startTransactionCoordinator(broker, coordinator, { ...config.transactions, ...(config.cluster ? { partitioned: true } : {}) });
     // Cluster mode: lead nothing until joined (the coordinator above replayed the local offsets first).
     // (Loaded only in cluster mode: the embedded default never loads the etcd client.)
     if (config.cluster) broker.replication = (await import("./cluster/node.js")).notJoinedYet;
@@ -152,6 +153,8 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       // Users and ACLs are cluster-wide in cluster mode: etcd holds them (docs/security.md).
       const { EtcdSecurityStore } = await import("./security/etcd-store.js");
       const shared = await EtcdSecurityStore.start(cluster.session.client, cluster.session.keys.prefix, security, logger);
+      const { followTransactionLeadership } = await import("./cluster/txn-markers.js");
+      followTransactionLeadership(transactions, cluster.replicas, cluster.markers, logger);
       const closeNode = cluster.close.bind(cluster);
       cluster = { ...cluster, close: async () => (await shared.close(), await closeNode()) };
     } catch (error) {

@@ -40,6 +40,7 @@ import { createLogger, type Logger } from "../log.js";
 import { BrokerOffsetLog, type OffsetLogBroker } from "../groups/broker-offset-log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
+import { GroupOwnership } from "../groups/ownership.js";
 import type { TransactionalWriteCheck } from "../broker/broker-types.js";
 import type { Result } from "../broker/router.js";
 import { encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
@@ -70,6 +71,11 @@ export interface TransactionCoordinatorOptions {
    * the tests' child broker kills itself there (RIVULET_TXN_CRASH_AT).
    */
   onStep?: (step: "prepared" | "markers-written", transactionalId: string) => void;
+  /**
+   * Cluster mode: start owning nothing (no interrupted end is finished from the local copy); the cluster
+   * layer loads the __transaction_state partitions this broker leads (loadPartition, ownership.ts).
+   */
+  partitioned?: boolean;
 }
 
 export type TxnResult = { errorCode: number };
@@ -87,6 +93,10 @@ export class TransactionCoordinator {
   private status: "loading" | "active" | "closed" = "loading";
   /** What the two-phase end (end.ts) needs of this coordinator. */
   private readonly ending: EndContext;
+  /** Cluster mode: the __transaction_state partitions this broker leads (the ids it answers for). */
+  private ownership: GroupOwnership | undefined;
+  /** Where markers go: the local shards, or (cluster mode) each partition's leader. */
+  private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
 
   constructor(
     private readonly broker: TransactionBroker,
@@ -97,8 +107,9 @@ export class TransactionCoordinator {
     this.clock = options.clock ?? Date.now;
     this.maxTimeoutMs = options.maxTimeoutMs ?? 900_000;
     this.log = new BrokerOffsetLog(broker, { topic: TRANSACTION_STATE_TOPIC, partitions: options.partitions ?? 4, logger: this.logger });
+    this.markerWriter = (items) => broker.writeMarkers(items);
     this.ending = {
-      broker,
+      broker: { initProducerId: () => broker.initProducerId(), writeMarkers: (items) => this.markerWriter(items) },
       groups,
       logger: this.logger,
       onStep: options.onStep,
@@ -116,6 +127,7 @@ export class TransactionCoordinator {
     await this.log.replay(({ key, value }) => replayStateRecord(this.txns, this.byProducer, key, value, this.logger));
     this.broker.setTransactionalWriteCheck((topic, partition, producerId, producerEpoch) => this.checkWrite(topic, partition, producerId, producerEpoch));
     this.status = "active";
+    if (this.options.partitioned) return this.partitioned();
     const unfinished = [...this.txns.values()].filter((m) => m.status === "PrepareCommit" || m.status === "PrepareAbort");
     for (const meta of unfinished) {
       this.logger.info("finishing a transaction interrupted by a restart", { transactionalId: meta.transactionalId, status: meta.status });
@@ -123,6 +135,59 @@ export class TransactionCoordinator {
     }
     this.timer = setInterval(() => void this.tick(), this.options.abortCheckMs ?? 1000);
     this.timer.unref?.();
+  }
+
+  // ---- cluster mode (src/cluster/txn-markers.ts drives these) ---------------------------------------------
+
+  /** Answers only for ids of loaded partitions; forgets what the local replay found. */
+  partitioned(markerWriter?: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>): void {
+    if (markerWriter) this.markerWriter = markerWriter;
+    if (!this.ownership) {
+      this.ownership = new GroupOwnership((id) => this.log.partitionFor(id));
+      this.txns.clear();
+      this.byProducer.clear();
+    }
+    this.timer ??= setInterval(() => void this.tick(), this.options.abortCheckMs ?? 1000);
+    this.timer.unref?.();
+  }
+
+  ownedPartitions(): number[] | undefined {
+    return this.ownership?.partitions();
+  }
+
+  /** This broker now leads `partition`: replay its ids (after `ready`), answer for them, finish their ends. */
+  loadPartition(partition: number, ready?: () => Promise<void>): Promise<void> {
+    const own = this.ownership;
+    if (!own || this.status === "closed") return Promise.resolve();
+    const token = own.begin(partition);
+    return own.serialize(partition, async () => {
+      this.unloadIds(partition);
+      try {
+        await ready?.();
+        if (!own.isCurrent(partition, token)) return;
+        await this.log.replayPartition(partition, ({ key, value }) => replayStateRecord(this.txns, this.byProducer, key, value, this.logger));
+      } catch (error) {
+        this.logger.warn("could not load a partition of __transaction_state", { partition, error: String(error) });
+        if (own.isCurrent(partition, token)) own.drop(partition);
+      }
+      if (!own.activate(partition, token)) return this.unloadIds(partition);
+      const ids = [...this.txns.values()].filter((m) => this.log.partitionFor(m.transactionalId) === partition);
+      this.logger.info("transaction coordinator loaded a partition", { partition, transactionalIds: ids.length });
+      for (const meta of ids) if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") await this.locks.run(meta.transactionalId, () => this.tryComplete(meta));
+    });
+  }
+
+  unloadPartition(partition: number): void {
+    this.ownership?.drop(partition);
+    this.unloadIds(partition);
+  }
+
+  private unloadIds(partition: number): void {
+    for (const meta of [...this.txns.values()]) {
+      if (this.log.partitionFor(meta.transactionalId) !== partition) continue;
+      this.txns.delete(meta.transactionalId);
+      this.byProducer.delete(meta.producerId);
+    }
   }
 
   close(): void {
@@ -139,7 +204,7 @@ export class TransactionCoordinator {
     expected: { producerId: bigint; producerEpoch: number } = { producerId: -1n, producerEpoch: -1 },
   ): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }> {
     const fail = (errorCode: number) => ({ errorCode, producerId: -1n, producerEpoch: -1 });
-    const notReady = this.statusError();
+    const notReady = this.statusError(transactionalId);
     if (notReady) return fail(notReady);
     if (transactionalId === "") return fail(KafkaErrors.INVALID_REQUEST.code);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > this.maxTimeoutMs) return fail(KafkaErrors.INVALID_TRANSACTION_TIMEOUT.code);
@@ -187,7 +252,7 @@ export class TransactionCoordinator {
   ): Promise<Map<string, Map<number, number>>> {
     const answer = (code: (topic: string, partition: number) => number) =>
       new Map(topics.map((t) => [t.name, new Map(t.partitions.map((p) => [p, code(t.name, p)]))]));
-    const notReady = this.statusError();
+    const notReady = this.statusError(transactionalId);
     if (notReady) return answer(() => notReady);
     const unknown = (topic: string, partition: number) => {
       const count = this.broker.topic(topic)?.partitions ?? 0;
@@ -207,7 +272,7 @@ export class TransactionCoordinator {
 
   /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
   async addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
-    const notReady = this.statusError();
+    const notReady = this.statusError(transactionalId);
     if (notReady) return notReady;
     if (!this.groups?.isActive) return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
     return this.locks.run(transactionalId, async () => {
@@ -233,7 +298,7 @@ export class TransactionCoordinator {
     groupInstanceId?: string | null;
     topics: readonly { name: string; partitions: readonly { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[];
   }): Promise<number | Map<string, Map<number, number>>> {
-    const notReady = this.statusError();
+    const notReady = this.statusError(request.transactionalId);
     if (notReady) return notReady;
     if (!this.groups) return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
     const groupError = this.groups.validateTransactionalCommit({
@@ -270,7 +335,7 @@ export class TransactionCoordinator {
 
   /** EndTxn: commit or abort the open transaction (see the Behavior block). */
   async endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
-    const notReady = this.statusError();
+    const notReady = this.statusError(transactionalId);
     if (notReady) return notReady;
     return this.locks.run(transactionalId, async () => {
       const meta = this.txns.get(transactionalId);
@@ -309,15 +374,19 @@ export class TransactionCoordinator {
 
   private checkWrite(topic: string, partition: number, producerId: bigint, producerEpoch: number): Error | undefined {
     const id = this.byProducer.get(producerId);
+    // Cluster mode: the producer's coordinator may be another broker; only its own ids are verified here.
+    if (id === undefined && this.ownership) return undefined;
     return verifyTransactionalWrite(id === undefined ? undefined : this.txns.get(id), topic, partition, producerId, producerEpoch);
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
 
-  private statusError(): number | undefined {
+  private statusError(transactionalId?: string): number | undefined {
     if (this.status === "loading") return KafkaErrors.COORDINATOR_LOAD_IN_PROGRESS.code;
     if (this.status === "closed") return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
-    return undefined;
+    // Cluster mode: NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS for ids of partitions not (yet) ours.
+    const owned = transactionalId === undefined ? undefined : this.ownership?.error(transactionalId);
+    return owned ? owned : undefined;
   }
 
   private checkProducer(meta: TxnMeta | undefined, producerId: bigint, producerEpoch: number): number | undefined {
