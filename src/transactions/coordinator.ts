@@ -40,12 +40,12 @@ import { createLogger, type Logger } from "../log.js";
 import { BrokerOffsetLog, type OffsetLogBroker } from "../groups/broker-offset-log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
-import { GroupOwnership } from "../groups/ownership.js";
+import { TxnOwnership } from "./ownership.js";
 import type { TransactionalWriteCheck } from "../broker/broker-types.js";
 import type { Result } from "../broker/router.js";
 import { encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
-import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, replayStateRecord, verifyTransactionalWrite, type TxnMeta } from "./support.js";
-import { abortFenced, MAX_EPOCH, tryComplete, type EndContext } from "./end.js";
+import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta } from "./support.js";
+import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
 const OPERATION_NOT_ATTEMPTED = 55;
@@ -94,7 +94,7 @@ export class TransactionCoordinator {
   /** What the two-phase end (end.ts) needs of this coordinator. */
   private readonly ending: EndContext;
   /** Cluster mode: the __transaction_state partitions this broker leads (the ids it answers for). */
-  private ownership: GroupOwnership | undefined;
+  private ownership: TxnOwnership | undefined;
   /** Where markers go: the local shards, or (cluster mode) each partition's leader. */
   private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
 
@@ -131,22 +131,26 @@ export class TransactionCoordinator {
     const unfinished = [...this.txns.values()].filter((m) => m.status === "PrepareCommit" || m.status === "PrepareAbort");
     for (const meta of unfinished) {
       this.logger.info("finishing a transaction interrupted by a restart", { transactionalId: meta.transactionalId, status: meta.status });
-      await this.locks.run(meta.transactionalId, () => this.tryComplete(meta));
+      await this.locks.run(meta.transactionalId, () => tryComplete(this.ending, meta));
     }
     this.timer = setInterval(() => void this.tick(), this.options.abortCheckMs ?? 1000);
     this.timer.unref?.();
   }
 
-  // ---- cluster mode (src/cluster/txn-markers.ts drives these) ---------------------------------------------
+  // ---- cluster mode (src/cluster/txn-markers.ts drives these; ownership.ts) -----------------------------
 
   /** Answers only for ids of loaded partitions; forgets what the local replay found. */
   partitioned(markerWriter?: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>): void {
     if (markerWriter) this.markerWriter = markerWriter;
-    if (!this.ownership) {
-      this.ownership = new GroupOwnership((id) => this.log.partitionFor(id));
-      this.txns.clear();
-      this.byProducer.clear();
-    }
+    this.ownership ??= new TxnOwnership({
+      txns: this.txns,
+      byProducer: this.byProducer,
+      log: this.log,
+      locks: this.locks,
+      logger: this.logger,
+      finish: (meta) => tryComplete(this.ending, meta),
+      closed: () => this.status === "closed",
+    });
     this.timer ??= setInterval(() => void this.tick(), this.options.abortCheckMs ?? 1000);
     this.timer.unref?.();
   }
@@ -157,37 +161,11 @@ export class TransactionCoordinator {
 
   /** This broker now leads `partition`: replay its ids (after `ready`), answer for them, finish their ends. */
   loadPartition(partition: number, ready?: () => Promise<void>): Promise<void> {
-    const own = this.ownership;
-    if (!own || this.status === "closed") return Promise.resolve();
-    const token = own.begin(partition);
-    return own.serialize(partition, async () => {
-      this.unloadIds(partition);
-      try {
-        await ready?.();
-        if (!own.isCurrent(partition, token)) return;
-        await this.log.replayPartition(partition, ({ key, value }) => replayStateRecord(this.txns, this.byProducer, key, value, this.logger));
-      } catch (error) {
-        this.logger.warn("could not load a partition of __transaction_state", { partition, error: String(error) });
-        if (own.isCurrent(partition, token)) own.drop(partition);
-      }
-      if (!own.activate(partition, token)) return this.unloadIds(partition);
-      const ids = [...this.txns.values()].filter((m) => this.log.partitionFor(m.transactionalId) === partition);
-      this.logger.info("transaction coordinator loaded a partition", { partition, transactionalIds: ids.length });
-      for (const meta of ids) if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") await this.locks.run(meta.transactionalId, () => this.tryComplete(meta));
-    });
+    return this.ownership?.load(partition, ready) ?? Promise.resolve();
   }
 
   unloadPartition(partition: number): void {
-    this.ownership?.drop(partition);
-    this.unloadIds(partition);
-  }
-
-  private unloadIds(partition: number): void {
-    for (const meta of [...this.txns.values()]) {
-      if (this.log.partitionFor(meta.transactionalId) !== partition) continue;
-      this.txns.delete(meta.transactionalId);
-      this.byProducer.delete(meta.producerId);
-    }
+    this.ownership?.unload(partition);
   }
 
   close(): void {
@@ -223,11 +201,11 @@ export class TransactionCoordinator {
         return fail(KafkaErrors.PRODUCER_FENCED.code);
       }
       if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") {
-        if (!(await this.tryComplete(meta))) return fail(KafkaErrors.CONCURRENT_TRANSACTIONS.code);
+        if (!(await tryComplete(this.ending, meta))) return fail(KafkaErrors.CONCURRENT_TRANSACTIONS.code);
       }
       if (meta.status === "Ongoing") {
         // Fence the old instance: abort its transaction at a bumped epoch.
-        await this.abortFenced(meta);
+        await abortFenced(this.ending, meta);
         if ((meta.status as TxnStatusName) !== "CompleteAbort") return fail(KafkaErrors.CONCURRENT_TRANSACTIONS.code);
       }
       meta = this.txns.get(transactionalId)!;
@@ -313,21 +291,7 @@ export class TransactionCoordinator {
       const fenced = this.checkProducer(meta, request.producerId, request.producerEpoch);
       if (fenced) return fenced === KafkaErrors.PRODUCER_FENCED.code ? KafkaErrors.INVALID_PRODUCER_EPOCH.code : fenced;
       if (meta!.status !== "Ongoing") return KafkaErrors.INVALID_TXN_STATE.code;
-      const codes = new Map<string, Map<number, number>>();
-      const pending = meta!.pendingOffsets.filter((o) => !(o.group === request.groupId && request.topics.some((t) => t.name === o.topic && t.partitions.some((p) => p.partitionIndex === o.partition))));
-      for (const t of request.topics) {
-        const byPartition = new Map<number, number>();
-        codes.set(t.name, byPartition);
-        const count = this.broker.topic(t.name)?.partitions ?? 0;
-        for (const p of t.partitions) {
-          if (!(p.partitionIndex >= 0 && p.partitionIndex < count)) {
-            byPartition.set(p.partitionIndex, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
-            continue;
-          }
-          byPartition.set(p.partitionIndex, KafkaErrors.NONE.code);
-          pending.push({ group: request.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.committedMetadata });
-        }
-      }
+      const { codes, pending } = pendingOffsetsAfter(meta!, request, (topic) => this.broker.topic(topic)?.partitions ?? 0);
       await this.transition(meta!, { pendingOffsets: pending });
       return codes;
     });
@@ -355,7 +319,7 @@ export class TransactionCoordinator {
       }
       await this.transition(meta!, { status: commit ? "PrepareCommit" : "PrepareAbort" });
       this.options.onStep?.("prepared", transactionalId);
-      await this.tryComplete(meta!);
+      await tryComplete(this.ending, meta!);
       return KafkaErrors.NONE.code;
     });
   }
@@ -404,16 +368,6 @@ export class TransactionCoordinator {
     if (changes) await this.transition(meta, changes);
   }
 
-  /** Aborts an Ongoing transaction at a bumped epoch (fencing its producer): re-init and timeouts. */
-  private abortFenced(meta: TxnMeta): Promise<void> {
-    return abortFenced(this.ending, meta);
-  }
-
-  /** Prepare* → markers → offsets (commit) → Complete* (end.ts). True once complete. */
-  private tryComplete(meta: TxnMeta): Promise<boolean> {
-    return tryComplete(this.ending, meta);
-  }
-
   /** Writes the changed state, then applies it in memory (a failed write changes nothing). */
   private async transition(meta: TxnMeta, changes: Partial<TxnStateRecord>): Promise<void> {
     const next: TxnMeta = { ...meta, ...changes, lastUpdateMs: this.clock() };
@@ -431,19 +385,7 @@ export class TransactionCoordinator {
 
   /** Aborts timed-out transactions and retries unfinished ends. */
   private async tick(): Promise<void> {
-    if (this.status !== "active") return;
-    const now = this.clock();
-    for (const meta of [...this.txns.values()]) {
-      if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") {
-        await this.locks.run(meta.transactionalId, () => this.tryComplete(meta)).catch(() => undefined);
-      } else if (meta.status === "Ongoing" && now - meta.startMs > meta.timeoutMs) {
-        await this.locks.run(meta.transactionalId, async () => {
-          if (meta.status !== "Ongoing" || this.clock() - meta.startMs <= meta.timeoutMs) return;
-          this.logger.info("aborting a timed-out transaction", { transactionalId: meta.transactionalId, producerId: meta.producerId, timeoutMs: meta.timeoutMs });
-          await this.abortFenced(meta);
-        }).catch((error) => this.logger.warn("timed-out transaction abort failed", { transactionalId: meta.transactionalId, error }));
-      }
-    }
+    if (this.status === "active") await retryEnds(this.ending, this.txns.values(), this.locks, this.clock);
   }
 }
 

@@ -16,7 +16,7 @@ import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem } from "../shard/protocol.js";
 import type { TransactionBroker } from "./coordinator.js";
 import type { TxnStateRecord } from "./state-records.js";
-import { commitPendingOffsets, type TxnMeta } from "./support.js";
+import { commitPendingOffsets, type KeyedLock, type TxnMeta } from "./support.js";
 
 export const MAX_EPOCH = 32766;
 
@@ -74,5 +74,21 @@ export async function tryComplete(ctx: EndContext, meta: TxnMeta): Promise<boole
   } catch (error) {
     ctx.logger.warn("transaction end not finished; will retry", { transactionalId: meta.transactionalId, status: meta.status, error });
     return false;
+  }
+}
+
+/** The coordinator's timer: retries unfinished ends and aborts (fencing) Ongoing transactions past their timeout. */
+export async function retryEnds(ctx: EndContext, txns: Iterable<TxnMeta>, locks: KeyedLock, clock: () => number): Promise<void> {
+  const now = clock();
+  for (const meta of [...txns]) {
+    if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") {
+      await locks.run(meta.transactionalId, () => tryComplete(ctx, meta)).catch(() => undefined);
+    } else if (meta.status === "Ongoing" && now - meta.startMs > meta.timeoutMs) {
+      await locks.run(meta.transactionalId, async () => {
+        if (meta.status !== "Ongoing" || clock() - meta.startMs <= meta.timeoutMs) return;
+        ctx.logger.info("aborting a timed-out transaction", { transactionalId: meta.transactionalId, producerId: meta.producerId, timeoutMs: meta.timeoutMs });
+        await abortFenced(ctx, meta);
+      }).catch((error) => ctx.logger.warn("timed-out transaction abort failed", { transactionalId: meta.transactionalId, error }));
+    }
   }
 }

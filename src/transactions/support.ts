@@ -153,3 +153,30 @@ export function partitionsAdded(meta: TxnMeta, topics: readonly { name: string; 
   if (!added) return undefined;
   return starting ? { status: "Ongoing", partitions, startMs: now, pendingOffsets: [] } : { partitions };
 }
+
+/**
+ * TxnOffsetCommit's effect: the transaction's pending offsets with the request's replacing earlier ones of
+ * the same group and partitions, and an error code per requested partition (unknown ones are not kept).
+ */
+export function pendingOffsetsAfter(
+  meta: TxnMeta,
+  request: { groupId: string; topics: readonly { name: string; partitions: readonly { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[] },
+  partitionCount: (topic: string) => number,
+): { codes: Map<string, Map<number, number>>; pending: PendingOffset[] } {
+  const codes = new Map<string, Map<number, number>>();
+  const pending = meta.pendingOffsets.filter((o) => !(o.group === request.groupId && request.topics.some((t) => t.name === o.topic && t.partitions.some((p) => p.partitionIndex === o.partition))));
+  for (const t of request.topics) {
+    const byPartition = new Map<number, number>();
+    codes.set(t.name, byPartition);
+    const count = partitionCount(t.name);
+    for (const p of t.partitions) {
+      if (!(p.partitionIndex >= 0 && p.partitionIndex < count)) {
+        byPartition.set(p.partitionIndex, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
+        continue;
+      }
+      byPartition.set(p.partitionIndex, KafkaErrors.NONE.code);
+      pending.push({ group: request.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.committedMetadata });
+    }
+  }
+  return { codes, pending };
+}
