@@ -73,7 +73,7 @@ export class MarkerRouter {
   /** The leader's side of a "marker" request from a coordinator. */
   async handle(h: Frame["header"]): Promise<{ header: Record<string, unknown> }> {
     try {
-      const item: MarkerItem = { topic: String(h.topic), partition: Number(h.partition), producerId: BigInt(h.producerId as bigint), producerEpoch: Number(h.producerEpoch), commit: h.commit === true, coordinatorEpoch: Number(h.coordinatorEpoch ?? 0) };
+      const item = markerOf(h);
       const ok = await this.writeLocal(item);
       return { header: { offset: ok.offset, logEndOffset: ok.logEndOffset, lastStableOffset: ok.lastStableOffset } };
     } catch (error) {
@@ -101,6 +101,16 @@ export class MarkerRouter {
     }
     return ok;
   }
+}
+
+/** A marker request's fields, checked: anything else is INVALID_REQUEST (a hostile or garbled frame). */
+function markerOf(h: Frame["header"]): MarkerItem {
+  const { topic, partition, producerId, producerEpoch, commit, coordinatorEpoch } = h;
+  const valid = typeof topic === "string" && topic.length > 0 && Number.isInteger(partition) && (partition as number) >= 0
+    && typeof producerId === "bigint" && producerId >= 0n && Number.isInteger(producerEpoch) && (producerEpoch as number) >= 0 && (producerEpoch as number) <= 32767
+    && typeof commit === "boolean" && (coordinatorEpoch === undefined || Number.isInteger(coordinatorEpoch));
+  if (!valid) throw new KafkaProtocolError("INVALID_REQUEST", "malformed marker request");
+  return { topic, partition: partition as number, producerId, producerEpoch: producerEpoch as number, commit, coordinatorEpoch: (coordinatorEpoch as number | undefined) ?? 0 };
 }
 
 /** Makes `transactions` follow the leadership of __transaction_state partitions and route its markers. */

@@ -9,7 +9,8 @@ import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kafkaPartitionFor } from "../../src/transactions/support.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
+import { ReplicaClient } from "../../src/cluster/replica-transport.js";
+import { ClusterBroker, Etcd, cleanup, etcdGet, partitionState, until } from "./harness.js";
 
 let etcd: Etcd;
 const brokers: ClusterBroker[] = [];
@@ -110,4 +111,21 @@ describe("transactions on a cluster", () => {
     const after = (await readCommitted("tx-out")).filter((v) => !before.has(v));
     expect(after).toEqual(coordinators.flatMap((c) => [0, 1, 2].map((p) => `c${c}-keep-${p}`)).sort());
   }, 120_000);
+
+  it("hostile marker requests on the replication port: INVALID_REQUEST, NOT_LEADER_OR_FOLLOWER on a follower, nothing appended", async () => {
+    const state = (await partitionState(etcd, "tx-out", 0))!;
+    const follower = state.isr.find((id) => id !== state.leader)!;
+    const info = JSON.parse((await etcdGet(etcd, `/rivulet/brokers/${follower}`))[`/rivulet/brokers/${follower}`]!) as { host: string; replicationPort: number };
+    const client = new ReplicaClient(info.host, info.replicationPort);
+    try {
+      const bad = [{}, { topic: "tx-out", partition: -1, producerId: 1n, producerEpoch: 0, commit: true }, { topic: "tx-out", partition: 0, producerId: "x", producerEpoch: 0, commit: true }, { topic: 7, partition: 0, producerId: 1n, producerEpoch: 99999, commit: "yes" }];
+      for (const fields of bad) expect((await client.request({ type: "marker", ...fields }, 5000)).header.error).toBe("INVALID_REQUEST");
+      const reply = await client.request({ type: "marker", topic: "tx-out", partition: 0, producerId: 1n, producerEpoch: 0, commit: true, coordinatorEpoch: 0 }, 5000);
+      expect(reply.header.error).toBe("NOT_LEADER_OR_FOLLOWER");
+    } finally {
+      client.close();
+    }
+    // The broker still serves: a committed transaction through it is read back.
+    expect((await readCommitted("tx-out")).length).toBeGreaterThan(9);
+  }, 60_000);
 });
