@@ -154,7 +154,8 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       const { EtcdSecurityStore } = await import("./security/etcd-store.js");
       const shared = await EtcdSecurityStore.start(cluster.session.client, cluster.session.keys.prefix, security, logger);
       const { followTransactionLeadership } = await import("./cluster/txn-markers.js");
-      followTransactionLeadership(transactions, cluster.replicas, cluster.markers, logger);
+      const { transactionRouting } = await import("./cluster/txn-routing.js");
+      followTransactionLeadership(transactions, cluster.replicas, cluster.markers, logger, transactionRouting(broker, cluster.markers, transactions, coordinator));
       const closeNode = cluster.close.bind(cluster);
       cluster = { ...cluster, close: async () => (await shared.close(), await closeNode()) };
     } catch (error) {

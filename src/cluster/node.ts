@@ -64,7 +64,7 @@ export async function startClusterNode(
     async (h) => {
       if (h.type === "fetch") return replicas.handleFetch(h);
       if (h.type === "epochEnd") return replicas.handleEpochEnd(h);
-      if (h.type === "marker") return markers.handle(h);
+      if (h.type === "marker" || h.type === "txnOffsets" || h.type === "groupOffsets") return markers.handle(h);
       return { header: { error: "INVALID_REQUEST" } };
     },
     logger,

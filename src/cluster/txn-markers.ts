@@ -30,6 +30,7 @@ import { withTimeout } from "../broker/with-timeout.js";
 import type { Logger } from "../log.js";
 import type { MarkerItem, MarkerOk, ProduceOk } from "../shard/protocol.js";
 import { TRANSACTION_STATE_TOPIC, type TransactionCoordinator } from "../transactions/index.js";
+import type { TxnRouting } from "../transactions/support.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey } from "./layout.js";
 import type { ReplicaManager } from "./replica-manager.js";
@@ -51,17 +52,8 @@ export class MarkerRouter {
         if (!state) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `${item.topic}-${item.partition} is not in the cluster metadata`);
         if (state.leader < 0) throw new KafkaProtocolError("LEADER_NOT_AVAILABLE", `${item.topic}-${item.partition} has no leader`, { retriable: true });
         if (state.leader === this.brokerId) return { ok: await this.writeLocal(item) };
-        const info = this.session.snapshot.brokers.get(state.leader);
-        if (!info) throw new KafkaProtocolError("LEADER_NOT_AVAILABLE", `broker ${state.leader} is not registered`, { retriable: true });
-        let client = this.clients.get(info.id);
-        if (!client || client.host !== info.host || client.port !== info.replicationPort) {
-          client?.close();
-          this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort)));
-        }
         const { topic, partition, producerId, producerEpoch, commit, coordinatorEpoch } = item;
-        const reply = await client.request({ type: "marker", topic, partition, producerId, producerEpoch, commit, coordinatorEpoch }, MARKER_TIMEOUT_MS);
-        const h = reply.header as Record<string, unknown>;
-        if (typeof h.error === "string") throw new KafkaProtocolError(h.error as never, String(h.message ?? h.error), { retriable: true });
+        const h = await this.request(state.leader, { type: "marker", topic, partition, producerId, producerEpoch, commit, coordinatorEpoch });
         return { ok: { offset: h.offset as bigint, logEndOffset: h.logEndOffset as bigint, lastStableOffset: h.lastStableOffset as bigint } };
       } catch (error) {
         if (error instanceof KafkaProtocolError) return { error };
@@ -70,9 +62,39 @@ export class MarkerRouter {
     }));
   }
 
-  /** The leader's side of a "marker" request from a coordinator. */
+  /** A request to another broker's replication listener; its answer header, or the typed error it names. */
+  async request(brokerId: number, header: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const info = this.session.snapshot.brokers.get(brokerId);
+    if (!info) throw new KafkaProtocolError("LEADER_NOT_AVAILABLE", `broker ${brokerId} is not registered`, { retriable: true });
+    let client = this.clients.get(info.id);
+    if (!client || client.host !== info.host || client.port !== info.replicationPort) {
+      client?.close();
+      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort)));
+    }
+    const h = (await client.request(header, MARKER_TIMEOUT_MS)).header as Record<string, unknown>;
+    if (typeof h.error === "string") throw new KafkaProtocolError(h.error as never, String(h.message ?? h.error), { retriable: true });
+    return h;
+  }
+
+  /** The leader of a partition per the etcd snapshot (-1: none). */
+  leaderOf(topic: string, partition: number): number {
+    return this.session.snapshot.partitions.get(pkey(topic, partition))?.leader ?? -1;
+  }
+
+  get selfId(): number {
+    return this.brokerId;
+  }
+
+  /** Other transaction requests on the replication listener (txn-routing.ts), once installed. */
+  others: ((h: Frame["header"]) => Promise<Record<string, unknown>>) | undefined;
+
+  /** The leader's side of a "marker" request from a coordinator (and the other transaction requests). */
   async handle(h: Frame["header"]): Promise<{ header: Record<string, unknown> }> {
     try {
+      if (h.type !== "marker") {
+        if (!this.others) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", "transactions are not routed on this broker yet");
+        return { header: await this.others(h) };
+      }
       const item = markerOf(h);
       const ok = await this.writeLocal(item);
       return { header: { offset: ok.offset, logEndOffset: ok.logEndOffset, lastStableOffset: ok.lastStableOffset } };
@@ -114,8 +136,8 @@ function markerOf(h: Frame["header"]): MarkerItem {
 }
 
 /** Makes `transactions` follow the leadership of __transaction_state partitions and route its markers. */
-export function followTransactionLeadership(transactions: TransactionCoordinator, replicas: ReplicaManager, markers: MarkerRouter, logger: Logger): void {
-  transactions.partitioned((items) => markers.write(items));
+export function followTransactionLeadership(transactions: TransactionCoordinator, replicas: ReplicaManager, markers: MarkerRouter, logger: Logger, routing?: TxnRouting): void {
+  transactions.partitioned((items) => markers.write(items), routing);
   const previous = replicas.onRoleChange;
   const onRole = (topic: string, partition: number, role: string) => {
     if (topic !== TRANSACTION_STATE_TOPIC) return;

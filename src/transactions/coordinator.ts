@@ -44,7 +44,7 @@ import { TxnOwnership } from "./ownership.js";
 import type { TransactionalWriteCheck } from "../broker/broker-types.js";
 import type { Result } from "../broker/router.js";
 import { encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
-import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta } from "./support.js";
+import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
 import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
@@ -97,6 +97,8 @@ export class TransactionCoordinator {
   private ownership: TxnOwnership | undefined;
   /** Where markers go: the local shards, or (cluster mode) each partition's leader. */
   private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
+  /** Cluster mode: TxnOffsetCommit forwarding and offsets to other brokers' groups. */
+  private routing: TxnRouting | undefined;
 
   constructor(
     private readonly broker: TransactionBroker,
@@ -140,8 +142,9 @@ export class TransactionCoordinator {
   // ---- cluster mode (src/cluster/txn-markers.ts drives these; ownership.ts) -----------------------------
 
   /** Answers only for ids of loaded partitions; forgets what the local replay found. */
-  partitioned(markerWriter?: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>): void {
+  partitioned(markerWriter?: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>, routing?: TxnRouting): void {
     if (markerWriter) this.markerWriter = markerWriter;
+    if (routing) this.routing = this.ending.routing = routing;
     this.ownership ??= new TxnOwnership({
       txns: this.txns,
       byProducer: this.byProducer,
@@ -266,26 +269,22 @@ export class TransactionCoordinator {
   }
 
   /** TxnOffsetCommit: the offsets wait in the transaction until it commits. Error code per partition. */
-  async txnOffsetCommit(request: {
-    transactionalId: string;
-    groupId: string;
-    producerId: bigint;
-    producerEpoch: number;
-    generationId?: number;
-    memberId?: string;
-    groupInstanceId?: string | null;
-    topics: readonly { name: string; partitions: readonly { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[];
-  }): Promise<number | Map<string, Map<number, number>>> {
+  /** `validated`: the group's coordinator already checked the group (a request forwarded in cluster mode). */
+  async txnOffsetCommit(request: TxnOffsetCommitRequest, validated = false): Promise<number | Map<string, Map<number, number>>> {
     const notReady = this.statusError(request.transactionalId);
-    if (notReady) return notReady;
+    // Cluster mode: Kafka clients send TxnOffsetCommit to the GROUP's coordinator; it checks the group and
+    // forwards to the id's coordinator (src/cluster/txn-routing.ts).
+    const forward = notReady === KafkaErrors.NOT_COORDINATOR.code && !validated ? this.routing : undefined;
+    if (notReady && !forward) return notReady;
     if (!this.groups) return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
-    const groupError = this.groups.validateTransactionalCommit({
+    const groupError = validated ? KafkaErrors.NONE.code : this.groups.validateTransactionalCommit({
       groupId: request.groupId,
       generationId: request.generationId ?? -1,
       memberId: request.memberId ?? "",
       groupInstanceId: request.groupInstanceId ?? null,
     });
     if (groupError !== KafkaErrors.NONE.code) return groupError;
+    if (forward) return forward.txnOffsetCommit(request);
     return this.locks.run(request.transactionalId, async () => {
       const meta = this.txns.get(request.transactionalId);
       const fenced = this.checkProducer(meta, request.producerId, request.producerEpoch);

@@ -16,7 +16,7 @@ import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem } from "../shard/protocol.js";
 import type { TransactionBroker } from "./coordinator.js";
 import type { TxnStateRecord } from "./state-records.js";
-import { commitPendingOffsets, type KeyedLock, type TxnMeta } from "./support.js";
+import { commitPendingOffsets, type KeyedLock, type TxnMeta, type TxnRouting } from "./support.js";
 
 export const MAX_EPOCH = 32766;
 
@@ -24,6 +24,8 @@ export const MAX_EPOCH = 32766;
 export interface EndContext {
   broker: Pick<TransactionBroker, "writeMarkers" | "initProducerId">;
   groups: GroupCoordinator | undefined;
+  /** Cluster mode: offsets go to each group's coordinator, wherever it is. */
+  routing?: TxnRouting;
   logger: Logger;
   onStep?: (step: "prepared" | "markers-written", transactionalId: string) => void;
   /** Writes the changed state durably, then applies it in memory. */
@@ -68,7 +70,7 @@ export async function tryComplete(ctx: EndContext, meta: TxnMeta): Promise<boole
       if (r.error) ctx.logger.warn("transaction marker skipped: partition gone", { topic: items[i]!.topic, partition: items[i]!.partition });
     });
     ctx.onStep?.("markers-written", meta.transactionalId);
-    if (commit && meta.pendingOffsets.length) await commitPendingOffsets(ctx.groups, meta.pendingOffsets);
+    if (commit && meta.pendingOffsets.length) await commitPendingOffsets(ctx.groups, meta.pendingOffsets, ctx.routing);
     await ctx.transition(meta, { status: commit ? "CompleteCommit" : "CompleteAbort", partitions: new Map(), pendingOffsets: [] });
     return true;
   } catch (error) {

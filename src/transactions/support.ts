@@ -11,6 +11,27 @@ export interface TxnMeta extends TxnStateRecord {
   readonly transactionalId: string;
 }
 
+export interface TxnOffsetCommitRequest {
+  transactionalId: string;
+  groupId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  generationId?: number;
+  memberId?: string;
+  groupInstanceId?: string | null;
+  topics: readonly { name: string; partitions: readonly { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[];
+}
+
+export type GroupOffsetTopics = { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
+
+/** Cluster mode (src/cluster/txn-routing.ts): what crosses brokers besides markers. */
+export interface TxnRouting {
+  /** A TxnOffsetCommit the group's coordinator checked, to the transactional id's coordinator. */
+  txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<number | Map<string, Map<number, number>>>;
+  /** A committing transaction's offsets of one group, at that group's coordinator (maybe this broker). */
+  commitGroupOffsets(group: string, topics: GroupOffsetTopics): Promise<void>;
+}
+
 const STATES = new Set<string>(["Empty", "Ongoing", "PrepareCommit", "PrepareAbort", "CompleteCommit", "CompleteAbort", "Dead", "PrepareEpochFence"]);
 
 /** DescribeTransactions: one state per id; TRANSACTIONAL_ID_NOT_FOUND for unknown ids, `notReady` for all while loading or closed. */
@@ -52,8 +73,8 @@ export function listTransactions(
 }
 
 /** Writes a committing transaction's offsets to __consumer_offsets, group by group; throws if any is refused. */
-export async function commitPendingOffsets(groups: GroupCoordinator | undefined, pending: readonly PendingOffset[]): Promise<void> {
-  if (!groups) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", "no group coordinator for the transaction's offsets");
+export async function commitPendingOffsets(groups: GroupCoordinator | undefined, pending: readonly PendingOffset[], routing?: TxnRouting): Promise<void> {
+  if (!groups && !routing) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", "no group coordinator for the transaction's offsets");
   const byGroup = new Map<string, Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }[]>>();
   for (const o of pending) {
     let topics = byGroup.get(o.group);
@@ -63,7 +84,11 @@ export async function commitPendingOffsets(groups: GroupCoordinator | undefined,
     list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, committedMetadata: o.metadata });
   }
   for (const [group, topics] of byGroup) {
-    const response = await groups.commitTransactionalOffsets(group, [...topics].map(([name, partitions]) => ({ name, partitions })));
+    if (routing) {
+      await routing.commitGroupOffsets(group, [...topics].map(([name, partitions]) => ({ name, partitions })));
+      continue;
+    }
+    const response = await groups!.commitTransactionalOffsets(group, [...topics].map(([name, partitions]) => ({ name, partitions })));
     // A partition deleted meanwhile has nothing to commit to.
     const failed = response.topics.flatMap((t) => t.partitions).find((p) => p.errorCode !== KafkaErrors.NONE.code && p.errorCode !== KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
     if (failed) throw new KafkaProtocolError("COORDINATOR_NOT_AVAILABLE", `transactional offsets for group ${group} not written (code ${failed.errorCode})`);

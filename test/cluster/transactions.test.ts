@@ -112,6 +112,35 @@ describe("transactions on a cluster", () => {
     expect(after).toEqual(coordinators.flatMap((c) => [0, 1, 2].map((p) => `c${c}-keep-${p}`)).sort());
   }, 120_000);
 
+  it("sendOffsetsToTransaction with the group's coordinator on another broker than the transaction's", async () => {
+    const topicInfo = JSON.parse((await etcdGet(etcd, "/rivulet/topics/__consumer_offsets"))["/rivulet/topics/__consumer_offsets"]!) as { partitions: number };
+    const txnId = await idLedBy(1, "eos");
+    let group = "";
+    for (let i = 0; i < 200 && !group; i++) {
+      const s = await partitionState(etcd, "__consumer_offsets", kafkaPartitionFor(`g-${i}`, topicInfo.partitions));
+      if (s && s.leader !== 1 && s.leader !== -1) group = `g-${i}`;
+    }
+    expect(group).not.toBe("");
+    const k = kafka();
+    const producer = k.producer({ transactionalId: txnId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic: "tx-out", messages: [{ value: "eos-1", partition: 0 }] });
+    await txn.sendOffsets({ consumerGroupId: group, topics: [{ topic: "tx-out", partitions: [{ partition: 1, offset: "42" }] }] });
+    await txn.commit();
+    await producer.disconnect();
+    const admin = k.admin();
+    await admin.connect();
+    const offsets = await until("the committed offset at the group's coordinator", async () => {
+      const [t] = await admin.fetchOffsets({ groupId: group, topics: ["tx-out"] });
+      const p1 = t?.partitions.find((p) => p.partition === 1);
+      return p1?.offset === "42" ? t : undefined;
+    }, 15_000);
+    expect(offsets.partitions.find((p) => p.partition === 1)!.offset).toBe("42");
+    await admin.disconnect();
+    expect(await readCommitted("tx-out")).toContain("eos-1");
+  }, 60_000);
+
   it("hostile marker requests on the replication port: INVALID_REQUEST, NOT_LEADER_OR_FOLLOWER on a follower, nothing appended", async () => {
     const state = (await partitionState(etcd, "tx-out", 0))!;
     const follower = state.isr.find((id) => id !== state.leader)!;
