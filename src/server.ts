@@ -93,6 +93,13 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     await broker.close();
     throw error;
   }
+  // Cluster mode: users and ACLs come from etcd. Until they are loaded the broker knows none (a user
+  // deleted cluster-wide may still be in this data directory's files); the files only seed an empty etcd.
+  const localSecurity = config.cluster ? { acls: [...security.acls.all()], users: Object.fromEntries(security.users.list().map((u) => [u.name, security.users.stored(u.name)!])) } : undefined;
+  if (localSecurity) {
+    security.acls.replaceAll([]);
+    security.users.replaceAll({});
+  }
   let ws: WsServer;
   let coordinator: GroupCoordinator;
   let transactions: TransactionCoordinator;
@@ -152,7 +159,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
       cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger, coordinator);
       // Users and ACLs are cluster-wide in cluster mode: etcd holds them (docs/security.md).
       const { EtcdSecurityStore } = await import("./security/etcd-store.js");
-      const shared = await EtcdSecurityStore.start(cluster.session.client, cluster.session.keys.prefix, security, logger);
+      const shared = await EtcdSecurityStore.start(cluster.session.client, cluster.session.keys.prefix, security, logger, localSecurity);
       const { followTransactionLeadership } = await import("./cluster/txn-markers.js");
       const { transactionRouting } = await import("./cluster/txn-routing.js");
       followTransactionLeadership(transactions, cluster.replicas, cluster.markers, logger, transactionRouting(broker, cluster.markers, transactions, coordinator));

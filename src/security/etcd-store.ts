@@ -11,7 +11,9 @@
 //
 // Behavior:
 // - start(): reads the prefix; if etcd holds no security key yet and this broker's data directory does,
-//   seeds etcd from the local files (put-if-absent per key: several brokers seeding at once agree). Then
+//   seeds etcd from the local files (put-if-absent per key: several brokers seeding at once agree). The
+//   server empties the stores before its listeners open, so until etcd's state is installed the broker
+//   knows no user and no ACL (it refuses rather than trust a data directory that may be stale). Then
 //   installs etcd's state in the stores and watches the prefix; every event (and a timer, as a safety net
 //   across etcd restarts) re-reads it and replaces the stores' contents.
 // - A change through this broker (CreateAcls, DeleteAcls, AlterUserScramCredentials, the WebSocket frames)
@@ -29,6 +31,12 @@ import type { Security } from "./security.js";
 import type { StoredUser } from "./user-store.js";
 
 const RELOAD_INTERVAL_MS = 5000;
+
+/** A data directory's users and ACLs, offered to an empty etcd. */
+export interface SecuritySeed {
+  acls: AclBinding[];
+  users: Record<string, StoredUser>;
+}
 
 export function aclKeyId(b: AclBinding): string {
   const canonical = JSON.stringify([b.resourceType, b.resourceName, b.patternType, b.principal, b.host, b.operation, b.permission]);
@@ -52,9 +60,10 @@ export class EtcdSecurityStore {
   }
 
   /** Moves `security`'s stores onto etcd (see Behavior); resolves once etcd's state is installed. */
-  static async start(client: Etcd3, prefix: string, security: Security, logger: Logger): Promise<EtcdSecurityStore> {
+  /** `seed`: this broker's data-directory users and ACLs, written only if etcd holds none yet. */
+  static async start(client: Etcd3, prefix: string, security: Security, logger: Logger, seed?: SecuritySeed): Promise<EtcdSecurityStore> {
     const store = new EtcdSecurityStore(client, prefix, security, logger);
-    await store.seedIfEmpty();
+    await store.seedIfEmpty(seed ?? { acls: [...security.acls.all()], users: Object.fromEntries(security.users.list().map((u) => [u.name, security.users.stored(u.name)!])) });
     security.acls.sink = {
       added: (bindings) => bindings.forEach((b) => store.write(() => client.put(store.aclsPrefix + aclKeyId(b)).value(JSON.stringify(b)).exec())),
       removed: (bindings) => bindings.forEach((b) => store.write(() => client.delete().key(store.aclsPrefix + aclKeyId(b)).exec())),
@@ -149,14 +158,14 @@ export class EtcdSecurityStore {
     this.security.users.replaceAll(byName);
   }
 
-  private async seedIfEmpty(): Promise<void> {
+  private async seedIfEmpty(seed: SecuritySeed): Promise<void> {
     const existing = await this.client.getAll().prefix(this.aclsPrefix.replace(/acls\/$/, "")).keys();
     if (existing.length > 0) return;
     const puts: Promise<unknown>[] = [];
     const putIfAbsent = (key: string, value: string) =>
       this.client.if(key, "Create", "==", 0).then(this.client.put(key).value(value)).commit();
-    for (const b of this.security.acls.all()) puts.push(putIfAbsent(this.aclsPrefix + aclKeyId(b), JSON.stringify(b)));
-    for (const { name } of this.security.users.list()) puts.push(putIfAbsent(this.userKey(name), JSON.stringify(this.security.users.stored(name))));
+    for (const b of seed.acls) puts.push(putIfAbsent(this.aclsPrefix + aclKeyId(b), JSON.stringify(b)));
+    for (const [name, user] of Object.entries(seed.users)) puts.push(putIfAbsent(this.userKey(name), JSON.stringify(user)));
     await Promise.all(puts);
     if (puts.length) this.logger.info("seeded etcd with this broker's users and ACLs", { count: puts.length });
   }

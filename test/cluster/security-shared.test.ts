@@ -114,7 +114,14 @@ describe("users and ACLs shared through etcd", () => {
   it("a broker killed -9 and restarted gets users and ACLs back from etcd; a user deleted on one broker is refused on all", async () => {
     await b(2).kill("SIGKILL");
     await b(2).start();
-    const carol = await ws(2, "carol", "carol-pw");
+    // Its data directory holds no user: until it has read etcd it refuses; then carol authenticates.
+    const carol = await until("carol authenticates on the restarted broker", async () => {
+      try {
+        return await ws(2, "carol", "carol-pw");
+      } catch {
+        return undefined;
+      }
+    }, 5000);
     expect(await errorCode(carol.admin.describeTopic("shared-t"))).toBeUndefined();
     carol.close();
     await admin.admin.deleteUser("carol");
