@@ -93,13 +93,21 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     await broker.close();
     throw error;
   }
+  // Cluster mode: users and ACLs come from etcd. Until they are loaded the broker knows none (a user
+  // deleted cluster-wide may still be in this data directory's files); the files only seed an empty etcd.
+  const localSecurity = config.cluster ? { acls: [...security.acls.all()], users: Object.fromEntries(security.users.list().map((u) => [u.name, security.users.stored(u.name)!])) } : undefined;
+  if (localSecurity) {
+    security.acls.replaceAll([]);
+    security.users.replaceAll({});
+  }
   let ws: WsServer;
   let coordinator: GroupCoordinator;
   let transactions: TransactionCoordinator;
   let kafka: KafkaListener | undefined;
   try {
     coordinator = await createBrokerCoordinator(broker, { logger, config: config.groups });
-    transactions = await startTransactionCoordinator(broker, coordinator, config.transactions);
+    // Cluster mode: the coordinator owns the ids of the __transaction_state partitions this broker leads.
+    transactions = await startTransactionCoordinator(broker, coordinator, { ...config.transactions, ...(config.cluster ? { partitioned: true } : {}) });
     // Cluster mode: lead nothing until joined (the coordinator above replayed the local offsets first).
     // (Loaded only in cluster mode: the embedded default never loads the etcd client.)
     if (config.cluster) broker.replication = (await import("./cluster/node.js")).notJoinedYet;
@@ -149,7 +157,16 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     try {
       const { startClusterNode } = await import("./cluster/node.js");
       cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger, coordinator);
+      // Users and ACLs are cluster-wide in cluster mode: etcd holds them (docs/security.md).
+      const { EtcdSecurityStore } = await import("./security/etcd-store.js");
+      const shared = await EtcdSecurityStore.start(cluster.session.client, cluster.session.keys.prefix, security, logger, localSecurity);
+      const { followTransactionLeadership } = await import("./cluster/txn-markers.js");
+      const { transactionRouting } = await import("./cluster/txn-routing.js");
+      followTransactionLeadership(transactions, cluster.replicas, cluster.markers, logger, transactionRouting(broker, cluster.markers, transactions, coordinator));
+      const closeNode = cluster.close.bind(cluster);
+      cluster = { ...cluster, close: async () => (await shared.close(), await closeNode()) };
     } catch (error) {
+      await cluster?.close();
       await kafka?.close();
       await ws.close();
       coordinator.close();

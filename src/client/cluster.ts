@@ -10,8 +10,10 @@
 // - send: to the partition's leader (a record without a partition: round-robin over the partitions). On
 //   NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, FENCED/UNKNOWN_LEADER_EPOCH, NOT_ENOUGH_REPLICAS, a lost
 //   connection or a request timeout: refresh the metadata (from any broker that answers) and send again to
-//   the leader it names, until `deliveryTimeoutMs`. Other errors are the caller's. A retried record may be
-//   stored twice if the old leader stored it but its answer was lost (as any non-idempotent retry).
+//   the leader it names, until `deliveryTimeoutMs`. Other errors are the caller's. With acks "all" the
+//   producer is idempotent by default (producer/cross-broker.ts: one producer id and per-partition
+//   sequences for the whole cluster, so a retry on a new leader is never stored twice); with
+//   `idempotent: false` or acks 0/1 a retried record may be stored twice if its answer was lost.
 // - consumer({topic, partition}): a non-group subscription to one partition on its leader; when the
 //   leader goes away (connection lost, NOT_LEADER_OR_FOLLOWER, ...) it refreshes the metadata and
 //   subscribes on the new leader from the next offset after the last record handed out: no gap, no
@@ -24,6 +26,7 @@ import { ConnectionError } from "./errors.js";
 import { connect, type RivuletClient } from "./index.js";
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from "./producer.js";
 import type { Consumer } from "./consumer.js";
+import { CrossBrokerProducer } from "./producer/cross-broker.js";
 import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
 
 export interface ClusterOptions extends Omit<ConnectionOptions, "url"> {
@@ -90,7 +93,9 @@ export class RivuletCluster {
     return this.meta.topics.find((t) => t.name === topic)?.partitions.length;
   }
 
-  producer(options: ProducerOptions = {}): ClusterProducer {
+  producer(options: ProducerOptions = {}): ClusterProducer | CrossBrokerProducer {
+    // Idempotent by default with acks=all (Kafka's enable.idempotence): a retry on a new leader is never stored twice.
+    if (options.idempotent !== false && (options.acks === undefined || options.acks === "all" || options.acks === -1)) return new CrossBrokerProducer(this, shouldReroute, options);
     return new ClusterProducer(this, options);
   }
 

@@ -18,12 +18,15 @@ import { pkey, type ClusterSnapshot } from "./layout.js";
 import { placeableBrokers } from "./reassign.js";
 import { ReplicaManager } from "./replica-manager.js";
 import { ReplicaServer } from "./replica-transport.js";
+import { MarkerRouter } from "./txn-markers.js";
 
 export interface ClusterNode {
   readonly brokerId: number;
   readonly session: EtcdSession;
   readonly replicas: ReplicaManager;
   readonly replicationPort: number;
+  /** Transaction markers to partition leaders (txn-markers.ts). */
+  readonly markers: MarkerRouter;
   close(): Promise<void>;
 }
 
@@ -60,12 +63,14 @@ export async function startClusterNode(
   });
   const controller = new Controller(session, { defaultReplicationFactor: config.defaultReplicationFactor ?? 3, leaderRebalanceIntervalMs: config.leaderRebalanceIntervalMs, logger });
   const host = config.advertisedHost ?? listeners.host;
+  const markers = new MarkerRouter(broker, session, replicas, brokerId);
   const server = await ReplicaServer.start(
     listeners.host,
     config.replicationPort ?? 0,
     async (h) => {
       if (h.type === "fetch") return replicas.handleFetch(h);
       if (h.type === "epochEnd") return replicas.handleEpochEnd(h);
+      if (h.type === "marker" || h.type === "txnOffsets" || h.type === "groupOffsets") return markers.handle(h);
       return { header: { error: "INVALID_REQUEST" } };
     },
     logger,
@@ -88,6 +93,7 @@ export async function startClusterNode(
   } catch (error) {
     controller.close();
     replicas.close();
+    markers.close();
     await server.close();
     await session.close();
     throw error;
@@ -98,9 +104,11 @@ export async function startClusterNode(
     session,
     replicas,
     replicationPort: server.port,
+    markers,
     async close() {
       controller.close();
       replicas.close();
+      markers.close();
       await server.close();
       await session.close();
     },

@@ -1,6 +1,7 @@
 // The ACL store: every binding in `<data-dir>/security/acls.json`, rewritten atomically on each change.
 // Small by nature (operators write ACLs by hand or by tool), so a JSON array and a linear scan per check
-// are enough; the authorizer keeps no other state.
+// are enough; the authorizer keeps no other state. In cluster mode a sink (etcd-store.ts) takes each
+// change instead of the file, and replaceAll() installs what etcd holds.
 
 import { join } from "node:path";
 import { readFileIfExists, writeFileAtomic } from "./atomic-file.js";
@@ -10,8 +11,15 @@ export function aclsPath(dataDir: string): string {
   return join(dataDir, "security", "acls.json");
 }
 
+/** Where changes go instead of the file (cluster mode: etcd). */
+export interface AclSink {
+  added(bindings: readonly AclBinding[]): void;
+  removed(bindings: readonly AclBinding[]): void;
+}
+
 export class AclStore {
   private bindings: AclBinding[] = [];
+  sink: AclSink | undefined;
 
   private constructor(readonly path: string) {}
 
@@ -44,13 +52,15 @@ export class AclStore {
       const why = invalidBinding(b);
       if (why) throw new RangeError(why);
     }
-    let changed = false;
+    const added: AclBinding[] = [];
     for (const b of bindings) {
       if (this.bindings.some((x) => sameBinding(x, b))) continue;
       this.bindings.push({ ...b });
-      changed = true;
+      added.push({ ...b });
     }
-    if (changed) this.save();
+    if (added.length === 0) return;
+    if (this.sink) this.sink.added(added);
+    else this.save();
   }
 
   describe(filter: AclFilter): AclBinding[] {
@@ -63,8 +73,14 @@ export class AclStore {
     const gone = new Set(removed.flat());
     if (gone.size) {
       this.bindings = this.bindings.filter((b) => !gone.has(b));
-      this.save();
+      if (this.sink) this.sink.removed([...gone]);
+      else this.save();
     }
     return removed;
+  }
+
+  /** Installs the bindings another source of truth holds (cluster mode: etcd), without writing anything. */
+  replaceAll(bindings: readonly AclBinding[]): void {
+    this.bindings = bindings.filter((b) => invalidBinding(b) === undefined).map((b) => ({ ...b }));
   }
 }

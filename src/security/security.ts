@@ -55,6 +55,12 @@ export class Security {
   readonly failures = new Map<string, number>();
   readonly successes = new Map<string, number>();
   private readonly fakeSaltKey = randomBytes(32);
+  /**
+   * Resolves once the user and ACL changes made so far are durable where the cluster reads them: at once
+   * with the data-directory files (written synchronously), after etcd took them in cluster mode
+   * (etcd-store.ts replaces this). Administration requests await it before answering.
+   */
+  replicated: () => Promise<void> = () => Promise.resolve();
 
   constructor(dataDir: string, config: SecurityConfig, private readonly logger?: Logger) {
     this.users = UserStore.open(dataDir);

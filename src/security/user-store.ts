@@ -5,7 +5,8 @@
 //                                                              "storedKey": b64, "serverKey": b64 } } } }
 //
 // The broker loads it at start and is the only writer while it runs (AlterUserScramCredentials); the CLI
-// writes it directly only while it holds the data directory's lock (a stopped broker).
+// writes it directly only while it holds the data directory's lock (a stopped broker). In cluster mode a
+// sink (etcd-store.ts) takes each changed user instead of the file, and replaceAll() installs etcd's users.
 
 import { join } from "node:path";
 import { InvalidArgumentError } from "../errors/index.js";
@@ -17,6 +18,14 @@ interface StoredCredential {
   iterations: number;
   storedKey: string;
   serverKey: string;
+}
+
+/** One user's credentials as stored (the file's per-user entry, and the value of its etcd key). */
+export type StoredUser = Partial<Record<ScramMechanism, StoredCredential>>;
+
+/** Where changes go instead of the file (cluster mode: etcd): the user's credentials, undefined = deleted. */
+export interface UserSink {
+  changed(name: string, user: StoredUser | undefined): void;
 }
 
 interface UsersFile {
@@ -35,6 +44,9 @@ export function checkUserName(name: string): void {
 
 export class UserStore {
   private readonly users = new Map<string, Map<ScramMechanism, ScramCredential>>();
+  /** Users changed since the last save (what a sink is told). */
+  private readonly dirty = new Set<string>();
+  sink: UserSink | undefined;
 
   private constructor(readonly path: string) {}
 
@@ -48,9 +60,15 @@ export class UserStore {
   private load(text: string): void {
     const file = JSON.parse(text) as UsersFile;
     if (file.version !== 1 || typeof file.users !== "object") throw new Error(`${this.path}: unknown users file format`);
-    for (const [name, mechanisms] of Object.entries(file.users)) {
+    this.replaceAll(file.users);
+  }
+
+  /** Installs every user of `users` (and only those), without writing anything (cluster mode: from etcd). */
+  replaceAll(users: Record<string, StoredUser>): void {
+    this.users.clear();
+    for (const [name, stored] of Object.entries(users)) {
       const creds = new Map<ScramMechanism, ScramCredential>();
-      for (const [mechanism, c] of Object.entries(mechanisms)) {
+      for (const [mechanism, c] of Object.entries(stored)) {
         if (!isScramMechanism(mechanism) || !c) continue;
         creds.set(mechanism, { salt: Buffer.from(c.salt, "base64"), iterations: c.iterations, storedKey: Buffer.from(c.storedKey, "base64"), serverKey: Buffer.from(c.serverKey, "base64") });
       }
@@ -58,15 +76,26 @@ export class UserStore {
     }
   }
 
-  private save(): void {
-    const file: UsersFile = { version: 1, users: {} };
-    for (const [name, creds] of [...this.users].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const entry: Partial<Record<ScramMechanism, StoredCredential>> = {};
-      for (const [mechanism, c] of creds) {
-        entry[mechanism] = { salt: c.salt.toString("base64"), iterations: c.iterations, storedKey: c.storedKey.toString("base64"), serverKey: c.serverKey.toString("base64") };
-      }
-      file.users[name] = entry;
+  /** A user's credentials as stored, undefined if it has none. */
+  stored(name: string): StoredUser | undefined {
+    const creds = this.users.get(name);
+    if (!creds) return undefined;
+    const entry: StoredUser = {};
+    for (const [mechanism, c] of creds) {
+      entry[mechanism] = { salt: c.salt.toString("base64"), iterations: c.iterations, storedKey: c.storedKey.toString("base64"), serverKey: c.serverKey.toString("base64") };
     }
+    return entry;
+  }
+
+  private save(): void {
+    if (this.sink) {
+      for (const name of this.dirty) this.sink.changed(name, this.stored(name));
+      this.dirty.clear();
+      return;
+    }
+    this.dirty.clear();
+    const file: UsersFile = { version: 1, users: {} };
+    for (const name of [...this.users.keys()].sort()) file.users[name] = this.stored(name)!;
     writeFileAtomic(this.path, JSON.stringify(file, null, 2) + "\n");
   }
 
@@ -93,6 +122,7 @@ export class UserStore {
     const creds = this.users.get(name) ?? new Map<ScramMechanism, ScramCredential>();
     for (const m of mechanisms) creds.set(m, await deriveCredential(m, password, iterations));
     this.users.set(name, creds);
+    this.dirty.add(name);
     this.save();
   }
 
@@ -103,6 +133,7 @@ export class UserStore {
     const creds = this.users.get(name) ?? new Map<ScramMechanism, ScramCredential>();
     creds.set(mechanism, credentialFromSalted(mechanism, salted, salt, iterations));
     this.users.set(name, creds);
+    this.dirty.add(name);
     if (persist) this.save();
   }
 
@@ -117,6 +148,7 @@ export class UserStore {
       removed = creds.delete(mechanism);
       if (creds.size === 0) this.users.delete(name);
     }
+    if (removed) this.dirty.add(name);
     if (removed && persist) this.save();
     return removed;
   }

@@ -184,8 +184,8 @@ export class Partition {
   }
 
   /** Appends a transaction marker (txn-state.ts) for the coordinator. */
-  writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): MarkerOk {
-    const { offset } = this.txns.writeMarker(producerId, producerEpoch, commit, coordinatorEpoch);
+  writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number, leaderEpoch = 0): MarkerOk {
+    const { offset } = this.txns.writeMarker(producerId, producerEpoch, commit, coordinatorEpoch, leaderEpoch);
     return { offset, logEndOffset: this.log.logEndOffset, lastStableOffset: this.txns.lastStableOffset() };
   }
 

@@ -102,6 +102,8 @@ export interface MarkerItem extends PartitionRef {
   producerEpoch: number;
   commit: boolean;
   coordinatorEpoch: number;
+  /** Cluster mode: the partition leader's epoch, stamped on the marker batch like any leader append. */
+  leaderEpoch?: number;
 }
 
 export interface MarkerOk {

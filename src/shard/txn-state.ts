@@ -107,9 +107,9 @@ export class PartitionTxns {
   }
 
   /** Appends a commit or abort marker for `producerId` and closes its transaction here; offset -1 if none was open. */
-  writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number): { offset: bigint } {
+  writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number, leaderEpoch = 0): { offset: bigint } {
     if (!this.ongoing.has(producerId)) return { offset: -1n };
-    const appended = this.log.append(encodeMarker(producerId, producerEpoch, commit, coordinatorEpoch, this.log.clock()), 0);
+    const appended = this.log.append(encodeMarker(producerId, producerEpoch, commit, coordinatorEpoch, this.log.clock()), leaderEpoch);
     const entry = this.complete(producerId, commit, appended.baseOffset);
     if (entry) {
       const segment = this.log.segments[this.log.segmentIndexFor(appended.baseOffset)] ?? this.log.activeSegment;

@@ -91,7 +91,7 @@ async function writeMarkers(task: Extract<ShardTask, { op: "writeMarkers" }>): P
   const outcomes: ShardResults["writeMarkers"] = task.items.map((item, i) =>
     attempt(() => {
       const partition = partitionFor(item);
-      const result = partition.writeMarker(item.producerId, item.producerEpoch, item.commit, item.coordinatorEpoch);
+      const result = partition.writeMarker(item.producerId, item.producerEpoch, item.commit, item.coordinatorEpoch, item.leaderEpoch);
       durable[i] = commits.durable(partition.log);
       return result;
     }),

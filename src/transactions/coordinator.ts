@@ -32,6 +32,7 @@
 // - Produce: a transactional batch is accepted only from the current epoch of an Ongoing transaction that
 //   holds the partition (KIP-890 style verification): an older epoch gets INVALID_PRODUCER_EPOCH, anything
 //   else INVALID_TXN_STATE.
+// The two-phase end itself (Prepare → markers → Complete, and the fencing abort) is in end.ts.
 
 import { KafkaErrors } from "../errors/index.js";
 import { KafkaProtocolError } from "../errors/index.js";
@@ -39,13 +40,14 @@ import { createLogger, type Logger } from "../log.js";
 import { BrokerOffsetLog, type OffsetLogBroker } from "../groups/broker-offset-log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
+import { TxnOwnership } from "./ownership.js";
 import type { TransactionalWriteCheck } from "../broker/broker-types.js";
 import type { Result } from "../broker/router.js";
-import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
-import { commitPendingOffsets, describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, verifyTransactionalWrite, type TxnMeta } from "./support.js";
+import { encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
+import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
+import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
-const MAX_EPOCH = 32766;
 const OPERATION_NOT_ATTEMPTED = 55;
 
 /** The slice of the Broker the coordinator uses. */
@@ -69,6 +71,11 @@ export interface TransactionCoordinatorOptions {
    * the tests' child broker kills itself there (RIVULET_TXN_CRASH_AT).
    */
   onStep?: (step: "prepared" | "markers-written", transactionalId: string) => void;
+  /**
+   * Cluster mode: start owning nothing (no interrupted end is finished from the local copy); the cluster
+   * layer loads the __transaction_state partitions this broker leads (loadPartition, ownership.ts).
+   */
+  partitioned?: boolean;
 }
 
 export type TxnResult = { errorCode: number };
@@ -84,6 +91,14 @@ export class TransactionCoordinator {
   private readonly maxTimeoutMs: number;
   private timer: ReturnType<typeof setInterval> | undefined;
   private status: "loading" | "active" | "closed" = "loading";
+  /** What the two-phase end (end.ts) needs of this coordinator. */
+  private readonly ending: EndContext;
+  /** Cluster mode: the __transaction_state partitions this broker leads (the ids it answers for). */
+  private ownership: TxnOwnership | undefined;
+  /** Where markers go: the local shards, or (cluster mode) each partition's leader. */
+  private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
+  /** Cluster mode: TxnOffsetCommit forwarding and offsets to other brokers' groups. */
+  private routing: TxnRouting | undefined;
 
   constructor(
     private readonly broker: TransactionBroker,
@@ -94,6 +109,15 @@ export class TransactionCoordinator {
     this.clock = options.clock ?? Date.now;
     this.maxTimeoutMs = options.maxTimeoutMs ?? 900_000;
     this.log = new BrokerOffsetLog(broker, { topic: TRANSACTION_STATE_TOPIC, partitions: options.partitions ?? 4, logger: this.logger });
+    this.markerWriter = (items) => broker.writeMarkers(items);
+    this.ending = {
+      broker: { initProducerId: () => broker.initProducerId(), writeMarkers: (items) => this.markerWriter(items) },
+      groups,
+      logger: this.logger,
+      onStep: options.onStep,
+      transition: (meta, changes) => this.transition(meta, changes),
+      forgetProducer: (producerId) => this.byProducer.delete(producerId),
+    };
   }
 
   get isActive(): boolean {
@@ -102,37 +126,49 @@ export class TransactionCoordinator {
 
   /** Replays __transaction_state, finishes interrupted ends, starts the timeout timer. */
   async start(): Promise<void> {
-    await this.log.replay(({ key, value }) => {
-      let id: string;
-      try {
-        id = decodeTxnKey(key);
-      } catch (error) {
-        this.logger.warn("skipping an unreadable __transaction_state key", { error });
-        return;
-      }
-      const old = this.txns.get(id);
-      if (old) this.byProducer.delete(old.producerId);
-      if (value === null) {
-        this.txns.delete(id);
-        return;
-      }
-      try {
-        const meta: TxnMeta = { transactionalId: id, ...decodeTxnValue(value) };
-        this.txns.set(id, meta);
-        this.byProducer.set(meta.producerId, id);
-      } catch (error) {
-        this.logger.warn("skipping an unreadable __transaction_state value", { transactionalId: id, error });
-      }
-    });
+    await this.log.replay(({ key, value }) => replayStateRecord(this.txns, this.byProducer, key, value, this.logger));
     this.broker.setTransactionalWriteCheck((topic, partition, producerId, producerEpoch) => this.checkWrite(topic, partition, producerId, producerEpoch));
     this.status = "active";
+    if (this.options.partitioned) return this.partitioned();
     const unfinished = [...this.txns.values()].filter((m) => m.status === "PrepareCommit" || m.status === "PrepareAbort");
     for (const meta of unfinished) {
       this.logger.info("finishing a transaction interrupted by a restart", { transactionalId: meta.transactionalId, status: meta.status });
-      await this.locks.run(meta.transactionalId, () => this.tryComplete(meta));
+      await this.locks.run(meta.transactionalId, () => tryComplete(this.ending, meta));
     }
     this.timer = setInterval(() => void this.tick(), this.options.abortCheckMs ?? 1000);
     this.timer.unref?.();
+  }
+
+  // ---- cluster mode (src/cluster/txn-markers.ts drives these; ownership.ts) -----------------------------
+
+  /** Answers only for ids of loaded partitions; forgets what the local replay found. */
+  partitioned(markerWriter?: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>, routing?: TxnRouting): void {
+    if (markerWriter) this.markerWriter = markerWriter;
+    if (routing) this.routing = this.ending.routing = routing;
+    this.ownership ??= new TxnOwnership({
+      txns: this.txns,
+      byProducer: this.byProducer,
+      log: this.log,
+      locks: this.locks,
+      logger: this.logger,
+      finish: (meta) => tryComplete(this.ending, meta),
+      closed: () => this.status === "closed",
+    });
+    this.timer ??= setInterval(() => void this.tick(), this.options.abortCheckMs ?? 1000);
+    this.timer.unref?.();
+  }
+
+  ownedPartitions(): number[] | undefined {
+    return this.ownership?.partitions();
+  }
+
+  /** This broker now leads `partition`: replay its ids (after `ready`), answer for them, finish their ends. */
+  loadPartition(partition: number, ready?: () => Promise<void>): Promise<void> {
+    return this.ownership?.load(partition, ready) ?? Promise.resolve();
+  }
+
+  unloadPartition(partition: number): void {
+    this.ownership?.unload(partition);
   }
 
   close(): void {
@@ -149,7 +185,7 @@ export class TransactionCoordinator {
     expected: { producerId: bigint; producerEpoch: number } = { producerId: -1n, producerEpoch: -1 },
   ): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }> {
     const fail = (errorCode: number) => ({ errorCode, producerId: -1n, producerEpoch: -1 });
-    const notReady = this.statusError();
+    const notReady = this.statusError(transactionalId);
     if (notReady) return fail(notReady);
     if (transactionalId === "") return fail(KafkaErrors.INVALID_REQUEST.code);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > this.maxTimeoutMs) return fail(KafkaErrors.INVALID_TRANSACTION_TIMEOUT.code);
@@ -168,11 +204,11 @@ export class TransactionCoordinator {
         return fail(KafkaErrors.PRODUCER_FENCED.code);
       }
       if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") {
-        if (!(await this.tryComplete(meta))) return fail(KafkaErrors.CONCURRENT_TRANSACTIONS.code);
+        if (!(await tryComplete(this.ending, meta))) return fail(KafkaErrors.CONCURRENT_TRANSACTIONS.code);
       }
       if (meta.status === "Ongoing") {
         // Fence the old instance: abort its transaction at a bumped epoch.
-        await this.abortFenced(meta);
+        await abortFenced(this.ending, meta);
         if ((meta.status as TxnStatusName) !== "CompleteAbort") return fail(KafkaErrors.CONCURRENT_TRANSACTIONS.code);
       }
       meta = this.txns.get(transactionalId)!;
@@ -197,7 +233,7 @@ export class TransactionCoordinator {
   ): Promise<Map<string, Map<number, number>>> {
     const answer = (code: (topic: string, partition: number) => number) =>
       new Map(topics.map((t) => [t.name, new Map(t.partitions.map((p) => [p, code(t.name, p)]))]));
-    const notReady = this.statusError();
+    const notReady = this.statusError(transactionalId);
     if (notReady) return answer(() => notReady);
     const unknown = (topic: string, partition: number) => {
       const count = this.broker.topic(topic)?.partitions ?? 0;
@@ -217,7 +253,7 @@ export class TransactionCoordinator {
 
   /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
   async addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
-    const notReady = this.statusError();
+    const notReady = this.statusError(transactionalId);
     if (notReady) return notReady;
     if (!this.groups?.isActive) return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
     return this.locks.run(transactionalId, async () => {
@@ -233,46 +269,28 @@ export class TransactionCoordinator {
   }
 
   /** TxnOffsetCommit: the offsets wait in the transaction until it commits. Error code per partition. */
-  async txnOffsetCommit(request: {
-    transactionalId: string;
-    groupId: string;
-    producerId: bigint;
-    producerEpoch: number;
-    generationId?: number;
-    memberId?: string;
-    groupInstanceId?: string | null;
-    topics: readonly { name: string; partitions: readonly { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch?: number; committedMetadata: string | null }[] }[];
-  }): Promise<number | Map<string, Map<number, number>>> {
-    const notReady = this.statusError();
-    if (notReady) return notReady;
+  /** `validated`: the group's coordinator already checked the group (a request forwarded in cluster mode). */
+  async txnOffsetCommit(request: TxnOffsetCommitRequest, validated = false): Promise<number | Map<string, Map<number, number>>> {
+    const notReady = this.statusError(request.transactionalId);
+    // Cluster mode: Kafka clients send TxnOffsetCommit to the GROUP's coordinator; it checks the group and
+    // forwards to the id's coordinator (src/cluster/txn-routing.ts).
+    const forward = notReady === KafkaErrors.NOT_COORDINATOR.code && !validated ? this.routing : undefined;
+    if (notReady && !forward) return notReady;
     if (!this.groups) return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
-    const groupError = this.groups.validateTransactionalCommit({
+    const groupError = validated ? KafkaErrors.NONE.code : this.groups.validateTransactionalCommit({
       groupId: request.groupId,
       generationId: request.generationId ?? -1,
       memberId: request.memberId ?? "",
       groupInstanceId: request.groupInstanceId ?? null,
     });
     if (groupError !== KafkaErrors.NONE.code) return groupError;
+    if (forward) return forward.txnOffsetCommit(request);
     return this.locks.run(request.transactionalId, async () => {
       const meta = this.txns.get(request.transactionalId);
       const fenced = this.checkProducer(meta, request.producerId, request.producerEpoch);
       if (fenced) return fenced === KafkaErrors.PRODUCER_FENCED.code ? KafkaErrors.INVALID_PRODUCER_EPOCH.code : fenced;
       if (meta!.status !== "Ongoing") return KafkaErrors.INVALID_TXN_STATE.code;
-      const codes = new Map<string, Map<number, number>>();
-      const pending = meta!.pendingOffsets.filter((o) => !(o.group === request.groupId && request.topics.some((t) => t.name === o.topic && t.partitions.some((p) => p.partitionIndex === o.partition))));
-      for (const t of request.topics) {
-        const byPartition = new Map<number, number>();
-        codes.set(t.name, byPartition);
-        const count = this.broker.topic(t.name)?.partitions ?? 0;
-        for (const p of t.partitions) {
-          if (!(p.partitionIndex >= 0 && p.partitionIndex < count)) {
-            byPartition.set(p.partitionIndex, KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code);
-            continue;
-          }
-          byPartition.set(p.partitionIndex, KafkaErrors.NONE.code);
-          pending.push({ group: request.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.committedMetadata });
-        }
-      }
+      const { codes, pending } = pendingOffsetsAfter(meta!, request, (topic) => this.broker.topic(topic)?.partitions ?? 0);
       await this.transition(meta!, { pendingOffsets: pending });
       return codes;
     });
@@ -280,7 +298,7 @@ export class TransactionCoordinator {
 
   /** EndTxn: commit or abort the open transaction (see the Behavior block). */
   async endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
-    const notReady = this.statusError();
+    const notReady = this.statusError(transactionalId);
     if (notReady) return notReady;
     return this.locks.run(transactionalId, async () => {
       const meta = this.txns.get(transactionalId);
@@ -300,7 +318,7 @@ export class TransactionCoordinator {
       }
       await this.transition(meta!, { status: commit ? "PrepareCommit" : "PrepareAbort" });
       this.options.onStep?.("prepared", transactionalId);
-      await this.tryComplete(meta!);
+      await tryComplete(this.ending, meta!);
       return KafkaErrors.NONE.code;
     });
   }
@@ -319,15 +337,19 @@ export class TransactionCoordinator {
 
   private checkWrite(topic: string, partition: number, producerId: bigint, producerEpoch: number): Error | undefined {
     const id = this.byProducer.get(producerId);
+    // Cluster mode: the producer's coordinator may be another broker; only its own ids are verified here.
+    if (id === undefined && this.ownership) return undefined;
     return verifyTransactionalWrite(id === undefined ? undefined : this.txns.get(id), topic, partition, producerId, producerEpoch);
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
 
-  private statusError(): number | undefined {
+  private statusError(transactionalId?: string): number | undefined {
     if (this.status === "loading") return KafkaErrors.COORDINATOR_LOAD_IN_PROGRESS.code;
     if (this.status === "closed") return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
-    return undefined;
+    // Cluster mode: NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS for ids of partitions not (yet) ours.
+    const owned = transactionalId === undefined ? undefined : this.ownership?.error(transactionalId);
+    return owned ? owned : undefined;
   }
 
   private checkProducer(meta: TxnMeta | undefined, producerId: bigint, producerEpoch: number): number | undefined {
@@ -341,67 +363,8 @@ export class TransactionCoordinator {
   }
 
   private async addToTransaction(meta: TxnMeta, topics: readonly { name: string; partitions: readonly number[] }[]): Promise<void> {
-    const starting = meta.status !== "Ongoing";
-    const partitions = starting ? new Map<string, Set<number>>() : new Map([...meta.partitions].map(([t, s]) => [t, new Set(s)]));
-    let added = starting;
-    for (const t of topics) {
-      let set = partitions.get(t.name);
-      if (!set) partitions.set(t.name, (set = new Set()));
-      for (const p of t.partitions) {
-        if (!set.has(p)) {
-          set.add(p);
-          added = true;
-        }
-      }
-    }
-    if (!added) return;
-    await this.transition(meta, starting ? { status: "Ongoing", partitions, startMs: this.clock(), pendingOffsets: [] } : { partitions });
-  }
-
-  /** Aborts an Ongoing transaction at a bumped epoch (fencing its producer): re-init and timeouts. */
-  private async abortFenced(meta: TxnMeta): Promise<void> {
-    let { producerId, producerEpoch } = meta;
-    if (producerEpoch >= MAX_EPOCH) {
-      // Kafka aborts at the old epoch when it cannot bump; the new producer id fences the old one.
-      this.byProducer.delete(producerId);
-      producerId = this.broker.initProducerId().producerId;
-      producerEpoch = 0;
-    } else {
-      producerEpoch++;
-    }
-    // Markers must carry the producer id that wrote the data: keep it for the abort, switch after.
-    const writerId = meta.producerId;
-    await this.transition(meta, { status: "PrepareAbort", producerEpoch: writerId === producerId ? producerEpoch : meta.producerEpoch });
-    await this.tryComplete(meta);
-    if (writerId !== producerId && meta.status === "CompleteAbort") await this.transition(meta, { producerId, producerEpoch });
-  }
-
-  /**
-   * Prepare* → markers → offsets (commit) → Complete*. True once complete; false (logged) if a step failed:
-   * the transaction stays Prepare* and the timer retries.
-   */
-  private async tryComplete(meta: TxnMeta): Promise<boolean> {
-    const commit = meta.status === "PrepareCommit";
-    if (!commit && meta.status !== "PrepareAbort") return true;
-    try {
-      const items: MarkerItem[] = [];
-      for (const [topic, partitions] of meta.partitions) {
-        for (const partition of partitions) items.push({ topic, partition, producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch: 0 });
-      }
-      const results = items.length ? await this.broker.writeMarkers(items) : [];
-      results.forEach((r, i) => {
-        // A partition deleted meanwhile holds nothing to mark.
-        if (r.error && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw r.error;
-        if (r.error) this.logger.warn("transaction marker skipped: partition gone", { topic: items[i]!.topic, partition: items[i]!.partition });
-      });
-      this.options.onStep?.("markers-written", meta.transactionalId);
-      if (commit && meta.pendingOffsets.length) await commitPendingOffsets(this.groups, meta.pendingOffsets);
-      await this.transition(meta, { status: commit ? "CompleteCommit" : "CompleteAbort", partitions: new Map(), pendingOffsets: [] });
-      return true;
-    } catch (error) {
-      this.logger.warn("transaction end not finished; will retry", { transactionalId: meta.transactionalId, status: meta.status, error });
-      return false;
-    }
+    const changes = partitionsAdded(meta, topics, this.clock());
+    if (changes) await this.transition(meta, changes);
   }
 
   /** Writes the changed state, then applies it in memory (a failed write changes nothing). */
@@ -421,19 +384,7 @@ export class TransactionCoordinator {
 
   /** Aborts timed-out transactions and retries unfinished ends. */
   private async tick(): Promise<void> {
-    if (this.status !== "active") return;
-    const now = this.clock();
-    for (const meta of [...this.txns.values()]) {
-      if (meta.status === "PrepareCommit" || meta.status === "PrepareAbort") {
-        await this.locks.run(meta.transactionalId, () => this.tryComplete(meta)).catch(() => undefined);
-      } else if (meta.status === "Ongoing" && now - meta.startMs > meta.timeoutMs) {
-        await this.locks.run(meta.transactionalId, async () => {
-          if (meta.status !== "Ongoing" || this.clock() - meta.startMs <= meta.timeoutMs) return;
-          this.logger.info("aborting a timed-out transaction", { transactionalId: meta.transactionalId, producerId: meta.producerId, timeoutMs: meta.timeoutMs });
-          await this.abortFenced(meta);
-        }).catch((error) => this.logger.warn("timed-out transaction abort failed", { transactionalId: meta.transactionalId, error }));
-      }
-    }
+    if (this.status === "active") await retryEnds(this.ending, this.txns.values(), this.locks, this.clock);
   }
 }
 

@@ -101,6 +101,8 @@ export interface BrokerOptions {
   extra?: string[];
   /** An existing data dir (a broker that ran before); default: a fresh temp dir. */
   dataDir?: string;
+  /** Extra environment of the broker process (e.g. a fault injection); read at each start. */
+  env?: Record<string, string>;
 }
 
 export class ClusterBroker {
@@ -126,7 +128,7 @@ export class ClusterBroker {
       "--cluster", this.etcd.url, "--broker-id", String(this.id), "--lease-ttl", "2", "--replica-lag-time-max-ms", "2000",
       "--default-replication-factor", String(this.options.rf ?? 3), "--min-insync-replicas", String(this.options.minIsr ?? 1), ...(this.options.extra ?? []),
     ];
-    this.proc = track(new Child(spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] })));
+    this.proc = track(new Child(spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], ...(this.options.env ? { env: { ...process.env, ...this.options.env } } : {}) })));
     await until(`broker ${this.id} joined`, () => {
       if (!this.proc.alive()) throw new Error(`broker ${this.id} exited:\n${this.proc.out}`);
       return this.proc.out.includes("cluster node started");

@@ -7,7 +7,8 @@
 //   an unknown mechanism: UNSUPPORTED_SASL_MECHANISM; an empty name: UNACCEPTABLE_CREDENTIAL; a user
 //   touched twice for one mechanism: DUPLICATE_RESOURCE; deleting a credential that does not exist:
 //   RESOURCE_NOT_FOUND. One result per distinct user; a user with any error has none of its changes applied.
-// - All accepted changes are written in one atomic store write.
+// - All accepted changes are written in one atomic store write (cluster mode: etcd, awaited before the
+//   answer; a failed write answers UNKNOWN_SERVER_ERROR for the users it touched).
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
@@ -15,7 +16,7 @@ import { alterScramCredentials, Operation, scramMechanismFromCode } from "../../
 import { mayCluster } from "./authorize.js";
 import type { Handler } from "./context.js";
 
-export const handleAlterUserScramCredentials: Handler<typeof ApiKey.AlterUserScramCredentials> = (ctx, request, info) => {
+export const handleAlterUserScramCredentials: Handler<typeof ApiKey.AlterUserScramCredentials> = async (ctx, request, info) => {
   const users = [...new Set([...request.deletions.map((d) => d.name), ...request.upsertions.map((u) => u.name)])];
   const security = ctx.security;
   if (!security) return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: KafkaErrors.SECURITY_DISABLED.code, errorMessage: "security is not configured" })) };
@@ -25,5 +26,11 @@ export const handleAlterUserScramCredentials: Handler<typeof ApiKey.AlterUserScr
     request.deletions.map((d) => ({ name: d.name, mechanism: scramMechanismFromCode(d.mechanism) })),
     request.upsertions.map((u) => ({ name: u.name, mechanism: scramMechanismFromCode(u.mechanism), iterations: u.iterations, salt: u.salt, saltedPassword: u.saltedPassword })),
   );
+  try {
+    await security.replicated(); // cluster mode: etcd has it, so every broker will
+  } catch (error) {
+    ctx.logger.error("cannot store SCRAM credentials", { error });
+    return { throttleTimeMs: 0, results: results.map((r) => (r.errorCode ? r : { ...r, errorCode: KafkaErrors.UNKNOWN_SERVER_ERROR.code, errorMessage: "the user store could not be written" })) };
+  }
   return { throttleTimeMs: 0, results };
 };

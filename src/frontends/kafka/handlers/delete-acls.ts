@@ -3,7 +3,8 @@
 // Behavior:
 // - Needs ALTER on the cluster (else CLUSTER_AUTHORIZATION_FAILED per filter); SECURITY_DISABLED without an
 //   authorizer. Each filter (Kafka's AclBindingFilter semantics, MATCH included) removes the bindings it
-//   matches and lists them; a filter with UNKNOWN codes gets INVALID_REQUEST. One atomic store write.
+//   matches and lists them; a filter with UNKNOWN codes gets INVALID_REQUEST. One atomic store write
+//   (cluster mode: etcd, awaited before the answer; a failed write answers UNKNOWN_SERVER_ERROR).
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey, deleteAcls } from "../../../protocol/kafka/index.js";
@@ -12,13 +13,19 @@ import { mayCluster } from "./authorize.js";
 import type { Handler } from "./context.js";
 import { toAclFilter } from "./describe-acls.js";
 
-export const handleDeleteAcls: Handler<typeof ApiKey.DeleteAcls> = (ctx, request, info) => {
+export const handleDeleteAcls: Handler<typeof ApiKey.DeleteAcls> = async (ctx, request, info) => {
   const all = (errorCode: number, errorMessage: string): deleteAcls.DeleteAclsResponse => ({ throttleTimeMs: 0, filterResults: request.filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })) });
   const security = ctx.security;
   if (!security?.authorizer) return all(KafkaErrors.SECURITY_DISABLED.code, "no authorizer is configured on the broker (--authorizer acl)");
   if (!mayCluster(ctx, info, Operation.ALTER)) return all(KafkaErrors.CLUSTER_AUTHORIZATION_FAILED.code, "ALTER on the cluster is required");
   const filters = request.filters.map(toAclFilter);
   const removed = security.acls.delete(filters.filter((f): f is AclFilter => f !== undefined));
+  try {
+    await security.replicated(); // cluster mode: etcd has it, so every broker will
+  } catch (error) {
+    ctx.logger.error("cannot delete ACLs", { error });
+    return all(KafkaErrors.UNKNOWN_SERVER_ERROR.code, "the ACL store could not be written");
+  }
   let next = 0;
   return {
     throttleTimeMs: 0,

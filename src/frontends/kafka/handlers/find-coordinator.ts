@@ -34,8 +34,9 @@ function find(ctx: KafkaBrokerContext, key: string, keyType: number): Coordinato
   }
   const cluster = ctx.broker.cluster;
   if (cluster) {
-    // Cluster mode: the leader of the group's __consumer_offsets partition (Kafka's partitionFor).
-    const offsets = ctx.broker.topic("__consumer_offsets");
+    // Cluster mode: the leader of the group's __consumer_offsets partition (Kafka's partitionFor), or of
+    // the transactional id's __transaction_state partition (key type 1).
+    const offsets = ctx.broker.topic(keyType === 1 ? "__transaction_state" : "__consumer_offsets");
     const state = offsets ? cluster.partition(offsets.name, javaAbs(javaStringHash(key)) % offsets.partitions) : undefined;
     const leader = state ? cluster.brokers().find((b) => b.id === state.leader) : undefined;
     if (!leader) return { ...none, errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code, errorMessage: "the group's offsets partition has no leader" };

@@ -31,16 +31,18 @@ export const handleDescribeAcls: WsHandler<typeof FrameType.DESCRIBE_ACLS> = (ct
   return { type: FrameType.ACLS, requestId: frame.requestId, results: [result] };
 };
 
-export const handleCreateAcls: WsHandler<typeof FrameType.CREATE_ACLS> = (ctx, frame) => {
+export const handleCreateAcls: WsHandler<typeof FrameType.CREATE_ACLS> = async (ctx, frame) => {
   const security = withAuthorizer(ctx);
   const results = createAcls(security.acls, frame.bindings as AclBinding[]);
+  await security.replicated(); // cluster mode: answered once etcd has it
   return { type: FrameType.ACLS, requestId: frame.requestId, results: results.map((r) => ({ errorCode: r.errorCode, errorMessage: r.errorMessage ?? "", bindings: [] })) };
 };
 
-export const handleDeleteAcls: WsHandler<typeof FrameType.DELETE_ACLS> = (ctx, frame) => {
+export const handleDeleteAcls: WsHandler<typeof FrameType.DELETE_ACLS> = async (ctx, frame) => {
   const security = withAuthorizer(ctx);
   const filters = frame.filters.map(validFilter);
   const removed = security.acls.delete(filters.filter((f): f is AclFilter => f !== undefined));
+  await security.replicated();
   let next = 0;
   const results = filters.map((f) => (f ? { errorCode: 0, errorMessage: "", bindings: removed[next++]!.map(wire) } : INVALID_FILTER));
   return { type: FrameType.ACLS, requestId: frame.requestId, results };

@@ -21,11 +21,13 @@ export const handleDescribeUsers: WsHandler<typeof FrameType.DESCRIBE_USERS> = (
   return { type: FrameType.USERS, requestId: frame.requestId, users };
 };
 
-export const handleAlterUsers: WsHandler<typeof FrameType.ALTER_USERS> = (ctx, frame) => {
+export const handleAlterUsers: WsHandler<typeof FrameType.ALTER_USERS> = async (ctx, frame) => {
+  const security = securityOf(ctx);
   const results = alterScramCredentials(
-    securityOf(ctx).users,
+    security.users,
     frame.deletions.map((d) => ({ name: d.name, mechanism: mechanism(d.mechanism) })),
     frame.upsertions.map((u) => ({ ...u, mechanism: mechanism(u.mechanism) })),
   );
+  await security.replicated(); // cluster mode: answered once etcd has it
   return { type: FrameType.USERS, requestId: frame.requestId, users: results.map((r) => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage ?? "", credentials: [] })) };
 };
