@@ -4,6 +4,11 @@
 // results are a complete feed of "partition P grew by N bytes to end offset E". Long-polling fetches and
 // streaming subscribers wait here instead of polling a shard: a waiter is woken by the append that gives
 // it enough, or by its deadline.
+//
+// A reader parked at the log end wants exactly the batch that moves the end past its offset. When the
+// shard sent that batch back with its result (ProduceItem.returnStored), the wake-ups of that append can
+// take it from here (appendedAt) instead of asking the shard for it: one thread round trip less between
+// an append and its delivery to tailing subscribers (issue 14).
 
 import { partitionKey } from "../shard/protocol.js";
 
@@ -16,9 +21,20 @@ interface Waiter {
   wake: () => void;
 }
 
+/** The batch of the append whose wake-ups are running (valid only during appended()). */
+interface JustAppended {
+  key: string;
+  baseOffset: bigint;
+  records: Uint8Array;
+  end: bigint;
+}
+
 export class AppendWatch {
   private readonly ends = new Map<string, bigint>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Waiters with an offset to pass (parked readers), per partition: only they can use a returned batch. */
+  private readonly offsetWaiters = new Map<string, number>();
+  private justAppended: JustAppended | undefined;
 
   /** The last known log end offset of a partition (undefined before it was opened). */
   endOffset(topic: string, partition: number): bigint | undefined {
@@ -38,15 +54,39 @@ export class AppendWatch {
     for (const waiter of this.waiters.get(key) ?? []) this.release(waiter);
   }
 
-  /** Called for every successful append. */
-  appended(topic: string, partition: number, end: bigint, bytes: number): void {
+  /**
+   * Called for every successful append. `stored`: the appended batch as the log holds it, if the shard sent
+   * it back; the wake-ups this call runs may take it through appendedAt().
+   */
+  appended(topic: string, partition: number, end: bigint, bytes: number, stored?: { baseOffset: bigint; records: Uint8Array }): void {
     this.setEnd(topic, partition, end);
-    const set = this.waiters.get(partitionKey(topic, partition));
+    const key = partitionKey(topic, partition);
+    const set = this.waiters.get(key);
     if (!set) return;
-    for (const waiter of [...set]) {
-      waiter.needBytes -= bytes;
-      if (waiter.needBytes <= 0 || (waiter.afterOffset !== undefined && end > waiter.afterOffset)) this.release(waiter);
+    this.justAppended = stored ? { key, baseOffset: stored.baseOffset, records: stored.records, end } : undefined;
+    try {
+      for (const waiter of [...set]) {
+        waiter.needBytes -= bytes;
+        if (waiter.needBytes <= 0 || (waiter.afterOffset !== undefined && end > waiter.afterOffset)) this.release(waiter);
+      }
+    } finally {
+      this.justAppended = undefined;
     }
+  }
+
+  /**
+   * During the wake-ups of an append: the records from `offset` if that append's batch starts exactly
+   * there (it is then everything the log holds past `offset`, and the end after it); otherwise undefined.
+   */
+  appendedAt(topic: string, partition: number, offset: bigint): { records: Uint8Array; end: bigint } | undefined {
+    const just = this.justAppended;
+    if (!just || just.baseOffset !== offset || just.key !== partitionKey(topic, partition)) return undefined;
+    return { records: just.records, end: just.end };
+  }
+
+  /** True while a reader waits for the partition's end to pass an offset (worth sending the batch back for). */
+  hasOffsetWaiters(topic: string, partition: number): boolean {
+    return (this.offsetWaiters.get(partitionKey(topic, partition)) ?? 0) > 0;
   }
 
   /**
@@ -78,14 +118,31 @@ export class AppendWatch {
     }
     const key = partitionKey(topic, partition);
     const waiter: Waiter = { keys: [key], needBytes: Number.POSITIVE_INFINITY, afterOffset: offset, wake };
-    let set = this.waiters.get(key);
-    if (!set) this.waiters.set(key, (set = new Set()));
-    set.add(waiter);
+    this.add(waiter);
     return () => {
       const current = this.waiters.get(key);
       if (!current?.delete(waiter)) return;
       if (current.size === 0) this.waiters.delete(key);
+      this.countOffsetWaiter(waiter, -1);
     };
+  }
+
+  private add(waiter: Waiter): void {
+    for (const key of waiter.keys) {
+      let set = this.waiters.get(key);
+      if (!set) this.waiters.set(key, (set = new Set()));
+      set.add(waiter);
+    }
+    this.countOffsetWaiter(waiter, 1);
+  }
+
+  private countOffsetWaiter(waiter: Waiter, delta: 1 | -1): void {
+    if (waiter.afterOffset === undefined) return;
+    for (const key of waiter.keys) {
+      const n = (this.offsetWaiters.get(key) ?? 0) + delta;
+      if (n > 0) this.offsetWaiters.set(key, n);
+      else this.offsetWaiters.delete(key);
+    }
   }
 
   private wait(spec: Omit<Waiter, "wake">, deadlineMs: number | undefined, signal?: AbortSignal): Promise<void> {
@@ -101,23 +158,21 @@ export class AppendWatch {
           resolve();
         },
       };
-      for (const key of waiter.keys) {
-        let set = this.waiters.get(key);
-        if (!set) this.waiters.set(key, (set = new Set()));
-        set.add(waiter);
-      }
+      this.add(waiter);
       if (deadlineMs !== undefined) timer = setTimeout(() => this.release(waiter), Math.max(0, deadlineMs));
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 
   private release(waiter: Waiter): void {
+    let removed = false;
     for (const key of waiter.keys) {
       const set = this.waiters.get(key);
-      if (!set) continue;
-      set.delete(waiter);
+      if (!set?.delete(waiter)) continue;
+      removed = true;
       if (set.size === 0) this.waiters.delete(key);
     }
+    if (removed) this.countOffsetWaiter(waiter, -1);
     waiter.wake();
   }
 

@@ -173,7 +173,7 @@ export class Broker extends EventEmitter {
     const acks = options.acks === "all" ? -1 : (options.acks ?? 1);
     if (acks !== -1 && acks !== 0 && acks !== 1) throw new KafkaProtocolError("INVALID_REQUIRED_ACKS", `acks must be -1, 0 or 1, got ${String(options.acks)}`);
     const out = new Array<Result<ProduceOk>>(items.length);
-    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks; leaderEpoch?: number }[] = [];
+    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks; leaderEpoch?: number; returnStored?: boolean }[] = [];
     const positions: number[] = [];
     items.forEach((item, i) => {
       try {
@@ -182,7 +182,10 @@ export class Broker extends EventEmitter {
         const txnError = this.checkTransactional(item);
         if (txnError) throw txnError;
         const leaderEpoch = this.replication?.checkLeader(item.topic, item.partition, acks);
-        valid.push({ topic: item.topic, partition: item.partition, batch: ownedCopy(item.batch, options.transfer === true), acks, leaderEpoch });
+        const batch = ownedCopy(item.batch, options.transfer === true);
+        // Readers parked at the log end get the batch from the result, not from a read (AppendWatch.appendedAt).
+        const returnStored = !this.replication && this.watch.hasOffsetWaiters(item.topic, item.partition);
+        valid.push({ topic: item.topic, partition: item.partition, batch, acks, leaderEpoch, ...(returnStored ? { returnStored } : {}) });
         positions.push(i);
       } catch (error) {
         out[i] = { error: error as RivuletError };
@@ -197,7 +200,9 @@ export class Broker extends EventEmitter {
         if (result.ok && !result.ok.duplicate) {
           const item = valid[i]!;
           // In cluster mode readers are woken by the high watermark moving (publishHighWatermark).
-          if (!this.replication) this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, result.ok.bytes);
+          const stored = result.ok.stored;
+          if (stored) delete result.ok.stored;
+          if (!this.replication) this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, result.ok.bytes, stored && { baseOffset: result.ok.baseOffset, records: stored });
           const c = this.countersFor(item.topic, item.partition);
           c.producedBytes += result.ok.bytes;
           c.producedRecords += result.ok.records;
@@ -274,6 +279,11 @@ export class Broker extends EventEmitter {
   /** The callback form of waitForData (see AppendWatch.onceAfter); returns a cancel function. */
   onceDataAfter(topic: string, partition: number, offset: bigint, wake: () => void): () => void {
     return this.watch.onceAfter(topic, partition, offset, wake);
+  }
+
+  /** Inside an onceDataAfter wake-up: the appended batch starting at `offset`, if that append sent it (no read needed). */
+  appendedAt(topic: string, partition: number, offset: bigint): { records: Uint8Array; end: bigint } | undefined {
+    return this.watch.appendedAt(topic, partition, offset);
   }
 
   /**

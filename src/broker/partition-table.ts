@@ -6,7 +6,19 @@
 import { murmur2 } from "../core/index.js";
 
 export function shardFor(topic: string, partition: number, shards: number): number {
-  return ((murmur2(topic) & 0x7fffffff) + partition) % shards;
+  return ((topicHash(topic) & 0x7fffffff) + partition) % shards;
+}
+
+/** murmur2 of topic names, remembered: every produce and read asks, and hashing allocates (UTF-8 bytes). */
+const hashes = new Map<string, number>();
+
+function topicHash(topic: string): number {
+  let hash = hashes.get(topic);
+  if (hash === undefined) {
+    if (hashes.size >= 10_000) hashes.clear(); // bounded: names come from clients
+    hashes.set(topic, (hash = murmur2(topic)));
+  }
+  return hash;
 }
 
 /** Groups items by owning shard, remembering each item's position so results can be put back in order. */

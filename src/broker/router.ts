@@ -32,6 +32,22 @@ export class ShardRouter {
   ): Promise<Result<OkOf<K>>[]> {
     const out = new Array<Result<OkOf<K>>>(items.length);
     const field = op === "produce" || op === "fetch" || op === "listOffsets" || op === "deleteRecords" || op === "writeMarkers" || op === "replicate" || op === "truncate" ? "items" : "partitions";
+    const only = this.onlyShard(items);
+    if (only !== undefined) {
+      // Every item on one shard (a single-partition produce or read, the hot case): one task, no regrouping.
+      const transferList: ArrayBuffer[] = [];
+      if (transfer) for (const item of items) {
+        const buffer = transfer(item);
+        if (buffer) transferList.push(buffer);
+      }
+      const task = { op, [field]: items } as unknown as Extract<ShardTask, { op: K }>;
+      const outcomes = (await this.shards[only]!.run(task, transferList)) as unknown as Outcome<OkOf<K>>[];
+      for (let i = 0; i < outcomes.length; i++) {
+        const outcome = outcomes[i]!;
+        out[i] = "ok" in outcome ? { ok: outcome.ok } : { error: errorFromData(outcome.error) };
+      }
+      return out;
+    }
     await Promise.all(
       [...splitByShard(items, this.shards.length)].map(async ([index, group]) => {
         const transferList: ArrayBuffer[] = [];
@@ -47,5 +63,14 @@ export class ShardRouter {
       }),
     );
     return out;
+  }
+
+  /** The shard owning every item, if there is one. */
+  private onlyShard(items: readonly Item[]): number | undefined {
+    const n = this.shards.length;
+    if (items.length === 0) return undefined;
+    const first = shardFor(items[0]!.topic, items[0]!.partition, n);
+    for (let i = 1; i < items.length; i++) if (shardFor(items[i]!.topic, items[i]!.partition, n) !== first) return undefined;
+    return first;
   }
 }

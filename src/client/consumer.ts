@@ -184,8 +184,11 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   protected grant(bytes: number): void {
     this.pendingGrant += bytes;
-    // Batch CREDIT frames: one per quarter window, or at once when the application has caught up.
-    if (this.pendingGrant >= this.window / 4 || this.heldBytes === 0) {
+    // Batch CREDIT frames: one per quarter window. The server then always holds at least three quarters of
+    // the window minus what is held here, so a consumer keeping up never waits for credit, and a tailing one
+    // does not answer every chunk with a frame (a socket write on both sides per chunk, issue 14). A batch
+    // larger than the credit left is STALLED and lent for at once (maybeGrantForStall).
+    if (this.pendingGrant >= this.window / 4) {
       this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes: this.pendingGrant });
       this.pendingGrant = 0;
     }

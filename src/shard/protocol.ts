@@ -43,6 +43,11 @@ export interface ProduceItem extends PartitionRef {
   acks: Acks;
   /** Cluster mode: the leader epoch stamped into the batch (0 on a single node). */
   leaderEpoch?: number;
+  /**
+   * Send the batch back as stored (ProduceOk.stored, transferred, not copied): the main thread has readers
+   * parked at the log end and serves them these bytes without a read (issue 14).
+   */
+  returnStored?: boolean;
 }
 
 /** Cluster mode: a follower appends the leader's batches verbatim (src/cluster/replica-fetcher.ts). */
@@ -70,6 +75,8 @@ export interface ProduceOk {
   bytes: number;
   records: number;
   duplicate: boolean;
+  /** With ProduceItem.returnStored: the appended batch exactly as the log holds it (offsets stamped). */
+  stored?: Uint8Array;
 }
 
 export interface FetchItem extends PartitionRef {

@@ -55,10 +55,16 @@ function withTransfer<T>(value: T, buffers: ArrayBufferLike[]): T {
 
 async function produce(task: Extract<ShardTask, { op: "produce" }>): Promise<ShardResults["produce"]> {
   const durable: Array<Promise<void> | undefined> = [];
+  /** Batches sent back as stored: the log has written them, so their buffers move back instead of being freed. */
+  const stored: ArrayBufferLike[] = [];
   const outcomes: ShardResults["produce"] = task.items.map((item, i) =>
     attempt(() => {
       const { result, durable: wait } = partitionFor(item).produce(item.batch, item.acks, item.leaderEpoch);
       durable[i] = wait;
+      if (item.returnStored && !result.duplicate) {
+        result.stored = item.batch;
+        stored.push(item.batch.buffer);
+      }
       return result;
     }),
   );
@@ -70,7 +76,7 @@ async function produce(task: Extract<ShardTask, { op: "produce" }>): Promise<Sha
       if (s.status === "rejected") outcomes[i] = { error: errorToData(s.reason) };
     });
   }
-  return outcomes;
+  return stored.length ? withTransfer(outcomes, stored) : outcomes;
 }
 
 function fetch(task: Extract<ShardTask, { op: "fetch" }>): ShardResults["fetch"] {

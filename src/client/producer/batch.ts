@@ -1,7 +1,7 @@
 // What the producer batches: records with whoever waits for them (a send() promise or a slot of a
 // sendMany() group), and the size arithmetic that keeps a batch under the broker's limits.
 
-import type { RecordInput } from "../../core/index.js";
+import { BATCH_HEADER_SIZE, withCompressedRecords, type RecordInput } from "../../core/index.js";
 import type { Identity } from "./errors.js";
 
 export interface RecordMetadata {
@@ -146,6 +146,13 @@ export function splitBatch(batch: Batch): [Batch, Batch] {
   const second = part(half, batch.records.length);
   second.bytes = batch.bytes - first.bytes; // exact accounting whatever the rounding
   return [first, second];
+}
+
+/** `plain` compressed with `compression`, if one is set and it shrinks the batch (sizes were checked uncompressed). */
+export function compressBatch(plain: Uint8Array, compression: { codec: number; compress(records: Uint8Array): Uint8Array } | undefined): Uint8Array {
+  if (!compression) return plain;
+  const packed = compression.compress(plain.subarray(BATCH_HEADER_SIZE));
+  return BATCH_HEADER_SIZE + packed.length < plain.length ? withCompressedRecords(plain, compression.codec, packed) : plain;
 }
 
 const encoder = new TextEncoder();

@@ -11,7 +11,8 @@
 // until deliveryTimeoutMs after the batch was created; then its records fail with DeliveryTimeoutError.
 // Non-retriable errors fail the batch's records at once, except those that may be one record's fault
 // (MESSAGE_TOO_LARGE, INVALID_RECORD, CORRUPT_MESSAGE): such a batch is split in two and each half retried,
-// down to single records, so a bad record never takes its batch-mates with it.
+// down to single records, so a bad record never takes its batch-mates with it. Which of these applies is
+// decided in retry-decision.ts; this file carries it out.
 //
 // Idempotence: each batch gets its sequence numbers at its first dispatch and keeps them across retries,
 // so the broker drops a retried batch it already appended (it remembers the last 5 per producer: hence at
@@ -26,14 +27,14 @@
 // enable.idempotence=false and max.in.flight.requests.per.connection > 1), and a retry after a lost
 // answer can duplicate.
 
-import { BATCH_HEADER_SIZE, encodeRecordBatch, withCompressedRecords, type RecordInput } from "../../core/index.js";
+import { encodeRecordBatch, type RecordInput } from "../../core/index.js";
 import { FrameType, type ServerFrame } from "../../protocol/ws/index.js";
-import type { RivuletError } from "../../errors/index.js";
 import type { Connection } from "../connection.js";
 import { ConnectionError, errorFromCode } from "../errors.js";
 import type { DrainGate } from "../transport.js";
-import { fail, newBatch, splitBatch, succeedAt, type Batch, type Waiting } from "./batch.js";
+import { compressBatch, fail, newBatch, splitBatch, succeedAt, type Batch, type Waiting } from "./batch.js";
 import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
+import { backoffDelay, judgeFailure } from "./retry-decision.js";
 import { Sequences } from "./sequences.js";
 
 export interface SenderSettings {
@@ -82,9 +83,6 @@ export interface SenderHost {
   changed(): void;
   retrying(event: RetryEvent): void;
 }
-
-/** Errors that may be the fault of one record in the batch: split and retry the halves. */
-const SPLITTABLE = new Set(["MESSAGE_TOO_LARGE", "INVALID_RECORD", "CORRUPT_MESSAGE"]);
 
 export class PartitionSender {
   private open: Batch | undefined;
@@ -232,7 +230,7 @@ export class PartitionSender {
 
   private backOff(error: Error, records: number): void {
     const { retryBackoffMs, retryBackoffMaxMs } = this.host.settings;
-    const delay = Math.min(retryBackoffMs * 2 ** this.failures, retryBackoffMaxMs) * (0.8 + Math.random() * 0.4);
+    const delay = backoffDelay(this.failures, retryBackoffMs, retryBackoffMaxMs);
     this.failures++;
     this.backoffUntil = Date.now() + delay;
     this.host.retrying({ topic: this.topic, partition: this.partition, error, records, delayMs: Math.round(delay) });
@@ -248,7 +246,7 @@ export class PartitionSender {
         } else {
           batch.encoded = encodeRecordBatch(batch.records);
         }
-        batch.encoded = this.compressed(batch.encoded);
+        batch.encoded = compressBatch(batch.encoded, this.host.settings.compression);
       } catch (error) {
         // Records are validated on send(); an encoding failure is the batch's own, and final.
         this.settle(batch, error as Error);
@@ -264,14 +262,6 @@ export class PartitionSender {
       (frame) => this.answered(batch, frame),
       (error: Error) => this.failed(batch, error),
     );
-  }
-
-  /** The batch compressed, if a codec is set and it shrinks (sizes were checked uncompressed). */
-  private compressed(plain: Uint8Array): Uint8Array {
-    const compression = this.host.settings.compression;
-    if (!compression) return plain;
-    const packed = compression.compress(plain.subarray(BATCH_HEADER_SIZE));
-    return BATCH_HEADER_SIZE + packed.length < plain.length ? withCompressedRecords(plain, compression.codec, packed) : plain;
   }
 
   private async post(batch: Batch): Promise<undefined> {
@@ -318,31 +308,25 @@ export class PartitionSender {
     this.inFlight.delete(batch);
     batch.lastError = error;
     const { idempotent, retries, deliveryTimeoutMs } = this.host.settings;
-    const code = (error as RivuletError).code;
-    let retriable = (error as RivuletError).retriable === true;
-    /** Refused only because an earlier batch is missing: no backoff, it fits once that one is in. */
-    let behindEarlier = false;
-    if (idempotent && code === "OUT_OF_ORDER_SEQUENCE_NUMBER") {
-      // An earlier batch is retried first, then this one fits. If nothing earlier is unresolved, the
-      // broker's state differs from ours: start over with a fresh producer id.
-      retriable = true;
-      behindEarlier = this.recovering || this.hasEarlier(batch);
-      if (!behindEarlier) this.sequences.needsFresh = true;
-    }
-    // Refused outright: not appended (a retry of it is new to the broker).
-    if (idempotent && (behindEarlier || !retriable || code === "OUT_OF_ORDER_SEQUENCE_NUMBER")) this.sequences.notAppended(batch);
-    if (SPLITTABLE.has(code) && batch.records.length > 1) {
+    const verdict = judgeFailure(batch, error, {
+      idempotent,
+      retries,
+      deliveryTimeoutMs,
+      now: Date.now(),
+      earlierUnresolved: () => this.recovering || this.hasEarlier(batch),
+    });
+    if (verdict.needsFresh) this.sequences.needsFresh = true;
+    if (verdict.notAppended) this.sequences.notAppended(batch);
+    if (verdict.action === "split") {
       this.retry.push(...splitBatch(batch));
       this.recovering = true;
-    } else if (retriable && batch.attempts <= retries && Date.now() - batch.createdAt < deliveryTimeoutMs) {
+    } else if (verdict.action === "retry") {
       this.retry.push(batch);
-      if (!behindEarlier) this.backoffNeeded = true;
+      if (verdict.backoff) this.backoffNeeded = true;
       this.recovering = true;
     } else {
-      const expired = retriable && Date.now() - batch.createdAt >= deliveryTimeoutMs;
-      this.settle(batch, expired ? new DeliveryTimeoutError(this.topic, this.partition, batch.records.length, deliveryTimeoutMs, error) : error);
-      // A definitive refusal was not appended; a batch that failed with a retriable error may have been.
-      this.removed(batch, !retriable);
+      this.settle(batch, verdict.error);
+      this.removed(batch, verdict.definitive);
     }
     this.afterAnswer();
   }

@@ -6,6 +6,11 @@
 // shared read, encodes the CHUNK frame ONCE, and hands it to every member in a plain loop, each send only
 // patching the frame's subscription id. Per member the wake path allocates nothing.
 //
+// The wake-up usually comes from the append that moved the end past the group's offset. When that append's
+// batch starts exactly at the offset and the shard sent it back with its result (Broker.appendedAt), the
+// group is served from those bytes at once: no shard read, one thread round trip less between the append
+// and its delivery, the same bytes a read would return first.
+//
 // A member that cannot take the chunk right now (credit short, socket over its high-water mark, session
 // closed, cursor moved by SEEK) is simply handed back to its session's normal pump (state "idle" + wake),
 // which applies the full flow-control rules (STALLED, partial chunks, errors). The fast path only ever
@@ -65,6 +70,8 @@ export class TailFanout {
   /** Wake-ups served (one shared read each) and chunks sent from a shared frame: for tests and metrics. */
   wakes = 0;
   sharedSends = 0;
+  /** Wake-ups served from the appended batch itself (no read). */
+  direct = 0;
 
   constructor(private readonly broker: Broker) {}
 
@@ -130,6 +137,11 @@ export class TailFanout {
     if (this.groups.get(group.key) === group) this.groups.delete(group.key);
     if (group.members.size === 0) return;
     this.wakes++;
+    const appended = this.broker.appendedAt(group.topic, group.partition, group.offset);
+    if (appended && appended.records.byteLength <= group.maxBytes) {
+      this.direct++;
+      return this.deliver(group, appended.records, appended.end);
+    }
     let read: Promise<FetchOk>;
     try {
       read = this.broker.readChunk(group.topic, group.partition, group.offset, group.maxBytes);
@@ -137,7 +149,7 @@ export class TailFanout {
       return this.handBack(group);
     }
     read.then(
-      (result) => (result.records.byteLength === 0 ? this.handBack(group) : this.deliver(group, result)),
+      (result) => (result.records.byteLength === 0 ? this.handBack(group) : this.deliver(group, result.records, result.highWatermark)),
       () => this.handBack(group), // each session's own read reports the error, with its rules
     );
   }
@@ -160,8 +172,7 @@ export class TailFanout {
     return !member.sub.closed && member.cursor.generation === member.generation && member.cursor.state === "waiting";
   }
 
-  private deliver(group: Group, result: FetchOk): void {
-    const records = result.records;
+  private deliver(group: Group, records: Uint8Array, highWatermark: bigint): void {
     const view = viewOf(records);
     // Whole batches only (a read ends on a batch boundary; this keeps the rule explicit).
     const size = wholeBatchesEnd(records, 0, records.byteLength);
@@ -170,7 +181,7 @@ export class TailFanout {
     for (let at = 0; at < size; at += batchSizeAt(view, at)) last = at;
     const nextOffset = lastOffsetAt(view, last) + 1n;
     const body = size === records.byteLength ? records : records.subarray(0, size);
-    const frame = encodeChunk({ requestId: 0, partition: group.partition, fromOffset: group.offset, nextOffset, highWatermark: result.highWatermark, records: body });
+    const frame = encodeChunk({ requestId: 0, partition: group.partition, fromOffset: group.offset, nextOffset, highWatermark, records: body });
     const end = this.broker.logEndOffset(group.topic, group.partition);
     const more = end !== undefined && end > nextOffset;
     // Those caught up again park together at the new end directly, without a read that would find nothing.
@@ -183,7 +194,7 @@ export class TailFanout {
         continue;
       }
       cursor.cancelWait = undefined;
-      cursor.highWatermark = result.highWatermark;
+      cursor.highWatermark = highWatermark;
       if (sub.credit < size || !sink.canSendNow()) {
         // The session's pump decides (STALLED, a partial chunk, or wait for drain).
         cursor.state = "idle";
