@@ -73,7 +73,7 @@ export class Broker extends EventEmitter {
   ) {
     super();
     this.requestMemory = new RequestMemory(config.queuedMaxRequestBytes);
-    this.replica = new ReplicaAccess(router, reads, watch, () => this.closed);
+    this.replica = new ReplicaAccess(router, reads, watch, admin, () => this.closed);
     this.partitionReads = new PartitionReads(admin, router, watch, reads, {
       replication: () => this.replication,
       isClosed: () => this.closed,
@@ -102,22 +102,6 @@ export class Broker extends EventEmitter {
   deleteTopic(name: string): Promise<void> {
     this.assertOpen();
     return this.cluster ? this.cluster.deleteTopic(name) : this.admin.delete(name);
-  }
-
-  /** Cluster mode: the replica manager applies the controller's topic metadata to the local store. */
-  createTopicLocally(name: string, options: CreateTopicOptions): Promise<TopicRecord> {
-    this.assertOpen();
-    return this.admin.create(name, options);
-  }
-
-  addPartitionsLocally(name: string, total: number): Promise<void> {
-    this.assertOpen();
-    return this.admin.addPartitions(name, total);
-  }
-
-  deleteTopicLocally(name: string): Promise<void> {
-    this.assertOpen();
-    return this.admin.delete(name);
   }
 
   /** Runs `hook` after every topic deletion (awaited before deleteTopic resolves); returns its remover. */

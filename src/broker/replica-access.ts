@@ -1,22 +1,42 @@
 /**
  * The broker's raw log access for replication (cluster mode only; src/cluster/ drives it): a leader's reads
  * for its followers past the high watermark, a follower's verbatim appends and tail truncation, the stored
- * log bounds, and the wake-up of readers when the high watermark moves. None of these check leadership or
- * authorization: they are never reachable from a client request.
+ * log bounds, the wake-up of readers when the high watermark moves, and the controller's topic metadata
+ * applied to the local store. None of these check leadership or authorization: they are never reachable
+ * from a client request.
  */
 import { KafkaProtocolError } from "../errors/index.js";
 import { partitionKey, type FetchOk, type PartitionStatus, type ReplicateItem, type ReplicateOk, type TruncateItem } from "../shard/protocol.js";
 import type { AppendWatch } from "./append-watch.js";
 import type { Result, ShardRouter } from "./router.js";
 import type { SharedReads } from "./shared-reads.js";
+import type { CreateTopicOptions, TopicAdmin } from "./topic-admin.js";
+import type { TopicRecord } from "./topic-store.js";
 
 export class ReplicaAccess {
   constructor(
     private readonly router: ShardRouter,
     private readonly reads: SharedReads,
     private readonly watch: AppendWatch,
+    private readonly admin: TopicAdmin,
     private readonly isClosed: () => boolean,
   ) {}
+
+  /** The controller created a topic: make it here (with the cluster-wide id). */
+  createTopic(name: string, options: CreateTopicOptions): Promise<TopicRecord> {
+    this.assertOpen();
+    return this.admin.create(name, options);
+  }
+
+  addPartitions(name: string, total: number): Promise<void> {
+    this.assertOpen();
+    return this.admin.addPartitions(name, total);
+  }
+
+  deleteTopic(name: string): Promise<void> {
+    this.assertOpen();
+    return this.admin.delete(name);
+  }
 
   /** The leader's raw read for a follower: past the high watermark, no leadership check. */
   read(items: { topic: string; partition: number; offset: bigint; maxBytes: number }[]): Promise<Result<FetchOk>[]> {

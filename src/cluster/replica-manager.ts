@@ -204,8 +204,8 @@ export class ReplicaManager implements ReplicationHooks {
       this.seenTopics.add(topic.name);
       const local = this.broker.topic(topic.name);
       try {
-        if (!local) await this.broker.createTopicLocally(topic.name, { partitions: topic.partitions, configs: topic.configs, id: topic.id });
-        else if (local.partitions < topic.partitions) await this.broker.addPartitionsLocally(topic.name, topic.partitions);
+        if (!local) await this.broker.replica.createTopic(topic.name, { partitions: topic.partitions, configs: topic.configs, id: topic.id });
+        else if (local.partitions < topic.partitions) await this.broker.replica.addPartitions(topic.name, topic.partitions);
       } catch (error) {
         this.options.logger.warn("local topic setup failed", { topic: topic.name, error: String(error) });
         continue;
@@ -240,7 +240,7 @@ export class ReplicaManager implements ReplicationHooks {
       if (snap.topics.has(name) || snap.topics.size === 0) continue;
       this.seenTopics.delete(name);
       for (const lp of [...this.parts.values()]) if (lp.topic === name) this.demote(name, lp.partition, "none");
-      await this.broker.deleteTopicLocally(name).catch((error) => this.options.logger.warn("local topic delete failed", { topic: name, error: String(error) }));
+      await this.broker.replica.deleteTopic(name).catch((error) => this.options.logger.warn("local topic delete failed", { topic: name, error: String(error) }));
     }
   }
 
