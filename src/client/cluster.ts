@@ -15,7 +15,11 @@
 // - consumer({topic, partition}): a non-group subscription to one partition on its leader; when the
 //   leader goes away (connection lost, NOT_LEADER_OR_FOLLOWER, ...) it refreshes the metadata and
 //   subscribes on the new leader from the next offset after the last record handed out: no gap, no
-//   duplicate. Group consumers are not routed here (their coordinator decides).
+//   duplicate.
+// - consumer({group, topic}): a group member joined at the group's coordinator, reading each assigned
+//   partition from its leader (cluster-group.ts).
+// - admin: topic calls on any live broker, group calls at the group's coordinator, retried on another
+//   broker when one goes away (cluster-admin.ts).
 
 import { RivuletError } from "../errors/index.js";
 import type { ClusterMetadata } from "./admin.js";
@@ -25,6 +29,8 @@ import { connect, type RivuletClient } from "./index.js";
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from "./producer.js";
 import type { Consumer } from "./consumer.js";
 import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
+import { ClusterGroupConsumer, offsetsPartitionFor, type ClusterGroupConsumerOptions } from "./cluster-group.js";
+import { ClusterAdmin } from "./cluster-admin.js";
 
 export interface ClusterOptions extends Omit<ConnectionOptions, "url"> {
   /** Bootstrap URLs (any brokers of the cluster). */
@@ -43,6 +49,8 @@ export class RivuletCluster {
   private readonly clients = new Map<string, Promise<RivuletClient>>();
   private meta: ClusterMetadata = { brokers: [], topics: [] };
   private closed = false;
+  /** Topic and group administration across the cluster (see Behavior). */
+  readonly admin: ClusterAdmin = new ClusterAdmin(this);
 
   private constructor(private readonly options: ClusterOptions) {}
 
@@ -58,14 +66,21 @@ export class RivuletCluster {
     return this.meta;
   }
 
-  /** Re-reads the metadata from the first broker (known or bootstrap) that answers. */
+  /**
+   * Re-reads the metadata from the first broker (known or bootstrap) that answers. Named topics replace
+   * their own entries only (the others are kept); no names: every topic.
+   */
   async refresh(topics: string[]): Promise<ClusterMetadata> {
     const urls = [...new Set([...this.meta.brokers.map((b) => b.url), ...this.options.urls])];
     let last: unknown;
     for (const url of urls) {
       try {
         const client = await this.client(url);
-        this.meta = await client.admin.clusterMetadata(topics);
+        const fresh = await client.admin.clusterMetadata(topics);
+        const named = new Set(topics);
+        // A named topic missing from the answer (deleted, or an error) is forgotten too.
+        const kept = topics.length ? this.meta.topics.filter((t) => !named.has(t.name)) : [];
+        this.meta = { brokers: fresh.brokers, topics: [...kept, ...fresh.topics] };
         return this.meta;
       } catch (error) {
         last = error;
@@ -86,6 +101,23 @@ export class RivuletCluster {
     return this.client(url);
   }
 
+  /** The connection to the group's coordinator: the leader of its `__consumer_offsets` partition. */
+  async coordinatorFor(group: string): Promise<RivuletClient> {
+    await this.refresh(["__consumer_offsets"]);
+    const count = this.partitionCount("__consumer_offsets");
+    if (!count) throw new RivuletError("COORDINATOR_NOT_AVAILABLE", "the cluster has no __consumer_offsets topic yet", { retriable: true });
+    const url = this.leaderUrl("__consumer_offsets", offsetsPartitionFor(group, count));
+    if (!url) throw new RivuletError("COORDINATOR_NOT_AVAILABLE", `group ${group}'s offsets partition has no leader right now`, { retriable: true });
+    return this.client(url);
+  }
+
+  /** Connections to every live broker that answers (for calls each broker answers for itself). */
+  async everyBroker(): Promise<RivuletClient[]> {
+    await this.refresh([]).catch(() => undefined);
+    const all = await Promise.all(this.meta.brokers.map((b) => this.client(b.url).catch(() => undefined)));
+    return all.filter((c): c is RivuletClient => c !== undefined);
+  }
+
   partitionCount(topic: string): number | undefined {
     return this.meta.topics.find((t) => t.name === topic)?.partitions.length;
   }
@@ -94,9 +126,12 @@ export class RivuletCluster {
     return new ClusterProducer(this, options);
   }
 
-  /** A non-group consumer of one partition that follows its leader (see Behavior). */
-  consumer(options: Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint }): ClusterConsumer {
-    return new ClusterConsumer(this, options);
+  /** A group member (with `group`, see cluster-group.ts), or a non-group consumer of one partition that follows its leader. */
+  consumer(options: ClusterGroupConsumerOptions): ClusterGroupConsumer;
+  consumer(options: ClusterConsumerOptions): ClusterConsumer;
+  consumer(options: ClusterConsumerOptions | ClusterGroupConsumerOptions): ClusterConsumer | ClusterGroupConsumer {
+    if ("group" in options && options.group !== undefined) return new ClusterGroupConsumer(this, options);
+    return new ClusterConsumer(this, options as ClusterConsumerOptions);
   }
 
   close(): void {
@@ -123,7 +158,7 @@ export class RivuletCluster {
     return c;
   }
 
-  private leaderUrl(topic: string, partition: number): string | undefined {
+  leaderUrl(topic: string, partition: number): string | undefined {
     const leader = this.meta.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partition === partition)?.leader;
     return leader === undefined || leader < 0 ? undefined : this.meta.brokers.find((b) => b.id === leader)?.url;
   }
@@ -175,12 +210,14 @@ export class ClusterProducer {
   }
 }
 
+export type ClusterConsumerOptions = Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint };
+
 export class ClusterConsumer {
   private current: Consumer | undefined;
   private nextOffset: bigint | undefined;
   private closed = false;
 
-  constructor(private readonly cluster: RivuletCluster, private readonly options: Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint }) {
+  constructor(private readonly cluster: RivuletCluster, private readonly options: ClusterConsumerOptions) {
     this.nextOffset = options.position;
   }
 
