@@ -112,6 +112,7 @@ describe("cluster client: WebSocket consumer groups", () => {
     for (const m of members) m.cluster.close();
     admin.close();
 
+    if (process.env.CLUSTER_DEBUG) console.log(JSON.stringify({ deliveries: deliveries.length, distinct: consumedValues().size, commits: commits.length, killed, perMember: [0, 1].map((m) => deliveries.filter((d) => d.member === m).length), afterFirst }));
     // Nothing lost.
     const seen = consumedValues();
     expect(produced.filter((v) => !seen.has(v))).toEqual([]);
