@@ -11,6 +11,7 @@
 //   "reconnected to URL" when it is back. Past the deadline the command exits 1 with one line.
 
 import { connect, ConnectionError, TimeoutError, type ConnectionOptions, type RivuletClient } from "../client/index.js";
+import { connectCluster, type RivuletCluster } from "../client/cluster.js";
 import { RivuletError } from "../errors/index.js";
 import { readFileSync } from "node:fs";
 import { diagnoseBrokerUrl } from "./diagnose.js";
@@ -188,4 +189,16 @@ export async function profileConnectionOptions(): Promise<Pick<ConnectionOptions
   const auth = profileAuth();
   if (auth) out.auth = auth;
   return out;
+}
+
+/**
+ * Cluster mode: when the broker `client` reached is part of a cluster (its METADATA lists brokers), a
+ * cluster client over every --broker URL, so produce and reads go to each partition's leader and follow
+ * leadership changes (docs/cluster.md). A single broker: undefined (the command uses `client` as before).
+ */
+export async function clusterFor(client: RivuletClient, given: string | undefined, requestTimeoutMs: number): Promise<RivuletCluster | undefined> {
+  const meta = await client.admin.clusterMetadata([]).catch(() => undefined);
+  if (!meta?.brokers.length) return undefined;
+  const urls = [...new Set([client.connection.url, ...brokerUrls(given)])];
+  return connectCluster({ urls, requestTimeoutMs, connectTimeoutMs: Math.min(requestTimeoutMs, 10_000), ...(await profileConnectionOptions()) });
 }

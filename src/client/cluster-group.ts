@@ -10,8 +10,8 @@
 //   String#hashCode) % partitions), learned from METADATA's cluster block. The member joins there with
 //   JOIN_GROUP's assignment-only flag: the coordinator assigns and revokes but streams nothing.
 // - Records: each assigned partition is read by a ClusterConsumer on the partition's leader from the
-//   ASSIGNED start offset (the group's commit; -1: none, so the `from` reset applies at the leader). A
-//   leader change is followed by the ClusterConsumer from the next offset after the last record it handed
+//   ASSIGNED start offset (the group's commit; -1: none, so `from` is resolved at the leader), merged by
+//   cluster-merge.ts. A leader change is followed by the ClusterConsumer from the next offset after the last record it handed
 //   over: no gap, no duplicate.
 // - Commits go to the coordinator through the membership (periodically, on revocation, on close, or by
 //   commit()). Positions are what next() handed out, never what is buffered.
@@ -28,13 +28,13 @@
 
 import { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, type ServerFrame } from "../protocol/ws/index.js";
-import type { ClusterConsumer, RivuletCluster } from "./cluster.js";
-import type { StreamHandler } from "./connection.js";
-import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
+import type { RivuletCluster } from "./cluster.js";
+import { MergedPartitions, type MergedOptions } from "./cluster-merge.js";
+import type { RequestOptions, StreamHandler } from "./connection.js";
 import { ConnectionError, errorFromCode, TimeoutError } from "./errors.js";
 import type { RivuletClient } from "./index.js";
 
-export interface ClusterGroupConsumerOptions extends Pick<ConsumerOptions, "topic" | "windowBytes" | "maxChunkBytes" | "decompress" | "isolation"> {
+export interface ClusterGroupConsumerOptions extends MergedOptions {
   group: string;
   /** Where partitions without a committed offset start. Default "latest" (Kafka's auto.offset.reset). */
   from?: "earliest" | "latest";
@@ -46,8 +46,6 @@ export interface ClusterGroupConsumerOptions extends Pick<ConsumerOptions, "topi
   autoCommitIntervalMs?: number;
   onRevoke?: (partitions: number[]) => Promise<void> | void;
   onAssign?: (partitions: number[]) => void;
-  /** Records buffered across all partitions before the readers wait. Default 1000. */
-  maxBufferedRecords?: number;
 }
 
 const RETRY = new Set(["NOT_COORDINATOR", "COORDINATOR_LOAD_IN_PROGRESS", "COORDINATOR_NOT_AVAILABLE", "REBALANCE_IN_PROGRESS", "UNKNOWN_MEMBER_ID", "UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_OR_FOLLOWER"]);
@@ -73,43 +71,24 @@ interface Member {
   lose(error: Error): void;
 }
 
-interface Reader {
-  partition: number;
-  consumer: ClusterConsumer;
-  stopped: boolean;
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export class ClusterGroupConsumer implements AsyncIterable<ConsumedRecord> {
+export class ClusterGroupConsumer extends MergedPartitions {
   private member: Member | undefined;
-  private readonly readers = new Map<number, Reader>();
-  private held: { record: ConsumedRecord; reader: Reader }[] = [];
-  /** Next offset per owned partition: after the last record next() handed out (or the assigned start). */
-  private readonly handed = new Map<number, bigint>();
   private readonly committed = new Map<number, bigint>();
   /** Positions handed out under a membership that was lost, offered to the next coordinator. */
   private readonly orphaned = new Map<number, bigint>();
-  private wakeReader: (() => void) | undefined;
-  private roomWaiters: (() => void)[] = [];
-  private failure: Error | undefined;
-  private running: Promise<void> | undefined;
+  /** Per partition, the grant a pending start-offset lookup belongs to (a revocation withdraws it). */
+  private readonly grants = new Map<number, object>();
   private commitTimer: ReturnType<typeof setInterval> | undefined;
-  private closed = false;
-  private readonly maxHeld: number;
 
-  constructor(private readonly cluster: RivuletCluster, readonly options: ClusterGroupConsumerOptions) {
-    this.maxHeld = options.maxBufferedRecords ?? 1000;
+  constructor(cluster: RivuletCluster, readonly groupOptions: ClusterGroupConsumerOptions) {
+    super(cluster, groupOptions);
   }
 
   /** Partitions this member owns now. */
   assignment(): number[] {
     return [...this.readers.keys()].sort((a, b) => a - b);
-  }
-
-  /** The next offset per owned partition: after the last record next() handed out (what commit() commits). */
-  positions(): Map<number, bigint> {
-    return new Map(this.handed);
   }
 
   get memberId(): string {
@@ -120,69 +99,43 @@ export class ClusterGroupConsumer implements AsyncIterable<ConsumedRecord> {
     return this.member?.generation ?? -1;
   }
 
-  /** Joins (done implicitly by the first next()). */
-  start(): void {
-    this.running ??= this.run();
-  }
-
-  async next(): Promise<ConsumedRecord> {
-    this.start();
-    for (;;) {
-      if (this.closed) throw new Error("consumer is closed");
-      if (this.failure) throw this.failure;
-      const entry = this.held.shift();
-      if (entry) {
-        if (entry.reader.stopped) continue;
-        this.handed.set(entry.reader.partition, entry.record.offset + 1n);
-        this.room();
-        return entry.record;
-      }
-      await new Promise<void>((resolve) => (this.wakeReader = resolve));
-    }
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<ConsumedRecord> {
-    for (;;) {
-      try {
-        yield await this.next();
-      } catch (error) {
-        if (this.closed) return;
-        throw error;
-      }
-    }
+  protected begin(): Promise<void> {
+    void this.run();
+    return Promise.resolve();
   }
 
   /**
    * Commits what next() handed out (of `partitions`, default all owned) at the coordinator. Throws a typed
    * error when refused, or COORDINATOR_NOT_AVAILABLE (retriable) while the member is between coordinators.
    */
-  async commit(partitions: number[] = this.assignment()): Promise<void> {
+  async commit(partitions: number[] = this.assignment(), options: RequestOptions = {}): Promise<void> {
     const member = this.member;
     const offsets = partitions
       .map((partition) => ({ partition, offset: this.handed.get(partition) }))
       .filter((o): o is { partition: number; offset: bigint } => o.offset !== undefined && o.offset !== this.committed.get(o.partition));
     if (offsets.length === 0) return;
-    if (!member) throw new RivuletError("COORDINATOR_NOT_AVAILABLE", `group ${this.options.group} has no coordinator right now`, { retriable: true });
-    const response = await member.client.connection.request({
-      type: FrameType.COMMIT,
-      groupId: this.options.group,
-      offsets: offsets.map((o) => ({ topic: this.options.topic, partition: o.partition, offset: o.offset, metadata: "" })),
-    });
+    if (!member) throw new RivuletError("COORDINATOR_NOT_AVAILABLE", `group ${this.groupOptions.group} has no coordinator right now`, { retriable: true });
+    const topic = this.options.topic;
+    const response = await member.client.connection.request(
+      { type: FrameType.COMMIT, groupId: this.groupOptions.group, offsets: offsets.map((o) => ({ topic, partition: o.partition, offset: o.offset, metadata: "" })) },
+      undefined,
+      undefined,
+      options,
+    );
     if (response.type !== FrameType.COMMIT_RESULT) throw new Error("unexpected response to COMMIT");
     const failed = response.items.find((i) => i.errorCode !== 0);
     for (const o of offsets) if (!response.items.some((i) => i.partition === o.partition && i.errorCode !== 0)) this.committed.set(o.partition, o.offset);
-    if (failed) throw errorFromCode(failed.errorCode, "", `commit of ${this.options.topic}-${failed.partition} refused`);
+    if (failed) throw errorFromCode(failed.errorCode, "", `commit of ${topic}-${failed.partition} refused`);
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.closed) return;
     // Hand out nothing more first, so the commit below covers exactly what the application was handed.
-    this.closed = true;
-    this.wakeReader?.();
+    this.stop();
     if (this.commitTimer) clearInterval(this.commitTimer);
     const member = this.member;
-    if (member && this.options.autoCommit !== false) await this.commit().catch(() => undefined);
-    await this.stopReaders([...this.readers.keys()]);
+    if (member && this.groupOptions.autoCommit !== false) await this.commit().catch(() => undefined);
+    await super.close();
     if (member) {
       this.member = undefined;
       member.client.connection.streams.delete(member.id);
@@ -192,14 +145,14 @@ export class ClusterGroupConsumer implements AsyncIterable<ConsumedRecord> {
 
   /** The membership loop: find the coordinator, join, wait until the membership is lost, again. */
   private async run(): Promise<void> {
-    if (this.options.autoCommit !== false) {
-      this.commitTimer = setInterval(() => void this.commit().catch(() => undefined), this.options.autoCommitIntervalMs ?? 5000);
+    if (this.groupOptions.autoCommit !== false) {
+      this.commitTimer = setInterval(() => void this.commit().catch(() => undefined), this.groupOptions.autoCommitIntervalMs ?? 5000);
       (this.commitTimer as { unref?: () => void }).unref?.();
     }
     for (let attempt = 0; !this.closed; attempt++) {
       let lost: Promise<Error>;
       try {
-        const client = await this.cluster.coordinatorFor(this.options.group);
+        const client = await this.cluster.coordinatorFor(this.groupOptions.group);
         await this.offerOrphans(client);
         lost = (await this.join(client)).lost;
         attempt = 0;
@@ -223,7 +176,7 @@ export class ClusterGroupConsumer implements AsyncIterable<ConsumedRecord> {
     const offsets = [...this.orphaned].map(([partition, offset]) => ({ topic: this.options.topic, partition, offset }));
     this.orphaned.clear();
     // Refused while the group already has members again: those records will be delivered again.
-    await client.admin.commitOffsets(this.options.group, offsets).catch(() => undefined);
+    await client.admin.commitOffsets(this.groupOptions.group, offsets).catch(() => undefined);
   }
 
   private async join(client: RivuletClient): Promise<{ lost: Promise<Error> }> {
@@ -239,7 +192,7 @@ export class ClusterGroupConsumer implements AsyncIterable<ConsumedRecord> {
     };
     connection.streams.set(id, handler);
     this.member = member;
-    const o = this.options;
+    const o = this.groupOptions;
     const sessionTimeoutMs = o.sessionTimeoutMs ?? 10_000;
     try {
       const response = await connection.request(
@@ -272,8 +225,8 @@ export class ClusterGroupConsumer implements AsyncIterable<ConsumedRecord> {
     if (member !== this.member || this.closed) return;
     if (frame.type === FrameType.ASSIGNED) {
       member.generation = frame.generation;
-      for (const { partition, startOffset } of frame.partitions) this.startReader(partition, startOffset);
-      this.options.onAssign?.(frame.partitions.map((p) => p.partition));
+      for (const { partition, startOffset } of frame.partitions) void this.assign(member, partition, startOffset);
+      this.groupOptions.onAssign?.(frame.partitions.map((p) => p.partition));
     } else if (frame.type === FrameType.REVOKED) {
       void this.revoke(member, frame.partitions, frame.generation);
     } else if (frame.type === FrameType.ERROR) {
@@ -282,72 +235,33 @@ export class ClusterGroupConsumer implements AsyncIterable<ConsumedRecord> {
     }
   }
 
-  private startReader(partition: number, startOffset: bigint): void {
-    if (this.readers.has(partition)) return;
-    const o = this.options;
-    if (startOffset >= 0n) {
-      this.handed.set(partition, startOffset);
-      this.committed.set(partition, startOffset);
-    }
-    const consumer = this.cluster.consumer({
-      topic: o.topic,
-      partition,
-      ...(startOffset >= 0n ? { position: startOffset } : {}),
-      from: o.from ?? "latest",
-      onGap: "skip",
-      ...(o.windowBytes !== undefined ? { windowBytes: o.windowBytes } : {}),
-      ...(o.maxChunkBytes !== undefined ? { maxChunkBytes: o.maxChunkBytes } : {}),
-      ...(o.decompress ? { decompress: o.decompress } : {}),
-      ...(o.isolation ? { isolation: o.isolation } : {}),
-    });
-    const reader: Reader = { partition, consumer, stopped: false };
-    this.readers.set(partition, reader);
-    void this.pump(reader);
-  }
-
-  private async pump(reader: Reader): Promise<void> {
-    try {
-      for (;;) {
-        const record = await reader.consumer.next();
-        if (reader.stopped) return;
-        this.held.push({ record, reader });
-        this.wakeReader?.();
-        while (this.held.length >= this.maxHeld && !reader.stopped) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-        if (reader.stopped) return;
+  /** Opens an assigned partition at its committed offset, or (none) where `from` puts it at the leader. */
+  private async assign(member: Member, partition: number, startOffset: bigint): Promise<void> {
+    const grant = {};
+    this.grants.set(partition, grant);
+    let position = startOffset;
+    if (position >= 0n) this.committed.set(partition, position);
+    else {
+      try {
+        position = await this.resolveStart(partition, this.groupOptions.from ?? "latest");
+      } catch (error) {
+        // The leader could not say (gone, no leader yet): the membership starts over, as on any loss.
+        if (this.grants.get(partition) === grant && member === this.member) member.lose(error instanceof Error ? error : new Error(String(error)));
+        return;
       }
-    } catch (error) {
-      // ClusterConsumer follows leaders itself: what reaches here is not a leadership change.
-      if (!reader.stopped && !this.closed) this.fail(error instanceof Error ? error : new Error(String(error)));
     }
-  }
-
-  private room(): void {
-    const waiters = this.roomWaiters;
-    this.roomWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  /** Stops the partitions' readers and drops what they buffered (nothing of it was handed out). */
-  private async stopReaders(partitions: number[]): Promise<void> {
-    const stopping: Reader[] = [];
-    for (const p of partitions) {
-      const reader = this.readers.get(p);
-      if (!reader) continue;
-      reader.stopped = true;
-      this.readers.delete(p);
-      stopping.push(reader);
-    }
-    this.held = this.held.filter((h) => !h.reader.stopped);
-    this.room();
-    await Promise.all(stopping.map((r) => r.consumer.close().catch(() => undefined)));
+    if (this.grants.get(partition) !== grant || member !== this.member) return;
+    this.grants.delete(partition);
+    this.startReader(partition, position);
   }
 
   private async revoke(member: Member, partitions: number[], generation: number): Promise<void> {
+    for (const p of partitions) this.grants.delete(p);
     const stopped = this.stopReaders(partitions);
     try {
       await stopped;
-      if (this.options.onRevoke) await this.options.onRevoke(partitions);
-      if (this.options.autoCommit !== false) await this.commit(partitions);
+      if (this.groupOptions.onRevoke) await this.groupOptions.onRevoke(partitions);
+      if (this.groupOptions.autoCommit !== false) await this.commit(partitions);
     } catch {
       // A refused commit: the next owner starts from the previous commit (at-least-once).
     } finally {
@@ -364,14 +278,10 @@ export class ClusterGroupConsumer implements AsyncIterable<ConsumedRecord> {
     const member = this.member;
     this.member = undefined;
     member?.client.connection.streams.delete(member.id);
+    this.grants.clear();
     for (const [partition, offset] of this.handed) if (offset !== this.committed.get(partition)) this.orphaned.set(partition, offset);
     await this.stopReaders([...this.readers.keys()]);
     this.handed.clear();
     this.committed.clear();
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    this.wakeReader?.();
   }
 }

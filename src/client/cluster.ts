@@ -7,7 +7,8 @@
 //
 // Behavior:
 // - Bootstrap: each URL in turn until one answers; its METADATA lists every live broker's URL.
-// - send: to the partition's leader (a record without a partition: round-robin over the partitions). On
+// - send: to the partition's leader (a record without a partition: by its key's hash as the single-broker
+//   producer, else round-robin over the partitions). On
 //   NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, FENCED/UNKNOWN_LEADER_EPOCH, NOT_ENOUGH_REPLICAS, a lost
 //   connection or a request timeout: refresh the metadata (from any broker that answers) and send again to
 //   the leader it names, until `deliveryTimeoutMs`. Other errors are the caller's. A retried record may be
@@ -26,11 +27,13 @@ import type { ClusterMetadata } from "./admin.js";
 import type { ConnectionOptions } from "./connection.js";
 import { ConnectionError } from "./errors.js";
 import { connect, type RivuletClient } from "./index.js";
+import { partitionForKey } from "../core/index.js";
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from "./producer.js";
 import type { Consumer } from "./consumer.js";
 import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
 import { ClusterGroupConsumer, offsetsPartitionFor, type ClusterGroupConsumerOptions } from "./cluster-group.js";
 import { ClusterAdmin } from "./cluster-admin.js";
+import { ClusterPartitionsConsumer } from "./cluster-merge.js";
 
 export interface ClusterOptions extends Omit<ConnectionOptions, "url"> {
   /** Bootstrap URLs (any brokers of the cluster). */
@@ -122,16 +125,22 @@ export class RivuletCluster {
     return this.meta.topics.find((t) => t.name === topic)?.partitions.length;
   }
 
-  producer(options: ProducerOptions = {}): ClusterProducer {
+  producer(options: ProducerOptions & { maxInFlightRecords?: number } = {}): ClusterProducer {
     return new ClusterProducer(this, options);
   }
 
-  /** A group member (with `group`, see cluster-group.ts), or a non-group consumer of one partition that follows its leader. */
+  /**
+   * With `group`: a group member (cluster-group.ts). With `partition`: a non-group consumer of that one
+   * partition following its leader. Otherwise: the topic's `partitions` (default all), each from its leader,
+   * merged (cluster-merge.ts).
+   */
   consumer(options: ClusterGroupConsumerOptions): ClusterGroupConsumer;
   consumer(options: ClusterConsumerOptions): ClusterConsumer;
-  consumer(options: ClusterConsumerOptions | ClusterGroupConsumerOptions): ClusterConsumer | ClusterGroupConsumer {
+  consumer(options: ClusterPartitionsOptions): ClusterPartitionsConsumer;
+  consumer(options: ClusterConsumerOptions | ClusterGroupConsumerOptions | ClusterPartitionsOptions): ClusterConsumer | ClusterGroupConsumer | ClusterPartitionsConsumer {
     if ("group" in options && options.group !== undefined) return new ClusterGroupConsumer(this, options);
-    return new ClusterConsumer(this, options as ClusterConsumerOptions);
+    if ("partition" in options && typeof options.partition === "number") return new ClusterConsumer(this, options);
+    return new ClusterPartitionsConsumer(this, options as ClusterPartitionsOptions);
   }
 
   close(): void {
@@ -168,13 +177,41 @@ export class ClusterProducer {
   private readonly producers = new Map<RivuletClient, Producer>();
   private next = 0;
   private readonly deliveryTimeoutMs: number;
+  /** Sends not answered yet, and who waits for their number to drop (drained()). */
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private roomWaiters: (() => void)[] = [];
 
-  constructor(private readonly cluster: RivuletCluster, private readonly options: ProducerOptions) {
+  constructor(private readonly cluster: RivuletCluster, private readonly options: ProducerOptions & { maxInFlightRecords?: number }) {
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
+    this.maxInFlight = options.maxInFlightRecords ?? 10_000;
   }
 
-  /** Sends to the partition's leader, following leadership changes until the delivery timeout. */
+  /** More than `maxInFlightRecords` sends (default 10,000) wait for answers: wait on drained() before more. */
+  get congested(): boolean {
+    return this.inFlight >= this.maxInFlight;
+  }
+
+  drained(): Promise<void> {
+    if (!this.congested) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /**
+   * Sends to the partition's leader, following leadership changes until the delivery timeout. The
+   * partition: the record's own, else by key (the same hash as the single-broker producer), else round-robin.
+   */
   async send(record: ProducerRecord): Promise<RecordMetadata> {
+    this.inFlight++;
+    try {
+      return await this.sendOnce(record);
+    } finally {
+      this.inFlight--;
+      if (!this.congested && this.roomWaiters.length) for (const w of this.roomWaiters.splice(0)) w();
+    }
+  }
+
+  private async sendOnce(record: ProducerRecord): Promise<RecordMetadata> {
     const deadline = Date.now() + this.deliveryTimeoutMs;
     let partition = record.partition;
     for (let attempt = 0; ; attempt++) {
@@ -182,16 +219,23 @@ export class ClusterProducer {
         if (partition === undefined) {
           const count = this.cluster.partitionCount(record.topic) ?? (await this.cluster.refresh([record.topic]), this.cluster.partitionCount(record.topic));
           if (!count) throw new RivuletError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${record.topic} is not in the cluster metadata`);
-          partition = this.next++ % count;
+          partition = record.key != null ? partitionForKey(record.key, count) : this.next++ % count;
         }
         const client = await this.cluster.leaderFor(record.topic, partition);
         return await this.producerOn(client).send({ ...record, partition });
       } catch (error) {
         if (!shouldReroute(error) || Date.now() >= deadline) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+        const delayMs = Math.min(50 * 2 ** Math.min(attempt, 5), 1000);
+        this.options.onRetry?.({ topic: record.topic, partition: partition ?? -1, error: error as Error, records: 1, delayMs });
+        await new Promise((r) => setTimeout(r, delayMs));
         await this.cluster.refresh([record.topic]).catch(() => undefined);
       }
     }
+  }
+
+  /** Sends what the per-leader producers are batching now. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.producers.values()].map((p) => p.flush().catch(() => undefined)));
   }
 
   async close(): Promise<void> {
@@ -203,12 +247,15 @@ export class ClusterProducer {
     let p = this.producers.get(client);
     if (!p) {
       // One attempt per leader: rerouting is this class's job, not the per-connection producer's.
-      p = client.producer({ ...this.options, retries: 0, deliveryTimeoutMs: Math.min(this.deliveryTimeoutMs, 10_000) });
+      const { onRetry: _onRetry, ...options } = this.options;
+      p = client.producer({ ...options, retries: 0, deliveryTimeoutMs: Math.min(this.deliveryTimeoutMs, 10_000) });
       this.producers.set(client, p);
     }
     return p;
   }
 }
+
+export type ClusterPartitionsOptions = ConstructorParameters<typeof ClusterPartitionsConsumer>[1];
 
 export type ClusterConsumerOptions = Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint };
 
