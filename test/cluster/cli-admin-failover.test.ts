@@ -2,8 +2,9 @@
 // - `rivulet produce` and `rivulet consume --follow --group` as child processes with three --broker URLs,
 //   the leader of a partition killed -9 while lines are flowing: produce exits 0 (every line stored) and
 //   the consumer prints every line;
-// - admin calls (create/alter/describe/delete topic, group description and offsets) succeed with the dead
-//   broker first in the bootstrap list, going to a live broker (and to the group's coordinator).
+// - admin calls (create/alter/describe/delete topic, group list and offsets) succeed with the dead broker
+//   first in the bootstrap list, going to a live broker (and to the group's coordinator), and again when
+//   the broker they were using is killed in turn.
 
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,6 +90,14 @@ describe("CLI and admin calls against a cluster with a broker killed", () => {
     await expect(cluster.admin.createTopic("after-kill")).rejects.toMatchObject({ code: "TOPIC_ALREADY_EXISTS" });
     await cluster.admin.deleteTopic("after-kill");
     await until("the topic gone", async () => !(await cluster.admin.listTopics()).includes("after-kill"));
+
+    // The broker those calls used dies too (kill -9, its connection open): the next calls go to the last one.
+    const used = cluster.metadata.brokers[0]!.id;
+    await brokers.find((b) => b.id === used)!.kill("SIGKILL");
+    await cluster.admin.createTopic("after-second-kill", { partitions: 1 });
+    expect(await cluster.admin.listTopics()).toContain("after-second-kill");
+    const again = await cluster.admin.committedOffsets("cli-readers", [TOPIC]);
+    expect(again.reduce((n, c) => n + (c.offset > 0n ? Number(c.offset) : 0), 0)).toBeGreaterThanOrEqual(LINES);
     cluster.close();
-  }, 60_000);
+  }, 90_000);
 });
