@@ -69,7 +69,7 @@ export async function startClusterNode(
   broker.cluster = { ...clusterView(broker, session, brokerId), epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch) };
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
-    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port });
+    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port, ...(config.advertisedWsUrl ? { wsUrl: config.advertisedWsUrl } : {}) });
     // Internal topics the broker made on its own before joining (the groups layer's __consumer_offsets)
     // are asked of the controller too, so they replicate like any other topic.
     for (const topic of broker.listTopics()) {
