@@ -59,10 +59,9 @@ export class ClusterAdmin {
           if (settled) return settled.value;
         }
         if (!retryElsewhere(error) || Date.now() >= deadline) throw error;
-        if (client && (error instanceof ConnectionError || error instanceof TimeoutError)) {
-          lostOne = true;
-          this.cluster.drop(client.connection.url);
-        }
+        // The answer was lost: the call may have happened (a closed connection leaves the cluster's pool by
+        // itself; a live one that timed out stays, other streams use it).
+        if (client && (error instanceof ConnectionError || error instanceof TimeoutError)) lostOne = true;
         await sleep(Math.min(50 * 2 ** Math.min(attempt, 5), 1000));
         await this.cluster.refresh([]).catch(() => undefined);
       }
