@@ -32,6 +32,12 @@ export function retryElsewhere(error: unknown): boolean {
   return error instanceof RivuletError && MOVED.has(error.code);
 }
 
+/** The Admin calls this class routes (same names and signatures as Admin's). */
+export const ROUTED_ADMIN_CALLS: ReadonlySet<string> = new Set([
+  "createTopic", "deleteTopic", "alterTopicConfigs", "addPartitions", "describeTopic", "listTopics", "metadata", "clusterMetadata",
+  "listOffsets", "deleteRecords", "listGroups", "describeGroup", "committedOffsets", "resetOffsets", "deleteGroup", "commitOffsets",
+] satisfies (keyof Admin & keyof ClusterAdmin)[]);
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const codeOf = (error: unknown) => (error as { code?: unknown }).code;
 

@@ -66,6 +66,17 @@ describe("CLI and admin calls against a cluster with a broker killed", () => {
     expect(await consumer.exited).toBe(143);
     const now = (await partitionState(etcd, TOPIC, 0))!;
     expect(now.leader).not.toBe(first.leader);
+
+    // The admin commands with the same --broker list (the dead broker among them): the group is described
+    // by its coordinator (another broker would answer NOT_COORDINATOR), topics are created on a live one.
+    const list = urls().join(",");
+    const describe = cli(["groups", "describe", "cli-readers", "--json", "--broker", list]);
+    expect(await describe.exited, describe.out).toBe(0);
+    const described = JSON.parse(describe.out.split("\n").find((l) => l.startsWith("{"))!) as { offsets: { committed: string | number }[] };
+    expect(described.offsets.reduce((n, o) => n + Number(o.committed), 0)).toBeGreaterThanOrEqual(LINES);
+    const create = cli(["topics", "create", "cli-made", "--partitions", "2", "--broker", list]);
+    expect(await create.exited, create.out).toBe(0);
+    expect(await cluster.admin.listTopics()).toContain("cli-made");
     cluster.close();
   }, 180_000);
 
