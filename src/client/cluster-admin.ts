@@ -20,7 +20,7 @@
 
 import { RivuletError } from "../errors/index.js";
 import type { Admin, ClusterMetadata, OffsetQuery, TopicInfo, TopicMetadata } from "./admin.js";
-import type { RivuletCluster } from "./cluster.js";
+import type { ClusterHandle } from "./cluster-types.js";
 import { ConnectionError, TimeoutError } from "./errors.js";
 import type { RivuletClient } from "./index.js";
 
@@ -45,7 +45,7 @@ export class ClusterAdmin {
   /** How long one call keeps retrying other brokers. */
   timeoutMs = 30_000;
 
-  constructor(private readonly cluster: RivuletCluster) {}
+  constructor(private readonly cluster: ClusterHandle) {}
 
   /**
    * Runs `call` on the broker `target` picks, again on the next one after a retriable failure.

@@ -28,7 +28,7 @@
 
 import { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, type ServerFrame } from "../protocol/ws/index.js";
-import type { RivuletCluster } from "./cluster.js";
+import type { ClusterHandle } from "./cluster-types.js";
 import { MergedPartitions, type MergedOptions } from "./cluster-merge.js";
 import type { RequestOptions, StreamHandler } from "./connection.js";
 import { ConnectionError, errorFromCode, TimeoutError } from "./errors.js";
@@ -82,7 +82,7 @@ export class ClusterGroupConsumer extends MergedPartitions {
   private readonly grants = new Map<number, object>();
   private commitTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(cluster: RivuletCluster, readonly groupOptions: ClusterGroupConsumerOptions) {
+  constructor(cluster: ClusterHandle, readonly groupOptions: ClusterGroupConsumerOptions) {
     super(cluster, groupOptions);
   }
 

@@ -15,7 +15,7 @@
 
 import { RivuletError } from "../errors/index.js";
 import type { OffsetQuery } from "./admin.js";
-import type { ClusterConsumer, RivuletCluster } from "./cluster.js";
+import type { ClusterHandle, PartitionReader } from "./cluster-types.js";
 import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
 
 export interface MergedOptions extends Pick<ConsumerOptions, "topic" | "windowBytes" | "maxChunkBytes" | "decompress" | "isolation"> {
@@ -25,7 +25,7 @@ export interface MergedOptions extends Pick<ConsumerOptions, "topic" | "windowBy
 
 interface Reader {
   partition: number;
-  consumer: ClusterConsumer;
+  consumer: PartitionReader;
   stopped: boolean;
 }
 
@@ -42,7 +42,7 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
   private started: Promise<void> | undefined;
   private readonly maxHeld: number;
 
-  constructor(protected readonly cluster: RivuletCluster, readonly options: MergedOptions) {
+  constructor(protected readonly cluster: ClusterHandle, readonly options: MergedOptions) {
     this.maxHeld = options.maxBufferedRecords ?? 1000;
   }
 
@@ -107,7 +107,7 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
     if (this.readers.has(partition) || this.closed) return;
     const o = this.options;
     this.handed.set(partition, position);
-    const consumer = this.cluster.consumer({
+    const consumer = this.cluster.partitionReader({
       topic: o.topic,
       partition,
       position,
@@ -179,7 +179,7 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
 
 /** Chosen partitions of a topic, each from its leader (cluster.consumer({ topic, partitions })). */
 export class ClusterPartitionsConsumer extends MergedPartitions {
-  constructor(cluster: RivuletCluster, readonly partitionOptions: MergedOptions & { partitions?: number[]; from?: OffsetQuery | { offset: bigint }; positions?: Map<number, bigint> }) {
+  constructor(cluster: ClusterHandle, readonly partitionOptions: MergedOptions & { partitions?: number[]; from?: OffsetQuery | { offset: bigint }; positions?: Map<number, bigint> }) {
     super(cluster, partitionOptions);
   }
 

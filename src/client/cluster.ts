@@ -34,6 +34,9 @@ import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
 import { ClusterGroupConsumer, offsetsPartitionFor, type ClusterGroupConsumerOptions } from "./cluster-group.js";
 import { ClusterAdmin } from "./cluster-admin.js";
 import { ClusterPartitionsConsumer } from "./cluster-merge.js";
+import type { ClusterConsumerOptions, ClusterHandle } from "./cluster-types.js";
+
+export type { ClusterConsumerOptions, ClusterHandle } from "./cluster-types.js";
 
 export interface ClusterOptions extends Omit<ConnectionOptions, "url"> {
   /** Bootstrap URLs (any brokers of the cluster). */
@@ -48,7 +51,7 @@ export function shouldReroute(error: unknown): boolean {
   return error instanceof RivuletError && REROUTE.has(error.code);
 }
 
-export class RivuletCluster {
+export class RivuletCluster implements ClusterHandle {
   private readonly clients = new Map<string, Promise<RivuletClient>>();
   private meta: ClusterMetadata = { brokers: [], topics: [] };
   private closed = false;
@@ -119,6 +122,11 @@ export class RivuletCluster {
     await this.refresh([]).catch(() => undefined);
     const all = await Promise.all(this.meta.brokers.map((b) => this.client(b.url).catch(() => undefined)));
     return all.filter((c): c is RivuletClient => c !== undefined);
+  }
+
+  /** One partition from its leader (what consumer({ partition }) returns). */
+  partitionReader(options: ClusterConsumerOptions): ClusterConsumer {
+    return new ClusterConsumer(this, options);
   }
 
   partitionCount(topic: string): number | undefined {
@@ -257,7 +265,6 @@ export class ClusterProducer {
 
 export type ClusterPartitionsOptions = ConstructorParameters<typeof ClusterPartitionsConsumer>[1];
 
-export type ClusterConsumerOptions = Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint };
 
 export class ClusterConsumer {
   private current: Consumer | undefined;
@@ -307,3 +314,7 @@ export class ClusterConsumer {
 export function connectCluster(options: ClusterOptions): Promise<RivuletCluster> {
   return RivuletCluster.connect(options);
 }
+
+export { ClusterGroupConsumer, type ClusterGroupConsumerOptions } from "./cluster-group.js";
+export { ClusterPartitionsConsumer } from "./cluster-merge.js";
+export { ClusterAdmin } from "./cluster-admin.js";
