@@ -86,9 +86,9 @@ export class ClusterGroupConsumer extends MergedPartitions {
     super(cluster, groupOptions);
   }
 
-  /** Partitions this member owns now. */
+  /** Partitions this member owns now (those whose start offset is still being looked up included). */
   assignment(): number[] {
-    return [...this.readers.keys()].sort((a, b) => a - b);
+    return [...new Set([...this.readers.keys(), ...this.grants.keys()])].sort((a, b) => a - b);
   }
 
   get memberId(): string {

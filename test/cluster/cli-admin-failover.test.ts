@@ -1,7 +1,7 @@
 // The CLI and the cluster client's admin calls against a cluster with a broker dying:
 // - `rivulet produce` and `rivulet consume --follow --group` as child processes with three --broker URLs,
 //   the leader of a partition killed -9 while lines are flowing: produce exits 0 (every line stored) and
-//   the consumer prints every line;
+//   the consumer prints every line, and so does a plain `consume` (every partition from its leader) after;
 // - admin calls (create/alter/describe/delete topic, group list and offsets) succeed with the dead broker
 //   first in the bootstrap list, going to a live broker (and to the group's coordinator), and again when
 //   the broker they were using is killed in turn.
@@ -22,6 +22,7 @@ beforeAll(async () => {
 afterAll(cleanup);
 
 const urls = () => brokers.map((b) => `${b.wsUrl}/ws`);
+const list0 = () => urls().join(",");
 const TOPIC = "cli-orders";
 const LINES = 300;
 
@@ -66,6 +67,12 @@ describe("CLI and admin calls against a cluster with a broker killed", () => {
     expect(await consumer.exited).toBe(143);
     const now = (await partitionState(etcd, TOPIC, 0))!;
     expect(now.leader).not.toBe(first.leader);
+
+    // A plain (non-group, non-follow) consume of every partition from the leaders: every line, then exit 0.
+    const reader = cli(["consume", TOPIC, "--broker", list0()]);
+    expect(await reader.exited, reader.out.slice(-2000)).toBe(0);
+    const printed = new Set(reader.out.split("\n"));
+    expect(expected.filter((l) => !printed.has(l))).toEqual([]);
 
     // The admin commands with the same --broker list (the dead broker among them): the group is described
     // by its coordinator (another broker would answer NOT_COORDINATOR), topics are created on a live one.
