@@ -278,6 +278,9 @@ export class ClusterGroupConsumer extends MergedPartitions {
     const member = this.member;
     this.member = undefined;
     member?.client.connection.streams.delete(member.id);
+    // Lost while the connection lives (fenced, or a start offset could not be found): leave, so a membership
+    // the coordinator may still hold does not keep the partitions from the next one.
+    if (member?.client.connection.isOpen) await member.client.connection.request({ type: FrameType.LEAVE_GROUP, subscriptionId: member.id }, undefined, undefined, { timeoutMs: 2000 }).catch(() => undefined);
     this.grants.clear();
     for (const [partition, offset] of this.handed) if (offset !== this.committed.get(partition)) this.orphaned.set(partition, offset);
     await this.stopReaders([...this.readers.keys()]);
