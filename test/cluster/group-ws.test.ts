@@ -84,6 +84,7 @@ describe("cluster client: WebSocket consumer groups", () => {
     // Both members read (the group spread its partitions), then the coordinator dies.
     await until("both members consuming", () => new Set(deliveries.map((d) => d.member)).size === 2 && deliveries.length >= 60, 40_000);
     const coordinator = await coordinatorId(admin);
+    const killedAt = [Date.now()];
     await brokers.find((b) => b.id === coordinator)!.kill("SIGKILL");
     killed.push(coordinator);
     const afterFirst = deliveries.length;
@@ -97,6 +98,7 @@ describe("cluster client: WebSocket consumer groups", () => {
     const leaders = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => partitionState(etcd, TOPIC, p)));
     const live = brokers.filter((b) => !killed.includes(b.id));
     const leaderVictim = live.find((b) => b.id !== newCoordinator && leaders.some((s) => s?.leader === b.id)) ?? live.find((b) => leaders.some((s) => s?.leader === b.id))!;
+    killedAt.push(Date.now());
     await leaderVictim.kill("SIGKILL");
     killed.push(leaderVictim.id);
 
@@ -112,7 +114,7 @@ describe("cluster client: WebSocket consumer groups", () => {
     for (const m of members) m.cluster.close();
     admin.close();
 
-    if (process.env.CLUSTER_DEBUG) console.log(JSON.stringify({ deliveries: deliveries.length, distinct: consumedValues().size, commits: commits.length, killed, perMember: [0, 1].map((m) => deliveries.filter((d) => d.member === m).length), afterFirst }));
+    if (process.env.CLUSTER_DEBUG) console.log(JSON.stringify({ deliveries: deliveries.length, distinct: consumedValues().size, commits: commits.length, killed, perMember: [0, 1].map((m) => deliveries.filter((d) => d.member === m).length), afterFirst, resumedAfterMs: killedAt.map((t) => (deliveries.find((d) => d.at > t + 50)?.at ?? NaN) - t) }));
     // Nothing lost.
     const seen = consumedValues();
     expect(produced.filter((v) => !seen.has(v))).toEqual([]);
