@@ -8,17 +8,20 @@
 // Behavior:
 // - Bootstrap: each URL in turn until one answers; its METADATA lists every live broker's URL.
 // - send: to the partition's leader (a record without a partition: by its key's hash as the single-broker
-//   producer, else round-robin over the partitions). On
-//   NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, FENCED/UNKNOWN_LEADER_EPOCH, NOT_ENOUGH_REPLICAS, a lost
-//   connection or a request timeout: refresh the metadata (from any broker that answers) and send again to
-//   the leader it names, until `deliveryTimeoutMs`. Other errors are the caller's. A retried record may be
+//   producer, else round-robin over the partitions). On NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE,
+//   FENCED/UNKNOWN_LEADER_EPOCH, NOT_ENOUGH_REPLICAS, a lost connection or a request timeout: refresh the
+//   metadata (from any broker that answers) and send again to the leader it names, until
+//   `deliveryTimeoutMs`. Other errors are the caller's. A retried record may be
 //   stored twice if the old leader stored it but its answer was lost (as any non-idempotent retry).
 // - consumer({topic, partition}): a non-group subscription to one partition on its leader; when the
 //   leader goes away (connection lost, NOT_LEADER_OR_FOLLOWER, ...) it refreshes the metadata and
 //   subscribes on the new leader from the next offset after the last record handed out: no gap, no
 //   duplicate.
+// - consumer({topic, partitions?, from}): several partitions (default all), each read that way, merged
+//   into one stream (cluster-merge.ts).
 // - consumer({group, topic}): a group member joined at the group's coordinator, reading each assigned
 //   partition from its leader (cluster-group.ts).
+// - send() past `maxInFlightRecords` unanswered sends: `congested` is true, drained() waits for room.
 // - admin: topic calls on any live broker, group calls at the group's coordinator, retried on another
 //   broker when one goes away (cluster-admin.ts).
 
