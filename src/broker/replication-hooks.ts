@@ -39,7 +39,8 @@ export function capAtHighWatermark(result: FetchOk, hw: bigint): FetchOk {
 /** Cluster mode: what the front ends tell clients (Metadata, FindCoordinator), and topic admin via etcd. */
 export interface ClusterView {
   readonly brokerId: number;
-  brokers(): Array<{ id: number; host: string; kafkaPort: number; wsPort: number; wsScheme?: string }>;
+  /** `wsUrl`: the broker's --advertised-ws-url, when it set one. */
+  brokers(): Array<{ id: number; host: string; kafkaPort: number; wsPort: number; wsScheme?: string; wsUrl?: string }>;
   controllerId(): number;
   /** Leader, epoch, replicas and ISR of a partition; undefined when the metadata does not know it. */
   partition(topic: string, partition: number): { leader: number; leaderEpoch: number; replicas: number[]; isr: number[] } | undefined;

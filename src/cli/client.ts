@@ -11,6 +11,8 @@
 //   "reconnected to URL" when it is back. Past the deadline the command exits 1 with one line.
 
 import { connect, ConnectionError, TimeoutError, type ConnectionOptions, type RivuletClient } from "../client/index.js";
+import { connectCluster, type RivuletCluster } from "../client/cluster.js";
+import { ROUTED_ADMIN_CALLS } from "../client/cluster-admin.js";
 import { RivuletError } from "../errors/index.js";
 import { readFileSync } from "node:fs";
 import { diagnoseBrokerUrl } from "./diagnose.js";
@@ -136,9 +138,37 @@ export async function withClient<T>(given: string | undefined, body: (client: Ri
   }
 }
 
-/** withClient for a command with brokerFlags and timeoutFlag. */
+/**
+ * withClient for a command with brokerFlags and timeoutFlag. A cluster's broker: the admin calls the cluster
+ * client routes (topics at any live broker, groups at their coordinator, offsets at leaders, retried on
+ * another broker when one dies; src/client/cluster-admin.ts) go through it; the rest (users, ACLs: kept
+ * per broker) stay on the broker connected to.
+ */
 export function withBroker<T>(flags: { broker?: string; timeout?: number }, body: (client: RivuletClient) => Promise<T>): Promise<T> {
-  return withClient(flags.broker, body, { timeoutMs: flags.timeout });
+  return withClient(
+    flags.broker,
+    async (client) => {
+      const cluster = await clusterFor(client, flags.broker, client.connection.requestTimeoutMs);
+      if (!cluster) return body(client);
+      try {
+        return await body(routedClient(client, cluster));
+      } finally {
+        cluster.close();
+      }
+    },
+    { timeoutMs: flags.timeout },
+  );
+}
+
+/** `client` with its admin's calls that the cluster admin also has sent through the cluster admin. */
+function routedClient(client: RivuletClient, cluster: RivuletCluster): RivuletClient {
+  const routed = cluster.admin as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const admin = new Proxy(client.admin, {
+    get(target, prop, receiver) {
+      return typeof prop === "string" && ROUTED_ADMIN_CALLS.has(prop) ? routed[prop]!.bind(cluster.admin) : Reflect.get(target, prop, receiver);
+    },
+  });
+  return Object.create(client, { admin: { value: admin } }) as RivuletClient;
 }
 
 /** The TLS files of the active profile (CA to trust, client certificate for mTLS), read now. */
@@ -188,4 +218,16 @@ export async function profileConnectionOptions(): Promise<Pick<ConnectionOptions
   const auth = profileAuth();
   if (auth) out.auth = auth;
   return out;
+}
+
+/**
+ * Cluster mode: when the broker `client` reached is part of a cluster (its METADATA lists brokers), a
+ * cluster client over every --broker URL, so produce and reads go to each partition's leader and follow
+ * leadership changes (docs/cluster.md). A single broker: undefined (the command uses `client` as before).
+ */
+export async function clusterFor(client: RivuletClient, given: string | undefined, requestTimeoutMs: number): Promise<RivuletCluster | undefined> {
+  const meta = await client.admin.clusterMetadata([]).catch(() => undefined);
+  if (!meta?.brokers.length) return undefined;
+  const urls = [...new Set([client.connection.url, ...brokerUrls(given)])];
+  return connectCluster({ urls, requestTimeoutMs, connectTimeoutMs: Math.min(requestTimeoutMs, 10_000), ...(await profileConnectionOptions()) });
 }

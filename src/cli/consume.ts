@@ -8,7 +8,10 @@
 
 import type { Consumer, ConsumerOptions, GroupConsumer, RivuletClient, StartFrom } from "../client/index.js";
 import { decompress } from "../core/codecs.js";
-import { brokerFlags, connectBroker, timeoutFlag } from "./client.js";
+import { brokerFlags, clusterFor, connectBroker, timeoutFlag } from "./client.js";
+import type { RivuletCluster } from "../client/cluster.js";
+import type { ClusterGroupConsumer } from "../client/cluster-group.js";
+import type { ClusterPartitionsConsumer } from "../client/cluster-merge.js";
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { OUTPUT_FORMATS, recordWriter, type OutputFormat } from "./format.js";
@@ -72,7 +75,10 @@ export const consume = defineCommand({
       }
     }
     const client = await connectBroker(flags.broker, { follow: flags.follow, timeoutMs: flags.timeout });
+    let cluster: RivuletCluster | undefined;
     try {
+      // A cluster's broker: each partition is read from its leader, and the group joined at its coordinator.
+      cluster = await clusterFor(client, flags.broker, client.connection.requestTimeoutMs);
       return await consumeWith(client, topic, start, {
         partitions: flags.partition,
         maxMessages: flags["max-messages"],
@@ -85,8 +91,10 @@ export const consume = defineCommand({
         printOffsets: flags["print-offsets"],
         printNull: flags["print-null"],
         progress: flags.progress || (process.stdout.isTTY !== true && process.stderr.isTTY === true),
+        cluster,
       });
     } finally {
+      cluster?.close();
       client.close();
     }
   },
@@ -104,7 +112,10 @@ interface ConsumeOptions {
   printOffsets?: boolean;
   printNull?: boolean;
   progress?: boolean;
+  cluster?: RivuletCluster | undefined;
 }
+
+type AnyConsumer = Consumer | GroupConsumer | ClusterPartitionsConsumer | ClusterGroupConsumer;
 
 /** Where reading stops: the ends seen at start, an offset, or the first offset at or after a time. */
 export type StopSpec = "end" | { offset: bigint } | { timestamp: number };
@@ -135,27 +146,27 @@ async function consumeWith(client: RivuletClient, topic: string, start: StartSpe
     for (const p of partitions) {
       if ("offset" in stop) ends.set(p, stop.offset);
       else {
-        const found = await client.admin.listOffsets(topic, p, { timestamp: stop.timestamp });
+        const found = await (options.cluster?.admin ?? client.admin).listOffsets(topic, p, { timestamp: stop.timestamp });
         ends.set(p, found.offset >= 0n ? found.offset : ends.get(p)!);
       }
     }
   }
 
-  let consumer: Consumer | GroupConsumer;
+  let consumer: AnyConsumer;
+  const cluster = options.cluster;
   if (options.group !== undefined) {
     // Commits are this command's: on each way out (end, --max-messages, a signal), after printing.
-    consumer = client.consumer({ topic, group: options.group, from: "from" in start && start.from === "latest" ? "latest" : "earliest", autoCommitIntervalMs: 1000, decompress });
+    const groupOptions = { topic, group: options.group, from: "from" in start && start.from === "latest" ? "latest" : "earliest", autoCommitIntervalMs: 1000, decompress } as const;
+    consumer = cluster ? cluster.consumer(groupOptions) : client.consumer(groupOptions);
+  } else if (cluster) {
+    const positions = "from" in start ? undefined : lastNPositions(meta.partitions, partitions, start.lastN);
+    consumer = cluster.consumer({ topic, partitions, decompress, ...("from" in start ? { from: start.from } : {}), ...(positions ? { positions } : {}) });
   } else {
     // Batches compressed by a producer (-z, kcat, any Kafka client) are inflated here, in Node.
     const consumerOptions: ConsumerOptions = { topic, partitions, from: "earliest", decompress };
     if ("from" in start) consumerOptions.from = start.from;
     else {
-      consumerOptions.positions = new Map(
-        meta.partitions.filter((p) => partitions.includes(p.partition)).map((p) => {
-          const back = p.logEndOffset - start.lastN;
-          return [p.partition, back > p.logStartOffset ? back : p.logStartOffset];
-        }),
-      );
+      consumerOptions.positions = lastNPositions(meta.partitions, partitions, start.lastN);
     }
     consumer = client.consumer(consumerOptions);
   }
@@ -176,6 +187,16 @@ async function consumeWith(client: RivuletClient, topic: string, start: StartSpe
   }
 }
 
+/** -N: N records before each partition's end, but not before its start. */
+function lastNPositions(all: { partition: number; logStartOffset: bigint; logEndOffset: bigint }[], partitions: number[], lastN: bigint): Map<number, bigint> {
+  return new Map(
+    all.filter((p) => partitions.includes(p.partition)).map((p) => {
+      const back = p.logEndOffset - lastN;
+      return [p.partition, back > p.logStartOffset ? back : p.logStartOffset];
+    }),
+  );
+}
+
 /** 130 for SIGINT, 143 for SIGTERM (128 + the signal's number), as shells report them. */
 export function signalExitCode(signal: NodeJS.Signals): number {
   return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : signal === "SIGHUP" ? 129 : 1;
@@ -183,7 +204,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 
 async function readAll(
   client: RivuletClient,
-  consumer: Consumer | GroupConsumer,
+  consumer: AnyConsumer,
   partitions: number[],
   ends: Map<number, bigint>,
   options: ConsumeOptions,

@@ -9,10 +9,12 @@
 // deadline passes, reading stops. Exit 0 only if every line was stored; otherwise one line per refused
 // input line (the first few) and one summary line: how many lines were not stored, which, and why.
 
-import { Connection, RivuletClient, type ProducerOptions } from "../client/index.js";
+import { Connection, RivuletClient, type Producer, type ProducerOptions } from "../client/index.js";
 import { compressor } from "../core/codecs.js";
 import { RivuletError } from "../errors/index.js";
-import { brokerFlags, brokerUrl, profileConnectionOptions } from "./client.js";
+import { brokerFlags, brokerUrl, clusterFor, profileConnectionOptions } from "./client.js";
+import type { ClusterProducer, RivuletCluster } from "../client/cluster.js";
+import type { CrossBrokerProducer } from "../client/producer/cross-broker.js";
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkFiles, inputRecords, parseDelimiter, parseHeader, parseTimestamp, shapeRecord, type Shape } from "./produce-input.js";
@@ -113,14 +115,18 @@ export const produce = defineCommand({
       throw new CliError(`cannot connect to the broker at ${url} (is 'rivulet serve' running? set --broker or RIVULET_BROKER)`);
     }
     const client = new RivuletClient(connection);
+    let cluster: RivuletCluster | undefined;
     try {
       const meta = await topicMetadata(client.admin, topic);
+      // A cluster's broker: route each record to its partition's leader, following leader changes.
+      cluster = await clusterFor(client, flags.broker, Math.min(30_000, timeoutMs));
       if (flags.partition !== undefined && flags.partition >= meta.partitions.length) {
         throw new CliError(`topic '${topic}' has no partition ${flags.partition} (it has ${meta.partitions.length})`);
       }
       const unit = files.length ? "file" : delimiter ? "record" : "line";
-      await produceLines(client, topic, inputRecords(files, delimiter), { ...flags, shape, compression, unit, url, timeoutMs });
+      await produceLines(client, topic, inputRecords(files, delimiter), { ...flags, shape, compression, unit, url: cluster ? `${topic}'s leader (cluster)` : url, timeoutMs, cluster });
     } finally {
+      cluster?.close();
       client.close();
     }
   },
@@ -143,6 +149,8 @@ interface LineOptions {
   unit: string;
   url: string;
   timeoutMs: number;
+  /** Cluster mode: records go to their partitions' leaders through this cluster client. */
+  cluster?: RivuletCluster | undefined;
 }
 
 async function produceLines(client: RivuletClient, topic: string, input: AsyncIterable<Buffer[]>, options: LineOptions): Promise<void> {
@@ -157,13 +165,16 @@ async function produceLines(client: RivuletClient, topic: string, input: AsyncIt
     stderr(`${what} (${event.error.message}); retrying for up to ${formatNumber(options.timeoutMs / 1000)} s (--timeout)`);
   };
   // A lost connection is an outage even while no send is in flight to fail (the command waits on its input).
-  client.on("disconnected", ({ error }) => onRetry({ error }));
-  client.on("reconnected", () => {
-    if (!outage) return;
-    outage = undefined;
-    stderr(`the broker at ${options.url} is back; resuming`);
-  });
-  const producer = client.producer({
+  // (Cluster mode: the bootstrap connection carries no records; the cluster producer reports its retries.)
+  if (!options.cluster) client.on("disconnected", ({ error }) => onRetry({ error }));
+  if (!options.cluster) {
+    client.on("reconnected", () => {
+      if (!outage) return;
+      outage = undefined;
+      stderr(`the broker at ${options.url} is back; resuming`);
+    });
+  }
+  const settings = {
     acks: parseAcks(options.acks),
     idempotent: options.idempotent,
     lingerMs: options["linger-ms"],
@@ -173,7 +184,8 @@ async function produceLines(client: RivuletClient, topic: string, input: AsyncIt
     requestTimeoutMs: Math.min(30_000, options.timeoutMs),
     onRetry,
     compression: options.compression,
-  });
+  };
+  const producer: Producer | ClusterProducer | CrossBrokerProducer = options.cluster ? options.cluster.producer(settings) : client.producer(settings);
 
   let sent = 0;
   let acked = 0;

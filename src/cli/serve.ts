@@ -53,6 +53,7 @@ const serveFlags = {
   ...securityFlags,
   cluster: { kind: "string", description: "cluster mode: etcd endpoints, etcd://h1:2379,h2:2379 (docs/cluster.md); without it, one embedded broker", env: "RIVULET_CLUSTER", placeholder: "URL" },
   "broker-id": { kind: "integer", description: "with --cluster: this broker's unique id (0-4095)", min: 0, env: "RIVULET_BROKER_ID" },
+  "advertised-ws-url": { kind: "string", description: "with --cluster: the WebSocket URL published in cluster metadata (behind a proxy that changes port, path or TLS; default: ws[s]://<advertised host>:<port>/ws)", env: "RIVULET_ADVERTISED_WS_URL", placeholder: "URL" },
   "replication-port": { kind: "integer", description: "with --cluster: port of the replication listener (0 picks a free one)", default: 0, min: 0, env: "RIVULET_REPLICATION_PORT" },
   "lease-ttl": { kind: "integer", description: "with --cluster: seconds without etcd keepalives before the broker counts as dead", default: 10, min: 1, env: "RIVULET_LEASE_TTL" },
   "replica-lag-time-max-ms": { kind: "integer", description: "with --cluster: a follower not caught up for this long leaves the ISR", default: 30000, min: 1, env: "RIVULET_REPLICA_LAG_TIME_MAX_MS" },
@@ -176,15 +177,17 @@ function tlsFiles(flags: { "tls-cert"?: string; "tls-key"?: string; "tls-key-pas
   return { certFile: cert, keyFile: key, passphrase: flags["tls-key-passphrase"], caFile: flags["tls-ca"], requireClientCert: flags["tls-client-auth"] !== "optional" };
 }
 
-function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "replication-port": number; "lease-ttl": number; "replica-lag-time-max-ms": number; "default-replication-factor": number; "min-insync-replicas": number; "leader-rebalance-interval-ms": number }): ServerConfig["cluster"] {
+function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "advertised-ws-url"?: string; "replication-port": number; "lease-ttl": number; "replica-lag-time-max-ms": number; "default-replication-factor": number; "min-insync-replicas": number; "leader-rebalance-interval-ms": number }): ServerConfig["cluster"] {
   if (flags.cluster === undefined) {
     if (flags["broker-id"] !== undefined) throw new UsageError("--broker-id needs --cluster");
+    if (flags["advertised-ws-url"] !== undefined) throw new UsageError("--advertised-ws-url needs --cluster (only cluster metadata publishes WebSocket URLs)");
     return undefined;
   }
   if (flags["broker-id"] === undefined) throw new UsageError("--cluster needs --broker-id");
   return {
     etcd: flags.cluster,
     brokerId: flags["broker-id"],
+    ...(flags["advertised-ws-url"] !== undefined ? { advertisedWsUrl: checkWsUrl(flags["advertised-ws-url"]) } : {}),
     replicationPort: flags["replication-port"],
     leaseTtlSeconds: flags["lease-ttl"],
     replicaLagTimeMaxMs: flags["replica-lag-time-max-ms"],
@@ -192,4 +195,17 @@ function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "replica
     minInsyncReplicas: flags["min-insync-replicas"],
     leaderRebalanceIntervalMs: flags["leader-rebalance-interval-ms"],
   };
+}
+
+/** --advertised-ws-url: an absolute ws:// or wss:// URL (clients connect to it as given). */
+export function checkWsUrl(given: string): string {
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new UsageError(`--advertised-ws-url: '${given}' is not a valid URL`);
+  }
+  if (url.protocol !== "ws:" && url.protocol !== "wss:") throw new UsageError(`--advertised-ws-url must be a ws:// or wss:// URL, got '${given}'`);
+  if (url.username || url.password) throw new UsageError("--advertised-ws-url must not carry credentials (every client reads it)");
+  return given;
 }

@@ -7,27 +7,42 @@
 //
 // Behavior:
 // - Bootstrap: each URL in turn until one answers; its METADATA lists every live broker's URL.
-// - send: to the partition's leader (a record without a partition: round-robin over the partitions). On
-//   NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, FENCED/UNKNOWN_LEADER_EPOCH, NOT_ENOUGH_REPLICAS, a lost
-//   connection or a request timeout: refresh the metadata (from any broker that answers) and send again to
-//   the leader it names, until `deliveryTimeoutMs`. Other errors are the caller's. With acks "all" the
-//   producer is idempotent by default (producer/cross-broker.ts: one producer id and per-partition
-//   sequences for the whole cluster, so a retry on a new leader is never stored twice); with
-//   `idempotent: false` or acks 0/1 a retried record may be stored twice if its answer was lost.
+// - send: to the partition's leader (a record without a partition: by its key's hash as the single-broker
+//   producer, else round-robin over the partitions). On NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE,
+//   FENCED/UNKNOWN_LEADER_EPOCH, NOT_ENOUGH_REPLICAS, a lost connection or a request timeout: refresh the
+//   metadata (from any broker that answers) and send again to the leader it names, until
+//   `deliveryTimeoutMs`. Other errors are the caller's. With acks "all" the producer is idempotent by
+//   default (producer/cross-broker.ts: one producer id and per-partition sequences for the whole cluster,
+//   so a retry on a new leader is never stored twice); with `idempotent: false` or acks 0/1 a retried
+//   record may be stored twice if the old leader stored it but its answer was lost.
 // - consumer({topic, partition}): a non-group subscription to one partition on its leader; when the
 //   leader goes away (connection lost, NOT_LEADER_OR_FOLLOWER, ...) it refreshes the metadata and
 //   subscribes on the new leader from the next offset after the last record handed out: no gap, no
-//   duplicate. Group consumers are not routed here (their coordinator decides).
+//   duplicate.
+// - consumer({topic, partitions?, from}): several partitions (default all), each read that way, merged
+//   into one stream (cluster-merge.ts).
+// - consumer({group, topic}): a group member joined at the group's coordinator, reading each assigned
+//   partition from its leader (cluster-group.ts).
+// - send() past `maxInFlightRecords` unanswered sends: `congested` is true, drained() waits for room.
+// - admin: topic calls on any live broker, group calls at the group's coordinator, retried on another
+//   broker when one goes away (cluster-admin.ts).
 
 import { RivuletError } from "../errors/index.js";
 import type { ClusterMetadata } from "./admin.js";
 import type { ConnectionOptions } from "./connection.js";
 import { ConnectionError } from "./errors.js";
 import { connect, type RivuletClient } from "./index.js";
+import { partitionForKey } from "../core/index.js";
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from "./producer.js";
 import type { Consumer } from "./consumer.js";
 import { CrossBrokerProducer } from "./producer/cross-broker.js";
 import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
+import { ClusterGroupConsumer, offsetsPartitionFor, type ClusterGroupConsumerOptions } from "./cluster-group.js";
+import { ClusterAdmin } from "./cluster-admin.js";
+import { ClusterPartitionsConsumer } from "./cluster-merge.js";
+import type { ClusterConsumerOptions, ClusterHandle } from "./cluster-types.js";
+
+export type { ClusterConsumerOptions, ClusterHandle } from "./cluster-types.js";
 
 export interface ClusterOptions extends Omit<ConnectionOptions, "url"> {
   /** Bootstrap URLs (any brokers of the cluster). */
@@ -42,10 +57,12 @@ export function shouldReroute(error: unknown): boolean {
   return error instanceof RivuletError && REROUTE.has(error.code);
 }
 
-export class RivuletCluster {
+export class RivuletCluster implements ClusterHandle {
   private readonly clients = new Map<string, Promise<RivuletClient>>();
   private meta: ClusterMetadata = { brokers: [], topics: [] };
   private closed = false;
+  /** Topic and group administration across the cluster (see Behavior). */
+  readonly admin: ClusterAdmin = new ClusterAdmin(this);
 
   private constructor(private readonly options: ClusterOptions) {}
 
@@ -61,14 +78,21 @@ export class RivuletCluster {
     return this.meta;
   }
 
-  /** Re-reads the metadata from the first broker (known or bootstrap) that answers. */
+  /**
+   * Re-reads the metadata from the first broker (known or bootstrap) that answers. Named topics replace
+   * their own entries only (the others are kept); no names: every topic.
+   */
   async refresh(topics: string[]): Promise<ClusterMetadata> {
     const urls = [...new Set([...this.meta.brokers.map((b) => b.url), ...this.options.urls])];
     let last: unknown;
     for (const url of urls) {
       try {
         const client = await this.client(url);
-        this.meta = await client.admin.clusterMetadata(topics);
+        const fresh = await client.admin.clusterMetadata(topics);
+        const named = new Set(topics);
+        // A named topic missing from the answer (deleted, or an error) is forgotten too.
+        const kept = topics.length ? this.meta.topics.filter((t) => !named.has(t.name)) : [];
+        this.meta = { brokers: fresh.brokers, topics: [...kept, ...fresh.topics] };
         return this.meta;
       } catch (error) {
         last = error;
@@ -89,19 +113,50 @@ export class RivuletCluster {
     return this.client(url);
   }
 
+  /** The connection to the group's coordinator: the leader of its `__consumer_offsets` partition. */
+  async coordinatorFor(group: string): Promise<RivuletClient> {
+    await this.refresh(["__consumer_offsets"]);
+    const count = this.partitionCount("__consumer_offsets");
+    if (!count) throw new RivuletError("COORDINATOR_NOT_AVAILABLE", "the cluster has no __consumer_offsets topic yet", { retriable: true });
+    const url = this.leaderUrl("__consumer_offsets", offsetsPartitionFor(group, count));
+    if (!url) throw new RivuletError("COORDINATOR_NOT_AVAILABLE", `group ${group}'s offsets partition has no leader right now`, { retriable: true });
+    return this.client(url);
+  }
+
+  /** Connections to every live broker that answers (for calls each broker answers for itself). */
+  async everyBroker(): Promise<RivuletClient[]> {
+    await this.refresh([]).catch(() => undefined);
+    const all = await Promise.all(this.meta.brokers.map((b) => this.client(b.url).catch(() => undefined)));
+    return all.filter((c): c is RivuletClient => c !== undefined);
+  }
+
+  /** One partition from its leader (what consumer({ partition }) returns). */
+  partitionReader(options: ClusterConsumerOptions): ClusterConsumer {
+    return new ClusterConsumer(this, options);
+  }
+
   partitionCount(topic: string): number | undefined {
     return this.meta.topics.find((t) => t.name === topic)?.partitions.length;
   }
 
-  producer(options: ProducerOptions = {}): ClusterProducer | CrossBrokerProducer {
+  producer(options: ProducerOptions & { maxInFlightRecords?: number } = {}): ClusterProducer | CrossBrokerProducer {
     // Idempotent by default with acks=all (Kafka's enable.idempotence): a retry on a new leader is never stored twice.
     if (options.idempotent !== false && (options.acks === undefined || options.acks === "all" || options.acks === -1)) return new CrossBrokerProducer(this, shouldReroute, options);
     return new ClusterProducer(this, options);
   }
 
-  /** A non-group consumer of one partition that follows its leader (see Behavior). */
-  consumer(options: Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint }): ClusterConsumer {
-    return new ClusterConsumer(this, options);
+  /**
+   * With `group`: a group member (cluster-group.ts). With `partition`: a non-group consumer of that one
+   * partition following its leader. Otherwise: the topic's `partitions` (default all), each from its leader,
+   * merged (cluster-merge.ts).
+   */
+  consumer(options: ClusterGroupConsumerOptions): ClusterGroupConsumer;
+  consumer(options: ClusterConsumerOptions): ClusterConsumer;
+  consumer(options: ClusterPartitionsOptions): ClusterPartitionsConsumer;
+  consumer(options: ClusterConsumerOptions | ClusterGroupConsumerOptions | ClusterPartitionsOptions): ClusterConsumer | ClusterGroupConsumer | ClusterPartitionsConsumer {
+    if ("group" in options && options.group !== undefined) return new ClusterGroupConsumer(this, options);
+    if ("partition" in options && typeof options.partition === "number") return new ClusterConsumer(this, options);
+    return new ClusterPartitionsConsumer(this, options as ClusterPartitionsOptions);
   }
 
   close(): void {
@@ -128,7 +183,7 @@ export class RivuletCluster {
     return c;
   }
 
-  private leaderUrl(topic: string, partition: number): string | undefined {
+  leaderUrl(topic: string, partition: number): string | undefined {
     const leader = this.meta.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partition === partition)?.leader;
     return leader === undefined || leader < 0 ? undefined : this.meta.brokers.find((b) => b.id === leader)?.url;
   }
@@ -138,13 +193,41 @@ export class ClusterProducer {
   private readonly producers = new Map<RivuletClient, Producer>();
   private next = 0;
   private readonly deliveryTimeoutMs: number;
+  /** Sends not answered yet, and who waits for their number to drop (drained()). */
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private roomWaiters: (() => void)[] = [];
 
-  constructor(private readonly cluster: RivuletCluster, private readonly options: ProducerOptions) {
+  constructor(private readonly cluster: RivuletCluster, private readonly options: ProducerOptions & { maxInFlightRecords?: number }) {
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
+    this.maxInFlight = options.maxInFlightRecords ?? 10_000;
   }
 
-  /** Sends to the partition's leader, following leadership changes until the delivery timeout. */
+  /** More than `maxInFlightRecords` sends (default 10,000) wait for answers: wait on drained() before more. */
+  get congested(): boolean {
+    return this.inFlight >= this.maxInFlight;
+  }
+
+  drained(): Promise<void> {
+    if (!this.congested) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /**
+   * Sends to the partition's leader, following leadership changes until the delivery timeout. The
+   * partition: the record's own, else by key (the same hash as the single-broker producer), else round-robin.
+   */
   async send(record: ProducerRecord): Promise<RecordMetadata> {
+    this.inFlight++;
+    try {
+      return await this.sendOnce(record);
+    } finally {
+      this.inFlight--;
+      if (!this.congested && this.roomWaiters.length) for (const w of this.roomWaiters.splice(0)) w();
+    }
+  }
+
+  private async sendOnce(record: ProducerRecord): Promise<RecordMetadata> {
     const deadline = Date.now() + this.deliveryTimeoutMs;
     let partition = record.partition;
     for (let attempt = 0; ; attempt++) {
@@ -152,16 +235,23 @@ export class ClusterProducer {
         if (partition === undefined) {
           const count = this.cluster.partitionCount(record.topic) ?? (await this.cluster.refresh([record.topic]), this.cluster.partitionCount(record.topic));
           if (!count) throw new RivuletError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${record.topic} is not in the cluster metadata`);
-          partition = this.next++ % count;
+          partition = record.key != null ? partitionForKey(record.key, count) : this.next++ % count;
         }
         const client = await this.cluster.leaderFor(record.topic, partition);
         return await this.producerOn(client).send({ ...record, partition });
       } catch (error) {
         if (!shouldReroute(error) || Date.now() >= deadline) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+        const delayMs = Math.min(50 * 2 ** Math.min(attempt, 5), 1000);
+        this.options.onRetry?.({ topic: record.topic, partition: partition ?? -1, error: error as Error, records: 1, delayMs });
+        await new Promise((r) => setTimeout(r, delayMs));
         await this.cluster.refresh([record.topic]).catch(() => undefined);
       }
     }
+  }
+
+  /** Sends what the per-leader producers are batching now. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.producers.values()].map((p) => p.flush().catch(() => undefined)));
   }
 
   async close(): Promise<void> {
@@ -173,19 +263,23 @@ export class ClusterProducer {
     let p = this.producers.get(client);
     if (!p) {
       // One attempt per leader: rerouting is this class's job, not the per-connection producer's.
-      p = client.producer({ ...this.options, retries: 0, deliveryTimeoutMs: Math.min(this.deliveryTimeoutMs, 10_000) });
+      const { onRetry: _onRetry, ...options } = this.options;
+      p = client.producer({ ...options, retries: 0, deliveryTimeoutMs: Math.min(this.deliveryTimeoutMs, 10_000) });
       this.producers.set(client, p);
     }
     return p;
   }
 }
 
+export type ClusterPartitionsOptions = ConstructorParameters<typeof ClusterPartitionsConsumer>[1];
+
+
 export class ClusterConsumer {
   private current: Consumer | undefined;
   private nextOffset: bigint | undefined;
   private closed = false;
 
-  constructor(private readonly cluster: RivuletCluster, private readonly options: Omit<ConsumerOptions, "partitions" | "positions"> & { partition: number; position?: bigint }) {
+  constructor(private readonly cluster: RivuletCluster, private readonly options: ClusterConsumerOptions) {
     this.nextOffset = options.position;
   }
 
@@ -228,3 +322,7 @@ export class ClusterConsumer {
 export function connectCluster(options: ClusterOptions): Promise<RivuletCluster> {
   return RivuletCluster.connect(options);
 }
+
+export { ClusterGroupConsumer, type ClusterGroupConsumerOptions } from "./cluster-group.js";
+export { ClusterPartitionsConsumer } from "./cluster-merge.js";
+export { ClusterAdmin } from "./cluster-admin.js";

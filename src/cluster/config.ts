@@ -9,6 +9,11 @@ export interface ClusterConfig {
   brokerId: number;
   /** Host other brokers and clients reach this one at. Default: the listen host. */
   advertisedHost?: string;
+  /**
+   * The WebSocket URL this broker publishes in cluster metadata (METADATA's broker list), for a proxy that
+   * changes the port, path or TLS. Default: derived from the advertised host, WebSocket port and scheme.
+   */
+  advertisedWsUrl?: string;
   /** Replication listener port (0 = pick a free one). Default 0. */
   replicationPort?: number;
   /** Lease TTL: a broker silent this long is dead to the cluster. Default 10 s. */

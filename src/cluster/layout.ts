@@ -24,6 +24,8 @@ export interface BrokerInfo {
   replicationPort: number;
   /** ws:// or wss:// */
   wsScheme?: string;
+  /** --advertised-ws-url: published instead of the URL derived from host, wsPort and wsScheme. */
+  wsUrl?: string;
 }
 
 export interface ControllerInfo {

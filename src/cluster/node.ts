@@ -81,7 +81,7 @@ export async function startClusterNode(
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
     if (firstJoin) await checkLocalTopics(broker, session);
-    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port });
+    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port, ...(config.advertisedWsUrl ? { wsUrl: config.advertisedWsUrl } : {}) });
     if (firstJoin) await adoptLocalTopics(broker, session, brokerId, logger);
     // Internal topics the broker made on its own before joining (the groups layer's __consumer_offsets)
     // are asked of the controller too, so they replicate like any other topic.

@@ -58,22 +58,47 @@ export class CrossBrokerProducer {
   private readonly deliveryTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private idle: Array<() => void> = [];
+  /** Records accepted and not yet answered, and who waits for their number to drop (drained()). */
+  private unanswered = 0;
+  private readonly maxUnanswered: number;
+  private roomWaiters: Array<() => void> = [];
 
-  constructor(private readonly router: LeaderRouter, private readonly shouldReroute: (error: unknown) => boolean, options: ProducerOptions = {}) {
+  constructor(
+    private readonly router: LeaderRouter,
+    private readonly shouldReroute: (error: unknown) => boolean,
+    private readonly options: ProducerOptions & { maxInFlightRecords?: number } = {},
+  ) {
     if (options.acks !== undefined && options.acks !== "all" && options.acks !== -1) throw new RangeError(`an idempotent producer needs acks "all", got ${String(options.acks)}`);
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.maxUnanswered = options.maxInFlightRecords ?? 10_000;
+  }
+
+  /** More than `maxInFlightRecords` records (default 10,000) not answered yet: wait on drained() before more. */
+  get congested(): boolean {
+    return this.unanswered >= this.maxUnanswered;
+  }
+
+  drained(): Promise<void> {
+    if (!this.congested) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   async send(record: ProducerRecord): Promise<RecordMetadata> {
     if (this.closed) throw new ProducerClosedError();
-    const partition = await this.partitionOf(record);
-    const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      const state = this.stateOf(record.topic, partition);
-      state.queue.push({ input, resolve, reject, createdAt: Date.now() });
-      void this.drain(record.topic, partition, state);
-    });
+    this.unanswered++;
+    try {
+      const partition = await this.partitionOf(record);
+      const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
+      return await new Promise<RecordMetadata>((resolve, reject) => {
+        const state = this.stateOf(record.topic, partition);
+        state.queue.push({ input, resolve, reject, createdAt: Date.now() });
+        void this.drain(record.topic, partition, state);
+      });
+    } finally {
+      this.unanswered--;
+      if (!this.congested && this.roomWaiters.length) for (const wake of this.roomWaiters.splice(0)) wake();
+    }
   }
 
   /** Waits until every accepted record is acknowledged or failed. */
@@ -122,7 +147,7 @@ export class CrossBrokerProducer {
           const baseSequence = state.nextSeq;
           const bytes = encodeRecordBatch(batch.map((p) => p.input), { ...identity, baseSequence });
           state.nextSeq = incrementSequence(baseSequence, batch.length);
-          const base = await this.deliver(topic, partition, bytes, batch[0]!.createdAt + this.deliveryTimeoutMs);
+          const base = await this.deliver(topic, partition, bytes, batch.length, batch[0]!.createdAt + this.deliveryTimeoutMs);
           batch.forEach((p, i) => p.resolve({ topic, partition, offset: base + BigInt(i) }));
         } catch (error) {
           // The sequence range's fate is unknown (or refused): continue under a fresh producer id.
@@ -176,7 +201,7 @@ export class CrossBrokerProducer {
   }
 
   /** Sends the same bytes to the partition's leader until acknowledged; the base offset of the batch. */
-  private async deliver(topic: string, partition: number, bytes: Uint8Array, deadline: number): Promise<bigint> {
+  private async deliver(topic: string, partition: number, bytes: Uint8Array, records: number, deadline: number): Promise<bigint> {
     let last: unknown;
     for (let attempt = 0; ; attempt++) {
       const left = deadline - Date.now();
@@ -193,6 +218,7 @@ export class CrossBrokerProducer {
       } catch (error) {
         last = error;
         if (!this.shouldReroute(error)) throw error;
+        this.options.onRetry?.({ topic, partition, error: error as Error, records, delayMs: backOffMs(attempt) });
         await backOff(attempt);
         await this.router.refresh([topic]).catch(() => undefined);
       }
@@ -217,6 +243,10 @@ function incrementSequence(sequence: number, n: number): number {
   return sequence > 0x7fffffff - n ? n - (0x7fffffff - sequence) - 1 : sequence + n;
 }
 
+function backOffMs(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 5), 1000);
+}
+
 function backOff(attempt: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+  return new Promise((r) => setTimeout(r, backOffMs(attempt)));
 }

@@ -6,6 +6,9 @@
 // when the client answers REVOKE_DONE (after committing what it consumed). Only then may another member
 // start them, from the committed offsets.
 //
+// Assignment only (JOIN_GROUP's flag): the same membership, revocation and commits, but no cursors: the
+// client reads its partitions elsewhere (from their leaders, in cluster mode).
+//
 // Liveness: while the client keeps sending frames (PINGs at least), the stream heartbeats for it; a client
 // that goes quiet for the session timeout loses its partitions, and a closed socket leaves at once.
 
@@ -90,7 +93,8 @@ export class GroupStream {
     const looked = await Promise.all(
       partitions.map(async (partition) => {
         const offset = byPartition.get(partition) ?? -1n;
-        if (offset >= 0n) return { partition, startOffset: offset };
+        // Assignment only: the member applies its reset at the partition's leader (this broker may not be it).
+        if (offset >= 0n || this.frame.assignOnly) return { partition, startOffset: offset >= 0n ? offset : -1n };
         const spec = this.frame.reset.kind === StartKind.LATEST ? "latest" : "earliest";
         return { partition, startOffset: (await broker.listOffsets(topic, partition, spec)).offset };
       }),
@@ -100,6 +104,7 @@ export class GroupStream {
     if (this.closed || starts.length === 0) return;
     // ASSIGNED goes out before any CHUNK of these partitions: cursors are added after it is sent.
     this.host.sendFrame({ type: FrameType.ASSIGNED, requestId: this.id, generation, partitions: starts });
+    if (this.frame.assignOnly) return;
     for (const { partition, startOffset } of starts) {
       if (!this.subscription.cursors.some((c) => c.partition === partition)) this.subscription.addCursor(partition, startOffset);
     }

@@ -233,6 +233,12 @@ export interface JoinGroupFrame {
   maxChunkBytes: number;
   /** Where partitions with no committed offset start: EARLIEST or LATEST. */
   reset: StartPosition;
+  /**
+   * Assignment only (the trailing flags byte's bit 0): the server assigns and revokes but streams nothing,
+   * and ASSIGNED's startOffset is -1 for a partition with no committed offset. The cluster client uses it
+   * to read each partition from its leader while the coordinator (another broker) manages the membership.
+   */
+  assignOnly?: boolean;
 }
 
 export interface CommitItem {

@@ -2,7 +2,7 @@
 // hand these types over. Layouts in docs/protocol.md §5.
 
 import { FrameReader, FrameWriter, WsProtocolError } from "./bytes.js";
-import { FrameType, type ClientFrame, type ServerFrame } from "./frames.js";
+import { FrameType, type ClientFrame, type JoinGroupFrame, type ServerFrame } from "./frames.js";
 import { readStart, writeStart } from "./start-position.js";
 
 const GROUP_CLIENT_TYPES = new Set<number>([
@@ -22,6 +22,8 @@ export function encodeGroupClientFrame(w: FrameWriter, frame: ClientFrame): void
     case FrameType.JOIN_GROUP:
       w.string(frame.groupId).string(frame.topic).u32(frame.sessionTimeoutMs).string(frame.assignor).u32(frame.credit).u32(frame.maxChunkBytes);
       writeStart(w, frame.reset);
+      // Optional flags byte, sent only when set (brokers older than it refuse trailing bytes).
+      if (frame.assignOnly) w.u8(1);
       break;
     case FrameType.REVOKE_DONE:
       w.u32(frame.subscriptionId).i32(frame.generation);
@@ -53,11 +55,16 @@ export function encodeGroupClientFrame(w: FrameWriter, frame: ClientFrame): void
 
 export function decodeGroupClientFrame(r: FrameReader, type: number, requestId: number): ClientFrame {
   switch (type) {
-    case FrameType.JOIN_GROUP:
-      return {
+    case FrameType.JOIN_GROUP: {
+      const frame: JoinGroupFrame = {
         type, requestId, groupId: r.string("group"), topic: r.string("topic"), sessionTimeoutMs: r.u32("session timeout"),
         assignor: r.string("assignor"), credit: r.u32("credit"), maxChunkBytes: r.u32("max chunk bytes"), reset: readStart(r),
       };
+      // Optional flags (bit 0: assignment only, the member reads its partitions from their leaders itself).
+      const flags = r.remaining > 0 ? r.u8("join flags") : 0;
+      if (flags & ~1) throw new WsProtocolError(`JOIN_GROUP flags 0x${flags.toString(16)} has reserved bits set`);
+      return flags & 1 ? { ...frame, assignOnly: true } : frame;
+    }
     case FrameType.REVOKE_DONE:
       return { type, requestId, subscriptionId: r.u32("subscription id"), generation: r.i32("generation") };
     case FrameType.COMMIT: {

@@ -27,7 +27,8 @@ export const handleMetadata: WsHandler<typeof FrameType.METADATA> = async ({ bro
     }),
   );
   if (!broker.cluster || !frame.cluster) return { type: FrameType.METADATA_RESULT, requestId: frame.requestId, topics };
-  const brokers = broker.cluster.brokers().map((b) => ({ id: b.id, url: `${b.wsScheme ?? "ws"}://${b.host.includes(":") ? `[${b.host}]` : b.host}:${b.wsPort}/ws` }));
+  // A broker's --advertised-ws-url (behind a proxy) wins over the URL derived from its host and port.
+  const brokers = broker.cluster.brokers().map((b) => ({ id: b.id, url: b.wsUrl ?? `${b.wsScheme ?? "ws"}://${b.host.includes(":") ? `[${b.host}]` : b.host}:${b.wsPort}/ws` }));
   return { type: FrameType.METADATA_RESULT, requestId: frame.requestId, topics, brokers };
 };
 
