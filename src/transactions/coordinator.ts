@@ -37,25 +37,20 @@
 import { KafkaErrors } from "../errors/index.js";
 import { KafkaProtocolError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log.js";
-import { BrokerOffsetLog, type OffsetLogBroker } from "../groups/broker-offset-log.js";
+import { BrokerOffsetLog } from "../groups/broker-offset-log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
 import { TxnOwnership } from "./ownership.js";
-import type { TransactionalWriteCheck } from "../broker/broker-types.js";
 import type { Result } from "../broker/router.js";
 import { encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
 import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
+import type { TransactionBroker } from "./broker-slice.js";
 import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
 const OPERATION_NOT_ATTEMPTED = 55;
 
-/** The slice of the Broker the coordinator uses. */
-export interface TransactionBroker extends OffsetLogBroker {
-  initProducerId(): { producerId: bigint; producerEpoch: number };
-  writeMarkers(items: MarkerItem[]): Promise<Result<MarkerOk>[]>;
-  setTransactionalWriteCheck(check: TransactionalWriteCheck | undefined): void;
-}
+export type { TransactionBroker } from "./broker-slice.js";
 
 export interface TransactionCoordinatorOptions {
   logger?: Logger;

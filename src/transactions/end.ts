@@ -14,7 +14,7 @@
 import type { Logger } from "../log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem } from "../shard/protocol.js";
-import type { TransactionBroker } from "./coordinator.js";
+import type { TransactionBroker } from "./broker-slice.js";
 import type { TxnStateRecord } from "./state-records.js";
 import { commitPendingOffsets, type KeyedLock, type TxnMeta, type TxnRouting } from "./support.js";
 
