@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { connectCluster } from "../../src/client/cluster.js";
 import { offsetsPartitionFor } from "../../src/client/cluster-group.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
+import { ReplicaClient } from "../../src/cluster/replica-transport.js";
+import { ClusterBroker, Etcd, cleanup, etcdGet, partitionState, until } from "./harness.js";
 
 let etcd: Etcd;
 const brokers: ClusterBroker[] = [];
@@ -69,5 +70,21 @@ describe("cluster client: a group whose coordinator holds no replica of the topi
     await consumer.close();
     await producer.close();
     cluster.close();
+
+    // The "hw" request on the replication listener: the leader answers; a non-leader and a malformed
+    // header get typed errors.
+    const registrations = await etcdGet(etcd, "/rivulet/brokers/");
+    const portOf = (id: number) => (JSON.parse(registrations[`/rivulet/brokers/${id}`]!) as { replicationPort: number }).replicationPort;
+    const other = [1, 2, 3].find((id) => id !== leader)!;
+    const atLeader = new ReplicaClient("127.0.0.1", portOf(leader));
+    const atOther = new ReplicaClient("127.0.0.1", portOf(other));
+    try {
+      expect((await atLeader.request({ type: "hw", topic: TOPIC, partition: 0 }, 5000)).header).toMatchObject({ highWatermark: 80n });
+      expect((await atOther.request({ type: "hw", topic: TOPIC, partition: 0 }, 5000)).header).toMatchObject({ error: "NOT_LEADER_OR_FOLLOWER" });
+      expect((await atLeader.request({ type: "hw", topic: 7, partition: "x" }, 5000)).header).toMatchObject({ error: "INVALID_REQUEST" });
+    } finally {
+      atLeader.close();
+      atOther.close();
+    }
   }, 120_000);
 });
