@@ -1,15 +1,17 @@
 // WebSocket groups through the cluster client when the coordinator holds no replica of the topic
 // (replication factor 1 on three brokers): the coordinator assigns from the cluster metadata (Kafka's
 // coordinator needs no local copy either), the member consumes everything from the leader, and the
-// group's description reports the leader's high watermark as the log end (and the lag from it), not the
-// coordinator's empty local copy.
+// group's description (the client admin and `rivulet groups describe`) reports the leader's high watermark
+// as the log end (and the lag from it), not the coordinator's empty local copy.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { connectCluster } from "../../src/client/cluster.js";
 import { offsetsPartitionFor } from "../../src/client/cluster-group.js";
 import { ReplicaClient } from "../../src/cluster/replica-transport.js";
-import { ClusterBroker, Etcd, cleanup, etcdGet, partitionState, until } from "./harness.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { ClusterBroker, Etcd, MAIN, cleanup, etcdGet, partitionState, until } from "./harness.js";
 
 let etcd: Etcd;
 const brokers: ClusterBroker[] = [];
@@ -67,6 +69,10 @@ describe("cluster client: a group whose coordinator holds no replica of the topi
     const d = await cluster.admin.describeGroup(group);
     const row = d.offsets.find((o) => o.topic === TOPIC && o.partition === 0);
     expect(row).toMatchObject({ committed: 50n, logEndOffset: 80n, lag: 30n });
+    // The same through `rivulet groups describe` (routed to the coordinator by the cluster admin).
+    const { stdout } = await promisify(execFile)(process.execPath, [MAIN, "groups", "describe", group, "--json", "--broker", urls.join(",")], { env: { ...process.env, NO_COLOR: "1", RIVULET_PROFILE: "" }, timeout: 30_000 });
+    const cli = JSON.parse(stdout.split("\n").find((l) => l.startsWith("{"))!) as { offsets: { topic: string; logEndOffset: string; lag: string }[]; totalLag: string };
+    expect(cli.offsets.find((o) => o.topic === TOPIC)).toMatchObject({ logEndOffset: "80", lag: "30" });
     await consumer.close();
     await producer.close();
     cluster.close();
