@@ -99,7 +99,10 @@ describe("cluster client: WebSocket transactions", () => {
     await producer.abortTransaction();
     await producer.beginTransaction();
     await producer.send({ topic: TOPIC, partition: 0, value: "last" });
+    // Offsets with the transaction: committed at the group's coordinator when it commits.
+    await producer.sendOffsets({ group: "wtx-readers", offsets: [{ topic: TOPIC, partition: 1, offset: 7n }] });
     await producer.commitTransaction();
+    expect(await cluster.admin.committedOffsets("wtx-readers")).toEqual([expect.objectContaining({ topic: TOPIC, partition: 1, offset: 7n })]);
     expect(await readCommitted(TOPIC)).toEqual([...before, ...expected, "last"].sort());
     cluster.close();
   }, 180_000);
