@@ -5,26 +5,12 @@
 // EndTxn, a retried EndTxn answered with the same id/epoch, an abort, TxnOffsetCommit v5 with no
 // AddOffsetsToTxn, and a read_committed Fetch seeing each transaction all-or-nothing; last, a restart.
 
-import { createConnection, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Attributes, batchSpans, decodeRecordBatch, encodeRecordBatch } from "../../src/core/index.js";
-import {
-  ApiKey,
-  FrameDecoder,
-  Reader,
-  Writer,
-  apiVersions,
-  concat,
-  decodeResponseFrame,
-  encodeRequestFrame,
-  endTxn,
-  txnOffsetCommit,
-  type ApiKeyValue,
-  type RequestOf,
-  type ResponseOf,
-} from "../../src/protocol/kafka/index.js";
+import { ApiKey, Reader, Writer, apiVersions, endTxn, txnOffsetCommit } from "../../src/protocol/kafka/index.js";
 import { toHex } from "../protocol/kafka/fixtures.js";
 import { kafkaServers, type KafkaTestServer } from "../kafka/helpers.js";
+import { Connection } from "./wire.js";
 
 const hex = (n: number | bigint, width: number) => BigInt.asUintN(width * 8, BigInt(n)).toString(16).padStart(width * 2, "0");
 const i16 = (n: number) => hex(n, 2);
@@ -97,37 +83,6 @@ describe("golden frames (Kafka 4.1 JSON definitions)", () => {
     expect(toHex(v2.toBytes())).toBe(i16(0) + i32(1) + i16(26) + i16(0) + i16(5) + i32(0));
   });
 });
-
-/** One Kafka connection: requests in order, one reply each. */
-class Connection {
-  private readonly frames = new FrameDecoder();
-  private readonly waiting: ((frame: Uint8Array) => void)[] = [];
-  private readonly queued: Uint8Array[] = [];
-  private correlationId = 1;
-  private constructor(private readonly socket: Socket) {
-    socket.on("data", (chunk) => {
-      for (const f of this.frames.push(chunk)) {
-        const next = this.waiting.shift();
-        if (next) next(f);
-        else this.queued.push(f);
-      }
-    });
-  }
-  static open(port: number): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      const socket = createConnection({ host: "127.0.0.1", port }, () => resolve(new Connection(socket)));
-      socket.once("error", reject);
-    });
-  }
-  async call<K extends ApiKeyValue>(key: K, version: number, request: RequestOf<K>): Promise<ResponseOf<K>> {
-    this.socket.write(concat(encodeRequestFrame(key, version, this.correlationId++, "txn-v2", request)));
-    const frame = this.queued.shift() ?? (await new Promise<Uint8Array>((resolve) => this.waiting.push(resolve)));
-    return decodeResponseFrame(key, version, frame).response as ResponseOf<K>;
-  }
-  close(): void {
-    this.socket.destroy();
-  }
-}
 
 const servers = kafkaServers();
 let s: KafkaTestServer;
