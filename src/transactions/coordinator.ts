@@ -346,13 +346,16 @@ export class TransactionCoordinator {
   /**
    * Produce v12+ (transactions v2): a transactional batch adds its partition to the producer's transaction,
    * starting one if none is open, as Kafka's broker does with AddPartitionsToTxn v5 before appending.
-   * NONE when added (or already in it), else the Kafka code for the partition: INVALID_PRODUCER_EPOCH (an
+   * NONE when added (or already in it), else the Kafka code for the partition: UNKNOWN_TOPIC_OR_PARTITION
+   * (nothing is added for a partition that does not exist), INVALID_PRODUCER_EPOCH (an
    * older epoch: a zombie), INVALID_TXN_STATE (no transactional id holds this producer id, or a newer epoch),
    * NOT_ENOUGH_REPLICAS while the previous end is written (retriable, as Kafka translates
    * CONCURRENT_TRANSACTIONS for Produce). Ids this broker does not coordinate (cluster mode) are left to the
    * write check.
    */
   async addForProduce(topic: string, partition: number, producerId: bigint, producerEpoch: number): Promise<number> {
+    const count = this.broker.topic(topic)?.partitions ?? 0;
+    if (!(Number.isInteger(partition) && partition >= 0 && partition < count)) return KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code;
     const id = this.byProducer.get(producerId);
     if (id === undefined) return this.ownership ? KafkaErrors.NONE.code : KafkaErrors.INVALID_TXN_STATE.code;
     const notReady = this.statusError(id);

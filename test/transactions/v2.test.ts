@@ -248,6 +248,20 @@ describe("a transactions v2 producer over the wire", () => {
     expect(described.transactionStates[0]).toMatchObject({ transactionState: "CompleteCommit", producerEpoch: init.producerEpoch });
   });
 
+  it("hostile v2 requests: an unknown producer id, a missing partition, an unknown transactional id, a future epoch", async () => {
+    expect(await produce(pid + 5000n, 0, 0, 0, "nobody")).toBe(48);
+    const missing = await conn.call(ApiKey.Produce, 12, {
+      transactionalId: "v2-tx", acks: -1, timeoutMs: 5000,
+      topicData: [{ name: TOPIC, partitionData: [{ index: 7, records: txBatch(pid, epoch, 0, "nowhere") }] }],
+    });
+    expect(missing.responses[0]!.partitionResponses[0]!.errorCode).toBe(3);
+    const described = await conn.call(ApiKey.DescribeTransactions, 0, { transactionalIds: ["v2-tx"] });
+    expect(described.transactionStates[0]).toMatchObject({ transactionState: "CompleteCommit", topics: [] });
+    expect(await end(pid, epoch, true, "v2-nobody")).toEqual({ throttleTimeMs: 0, errorCode: 49, producerId: -1n, producerEpoch: -1 });
+    expect(await produce(pid, epoch + 3, 0, 0, "future")).toBe(48);
+    expect((await end(pid, epoch + 3, false)).errorCode).toBe(90);
+  });
+
   it("after a restart the bumped epoch is the current one: the old epoch stays fenced, the new one runs a transaction", async () => {
     conn.close();
     await s.restart();
