@@ -33,6 +33,8 @@
 //   holds the partition (KIP-890 style verification): an older epoch gets INVALID_PRODUCER_EPOCH, anything
 //   else INVALID_TXN_STATE.
 // The two-phase end itself (Prepare → markers → Complete, and the fencing abort) is in end.ts.
+// Transactions v2 (KIP-890 part 2): EndTxn v5 bumps the epoch at every end (end-v2.ts); Produce v12+ and
+// TxnOffsetCommit v5 add the partition / the group's offsets partition themselves (addForProduce, implicitAdd).
 
 import { KafkaErrors } from "../errors/index.js";
 import { KafkaProtocolError } from "../errors/index.js";
