@@ -86,6 +86,10 @@ describe("classic <-> consumer group online migration (kafkajs + KIP-848 client)
       await eventually(() => count("third") === 20, 20_000, "the kafkajs members read everything after the downgrade");
       const third = new Set([...got].filter(([k]) => k.startsWith("third-")).map(([, who]) => who));
       expect(third.has("c")).toBe(false);
+      const said = (msg: string) => s.logger.entries.filter((e) => e.msg.startsWith(msg)).length;
+      expect(said("classic group upgraded to a consumer group")).toBe(1);
+      expect(said("consumer group downgraded to a classic group")).toBe(1);
+      expect(said("classic member joined a consumer group"), "the kafkajs members rejoined into the consumer group").toBeGreaterThanOrEqual(2);
     } finally {
       await Promise.resolve(c.close(true)).catch(() => {});
       await a.disconnect().catch(() => {});
