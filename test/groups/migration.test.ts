@@ -155,6 +155,28 @@ describe("online upgrade: a KIP-848 member joins a classic group", () => {
     expect(coord.describeConsumerGroup("g").members.map((m) => m.memberId)).not.toContain(dead!.memberId);
     expect(assertDisjoint([alive!], kip)).toEqual(["orders-0", "orders-1", "orders-2", "orders-3"]);
   });
+
+  it("a classic member told to rejoin that keeps heartbeating without rejoining is removed after its rebalance timeout", async () => {
+    const { coord, clock, classics, first } = await upgraded();
+    const kip: Kip848 = { memberId: "c", epoch: first.memberEpoch, owned: [] };
+    const [stuck, fine] = classics;
+    await classicStep(coord, fine!);
+    for (let t = 0; t < 5; t++) {
+      // Heartbeats keep its session alive (10 s), but not past its rebalance timeout (5 s).
+      expect(coord.heartbeat({ groupId: "g", generationId: stuck!.generation, memberId: stuck!.memberId }).errorCode).toBe(Err.REBALANCE_IN_PROGRESS);
+      clock.advance(1000);
+      await classicStep(coord, fine!);
+      await kipStep(coord, kip);
+      if (coord.describeConsumerGroup("g").members.some((m) => m.memberId === stuck!.memberId)) assertDisjoint(classics, kip);
+    }
+    clock.advance(100);
+    expect(coord.describeConsumerGroup("g").members.map((m) => m.memberId)).not.toContain(stuck!.memberId);
+    expect(coord.heartbeat({ groupId: "g", generationId: stuck!.generation, memberId: stuck!.memberId }).errorCode).toBe(Err.UNKNOWN_MEMBER_ID);
+    await kipStep(coord, kip);
+    await classicStep(coord, fine!);
+    await kipStep(coord, kip);
+    expect(assertDisjoint([fine!], kip)).toEqual(["orders-0", "orders-1", "orders-2", "orders-3"]);
+  });
 });
 
 describe("online downgrade: the last KIP-848 member leaves", () => {

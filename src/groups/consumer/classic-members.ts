@@ -22,7 +22,8 @@
 //   partitions (consumer-protocol assignment bytes); the leader's assignments in the request are ignored.
 // - Heartbeat: as SyncGroup's checks; NONE, or REBALANCE_IN_PROGRESS when the member must rejoin: its epoch
 //   is below the group epoch, it has partitions to give up, or partitions it waited for are now free.
-//   Restarts the session (the JoinGroup's session timeout).
+//   Restarts the session (the JoinGroup's session timeout). A member told to rejoin must send JoinGroup
+//   within its rebalance timeout, else it is removed (its partitions go to others).
 // - LeaveGroup: the member is removed (its partitions free at once, the group epoch moves).
 
 import { timerKey } from "../clock.js";
@@ -97,6 +98,7 @@ export function joinConsumerGroup(ctx: GroupContext, group: ConsumerGroup, req: 
   if (updated.state === "UnrevokedPartitions") scheduleRebalanceTimeout(ctx, group, updated);
   else ctx.timers.cancel(timerKey.revoke(group.groupId, memberId));
   scheduleSession(ctx, group, memberId);
+  ctx.timers.cancel(timerKey.classicRejoin(group.groupId, memberId));
   ctx.logger.info("classic member joined a consumer group", { group: group.groupId, member: memberId, epoch: updated.memberEpoch, state: updated.state });
   const answer: JoinGroupResponse = {
     errorCode: Err.NONE,
@@ -142,7 +144,22 @@ export function heartbeatConsumerGroup(ctx: GroupContext, group: ConsumerGroup, 
     member.memberEpoch < group.groupEpoch ||
     member.state === "UnrevokedPartitions" ||
     (member.state === "UnreleasedPartitions" && !waiting);
+  if (rejoin) scheduleRejoinTimeout(ctx, group, member);
   return { errorCode: rejoin ? Err.REBALANCE_IN_PROGRESS : Err.NONE };
+}
+
+/**
+ * A member told to rejoin that keeps heartbeating without rejoining would hold its partitions forever: it is
+ * removed after its rebalance timeout (Kafka's consumer group join timeout). Started once, ended by its JoinGroup.
+ */
+function scheduleRejoinTimeout(ctx: GroupContext, group: ConsumerGroup, member: ConsumerMember): void {
+  const key = timerKey.classicRejoin(group.groupId, member.memberId);
+  if (ctx.timers.has(key)) return;
+  ctx.timers.schedule(key, Math.max(member.rebalanceTimeoutMs, 0), () => {
+    if (ctx.groups.get(group.groupId) !== group || !group.member(member.memberId)) return;
+    fenceMember(ctx, group, member.memberId, "did not rejoin within its rebalance timeout");
+    persistAfterRemoval(ctx, group);
+  });
 }
 
 export function leaveConsumerGroup(ctx: GroupContext, group: ConsumerGroup, req: LeaveGroupRequest): LeaveGroupResponse {

@@ -331,6 +331,7 @@ export function fenceMember(ctx: GroupContext, group: ConsumerGroup, memberId: s
   if (!group.removeMember(memberId)) return;
   ctx.timers.cancel(timerKey.heartbeat(group.groupId, memberId));
   ctx.timers.cancel(timerKey.revoke(group.groupId, memberId));
+  ctx.timers.cancel(timerKey.classicRejoin(group.groupId, memberId));
   group.subscriptionMetadata = subscriptionMetadata(ctx, group);
   group.groupEpoch++;
   ctx.logger.info("consumer group member removed", { group: group.groupId, member: memberId, reason, epoch: group.groupEpoch });
