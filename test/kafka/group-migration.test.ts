@@ -71,6 +71,12 @@ describe("classic <-> consumer group online migration (kafkajs + KIP-848 client)
         return d.state === "Stable" && d.members.length === 3 && o.size === 4 && new Set(o.values()).size === 3;
       }, 30_000, "the upgraded group settles with three members over four partitions");
       expect(overlapChecks).toBeGreaterThan(0);
+      // ConsumerGroupDescribe v1: the kafkajs members are classic members (type 0), the KIP-848 one type 1.
+      const header = { apiKey: ApiKey.ConsumerGroupDescribe, apiVersion: 1, correlationId: 1, clientId: "raw" };
+      const request = { groupIds: ["mig"], includeAuthorizedOperations: false };
+      const parts = await dispatch(handlerContext(s), { apiKey: ApiKey.ConsumerGroupDescribe, header, request } as never, { header, clientHost: "/127.0.0.1", signal: new AbortController().signal });
+      const describedGroup = (decodeResponseFrame(ApiKey.ConsumerGroupDescribe, 1, concat(parts!).subarray(4)).response as { groups: Array<{ members: Array<{ clientId: string; memberType: number }> }> }).groups[0]!;
+      expect(describedGroup.members.map((m) => m.memberType).sort()).toEqual([0, 0, 1]);
       await send("second", 40);
       await eventually(() => count("second") === 40, 20_000, "all 40 records after the upgrade are read");
       const readers = new Set([...got].filter(([k]) => k.startsWith("second-")).map(([, who]) => who));
