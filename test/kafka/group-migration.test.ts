@@ -104,6 +104,51 @@ describe("classic <-> consumer group online migration (kafkajs + KIP-848 client)
     }
   }, 120_000);
 
+  it("a broker restart after the upgrade: the mixed group comes back as it was and consumption continues", async () => {
+    const s = await servers.start({ groups });
+    const kafka = new Kafka({ brokers: [s.bootstrap], clientId: "mig-r", logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+    await s.server.broker.createTopic(TOPIC, { partitions: 4 });
+    const got = new Map<string, string>();
+    const count = (prefix: string) => [...got.keys()].filter((k) => k.startsWith(`${prefix}-`)).length;
+    const send = async (prefix: string, n: number) => {
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: TOPIC, messages: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${prefix}-${i}` })) });
+      await producer.disconnect();
+    };
+    const a = await kafkajsMember(kafka, "mig-r", "a", got);
+    const b = await kafkajsMember(kafka, "mig-r", "b", got);
+    const c = new P848Consumer({ clientId: "mig-r-c", groupId: "mig-r", groupProtocol: "consumer", bootstrapBrokers: [s.bootstrap], deserializers: stringDeserializers, maxWaitTime: 100 });
+    try {
+      await eventually(async () => (await s.server.coordinator.describeGroup("mig-r")).state === "Stable", 20_000, "the kafkajs group is Stable");
+      const stream = await c.consume({ autocommit: true, topics: [TOPIC], mode: "earliest" });
+      void (async () => {
+        try {
+          for await (const m of stream as AsyncIterable<{ value: string }>) got.set(m.value, "c");
+        } catch {
+          // ends with a network error once the consumer has closed
+        }
+      })();
+      const settled = () => {
+        const d = s.server.coordinator.describeConsumerGroup("mig-r");
+        const o = owners(s, "mig-r");
+        return d.errorCode === 0 && d.state === "Stable" && d.members.length === 3 && o.size === 4 && new Set(o.values()).size === 3;
+      };
+      await eventually(settled, 30_000, "the upgraded group settles");
+      const before = s.server.coordinator.describeConsumerGroup("mig-r");
+      await s.restart();
+      const after = s.server.coordinator.describeConsumerGroup("mig-r");
+      expect(after.members.map((m) => [m.memberId, m.memberEpoch, m.assignment])).toEqual(before.members.map((m) => [m.memberId, m.memberEpoch, m.assignment]));
+      await send("after-restart", 40);
+      await eventually(() => count("after-restart") === 40, 30_000, "all 40 records produced after the restart are read");
+      owners(s, "mig-r"); // still no partition held twice
+    } finally {
+      await Promise.resolve(c.close(true)).catch(() => {});
+      await a.disconnect().catch(() => {});
+      await b.disconnect().catch(() => {});
+    }
+  }, 120_000);
+
   it("policy disabled: ConsumerGroupHeartbeat to a kafkajs group with members is refused (GROUP_ID_NOT_FOUND)", async () => {
     const s = await servers.start({ groups: { ...groups, consumerMigrationPolicy: "disabled" } });
     const kafka = new Kafka({ brokers: [s.bootstrap], clientId: "mig-off", logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
