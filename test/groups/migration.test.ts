@@ -238,3 +238,25 @@ describe("policy disabled keeps today's errors", () => {
     expect(first.errorCode).toBe(Err.GROUP_ID_NOT_FOUND);
   });
 });
+
+describe("member record v1 (a classic-protocol member of a consumer group)", () => {
+  it("round-trips the classic fields; a KIP-848 member still writes v0; truncated or unknown versions are refused", async () => {
+    const { encodeConsumerMember, decodeConsumerMember } = await import("../../src/groups/persist/records.js");
+    const value = {
+      instanceId: null, rackId: null, memberEpoch: 4, previousMemberEpoch: 3, state: "Stable" as const, rebalanceTimeoutMs: 6000,
+      subscribedTopicNames: ["orders"], subscribedTopicRegex: null, serverAssignor: null, clientId: "kafkajs", clientHost: "/127.0.0.1",
+      assigned: [{ topic: "orders", partition: 1 }], pendingRevocation: [], target: [{ topic: "orders", partition: 1 }],
+    };
+    const classic = { protocolType: "consumer", sessionTimeoutMs: 10_000, protocols: [{ name: "RoundRobinAssigner", metadata: encodeSubscription(["orders"]) }] };
+    const v1 = encodeConsumerMember({ ...value, classic });
+    expect(new DataView(v1.buffer, v1.byteOffset).getInt16(0)).toBe(1);
+    expect(decodeConsumerMember(v1)).toEqual({ ...value, classic });
+    const v0 = encodeConsumerMember({ ...value, classic: null });
+    expect(new DataView(v0.buffer, v0.byteOffset).getInt16(0)).toBe(0);
+    expect(decodeConsumerMember(v0)).toEqual(value);
+    expect(() => decodeConsumerMember(v1.subarray(0, v1.length - 3))).toThrow();
+    const v2 = v1.slice();
+    v2[1] = 2;
+    expect(() => decodeConsumerMember(v2)).toThrow(/unsupported consumer group member record version 2/);
+  });
+});
