@@ -54,4 +54,14 @@ export interface ClusterView {
    * (the next epoch's start, or the log end). undefined when this broker does not lead the partition.
    */
   epochEnd?(topic: string, partition: number, epoch: number): { epoch: number; endOffset: bigint } | undefined;
+  /**
+   * The topic's partition count in the cluster metadata (undefined: no such topic), whether or not this
+   * broker hosts a replica of it (the group coordinator assigns from it, as Kafka's does).
+   */
+  partitionCount?(topic: string): number | undefined;
+  /**
+   * The partition's high watermark as its leader knows it (this broker's, or asked of the leader);
+   * undefined when there is no leader or it did not answer (the group coordinator's log end and lag).
+   */
+  leaderHighWatermark?(topic: string, partition: number): Promise<bigint | undefined>;
 }

@@ -23,6 +23,8 @@
 //   into one stream (cluster-merge.ts).
 // - consumer({group, topic}): a group member joined at the group's coordinator, reading each assigned
 //   partition from its leader (cluster-group.ts).
+// - producer({ transactionalId }): transactions at the id's coordinator, batches at the leaders, both
+//   followed across moves (cluster-transactional.ts).
 // - send() past `maxInFlightRecords` unanswered sends: `congested` is true, drained() waits for room.
 // - admin: topic calls on any live broker, group calls at the group's coordinator, retried on another
 //   broker when one goes away (cluster-admin.ts).
@@ -41,6 +43,8 @@ import { ClusterGroupConsumer, offsetsPartitionFor, type ClusterGroupConsumerOpt
 import { ClusterAdmin } from "./cluster-admin.js";
 import { ClusterPartitionsConsumer } from "./cluster-merge.js";
 import type { ClusterConsumerOptions, ClusterHandle } from "./cluster-types.js";
+import { clusterTransactionalProducer, type ClusterTransactionalOptions } from "./cluster-transactional.js";
+import type { TransactionalProducer } from "./transactional-producer.js";
 
 export type { ClusterConsumerOptions, ClusterHandle } from "./cluster-types.js";
 
@@ -139,7 +143,15 @@ export class RivuletCluster implements ClusterHandle {
     return this.meta.topics.find((t) => t.name === topic)?.partitions.length;
   }
 
-  producer(options: ProducerOptions & { maxInFlightRecords?: number } = {}): ClusterProducer | CrossBrokerProducer {
+  /**
+   * With `transactionalId`: a transactional producer whose transaction frames go to the id's coordinator
+   * and batches to the partitions' leaders, following both (cluster-transactional.ts).
+   */
+  producer(options: ClusterTransactionalOptions): TransactionalProducer;
+  producer(options?: ProducerOptions & { maxInFlightRecords?: number }): ClusterProducer | CrossBrokerProducer;
+  producer(given: (ProducerOptions & { maxInFlightRecords?: number }) | ClusterTransactionalOptions = {}): ClusterProducer | CrossBrokerProducer | TransactionalProducer {
+    if ("transactionalId" in given && given.transactionalId !== undefined) return clusterTransactionalProducer(this, given);
+    const options = given as ProducerOptions & { maxInFlightRecords?: number };
     // Idempotent by default with acks=all (Kafka's enable.idempotence): a retry on a new leader is never stored twice.
     if (options.idempotent !== false && (options.acks === undefined || options.acks === "all" || options.acks === -1)) return new CrossBrokerProducer(this, shouldReroute, options);
     return new ClusterProducer(this, options);

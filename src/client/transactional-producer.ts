@@ -16,6 +16,10 @@
 //   none open. A send or end after another instance took over the id fails with the broker's fencing
 //   error (PRODUCER_FENCED / INVALID_PRODUCER_EPOCH); this instance is then unusable.
 // - commitTransaction() waits for every send of the transaction; if one failed, it aborts and rethrows.
+// - Routing (TxnRoutes): one connection serves everything by default. The cluster client
+//   (cluster-transactional.ts) sends the transaction frames to the id's coordinator and each partition's
+//   batch to its leader, and sends a failed request again where its routes say (a retried batch keeps its
+//   sequence, so a leader that already has it answers it as a duplicate, never storing it twice).
 
 import { encodeRecordBatch, partitionForKey, Attributes, type RecordInput } from "../core/index.js";
 import { KafkaProtocolError, UnknownTopicOrPartitionError } from "../errors/index.js";
@@ -29,6 +33,17 @@ export interface TransactionalProducerOptions {
   transactionalId: string;
   /** Kafka's transaction.timeout.ms: the broker aborts a transaction open longer. Default 60000. */
   transactionTimeoutMs?: number;
+}
+
+/** Where the producer's requests go, and whether a failed one is sent again (after a new lookup). */
+export interface TxnRoutes {
+  /** The transaction coordinator of the id (TXN_INIT, TXN_ADD, TXN_OFFSETS, TXN_END). */
+  coordinator(): Promise<Connection>;
+  /** The broker to send a partition's PRODUCE to. */
+  leader(topic: string, partition: number): Promise<Connection>;
+  partitionCount(topic: string): Promise<number>;
+  /** After a failed request (attempt 0, 1, ...): true to send it again (having waited and refreshed), false to fail. */
+  retry(error: unknown, attempt: number, to: "coordinator" | "leader"): Promise<boolean>;
 }
 
 export interface TransactionalRecordMetadata {
@@ -57,15 +72,34 @@ export class TransactionalProducer {
   private chain: Promise<unknown> = Promise.resolve();
   private failed: Error | undefined;
   private roundRobin = 0;
+  private readonly routes: TxnRoutes;
 
-  constructor(private readonly connection: Connection, private readonly admin: Admin, private readonly options: TransactionalProducerOptions) {
+  constructor(connection: Connection | TxnRoutes, admin: Admin | undefined, private readonly options: TransactionalProducerOptions) {
     if (!options.transactionalId) throw new RangeError("transactionalId must be a non-empty string");
     this.transactionalId = options.transactionalId;
+    this.routes = "coordinator" in connection ? connection : {
+      coordinator: () => Promise.resolve(connection),
+      leader: () => Promise.resolve(connection),
+      partitionCount: async (topic) => (await admin!.describeTopic(topic)).partitions.length,
+      retry: () => Promise.resolve(false),
+    };
+  }
+
+  /** A transaction frame to the coordinator, sent again while the routes say so (it moved, or its connection was lost). */
+  private async txn(frame: Parameters<Connection["request"]>[0]): Promise<ServerFrame> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await (await this.routes.coordinator()).request(frame);
+      } catch (error) {
+        this.noteFenced(error);
+        if (this.state === "fenced" || !(await this.routes.retry(error, attempt, "coordinator"))) throw error;
+      }
+    }
   }
 
   /** Registers the id with the coordinator (fencing older instances); beginTransaction() calls it once. */
   async init(): Promise<void> {
-    const frame = (await this.connection.request({ type: FrameType.TXN_INIT, transactionalId: this.transactionalId, timeoutMs: this.options.transactionTimeoutMs ?? 60_000 })) as Extract<ServerFrame, { type: typeof FrameType.PRODUCER_ID }>;
+    const frame = (await this.txn({ type: FrameType.TXN_INIT, transactionalId: this.transactionalId, timeoutMs: this.options.transactionTimeoutMs ?? 60_000 })) as Extract<ServerFrame, { type: typeof FrameType.PRODUCER_ID }>;
     this.identity = { producerId: frame.producerId, producerEpoch: frame.producerEpoch };
     this.sequences.clear();
   }
@@ -98,8 +132,8 @@ export class TransactionalProducer {
     const { producerId, producerEpoch } = this.identity!;
     const run = this.chain.then(async () => {
       this.touched = true;
-      await this.connection.request({ type: FrameType.TXN_ADD, transactionalId: this.transactionalId, producerId, producerEpoch, partitions: [], group: offsets.group });
-      await this.connection.request({ type: FrameType.TXN_OFFSETS, transactionalId: this.transactionalId, producerId, producerEpoch, group: offsets.group, offsets: offsets.offsets });
+      await this.txn({ type: FrameType.TXN_ADD, transactionalId: this.transactionalId, producerId, producerEpoch, partitions: [], group: offsets.group });
+      await this.txn({ type: FrameType.TXN_OFFSETS, transactionalId: this.transactionalId, producerId, producerEpoch, group: offsets.group, offsets: offsets.offsets });
     });
     this.chain = run.catch((error: Error) => void (this.failed ??= error));
     return run;
@@ -133,7 +167,7 @@ export class TransactionalProducer {
       return;
     }
     try {
-      await this.connection.request({ type: FrameType.TXN_END, transactionalId: this.transactionalId, producerId, producerEpoch, commit });
+      await this.txn({ type: FrameType.TXN_END, transactionalId: this.transactionalId, producerId, producerEpoch, commit });
       this.state = "ready";
     } catch (error) {
       this.noteFenced(error);
@@ -159,7 +193,7 @@ export class TransactionalProducer {
       this.touched = true;
       const partitions = fresh.map((k) => byPartition.get(k)!).map((g) => ({ topic: g.topic, partition: g.partition }));
       try {
-        await this.connection.request({ type: FrameType.TXN_ADD, transactionalId: this.transactionalId, producerId, producerEpoch, partitions, group: "" });
+        await this.txn({ type: FrameType.TXN_ADD, transactionalId: this.transactionalId, producerId, producerEpoch, partitions, group: "" });
       } catch (error) {
         this.noteFenced(error);
         throw error;
@@ -173,30 +207,56 @@ export class TransactionalProducer {
       const batch = encodeRecordBatch(g.records, { producerId, producerEpoch, baseSequence: sequence, attributes: Attributes.TRANSACTIONAL });
       return { topic: g.topic, partition: g.partition, batch };
     });
-    let result: ServerFrame;
-    try {
-      result = await this.connection.request({ type: FrameType.PRODUCE, acks: -1, timeoutMs: 30_000, items });
-    } catch (error) {
-      this.noteFenced(error);
-      throw error;
-    }
-    if (result.type !== FrameType.PRODUCE_RESULT) throw new KafkaProtocolError("UNKNOWN_SERVER_ERROR", "unexpected response to PRODUCE");
-    [...byPartition.values()].forEach((g, i) => {
-      const r = result.type === FrameType.PRODUCE_RESULT ? result.items[i]! : undefined;
-      if (!r || r.errorCode !== 0) {
-        const error = errorFromCode(r?.errorCode ?? -1, "", `produce to ${g.topic}-${g.partition} failed: ${r?.errorMessage ?? "no result"}`);
-        this.noteFenced(error);
-        throw error;
-      }
-      g.indexes.forEach((index, j) => (out[index] = { topic: g.topic, partition: g.partition, offset: r.baseOffset + BigInt(j) }));
-    });
+    const bases = await this.produceItems(items);
+    [...byPartition.values()].forEach((g, i) => g.indexes.forEach((index, j) => (out[index] = { topic: g.topic, partition: g.partition, offset: bases[i]! + BigInt(j) })));
     return out;
+  }
+
+  /**
+   * Each batch to its partition's leader (one PRODUCE per broker); the failed ones are sent again, the same
+   * bytes, while the routes say so. Returns each item's base offset.
+   */
+  private async produceItems(items: { topic: string; partition: number; batch: Uint8Array }[]): Promise<bigint[]> {
+    const bases = new Array<bigint>(items.length);
+    let pending = items.map((_, i) => i);
+    for (let attempt = 0; pending.length; attempt++) {
+      const failures: { index: number; error: unknown }[] = [];
+      const byBroker = new Map<Connection, number[]>();
+      for (const index of pending) {
+        try {
+          const c = await this.routes.leader(items[index]!.topic, items[index]!.partition);
+          byBroker.set(c, [...(byBroker.get(c) ?? []), index]);
+        } catch (error) {
+          failures.push({ index, error });
+        }
+      }
+      await Promise.all([...byBroker].map(async ([c, indexes]) => {
+        try {
+          const result = await c.request({ type: FrameType.PRODUCE, acks: -1, timeoutMs: 30_000, items: indexes.map((i) => items[i]!) });
+          if (result.type !== FrameType.PRODUCE_RESULT) throw new KafkaProtocolError("UNKNOWN_SERVER_ERROR", "unexpected response to PRODUCE");
+          indexes.forEach((index, j) => {
+            const r = result.items[j];
+            if (r && r.errorCode === 0) bases[index] = r.baseOffset;
+            else failures.push({ index, error: errorFromCode(r?.errorCode ?? -1, "", `produce to ${items[index]!.topic}-${items[index]!.partition} failed: ${r?.errorMessage ?? "no result"}`) });
+          });
+        } catch (error) {
+          for (const index of indexes) failures.push({ index, error });
+        }
+      }));
+      for (const { error } of failures) this.noteFenced(error);
+      // Asked together: each answer may wait (backoff) and refresh the metadata.
+      const again = await Promise.all(failures.map(({ error }) => (this.state === "fenced" ? false : this.routes.retry(error, attempt, "leader"))));
+      const fatal = failures.find((_, i) => !again[i]);
+      if (fatal) throw fatal.error;
+      pending = failures.map((f) => f.index);
+    }
+    return bases;
   }
 
   private async partitionOf(record: ProducerRecord): Promise<number> {
     let count = this.partitionCounts.get(record.topic);
     if (count === undefined) {
-      count = (await this.admin.describeTopic(record.topic)).partitions.length;
+      count = await this.routes.partitionCount(record.topic);
       this.partitionCounts.set(record.topic, count);
     }
     if (record.partition !== undefined) {

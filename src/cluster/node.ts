@@ -19,6 +19,7 @@ import { placeableBrokers } from "./reassign.js";
 import { ReplicaManager } from "./replica-manager.js";
 import { ReplicaServer } from "./replica-transport.js";
 import { MarkerRouter } from "./txn-markers.js";
+import { LeaderOffsets } from "./leader-offsets.js";
 
 export interface ClusterNode {
   readonly brokerId: number;
@@ -64,12 +65,14 @@ export async function startClusterNode(
   const controller = new Controller(session, { defaultReplicationFactor: config.defaultReplicationFactor ?? 3, leaderRebalanceIntervalMs: config.leaderRebalanceIntervalMs, logger });
   const host = config.advertisedHost ?? listeners.host;
   const markers = new MarkerRouter(broker, session, replicas, brokerId);
+  const offsets = new LeaderOffsets(session, replicas, brokerId);
   const server = await ReplicaServer.start(
     listeners.host,
     config.replicationPort ?? 0,
     async (h) => {
       if (h.type === "fetch") return replicas.handleFetch(h);
       if (h.type === "epochEnd") return replicas.handleEpochEnd(h);
+      if (h.type === "hw") return offsets.handleHighWatermark(h);
       if (h.type === "marker" || h.type === "txnOffsets" || h.type === "groupOffsets") return markers.handle(h);
       return { header: { error: "INVALID_REQUEST" } };
     },
@@ -77,7 +80,11 @@ export async function startClusterNode(
   );
   broker.replication = replicas;
   broker.replicationStats = () => replicas.stats();
-  broker.cluster = { ...clusterView(broker, session, brokerId), epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch) };
+  broker.cluster = {
+    ...clusterView(broker, session, brokerId),
+    epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch),
+    leaderHighWatermark: (topic, partition) => offsets.leaderHighWatermark(topic, partition),
+  };
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
     if (firstJoin) await checkLocalTopics(broker, session);
@@ -94,6 +101,7 @@ export async function startClusterNode(
     controller.close();
     replicas.close();
     markers.close();
+    offsets.close();
     await server.close();
     await session.close();
     throw error;
@@ -109,6 +117,7 @@ export async function startClusterNode(
       controller.close();
       replicas.close();
       markers.close();
+      offsets.close();
       await server.close();
       await session.close();
     },
@@ -147,6 +156,7 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
     brokerId,
     brokers: () => [...snap().brokers.values()].sort((a, b) => a.id - b.id),
     controllerId: () => snap().controller?.brokerId ?? -1,
+    partitionCount: (topic) => snap().topics.get(topic)?.partitions,
     partition(topic, partition) {
       const t = snap().topics.get(topic);
       const state = snap().partitions.get(pkey(topic, partition));

@@ -75,6 +75,12 @@ export class ReplicaManager implements ReplicationHooks {
     return this.parts.get(pkey(topic, partition))?.hw ?? 0n;
   }
 
+  /** The high watermark as this partition's leader knows it; undefined unless this broker leads it (unfenced). */
+  leaderHighWatermark(topic: string, partition: number): bigint | undefined {
+    const lp = this.parts.get(pkey(topic, partition));
+    return lp && lp.role === "leader" && !this.fenced ? lp.hw : undefined;
+  }
+
   // ---- leader side -------------------------------------------------------------------------------------
 
   private advanceHw(lp: LocalPartition): void {

@@ -16,9 +16,10 @@ export interface BrokerCoordinatorOptions extends Omit<GroupCoordinatorOptions, 
 export async function createBrokerCoordinator(broker: Broker, options: BrokerCoordinatorOptions = {}): Promise<GroupCoordinator> {
   const { offsetsTopic, ...rest } = options;
   const coordinator = await GroupCoordinator.create({
-    partitionsFor: (topic) => broker.topic(topic)?.partitions ?? 0,
+    // Cluster mode: topics and log ends from the cluster (this broker may host no replica, or a lagging one).
+    partitionsFor: (topic) => (broker.cluster?.partitionCount ? (broker.cluster.partitionCount(topic) ?? 0) : (broker.topic(topic)?.partitions ?? 0)),
     topicNames: () => broker.listTopics().map((t) => t.name),
-    logEndOffset: (topic, partition) => broker.logEndOffset(topic, partition),
+    logEndOffset: (topic, partition) => (broker.cluster?.leaderHighWatermark ? broker.cluster.leaderHighWatermark(topic, partition) : broker.logEndOffset(topic, partition)),
     resolveStart: (topic, partition, from) => broker.resolveStart(topic, partition, from),
     ...rest,
     offsetLog: new BrokerOffsetLog(broker, { logger: options.logger ?? broker.logger, ...offsetsTopic }),

@@ -33,6 +33,8 @@
 //   holds the partition (KIP-890 style verification): an older epoch gets INVALID_PRODUCER_EPOCH, anything
 //   else INVALID_TXN_STATE.
 // The two-phase end itself (Prepare → markers → Complete, and the fencing abort) is in end.ts.
+// Transactions v2 (KIP-890 part 2): EndTxn v5 bumps the epoch at every end (end-v2.ts); Produce v12+ and
+// TxnOffsetCommit v5 add the partition / the group's offsets partition themselves (addForProduce, implicitAdd).
 
 import { KafkaErrors } from "../errors/index.js";
 import { KafkaProtocolError } from "../errors/index.js";
@@ -46,6 +48,7 @@ import { encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName }
 import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
 import type { TransactionBroker } from "./broker-slice.js";
 import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
+import { endTxnV2, type EndV2Result } from "./end-v2.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
 const OPERATION_NOT_ATTEMPTED = 55;
@@ -94,6 +97,8 @@ export class TransactionCoordinator {
   private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
   /** Cluster mode: TxnOffsetCommit forwarding and offsets to other brokers' groups. */
   private routing: TxnRouting | undefined;
+  /** Transactions v2: the producer id an id had before its epoch overflowed (EndTxn v5 retries; memory only). */
+  private readonly previousProducerIds = new Map<string, bigint>();
 
   constructor(
     private readonly broker: TransactionBroker,
@@ -255,17 +260,15 @@ export class TransactionCoordinator {
       const meta = this.txns.get(transactionalId);
       const error = this.checkProducer(meta, producerId, producerEpoch) ?? this.checkNotEnding(meta!);
       if (error) return error;
-      // The group's offsets partition, named as Kafka names it; the commit writes there.
-      const partitions = this.broker.topic("__consumer_offsets")?.partitions ?? 0;
-      const partition = partitions > 0 ? kafkaPartitionFor(groupId, partitions) : 0;
-      await this.addToTransaction(meta!, [{ name: "__consumer_offsets", partitions: [partition] }]);
+      await this.addToTransaction(meta!, [{ name: "__consumer_offsets", partitions: [this.offsetsPartition(groupId)] }]);
       return KafkaErrors.NONE.code;
     });
   }
 
   /** TxnOffsetCommit: the offsets wait in the transaction until it commits. Error code per partition. */
   /** `validated`: the group's coordinator already checked the group (a request forwarded in cluster mode). */
-  async txnOffsetCommit(request: TxnOffsetCommitRequest, validated = false): Promise<number | Map<string, Map<number, number>>> {
+  /** `implicitAdd` (v5, transactions v2): the group's offsets partition joins the transaction first, starting one if none is open. */
+  async txnOffsetCommit(request: TxnOffsetCommitRequest, validated = false, implicitAdd = false): Promise<number | Map<string, Map<number, number>>> {
     const notReady = this.statusError(request.transactionalId);
     // Cluster mode: Kafka clients send TxnOffsetCommit to the GROUP's coordinator; it checks the group and
     // forwards to the id's coordinator (src/cluster/txn-routing.ts).
@@ -284,6 +287,11 @@ export class TransactionCoordinator {
       const meta = this.txns.get(request.transactionalId);
       const fenced = this.checkProducer(meta, request.producerId, request.producerEpoch);
       if (fenced) return fenced === KafkaErrors.PRODUCER_FENCED.code ? KafkaErrors.INVALID_PRODUCER_EPOCH.code : fenced;
+      if (implicitAdd) {
+        const ending = this.checkNotEnding(meta!);
+        if (ending) return ending;
+        await this.addToTransaction(meta!, [{ name: "__consumer_offsets", partitions: [this.offsetsPartition(request.groupId)] }]);
+      }
       if (meta!.status !== "Ongoing") return KafkaErrors.INVALID_TXN_STATE.code;
       const { codes, pending } = pendingOffsetsAfter(meta!, request, (topic) => this.broker.topic(topic)?.partitions ?? 0);
       await this.transition(meta!, { pendingOffsets: pending });
@@ -314,6 +322,53 @@ export class TransactionCoordinator {
       await this.transition(meta!, { status: commit ? "PrepareCommit" : "PrepareAbort" });
       this.options.onStep?.("prepared", transactionalId);
       await tryComplete(this.ending, meta!);
+      return KafkaErrors.NONE.code;
+    });
+  }
+
+  /** EndTxn v5 (transactions v2): the epoch bumps at every end; the answer carries the id/epoch to use next (end-v2.ts). */
+  async endTxnV2(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<EndV2Result> {
+    const notReady = this.statusError(transactionalId);
+    if (notReady) return { errorCode: notReady, producerId: -1n, producerEpoch: -1 };
+    return this.locks.run(transactionalId, () =>
+      endTxnV2(this.ending, this.txns.get(transactionalId), { producerId, producerEpoch, commit }, this.previousProducerIds, () =>
+        this.options.onStep?.("prepared", transactionalId),
+      ),
+    );
+  }
+
+  /**
+   * Transactions v2 is finalized (ApiVersions) only on a single node: in cluster mode a partition's leader
+   * may not be the producer's coordinator, and the implicit add (addForProduce) is not forwarded.
+   */
+  get supportsTransactionsV2(): boolean {
+    return this.ownership === undefined;
+  }
+
+  /**
+   * Produce v12+ (transactions v2): a transactional batch adds its partition to the producer's transaction,
+   * starting one if none is open, as Kafka's broker does with AddPartitionsToTxn v5 before appending.
+   * NONE when added (or already in it), else the Kafka code for the partition: UNKNOWN_TOPIC_OR_PARTITION
+   * (nothing is added for a partition that does not exist), INVALID_PRODUCER_EPOCH (an
+   * older epoch: a zombie), INVALID_TXN_STATE (no transactional id holds this producer id, or a newer epoch),
+   * NOT_ENOUGH_REPLICAS while the previous end is written (retriable, as Kafka translates
+   * CONCURRENT_TRANSACTIONS for Produce). Ids this broker does not coordinate (cluster mode) are left to the
+   * write check.
+   */
+  async addForProduce(topic: string, partition: number, producerId: bigint, producerEpoch: number): Promise<number> {
+    const count = this.broker.topic(topic)?.partitions ?? 0;
+    if (!(Number.isInteger(partition) && partition >= 0 && partition < count)) return KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code;
+    const id = this.byProducer.get(producerId);
+    if (id === undefined) return this.ownership ? KafkaErrors.NONE.code : KafkaErrors.INVALID_TXN_STATE.code;
+    const notReady = this.statusError(id);
+    if (notReady) return KafkaErrors.NOT_ENOUGH_REPLICAS.code;
+    return this.locks.run(id, async () => {
+      const meta = this.txns.get(id);
+      if (!meta || meta.producerId !== producerId) return KafkaErrors.INVALID_TXN_STATE.code;
+      if (producerEpoch < meta.producerEpoch) return KafkaErrors.INVALID_PRODUCER_EPOCH.code;
+      if (producerEpoch !== meta.producerEpoch) return KafkaErrors.INVALID_TXN_STATE.code;
+      if (this.checkNotEnding(meta)) return KafkaErrors.NOT_ENOUGH_REPLICAS.code;
+      await this.addToTransaction(meta, [{ name: topic, partitions: [partition] }]);
       return KafkaErrors.NONE.code;
     });
   }
@@ -351,6 +406,12 @@ export class TransactionCoordinator {
     if (!meta || meta.producerId !== producerId) return KafkaErrors.INVALID_PRODUCER_ID_MAPPING.code;
     if (meta.producerEpoch !== producerEpoch) return KafkaErrors.PRODUCER_FENCED.code;
     return undefined;
+  }
+
+  /** The group's offsets partition, named as Kafka names it; the commit writes there. */
+  private offsetsPartition(groupId: string): number {
+    const partitions = this.broker.topic("__consumer_offsets")?.partitions ?? 0;
+    return partitions > 0 ? kafkaPartitionFor(groupId, partitions) : 0;
   }
 
   private checkNotEnding(meta: TxnMeta): number | undefined {

@@ -117,8 +117,9 @@ describe("cluster basics", () => {
     try {
       const under = await until("under-replicated", async () => {
         const r = await run(process.execPath, [MAIN, "cluster", "status", "--cluster", etcd.url, "--json"]).catch((e: { stdout: string; code: number }) => e);
-        const s = JSON.parse(r.stdout) as { underReplicated: unknown[]; brokers: unknown[] };
-        return s.underReplicated.length > 0 && s.brokers.length === 2 ? (r as { code?: number }) : undefined;
+        const s = JSON.parse(r.stdout) as { underReplicated: unknown[]; offline: unknown[]; brokers: unknown[] };
+        // Until the controller has moved the dead broker's leaderships, its partitions are offline (exit 2).
+        return s.underReplicated.length > 0 && s.offline.length === 0 && s.brokers.length === 2 ? (r as { code?: number }) : undefined;
       }, 20_000);
       expect(under.code).toBe(1);
     } finally {

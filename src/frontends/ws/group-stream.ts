@@ -57,7 +57,10 @@ export class GroupStream {
 
   join(): ServerFrame {
     const { frame, host } = this;
-    if (!host.broker.topic(frame.topic)) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `unknown topic ${frame.topic}`);
+    // Cluster mode: the cluster's metadata says whether the topic exists (this broker may host no replica).
+    const cluster = host.broker.cluster;
+    const known = cluster?.partitionCount ? cluster.partitionCount(frame.topic) !== undefined : host.broker.topic(frame.topic) !== undefined;
+    if (!known) throw new KafkaProtocolError("UNKNOWN_TOPIC_OR_PARTITION", `unknown topic ${frame.topic}`);
     const assignor = frame.assignor || "sticky";
     if (!ASSIGNORS.has(assignor)) throw new KafkaProtocolError("INVALID_REQUEST", `unknown assignor ${frame.assignor}`);
     this.handle = host.coordinator.joinManaged(

@@ -13,6 +13,9 @@
 // - Transactional batches go to the broker core, which has the transaction coordinator verify them
 //   (src/transactions/coordinator.ts: the producer's current epoch, an Ongoing transaction holding the
 //   partition; else INVALID_PRODUCER_EPOCH or INVALID_TXN_STATE).
+// - v12+ (transactions v2, KIP-890 part 2): a transactional batch first adds its partition to the
+//   producer's transaction (no AddPartitionsToTxn from the client), as Kafka's broker asks its coordinator
+//   with AddPartitionsToTxn v5; a refusal is that partition's error (produce-txn.ts).
 // - Idempotent batches (producerId >= 0) are deduplicated by the broker: a retry gets the original base
 //   offset and NONE. kafkajs sends producerId -1 with epoch/sequence 0: that is non-idempotent.
 // - Errors are per partition, as data; unknown topics or partitions get UNKNOWN_TOPIC_OR_PARTITION.
@@ -28,15 +31,14 @@ import type { ApiKey, ProduceResponse } from "../../../protocol/kafka/index.js";
 import type { ProduceItem } from "../../../broker/broker.js";
 import { NO_RESPONSE, type Handler, type KafkaBrokerContext } from "./context.js";
 import { MoreKafkaCodes, topicById } from "./topic-ids.js";
+import { addToTransactions, type Slot } from "./produce-txn.js";
 
 
-type Slot = { topic: number; partition: number; index: number; errorCode: number; item?: ProduceItem };
 
 export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request, info) => {
   const version = info.header.apiVersion;
   const acks = request.acks;
   const slots: Slot[] = [];
-  const items: ProduceItem[] = [];
   request.topicData.forEach((t, ti) => {
     const name = produceTopicName(ctx, t, version);
     t.partitionData.forEach((p, pi) => {
@@ -47,11 +49,12 @@ export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request
       const slot: Slot = { topic: ti, partition: pi, index: p.index, errorCode };
       if (errorCode === KafkaErrors.NONE.code && name !== undefined) {
         slot.item = { topic: name, partition: p.index, batch: p.records! };
-        items.push(slot.item);
       }
       slots.push(slot);
     });
   });
+  if (version >= 12 && ctx.transactions) await addToTransactions(ctx.transactions, slots);
+  const items = slots.flatMap((s) => (s.item ? [s.item] : []));
 
   const results = new Map<ProduceItem, { errorCode: number; baseOffset: bigint; logStartOffset: bigint }>();
   if (items.length) {

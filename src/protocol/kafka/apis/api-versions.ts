@@ -14,9 +14,14 @@
 //   api_keys          [ api_key int16, min_version int16, max_version int16, tagged_fields (v3) ]
 //                     (compact array in v3)
 //   throttle_time_ms  int32                                   v1+
-//   tagged_fields                                             v3: SupportedFeatures (0),
-//                     FinalizedFeaturesEpoch (1), FinalizedFeatures (2), ZkMigrationReady (3) — we send
-//                     none and skip them on read; clients accept their absence.
+//   tagged_fields                                             v3+, written when set:
+//     0 SupportedFeatures       compact [ name compact_string, min_version int16, max_version int16, tags ]
+//     1 FinalizedFeaturesEpoch  int64 (default -1: unknown)
+//     2 FinalizedFeatures       compact [ name compact_string, max_version_level int16,
+//                                         min_version_level int16, tags ]
+//     3 ZkMigrationReady        bool (controllers only: never written, skipped on read)
+//   Rivulet advertises one feature, transaction.version (docs/transactions.md); a v3 response omits
+//   supported features whose min_version is 0, as the spec says for v0-3 (older Java clients reject 0).
 //
 // Version notes:
 // * A request above our maximum (v5+ from future clients) is not parsed: the broker answers it in the v0
@@ -25,7 +30,7 @@
 
 import { checkVersion, type VersionRange } from "../errors.js";
 import type { Reader } from "../reader.js";
-import type { Writer } from "../writer.js";
+import { Writer } from "../writer.js";
 
 export const versions: VersionRange = { key: 18, name: "ApiVersions", min: 0, max: 4, flexibleFrom: 3 };
 
@@ -47,6 +52,35 @@ export interface ApiVersionsResponse {
   apiKeys: ApiVersionRange[];
   /** v1+, default 0. */
   throttleTimeMs?: number;
+  /** v3+ tagged field 0. */
+  supportedFeatures?: { name: string; minVersion: number; maxVersion: number }[];
+  /** v3+ tagged field 1; -1 (the default) means unknown, and then the finalized list is not meaningful. */
+  finalizedFeaturesEpoch?: bigint;
+  /** v3+ tagged field 2. */
+  finalizedFeatures?: { name: string; maxVersionLevel: number; minVersionLevel: number }[];
+}
+
+const SUPPORTED_FEATURES = 0;
+const FINALIZED_FEATURES_EPOCH = 1;
+const FINALIZED_FEATURES = 2;
+
+/** The response's tagged fields (v3+), in tag order, only those set. */
+function writeFeatureTags(w: Writer, version: number, res: ApiVersionsResponse): void {
+  const fields: [number, Uint8Array][] = [];
+  const supported = (res.supportedFeatures ?? []).filter((f) => version >= 4 || f.minVersion > 0);
+  if (supported.length) {
+    const body = new Writer().compactArray(supported, (w, f) => w.compactString(f.name).int16(f.minVersion).int16(f.maxVersion).emptyTaggedFields());
+    fields.push([SUPPORTED_FEATURES, body.toBytes()]);
+  }
+  if (res.finalizedFeaturesEpoch !== undefined && res.finalizedFeaturesEpoch !== -1n) {
+    fields.push([FINALIZED_FEATURES_EPOCH, new Writer().int64(res.finalizedFeaturesEpoch).toBytes()]);
+  }
+  if (res.finalizedFeatures?.length) {
+    const body = new Writer().compactArray(res.finalizedFeatures, (w, f) => w.compactString(f.name).int16(f.maxVersionLevel).int16(f.minVersionLevel).emptyTaggedFields());
+    fields.push([FINALIZED_FEATURES, body.toBytes()]);
+  }
+  w.uvarint(fields.length);
+  for (const [tag, bytes] of fields) w.uvarint(tag).uvarint(bytes.length).raw(bytes);
 }
 
 export function decodeRequest(r: Reader, version: number): ApiVersionsRequest {
@@ -75,7 +109,7 @@ export function encodeResponse(w: Writer, version: number, res: ApiVersionsRespo
   if (flexible) w.compactArray(res.apiKeys, writeKey);
   else w.array(res.apiKeys, writeKey);
   if (version >= 1) w.int32(res.throttleTimeMs ?? 0);
-  if (flexible) w.emptyTaggedFields();
+  if (flexible) writeFeatureTags(w, version, res);
 }
 
 export function decodeResponse(r: Reader, version: number): ApiVersionsResponse {
@@ -89,6 +123,13 @@ export function decodeResponse(r: Reader, version: number): ApiVersionsResponse 
   };
   const apiKeys = flexible ? r.compactArray(readKey) : r.array(readKey);
   const throttleTimeMs = version >= 1 ? r.int32() : 0;
-  if (flexible) r.taggedFields();
-  return { errorCode, apiKeys, throttleTimeMs };
+  const res: ApiVersionsResponse = { errorCode, apiKeys, throttleTimeMs };
+  if (flexible) {
+    r.taggedFields((tag, field) => {
+      if (tag === SUPPORTED_FEATURES) res.supportedFeatures = field.compactArray((r) => { const f = { name: r.compactString(), minVersion: r.int16(), maxVersion: r.int16() }; r.taggedFields(); return f; });
+      else if (tag === FINALIZED_FEATURES_EPOCH) res.finalizedFeaturesEpoch = field.int64();
+      else if (tag === FINALIZED_FEATURES) res.finalizedFeatures = field.compactArray((r) => { const f = { name: r.compactString(), maxVersionLevel: r.int16(), minVersionLevel: r.int16() }; r.taggedFields(); return f; });
+    });
+  }
+  return res;
 }

@@ -1,6 +1,6 @@
-// TxnOffsetCommit (key 28), v0-4. 3+ is flexible.
+// TxnOffsetCommit (key 28), v0-5. 3+ is flexible.
 //
-// TxnOffsetCommitRequest v0-4
+// TxnOffsetCommitRequest v0-5
 //   transactional_id   string
 //   group_id           string
 //   producer_id        int64
@@ -11,18 +11,19 @@
 //   topics             [ name string, partitions [ partition_index int32, committed_offset int64,
 //                        committed_leader_epoch int32 v2+ (default -1), committed_metadata nullable_string ] ]
 //
-// TxnOffsetCommitResponse v0-4
+// TxnOffsetCommitResponse v0-5
 //   throttle_time_ms  int32
 //   topics            [ name string, partitions [ partition_index int32, error_code int16 ] ]
 //
 // Version notes: v1 throttling; v2 committed_leader_epoch; v3 flexible and the group membership fields
-// (KIP-447); v4 TRANSACTION_ABORTABLE (never sent here).
+// (KIP-447); v4 TRANSACTION_ABORTABLE (never sent here); v5 the same bytes as v4, sent by a transactions v2
+// producer (KIP-890 part 2): the group's offsets join the transaction without AddOffsetsToTxn.
 
 import type { VersionRange } from "../errors.js";
 import { arr, f, struct } from "../schema.js";
 import { defineApi } from "../schema-compile.js";
 
-export const versions: VersionRange = { key: 28, name: "TxnOffsetCommit", min: 0, max: 4, flexibleFrom: 3 };
+export const versions: VersionRange = { key: 28, name: "TxnOffsetCommit", min: 0, max: 5, flexibleFrom: 3 };
 
 export interface TxnOffsetCommitPartition {
   partitionIndex: number;
