@@ -8,6 +8,7 @@ import { createLogger, type LogLevel } from "../log.js";
 // The server (broker, shards, both front ends) loads only when `serve` runs: every other command starts
 // without it (a client command answers in a fraction of the time).
 import type { ServerConfig } from "../server.js";
+import type { ConsumerMigrationPolicy } from "../groups/types.js";
 import { applyFileValues, type FlagSpecs } from "./args.js";
 import { defineCommand } from "./command.js";
 import { readConfigFile } from "./config-file.js";
@@ -42,6 +43,7 @@ const serveFlags = {
   "advertised-host": { kind: "string", description: "host clients are told to connect to (default: the bound host)", env: "RIVULET_ADVERTISED_HOST", placeholder: "HOST" },
   "advertised-port": { kind: "integer", description: "Kafka port clients are told to connect to (default: the bound one)", min: 1, env: "RIVULET_ADVERTISED_PORT" },
   "auto-create-topics": { kind: "boolean", description: "create topics a Kafka client's Metadata request asks for (Kafka's auto.create.topics.enable; off by default)", env: "RIVULET_AUTO_CREATE_TOPICS" },
+  "group-migration-policy": { kind: "string", description: "KIP-848 online migration between classic and consumer groups (Kafka's group.consumer.migration.policy)", default: "bidirectional", choices: ["bidirectional", "upgrade", "downgrade", "disabled"], env: "RIVULET_GROUP_MIGRATION_POLICY", placeholder: "POLICY" },
   "default-partitions": { kind: "integer", description: "partitions of auto-created topics and of CreateTopics with -1", default: 1, min: 1, env: "RIVULET_DEFAULT_PARTITIONS" },
   shards: { kind: "integer", description: `shard worker threads, one owner per partition (default: available parallelism, ${availableParallelism()} here)`, min: 1, env: "RIVULET_SHARDS" },
   "rebuild-metadata": { kind: "boolean", description: "rebuild topics.json from the partition directories when it is missing, damaged or incomplete (docs/operations.md)", env: "RIVULET_REBUILD_METADATA" },
@@ -103,6 +105,7 @@ export const serve = defineCommand({
       logLevel: level,
       logger,
       kafka: { autoCreateTopics: flags["auto-create-topics"] === true, defaultPartitions: flags["default-partitions"] },
+      groups: { consumerMigrationPolicy: flags["group-migration-policy"] as ConsumerMigrationPolicy },
       security: securityConfig(flags),
       cluster: clusterConfig(flags),
     };

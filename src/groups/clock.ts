@@ -65,4 +65,6 @@ export const timerKey = {
   sync: (groupId: string) => `${groupId}\u0000sync`,
   heartbeat: (groupId: string, memberId: string) => `${groupId}\u0000hb\u0000${memberId}`,
   revoke: (groupId: string, memberId: string) => `${groupId}\u0000revoke\u0000${memberId}`,
+  /** A classic member of a consumer group told to rejoin (REBALANCE_IN_PROGRESS) must within its rebalance timeout. */
+  classicRejoin: (groupId: string, memberId: string) => `${groupId}\u0000rejoin\u0000${memberId}`,
 };

@@ -28,6 +28,36 @@ export function decodeSubscription(bytes: Uint8Array): string[] | undefined {
   }
 }
 
+/**
+ * The subscription's topics and owned partitions (v1+; [] for v0, whose eager clients give up every partition
+ * before they rejoin), or undefined if the bytes are not a consumer subscription.
+ */
+export function decodeSubscriptionOwned(bytes: Uint8Array): { topics: string[]; owned: TopicPartition[] } | undefined {
+  try {
+    const r = new Reader(bytes);
+    const version = r.int16();
+    if (version < 0) return undefined;
+    const n = r.int32();
+    if (n < 0 || n > bytes.length) return undefined;
+    const topics = Array.from({ length: n }, () => r.string());
+    const owned: TopicPartition[] = [];
+    if (r.remaining === 0) return { topics, owned };
+    r.nullableBytes(); // user data
+    if (version < 1 || r.remaining === 0) return { topics, owned };
+    const count = r.int32();
+    if (count < 0 || count > bytes.length) return undefined;
+    for (let i = 0; i < count; i++) {
+      const topic = r.string();
+      const k = r.int32();
+      if (k < 0 || k > bytes.length) return undefined;
+      for (let j = 0; j < k; j++) owned.push({ topic, partition: r.int32() });
+    }
+    return { topics, owned: owned.sort(compareTp) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The assigned partitions, or undefined if the bytes are not a consumer assignment. */
 export function decodeAssignment(bytes: Uint8Array): TopicPartition[] | undefined {
   if (bytes.length === 0) return [];

@@ -14,6 +14,8 @@
 // - A KIP-848 consumer group (ConsumerGroup.validateOffsetCommit): epoch < 0 while it has no members:
 //   stored. Otherwise an unknown member → UNKNOWN_MEMBER_ID, OffsetCommit below v9 → UNSUPPORTED_VERSION,
 //   an epoch other than the member's → STALE_MEMBER_EPOCH (the client refreshes its epoch and retries).
+//   A classic-protocol member in it (online migration) commits at any version with its generation (its
+//   member epoch): another → ILLEGAL_GENERATION.
 // - Per partition: metadata longer than offsetMetadataMaxBytes → OFFSET_METADATA_TOO_LARGE; with a
 //   partitionsFor hook, an unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION (Kafka checks that in
 //   KafkaApis); the rest is appended in one batch, and an append failure is mapped as Kafka maps it
@@ -50,6 +52,8 @@ export function validateCommit(ctx: GroupContext, req: OffsetCommitRequest): num
     if (req.generationId < 0 && group.size === 0) return Err.NONE;
     const member = group.member(req.memberId);
     if (!member) return Err.UNKNOWN_MEMBER_ID;
+    // A classic-protocol member (online migration) commits with its generation, at any version (Kafka 4.0).
+    if (member.classic !== null) return req.generationId === member.memberEpoch ? Err.NONE : Err.ILLEGAL_GENERATION;
     if (req.apiVersion !== undefined && req.apiVersion < 9) return Err.UNSUPPORTED_VERSION;
     return req.generationId === member.memberEpoch ? Err.NONE : Err.STALE_MEMBER_EPOCH;
   }

@@ -178,7 +178,17 @@ export interface GroupConfig {
   consumerSessionTimeoutMs?: number;
   /** KIP-848 groups: group.consumer.heartbeat.interval.ms, told to members in every heartbeat. Default 5000. */
   consumerHeartbeatIntervalMs?: number;
+  /**
+   * group.consumer.migration.policy (KIP-848 online migration): "bidirectional" (default) lets a KIP-848
+   * member join a classic group with members (upgrade) and turns a consumer group whose last KIP-848 member
+   * left back into a classic group (downgrade); "upgrade" / "downgrade" allow one direction; "disabled"
+   * allows neither, and classic members cannot join a consumer group that has members.
+   */
+  consumerMigrationPolicy?: ConsumerMigrationPolicy;
 }
+
+export const CONSUMER_MIGRATION_POLICIES = ["bidirectional", "upgrade", "downgrade", "disabled"] as const;
+export type ConsumerMigrationPolicy = (typeof CONSUMER_MIGRATION_POLICIES)[number];
 
 export type ResolvedGroupConfig = Required<GroupConfig>;
 
@@ -193,6 +203,7 @@ export function resolveGroupConfig(config: GroupConfig = {}): ResolvedGroupConfi
     managedRebalanceTimeoutMs: config.managedRebalanceTimeoutMs ?? 60_000,
     consumerSessionTimeoutMs: config.consumerSessionTimeoutMs ?? 45_000,
     consumerHeartbeatIntervalMs: config.consumerHeartbeatIntervalMs ?? 5_000,
+    consumerMigrationPolicy: config.consumerMigrationPolicy ?? "bidirectional",
   };
 }
 

@@ -4,6 +4,9 @@
 // - groupId "" → INVALID_GROUP_ID; session timeout outside [min, max] → INVALID_SESSION_TIMEOUT.
 // - Unknown group: created (Empty) for memberId "", else UNKNOWN_MEMBER_ID.
 // - A managed (server-assigned) group with members → INCONSISTENT_GROUP_PROTOCOL; an empty one becomes classic.
+//   A KIP-848 consumer group with members takes the member as a classic-protocol member
+//   (consumer/classic-members.ts) unless consumerMigrationPolicy is "disabled" (then
+//   INCONSISTENT_GROUP_PROTOCOL).
 // - Group full (maxGroupSize: awaiting members while preparing, members otherwise) → GROUP_MAX_SIZE_REACHED.
 // - New member (memberId ""): protocol type or protocols incompatible with the group →
 //   INCONSISTENT_GROUP_PROTOCOL. With requireKnownMemberId (JoinGroup v4+, dynamic members) it gets an id
@@ -30,6 +33,7 @@ import { ClassicGroup } from "../group.js";
 import { ClassicMember } from "../member.js";
 import { EMPTY_BYTES, type JoinGroupRequest, type JoinGroupResponse } from "../types.js";
 import { persistClassic } from "../persist/snapshot.js";
+import { classicJoinAllowed, joinConsumerGroup } from "../consumer/classic-members.js";
 import { joinError, maybePrepareRebalanceOrCompleteJoin, rescheduleHeartbeat, schedulePendingMemberExpiry } from "./rebalance.js";
 
 type Respond = (response: JoinGroupResponse) => void;
@@ -44,6 +48,10 @@ function handleJoin(ctx: GroupContext, req: JoinGroupRequest, respond: Respond):
   if (!sessionTimeoutValid(ctx, req.sessionTimeoutMs)) return respond(joinError(memberId, Err.INVALID_SESSION_TIMEOUT));
   const isUnknownMember = memberId === "";
   let existing = ctx.groups.get(groupId);
+  if (existing?.kind === "consumer" && existing.size > 0 && classicJoinAllowed(ctx)) {
+    // KIP-848 online migration: a classic member inside a consumer group, assigned by the coordinator.
+    return joinConsumerGroup(ctx, existing, req, respond);
+  }
   if (existing?.kind === "managed" || existing?.kind === "consumer") {
     // A WebSocket or KIP-848 group with members cannot take classic members (Kafka: INCONSISTENT_GROUP_PROTOCOL
     // when the consumer group cannot take them); an empty one turns classic, its committed offsets stay.

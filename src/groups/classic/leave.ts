@@ -1,7 +1,8 @@
 // LeaveGroup (13).
 //
 // Behavior (GroupMetadataManager.classicGroupLeave, Kafka 3.7+):
-// - groupId "" → INVALID_GROUP_ID; unknown or managed group → UNKNOWN_MEMBER_ID (top level).
+// - groupId "" → INVALID_GROUP_ID; unknown or managed group → UNKNOWN_MEMBER_ID (top level). A KIP-848
+//   consumer group: its classic-protocol members leave through consumer/classic-members.ts.
 // - Dead → COORDINATOR_NOT_AVAILABLE (top level).
 // - Per member: a MEMBER_ID_REQUIRED id is forgotten (NONE); a member is removed (NONE; a parked JoinGroup
 //   of its gets UNKNOWN_MEMBER_ID); memberId "" or an unknown id → UNKNOWN_MEMBER_ID. A static member may be
@@ -15,11 +16,13 @@
 import { timerKey } from "../clock.js";
 import { Err, type GroupContext } from "../context.js";
 import type { LeaveGroupRequest, LeaveGroupResponse } from "../types.js";
+import { leaveConsumerGroup } from "../consumer/classic-members.js";
 import { dropMember, maybeCompleteJoinPhase, maybePrepareRebalanceOrCompleteJoin } from "./rebalance.js";
 
 export function leaveGroup(ctx: GroupContext, req: LeaveGroupRequest): LeaveGroupResponse {
   if (!req.groupId) return { errorCode: Err.INVALID_GROUP_ID, members: [] };
   const group = ctx.groups.get(req.groupId);
+  if (group?.kind === "consumer") return leaveConsumerGroup(ctx, group, req);
   if (!group || group.kind !== "classic") return { errorCode: Err.UNKNOWN_MEMBER_ID, members: [] };
   if (group.is("Dead")) return { errorCode: Err.COORDINATOR_NOT_AVAILABLE, members: [] };
   const left: string[] = [];

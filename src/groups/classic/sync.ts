@@ -1,7 +1,8 @@
 // SyncGroup (14).
 //
 // Behavior (GroupMetadataManager.classicGroupSync, Kafka 3.7+; GroupCoordinator.handleSyncGroup before):
-// - groupId "" → INVALID_GROUP_ID; unknown, managed or memberless group → UNKNOWN_MEMBER_ID.
+// - groupId "" → INVALID_GROUP_ID; unknown, managed or memberless group → UNKNOWN_MEMBER_ID. A KIP-848
+//   consumer group with members: consumer/classic-members.ts (online migration).
 // - Dead → COORDINATOR_NOT_AVAILABLE; unknown member → UNKNOWN_MEMBER_ID; generation ≠ the group's →
 //   ILLEGAL_GENERATION; protocolType / protocolName given (v5+) and ≠ the group's → INCONSISTENT_GROUP_PROTOCOL.
 // - PreparingRebalance → REBALANCE_IN_PROGRESS (the member must rejoin first).
@@ -19,6 +20,7 @@
 import { Err, type GroupContext } from "../context.js";
 import { EMPTY_BYTES, type SyncGroupRequest, type SyncGroupResponse } from "../types.js";
 import { persistClassic } from "../persist/snapshot.js";
+import { syncConsumerGroup } from "../consumer/classic-members.js";
 import { prepareRebalance, propagateAssignment, removePendingSyncMember, rescheduleHeartbeat, resetAndPropagateAssignmentError, setAssignment, syncError } from "./rebalance.js";
 
 export function syncGroup(ctx: GroupContext, request: SyncGroupRequest): Promise<SyncGroupResponse> {
@@ -28,6 +30,7 @@ export function syncGroup(ctx: GroupContext, request: SyncGroupRequest): Promise
 function handleSync(ctx: GroupContext, req: SyncGroupRequest, respond: (response: SyncGroupResponse) => void): void {
   if (!req.groupId) return respond(syncError(Err.INVALID_GROUP_ID));
   const group = ctx.groups.get(req.groupId);
+  if (group?.kind === "consumer" && group.size > 0) return void syncConsumerGroup(ctx, group, req).then(respond);
   if (!group || group.kind !== "classic" || (group.size === 0 && !group.is("Dead"))) return respond(syncError(Err.UNKNOWN_MEMBER_ID));
   if (group.is("Dead")) return respond(syncError(Err.COORDINATOR_NOT_AVAILABLE));
   if (group.isFencedInstance(req.groupInstanceId, req.memberId)) return respond(syncError(Err.FENCED_INSTANCE_ID));

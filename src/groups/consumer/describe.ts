@@ -20,6 +20,8 @@ export interface ConsumerGroupMemberDescription {
   subscribedTopicRegex: string | null;
   assignment: TopicPartition[];
   targetAssignment: TopicPartition[];
+  /** Present (true) for a member speaking the classic protocol inside the group (online migration). */
+  usesClassicProtocol?: true;
 }
 
 export interface ConsumerGroupDescription {
@@ -69,6 +71,7 @@ export function describeConsumerGroup(ctx: GroupContext, groupId: string): Consu
         subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: toPartitions(m.assigned),
         targetAssignment: toPartitions(g.targetOf(m.memberId)),
+        ...(m.classic ? { usesClassicProtocol: true as const } : {}),
       })),
   };
 }

@@ -20,7 +20,7 @@
 // A partition is free when no member holds it (assigned or pending revocation): partition epochs track that,
 // so no partition is ever given to two members at once.
 
-import { compareTp, tpFromKey, tpKey, type ConsumerGroupState, type TopicPartition } from "../types.js";
+import { compareTp, tpFromKey, tpKey, type ConsumerGroupState, type GroupProtocol, type TopicPartition } from "../types.js";
 
 export type MemberState = "Stable" | "UnrevokedPartitions" | "UnreleasedPartitions";
 
@@ -45,6 +45,17 @@ export interface ConsumerMember {
   serverAssignor: string | null;
   clientId: string;
   clientHost: string;
+  /**
+   * Set for a member that speaks the classic protocol (JoinGroup/SyncGroup/Heartbeat) inside this consumer
+   * group (KIP-848 online migration): what a classic group needs to take it back on a downgrade.
+   */
+  classic: ClassicProtocolInfo | null;
+}
+
+export interface ClassicProtocolInfo {
+  protocolType: string;
+  protocols: GroupProtocol[];
+  sessionTimeoutMs: number;
 }
 
 export function newMember(memberId: string): ConsumerMember {
@@ -63,6 +74,7 @@ export function newMember(memberId: string): ConsumerMember {
     serverAssignor: null,
     clientId: "",
     clientHost: "",
+    classic: null,
   };
 }
 
@@ -77,6 +89,8 @@ export class ConsumerGroup {
   target = new Map<string, PartitionSet>();
   /** The partition counts of subscribed topics the group epoch was last bumped for. */
   subscriptionMetadata = new Map<string, number>();
+  /** Classic members given an id with MEMBER_ID_REQUIRED that have not joined with it yet (in memory only). */
+  readonly pendingClassicMembers = new Set<string>();
   /** partition key → epoch of the member holding it (assigned or pending revocation). */
   private readonly partitionEpochs = new Map<string, number>();
 
@@ -138,6 +152,12 @@ export class ConsumerGroup {
   private releasePartitions(member: ConsumerMember): void {
     for (const key of member.assigned) if (this.partitionEpochs.get(key) === member.memberEpoch) this.partitionEpochs.delete(key);
     for (const key of member.pendingRevocation) if (this.partitionEpochs.get(key) === member.memberEpoch) this.partitionEpochs.delete(key);
+  }
+
+  /** True when every member speaks the classic protocol, except `exceptId` (the member leaving). */
+  allClassicExcept(exceptId: string | null): boolean {
+    for (const m of this.members.values()) if (m.memberId !== exceptId && m.classic === null) return false;
+    return true;
   }
 
   /** The assignor the members ask for: the most requested, ties by name; "uniform" when none asks. */

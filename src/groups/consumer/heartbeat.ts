@@ -14,8 +14,11 @@
 //   topics are not excluded (Kafka does not exclude them either). Kafka 4.1 also filters the matches by the
 //   member's DESCRIBE ACLs; here the coordinator does not know principals, so it does not.
 // - Group lookup: epoch 0 creates the group; an empty classic or WebSocket group (e.g. one that only has
-//   committed offsets) becomes a consumer group, its offsets kept; one with members → GROUP_ID_NOT_FOUND
-//   ("not a consumer group", as Kafka with online migration off). The group at maxGroupSize refuses new
+//   committed offsets) becomes a consumer group, its offsets kept. A classic group with members is upgraded
+//   (online migration, migration.ts) when consumerMigrationPolicy allows it and it uses the "consumer"
+//   protocol type; otherwise, and for a WebSocket group with members → GROUP_ID_NOT_FOUND ("not a consumer
+//   group", as Kafka with online migration off). A KIP-848 member leaving (or fenced) so that only classic
+//   members remain downgrades the group back to classic when the policy allows it. The group at maxGroupSize refuses new
 //   members with GROUP_MAX_SIZE_REACHED.
 // - Member lookup: a known dynamic member joining again with epoch 0 (after FENCED_MEMBER_EPOCH, v1 clients
 //   rejoin under the same id) starts afresh: its old partitions are released first. Epoch > 0 with an
@@ -48,6 +51,7 @@ import { persistConsumer } from "../persist/snapshot.js";
 import { compileTopicRegex } from "./regex-match.js";
 import { RegexSyntaxError } from "./regex-parse.js";
 import { memberTopics, subscriptionMetadata } from "./subscription.js";
+import { maybeDowngrade, persistAfterRemoval, upgradeRefusal, upgradeToConsumer } from "./migration.js";
 
 export const SERVER_ASSIGNORS = ["uniform", "range"] as const;
 
@@ -147,6 +151,14 @@ function consumerGroup(ctx: GroupContext, groupId: string, create: boolean): Con
   if (existing?.kind === "consumer") return existing;
   if (existing) {
     const empty = existing.kind === "classic" ? existing.size === 0 && existing.pendingMembers.size === 0 : existing.size === 0;
+    if (!empty && existing.kind === "classic" && create && existing.size > 0) {
+      // Online upgrade (migration.ts): the classic members stay, speaking JoinGroup/SyncGroup/Heartbeat.
+      const refusal = upgradeRefusal(ctx, existing);
+      if (refusal !== null) fail(Err.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group: ${refusal}.`);
+      const upgraded = upgradeToConsumer(ctx, existing);
+      for (const m of upgraded.members.values()) scheduleSession(ctx, upgraded, m.memberId);
+      return upgraded;
+    }
     if (!empty) fail(Err.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
     if (!create) return undefined;
     ctx.timers.cancelPrefix(timerKey.group(groupId));
@@ -274,7 +286,7 @@ function checkEpoch(member: ConsumerMember, received: number, owned: ReadonlySet
   }
 }
 
-function computeTarget(ctx: GroupContext, group: ConsumerGroup): void {
+export function computeTarget(ctx: GroupContext, group: ConsumerGroup): void {
   const name = group.preferredAssignor();
   const assignor = name === "range" ? assignors.range : assignors.sticky;
   const topics = memberTopics(ctx, group);
@@ -310,6 +322,7 @@ function leave(ctx: GroupContext, req: ConsumerGroupHeartbeatRequest): ConsumerG
     }
   }
   fenceMember(ctx, group, member!.memberId, "left");
+  maybeDowngrade(ctx, group);
   return { errorCode: Err.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
 }
 
@@ -318,6 +331,7 @@ export function fenceMember(ctx: GroupContext, group: ConsumerGroup, memberId: s
   if (!group.removeMember(memberId)) return;
   ctx.timers.cancel(timerKey.heartbeat(group.groupId, memberId));
   ctx.timers.cancel(timerKey.revoke(group.groupId, memberId));
+  ctx.timers.cancel(timerKey.classicRejoin(group.groupId, memberId));
   group.subscriptionMetadata = subscriptionMetadata(ctx, group);
   group.groupEpoch++;
   ctx.logger.info("consumer group member removed", { group: group.groupId, member: memberId, reason, epoch: group.groupEpoch });
@@ -327,11 +341,13 @@ function isCurrent(ctx: GroupContext, group: ConsumerGroup): boolean {
   return ctx.groups.get(group.groupId) === group;
 }
 
+/** A classic-protocol member's session is the one it gave in JoinGroup; a KIP-848 member's is the group config's. */
 export function scheduleSession(ctx: GroupContext, group: ConsumerGroup, memberId: string): void {
-  ctx.timers.schedule(timerKey.heartbeat(group.groupId, memberId), ctx.config.consumerSessionTimeoutMs, () => {
+  const timeoutMs = group.member(memberId)?.classic?.sessionTimeoutMs ?? ctx.config.consumerSessionTimeoutMs;
+  ctx.timers.schedule(timerKey.heartbeat(group.groupId, memberId), timeoutMs, () => {
     if (!isCurrent(ctx, group)) return;
     fenceMember(ctx, group, memberId, "session timeout");
-    void persistConsumer(ctx, group);
+    persistAfterRemoval(ctx, group);
   });
 }
 
@@ -341,7 +357,7 @@ export function scheduleRebalanceTimeout(ctx: GroupContext, group: ConsumerGroup
     const now = group.member(member.memberId);
     if (isCurrent(ctx, group) && now && now.memberEpoch === epoch && now.state === "UnrevokedPartitions") {
       fenceMember(ctx, group, member.memberId, "revocation not acknowledged within the rebalance timeout");
-      void persistConsumer(ctx, group);
+      persistAfterRemoval(ctx, group);
     }
   });
 }

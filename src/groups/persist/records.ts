@@ -20,6 +20,9 @@
 //     (0 Stable, 1 UnrevokedPartitions, 2 UnreleasedPartitions), rebalanceTimeoutMs int32,
 //     subscribedTopicNames[ string ], subscribedTopicRegex?, serverAssignor?, clientId, clientHost,
 //     assigned, pendingRevocation, target   (each: [ topic, partitions[ int32 ] ])
+//   value 1002 (v1): v0's fields, then a classic-protocol member's (KIP-848 online migration: a JoinGroup
+//     member inside a consumer group): protocolType, sessionTimeoutMs int32, protocols[ name, metadata bytes ].
+//     Members without it are still written as v0.
 //   A null value (tombstone) deletes the key: a group deleted or empty, a member gone.
 
 import { InvalidArgumentError } from "../../errors/index.js";
@@ -76,6 +79,8 @@ export interface ConsumerMemberValue {
   assigned: TopicPartition[];
   pendingRevocation: TopicPartition[];
   target: TopicPartition[];
+  /** A classic-protocol member's protocols and session timeout; null for a KIP-848 member. */
+  classic?: { protocolType: string; sessionTimeoutMs: number; protocols: GroupProtocol[] } | null;
 }
 
 export function encodeGroupKey(key: GroupRecordKey): Uint8Array {
@@ -164,7 +169,7 @@ export function decodeConsumerGroup(bytes: Uint8Array): ConsumerGroupValue {
 
 export function encodeConsumerMember(v: ConsumerMemberValue): Uint8Array {
   const w = new Writer()
-    .int16(0)
+    .int16(v.classic ? 1 : 0)
     .nullableString(v.instanceId)
     .nullableString(v.rackId)
     .int32(v.memberEpoch)
@@ -177,11 +182,15 @@ export function encodeConsumerMember(v: ConsumerMemberValue): Uint8Array {
     .string(v.clientId)
     .string(v.clientHost);
   for (const list of [v.assigned, v.pendingRevocation, v.target]) writePartitions(w, list);
+  if (v.classic) {
+    w.string(v.classic.protocolType).int32(v.classic.sessionTimeoutMs).array(v.classic.protocols, (w2, p) => w2.string(p.name).bytes(p.metadata));
+  }
   return w.toBytes();
 }
 
 export function decodeConsumerMember(bytes: Uint8Array): ConsumerMemberValue {
-  const r = versioned(bytes, "consumer group member");
+  const r = versioned(bytes, "consumer group member", 1);
+  const version = new Reader(bytes).int16();
   const instanceId = r.nullableString();
   const rackId = r.nullableString();
   const memberEpoch = r.int32();
@@ -204,6 +213,13 @@ export function decodeConsumerMember(bytes: Uint8Array): ConsumerMemberValue {
     pendingRevocation: readPartitions(r),
     target: readPartitions(r),
   };
+  if (version >= 1) {
+    value.classic = {
+      protocolType: r.string(),
+      sessionTimeoutMs: r.int32(),
+      protocols: r.array((p) => ({ name: p.string(), metadata: p.bytes().slice() })),
+    };
+  }
   return done(r, value);
 }
 
@@ -225,10 +241,10 @@ function readPartitions(r: Reader): TopicPartition[] {
   }).flat();
 }
 
-function versioned(bytes: Uint8Array, what: string): Reader {
+function versioned(bytes: Uint8Array, what: string, maxVersion = 0): Reader {
   const r = new Reader(bytes);
   const version = r.int16();
-  if (version !== 0) throw new InvalidArgumentError(`unsupported ${what} record version ${version}`);
+  if (version < 0 || version > maxVersion) throw new InvalidArgumentError(`unsupported ${what} record version ${version}`);
   return r;
 }
 

@@ -9,7 +9,8 @@
 // - A KIP-848 group comes back with its group epoch, target assignment (and its epoch), and each member's
 //   epoch, state, subscription and current assignment: a member heartbeating with its epoch keeps its
 //   partitions. Sessions start at the load (group.consumer.session.timeout.ms); a member that was revoking
-//   gets its rebalance timeout again.
+//   gets its rebalance timeout again. A classic-protocol member of a consumer group (online migration) comes
+//   back with its protocols; its session is its own JoinGroup session timeout.
 
 import type { GroupContext } from "../context.js";
 import { ClassicGroup } from "../group.js";
@@ -66,6 +67,7 @@ function restoreConsumer(ctx: GroupContext, groupId: string, v: ConsumerGroupVal
       serverAssignor: m.serverAssignor,
       clientId: m.clientId,
       clientHost: m.clientHost,
+      classic: m.classic ?? null,
     };
     group.updateMember(member);
     group.target.set(memberId, toSet(m.target));

@@ -70,6 +70,7 @@ export function consumerWrites(group: ConsumerGroup): GroupWrite[] {
         assigned: toPartitions(m.assigned),
         pendingRevocation: toPartitions(m.pendingRevocation),
         target: toPartitions(group.targetOf(m.memberId)),
+        classic: m.classic,
       }),
     });
   }

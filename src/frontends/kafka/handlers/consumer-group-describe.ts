@@ -5,10 +5,8 @@
 // group and assignment epochs, assignor, and members with their current and target assignments (topic id
 // and name). authorized_operations: not computed (INT32_MIN, "not requested"). Without a coordinator:
 // COORDINATOR_NOT_AVAILABLE per group.
-// v1 (KIP-1099) adds each member's type: 1 (consumer protocol) for every member here. Kafka answers 0 for
-// a classic member inside a consumer group, which only its online migration between the protocols
-// creates; Rivulet refuses a classic JoinGroup to a consumer group (INCONSISTENT_GROUP_PROTOCOL), so a
-// consumer group never holds one.
+// v1 (KIP-1099) adds each member's type: 1 (consumer protocol), or 0 for a classic member inside a consumer
+// group (KIP-848 online migration, src/groups/consumer/migration.ts), as Kafka answers.
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
@@ -18,6 +16,7 @@ import { toIds } from "./consumer-group-heartbeat.js";
 
 /** KIP-1099's member_type for a member speaking the consumer protocol (0 is classic, -1 unknown). */
 const CONSUMER_MEMBER = 1;
+const CLASSIC_MEMBER = 0; // a JoinGroup member inside a consumer group (online migration)
 
 export const handleConsumerGroupDescribe: Handler<typeof ApiKey.ConsumerGroupDescribe> = (ctx, request) => {
   const groups: ConsumerGroupDescribeGroup[] = request.groupIds.map((groupId) => {
@@ -46,7 +45,7 @@ export const handleConsumerGroupDescribe: Handler<typeof ApiKey.ConsumerGroupDes
         subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: { topicPartitions: toIds(ctx, m.assignment) },
         targetAssignment: { topicPartitions: toIds(ctx, m.targetAssignment) },
-        memberType: CONSUMER_MEMBER,
+        memberType: m.usesClassicProtocol ? CLASSIC_MEMBER : CONSUMER_MEMBER,
       })),
     };
   });
