@@ -37,16 +37,16 @@
 // TxnOffsetCommit v5 add the partition / the group's offsets partition themselves (addForProduce, implicitAdd).
 
 import { KafkaErrors } from "../errors/index.js";
-import { KafkaProtocolError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { BrokerOffsetLog } from "../groups/broker-offset-log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
 import { TxnOwnership } from "./ownership.js";
 import type { Result } from "../broker/router.js";
-import { encodeTxnKey, encodeTxnValue, type TxnStateRecord, type TxnStatusName } from "./state-records.js";
-import { describeTransactions, kafkaPartitionFor, KeyedLock, listTransactions, partitionsAdded, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
+import { type TxnStatusName } from "./state-records.js";
+import { describeTransactions, listTransactions, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
 import type { TransactionBroker } from "./broker-slice.js";
+import { TxnRegistry } from "./txn-registry.js";
 import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
 import { endTxnV2, type EndV2Result } from "./end-v2.js";
 
@@ -78,21 +78,11 @@ export interface TransactionCoordinatorOptions {
 
 export type TxnResult = { errorCode: number };
 
-export class TransactionCoordinator {
-  private readonly txns = new Map<string, TxnMeta>();
-  private readonly byProducer = new Map<bigint, string>();
-  /** Operations on one transactional id run one at a time, in arrival order. */
-  private readonly locks = new KeyedLock();
-  private readonly log: BrokerOffsetLog;
-  private readonly logger: Logger;
-  private readonly clock: () => number;
+export class TransactionCoordinator extends TxnRegistry {
   private readonly maxTimeoutMs: number;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private status: "loading" | "active" | "closed" = "loading";
   /** What the two-phase end (end.ts) needs of this coordinator. */
   private readonly ending: EndContext;
-  /** Cluster mode: the __transaction_state partitions this broker leads (the ids it answers for). */
-  private ownership: TxnOwnership | undefined;
   /** Where markers go: the local shards, or (cluster mode) each partition's leader. */
   private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
   /** Cluster mode: TxnOffsetCommit forwarding and offsets to other brokers' groups. */
@@ -101,14 +91,13 @@ export class TransactionCoordinator {
   private readonly previousProducerIds = new Map<string, bigint>();
 
   constructor(
-    private readonly broker: TransactionBroker,
+    broker: TransactionBroker,
     private readonly groups: GroupCoordinator | undefined,
     private readonly options: TransactionCoordinatorOptions = {},
   ) {
-    this.logger = options.logger ?? createLogger();
-    this.clock = options.clock ?? Date.now;
+    const logger = options.logger ?? createLogger();
+    super(broker, new BrokerOffsetLog(broker, { topic: TRANSACTION_STATE_TOPIC, partitions: options.partitions ?? 4, logger }), logger, options.clock ?? Date.now);
     this.maxTimeoutMs = options.maxTimeoutMs ?? 900_000;
-    this.log = new BrokerOffsetLog(broker, { topic: TRANSACTION_STATE_TOPIC, partitions: options.partitions ?? 4, logger: this.logger });
     this.markerWriter = (items) => broker.writeMarkers(items);
     this.ending = {
       broker: { initProducerId: () => broker.initProducerId(), writeMarkers: (items) => this.markerWriter(items) },
@@ -390,52 +379,6 @@ export class TransactionCoordinator {
     // Cluster mode: the producer's coordinator may be another broker; only its own ids are verified here.
     if (id === undefined && this.ownership) return undefined;
     return verifyTransactionalWrite(id === undefined ? undefined : this.txns.get(id), topic, partition, producerId, producerEpoch);
-  }
-
-  // ---- internals -------------------------------------------------------------------------------------------
-
-  private statusError(transactionalId?: string): number | undefined {
-    if (this.status === "loading") return KafkaErrors.COORDINATOR_LOAD_IN_PROGRESS.code;
-    if (this.status === "closed") return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
-    // Cluster mode: NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS for ids of partitions not (yet) ours.
-    const owned = transactionalId === undefined ? undefined : this.ownership?.error(transactionalId);
-    return owned ? owned : undefined;
-  }
-
-  private checkProducer(meta: TxnMeta | undefined, producerId: bigint, producerEpoch: number): number | undefined {
-    if (!meta || meta.producerId !== producerId) return KafkaErrors.INVALID_PRODUCER_ID_MAPPING.code;
-    if (meta.producerEpoch !== producerEpoch) return KafkaErrors.PRODUCER_FENCED.code;
-    return undefined;
-  }
-
-  /** The group's offsets partition, named as Kafka names it; the commit writes there. */
-  private offsetsPartition(groupId: string): number {
-    const partitions = this.broker.topic("__consumer_offsets")?.partitions ?? 0;
-    return partitions > 0 ? kafkaPartitionFor(groupId, partitions) : 0;
-  }
-
-  private checkNotEnding(meta: TxnMeta): number | undefined {
-    return meta.status === "PrepareCommit" || meta.status === "PrepareAbort" ? KafkaErrors.CONCURRENT_TRANSACTIONS.code : undefined;
-  }
-
-  private async addToTransaction(meta: TxnMeta, topics: readonly { name: string; partitions: readonly number[] }[]): Promise<void> {
-    const changes = partitionsAdded(meta, topics, this.clock());
-    if (changes) await this.transition(meta, changes);
-  }
-
-  /** Writes the changed state, then applies it in memory (a failed write changes nothing). */
-  private async transition(meta: TxnMeta, changes: Partial<TxnStateRecord>): Promise<void> {
-    const next: TxnMeta = { ...meta, ...changes, lastUpdateMs: this.clock() };
-    await this.persist(next);
-    if (changes.producerId !== undefined && changes.producerId !== meta.producerId) {
-      this.byProducer.delete(meta.producerId);
-      this.byProducer.set(changes.producerId, meta.transactionalId);
-    }
-    Object.assign(meta, changes, { lastUpdateMs: next.lastUpdateMs });
-  }
-
-  private async persist(meta: TxnMeta): Promise<void> {
-    await this.log.append(meta.transactionalId, [{ key: encodeTxnKey(meta.transactionalId), value: encodeTxnValue(meta) }]);
   }
 
   /** Aborts timed-out transactions and retries unfinished ends. */
