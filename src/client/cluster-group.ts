@@ -29,24 +29,13 @@
 import { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, type ServerFrame } from "../protocol/ws/index.js";
 import type { ClusterHandle } from "./cluster-types.js";
+import type { GroupMembershipOptions } from "./group-consumer.js";
 import { MergedPartitions, type MergedOptions } from "./cluster-merge.js";
 import type { RequestOptions, StreamHandler } from "./connection.js";
 import { ConnectionError, errorFromCode, TimeoutError } from "./errors.js";
 import type { RivuletClient } from "./index.js";
 
-export interface ClusterGroupConsumerOptions extends MergedOptions {
-  group: string;
-  /** Where partitions without a committed offset start. Default "latest" (Kafka's auto.offset.reset). */
-  from?: "earliest" | "latest";
-  /** The member is removed when the coordinator hears nothing for this long. Default 10000. */
-  sessionTimeoutMs?: number;
-  assignor?: "sticky" | "range" | "roundrobin";
-  /** Commit consumed positions periodically, on revocation and on close. Default true. */
-  autoCommit?: boolean;
-  autoCommitIntervalMs?: number;
-  onRevoke?: (partitions: number[]) => Promise<void> | void;
-  onAssign?: (partitions: number[]) => void;
-}
+export interface ClusterGroupConsumerOptions extends MergedOptions, GroupMembershipOptions {}
 
 const RETRY = new Set(["NOT_COORDINATOR", "COORDINATOR_LOAD_IN_PROGRESS", "COORDINATOR_NOT_AVAILABLE", "REBALANCE_IN_PROGRESS", "UNKNOWN_MEMBER_ID", "UNKNOWN_TOPIC_OR_PARTITION", "LEADER_NOT_AVAILABLE", "NOT_LEADER_OR_FOLLOWER"]);
 

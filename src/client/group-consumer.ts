@@ -16,11 +16,12 @@ import { Consumer, type ConsumerOptions } from "./consumer.js";
 import { errorFromCode } from "./errors.js";
 import { KafkaErrors } from "../errors/index.js";
 
-export interface GroupConsumerOptions extends Omit<ConsumerOptions, "partitions" | "positions" | "onGap"> {
+/** A WebSocket group member's settings, the same on one connection and through the cluster client. */
+export interface GroupMembershipOptions {
   group: string;
   /** Where partitions without a committed offset start. Default "latest" (Kafka's auto.offset.reset). */
   from?: "earliest" | "latest";
-  /** The member is removed when the broker hears nothing for this long. Default 10000. */
+  /** The member is removed when the coordinator hears nothing for this long. Default 10000. */
   sessionTimeoutMs?: number;
   /** "sticky" (default: fewest moves), "range" or "roundrobin"; all members must agree. */
   assignor?: "sticky" | "range" | "roundrobin";
@@ -31,6 +32,8 @@ export interface GroupConsumerOptions extends Omit<ConsumerOptions, "partitions"
   onRevoke?: (partitions: number[]) => Promise<void> | void;
   onAssign?: (partitions: number[]) => void;
 }
+
+export interface GroupConsumerOptions extends Omit<ConsumerOptions, "partitions" | "positions" | "onGap" | "from">, GroupMembershipOptions {}
 
 export class GroupConsumer extends Consumer {
   private readonly owned = new Set<number>();
