@@ -119,7 +119,17 @@ export function kafkaServers() {
         async restart() {
           await server.close();
           servers.delete(server);
-          server = await launch(kafkaPort, wsPort);
+          // The same ports again: a listener the old server's close has not fully released yet (seen on
+          // Node 24's node:http transport) answers EADDRINUSE for a moment; retry for up to 5 s.
+          for (let attempt = 0; ; attempt++) {
+            try {
+              server = await launch(kafkaPort, wsPort);
+              return;
+            } catch (error) {
+              if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 50) throw error;
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          }
         },
       };
     },
