@@ -61,6 +61,9 @@ def cmd_ctp(args):
         p.send_offsets_to_transaction(offsets, c.consumer_group_metadata(), 15)
         if not aborted and seen == args.abort_at:
             aborted = True
+            # abort_transaction purges what librdkafka has not sent yet; flush first so the aborted output
+            # does reach the log (the test expects read_uncommitted to see it, read_committed not).
+            p.flush(10)
             p.abort_transaction(15)
             # Rewind to the record: its offset was not committed either.
             c.seek(TopicPartition(msg.topic(), msg.partition(), msg.offset()))
