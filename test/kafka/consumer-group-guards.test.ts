@@ -50,4 +50,15 @@ describe("KIP-848 guards", () => {
     expect(asked).toEqual(["b"]);
     expect(r).toMatchObject({ groups: [{ groupId: "a", errorCode: 30 }, { groupId: "b", errorCode: 0, groupState: "Stable" }] });
   });
+
+  it("ConsumerGroupDescribe: a group whose assignments hold a topic the describer cannot see answers TOPIC_AUTHORIZATION_FAILED, without members", async () => {
+    const tps = (topicName: string) => ({ topicPartitions: [{ topicId: new Uint8Array(16), topicName, partitions: [0] }] });
+    const member = (id: string, topic: string) => ({ memberId: id, instanceId: null, rackId: null, memberEpoch: 1, clientId: "c", clientHost: "/h", subscribedTopicNames: [], subscribedTopicRegex: "o.*", assignment: tps(topic), targetAssignment: tps(topic), memberType: 1 });
+    const next = async (req: { groupIds: string[] }) => ({
+      groups: req.groupIds.map((groupId) => ({ errorCode: 0, groupId, groupState: "Stable", groupEpoch: 1, assignmentEpoch: 1, assignorName: "uniform", members: groupId === "mixed" ? [member("a", "orders"), member("b", "secret")] : [member("a", "orders")] })),
+    });
+    const ctx = ctxAllowing([[Operation.DESCRIBE, ResourceType.GROUP, "mixed"], [Operation.DESCRIBE, ResourceType.GROUP, "plain"], [Operation.DESCRIBE, ResourceType.TOPIC, "orders"]]);
+    const r = await consumerGroupDescribeGuard(ctx, { groupIds: ["mixed", "plain"], includeAuthorizedOperations: false }, info, next as never);
+    expect(r).toMatchObject({ groups: [{ groupId: "mixed", errorCode: 29, members: [] }, { groupId: "plain", errorCode: 0, members: [{ memberId: "a" }] }] });
+  });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kafkaServers, run, type KafkaTestServer } from "../kafka/helpers.js";
 import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
+import { topicIdBytes } from "../../src/frontends/kafka/handlers/topic-ids.js";
 
 const servers = kafkaServers();
 let s: KafkaTestServer;
@@ -140,6 +141,29 @@ describe("authorization per API (kafkajs)", () => {
       expect(fetched.errorCode).toBe(30);
       expect(fetched.topics[0]!.partitions[0]!.errorCode).toBe(30);
     } finally {
+      bob.close();
+    }
+  });
+
+  it("KIP-848 regex: the member is assigned only the matching topics it may DESCRIBE, and describing the group needs them too", async () => {
+    const idOf = (name: string) => topicIdBytes(s.server.broker.topic(name)!).join(",");
+    const alice = await KafkaAdminConnection.open(s.bootstrap, { user: "alice", password: "alice-pw", mechanism: "SCRAM-SHA-256" });
+    const bob = await KafkaAdminConnection.open(s.bootstrap, { user: "bob", password: "bob-pw", mechanism: "SCRAM-SHA-256" });
+    try {
+      // ".*" matches secret too; alice may READ alice-* (which implies DESCRIBE) and DESCRIBE shared only.
+      const joined = await alice.request(ApiKey.ConsumerGroupHeartbeat, 1, { groupId: "g-alice", memberId: "alice-m1", memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10_000, subscribedTopicNames: null, subscribedTopicRegex: ".*", serverAssignor: null, topicPartitions: [] });
+      expect(joined.errorCode).toBe(0);
+      const assigned = joined.assignment!.topicPartitions.map((t) => t.topicId.join(",")).sort();
+      expect(assigned).toEqual([idOf("alice-orders"), idOf("shared")].sort());
+      const described = await alice.request(ApiKey.ConsumerGroupDescribe, 0, { groupIds: ["g-alice"], includeAuthorizedOperations: false });
+      expect(described.groups[0]).toMatchObject({ errorCode: 0, members: [{ memberId: "alice-m1", subscribedTopicRegex: ".*" }] });
+      await root.createAcls({ acl: [{ resourceType: Res.GROUP, resourceName: "g-alice", resourcePatternType: Pat.LITERAL, principal: "User:bob", host: "*", operation: Op.DESCRIBE, permissionType: Perm.ALLOW }] });
+      // bob may describe the group but not alice-orders, which its member holds.
+      const byBob = await bob.request(ApiKey.ConsumerGroupDescribe, 0, { groupIds: ["g-alice"], includeAuthorizedOperations: false });
+      expect(byBob.groups[0]).toMatchObject({ errorCode: 29, members: [] });
+      await alice.request(ApiKey.ConsumerGroupHeartbeat, 1, { groupId: "g-alice", memberId: "alice-m1", memberEpoch: -1, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null });
+    } finally {
+      alice.close();
       bob.close();
     }
   });

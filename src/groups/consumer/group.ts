@@ -91,6 +91,15 @@ export class ConsumerGroup {
   subscriptionMetadata = new Map<string, number>();
   /** Classic members given an id with MEMBER_ID_REQUIRED that have not joined with it yet (in memory only). */
   readonly pendingClassicMembers = new Set<string>();
+  /**
+   * Per member, whether its principal may see a topic (ConsumerGroupHeartbeatRequest.topicVisible), from its
+   * latest heartbeat. In memory only: after a restart a member's regex resolves unfiltered until its first
+   * heartbeat, which sets this before its assignment is computed and answered (the epoch moves when the
+   * filtered list differs from the unfiltered one).
+   */
+  readonly topicVisible = new Map<string, (topic: string) => boolean>();
+  /** Per member, the topic list its last heartbeat resolved (names plus regex matches, filtered). */
+  readonly resolvedTopics = new Map<string, string[]>();
   /** partition key → epoch of the member holding it (assigned or pending revocation). */
   private readonly partitionEpochs = new Map<string, number>();
 
@@ -146,6 +155,8 @@ export class ConsumerGroup {
     this.members.delete(memberId);
     if (old.instanceId !== null && this.staticMembers.get(old.instanceId) === memberId) this.staticMembers.delete(old.instanceId);
     this.target.delete(memberId);
+    this.topicVisible.delete(memberId);
+    this.resolvedTopics.delete(memberId);
     return old;
   }
 

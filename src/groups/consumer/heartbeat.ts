@@ -71,6 +71,12 @@ export interface ConsumerGroupHeartbeatRequest {
   clientGeneratesMemberId?: boolean;
   clientId?: string;
   clientHost?: string;
+  /**
+   * Whether the asking principal may DESCRIBE a topic, when an authorizer is on: the topics a regex resolves
+   * to are filtered by it (Kafka 4's KAFKA-18813), so a member is never assigned, nor told the name of, a
+   * topic it could not see. Absent: every match counts.
+   */
+  topicVisible?: (topic: string) => boolean;
 }
 
 export interface ConsumerGroupHeartbeatResponse {
@@ -197,6 +203,14 @@ function heartbeat(ctx: GroupContext, req: ConsumerGroupHeartbeatRequest): Consu
   };
   let bump = !group.member(memberId) || !sameList(member.subscribedTopicNames, updated.subscribedTopicNames) || member.subscribedTopicRegex !== updated.subscribedTopicRegex;
   group.updateMember(updated);
+  // The member's topics as its regex resolves them now (topics created or deleted, or its rights changed):
+  // a different list moves the group epoch even when the group's set of topics stays the same. With no list
+  // kept yet (a restart) the baseline is the resolution the loaded target assignment was made from.
+  const previous = group.resolvedTopics.get(memberId) ?? memberTopics(ctx, group).get(memberId) ?? [];
+  if (req.topicVisible) group.topicVisible.set(memberId, req.topicVisible);
+  const resolved = memberTopics(ctx, group).get(memberId) ?? [];
+  if (!sameList(previous, resolved)) bump = true;
+  group.resolvedTopics.set(memberId, resolved);
   const metadata = subscriptionMetadata(ctx, group);
   if (!sameCounts(metadata, group.subscriptionMetadata)) bump = true;
   group.subscriptionMetadata = metadata;

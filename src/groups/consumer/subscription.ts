@@ -9,7 +9,8 @@ import { compileTopicRegex } from "./regex-match.js";
 /**
  * Each member's topics: its names, and the existing topics its regex matches (resolved against the broker's
  * topic names now, so a topic created or deleted since shows at the next heartbeat and moves the group
- * epoch through the partition counts below).
+ * epoch), less the matches its principal may not DESCRIBE (group.topicVisible). Its names need no filter:
+ * the front end refuses a heartbeat naming a topic the principal cannot see.
  */
 export function memberTopics(ctx: GroupContext, group: ConsumerGroup): Map<string, string[]> {
   const byRegex = new Map<string, string[]>();
@@ -24,7 +25,9 @@ export function memberTopics(ctx: GroupContext, group: ConsumerGroup): Map<strin
       resolved = resolveRegex(ctx, m.subscribedTopicRegex);
       byRegex.set(m.subscribedTopicRegex, resolved);
     }
-    out.set(m.memberId, [...new Set([...m.subscribedTopicNames, ...resolved])].sort());
+    const visible = group.topicVisible.get(m.memberId);
+    const matched = visible ? resolved.filter(visible) : resolved;
+    out.set(m.memberId, [...new Set([...m.subscribedTopicNames, ...matched])].sort());
   }
   return out;
 }

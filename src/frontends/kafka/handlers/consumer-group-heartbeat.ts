@@ -7,12 +7,16 @@
 // the client host, and v1's rule that the client names its own member id (KIP-1082). Without a coordinator:
 // COORDINATOR_NOT_AVAILABLE. Errors come with Kafka's error message text. The answer waits until the group's
 // metadata records are durable (consumerGroupHeartbeatDurable), as Kafka answers once they are committed.
+// With an authorizer, the topics a SubscribedTopicRegex matches count only where the principal may DESCRIBE
+// them (Kafka 4, KAFKA-18813): the member is neither assigned nor told the names of the others.
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import type { ConsumerGroupTopicPartitions } from "../../../protocol/kafka/apis/consumer-group-heartbeat.js";
 import type { TopicPartition } from "../../../groups/index.js";
 import type { Handler, KafkaBrokerContext } from "./context.js";
+import { Operation, ResourceType } from "../../../security/index.js";
+import { may } from "./authorize.js";
 import { topicById, topicIdBytes } from "./topic-ids.js";
 
 export const handleConsumerGroupHeartbeat: Handler<typeof ApiKey.ConsumerGroupHeartbeat> = async (ctx, request, info) => {
@@ -31,6 +35,9 @@ export const handleConsumerGroupHeartbeat: Handler<typeof ApiKey.ConsumerGroupHe
     clientGeneratesMemberId: info.header.apiVersion >= 1,
     clientId: info.header.clientId ?? "",
     clientHost: info.clientHost,
+    // KAFKA-18813: a regex resolves only to topics this principal may DESCRIBE (checked live, so ACL changes
+    // show at the next heartbeat). Topic names it subscribes to by name were checked by the guard.
+    topicVisible: ctx.security?.authorizer ? (topic) => may(ctx, info, Operation.DESCRIBE, ResourceType.TOPIC, topic) : undefined,
   });
   return {
     errorCode: res.errorCode,
