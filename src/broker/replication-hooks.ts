@@ -64,4 +64,12 @@ export interface ClusterView {
    * undefined when there is no leader or it did not answer (the group coordinator's log end and lag).
    */
   leaderHighWatermark?(topic: string, partition: number): Promise<bigint | undefined>;
+  /**
+   * Asks the controller to move a partition to `replicas` (null: cancel the reassignment in progress), as
+   * Kafka's AlterPartitionReassignments; resolves once the request is recorded, not when the move is done.
+   * Rejects with a KafkaProtocolError (INVALID_REPLICA_ASSIGNMENT, NO_REASSIGNMENT_IN_PROGRESS, ...).
+   */
+  reassign?(topic: string, partition: number, replicas: number[] | null, allowReplicationFactorChange: boolean): Promise<void>;
+  /** The reassignments in progress (ListPartitionReassignments), optionally only the partitions `only` keeps. */
+  reassignments?(only?: (topic: string, partition: number) => boolean): Array<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>;
 }

@@ -7,7 +7,7 @@ import { CliError, UsageError } from "./errors.js";
 import { renderTable } from "./table.js";
 import type { ClusterAdmin } from "../cluster/drain.js";
 
-const clusterFlag = { kind: "string", description: "etcd endpoints, etcd://h1:2379,h2:2379", env: "RIVULET_CLUSTER", placeholder: "URL" } as const;
+export const clusterFlag = { kind: "string", description: "etcd endpoints, etcd://h1:2379,h2:2379", env: "RIVULET_CLUSTER", placeholder: "URL" } as const;
 
 function brokerIdArg(args: string[]): number {
   const id = Number(args[0]);
@@ -15,7 +15,7 @@ function brokerIdArg(args: string[]): number {
   return id;
 }
 
-async function withAdmin<T>(etcd: string | undefined, run: (admin: ClusterAdmin) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(etcd: string | undefined, run: (admin: ClusterAdmin) => Promise<T>): Promise<T> {
   if (!etcd) throw new CliError("give the etcd endpoints with --cluster etcd://host:2379 (or RIVULET_CLUSTER)");
   // etcd's client loads only for the cluster commands.
   const { ClusterAdmin } = await import("../cluster/drain.js");

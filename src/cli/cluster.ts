@@ -1,10 +1,11 @@
-// `rivulet cluster status` (drain and remove: cluster-drain.ts): brokers, controller, under-replicated and offline partitions of a cluster-mode
+// `rivulet cluster status` (drain and remove: cluster-drain.ts; reassign: cluster-reassign.ts): brokers, controller, under-replicated and offline partitions of a cluster-mode
 // deployment, read from etcd (docs/cluster.md).
 
 import { defineCommand, type CommandGroup } from "./command.js";
 import { CliError } from "./errors.js";
 import { renderTable } from "./table.js";
 import { drain, remove } from "./cluster-drain.js";
+import { reassign, reassignments } from "./cluster-reassign.js";
 
 const status = defineCommand({
   name: "status",
@@ -42,4 +43,4 @@ const status = defineCommand({
   },
 });
 
-export const cluster: CommandGroup = { name: "cluster", summary: "Inspect and operate a cluster-mode deployment (etcd metadata).", commands: [status, drain, remove] };
+export const cluster: CommandGroup = { name: "cluster", summary: "Inspect and operate a cluster-mode deployment (etcd metadata).", commands: [status, drain, remove, reassign, reassignments] };

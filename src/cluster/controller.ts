@@ -8,13 +8,16 @@
 //   leader epoch (a stale leader's proposals are discarded);
 // - adds requested partitions to existing topics, placed like topic creation;
 // - moves replicas off draining brokers (`rivulet cluster drain`) step by step (reassign.ts), and never
-//   places new replicas on them; a draining controller hands the office to another broker.
+//   places new replicas on them; a draining controller hands the office to another broker;
+// - moves partitions to the replica sets asked for (AlterPartitionReassignments, `rivulet cluster reassign`)
+//   step by step (partition-reassignment.ts); a partition being reassigned is left alone by the drain.
 // Each write is a transaction conditioned on this controller's epoch (EtcdSession.controllerTxn).
 
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey, type ClusterSnapshot, type PartitionState, type TopicAssignment } from "./layout.js";
+import { reassignStep } from "./partition-reassignment.js";
 import { drainStep, placeAdopted, placeableBrokers, placeReplicas, replicaLoad } from "./reassign.js";
 
 export interface ControllerOptions {
@@ -123,7 +126,14 @@ export class Controller {
     }
     for (const name of snap.deleteRequests) {
       await this.session.controllerTxn((t) =>
-        t.then(this.session.client.delete().key(keys.topic(name)), this.session.client.delete().prefix(keys.partitions() + name + "/"), this.session.client.delete().key(keys.deleteRequest(name))).commit(),
+        t
+          .then(
+            this.session.client.delete().key(keys.topic(name)),
+            this.session.client.delete().prefix(keys.partitions() + name + "/"),
+            this.session.client.delete().prefix(keys.reassignRequests() + name + "/"),
+            this.session.client.delete().key(keys.deleteRequest(name)),
+          )
+          .commit(),
       );
     }
     for (const topic of snap.topics.values()) {
@@ -140,6 +150,7 @@ export class Controller {
       }
     }
     await this.addPartitions(snap, live);
+    await this.reassign(snap);
     await this.drain(snap);
     for (const [key, request] of snap.isrRequests) {
       // Proposals that did not lead to a change above (stale epoch, nothing new) are cleared.
@@ -198,6 +209,7 @@ export class Controller {
       let topic = original;
       for (let p = 0; p < topic.partitions; p++) {
         const state = snap.partitions.get(pkey(topic.name, p));
+        if (snap.reassignments.has(pkey(topic.name, p))) continue; // reassign() moves it
         const step = drainStep(topic, p, state, snap, load, me.epoch);
         if (!step || !state || (!step.replicas && !step.state)) continue;
         const partitionKey = keys.partition(topic.name, p);
@@ -215,6 +227,45 @@ export class Controller {
     }
     // A draining controller hands the office over, so stopping the broker afterwards needs no election.
     if (snap.draining.has(me.brokerId) && placeableBrokers(snap).length > 0) await this.session.resign();
+  }
+
+  /**
+   * One step of every partition reassignment asked for (partition-reassignment.ts explains the steps). Like
+   * the drain's, each write is conditioned on the assignment and partition state it was computed from; the
+   * last step deletes the request in the same transaction. Requests for partitions that no longer exist
+   * are dropped.
+   */
+  private async reassign(snap: ClusterSnapshot): Promise<void> {
+    const me = this.session.controller;
+    if (!me || snap.reassignments.size === 0) return;
+    const keys = this.session.keys;
+    const client = this.session.client;
+    const topics = new Map(snap.topics);
+    for (const [key, request] of snap.reassignments) {
+      const [name, p] = [key.slice(0, key.indexOf("\u0000")), Number(key.slice(key.indexOf("\u0000") + 1))];
+      const requestKey = keys.reassignRequest(name, p);
+      const topic = topics.get(name);
+      if (!topic || p >= topic.partitions) {
+        await this.session.controllerTxn((t) => t.then(client.delete().key(requestKey)).commit());
+        continue;
+      }
+      const state = snap.partitions.get(key);
+      const step = reassignStep(topic, p, state, request, snap, me.epoch);
+      if (!state || (!step.replicas && !step.state && !step.done)) continue;
+      const partitionKey = keys.partition(name, p);
+      const next: TopicAssignment | undefined = step.replicas ? { ...topic, replicas: topic.replicas.map((set, i) => (i === p ? step.replicas! : set)) } : undefined;
+      const ops = [
+        ...(next ? [client.put(keys.topic(name)).value(JSON.stringify(next))] : []),
+        ...(step.state ? [client.put(partitionKey).value(JSON.stringify(step.state))] : []),
+        ...(step.done ? [client.delete().key(requestKey)] : []),
+      ];
+      const ok = await this.session.controllerTxn((t) =>
+        t.and(keys.topic(name), "Value", "==", JSON.stringify(topic)).and(partitionKey, "Value", "==", JSON.stringify(state)).and(requestKey, "Value", "==", JSON.stringify(request)).then(...ops).commit(),
+      );
+      if (!ok) continue; // something moved: the next pass recomputes from fresh metadata
+      if (next) topics.set(name, next);
+      this.options.logger.info(step.done ? "reassignment completed" : "reassignment step", { topic: name, partition: p, phase: step.phase, replicas: next?.replicas[p] ?? topic.replicas[p], leader: step.state?.leader ?? state.leader, isr: step.state?.isr ?? state.isr });
+    }
   }
 
   /** The partition's next state, or undefined when it needs no change. */

@@ -1,12 +1,14 @@
-// The operator's side of draining and removing a broker (`rivulet cluster drain|remove`). These only write
-// the drain mark and read progress: the controller does the moving (controller.ts, reassign.ts). They talk to
-// etcd directly, like `cluster status`, so they work whichever brokers are up.
+// The operator's side of draining and removing a broker (`rivulet cluster drain|remove`) and of moving
+// partitions (`rivulet cluster reassign`). These only write the drain mark or the reassignment request and
+// read progress: the controller does the moving (controller.ts, reassign.ts, partition-reassignment.ts).
+// They talk to etcd directly, like `cluster status`, so they work whichever brokers are up.
 
 import { Etcd3 } from "etcd3";
 import { noop } from "cockatiel";
 import { parseEtcdEndpoints } from "./config.js";
 import { Keys, parseSnapshot, type ClusterSnapshot, type DrainMark } from "./layout.js";
 import { drainProgress, placeableBrokers, type DrainProgress } from "./reassign.js";
+import { ongoingReassignments, validateReassignment, type OngoingReassignment, type ReassignRefusal } from "./partition-reassignment.js";
 
 export class ClusterAdmin {
   private readonly client: Etcd3;
@@ -64,6 +66,22 @@ export class ClusterAdmin {
     await this.client.delete().key(this.keys.draining(brokerId));
     if (registered) await this.client.delete().key(this.keys.broker(brokerId));
     return { ok: true, deletedRegistration: registered };
+  }
+
+  /**
+   * Asks for `topic`-`partition` to move to `replicas` (null: cancel), with the checks Kafka's
+   * AlterPartitionReassignments makes. `{ ok: true, started: false }`: the partition is already there.
+   */
+  async reassign(topic: string, partition: number, replicas: number[] | null): Promise<{ ok: true; started: boolean } | ({ ok: false } & ReassignRefusal)> {
+    const checked = validateReassignment(await this.snapshot(), topic, partition, replicas);
+    if ("error" in checked) return { ok: false, ...checked };
+    if (checked.request) await this.client.put(this.keys.reassignRequest(topic, partition)).value(JSON.stringify(checked.request));
+    return { ok: true, started: checked.request !== null };
+  }
+
+  /** The reassignments in progress, with the step each waits on. */
+  async reassignments(only?: (topic: string, partition: number) => boolean): Promise<OngoingReassignment[]> {
+    return ongoingReassignments(await this.snapshot(), only);
   }
 
   close(): void {

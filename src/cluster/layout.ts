@@ -11,6 +11,9 @@
 //   <prefix>/requests/partitions/<name> PartitionsRequest (add partitions; the controller places, deletes it)
 //   <prefix>/draining/<id>             DrainMark       (`rivulet cluster drain`: move every replica away;
 //                                                       deleted by `rivulet cluster remove`)
+//   <prefix>/requests/reassign/<topic>/<p> ReassignRequest (AlterPartitionReassignments, `rivulet cluster
+//                                                       reassign`: the controller moves the partition to
+//                                                       the target replicas step by step, then deletes it)
 //
 // Every controller write is one etcd transaction conditioned on <prefix>/controller still holding the
 // writer's own ControllerInfo: a deposed controller (lease expired, another elected) writes nothing.
@@ -75,6 +78,14 @@ export interface PartitionsRequest {
   total: number;
 }
 
+/** A partition reassignment in progress (reassign.ts: reassignStep). */
+export interface ReassignRequest {
+  /** The replica set wanted, preferred leader first. */
+  target: number[];
+  /** The replica set when the first reassignment of this partition was asked for (a cancel goes back to it). */
+  original: number[];
+}
+
 export interface DrainMark {
   /** When the drain was asked for (ms since the epoch). */
   since: number;
@@ -98,6 +109,8 @@ export class Keys {
   isrRequest(topic: string, p: number): string { return `${this.prefix}/requests/isr/${topic}/${p}`; }
   partitionsRequests(): string { return `${this.prefix}/requests/partitions/`; }
   partitionsRequest(name: string): string { return `${this.prefix}/requests/partitions/${name}`; }
+  reassignRequests(): string { return `${this.prefix}/requests/reassign/`; }
+  reassignRequest(topic: string, p: number): string { return `${this.prefix}/requests/reassign/${topic}/${p}`; }
   drainings(): string { return `${this.prefix}/draining/`; }
   draining(id: number): string { return `${this.prefix}/draining/${id}`; }
 }
@@ -116,6 +129,8 @@ export interface ClusterSnapshot {
   partitionsRequests: Map<string, PartitionsRequest>;
   /** Brokers being drained (no new replicas; the controller moves theirs away). */
   draining: Set<number>;
+  /** key: `${topic}\0${p}` */
+  reassignments: Map<string, ReassignRequest>;
 }
 
 export function pkey(topic: string, partition: number): string {
@@ -124,7 +139,7 @@ export function pkey(topic: string, partition: number): string {
 
 /** Parses a getAll() of the prefix into a snapshot (unknown keys are ignored). */
 export function parseSnapshot(keys: Keys, all: Record<string, string>): ClusterSnapshot {
-  const snap: ClusterSnapshot = { brokers: new Map(), controller: undefined, topics: new Map(), partitions: new Map(), createRequests: new Map(), deleteRequests: new Set(), isrRequests: new Map(), partitionsRequests: new Map(), draining: new Set() };
+  const snap: ClusterSnapshot = { brokers: new Map(), controller: undefined, topics: new Map(), partitions: new Map(), createRequests: new Map(), deleteRequests: new Set(), isrRequests: new Map(), partitionsRequests: new Map(), draining: new Set(), reassignments: new Map() };
   for (const [key, value] of Object.entries(all)) {
     try {
       if (key === keys.controller()) snap.controller = JSON.parse(value) as ControllerInfo;
@@ -142,6 +157,9 @@ export function parseSnapshot(keys: Keys, all: Record<string, string>): ClusterS
       else if (key.startsWith(keys.isrRequests())) {
         const [topic, p] = splitPartitionKey(key.slice(keys.isrRequests().length));
         snap.isrRequests.set(pkey(topic, p), JSON.parse(value) as IsrRequest);
+      } else if (key.startsWith(keys.reassignRequests())) {
+        const [topic, p] = splitPartitionKey(key.slice(keys.reassignRequests().length));
+        snap.reassignments.set(pkey(topic, p), JSON.parse(value) as ReassignRequest);
       } else if (key.startsWith(keys.partitionsRequests())) snap.partitionsRequests.set(key.slice(keys.partitionsRequests().length), JSON.parse(value) as PartitionsRequest);
       else if (key.startsWith(keys.drainings())) {
         const id = Number(key.slice(keys.drainings().length));

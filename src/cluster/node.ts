@@ -16,6 +16,7 @@ import { Controller } from "./controller.js";
 import { EtcdSession } from "./etcd-session.js";
 import { pkey, type ClusterSnapshot } from "./layout.js";
 import { placeableBrokers } from "./reassign.js";
+import { ongoingReassignments, validateReassignment } from "./partition-reassignment.js";
 import { ReplicaManager } from "./replica-manager.js";
 import { ReplicaServer } from "./replica-transport.js";
 import { MarkerRouter } from "./txn-markers.js";
@@ -189,6 +190,12 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
       await session.request(session.keys.partitionsRequest(name), { total });
       await waitFor(() => (broker.topic(name)?.partitions ?? 0) >= total && everyLeaderKnown(snap(), name), 15_000, `partitions of ${name} were not added in time (is a controller running?)`);
     },
+    async reassign(topic, partition, replicas, allowRfChange) {
+      const checked = validateReassignment(snap(), topic, partition, replicas, allowRfChange);
+      if ("error" in checked) throw new KafkaProtocolError(checked.error, checked.message);
+      if (checked.request) await session.request(session.keys.reassignRequest(topic, partition), checked.request);
+    },
+    reassignments: (only) => ongoingReassignments(snap(), only),
   };
 }
 

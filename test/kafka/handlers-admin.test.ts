@@ -143,3 +143,30 @@ describe("admin APIs without a client test", () => {
     expect(epochs.topics[0]!.partitions.map((p) => [p.errorCode, p.leaderEpoch, p.endOffset])).toEqual([[0, 0, 1n], [0, -1, -1n], [75, -1, -1n], [3, -1, -1n]]);
   });
 });
+
+describe("partition reassignment on one node", () => {
+  it("AlterPartitionReassignments: [this node] is a no-op, any other set INVALID_REPLICA_ASSIGNMENT, a cancel NO_REASSIGNMENT_IN_PROGRESS", async () => {
+    const r = await call(ApiKey.AlterPartitionReassignments, 1, {
+      timeoutMs: 1000,
+      allowReplicationFactorChange: false,
+      topics: [
+        { name: "ha", partitions: [{ partitionIndex: 0, replicas: [ctx.nodeId] }, { partitionIndex: 1, replicas: [ctx.nodeId, 7] }, { partitionIndex: 9, replicas: [ctx.nodeId] }] },
+        { name: "ha-none", partitions: [{ partitionIndex: 0, replicas: null }] },
+        { name: "ha", partitions: [{ partitionIndex: 1, replicas: null }] },
+      ],
+    });
+    expect(r.allowReplicationFactorChange).toBe(false);
+    expect(r.responses.map((t) => [t.name, t.partitions.map((p) => [p.partitionIndex, p.errorCode])])).toEqual([
+      ["ha", [[0, 0], [1, 42], [9, 3]]],
+      ["ha-none", [[0, 3]]],
+      ["ha", [[1, 42]]],
+    ]);
+    const single = await call(ApiKey.AlterPartitionReassignments, 0, { topics: [{ name: "ha", partitions: [{ partitionIndex: 1, replicas: [ctx.nodeId, 7] }, { partitionIndex: 0, replicas: null }] }] });
+    expect(single.responses[0]!.partitions.map((p) => p.errorCode)).toEqual([39, 85]);
+  });
+
+  it("ListPartitionReassignments: nothing is ever moving", async () => {
+    expect(await call(ApiKey.ListPartitionReassignments, 0, { topics: null })).toMatchObject({ errorCode: 0, topics: [] });
+    expect(await call(ApiKey.ListPartitionReassignments, 0, { topics: [{ name: "ha", partitionIndexes: [0] }] })).toMatchObject({ errorCode: 0, topics: [] });
+  });
+});

@@ -59,6 +59,8 @@ export * as describeCluster from "./apis/describe-cluster.js";
 export * as describeConfigs from "./apis/describe-configs.js";
 export * as describeLogDirs from "./apis/describe-log-dirs.js";
 export * as describeProducers from "./apis/describe-producers.js";
+export * as alterPartitionReassignments from "./apis/alter-partition-reassignments.js";
+export * as listPartitionReassignments from "./apis/list-partition-reassignments.js";
 export * as incrementalAlterConfigs from "./apis/incremental-alter-configs.js";
 export * as offsetDelete from "./apis/offset-delete.js";
 export * as offsetForLeaderEpoch from "./apis/offset-for-leader-epoch.js";

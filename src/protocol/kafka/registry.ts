@@ -15,6 +15,8 @@ import * as describeCluster from "./apis/describe-cluster.js";
 import * as describeConfigs from "./apis/describe-configs.js";
 import * as describeLogDirs from "./apis/describe-log-dirs.js";
 import * as describeProducers from "./apis/describe-producers.js";
+import * as alterPartitionReassignments from "./apis/alter-partition-reassignments.js";
+import * as listPartitionReassignments from "./apis/list-partition-reassignments.js";
 import * as incrementalAlterConfigs from "./apis/incremental-alter-configs.js";
 import * as offsetDelete from "./apis/offset-delete.js";
 import * as offsetForLeaderEpoch from "./apis/offset-for-leader-epoch.js";
@@ -82,6 +84,8 @@ export const ApiKey = {
   CreatePartitions: 37,
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeCluster: 60,
   DescribeProducers: 61,
@@ -132,6 +136,8 @@ export interface ApiMessages {
   37: { request: createPartitions.CreatePartitionsRequest; response: createPartitions.CreatePartitionsResponse };
   42: { request: deleteGroups.DeleteGroupsRequest; response: deleteGroups.DeleteGroupsResponse };
   44: { request: incrementalAlterConfigs.IncrementalAlterConfigsRequest; response: incrementalAlterConfigs.IncrementalAlterConfigsResponse };
+  45: { request: alterPartitionReassignments.AlterPartitionReassignmentsRequest; response: alterPartitionReassignments.AlterPartitionReassignmentsResponse };
+  46: { request: listPartitionReassignments.ListPartitionReassignmentsRequest; response: listPartitionReassignments.ListPartitionReassignmentsResponse };
   47: { request: offsetDelete.OffsetDeleteRequest; response: offsetDelete.OffsetDeleteResponse };
   60: { request: describeCluster.DescribeClusterRequest; response: describeCluster.DescribeClusterResponse };
   61: { request: describeProducers.DescribeProducersRequest; response: describeProducers.DescribeProducersResponse };
@@ -223,6 +229,8 @@ export const registrations: readonly ApiRegistration[] = [
   register(ApiKey.OffsetDelete, offsetDelete),
   register(ApiKey.DescribeCluster, describeCluster),
   register(ApiKey.DescribeProducers, describeProducers),
+  register(ApiKey.AlterPartitionReassignments, alterPartitionReassignments),
+  register(ApiKey.ListPartitionReassignments, listPartitionReassignments),
   // Security (issue 13)
   register(ApiKey.SaslHandshake, saslHandshake),
   register(ApiKey.DescribeAcls, describeAcls),

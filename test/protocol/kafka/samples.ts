@@ -357,6 +357,14 @@ export const samples: { [K in ApiKeyValue]: Sample<K> } = {
     request: { groupId: "g1", topics: [{ name: "orders", partitions: [{ partitionIndex: 0 }, { partitionIndex: 3 }] }] },
     response: { errorCode: 0, throttleTimeMs: 12, topics: [{ name: "orders", partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 3, errorCode: 86 }] }] },
   },
+  45: {
+    request: { timeoutMs: 30000, allowReplicationFactorChange: false, topics: [{ name: "orders", partitions: [{ partitionIndex: 2, replicas: [3, 1, 2] }, { partitionIndex: 5, replicas: null }] }] },
+    response: { throttleTimeMs: 9, allowReplicationFactorChange: false, errorCode: 0, errorMessage: null, responses: [{ name: "orders", partitions: [{ partitionIndex: 2, errorCode: 0, errorMessage: null }, { partitionIndex: 5, errorCode: 85, errorMessage: "no reassignment" }] }] },
+  },
+  46: {
+    request: { timeoutMs: 30000, topics: [{ name: "orders", partitionIndexes: [2, 5] }] },
+    response: { throttleTimeMs: 9, errorCode: 0, errorMessage: null, topics: [{ name: "orders", partitions: [{ partitionIndex: 2, replicas: [3, 1, 2, 4], addingReplicas: [3], removingReplicas: [4] }] }] },
+  },
   60: {
     request: { includeClusterAuthorizedOperations: true, endpointType: 2, includeFencedBrokers: true },
     response: { throttleTimeMs: 13, errorCode: 0, errorMessage: null, endpointType: 2, clusterId: "c-1", controllerId: 1, brokers: [{ brokerId: 1, host: "h", port: 9092, rack: "r1", isFenced: true }], clusterAuthorizedOperations: 8096 },

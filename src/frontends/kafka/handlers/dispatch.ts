@@ -39,6 +39,8 @@ import { handleDescribeCluster } from "./describe-cluster.js";
 import { handleDescribeConfigs } from "./describe-configs.js";
 import { handleDescribeLogDirs } from "./describe-log-dirs.js";
 import { handleDescribeProducers } from "./describe-producers.js";
+import { handleAlterPartitionReassignments } from "./alter-partition-reassignments.js";
+import { handleListPartitionReassignments } from "./list-partition-reassignments.js";
 import { handleIncrementalAlterConfigs } from "./incremental-alter-configs.js";
 import { handleOffsetDelete } from "./offset-delete.js";
 import { handleOffsetForLeaderEpoch } from "./offset-for-leader-epoch.js";
@@ -88,6 +90,8 @@ export const handlers: { readonly [K in ApiKeyValue]: Handler<K> } = {
   [ApiKey.DescribeConfigs]: handleDescribeConfigs,
   [ApiKey.DescribeLogDirs]: handleDescribeLogDirs,
   [ApiKey.DescribeProducers]: handleDescribeProducers,
+  [ApiKey.AlterPartitionReassignments]: handleAlterPartitionReassignments,
+  [ApiKey.ListPartitionReassignments]: handleListPartitionReassignments,
   [ApiKey.IncrementalAlterConfigs]: handleIncrementalAlterConfigs,
   [ApiKey.OffsetDelete]: handleOffsetDelete,
   [ApiKey.OffsetForLeaderEpoch]: handleOffsetForLeaderEpoch,

@@ -12,6 +12,8 @@
 //   DescribeCluster            nothing, as Kafka (any authenticated client sees the brokers, as in
 //                              Metadata); authorized operations only with DESCRIBE on the cluster, else 0
 //   DescribeLogDirs            DESCRIBE cluster: otherwise error 31 and no results
+//   AlterPartitionReassignments ALTER cluster: otherwise error 31 for the whole request
+//   ListPartitionReassignments DESCRIBE cluster: otherwise error 31 and no topics
 //   DescribeProducers          READ topic                                                29 per partition
 //   OffsetForLeaderEpoch       CLUSTER_ACTION on the cluster (a replica) covers every topic; otherwise
 //                              DESCRIBE topic (KIP-320 consumers)                        29 per partition
@@ -180,3 +182,11 @@ export const offsetForLeaderEpochGuard: Guard<typeof ApiKey.OffsetForLeaderEpoch
   );
   return { throttleTimeMs: 0, topics };
 };
+
+export const alterPartitionReassignmentsGuard: Guard<typeof ApiKey.AlterPartitionReassignments> = async (ctx, request, info, next) =>
+  mayCluster(ctx, info, Operation.ALTER)
+    ? next(request)
+    : { throttleTimeMs: 0, allowReplicationFactorChange: request.allowReplicationFactorChange ?? true, errorCode: CLUSTER_DENIED, errorMessage: "Cluster authorization failed.", responses: [] };
+
+export const listPartitionReassignmentsGuard: Guard<typeof ApiKey.ListPartitionReassignments> = async (ctx, request, info, next) =>
+  mayCluster(ctx, info, Operation.DESCRIBE) ? next(request) : { throttleTimeMs: 0, errorCode: CLUSTER_DENIED, errorMessage: "Cluster authorization failed.", topics: [] };

@@ -5,7 +5,7 @@
 import type { ApiKeyValue } from "../../../protocol/kafka/index.js";
 import { ApiKey } from "../../../protocol/kafka/index.js";
 import { createTopicsGuard, deleteTopicsGuard, fetchGuard, initProducerIdGuard, listOffsetsGuard, metadataGuard, produceGuard, type Guard } from "./guards-data.js";
-import { alterConfigsGuard, createPartitionsGuard, deleteGroupsGuard, deleteRecordsGuard, describeClusterGuard, describeConfigsGuard, describeLogDirsGuard, describeProducersGuard, incrementalAlterConfigsGuard, offsetDeleteGuard, offsetForLeaderEpochGuard } from "./guards-admin.js";
+import { alterConfigsGuard, alterPartitionReassignmentsGuard, createPartitionsGuard, deleteGroupsGuard, deleteRecordsGuard, describeClusterGuard, describeConfigsGuard, describeLogDirsGuard, describeProducersGuard, incrementalAlterConfigsGuard, listPartitionReassignmentsGuard, offsetDeleteGuard, offsetForLeaderEpochGuard } from "./guards-admin.js";
 import { consumerGroupDescribeGuard, consumerGroupHeartbeatGuard } from "./guards-consumer.js";
 import { addOffsetsToTxnGuard, addPartitionsToTxnGuard, describeTransactionsGuard, endTxnGuard, listTransactionsGuard, txnOffsetCommitGuard } from "./guards-txn.js";
 import { describeGroupsGuard, findCoordinatorGuard, heartbeatGuard, joinGroupGuard, leaveGroupGuard, listGroupsGuard, offsetCommitGuard, offsetFetchGuard, syncGroupGuard } from "./guards-groups.js";
@@ -37,6 +37,8 @@ export const guards: { readonly [K in ApiKeyValue]?: Guard<K> } = {
   [ApiKey.DescribeCluster]: describeClusterGuard,
   [ApiKey.DescribeLogDirs]: describeLogDirsGuard,
   [ApiKey.DescribeProducers]: describeProducersGuard,
+  [ApiKey.AlterPartitionReassignments]: alterPartitionReassignmentsGuard,
+  [ApiKey.ListPartitionReassignments]: listPartitionReassignmentsGuard,
   [ApiKey.OffsetForLeaderEpoch]: offsetForLeaderEpochGuard,
   // KIP-848 consumer groups (issue 15)
   [ApiKey.ConsumerGroupHeartbeat]: consumerGroupHeartbeatGuard,

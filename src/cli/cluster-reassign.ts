@@ -1,0 +1,119 @@
+// `rivulet cluster reassign` and `rivulet cluster reassignments` (docs/cluster.md, "Moving partitions"):
+// ask the controller to move partitions to other brokers (one partition from the arguments, or a plan file in
+// the format of Kafka's kafka-reassign-partitions), optionally following progress; list what is moving.
+
+import { readFile } from "node:fs/promises";
+import { defineCommand } from "./command.js";
+import { CliError, UsageError } from "./errors.js";
+import { renderTable } from "./table.js";
+import { clusterFlag, withAdmin } from "./cluster-drain.js";
+import type { OngoingReassignment } from "../cluster/partition-reassignment.js";
+
+interface Move {
+  topic: string;
+  partition: number;
+  /** null: cancel. */
+  replicas: number[] | null;
+}
+
+function parseReplicas(text: string): number[] {
+  const ids = text.split(",").map((s) => s.trim());
+  if (!ids.length || ids.some((id) => !/^\d+$/.test(id))) throw new UsageError(`replicas must be comma-separated broker ids, e.g. 1,2,3; got ${text}`);
+  return ids.map(Number);
+}
+
+/** Kafka's reassignment JSON: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3]}]}. */
+async function readPlan(path: string, cancel: boolean): Promise<Move[]> {
+  let plan: unknown;
+  try {
+    plan = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new CliError(`cannot read the reassignment plan ${path}: ${(error as Error).message}`);
+  }
+  const partitions = (plan as { partitions?: unknown }).partitions;
+  if (!Array.isArray(partitions)) throw new CliError(`${path}: expected {"version":1,"partitions":[{"topic":...,"partition":...,"replicas":[...]}]}`);
+  return partitions.map((p: { topic?: unknown; partition?: unknown; replicas?: unknown }, i) => {
+    if (typeof p.topic !== "string" || !Number.isInteger(p.partition) || (!cancel && !(Array.isArray(p.replicas) && p.replicas.every((id) => Number.isInteger(id))))) {
+      throw new CliError(`${path}: partitions[${i}] needs "topic" (string), "partition" (integer) and "replicas" (broker ids)`);
+    }
+    return { topic: p.topic, partition: p.partition as number, replicas: cancel ? null : (p.replicas as number[]) };
+  });
+}
+
+export const reassign = defineCommand({
+  name: "reassign",
+  summary: "Move partitions to other brokers (Kafka's partition reassignment), optionally following progress.",
+  args: [
+    { name: "topic", description: "the topic (or give --file)", optional: true },
+    { name: "partition", description: "the partition", optional: true },
+    { name: "replicas", description: "the new replica set, preferred leader first: 4,2,3", optional: true },
+  ],
+  flags: {
+    cluster: clusterFlag,
+    file: { kind: "string", description: "a plan in kafka-reassign-partitions' JSON format instead of the arguments", placeholder: "PATH" },
+    cancel: { kind: "boolean", description: "cancel the reassignment in progress (back to the replicas it started from)" },
+    wait: { kind: "integer", description: "seconds to follow progress until every partition has moved (0: ask and return)", default: 0, min: 0 },
+    json: { kind: "boolean", description: "print the outcome as JSON" },
+  },
+  details: [
+    "New replicas are added and copy the log until they are in the ISR; if the leader is not in the new set, leadership moves to the first new replica in the ISR (a clean election); then the old replicas leave the assignment. Partitions keep a leader throughout, and acks=all with min.insync.replicas holds. A different number of replicas changes that partition's replication factor.",
+    "Refused as Kafka refuses: an empty or duplicated list, brokers that are not running or are being drained, an unknown partition, a cancel with nothing in progress.",
+    "Exit codes: 0 asked (and, with --wait, done), 1 still moving when --wait ran out, 2 refused.",
+  ],
+  async run({ flags, args }) {
+    let moves: Move[];
+    if (flags.file) {
+      if (args.length) throw new UsageError("give either --file or <topic> <partition> <replicas>, not both");
+      moves = await readPlan(flags.file, flags.cancel);
+    } else {
+      const [topic, partitionText, replicasText] = args;
+      if (!topic || partitionText === undefined || (!flags.cancel && replicasText === undefined)) throw new UsageError("give <topic> <partition> <replicas> (or <topic> <partition> --cancel, or --file)");
+      if (!/^\d+$/.test(partitionText)) throw new UsageError(`partition must be a non-negative integer, got ${partitionText}`);
+      moves = [{ topic, partition: Number(partitionText), replicas: flags.cancel ? null : parseReplicas(replicasText!) }];
+    }
+    return withAdmin(flags.cluster, async (admin) => {
+      const outcome: Array<Move & { result: string }> = [];
+      let refused = false;
+      for (const move of moves) {
+        const r = await admin.reassign(move.topic, move.partition, move.replicas);
+        if (!r.ok) refused = true;
+        outcome.push({ ...move, result: r.ok ? (r.started ? (move.replicas ? "started" : "cancelling") : "already there") : `refused: ${r.error}: ${r.message}` });
+      }
+      if (!flags.json) for (const o of outcome) process.stdout.write(`${o.topic}-${o.partition}: ${o.result}\n`);
+      const mine = new Set(moves.map((m) => `${m.topic}/${m.partition}`));
+      const only = (topic: string, p: number) => mine.has(`${topic}/${p}`);
+      const deadline = Date.now() + flags.wait * 1000;
+      let moving = await admin.reassignments(only);
+      while (flags.wait > 0 && moving.length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        moving = await admin.reassignments(only);
+      }
+      if (flags.json) process.stdout.write(JSON.stringify({ requests: outcome, moving }, null, 2) + "\n");
+      else if (flags.wait > 0 && moving.length) process.stdout.write(`still moving after ${flags.wait} s:\n` + reassignmentTable(moving));
+      else if (flags.wait > 0) process.stdout.write("every partition is on its new replicas\n");
+      if (refused) return 2;
+      return flags.wait > 0 && moving.length ? 1 : 0;
+    });
+  },
+});
+
+export const reassignments = defineCommand({
+  name: "reassignments",
+  summary: "List the partition reassignments in progress and what each waits for.",
+  flags: { cluster: clusterFlag, json: { kind: "boolean", description: "print JSON" } },
+  async run({ flags }) {
+    return withAdmin(flags.cluster, async (admin) => {
+      const moving = await admin.reassignments();
+      if (flags.json) process.stdout.write(JSON.stringify(moving, null, 2) + "\n");
+      else process.stdout.write(moving.length ? reassignmentTable(moving) : "no reassignment in progress\n");
+      return 0;
+    });
+  },
+});
+
+function reassignmentTable(moving: OngoingReassignment[]): string {
+  return renderTable(
+    ["TOPIC", "PARTITION", "REPLICAS", "ADDING", "REMOVING", "STEP", "WAITING FOR"],
+    moving.map((m) => [m.topic, m.partition, m.replicas.join(","), m.addingReplicas.join(","), m.removingReplicas.join(","), m.phase, m.reason ?? ""]),
+  );
+}
