@@ -175,6 +175,15 @@ describe("cluster", () => {
     expect([b.errorCode, b.results]).toEqual([31, []]);
   });
 
+  it("ListPartitionReassignments needs DESCRIBE on the cluster, AlterPartitionReassignments ALTER (31 for the whole request)", async () => {
+    const listed = await alice.request(ApiKey.ListPartitionReassignments, 0, { topics: null });
+    expect([listed.errorCode, listed.topics]).toEqual([0, []]);
+    expect((await bob.request(ApiKey.ListPartitionReassignments, 0, { topics: null })).errorCode).toBe(31);
+    const move = { topics: [{ name: "secret", partitions: [{ partitionIndex: 0, replicas: [1] }] }] };
+    const denied = await alice.request(ApiKey.AlterPartitionReassignments, 0, move);
+    expect([denied.errorCode, denied.responses]).toEqual([31, []]);
+  });
+
   it("DescribeCluster answers everyone (as Kafka); authorized operations only with DESCRIBE on the cluster", async () => {
     const a = await alice.request(ApiKey.DescribeCluster, 0, { includeClusterAuthorizedOperations: true });
     expect(a.errorCode).toBe(0);
