@@ -2,7 +2,8 @@
 // (replication factor 1 on three brokers): the coordinator assigns from the cluster metadata (Kafka's
 // coordinator needs no local copy either), the member consumes everything from the leader, and the
 // group's description (the client admin and `rivulet groups describe`) reports the leader's high watermark
-// as the log end (and the lag from it), not the coordinator's empty local copy.
+// as the log end (and the lag from it, also in the coordinator's /metrics), not the coordinator's empty
+// local copy.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
@@ -73,6 +74,10 @@ describe("cluster client: a group whose coordinator holds no replica of the topi
     const { stdout } = await promisify(execFile)(process.execPath, [MAIN, "groups", "describe", group, "--json", "--broker", urls.join(",")], { env: { ...process.env, NO_COLOR: "1", RIVULET_PROFILE: "" }, timeout: 30_000 });
     const cli = JSON.parse(stdout.split("\n").find((l) => l.startsWith("{"))!) as { offsets: { topic: string; logEndOffset: string; lag: string }[]; totalLag: string };
     expect(cli.offsets.find((o) => o.topic === TOPIC)).toMatchObject({ logEndOffset: "80", lag: "30" });
+    // And the coordinator's /metrics gauge (its own copy of rf1-0 is empty: the lag is from the leader).
+    const coordinatorId = (await partitionState(etcd, "__consumer_offsets", offsetsPartitionFor(group, count)))!.leader;
+    const metrics = await (await fetch(`http://127.0.0.1:${brokers.find((b) => b.id === coordinatorId)!.wsPort}/metrics`)).text();
+    expect(metrics).toContain(`rivulet_group_lag_records{group="${group}",topic="${TOPIC}",partition="0"} 30\n`);
     await consumer.close();
     await producer.close();
     cluster.close();

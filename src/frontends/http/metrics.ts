@@ -37,6 +37,11 @@ export interface MetricsOptions {
   version?: string;
   /** Partition sizes on disk (Broker.partitionSizes(), asked for this scrape): rivulet_partition_size_bytes. */
   sizes?: Map<string, number>;
+  /**
+   * Log ends for the group lag gauges (groupLogEnds(), asked for this scrape): in cluster mode each
+   * partition's leader high watermark. Absent: this broker's local log ends.
+   */
+  groupLogEnds?: Map<string, bigint>;
 }
 
 interface TopicSubscriptions {
@@ -57,7 +62,7 @@ export function renderMetrics(broker: Broker, sessions: Iterable<Session>, optio
   out.metric("rivulet_request_memory_limit_bytes", "gauge", "The request memory budget (queuedMaxRequestBytes).", {}, memory.limit);
   out.metric("rivulet_request_memory_waiting", "gauge", "Connections waiting for request memory (their sockets paused).", {}, memory.waiting);
   out.metric("rivulet_request_memory_waits_total", "counter", "Requests that had to wait for request memory.", {}, memory.waits);
-  if (options.coordinator) groupMetrics(out, broker, options.coordinator);
+  if (options.coordinator) groupMetrics(out, broker, options.coordinator, options.groupLogEnds);
   if (broker.replicationStats) replicationMetrics(out, broker.replicationStats());
   out.declare("rivulet_shard_tasks_in_flight", "gauge", "Tasks sent to the shard and not yet answered.");
   out.declare("rivulet_shard_queue_depth", "gauge", "Tasks waiting for a free slot in the shard.");
@@ -149,7 +154,34 @@ function sessionMetrics(out: Exposition, sessions: Iterable<Session>, detail: Me
   }
 }
 
-function groupMetrics(out: Exposition, broker: Broker, coordinator: GroupCoordinator): void {
+/** `${topic}\0${partition}` */
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/**
+ * The log end of every partition a group has committed to, for the lag gauges. In cluster mode the leader's
+ * high watermark (this broker's replica may be a lagging follower, or absent), asked once per partition and
+ * concurrently; a partition whose leader does not answer is left out (no lag series rather than a wrong one).
+ */
+export async function groupLogEnds(broker: Broker, coordinator: GroupCoordinator | undefined): Promise<Map<string, bigint> | undefined> {
+  const leaderHw = broker.cluster?.leaderHighWatermark?.bind(broker.cluster);
+  if (!coordinator || !leaderHw) return undefined;
+  const wanted = new Map<string, [string, number]>();
+  for (const group of coordinator.listGroups()) {
+    for (const topic of coordinator.fetchOffsets({ groupId: group.groupId, topics: null }).topics) {
+      for (const p of topic.partitions) if (p.committedOffset >= 0n) wanted.set(tpKey(topic.name, p.partitionIndex), [topic.name, p.partitionIndex]);
+    }
+  }
+  const ends = new Map<string, bigint>();
+  await Promise.all(
+    [...wanted].map(async ([key, [topic, partition]]) => {
+      const end = await leaderHw(topic, partition).catch(() => undefined);
+      if (end !== undefined) ends.set(key, end);
+    }),
+  );
+  return ends;
+}
+
+function groupMetrics(out: Exposition, broker: Broker, coordinator: GroupCoordinator, logEnds: Map<string, bigint> | undefined): void {
   const committedHelp = "The group's committed offset.";
   const lagHelp = "Log end offset minus the group's committed offset.";
   out.declare("rivulet_group_committed_offset", "gauge", committedHelp);
@@ -159,7 +191,7 @@ function groupMetrics(out: Exposition, broker: Broker, coordinator: GroupCoordin
     for (const topic of committed.topics) {
       for (const p of topic.partitions) {
         if (p.committedOffset < 0n) continue;
-        const end = broker.logEndOffset(topic.name, p.partitionIndex);
+        const end = logEnds ? logEnds.get(tpKey(topic.name, p.partitionIndex)) : broker.logEndOffset(topic.name, p.partitionIndex);
         const labels = { group: group.groupId, topic: topic.name, partition: p.partitionIndex };
         out.metric("rivulet_group_committed_offset", "gauge", committedHelp, labels, p.committedOffset);
         if (end !== undefined) out.metric("rivulet_group_lag_records", "gauge", lagHelp, labels, end > p.committedOffset ? end - p.committedOffset : 0n);

@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Broker } from "../../broker/broker.js";
-import { renderMetrics } from "../http/metrics.js";
+import { groupLogEnds, renderMetrics } from "../http/metrics.js";
 import { liveness, type HealthReport, type Readiness } from "../http/health.js";
 import { clientResponse } from "../http/static-files.js";
 import type { UiFiles } from "../http/ui-files.js";
@@ -80,15 +80,12 @@ export function nodeHttpHandler(ctx: NodeHttpContext): (req: IncomingMessage, re
       if (options.metricsToken && !bearerMatches(req.headers.authorization ?? "", options.metricsToken)) {
         return reply("401 Unauthorized", { "WWW-Authenticate": 'Bearer realm="rivulet-metrics"', "Content-Type": "text/plain" }, "a metrics token is required\n");
       }
-      // Partition sizes are the shards' to tell: ask them, then render (as the uws transport does).
-      return void broker
-        .partitionSizes()
-        .catch(() => undefined)
-        .then((sizes) => {
-          if (res.destroyed) return;
-          const text = renderMetrics(broker, ctx.sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "node", version: options.serverVersion, sizes });
-          reply("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, text + (options.security?.metricsText() ?? ""));
-        });
+      // Partition sizes and (cluster mode) leaders' log ends for group lag: ask, then render (as the uws transport does).
+      return void Promise.all([broker.partitionSizes().catch(() => undefined), groupLogEnds(broker, options.coordinator).catch(() => undefined)]).then(([sizes, logEnds]) => {
+        if (res.destroyed) return;
+        const text = renderMetrics(broker, ctx.sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "node", version: options.serverVersion, sizes, groupLogEnds: logEnds });
+        reply("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, text + (options.security?.metricsText() ?? ""));
+      });
     }
     if (get && path.startsWith("/client/")) {
       const reply = admit(req, res);

@@ -21,7 +21,7 @@
 import type { Broker } from "../../broker/broker.js";
 import { CloseCode, FrameType, PROTOCOL_VERSION } from "../../protocol/ws/frames.js";
 import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
-import { renderMetrics } from "../http/metrics.js";
+import { groupLogEnds, renderMetrics } from "../http/metrics.js";
 import { liveness, Readiness, type HealthReport } from "../http/health.js";
 import { clientResponse } from "../http/static-files.js";
 import { uiHandler } from "../http/ui-files.js";
@@ -195,12 +195,13 @@ async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions
         return reply("401 Unauthorized", { "WWW-Authenticate": 'Bearer realm="rivulet-metrics"', "Content-Type": "text/plain" }, "a metrics token is required\n");
       }
       if (!reply) return;
-      // Partition sizes are the shards' to tell: ask them, then render (a partition that cannot answer has no size series).
+      // Partition sizes are the shards' to tell, and in cluster mode group lag is the leaders': ask them, then
+      // render (a partition that cannot answer has no size or lag series).
       let aborted = false;
       res.onAborted(() => void (aborted = true));
-      void broker.partitionSizes().catch(() => undefined).then((sizes) => {
+      void Promise.all([broker.partitionSizes().catch(() => undefined), groupLogEnds(broker, options.coordinator).catch(() => undefined)]).then(([sizes, logEnds]) => {
         if (aborted) return;
-        const text = renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion, sizes }) + (options.security?.metricsText() ?? "");
+        const text = renderMetrics(broker, sessions, { coordinator: options.coordinator, detail: options.metricsDetail, transport: "uws", version: options.serverVersion, sizes, groupLogEnds: logEnds }) + (options.security?.metricsText() ?? "");
         res.cork(() => reply("200 OK", { "Content-Type": "text/plain; version=0.0.4" }, text));
       });
     });
