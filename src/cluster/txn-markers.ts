@@ -17,7 +17,10 @@
 //   appends the marker stamped with its leader epoch, and answers once the high watermark passed it (every
 //   ISR member has it), so an acknowledged marker survives the leader's death. With no open transaction of
 //   the producer there (a retry after an earlier attempt wrote it) nothing is appended and the answer waits
-//   for the high watermark to reach the current log end, which covers that earlier marker.
+//   for the high watermark to reach the current log end, which covers that earlier marker. Markers carry
+//   the coordinator epoch (the leader epoch of the id's __transaction_state partition in the coordinator's
+//   snapshot): a leader that already has a marker of the producer from a newer epoch answers
+//   TRANSACTION_COORDINATOR_FENCED, so a deposed coordinator cannot end a transaction its successor ended.
 // - Leadership of __transaction_state: leader → load the partition once its high watermark covers the log
 //   end it had when elected (every state change acknowledged under the old leader is read), finishing any
 //   Prepare* end found there (so a coordinator killed -9 mid-commit is completed by the next one); anything
@@ -74,6 +77,11 @@ export class MarkerRouter {
     const h = (await client.request(header, MARKER_TIMEOUT_MS)).header as Record<string, unknown>;
     if (typeof h.error === "string") throw new KafkaProtocolError(h.error as never, String(h.message ?? h.error), { retriable: true });
     return h;
+  }
+
+  /** The leader epoch of a partition per the etcd snapshot (0 when unknown). */
+  leaderEpochOf(topic: string, partition: number): number {
+    return this.session.snapshot.partitions.get(pkey(topic, partition))?.leaderEpoch ?? 0;
   }
 
   /** The leader of a partition per the etcd snapshot (-1: none). */
@@ -137,7 +145,7 @@ function markerOf(h: Frame["header"]): MarkerItem {
 
 /** Makes `transactions` follow the leadership of __transaction_state partitions and route its markers. */
 export function followTransactionLeadership(transactions: TransactionCoordinator, replicas: ReplicaManager, markers: MarkerRouter, logger: Logger, routing?: TxnRouting): void {
-  transactions.partitioned((items) => markers.write(items), routing);
+  transactions.partitioned((items) => markers.write(items), routing, (partition) => markers.leaderEpochOf(TRANSACTION_STATE_TOPIC, partition));
   const previous = replicas.onRoleChange;
   const onRole = (topic: string, partition: number, role: string) => {
     if (topic !== TRANSACTION_STATE_TOPIC) return;

@@ -55,6 +55,7 @@ export const KafkaErrors = {
   INVALID_PRODUCER_ID_MAPPING: { code: 49, retriable: false },
   INVALID_TRANSACTION_TIMEOUT: { code: 50, retriable: false },
   CONCURRENT_TRANSACTIONS: { code: 51, retriable: true },
+  TRANSACTION_COORDINATOR_FENCED: { code: 52, retriable: false },
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, retriable: false },
   SECURITY_DISABLED: { code: 54, retriable: false },
   SASL_AUTHENTICATION_FAILED: { code: 58, retriable: false },

@@ -222,6 +222,7 @@ export class Partition {
       lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
       lastTimestamp: BigInt(e.lastTimestamp),
       currentTxnStartOffset: this.txns.openTransactions().get(e.producerId) ?? -1n,
+      coordinatorEpoch: this.txns.coordinatorEpochOf(e.producerId),
     }));
   }
 

@@ -142,6 +142,8 @@ export interface ProducerDescription {
   lastTimestamp: bigint;
   /** First offset of its open transaction on this partition, -1 when none (issue 16). */
   currentTxnStartOffset?: bigint;
+  /** The coordinator epoch of its latest marker here, -1 when none. */
+  coordinatorEpoch?: number;
 }
 
 export type Outcome<T> = { ok: T } | { error: ErrorData };

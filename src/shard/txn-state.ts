@@ -13,6 +13,10 @@
 //   segment holding the marker. With no open transaction of P here (a coordinator finishing an end again
 //   after a restart, or a partition added to a transaction that never wrote to it) nothing is appended:
 //   there is nothing to close, and re-sent markers leave no duplicates (Kafka appends them anyway).
+// - A marker whose coordinator epoch (the leader epoch of the transactional id's __transaction_state
+//   partition) is below the last one written here for the same producer comes from a deposed coordinator:
+//   TRANSACTION_COORDINATOR_FENCED (52), nothing appended (Kafka's ProducerStateManager check). The epochs
+//   are rebuilt from the markers in the log at open, and followers learn them from the replicated markers.
 // - open(): if the partition ever held a transactional batch (`txn.seen`, written before the first one is
 //   appended), the log is scanned (batch headers, plus the one record of each control batch) to rebuild
 //   the open transactions and the aborted list, and every segment's .txnindex is rewritten where it
@@ -23,6 +27,7 @@ import { Attributes, batchSpans, decodeRecordBatch, encodeRecordBatch, readBatch
 import { writeFileAtomic } from "../storage/fs.js";
 import { storageError, type PartitionLog } from "../storage/partition-log.js";
 import { appendTxnIndex, readTxnIndex, writeTxnIndex, type AbortedTxn } from "../storage/txn-index.js";
+import { KafkaProtocolError } from "../errors/index.js";
 
 export const TXN_SEEN_FILE = "txn.seen";
 const SCAN_READ_BYTES = 1 << 20;
@@ -45,10 +50,17 @@ export function encodeMarker(producerId: bigint, producerEpoch: number, commit: 
 
 /** The control type of a control batch (0 abort, 1 commit), or undefined if it holds no readable record. */
 export function controlTypeOf(batch: Uint8Array): number | undefined {
+  return markerFields(batch)?.type;
+}
+
+/** A marker's control type and coordinator epoch (-1 when its value is too short to carry one). */
+function markerFields(batch: Uint8Array): { type: number; coordinatorEpoch: number } | undefined {
   try {
-    const key = decodeRecordBatch(batch, { verify: false }).records[0]?.key;
+    const { key, value } = decodeRecordBatch(batch, { verify: false }).records[0] ?? {};
     if (!key || key.length < 4) return undefined;
-    return new DataView(key.buffer, key.byteOffset, key.byteLength).getInt16(2);
+    const type = new DataView(key.buffer, key.byteOffset, key.byteLength).getInt16(2);
+    const coordinatorEpoch = value && value.length >= 6 ? new DataView(value.buffer, value.byteOffset, value.byteLength).getInt32(2) : -1;
+    return { type, coordinatorEpoch };
   } catch {
     return undefined;
   }
@@ -59,6 +71,11 @@ export class PartitionTxns {
   private readonly ongoing = new Map<bigint, bigint>();
   /** Aborted transactions, in marker order (so by lastOffset). */
   private aborted: AbortedTxn[] = [];
+  /**
+   * Producer id → the coordinator epoch of its latest marker here (Kafka's ProducerStateEntry
+   * coordinatorEpoch): a marker from an older coordinator epoch is a deposed coordinator's, and is refused.
+   */
+  private readonly coordinatorEpochs = new Map<bigint, number>();
   private seen: boolean;
 
   private constructor(private readonly log: PartitionLog) {
@@ -81,6 +98,11 @@ export class PartitionTxns {
   /** Open transactions here, producer id → first offset (DescribeProducers' currentTxnStartOffset). */
   openTransactions(): ReadonlyMap<bigint, bigint> {
     return this.ongoing;
+  }
+
+  /** The coordinator epoch of the producer's latest marker here, -1 when none (DescribeProducers). */
+  coordinatorEpochOf(producerId: bigint): number {
+    return this.coordinatorEpochs.get(producerId) ?? -1;
   }
 
   /** Call before appending a transactional data batch: makes sure a restart will scan for it. */
@@ -108,8 +130,13 @@ export class PartitionTxns {
 
   /** Appends a commit or abort marker for `producerId` and closes its transaction here; offset -1 if none was open. */
   writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number, leaderEpoch = 0): { offset: bigint } {
+    const latest = this.coordinatorEpochs.get(producerId) ?? -1;
+    if (coordinatorEpoch < latest) {
+      throw new KafkaProtocolError("TRANSACTION_COORDINATOR_FENCED", `marker for producer ${producerId} from coordinator epoch ${coordinatorEpoch}; epoch ${latest} already wrote here`);
+    }
     if (!this.ongoing.has(producerId)) return { offset: -1n };
     const appended = this.log.append(encodeMarker(producerId, producerEpoch, commit, coordinatorEpoch, this.log.clock()), leaderEpoch);
+    this.coordinatorEpochs.set(producerId, coordinatorEpoch);
     const entry = this.complete(producerId, commit, appended.baseOffset);
     if (entry) {
       const segment = this.log.segments[this.log.segmentIndexFor(appended.baseOffset)] ?? this.log.activeSegment;
@@ -195,8 +222,10 @@ export class PartitionTxns {
       this.noteData(header.producerId, header.baseOffset);
       return;
     }
-    const type = controlTypeOf(bytes);
-    if (type === ControlType.ABORT || type === ControlType.COMMIT) this.complete(header.producerId, type === ControlType.COMMIT, header.baseOffset);
+    const marker = markerFields(bytes);
+    if (marker?.type !== ControlType.ABORT && marker?.type !== ControlType.COMMIT) return;
+    this.complete(header.producerId, marker.type === ControlType.COMMIT, header.baseOffset);
+    if (marker.coordinatorEpoch > (this.coordinatorEpochs.get(header.producerId) ?? -1)) this.coordinatorEpochs.set(header.producerId, marker.coordinatorEpoch);
   }
 }
 

@@ -131,8 +131,9 @@ export class TransactionCoordinator extends TxnRegistry {
   // ---- cluster mode (src/cluster/txn-markers.ts drives these; ownership.ts) -----------------------------
 
   /** Answers only for ids of loaded partitions; forgets what the local replay found. */
-  partitioned(markerWriter?: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>, routing?: TxnRouting): void {
+  partitioned(markerWriter?: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>, routing?: TxnRouting, stateLeaderEpoch?: (partition: number) => number): void {
     if (markerWriter) this.markerWriter = markerWriter;
+    if (stateLeaderEpoch) this.ending.coordinatorEpoch = (transactionalId) => stateLeaderEpoch(this.log.partitionFor(transactionalId));
     if (routing) this.routing = this.ending.routing = routing;
     this.ownership ??= new TxnOwnership({
       txns: this.txns,

@@ -31,6 +31,12 @@ export interface EndContext {
   /** Writes the changed state durably, then applies it in memory. */
   transition(meta: TxnMeta, changes: Partial<TxnStateRecord>): Promise<void>;
   forgetProducer(producerId: bigint): void;
+  /**
+   * Cluster mode: the leader epoch of the id's __transaction_state partition as this broker sees it. Its
+   * markers carry it, so a partition leader refuses the markers of a coordinator deposed since
+   * (TRANSACTION_COORDINATOR_FENCED). One node: 0.
+   */
+  coordinatorEpoch?: (transactionalId: string) => number;
 }
 
 /** Aborts an Ongoing transaction at a bumped epoch (fencing its producer): re-init and timeouts. */
@@ -60,8 +66,9 @@ export async function tryComplete(ctx: EndContext, meta: TxnMeta): Promise<boole
   if (!commit && meta.status !== "PrepareAbort") return true;
   try {
     const items: MarkerItem[] = [];
+    const coordinatorEpoch = ctx.coordinatorEpoch?.(meta.transactionalId) ?? 0;
     for (const [topic, partitions] of meta.partitions) {
-      for (const partition of partitions) items.push({ topic, partition, producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch: 0 });
+      for (const partition of partitions) items.push({ topic, partition, producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch });
     }
     const results = items.length ? await ctx.broker.writeMarkers(items) : [];
     results.forEach((r, i) => {

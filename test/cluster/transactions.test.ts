@@ -10,6 +10,8 @@ import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kafkaPartitionFor } from "../../src/transactions/support.js";
 import { ReplicaClient } from "../../src/cluster/replica-transport.js";
+import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
+import { ApiKey } from "../../src/protocol/kafka/index.js";
 import { ClusterBroker, Etcd, cleanup, etcdGet, partitionState, until } from "./harness.js";
 
 let etcd: Etcd;
@@ -156,5 +158,41 @@ describe("transactions on a cluster", () => {
     }
     // The broker still serves: a committed transaction through it is read back.
     expect((await readCommitted("tx-out")).length).toBeGreaterThan(9);
+  }, 60_000);
+
+  it("markers carry the coordinator epoch (the state partition's leader epoch); a deposed coordinator's older epoch is fenced", async () => {
+    // A __transaction_state partition whose leadership moved (the first test killed its coordinator), so
+    // its coordinator epoch is past 0 and an older one exists to play a deposed coordinator with.
+    const states = await Promise.all([0, 1, 2, 3].map((p) => partitionState(etcd, "__transaction_state", p)));
+    const moved = states.findIndex((st) => (st?.leaderEpoch ?? 0) >= 1);
+    expect(moved).toBeGreaterThanOrEqual(0);
+    let txnId = "";
+    for (let i = 0; !txnId; i++) if (kafkaPartitionFor(`epoch-${i}`, 4) === moved) txnId = `epoch-${i}`;
+    const stateEpoch = states[moved]!.leaderEpoch;
+    const producer = kafka().producer({ transactionalId: txnId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic: "tx-out", messages: [{ value: "epoch-1", partition: 0 }] });
+    await txn.commit();
+    await producer.disconnect();
+    const leader = (await partitionState(etcd, "tx-out", 0))!.leader;
+    const wire = await KafkaAdminConnection.open(b(leader).bootstrap);
+    let producerId: bigint;
+    try {
+      const described = await wire.request(ApiKey.DescribeProducers, 0, { topics: [{ name: "tx-out", partitionIndexes: [0] }] });
+      const mine = described.topics[0]!.partitions[0]!.activeProducers.filter((p) => p.coordinatorEpoch === stateEpoch && p.currentTxnStartOffset === -1n);
+      expect(mine.length).toBeGreaterThan(0);
+      producerId = mine.at(-1)!.producerId;
+    } finally {
+      wire.close();
+    }
+    const info = JSON.parse((await etcdGet(etcd, `/rivulet/brokers/${leader}`))[`/rivulet/brokers/${leader}`]!) as { host: string; replicationPort: number };
+    const client = new ReplicaClient(info.host, info.replicationPort);
+    try {
+      const stale = await client.request({ type: "marker", topic: "tx-out", partition: 0, producerId, producerEpoch: 0, commit: false, coordinatorEpoch: stateEpoch - 1 }, 5000);
+      expect(stale.header.error).toBe("TRANSACTION_COORDINATOR_FENCED");
+    } finally {
+      client.close();
+    }
   }, 60_000);
 });

@@ -194,3 +194,27 @@ describe("partition transaction state", () => {
     expect(committedValues(p)).toEqual(["v2", "tail"]);
   });
 });
+
+describe("coordinator epochs on markers", () => {
+  it("a marker from an older coordinator epoch than the producer's last one here is refused (TRANSACTION_COORDINATOR_FENCED), also after a crash", async () => {
+    seq = new Map();
+    const fs = newFs();
+    let p = open(fs, {});
+    p.produce(txBatch(7n, ["a"]), 1); // 0
+    expect(p.writeMarker(7n, 0, true, 3).offset).toBe(1n); // commit by coordinator epoch 3
+    p.produce(txBatch(7n, ["b"]), 1); // 2
+    // A deposed coordinator (epoch 2) tries to abort the next transaction: refused, nothing appended.
+    expect(() => p.writeMarker(7n, 0, false, 2)).toThrow(expect.objectContaining({ code: "TRANSACTION_COORDINATOR_FENCED" }));
+    expect(p.log.logEndOffset).toBe(3n);
+    expect(p.txns.lastStableOffset()).toBe(2n); // still open
+    // Another producer is not affected by producer 7's epochs.
+    p.produce(txBatch(8n, ["c"]), 1); // 3
+    expect(p.writeMarker(8n, 0, true, 1).offset).toBe(4n);
+    // The epochs come back from the markers in the log after a crash.
+    p.log.abandon();
+    p = open(fs, {});
+    expect(() => p.writeMarker(7n, 0, false, 2)).toThrow(expect.objectContaining({ code: "TRANSACTION_COORDINATOR_FENCED" }));
+    expect(p.writeMarker(7n, 0, false, 3).offset).toBe(5n); // the same epoch, or a newer one, is accepted
+    await p.close();
+  });
+});
