@@ -9,7 +9,7 @@
 // counts as delivered once the socket took it, and the socket is only given more while it holds less than
 // socketBufferBytes, so memory stays bounded there too.
 
-import { partitionForKey, type RecordInput } from "../core/index.js";
+import { partitionForKey } from "../core/index.js";
 import { InvalidRecordError, MessageTooLargeError, UnknownTopicOrPartitionError } from "../errors/index.js";
 import { FrameType, type ServerFrame } from "../protocol/ws/index.js";
 import type { Admin } from "./admin.js";
@@ -251,11 +251,12 @@ export class Producer {
     const invalid = this.validate(record, limits, size);
     if (invalid) return fail(waiting, invalid);
     const partition = this.partitionOf(record, limits.partitions);
-    const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
-    let bytes = byteLength(record.key) + byteLength(record.value) + 24;
-    if (record.headers) for (const h of record.headers) bytes += h.key.length + byteLength(h.value) + 4;
+    const { key, value, headers } = record;
+    let bytes = byteLength(key) + byteLength(value) + 24;
+    if (headers) for (const h of headers) bytes += h.key.length + byteLength(h.value) + 4;
     this.buffered += bytes;
-    this.senderOf(record.topic, partition, limits).add(input, waiting, bytes, size);
+    // The record is encoded into its batch here (no copy of it is kept), with its creation time as Kafka's.
+    this.senderOf(record.topic, partition, limits).add(key, value, headers, record.timestamp ?? Date.now(), waiting, bytes, size);
   }
 
   /** The reason a record cannot be sent, found before it joins a batch (so it cannot fail its batch-mates). */
