@@ -22,6 +22,11 @@ export interface HeaderInput {
   value: Uint8Array | string | null;
 }
 
+/** Where a record without a timestamp takes its creation time (a field: see Producer.clock). */
+export interface Clock {
+  now: number;
+}
+
 export interface BatchIdentity {
   producerId: bigint;
   producerEpoch: number;
@@ -68,10 +73,12 @@ export class BatchBuilder {
   }
 
   /**
-   * Appends one record; `timestamp` in ms since the epoch (a safe integer, checked by the caller). Values
-   * and keys are copied now, so the caller may reuse its arrays as soon as this returns.
+   * Appends one record; `timestamp` in ms since the epoch (a safe integer, checked by the caller), or
+   * undefined for `clock.now`. Values and keys are copied now, so the caller may reuse its arrays as soon
+   * as this returns.
    */
-  append(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null | undefined, headers: HeaderInput[] | undefined, timestamp: number): void {
+  append(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null | undefined, headers: HeaderInput[] | undefined, stamp: number | undefined, clock?: Clock): void {
+    const timestamp = stamp ?? clock?.now ?? Date.now();
     if (this.count === 0) this.baseTimestamp = this.maxTimestamp = timestamp;
     else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
     const delta = timestamp - this.baseTimestamp;

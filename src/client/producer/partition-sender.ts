@@ -32,7 +32,7 @@ import type { Connection } from "../connection.js";
 import { ConnectionError, errorFromCode } from "../errors.js";
 import type { DrainGate } from "../transport.js";
 import { addWaiting, compressBatch, fail, forEachWaiting, newBatch, splitBatch, succeedAt, type Batch, type Waiting } from "./batch.js";
-import type { HeaderInput } from "./builder.js";
+import type { Clock, HeaderInput } from "./builder.js";
 import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
 import { backoffDelay, judgeFailure } from "./retry-decision.js";
 import { Sequences } from "./sequences.js";
@@ -69,6 +69,8 @@ export interface RetryEvent {
 export interface SenderHost {
   readonly connection: Connection;
   readonly settings: SenderSettings;
+  /** The creation time of records without a timestamp. */
+  readonly clock: Clock;
   /** acks 0: the socket's drain gate (shared by the partitions, so batches reach the socket in order). */
   readonly drain: DrainGate;
   /** The producer's id (requested once, shared by the partitions). */
@@ -118,31 +120,38 @@ export class PartitionSender {
   }
 
   /**
-   * Adds a record (its size already checked against maxBatchSize, its timestamp a safe integer) to the
-   * open batch: it is encoded now, so the caller's arrays may be reused at once.
+   * Adds a record (its size already checked against maxBatchSize, its timestamp a safe integer or
+   * undefined for the host's clock) to the open batch: it is encoded now, so the caller's arrays may be
+   * reused at once.
    */
-  add(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null, headers: HeaderInput[] | undefined, timestamp: number, waiting: Waiting, bytes: number, size: number): void {
+  add(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null, headers: HeaderInput[] | undefined, timestamp: number | undefined, waiting: Waiting, bytes: number, size: number): void {
     if (this.open && this.open.size + size > this.maxBatchSize) this.sealFull();
     const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++, this.spare.pop()));
-    batch.builder.append(key, value, headers, timestamp);
+    batch.builder.append(key, value, headers, timestamp, this.host.clock);
     batch.count++;
     addWaiting(batch, waiting);
     batch.bytes += bytes;
     batch.size += size;
     if (batch.bytes >= this.host.settings.batchBytes || batch.size >= this.maxBatchSize) this.sealFull();
-    else if (this.lingerTimer === undefined && !batch.ripe) {
-      const linger = this.host.settings.lingerMs;
-      const ripen = () => {
-        this.lingerTimer = undefined;
-        if (this.open === batch) {
-          batch.ripe = true;
-          this.pump();
-        }
-      };
-      // setTimeout(0) waits at least a millisecond; a zero linger means "at the end of this turn", so a
-      // synchronous loop of sends still shares one batch. Browsers have no setImmediate.
-      this.lingerTimer = linger > 0 || typeof setImmediate !== "function" ? setTimeout(ripen, linger) : setImmediate(ripen);
-    }
+    else if (this.lingerTimer === undefined && !batch.ripe) this.startLinger(batch);
+  }
+
+  /**
+   * The open batch's linger starts. Its own method: a closure in add() that captured `batch` would make
+   * every add() call allocate a context for it (~50 bytes per record), whether the closure is made or not.
+   */
+  private startLinger(batch: Batch): void {
+    const linger = this.host.settings.lingerMs;
+    const ripen = () => {
+      this.lingerTimer = undefined;
+      if (this.open === batch) {
+        batch.ripe = true;
+        this.pump();
+      }
+    };
+    // setTimeout(0) waits at least a millisecond; a zero linger means "at the end of this turn", so a
+    // synchronous loop of sends still shares one batch. Browsers have no setImmediate.
+    this.lingerTimer = linger > 0 || typeof setImmediate !== "function" ? setTimeout(ripen, linger) : setImmediate(ripen);
   }
 
   /** Ends the linger of the open batch (flush): it goes out as soon as a slot is free. */
