@@ -216,10 +216,21 @@ export class Producer {
             queued = true;
             return;
           }
-          const record = records[next++]!;
+          const record = records[next]!;
           const limits = this.topics.get(record.topic);
-          if (limits) this.enqueue(record, limits, tally);
-          else this.accept(record, tally, now); // first use of the topic: its metadata loads, in order
+          if (!limits) {
+            // First use of the topic: the rest of the call waits once for its metadata (not a waiter per
+            // record), behind whoever asked first, so order holds. If it cannot load, the call fails and
+            // its remaining records are not sent.
+            this.loadTopic(record.topic).then(run, (error: Error) => {
+              fail(tally, error);
+              next = records.length;
+              run();
+            });
+            return;
+          }
+          next++;
+          this.enqueue(record, limits, tally);
         }
         this.pendingAccepts--;
         this.notifyIdle();
