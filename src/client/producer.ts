@@ -9,12 +9,13 @@
 // counts as delivered once the socket took it, and the socket is only given more while it holds less than
 // socketBufferBytes, so memory stays bounded there too.
 
-import { partitionForKey, type RecordInput } from "../core/index.js";
+import { partitionForKey } from "../core/index.js";
 import { InvalidRecordError, MessageTooLargeError, UnknownTopicOrPartitionError } from "../errors/index.js";
 import { FrameType, type ServerFrame } from "../protocol/ws/index.js";
 import type { Admin } from "./admin.js";
 import type { Connection } from "./connection.js";
 import { DrainGate } from "./transport.js";
+import type { Clock } from "./producer/builder.js";
 import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Tally, type Waiting } from "./producer/batch.js";
 import { ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./producer/errors.js";
 import { PartitionSender, type RetryEvent, type SenderHost, type SenderSettings } from "./producer/partition-sender.js";
@@ -99,6 +100,12 @@ export class Producer {
   private pendingAccepts = 0;
   private readonly settings: SenderSettings;
   private readonly host: SenderHost;
+  /**
+   * The creation time given to records without a timestamp: when their send call was made (Kafka stamps a
+   * record in send(), also if it then waits for room). A field read where the record is encoded, not an
+   * argument: a number past 2^31 passed between functions is boxed on the heap at every call.
+   */
+  private readonly clock: Clock = { now: 0 };
 
   constructor(private readonly connection: Connection, private readonly admin: Admin, private readonly options: ProducerOptions = {}) {
     const acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
@@ -126,6 +133,7 @@ export class Producer {
     this.host = {
       connection,
       settings: this.settings,
+      clock: this.clock,
       drain: new DrainGate(() => connection.bufferedAmount, this.settings.socketBufferBytes),
       identity: () => (this.sharedIdentity ??= this.requestIdentity().catch((error: Error) => ((this.sharedIdentity = undefined), Promise.reject(error)))),
       freshIdentity: () => this.requestIdentity(),
@@ -161,7 +169,7 @@ export class Producer {
    * returns, so a synchronous loop of sends fills batches and sees `congested` turn true.
    */
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    return new Promise<RecordMetadata>((resolve, reject) => this.accept(record, { resolve, reject }));
+    return new Promise<RecordMetadata>((resolve, reject) => this.accept(record, { resolve, reject }, Date.now()));
   }
 
   /**
@@ -172,7 +180,8 @@ export class Producer {
     return new Promise<RecordMetadata[]>((resolve, reject) => {
       if (records.length === 0) return resolve([]);
       const group: Group = { results: new Array(records.length), remaining: records.length, failed: false, resolve, reject };
-      records.forEach((record, index) => this.accept(record, { group, index }));
+      const now = Date.now(); // one creation time for the call's records (they were handed over together)
+      records.forEach((record, index) => this.accept(record, { group, index }, now));
     });
   }
 
@@ -186,12 +195,16 @@ export class Producer {
     return new Promise<void>((resolve, reject) => {
       if (records.length === 0) return resolve();
       const tally: Tally = { tally: true, remaining: records.length, failed: false, resolve, reject };
+      // One creation time for the call's records, as Kafka stamps a record when send() is called (also for
+      // those that wait for room); read once, it also spares a boxed number per record.
+      const now = Date.now();
       // While congested, the rest of the call waits as ONE room waiter (not one closure per record), and
       // goes back to the head of the queue when room runs out again, so later calls cannot overtake it.
       this.pendingAccepts++;
       let next = 0;
       let queued = false;
       const run = () => {
+        this.clock.now = now;
         while (next < records.length) {
           if (this.closed) {
             fail(tally, new ProducerClosedError());
@@ -203,10 +216,21 @@ export class Producer {
             queued = true;
             return;
           }
-          const record = records[next++]!;
+          const record = records[next]!;
           const limits = this.topics.get(record.topic);
-          if (limits) this.enqueue(record, limits, tally);
-          else this.accept(record, tally); // first use of the topic: its metadata loads, in order
+          if (!limits) {
+            // First use of the topic: the rest of the call waits once for its metadata (not a waiter per
+            // record), behind whoever asked first, so order holds. If it cannot load, the call fails and
+            // its remaining records are not sent.
+            this.loadTopic(record.topic).then(run, (error: Error) => {
+              fail(tally, error);
+              next = records.length;
+              run();
+            });
+            return;
+          }
+          next++;
+          this.enqueue(record, limits, tally);
         }
         this.pendingAccepts--;
         this.notifyIdle();
@@ -218,14 +242,25 @@ export class Producer {
     });
   }
 
-  private accept(record: ProducerRecord, waiting: Waiting): void {
+  /** `now`: the creation time of records without a timestamp (when the caller handed them over). */
+  private accept(record: ProducerRecord, waiting: Waiting, now: number): void {
     if (this.closed) return fail(waiting, new ProducerClosedError());
     if (!this.congested && this.roomWaiters.length === 0) {
       const limits = this.topics.get(record.topic);
-      if (limits) return this.enqueue(record, limits, waiting);
+      if (limits) {
+        this.clock.now = now;
+        return this.enqueue(record, limits, waiting);
+      }
     }
-    // Slow path: wait for room, in arrival order, then (once per topic) for its partition count and
-    // limits. A woken waiter enqueues synchronously, so the wake loop in release() sees the room it used.
+    this.acceptLater(record, waiting, now);
+  }
+
+  /**
+   * Slow path: wait for room, in arrival order, then (once per topic) for its partition count and limits.
+   * A woken waiter enqueues synchronously, so the wake loop in release() sees the room it used. (Its own
+   * method: closures in accept() would allocate a context on every call, also on the fast path.)
+   */
+  private acceptLater(record: ProducerRecord, waiting: Waiting, now: number): void {
     this.pendingAccepts++;
     const done = () => {
       this.pendingAccepts--;
@@ -234,11 +269,12 @@ export class Producer {
     const proceed = () => {
       const limits = this.topics.get(record.topic);
       if (limits) {
+        this.clock.now = now;
         this.enqueue(record, limits, waiting);
         return done();
       }
       this.loadTopic(record.topic).then(
-        (loaded) => (this.closed ? fail(waiting, new ProducerClosedError()) : this.enqueue(record, loaded, waiting)),
+        (loaded) => (this.closed ? fail(waiting, new ProducerClosedError()) : ((this.clock.now = now), this.enqueue(record, loaded, waiting))),
         (error: Error) => fail(waiting, error),
       ).finally(done);
     };
@@ -246,16 +282,18 @@ export class Producer {
     else proceed();
   }
 
+  /** Encodes a record into its partition's batch; records without a timestamp get `clock.now` (set by the caller). */
   private enqueue(record: ProducerRecord, limits: TopicLimits, waiting: Waiting): void {
     const size = recordSize(record);
     const invalid = this.validate(record, limits, size);
     if (invalid) return fail(waiting, invalid);
     const partition = this.partitionOf(record, limits.partitions);
-    const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
-    let bytes = byteLength(record.key) + byteLength(record.value) + 24;
-    if (record.headers) for (const h of record.headers) bytes += h.key.length + byteLength(h.value) + 4;
+    const { key, value, headers } = record;
+    let bytes = byteLength(key) + byteLength(value) + 24;
+    if (headers) for (const h of headers) bytes += h.key.length + byteLength(h.value) + 4;
     this.buffered += bytes;
-    this.senderOf(record.topic, partition, limits).add(input, waiting, bytes, size);
+    // The record is encoded into its batch here (no copy of it is kept).
+    this.senderOf(record.topic, partition, limits).add(key, value, headers, record.timestamp, waiting, bytes, size);
   }
 
   /** The reason a record cannot be sent, found before it joins a batch (so it cannot fail its batch-mates). */

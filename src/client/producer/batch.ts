@@ -1,7 +1,9 @@
-// What the producer batches: records with whoever waits for them (a send() promise or a slot of a
-// sendMany() group), and the size arithmetic that keeps a batch under the broker's limits.
+// What the producer batches: records (already encoded, builder.ts) with whoever waits for them (a send()
+// promise, a slot of a sendMany() group, a sendAll() tally), and the size arithmetic that keeps a batch
+// under the broker's limits.
 
-import { BATCH_HEADER_SIZE, withCompressedRecords, type RecordInput } from "../../core/index.js";
+import { BATCH_HEADER_SIZE, withCompressedRecords } from "../../core/index.js";
+import { BatchBuilder, recordsOf } from "./builder.js";
 import type { Identity } from "./errors.js";
 
 export interface RecordMetadata {
@@ -49,10 +51,13 @@ export function fail(waiting: Waiting, error: Error): void {
   } else waiting.reject(error);
 }
 
-/** The record `index` of a batch appended at `baseOffset` is acknowledged (metadata made only for who reads it). */
-export function succeedAt(waiting: Waiting, topic: string, partition: number, baseOffset: bigint, index: number): void {
+/**
+ * Records [index, index + repeat) of a batch appended at `baseOffset` are acknowledged, all waited for by
+ * `waiting` (repeat > 1 only for a sendAll() tally); metadata is made only for who reads it.
+ */
+export function succeedAt(waiting: Waiting, topic: string, partition: number, baseOffset: bigint, index: number, repeat = 1): void {
   if ("tally" in waiting) {
-    if (--waiting.remaining === 0 && !waiting.failed) waiting.resolve();
+    if ((waiting.remaining -= repeat) === 0 && !waiting.failed) waiting.resolve();
     return;
   }
   succeed(waiting, { topic, partition, offset: baseOffset < 0n ? -1n : baseOffset + BigInt(index) });
@@ -71,8 +76,15 @@ export function succeed(waiting: Waiting, meta: RecordMetadata): void {
 export interface Batch {
   topic: string;
   partition: number;
-  records: RecordInput[];
-  waiting: Waiting[];
+  /** The records, encoded as they joined. */
+  builder: BatchBuilder;
+  /** Records in the batch. */
+  count: number;
+  /**
+   * Who waits for each record, in order; a number n after an entry repeats that entry n more times (the
+   * records of one sendAll() call take one slot per run, not one per record).
+   */
+  waiting: (Waiting | number)[];
   /** Bytes counted against maxBufferedBytes. */
   bytes: number;
   /** Upper bound of the encoded batch's size (header included). */
@@ -100,11 +112,12 @@ export interface Batch {
 /** RecordBatch v2 header (61 bytes). */
 export const BATCH_HEADER_BYTES = 61;
 
-export function newBatch(topic: string, partition: number, order: number): Batch {
+export function newBatch(topic: string, partition: number, order: number, buffer?: Uint8Array): Batch {
   return {
     topic,
     partition,
-    records: [],
+    builder: new BatchBuilder(buffer),
+    count: 0,
     waiting: [],
     bytes: 0,
     size: BATCH_HEADER_BYTES,
@@ -122,19 +135,54 @@ export function newBatch(topic: string, partition: number, order: number): Batch
   };
 }
 
+/** Records `waiting` as waiting for the batch's next record (a run of one sendAll() call takes one slot). */
+export function addWaiting(batch: Batch, waiting: Waiting): void {
+  const list = batch.waiting;
+  const n = list.length;
+  if (n > 0 && "tally" in waiting) {
+    const last = list[n - 1]!;
+    if (last === waiting) return void list.push(1);
+    if (typeof last === "number" && list[n - 2] === waiting) return void (list[n - 1] = last + 1);
+  }
+  list.push(waiting);
+}
+
+/** Calls `each(waiting, index, repeat)` per run: the run covers records [index, index + repeat). */
+export function forEachWaiting(batch: Batch, each: (waiting: Waiting, index: number, repeat: number) => void): void {
+  const list = batch.waiting;
+  let index = 0;
+  for (let i = 0; i < list.length; i++) {
+    const w = list[i] as Waiting;
+    const next = list[i + 1];
+    const repeat = typeof next === "number" ? (i++, next + 1) : 1;
+    each(w, index, repeat);
+    index += repeat;
+  }
+}
+
 /**
- * Two batches with the first and second half of `batch`'s records (a batch the broker refused whole).
- * They keep its sequence range between them, so the batches behind need no renumbering.
+ * Two batches with the first and second half of `batch`'s records (a batch the broker refused whole),
+ * decoded from its bytes and encoded again. They keep its sequence range between them, so the batches
+ * behind need no renumbering.
  */
 export function splitBatch(batch: Batch): [Batch, Batch] {
-  const half = batch.records.length >> 1;
+  const records = recordsOf(batch.builder.finish(undefined, -1));
+  const waiting: Waiting[] = [];
+  forEachWaiting(batch, (w, _index, repeat) => {
+    for (let i = 0; i < repeat; i++) waiting.push(w);
+  });
+  const half = records.length >> 1;
   const part = (from: number, to: number): Batch => {
     const b = newBatch(batch.topic, batch.partition, from === 0 ? batch.order : batch.order + batch.span / 2);
     b.span = batch.span / 2;
     b.createdAt = batch.createdAt;
-    b.records = batch.records.slice(from, to);
-    b.waiting = batch.waiting.slice(from, to);
-    b.bytes = Math.round((batch.bytes * (to - from)) / batch.records.length);
+    for (let i = from; i < to; i++) {
+      const r = records[i]!;
+      b.builder.append(r.key, r.value, r.headers, r.timestamp);
+      addWaiting(b, waiting[i]!);
+    }
+    b.count = to - from;
+    b.bytes = Math.round((batch.bytes * (to - from)) / records.length);
     b.ripe = true;
     b.attempts = batch.attempts;
     b.lastError = batch.lastError;
@@ -143,7 +191,7 @@ export function splitBatch(batch: Batch): [Batch, Batch] {
     return b;
   };
   const first = part(0, half);
-  const second = part(half, batch.records.length);
+  const second = part(half, records.length);
   second.bytes = batch.bytes - first.bytes; // exact accounting whatever the rounding
   return [first, second];
 }

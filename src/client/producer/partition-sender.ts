@@ -27,12 +27,12 @@
 // enable.idempotence=false and max.in.flight.requests.per.connection > 1), and a retry after a lost
 // answer can duplicate.
 
-import { encodeRecordBatch, type RecordInput } from "../../core/index.js";
 import { FrameType, type ServerFrame } from "../../protocol/ws/index.js";
 import type { Connection } from "../connection.js";
 import { ConnectionError, errorFromCode } from "../errors.js";
 import type { DrainGate } from "../transport.js";
-import { compressBatch, fail, newBatch, splitBatch, succeedAt, type Batch, type Waiting } from "./batch.js";
+import { addWaiting, compressBatch, fail, forEachWaiting, newBatch, splitBatch, succeedAt, type Batch, type Waiting } from "./batch.js";
+import type { Clock, HeaderInput } from "./builder.js";
 import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
 import { backoffDelay, judgeFailure } from "./retry-decision.js";
 import { Sequences } from "./sequences.js";
@@ -69,6 +69,8 @@ export interface RetryEvent {
 export interface SenderHost {
   readonly connection: Connection;
   readonly settings: SenderSettings;
+  /** The creation time of records without a timestamp. */
+  readonly clock: Clock;
   /** acks 0: the socket's drain gate (shared by the partitions, so batches reach the socket in order). */
   readonly drain: DrainGate;
   /** The producer's id (requested once, shared by the partitions). */
@@ -101,6 +103,8 @@ export class PartitionSender {
   private backoffUntil = 0;
   private backoffTimer: ReturnType<typeof setTimeout> | undefined;
   private pumpScheduled = false;
+  /** Buffers of acknowledged batches, reused by the next ones (no allocation or growth per batch). */
+  private readonly spare: Uint8Array[] = [];
 
   constructor(
     private readonly host: SenderHost,
@@ -115,28 +119,39 @@ export class PartitionSender {
     return !this.open && this.queue.length === 0 && this.inFlight.size === 0 && this.retry.length === 0 && !this.recovering;
   }
 
-  /** Adds a record (its size already checked against maxBatchSize) to the open batch. */
-  add(record: RecordInput, waiting: Waiting, bytes: number, size: number): void {
+  /**
+   * Adds a record (its size already checked against maxBatchSize, its timestamp a safe integer or
+   * undefined for the host's clock) to the open batch: it is encoded now, so the caller's arrays may be
+   * reused at once.
+   */
+  add(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null, headers: HeaderInput[] | undefined, timestamp: number | undefined, waiting: Waiting, bytes: number, size: number): void {
     if (this.open && this.open.size + size > this.maxBatchSize) this.sealFull();
-    const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++));
-    batch.records.push(record);
-    batch.waiting.push(waiting);
+    const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++, this.spare.pop()));
+    batch.builder.append(key, value, headers, timestamp, this.host.clock);
+    batch.count++;
+    addWaiting(batch, waiting);
     batch.bytes += bytes;
     batch.size += size;
     if (batch.bytes >= this.host.settings.batchBytes || batch.size >= this.maxBatchSize) this.sealFull();
-    else if (this.lingerTimer === undefined && !batch.ripe) {
-      const linger = this.host.settings.lingerMs;
-      const ripen = () => {
-        this.lingerTimer = undefined;
-        if (this.open === batch) {
-          batch.ripe = true;
-          this.pump();
-        }
-      };
-      // setTimeout(0) waits at least a millisecond; a zero linger means "at the end of this turn", so a
-      // synchronous loop of sends still shares one batch. Browsers have no setImmediate.
-      this.lingerTimer = linger > 0 || typeof setImmediate !== "function" ? setTimeout(ripen, linger) : setImmediate(ripen);
-    }
+    else if (this.lingerTimer === undefined && !batch.ripe) this.startLinger(batch);
+  }
+
+  /**
+   * The open batch's linger starts. Its own method: a closure in add() that captured `batch` would make
+   * every add() call allocate a context for it (~50 bytes per record), whether the closure is made or not.
+   */
+  private startLinger(batch: Batch): void {
+    const linger = this.host.settings.lingerMs;
+    const ripen = () => {
+      this.lingerTimer = undefined;
+      if (this.open === batch) {
+        batch.ripe = true;
+        this.pump();
+      }
+    };
+    // setTimeout(0) waits at least a millisecond; a zero linger means "at the end of this turn", so a
+    // synchronous loop of sends still shares one batch. Browsers have no setImmediate.
+    this.lingerTimer = linger > 0 || typeof setImmediate !== "function" ? setTimeout(ripen, linger) : setImmediate(ripen);
   }
 
   /** Ends the linger of the open batch (flush): it goes out as soon as a slot is free. */
@@ -222,7 +237,7 @@ export class PartitionSender {
         this.identityLoading = false;
         for (const batch of this.queue) batch.lastError = error;
         if (this.open) this.open.lastError = error;
-        this.backOff(error, this.queue.reduce((n, b) => n + b.records.length, 0));
+        this.backOff(error, this.queue.reduce((n, b) => n + b.count, 0));
         this.pump();
       },
     );
@@ -242,9 +257,9 @@ export class PartitionSender {
       try {
         if (idempotent) {
           this.sequences.assign(batch);
-          batch.encoded = encodeRecordBatch(batch.records, { ...batch.identity, baseSequence: batch.seq % 0x80000000 });
+          batch.encoded = batch.builder.finish(batch.identity, batch.seq % 0x80000000);
         } else {
-          batch.encoded = encodeRecordBatch(batch.records);
+          batch.encoded = batch.builder.finish(undefined, -1);
         }
         batch.encoded = compressBatch(batch.encoded, this.host.settings.compression);
       } catch (error) {
@@ -298,9 +313,9 @@ export class PartitionSender {
     this.sequences.acknowledged(batch);
     this.failures = 0;
     const { topic, partition } = this;
-    const waiting = batch.waiting;
-    for (let i = 0; i < waiting.length; i++) succeedAt(waiting[i]!, topic, partition, baseOffset, i);
+    forEachWaiting(batch, (waiting, index, repeat) => succeedAt(waiting, topic, partition, baseOffset, index, repeat));
     this.host.released(batch.bytes);
+    this.recycle(batch);
     this.afterAnswer();
   }
 
@@ -359,7 +374,7 @@ export class PartitionSender {
     if (this.backoffNeeded) {
       this.backoffNeeded = false;
       const error = pending.find((b) => b.lastError)?.lastError ?? new Error("retry");
-      this.backOff(error, pending.reduce((n, b) => n + b.records.length, 0));
+      this.backOff(error, pending.reduce((n, b) => n + b.count, 0));
     }
     this.host.changed();
     this.pump();
@@ -377,7 +392,7 @@ export class PartitionSender {
         keep.push(batch);
         continue;
       }
-      this.settle(batch, new DeliveryTimeoutError(this.topic, this.partition, batch.records.length, deliveryTimeoutMs, batch.lastError));
+      this.settle(batch, new DeliveryTimeoutError(this.topic, this.partition, batch.count, deliveryTimeoutMs, batch.lastError));
       this.removed(batch, !batch.sent);
     }
     this.queue = keep;
@@ -385,7 +400,13 @@ export class PartitionSender {
   }
 
   private settle(batch: Batch, error: Error): void {
-    for (const w of batch.waiting) fail(w, error);
+    forEachWaiting(batch, (w) => fail(w, error));
     this.host.released(batch.bytes);
+  }
+
+  /** An acknowledged batch's buffer goes to the next batches (the socket copied it: see Connection.send). */
+  private recycle(batch: Batch): void {
+    if (this.spare.length <= this.host.settings.maxInFlight) this.spare.push(batch.builder.buffer);
+    batch.encoded = undefined;
   }
 }

@@ -49,7 +49,7 @@ export function judgeFailure(batch: Batch, error: Error, context: FailureContext
   }
   // Refused outright: not appended (a retry of it is new to the broker).
   const notAppended = idempotent && (behindEarlier || !retriable || code === "OUT_OF_ORDER_SEQUENCE_NUMBER");
-  if (SPLITTABLE.has(code) && batch.records.length > 1) return { action: "split", notAppended, needsFresh };
+  if (SPLITTABLE.has(code) && batch.count > 1) return { action: "split", notAppended, needsFresh };
   const age = now - batch.createdAt;
   if (retriable && batch.attempts <= retries && age < deliveryTimeoutMs) {
     return { action: "retry", notAppended, needsFresh, backoff: !behindEarlier };
@@ -59,7 +59,7 @@ export function judgeFailure(batch: Batch, error: Error, context: FailureContext
     action: "fail",
     notAppended,
     needsFresh,
-    error: expired ? new DeliveryTimeoutError(batch.topic, batch.partition, batch.records.length, deliveryTimeoutMs, error) : error,
+    error: expired ? new DeliveryTimeoutError(batch.topic, batch.partition, batch.count, deliveryTimeoutMs, error) : error,
     // A definitive refusal was not appended; a batch that failed with a retriable error may have been.
     definitive: !retriable,
   };

@@ -40,7 +40,7 @@ export class Sequences {
   assign(batch: Batch): void {
     if (batch.seq < 0) {
       batch.seq = this.next;
-      this.next += batch.records.length;
+      this.next += batch.count;
     }
     batch.identity = this.identity;
   }
@@ -95,7 +95,7 @@ export class Sequences {
     if (!definitive) this.needsFresh = true;
     else {
       this.notAppended(batch);
-      if (batch.identity === this.identity) this.removedRanges.push({ seq: batch.seq, count: batch.records.length });
+      if (batch.identity === this.identity) this.removedRanges.push({ seq: batch.seq, count: batch.count });
     }
     return true;
   }

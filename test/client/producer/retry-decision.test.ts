@@ -6,7 +6,8 @@ import { backoffDelay, judgeFailure, type FailureContext } from "../../../src/cl
 
 function batchOf(records: number, attempts = 1, createdAt = 1_000): Batch {
   const b = newBatch("t", 0, 0);
-  b.records = Array.from({ length: records }, () => ({ value: new Uint8Array(1) }));
+  for (let i = 0; i < records; i++) b.builder.append(null, new Uint8Array(1), undefined, 0);
+  b.count = records;
   b.attempts = attempts;
   b.createdAt = createdAt;
   return b;
