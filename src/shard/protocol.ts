@@ -1,6 +1,8 @@
-// Messages between the main thread and a shard worker (piscina tasks). Record bytes travel in transferred
-// ArrayBuffers (never cloned); offsets are bigints (structured clone carries them); errors are data
-// (src/errors/wire.ts), one per partition, never a rejected task for one bad partition.
+// Messages between the main thread and a shard worker, over the shard's MessageChannel (see
+// src/broker/shard-pool.ts): a task is `[id, task]`, its reply `[id, result]` or `[id, undefined, error]`.
+// Record bytes travel in transferred ArrayBuffers (never cloned); offsets are bigints (structured clone
+// carries them); errors are data (src/errors/wire.ts), one per partition, never a rejected task for one bad
+// partition.
 
 import type { ErrorData } from "../errors/wire.js";
 import type { LogConfig } from "../storage/log-config.js";
@@ -162,6 +164,12 @@ export type ShardTask =
   | { op: "maintenance" }
   | { op: "ping" }
   | { op: "close" };
+
+/**
+ * A reply on the shard's channel: `[id, result]`, or `[id, undefined, error]` when the task itself threw (a
+ * bug or a closed shard; per-partition failures are Outcomes inside the result).
+ */
+export type ShardReply = [id: number, value: unknown] | [id: number, value: undefined, error: unknown];
 
 export interface ShardResults {
   open: Outcome<PartitionStatus>[];
