@@ -6,6 +6,7 @@
 
 import type { ErrorData } from "../errors/wire.js";
 import type { LogConfig } from "../storage/log-config.js";
+import type { ShardFaults } from "./fault-injection.js";
 
 export interface ShardInit {
   shard: number;
@@ -19,6 +20,8 @@ export interface ShardInit {
   compactionCheckMs: number;
   /** Descriptors of closed segments the shard keeps open (an LRU; default 256, or RLIMIT_NOFILE/4 if lower). */
   maxOpenSegmentFiles?: number;
+  /** Failure tests only: storage faults to inject (src/shard/fault-injection.ts). */
+  faults?: ShardFaults;
 }
 
 export interface PartitionRef {

@@ -25,6 +25,7 @@ import {
   type ShardResults,
   type ShardTask,
 } from "./protocol.js";
+import { shardFileSystem } from "./fault-injection.js";
 import { GroupCommit } from "./group-commit.js";
 import { Partition } from "./partition.js";
 
@@ -35,6 +36,8 @@ const partitions = new Map<string, Partition>();
 const commits = new GroupCommit();
 /** Descriptors of closed segments, bounded per shard; active segments keep theirs (3 per partition). */
 const fileCache = new FileCache(init.maxOpenSegmentFiles ?? defaultFileCacheCapacity());
+/** The node file system, unless a failure test asked for faults. */
+const fileSystem = shardFileSystem(init.faults);
 let closing = false;
 if (init.shard === 0) checkFileLimits(logger);
 
@@ -129,7 +132,7 @@ function open(task: Extract<ShardTask, { op: "open" }>): ShardResults["open"] {
       let partition = partitions.get(key);
       if (!partition) {
         const dir = join(init.dataDir, partitionDirName(spec.topic, spec.partition));
-        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, undefined, logger, { commits, fileCache });
+        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, fileSystem, logger, { commits, fileCache });
         partitions.set(key, partition);
       }
       return partition.status();
