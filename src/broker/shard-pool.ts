@@ -91,7 +91,14 @@ export class ShardPool extends EventEmitter {
     }
     return new Promise<ShardResults[K]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.port.postMessage([id, task], transferList?.length ? transferList : undefined);
+      try {
+        this.port.postMessage([id, task], transferList?.length ? transferList : undefined);
+      } catch (error) {
+        // Not sent (a value that cannot be cloned, a buffer listed twice): nothing will answer it.
+        this.pending.delete(id);
+        this.settled();
+        reject(error);
+      }
     });
   }
 

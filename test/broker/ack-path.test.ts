@@ -77,10 +77,11 @@ describe("acks=all over the shard channel", () => {
     expect(shard.inFlight).toBe(0);
 
     const inFlight: Array<Promise<ShardResults["produce"]>> = Array.from({ length: 20 }, produce);
+    const outcomes = Promise.allSettled(inFlight); // handlers attached before the rejections come
     const threads = (shard as unknown as { pool: { threads: Array<{ terminate(): Promise<number> }> } }).pool.threads;
     expect(threads).toHaveLength(1);
     await threads[0]!.terminate();
-    const settled = await Promise.allSettled(inFlight);
+    const settled = await outcomes;
     // Some tasks may have been answered before the thread stopped; none may be left hanging.
     const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
     // The thread stops before it has fsynced 20 acks=all batches one round after another.
@@ -109,6 +110,22 @@ describe("acks=all over the shard channel", () => {
     const results = await Promise.all(accepted);
     expect(results.map((r) => ("ok" in r[0]! ? r[0].ok.baseOffset : -1n))).toEqual([0n, 1n, 2n, 3n, 4n]);
     expect(shard.needsDrain).toBe(false);
+    await shard.destroy();
+  });
+
+  it("a task that cannot be sent fails at once and frees its slot", async () => {
+    const shard = new ShardPool(
+      { shard: 0, dataDir: env.dir(), logLevel: "error", flushTickMs: 20, retentionCheckMs: 60_000, compactionCheckMs: 60_000 },
+      { concurrency: 1, maxQueue: 0 },
+    );
+    await shard.run({ op: "open", partitions: [{ topic: "t", partition: 0, config: {} }] });
+    const bytes = batch(["x"]);
+    // The same buffer listed twice cannot be transferred: postMessage throws before anything is sent.
+    await expect(shard.run({ op: "produce", items: [{ topic: "t", partition: 0, batch: bytes, acks: 1 }] }, [bytes.buffer as ArrayBuffer, bytes.buffer as ArrayBuffer])).rejects.toThrow();
+    expect(shard.inFlight).toBe(0);
+    expect(shard.needsDrain).toBe(false);
+    const [ok] = await shard.run({ op: "produce", items: [{ topic: "t", partition: 0, batch: batch(["y"]), acks: 1 }] });
+    expect(ok).toMatchObject({ ok: { baseOffset: 0n } });
     await shard.destroy();
   });
 });
