@@ -37,11 +37,11 @@ interface Pending {
 
 export class ShardPool extends EventEmitter {
   private readonly pool: Piscina;
-  private readonly port: MessagePort;
+  private port: MessagePort;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private drainNeeded = false;
-  /** Set once the channel is gone (worker exited, pool destroyed): every later task fails at once. */
+  /** Set once the shard is gone for good (pool destroyed): every later task fails at once. */
   private gone: Error | undefined;
   readonly index: number;
 
@@ -64,15 +64,31 @@ export class ShardPool extends EventEmitter {
       name: "default",
     });
     this.pool.on("error", (error: unknown) => this.emit("error", error));
+    this.port = this.connect();
+  }
+
+  /** A channel to the pool's current thread, handed over by the `attach` task. */
+  private connect(): MessagePort {
     const { port1, port2 } = new MessageChannel();
-    this.port = port1;
     // Tasks sent before the worker has taken its end wait in the channel, in order.
     this.pool.run({ op: "attach", port: port2 }, { transferList: [port2 as never] }).catch((error: unknown) => this.fail(error));
     port1.on("message", (reply: ShardReply) => this.onReply(reply));
-    // The worker's end closes when the thread exits: nothing in flight will be answered.
-    port1.on("close", () => this.fail(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `shard ${this.index}: worker thread exited`)));
+    port1.on("close", () => this.onClose(port1));
     // Referenced only while tasks are in flight (as piscina does): an idle broker does not keep the process alive.
     port1.unref();
+    return port1;
+  }
+
+  /**
+   * The worker's end closes when its thread exits (a crash, or terminated): nothing in flight will be
+   * answered, so it all fails now. Piscina starts a replacement thread, which gets a channel too; it hosts
+   * none of the partitions (their tasks answer UNKNOWN_TOPIC_OR_PARTITION, and /readyz says so), as before
+   * the channel.
+   */
+  private onClose(port: MessagePort): void {
+    if (port !== this.port || this.gone) return;
+    this.failPending(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `shard ${this.index}: worker thread exited`));
+    this.port = this.connect();
   }
 
   /** Tasks sent and not yet answered (running or queued). */
@@ -120,12 +136,17 @@ export class ShardPool extends EventEmitter {
     }
   }
 
+  /** The shard is unusable for good (destroyed, or its thread cannot be started): everything fails. */
   private fail(error: unknown): void {
     this.gone ??= error instanceof Error ? error : new Error(String(error));
+    this.failPending(this.gone);
+  }
+
+  private failPending(error: Error): void {
     for (const [id, pending] of this.pending) {
       this.pending.delete(id);
       this.settled();
-      pending.reject(this.gone);
+      pending.reject(error);
     }
   }
 
