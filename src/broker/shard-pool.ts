@@ -41,6 +41,8 @@ export class ShardPool extends EventEmitter {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private drainNeeded = false;
+  /** Attach tasks that failed in a row (a thread that cannot start must not be retried forever). */
+  private attachFailures = 0;
   /** Set once the shard is gone for good (pool destroyed): every later task fails at once. */
   private gone: Error | undefined;
   readonly index: number;
@@ -71,7 +73,10 @@ export class ShardPool extends EventEmitter {
   private connect(): MessagePort {
     const { port1, port2 } = new MessageChannel();
     // Tasks sent before the worker has taken its end wait in the channel, in order.
-    this.pool.run({ op: "attach", port: port2 }, { transferList: [port2 as never] }).catch((error: unknown) => this.fail(error));
+    this.pool.run({ op: "attach", port: port2 }, { transferList: [port2 as never] }).then(
+      () => void (this.attachFailures = 0),
+      (error: unknown) => this.onAttachFailed(port1, error),
+    );
     port1.on("message", (reply: ShardReply) => this.onReply(reply));
     port1.on("close", () => this.onClose(port1));
     // Referenced only while tasks are in flight (as piscina does): an idle broker does not keep the process alive.
@@ -88,6 +93,22 @@ export class ShardPool extends EventEmitter {
   private onClose(port: MessagePort): void {
     if (port !== this.port || this.gone) return;
     this.failPending(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `shard ${this.index}: worker thread exited`));
+    this.port = this.connect();
+  }
+
+  /**
+   * The attach task did not run: piscina gave it to a thread that was exiting (the port's close can come
+   * before piscina sees the exit), or no thread starts. The channel's other end is lost with it, so what
+   * was sent on it fails; a new channel is tried a few times, then the shard is given up.
+   */
+  private onAttachFailed(port: MessagePort, error: unknown): void {
+    if (port !== this.port || this.gone) return;
+    this.failPending(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `shard ${this.index}: worker thread exited`));
+    if (++this.attachFailures > 3) {
+      this.fail(error);
+      return;
+    }
+    port.close();
     this.port = this.connect();
   }
 
