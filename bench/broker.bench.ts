@@ -7,11 +7,13 @@
 // each cell is a fresh broker on a fresh temp data dir, removed right after. Rows give the median of the
 // repetitions with the range.
 // Knobs: BROKER_BENCH_SCALE (volume factor, e.g. 0.1 for a profile run), BROKER_BENCH_REPS (default 5),
-// BROKER_BENCH_WINDOW (batches in flight per partition, default 8), BROKER_BENCH_ONLY=throughput,cost,
+// BROKER_BENCH_WINDOW (batches in flight per partition, default 8), BROKER_BENCH_ONLY=throughput,cost,latency,
+// BROKER_BENCH_LATENCY_SECONDS (per latency run, default 5),
 // BROKER_BENCH_CELLS=1s1p,2s8p,2s8pT (a subset of cells, e.g. one cell under node --cpu-prof; T = transfer).
 import { loadavg } from "node:os";
 import { report, type Row } from "./lib/report.js";
 import { costSection } from "./broker/cost.js";
+import { latencySection } from "./broker/latency.js";
 import { MB, makeBatchPool, median, MiB, now, progress, reps, scale, secondsSince, settle, spread, staleDistFiles } from "./broker/common.js";
 import { runCell, type CellResult, type CellSpec } from "./broker/throughput.js";
 
@@ -111,6 +113,13 @@ if (!only || only.includes("cost")) {
   rows.push(...cost.rows);
   notes.push(...cost.notes);
   progress(`cost done [${secondsSince(started).toFixed(0)} s]`);
+}
+
+if (!only || only.includes("latency")) {
+  const latency = await latencySection(Number(process.env.BROKER_BENCH_LATENCY_SECONDS ?? "5") * Math.min(1, scale), Math.min(reps, 3));
+  rows.push(...latency.rows);
+  notes.push(...latency.notes);
+  progress(`latency done [${secondsSince(started).toFixed(0)} s]`);
 }
 
 notes.push(

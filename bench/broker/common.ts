@@ -22,7 +22,7 @@ async function loadDist<T>(path: string): Promise<T> {
   return (await import(new URL(path, new URL(`file://${repoRoot}`)).href)) as T;
 }
 
-export const cluster = await loadDist<typeof ClusterModule>("dist/cluster/index.js");
+export const cluster = await loadDist<typeof ClusterModule>("dist/broker/index.js");
 export const core = await loadDist<typeof CoreModule>("dist/core/index.js");
 export const storage = await loadDist<typeof StorageModule>("dist/storage/index.js");
 const log = await loadDist<typeof LogModule>("dist/log.js");

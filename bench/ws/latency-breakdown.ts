@@ -9,9 +9,12 @@
 // builds with them on a busy machine, and with the percentiles on a quiet one.
 //
 //   npm run build && npx tsc -p tsconfig.bench.json
+//   - the fdatasync floor of the same run: a 2 KB write + fdatasync every 1 ms into the broker's data dir
+//     for 3 s before the produce starts (what acks=all cannot go below);
 //   node build/bench/bench/ws/latency-breakdown.js [--acks 1|all] [--rate 20000] [--seconds 5]
+//     [--broker-flags "--max-semi-space-size=32"]   (extra node flags for the broker process)
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, fdatasync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
@@ -22,7 +25,7 @@ import type * as ClientModule from "../../src/client/index.js";
 import type * as Stats from "../../src/cli/bench/stats.js";
 import { loadDist } from "./common.js";
 
-const { values: args } = parseArgs({ options: { acks: { type: "string", default: "1" }, rate: { type: "string", default: "20000" }, seconds: { type: "string", default: "5" } } });
+const { values: args } = parseArgs({ options: { acks: { type: "string", default: "1" }, rate: { type: "string", default: "20000" }, seconds: { type: "string", default: "5" }, "broker-flags": { type: "string", default: "" } } });
 const acks = args.acks === "all" ? "all" : 1;
 const rate = Number(args.rate);
 const seconds = Number(args.seconds);
@@ -32,7 +35,8 @@ const { nowMs, filler } = await loadDist<typeof Stats>("dist/cli/bench/stats.js"
 const dataDir = mkdtempSync(join(tmpdir(), "rivulet-latency-breakdown-"));
 const gcLines: string[] = [];
 const script = fileURLToPath(new URL("../lib/server-process.js", import.meta.url));
-const child = spawn(process.execPath, ["--trace-gc", script, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+const brokerFlags = args["broker-flags"]!.split(" ").filter(Boolean);
+const child = spawn(process.execPath, ["--trace-gc", ...brokerFlags, script, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
 const exited = new Promise((resolve) => child.once("exit", resolve));
 const port = await new Promise<number>((resolve, reject) => {
   createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -67,6 +71,27 @@ new PerformanceObserver((list) => {
     clientGc.ms += entry.duration;
   }
 }).observe({ entryTypes: ["gc"] });
+
+/** p50/p99 of a 2 KB write + fdatasync every 1 ms for `ms`, in the broker's data dir (the acks=all floor). */
+async function fdatasyncFloor(ms: number): Promise<{ p50: number; p99: number }> {
+  const path = join(dataDir, "fdatasync-floor");
+  const fd = openSync(path, "w");
+  const block = Buffer.alloc(2048, 7);
+  const times: number[] = [];
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const start = performance.now();
+    writeSync(fd, block);
+    await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+    times.push(performance.now() - start);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  closeSync(fd);
+  unlinkSync(path);
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length / 2)]!, p99: times[Math.min(times.length - 1, Math.ceil(0.99 * times.length) - 1)]! };
+}
+const floor = await fdatasyncFloor(3000);
 
 const admin = await connect({ url, reconnect: false });
 const topic = "latency-breakdown";
@@ -143,7 +168,8 @@ const q = (a: Float64Array, p: number) => a[Math.min(a.length - 1, Math.ceil(p *
 const row = (name: string, a: Float64Array) =>
   `  ${name.padEnd(12)} p50 ${q(a, 0.5).toFixed(2)}  p90 ${q(a, 0.9).toFixed(2)}  p99 ${q(a, 0.99).toFixed(2)}  p99.9 ${q(a, 0.999).toFixed(2)}  max ${a[a.length - 1]!.toFixed(1)} ms`;
 const per10k = (count: number) => ((count / thousands) * 10).toFixed(1);
-console.log(`acks=${acks} at ${rate} rec/s for ${seconds} s (after a 1 s warm-up); ${received} of ${total} consumed`);
+console.log(`acks=${acks} at ${rate} rec/s for ${seconds} s (after a 1 s warm-up); ${received} of ${total} consumed${brokerFlags.length ? `; broker flags ${brokerFlags.join(" ")}` : ""}`);
+console.log(`  fdatasync    p50 ${floor.p50.toFixed(2)}  p99 ${floor.p99.toFixed(2)} ms (2 KB every 1 ms for 3 s before the run, same disk)`);
 console.log(row("send->ack", series((i) => ackAt[i]! - sendAt[i]!)));
 console.log(row("send->recv", series((i) => recvAt[i]! - sendAt[i]!)));
 console.log(row("ack->recv", series((i) => recvAt[i]! - ackAt[i]!)));

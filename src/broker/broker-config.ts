@@ -7,6 +7,7 @@ import type { Logger, LogLevel } from "../log.js";
 import { defaultFileCacheCapacity } from "../storage/file-cache.js";
 import type { FileSystem } from "../storage/fs.js";
 import type { LogConfig } from "../storage/log-config.js";
+import type { ShardFaults } from "../shard/fault-injection.js";
 
 export interface BrokerConfig {
   /** Where partitions and metadata live. Default `./data`. */
@@ -49,9 +50,11 @@ export interface BrokerConfig {
   logLevel?: LogLevel;
   /** File-system seam for metadata (tests); partitions always use the real one inside shards. */
   fs?: FileSystem;
+  /** Failure tests only: storage faults the shards inject (src/shard/fault-injection.ts). */
+  shardFaults?: ShardFaults;
 }
 
-export type ResolvedBrokerConfig = Required<Omit<BrokerConfig, "logger" | "fs" | "logLevel">> & Pick<BrokerConfig, "logger" | "fs"> & { logLevel: LogLevel };
+export type ResolvedBrokerConfig = Required<Omit<BrokerConfig, "logger" | "fs" | "logLevel" | "shardFaults">> & Pick<BrokerConfig, "logger" | "fs" | "shardFaults"> & { logLevel: LogLevel };
 
 export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig {
   const resolved = {
@@ -73,6 +76,7 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
     logger: config.logger,
     logLevel: config.logLevel ?? "warn",
     fs: config.fs,
+    shardFaults: config.shardFaults,
   };
   if (typeof resolved.rebuildMetadata !== "boolean") throw new InvalidArgumentError(`rebuildMetadata must be a boolean, got ${String(resolved.rebuildMetadata)}`);
   for (const [name, min] of [["shards", 1], ["shardConcurrency", 1], ["shardMaxQueue", 0], ["flushTickMs", 1], ["retentionCheckMs", 1], ["compactionCheckMs", 1], ["sharedReadCacheBytes", 0], ["maxPartitionsPerTopic", 1], ["maxPartitionsPerBroker", 1], ["minSegmentBytes", 14], ["queuedMaxRequestBytes", 1024]] as const) {

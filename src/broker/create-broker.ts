@@ -39,6 +39,7 @@ export async function createBroker(options: BrokerConfig = {}): Promise<Broker> 
             retentionCheckMs: config.retentionCheckMs,
             compactionCheckMs: config.compactionCheckMs,
             maxOpenSegmentFiles: config.maxOpenSegmentFiles,
+            faults: config.shardFaults,
           },
           { concurrency: config.shardConcurrency, maxQueue: config.shardMaxQueue },
         ),

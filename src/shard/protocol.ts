@@ -1,9 +1,12 @@
-// Messages between the main thread and a shard worker (piscina tasks). Record bytes travel in transferred
-// ArrayBuffers (never cloned); offsets are bigints (structured clone carries them); errors are data
-// (src/errors/wire.ts), one per partition, never a rejected task for one bad partition.
+// Messages between the main thread and a shard worker, over the shard's MessageChannel (see
+// src/broker/shard-pool.ts): a task is `[id, task]`, its reply `[id, result]` or `[id, undefined, error]`.
+// Record bytes travel in transferred ArrayBuffers (never cloned); offsets are bigints (structured clone
+// carries them); errors are data (src/errors/wire.ts), one per partition, never a rejected task for one bad
+// partition.
 
 import type { ErrorData } from "../errors/wire.js";
 import type { LogConfig } from "../storage/log-config.js";
+import type { ShardFaults } from "./fault-injection.js";
 
 export interface ShardInit {
   shard: number;
@@ -17,6 +20,8 @@ export interface ShardInit {
   compactionCheckMs: number;
   /** Descriptors of closed segments the shard keeps open (an LRU; default 256, or RLIMIT_NOFILE/4 if lower). */
   maxOpenSegmentFiles?: number;
+  /** Failure tests only: storage faults to inject (src/shard/fault-injection.ts). */
+  faults?: ShardFaults;
 }
 
 export interface PartitionRef {
@@ -164,6 +169,12 @@ export type ShardTask =
   | { op: "maintenance" }
   | { op: "ping" }
   | { op: "close" };
+
+/**
+ * A reply on the shard's channel: `[id, result]`, or `[id, undefined, error]` when the task itself threw (a
+ * bug or a closed shard; per-partition failures are Outcomes inside the result).
+ */
+export type ShardReply = [id: number, value: unknown] | [id: number, value: undefined, error: unknown];
 
 export interface ShardResults {
   open: Outcome<PartitionStatus>[];

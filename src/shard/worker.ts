@@ -1,9 +1,12 @@
 // A shard: one worker thread (a piscina pool of exactly one thread) that owns a fixed set of partitions and
-// is their only writer. Tasks arrive in order over one port; each produce is validated and appended before
-// the handler first awaits, so per-partition order is arrival order without locks. Between tasks the
-// thread runs its own timers: flush.ms deadlines, retention and compaction.
+// is their only writer. Piscina's one task for it, `attach`, hands over the port of the shard's channel
+// (src/broker/shard-pool.ts); every other task arrives in order over that port. Each produce is validated
+// and appended before the handler first awaits, so per-partition order is arrival order without locks; a
+// task that needs no wait (acks=0/1 produce, fetch, ...) is answered in the same turn, with no promise.
+// Between tasks the thread runs its own timers: flush.ms deadlines, retention and compaction.
 
 import { join } from "node:path";
+import type { MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { errorToData } from "../errors/wire.js";
 import { UnknownTopicOrPartitionError } from "../errors/index.js";
@@ -18,9 +21,11 @@ import {
   type Outcome,
   type PartitionRef,
   type ShardInit,
+  type ShardReply,
   type ShardResults,
   type ShardTask,
 } from "./protocol.js";
+import { shardFileSystem } from "./fault-injection.js";
 import { GroupCommit } from "./group-commit.js";
 import { Partition } from "./partition.js";
 
@@ -31,6 +36,8 @@ const partitions = new Map<string, Partition>();
 const commits = new GroupCommit();
 /** Descriptors of closed segments, bounded per shard; active segments keep theirs (3 per partition). */
 const fileCache = new FileCache(init.maxOpenSegmentFiles ?? defaultFileCacheCapacity());
+/** The node file system, unless a failure test asked for faults. */
+const fileSystem = shardFileSystem(init.faults);
 let closing = false;
 if (init.shard === 0) checkFileLimits(logger);
 
@@ -48,12 +55,20 @@ function attempt<T>(fn: () => T): Outcome<T> {
   }
 }
 
-/** Wraps a result so piscina transfers (not clones) the given buffers back to the main thread. */
-function withTransfer<T>(value: T, buffers: ArrayBufferLike[]): T {
-  return Piscina.move({ [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: value } as never) as unknown as T;
+/** A result whose buffers move (are transferred, not cloned) back to the main thread with the reply. */
+class Transferring<T> {
+  constructor(
+    readonly value: T,
+    readonly buffers: ArrayBufferLike[],
+  ) {}
 }
 
-async function produce(task: Extract<ShardTask, { op: "produce" }>): Promise<ShardResults["produce"]> {
+function withTransfer<T>(value: T, buffers: ArrayBufferLike[]): T {
+  return new Transferring(value, buffers) as unknown as T;
+}
+
+/** Synchronous unless some item waits for an fsync (acks=all): acks=0/1 are answered in the same turn. */
+function produce(task: Extract<ShardTask, { op: "produce" }>): ShardResults["produce"] | Promise<ShardResults["produce"]> {
   const durable: Array<Promise<void> | undefined> = [];
   /** Batches sent back as stored: the log has written them, so their buffers move back instead of being freed. */
   const stored: ArrayBufferLike[] = [];
@@ -68,15 +83,16 @@ async function produce(task: Extract<ShardTask, { op: "produce" }>): Promise<Sha
       return result;
     }),
   );
-  if (durable.some((wait) => wait !== undefined)) {
-    // acks=all: each item is answered once the group commit covering its partition is done; a failed fsync
-    // fails exactly the items that waited on it.
-    const settled = await Promise.allSettled(durable.map((wait) => wait ?? Promise.resolve()));
+  const reply = stored.length ? withTransfer(outcomes, stored) : outcomes;
+  if (!durable.some((wait) => wait !== undefined)) return reply;
+  // acks=all: each item is answered once the group commit covering its partition is done; a failed fsync
+  // fails exactly the items that waited on it.
+  return Promise.allSettled(durable.map((wait) => wait ?? Promise.resolve())).then((settled) => {
     settled.forEach((s, i) => {
       if (s.status === "rejected") outcomes[i] = { error: errorToData(s.reason) };
     });
-  }
-  return stored.length ? withTransfer(outcomes, stored) : outcomes;
+    return reply;
+  });
 }
 
 function fetch(task: Extract<ShardTask, { op: "fetch" }>): ShardResults["fetch"] {
@@ -116,7 +132,7 @@ function open(task: Extract<ShardTask, { op: "open" }>): ShardResults["open"] {
       let partition = partitions.get(key);
       if (!partition) {
         const dir = join(init.dataDir, partitionDirName(spec.topic, spec.partition));
-        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, undefined, logger, { commits, fileCache });
+        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, fileSystem, logger, { commits, fileCache });
         partitions.set(key, partition);
       }
       return partition.status();
@@ -227,7 +243,8 @@ const retentionTimer = setInterval(() => {
 }, init.retentionCheckMs);
 const compactionTimer = setInterval(() => void compactAll(), init.compactionCheckMs);
 
-export default async function handle(task: ShardTask): Promise<unknown> {
+/** Runs one task; the result may be a Transferring, and is a promise only when the task must wait. */
+function handle(task: ShardTask): unknown {
   switch (task.op) {
     case "produce":
       return produce(task);
@@ -260,4 +277,43 @@ export default async function handle(task: ShardTask): Promise<unknown> {
     case "close":
       return close();
   }
+}
+
+/** Posts a task's reply on the channel, moving the buffers of a Transferring result. */
+function reply(port: MessagePort, id: number, result: unknown): void {
+  if (result instanceof Transferring) port.postMessage([id, result.value] satisfies ShardReply, result.buffers as ArrayBuffer[]);
+  else port.postMessage([id, result] satisfies ShardReply);
+}
+
+function fail(port: MessagePort, id: number, error: unknown): void {
+  port.postMessage([id, undefined, error] satisfies ShardReply);
+}
+
+/** Serves the shard's channel: tasks in arrival order, each answered as soon as it is done. */
+function attach(port: MessagePort): void {
+  port.on("message", ([id, task]: [number, ShardTask]) => {
+    let result: unknown;
+    try {
+      result = handle(task);
+    } catch (error) {
+      fail(port, id, error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value: unknown) => reply(port, id, value),
+        (error: unknown) => fail(port, id, error),
+      );
+    } else reply(port, id, result);
+  });
+}
+
+/** Piscina's entry point: `attach` (the channel's port); any other task is run directly (tests, tools). */
+export default async function run(task: ShardTask | { op: "attach"; port: MessagePort }): Promise<unknown> {
+  if (task.op === "attach") {
+    attach(task.port);
+    return true;
+  }
+  const result = await handle(task);
+  return result instanceof Transferring ? Piscina.move({ [Piscina.transferableSymbol]: result.buffers, [Piscina.valueSymbol]: result.value } as never) : result;
 }

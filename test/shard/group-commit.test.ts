@@ -6,6 +6,7 @@ import { memoryLogger } from "../../src/log.js";
 import { GroupCommit } from "../../src/shard/group-commit.js";
 import { Partition } from "../../src/shard/partition.js";
 import type { Acks } from "../../src/shard/protocol.js";
+import type { FileSystem } from "../../src/storage/fs.js";
 import { MemoryFileSystem } from "../helpers/memory-fs.js";
 import { batchOf } from "../storage/helpers.js";
 
@@ -35,7 +36,7 @@ describe("group commit for acks=all", () => {
     await Promise.all(acks);
     const fsyncs = logSyncs() - before;
     expect(fsyncs).toBe(3);
-    expect(commits.rounds).toBe(1);
+    expect(commits.rounds).toBe(3); // one round per partition
     expect(120 / fsyncs).toBe(40);
   });
 
@@ -133,5 +134,38 @@ describe("group commit for acks=all", () => {
       const { records } = reopened[partition]!.fetch(baseOffset, 1);
       expect(new DataView(records.buffer, records.byteOffset).getBigInt64(0), `t-${partition} @${baseOffset}`).toBe(baseOffset);
     }
+  });
+
+  it("a slow fsync of one partition does not hold back acks=all on another partition of the shard", async () => {
+    const memory = new MemoryFileSystem();
+    memory.mkdirp("/data");
+    memory.syncDir("/data");
+    memory.asyncSyncDelayMs = 1;
+    // Partition 0's disk is slow: each fdatasync of its files takes 300 ms more.
+    const slow: FileSystem = Object.assign(Object.create(memory) as FileSystem, {
+      open(path: string, create: boolean) {
+        const handle = memory.open(path, create);
+        if (!path.includes("/t-0/")) return handle;
+        return Object.assign(Object.create(handle) as typeof handle, {
+          syncAsync: async () => {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            await handle.syncAsync();
+          },
+        });
+      },
+    });
+    const commits = new GroupCommit();
+    const parts = [0, 1].map((p) => Partition.open("t", p, `/data/t-${p}`, {}, slow, memoryLogger(), { commits }));
+    const started = performance.now();
+    let slowDone = 0;
+    const slowAck = produce(parts[0]!, -1).done.then(() => (slowDone = performance.now() - started));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // partition 0's round is in its fsync now
+    const fast = produce(parts[1]!, -1).done.then(() => performance.now() - started);
+    const fastDone = await fast;
+    expect(slowDone).toBe(0); // not yet acknowledged
+    expect(fastDone).toBeLessThan(250);
+    await slowAck;
+    expect(slowDone).toBeGreaterThanOrEqual(295);
+    expect(commits.rounds).toBe(2);
   });
 });
