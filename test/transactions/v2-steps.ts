@@ -29,7 +29,10 @@ export async function produceTx(conn: Connection, transactionalId: string, topic
 export const endTxn = (conn: Connection, transactionalId: string, producerId: bigint, producerEpoch: number, committed: boolean) =>
   conn.call(ApiKey.EndTxn, 5, { transactionalId, producerId, producerEpoch, committed });
 
-/** The data records read_committed sees in a partition, and whether its LSO is at the high watermark. */
+/**
+ * The data records a read_committed consumer keeps from a partition (aborted transactions dropped with the
+ * Fetch's abortedTransactions list, as clients do), and whether its LSO is at the high watermark.
+ */
 export async function readCommitted(conn: Connection, topic: string, partition: number): Promise<{ values: string[]; atEnd: boolean }> {
   const r = await conn.call(ApiKey.Fetch, 11, {
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
@@ -38,9 +41,18 @@ export async function readCommitted(conn: Connection, topic: string, partition: 
   });
   const p = r.responses[0]!.partitions[0]!;
   const bytes = (p.records ?? new Uint8Array()) as Uint8Array;
-  const values = [...batchSpans(bytes)]
-    .map((sp) => decodeRecordBatch(bytes.subarray(sp.start, sp.start + sp.size)))
-    .filter((b) => (b.attributes & Attributes.CONTROL) === 0)
-    .flatMap((b) => b.records.map((rec) => new TextDecoder().decode(rec.value!)));
+  const aborted = [...(p.abortedTransactions ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  const open = new Set<bigint>();
+  const values: string[] = [];
+  for (const sp of batchSpans(bytes)) {
+    const batch = decodeRecordBatch(bytes.subarray(sp.start, sp.start + sp.size));
+    while (aborted.length && aborted[0]!.firstOffset <= batch.baseOffset) open.add(aborted.shift()!.producerId);
+    if (batch.isControl) {
+      open.delete(batch.producerId); // the producer's marker ends its aborted transaction
+      continue;
+    }
+    if (batch.isTransactional && open.has(batch.producerId)) continue;
+    for (const rec of batch.records) values.push(new TextDecoder().decode(rec.value!));
+  }
   return { values, atEnd: p.lastStableOffset === p.highWatermark };
 }
