@@ -8,7 +8,7 @@
 import { Kafka, logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { eventually, sleep } from "../kafka/helpers.js";
-import { brokerChildren, closeBroker, exited } from "./broker-child.js";
+import { brokerChildren, closeBroker, exited } from "../helpers/broker-child.js";
 
 const brokers = brokerChildren();
 

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { eventually } from "../kafka/helpers.js";
-import { brokerChildren, exited } from "./broker-child.js";
+import { brokerChildren, exited } from "../helpers/broker-child.js";
 import { createTopic, endTxn, initProducer, produceTx, readCommitted } from "./v2-steps.js";
 import { Connection } from "./wire.js";
 

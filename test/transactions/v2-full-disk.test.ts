@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../kafka/helpers.js";
 import { encodeRecordBatch } from "../../src/core/index.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
-import { brokerChildren, closeBroker, exited, type BrokerChild } from "./broker-child.js";
+import { brokerChildren, closeBroker, exited, type BrokerChild } from "../helpers/broker-child.js";
 import { createTopic, endTxn, initProducer, produceTx, readCommitted } from "./v2-steps.js";
 import { Connection } from "./wire.js";
 
