@@ -1,5 +1,6 @@
 // A full disk during a transactions v2 end (EndTxn v5), for real: small tmpfs mounts (root only; skipped
 // with a message elsewhere), as test/faults/storage-full-disk.test.ts does, under a broker child process.
+// A tmpfs page is 4 KiB (test/helpers/tmpfs.ts): the writes under test are made not to fit in free page ends.
 // - The decision cannot be written (the whole data dir is full): EndTxn v5 fails with a typed Kafka error,
 //   the transaction stays open at its epoch, and once space returns the same producer commits it, or
 //   aborts it, with the usual epoch bump; read_committed then reaches the log end.
@@ -9,57 +10,20 @@
 //   produce the retriable NOT_ENOUGH_REPLICAS; once space returns the coordinator's timer writes the
 //   marker, with the broker left running or killed -9 and restarted meanwhile.
 
-import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../kafka/helpers.js";
 import { encodeRecordBatch } from "../../src/core/index.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
 import { brokerChildren, closeBroker, exited, type BrokerChild } from "../helpers/broker-child.js";
+import { tmpfsMounts, tmpfsSkipReason } from "../helpers/tmpfs.js";
 import { createTopic, endTxn, initProducer, produceTx, readCommitted } from "./v2-steps.js";
 import { Connection } from "./wire.js";
 
 const brokers = brokerChildren();
-const mounts: string[] = [];
-const canMount = process.platform === "linux" && process.getuid?.() === 0;
-
-afterAll(() => {
-  for (const m of mounts.reverse()) execFileSync("umount", ["-l", m]);
-});
-
-function mountTmpfs(dir: string, size: string): void {
-  execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir]);
-  mounts.push(dir);
-}
-
-/** Writes a filler file until the file system is full; returns its path (unlink it to free the space). */
-function fill(dir: string): string {
-  const path = join(dir, "filler");
-  const fd = openSync(path, "w");
-  const chunk = new Uint8Array(64 * 1024).fill(7);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
-    // Fill the last partial chunk too: nothing is left for even a small record.
-    for (let size = 32 * 1024; size >= 1; size >>= 1) {
-      try {
-        for (;;) writeSync(fd, chunk.subarray(0, size));
-      } catch {
-        // next smaller size
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
-
-let skipReason: string | undefined;
-beforeAll(() => {
-  if (!canMount) skipReason = "needs root on Linux to mount a small tmpfs";
-});
+const tmpfs = tmpfsMounts();
+const skipReason = tmpfsSkipReason;
 
 /** A one-record batch of one byte, no key, no producer id: smaller than a transaction marker. */
 async function producePlain(conn: Connection, topic: string, partition: number): Promise<number> {
@@ -80,7 +44,7 @@ describe("EndTxn v5 on a full disk", () => {
         return ctx.skip();
       }
       const dataDir = brokers.dataDir("txn-v2-full");
-      mountTmpfs(dataDir, "24m");
+      tmpfs.mount(dataDir, "24m");
       const broker = await brokers.start(dataDir);
       const conn = await Connection.open(broker.kafkaPort);
       // A tmpfs page is 4 KiB and a record that fits in the free end of its file's last page needs no new
@@ -90,7 +54,7 @@ describe("EndTxn v5 on a full disk", () => {
       const { producerId, producerEpoch } = await initProducer(conn, id);
       for (const partition of [0, 1]) expect(await produceTx(conn, id, "full", partition, producerId, producerEpoch, `p${partition}`)).toBe(0);
 
-      const filler = fill(dataDir);
+      const filler = tmpfs.fill(dataDir);
       const refused = await endTxn(conn, id, producerId, producerEpoch, commit);
       console.log(`v2-full-disk: EndTxn v5 on a full disk -> error ${refused.errorCode}`);
       // The append's KAFKA_STORAGE_ERROR as Kafka converts it for the transaction log: NOT_COORDINATOR (16),
@@ -128,7 +92,7 @@ describe("EndTxn v5 on a full disk", () => {
       // Partition 1 of "mfull" lives on its own small file system; the rest of the data dir does not fill.
       const small = join(dataDir, "mfull-1");
       mkdirSync(small);
-      mountTmpfs(small, "4m");
+      tmpfs.mount(small, "4m");
       let broker: BrokerChild = await brokers.start(dataDir);
       let conn = await Connection.open(broker.kafkaPort);
       const id = `marker-full-${restart}`;
@@ -136,7 +100,7 @@ describe("EndTxn v5 on a full disk", () => {
       const { producerId, producerEpoch } = await initProducer(conn, id);
       for (const partition of [0, 1]) expect(await produceTx(conn, id, "mfull", partition, producerId, producerEpoch, `p${partition}`)).toBe(0);
 
-      const filler = fill(small);
+      const filler = tmpfs.fill(small);
       // The free end of the segment's last page still takes small batches: use it up with one-record
       // batches (smaller than a marker) until one is refused with KAFKA_STORAGE_ERROR (56).
       let code = 0;
