@@ -16,6 +16,8 @@ const dist = fileURLToPath(new URL("../../dist/server.js", import.meta.url));
 
 export interface BrokerChild {
   child: ChildProcess;
+  /** The WebSocket port. */
+  port: number;
   kafkaPort: number;
   /** What the broker wrote to stderr so far. */
   stderr(): string;
@@ -47,7 +49,7 @@ export function brokerChildren() {
         live.add(child);
         let stderr = "";
         child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-        child.once("message", (m: { kafkaPort: number }) => resolve({ child, kafkaPort: m.kafkaPort, stderr: () => stderr }));
+        child.once("message", (m: { port: number; kafkaPort: number }) => resolve({ child, port: m.port, kafkaPort: m.kafkaPort, stderr: () => stderr }));
         child.once("exit", (code, signal) => reject(new Error(`broker exited before ready (${code ?? signal}): ${stderr}`)));
       });
     },
