@@ -3,6 +3,10 @@
 // - A full disk (a real tmpfs, test/helpers/tmpfs.ts): a member whose join cannot be written gets the
 //   retriable NOT_COORDINATOR and the broker keeps serving the member already in; once space returns the
 //   join goes through, and after a kill -9 both members come back with their epochs and partitions.
+// - The same for a classic group (kafkajs over the Kafka port) and a WebSocket group consumer: while the
+//   generation cannot be written nobody is told an assignment (SyncGroup fails, the client retries); once
+//   space returns both groups form and read everything (restarts: the KIP-848 case above and
+//   test/kafka/group-persistence.test.ts).
 // - kill -9 mid-write: the last batch of the offsets partition is cut in half (a torn write). The broker
 //   starts, drops the torn tail, and loads everything before it: another group in the same partition is
 //   whole, the torn group is back at its previous state (its member is fenced to rejoin, and does), and
@@ -10,7 +14,9 @@
 
 import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { Kafka, logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
+import { connect } from "../../src/client/index.js";
 import { ApiKey, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
 import { brokerChildren, type BrokerChild } from "../helpers/broker-child.js";
 import { ask } from "../helpers/kafka-wire.js";
@@ -50,6 +56,14 @@ function members(bootstrap: () => string, groupId: string, topic: string) {
       return h;
     },
   };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function createTopic(bootstrap: string, name: string, numPartitions: number): Promise<void> {
@@ -132,6 +146,62 @@ describe("group metadata on a full disk", () => {
       expect(back, h.memberId).toMatchObject({ errorCode: 0, memberEpoch: h.epoch, assignment: null });
     }
   }, 90_000);
+});
+
+describe("classic and WebSocket groups on a full disk", () => {
+  it("no assignment is handed out while the generation cannot be written; after space returns both groups form and read everything", async (ctx) => {
+    if (tmpfsSkipReason) {
+      console.warn(`persist-faults skipped: ${tmpfsSkipReason}`);
+      return ctx.skip();
+    }
+    const dataDir = brokers.dataDir("group-classic-full");
+    tmpfs.mount(dataDir, "24m");
+    const broker = await brokers.start(dataDir, undefined, { shards: 1 });
+    await createTopic(bootstrapOf(broker), "cfull", 2);
+    const kafka = new Kafka({ clientId: "cfull", brokers: [bootstrapOf(broker)], logLevel: logLevel.NOTHING, retry: { retries: 100, initialRetryTime: 100, maxRetryTime: 500 } });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: "cfull", messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `a${i}` })) });
+    await producer.disconnect();
+
+    const filler = tmpfs.fill(dataDir);
+    // Group ids longer than a tmpfs page: none of their records fits in a free page end.
+    const consumer = kafka.consumer({ groupId: `cfull-${"c".repeat(5000)}`, sessionTimeout: 30_000, heartbeatInterval: 300, maxWaitTimeInMs: 100, retry: { retries: 100, initialRetryTime: 100, maxRetryTime: 500 } });
+    const joins: string[] = [];
+    consumer.on(consumer.events.GROUP_JOIN, (e) => void joins.push(e.payload.memberId));
+    const seen = new Set<string>();
+    await consumer.connect();
+    await consumer.subscribe({ topic: "cfull", fromBeginning: true });
+    // run() joins in the background (kafkajs retries the failing SyncGroup meanwhile).
+    const running = consumer.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) }).catch((error: unknown) => error);
+    const ws = await connect({ url: `ws://127.0.0.1:${broker.port}/ws`, reconnect: false } as never);
+    const wsSeen = new Set<string>();
+    const wsConsumer = ws.consumer({ group: `wsfull-${"w".repeat(5000)}`, topic: "cfull", from: "earliest" } as never);
+    const wsError: unknown[] = [];
+    const wsReading = (async () => {
+      for await (const record of wsConsumer) wsSeen.add(new TextDecoder().decode(record.value!));
+    })().catch((error: unknown) => void wsError.push(error));
+    try {
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(joins, "no generation was handed out while it could not be written").toEqual([]);
+      expect(seen.size).toBe(0);
+      expect(wsSeen.size).toBe(0);
+      expect(broker.child.exitCode).toBeNull();
+
+      unlinkSync(filler);
+      await until("kafkajs read all 10 records", () => seen.size >= 10, 30_000);
+      await until("the WebSocket group member read all 10 records", () => wsSeen.size >= 10 || wsError.length > 0, 30_000);
+      expect(wsError).toEqual([]);
+      expect(joins).toHaveLength(1);
+      expect(broker.stderr()).not.toMatch(/"level":"error"/);
+    } finally {
+      await running;
+      await consumer.disconnect().catch(() => undefined);
+      await (wsConsumer as unknown as { close(): Promise<void> }).close().catch(() => undefined);
+      ws.close();
+      await wsReading;
+    }
+  }, 120_000);
 });
 
 describe("group metadata after kill -9 mid-write", () => {
