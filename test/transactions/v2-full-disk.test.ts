@@ -3,7 +3,8 @@
 // A tmpfs page is 4 KiB (test/helpers/tmpfs.ts): the writes under test are made not to fit in free page ends.
 // - The decision cannot be written (the whole data dir is full): EndTxn v5 fails with a typed Kafka error,
 //   the transaction stays open at its epoch, and once space returns the same producer commits it, or
-//   aborts it, with the usual epoch bump; read_committed then reaches the log end.
+//   aborts it, with the usual epoch bump; read_committed then reaches the log end. A Produce v12 that
+//   would add a partition meanwhile gets the retriable NOT_ENOUGH_REPLICAS.
 // - A marker cannot be written (only one data partition's directory is full): the decision is durable,
 //   so EndTxn v5 answers NONE (as Kafka does once Prepare* is written); the partition's LSO holds below
 //   the open batch, a retried EndTxn gets the retriable CONCURRENT_TRANSACTIONS, a new transaction's
@@ -50,7 +51,7 @@ describe("EndTxn v5 on a full disk", () => {
       // A tmpfs page is 4 KiB and a record that fits in the free end of its file's last page needs no new
       // one: with a transactional id this long, every state record of it needs a fresh page.
       const id = `full-${commit}-${"x".repeat(6000)}`;
-      expect(await createTopic(conn, "full", 2)).toBe(0);
+      expect(await createTopic(conn, "full", 3)).toBe(0);
       const { producerId, producerEpoch } = await initProducer(conn, id);
       for (const partition of [0, 1]) expect(await produceTx(conn, id, "full", partition, producerId, producerEpoch, `p${partition}`)).toBe(0);
 
@@ -61,6 +62,9 @@ describe("EndTxn v5 on a full disk", () => {
       // retriable; the connection stays open.
       expect(refused.errorCode).toBe(16);
       expect([refused.producerId, refused.producerEpoch]).toEqual([-1n, -1]);
+      // A Produce v12 to a partition not yet in the transaction cannot add it: the retriable
+      // NOT_ENOUGH_REPLICAS (19), nothing appended, the connection still open.
+      expect(await produceTx(conn, id, "full", 2, producerId, producerEpoch, "p2")).toBe(19);
       // Nothing was decided: still Ongoing at the same epoch, both partitions held below the open batch.
       expect(await describeTxn(conn, id)).toMatchObject({ errorCode: 0, transactionState: "Ongoing", producerEpoch });
       for (const partition of [0, 1]) expect(await readCommitted(conn, "full", partition)).toEqual({ values: [], atEnd: false });
@@ -72,6 +76,7 @@ describe("EndTxn v5 on a full disk", () => {
       }, 10_000, "EndTxn v5 answered NONE once space returned");
       expect([ended.producerId, ended.producerEpoch]).toEqual([producerId, producerEpoch + 1]);
       for (const partition of [0, 1]) expect(await readCommitted(conn, "full", partition)).toEqual({ values: commit ? [`p${partition}`] : [], atEnd: true });
+      expect(await readCommitted(conn, "full", 2)).toEqual({ values: [], atEnd: true });
       // The producer goes on at the bumped epoch; the old one is fenced.
       expect(await produceTx(conn, id, "full", 0, producerId, producerEpoch, "zombie")).toBe(47);
       expect(await produceTx(conn, id, "full", 0, producerId, producerEpoch + 1, "next")).toBe(0);
