@@ -65,6 +65,12 @@ describe("EndTxn v5 on a full disk", () => {
       // A Produce v12 to a partition not yet in the transaction cannot add it: the retriable
       // NOT_ENOUGH_REPLICAS (19), nothing appended, the connection still open.
       expect(await produceTx(conn, id, "full", 2, producerId, producerEpoch, "p2")).toBe(19);
+      // TxnOffsetCommit v5 (which adds the group's offsets partition itself): NOT_COORDINATOR, retriable.
+      const offsets = await conn.call(ApiKey.TxnOffsetCommit, 5, {
+        transactionalId: id, groupId: "full-group", producerId, producerEpoch, generationId: -1, memberId: "", groupInstanceId: null,
+        topics: [{ name: "full", partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      });
+      expect(offsets.topics[0]!.partitions[0]!.errorCode).toBe(16);
       // Nothing was decided: still Ongoing at the same epoch, both partitions held below the open batch.
       expect(await describeTxn(conn, id)).toMatchObject({ errorCode: 0, transactionState: "Ongoing", producerEpoch });
       for (const partition of [0, 1]) expect(await readCommitted(conn, "full", partition)).toEqual({ values: [], atEnd: false });
