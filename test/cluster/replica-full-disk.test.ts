@@ -76,6 +76,8 @@ describe("a replica on a full disk", () => {
     }, 20_000);
     expect(out.isr.length).toBe(2);
     expect(brokers[FULL - 1]!.proc.alive()).toBe(true);
+    // The operator is told why, once per streak: the append's ENOSPC at warn.
+    await until("the fetch failure logged at warn", () => /"level":"warn".*replica fetch failed.*ENOSPC/.test(brokers[FULL - 1]!.proc.out), 10_000);
 
     // Leader: a produce to broker 3 directly is refused with the retriable KAFKA_STORAGE_ERROR (56), or, if
     // leadership already moved, NOT_LEADER_OR_FOLLOWER (6); never acknowledged.
@@ -93,6 +95,7 @@ describe("a replica on a full disk", () => {
 
     unlinkSync(filler);
     await until("broker 3 back in the ISR", async () => (await partitionState(fixture.etcd, followed, 0))?.isr.includes(FULL), 30_000);
+    expect(brokers[FULL - 1]!.proc.out).toContain("replica fetch resumed");
     const state = await partitionState(fixture.etcd, led, 0);
     if (state?.leader === FULL) expect(await until("broker 3 takes writes again", async () => (await produceToFull()) === 0, 20_000)).toBe(true);
     conn.close();
