@@ -16,6 +16,9 @@
 //   none open. A send or end after another instance took over the id fails with the broker's fencing
 //   error (PRODUCER_FENCED / INVALID_PRODUCER_EPOCH); this instance is then unusable.
 // - commitTransaction() waits for every send of the transaction; if one failed, it aborts and rethrows.
+// - An end that fails with a retriable error (the coordinator could not write its decision: a full disk)
+//   leaves the transaction open, here as on the broker: call commitTransaction() or abortTransaction()
+//   again. Were it taken as ended, the next transaction's commit would silently commit this one too.
 // - Routing (TxnRoutes): one connection serves everything by default. The cluster client
 //   (cluster-transactional.ts) sends the transaction frames to the id's coordinator and each partition's
 //   batch to its leader, and sends a failed request again where its routes say (a retried batch keeps its
@@ -171,7 +174,7 @@ export class TransactionalProducer {
       this.state = "ready";
     } catch (error) {
       this.noteFenced(error);
-      if (this.state !== "fenced") this.state = "ready";
+      if (this.state !== "fenced") this.state = (error as { retriable?: unknown }).retriable === true ? "open" : "ready";
       throw error;
     }
   }

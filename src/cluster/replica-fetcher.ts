@@ -38,6 +38,9 @@ export class ReplicaFetcher {
     const leaderEpoch = this.lp.leaderEpoch;
     let truncated = false;
     let backoff = 50;
+    // Failures are retried quietly, but a streak of them (a full disk, a leader gone) is told once at warn,
+    // and its end at info: an operator sees why this replica left the ISR and when it is back.
+    let failing = false;
     while (!this.stopped) {
       try {
         const status = await this.broker.replica.status(topic, partition);
@@ -65,9 +68,13 @@ export class ReplicaFetcher {
         const known = hw < this.logEndOffset ? hw : this.logEndOffset;
         if (known > this.lp.hw) this.lp.hw = known;
         backoff = 50;
+        if (failing) this.logger.info("replica fetch resumed", { topic, partition, logEndOffset: this.logEndOffset });
+        failing = false;
       } catch (error) {
         if (this.stopped) return;
-        this.logger.debug("replica fetch failed; retrying", { topic, partition, error: String(error) });
+        if (!failing) this.logger.warn("replica fetch failed; retrying", { topic, partition, error: String(error) });
+        else this.logger.debug("replica fetch failed; retrying", { topic, partition, error: String(error) });
+        failing = true;
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 1000);
       }

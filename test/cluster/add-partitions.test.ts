@@ -4,23 +4,13 @@
 // read back; bad requests get their Kafka codes; with a broker down the request is refused
 // (INVALID_REPLICATION_FACTOR) rather than placed under-replicated, and a restarted broker keeps them.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { execFile } from "node:child_process";
-import { MAIN, ClusterBroker, Etcd, cleanup, etcdGet, partitionState, until } from "./harness.js";
+import { clusterFixture, etcdGet, MAIN, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-30).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ broker: { minIsr: 2 }, debugLines: 30 });
+const { brokers } = fixture;
 
 const kafka = (list = brokers) => new Kafka({ clientId: "grow", brokers: list.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 500 } });
 
@@ -31,7 +21,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 async function assignment(topic: string): Promise<{ partitions: number; replicas: number[][] }> {
-  const all = await etcdGet(etcd, `/rivulet/topics/${topic}`);
+  const all = await etcdGet(fixture.etcd, `/rivulet/topics/${topic}`);
   return JSON.parse(all[`/rivulet/topics/${topic}`]!) as { partitions: number; replicas: number[][] };
 }
 
@@ -53,7 +43,7 @@ describe("adding partitions in cluster mode", () => {
     for (const set of a.replicas) expect(new Set(set).size).toBe(3);
     // Leaders of the new partitions spread over the brokers (round-robin placement, first replica leads).
     expect(new Set(a.replicas.slice(2).map((set) => set[0])).size).toBe(3);
-    for (let p = 0; p < 5; p++) expect((await until(`state ${p}`, () => partitionState(etcd, "grow", p)))?.isr).toHaveLength(3);
+    for (let p = 0; p < 5; p++) expect((await until(`state ${p}`, () => partitionState(fixture.etcd, "grow", p)))?.isr).toHaveLength(3);
 
     // Every broker's Metadata shows five partitions with a leader each.
     for (const b of brokers) {
@@ -113,7 +103,7 @@ describe("adding partitions in cluster mode", () => {
     await admin.disconnect();
     const b3 = brokers[2]!;
     await b3.kill("SIGKILL");
-    await until("broker 3's lease expired", async () => !(await etcdGet(etcd, "/rivulet/brokers/3"))["/rivulet/brokers/3"], 15_000);
+    await until("broker 3's lease expired", async () => !(await etcdGet(fixture.etcd, "/rivulet/brokers/3"))["/rivulet/brokers/3"], 15_000);
     const rest = kafka(brokers.slice(0, 2)).admin();
     await rest.connect();
     await expect(rest.createPartitions({ topicPartitions: [{ topic: "grow2", count: 3 }] }).catch(codeOf)).resolves.toBe("INVALID_REPLICATION_FACTOR");
@@ -123,7 +113,7 @@ describe("adding partitions in cluster mode", () => {
     expect(viaWs.stderr).toContain("replication factor 3");
     expect((await assignment("grow2")).partitions).toBe(1);
     await b3.start();
-    await until("broker 3 registered", async () => (await etcdGet(etcd, "/rivulet/brokers/3"))["/rivulet/brokers/3"], 15_000);
+    await until("broker 3 registered", async () => (await etcdGet(fixture.etcd, "/rivulet/brokers/3"))["/rivulet/brokers/3"], 15_000);
     await until("controller sees broker 3", async () => {
       try {
         await rest.createPartitions({ topicPartitions: [{ topic: "grow2", count: 3 }] });
@@ -135,11 +125,11 @@ describe("adding partitions in cluster mode", () => {
     await rest.disconnect();
     expect((await assignment("grow2")).partitions).toBe(3);
     // Broker 3 hosts the new partitions and rejoins their ISRs; after another restart it still has them.
-    for (let p = 0; p < 3; p++) await until(`broker 3 in the ISR of grow2-${p}`, async () => (await partitionState(etcd, "grow2", p))?.isr.includes(3), 20_000);
+    for (let p = 0; p < 3; p++) await until(`broker 3 in the ISR of grow2-${p}`, async () => (await partitionState(fixture.etcd, "grow2", p))?.isr.includes(3), 20_000);
     await b3.kill("SIGTERM");
     await b3.start();
-    for (let p = 0; p < 3; p++) await until(`broker 3 back in the ISR of grow2-${p}`, async () => (await partitionState(etcd, "grow2", p))?.isr.includes(3), 20_000);
-    const status = await cli(["cluster", "status", "--cluster", etcd.url]);
+    for (let p = 0; p < 3; p++) await until(`broker 3 back in the ISR of grow2-${p}`, async () => (await partitionState(fixture.etcd, "grow2", p))?.isr.includes(3), 20_000);
+    const status = await cli(["cluster", "status", "--cluster", fixture.etcd.url]);
     expect(status.code).toBe(0);
   }, 120_000);
 });

@@ -4,23 +4,13 @@
 // the cluster. A data dir whose topic name the cluster already uses for another topic is refused at start
 // with a clear error (the logs cannot be merged).
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { Kafka, logLevel } from "kafkajs";
-import { MAIN, Child, ClusterBroker, Etcd, cleanup, etcdGet, freePort, partitionState, tempDir, until } from "./harness.js";
+import { Child, ClusterBroker, clusterFixture, etcdGet, freePort, MAIN, partitionState, tempDir, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2, rf: 2 }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-30).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ ids: [1, 2], broker: { minIsr: 2, rf: 2 }, debugLines: 30 });
+const { brokers } = fixture;
 
 /** Runs a single-node broker on `dataDir`, creates `topic` and writes `count` records, stops it. */
 async function singleNode(dataDir: string, topic: string, count: number): Promise<string[]> {
@@ -48,16 +38,16 @@ describe("a topic from before the cluster join", () => {
   it("is registered with the joining broker as leader and its records are served by the cluster", async () => {
     const dir = tempDir("alone");
     const old = await singleNode(dir, "legacy", 40);
-    const b3 = await ClusterBroker.start(3, etcd, { minIsr: 2, rf: 2, dataDir: dir });
+    const b3 = await ClusterBroker.start(3, fixture.etcd, { minIsr: 2, rf: 2, dataDir: dir });
     brokers.push(b3);
     const states = [];
-    for (const p of [0, 1]) states.push(await until(`legacy-${p} registered`, () => partitionState(etcd, "legacy", p)));
+    for (const p of [0, 1]) states.push(await until(`legacy-${p} registered`, () => partitionState(fixture.etcd, "legacy", p)));
     expect(states.map((s) => s.leader)).toEqual([3, 3]);
-    const topic = JSON.parse((await etcdGet(etcd, "/rivulet/topics/legacy"))["/rivulet/topics/legacy"]!) as { partitions: number; replicas: number[][] };
+    const topic = JSON.parse((await etcdGet(fixture.etcd, "/rivulet/topics/legacy"))["/rivulet/topics/legacy"]!) as { partitions: number; replicas: number[][] };
     expect(topic.partitions).toBe(2);
     for (const set of topic.replicas) expect(set[0]).toBe(3);
     // The other replica copies the data and joins the ISR.
-    for (const p of [0, 1]) await until(`legacy-${p} ISR of 2`, async () => (await partitionState(etcd, "legacy", p))?.isr.length === 2, 20_000);
+    for (const p of [0, 1]) await until(`legacy-${p} ISR of 2`, async () => (await partitionState(fixture.etcd, "legacy", p))?.isr.length === 2, 20_000);
 
     const kafka = new Kafka({ clientId: "t", brokers: brokers.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 500 } });
     const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -77,16 +67,16 @@ describe("a topic from before the cluster join", () => {
     // A restart is not a first join: the topic stays as the cluster has it, with no new request.
     await b3.kill("SIGTERM");
     await b3.start();
-    expect(Object.keys(await etcdGet(etcd, "/rivulet/requests/create/"))).toEqual([]);
+    expect(Object.keys(await etcdGet(fixture.etcd, "/rivulet/requests/create/"))).toEqual([]);
   }, 120_000);
 
   it("refuses to join with a local topic whose name the cluster uses for another topic", async () => {
     const dir = tempDir("clash");
     await singleNode(dir, "legacy", 3);
-    const b4 = new ClusterBroker(4, etcd, await freePort(), await freePort(), { dataDir: dir });
+    const b4 = new ClusterBroker(4, fixture.etcd, await freePort(), await freePort(), { dataDir: dir });
     await expect(b4.start()).rejects.toThrow(/topic\(s\) legacy exist in this broker's data dir/);
     expect(b4.proc.alive()).toBe(false);
-    expect((await etcdGet(etcd, "/rivulet/brokers/4"))["/rivulet/brokers/4"]).toBeUndefined();
+    expect((await etcdGet(fixture.etcd, "/rivulet/brokers/4"))["/rivulet/brokers/4"]).toBeUndefined();
     // Refused before writing anything: a second attempt is refused the same way.
     await expect(b4.start()).rejects.toThrow(/topic\(s\) legacy exist in this broker's data dir/);
   }, 60_000);

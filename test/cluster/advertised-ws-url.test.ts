@@ -6,46 +6,45 @@
 
 import { spawn } from "node:child_process";
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connect } from "../../src/client/index.js";
 import { connectCluster } from "../../src/client/cluster.js";
-import { ClusterBroker, Child, Etcd, MAIN, cleanup, freePort, partitionState, until } from "./harness.js";
+import { Child, ClusterBroker, clusterFixture, freePort, MAIN, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
 let proxy: Server;
 let proxyPort = 0;
 let target = 0;
 let proxied = 0;
 const sockets = new Set<Socket>();
 
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  proxyPort = await freePort();
-  proxy = createServer((client) => {
-    proxied++;
-    const upstream = tcpConnect(target, "127.0.0.1");
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("error", () => s.destroy());
-      s.on("close", () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
-  brokers.push(await ClusterBroker.start(1, etcd, { rf: 2 }));
-  const b2 = new ClusterBroker(2, etcd, await freePort(), await freePort(), { rf: 2, extra: ["--advertised-ws-url", `ws://127.0.0.1:${proxyPort}/ws`] });
-  target = b2.wsPort;
-  await b2.start();
-  brokers.push(b2);
-  brokers.push(await ClusterBroker.start(3, etcd, { rf: 2, extra: ["--advertised-ws-url", "wss://edge.example.com/rivulet/b3"] }));
-}, 90_000);
-
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  proxy.close();
-  await cleanup();
+const fixture = clusterFixture({
+  timeoutMs: 90_000,
+  start: async ({ etcd, brokers }) => {
+    proxyPort = await freePort();
+    proxy = createServer((client) => {
+      proxied++;
+      const upstream = tcpConnect(target, "127.0.0.1");
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on("error", () => s.destroy());
+        s.on("close", () => sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
+    brokers.push(await ClusterBroker.start(1, etcd, { rf: 2 }));
+    const b2 = new ClusterBroker(2, etcd, await freePort(), await freePort(), { rf: 2, extra: ["--advertised-ws-url", `ws://127.0.0.1:${proxyPort}/ws`] });
+    target = b2.wsPort;
+    await b2.start();
+    brokers.push(b2);
+    brokers.push(await ClusterBroker.start(3, etcd, { rf: 2, extra: ["--advertised-ws-url", "wss://edge.example.com/rivulet/b3"] }));
+  },
+  stop: () => {
+    for (const s of sockets) s.destroy();
+    proxy.close();
+  },
 });
+const { brokers } = fixture;
 
 describe("--advertised-ws-url", () => {
   it("is what METADATA publishes, and the cluster client connects there", async () => {
@@ -65,7 +64,7 @@ describe("--advertised-ws-url", () => {
     const cluster = await connectCluster({ urls: [`${brokers[0]!.wsUrl}/ws`] });
     await cluster.admin.createTopic("via-proxy", { partitions: 6 });
     const states = await until("leaders of via-proxy", async () => {
-      const s = await Promise.all(Array.from({ length: 6 }, (_, p) => partitionState(etcd, "via-proxy", p)));
+      const s = await Promise.all(Array.from({ length: 6 }, (_, p) => partitionState(fixture.etcd, "via-proxy", p)));
       return s.every((x) => x && x.leader > 0) ? s : undefined;
     });
     const p2 = states.findIndex((s) => s!.leader === 2);
@@ -87,10 +86,10 @@ describe("--advertised-ws-url", () => {
       const child = new Child(spawn(process.execPath, [MAIN, "serve", "--port", "0", "--kafka-port", "-1", ...args], { stdio: ["ignore", "pipe", "pipe"] }));
       return { code: await child.exited, out: child.out };
     };
-    const http = await run(["--cluster", etcd.url, "--broker-id", "9", "--advertised-ws-url", "http://proxy.example/ws"]);
+    const http = await run(["--cluster", fixture.etcd.url, "--broker-id", "9", "--advertised-ws-url", "http://proxy.example/ws"]);
     expect(http.code).not.toBe(0);
     expect(http.out).toMatch(/--advertised-ws-url must be a ws:\/\/ or wss:\/\/ URL/);
-    const garbage = await run(["--cluster", etcd.url, "--broker-id", "9", "--advertised-ws-url", "not a url"]);
+    const garbage = await run(["--cluster", fixture.etcd.url, "--broker-id", "9", "--advertised-ws-url", "not a url"]);
     expect(garbage.code).not.toBe(0);
     expect(garbage.out).toMatch(/is not a valid URL/);
     const alone = await run(["--advertised-ws-url", "ws://proxy.example/ws"]);

@@ -6,23 +6,17 @@
 import { execFile } from "node:child_process";
 import { createConnection } from "node:net";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { connect } from "../../src/client/index.js";
 import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
-import { ClusterBroker, Etcd, MAIN, cleanup, etcdGet, partitionState, sleep, until } from "./harness.js";
+import { clusterFixture, etcdGet, MAIN, partitionState, sleep, until } from "./harness.js";
 
 const run = promisify(execFile);
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
 
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd));
-}, 60_000);
-
-afterAll(cleanup);
+const fixture = clusterFixture();
+const { brokers } = fixture;
 
 const kafka = () => new Kafka({ clientId: "t", brokers: brokers.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
 
@@ -35,7 +29,7 @@ describe("cluster basics", () => {
     await expect(admin.createTopics({ topics: [{ topic: "toomany", numPartitions: 1, replicationFactor: 4 }] })).rejects.toThrow();
     const cluster = await admin.describeCluster();
     expect(cluster.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
-    const controller = JSON.parse((await etcdGet(etcd, "/rivulet/controller"))["/rivulet/controller"]!) as { brokerId: number };
+    const controller = JSON.parse((await etcdGet(fixture.etcd, "/rivulet/controller"))["/rivulet/controller"]!) as { brokerId: number };
     expect(cluster.controller).toBe(controller.brokerId);
     const meta = await until("ISRs complete", async () => {
       const m = await admin.fetchTopicMetadata({ topics: ["basics"] });
@@ -44,7 +38,7 @@ describe("cluster basics", () => {
     const partitions = meta.topics[0]!.partitions;
     for (const p of partitions) {
       expect([...p.replicas].sort()).toEqual([1, 2, 3]);
-      expect(p.leader).toBe((await partitionState(etcd, "basics", p.partitionId))!.leader);
+      expect(p.leader).toBe((await partitionState(fixture.etcd, "basics", p.partitionId))!.leader);
     }
     // Leaders are spread, not all on one broker.
     expect(new Set(partitions.map((p) => p.leader)).size).toBeGreaterThan(1);
@@ -73,7 +67,7 @@ describe("cluster basics", () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: "hw", numPartitions: 1, replicationFactor: 3 }] });
     const state = await until("hw partition", async () => {
-      const s = await partitionState(etcd, "hw", 0);
+      const s = await partitionState(fixture.etcd, "hw", 0);
       return s && s.isr.length === 3 ? s : undefined;
     });
     // Clients talk to the leader only: the followers are about to be frozen.
@@ -100,12 +94,12 @@ describe("cluster basics", () => {
   }, 60_000);
 
   it("reports the cluster in `rivulet cluster status` and replication in /metrics", async () => {
-    const { stdout } = await run(process.execPath, [MAIN, "cluster", "status", "--cluster", etcd.url, "--json"]);
+    const { stdout } = await run(process.execPath, [MAIN, "cluster", "status", "--cluster", fixture.etcd.url, "--json"]);
     const status = JSON.parse(stdout) as { controller: { brokerId: number }; brokers: { id: number }[]; offline: unknown[]; partitions: number };
     expect(status.brokers.map((b) => b.id)).toEqual([1, 2, 3]);
     expect(status.offline).toEqual([]);
     expect(status.partitions).toBeGreaterThanOrEqual(4);
-    const leader = (await partitionState(etcd, "basics", 0))!.leader;
+    const leader = (await partitionState(fixture.etcd, "basics", 0))!.leader;
     const b = brokers.find((x) => x.id === leader)!;
     const text = await (await fetch(`http://127.0.0.1:${b.wsPort}/metrics`)).text();
     expect(text).toMatch(/rivulet_replication_isr_size\{topic="basics",partition="0"\} 3/);
@@ -116,7 +110,7 @@ describe("cluster basics", () => {
     await victim.kill("SIGKILL");
     try {
       const under = await until("under-replicated", async () => {
-        const r = await run(process.execPath, [MAIN, "cluster", "status", "--cluster", etcd.url, "--json"]).catch((e: { stdout: string; code: number }) => e);
+        const r = await run(process.execPath, [MAIN, "cluster", "status", "--cluster", fixture.etcd.url, "--json"]).catch((e: { stdout: string; code: number }) => e);
         const s = JSON.parse(r.stdout) as { underReplicated: unknown[]; offline: unknown[]; brokers: unknown[] };
         // Until the controller has moved the dead broker's leaderships, its partitions are offline (exit 2).
         return s.underReplicated.length > 0 && s.offline.length === 0 && s.brokers.length === 2 ? (r as { code?: number }) : undefined;
@@ -147,7 +141,7 @@ describe("cluster basics", () => {
   }, 30_000);
 
   it("refuses hostile frames on the replication port and keeps serving", async () => {
-    const info = JSON.parse((await etcdGet(etcd, "/rivulet/brokers/1"))["/rivulet/brokers/1"]!) as { replicationPort: number };
+    const info = JSON.parse((await etcdGet(fixture.etcd, "/rivulet/brokers/1"))["/rivulet/brokers/1"]!) as { replicationPort: number };
     const socket = createConnection({ host: "127.0.0.1", port: info.replicationPort });
     await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
     const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));

@@ -7,19 +7,12 @@
 //   the broker they were using is killed in turn.
 
 import { spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectCluster } from "../../src/client/cluster.js";
-import { ClusterBroker, Child, Etcd, MAIN, cleanup, partitionState, sleep, until } from "./harness.js";
+import { Child, clusterFixture, MAIN, partitionState, sleep, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd));
-}, 90_000);
-
-afterAll(cleanup);
+const fixture = clusterFixture({ timeoutMs: 90_000 });
+const { brokers } = fixture;
 
 const urls = () => brokers.map((b) => `${b.wsUrl}/ws`);
 const list0 = () => urls().join(",");
@@ -35,8 +28,8 @@ describe("CLI and admin calls against a cluster with a broker killed", () => {
   it("produce and consume --group with several --broker URLs fail over to the new leader", async () => {
     const cluster = await connectCluster({ urls: urls() });
     await cluster.admin.createTopic(TOPIC, { partitions: 2 });
-    for (const p of [0, 1]) await until(`ISR of 3 for ${TOPIC}-${p}`, async () => (await partitionState(etcd, TOPIC, p))?.isr.length === 3);
-    const first = (await partitionState(etcd, TOPIC, 0))!;
+    for (const p of [0, 1]) await until(`ISR of 3 for ${TOPIC}-${p}`, async () => (await partitionState(fixture.etcd, TOPIC, p))?.isr.length === 3);
+    const first = (await partitionState(fixture.etcd, TOPIC, 0))!;
 
     // Consumer first (latest would miss nothing either way: the group starts from the earliest offset).
     let out = "";
@@ -65,7 +58,7 @@ describe("CLI and admin calls against a cluster with a broker killed", () => {
     });
     consumer.child.kill("SIGTERM");
     expect(await consumer.exited).toBe(143);
-    const now = (await partitionState(etcd, TOPIC, 0))!;
+    const now = (await partitionState(fixture.etcd, TOPIC, 0))!;
     expect(now.leader).not.toBe(first.leader);
 
     // A plain (non-group, non-follow) consume of every partition from the leaders: every line, then exit 0.

@@ -3,23 +3,12 @@
 // (which loaded the partition's committed offsets) and carries on without reprocessing anything it had
 // committed. A broker that does not own a group answers NOT_COORDINATOR.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel, type Consumer } from "kafkajs";
-import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
+import { ClusterBroker, clusterFixture, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-let brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  brokers = [];
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-60).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ broker: { minIsr: 2 }, debugLines: 60 });
+const { brokers } = fixture;
 
 /** Kafka's partitionFor over java.lang.String#hashCode (as src/groups/broker-offset-log.ts). */
 function offsetsPartition(groupId: string, partitions: number): number {
@@ -55,7 +44,7 @@ describe("group coordinator failover", () => {
 
     const offsetsTopic = (await admin.fetchTopicMetadata({ topics: ["__consumer_offsets"] })).topics[0]!;
     const p = offsetsPartition(group, offsetsTopic.partitions.length);
-    const before = (await partitionState(etcd, "__consumer_offsets", p))!;
+    const before = (await partitionState(fixture.etcd, "__consumer_offsets", p))!;
     const coordinator = brokers.find((b) => b.id === before.leader)!;
     // The other brokers do not own the group: NOT_COORDINATOR (16) to its requests.
     const other = brokers.find((b) => b.id !== before.leader)!;
@@ -63,7 +52,7 @@ describe("group coordinator failover", () => {
 
     await coordinator.kill("SIGKILL");
     const after = await until("a new leader of the group's offsets partition", async () => {
-      const s = await partitionState(etcd, "__consumer_offsets", p);
+      const s = await partitionState(fixture.etcd, "__consumer_offsets", p);
       return s && s.leader !== before.leader && s.leader !== -1 ? s : undefined;
     });
     const successor = brokers.find((b) => b.id === after.leader)!;

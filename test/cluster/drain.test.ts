@@ -4,23 +4,13 @@
 // while no partition is ever without a live leader, no produce fails, and every acknowledged record is read
 // back; `rivulet cluster remove` refuses while the broker holds replicas, and succeeds once it is stopped.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { execFile } from "node:child_process";
-import { MAIN, ClusterBroker, Etcd, cleanup, etcdGet, partitionState, sleep, until } from "./harness.js";
+import { ClusterBroker, clusterFixture, etcdGet, MAIN, partitionState, sleep, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3, 4]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 90_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-40).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ ids: [1, 2, 3, 4], broker: { minIsr: 2 }, timeoutMs: 90_000 });
+const { brokers } = fixture;
 
 function cli(args: string[], timeout = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -35,7 +25,7 @@ const kafka = (list = brokers) =>
   new Kafka({ clientId: "drain", brokers: list.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 500 } });
 
 async function assignments(topic: string): Promise<number[][]> {
-  const all = await etcdGet(etcd, `/rivulet/topics/${topic}`);
+  const all = await etcdGet(fixture.etcd, `/rivulet/topics/${topic}`);
   return (JSON.parse(all[`/rivulet/topics/${topic}`]!) as { replicas: number[][] }).replicas;
 }
 
@@ -46,19 +36,19 @@ describe("cluster drain and remove", () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }] });
     await admin.disconnect();
-    for (const p of [0, 1, 2]) await until(`partition ${p} state`, () => partitionState(etcd, topic, p));
+    for (const p of [0, 1, 2]) await until(`partition ${p} state`, () => partitionState(fixture.etcd, topic, p));
     // Drain the controller: it holds replicas of the internal topics too, leads some partitions (so
     // leadership has to move as well as replicas), and must hand the controllership over.
-    const controllerOf = async () => (JSON.parse((await etcdGet(etcd, "/rivulet/controller"))["/rivulet/controller"]!) as { brokerId: number }).brokerId;
+    const controllerOf = async () => (JSON.parse((await etcdGet(fixture.etcd, "/rivulet/controller"))["/rivulet/controller"]!) as { brokerId: number }).brokerId;
     const victim = await controllerOf();
-    const states = await etcdGet(etcd, "/rivulet/partitions/");
+    const states = await etcdGet(fixture.etcd, "/rivulet/partitions/");
     const led = Object.entries(states).filter(([, v]) => (JSON.parse(v) as { leader: number }).leader === victim).map(([k]) => k);
     expect(led.length).toBeGreaterThan(0);
     const before = await assignments(topic);
     expect(before.filter((set) => set.includes(victim)).length).toBeGreaterThan(0);
 
     // Removing a broker that still holds replicas is refused.
-    const early = await cli(["cluster", "remove", String(victim), "--cluster", etcd.url, "--force"]);
+    const early = await cli(["cluster", "remove", String(victim), "--cluster", fixture.etcd.url, "--force"]);
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/still holds \d+ replica/);
 
@@ -86,7 +76,7 @@ describe("cluster drain and remove", () => {
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        const all = await etcdGet(etcd, "/rivulet/");
+        const all = await etcdGet(fixture.etcd, "/rivulet/");
         const live = new Set(Object.keys(all).filter((k) => k.startsWith("/rivulet/brokers/")).map((k) => Number(k.split("/").pop())));
         for (const p of [0, 1, 2]) {
           const raw = all[`/rivulet/partitions/${topic}/${p}`];
@@ -98,7 +88,7 @@ describe("cluster drain and remove", () => {
     })();
 
     await until("traffic flowing", () => acked.length >= 30, 20_000);
-    const drained = await cli(["cluster", "drain", String(victim), "--cluster", etcd.url, "--wait", "60"]);
+    const drained = await cli(["cluster", "drain", String(victim), "--cluster", fixture.etcd.url, "--wait", "60"]);
     expect(drained.stderr).toBe("");
     expect(drained.code).toBe(0);
     expect(drained.stdout).toContain(`broker ${victim} is drained`);
@@ -107,7 +97,7 @@ describe("cluster drain and remove", () => {
 
     // The controllership moved to another broker; no partition of any topic assigns the victim a replica.
     expect(await controllerOf()).not.toBe(victim);
-    for (const [key, raw] of Object.entries(await etcdGet(etcd, "/rivulet/topics/"))) {
+    for (const [key, raw] of Object.entries(await etcdGet(fixture.etcd, "/rivulet/topics/"))) {
       expect((JSON.parse(raw) as { replicas: number[][] }).replicas.flat(), key).not.toContain(victim);
     }
     // No replica left on the victim; every partition keeps 3 replicas, all in the ISR.
@@ -116,7 +106,7 @@ describe("cluster drain and remove", () => {
       expect(set).not.toContain(victim);
       expect(set.length).toBe(3);
       const state = await until(`ISR of p${p} complete`, async () => {
-        const s = await partitionState(etcd, topic, p);
+        const s = await partitionState(fixture.etcd, topic, p);
         return s && s.isr.length === 3 ? s : undefined;
       }, 20_000);
       expect(state.isr.sort()).toEqual([...set].sort());
@@ -124,12 +114,12 @@ describe("cluster drain and remove", () => {
     }
 
     // Still registered: remove is refused without --force; then stop it (graceful) and remove it.
-    const running1 = await cli(["cluster", "remove", String(victim), "--cluster", etcd.url]);
+    const running1 = await cli(["cluster", "remove", String(victim), "--cluster", fixture.etcd.url]);
     expect(running1.code).toBe(2);
     expect(running1.stderr).toContain("still registered");
     const broker = brokers.find((b) => b.id === victim)!;
     await broker.kill("SIGTERM");
-    const removed = await cli(["cluster", "remove", String(victim), "--cluster", etcd.url]);
+    const removed = await cli(["cluster", "remove", String(victim), "--cluster", fixture.etcd.url]);
     expect(removed.code).toBe(0);
     const atStop = acked.length;
     await until("acks after the stop", () => acked.length >= atStop + 30, 20_000);
@@ -142,7 +132,7 @@ describe("cluster drain and remove", () => {
 
     expect(failures).toEqual([]);
     expect(leaderless).toEqual([]);
-    const status = await cli(["cluster", "status", "--cluster", etcd.url, "--json"]);
+    const status = await cli(["cluster", "status", "--cluster", fixture.etcd.url, "--json"]);
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.stdout) as { brokers: Array<{ id: number }>; draining: number[]; underReplicated: unknown[]; offline: unknown[] };
     expect(parsed.brokers.map((b) => b.id).sort()).toEqual([1, 2, 3, 4].filter((id) => id !== victim));
@@ -165,12 +155,12 @@ describe("cluster drain and remove", () => {
 
   it("reports a drain with nowhere to go as blocked, places no new replica on a draining broker, and cancels", async () => {
     // Three brokers are left and the topic has RF 3: a replica of a drained broker has nowhere to go.
-    const remaining = (await etcdGet(etcd, "/rivulet/brokers/"));
+    const remaining = (await etcdGet(fixture.etcd, "/rivulet/brokers/"));
     const ids = Object.keys(remaining).map((k) => Number(k.split("/").pop())).sort();
     expect(ids).toHaveLength(3);
     const target = ids[0]!;
     const before = await assignments("drained");
-    const blocked = await cli(["cluster", "drain", String(target), "--cluster", etcd.url, "--wait", "2"]);
+    const blocked = await cli(["cluster", "drain", String(target), "--cluster", fixture.etcd.url, "--wait", "2"]);
     expect(blocked.code).toBe(1);
     expect(blocked.stdout).toContain("blocked");
     expect(blocked.stdout).toContain("replication factor 3");
@@ -181,19 +171,19 @@ describe("cluster drain and remove", () => {
     await admin.createTopics({ topics: [{ topic: "avoid", numPartitions: 4, replicationFactor: 2 }] });
     await admin.disconnect();
     expect((await assignments("avoid")).flat()).not.toContain(target);
-    const status = await cli(["cluster", "status", "--cluster", etcd.url, "--json"]);
+    const status = await cli(["cluster", "status", "--cluster", fixture.etcd.url, "--json"]);
     expect((JSON.parse(status.stdout) as { draining: number[] }).draining).toEqual([target]);
-    const cancel = await cli(["cluster", "drain", String(target), "--cluster", etcd.url, "--cancel"]);
+    const cancel = await cli(["cluster", "drain", String(target), "--cluster", fixture.etcd.url, "--cancel"]);
     expect(cancel.code).toBe(0);
-    expect((await etcdGet(etcd, `/rivulet/draining/${target}`))[`/rivulet/draining/${target}`]).toBeUndefined();
+    expect((await etcdGet(fixture.etcd, `/rivulet/draining/${target}`))[`/rivulet/draining/${target}`]).toBeUndefined();
   }, 60_000);
 
   it("finishes a drain whose broker is killed -9 half-way, re-creating its replicas from the leaders", async () => {
     // A fifth broker gives the replicas somewhere to go; the drained one dies in the middle of the moves.
-    brokers.push(await ClusterBroker.start(5, etcd, { minIsr: 2 }));
-    const live = Object.keys(await etcdGet(etcd, "/rivulet/brokers/")).map((k) => Number(k.split("/").pop()));
+    brokers.push(await ClusterBroker.start(5, fixture.etcd, { minIsr: 2 }));
+    const live = Object.keys(await etcdGet(fixture.etcd, "/rivulet/brokers/")).map((k) => Number(k.split("/").pop()));
     expect(live).toContain(5);
-    const target = (await partitionState(etcd, "drained", 1))!.leader;
+    const target = (await partitionState(fixture.etcd, "drained", 1))!.leader;
     const topic = "drained";
     const producer = kafka(brokers.filter((b) => b.proc.alive())).producer({ allowAutoTopicCreation: false });
     await producer.connect();
@@ -210,18 +200,18 @@ describe("cluster drain and remove", () => {
       }
     })();
     await until("traffic flowing", () => acked.length >= 20, 20_000);
-    const drainRun = cli(["cluster", "drain", String(target), "--cluster", etcd.url, "--wait", "90"], 120_000);
+    const drainRun = cli(["cluster", "drain", String(target), "--cluster", fixture.etcd.url, "--wait", "90"], 120_000);
     // Kill it as soon as the first replica has been added elsewhere (the drain is under way).
-    await until("a replica added", async () => Object.values(await etcdGet(etcd, "/rivulet/topics/")).some((raw) => (JSON.parse(raw) as { replicas: number[][] }).replicas.some((set) => set.length > 3)), 20_000);
+    await until("a replica added", async () => Object.values(await etcdGet(fixture.etcd, "/rivulet/topics/")).some((raw) => (JSON.parse(raw) as { replicas: number[][] }).replicas.some((set) => set.length > 3)), 20_000);
     await brokers.find((b) => b.id === target)!.kill("SIGKILL");
     const drained = await drainRun;
     expect(drained.code, drained.stdout + drained.stderr).toBe(0);
-    for (const [key, raw] of Object.entries(await etcdGet(etcd, "/rivulet/topics/"))) {
+    for (const [key, raw] of Object.entries(await etcdGet(fixture.etcd, "/rivulet/topics/"))) {
       expect((JSON.parse(raw) as { replicas: number[][] }).replicas.flat(), key).not.toContain(target);
     }
     for (const p of [0, 1, 2]) {
       await until(`drained-${p} has a full ISR without ${target}`, async () => {
-        const s = await partitionState(etcd, topic, p);
+        const s = await partitionState(fixture.etcd, topic, p);
         return s && s.isr.length === 3 && !s.isr.includes(target) && s.leader !== target;
       }, 30_000);
     }
@@ -231,9 +221,9 @@ describe("cluster drain and remove", () => {
     await traffic;
     await producer.disconnect();
     // Its lease expired with the kill: remove needs no --force.
-    await until("registration gone", async () => !(await etcdGet(etcd, `/rivulet/brokers/${target}`))[`/rivulet/brokers/${target}`], 15_000);
-    expect((await cli(["cluster", "remove", String(target), "--cluster", etcd.url])).code).toBe(0);
-    expect((await cli(["cluster", "status", "--cluster", etcd.url])).code).toBe(0);
+    await until("registration gone", async () => !(await etcdGet(fixture.etcd, `/rivulet/brokers/${target}`))[`/rivulet/brokers/${target}`], 15_000);
+    expect((await cli(["cluster", "remove", String(target), "--cluster", fixture.etcd.url])).code).toBe(0);
+    expect((await cli(["cluster", "status", "--cluster", fixture.etcd.url])).code).toBe(0);
     const rest = brokers.filter((b) => b.proc.alive());
     const consumer = kafka(rest).consumer({ groupId: `verify-kill-${Date.now()}` });
     const seen = new Set<string>();
@@ -246,10 +236,10 @@ describe("cluster drain and remove", () => {
   }, 180_000);
 
   it("refuses to drain an unknown broker and reports bad ids as usage errors", async () => {
-    const unknown = await cli(["cluster", "drain", "77", "--cluster", etcd.url, "--wait", "0"]);
+    const unknown = await cli(["cluster", "drain", "77", "--cluster", fixture.etcd.url, "--wait", "0"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("not registered and holds no replicas");
-    const bad = await cli(["cluster", "drain", "abc", "--cluster", etcd.url]);
+    const bad = await cli(["cluster", "drain", "abc", "--cluster", fixture.etcd.url]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("broker id must be an integer");
   }, 30_000);

@@ -1,25 +1,14 @@
 // kill -9 of a partition leader while kafkajs produces with acks=all (RF 3, min.insync.replicas 2): every
 // acknowledged record is found afterwards on the new leader, which etcd elects within the lease timeout.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { ClusterBroker, Etcd, cleanup, partitionState, sleep, until } from "./harness.js";
+import { clusterFixture, partitionState, sleep, until } from "./harness.js";
 
-let etcd: Etcd;
-let brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  brokers = [];
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-40).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ broker: { minIsr: 2 } });
+const { brokers } = fixture;
 
 async function readAll(bootstrap: string[], topic: string): Promise<string[]> {
   const kafka = new Kafka({ clientId: "verify", brokers: bootstrap, logLevel: logLevel.NOTHING });
@@ -48,7 +37,7 @@ describe("cluster failover (kafkajs, acks=all)", () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: "orders", numPartitions: 1, replicationFactor: 3 }] });
     await admin.disconnect();
-    const before = await until("partition state", () => partitionState(etcd, "orders", 0));
+    const before = await until("partition state", () => partitionState(fixture.etcd, "orders", 0));
     expect(before.isr.sort()).toEqual([1, 2, 3]);
 
     const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -70,7 +59,7 @@ describe("cluster failover (kafkajs, acks=all)", () => {
     }
     await producer.disconnect();
     const after = await until("a new leader", async () => {
-      const s = await partitionState(etcd, "orders", 0);
+      const s = await partitionState(fixture.etcd, "orders", 0);
       return s && s.leader !== before.leader && s.leader !== -1 ? s : undefined;
     });
     expect(after.leaderEpoch).toBeGreaterThan(before.leaderEpoch);

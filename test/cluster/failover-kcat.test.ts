@@ -8,24 +8,14 @@
 // produce order, so the k-th report line is the k-th input line. The test checks that (one report per input
 // line), then that each delivered value is at its reported offset in the log read back after the failover.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
-import { ClusterBroker, Etcd, cleanup, partitionState, sleep, until } from "./harness.js";
+import { clusterFixture, partitionState, sleep, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-30).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ broker: { minIsr: 2 }, debugLines: 30 });
+const { brokers } = fixture;
 
 describe("cluster failover (kcat producer, acks=all)", () => {
   it("finds every record kcat reported delivered after a leader kill -9", async () => {
@@ -35,7 +25,7 @@ describe("cluster failover (kcat producer, acks=all)", () => {
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }] });
     await admin.disconnect();
     const before = await until("ISR of 3", async () => {
-      const s = await partitionState(etcd, topic, 0);
+      const s = await partitionState(fixture.etcd, topic, 0);
       return s && s.isr.length === 3 ? s : undefined;
     });
 
@@ -76,7 +66,7 @@ describe("cluster failover (kcat producer, acks=all)", () => {
     if (code !== 0) expect(reports.some((r) => !r.ok)).toBe(true); // kcat exits non-zero only for failed deliveries
 
     const after = await until("a new leader", async () => {
-      const s = await partitionState(etcd, topic, 0);
+      const s = await partitionState(fixture.etcd, topic, 0);
       return s && s.leader !== before.leader && s.leader !== -1 ? s : undefined;
     });
     expect(after.leaderEpoch).toBeGreaterThan(before.leaderEpoch);

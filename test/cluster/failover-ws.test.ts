@@ -3,20 +3,13 @@
 // sends to the leader, and after the kill refreshes the metadata and carries on with the new leader. Every acknowledged record is then read back through
 // a WS consumer on the new leader (reads see only committed records, below the high watermark).
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connect } from "../../src/client/index.js";
 import { connectCluster } from "../../src/client/cluster.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
+import { clusterFixture, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(cleanup);
+const fixture = clusterFixture({ broker: { minIsr: 2 } });
+const { brokers } = fixture;
 
 const wsOf = (id: number) => `${brokers.find((b) => b.id === id)!.wsUrl}/ws`;
 
@@ -26,7 +19,7 @@ describe("cluster failover (WebSocket client, acks=all)", () => {
     await bootstrap.admin.createTopic("wsorders", { partitions: 1 } as never);
     bootstrap.close();
     const first = await until("ISR of 3", async () => {
-      const s = await partitionState(etcd, "wsorders", 0);
+      const s = await partitionState(fixture.etcd, "wsorders", 0);
       return s && s.isr.length === 3 ? s : undefined;
     });
     const acked: string[] = [];
@@ -52,7 +45,7 @@ describe("cluster failover (WebSocket client, acks=all)", () => {
     await follower.close();
     expect(cluster.metadata.topics.find((t) => t.name === "wsorders")!.partitions[0]!.leader).not.toBe(first.leader);
     cluster.close();
-    const now = (await partitionState(etcd, "wsorders", 0))!;
+    const now = (await partitionState(fixture.etcd, "wsorders", 0))!;
     expect(now.leader).not.toBe(first.leader);
     expect(now.leaderEpoch).toBeGreaterThan(first.leaderEpoch);
     const reader = await connect({ url: wsOf(now.leader) });

@@ -2,22 +2,12 @@
 // no longer accepts produce, its writes carry a stale leader epoch) and its divergent tail — acks=1
 // records no follower ever copied — is truncated by leader epoch when it rejoins as a follower.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel, type Producer } from "kafkajs";
-import { ClusterBroker, Etcd, cleanup, partitionState, sleep, until } from "./harness.js";
+import { ClusterBroker, clusterFixture, partitionState, sleep, until } from "./harness.js";
 
-let etcd: Etcd;
-let brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-30).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ broker: { minIsr: 2 }, debugLines: 30 });
+const { brokers } = fixture;
 
 const kafkaFor = (list: ClusterBroker[]) => new Kafka({ clientId: "t", brokers: list.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 500 } });
 
@@ -31,7 +21,7 @@ describe("fencing and truncation by leader epoch", () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: "fence", numPartitions: 1, replicationFactor: 3 }] });
     await admin.disconnect();
-    const first = await until("partition state", () => partitionState(etcd, "fence", 0));
+    const first = await until("partition state", () => partitionState(fixture.etcd, "fence", 0));
     const old = brokers.find((b) => b.id === first.leader)!;
     const followers = brokers.filter((b) => b !== old);
 
@@ -51,7 +41,7 @@ describe("fencing and truncation by leader epoch", () => {
     // The followers elect a new leader once the old one's lease expires (TTL 2 s).
     const t0 = Date.now();
     const next = await until("a new leader", async () => {
-      const s = await partitionState(etcd, "fence", 0);
+      const s = await partitionState(fixture.etcd, "fence", 0);
       return s && s.leader !== old.id && s.leader !== -1 ? s : undefined;
     }, 15_000);
     const electedMs = Date.now() - t0;
@@ -74,7 +64,7 @@ describe("fencing and truncation by leader epoch", () => {
     expect(cut.from).toBe("15");
     expect(["10", "11"]).toContain(cut.to);
     const survived = divergent.slice(0, Number(cut.to) - 10);
-    await until("old leader back in the ISR", async () => (await partitionState(etcd, "fence", 0))?.isr.includes(old.id), 20_000);
+    await until("old leader back in the ISR", async () => (await partitionState(fixture.etcd, "fence", 0))?.isr.includes(old.id), 20_000);
 
     // Everything acknowledged with acks=all is there once, nothing of the divergent tail is.
     const consumer = kafkaFor(brokers).consumer({ groupId: "verify-fence" });

@@ -4,25 +4,15 @@
 // leader is killed -9; on the new coordinator the KIP-848 members heartbeat with their epochs and keep their
 // partitions, and the classic member's Heartbeat and SyncGroup with its generation work: nobody rejoins.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { ApiKey, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
 import { encodeAssignment, encodeSubscription } from "../../src/groups/index.js";
 import { ask } from "../helpers/kafka-wire.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
+import { ClusterBroker, clusterFixture, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-let brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  brokers = [];
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(async () => {
-  await cleanup();
-});
+const fixture = clusterFixture({ broker: { minIsr: 2 } });
+const { brokers } = fixture;
 
 /** Kafka's partitionFor over java.lang.String#hashCode (as src/groups/broker-offset-log.ts). */
 function offsetsPartition(groupId: string, partitions: number): number {
@@ -100,13 +90,13 @@ describe("group membership across a coordinator move", () => {
     expect(synced.errorCode).toBe(0);
 
     // ---- kill -9 the coordinator -------------------------------------------------------------------------
-    const before = (await partitionState(etcd, "__consumer_offsets", p))!;
+    const before = (await partitionState(fixture.etcd, "__consumer_offsets", p))!;
     const victim = brokers.find((x) => x.id === before.leader)!;
     expect(victim.bootstrap).toBe(coord);
     await victim.kill("SIGKILL");
     const alive = brokers.filter((x) => x !== victim);
     await until("a new leader of the group's offsets partition", async () => {
-      const s = await partitionState(etcd, "__consumer_offsets", p);
+      const s = await partitionState(fixture.etcd, "__consumer_offsets", p);
       return s && s.leader !== before.leader && s.leader !== -1 ? s : undefined;
     }, 30_000);
     coord = await coordinatorOf(group848, alive);

@@ -5,27 +5,17 @@
 // as the log end (and the lag from it, also in the coordinator's /metrics), not the coordinator's empty
 // local copy.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { connectCluster } from "../../src/client/cluster.js";
 import { offsetsPartitionFor } from "../../src/client/cluster-group.js";
 import { ReplicaClient } from "../../src/cluster/replica-transport.js";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { ClusterBroker, Etcd, MAIN, cleanup, etcdGet, partitionState, until } from "./harness.js";
+import { clusterFixture, etcdGet, MAIN, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd));
-}, 90_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").slice(-40).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ timeoutMs: 90_000 });
+const { brokers } = fixture;
 
 const TOPIC = "rf1";
 const text = (v: Uint8Array | string | null) => (typeof v === "string" ? v : new TextDecoder().decode(v ?? new Uint8Array()));
@@ -37,8 +27,8 @@ describe("cluster client: a group whose coordinator holds no replica of the topi
     await kadmin.connect();
     await kadmin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
     await kadmin.disconnect();
-    const leader = await until("a leader for rf1-0", async () => (await partitionState(etcd, TOPIC, 0))?.leader ?? false);
-    await until("__consumer_offsets led", async () => (await partitionState(etcd, "__consumer_offsets", 0))?.leader !== undefined);
+    const leader = await until("a leader for rf1-0", async () => (await partitionState(fixture.etcd, TOPIC, 0))?.leader ?? false);
+    await until("__consumer_offsets led", async () => (await partitionState(fixture.etcd, "__consumer_offsets", 0))?.leader !== undefined);
 
     const urls = brokers.map((b) => `${b.wsUrl}/ws`);
     const cluster = await connectCluster({ urls });
@@ -48,7 +38,7 @@ describe("cluster client: a group whose coordinator holds no replica of the topi
     let group = "";
     for (let i = 0; !group; i++) {
       const candidate = `rf1-group-${i}`;
-      const coordinator = (await partitionState(etcd, "__consumer_offsets", offsetsPartitionFor(candidate, count)))?.leader;
+      const coordinator = (await partitionState(fixture.etcd, "__consumer_offsets", offsetsPartitionFor(candidate, count)))?.leader;
       if (coordinator !== undefined && coordinator !== leader && coordinator >= 0) group = candidate;
     }
 
@@ -75,7 +65,7 @@ describe("cluster client: a group whose coordinator holds no replica of the topi
     const cli = JSON.parse(stdout.split("\n").find((l) => l.startsWith("{"))!) as { offsets: { topic: string; logEndOffset: string; lag: string }[]; totalLag: string };
     expect(cli.offsets.find((o) => o.topic === TOPIC)).toMatchObject({ logEndOffset: "80", lag: "30" });
     // And the coordinator's /metrics gauge (its own copy of rf1-0 is empty: the lag is from the leader).
-    const coordinatorId = (await partitionState(etcd, "__consumer_offsets", offsetsPartitionFor(group, count)))!.leader;
+    const coordinatorId = (await partitionState(fixture.etcd, "__consumer_offsets", offsetsPartitionFor(group, count)))!.leader;
     const metrics = await (await fetch(`http://127.0.0.1:${brokers.find((b) => b.id === coordinatorId)!.wsPort}/metrics`)).text();
     expect(metrics).toContain(`rivulet_group_lag_records{group="${group}",topic="${TOPIC}",partition="0"} 30\n`);
     await consumer.close();
@@ -84,7 +74,7 @@ describe("cluster client: a group whose coordinator holds no replica of the topi
 
     // The "hw" request on the replication listener: the leader answers; a non-leader and a malformed
     // header get typed errors.
-    const registrations = await etcdGet(etcd, "/rivulet/brokers/");
+    const registrations = await etcdGet(fixture.etcd, "/rivulet/brokers/");
     const portOf = (id: number) => (JSON.parse(registrations[`/rivulet/brokers/${id}`]!) as { replicationPort: number }).replicationPort;
     const other = [1, 2, 3].find((id) => id !== leader)!;
     const atLeader = new ReplicaClient("127.0.0.1", portOf(leader));

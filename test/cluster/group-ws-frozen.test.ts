@@ -3,20 +3,13 @@
 // partitions the frozen broker led), and the woken broker, deposed, fences its members. The member must
 // end up at the new coordinator and every record must still be consumed, none committed delivered again.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectCluster } from "../../src/client/cluster.js";
 import { offsetsPartitionFor } from "../../src/client/cluster-group.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, sleep, until } from "./harness.js";
+import { clusterFixture, partitionState, sleep, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd));
-}, 90_000);
-
-afterAll(cleanup);
+const fixture = clusterFixture({ timeoutMs: 90_000 });
+const { brokers } = fixture;
 
 const TOPIC = "frozen";
 const GROUP = "frozen-readers";
@@ -27,7 +20,7 @@ describe("cluster client: a frozen group coordinator", () => {
     const urls = brokers.map((b) => `${b.wsUrl}/ws`);
     const cluster = await connectCluster({ urls, requestTimeoutMs: 5000 });
     await cluster.admin.createTopic(TOPIC, { partitions: 3 });
-    for (let p = 0; p < 3; p++) await until(`ISR of 3 for ${TOPIC}-${p}`, async () => (await partitionState(etcd, TOPIC, p))?.isr.length === 3);
+    for (let p = 0; p < 3; p++) await until(`ISR of 3 for ${TOPIC}-${p}`, async () => (await partitionState(fixture.etcd, TOPIC, p))?.isr.length === 3);
     const consumer = cluster.consumer({ group: GROUP, topic: TOPIC, from: "earliest", sessionTimeoutMs: 6000, autoCommitIntervalMs: 200 });
     const seen: { value: string; partition: number; offset: bigint; at: number }[] = [];
     const commits: { partition: number; position: bigint; at: number }[] = [];
@@ -49,11 +42,11 @@ describe("cluster client: a frozen group coordinator", () => {
 
     await cluster.refresh(["__consumer_offsets"]);
     const count = cluster.partitionCount("__consumer_offsets")!;
-    const before = (await partitionState(etcd, "__consumer_offsets", offsetsPartitionFor(GROUP, count)))!;
+    const before = (await partitionState(fixture.etcd, "__consumer_offsets", offsetsPartitionFor(GROUP, count)))!;
     const frozen = brokers.find((b) => b.id === before.leader)!;
     frozen.proc.child.kill("SIGSTOP");
     await until("a new coordinator", async () => {
-      const s = await partitionState(etcd, "__consumer_offsets", offsetsPartitionFor(GROUP, count));
+      const s = await partitionState(fixture.etcd, "__consumer_offsets", offsetsPartitionFor(GROUP, count));
       return s && s.leader !== frozen.id && s.leader > 0;
     }, 30_000);
     for (let i = 60; i < 120; i++) await producer.send({ topic: TOPIC, partition: i % 3, value: `f${i}` });

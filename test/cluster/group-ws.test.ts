@@ -4,23 +4,13 @@
 // killed -9, then a broker leading data partitions: every produced record is consumed, and no record is
 // delivered again after a commit that covered it was acknowledged (at-least-once from the last commit).
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectCluster, type RivuletCluster } from "../../src/client/cluster.js";
 import { offsetsPartitionFor, type ClusterGroupConsumer } from "../../src/client/cluster-group.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, sleep, until } from "./harness.js";
+import { clusterFixture, partitionState, sleep, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd));
-}, 90_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").slice(-40).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ timeoutMs: 90_000 });
+const { brokers } = fixture;
 
 const TOPIC = "gw";
 const GROUP = "gw-readers";
@@ -35,7 +25,7 @@ async function coordinatorId(cluster: RivuletCluster): Promise<number> {
   await cluster.refresh(["__consumer_offsets"]);
   const offsets = cluster.metadata.topics.find((t) => t.name === "__consumer_offsets")!;
   const p = offsetsPartitionFor(GROUP, offsets.partitions.length);
-  return (await partitionState(etcd, "__consumer_offsets", p))!.leader;
+  return (await partitionState(fixture.etcd, "__consumer_offsets", p))!.leader;
 }
 
 describe("cluster client: WebSocket consumer groups", () => {
@@ -43,7 +33,7 @@ describe("cluster client: WebSocket consumer groups", () => {
     const urls = brokers.map((b) => `${b.wsUrl}/ws`);
     const admin = await connectCluster({ urls });
     await admin.admin.createTopic(TOPIC, { partitions: PARTITIONS });
-    for (let p = 0; p < PARTITIONS; p++) await until(`ISR of 3 for ${TOPIC}-${p}`, async () => (await partitionState(etcd, TOPIC, p))?.isr.length === 3);
+    for (let p = 0; p < PARTITIONS; p++) await until(`ISR of 3 for ${TOPIC}-${p}`, async () => (await partitionState(fixture.etcd, TOPIC, p))?.isr.length === 3);
 
     const deliveries: Delivery[] = [];
     const commits: Commit[] = [];
@@ -95,7 +85,7 @@ describe("cluster client: WebSocket consumer groups", () => {
       const id = await coordinatorId(admin).catch(() => -1);
       return id > 0 && id !== coordinator ? id : undefined;
     });
-    const leaders = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => partitionState(etcd, TOPIC, p)));
+    const leaders = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => partitionState(fixture.etcd, TOPIC, p)));
     const live = brokers.filter((b) => !killed.includes(b.id));
     const leaderVictim = live.find((b) => b.id !== newCoordinator && leaders.some((s) => s?.leader === b.id)) ?? live.find((b) => leaders.some((s) => s?.leader === b.id))!;
     killedAt.push(Date.now());

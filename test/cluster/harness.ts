@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -168,4 +169,66 @@ export async function partitionState(etcd: Etcd, topic: string, p: number): Prom
   const all = await etcdGet(etcd, `/rivulet/partitions/${topic}/${p}`);
   const v = all[`/rivulet/partitions/${topic}/${p}`];
   return v ? (JSON.parse(v) as { leader: number; leaderEpoch: number; isr: number[] }) : undefined;
+}
+
+export interface ClusterFixtureOptions {
+  /** Broker ids started in order (default 1, 2, 3). */
+  ids?: number[];
+  /** Options for every broker, or per broker id. */
+  broker?: BrokerOptions | ((id: number) => BrokerOptions);
+  /** Starts the brokers instead of the default loop (push them to `cluster.brokers`); etcd is up by then. */
+  start?: (cluster: ClusterFixture) => Promise<void>;
+  /** Runs in afterAll before the processes are killed (close proxies, connections). */
+  stop?: () => void | Promise<void>;
+  /** Lines of each broker's output printed at the end when CLUSTER_DEBUG is set (default 40). */
+  debugLines?: number;
+  /** beforeAll's timeout (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface ClusterFixture {
+  /** The etcd the brokers share (set once beforeAll ran). */
+  readonly etcd: Etcd;
+  /** The started brokers, in start order; tests may push more (they are cleaned up all the same). */
+  readonly brokers: ClusterBroker[];
+  /** The broker with this id. */
+  broker(id: number): ClusterBroker;
+}
+
+/**
+ * The common preamble of the cluster tests, registered as the file's beforeAll/afterAll: etcd and brokers
+ * (1, 2, 3 by default) started before the tests, every process killed and every temp dir removed after
+ * them, with each broker's last lines printed first when CLUSTER_DEBUG is set.
+ */
+export function clusterFixture(options: ClusterFixtureOptions = {}): ClusterFixture {
+  let etcd: Etcd | undefined;
+  const brokers: ClusterBroker[] = [];
+  const fixture: ClusterFixture = {
+    get etcd() {
+      if (!etcd) throw new Error("clusterFixture: etcd is not started (used outside a test?)");
+      return etcd;
+    },
+    brokers,
+    broker(id) {
+      const b = brokers.find((x) => x.id === id);
+      if (!b) throw new Error(`clusterFixture: no broker ${id}`);
+      return b;
+    },
+  };
+  beforeAll(async () => {
+    etcd = await Etcd.start();
+    if (options.start) return options.start(fixture);
+    for (const id of options.ids ?? [1, 2, 3]) {
+      const brokerOptions = typeof options.broker === "function" ? options.broker(id) : options.broker;
+      brokers.push(await ClusterBroker.start(id, etcd, brokerOptions));
+    }
+  }, options.timeoutMs ?? 60_000);
+  afterAll(async () => {
+    if (process.env.CLUSTER_DEBUG) {
+      for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-(options.debugLines ?? 40)).join("\n"));
+    }
+    await options.stop?.();
+    await cleanup();
+  });
+  return fixture;
 }

@@ -5,23 +5,16 @@
 // a gap is OUT_OF_ORDER_SEQUENCE_NUMBER as in Kafka. End to end: kafkajs (idempotent: true) and the
 // WebSocket cluster client produce through a leader kill -9 with zero duplicates and no acknowledged loss.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { connect, type RivuletClient } from "../../src/client/index.js";
 import { connectCluster } from "../../src/client/cluster.js";
 import { encodeRecordBatch } from "../../src/core/index.js";
 import { FrameType, type ServerFrame } from "../../src/protocol/ws/index.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
+import { clusterFixture, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(cleanup);
+const fixture = clusterFixture({ broker: { minIsr: 2 } });
+const { brokers } = fixture;
 
 const broker = (id: number) => brokers.find((b) => b.id === id)!;
 const wsOf = (id: number) => `${broker(id).wsUrl}/ws`;
@@ -33,7 +26,7 @@ async function topicInSync(name: string) {
   await admin.admin.createTopic(name, { partitions: 1 } as never);
   admin.close();
   return until(`ISR of 3 for ${name}`, async () => {
-    const s = await partitionState(etcd, name, 0);
+    const s = await partitionState(fixture.etcd, name, 0);
     return s && s.isr.length === 3 ? s : undefined;
   });
 }
@@ -42,7 +35,7 @@ async function topicInSync(name: string) {
 async function killLeader(name: string, leader: number) {
   await broker(leader).kill("SIGKILL");
   const after = await until("a new leader", async () => {
-    const s = await partitionState(etcd, name, 0);
+    const s = await partitionState(fixture.etcd, name, 0);
     return s && s.leader !== leader && s.leader !== -1 ? s : undefined;
   });
   return after;
@@ -122,7 +115,7 @@ describe("idempotent produce across a leader failover", () => {
     }
     await producer.disconnect();
     const now = await until("a new leader", async () => {
-      const s = await partitionState(etcd, "idem-kafkajs", 0);
+      const s = await partitionState(fixture.etcd, "idem-kafkajs", 0);
       return s && s.leader !== first.leader && s.leader !== -1 ? s : undefined;
     });
     const seen = await readAll(now.leader, "idem-kafkajs", 200);
@@ -155,7 +148,7 @@ describe("idempotent produce across a leader failover", () => {
     cluster.close();
     expect(acked.length).toBe(300);
     expect(offsets.size).toBe(300);
-    const now = (await partitionState(etcd, "idem-ws", 0))!;
+    const now = (await partitionState(fixture.etcd, "idem-ws", 0))!;
     expect(now.leader).not.toBe(first.leader);
     const seen = await readAll(now.leader, "idem-ws", 400);
     // Exactly the 300 acknowledged records, each once, at the offsets their acknowledgements named.

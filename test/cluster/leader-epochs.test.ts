@@ -3,31 +3,25 @@
 // leader's epoch cache; Fetch and ListOffsets refuse a stale client epoch (FENCED_LEADER_EPOCH) and a newer
 // one (UNKNOWN_LEADER_EPOCH); a follower answers NOT_LEADER_OR_FOLLOWER.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
 import { connect } from "../../src/client/index.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
+import { ClusterBroker, clusterFixture, partitionState, until } from "./harness.js";
 
 const FENCED = 74;
 const UNKNOWN_EPOCH = 75;
 const NOT_LEADER = 6;
 
-let etcd: Etcd;
-let brokers: ClusterBroker[] = [];
 const conns: KafkaAdminConnection[] = [];
 
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  brokers = [];
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd));
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of conns) c.close();
-  await cleanup();
+const fixture = clusterFixture({
+  stop: () => {
+    for (const c of conns) c.close();
+  },
 });
+const { brokers } = fixture;
 
 async function open(b: ClusterBroker): Promise<KafkaAdminConnection> {
   const c = await KafkaAdminConnection.open(b.bootstrap);
@@ -61,7 +55,7 @@ describe("leader epochs on the Kafka port", () => {
     await producer.connect();
     await producer.send({ topic: "epochs", acks: -1, messages: Array.from({ length: 5 }, (_, i) => ({ value: `a${i}` })) });
 
-    const first = (await until("partition state", () => partitionState(etcd, "epochs", 0)))!;
+    const first = (await until("partition state", () => partitionState(fixture.etcd, "epochs", 0)))!;
     const leader = brokers.find((b) => b.id === first.leader)!;
     const c1 = await open(leader);
     expect((await metadataEpoch(c1, "epochs")).leaderEpoch).toBe(first.leaderEpoch);
@@ -69,7 +63,7 @@ describe("leader epochs on the Kafka port", () => {
 
     await leader.kill("SIGKILL");
     const second = await until("a new leader", async () => {
-      const s = await partitionState(etcd, "epochs", 0);
+      const s = await partitionState(fixture.etcd, "epochs", 0);
       return s && s.leader !== first.leader && s.leader !== -1 ? s : undefined;
     });
     expect(second.leaderEpoch).toBe(first.leaderEpoch + 1);
@@ -107,7 +101,7 @@ describe("leader epochs on the Kafka port", () => {
 
   it("the WebSocket METADATA answer lists every live broker's URL and each partition's leader and epoch", async () => {
     const live = brokers.filter((b) => b.proc.alive());
-    const state = (await partitionState(etcd, "epochs", 0))!;
+    const state = (await partitionState(fixture.etcd, "epochs", 0))!;
     for (const b of live) {
       const client = await connect({ url: `${b.wsUrl}/ws` });
       try {

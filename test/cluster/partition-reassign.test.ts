@@ -4,28 +4,21 @@
 // refusals come back with their codes; a target broker killed mid-move holds the move until it returns;
 // the CLI moves it back from a kafka-reassign-partitions plan file and cancels.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ClusterAdmin } from "../../src/cluster/drain.js";
-import { MAIN, ClusterBroker, Etcd, cleanup, etcdGet, partitionState, sleep, tempDir, until } from "./harness.js";
+import { MAIN, clusterFixture, etcdGet, partitionState, sleep, tempDir, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
+const fixture = clusterFixture({ broker: { rf: 1 }, stop: () => admin?.disconnect().catch(() => {}) });
+const { brokers } = fixture;
 let admin: Admin;
 
 beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { rf: 1 }));
   admin = kafka().admin();
   await admin.connect();
-}, 90_000);
-
-afterAll(async () => {
-  await admin?.disconnect().catch(() => {});
-  await cleanup();
 });
 
 const kafka = () => new Kafka({ clientId: "reassign", brokers: brokers.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 500 } });
@@ -37,7 +30,7 @@ function cli(args: string[], timeout = 90_000): Promise<{ code: number; stdout: 
 }
 
 async function replicasOf(topic: string, p = 0): Promise<number[]> {
-  const all = await etcdGet(etcd, `/rivulet/topics/${topic}`);
+  const all = await etcdGet(fixture.etcd, `/rivulet/topics/${topic}`);
   return (JSON.parse(all[`/rivulet/topics/${topic}`]!) as { replicas: number[][] }).replicas[p]!;
 }
 
@@ -66,7 +59,7 @@ describe("partition reassignment", () => {
   it("kafkajs moves a partition off its leader to two other brokers under acks=all load; nothing acknowledged is lost", async () => {
     const topic = "moving";
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
-    const [from] = await until("placed", async () => (await partitionState(etcd, topic, 0)) && replicasOf(topic));
+    const [from] = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(topic));
     const target = [1, 2, 3].filter((id) => id !== from);
 
     const producer = kafka().producer({ allowAutoTopicCreation: false });
@@ -87,7 +80,7 @@ describe("partition reassignment", () => {
       return listed.topics.length === 0;
     }, 60_000);
     expect(await replicasOf(topic)).toEqual(target);
-    const state = await partitionState(etcd, topic, 0);
+    const state = await partitionState(fixture.etcd, topic, 0);
     expect(target).toContain(state!.leader);
     expect([...state!.isr].sort()).toEqual([...target].sort());
     await sleep(300);
@@ -109,7 +102,7 @@ describe("partition reassignment", () => {
     expect(await refusal([1, 9])).toBe("INVALID_REPLICA_ASSIGNMENT");
     expect(await refusal([2, 2])).toBe("INVALID_REPLICA_ASSIGNMENT");
     expect(await refusal([1], 5)).toBe("UNKNOWN_TOPIC_OR_PARTITION");
-    const cancel = await cli(["cluster", "reassign", "refused", "0", "--cancel", "--cluster", etcd.url]);
+    const cancel = await cli(["cluster", "reassign", "refused", "0", "--cancel", "--cluster", fixture.etcd.url]);
     expect(cancel.code).toBe(2);
     expect(cancel.stdout).toContain("NO_REASSIGNMENT_IN_PROGRESS");
   });
@@ -117,7 +110,7 @@ describe("partition reassignment", () => {
   it("a target broker killed during the move holds it (listed, with the reason) until it returns; then it completes", async () => {
     const topic = "held";
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
-    const [from] = await until("placed", async () => (await partitionState(etcd, topic, 0)) && replicasOf(topic));
+    const [from] = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(topic));
     const producer = kafka().producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const values = Array.from({ length: 2000 }, (_, i) => `h${i}-${"x".repeat(200)}`);
@@ -126,7 +119,7 @@ describe("partition reassignment", () => {
     const victim = brokers.find((b) => b.id !== from)!;
     // Killed, and the move asked for at once, while its registration (lease TTL 2 s) still says it is
     // alive: the request is valid but cannot finish without it.
-    const cluster = new ClusterAdmin(etcd.url);
+    const cluster = new ClusterAdmin(fixture.etcd.url);
     try {
       await victim.kill("SIGKILL");
       expect(await cluster.reassign(topic, 0, [victim.id])).toEqual({ ok: true, started: true });
@@ -134,7 +127,7 @@ describe("partition reassignment", () => {
       cluster.close();
     }
     const listed = await until("listed as waiting", async () => {
-      const r = await cli(["cluster", "reassignments", "--json", "--cluster", etcd.url]);
+      const r = await cli(["cluster", "reassignments", "--json", "--cluster", fixture.etcd.url]);
       const moving = JSON.parse(r.stdout) as Array<{ topic: string; phase: string; reason?: string; addingReplicas: number[] }>;
       return moving.find((m) => m.topic === topic && m.phase === "wait" && m.reason?.includes("not running"));
     }, 30_000);
@@ -142,7 +135,7 @@ describe("partition reassignment", () => {
     expect(await replicasOf(topic)).toEqual([victim.id, from]);
     await victim.start();
     await until("moved once the broker is back", async () => sameList(await replicasOf(topic), [victim.id]), 60_000);
-    expect((await partitionState(etcd, topic, 0))!.leader).toBe(victim.id);
+    expect((await partitionState(fixture.etcd, topic, 0))!.leader).toBe(victim.id);
     const got = await readAll(topic, values.length);
     expect(new Set(got)).toEqual(new Set(values));
   }, 150_000);
@@ -153,13 +146,13 @@ describe("partition reassignment", () => {
     const before = await replicasOf(topic);
     const back = [before[1]!];
     writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic, partition: 0, replicas: back }] }));
-    const r = await cli(["cluster", "reassign", "--file", plan, "--wait", "60", "--cluster", etcd.url]);
+    const r = await cli(["cluster", "reassign", "--file", plan, "--wait", "60", "--cluster", fixture.etcd.url]);
     expect(r.stderr).toBe("");
     expect(r.stdout).toContain(`${topic}-0: started`);
     expect(r.stdout).toContain("every partition is on its new replicas");
     expect(r.code).toBe(0);
     expect(await replicasOf(topic)).toEqual(back);
-    expect((await cli(["cluster", "reassignments", "--cluster", etcd.url])).stdout).toContain("no reassignment in progress");
+    expect((await cli(["cluster", "reassignments", "--cluster", fixture.etcd.url])).stdout).toContain("no reassignment in progress");
   }, 120_000);
 });
 

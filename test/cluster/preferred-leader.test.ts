@@ -1,19 +1,12 @@
 // Preferred leader election: after the preferred replica of a partition restarts and catches up, the
 // controller moves leadership back to it (leader epoch + 1) without losing acknowledged records.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
-import { ClusterBroker, Etcd, cleanup, etcdGet, partitionState, until } from "./harness.js";
+import { clusterFixture, etcdGet, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2, extra: ["--leader-rebalance-interval-ms", "1000"] }));
-}, 60_000);
-
-afterAll(cleanup);
+const fixture = clusterFixture({ broker: { minIsr: 2, extra: ["--leader-rebalance-interval-ms", "1000"] } });
+const { brokers } = fixture;
 
 const kafka = () => new Kafka({ clientId: "t", brokers: brokers.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 } });
 
@@ -22,10 +15,10 @@ describe("preferred leader election", () => {
     const admin = kafka().admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: "pref", numPartitions: 1, replicationFactor: 3 }] });
-    const assignment = JSON.parse((await etcdGet(etcd, "/rivulet/topics/pref"))["/rivulet/topics/pref"]!) as { replicas: number[][] };
+    const assignment = JSON.parse((await etcdGet(fixture.etcd, "/rivulet/topics/pref"))["/rivulet/topics/pref"]!) as { replicas: number[][] };
     const preferred = assignment.replicas[0]![0]!;
     const first = await until("ISR of 3", async () => {
-      const s = await partitionState(etcd, "pref", 0);
+      const s = await partitionState(fixture.etcd, "pref", 0);
       return s && s.isr.length === 3 ? s : undefined;
     });
     expect(first.leader).toBe(preferred);
@@ -35,13 +28,13 @@ describe("preferred leader election", () => {
     const victim = brokers.find((b) => b.id === preferred)!;
     await victim.kill("SIGKILL");
     const moved = await until("another leader", async () => {
-      const s = await partitionState(etcd, "pref", 0);
+      const s = await partitionState(fixture.etcd, "pref", 0);
       return s && s.leader !== preferred && s.leader !== -1 ? s : undefined;
     });
     await producer.send({ topic: "pref", acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ value: `q${i}` })) });
     await victim.start();
     const back = await until("the preferred replica leads again", async () => {
-      const s = await partitionState(etcd, "pref", 0);
+      const s = await partitionState(fixture.etcd, "pref", 0);
       return s && s.leader === preferred ? s : undefined;
     }, 30_000);
     expect(back.leaderEpoch).toBeGreaterThan(moved.leaderEpoch);

@@ -3,26 +3,16 @@
 // + margin; measured per partition and printed), and an etcd restart (kill -9, same data dir and ports)
 // does not stop data flowing.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
-import { ClusterBroker, Etcd, cleanup, partitionState, sleep, until } from "./harness.js";
+import { clusterFixture, partitionState, sleep, until } from "./harness.js";
 import { loadPartitions } from "./availability.js";
 
 /** The harness's lease TTL (2 s) plus a margin for the client's metadata refresh and retry backoff. */
 const ELECTION_BOUND_MS = 2000 + 2500;
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2 }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-30).join("\n"));
-  await cleanup();
-});
+const fixture = clusterFixture({ broker: { minIsr: 2 }, debugLines: 30 });
+const { brokers } = fixture;
 
 const kafka = () => new Kafka({ clientId: "t", brokers: brokers.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 500 } });
 
@@ -64,14 +54,14 @@ describe("rolling restart and etcd restart", () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: "rolling", numPartitions: 2, replicationFactor: 3 }] });
     await admin.disconnect();
-    await until("partition states", () => partitionState(etcd, "rolling", 1));
+    await until("partition states", () => partitionState(fixture.etcd, "rolling", 1));
     const traffic = loadPartitions(kafka(), "rolling", 2);
     for (const b of brokers) {
       await sleep(700);
       await b.kill("SIGTERM");
       await b.start();
       // Wait until it is back in every ISR before taking the next one down.
-      await until(`broker ${b.id} back in sync`, async () => (await partitionState(etcd, "rolling", 0))?.isr.includes(b.id) && (await partitionState(etcd, "rolling", 1))?.isr.includes(b.id), 30_000);
+      await until(`broker ${b.id} back in sync`, async () => (await partitionState(fixture.etcd, "rolling", 0))?.isr.includes(b.id) && (await partitionState(fixture.etcd, "rolling", 1))?.isr.includes(b.id), 30_000);
     }
     await sleep(500);
     await traffic.stop();
@@ -89,19 +79,19 @@ describe("rolling restart and etcd restart", () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: "etcdrestart", numPartitions: 1, replicationFactor: 3 }] });
     await admin.disconnect();
-    await until("partition state", () => partitionState(etcd, "etcdrestart", 0));
+    await until("partition state", () => partitionState(fixture.etcd, "etcdrestart", 0));
     const traffic = load("etcdrestart");
     await sleep(500);
-    await etcd.proc.kill("SIGKILL");
+    await fixture.etcd.proc.kill("SIGKILL");
     await sleep(1000);
-    await etcd.start();
+    await fixture.etcd.start();
     const atRestart = traffic.acked.length;
     // Data flows again after the restart (a broker whose lease lapsed meanwhile is fenced only briefly).
     await until("acks after the etcd restart", () => traffic.acked.length >= atRestart + 20, 20_000);
     const acked = await traffic.stop();
     expect(acked.length).toBeGreaterThan(10);
     // The brokers are all still registered and the partition kept its leader (no election was needed).
-    const state = await partitionState(etcd, "etcdrestart", 0);
+    const state = await partitionState(fixture.etcd, "etcdrestart", 0);
     expect(state?.leader).not.toBe(-1);
     const seen = new Set(await readAll("etcdrestart", acked.length));
     expect(acked.filter((v) => !seen.has(v))).toEqual([]);

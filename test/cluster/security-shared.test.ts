@@ -7,25 +7,24 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Kafka, logLevel, AclOperationTypes as Op, AclPermissionTypes as Perm, AclResourceTypes as Res, ResourcePatternTypes as Pat } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connect, type RivuletClient } from "../../src/client/index.js";
-import { ClusterBroker, Etcd, MAIN, cleanup, etcdGet, freePort, until } from "./harness.js";
+import { ClusterBroker, clusterFixture, etcdGet, freePort, MAIN, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
 const SECURITY = ["--authorizer", "acl", "--super-users", "User:admin"];
 
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  // Broker 1's data directory holds the admin user (made with the CLI while it is stopped): it seeds etcd.
-  const first = new ClusterBroker(1, etcd, await freePort(), await freePort(), { rf: 3, extra: SECURITY });
-  await promisify(execFile)(process.execPath, [MAIN, "users", "add", "admin", "--password", "admin-pw", "--mechanism", "SCRAM-SHA-256", "--data-dir", first.dataDir]);
-  await first.start();
-  brokers.push(first);
-  for (const id of [2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { rf: 3, extra: SECURITY }));
-}, 90_000);
-
-afterAll(cleanup);
+const fixture = clusterFixture({
+  timeoutMs: 90_000,
+  start: async ({ etcd, brokers }) => {
+    // Broker 1's data directory holds the admin user (made with the CLI while it is stopped): it seeds etcd.
+    const first = new ClusterBroker(1, etcd, await freePort(), await freePort(), { rf: 3, extra: SECURITY });
+    await promisify(execFile)(process.execPath, [MAIN, "users", "add", "admin", "--password", "admin-pw", "--mechanism", "SCRAM-SHA-256", "--data-dir", first.dataDir]);
+    await first.start();
+    brokers.push(first);
+    for (const id of [2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { rf: 3, extra: SECURITY }));
+  },
+});
+const { brokers } = fixture;
 
 const b = (id: number) => brokers.find((x) => x.id === id)!;
 const ws = (id: number, username: string, password: string) => connect({ url: `${b(id).wsUrl}/ws`, auth: { username, password, mechanism: "SCRAM-SHA-256" }, reconnect: false } as never);
@@ -49,7 +48,7 @@ describe("users and ACLs shared through etcd", () => {
   let admin: RivuletClient;
 
   it("seeds etcd with the first broker's local users", async () => {
-    const keys = await etcdGet(etcd, "/rivulet/security/users/");
+    const keys = await etcdGet(fixture.etcd, "/rivulet/security/users/");
     expect(Object.keys(keys)).toEqual(["/rivulet/security/users/admin"]);
     // The stored value holds keys and salt, never the password.
     expect(Object.values(keys)[0]).not.toContain("admin-pw");
@@ -128,7 +127,7 @@ describe("users and ACLs shared through etcd", () => {
     for (const id of [1, 2, 3]) {
       await until(`carol refused on broker ${id}`, async () => (await errorCode(ws(id, "carol", "carol-pw").then((c) => c.close()))) !== undefined, 3000);
     }
-    expect(Object.keys(await etcdGet(etcd, "/rivulet/security/users/"))).toEqual(["/rivulet/security/users/admin"]);
+    expect(Object.keys(await etcdGet(fixture.etcd, "/rivulet/security/users/"))).toEqual(["/rivulet/security/users/admin"]);
     admin.close();
   }, 60_000);
 });

@@ -7,26 +7,16 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kafkaPartitionFor } from "../../src/transactions/support.js";
 import { ReplicaClient } from "../../src/cluster/replica-transport.js";
 import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
-import { ClusterBroker, Etcd, cleanup, etcdGet, partitionState, until } from "./harness.js";
+import { clusterFixture, etcdGet, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  // Broker 3 kills itself (SIGKILL) right after the first transaction it coordinates is PrepareCommit.
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2, env: id === 3 ? { RIVULET_TXN_CRASH_AT: "prepared" } : undefined }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-60).join("\n"));
-  await cleanup();
-});
+// Broker 3 kills itself (SIGKILL) right after the first transaction it coordinates is PrepareCommit.
+const fixture = clusterFixture({ broker: (id) => ({ minIsr: 2, env: id === 3 ? { RIVULET_TXN_CRASH_AT: "prepared" } : undefined }), debugLines: 60 });
+const { brokers } = fixture;
 
 const b = (id: number) => brokers.find((x) => x.id === id)!;
 const live = () => brokers.filter((x) => x.proc.alive()).map((x) => x.bootstrap);
@@ -42,7 +32,7 @@ async function idLedBy(id: number, prefix: string): Promise<string> {
   const partitions = 4;
   for (let i = 0; i < 200; i++) {
     const candidate = `${prefix}-${i}`;
-    const s = await partitionState(etcd, "__transaction_state", kafkaPartitionFor(candidate, partitions));
+    const s = await partitionState(fixture.etcd, "__transaction_state", kafkaPartitionFor(candidate, partitions));
     if (s?.leader === id) return candidate;
   }
   throw new Error(`no transactional id led by broker ${id}`);
@@ -51,7 +41,7 @@ async function idLedBy(id: number, prefix: string): Promise<string> {
 describe("transactions on a cluster", () => {
   it("a coordinator killed -9 after PrepareCommit: the next leader of its partition completes the commit", async () => {
     await until("__transaction_state with every partition in sync", async () => {
-      for (let p = 0; p < 4; p++) if ((await partitionState(etcd, "__transaction_state", p))?.isr.length !== 3) return false;
+      for (let p = 0; p < 4; p++) if ((await partitionState(fixture.etcd, "__transaction_state", p))?.isr.length !== 3) return false;
       return true;
     }, 30_000);
     const admin = kafka().admin();
@@ -59,7 +49,7 @@ describe("transactions on a cluster", () => {
     await admin.createTopics({ topics: [{ topic: "tx-out", numPartitions: 3, replicationFactor: 3 }] });
     await admin.disconnect();
     await until("tx-out in sync", async () => {
-      for (let p = 0; p < 3; p++) if ((await partitionState(etcd, "tx-out", p))?.isr.length !== 3) return false;
+      for (let p = 0; p < 3; p++) if ((await partitionState(fixture.etcd, "tx-out", p))?.isr.length !== 3) return false;
       return true;
     });
     const txnId = await idLedBy(3, "crash");
@@ -73,7 +63,7 @@ describe("transactions on a cluster", () => {
     // Broker 3, the coordinator (FindCoordinator pointed there), dies with PrepareCommit durable.
     expect(await b(3).proc.exited).toBe(137);
     const state = await until("a new leader of the id's partition", async () => {
-      const s = await partitionState(etcd, "__transaction_state", kafkaPartitionFor(txnId, 4));
+      const s = await partitionState(fixture.etcd, "__transaction_state", kafkaPartitionFor(txnId, 4));
       return s && s.leader !== 3 && s.leader !== -1 ? s : undefined;
     });
     expect([1, 2]).toContain(state.leader);
@@ -91,12 +81,12 @@ describe("transactions on a cluster", () => {
 
   it("commit and abort with the coordinator on another broker than the partition leaders: all-or-nothing", async () => {
     await until("tx-out back in sync", async () => {
-      for (let p = 0; p < 3; p++) if ((await partitionState(etcd, "tx-out", p))?.isr.length !== 3) return false;
+      for (let p = 0; p < 3; p++) if ((await partitionState(fixture.etcd, "tx-out", p))?.isr.length !== 3) return false;
       return true;
     }, 30_000);
     const before = new Set(await readCommitted("tx-out"));
     // Every broker that coordinates some ids now (broker 3 rejoined as a follower of its old partitions).
-    const coordinators = [...new Set(await Promise.all([0, 1, 2, 3].map(async (p) => (await partitionState(etcd, "__transaction_state", p))!.leader)))].sort();
+    const coordinators = [...new Set(await Promise.all([0, 1, 2, 3].map(async (p) => (await partitionState(fixture.etcd, "__transaction_state", p))!.leader)))].sort();
     expect(coordinators.length).toBeGreaterThanOrEqual(2);
     for (const coordinator of coordinators) {
       const txnId = await idLedBy(coordinator, `ok-${coordinator}`);
@@ -115,11 +105,11 @@ describe("transactions on a cluster", () => {
   }, 120_000);
 
   it("sendOffsetsToTransaction with the group's coordinator on another broker than the transaction's", async () => {
-    const topicInfo = JSON.parse((await etcdGet(etcd, "/rivulet/topics/__consumer_offsets"))["/rivulet/topics/__consumer_offsets"]!) as { partitions: number };
+    const topicInfo = JSON.parse((await etcdGet(fixture.etcd, "/rivulet/topics/__consumer_offsets"))["/rivulet/topics/__consumer_offsets"]!) as { partitions: number };
     const txnId = await idLedBy(1, "eos");
     let group = "";
     for (let i = 0; i < 200 && !group; i++) {
-      const s = await partitionState(etcd, "__consumer_offsets", kafkaPartitionFor(`g-${i}`, topicInfo.partitions));
+      const s = await partitionState(fixture.etcd, "__consumer_offsets", kafkaPartitionFor(`g-${i}`, topicInfo.partitions));
       if (s && s.leader !== 1 && s.leader !== -1) group = `g-${i}`;
     }
     expect(group).not.toBe("");
@@ -144,9 +134,9 @@ describe("transactions on a cluster", () => {
   }, 60_000);
 
   it("hostile marker requests on the replication port: INVALID_REQUEST, NOT_LEADER_OR_FOLLOWER on a follower, nothing appended", async () => {
-    const state = (await partitionState(etcd, "tx-out", 0))!;
+    const state = (await partitionState(fixture.etcd, "tx-out", 0))!;
     const follower = state.isr.find((id) => id !== state.leader)!;
-    const info = JSON.parse((await etcdGet(etcd, `/rivulet/brokers/${follower}`))[`/rivulet/brokers/${follower}`]!) as { host: string; replicationPort: number };
+    const info = JSON.parse((await etcdGet(fixture.etcd, `/rivulet/brokers/${follower}`))[`/rivulet/brokers/${follower}`]!) as { host: string; replicationPort: number };
     const client = new ReplicaClient(info.host, info.replicationPort);
     try {
       const bad = [{}, { topic: "tx-out", partition: -1, producerId: 1n, producerEpoch: 0, commit: true }, { topic: "tx-out", partition: 0, producerId: "x", producerEpoch: 0, commit: true }, { topic: 7, partition: 0, producerId: 1n, producerEpoch: 99999, commit: "yes" }];
@@ -163,7 +153,7 @@ describe("transactions on a cluster", () => {
   it("markers carry the coordinator epoch (the state partition's leader epoch); a deposed coordinator's older epoch is fenced", async () => {
     // A __transaction_state partition whose leadership moved (the first test killed its coordinator), so
     // its coordinator epoch is past 0 and an older one exists to play a deposed coordinator with.
-    const states = await Promise.all([0, 1, 2, 3].map((p) => partitionState(etcd, "__transaction_state", p)));
+    const states = await Promise.all([0, 1, 2, 3].map((p) => partitionState(fixture.etcd, "__transaction_state", p)));
     const moved = states.findIndex((st) => (st?.leaderEpoch ?? 0) >= 1);
     expect(moved).toBeGreaterThanOrEqual(0);
     let txnId = "";
@@ -175,7 +165,7 @@ describe("transactions on a cluster", () => {
     await txn.send({ topic: "tx-out", messages: [{ value: "epoch-1", partition: 0 }] });
     await txn.commit();
     await producer.disconnect();
-    const leader = (await partitionState(etcd, "tx-out", 0))!.leader;
+    const leader = (await partitionState(fixture.etcd, "tx-out", 0))!.leader;
     const wire = await KafkaAdminConnection.open(b(leader).bootstrap);
     let producerId: bigint;
     try {
@@ -186,7 +176,7 @@ describe("transactions on a cluster", () => {
     } finally {
       wire.close();
     }
-    const info = JSON.parse((await etcdGet(etcd, `/rivulet/brokers/${leader}`))[`/rivulet/brokers/${leader}`]!) as { host: string; replicationPort: number };
+    const info = JSON.parse((await etcdGet(fixture.etcd, `/rivulet/brokers/${leader}`))[`/rivulet/brokers/${leader}`]!) as { host: string; replicationPort: number };
     const client = new ReplicaClient(info.host, info.replicationPort);
     try {
       const stale = await client.request({ type: "marker", topic: "tx-out", partition: 0, producerId, producerEpoch: 0, commit: false, coordinatorEpoch: stateEpoch - 1 }, 5000);

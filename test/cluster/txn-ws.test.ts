@@ -9,26 +9,16 @@
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectCluster } from "../../src/client/cluster.js";
 import { offsetsPartitionFor } from "../../src/client/cluster-group.js";
 import { kafkaPartitionFor } from "../../src/transactions/support.js";
-import { ClusterBroker, Etcd, cleanup, partitionState, until } from "./harness.js";
+import { clusterFixture, partitionState, until } from "./harness.js";
 
-let etcd: Etcd;
-const brokers: ClusterBroker[] = [];
-
-beforeAll(async () => {
-  etcd = await Etcd.start();
-  // Broker 3 kills itself right after the first transaction it coordinates is PrepareCommit. min.insync 1:
-  // the last case runs with one broker left.
-  for (const id of [1, 2, 3]) brokers.push(await ClusterBroker.start(id, etcd, { env: id === 3 ? { RIVULET_TXN_CRASH_AT: "prepared" } : undefined }));
-}, 60_000);
-
-afterAll(async () => {
-  if (process.env.CLUSTER_DEBUG) for (const b of brokers) console.log(`---- broker ${b.id}\n` + b.proc.out.split("\n").filter((l) => !l.includes('"debug"')).slice(-60).join("\n"));
-  await cleanup();
-});
+// Broker 3 kills itself right after the first transaction it coordinates is PrepareCommit. min.insync 1:
+// the last case runs with one broker left.
+const fixture = clusterFixture({ broker: (id) => ({ env: id === 3 ? { RIVULET_TXN_CRASH_AT: "prepared" } : undefined }), debugLines: 60 });
+const { brokers } = fixture;
 
 const TOPIC = "wtx";
 const live = () => brokers.filter((x) => x.proc.alive());
@@ -42,7 +32,7 @@ async function readCommitted(topic: string): Promise<string[]> {
 async function idLedBy(match: (leader: number) => boolean, prefix: string): Promise<string> {
   for (let i = 0; i < 200; i++) {
     const candidate = `${prefix}-${i}`;
-    const leader = (await partitionState(etcd, "__transaction_state", kafkaPartitionFor(candidate, 4)))?.leader;
+    const leader = (await partitionState(fixture.etcd, "__transaction_state", kafkaPartitionFor(candidate, 4)))?.leader;
     if (leader !== undefined && match(leader)) return candidate;
   }
   throw new Error("no such transactional id");
@@ -53,12 +43,12 @@ describe("cluster client: WebSocket transactions", () => {
     // The client computes the id's partition as the brokers do.
     for (const id of ["a", "orders-enricher", "wtx-1", "Ωmega"]) expect(offsetsPartitionFor(id, 4)).toBe(kafkaPartitionFor(id, 4));
     await until("__transaction_state in sync", async () => {
-      for (let p = 0; p < 4; p++) if ((await partitionState(etcd, "__transaction_state", p))?.isr.length !== 3) return false;
+      for (let p = 0; p < 4; p++) if ((await partitionState(fixture.etcd, "__transaction_state", p))?.isr.length !== 3) return false;
       return true;
     }, 30_000);
     const cluster = await connectCluster({ urls: brokers.map((b) => `${b.wsUrl}/ws`) });
     await cluster.admin.createTopic(TOPIC, { partitions: 3 });
-    for (let p = 0; p < 3; p++) await until(`ISR of 3 for ${TOPIC}-${p}`, async () => (await partitionState(etcd, TOPIC, p))?.isr.length === 3);
+    for (let p = 0; p < 3; p++) await until(`ISR of 3 for ${TOPIC}-${p}`, async () => (await partitionState(fixture.etcd, TOPIC, p))?.isr.length === 3);
     const transactionalId = await idLedBy((leader) => leader === 3, "crash");
     const producer = cluster.producer({ transactionalId });
     await producer.beginTransaction();
@@ -73,7 +63,7 @@ describe("cluster client: WebSocket transactions", () => {
     const cluster = await connectCluster({ urls: live().map((b) => `${b.wsUrl}/ws`) });
     const before = await readCommitted(TOPIC);
     const transactionalId = await idLedBy((leader) => live().some((b) => b.id === leader), "mid");
-    const coordinatorOf = async () => (await partitionState(etcd, "__transaction_state", kafkaPartitionFor(transactionalId, 4)))?.leader;
+    const coordinatorOf = async () => (await partitionState(fixture.etcd, "__transaction_state", kafkaPartitionFor(transactionalId, 4)))?.leader;
     const first = (await coordinatorOf())!;
     const producer = cluster.producer({ transactionalId, transactionTimeoutMs: 60_000 });
     await producer.beginTransaction();

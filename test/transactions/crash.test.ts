@@ -5,41 +5,12 @@
 // read_committed readers must reach the log end (no stuck LSO), and the transactional id must work again.
 // The crash points are the coordinator's fault hook (RIVULET_TXN_CRASH_AT, src/transactions/index.ts).
 
-import { fork, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually, sleep } from "../kafka/helpers.js";
+import { brokerChildren, closeBroker, exited } from "../helpers/broker-child.js";
 
-const childPath = fileURLToPath(new URL("../faults/storage-broker-child.mjs", import.meta.url));
-const dist = fileURLToPath(new URL("../../dist/server.js", import.meta.url));
-const live = new Set<ChildProcess>();
-const dirs: string[] = [];
-
-afterAll(() => {
-  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function startBroker(dataDir: string, crashAt?: string): Promise<{ child: ChildProcess; kafkaPort: number }> {
-  return new Promise((resolve, reject) => {
-    const config = { dataDir, port: 0, kafkaPort: 0, shards: 2, flushTickMs: 20, transactions: { abortCheckMs: 100 } };
-    const env = { ...process.env, RIVULET_TXN_CRASH_AT: crashAt ?? "" };
-    const child = fork(childPath, [JSON.stringify(config)], { stdio: ["ignore", "ignore", "pipe", "ipc"], env });
-    live.add(child);
-    let stderr = "";
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.once("message", (m: { kafkaPort: number }) => resolve({ child, kafkaPort: m.kafkaPort }));
-    child.once("exit", (code, signal) => reject(new Error(`broker exited before ready (${code ?? signal}): ${stderr}`)));
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
-}
+const brokers = brokerChildren();
 
 function client(kafkaPort: number): Kafka {
   return new Kafka({ brokers: [`127.0.0.1:${kafkaPort}`], clientId: "txn-crash", logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100 }, requestTimeout: 5000 });
@@ -64,11 +35,8 @@ type Step = "open" | "prepared" | "markers-written";
 describe("kill -9 during a transaction", () => {
   for (const step of ["open", "prepared", "markers-written"] as Step[]) {
     it(`crash ${step === "open" ? "with the transaction open (after AddPartitions and produce)" : `at ${step}`}: every partition agrees, the LSO reaches the log end`, async () => {
-      expect(existsSync(dist), "dist/ is missing: run `npm run build:ts`").toBe(true);
-      const dataDir = mkdtempSync(join(tmpdir(), "rivulet-txn-crash-"));
-      dirs.push(dataDir);
-
-      const first = await startBroker(dataDir, step === "open" ? undefined : step);
+      const dataDir = brokers.dataDir("txn-crash");
+      const first = await brokers.start(dataDir, step === "open" ? undefined : step);
       let kafka = client(first.kafkaPort);
       const admin = kafka.admin();
       await admin.connect();
@@ -84,7 +52,7 @@ describe("kill -9 during a transaction", () => {
       expect(first.child.signalCode).toBe("SIGKILL");
       await producer.disconnect().catch(() => undefined);
 
-      const second = await startBroker(dataDir);
+      const second = await brokers.start(dataDir);
       kafka = client(second.kafkaPort);
       const committed = step !== "open";
       // One data batch and one marker per partition: read_committed's end (the LSO) must reach 2 on both.
@@ -107,8 +75,7 @@ describe("kill -9 during a transaction", () => {
       await again.disconnect();
       expect(await readAll(kafka, "crash", false, committed ? 3 : 1)).toEqual(committed ? ["after", "p0", "p1"] : ["after"]);
 
-      second.child.send({ type: "close" });
-      await exited(second.child);
+      await closeBroker(second);
     }, 60_000);
   }
 });

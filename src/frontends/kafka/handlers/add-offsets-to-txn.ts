@@ -7,10 +7,11 @@
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import type { Handler } from "./context.js";
-import { fencedFor } from "./txn-errors.js";
+import { fencedFor, txnLogErrorCode } from "./txn-errors.js";
 
 export const handleAddOffsetsToTxn: Handler<typeof ApiKey.AddOffsetsToTxn> = async (ctx, request, info) => {
   if (!ctx.transactions) return { errorCode: KafkaErrors.COORDINATOR_NOT_AVAILABLE.code };
-  const code = await ctx.transactions.addOffsets(request.transactionalId, request.producerId, request.producerEpoch, request.groupId);
+  // A state change that cannot be written (full disk): the converted append error (NOT_COORDINATOR).
+  const code = await ctx.transactions.addOffsets(request.transactionalId, request.producerId, request.producerEpoch, request.groupId).catch(txnLogErrorCode);
   return { errorCode: fencedFor(code, info.header.apiVersion, 2) };
 };

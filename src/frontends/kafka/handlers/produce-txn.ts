@@ -3,9 +3,12 @@
 // asks the coordinator with AddPartitionsToTxn v5. A partition the coordinator refuses keeps its error and
 // is not appended; the broker's write check (src/broker/read-committed.ts) still verifies the rest.
 // Control batches are not data (the broker core refuses them); non-transactional batches skip this.
+// An add the coordinator cannot write (full disk) is the retriable NOT_ENOUGH_REPLICAS for that partition,
+// as Kafka translates coordinator errors for Produce; the connection stays open.
 
 import { Attributes } from "../../../core/index.js";
 import { KafkaErrors } from "../../../errors/index.js";
+import { txnLogErrorCode } from "./txn-errors.js";
 import type { TransactionCoordinator } from "../../../transactions/index.js";
 import type { ProduceItem } from "../../../broker/broker.js";
 
@@ -26,7 +29,10 @@ export async function addToTransactions(transactions: TransactionCoordinator, sl
   for (const slot of slots) {
     const producer = slot.item ? transactionalProducer(slot.item.batch) : undefined;
     if (!slot.item || !producer) continue;
-    const code = await transactions.addForProduce(slot.item.topic, slot.item.partition, producer.producerId, producer.producerEpoch);
+    const code = await transactions.addForProduce(slot.item.topic, slot.item.partition, producer.producerId, producer.producerEpoch).catch((error: unknown) => {
+      const converted = txnLogErrorCode(error);
+      return converted === KafkaErrors.NOT_COORDINATOR.code || converted === KafkaErrors.COORDINATOR_NOT_AVAILABLE.code ? KafkaErrors.NOT_ENOUGH_REPLICAS.code : converted;
+    });
     if (code !== KafkaErrors.NONE.code) {
       slot.errorCode = code;
       delete slot.item;

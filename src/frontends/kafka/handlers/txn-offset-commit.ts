@@ -7,14 +7,16 @@
 // errors other than per-partition ones apply to every partition.
 // v5 (transactions v2): no AddOffsetsToTxn precedes it; the group's __consumer_offsets partition joins the
 // transaction here, starting one if none is open (CONCURRENT_TRANSACTIONS while the previous end is written).
+// Offsets that cannot be written to the transaction log (full disk): NOT_COORDINATOR on every partition.
 
 import { KafkaErrors } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import type { Handler } from "./context.js";
+import { txnLogErrorCode } from "./txn-errors.js";
 
 export const handleTxnOffsetCommit: Handler<typeof ApiKey.TxnOffsetCommit> = async (ctx, request, info) => {
   const implicitAdd = info.header.apiVersion >= 5;
-  const result = ctx.transactions ? await ctx.transactions.txnOffsetCommit(request, false, implicitAdd) : KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
+  const result = ctx.transactions ? await ctx.transactions.txnOffsetCommit(request, false, implicitAdd).catch(txnLogErrorCode) : KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
   return {
     topics: request.topics.map((t) => ({
       name: t.name,
