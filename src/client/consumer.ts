@@ -23,6 +23,8 @@ export type { StartFrom };
 export type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
 import type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
 
+const NO_RECORDS: ConsumedRecord[] = [];
+
 export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected subscriptionId = 0;
   protected readonly queue: Entry[] = [];
@@ -154,7 +156,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     if (this.seeking.has(frame.partition) || this.halted.has(frame.partition)) return this.grant(bytes);
     const { records, corrupt } = decodeChunk(this.options.topic, frame, this.options.decompress);
     this.heldBytes += bytes;
-    for (const record of records) this.queue.push({ kind: "record", record });
+    if (records.length > 0) this.queue.push({ kind: "records", partition: frame.partition, records, at: 0 });
     if (corrupt) {
       // The good batches before it are delivered; the partition stops at the corrupt one until a seek.
       this.halted.add(frame.partition);
@@ -209,15 +211,26 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
    */
   private takeNow(): ConsumedRecord | undefined {
     while (this.head < this.queue.length) {
-      const entry = this.queue[this.head++]!;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      const entry = this.queue[this.head]!;
+      if (entry.kind === "records" && entry.at < entry.records.length) {
+        // (Bounds checked first: reading past an array's end is a slow path in V8.)
+        const record = entry.records[entry.at++]!;
+        // The record's own bigint, no allocation: positions() adds the 1 when asked.
+        this.consumed.set(entry.partition, record.offset);
+        return record;
+      }
+      // Let go of what was handed out: a queue that keeps its entries keeps every record of them alive.
+      this.head++;
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+      } else if (this.head > 64 && this.head * 2 > this.queue.length) {
         this.queue.splice(0, this.head);
         this.head = 0;
       }
-      if (entry.kind === "record") {
-        // The record's own bigint, no allocation: positions() adds the 1 when asked.
-        this.consumed.set(entry.record.partition, entry.record.offset);
-        return entry.record;
+      if (entry.kind === "records") {
+        entry.records = NO_RECORDS;
+        continue;
       }
       if (entry.kind === "end") {
         const current = this.positionOf(entry.partition);
@@ -357,7 +370,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected dropHeld(partitions: Set<number>): void {
     const kept: Entry[] = [];
     for (const entry of this.queue.slice(this.head)) {
-      if (entry.kind === "record" && partitions.has(entry.record.partition)) continue;
+      if (entry.kind === "records" && partitions.has(entry.partition)) continue;
       if (entry.kind === "end" && partitions.has(entry.partition)) {
         this.heldBytes -= entry.bytes;
         this.grant(entry.bytes);
