@@ -39,6 +39,8 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   private wakeReader: (() => void) | undefined;
   protected pendingGrant = 0;
   protected stalledNeed = 0;
+  /** Credit lent for batches bigger than the window and not yet paid back (maybeGrantForStall). */
+  private lent = 0;
   protected heldBytes = 0;
   protected closed = false;
   /** stop() was called: nothing more is handed out, the subscription stays until close(). */
@@ -188,18 +190,28 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.pendingGrant += bytes;
     // Batch CREDIT frames: one per quarter window, or at once when the application has caught up (a
     // quarter-window-only rule was tried and reverted: docs/benchmarks.md, issue 14).
-    if (this.pendingGrant >= this.window / 4 || this.heldBytes === 0) {
-      this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes: this.pendingGrant });
-      this.pendingGrant = 0;
-    }
+    if (this.pendingGrant >= this.window / 4 || this.heldBytes === 0) this.postCredit(0);
+  }
+
+  /**
+   * Sends `extra` bytes of credit (a loan) plus what is pending, less what earlier loans are still owed: a
+   * loan lets one oversized batch through and is paid back from the credit its bytes return, so the grant
+   * outstanding at the broker comes back to the window instead of growing by every loan.
+   */
+  private postCredit(extra: number): void {
+    const repay = Math.min(this.lent, this.pendingGrant);
+    this.lent += extra - repay;
+    const bytes = extra + this.pendingGrant - repay;
+    this.pendingGrant = 0;
+    if (bytes > 0) this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes });
   }
 
   /** A batch bigger than the whole window: once the application has consumed everything, lend what it needs. */
   private maybeGrantForStall(): void {
     if (this.stalledNeed > 0 && this.heldBytes === 0) {
-      this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes: this.stalledNeed + this.pendingGrant });
-      this.pendingGrant = 0;
+      const need = this.stalledNeed;
       this.stalledNeed = 0;
+      this.postCredit(need);
     }
   }
 
@@ -363,6 +375,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.heldBytes = 0;
     this.pendingGrant = 0;
     this.stalledNeed = 0;
+    this.lent = 0;
     this.seeking.clear();
   }
 

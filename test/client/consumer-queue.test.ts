@@ -16,7 +16,7 @@ function chunk(partition: number, from: number, values: string[]): ChunkFrame {
   return { type: FrameType.CHUNK, requestId: 7, partition, fromOffset: BigInt(from), nextOffset: BigInt(from + values.length), highWatermark: 0n, records };
 }
 
-function consumerWithFakeConnection() {
+function consumerWithFakeConnection(windowBytes = 1 << 20) {
   const posted: ClientFrame[] = [];
   const connection = {
     streams: new Map(),
@@ -30,7 +30,7 @@ function consumerWithFakeConnection() {
       return response;
     },
   } as unknown as Connection;
-  const consumer = new Consumer(connection, {} as Admin, { topic: "t", partitions: [0, 1], from: "earliest", windowBytes: 1 << 20 });
+  const consumer = new Consumer(connection, {} as Admin, { topic: "t", partitions: [0, 1], from: "earliest", windowBytes });
   const credit = () => posted.reduce((n, f) => n + (f.type === FrameType.CREDIT ? f.bytes : 0), 0);
   return { consumer, credit };
 }
@@ -82,5 +82,40 @@ describe("consumer queue", () => {
     expect(text((await consumer.next()).value)).toBe("a10");
     // Every byte received was given back once: the dropped chunk's credit, then b's (taken with a10's pull).
     expect(credit()).toBe(a.records.length + b.records.length);
+  });
+
+  it("credit lent for a batch bigger than the window is paid back: the grant outstanding returns to the window", async () => {
+    const window = 100;
+    const { consumer, credit } = consumerWithFakeConnection(window);
+    await consumer.start();
+    let received = 0;
+    const outstanding = () => window + credit() - received;
+    {
+      const round = 0;
+      const big = chunk(0, round * 3, [`big${round}-${"x".repeat(200)}`, "y", "z"]);
+      // The broker cannot send it within 100 bytes: it says so, and the caught-up consumer lends the need.
+      consumer.onFrame({ type: FrameType.STALLED, requestId: 7, partition: 0, neededBytes: big.records.length });
+      expect(outstanding()).toBe(window + big.records.length);
+      consumer.onFrame(big);
+      received += big.records.length;
+      expect((await consumer.nextBatch()).map((r) => r.offset)).toEqual([0, 1, 2].map((i) => BigInt(round * 3 + i)));
+      const pending = consumer.next(); // takes the chunk's end: its bytes pay the loan back
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(outstanding()).toBe(window);
+      consumer.onFrame(chunk(0, round * 3 + 3, ["s"])); // a small one fits the window as before
+      received += chunk(0, 0, ["s"]).records.length;
+      await pending;
+      const after = consumer.next();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(outstanding()).toBe(window);
+      // One more small chunk, taken in turn: still nothing beyond the window.
+      consumer.onFrame(chunk(0, round * 3 + 4, ["t"]));
+      received += chunk(0, 0, ["t"]).records.length;
+      await after;
+      const rest = consumer.next();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(outstanding()).toBe(window);
+      void rest.catch(() => undefined);
+    }
   });
 });
