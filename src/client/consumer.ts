@@ -14,6 +14,7 @@ import type { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
 import { decodeChunk } from "./chunk.js";
+import { ConsumerCredit } from "./consumer-credit.js";
 import { retryConnectionFailures } from "./retry.js";
 import { ConnectionError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
@@ -37,10 +38,6 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected subscribed = false;
   private readonly seeking = new Set<number>();
   private wakeReader: (() => void) | undefined;
-  protected pendingGrant = 0;
-  protected stalledNeed = 0;
-  /** Credit lent for batches bigger than the window and not yet paid back (maybeGrantForStall). */
-  private lent = 0;
   protected heldBytes = 0;
   protected closed = false;
   /** stop() was called: nothing more is handed out, the subscription stays until close(). */
@@ -51,9 +48,11 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   /** Partitions stopped at a corrupt batch: their chunks are dropped until the application seeks. */
   private readonly halted = new Set<number>();
   protected readonly window: number;
+  private readonly credit: ConsumerCredit;
 
   constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
     this.window = options.windowBytes ?? 1024 * 1024;
+    this.credit = new ConsumerCredit(this.window, (bytes) => this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes }));
     const given = options.positions instanceof Map ? options.positions : new Map(Object.entries(options.positions ?? {}).map(([p, o]) => [Number(p), BigInt(o)]));
     for (const [p, o] of given) this.positionMap.set(p, o);
   }
@@ -122,8 +121,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     if (frame.type === FrameType.CHUNK && frame.requestId === this.subscriptionId) this.onChunk(frame);
     else if (frame.type === FrameType.GAP) this.onGap(frame.partition, frame.fromOffset, frame.toOffset);
     else if (frame.type === FrameType.STALLED) {
-      this.stalledNeed = Math.max(this.stalledNeed, frame.neededBytes);
-      this.maybeGrantForStall();
+      this.credit.stalled(frame.neededBytes, this.heldBytes);
     } else if (frame.type === FrameType.ERROR) this.push({ kind: "error", error: errorFromCode(frame.errorCode, frame.code, frame.message) });
   }
 
@@ -187,32 +185,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   // ---- credit ---------------------------------------------------------------------------------------------
 
   protected grant(bytes: number): void {
-    this.pendingGrant += bytes;
-    // Batch CREDIT frames: one per quarter window, or at once when the application has caught up (a
-    // quarter-window-only rule was tried and reverted: docs/benchmarks.md, issue 14).
-    if (this.pendingGrant >= this.window / 4 || this.heldBytes === 0) this.postCredit(0);
-  }
-
-  /**
-   * Sends `extra` bytes of credit (a loan) plus what is pending, less what earlier loans are still owed: a
-   * loan lets one oversized batch through and is paid back from the credit its bytes return, so the grant
-   * outstanding at the broker comes back to the window instead of growing by every loan.
-   */
-  private postCredit(extra: number): void {
-    const repay = Math.min(this.lent, this.pendingGrant);
-    this.lent += extra - repay;
-    const bytes = extra + this.pendingGrant - repay;
-    this.pendingGrant = 0;
-    if (bytes > 0) this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes });
-  }
-
-  /** A batch bigger than the whole window: once the application has consumed everything, lend what it needs. */
-  private maybeGrantForStall(): void {
-    if (this.stalledNeed > 0 && this.heldBytes === 0) {
-      const need = this.stalledNeed;
-      this.stalledNeed = 0;
-      this.postCredit(need);
-    }
+    this.credit.returned(bytes, this.heldBytes);
   }
 
   // ---- reading --------------------------------------------------------------------------------------------
@@ -249,7 +222,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
         if (current === undefined || entry.nextOffset > current) this.setPosition(entry.partition, entry.nextOffset);
         this.heldBytes -= entry.bytes;
         this.grant(entry.bytes);
-        this.maybeGrantForStall();
+        this.credit.lendIfCaughtUp(this.heldBytes);
         continue;
       }
       throw entry.error;
@@ -373,9 +346,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.queue.length = 0;
     this.head = 0;
     this.heldBytes = 0;
-    this.pendingGrant = 0;
-    this.stalledNeed = 0;
-    this.lent = 0;
+    this.credit.reset();
     this.seeking.clear();
   }
 
