@@ -41,9 +41,16 @@ export function decodeChunk(topic: string, frame: ChunkFrame, decompress: Decode
       const batch = decodeRecordBatch(frame.records.subarray(at, at + size), { decompress });
       at += size;
       if (batch.isControl) continue;
-      for (const r of batch.records) {
+      // The decoded records become the consumer's records in place (topic and partition added): one object
+      // per record, not two. All get the same two properties in the same order, so they share one shape.
+      const decoded = batch.records as ChunkRecord[];
+      const partition = frame.partition;
+      for (let i = 0; i < decoded.length; i++) {
+        const r = decoded[i]!;
         if (r.offset < frame.fromOffset) continue; // the first batch may start before the position
-        records.push({ topic, partition: frame.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+        r.topic = topic;
+        r.partition = partition;
+        records.push(r);
       }
     } catch (error) {
       const offset = baseOffset > frame.fromOffset ? baseOffset : frame.fromOffset;

@@ -30,7 +30,11 @@ export interface ConsumerOptions {
 export type ConsumedRecord = ChunkRecord;
 
 export type Entry =
-  | { kind: "record"; record: ConsumedRecord }
+  /**
+   * A chunk's records, handed out from `at` on (one entry per chunk, not per record: the queue costs
+   * nothing per record).
+   */
+  | { kind: "records"; partition: number; records: ConsumedRecord[]; at: number }
   /** End of a chunk: move the position to `nextOffset` and return `bytes` of credit. */
   | { kind: "end"; partition: number; nextOffset: bigint; bytes: number }
   | { kind: "error"; error: Error; partition?: number };

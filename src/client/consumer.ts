@@ -14,6 +14,7 @@ import type { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
 import { decodeChunk } from "./chunk.js";
+import { ConsumerCredit } from "./consumer-credit.js";
 import { retryConnectionFailures } from "./retry.js";
 import { ConnectionError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
@@ -22,6 +23,8 @@ export type { StartFrom };
 
 export type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
 import type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
+
+const NO_RECORDS: ConsumedRecord[] = [];
 
 export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected subscriptionId = 0;
@@ -35,8 +38,6 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected subscribed = false;
   private readonly seeking = new Set<number>();
   private wakeReader: (() => void) | undefined;
-  protected pendingGrant = 0;
-  protected stalledNeed = 0;
   protected heldBytes = 0;
   protected closed = false;
   /** stop() was called: nothing more is handed out, the subscription stays until close(). */
@@ -47,9 +48,11 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   /** Partitions stopped at a corrupt batch: their chunks are dropped until the application seeks. */
   private readonly halted = new Set<number>();
   protected readonly window: number;
+  private readonly credit: ConsumerCredit;
 
   constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
     this.window = options.windowBytes ?? 1024 * 1024;
+    this.credit = new ConsumerCredit(this.window, (bytes) => this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes }));
     const given = options.positions instanceof Map ? options.positions : new Map(Object.entries(options.positions ?? {}).map(([p, o]) => [Number(p), BigInt(o)]));
     for (const [p, o] of given) this.positionMap.set(p, o);
   }
@@ -118,8 +121,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     if (frame.type === FrameType.CHUNK && frame.requestId === this.subscriptionId) this.onChunk(frame);
     else if (frame.type === FrameType.GAP) this.onGap(frame.partition, frame.fromOffset, frame.toOffset);
     else if (frame.type === FrameType.STALLED) {
-      this.stalledNeed = Math.max(this.stalledNeed, frame.neededBytes);
-      this.maybeGrantForStall();
+      this.credit.stalled(frame.neededBytes, this.heldBytes);
     } else if (frame.type === FrameType.ERROR) this.push({ kind: "error", error: errorFromCode(frame.errorCode, frame.code, frame.message) });
   }
 
@@ -154,7 +156,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     if (this.seeking.has(frame.partition) || this.halted.has(frame.partition)) return this.grant(bytes);
     const { records, corrupt } = decodeChunk(this.options.topic, frame, this.options.decompress);
     this.heldBytes += bytes;
-    for (const record of records) this.queue.push({ kind: "record", record });
+    if (records.length > 0) this.queue.push({ kind: "records", partition: frame.partition, records, at: 0 });
     if (corrupt) {
       // The good batches before it are delivered; the partition stops at the corrupt one until a seek.
       this.halted.add(frame.partition);
@@ -183,22 +185,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   // ---- credit ---------------------------------------------------------------------------------------------
 
   protected grant(bytes: number): void {
-    this.pendingGrant += bytes;
-    // Batch CREDIT frames: one per quarter window, or at once when the application has caught up (a
-    // quarter-window-only rule was tried and reverted: docs/benchmarks.md, issue 14).
-    if (this.pendingGrant >= this.window / 4 || this.heldBytes === 0) {
-      this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes: this.pendingGrant });
-      this.pendingGrant = 0;
-    }
-  }
-
-  /** A batch bigger than the whole window: once the application has consumed everything, lend what it needs. */
-  private maybeGrantForStall(): void {
-    if (this.stalledNeed > 0 && this.heldBytes === 0) {
-      this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes: this.stalledNeed + this.pendingGrant });
-      this.pendingGrant = 0;
-      this.stalledNeed = 0;
-    }
+    this.credit.returned(bytes, this.heldBytes);
   }
 
   // ---- reading --------------------------------------------------------------------------------------------
@@ -209,22 +196,33 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
    */
   private takeNow(): ConsumedRecord | undefined {
     while (this.head < this.queue.length) {
-      const entry = this.queue[this.head++]!;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      const entry = this.queue[this.head]!;
+      if (entry.kind === "records" && entry.at < entry.records.length) {
+        // (Bounds checked first: reading past an array's end is a slow path in V8.)
+        const record = entry.records[entry.at++]!;
+        // The record's own bigint, no allocation: positions() adds the 1 when asked.
+        this.consumed.set(entry.partition, record.offset);
+        return record;
+      }
+      // Let go of what was handed out: a queue that keeps its entries keeps every record of them alive.
+      this.head++;
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+      } else if (this.head > 64 && this.head * 2 > this.queue.length) {
         this.queue.splice(0, this.head);
         this.head = 0;
       }
-      if (entry.kind === "record") {
-        // The record's own bigint, no allocation: positions() adds the 1 when asked.
-        this.consumed.set(entry.record.partition, entry.record.offset);
-        return entry.record;
+      if (entry.kind === "records") {
+        entry.records = NO_RECORDS;
+        continue;
       }
       if (entry.kind === "end") {
         const current = this.positionOf(entry.partition);
         if (current === undefined || entry.nextOffset > current) this.setPosition(entry.partition, entry.nextOffset);
         this.heldBytes -= entry.bytes;
         this.grant(entry.bytes);
-        this.maybeGrantForStall();
+        this.credit.lendIfCaughtUp(this.heldBytes);
         continue;
       }
       throw entry.error;
@@ -348,8 +346,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     this.queue.length = 0;
     this.head = 0;
     this.heldBytes = 0;
-    this.pendingGrant = 0;
-    this.stalledNeed = 0;
+    this.credit.reset();
     this.seeking.clear();
   }
 
@@ -357,7 +354,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected dropHeld(partitions: Set<number>): void {
     const kept: Entry[] = [];
     for (const entry of this.queue.slice(this.head)) {
-      if (entry.kind === "record" && partitions.has(entry.record.partition)) continue;
+      if (entry.kind === "records" && partitions.has(entry.partition)) continue;
       if (entry.kind === "end" && partitions.has(entry.partition)) {
         this.heldBytes -= entry.bytes;
         this.grant(entry.bytes);

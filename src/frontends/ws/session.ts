@@ -177,15 +177,32 @@ export class Session implements TailSink, WsRequestContext {
         sub.pausedSince = undefined;
       }
       if (blocked) continue;
-      for (const cursor of sub.cursors) {
+      // Round robin over the cursors, from the one after the last that got a read: with more partitions
+      // than read slots, a partition with a long backlog must not take every freed slot while others wait.
+      const cursors = sub.cursors;
+      const n = cursors.length;
+      for (let k = 0; k < n; k++) {
         if (this.readsInFlight >= this.limits.maxConcurrentReads || sub.credit <= 0) break;
+        const at = (sub.nextCursor + k) % n;
+        const cursor = cursors[at]!;
         if (cursor.state !== "idle") continue;
+        sub.nextCursor = (at + 1) % n;
         this.readsInFlight++;
-        readNext(this.broker, sub, cursor, this, () => this.readsInFlight--);
+        readNext(this.broker, sub, cursor, this, this.readDone);
       }
     }
     this.rotate++;
   }
+
+  /**
+   * A read landed: its slot is free, so the pump must run again whatever the read found. A read that parks
+   * at the log end (or fails) wakes nothing else, and idle cursors skipped for want of a slot would wait
+   * for ever (issue 14: a 12-partition subscription stopped short with 8 slots).
+   */
+  private readonly readDone = (): void => {
+    this.readsInFlight--;
+    this.wake();
+  };
 
   // SubscriptionSink / TailSink
   park(sub: Subscription, cursor: Cursor): void {

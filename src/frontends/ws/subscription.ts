@@ -50,6 +50,8 @@ export class Subscription {
   /** Total ms this subscription spent unable to send for lack of credit or socket room (for /metrics). */
   pausedMs = 0;
   pausedSince: number | undefined;
+  /** Where the session's pump starts its next round over the cursors (round robin for read slots). */
+  nextCursor = 0;
 
   constructor(
     readonly id: number,

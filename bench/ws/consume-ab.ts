@@ -1,0 +1,96 @@
+// Consume from the start over one WebSocket, two or more builds side by side in one run (docs/benchmarks.md,
+// "Consume over one WebSocket"): for each round, for each tree in turn, a broker child process started from
+// that tree's build (bench/lib/server-process.js on a shared data dir, one at a time) and a consumer loaded
+// from that tree's dist/. Reports records/s, the time to the first record and the rate after it.
+//
+//   node build/bench/bench/ws/consume-ab.js <data-dir> <records> <label>=<tree>[:<windowBytes>:<maxChunkBytes>[:batches]] ...
+//   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3).
+// Each tree needs `npm ci` (dist/) and `npx tsc -p tsconfig.bench.json` (build/bench/).
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type * as ClientModule from "../../src/client/index.js";
+import type * as ConsumeBench from "../../src/cli/bench/consume.js";
+
+const [dataDir, recordsText, ...specs] = process.argv.slice(2);
+if (!dataDir || !recordsText || specs.length === 0) {
+  console.error("usage: consume-ab.js <data-dir> <records> <label>=<tree>[:<window>:<chunk>[:batches]] ...");
+  process.exit(2);
+}
+const records = Number(recordsText);
+const reps = Number(process.env.CONSUME_AB_REPS ?? 3);
+
+async function startBroker(tree: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [`${tree}/build/bench/bench/lib/server-process.js`, dataDir!, "2"], { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`broker exited with ${code}`)));
+  });
+  const { port } = JSON.parse(line) as { port: number };
+  return {
+    url: `ws://127.0.0.1:${port}/ws`,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rows = new Map<string, { rate: number[]; first: number[]; after: number[] }>();
+
+for (let rep = 0; rep < reps; rep++) {
+  for (const spec of specs) {
+    const [label, rest = ""] = spec.split("=");
+    const [tree = "", window, chunk, mode] = rest.split(":");
+    const client = (await import(`${tree}/dist/client/index.js`)) as typeof ClientModule;
+    const broker = await startBroker(tree);
+    try {
+      const c = await client.connect({ url: broker.url });
+      if (process.env.CONSUME_AB_FILL && rep === 0 && spec === specs[0]) {
+        const { ensureRecords } = (await import(`${tree}/dist/cli/bench/consume.js`)) as typeof ConsumeBench;
+        await c.admin.createTopic("consume", { partitions: 1 }).catch(() => undefined);
+        await ensureRecords(c, "consume", records, 100);
+      }
+      const consumer = c.consumer({
+        topic: "consume",
+        from: "earliest",
+        ...(window ? { windowBytes: Number(window) } : {}),
+        ...(chunk ? { maxChunkBytes: Number(chunk) } : {}),
+      });
+      let count = 0;
+      let first = 0;
+      const started = performance.now();
+      await consumer.start();
+      if (mode === "batches") {
+        outer: for await (const batch of consumer.batches()) {
+          if (!first) first = performance.now();
+          for (let i = 0; i < batch.length; i++) if (++count >= records) break outer;
+        }
+      } else {
+        for await (const record of consumer) {
+          if (record.value === null) throw new Error("lost a value");
+          if (++count === 1) first = performance.now();
+          if (count >= records) break;
+        }
+      }
+      const ended = performance.now();
+      await consumer.close();
+      c.close();
+      const row = rows.get(label!) ?? { rate: [], first: [], after: [] };
+      rows.set(label!, row);
+      row.rate.push(records / ((ended - started) / 1000) / 1e6);
+      row.first.push(first - started);
+      row.after.push((records - 1) / ((ended - first) / 1000) / 1e6);
+      process.stderr.write(`[consume-ab] ${label} rep ${rep + 1}: ${row.rate.at(-1)!.toFixed(2)} M rec/s\n`);
+    } finally {
+      await broker.stop();
+    }
+  }
+}
+for (const [label, row] of rows) {
+  console.log(
+    `${label}: ${median(row.rate).toFixed(2)} M rec/s median (${Math.min(...row.rate).toFixed(2)}-${Math.max(...row.rate).toFixed(2)}), ` +
+      `first record after ${median(row.first).toFixed(1)} ms, ${median(row.after).toFixed(2)} M rec/s after it`,
+  );
+}
