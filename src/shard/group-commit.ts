@@ -4,17 +4,16 @@
 // be durable on instead).
 //
 //   appends (in arrival order, synchronous)    ──►  the partition's waiters for its next round
-//   next turn of the event loop (setImmediate) ──►  round: log.flush(), which joins a flush already in
-//                                                   flight (flush.messages, the flush.ms timer) and repeats
-//                                                   if that one started before the waiter's append
-//   round ends                                 ──►  its waiters are answered (or get the StorageError);
-//                                                   waiters that came meanwhile form the partition's next
+//   next turn of the event loop (setImmediate) ──►  round: log.flush(), which joins a flush in flight that
+//                                                   began after the waiters' appends, or starts one at once
+//                                                   (PartitionLog allows two in flight per partition)
+//   the flush covering them ends               ──►  the round's waiters are answered (or get the StorageError)
 //
-// So at most one round is in flight per partition, a round costs one fdatasync (plus one directory fsync
-// after a segment roll), and under load the number of fsyncs grows with the number of partitions written,
-// not with the number of producers or requests. Rounds of different partitions are independent: a slow
-// fsync of one partition does not hold back the acknowledgements of another on the same shard (they were
-// one round per shard before, issue 14).
+// A round does not wait for the one before it: appends that land while an fdatasync runs start the next
+// at once instead of waiting for the running one to end (the wait was "the rest of one fsync plus one
+// more"; issue 14). Under load the number of fsyncs still grows with the number of partitions written and
+// the disk's speed, not with the number of producers or requests. Rounds of different partitions are
+// independent: a slow fsync of one partition does not hold back the acknowledgements of another.
 
 import type { PartitionLog } from "../storage/partition-log.js";
 
@@ -26,7 +25,8 @@ interface Waiter {
 interface Rounds {
   /** Waiters for the partition's next round. */
   waiting: Waiter[];
-  inFlight: boolean;
+  /** Rounds whose flush has not ended. */
+  running: number;
   scheduled: boolean;
 }
 
@@ -39,7 +39,7 @@ export class GroupCommit {
   durable(log: PartitionLog): Promise<void> {
     if (log.recoveryPoint >= log.logEndOffset) return Promise.resolve();
     let state = this.partitions.get(log);
-    if (!state) this.partitions.set(log, (state = { waiting: [], inFlight: false, scheduled: false }));
+    if (!state) this.partitions.set(log, (state = { waiting: [], running: 0, scheduled: false }));
     const rounds = state;
     return new Promise((resolve, reject) => {
       rounds.waiting.push({ resolve, reject });
@@ -48,7 +48,7 @@ export class GroupCommit {
   }
 
   private schedule(log: PartitionLog, state: Rounds): void {
-    if (state.inFlight || state.scheduled) return;
+    if (state.scheduled) return;
     state.scheduled = true;
     // One turn of the event loop lets every task already delivered to this thread append first.
     setImmediate(() => {
@@ -60,7 +60,7 @@ export class GroupCommit {
   private async run(log: PartitionLog, state: Rounds): Promise<void> {
     const waiters = state.waiting;
     state.waiting = [];
-    state.inFlight = true;
+    state.running++;
     this.rounds++;
     try {
       await log.flush();
@@ -68,9 +68,8 @@ export class GroupCommit {
     } catch (error) {
       for (const waiter of waiters) waiter.reject(error);
     }
-    state.inFlight = false;
-    if (state.waiting.length) this.schedule(log, state);
+    state.running--;
     // A deleted or reopened partition's log is a new object: forget the old one once it is idle.
-    else if (!state.scheduled) this.partitions.delete(log);
+    if (!state.running && !state.scheduled && !state.waiting.length) this.partitions.delete(log);
   }
 }

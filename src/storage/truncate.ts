@@ -12,7 +12,7 @@ import type { PartitionLog } from "./partition-log.js";
 export function truncateLogTo(log: PartitionLog, offset: bigint): bigint {
   if (offset >= log.logEndOffset) return log.logEndOffset;
   if (offset < log.logStartOffset) throw new InvalidArgumentError(`cannot truncate to ${offset}: below the log start ${log.logStartOffset}`);
-  if (log.recoveryPoint > offset) log.recoveryPoint = offset;
+  log.lowerRecoveryPoint(offset);
   log.writeCheckpoint(false);
   const index = log.segmentIndexFor(offset);
   const doomed = log.segments.slice(index + 1);

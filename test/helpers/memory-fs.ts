@@ -14,6 +14,9 @@ interface FileState {
   length: number;
   /** Contents as of the last completed sync. */
   durable: Uint8Array;
+  /** Syncs begun on this file, and the number of the one `durable` is from (overlapping syncs end in any order). */
+  syncsStarted: number;
+  durableSync: number;
 }
 
 function errnoError(code: string, op: string, path: string): NodeJS.ErrnoException {
@@ -85,7 +88,7 @@ export class MemoryFileSystem implements FileSystem {
     if (!state) {
       if (!create) throw errnoError("ENOENT", "open", path);
       if (!this.dirs.has(dirname(path))) throw errnoError("ENOENT", "open", path);
-      state = { data: new Uint8Array(256), length: 0, durable: new Uint8Array(0) };
+      state = { data: new Uint8Array(256), length: 0, durable: new Uint8Array(0), syncsStarted: 0, durableSync: 0 };
       this.files.set(path, state);
     }
     return new MemoryFileHandle(this, path, state);
@@ -226,6 +229,7 @@ class MemoryFileHandle implements FileHandle {
     this.check();
     this.fsys.consumeFailure("sync", this.path);
     this.state.durable = this.state.data.slice(0, this.state.length);
+    this.state.durableSync = ++this.state.syncsStarted;
     this.fsys.syncCount++;
     this.fsys.syncedPaths.push(this.path);
   }
@@ -235,9 +239,14 @@ class MemoryFileHandle implements FileHandle {
     if (delay === undefined) return this.sync();
     this.check();
     const snapshot = this.state.data.slice(0, this.state.length);
+    const started = ++this.state.syncsStarted;
     await new Promise((resolve) => setTimeout(resolve, delay));
     this.fsys.consumeFailure("sync", this.path);
-    this.state.durable = snapshot;
+    // Overlapping fsyncs may end in any order: one that began earlier never undoes a later one's.
+    if (started > this.state.durableSync) {
+      this.state.durable = snapshot;
+      this.state.durableSync = started;
+    }
     this.fsys.syncCount++;
     this.fsys.syncedPaths.push(this.path);
   }

@@ -61,6 +61,47 @@ describe("group commit for acks=all", () => {
     expect(logSyncs()).toBe(2);
   });
 
+  it("a batch that lands while an fsync runs starts its own at once: acknowledged after one fsync, not the rest of one plus one", async () => {
+    const { fs, parts, logSyncs } = shard(1, 100);
+    const part = parts[0]!;
+    const path = "/data/t-0/00000000000000000000.log";
+    const started = performance.now();
+    const first = produce(part, -1).done.then(() => performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the first batch's fsync is half done
+    const secondEnd = part.log.logEndOffset;
+    const secondStart = performance.now();
+    const second = produce(part, -1).done.then(() => {
+      expect(fs.durableLength(path)).toBe(part.log.activeSegment.size);
+      return performance.now() - secondStart;
+    });
+    const [firstMs, secondMs] = await Promise.all([first, second]);
+    expect(firstMs).toBeGreaterThanOrEqual(95);
+    // Waiting for the running fsync first would take its remaining ~50 ms plus a whole 100 ms one.
+    expect(secondMs).toBeLessThan(135);
+    expect(part.log.recoveryPoint).toBeGreaterThan(secondEnd);
+    expect(logSyncs()).toBe(2);
+  });
+
+  it("at most two fsyncs of a partition run at once; later batches share the next", async () => {
+    const { fs, parts } = shard(1, 40);
+    const part = parts[0]!;
+    const path = "/data/t-0/00000000000000000000.log";
+    const flushing = () => (part.log as unknown as { flushesInFlight: unknown[] }).flushesInFlight.length;
+    let most = 0;
+    const acks: Promise<void>[] = [];
+    for (let wave = 0; wave < 6; wave++) {
+      for (let i = 0; i < 3; i++) {
+        const size = part.log.activeSegment.size;
+        acks.push(produce(part, -1).done.then(() => expect(fs.durableLength(path)).toBeGreaterThan(size)));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      most = Math.max(most, flushing());
+    }
+    await Promise.all(acks);
+    expect(most).toBe(2);
+    expect(part.log.recoveryPoint).toBe(part.log.logEndOffset);
+  });
+
   it("acks=1 and acks=0 are answered at once and cause no fsync", async () => {
     const { parts, logSyncs } = shard(2);
     const before = logSyncs();

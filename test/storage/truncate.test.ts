@@ -33,6 +33,20 @@ describe("truncateLogTo", () => {
     expect(again.logEndOffset).toBe(4n);
   });
 
+  it("a flush in flight during the cut does not move the recovery point past it: what is appended after waits for its own fsync", async () => {
+    const fs = newFs();
+    fs.asyncSyncDelayMs = 30;
+    const { log } = openLog(fs);
+    for (let i = 0; i < 5; i++) log.append(batchOf(2)); // offsets 0..9
+    const flushing = log.flush(); // covers up to 10
+    truncateLogTo(log, 6n);
+    log.append(batchOf(4)); // 6..9 again, new bytes the flush in flight never saw
+    await flushing;
+    // Offset 10 is durable only once the new bytes are: the flush's caller got a second fsync.
+    expect(log.recoveryPoint).toBe(10n);
+    expect(fs.durableLength(`${DIR}/00000000000000000000.log`)).toBe(log.activeSegment.size);
+  });
+
   it("refuses to cut below the log start, and is a no-op at or past the end", () => {
     const fs = newFs();
     const { log } = openLog(fs);
