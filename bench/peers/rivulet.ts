@@ -32,7 +32,12 @@ export async function createTopic(url: string, topic: string, durability: keyof 
   }
 }
 
-export function wsProducing(url: string, acks: 1 | "all"): Producing {
+/**
+ * The project's client over WebSocket. `style` "send": one `producer.send()` per record, each with its own
+ * promise (what an app that needs every record's offset does); "sendAll": the same records handed over in
+ * calls of SEND_ALL_CHUNK with `producer.sendAll()` (one promise per call, no offsets: bulk loading).
+ */
+export function wsProducing(url: string, acks: 1 | "all", style: "send" | "sendAll" = "send"): Producing {
   return {
     async produce(topic: string, values: Buffer[]): Promise<Timing> {
       const { connect } = await rivuletClient();
@@ -42,19 +47,29 @@ export function wsProducing(url: string, acks: 1 | "all"): Producing {
       let acked = 0;
       let failure: unknown;
       let done: (() => void) | undefined;
-      const onAck = () => {
-        if (++acked === values.length) done?.();
+      const onAcks = (n: number) => () => {
+        if ((acked += n) === values.length) done?.();
       };
+      const onAck = onAcks(1);
       const onError = (error: unknown) => {
         failure ??= error;
         done?.();
       };
       const start = now();
-      for (let i = 0; i < values.length && !failure; i++) {
-        // Let acknowledgements and socket writes run now and then; respect the producer's backpressure.
-        if ((i & 1023) === 1023) await new Promise((resolve) => setImmediate(resolve));
-        if (producer.congested) await producer.drained();
-        producer.send({ topic, partition: 0, value: values[i]! }).then(onAck, onError);
+      if (style === "sendAll") {
+        for (let i = 0; i < values.length && !failure; i += SEND_ALL_CHUNK) {
+          if (producer.congested) await producer.drained();
+          const records = values.slice(i, i + SEND_ALL_CHUNK).map((value) => ({ topic, partition: 0, value }));
+          producer.sendAll(records).then(onAcks(records.length), onError);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } else {
+        for (let i = 0; i < values.length && !failure; i++) {
+          // Let acknowledgements and socket writes run now and then; respect the producer's backpressure.
+          if ((i & 1023) === 1023) await new Promise((resolve) => setImmediate(resolve));
+          if (producer.congested) await producer.drained();
+          producer.send({ topic, partition: 0, value: values[i]! }).then(onAck, onError);
+        }
       }
       await producer.flush();
       if (acked < values.length && !failure) await new Promise<void>((resolve) => (done = resolve));
@@ -66,6 +81,8 @@ export function wsProducing(url: string, acks: 1 | "all"): Producing {
     },
   };
 }
+
+const SEND_ALL_CHUNK = 8192;
 
 export function wsConsuming(url: string): Consuming {
   return {
