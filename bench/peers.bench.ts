@@ -132,7 +132,7 @@ try {
     const bootstrap = `127.0.0.1:${rivulet.kafkaPort}`;
     if (wantsSystem("rivulet")) {
       throughputCells.push({ name: "Rivulet, WS client, acks=1", producing: wsProducing(rivulet.url, 1), consuming: wsConsuming(rivulet.url), drop });
-      throughputCells.push({ name: "Rivulet, WS client sendAll, acks=1", producing: wsProducing(rivulet.url, 1, "sendAll"), drop });
+      throughputCells.push({ name: "Rivulet, WS client bulk (sendAll, batches()), acks=1", producing: wsProducing(rivulet.url, 1, "sendAll"), consuming: wsConsuming(rivulet.url, "batches"), drop });
       throughputCells.push({ name: "Rivulet, WS client, acks=all", producing: wsProducing(rivulet.url, "all"), drop });
       for (const acks of [1, "all"] as const) {
         latencyCells.push({
@@ -241,7 +241,7 @@ if (acks1?.consume && redisRow?.consume) ratios["WS consume / Redis consume"] = 
 notes.push(
   `${RECORDS.toLocaleString("en-US")} records of 100 random bytes per produce run (one stream/partition, fresh each run; consume reads that run's records back); latency at ${RATE.toLocaleString("en-US")} records/s, ${WARMUP_SECONDS} s warm-up then ${LATENCY_SECONDS} s; ${REPS} repetitions, rep-major; medians with min-max.`,
   "Durability: Redis appendfsync everysec; Rivulet acks=1 topics flush.ms=1000 (fsync once a second, as Redis), acks=all topics flush.messages=1 (acknowledged only after an fdatasync covers the batch); NATS 2.9's file store syncs on its own interval (not per message).",
-  `Rivulet: one broker process (${rivuletShards}), WS client loaded from dist/ (producer defaults, linger 0 for latency; one send() per record, the sendAll row 8,192 records per sendAll() call); kcat rows are the wall time of the whole kcat process (start-up and metadata included, ~0.1 s).`,
+  `Rivulet: one broker process (${rivuletShards}), WS client loaded from dist/ (producer defaults, linger 0 for latency; one send() per record and for await per record; the bulk row 8,192 records per sendAll() call and consumer.batches()); kcat rows are the wall time of the whole kcat process (start-up and metadata included, ~0.1 s).`,
   "Redis: XADD in pipelines of 1,000, 8 in flight; XRANGE COUNT 10,000; tail XREAD BLOCK. NATS: publish with a window of 1,024 unacknowledged PubAcks (nats.js, ~50 us of client CPU per publish, bounds this figure); pull consumer (ack none, batches of 10,000); tail pull consumer (deliver new).",
   `All servers and clients share this ${machine().cores}-core machine; load average ${load.toFixed(2)} at start; total ${elapsed()}.`,
 );

@@ -84,7 +84,8 @@ export function wsProducing(url: string, acks: 1 | "all", style: "send" | "sendA
 
 const SEND_ALL_CHUNK = 8192;
 
-export function wsConsuming(url: string): Consuming {
+/** `style` "records": `for await` over the consumer, one record at a time; "batches": `consumer.batches()`, a chunk's records at a time. */
+export function wsConsuming(url: string, style: "records" | "batches" = "records"): Consuming {
   return {
     async consume(topic: string, count: number): Promise<Timing> {
       const { connect } = await rivuletClient();
@@ -92,9 +93,18 @@ export function wsConsuming(url: string): Consuming {
       const start = now();
       const consumer = c.consumer({ topic, partitions: [0], from: "earliest" });
       let seen = 0;
-      for await (const record of consumer) {
-        if (record.value!.length !== 100) throw new Error("rivulet: unexpected value size");
-        if (++seen >= count) break;
+      if (style === "batches") {
+        outer: for await (const batch of consumer.batches()) {
+          for (const record of batch) {
+            if (record.value!.length !== 100) throw new Error("rivulet: unexpected value size");
+            if (++seen >= count) break outer;
+          }
+        }
+      } else {
+        for await (const record of consumer) {
+          if (record.value!.length !== 100) throw new Error("rivulet: unexpected value size");
+          if (++seen >= count) break;
+        }
       }
       const seconds = (now() - start) / 1000;
       c.close();
