@@ -11,7 +11,8 @@
 //            chunk-sized frame to every socket: from a JS loop of ws.send(), and with one app.publish()
 // Target from the issue (reported, not asserted): p99 < 50 ms at 10,000 subscribers.
 // Knobs: FANOUT_SUBSCRIBERS, FANOUT_PROCESSES, FANOUT_ROUNDS, FANOUT_ONLY=rivulet,loop,publish,
-// FANOUT_PROFILE=<dir> (broker --cpu-prof).
+// FANOUT_PROFILE=<dir> (broker --cpu-prof), FANOUT_CLIENT=ws|raw (the subscribers: the `ws` package, or
+// bench/fanout/subscribers-raw.ts, plain sockets that only find each message's type byte).
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -86,7 +87,8 @@ function inbox(child: ChildProcess) {
 
 const rows: Row[] = [];
 const notes: string[] = [];
-const script = fileURLToPath(new URL("./fanout/subscribers.js", import.meta.url));
+const CLIENT = process.env.FANOUT_CLIENT === "raw" ? "raw" : "ws";
+const script = fileURLToPath(new URL(CLIENT === "raw" ? "./fanout/subscribers-raw.js" : "./fanout/subscribers.js", import.meta.url));
 
 /** Subscriber processes on `url`, all subscribed; returns their inboxes and how many connected. */
 async function openSubscribers(url: string, topic: string) {
@@ -198,7 +200,7 @@ try {
   await stopAll();
 }
 notes.push(
-  `Broker in a child process (shards = available parallelism, flush off); subscribers are raw \`ws\` connections (SUBSCRIBE from the log end, 1 MiB credit) in ${PROCESSES} processes; the producer is this process (acks=1, linger 0). Latency = subscriber's receipt - just before producer.send(), on the machine's monotonic clock; ${ROUNDS} records after ${WARMUP} warm-up records, one at a time.`,
+  `Broker in a child process (shards = available parallelism, flush off); subscribers are ${CLIENT === "raw" ? "plain TCP sockets with a minimal WebSocket reader (FANOUT_CLIENT=raw)" : "raw \`ws\` connections"} (SUBSCRIBE from the log end, 1 MiB credit) in ${PROCESSES} processes; the producer is this process (acks=1, linger 0). Latency = subscriber's receipt - just before producer.send(), on the machine's monotonic clock; ${ROUNDS} records after ${WARMUP} warm-up records, one at a time.`,
   `Target (not asserted): p99 < ${P99_TARGET_MS} ms ('vs target' > 1 meets it). The subscriber processes share the 2 cores with the broker: their own time to take 5,000 messages off their sockets is inside every figure. Load average ${load.toFixed(2)} at start.`,
 );
 report("fanout", rows, notes);
