@@ -1,12 +1,15 @@
 // Consume from the start over one WebSocket, two or more builds side by side in one run (docs/benchmarks.md,
 // "Consume over one WebSocket"): for each round, for each tree in turn, a broker child process started from
 // that tree's build (bench/lib/server-process.js on a shared data dir, one at a time) and a consumer loaded
-// from that tree's dist/. Reports records/s, the time to the first record and the rate after it.
+// from that tree's dist/. Reports records/s, the time to the first record and the rate after it, and the
+// records per CPU-second of the consumer process and of the broker process (all its threads; Linux
+// /proc): on a loaded machine the CPU figures stay readable where wall-clock rates do not.
 //
 //   node build/bench/bench/ws/consume-ab.js <data-dir> <records> <label>=<tree>[:<windowBytes>:<maxChunkBytes>[:batches]] ...
 //   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3).
 // Each tree needs `npm ci` (dist/) and `npx tsc -p tsconfig.bench.json` (build/bench/).
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type * as ClientModule from "../../src/client/index.js";
 import type * as ConsumeBench from "../../src/cli/bench/consume.js";
@@ -19,7 +22,17 @@ if (!dataDir || !recordsText || specs.length === 0) {
 const records = Number(recordsText);
 const reps = Number(process.env.CONSUME_AB_REPS ?? 3);
 
-async function startBroker(tree: string): Promise<{ url: string; stop(): Promise<void> }> {
+/** CPU seconds (user + system, all threads) a process has used so far; NaN where /proc is not there. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function startBroker(tree: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [`${tree}/build/bench/bench/lib/server-process.js`, dataDir!, "2"], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const line = await new Promise<string>((resolve, reject) => {
@@ -29,6 +42,7 @@ async function startBroker(tree: string): Promise<{ url: string; stop(): Promise
   const { port } = JSON.parse(line) as { port: number };
   return {
     url: `ws://127.0.0.1:${port}/ws`,
+    pid: child.pid!,
     async stop() {
       child.kill("SIGTERM");
       await exited;
@@ -37,7 +51,7 @@ async function startBroker(tree: string): Promise<{ url: string; stop(): Promise
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rows = new Map<string, { rate: number[]; first: number[]; after: number[] }>();
+const rows = new Map<string, { rate: number[]; first: number[]; after: number[]; clientCpu: number[]; brokerCpu: number[] }>();
 
 for (let rep = 0; rep < reps; rep++) {
   for (const spec of specs) {
@@ -61,6 +75,8 @@ for (let rep = 0; rep < reps; rep++) {
       let count = 0;
       let first = 0;
       const started = performance.now();
+      const clientCpu0 = process.cpuUsage();
+      const brokerCpu0 = cpuSecondsOf(broker.pid);
       await consumer.start();
       if (mode === "batches") {
         outer: for await (const batch of consumer.batches()) {
@@ -75,13 +91,17 @@ for (let rep = 0; rep < reps; rep++) {
         }
       }
       const ended = performance.now();
+      const clientCpu = process.cpuUsage(clientCpu0);
+      const brokerCpu = cpuSecondsOf(broker.pid) - brokerCpu0;
       await consumer.close();
       c.close();
-      const row = rows.get(label!) ?? { rate: [], first: [], after: [] };
+      const row = rows.get(label!) ?? { rate: [], first: [], after: [], clientCpu: [], brokerCpu: [] };
       rows.set(label!, row);
       row.rate.push(records / ((ended - started) / 1000) / 1e6);
       row.first.push(first - started);
       row.after.push((records - 1) / ((ended - first) / 1000) / 1e6);
+      row.clientCpu.push(records / ((clientCpu.user + clientCpu.system) / 1e6) / 1e6);
+      row.brokerCpu.push(records / brokerCpu / 1e6);
       process.stderr.write(`[consume-ab] ${label} rep ${rep + 1}: ${row.rate.at(-1)!.toFixed(2)} M rec/s\n`);
     } finally {
       await broker.stop();
@@ -91,6 +111,8 @@ for (let rep = 0; rep < reps; rep++) {
 for (const [label, row] of rows) {
   console.log(
     `${label}: ${median(row.rate).toFixed(2)} M rec/s median (${Math.min(...row.rate).toFixed(2)}-${Math.max(...row.rate).toFixed(2)}), ` +
-      `first record after ${median(row.first).toFixed(1)} ms, ${median(row.after).toFixed(2)} M rec/s after it`,
+      `first record after ${median(row.first).toFixed(1)} ms, ${median(row.after).toFixed(2)} M rec/s after it; ` +
+      `per CPU-second: consumer ${median(row.clientCpu).toFixed(2)} M rec (${Math.min(...row.clientCpu).toFixed(2)}-${Math.max(...row.clientCpu).toFixed(2)}), ` +
+      `broker ${median(row.brokerCpu).toFixed(2)} M rec (${Math.min(...row.brokerCpu).toFixed(2)}-${Math.max(...row.brokerCpu).toFixed(2)})`,
   );
 }

@@ -1,6 +1,7 @@
 // Bytes the consumer allocates per record, client alone (bench/ws/client-ceiling.ts's consumerCeiling), for
 // one or more trees: counted as young-generation collections of a fixed semi-space, which stays readable on
-// a loaded machine where CPU time does not (docs/benchmarks.md, "Consume over one WebSocket").
+// a loaded machine where CPU time does not (docs/benchmarks.md, "Consume over one WebSocket"). Also prints
+// the run's records/s and records per CPU-second; CONSUME_ALLOC_REPS (1) alternates the trees that often.
 //
 //   node --max-semi-space-size=8 --min-semi-space-size=8 build/bench/bench/ws/consume-alloc.js <tree> ...
 // Each tree needs dist/ and build/bench/ (npx tsc -p tsconfig.bench.json).
@@ -15,12 +16,25 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ["gc"] });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-for (const tree of process.argv.slice(2)) {
+const trees = process.argv.slice(2);
+const ceilings = new Map<string, typeof Ceiling.consumerCeiling>();
+for (const tree of trees) {
   const { consumerCeiling } = (await import(`${tree}/build/bench/bench/ws/client-ceiling.js`)) as typeof Ceiling;
+  ceilings.set(tree, consumerCeiling);
   await consumerCeiling(500_000, 100); // warm-up
-  await settle();
-  scavenges = 0;
-  await consumerCeiling(RECORDS, 100);
-  await settle();
-  console.log(`${tree}: ${scavenges} scavenges per ${RECORDS.toLocaleString("en-US")} records, ~${Math.round((scavenges * SEMI_SPACE_MIB * 1024 * 1024) / RECORDS)} B allocated per record`);
+}
+for (let rep = 0; rep < Number(process.env.CONSUME_ALLOC_REPS ?? 1); rep++) {
+  for (const tree of trees) {
+    await settle();
+    scavenges = 0;
+    const cpu = process.cpuUsage();
+    const rate = await ceilings.get(tree)!(RECORDS, 100);
+    const used = process.cpuUsage(cpu);
+    const count = scavenges;
+    await settle();
+    console.log(
+      `${tree}: ${count} scavenges per ${RECORDS.toLocaleString("en-US")} records, ~${Math.round((count * SEMI_SPACE_MIB * 1024 * 1024) / RECORDS)} B allocated per record; ` +
+        `${(rate / 1e6).toFixed(2)} M rec/s, ${(RECORDS / ((used.user + used.system) / 1e6) / 1e6).toFixed(2)} M rec per CPU-second`,
+    );
+  }
 }

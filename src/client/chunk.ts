@@ -7,7 +7,7 @@
 //
 //   batch header: baseOffset int64 @0 | batchLength int32 @8 | ... | lastOffsetDelta int32 @23 | ...
 
-import { baseOffsetAt, batchSizeAt, decodeRecordBatch, LOG_OVERHEAD, type DecodeOptions } from "../core/index.js";
+import { Attributes, attributesAt, baseOffsetAt, batchSizeAt, decodeBatchRows, LOG_OVERHEAD, type DecodeOptions } from "../core/index.js";
 import { CorruptRecordError } from "../errors/index.js";
 import type { ChunkFrame } from "../protocol/ws/index.js";
 import { CorruptBatchError } from "./errors.js";
@@ -20,6 +20,22 @@ export interface ChunkRecord {
   key: Uint8Array | null;
   value: Uint8Array | null;
   headers: { key: string; value: Uint8Array | null }[];
+}
+
+/**
+ * A consumed record as built from the core's decoded rows: a class, so all records share one shape with
+ * their seven fields in the object itself (no property added afterwards, no intermediate record).
+ */
+class Record implements ChunkRecord {
+  constructor(
+    public topic: string,
+    public partition: number,
+    public offset: bigint,
+    public timestamp: number,
+    public key: Uint8Array | null,
+    public value: Uint8Array | null,
+    public headers: { key: string; value: Uint8Array | null }[],
+  ) {}
 }
 
 export interface DecodedChunk {
@@ -38,19 +54,16 @@ export function decodeChunk(topic: string, frame: ChunkFrame, decompress: Decode
     const size = hasLength ? batchSizeAt(view, at) : -1;
     try {
       if (size < LOG_OVERHEAD || at + size > bytes) throw new CorruptRecordError("TRUNCATED", `batch at byte ${at} of a ${bytes}-byte chunk has length ${size - LOG_OVERHEAD}`);
-      const batch = decodeRecordBatch(frame.records.subarray(at, at + size), { decompress });
+      // Checked (CRC, framing, every record) before anything of it is read, control batches included.
+      const rows = decodeBatchRows(frame.records.subarray(at, at + size), { decompress });
+      const control = (attributesAt(view, at) & Attributes.CONTROL) !== 0;
       at += size;
-      if (batch.isControl) continue;
-      // The decoded records become the consumer's records in place (topic and partition added): one object
-      // per record, not two. All get the same two properties in the same order, so they share one shape.
-      const decoded = batch.records as ChunkRecord[];
+      if (control) continue;
       const partition = frame.partition;
-      for (let i = 0; i < decoded.length; i++) {
-        const r = decoded[i]!;
-        if (r.offset < frame.fromOffset) continue; // the first batch may start before the position
-        r.topic = topic;
-        r.partition = partition;
-        records.push(r);
+      const count = rows.count;
+      // Only the first batch may start before the position (one comparison per later batch).
+      for (let i = count > 0 && rows.offset(0) < frame.fromOffset ? rows.firstAtOrAfter(frame.fromOffset) : 0; i < count; i++) {
+        records.push(new Record(topic, partition, rows.offset(i), rows.timestamp(i), rows.key(i), rows.value(i), rows.headers(i)));
       }
     } catch (error) {
       const offset = baseOffset > frame.fromOffset ? baseOffset : frame.fromOffset;

@@ -122,7 +122,11 @@ export class Connection {
     if (this.closed) throw this.closeError ?? new ConnectionError("client closed", 1000);
     await new Promise<void>((resolve, reject) => {
       const socket = new Ctor(this.url);
-      socket.binaryType = "arraybuffer";
+      // The `ws` package (Node) hands a received message over as the Buffer it assembled ("nodebuffer"):
+      // "arraybuffer" would copy every frame once more, and records alias the frame anyway. A browser's
+      // WebSocket (and undici's) ignores or rejects that value: it gets "arraybuffer".
+      socket.binaryType = "nodebuffer";
+      if (socket.binaryType !== "nodebuffer") socket.binaryType = "arraybuffer";
       let welcomed = false;
       const connectTimeoutMs = this.options.connectTimeoutMs ?? 10_000;
       const timer = setTimeout(() => this.abandon(socket, 4008, `no WELCOME within ${connectTimeoutMs} ms`), connectTimeoutMs);

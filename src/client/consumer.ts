@@ -24,6 +24,8 @@ export type { StartFrom };
 export type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
 import type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
 
+type RecordsEntry = Extract<Entry, { kind: "records" }>;
+
 const NO_RECORDS: ConsumedRecord[] = [];
 
 export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
@@ -32,8 +34,13 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected head = 0;
   /** Positions set by chunk ends, assignments and seeks. */
   protected readonly positionMap = new Map<number, bigint>();
-  /** The offset of the last record handed out per partition since its position was last set. */
+  /**
+   * The offset of the last record handed out per partition since its position was last set. Brought up to
+   * date by syncConsumed() (every reader of it calls that first), not per record: the entry being handed
+   * out from is remembered in `current` and says itself how far it got.
+   */
   protected readonly consumed = new Map<number, bigint>();
+  private current: RecordsEntry | undefined;
   /** The subscription is established (start() resolved). */
   protected subscribed = false;
   private readonly seeking = new Set<number>();
@@ -80,6 +87,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** The next offset to read per partition: what the application has consumed so far. */
   positions(): Map<number, bigint> {
+    this.syncConsumed();
     const out = new Map<number, bigint>();
     for (const partition of new Set([...this.positionMap.keys(), ...this.consumed.keys()])) out.set(partition, this.positionOf(partition)!);
     return out;
@@ -198,11 +206,12 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     while (this.head < this.queue.length) {
       const entry = this.queue[this.head]!;
       if (entry.kind === "records" && entry.at < entry.records.length) {
+        if (entry !== this.current) {
+          this.syncConsumed();
+          this.current = entry;
+        }
         // (Bounds checked first: reading past an array's end is a slow path in V8.)
-        const record = entry.records[entry.at++]!;
-        // The record's own bigint, no allocation: positions() adds the 1 when asked.
-        this.consumed.set(entry.partition, record.offset);
-        return record;
+        return entry.records[entry.at++]!;
       }
       // Let go of what was handed out: a queue that keeps its entries keeps every record of them alive.
       this.head++;
@@ -214,6 +223,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
         this.head = 0;
       }
       if (entry.kind === "records") {
+        if (entry === this.current) this.syncConsumed();
         entry.records = NO_RECORDS;
         continue;
       }
@@ -297,8 +307,17 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   // ---- positions ----------------------------------------------------------------------------------------
 
+  /** Records `current`'s progress in `consumed` (the record's own bigint: positionOf adds the 1 when asked). */
+  private syncConsumed(): void {
+    const entry = this.current;
+    if (entry === undefined) return;
+    this.current = undefined;
+    if (entry.at > 0 && entry.records !== NO_RECORDS) this.consumed.set(entry.partition, entry.records[entry.at - 1]!.offset);
+  }
+
   /** The next offset to read in a partition (undefined if unknown). */
   protected positionOf(partition: number): bigint | undefined {
+    this.syncConsumed();
     const consumed = this.consumed.get(partition);
     const position = this.positionMap.get(partition);
     if (consumed !== undefined && (position === undefined || consumed >= position)) return consumed + 1n;
@@ -306,16 +325,19 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   }
 
   protected setPosition(partition: number, offset: bigint): void {
+    this.syncConsumed();
     this.positionMap.set(partition, offset);
     this.consumed.delete(partition);
   }
 
   protected forgetPosition(partition: number): void {
+    this.syncConsumed();
     this.positionMap.delete(partition);
     this.consumed.delete(partition);
   }
 
   protected clearPositions(): void {
+    this.syncConsumed();
     this.positionMap.clear();
     this.consumed.clear();
   }
@@ -343,6 +365,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** Drops everything held and the credit bookkeeping of the old stream (a new subscription follows). */
   protected dropAllHeld(): void {
+    this.syncConsumed();
     this.queue.length = 0;
     this.head = 0;
     this.heldBytes = 0;
@@ -352,6 +375,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** Drops what is held for some partitions (not handed out yet), returning its credit. */
   protected dropHeld(partitions: Set<number>): void {
+    this.syncConsumed();
     const kept: Entry[] = [];
     for (const entry of this.queue.slice(this.head)) {
       if (entry.kind === "records" && partitions.has(entry.partition)) continue;

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Consumer } from "../../src/client/consumer.js";
 import type { Connection } from "../../src/client/connection.js";
 import type { Admin } from "../../src/client/admin.js";
-import { encodeRecordBatch } from "../../src/core/index.js";
+import { Attributes, encodeRecordBatch } from "../../src/core/index.js";
 import { FrameType, type ChunkFrame, type ClientFrame } from "../../src/protocol/ws/index.js";
 
 function chunk(partition: number, from: number, values: string[]): ChunkFrame {
@@ -117,5 +117,33 @@ describe("consumer queue", () => {
       expect(outstanding()).toBe(window);
       void rest.catch(() => undefined);
     }
+  });
+
+  it("a chunk starting inside its first batch, with a control batch in the middle: each record once, positions exact after every pull", async () => {
+    const { consumer } = consumerWithFakeConnection();
+    await consumer.start();
+    const enc = (values: string[], base: number, attributes = 0) => {
+      const b = encodeRecordBatch(values.map((v) => ({ value: v, timestamp: 1 })), { attributes }).slice();
+      new DataView(b.buffer).setBigInt64(0, BigInt(base));
+      return b;
+    };
+    // Offsets 0-3 (read from 2), a control marker at 4, offsets 5-6.
+    const parts = [enc(["x0", "x1", "x2", "x3"], 0), enc(["marker"], 4, Attributes.CONTROL | Attributes.TRANSACTIONAL), enc(["x5", "x6"], 5)];
+    const records = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (records.set(p, at), at + p.length), 0);
+    consumer.onFrame({ type: FrameType.CHUNK, requestId: 7, partition: 0, fromOffset: 2n, nextOffset: 7n, highWatermark: 0n, records });
+    consumer.onFrame(chunk(1, 0, ["y0"]));
+    const seen: string[] = [];
+    for (const expected of [[0, 2n], [0, 3n], [0, 5n], [0, 6n], [1, 0n]] as const) {
+      const r = await consumer.next();
+      seen.push(text(r.value));
+      expect([r.partition, r.offset]).toEqual(expected);
+      expect(consumer.positions().get(r.partition)).toBe(r.offset + 1n); // brought up to date on every read
+    }
+    expect(seen).toEqual(["x2", "x3", "x5", "x6", "y0"]);
+    expect(consumer.positions()).toEqual(new Map([[0, 7n], [1, 1n]]));
+    // A seek back to 0 after records of the chunk were handed out: the new position wins.
+    await consumer.seek(0, 0n);
+    expect(consumer.positions().get(0)).toBe(0n);
   });
 });

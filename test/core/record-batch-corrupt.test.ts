@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CorruptRecordError,
+  decodeBatchRows,
   decodeRecordBatch,
   encodeRecordBatch,
   KafkaProtocolError,
@@ -48,6 +49,7 @@ function expectCorrupt(batch: Uint8Array, reason: string): void {
   expect(reasonOf(() => validateRecordBatch(batch, { strict: false })), "validate").toBe(reason);
   expect(reasonOf(() => validateRecordBatch(batch)), "validate strict").toBe(reason);
   expect(reasonOf(() => decodeRecordBatch(batch)), "decode").toBe(reason);
+  expect(reasonOf(() => decodeBatchRows(batch)), "decode rows").toBe(reason);
   expect(refReason(batch), "reference").toBe(reason);
   expect(validateRecordBatch(valid).recordCount).toBe(3);
   expect(decodeRecordBatch(valid).records.length).toBe(3);

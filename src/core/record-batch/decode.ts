@@ -1,5 +1,6 @@
 // decodeRecordBatch: one WASM call validates the batch and fills the decode tables (layout:
-// assembly/record-batch-records.ts); JS then turns table rows into record objects.
+// assembly/record-batch-records.ts); JS then turns table rows into record objects (decodeBatchRows hands
+// out the rows themselves, for callers that build records of their own shape).
 //
 // Behavior:
 // - Uncompressed: the batch is copied into linear memory once; batch_decode checks framing, magic, CRC
@@ -10,6 +11,7 @@
 //   `decompress` option: KafkaProtocolError UNSUPPORTED_COMPRESSION_TYPE. Ids 5..7: CorruptRecordError.
 // - The header table is sized from its previous high-water mark; a batch with more headers gets one retry
 //   with the exact size (the core reports how many it found).
+// - Records without headers share one frozen empty array (NO_HEADERS): one allocation less per record.
 
 import { compressionAt, recordCountAt, viewOf } from "./layout.js";
 import { KafkaProtocolError } from "../../errors/index.js";
@@ -25,6 +27,7 @@ import {
   RECORD_ENTRY_SIZE,
   VALIDATE_HEADER_ONLY,
   VALIDATE_SKIP_CRC,
+  type BatchHeader,
   type DecodedBatch,
   type DecodedRecord,
   type DecodeOptions,
@@ -111,35 +114,103 @@ function runDecode(entries: number, decode: Decoder): { count: number; tablePtr:
   return { count, tablePtr, hdrPtr, headers: rb.batch_decode_header_count() };
 }
 
-function buildRecords(src: Uint8Array, r: { count: number; tablePtr: number; hdrPtr: number; headers: number }): DecodedRecord[] {
-  const { count, tablePtr } = r;
-  const buffer = heap().buffer;
-  const w = new Int32Array(buffer, tablePtr, count * (RECORD_ENTRY_SIZE >> 2));
-  const ts = new Float64Array(buffer, tablePtr, count * (RECORD_ENTRY_SIZE >> 3));
-  const offsets = new BigInt64Array(buffer, tablePtr, count * (RECORD_ENTRY_SIZE >> 3));
-  const hw = r.headers === 0 ? EMPTY_I32 : new Int32Array(buffer, r.hdrPtr, r.headers * (HEADER_ENTRY_SIZE >> 2));
-  const records = new Array<DecodedRecord>(count);
+/**
+ * Records carry no headers far more often than not: they all share this one frozen array instead of one
+ * empty array each (a consumer that must add headers copies the array first).
+ */
+export const NO_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+
+/**
+ * The decoded rows of the batch decoded last, read one field at a time: what decodeRecordBatch builds its
+ * records from, and what a caller that builds records of its own shape (the client's consumer) reads
+ * directly, so no intermediate record object or array is made. The tables live in the core's linear memory
+ * and are reused: a DecodedRows is valid only until the next decode on this thread, so read it at once.
+ * key/value/header values are made here as views of the decoded bytes (no copy).
+ */
+export class DecodedRows {
+  readonly count: number;
+  private readonly w: Int32Array;
+  private readonly ts: Float64Array;
+  private readonly offsets: BigInt64Array;
+  private readonly hw: Int32Array;
+  private readonly srcBuffer: ArrayBufferLike;
+  private readonly base: number;
+  private readonly cache = new KeyCache();
+
+  constructor(
+    private readonly src: Uint8Array,
+    r: { count: number; tablePtr: number; hdrPtr: number; headers: number },
+  ) {
+    const { count, tablePtr } = r;
+    const buffer = heap().buffer;
+    this.count = count;
+    this.w = new Int32Array(buffer, tablePtr, count * (RECORD_ENTRY_SIZE >> 2));
+    this.ts = new Float64Array(buffer, tablePtr, count * (RECORD_ENTRY_SIZE >> 3));
+    this.offsets = new BigInt64Array(buffer, tablePtr, count * (RECORD_ENTRY_SIZE >> 3));
+    this.hw = r.headers === 0 ? EMPTY_I32 : new Int32Array(buffer, r.hdrPtr, r.headers * (HEADER_ENTRY_SIZE >> 2));
+    this.srcBuffer = src.buffer;
+    this.base = src.byteOffset;
+  }
+
+  /** Absolute offset of row i (baseOffset + offsetDelta). */
+  offset(i: number): bigint {
+    return this.offsets[i * 5]!;
+  }
+
+  /** The first row at or after `offset` (count if none): rows ascend, so only rows before it are read. */
+  firstAtOrAfter(offset: bigint): number {
+    let i = 0;
+    while (i < this.count && this.offsets[i * 5]! < offset) i++;
+    return i;
+  }
+
+  timestamp(i: number): number {
+    return this.ts[i * 5 + 1]!;
+  }
+
   // `new Uint8Array(buffer, offset, length)` rather than subarray(): half the cost (no species lookup), and
   // a plain Uint8Array whatever the input's class.
-  const srcBuffer = src.buffer;
-  const base = src.byteOffset;
-  const cache = new KeyCache();
-  for (let i = 0; i < count; i++) {
-    const e = i * 10;
-    const ko = w[e + 4]!;
-    const kl = w[e + 5]!;
-    const vo = w[e + 6]!;
-    const vl = w[e + 7]!;
-    const hc = w[e + 8]!;
-    records[i] = {
-      offset: offsets[i * 5]!,
-      timestamp: ts[i * 5 + 1]!,
-      key: kl < 0 ? null : new Uint8Array(srcBuffer, base + ko, kl),
-      value: vl < 0 ? null : new Uint8Array(srcBuffer, base + vo, vl),
-      headers: hc === 0 ? [] : readHeaders(src, hw, w[e + 9]!, hc, cache),
-    };
+  key(i: number): Uint8Array | null {
+    const kl = this.w[i * 10 + 5]!;
+    return kl < 0 ? null : new Uint8Array(this.srcBuffer, this.base + this.w[i * 10 + 4]!, kl);
   }
+
+  value(i: number): Uint8Array | null {
+    const vl = this.w[i * 10 + 7]!;
+    return vl < 0 ? null : new Uint8Array(this.srcBuffer, this.base + this.w[i * 10 + 6]!, vl);
+  }
+
+  /** The record's headers; records without any share NO_HEADERS (frozen). */
+  headers(i: number): RecordHeader[] {
+    const hc = this.w[i * 10 + 8]!;
+    return hc === 0 ? NO_HEADERS : readHeaders(this.src, this.hw, this.w[i * 10 + 9]!, hc, this.cache);
+  }
+}
+
+/** One decoded record: a class, so every record has one shape with its fields in the object itself. */
+class BatchRecord implements DecodedRecord {
+  constructor(
+    public offset: bigint,
+    public timestamp: number,
+    public key: Uint8Array | null,
+    public value: Uint8Array | null,
+    public headers: RecordHeader[],
+  ) {}
+}
+
+function buildRecords(rows: DecodedRows): DecodedRecord[] {
+  const count = rows.count;
+  const records = new Array<DecodedRecord>(count);
+  for (let i = 0; i < count; i++) records[i] = new BatchRecord(rows.offset(i), rows.timestamp(i), rows.key(i), rows.value(i), rows.headers(i));
   return records;
+}
+
+/**
+ * Checks and decodes one RecordBatch v2 exactly as decodeRecordBatch does (same checks, same errors) but
+ * returns the rows instead of record objects; read them before decoding anything else on this thread.
+ */
+export function decodeBatchRows(batch: Uint8Array, options: DecodeOptions = {}): DecodedRows {
+  return decodeRows(batch, options).rows;
 }
 
 /**
@@ -147,6 +218,12 @@ function buildRecords(src: Uint8Array, r: { count: number; tablePtr: number; hdr
  * fault (CRC too unless `verify: false`).
  */
 export function decodeRecordBatch(batch: Uint8Array, options: DecodeOptions = {}): DecodedBatch {
+  const { header, rows } = decodeRows(batch, options);
+  return Object.assign(header ?? readBatchHeader(batch), { records: buildRecords(rows) });
+}
+
+/** The decode proper; `header` is set when the compressed path had to read it anyway. */
+function decodeRows(batch: Uint8Array, options: DecodeOptions): { header: BatchHeader | undefined; rows: DecodedRows } {
   const skipCrc = options.verify === false ? VALIDATE_SKIP_CRC : 0;
   const compression = batch.length >= BATCH_HEADER_SIZE ? compressionAt(viewOf(batch), 0) : 0;
 
@@ -156,8 +233,7 @@ export function decodeRecordBatch(batch: Uint8Array, options: DecodeOptions = {}
     const decoded = runDecode(tableEntries(count, batch.length - BATCH_HEADER_SIZE), (t, tc, h, hc, retry) =>
       rb.batch_decode(ptr, batch.length, retry ? VALIDATE_SKIP_CRC : skipCrc, t, tc, h, hc),
     );
-    const header = readBatchHeader(batch);
-    return Object.assign(header, { records: buildRecords(batch, decoded) });
+    return { header: undefined, rows: new DecodedRows(batch, decoded) };
   }
 
   const status = rb.batch_validate(batchInput.load(batch), batch.length, VALIDATE_HEADER_ONLY | skipCrc);
@@ -175,5 +251,5 @@ export function decodeRecordBatch(batch: Uint8Array, options: DecodeOptions = {}
   const decoded = runDecode(tableEntries(header.recordCount, data.length), (t, tc, h, hc) =>
     rb.batch_decode_records(ptr, ptr + BATCH_HEADER_SIZE, data.length, t, tc, h, hc),
   );
-  return Object.assign(header, { records: buildRecords(data, decoded) });
+  return { header, rows: new DecodedRows(data, decoded) };
 }

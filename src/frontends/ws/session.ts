@@ -9,7 +9,7 @@
 import { KafkaProtocolError, RivuletError } from "../../errors/index.js";
 import type { Broker } from "../../broker/broker.js";
 import { decodeClientFrame } from "../../protocol/ws/client-frames.js";
-import { encodeChunk, encodeServerFrame } from "../../protocol/ws/server-frames.js";
+import { CHUNK_HEADER_SIZE, encodeChunk, encodeChunkInto, encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { CloseCode, FrameType, type ClientFrame, type ServerFrame } from "../../protocol/ws/frames.js";
 import { WsProtocolError } from "../../protocol/ws/bytes.js";
 import { errorCodeOf } from "./error-codes.js";
@@ -46,6 +46,16 @@ export interface SessionSocket {
  * the transport may hold the buffer after send() returns (a stream queue), so each send gets its own copy.
  */
 export type SendOwnership = "copies" | "keeps";
+
+/**
+ * The buffer CHUNK frames are built in for a copying transport: one per thread (sessions send one at a
+ * time), grown to the largest frame and shrunk back when a frame is far smaller than it has grown to.
+ */
+let scratch = new Uint8Array(0);
+function chunkScratch(bytes: number): Uint8Array {
+  if (bytes > scratch.length || (scratch.length > 4 << 20 && bytes < scratch.length >> 3)) scratch = new Uint8Array(Math.max(bytes, 64 * 1024));
+  return scratch;
+}
 
 export class Session implements TailSink, WsRequestContext {
   readonly subscriptions = new Map<number, Subscription>();
@@ -220,7 +230,11 @@ export class Session implements TailSink, WsRequestContext {
     return this.send(this.sendOwnership === "copies" ? frame : frame.slice());
   }
   chunk(sub: Subscription, cursor: Cursor, fromOffset: bigint, records: Uint8Array, nextOffset: bigint, highWatermark: bigint): boolean {
-    return this.send(encodeChunk({ requestId: sub.id, partition: cursor.partition, fromOffset, nextOffset, highWatermark, records }));
+    const chunk = { requestId: sub.id, partition: cursor.partition, fromOffset, nextOffset, highWatermark, records };
+    // A transport that copies on send (uWS) gets every frame built in one reused buffer: a fresh frame per
+    // chunk (hundreds of KiB, off the JS heap) made the broker's main thread collect garbage for a third
+    // of its time while streaming from the start (docs/benchmarks.md, issue 14).
+    return this.send(this.sendOwnership === "copies" ? encodeChunkInto(chunkScratch(CHUNK_HEADER_SIZE + records.length), chunk) : encodeChunk(chunk));
   }
   gap(sub: Subscription, cursor: Cursor, fromOffset: bigint, toOffset: bigint): void {
     this.send(encodeServerFrame({ type: FrameType.GAP, requestId: sub.id, partition: cursor.partition, fromOffset, toOffset }));

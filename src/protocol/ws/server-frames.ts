@@ -22,15 +22,25 @@ function readRanges(r: FrameReader): PartitionRange[] {
 
 /** A CHUNK frame: header then the stored batches, copied once into the frame. */
 export function encodeChunk(chunk: Omit<ChunkFrame, "type">): Uint8Array {
-  const frame = new Uint8Array(5 + 4 + 24 + chunk.records.length);
-  const view = new DataView(frame.buffer);
+  return encodeChunkInto(new Uint8Array(CHUNK_HEADER_SIZE + chunk.records.length), chunk);
+}
+
+export const CHUNK_HEADER_SIZE = 5 + 4 + 24;
+
+/**
+ * Writes a CHUNK frame at the start of `target` (at least CHUNK_HEADER_SIZE + records bytes) and returns
+ * that part of it: lets a sender whose transport copies on send reuse one buffer for every frame.
+ */
+export function encodeChunkInto(target: Uint8Array, chunk: Omit<ChunkFrame, "type">): Uint8Array {
+  const frame = target.subarray(0, CHUNK_HEADER_SIZE + chunk.records.length);
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   view.setUint8(0, FrameType.CHUNK);
   view.setUint32(1, chunk.requestId);
   view.setInt32(5, chunk.partition);
   view.setBigInt64(9, chunk.fromOffset);
   view.setBigInt64(17, chunk.nextOffset);
   view.setBigInt64(25, chunk.highWatermark);
-  frame.set(chunk.records, 33);
+  frame.set(chunk.records, CHUNK_HEADER_SIZE);
   return frame;
 }
 
