@@ -66,7 +66,7 @@ export class MarkerRouter {
   }
 
   /** A request to another broker's replication listener; its answer header, or the typed error it names. */
-  async request(brokerId: number, header: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async request(brokerId: number, header: Record<string, unknown>, timeoutMs = MARKER_TIMEOUT_MS): Promise<Record<string, unknown>> {
     const info = this.session.snapshot.brokers.get(brokerId);
     if (!info) throw new KafkaProtocolError("LEADER_NOT_AVAILABLE", `broker ${brokerId} is not registered`, { retriable: true });
     let client = this.clients.get(info.id);
@@ -74,7 +74,7 @@ export class MarkerRouter {
       client?.close();
       this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort)));
     }
-    const h = (await client.request(header, MARKER_TIMEOUT_MS)).header as Record<string, unknown>;
+    const h = (await client.request(header, timeoutMs)).header as Record<string, unknown>;
     if (typeof h.error === "string") throw new KafkaProtocolError(h.error as never, String(h.message ?? h.error), { retriable: true });
     return h;
   }
