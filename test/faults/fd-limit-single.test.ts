@@ -91,17 +91,21 @@ async function floodWs(port: number, count: number): Promise<{ upgraded: number;
 }
 
 describe("a single broker out of file descriptors", () => {
-  it.skipIf(process.platform !== "linux")("keeps serving open connections on both ports, refuses new ones without crashing, logs once, fails segment opens with a retriable error, and recovers", async (ctx) => {
+  it.skipIf(process.platform !== "linux").for(["uws", "node"] as const)("%s transport: keeps serving open connections on both ports, refuses new ones without crashing, logs once, fails segment opens with a retriable error, and recovers", { timeout: 120_000 }, async (transport, ctx) => {
     if (!prlimitWorks) {
       console.warn("fd-limit-single skipped: needs root and util-linux prlimit to lower a running broker's RLIMIT_NOFILE");
       return ctx.skip();
     }
     const dataDir = tempDir("fd-single");
     const [wsPort, kafkaPort] = [await freePort(), await freePort()];
-    const broker = new Child(spawn(process.execPath, [MAIN, "serve", "--data-dir", dataDir, "--port", String(wsPort), "--kafka-port", String(kafkaPort), "--shards", "1"], { stdio: ["ignore", "pipe", "pipe"] }));
+    const broker = new Child(spawn(process.execPath, [MAIN, "serve", "--data-dir", dataDir, "--port", String(wsPort), "--kafka-port", String(kafkaPort), "--shards", "1", "--transport", transport], { stdio: ["ignore", "pipe", "pipe"] }));
     await until("the broker listening", () => {
       if (!broker.alive()) throw new Error(`broker exited:\n${broker.out}`);
       return broker.out.includes("rivulet listening");
+    }, 30_000);
+    await until("the transport asked for", () => {
+      if (!broker.out.includes(`"transport":"${transport}"`)) throw new Error(`not on ${transport}:\n${broker.out}`);
+      return true;
     }, 30_000);
 
     const kept = await Connection.open(kafkaPort);
@@ -121,7 +125,7 @@ describe("a single broker out of file descriptors", () => {
     const wsFirst = await floodWs(wsPort, 12);
     const kafkaFlood = await floodKafka(kafkaPort, 80);
     const wsFlood = await floodWs(wsPort, 20);
-    console.log(`fd-limit-single: ${inUse} fds in use, limit ${limit}; 12 WebSocket upgrades: ${wsFirst.upgraded} upgraded; then 80 Kafka connections: ${kafkaFlood.answered} answered, ${kafkaFlood.refused} refused; then 20 WebSocket upgrades: ${wsFlood.upgraded} upgraded, ${wsFlood.closed} closed`);
+    console.log(`fd-limit-single (${transport}): ${inUse} fds in use, limit ${limit}; 12 WebSocket upgrades: ${wsFirst.upgraded} upgraded; then 80 Kafka connections: ${kafkaFlood.answered} answered, ${kafkaFlood.refused} refused; then 20 WebSocket upgrades: ${wsFlood.upgraded} upgraded, ${wsFlood.closed} closed`);
     expect(wsFirst.upgraded, "WebSocket connections are accepted while descriptors are free").toBe(12);
     expect(kafkaFlood.answered, "it accepted what it could").toBeGreaterThan(0);
     expect(kafkaFlood.refused, "Kafka connections had to be refused").toBeGreaterThan(0);
@@ -134,7 +138,7 @@ describe("a single broker out of file descriptors", () => {
     const spent = cpuTicks() - before;
     for (const s of knocking[1].sockets) s.destroy();
     for (const c of knocking[0].sockets) c.close();
-    console.log(`fd-limit-single: ${spent} CPU ticks (1/100 s) over ~1 s of refused connections`);
+    console.log(`fd-limit-single (${transport}): ${spent} CPU ticks (1/100 s) over ~1 s of refused connections`);
     expect(spent, "the broker burns a core while refusing").toBeLessThan(60);
 
     // Its open connections are served, on both ports; existing partitions take writes.
@@ -153,7 +157,7 @@ describe("a single broker out of file descriptors", () => {
     execFileSync("prlimit", ["--pid", String(broker.pid), `--nofile=${open}:${limit}`]);
     const created = await createTopic(kept, "fds-new", 4);
     const during = await produce(kept, "fds-new", 4, "new-during");
-    console.log(`fd-limit-single: CreateTopics with no descriptor left -> ${created} (${createMessages.at(-1)}); Produce -> [${during.join(", ")}]`);
+    console.log(`fd-limit-single (${transport}): CreateTopics with no descriptor left -> ${created} (${createMessages.at(-1)}); Produce -> [${during.join(", ")}]`);
     expect(created === KafkaErrors.NONE.code || RETRIABLE.has(created), `CreateTopics answered ${created}`).toBe(true);
     for (const code of during) expect(code === 0 || RETRIABLE.has(code), `Produce answered ${code}`).toBe(true);
     expect(created !== KafkaErrors.NONE.code || during.some((c) => c !== 0), "something had to fail for lack of descriptors").toBe(true);
@@ -187,10 +191,10 @@ describe("a single broker out of file descriptors", () => {
     expect(again).toEqual([0, 0, 0, 0]);
     expect(await produce(kept, "fds", 2, "after")).toEqual([0, 0]);
     const emfileLines = broker.out.slice(logStart).split("\n").filter((l) => l.includes("EMFILE"));
-    console.log(`fd-limit-single: ${emfileLines.length} log lines mention EMFILE:\n${emfileLines.map((l) => l.slice(0, 160)).join("\n")}`);
+    console.log(`fd-limit-single (${transport}): ${emfileLines.length} log lines mention EMFILE:\n${emfileLines.map((l) => l.slice(0, 160)).join("\n")}`);
     ws2.close();
     ws.close();
     kept.close();
     expect(broker.alive()).toBe(true);
-  }, 120_000);
+  });
 });
