@@ -117,9 +117,13 @@ export class MarkerRouter {
     this.clients.clear();
   }
 
+  /** Called before a marker is appended here (the transactional Produce check's cache, verified.ts). */
+  onMarker: ((item: MarkerItem) => void) | undefined;
+
   /** Appends the marker as this partition's leader and waits until the ISR has it (see Behavior). */
   private async writeLocal(item: MarkerItem): Promise<MarkerOk> {
     const leaderEpoch = this.replicas.checkLeader(item.topic, item.partition);
+    this.onMarker?.(item);
     const [result] = await this.broker.writeMarkers([{ ...item, leaderEpoch }]);
     if (!result || result.error) throw result?.error ?? new KafkaProtocolError("UNKNOWN_SERVER_ERROR", "no marker result");
     const ok = result.ok;
@@ -146,8 +150,10 @@ function markerOf(h: Frame["header"]): MarkerItem {
 /** Makes `transactions` follow the leadership of __transaction_state partitions and route its markers. */
 export function followTransactionLeadership(transactions: TransactionCoordinator, replicas: ReplicaManager, markers: MarkerRouter, logger: Logger, routing?: TxnRouting): void {
   transactions.partitioned((items) => markers.write(items), routing, (partition) => markers.leaderEpochOf(TRANSACTION_STATE_TOPIC, partition));
+  markers.onMarker = (item) => transactions.forgetVerified(item.topic, item.partition, item.producerId);
   const previous = replicas.onRoleChange;
   const onRole = (topic: string, partition: number, role: string) => {
+    transactions.forgetVerified(topic, partition);
     if (topic !== TRANSACTION_STATE_TOPIC) return;
     if (role !== "leader") return transactions.unloadPartition(partition);
     if (transactions.ownedPartitions()?.includes(partition)) return; // same leader, new epoch: still loaded

@@ -49,6 +49,7 @@ import type { TransactionBroker } from "./broker-slice.js";
 import { TxnRegistry } from "./txn-registry.js";
 import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
 import { endTxnV2, type EndV2Result } from "./end-v2.js";
+import { VerifiedPartitions } from "./verified.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
 const OPERATION_NOT_ATTEMPTED = 55;
@@ -87,6 +88,8 @@ export class TransactionCoordinator extends TxnRegistry {
   private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
   /** Cluster mode: TxnOffsetCommit forwarding and offsets to other brokers' groups. */
   private routing: TxnRouting | undefined;
+  /** Cluster mode, partition leader's side: partitions the remote coordinator confirmed (verified.ts). */
+  private readonly verified = new VerifiedPartitions();
   /** Transactions v2: the producer id an id had before its epoch overflowed (EndTxn v5 retries; memory only). */
   private readonly previousProducerIds = new Map<string, bigint>();
 
@@ -353,8 +356,20 @@ export class TransactionCoordinator extends TxnRegistry {
       return codes;
     }
     if (notReady !== KafkaErrors.NOT_COORDINATOR.code || !this.routing?.checkProduce) return items.map(() => forProduce(notReady));
+    if (this.verified.all(items, producerId, producerEpoch)) return items.map(() => KafkaErrors.NONE.code);
+    const generation = this.verified.current;
     const codes = await this.routing.checkProduce({ transactionalId, producerId, producerEpoch, items, add });
+    codes.forEach((code, i) => code === KafkaErrors.NONE.code && this.verified.record(generation, items[i]!.topic, items[i]!.partition, producerId, producerEpoch));
     return codes.map(forProduce);
+  }
+
+  /**
+   * Cluster mode: a marker of `producerId` is about to be written to a partition this broker leads, or its
+   * role for the partition changed (producerId undefined); the next transactional Produce there asks the
+   * coordinator again (verified.ts).
+   */
+  forgetVerified(topic: string, partition: number, producerId?: bigint): void {
+    this.verified.forget(topic, partition, producerId);
   }
 
   /** The coordinator's side of checkProduce for a leader on another broker: a code per item. */
