@@ -3,7 +3,8 @@
 // whose accept loop does not back off on EMFILE, spun a core on the connections left in the backlog. Now
 // each listener asks admit() before keeping a new connection: once fewer than `reserve` descriptors would
 // be left (RLIMIT_NOFILE from /proc/self/limits against the count in /proc/self/fd, both re-read every
-// refreshMs), the connection is closed at once, so the kernel never stops handing out descriptors to the
+// refreshMs, 8 times less often while over half the limit is free; the connections admitted in between
+// count as open), the connection is closed at once, so the kernel never stops handing out descriptors to the
 // accept loops and the storage keeps a reserve for its segment files. The first refusal of an episode is
 // logged (warn), and the end of it (info) with how many were refused: never one line per connection.
 // Elsewhere than Linux (no /proc) everything is admitted.
@@ -15,7 +16,7 @@ import { readFileLimits } from "../storage/fd-limits.js";
 export interface FdHeadroomOptions {
   /** Descriptors kept free. Default: a sixteenth of the limit, at least 16 and at most 256. */
   reserve?: number;
-  /** How often the limit and the open count are read. Default 250 ms. */
+  /** How often the limit and the open count are read when near the limit. Default 250 ms (8 times that when over half the limit is free). */
   refreshMs?: number;
 }
 
@@ -26,11 +27,20 @@ export class FdHeadroom {
   private admitted = 0;
   private refused = 0;
   private refusing = false;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
 
   constructor(private readonly logger: Logger, private readonly options: FdHeadroomOptions = {}) {
+    this.tick();
+  }
+
+  /** Re-reads the counts, sooner when near the limit (admitted connections count in between). */
+  private tick(): void {
+    if (this.closed) return;
     this.refresh();
-    this.timer = setInterval(() => this.refresh(), options.refreshMs ?? 250);
+    const base = this.options.refreshMs ?? 250;
+    const relaxed = this.limit === undefined || !Number.isFinite(this.limit) || this.limit - this.open > this.limit / 2;
+    this.timer = setTimeout(() => this.tick(), relaxed ? base * 8 : base);
     this.timer.unref();
   }
 
@@ -51,7 +61,8 @@ export class FdHeadroom {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
   }
 
   private get reserve(): number {
