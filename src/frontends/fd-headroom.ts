@@ -18,6 +18,17 @@ export interface FdHeadroomOptions {
   reserve?: number;
   /** How often the limit and the open count are read when near the limit. Default 250 ms (8 times that when over half the limit is free). */
   refreshMs?: number;
+  /** The soft limit and the open count (tests); default /proc/self/limits and /proc/self/fd. */
+  read?: () => { limit: number | undefined; open: number | undefined };
+}
+
+function readProc(): { limit: number | undefined; open: number | undefined } {
+  const limit = readFileLimits()?.soft;
+  try {
+    return { limit, open: readdirSync("/proc/self/fd").length };
+  } catch {
+    return { limit, open: undefined }; // EMFILE: not even this directory can be opened
+  }
 }
 
 export class FdHeadroom {
@@ -69,15 +80,12 @@ export class FdHeadroom {
     return this.options.reserve ?? Math.min(256, Math.max(16, Math.floor((this.limit ?? 0) / 16)));
   }
 
-  private refresh(): void {
-    const limits = readFileLimits();
-    if (limits) this.limit = limits.soft;
+  /** Reads the counts now (the timer calls it; tests too). */
+  refresh(): void {
+    const { limit, open } = (this.options.read ?? readProc)();
+    if (limit !== undefined) this.limit = limit;
     if (this.limit === undefined) return;
-    try {
-      this.open = readdirSync("/proc/self/fd").length;
-    } catch {
-      this.open = this.limit; // EMFILE: not even this directory can be opened
-    }
+    this.open = open ?? this.limit;
     this.admitted = 0;
     // Hysteresis: the episode ends once a few more than the reserve are free again.
     if (this.refusing && this.limit - this.open > this.reserve + Math.ceil(this.reserve / 2)) {
