@@ -352,7 +352,7 @@ export class TransactionCoordinator extends TxnRegistry {
     if (notReady === undefined || transactionalId === null) {
       if (!add) return items.map(() => KafkaErrors.NONE.code);
       const codes: number[] = [];
-      for (const i of items) codes.push(await this.addForProduce(i.topic, i.partition, producerId, producerEpoch));
+      for (const i of items) codes.push(await this.addForProduce(i.topic, i.partition, producerId, producerEpoch, transactionalId ?? undefined));
       return codes;
     }
     if (notReady !== KafkaErrors.NOT_COORDINATOR.code || !this.routing?.checkProduce) return items.map(() => forProduce(notReady));

@@ -111,6 +111,11 @@ describe("transactions v2 across brokers (coordinator ≠ partition leader)", ()
     await until("the abort marker at the leader", async () => (await readCommitted(data, "v2x", partition)).atEnd);
     expect((await readCommitted(data, "v2x", partition)).values).toEqual(["c-1"]);
 
+    // A request naming another transactional id than the producer's: refused whichever broker coordinates
+    // that id (the request's id is what the coordinator checks, as Kafka's AddPartitionsToTxn does).
+    for (const other of ["not-mine-1", "not-mine-2", "not-mine-3", "not-mine-4"]) {
+      expect(await produceTx(data, other, "v2x", partition, producerId, e0 + 1, "misnamed")).toBe(INVALID_TXN_STATE);
+    }
     // A zombie of the first epoch: fenced by the coordinator on another broker, nothing appended.
     expect(await produceTx(data, txnId, "v2x", partition, producerId, e0, "zombie", 1)).toBe(INVALID_PRODUCER_EPOCH);
 
