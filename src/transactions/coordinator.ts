@@ -398,8 +398,8 @@ export class TransactionCoordinator extends TxnRegistry {
    * (nothing is added for a partition that does not exist), INVALID_PRODUCER_EPOCH (an
    * older epoch: a zombie), INVALID_TXN_STATE (no transactional id holds this producer id, or a newer epoch),
    * NOT_ENOUGH_REPLICAS while the previous end is written (retriable, as Kafka translates
-   * CONCURRENT_TRANSACTIONS for Produce). `transactionalId`: the id the request named (a check forwarded
-   * from another broker); else the id holding the producer id.
+   * CONCURRENT_TRANSACTIONS for Produce). `transactionalId`: the id the Produce request named; without
+   * one, the id holding the producer id.
    */
   async addForProduce(topic: string, partition: number, producerId: bigint, producerEpoch: number, transactionalId?: string): Promise<number> {
     const count = this.broker.topic(topic)?.partitions ?? 0;
