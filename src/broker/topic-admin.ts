@@ -165,7 +165,7 @@ export class TopicAdmin {
     this.store.resolvePending(change, record);
   }
 
-  private async rollback(change: PendingChange, preexisting: Set<number>): Promise<void> {
+  private async rollback(change: PendingChange, preexisting: Set<number>, attempt = 0): Promise<void> {
     const refs = Array.from({ length: change.to - change.from }, (_, i) => ({ topic: change.name, partition: change.from + i }));
     try {
       await this.router.run("delete", refs);
@@ -178,8 +178,13 @@ export class TopicAdmin {
       this.store.resolvePending(change);
       this.logger.warn(`topic ${change.reason} failed; removed the partitions it had made`, { topic: change.name, partitions: refs.length });
     } catch (error) {
-      // The pending entry stays: the next start removes the directories.
-      this.logger.error(`topic ${change.reason} failed and its partitions could not all be removed; the next start will`, { topic: change.name, error });
+      // The pending entry stays (the next start removes the directories) and blocks the name: try again
+      // with a backoff, since the cause is often passing (out of descriptors, a full disk). Logged once.
+      if (attempt === 0) this.logger.error(`topic ${change.reason} failed and its partitions could not all be removed; retrying (else the next start will)`, { topic: change.name, error });
+      const retry = setTimeout(() => {
+        if (this.store.pendingChanges().includes(change)) void this.rollback(change, preexisting, attempt + 1);
+      }, Math.min(30_000, 500 * 2 ** attempt));
+      retry.unref?.();
     }
   }
 

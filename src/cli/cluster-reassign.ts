@@ -1,6 +1,8 @@
 // `rivulet cluster reassign` and `rivulet cluster reassignments` (docs/cluster.md, "Moving partitions"):
 // ask the controller to move partitions to other brokers (one partition from the arguments, or a plan file in
 // the format of Kafka's kafka-reassign-partitions), optionally following progress; list what is moving.
+// `--generate <topics> --brokers 1,2,3` only prints a balanced plan (src/cluster/reassign-plan.ts), as
+// kafka-reassign-partitions --generate does: nothing is asked of the controller.
 
 import { readFile } from "node:fs/promises";
 import { defineCommand } from "./command.js";
@@ -8,6 +10,7 @@ import { CliError, UsageError } from "./errors.js";
 import { renderTable } from "./table.js";
 import { clusterFlag, withAdmin } from "./cluster-drain.js";
 import type { OngoingReassignment } from "../cluster/partition-reassignment.js";
+import { generatePlan } from "../cluster/reassign-plan.js";
 
 interface Move {
   topic: string;
@@ -51,6 +54,8 @@ export const reassign = defineCommand({
   flags: {
     cluster: clusterFlag,
     file: { kind: "string", description: "a plan in kafka-reassign-partitions' JSON format instead of the arguments", placeholder: "PATH" },
+    generate: { kind: "string", description: "print a balanced plan for these comma-separated topics over --brokers (the current and the proposed assignment) and move nothing", placeholder: "TOPICS" },
+    brokers: { kind: "string", description: "with --generate: the broker ids to spread the topics over, e.g. 1,2,3", placeholder: "IDS" },
     cancel: { kind: "boolean", description: "cancel the reassignment in progress (back to the replicas it started from)" },
     wait: { kind: "integer", description: "seconds to follow progress until every partition has moved (0: ask and return)", default: 0, min: 0 },
     json: { kind: "boolean", description: "print the outcome as JSON" },
@@ -58,9 +63,12 @@ export const reassign = defineCommand({
   details: [
     "New replicas are added and copy the log until they are in the ISR; if the leader is not in the new set, leadership moves to the first new replica in the ISR (a clean election); then the old replicas leave the assignment. Partitions keep a leader throughout, and acks=all with min.insync.replicas holds. A different number of replicas changes that partition's replication factor.",
     "Refused as Kafka refuses: an empty or duplicated list, brokers that are not running or are being drained, an unknown partition, a cancel with nothing in progress.",
+    "--generate <topics> --brokers <ids> moves nothing: it prints the topics' current assignment (keep it to roll back) and a balanced proposal (leaders and replicas spread evenly over the brokers, each partition keeping its replication factor) in kafka-reassign-partitions' JSON, to save and pass back with --file.",
     "Exit codes: 0 asked (and, with --wait, done), 1 still moving when --wait ran out, 2 refused.",
   ],
   async run({ flags, args }) {
+    if (flags.generate !== undefined) return generate(flags.cluster, flags.generate, flags.brokers, flags.json, args.length > 0 || flags.file !== undefined || flags.cancel || flags.wait > 0);
+    if (flags.brokers !== undefined) throw new UsageError("--brokers goes with --generate");
     let moves: Move[];
     if (flags.file) {
       if (args.length) throw new UsageError("give either --file or <topic> <partition> <replicas>, not both");
@@ -110,6 +118,31 @@ export const reassignments = defineCommand({
     });
   },
 });
+
+/** --generate: the current and the proposed plan, as kafka-reassign-partitions prints them. */
+async function generate(etcd: string | undefined, topicsText: string, brokersText: string | undefined, json: boolean, extra: boolean): Promise<number> {
+  if (extra) throw new UsageError("--generate takes no <topic> <partition> <replicas>, --file, --cancel or --wait");
+  if (brokersText === undefined) throw new UsageError("--generate needs --brokers, e.g. --brokers 1,2,3");
+  const names = [...new Set(topicsText.split(",").map((t) => t.trim()).filter(Boolean))];
+  if (!names.length) throw new UsageError("--generate needs topic names, e.g. --generate orders,payments");
+  const brokers = parseReplicas(brokersText);
+  return withAdmin(etcd, async (admin) => {
+    const snap = await admin.snapshot();
+    const unknownTopics = names.filter((n) => !snap.topics.has(n));
+    if (unknownTopics.length) throw new CliError(`no such topic: ${unknownTopics.join(", ")}`);
+    const unknownBrokers = brokers.filter((id) => !snap.brokers.has(id));
+    if (unknownBrokers.length) throw new CliError(`broker(s) not registered in the cluster: ${unknownBrokers.join(", ")}`);
+    let plan: ReturnType<typeof generatePlan>;
+    try {
+      plan = generatePlan(names.map((n) => snap.topics.get(n)!), brokers);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    if (json) process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
+    else process.stdout.write(`Current partition replica assignment\n${JSON.stringify(plan.current)}\n\nProposed partition reassignment configuration\n${JSON.stringify(plan.proposed)}\n`);
+    return 0;
+  });
+}
 
 function reassignmentTable(moving: OngoingReassignment[]): string {
   return renderTable(

@@ -74,7 +74,7 @@ export async function startClusterNode(
       if (h.type === "fetch") return replicas.handleFetch(h);
       if (h.type === "epochEnd") return replicas.handleEpochEnd(h);
       if (h.type === "hw") return offsets.handleHighWatermark(h);
-      if (h.type === "marker" || h.type === "txnOffsets" || h.type === "groupOffsets") return markers.handle(h);
+      if (h.type === "marker" || h.type === "txnOffsets" || h.type === "groupOffsets" || h.type === "produceTxn") return markers.handle(h);
       return { header: { error: "INVALID_REQUEST" } };
     },
     logger,

@@ -66,7 +66,7 @@ export class MarkerRouter {
   }
 
   /** A request to another broker's replication listener; its answer header, or the typed error it names. */
-  async request(brokerId: number, header: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async request(brokerId: number, header: Record<string, unknown>, timeoutMs = MARKER_TIMEOUT_MS): Promise<Record<string, unknown>> {
     const info = this.session.snapshot.brokers.get(brokerId);
     if (!info) throw new KafkaProtocolError("LEADER_NOT_AVAILABLE", `broker ${brokerId} is not registered`, { retriable: true });
     let client = this.clients.get(info.id);
@@ -74,7 +74,7 @@ export class MarkerRouter {
       client?.close();
       this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort)));
     }
-    const h = (await client.request(header, MARKER_TIMEOUT_MS)).header as Record<string, unknown>;
+    const h = (await client.request(header, timeoutMs)).header as Record<string, unknown>;
     if (typeof h.error === "string") throw new KafkaProtocolError(h.error as never, String(h.message ?? h.error), { retriable: true });
     return h;
   }
@@ -117,9 +117,13 @@ export class MarkerRouter {
     this.clients.clear();
   }
 
+  /** Called before a marker is appended here (the transactional Produce check's cache, verified.ts). */
+  onMarker: ((item: MarkerItem) => void) | undefined;
+
   /** Appends the marker as this partition's leader and waits until the ISR has it (see Behavior). */
   private async writeLocal(item: MarkerItem): Promise<MarkerOk> {
     const leaderEpoch = this.replicas.checkLeader(item.topic, item.partition);
+    this.onMarker?.(item);
     const [result] = await this.broker.writeMarkers([{ ...item, leaderEpoch }]);
     if (!result || result.error) throw result?.error ?? new KafkaProtocolError("UNKNOWN_SERVER_ERROR", "no marker result");
     const ok = result.ok;
@@ -146,8 +150,10 @@ function markerOf(h: Frame["header"]): MarkerItem {
 /** Makes `transactions` follow the leadership of __transaction_state partitions and route its markers. */
 export function followTransactionLeadership(transactions: TransactionCoordinator, replicas: ReplicaManager, markers: MarkerRouter, logger: Logger, routing?: TxnRouting): void {
   transactions.partitioned((items) => markers.write(items), routing, (partition) => markers.leaderEpochOf(TRANSACTION_STATE_TOPIC, partition));
+  markers.onMarker = (item) => transactions.forgetVerified(item.topic, item.partition, item.producerId);
   const previous = replicas.onRoleChange;
   const onRole = (topic: string, partition: number, role: string) => {
+    transactions.forgetVerified(topic, partition);
     if (topic !== TRANSACTION_STATE_TOPIC) return;
     if (role !== "leader") return transactions.unloadPartition(partition);
     if (transactions.ownedPartitions()?.includes(partition)) return; // same leader, new epoch: still loaded

@@ -107,8 +107,15 @@ export class PartitionLog {
   /** Opens (creating if needed) and recovers a partition log. */
   static open(options: PartitionLogOptions): PartitionLog {
     const log = new PartitionLog(options);
-    log.fs.mkdirp(log.dir);
-    const opened = openSegments(log, readCheckpoint(log.fs, log.dir));
+    let opened: ReturnType<typeof openSegments>;
+    try {
+      log.fs.mkdirp(log.dir);
+      opened = openSegments(log, readCheckpoint(log.fs, log.dir));
+    } catch (error) {
+      // An errno failure (EMFILE: out of descriptors, ENOSPC, EIO) is the retriable KAFKA_STORAGE_ERROR;
+      // anything else (a corrupt file the recovery refuses) keeps its own type.
+      throw typeof (error as NodeJS.ErrnoException)?.syscall === "string" ? storageError("open", error) : error;
+    }
     log.segments = opened.segments;
     log.logStartOffset = opened.logStartOffset;
     log.recoveryPoint = opened.recoveryPoint;

@@ -36,7 +36,7 @@
 // Transactions v2 (KIP-890 part 2): EndTxn v5 bumps the epoch at every end (end-v2.ts); Produce v12+ and
 // TxnOffsetCommit v5 add the partition / the group's offsets partition themselves (addForProduce, implicitAdd).
 
-import { KafkaErrors } from "../errors/index.js";
+import { KafkaErrors, toKafkaCode } from "../errors/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { BrokerOffsetLog } from "../groups/broker-offset-log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
@@ -44,11 +44,12 @@ import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
 import { TxnOwnership } from "./ownership.js";
 import type { Result } from "../broker/router.js";
 import { type TxnStatusName } from "./state-records.js";
-import { describeTransactions, listTransactions, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
+import { describeTransactions, listTransactions, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type ProduceCheck, type ProduceTarget, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
 import type { TransactionBroker } from "./broker-slice.js";
 import { TxnRegistry } from "./txn-registry.js";
 import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
 import { endTxnV2, type EndV2Result } from "./end-v2.js";
+import { VerifiedPartitions } from "./verified.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
 const OPERATION_NOT_ATTEMPTED = 55;
@@ -87,6 +88,8 @@ export class TransactionCoordinator extends TxnRegistry {
   private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
   /** Cluster mode: TxnOffsetCommit forwarding and offsets to other brokers' groups. */
   private routing: TxnRouting | undefined;
+  /** Cluster mode, partition leader's side: partitions the remote coordinator confirmed (verified.ts). */
+  private readonly verified = new VerifiedPartitions();
   /** Transactions v2: the producer id an id had before its epoch overflowed (EndTxn v5 retries; memory only). */
   private readonly previousProducerIds = new Map<string, bigint>();
 
@@ -272,7 +275,7 @@ export class TransactionCoordinator extends TxnRegistry {
       groupInstanceId: request.groupInstanceId ?? null,
     });
     if (groupError !== KafkaErrors.NONE.code) return groupError;
-    if (forward) return forward.txnOffsetCommit(request);
+    if (forward) return forward.txnOffsetCommit(request, implicitAdd);
     return this.locks.run(request.transactionalId, async () => {
       const meta = this.txns.get(request.transactionalId);
       const fenced = this.checkProducer(meta, request.producerId, request.producerEpoch);
@@ -328,11 +331,64 @@ export class TransactionCoordinator extends TxnRegistry {
   }
 
   /**
-   * Transactions v2 is finalized (ApiVersions) only on a single node: in cluster mode a partition's leader
-   * may not be the producer's coordinator, and the implicit add (addForProduce) is not forwarded.
+   * Transactions v2 is finalized (ApiVersions) on a single node, and in cluster mode once the implicit add
+   * can reach the id's coordinator on another broker (routing installed: src/cluster/txn-routing.ts).
    */
   get supportsTransactionsV2(): boolean {
-    return this.ownership === undefined;
+    return this.ownership === undefined || this.routing?.checkProduce !== undefined;
+  }
+
+  /**
+   * The partition leader's check before appending transactional batches (KIP-890): `add` (Produce v12+,
+   * transactions v2) adds each partition to the transaction; else (v1) only verifies that each is in it.
+   * Ids this broker coordinates are handled here (v1: by the write check at append time); ids another
+   * broker coordinates (cluster mode) are asked of it (answerProduceCheck there). A code per item: NONE, a
+   * refusal (UNKNOWN_TOPIC_OR_PARTITION, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE), or NOT_ENOUGH_REPLICAS
+   * when the coordinator is moving, down or ending the previous transaction: retriable, as Kafka
+   * translates coordinator errors for Produce (older producers do not retry NOT_COORDINATOR there).
+   */
+  async checkProduce(transactionalId: string | null, producerId: bigint, producerEpoch: number, items: readonly ProduceTarget[], add: boolean): Promise<number[]> {
+    const notReady = transactionalId === null ? undefined : this.statusError(transactionalId);
+    if (notReady === undefined || transactionalId === null) {
+      if (!add) return items.map(() => KafkaErrors.NONE.code);
+      const codes: number[] = [];
+      for (const i of items) codes.push(await this.addForProduce(i.topic, i.partition, producerId, producerEpoch, transactionalId ?? undefined));
+      return codes;
+    }
+    if (notReady !== KafkaErrors.NOT_COORDINATOR.code || !this.routing?.checkProduce) return items.map(() => forProduce(notReady));
+    if (this.verified.all(items, producerId, producerEpoch)) return items.map(() => KafkaErrors.NONE.code);
+    const generation = this.verified.current;
+    const codes = await this.routing.checkProduce({ transactionalId, producerId, producerEpoch, items, add });
+    codes.forEach((code, i) => code === KafkaErrors.NONE.code && this.verified.record(generation, items[i]!.topic, items[i]!.partition, producerId, producerEpoch));
+    return codes.map(forProduce);
+  }
+
+  /**
+   * Cluster mode: a marker of `producerId` is about to be written to a partition this broker leads, or its
+   * role for the partition changed (producerId undefined); the next transactional Produce there asks the
+   * coordinator again (verified.ts).
+   */
+  forgetVerified(topic: string, partition: number, producerId?: bigint): void {
+    this.verified.forget(topic, partition, producerId);
+  }
+
+  /** The coordinator's side of checkProduce for a leader on another broker: a code per item. */
+  async answerProduceCheck(request: ProduceCheck): Promise<number[]> {
+    const { transactionalId, producerId, producerEpoch, items, add } = request;
+    const notReady = this.statusError(transactionalId);
+    if (notReady) return items.map(() => notReady);
+    if (add) {
+      const codes: number[] = [];
+      for (const i of items) codes.push(await this.addForProduce(i.topic, i.partition, producerId, producerEpoch, transactionalId));
+      return codes;
+    }
+    // Behind the id's lock: an end or add in progress is finished before the answer.
+    return this.locks.run(transactionalId, async () =>
+      items.map((i) => {
+        const error = verifyTransactionalWrite(this.txns.get(transactionalId), i.topic, i.partition, producerId, producerEpoch);
+        return error ? toKafkaCode(error) : KafkaErrors.NONE.code;
+      }),
+    );
   }
 
   /**
@@ -342,13 +398,13 @@ export class TransactionCoordinator extends TxnRegistry {
    * (nothing is added for a partition that does not exist), INVALID_PRODUCER_EPOCH (an
    * older epoch: a zombie), INVALID_TXN_STATE (no transactional id holds this producer id, or a newer epoch),
    * NOT_ENOUGH_REPLICAS while the previous end is written (retriable, as Kafka translates
-   * CONCURRENT_TRANSACTIONS for Produce). Ids this broker does not coordinate (cluster mode) are left to the
-   * write check.
+   * CONCURRENT_TRANSACTIONS for Produce). `transactionalId`: the id the Produce request named; without
+   * one, the id holding the producer id.
    */
-  async addForProduce(topic: string, partition: number, producerId: bigint, producerEpoch: number): Promise<number> {
+  async addForProduce(topic: string, partition: number, producerId: bigint, producerEpoch: number, transactionalId?: string): Promise<number> {
     const count = this.broker.topic(topic)?.partitions ?? 0;
     if (!(Number.isInteger(partition) && partition >= 0 && partition < count)) return KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code;
-    const id = this.byProducer.get(producerId);
+    const id = transactionalId ?? this.byProducer.get(producerId);
     if (id === undefined) return this.ownership ? KafkaErrors.NONE.code : KafkaErrors.INVALID_TXN_STATE.code;
     const notReady = this.statusError(id);
     if (notReady) return KafkaErrors.NOT_ENOUGH_REPLICAS.code;
@@ -389,3 +445,17 @@ export class TransactionCoordinator extends TxnRegistry {
 }
 
 export type { TxnStatusName };
+
+/** Coordinator errors in a Produce answer become NOT_ENOUGH_REPLICAS (retriable), as Kafka's ReplicaManager does. */
+function forProduce(code: number): number {
+  switch (code) {
+    case KafkaErrors.NOT_COORDINATOR.code:
+    case KafkaErrors.COORDINATOR_NOT_AVAILABLE.code:
+    case KafkaErrors.COORDINATOR_LOAD_IN_PROGRESS.code:
+    case KafkaErrors.CONCURRENT_TRANSACTIONS.code:
+    case KafkaErrors.NETWORK_EXCEPTION.code:
+      return KafkaErrors.NOT_ENOUGH_REPLICAS.code;
+    default:
+      return code;
+  }
+}

@@ -24,10 +24,27 @@ export interface TxnOffsetCommitRequest {
 
 export type GroupOffsetTopics = { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
 
+/** A partition a transactional Produce writes to. */
+export interface ProduceTarget {
+  topic: string;
+  partition: number;
+}
+
+/** A partition leader's question to the id's coordinator before appending (KIP-890; `add`: transactions v2). */
+export interface ProduceCheck {
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  items: readonly ProduceTarget[];
+  add: boolean;
+}
+
 /** Cluster mode (src/cluster/txn-routing.ts): what crosses brokers besides markers. */
 export interface TxnRouting {
-  /** A TxnOffsetCommit the group's coordinator checked, to the transactional id's coordinator. */
-  txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<number | Map<string, Map<number, number>>>;
+  /** A TxnOffsetCommit the group's coordinator checked, to the transactional id's coordinator (`implicitAdd`: v5). */
+  txnOffsetCommit(request: TxnOffsetCommitRequest, implicitAdd?: boolean): Promise<number | Map<string, Map<number, number>>>;
+  /** A leader's ProduceCheck, to the id's coordinator: a code per item (coordinator errors as they are). */
+  checkProduce?(request: ProduceCheck): Promise<number[]>;
   /** A committing transaction's offsets of one group, at that group's coordinator (maybe this broker). */
   commitGroupOffsets(group: string, topics: GroupOffsetTopics): Promise<void>;
 }

@@ -5,6 +5,7 @@
 import type { TransactionCoordinator } from "../../transactions/index.js";
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
+import { acquireFdHeadroom } from "../fd-headroom.js";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { resolve } from "node:path";
 import type { Broker } from "../../broker/broker.js";
@@ -83,7 +84,10 @@ export async function startKafkaListener(
 
   const policy = options.policy ?? new NetworkPolicy();
   const tls = options.tls ? loadTlsFiles(options.tls) : undefined;
+  // Out of descriptors: a new connection is closed at once, leaving the rest for the storage (fd-headroom.ts).
+  const fds = acquireFdHeadroom(logger);
   const onSocket = (socket: Socket) => {
+    if (!fds.headroom.admit("kafka")) return void socket.destroy();
     const remote = normalizeAddress(socket.remoteAddress ?? "");
     if (!policy.admitsPeer(remote)) {
       // Kafka has no message for "go away" before a request: close, and say why in the broker's log.
@@ -190,6 +194,7 @@ export async function startKafkaListener(
     },
     close() {
       closing ??= new Promise<void>((resolvePromise) => {
+        fds.release();
         broker.off("drain", onDrain);
         server.close(() => resolvePromise());
         for (const c of [...connections]) c.close();

@@ -13,6 +13,7 @@
 
 import { createServer as createHttpServer, type IncomingMessage } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { acquireFdHeadroom } from "../fd-headroom.js";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
@@ -55,7 +56,10 @@ export async function startNodeWsServer(broker: Broker, options: WsServerOptions
     : createHttpServer({ noDelay: true }, handler);
   // Every TCP connection (HTTP keep-alive, TLS handshakes, upgraded WebSockets): cut at close().
   const sockets = new Set<Socket>();
+  // Out of descriptors (src/frontends/fd-headroom.ts): a new connection is closed at once.
+  const fds = acquireFdHeadroom(options.logger);
   server.on("connection", (socket: Socket) => {
+    if (!fds.headroom.admit("websocket")) return void socket.destroy();
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -141,6 +145,7 @@ export async function startNodeWsServer(broker: Broker, options: WsServerOptions
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(idleTimer);
+        fds.release();
         server.close(() => resolve());
         for (const session of [...sessions]) session.close(CloseCode.GOING_AWAY, "server shutting down");
         // Flush what is queued (the close frames) and send FIN; whatever has not closed by then is cut.

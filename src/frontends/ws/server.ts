@@ -32,6 +32,7 @@ import { Session } from "./session.js";
 import { bearerMatches, CLOSE_TRY_AGAIN_LATER, originRefusal, resolvedTransportOptions, PROTECTED_MODE_REFUSAL, UPGRADE_REQUIRED_TEXT, type WsServer, type WsServerOptions } from "./server-options.js";
 import { startNodeWsServer } from "./node-server.js";
 import { createServer } from "node:net";
+import { acquireFdHeadroom } from "../fd-headroom.js";
 
 export { CLOSE_TRY_AGAIN_LATER, defaultSessionLimits, type WsServer, type WsServerOptions, type WsTransport } from "./server-options.js";
 
@@ -109,6 +110,8 @@ async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions
         const protocol = req.getHeader("sec-websocket-protocol");
         const extensions = req.getHeader("sec-websocket-extensions");
         const remote = normalizeAddress(new TextDecoder().decode(res.getRemoteAddressAsText()));
+        // Out of descriptors (src/frontends/fd-headroom.ts): 503 and the connection closed, not kept.
+        if (!fds.headroom.admit("websocket")) return void res.writeStatus("503 Service Unavailable").writeHeader("Retry-After", "1").end("out of file descriptors", true);
         if (!policy.admitsPeer(remote)) {
           options.logger.warn("websocket refused: protected mode", { remote });
           return void res.writeStatus("403 Forbidden").writeHeader("Content-Type", "text/plain").end(PROTECTED_MODE_REFUSAL);
@@ -237,6 +240,7 @@ async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions
 
   const host = options.host ?? "127.0.0.1";
   const wantedPort = options.port ?? 8080;
+  const fds = acquireFdHeadroom(options.logger);
   const app = mount(makeApp());
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
     // The 4-argument form (host, port, options, cb) is in the native build though not in its typings.
@@ -268,6 +272,7 @@ async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions
     },
     async close() {
       clearInterval(idleTimer);
+      fds.release();
       uws.us_listen_socket_close(listenSocket as never);
       for (const session of [...sessions]) session.close(CloseCode.GOING_AWAY, "server shutting down");
       (app as { close?: () => void }).close?.();

@@ -10,9 +10,9 @@
 //   (transactions v2, KIP-890 part 2: EndTxn v5 bumps the epoch, Produce v12+ and TxnOffsetCommit v5 add
 //   to the transaction implicitly). A client that reads it (the Java client from 4.0) uses transactions
 //   v2; clients that ignore features keep using v1, which stays supported (docs/transactions.md).
-//   The finalized epoch is a constant: one node's features never change while it runs. Without a
-//   transaction coordinator, or in cluster mode (the implicit add is not forwarded between brokers), no
-//   feature is sent and clients use transactions v1.
+//   The finalized epoch is a constant: one node's features never change while it runs. In cluster mode the
+//   implicit add is forwarded to the id's coordinator (src/cluster/txn-routing.ts), so v2 is finalized too.
+//   Without a transaction coordinator no feature is sent and clients use transactions v1.
 
 import { apiVersionsResponse, unsupportedApiVersionsResponse, registrationFor, ApiKey } from "../../../protocol/kafka/index.js";
 import type { Handler } from "./context.js";

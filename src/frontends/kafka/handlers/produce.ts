@@ -15,7 +15,8 @@
 //   partition; else INVALID_PRODUCER_EPOCH or INVALID_TXN_STATE).
 // - v12+ (transactions v2, KIP-890 part 2): a transactional batch first adds its partition to the
 //   producer's transaction (no AddPartitionsToTxn from the client), as Kafka's broker asks its coordinator
-//   with AddPartitionsToTxn v5; a refusal is that partition's error (produce-txn.ts).
+//   with AddPartitionsToTxn v5; a refusal is that partition's error (produce-txn.ts). Below v12, in cluster
+//   mode, the id's coordinator on another broker verifies the partition is in the transaction first.
 // - Idempotent batches (producerId >= 0) are deduplicated by the broker: a retry gets the original base
 //   offset and NONE. kafkajs sends producerId -1 with epoch/sequence 0: that is non-idempotent.
 // - Errors are per partition, as data; unknown topics or partitions get UNKNOWN_TOPIC_OR_PARTITION.
@@ -53,7 +54,7 @@ export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request
       slots.push(slot);
     });
   });
-  if (version >= 12 && ctx.transactions) await addToTransactions(ctx.transactions, slots);
+  if (ctx.transactions) await addToTransactions(ctx.transactions, slots, request.transactionalId ?? null, version >= 12);
   const items = slots.flatMap((s) => (s.item ? [s.item] : []));
 
   const results = new Map<ProduceItem, { errorCode: number; baseOffset: bigint; logStartOffset: bigint }>();
