@@ -112,11 +112,12 @@ export interface Batch {
 /** RecordBatch v2 header (61 bytes). */
 export const BATCH_HEADER_BYTES = 61;
 
-export function newBatch(topic: string, partition: number, order: number, buffer?: Uint8Array): Batch {
+/** `frameHead`: bytes kept free in front of the batch for its PRODUCE frame's head (produce-request.ts). */
+export function newBatch(topic: string, partition: number, order: number, buffer?: Uint8Array, frameHead = 0): Batch {
   return {
     topic,
     partition,
-    builder: new BatchBuilder(buffer),
+    builder: new BatchBuilder(buffer, frameHead),
     count: 0,
     waiting: [],
     bytes: 0,

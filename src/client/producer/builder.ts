@@ -7,6 +7,10 @@
 // attributes 0, varlong timestamp delta from the first record, varint offset delta (the index), key and
 // value as zigzag length (-1 = null) + bytes, header count, headers. Strings are UTF-8. Buffers grow by
 // doubling and can be handed back (release) to be reused by a later batch once no one reads them.
+//
+// Frame room: a builder may keep `start` bytes free in front of the batch, where the sender writes the
+// PRODUCE frame's head (protocol/ws/produce-frame.ts), so the batch goes to the socket without being
+// copied into a frame first (issue 14).
 
 import { crc32c, decodeRecordBatch } from "../../core/index.js";
 
@@ -41,13 +45,15 @@ function zigzagSize(v: number): number {
 export class BatchBuilder {
   buffer: Uint8Array;
   /** End of the records written so far. */
-  length = HEADER;
+  length: number;
   count = 0;
   baseTimestamp = 0;
   maxTimestamp = 0;
 
-  constructor(buffer?: Uint8Array) {
-    this.buffer = buffer ?? new Uint8Array(4096);
+  /** `start`: bytes kept free before the batch (a frame's head); the batch is buffer[start, length). */
+  constructor(buffer?: Uint8Array, readonly start = 0) {
+    this.buffer = buffer && buffer.length >= start + HEADER ? buffer : new Uint8Array(Math.max(4096, start + HEADER));
+    this.length = start + HEADER;
   }
 
   /** Makes room for `n` more bytes (doubling: the copies add up to at most the batch's size). */
@@ -64,6 +70,16 @@ export class BatchBuilder {
   /** Zigzag varint of an int32-range value at `p`; returns the position after. */
   private static varint(buf: Uint8Array, p: number, v: number): number {
     let z = v >= 0 ? v * 2 : -v * 2 - 1; // zigzag without 32-bit overflow (v may be up to 2^31 - 1)
+    if (z < 0x80) {
+      // Most lengths and indexes (values under 64 bytes, a batch's first 64 records, -1 for null).
+      buf[p] = z;
+      return p + 1;
+    }
+    if (z < 0x4000) {
+      buf[p] = (z & 0x7f) | 0x80;
+      buf[p + 1] = z >>> 7;
+      return p + 2;
+    }
     while (z >= 0x80) {
       buf[p++] = (z & 0x7f) | 0x80;
       z = Math.floor(z / 128);
@@ -160,10 +176,11 @@ export class BatchBuilder {
    */
   finish(identity: BatchIdentity | undefined, baseSequence: number): Uint8Array {
     const buf = this.buffer;
-    const view = new DataView(buf.buffer, buf.byteOffset, HEADER);
+    const start = this.start;
+    const view = new DataView(buf.buffer, buf.byteOffset + start, HEADER);
     const count = this.count;
     view.setBigInt64(0, 0n); // baseOffset: the broker assigns it
-    view.setInt32(8, this.length - 12); // batchLength: after baseOffset and itself
+    view.setInt32(8, this.length - start - 12); // batchLength: after baseOffset and itself
     view.setInt32(12, -1); // partitionLeaderEpoch
     view.setInt8(16, 2); // magic
     view.setInt16(21, 0); // attributes: uncompressed, CreateTime, not transactional
@@ -174,7 +191,7 @@ export class BatchBuilder {
     view.setInt16(51, identity ? identity.producerEpoch : -1);
     view.setInt32(53, identity ? baseSequence : -1);
     view.setInt32(57, count);
-    const batch = buf.subarray(0, this.length);
+    const batch = buf.subarray(start, this.length);
     view.setUint32(17, crc32c(batch.subarray(CRC_START)));
     return batch;
   }
