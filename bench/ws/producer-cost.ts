@@ -25,10 +25,12 @@ import { loadDist, startBrokerProcess } from "./common.js";
 const style = (process.argv[2] ?? "sendAll") as "sendAll" | "send" | "sendMany";
 const records = Number(process.argv[3] ?? 1_000_000);
 const CALL = 1000;
+// PRODUCER_COST_OPTIONS='{"batchBytes":1048576}': producer options for the run (default: the defaults).
+const producerOptions = JSON.parse(process.env.PRODUCER_COST_OPTIONS ?? "{}") as Record<string, unknown>;
 const { connect } = await loadDist<typeof ClientModule>("dist/client/index.js");
 
 async function produce(client: ClientModule.RivuletClient, topic: string, count: number): Promise<number> {
-  const producer = client.producer();
+  const producer = client.producer(producerOptions);
   const value = new Uint8Array(100).fill(0x61);
   const started = performance.now();
   if (style === "send") {

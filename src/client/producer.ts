@@ -29,7 +29,10 @@ export interface ProducerOptions {
   acks?: 0 | 1 | -1 | "all";
   /** How long a batch waits for more records before it may be sent. Default 5 ms. */
   lingerMs?: number;
-  /** A batch is sent once its records reach this many bytes (capped by the broker's limits). Default 256 KiB. */
+  /**
+   * A batch is sent once its records reach this many bytes (capped by the topic's max.message.bytes, 1 MiB
+   * by default). Default 1 MiB: at high rates fewer, bigger frames cost both ends less per record.
+   */
   batchBytes?: number;
   /** send() waits while batching + in-flight bytes exceed this. Default 16 MiB. */
   maxBufferedBytes?: number;
@@ -120,7 +123,7 @@ export class Producer {
       idempotent,
       maxInFlight,
       lingerMs: options.lingerMs ?? 5,
-      batchBytes: options.batchBytes ?? 256 * 1024,
+      batchBytes: options.batchBytes ?? 1024 * 1024,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       retries: options.retries ?? Number.POSITIVE_INFINITY,

@@ -50,8 +50,12 @@ export class BatchBuilder {
   baseTimestamp = 0;
   maxTimestamp = 0;
 
-  /** `start`: bytes kept free before the batch (a frame's head); the batch is buffer[start, length). */
-  constructor(buffer?: Uint8Array, readonly start = 0) {
+  /**
+   * `start`: bytes kept free before the batch (a frame's head); the batch is buffer[start, length).
+   * `maxCapacity`: growth stops doubling here (the largest batch the broker takes, plus `start`), so a full
+   * 1 MiB batch does not sit in a 2 MiB buffer; a record that needs more still gets room.
+   */
+  constructor(buffer?: Uint8Array, readonly start = 0, private readonly maxCapacity = Number.POSITIVE_INFINITY) {
     this.buffer = buffer && buffer.length >= start + HEADER ? buffer : new Uint8Array(Math.max(4096, start + HEADER));
     this.length = start + HEADER;
   }
@@ -62,6 +66,7 @@ export class BatchBuilder {
     if (need <= this.buffer.length) return;
     let capacity = this.buffer.length * 2;
     while (capacity < need) capacity *= 2;
+    if (capacity > this.maxCapacity) capacity = Math.max(need, this.maxCapacity);
     const next = new Uint8Array(capacity);
     next.set(this.buffer.subarray(0, this.length));
     this.buffer = next;

@@ -131,12 +131,14 @@ export class PartitionSender {
    */
   add(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null, headers: HeaderInput[] | undefined, timestamp: number | undefined, waiting: Waiting, bytes: number, size: number): void {
     if (this.open && this.open.size + size > this.maxBatchSize) this.sealFull();
-    const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++, this.spare.pop(), this.requests.frameHead));
+    const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++, this.spare.pop(), this.requests.frameHead, this.maxBatchSize));
     batch.builder.append(key, value, headers, timestamp, this.host.clock);
     batch.count++;
     addWaiting(batch, waiting);
     batch.bytes += bytes;
-    batch.size += size;
+    // The exact size so far (the bound `size` is ~30% above it for small records; full batches come out
+    // that much closer to the broker's limit).
+    batch.size = batch.builder.length - batch.builder.start;
     if (batch.bytes >= this.host.settings.batchBytes || batch.size >= this.maxBatchSize) this.sealFull();
     else if (this.lingerTimer === undefined && !batch.ripe) this.startLinger(batch);
   }
