@@ -53,6 +53,11 @@ export class FakeBroker {
   posted = 0;
   /** Produce requests that came as frames written around their batch in place (requestFrame). */
   framesInPlace = 0;
+  /** Frames whose writer declined when the connection got to them (the attempt was over by then). */
+  framesWithdrawn = 0;
+  /** How long the n-th requestFrame waits before it writes its frame (a reconnect in between). */
+  frameDelayMs: (n: number) => number = () => 0;
+  private frameCalls = 0;
   private pending = new Set<Pending>();
   private drainTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -91,8 +96,14 @@ export class FakeBroker {
       request: (frame: ClientFrame) => this.request(frame),
       // Frames the producer writes in place: decoded as the broker would (a bad head fails the test).
       requestFrame: async (write: (requestId: number) => Uint8Array | undefined) => {
+        // As a connection waiting to reconnect: the frame is written when it can go out, maybe much later.
+        const delay = this.frameDelayMs(this.frameCalls++);
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         const bytes = write(1);
-        if (!bytes) throw new ConnectionError("request withdrawn before it was sent");
+        if (!bytes) {
+          this.framesWithdrawn++;
+          throw new ConnectionError("request withdrawn before it was sent");
+        }
         this.framesInPlace++;
         return this.request(decodeClientFrame(bytes));
       },
