@@ -19,6 +19,7 @@ import type { Clock } from "./producer/builder.js";
 import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Tally, type Waiting } from "./producer/batch.js";
 import { ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./producer/errors.js";
 import { PartitionSender, type RetryEvent, type SenderHost, type SenderSettings } from "./producer/partition-sender.js";
+import { WaitQueue } from "./producer/wait-queue.js";
 
 export type { RecordMetadata } from "./producer/batch.js";
 export type { RetryEvent } from "./producer/partition-sender.js";
@@ -390,38 +391,5 @@ export class Producer {
     const waiters = [...this.idleWaiters];
     this.idleWaiters.clear();
     for (const wake of waiters) wake();
-  }
-}
-
-/** A FIFO of callbacks with O(1) shift, compacted as it drains. */
-class WaitQueue {
-  private items: Array<() => void> = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: () => void): void {
-    this.items.push(item);
-  }
-
-  /** Returns the item just shifted to the head (it must run before those behind it). */
-  putBack(item: () => void): void {
-    if (this.head > 0) this.items[--this.head] = item;
-    else this.items.unshift(item);
-  }
-
-  shift(): () => void {
-    const item = this.items[this.head]!;
-    this.items[this.head++] = undefined as never;
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
   }
 }
