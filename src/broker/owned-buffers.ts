@@ -4,12 +4,11 @@
  * share their ArrayBuffer with other data.
  */
 import { InvalidArgumentError } from "../errors/index.js";
-import { copyForShard } from "./router-buffers.js";
 
 /** `batch` itself when the caller hands it over (`transfer`) and it owns its whole ArrayBuffer; else one copy. */
 export function ownedCopy(batch: Uint8Array, transfer: boolean): Uint8Array {
   if (!(batch instanceof Uint8Array)) throw new InvalidArgumentError("batch must be a Uint8Array");
   const standalone = batch.byteOffset === 0 && batch.byteLength === batch.buffer.byteLength && batch.buffer instanceof ArrayBuffer;
   if (transfer && standalone) return batch;
-  return copyForShard(batch); // a buffer of the broker's own (large batches: a reused one, router-buffers.ts)
+  return new Uint8Array(batch); // a copy with its own ArrayBuffer (Buffer#slice would be a view)
 }

@@ -6,7 +6,6 @@ import { errorFromData } from "../errors/wire.js";
 import type { RivuletError } from "../errors/index.js";
 import type { Outcome, ShardResults, ShardTask } from "../shard/protocol.js";
 import { shardFor, splitByShard } from "./partition-table.js";
-import { giveBack } from "./router-buffers.js";
 import type { ShardPool } from "./shard-pool.js";
 
 export type Result<T> = { ok: T; error?: undefined } | { ok?: undefined; error: RivuletError };
@@ -45,7 +44,7 @@ export class ShardRouter {
       const outcomes = (await this.shards[only]!.run(task, transferList)) as unknown as Outcome<OkOf<K>>[];
       for (let i = 0; i < outcomes.length; i++) {
         const outcome = outcomes[i]!;
-        out[i] = "ok" in outcome ? { ok: takeSpare(outcome.ok) } : { error: errorFromData(outcome.error) };
+        out[i] = "ok" in outcome ? { ok: outcome.ok } : { error: errorFromData(outcome.error) };
       }
       return out;
     }
@@ -59,7 +58,7 @@ export class ShardRouter {
         const task = { op, [field]: group.items } as unknown as Extract<ShardTask, { op: K }>;
         const outcomes = (await this.shards[index]!.run(task, transferList)) as unknown as Outcome<OkOf<K>>[];
         outcomes.forEach((outcome, i) => {
-          out[group.positions[i]!] = "ok" in outcome ? { ok: takeSpare(outcome.ok) } : { error: errorFromData(outcome.error) };
+          out[group.positions[i]!] = "ok" in outcome ? { ok: outcome.ok } : { error: errorFromData(outcome.error) };
         });
       }),
     );
@@ -74,14 +73,4 @@ export class ShardRouter {
     for (let i = 1; i < items.length; i++) if (shardFor(items[i]!.topic, items[i]!.partition, n) !== first) return undefined;
     return first;
   }
-}
-
-/** A produce result's spare buffer (the shard moved a written batch's buffer back) goes to the pool, not to the caller. */
-function takeSpare<T>(ok: T): T {
-  const spare = (ok as { spare?: Uint8Array } | undefined)?.spare;
-  if (spare !== undefined) {
-    giveBack(spare);
-    delete (ok as { spare?: Uint8Array }).spare;
-  }
-  return ok;
 }

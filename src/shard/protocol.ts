@@ -70,9 +70,6 @@ export interface TruncateItem extends PartitionRef {
   offset: bigint;
 }
 
-/** Produced batches at least this large have their buffer moved back to the main thread (ProduceOk.spare). */
-export const SPARE_MIN_BYTES = 64 * 1024;
-
 export interface ProduceOk {
   baseOffset: bigint;
   lastOffset: bigint;
@@ -85,11 +82,6 @@ export interface ProduceOk {
   duplicate: boolean;
   /** With ProduceItem.returnStored: the appended batch exactly as the log holds it (offsets stamped). */
   stored?: Uint8Array;
-  /**
-   * A large batch's buffer, written and no longer needed here, moved back (transferred) for the main thread
-   * to copy the next batch into (src/broker/router-buffers.ts). The router takes it off the result.
-   */
-  spare?: Uint8Array;
 }
 
 export interface FetchItem extends PartitionRef {

@@ -18,7 +18,6 @@ import { enforceRetention } from "../storage/retention.js";
 import {
   partitionDirName,
   partitionKey,
-  SPARE_MIN_BYTES,
   type Outcome,
   type PartitionRef,
   type ShardInit,
@@ -71,7 +70,7 @@ function withTransfer<T>(value: T, buffers: ArrayBufferLike[]): T {
 /** Synchronous unless some item waits for an fsync (acks=all): acks=0/1 are answered in the same turn. */
 function produce(task: Extract<ShardTask, { op: "produce" }>): ShardResults["produce"] | Promise<ShardResults["produce"]> {
   const durable: Array<Promise<void> | undefined> = [];
-  /** Batches sent back as stored or spare: the log has written them, so their buffers move back instead of being freed. */
+  /** Batches sent back as stored: the log has written them, so their buffers move back instead of being freed. */
   const stored: ArrayBufferLike[] = [];
   const outcomes: ShardResults["produce"] = task.items.map((item, i) =>
     attempt(() => {
@@ -79,10 +78,6 @@ function produce(task: Extract<ShardTask, { op: "produce" }>): ShardResults["pro
       durable[i] = wait;
       if (item.returnStored && !result.duplicate) {
         result.stored = item.batch;
-        stored.push(item.batch.buffer);
-      } else if (item.batch.byteLength >= SPARE_MIN_BYTES && item.batch.byteOffset === 0) {
-        // Written (the log keeps no reference): the buffer goes back to be reused for a later batch.
-        result.spare = item.batch;
         stored.push(item.batch.buffer);
       }
       return result;
