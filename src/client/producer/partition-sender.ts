@@ -136,10 +136,10 @@ export class PartitionSender {
     batch.count++;
     addWaiting(batch, waiting);
     batch.bytes += bytes;
-    // The exact size so far (the bound `size` is ~30% above it for small records; full batches come out
-    // that much closer to the broker's limit).
+    // The exact size so far (the bound `size` is ~30% above it for small records, and `bytes` counts
+    // strings at 3 bytes per character): batchBytes and the broker's limit are compared with what is sent.
     batch.size = batch.builder.length - batch.builder.start;
-    if (batch.bytes >= this.host.settings.batchBytes || batch.size >= this.maxBatchSize) this.sealFull();
+    if (batch.size >= this.host.settings.batchBytes || batch.size >= this.maxBatchSize) this.sealFull();
     else if (this.lingerTimer === undefined && !batch.ripe) this.startLinger(batch);
   }
 
