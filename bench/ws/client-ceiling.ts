@@ -19,15 +19,21 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * through sendMany() with that many records per call (one promise per call).
  */
 export async function producerCeiling(records: number, recordSize: number, perCall = 1): Promise<number> {
+  const answer = async () => {
+    await nextTurn();
+    return { type: FrameType.PRODUCE_RESULT, requestId: 1, items: [{ errorCode: 0, errorMessage: "", baseOffset: 0n, logAppendTime: -1n, logStartOffset: 0n }] };
+  };
   const connection = {
     async connect() {},
     server: { maxFrameBytes: 16 * 1024 * 1024 },
     isOpen: true,
     bufferedAmount: 0,
     allocateId: () => 1,
-    async request() {
-      await nextTurn();
-      return { type: FrameType.PRODUCE_RESULT, requestId: 1, items: [{ errorCode: 0, errorMessage: "", baseOffset: 0n, logAppendTime: -1n, logStartOffset: 0n }] };
+    request: answer,
+    // The producer's frames written around their batch in place (the head is written, as on a socket).
+    requestFrame(write: (requestId: number) => Uint8Array | undefined) {
+      write(1);
+      return answer();
     },
   } as unknown as Connection;
   const admin = { describeTopic: async (name: string) => ({ name, id: "t", partitions: [{ partition: 0 }], configs: [] }) } as unknown as ClientModule.Admin;

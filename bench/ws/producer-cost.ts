@@ -7,10 +7,12 @@
 // Prints one JSON line: records/s (first call to last acknowledgement), client CPU per M records (user +
 // system of this process: the producer, the socket, `ws`), heap bytes allocated per record (from V8's GC
 // profiler: what each collection found used, minus what the previous one left), and collections per 10,000
-// records. To compare two trees, build this file in each (it loads the dist/ of the tree it is built in) and
+// records, and the broker process's CPU per M records (from /proc, Linux only: its main thread, its busiest
+// other thread (the one shard's) and the rest: GC helpers, libuv's pool). To compare two trees, build this file in each (it loads the dist/ of the tree it is built in) and
 // alternate runs of the two; one run per process keeps the heaps apart. Warm-up: a fifth of the records
-// first, not measured.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// first, not measured. PRODUCER_COST_BROKER_PROF=<dir>: the broker runs with --cpu-prof into <dir> (one
+// profile per thread; summarise with profile-summary.js). Client profile: node --cpu-prof producer-cost.js.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
@@ -23,10 +25,12 @@ import { loadDist, startBrokerProcess } from "./common.js";
 const style = (process.argv[2] ?? "sendAll") as "sendAll" | "send" | "sendMany";
 const records = Number(process.argv[3] ?? 1_000_000);
 const CALL = 1000;
+// PRODUCER_COST_OPTIONS='{"batchBytes":1048576}': producer options for the run (default: the defaults).
+const producerOptions = JSON.parse(process.env.PRODUCER_COST_OPTIONS ?? "{}") as Record<string, unknown>;
 const { connect } = await loadDist<typeof ClientModule>("dist/client/index.js");
 
 async function produce(client: ClientModule.RivuletClient, topic: string, count: number): Promise<number> {
-  const producer = client.producer();
+  const producer = client.producer(producerOptions);
   const value = new Uint8Array(100).fill(0x61);
   const started = performance.now();
   if (style === "send") {
@@ -63,7 +67,26 @@ async function produce(client: ClientModule.RivuletClient, topic: string, count:
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "rivulet-producer-cost-"));
-const broker = await startBrokerProcess(dataDir);
+const brokerProf = process.env.PRODUCER_COST_BROKER_PROF;
+const broker = await startBrokerProcess(dataDir, brokerProf ? { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", brokerProf] } : {});
+
+/** CPU ms used so far by each thread of a process (user + system, from /proc; empty where there is none). */
+function threadCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const dir = `/proc/${pid}/task`;
+  if (!existsSync(dir)) return out;
+  const tick = 10; // USER_HZ is 100 on Linux
+  for (const tid of readdirSync(dir)) {
+    try {
+      const stat = readFileSync(`${dir}/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * tick);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
 const client = await connect({ url: broker.url, reconnect: false });
 try {
   await client.admin.createTopic("p", { partitions: 1 });
@@ -89,9 +112,20 @@ try {
     await session.post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
   }
   const usedAtStart = v8.getHeapStatistics().used_heap_size;
+  const brokerBefore = threadCpu(broker.pid);
   const cpu = process.cpuUsage();
   const rate = await produce(client, "p", records);
   const used = process.cpuUsage(cpu);
+  const brokerAfter = threadCpu(broker.pid);
+  let brokerMain = 0;
+  let busiestOther = 0;
+  let brokerTotal = 0;
+  for (const [tid, ms] of brokerAfter) {
+    const delta = ms - (brokerBefore.get(tid) ?? 0);
+    brokerTotal += delta;
+    if (tid === broker.pid) brokerMain = delta;
+    else busiestOther = Math.max(busiestOther, delta);
+  }
   const usedAtEnd = v8.getHeapStatistics().used_heap_size;
   const profile = profiler.stop() as { statistics: { beforeGC: { heapStatistics: { usedHeapSize: number } }; afterGC: { heapStatistics: { usedHeapSize: number } } }[] };
   await new Promise((resolve) => setImmediate(resolve));
@@ -114,6 +148,10 @@ try {
     recPerSec: Math.round(rate),
     cpuMsPerM: Math.round(((used.user + used.system) / 1000) * (1e6 / records)),
     bytesPerRecord: Math.round(allocated / records),
+    brokerCpuMsPerM: Math.round(brokerTotal * (1e6 / records)),
+    brokerMainMsPerM: Math.round(brokerMain * (1e6 / records)),
+    brokerShardMsPerM: Math.round(busiestOther * (1e6 / records)),
+    brokerRestMsPerM: Math.round((brokerTotal - brokerMain - busiestOther) * (1e6 / records)),
     gcPer10k: +((gcs * 10_000) / records).toFixed(2),
     fullGcPer10k: +((fullGcs * 10_000) / records).toFixed(3),
   };

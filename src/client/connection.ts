@@ -345,11 +345,24 @@ export class Connection {
     return this.exchange(frame, requestId, onResponse, deadline, timeoutMs);
   }
 
+  /**
+   * Sends a request its caller encodes itself (a PRODUCE frame written around its batch in place, without a
+   * copy): `write(requestId)` is called once the connection is ready and returns the frame's bytes, or
+   * undefined when the request is no longer wanted (then nothing is sent and this rejects). The socket
+   * copies the bytes before send returns, so the caller may reuse them once this settles.
+   */
+  async requestFrame(write: (requestId: number) => Uint8Array | undefined, options: RequestOptions = {}): Promise<ServerFrame> {
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    if (!this.ready) await this.whenOpen(deadline);
+    return this.exchange(write, this.allocateId(), undefined, deadline, timeoutMs);
+  }
+
   /** Sends a request on the open socket without waiting for the connection to be ready (AUTH runs inside it). */
-  private exchange(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void, deadline = Date.now() + this.requestTimeoutMs, timeoutMs = this.requestTimeoutMs): Promise<ServerFrame> {
+  private exchange(frame: ClientFrameInput | ((requestId: number) => Uint8Array | undefined), requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void, deadline = Date.now() + this.requestTimeoutMs, timeoutMs = this.requestTimeoutMs): Promise<ServerFrame> {
     const socket = this.socket;
     if (!socket || this.closed) throw this.closeError ?? new ConnectionError(`not connected to ${this.url}`);
-    const bytes = this.encode({ ...frame, requestId } as ClientFrame);
+    const bytes = typeof frame === "function" ? this.checkSize(frame(requestId)) : this.encode({ ...frame, requestId } as ClientFrame);
     return new Promise<ServerFrame>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
@@ -365,7 +378,11 @@ export class Connection {
    * without a close frame (1006), which looks retriable, and a retry would only drop it again.
    */
   private encode(frame: ClientFrame): Uint8Array {
-    const bytes = encodeClientFrame(frame);
+    return this.checkSize(encodeClientFrame(frame));
+  }
+
+  private checkSize(bytes: Uint8Array | undefined): Uint8Array {
+    if (bytes === undefined) throw new ConnectionError(`request to ${this.url} withdrawn before it was sent`);
     if (bytes.length > this.server.maxFrameBytes) {
       throw new MessageTooLargeError(`frame of ${bytes.length} bytes exceeds the server's maxFrameBytes (${this.server.maxFrameBytes})`);
     }

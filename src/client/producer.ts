@@ -19,61 +19,14 @@ import type { Clock } from "./producer/builder.js";
 import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Tally, type Waiting } from "./producer/batch.js";
 import { ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./producer/errors.js";
 import { PartitionSender, type RetryEvent, type SenderHost, type SenderSettings } from "./producer/partition-sender.js";
+import { WaitQueue } from "./producer/wait-queue.js";
 
 export type { RecordMetadata } from "./producer/batch.js";
 export type { RetryEvent } from "./producer/partition-sender.js";
 export { DeliveryTimeoutError, ProducerClosedError, RequestTimeoutError } from "./producer/errors.js";
 
-export interface ProducerOptions {
-  /** 0, 1 or -1/"all" (default "all": durable per the topic's flush policy). */
-  acks?: 0 | 1 | -1 | "all";
-  /** How long a batch waits for more records before it may be sent. Default 5 ms. */
-  lingerMs?: number;
-  /** A batch is sent once its records reach this many bytes (capped by the broker's limits). Default 256 KiB. */
-  batchBytes?: number;
-  /** send() waits while batching + in-flight bytes exceed this. Default 16 MiB. */
-  maxBufferedBytes?: number;
-  /** Ask the broker for a producer id and number batches, so retries never duplicate or reorder. Default false. */
-  idempotent?: boolean;
-  /** Produce requests in flight per partition. Default 5 (at most 5 with idempotence: the broker's window). */
-  maxInFlight?: number;
-  /** @deprecated the old name of maxInFlight. */
-  maxInFlightPerPartition?: number;
-  /** Attempts after the first, within the delivery timeout. Default unlimited (as Kafka's retries). */
-  retries?: number;
-  /** Kafka's delivery.timeout.ms: a record fails if not acknowledged this long after its batch began. Default 120000. */
-  deliveryTimeoutMs?: number;
-  /** Kafka's request.timeout.ms: one produce request's deadline, then it is retried. Default 30000. */
-  requestTimeoutMs?: number;
-  /** First retry backoff, doubling per failure up to retryBackoffMaxMs. Defaults 100 and 1000 (Kafka's). */
-  retryBackoffMs?: number;
-  retryBackoffMaxMs?: number;
-  /** acks 0: wait while the socket holds more unsent bytes than this. Default 4 MiB. */
-  socketBufferBytes?: number;
-  /** Called before each retry of a partition's batches (e.g. to say the broker is unreachable). */
-  onRetry?: (event: RetryEvent) => void;
-  /**
-   * Compress each batch's records: Kafka's codec id (1 gzip, 2 snappy, 3 lz4, 4 zstd) and a synchronous
-   * compressor of a records section. The codecs stay out of this isomorphic client: in Node pass
-   * `{ codec, compress: await compressor(codec) }` from src/core/codecs.ts. A batch that would not shrink
-   * goes uncompressed (so it never outgrows the size it was checked against).
-   */
-  compression?: BatchCompression;
-}
-
-export interface BatchCompression {
-  codec: number;
-  compress(records: Uint8Array): Uint8Array;
-}
-
-export interface ProducerRecord {
-  topic: string;
-  partition?: number;
-  key?: Uint8Array | string | null;
-  value: Uint8Array | string | null;
-  headers?: { key: string; value: Uint8Array | string | null }[];
-  timestamp?: number;
-}
+export type { BatchCompression, ProducerOptions, ProducerRecord } from "./producer/options.js";
+import type { ProducerOptions, ProducerRecord } from "./producer/options.js";
 
 interface TopicLimits {
   partitions: number;
@@ -106,6 +59,10 @@ export class Producer {
    * argument: a number past 2^31 passed between functions is boxed on the heap at every call.
    */
   private readonly clock: Clock = { now: 0 };
+  private lastTopic: string | undefined;
+  private lastSenders: PartitionSender[] | undefined;
+  /** maxBufferedBytes, read once (congested is checked per record). */
+  private readonly maxBuffered: number;
 
   constructor(private readonly connection: Connection, private readonly admin: Admin, private readonly options: ProducerOptions = {}) {
     const acks = options.acks === "all" || options.acks === undefined ? -1 : options.acks;
@@ -115,12 +72,13 @@ export class Producer {
     // Kafka's rules: the broker only remembers 5 batches per producer, and deduplication needs answers.
     if (idempotent && maxInFlight > 5) throw new RangeError(`an idempotent producer allows at most 5 requests in flight per partition, got ${maxInFlight}`);
     if (idempotent && acks !== -1) throw new RangeError(`an idempotent producer needs acks "all", got ${String(options.acks)}`);
+    this.maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.settings = {
       acks,
       idempotent,
       maxInFlight,
       lingerMs: options.lingerMs ?? 5,
-      batchBytes: options.batchBytes ?? 256 * 1024,
+      batchBytes: options.batchBytes ?? 1024 * 1024,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       retries: options.retries ?? Number.POSITIVE_INFINITY,
@@ -153,7 +111,7 @@ export class Producer {
 
   /** True while send() would wait for room. */
   get congested(): boolean {
-    return this.buffered >= (this.options.maxBufferedBytes ?? 16 * 1024 * 1024);
+    return this.buffered >= this.maxBuffered;
   }
 
   /** Resolves when send() would accept a record without waiting. */
@@ -203,6 +161,8 @@ export class Producer {
       this.pendingAccepts++;
       let next = 0;
       let queued = false;
+      let topic: string | undefined;
+      let limits: TopicLimits | undefined;
       const run = () => {
         this.clock.now = now;
         while (next < records.length) {
@@ -217,7 +177,11 @@ export class Producer {
             return;
           }
           const record = records[next]!;
-          const limits = this.topics.get(record.topic);
+          // A call's records mostly share one topic: its limits are looked up once per run of it.
+          if (record.topic !== topic || !limits) {
+            topic = record.topic;
+            limits = this.topics.get(topic);
+          }
           if (!limits) {
             // First use of the topic: the rest of the call waits once for its metadata (not a waiter per
             // record), behind whoever asked first, so order holds. If it cannot load, the call fails and
@@ -284,13 +248,24 @@ export class Producer {
 
   /** Encodes a record into its partition's batch; records without a timestamp get `clock.now` (set by the caller). */
   private enqueue(record: ProducerRecord, limits: TopicLimits, waiting: Waiting): void {
-    const size = recordSize(record);
-    const invalid = this.validate(record, limits, size);
-    if (invalid) return fail(waiting, invalid);
-    const partition = this.partitionOf(record, limits.partitions);
     const { key, value, headers } = record;
-    let bytes = byteLength(key) + byteLength(value) + 24;
-    if (headers) for (const h of headers) bytes += h.key.length + byteLength(h.value) + 4;
+    let size: number;
+    let bytes: number;
+    let partition: number;
+    if (headers === undefined && record.partition === undefined && record.timestamp === undefined && key == null && value instanceof Uint8Array && BATCH_HEADER_BYTES + 36 + value.length <= limits.maxBatchSize) {
+      // The common record at high rates (keyless bytes, no headers, no timestamp, well under the limit):
+      // nothing to validate, sizes without the general functions, the sticky partition.
+      size = 36 + value.length;
+      bytes = value.length + 24;
+      partition = this.stickyPartition(record.topic, limits.partitions);
+    } else {
+      size = recordSize(record);
+      const invalid = this.validate(record, limits, size);
+      if (invalid) return fail(waiting, invalid);
+      partition = this.partitionOf(record, limits.partitions);
+      bytes = byteLength(key) + byteLength(value) + 24;
+      if (headers) for (const h of headers) bytes += h.key.length + byteLength(h.value) + 4;
+    }
     this.buffered += bytes;
     // The record is encoded into its batch here (no copy of it is kept).
     this.senderOf(record.topic, partition, limits).add(key, value, headers, record.timestamp, waiting, bytes, size);
@@ -330,17 +305,25 @@ export class Producer {
   }
 
   private senderOf(topic: string, partition: number, limits: TopicLimits): PartitionSender {
-    let byPartition = this.senders.get(topic);
+    // The last topic's senders are kept at hand (one map lookup less per record of a run).
+    let byPartition = topic === this.lastTopic ? this.lastSenders : this.senders.get(topic);
     if (!byPartition) this.senders.set(topic, (byPartition = []));
+    this.lastTopic = topic;
+    this.lastSenders = byPartition;
     return (byPartition[partition] ??= new PartitionSender(this.host, topic, partition, limits.maxBatchSize));
   }
 
   private partitionOf(record: ProducerRecord, partitions: number): number {
     if (record.partition !== undefined) return record.partition;
     if (record.key != null) return partitionForKey(record.key, partitions);
-    // Kafka's sticky partitioner: keyless records fill one partition's batch, then move on.
-    let current = this.sticky.get(record.topic);
-    if (current === undefined || current >= partitions) this.sticky.set(record.topic, (current = Math.floor(Math.random() * partitions)));
+    return this.stickyPartition(record.topic, partitions);
+  }
+
+  /** Kafka's sticky partitioner: keyless records fill one partition's batch, then move on. */
+  private stickyPartition(topic: string, partitions: number): number {
+    if (partitions === 1) return 0;
+    let current = this.sticky.get(topic);
+    if (current === undefined || current >= partitions) this.sticky.set(topic, (current = Math.floor(Math.random() * partitions)));
     return current;
   }
 
@@ -387,38 +370,5 @@ export class Producer {
     const waiters = [...this.idleWaiters];
     this.idleWaiters.clear();
     for (const wake of waiters) wake();
-  }
-}
-
-/** A FIFO of callbacks with O(1) shift, compacted as it drains. */
-class WaitQueue {
-  private items: Array<() => void> = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: () => void): void {
-    this.items.push(item);
-  }
-
-  /** Returns the item just shifted to the head (it must run before those behind it). */
-  putBack(item: () => void): void {
-    if (this.head > 0) this.items[--this.head] = item;
-    else this.items.unshift(item);
-  }
-
-  shift(): () => void {
-    const item = this.items[this.head]!;
-    this.items[this.head++] = undefined as never;
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
   }
 }

@@ -7,7 +7,7 @@ import { decodeRecordBatch, readBatchHeader } from "../../src/core/index.js";
 import { KafkaErrors, type KafkaErrorName } from "../../src/errors/index.js";
 import type { Admin, Connection } from "../../src/client/index.js";
 import { ConnectionError } from "../../src/client/errors.js";
-import { FrameType, type ClientFrame, type ServerFrame } from "../../src/protocol/ws/index.js";
+import { decodeClientFrame, FrameType, type ClientFrame, type ServerFrame } from "../../src/protocol/ws/index.js";
 import { ProducerStateTable } from "../../src/shard/producer-state.js";
 
 export type Fault =
@@ -51,6 +51,13 @@ export class FakeBroker {
   maxBuffered = 0;
   drainBytesPerMs = Number.POSITIVE_INFINITY;
   posted = 0;
+  /** Produce requests that came as frames written around their batch in place (requestFrame). */
+  framesInPlace = 0;
+  /** Frames whose writer declined when the connection got to them (the attempt was over by then). */
+  framesWithdrawn = 0;
+  /** How long the n-th requestFrame waits before it writes its frame (a reconnect in between). */
+  frameDelayMs: (n: number) => number = () => 0;
+  private frameCalls = 0;
   private pending = new Set<Pending>();
   private drainTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -87,6 +94,19 @@ export class FakeBroker {
       },
       post: (frame: ClientFrame) => this.post(frame),
       request: (frame: ClientFrame) => this.request(frame),
+      // Frames the producer writes in place: decoded as the broker would (a bad head fails the test).
+      requestFrame: async (write: (requestId: number) => Uint8Array | undefined) => {
+        // As a connection waiting to reconnect: the frame is written when it can go out, maybe much later.
+        const delay = this.frameDelayMs(this.frameCalls++);
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        const bytes = write(1);
+        if (!bytes) {
+          this.framesWithdrawn++;
+          throw new ConnectionError("request withdrawn before it was sent");
+        }
+        this.framesInPlace++;
+        return this.request(decodeClientFrame(bytes));
+      },
     } as unknown as Connection;
   }
 

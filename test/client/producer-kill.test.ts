@@ -1,7 +1,8 @@
 // sendAll() (records encoded into their batch as they are handed over, batch buffers reused once
 // acknowledged: issue 14) against a real server in a child process that is killed with SIGKILL twice
 // mid-stream and restarted on the same port and data directory: with idempotence and 5 requests in flight
-// every record is stored once and in order (retried batches are resent from their reused buffers intact).
+// every record is stored once and in order (retried batches are resent from their reused buffers intact,
+// each attempt's PRODUCE head written in front of the batch in place when the reconnected socket sends it).
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

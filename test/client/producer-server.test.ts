@@ -92,4 +92,33 @@ describe("producer against a real server", () => {
     const stored = await readAll(client, "compacted");
     expect(stored).toEqual(records.filter((r) => r.key !== null).map((r) => ({ key: r.key, value: r.value })));
   });
+
+  it("default options: batches fill up to the topic's max.message.bytes (default and smaller) and are all accepted", async () => {
+    const server = await servers.start();
+    const client = await servers.client(server.url);
+    // Every PRODUCE frame this connection sends, by size (the producer writes them in place).
+    const frames: number[] = [];
+    const connection = client.connection;
+    const requestFrame = connection.requestFrame.bind(connection);
+    connection.requestFrame = (write, options) =>
+      requestFrame((id) => {
+        const bytes = write(id);
+        if (bytes) frames.push(bytes.length);
+        return bytes;
+      }, options);
+    for (const [topic, limit] of [["full", 1024 * 1024 + 12], ["small", 100_000]] as const) {
+      await client.admin.createTopic(topic, { partitions: 1, configs: topic === "small" ? { "max.message.bytes": String(limit) } : {} });
+      frames.length = 0;
+      const producer = client.producer();
+      const total = 25_000;
+      const value = (i: number) => String(i).padStart(100, "0");
+      await producer.sendAll(Array.from({ length: total }, (_, i) => ({ topic, value: value(i) })));
+      await producer.close();
+      const head = 22 + topic.length; // the PRODUCE frame's bytes before its batch
+      expect(Math.max(...frames) - head).toBeLessThanOrEqual(limit);
+      expect(Math.max(...frames) - head).toBeGreaterThan(limit * 0.85); // full batches, not the per-record bound's 75%
+      const stored = await readAll(client, topic);
+      expect(stored.map((r) => r.value)).toEqual(Array.from({ length: total }, (_, i) => value(i)));
+    }
+  }, 60_000);
 });

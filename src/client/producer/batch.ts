@@ -87,7 +87,7 @@ export interface Batch {
   waiting: (Waiting | number)[];
   /** Bytes counted against maxBufferedBytes. */
   bytes: number;
-  /** Upper bound of the encoded batch's size (header included). */
+  /** The encoded batch's size so far, header included (an upper bound in a split's halves). */
   size: number;
   /** When its first record arrived (the delivery timeout runs from here, as Kafka's batch creation time). */
   createdAt: number;
@@ -112,11 +112,15 @@ export interface Batch {
 /** RecordBatch v2 header (61 bytes). */
 export const BATCH_HEADER_BYTES = 61;
 
-export function newBatch(topic: string, partition: number, order: number, buffer?: Uint8Array): Batch {
+/**
+ * `frameHead`: bytes kept free in front of the batch for its PRODUCE frame's head (produce-request.ts);
+ * `maxSize`: the largest batch the broker takes (the buffer grows no further than that).
+ */
+export function newBatch(topic: string, partition: number, order: number, buffer?: Uint8Array, frameHead = 0, maxSize = Number.POSITIVE_INFINITY): Batch {
   return {
     topic,
     partition,
-    builder: new BatchBuilder(buffer),
+    builder: new BatchBuilder(buffer, frameHead, frameHead + maxSize),
     count: 0,
     waiting: [],
     bytes: 0,

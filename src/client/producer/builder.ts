@@ -7,6 +7,10 @@
 // attributes 0, varlong timestamp delta from the first record, varint offset delta (the index), key and
 // value as zigzag length (-1 = null) + bytes, header count, headers. Strings are UTF-8. Buffers grow by
 // doubling and can be handed back (release) to be reused by a later batch once no one reads them.
+//
+// Frame room: a builder may keep `start` bytes free in front of the batch, where the sender writes the
+// PRODUCE frame's head (protocol/ws/produce-frame.ts), so the batch goes to the socket without being
+// copied into a frame first (issue 14).
 
 import { crc32c, decodeRecordBatch } from "../../core/index.js";
 
@@ -41,13 +45,19 @@ function zigzagSize(v: number): number {
 export class BatchBuilder {
   buffer: Uint8Array;
   /** End of the records written so far. */
-  length = HEADER;
+  length: number;
   count = 0;
   baseTimestamp = 0;
   maxTimestamp = 0;
 
-  constructor(buffer?: Uint8Array) {
-    this.buffer = buffer ?? new Uint8Array(4096);
+  /**
+   * `start`: bytes kept free before the batch (a frame's head); the batch is buffer[start, length).
+   * `maxCapacity`: growth stops doubling here (the largest batch the broker takes, plus `start`), so a full
+   * 1 MiB batch does not sit in a 2 MiB buffer; a record that needs more still gets room.
+   */
+  constructor(buffer?: Uint8Array, readonly start = 0, private readonly maxCapacity = Number.POSITIVE_INFINITY) {
+    this.buffer = buffer && buffer.length >= start + HEADER ? buffer : new Uint8Array(Math.max(4096, start + HEADER));
+    this.length = start + HEADER;
   }
 
   /** Makes room for `n` more bytes (doubling: the copies add up to at most the batch's size). */
@@ -56,6 +66,7 @@ export class BatchBuilder {
     if (need <= this.buffer.length) return;
     let capacity = this.buffer.length * 2;
     while (capacity < need) capacity *= 2;
+    if (capacity > this.maxCapacity) capacity = Math.max(need, this.maxCapacity);
     const next = new Uint8Array(capacity);
     next.set(this.buffer.subarray(0, this.length));
     this.buffer = next;
@@ -64,6 +75,16 @@ export class BatchBuilder {
   /** Zigzag varint of an int32-range value at `p`; returns the position after. */
   private static varint(buf: Uint8Array, p: number, v: number): number {
     let z = v >= 0 ? v * 2 : -v * 2 - 1; // zigzag without 32-bit overflow (v may be up to 2^31 - 1)
+    if (z < 0x80) {
+      // Most lengths and indexes (values under 64 bytes, a batch's first 64 records, -1 for null).
+      buf[p] = z;
+      return p + 1;
+    }
+    if (z < 0x4000) {
+      buf[p] = (z & 0x7f) | 0x80;
+      buf[p + 1] = z >>> 7;
+      return p + 2;
+    }
     while (z >= 0x80) {
       buf[p++] = (z & 0x7f) | 0x80;
       z = Math.floor(z / 128);
@@ -78,21 +99,32 @@ export class BatchBuilder {
    * as this returns.
    */
   append(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null | undefined, headers: HeaderInput[] | undefined, stamp: number | undefined, clock?: Clock): void {
-    const timestamp = stamp ?? clock?.now ?? Date.now();
-    if (this.count === 0) this.baseTimestamp = this.maxTimestamp = timestamp;
-    else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
-    const delta = timestamp - this.baseTimestamp;
+    // Two branches, not `stamp ?? clock.now`: merging a caller's number with the clock's (an unboxed double)
+    // boxes the clock's on the heap for every record (16 B). The delta from the batch's first timestamp is
+    // passed on as a small integer (`wide | 0`) where it is one, almost always, for the same reason.
+    let wide: number;
+    if (stamp === undefined) {
+      const t = clock !== undefined ? clock.now : Date.now();
+      if (this.count === 0) this.baseTimestamp = this.maxTimestamp = t;
+      else if (t > this.maxTimestamp) this.maxTimestamp = t;
+      wide = t - this.baseTimestamp;
+    } else {
+      if (this.count === 0) this.baseTimestamp = this.maxTimestamp = stamp;
+      else if (stamp > this.maxTimestamp) this.maxTimestamp = stamp;
+      wide = stamp - this.baseTimestamp;
+    }
+    const small = wide > -0x3fffffff && wide < 0x3fffffff;
     const index = this.count;
     if (typeof key !== "string" && typeof value !== "string" && headers === undefined) {
       // The common case: bytes or nulls, no headers; the body's size is known before it is written.
       const k = key == null ? -1 : key.length;
       const v = value == null ? -1 : value.length;
-      const body = 1 + varlongSize(delta) + zigzagSize(index) + zigzagSize(k) + (k > 0 ? k : 0) + zigzagSize(v) + (v > 0 ? v : 0) + 1;
+      const body = 1 + (small ? zigzagSize(wide | 0) : varlongSize(wide)) + zigzagSize(index) + zigzagSize(k) + (k > 0 ? k : 0) + zigzagSize(v) + (v > 0 ? v : 0) + 1;
       this.room(5 + body);
       const buf = this.buffer;
       let p = BatchBuilder.varint(buf, this.length, body);
       buf[p++] = 0; // attributes
-      p = writeVarlong(buf, p, delta);
+      p = small ? BatchBuilder.varint(buf, p, wide | 0) : writeVarlong(buf, p, wide);
       p = BatchBuilder.varint(buf, p, index);
       p = BatchBuilder.varint(buf, p, k);
       if (k > 0) {
@@ -107,7 +139,8 @@ export class BatchBuilder {
       buf[p++] = 0; // no headers
       this.length = p;
     } else {
-      this.appendGeneral(key, value, headers, delta, index);
+      if (small) this.appendGeneral(key, value, headers, wide | 0, index);
+      else this.appendGeneral(key, value, headers, wide, index);
     }
     this.count = index + 1;
   }
@@ -160,10 +193,11 @@ export class BatchBuilder {
    */
   finish(identity: BatchIdentity | undefined, baseSequence: number): Uint8Array {
     const buf = this.buffer;
-    const view = new DataView(buf.buffer, buf.byteOffset, HEADER);
+    const start = this.start;
+    const view = new DataView(buf.buffer, buf.byteOffset + start, HEADER);
     const count = this.count;
     view.setBigInt64(0, 0n); // baseOffset: the broker assigns it
-    view.setInt32(8, this.length - 12); // batchLength: after baseOffset and itself
+    view.setInt32(8, this.length - start - 12); // batchLength: after baseOffset and itself
     view.setInt32(12, -1); // partitionLeaderEpoch
     view.setInt8(16, 2); // magic
     view.setInt16(21, 0); // attributes: uncompressed, CreateTime, not transactional
@@ -174,7 +208,7 @@ export class BatchBuilder {
     view.setInt16(51, identity ? identity.producerEpoch : -1);
     view.setInt32(53, identity ? baseSequence : -1);
     view.setInt32(57, count);
-    const batch = buf.subarray(0, this.length);
+    const batch = buf.subarray(start, this.length);
     view.setUint32(17, crc32c(batch.subarray(CRC_START)));
     return batch;
   }

@@ -10,6 +10,8 @@
 // - Per partition, ONE produce request in flight: records sent while one is in flight join the next batch
 //   (up to 1 MiB of values). With a single request in flight the retry of the oldest unanswered batch can
 //   never be overtaken, which keeps the broker's sequence rules (5-batch window) trivially satisfied.
+// - Records are encoded into their partition's open batch (BatchBuilder, as the single-broker producer) when
+//   they are sent: no record object is kept, and the header and CRC are written once, when the batch leaves.
 // - A batch is encoded once and retried byte for byte: on NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE,
 //   leader-epoch errors, NOT_ENOUGH_REPLICAS(_AFTER_APPEND), a lost connection or a request timeout, the
 //   metadata is refreshed and the same bytes go to the (possibly new) leader, until deliveryTimeoutMs.
@@ -18,13 +20,13 @@
 //   that sequence range is unknown, and a new id restarts every partition at sequence 0 (Kafka's
 //   epoch bump), so later batches are never refused because of it.
 
-import { encodeRecordBatch, type RecordInput } from "../../core/index.js";
 import { partitionForKey } from "../../core/partitioner.js";
 import { FrameType, type ServerFrame } from "../../protocol/ws/index.js";
-import { RivuletError } from "../../errors/index.js";
+import { InvalidRecordError, RivuletError } from "../../errors/index.js";
 import { errorFromCode } from "../errors.js";
 import type { RivuletClient } from "../index.js";
 import type { ProducerOptions, ProducerRecord, RecordMetadata } from "../producer.js";
+import { BatchBuilder } from "./builder.js";
 import { DeliveryTimeoutError, ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
 
 /** What the producer needs of the cluster client (RivuletCluster satisfies it). */
@@ -34,15 +36,24 @@ export interface LeaderRouter {
   partitionCount(topic: string): number | undefined;
 }
 
-interface Pending {
-  input: RecordInput;
+interface Waiter {
   resolve(meta: RecordMetadata): void;
   reject(error: Error): void;
+}
+
+/** Records encoded as they arrived, and who waits for each, in order. */
+interface OpenBatch {
+  builder: BatchBuilder;
+  waiters: Waiter[];
+  /** Value bytes (strings at 3 per character): the batch takes no more past MAX_BATCH_VALUE_BYTES. */
+  valueBytes: number;
+  /** When its first record arrived: the delivery timeout runs from here. */
   createdAt: number;
 }
 
 interface PartitionState {
-  queue: Pending[];
+  /** Batches not yet sent, oldest first; records join the last one until it is full. */
+  queue: OpenBatch[];
   busy: boolean;
   identity: Identity | undefined;
   nextSeq: number;
@@ -88,11 +99,16 @@ export class CrossBrokerProducer {
     if (this.closed) throw new ProducerClosedError();
     this.unanswered++;
     try {
+      if (record.timestamp !== undefined && !Number.isSafeInteger(record.timestamp)) throw new InvalidRecordError(`timestamp must be a safe integer, got ${record.timestamp}`);
+      if (record.headers !== undefined && record.headers.some((h) => typeof h.key !== "string")) throw new InvalidRecordError("header keys must be strings");
       const partition = await this.partitionOf(record);
-      const input: RecordInput = { key: record.key ?? null, value: record.value, headers: record.headers, timestamp: record.timestamp ?? Date.now() };
       return await new Promise<RecordMetadata>((resolve, reject) => {
         const state = this.stateOf(record.topic, partition);
-        state.queue.push({ input, resolve, reject, createdAt: Date.now() });
+        const batch = openBatch(state.queue);
+        batch.builder.append(record.key, record.value, record.headers, record.timestamp ?? Date.now());
+        batch.waiters.push({ resolve, reject });
+        const v = record.value;
+        batch.valueBytes += typeof v === "string" ? v.length * 3 : (v?.length ?? 0);
         void this.drain(record.topic, partition, state);
       });
     } finally {
@@ -136,7 +152,8 @@ export class CrossBrokerProducer {
     state.busy = true;
     try {
       while (state.queue.length) {
-        const batch = take(state.queue);
+        const batch = state.queue.shift()!;
+        const waiters = batch.waiters;
         try {
           const identity = await this.currentIdentity();
           if (state.identity !== identity) {
@@ -145,14 +162,14 @@ export class CrossBrokerProducer {
             state.nextSeq = 0;
           }
           const baseSequence = state.nextSeq;
-          const bytes = encodeRecordBatch(batch.map((p) => p.input), { ...identity, baseSequence });
-          state.nextSeq = incrementSequence(baseSequence, batch.length);
-          const base = await this.deliver(topic, partition, bytes, batch.length, batch[0]!.createdAt + this.deliveryTimeoutMs);
-          batch.forEach((p, i) => p.resolve({ topic, partition, offset: base + BigInt(i) }));
+          const bytes = batch.builder.finish(identity, baseSequence);
+          state.nextSeq = incrementSequence(baseSequence, waiters.length);
+          const base = await this.deliver(topic, partition, bytes, waiters.length, batch.createdAt + this.deliveryTimeoutMs);
+          for (let i = 0; i < waiters.length; i++) waiters[i]!.resolve({ topic, partition, offset: base + BigInt(i) });
         } catch (error) {
           // The sequence range's fate is unknown (or refused): continue under a fresh producer id.
           this.identity = undefined;
-          for (const p of batch) p.reject(error as Error);
+          for (const w of waiters) w.reject(error as Error);
         }
       }
     } finally {
@@ -226,16 +243,13 @@ export class CrossBrokerProducer {
   }
 }
 
-/** The queued records that go into the next batch (at least one). */
-function take(queue: Pending[]): Pending[] {
-  let bytes = 0;
-  let n = 0;
-  while (n < queue.length && (n === 0 || bytes < MAX_BATCH_VALUE_BYTES)) {
-    const v = queue[n]!.input.value;
-    bytes += typeof v === "string" ? v.length * 3 : (v?.length ?? 0);
-    n++;
-  }
-  return queue.splice(0, n);
+/** The batch the next record joins: the newest unsent one, or a new one once that holds 1 MiB of values. */
+function openBatch(queue: OpenBatch[]): OpenBatch {
+  const last = queue[queue.length - 1];
+  if (last && last.valueBytes < MAX_BATCH_VALUE_BYTES) return last;
+  const batch: OpenBatch = { builder: new BatchBuilder(), waiters: [], valueBytes: 0, createdAt: Date.now() };
+  queue.push(batch);
+  return batch;
 }
 
 /** `sequence + n`, wrapping past 2^31-1 to 0 as the broker does (Kafka's DefaultRecordBatch.incrementSequence). */

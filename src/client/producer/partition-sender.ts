@@ -29,11 +29,12 @@
 
 import { FrameType, type ServerFrame } from "../../protocol/ws/index.js";
 import type { Connection } from "../connection.js";
-import { ConnectionError, errorFromCode } from "../errors.js";
+import { errorFromCode } from "../errors.js";
 import type { DrainGate } from "../transport.js";
 import { addWaiting, compressBatch, fail, forEachWaiting, newBatch, splitBatch, succeedAt, type Batch, type Waiting } from "./batch.js";
 import type { Clock, HeaderInput } from "./builder.js";
-import { DeliveryTimeoutError, RequestTimeoutError, withTimeout, type Identity } from "./errors.js";
+import { DeliveryTimeoutError, type Identity } from "./errors.js";
+import { ProduceRequests } from "./produce-request.js";
 import { backoffDelay, judgeFailure } from "./retry-decision.js";
 import { Sequences } from "./sequences.js";
 
@@ -105,6 +106,8 @@ export class PartitionSender {
   private pumpScheduled = false;
   /** Buffers of acknowledged batches, reused by the next ones (no allocation or growth per batch). */
   private readonly spare: Uint8Array[] = [];
+  /** Puts batches on the wire (and keeps room for the frame's head in front of each). */
+  private readonly requests: ProduceRequests;
 
   constructor(
     private readonly host: SenderHost,
@@ -112,7 +115,9 @@ export class PartitionSender {
     readonly partition: number,
     /** Largest encoded batch the broker accepts here. */
     private readonly maxBatchSize: number,
-  ) {}
+  ) {
+    this.requests = new ProduceRequests(host.connection, host.settings, host.drain, topic, partition);
+  }
 
   /** Nothing batching, queued, in flight or waiting to be retried. */
   get idle(): boolean {
@@ -126,13 +131,15 @@ export class PartitionSender {
    */
   add(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null, headers: HeaderInput[] | undefined, timestamp: number | undefined, waiting: Waiting, bytes: number, size: number): void {
     if (this.open && this.open.size + size > this.maxBatchSize) this.sealFull();
-    const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++, this.spare.pop()));
+    const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++, this.spare.pop(), this.requests.frameHead, this.maxBatchSize));
     batch.builder.append(key, value, headers, timestamp, this.host.clock);
     batch.count++;
     addWaiting(batch, waiting);
     batch.bytes += bytes;
-    batch.size += size;
-    if (batch.bytes >= this.host.settings.batchBytes || batch.size >= this.maxBatchSize) this.sealFull();
+    // The exact size so far (the bound `size` is ~30% above it for small records, and `bytes` counts
+    // strings at 3 bytes per character): batchBytes and the broker's limit are compared with what is sent.
+    batch.size = batch.builder.length - batch.builder.start;
+    if (batch.size >= this.host.settings.batchBytes || batch.size >= this.maxBatchSize) this.sealFull();
     else if (this.lingerTimer === undefined && !batch.ripe) this.startLinger(batch);
   }
 
@@ -252,7 +259,7 @@ export class PartitionSender {
   }
 
   private dispatch(batch: Batch): void {
-    const { idempotent, acks } = this.host.settings;
+    const { idempotent } = this.host.settings;
     if (!batch.encoded) {
       try {
         if (idempotent) {
@@ -272,32 +279,10 @@ export class PartitionSender {
     if (idempotent) this.sequences.sent(batch);
     batch.attempts++;
     batch.sent = true;
-    const attempt = acks === 0 ? this.post(batch) : this.request(batch);
-    attempt.then(
+    this.requests.send(batch).then(
       (frame) => this.answered(batch, frame),
       (error: Error) => this.failed(batch, error),
     );
-  }
-
-  private async post(batch: Batch): Promise<undefined> {
-    const { connection, settings } = this.host;
-    // acks 0 settles a batch once the socket took it: wait until the socket has room, or memory grows
-    // without bound while the socket cannot keep up (issue 12).
-    await this.host.drain.wait();
-    if (!connection.isOpen) throw new ConnectionError(`not connected to ${connection.url}`);
-    const items = [{ topic: this.topic, partition: this.partition, batch: batch.encoded! }];
-    connection.post({ type: FrameType.PRODUCE, requestId: connection.allocateId(), acks: 0, timeoutMs: settings.requestTimeoutMs, items });
-    return undefined;
-  }
-
-  private request(batch: Batch): Promise<ServerFrame> {
-    const { connection, settings } = this.host;
-    const left = batch.createdAt + settings.deliveryTimeoutMs - Date.now();
-    const timeoutMs = Math.max(1, Math.min(settings.requestTimeoutMs, left));
-    const items = [{ topic: this.topic, partition: this.partition, batch: batch.encoded! }];
-    const response = connection.request({ type: FrameType.PRODUCE, acks: settings.acks, timeoutMs: settings.requestTimeoutMs, items });
-    // The connection's own timer may be longer (or not yet running while it reconnects): bound every attempt.
-    return withTimeout(response, timeoutMs, () => new RequestTimeoutError(timeoutMs));
   }
 
   private answered(batch: Batch, frame: ServerFrame | undefined): void {

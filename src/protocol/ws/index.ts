@@ -4,3 +4,4 @@ export { encodeClientFrame, decodeClientFrame } from "./client-frames.js";
 export { encodeServerFrame, decodeServerFrame, encodeChunk } from "./server-frames.js";
 export { startPosition, type StartFrom } from "./start-position.js";
 export { WsProtocolError, FrameReader, FrameWriter } from "./bytes.js";
+export { produceFrameTopic, produceFrameHeadSize, writeProduceFrameHead } from "./produce-frame.js";

@@ -61,4 +61,26 @@ describe("BatchBuilder", () => {
     builder.append(null, "x", undefined, undefined, { now: 1_700_000_000_123 });
     expect(decodeRecordBatch(builder.finish(undefined, -1)).records[0]!.timestamp).toBe(1_700_000_000_123);
   });
+
+  it("keeps room for a frame's head: the same batch bytes after `start` free bytes, which it never writes", () => {
+    const start = 37;
+    const buffer = new Uint8Array(64).fill(0xab); // small: it grows, and the head room must move with it
+    const builder = build(records, new BatchBuilder(buffer, start));
+    const batch = builder.finish({ producerId: 5n, producerEpoch: 1 }, 9);
+    expect(batch).toEqual(encodeRecordBatch(records, { producerId: 5n, producerEpoch: 1, baseSequence: 9 }));
+    expect(batch.byteOffset - builder.buffer.byteOffset).toBe(start);
+    expect(builder.buffer.length).toBeGreaterThan(64);
+    expect(recordsOf(batch).map((r) => r.timestamp)).toEqual(records.map((r) => r.timestamp));
+  });
+
+  it("grows by doubling only up to maxCapacity, and past it only as far as a record needs", () => {
+    const value = bytes(1000, 3);
+    const capped = new BatchBuilder(undefined, 10, 10_000);
+    for (let i = 0; i < 9; i++) capped.append(null, value, undefined, 1);
+    expect(capped.buffer.length).toBe(10_000); // doubling 4096 -> 8192 -> 16384 would overshoot
+    capped.append(null, bytes(20_000, 4), undefined, 1); // one record larger than the cap still fits
+    expect(capped.buffer.length).toBeGreaterThanOrEqual(capped.length);
+    expect(capped.buffer.length).toBeLessThan(40_000);
+    expect(decodeRecordBatch(capped.finish(undefined, -1)).recordCount).toBe(10);
+  });
 });
