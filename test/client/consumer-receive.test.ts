@@ -7,14 +7,19 @@
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { WebSocketServer, type WebSocket } from "ws";
+import WsPackage, { WebSocketServer, type WebSocket } from "ws";
 import { Connection } from "../../src/client/connection.js";
 import { Consumer } from "../../src/client/consumer.js";
 import { CorruptBatchError } from "../../src/client/errors.js";
 import type { Admin } from "../../src/client/admin.js";
 import { encodeRecordBatch } from "../../src/core/index.js";
 import { decodeClientFrame, encodeServerFrame, FrameType, PROTOCOL_VERSION, type ServerFrame } from "../../src/protocol/ws/index.js";
+import type { WebSocketConstructor } from "../../src/client/transport.js";
 import { FakeBroker, FakeSocket } from "./fake-broker.js";
+
+// The `ws` package, named explicitly: Node 22+ has a global WebSocket (undici) that the client would pick,
+// and the path under test is the one Node 20 takes.
+const WsClient = WsPackage as unknown as WebSocketConstructor;
 
 const PER_BATCH = 50;
 
@@ -97,7 +102,7 @@ async function chunkServer(chunks: number, batches: number, delivery: Delivery, 
 }
 
 async function readAll(url: string, count: number) {
-  const connection = new Connection({ url });
+  const connection = new Connection({ url, WebSocket: WsClient });
   await connection.connect();
   const consumer = new Consumer(connection, {} as Admin, { topic: "t", partitions: [0], from: "earliest", windowBytes: 64 << 20 });
   const got = [];
@@ -132,7 +137,7 @@ describe("consumer receive path", () => {
   it("a corrupt batch in a received frame: the batches before it are delivered, then a CorruptBatchError at its offset", async () => {
     const server = await chunkServer(2, 4, "whole", 1);
     try {
-      const connection = new Connection({ url: server.url });
+      const connection = new Connection({ url: server.url, WebSocket: WsClient });
       await connection.connect();
       const consumer = new Consumer(connection, {} as Admin, { topic: "t", partitions: [0], from: "earliest", windowBytes: 64 << 20 });
       const offsets: bigint[] = [];
