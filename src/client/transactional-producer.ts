@@ -235,7 +235,7 @@ export class TransactionalProducer {
       }
       await Promise.all([...byBroker].map(async ([c, indexes]) => {
         try {
-          const result = await c.request({ type: FrameType.PRODUCE, acks: -1, timeoutMs: 30_000, items: indexes.map((i) => items[i]!) });
+          const result = await c.request({ type: FrameType.PRODUCE, acks: -1, timeoutMs: 30_000, items: indexes.map((i) => items[i]!), transactionalId: this.transactionalId });
           if (result.type !== FrameType.PRODUCE_RESULT) throw new KafkaProtocolError("UNKNOWN_SERVER_ERROR", "unexpected response to PRODUCE");
           indexes.forEach((index, j) => {
             const r = result.items[j];
