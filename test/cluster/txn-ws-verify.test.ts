@@ -28,6 +28,7 @@ const NONE = 0;
 const INVALID_PRODUCER_EPOCH = 47;
 const INVALID_TXN_STATE = 48;
 const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
+const NOT_ENOUGH_REPLICAS = 19;
 
 async function readCommitted(topic: string): Promise<string[]> {
   const { stdout } = await promisify(execFile)("kcat", ["-C", "-b", live().map((b) => b.bootstrap).join(","), "-t", topic, "-o", "beginning", "-e", "-q", "-X", "isolation.level=read_committed", "-f", "%s\\n"], { timeout: 30_000 });
@@ -134,10 +135,22 @@ describe("WebSocket transactional PRODUCE in cluster mode, verified with the id'
     cluster.close();
   }, 120_000);
 
-  it("a coordinator killed -9 mid-transaction: the batches are retried and the transaction commits after failover with every record", async () => {
+  it("a coordinator killed -9 mid-transaction: NOT_ENOUGH_REPLICAS, nothing appended; the batches are retried and the transactions complete after failover with every record", async () => {
     const cluster = await connectCluster({ urls: brokers.map((b) => `${b.wsUrl}/ws`) });
     const before = await readCommitted(TOPIC);
     const { txnId, coordinator, partition } = await split("kill");
+    // A second partition another broker than the coordinator leads, not written before the kill: its
+    // first batch after the kill must reach the (dead) coordinator.
+    let other = -1;
+    for (let p = 0; p < 3; p++) if (p !== partition && ![coordinator, -1].includes(await leaderOf(p))) other = p;
+    expect(other).toBeGreaterThanOrEqual(0);
+    const otherLeader = await leaderOf(other);
+    // A raw transaction of a second id with the same coordinator, `other` added but not written yet.
+    let rawId = "";
+    for (let i = 0; i < 200 && !rawId; i++) if ((await coordinatorOf(`kraw-${i}`)) === coordinator) rawId = `kraw-${i}`;
+    const raw = await init(cluster, coordinator, rawId);
+    await request(cluster, coordinator, { type: FrameType.TXN_ADD, transactionalId: rawId, ...raw, partitions: [{ topic: TOPIC, partition: other }], group: "" });
+
     const producer = cluster.producer({ transactionalId: txnId, transactionTimeoutMs: 60_000 });
     await producer.beginTransaction();
     const expected: string[] = [];
@@ -146,15 +159,31 @@ describe("WebSocket transactional PRODUCE in cluster mode, verified with the id'
       expected.push(`k${i}`);
     }
     await fixture.broker(coordinator).kill("SIGKILL");
-    // The leader cannot reach the coordinator until the id's partition has a new leader that loaded the
-    // transaction: NOT_ENOUGH_REPLICAS, retried by the client; then verified there.
+    // The leader cannot ask the coordinator: the retriable NOT_ENOUGH_REPLICAS, and nothing is appended.
+    const otherEnd = await endOffset(cluster, otherLeader, other);
+    expect(await produceRaw(cluster, otherLeader, other, raw, 0, "raw-during", rawId)).toBe(NOT_ENOUGH_REPLICAS);
+    expect(await endOffset(cluster, otherLeader, other)).toBe(otherEnd);
+    // The cluster producer retries such batches until the id's partition has a new leader that loaded
+    // the transaction, then commits there.
     for (let i = 6; i < 12; i++) {
-      await producer.send({ topic: TOPIC, partition: i % 2 === 0 ? partition : (partition + 1) % 3, value: `k${i}` });
+      await producer.send({ topic: TOPIC, partition: i % 2 === 0 ? partition : other, value: `k${i}` });
       expected.push(`k${i}`);
     }
     await producer.commitTransaction();
-    expect(await coordinatorOf(txnId)).not.toBe(coordinator);
+    const next = await coordinatorOf(txnId);
+    expect(next).not.toBe(coordinator);
     expect(await readCommitted(TOPIC)).toEqual([...before, ...expected].sort());
+
+    // The raw transaction goes on at the next coordinator (it loaded it Ongoing, `other` in it).
+    // (Its __transaction_state partition may still be moving: NOT_ENOUGH_REPLICAS until it is loaded.)
+    await until("raw batch verified at the next coordinator", async () => {
+      const code = await produceRaw(cluster, otherLeader, other, raw, 0, "raw-after", rawId);
+      if (code !== NOT_ENOUGH_REPLICAS) expect(code).toBe(NONE);
+      return code === NONE;
+    }, 30_000);
+    await until("raw commit at the next coordinator", async () =>
+      request(cluster, await coordinatorOf(rawId), { type: FrameType.TXN_END, transactionalId: rawId, ...raw, commit: true }).then(() => true, () => false), 30_000);
+    expect(await readCommitted(TOPIC)).toEqual([...before, ...expected, "raw-after"].sort());
     cluster.close();
   }, 180_000);
 });
