@@ -28,9 +28,14 @@ export function transactionalProducer(batch: Uint8Array): { producerId: bigint; 
   return { producerId: view.getBigInt64(43), producerEpoch: view.getInt16(51) };
 }
 
-/** Whether any slot carries a transactional data batch (so a request without one skips the check). */
-export function hasTransactionalBatch(slots: readonly ProduceSlot[]): boolean {
-  return slots.some((s) => s.item !== undefined && transactionalProducer(s.item.batch) !== undefined);
+/**
+ * Whether a batch is a transactional data batch, read from the attributes' low byte (offset 22 of the
+ * big-endian int16 at 21) without allocating: the produce hot path asks this of every batch.
+ */
+export function isTransactionalBatch(batch: Uint8Array): boolean {
+  if (batch.length < 61) return false;
+  const low = batch[22]!;
+  return (low & Attributes.TRANSACTIONAL) !== 0 && (low & Attributes.CONTROL) === 0;
 }
 
 /**

@@ -15,7 +15,7 @@ import { KafkaErrors } from "../../../errors/index.js";
 import type { Broker } from "../../../broker/broker.js";
 import { FrameType, type ProduceFrameItem, type ProduceResultItem } from "../../../protocol/ws/frames.js";
 import { transactionsFor } from "../../../transactions/index.js";
-import { checkTransactionalSlots, hasTransactionalBatch, type ProduceSlot } from "../../../transactions/produce-check.js";
+import { checkTransactionalSlots, isTransactionalBatch, type ProduceSlot } from "../../../transactions/produce-check.js";
 import { errorCodeOf } from "../error-codes.js";
 import type { WsHandler } from "./context.js";
 
@@ -24,7 +24,7 @@ type Slot = ProduceSlot & { errorMessage: string };
 export const handleProduce: WsHandler<typeof FrameType.PRODUCE> = async ({ broker }, frame) => {
   let items = frame.items;
   let slots: Slot[] | undefined;
-  if (hasTransactionalBatch(frame.items.map((item) => ({ errorCode: 0, item })))) {
+  if (frame.items.some((i) => isTransactionalBatch(i.batch))) {
     slots = await checkTransactional(broker, frame.items, frame.transactionalId);
     items = slots.flatMap((s) => (s.item ? [s.item] : []));
   }
@@ -53,7 +53,7 @@ async function checkTransactional(broker: Broker, frameItems: readonly ProduceFr
   // this handler's first await.
   const slots: Slot[] = frameItems.map((i) => ({ errorCode: KafkaErrors.NONE.code, errorMessage: "", item: { topic: i.topic, partition: i.partition, batch: i.batch.slice() } }));
   const transactions = transactionsFor(broker);
-  const transactional = slots.filter((s) => hasTransactionalBatch([s]));
+  const transactional = slots.filter((s) => isTransactionalBatch(s.item!.batch));
   if (!transactions) return slots; // the broker core refuses transactional batches (INVALID_TXN_STATE)
   if (transactionalId === undefined || transactionalId === "") {
     for (const s of transactional) {
