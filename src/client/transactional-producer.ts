@@ -11,7 +11,8 @@
 // Behavior:
 // - Sends inside a transaction are transactional, idempotent batches (acks all), one PRODUCE per send call
 //   and partition, in call order (a send waits for the previous one: sequences stay gapless). A partition
-//   joins the transaction (TXN_ADD) before its first batch.
+//   joins the transaction (TXN_ADD) before its first batch; each PRODUCE names the transactional id, so the
+//   partition's leader can verify the batch with the id's coordinator (another broker in cluster mode).
 // - send() outside beginTransaction() is an InvalidTxnStateError; so are a second begin and an end with
 //   none open. A send or end after another instance took over the id fails with the broker's fencing
 //   error (PRODUCER_FENCED / INVALID_PRODUCER_EPOCH); this instance is then unusable.
@@ -235,7 +236,7 @@ export class TransactionalProducer {
       }
       await Promise.all([...byBroker].map(async ([c, indexes]) => {
         try {
-          const result = await c.request({ type: FrameType.PRODUCE, acks: -1, timeoutMs: 30_000, items: indexes.map((i) => items[i]!) });
+          const result = await c.request({ type: FrameType.PRODUCE, acks: -1, timeoutMs: 30_000, items: indexes.map((i) => items[i]!), transactionalId: this.transactionalId });
           if (result.type !== FrameType.PRODUCE_RESULT) throw new KafkaProtocolError("UNKNOWN_SERVER_ERROR", "unexpected response to PRODUCE");
           indexes.forEach((index, j) => {
             const r = result.items[j];

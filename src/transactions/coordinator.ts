@@ -350,6 +350,9 @@ export class TransactionCoordinator extends TxnRegistry {
   async checkProduce(transactionalId: string | null, producerId: bigint, producerEpoch: number, items: readonly ProduceTarget[], add: boolean): Promise<number[]> {
     const notReady = transactionalId === null ? undefined : this.statusError(transactionalId);
     if (notReady === undefined || transactionalId === null) {
+      // v1, an id coordinated here: the write check verifies by producer id at the append, but in cluster
+      // mode it passes producer ids it does not know, so the named id must hold this producer.
+      if (!add && transactionalId !== null) return items.map((i) => codeOf(verifyTransactionalWrite(this.txns.get(transactionalId), i.topic, i.partition, producerId, producerEpoch)));
       if (!add) return items.map(() => KafkaErrors.NONE.code);
       const codes: number[] = [];
       for (const i of items) codes.push(await this.addForProduce(i.topic, i.partition, producerId, producerEpoch, transactionalId ?? undefined));
@@ -445,6 +448,8 @@ export class TransactionCoordinator extends TxnRegistry {
 }
 
 export type { TxnStatusName };
+
+const codeOf = (error: Error | undefined) => (error ? toKafkaCode(error) : KafkaErrors.NONE.code);
 
 /** Coordinator errors in a Produce answer become NOT_ENOUGH_REPLICAS (retriable), as Kafka's ReplicaManager does. */
 function forProduce(code: number): number {

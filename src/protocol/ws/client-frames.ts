@@ -54,6 +54,8 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
     case FrameType.PRODUCE:
       w.i8(frame.acks).u32(frame.timeoutMs).u16(frame.items.length);
       for (const item of frame.items) w.string(item.topic).i32(item.partition).bytes(item.batch);
+      // Written only when set (transactional batches), so other PRODUCE frames are unchanged.
+      if (frame.transactionalId !== undefined) w.string(frame.transactionalId);
       break;
     case FrameType.FETCH:
       w.u32(frame.maxWaitMs).u32(frame.minBytes).u32(frame.maxBytes).u16(frame.items.length);
@@ -157,7 +159,8 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       const n = r.count16("produce items", 10);
       const items = [];
       for (let i = 0; i < n; i++) items.push({ topic: r.string("topic"), partition: r.i32("partition"), batch: r.bytesView("batch") });
-      frame = { type, requestId, acks, timeoutMs, items };
+      const transactionalId = r.remaining > 0 ? r.string("transactional id") : undefined;
+      frame = { type, requestId, acks, timeoutMs, items, ...(transactionalId !== undefined ? { transactionalId } : {}) };
       break;
     }
     case FrameType.FETCH: {

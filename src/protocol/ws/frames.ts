@@ -135,7 +135,7 @@ export type ClientFrame =
   | { type: typeof FrameType.CREATE_PARTITIONS; requestId: number; name: string; total: number }
   /** Moves each partition's log start offset up to `offset` (-1: the high watermark). */
   | { type: typeof FrameType.DELETE_RECORDS; requestId: number; items: { topic: string; partition: number; offset: bigint }[] }
-  | { type: typeof FrameType.PRODUCE; requestId: number; acks: -1 | 0 | 1; timeoutMs: number; items: ProduceFrameItem[] }
+  | { type: typeof FrameType.PRODUCE; requestId: number; acks: -1 | 0 | 1; timeoutMs: number; items: ProduceFrameItem[]; transactionalId?: string }
   | { type: typeof FrameType.FETCH; requestId: number; maxWaitMs: number; minBytes: number; maxBytes: number; items: FetchFrameItem[] }
   | { type: typeof FrameType.LIST_OFFSETS; requestId: number; items: { topic: string; partition: number; timestamp: bigint }[] }
   | { type: typeof FrameType.INIT_PRODUCER_ID; requestId: number }

@@ -2,34 +2,11 @@
 // InitProducerId v4, AddPartitionsToTxn/AddOffsetsToTxn/EndTxn v2 on; earlier versions get
 // INVALID_PRODUCER_EPOCH (47), as Kafka's KafkaApis converts it.
 
-import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
+import { KafkaErrors } from "../../../errors/index.js";
 
 export function fencedFor(errorCode: number, version: number, firstVersionWithFenced: number): number {
   return errorCode === KafkaErrors.PRODUCER_FENCED.code && version < firstVersionWithFenced ? KafkaErrors.INVALID_PRODUCER_EPOCH.code : errorCode;
 }
 
-/**
- * A failed write to the transaction log (a state change the coordinator could not make durable: a full
- * disk, a lost leadership) as Kafka's TransactionStateManager converts it, so the client retries or looks
- * for the coordinator again instead of losing its connection: KAFKA_STORAGE_ERROR and
- * NOT_LEADER_OR_FOLLOWER → NOT_COORDINATOR; missing partition, too few replicas, timeout →
- * COORDINATOR_NOT_AVAILABLE; a record too large → UNKNOWN_SERVER_ERROR; anything else its own code.
- */
-export function txnLogErrorCode(error: unknown): number {
-  const code = toKafkaCode(error);
-  switch (code) {
-    case KafkaErrors.KAFKA_STORAGE_ERROR.code:
-    case KafkaErrors.NOT_LEADER_OR_FOLLOWER.code:
-      return KafkaErrors.NOT_COORDINATOR.code;
-    case KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code:
-    case KafkaErrors.NOT_ENOUGH_REPLICAS.code:
-    case KafkaErrors.NOT_ENOUGH_REPLICAS_AFTER_APPEND.code:
-    case KafkaErrors.REQUEST_TIMED_OUT.code:
-      return KafkaErrors.COORDINATOR_NOT_AVAILABLE.code;
-    case KafkaErrors.MESSAGE_TOO_LARGE.code:
-    case KafkaErrors.RECORD_LIST_TOO_LARGE.code:
-      return KafkaErrors.UNKNOWN_SERVER_ERROR.code;
-    default:
-      return code;
-  }
-}
+// txnLogErrorCode lives with the transactions (the WebSocket door's transactional PRODUCE uses it too).
+export { txnLogErrorCode } from "../../../transactions/log-errors.js";

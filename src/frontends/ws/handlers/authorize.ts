@@ -9,6 +9,7 @@
 //   ALTER_TOPIC_CONFIGS  ALTER_CONFIGS topic
 //   CREATE_PARTITIONS ALTER topic                    DELETE_RECORDS   DELETE topic per item (as Kafka)
 //   PRODUCE           WRITE topic per item           FETCH            READ topic per item
+//                     (a named transactional id: WRITE on it, else every item 53, as Kafka's Produce)
 //   LIST_OFFSETS      DESCRIBE topic per item        SUBSCRIBE        READ topic
 //   INIT_PRODUCER_ID  IDEMPOTENT_WRITE cluster or WRITE on any topic
 //   JOIN_GROUP, RESET_OFFSETS   READ group + READ topic
@@ -24,7 +25,7 @@
 //   TXN_OFFSETS                WRITE transactional id (53), READ group (30), READ each topic (29)
 //   PING, AUTH, UNSUBSCRIBE, SEEK, REVOKE_DONE, LEAVE_GROUP act on the connection's own state: no check.
 
-import { KafkaProtocolError } from "../../../errors/index.js";
+import { KafkaErrors, KafkaProtocolError } from "../../../errors/index.js";
 import { FrameType, type ServerFrame } from "../../../protocol/ws/frames.js";
 import { CLUSTER_NAME, Operation, ResourceType, type Operation as Op, type ResourceType as RT } from "../../../security/index.js";
 import type { RequestFrame, RequestType, WsRequestContext } from "./context.js";
@@ -128,6 +129,11 @@ const guards: { [T in RequestType]?: WsGuard<T> } = {
     return r;
   },
   [FrameType.PRODUCE]: async (ctx, frame, next) => {
+    const id = frame.transactionalId;
+    if (id !== undefined && !may(ctx, Operation.WRITE, ResourceType.TRANSACTIONAL_ID, id)) {
+      const items = frame.items.map(() => ({ errorCode: KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code, errorMessage: `not authorized: WRITE transactional id ${id}`, baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n }));
+      return frame.acks === 0 ? undefined : { type: FrameType.PRODUCE_RESULT, requestId: frame.requestId, items };
+    }
     const items = await perItem(frame.items, (i) => may(ctx, Operation.WRITE, ResourceType.TOPIC, i.topic), async (items) => {
       const r = await next({ ...frame, items });
       return r?.type === FrameType.PRODUCE_RESULT ? r.items : undefined;
