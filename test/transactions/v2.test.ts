@@ -248,6 +248,18 @@ describe("a transactions v2 producer over the wire", () => {
     expect(described.transactionStates[0]).toMatchObject({ transactionState: "CompleteCommit", producerEpoch: init.producerEpoch });
   });
 
+  it("a transactional batch in a Produce without a transactional id: TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere, nothing appended", async () => {
+    const before = await read(0, 0);
+    for (const version of [11, 12]) {
+      const r = await conn.call(ApiKey.Produce, version, {
+        transactionalId: null, acks: -1, timeoutMs: 5000,
+        topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: txBatch(pid, epoch, 0, "no-id") }, { index: 1, records: encodeRecordBatch([{ value: "plain" }]) }] }],
+      });
+      expect(r.responses[0]!.partitionResponses.map((p: { errorCode: number }) => p.errorCode)).toEqual([53, 53]);
+    }
+    expect(await read(0, 0)).toEqual(before);
+  });
+
   it("hostile v2 requests: an unknown producer id, a missing partition, an unknown transactional id, a future epoch", async () => {
     expect(await produce(pid + 5000n, 0, 0, 0, "nobody")).toBe(48);
     const missing = await conn.call(ApiKey.Produce, 12, {

@@ -17,6 +17,8 @@
 //   producer's transaction (no AddPartitionsToTxn from the client), as Kafka's broker asks its coordinator
 //   with AddPartitionsToTxn v5; a refusal is that partition's error (produce-txn.ts). Below v12, in cluster
 //   mode, the id's coordinator on another broker verifies the partition is in the transaction first.
+// - A request holding a transactional data batch must name its transactional id: without one, every
+//   partition gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED and nothing is appended (KafkaApis does the same).
 // - Idempotent batches (producerId >= 0) are deduplicated by the broker: a retry gets the original base
 //   offset and NONE. kafkajs sends producerId -1 with epoch/sequence 0: that is non-idempotent.
 // - Errors are per partition, as data; unknown topics or partitions get UNKNOWN_TOPIC_OR_PARTITION.
@@ -33,6 +35,7 @@ import type { ProduceItem } from "../../../broker/broker.js";
 import { NO_RESPONSE, type Handler, type KafkaBrokerContext } from "./context.js";
 import { MoreKafkaCodes, topicById } from "./topic-ids.js";
 import { addToTransactions, type Slot } from "./produce-txn.js";
+import { isTransactionalBatch } from "../../../transactions/produce-check.js";
 
 
 
@@ -54,6 +57,12 @@ export const handleProduce: Handler<typeof ApiKey.Produce> = async (ctx, request
       slots.push(slot);
     });
   });
+  if (request.transactionalId == null && slots.some((s) => s.item && isTransactionalBatch(s.item.batch))) {
+    for (const slot of slots) {
+      if (slot.errorCode === KafkaErrors.NONE.code) slot.errorCode = KafkaErrors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code;
+      delete slot.item;
+    }
+  }
   if (ctx.transactions) await addToTransactions(ctx.transactions, slots, request.transactionalId ?? null, version >= 12);
   const items = slots.flatMap((s) => (s.item ? [s.item] : []));
 
