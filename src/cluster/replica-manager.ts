@@ -52,6 +52,11 @@ export class ReplicaManager implements ReplicationHooks {
     this.timer = setInterval(() => this.checkIsr(), Math.max(50, Math.floor(options.replicaLagTimeMaxMs / 4)));
   }
 
+  /** Settles once every cluster snapshot received so far has been applied (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.applying;
+  }
+
   // ---- ReplicationHooks (called by the broker core) ---------------------------------------------------------
 
   checkLeader(topic: string, partition: number, acks?: Acks): number {
