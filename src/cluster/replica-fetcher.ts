@@ -86,16 +86,19 @@ export class ReplicaFetcher {
 
   /**
    * Kafka's truncateFullyAndStartAt: a log wholly below the leader's log start (the leader's retention or
-   * DeleteRecords passed it: OFFSET_OUT_OF_RANGE), or an empty one with no epoch history (this broker's copy
-   * was deleted when the partition moved away, replica-manager.ts discard()) at another offset than the
-   * leader's log start, restarts empty at the leader's log start. True if it did.
+   * DeleteRecords passed it: OFFSET_OUT_OF_RANGE), or an empty one (this broker's copy was deleted when the
+   * partition moved away, replica-manager.ts discard()) at another offset than the leader's log start,
+   * restarts empty at the leader's log start. True if it did.
    */
   private async restartAtLeaderStart(h: Record<string, unknown>, localStart: bigint): Promise<boolean> {
     const leaderStart = h.logStart;
     if (typeof leaderStart !== "bigint") return false;
     const leo = this.logEndOffset;
     const below = h.error === "OFFSET_OUT_OF_RANGE" && leo < leaderStart;
-    const fresh = !h.error && localStart === leo && this.lp.epochs.latestEpoch === -1 && leaderStart !== leo;
+    // An empty local log holds nothing to keep: wherever it stands, it restarts where the leader's begins
+    // (a copy deleted when the partition moved away stands at its old log end, usually above the leader's
+    // start; an epoch cache left by a crash between the two deletions does not matter here).
+    const fresh = !h.error && localStart === leo && leaderStart !== leo;
     if (!below && !fresh) return false;
     const { topic, partition } = this.lp;
     const status = await this.broker.replica.empty(topic, partition, leaderStart);

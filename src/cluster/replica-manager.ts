@@ -267,6 +267,7 @@ export class ReplicaManager implements ReplicationHooks {
       if (snap.topics.has(name) || snap.topics.size === 0) continue;
       this.seenTopics.delete(name);
       for (const lp of [...this.parts.values()]) if (lp.topic === name) this.demote(name, lp.partition, "none");
+      for (const key of [...this.emptied]) if (key.startsWith(`${name}\u0000`)) this.emptied.delete(key);
       await this.broker.replica.deleteTopic(name).catch((error) => this.options.logger.warn("local topic delete failed", { topic: name, error: String(error) }));
     }
   }

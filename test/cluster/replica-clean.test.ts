@@ -120,6 +120,7 @@ describe("a partition moved off a broker leaves no data behind", () => {
     expect((await partitionState(fixture.etcd, topic, 0))!.leader).toBe(victim.id);
     expect(leader).not.toBe(victim.id);
     expect(dataBytes(victim, topic)).toBeGreaterThan(300 * 300);
+    expect(victim.proc.out).toContain("replica log restarted at the leader's log start");
     const third3 = values("c", 50);
     await produce(topic, third3);
     const expected = [...first.slice(100), ...second, ...third3];
