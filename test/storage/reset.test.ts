@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { memoryLogger } from "../../src/log.js";
 import { PartitionLog } from "../../src/storage/partition-log.js";
+import { Partition } from "../../src/shard/partition.js";
+import { encodeRecordBatch } from "../../src/core/index.js";
 import { resetLog } from "../../src/storage/reset.js";
 import { batchOf, DIR, newFs, openLog, readAll } from "./helpers.js";
 
@@ -75,5 +77,34 @@ describe("resetLog", () => {
       expect([again.logStartOffset, again.logEndOffset, again.sizeInBytes]).toEqual([24n, 24n, 0]);
       again.abandon();
     }
+  });
+
+  it("Partition.resetTo: a kill -9 midway leaves a partition that opens (logically empty); the next reset removes the rest", async () => {
+    const fs = newFs();
+    const dir = "/data/p-0";
+    const part = Partition.open("t", 0, dir, { segmentBytes: 600 }, fs, memoryLogger());
+    for (let i = 0; i < 10; i++) {
+      const records = [{ key: "k", value: `v${i}-${"x".repeat(100)}`, timestamp: 1_700_000_000_000 + i }];
+      part.produce(encodeRecordBatch(records, { producerId: 9n, producerEpoch: 0, baseSequence: i }), 1);
+    }
+    part.snapshotProducers();
+    expect(part.log.segments.length).toBeGreaterThan(2);
+    const second = fs.list(dir).filter((n) => n.endsWith(".log")).sort()[1]!;
+    fs.failNext("unlink", "EIO", second);
+    expect(() => part.resetTo(part.log.logEndOffset)).toThrow(/EIO/);
+    part.log.abandon();
+    const again = Partition.open("t", 0, dir, { segmentBytes: 600 }, fs, memoryLogger());
+    expect(again.status().logEndOffset).toBe(10n);
+    // The new log start was checkpointed before any file went: the partition opens logically empty, with
+    // nothing left below its start to replay producers from; the leftover files go with the next reset.
+    expect(again.status().logStartOffset).toBe(10n);
+    expect(again.status().sizeBytes).toBeGreaterThan(0);
+    expect(again.describeProducers()).toEqual([]);
+    const status = again.resetTo(again.log.logEndOffset);
+    expect([status.logStartOffset, status.logEndOffset, status.sizeBytes]).toEqual([10n, 10n, 0]);
+    expect(again.describeProducers()).toEqual([]);
+    await again.close();
+    const reopened = Partition.open("t", 0, dir, { segmentBytes: 600 }, fs, memoryLogger());
+    expect([reopened.status().logEndOffset, reopened.status().sizeBytes, reopened.describeProducers().length]).toEqual([10n, 0, 0]);
   });
 });
