@@ -123,6 +123,13 @@ describe("deleting a moved-away partition's local data", () => {
     manager.close();
     await broker.close();
     const again = await start(dataDir);
+    // First, a snapshot without the topic at all (another topic, and "t" being created again): nothing goes.
+    await feed(again.manager, again.session, snapshot((s) => {
+      s.topics.set("u", { name: "u", partitions: 1, replicationFactor: 1, configs: {}, replicas: [[2]] });
+      s.partitions.set(pkey("u", 0), state(2, [2]));
+      s.createRequests.set("t", { partitions: 2, configs: {} });
+    }));
+    expect(dataBytes(dataDir, 1)).toBeGreaterThan(10_000);
     await feed(again.manager, again.session, done);
     expect(dataBytes(dataDir, 0)).toBe(0);
     expect(dataBytes(dataDir, 1)).toBeGreaterThan(10_000);
