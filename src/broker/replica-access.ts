@@ -57,6 +57,19 @@ export class ReplicaAccess {
     return this.router.run("truncate", items);
   }
 
+  /**
+   * Deletes a partition's whole log and restarts it empty at `offset` (at or past its log end, or any
+   * offset when it holds no record): a broker no longer replicating it, or a follower behind its leader's
+   * log start. Shared reads of the partition are dropped first.
+   */
+  async empty(topic: string, partition: number, offset: bigint): Promise<PartitionStatus> {
+    this.assertOpen();
+    this.reads.invalidate(partitionKey(topic, partition));
+    const [result] = await this.router.run("truncate", [{ topic, partition, offset, fully: true }]);
+    if (result!.error) throw result!.error;
+    return result!.ok!;
+  }
+
   /** Log start/end as stored (not capped at the high watermark). */
   async status(topic: string, partition: number): Promise<PartitionStatus> {
     const [result] = await this.router.run("status", [{ topic, partition }]);

@@ -32,7 +32,7 @@ export interface LocalPartition {
   acks: AckWaiter[];
   dataWaiters: Set<() => void>;
   lastProposal?: { isr: number[]; at: number };
-  fetcher?: { readonly endpoint: string; readonly logEndOffset: bigint; stop(): void };
+  fetcher?: { readonly endpoint: string; readonly logEndOffset: bigint; readonly done: Promise<void>; stop(): void };
   epochs: EpochCache;
 }
 

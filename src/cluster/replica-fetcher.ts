@@ -12,6 +12,8 @@ import type { ReplicaClient } from "./replica-transport.js";
 export class ReplicaFetcher {
   private stopped = false;
   logEndOffset = 0n;
+  /** Settles once the copy loop has exited (after stop()): no append of it is in flight any more. */
+  done: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly broker: Broker,
@@ -26,7 +28,7 @@ export class ReplicaFetcher {
   }
 
   start(): void {
-    this.run().catch((error) => this.logger.warn("replica fetcher stopped", { topic: this.lp.topic, partition: this.lp.partition, error: String(error) }));
+    this.done = this.run().catch((error) => this.logger.warn("replica fetcher stopped", { topic: this.lp.topic, partition: this.lp.partition, error: String(error) }));
   }
 
   stop(): void {
@@ -52,6 +54,7 @@ export class ReplicaFetcher {
         const reply = await this.client.request({ type: "fetch", topic, partition, brokerId: this.brokerId, leaderEpoch, offset: this.logEndOffset, maxWaitMs: 500 }, 5000);
         if (this.stopped) return;
         const h = reply.header;
+        if (await this.restartAtLeaderStart(h, status.logStartOffset)) continue;
         if (h.error === "OFFSET_OUT_OF_RANGE") {
           truncated = false;
           continue;
@@ -79,6 +82,31 @@ export class ReplicaFetcher {
         backoff = Math.min(backoff * 2, 1000);
       }
     }
+  }
+
+  /**
+   * Kafka's truncateFullyAndStartAt: a log wholly below the leader's log start (the leader's retention or
+   * DeleteRecords passed it: OFFSET_OUT_OF_RANGE), or an empty one (this broker's copy was deleted when the
+   * partition moved away, replica-manager.ts discard()) at another offset than the leader's log start,
+   * restarts empty at the leader's log start. True if it did.
+   */
+  private async restartAtLeaderStart(h: Record<string, unknown>, localStart: bigint): Promise<boolean> {
+    const leaderStart = h.logStart;
+    if (typeof leaderStart !== "bigint") return false;
+    const leo = this.logEndOffset;
+    const below = h.error === "OFFSET_OUT_OF_RANGE" && leo < leaderStart;
+    // An empty local log holds nothing to keep: wherever it stands, it restarts where the leader's begins
+    // (a copy deleted when the partition moved away stands at its old log end, usually above the leader's
+    // start; an epoch cache left by a crash between the two deletions does not matter here).
+    const fresh = !h.error && localStart === leo && leaderStart !== leo;
+    if (!below && !fresh) return false;
+    const { topic, partition } = this.lp;
+    const status = await this.broker.replica.empty(topic, partition, leaderStart);
+    this.lp.epochs.truncateFromEnd(0n);
+    this.logEndOffset = status.logEndOffset;
+    this.lp.hw = status.logEndOffset;
+    this.logger.info("replica log restarted at the leader's log start", { topic, partition, from: leo, logStartOffset: leaderStart });
+    return true;
   }
 
   /** Truncation by leader epoch before the first fetch under this leader. */

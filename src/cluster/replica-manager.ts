@@ -33,6 +33,10 @@ export class ReplicaManager implements ReplicationHooks {
   readonly parts = new Map<string, LocalPartition>();
   private readonly clients = new Map<number, ReplicaClient>();
   private readonly seenTopics = new Set<string>();
+  /** Partitions not replicated here whose local data is known deleted in this run (discard()). */
+  private readonly emptied = new Set<string>();
+  /** The copy loops of demoted partitions, until they have stopped (discard() waits for them). */
+  private readonly retiring = new Map<string, Promise<void>>();
   private fenced = false;
   private applying: Promise<void> = Promise.resolve();
   private readonly timer: ReturnType<typeof setInterval>;
@@ -46,6 +50,11 @@ export class ReplicaManager implements ReplicationHooks {
     });
     session.on("fenced", () => this.fence());
     this.timer = setInterval(() => this.checkIsr(), Math.max(50, Math.floor(options.replicaLagTimeMaxMs / 4)));
+  }
+
+  /** Settles once every cluster snapshot received so far has been applied (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.applying;
   }
 
   // ---- ReplicationHooks (called by the broker core) ---------------------------------------------------------
@@ -117,7 +126,10 @@ export class ReplicaManager implements ReplicationHooks {
     if (epoch > lp.leaderEpoch) return { header: { error: "UNKNOWN_LEADER_EPOCH" } };
     if (!lp.replicas.includes(follower)) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
     const offset = h.offset as bigint;
-    if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo } };
+    // The leader's log start goes with every answer: a follower whose log is empty (or wholly below it)
+    // restarts there instead of fetching a range the leader no longer has (replica-fetcher.ts).
+    const logStart = async () => (await this.broker.replica.status(lp.topic, lp.partition)).logStartOffset;
+    if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo, logStart: await logStart() } };
     this.noteFollower(lp, follower, offset);
     if (offset === lp.leo) {
       await new Promise<void>((resolve) => {
@@ -131,10 +143,10 @@ export class ReplicaManager implements ReplicationHooks {
       });
     }
     if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
-    if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo } };
+    if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo, logStart: await logStart() } };
     const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: 1024 * 1024 }]);
-    if (result!.error) return { header: { error: result!.error.code, message: result!.error.message } };
-    return { header: { hw: lp.hw, leo: lp.leo }, body: result!.ok.records };
+    if (result!.error) return { header: { error: result!.error.code, message: result!.error.message, ...(result!.error.code === "OFFSET_OUT_OF_RANGE" ? { logStart: await logStart() } : {}) } };
+    return { header: { hw: lp.hw, leo: lp.leo, logStart: result!.ok.logStartOffset }, body: result!.ok.records };
   }
 
   /** Kafka's follower bookkeeping: caught up if it fetched the leader's log end as of its previous fetch. */
@@ -206,6 +218,7 @@ export class ReplicaManager implements ReplicationHooks {
   private async apply(snap: ClusterSnapshot): Promise<void> {
     if (this.closed) return;
     const me = this.options.brokerId;
+    const discard: Array<[string, number]> = [];
     for (const topic of snap.topics.values()) {
       this.seenTopics.add(topic.name);
       const local = this.broker.topic(topic.name);
@@ -221,8 +234,13 @@ export class ReplicaManager implements ReplicationHooks {
         const replicas = topic.replicas[p] ?? [];
         if (!state || !replicas.includes(me)) {
           this.demote(topic.name, p, "none");
+          // Moved away for good: the topic is here with this partition's state, its replica set (non-empty)
+          // excludes this broker and no reassignment of it is in progress. Anything less (a snapshot
+          // without the topic or the state, a move still running) keeps the data.
+          if (state && replicas.length > 0 && !snap.reassignments.has(pkey(topic.name, p))) discard.push([topic.name, p]);
           continue;
         }
+        this.emptied.delete(pkey(topic.name, p));
         const lp = this.partitionState(topic.name, p, replicas);
         lp.replicas = replicas;
         lp.minIsr = Number(topic.configs["min.insync.replicas"] ?? this.options.minInsyncReplicas);
@@ -241,13 +259,47 @@ export class ReplicaManager implements ReplicationHooks {
         }
       }
     }
+    for (const [topic, p] of discard) {
+      await this.discard(topic, p).catch((error) => this.options.logger.warn("deleting the data of a moved partition failed; retried on the next metadata change", { topic, partition: p, error: String(error) }));
+    }
     // Topics deleted through the controller (seen in etcd earlier in this run, now gone).
     for (const name of [...this.seenTopics]) {
       if (snap.topics.has(name) || snap.topics.size === 0) continue;
       this.seenTopics.delete(name);
       for (const lp of [...this.parts.values()]) if (lp.topic === name) this.demote(name, lp.partition, "none");
+      for (const key of [...this.emptied]) if (key.startsWith(`${name}\u0000`)) this.emptied.delete(key);
       await this.broker.replica.deleteTopic(name).catch((error) => this.options.logger.warn("local topic delete failed", { topic: name, error: String(error) }));
     }
+  }
+
+  /**
+   * Deletes the local data of a partition this broker no longer replicates (Kafka's StopReplica with
+   * delete=true): every segment, index, the producer snapshot and the leader-epoch cache, leaving an empty
+   * log at the same log end (storage/reset.ts). Idempotent, so a crash midway is finished by the next
+   * metadata change or restart. If the broker becomes a replica again, its fetcher restarts the empty log
+   * at the leader's log start.
+   */
+  private async discard(topic: string, partition: number): Promise<void> {
+    const key = pkey(topic, partition);
+    if (this.emptied.has(key) || this.closed) return;
+    // A fetcher stopped by the demotion may still have an append in flight: let it land first.
+    await this.retiring.get(key);
+    this.retiring.delete(key);
+    const lp = this.parts.get(key);
+    if (lp && lp.role !== "none") return;
+    const epochs = lp?.epochs ?? EpochCache.forPartition(this.broker.config.dataDir, topic, partition);
+    const before = await this.broker.replica.status(topic, partition);
+    if (before.sizeBytes > 0 || epochs.latestEpoch !== -1) {
+      const after = await this.broker.replica.empty(topic, partition, before.logEndOffset);
+      epochs.truncateFromEnd(0n);
+      if (lp) {
+        lp.hw = after.logEndOffset;
+        lp.leo = after.logEndOffset;
+        lp.followers.clear();
+      }
+      this.options.logger.info("deleted the local data of a partition no longer replicated here", { topic, partition, bytesFreed: before.sizeBytes, logStartOffset: before.logStartOffset, logEndOffset: before.logEndOffset });
+    }
+    this.emptied.add(key);
   }
 
   private partitionState(topic: string, partition: number, replicas: number[]): LocalPartition {
@@ -301,6 +353,7 @@ export class ReplicaManager implements ReplicationHooks {
     const lp = this.parts.get(pkey(topic, partition));
     if (!lp) return;
     this.failWaiters(lp);
+    if (lp.fetcher) this.retiring.set(pkey(topic, partition), lp.fetcher.done);
     lp.fetcher?.stop();
     lp.fetcher = undefined;
     const was = lp.role;

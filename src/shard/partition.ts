@@ -5,6 +5,7 @@
 import type { ProducerDescription } from "./protocol.js";
 import { deleteRecordsBefore } from "../storage/delete-records.js";
 import { truncateLogTo } from "../storage/truncate.js";
+import { resetLog } from "../storage/reset.js";
 import { decompress } from "../core/codecs.js";
 import { decodeRecordBatch, validateRecordBatch } from "../core/index.js";
 import { InvalidRecordError, MessageTooLargeError } from "../errors/index.js";
@@ -156,6 +157,14 @@ export class Partition {
   /** Cluster mode: cuts a divergent tail (storage/truncate.ts) and rebuilds the producer state to match. */
   truncateTo(offset: bigint): PartitionStatus {
     truncateLogTo(this.log, offset);
+    this.producers = loadProducerState(this.log).table;
+    this.txns = PartitionTxns.open(this.log);
+    return this.status();
+  }
+
+  /** Cluster mode: empties the log, restarting it at `offset` (storage/reset.ts), and forgets its producers. */
+  resetTo(offset: bigint): PartitionStatus {
+    resetLog(this.log, offset);
     this.producers = loadProducerState(this.log).table;
     this.txns = PartitionTxns.open(this.log);
     return this.status();

@@ -68,6 +68,8 @@ export interface ReplicateOk {
 /** Cluster mode: cut a follower's divergent tail at `offset`. */
 export interface TruncateItem extends PartitionRef {
   offset: bigint;
+  /** Cluster mode: delete every segment and restart the log empty at `offset` (storage/reset.ts). */
+  fully?: boolean;
 }
 
 export interface ProduceOk {

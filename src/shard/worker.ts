@@ -261,7 +261,7 @@ function handle(task: ShardTask): unknown {
     case "replicate":
       return task.items.map((item) => attempt(() => partitionFor(item).replicate(item.records)));
     case "truncate":
-      return task.items.map((item) => attempt(() => partitionFor(item).truncateTo(item.offset)));
+      return task.items.map((item) => attempt(() => (item.fully ? partitionFor(item).resetTo(item.offset) : partitionFor(item).truncateTo(item.offset))));
     case "status":
       return task.partitions.map((ref) => attempt(() => partitionFor(ref).status()));
     case "open":

@@ -7,7 +7,7 @@
 import { dirname } from "node:path";
 import type { FileHandle, FileSystem } from "../../src/storage/fs.js";
 
-type Op = "write" | "sync" | "open" | "truncate" | "rename" | "read";
+type Op = "write" | "sync" | "open" | "truncate" | "rename" | "read" | "unlink";
 
 interface FileState {
   data: Uint8Array;
@@ -125,6 +125,7 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   unlink(path: string): void {
+    this.maybeFail("unlink", path);
     if (!this.files.delete(path)) throw errnoError("ENOENT", "unlink", path);
   }
 
