@@ -71,7 +71,7 @@ export const produce = defineCommand({
     idempotent: { kind: "boolean", description: "idempotent producer: retries cannot duplicate or reorder records (needs --acks all)" },
     progress: { kind: "boolean", description: "print progress to stderr every second (default when stderr is a terminal)" },
     "linger-ms": { kind: "integer", description: "how long a batch waits for more records", default: 5, min: 0 },
-    "batch-bytes": { kind: "integer", description: "send a batch once it holds this many bytes (capped by the topic's max.message.bytes)", default: 1024 * 1024, min: 1 },
+    "batch-bytes": { kind: "integer", description: "send a batch once it holds this many bytes (capped by the topic's max.message.bytes)", default: 256 * 1024, min: 1 },
     "max-in-flight": { kind: "integer", description: "produce requests in flight per partition (at most 5 with --idempotent)", default: 5, min: 1 },
     timeout: { kind: "integer", description: "give up on a line not stored within MS (retrying while the broker is unreachable)", default: 120_000, min: 1, placeholder: "MS" },
     ...brokerFlags,

@@ -78,7 +78,7 @@ export class Producer {
       idempotent,
       maxInFlight,
       lingerMs: options.lingerMs ?? 5,
-      batchBytes: options.batchBytes ?? 1024 * 1024,
+      batchBytes: options.batchBytes ?? 256 * 1024,
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       retries: options.retries ?? Number.POSITIVE_INFINITY,

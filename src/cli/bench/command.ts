@@ -25,7 +25,7 @@ const common = {
 const producerFlags = {
   acks: { kind: "string", description: "producer acks", default: "all", choices: ["0", "1", "all", "-1"] },
   "linger-ms": { kind: "integer", description: "producer linger", default: 5, min: 0 },
-  "batch-bytes": { kind: "integer", description: "producer batch size (capped by the topic's max.message.bytes)", default: 1024 * 1024, min: 1 },
+  "batch-bytes": { kind: "integer", description: "producer batch size (capped by the topic's max.message.bytes)", default: 256 * 1024, min: 1 },
   "max-in-flight": { kind: "integer", description: "produce requests in flight per partition", default: 5, min: 1 },
 } as const;
 
@@ -89,7 +89,7 @@ const consume = defineCommand({
   flags: {
     records: { kind: "integer", description: "records to read", default: 1_000_000, min: 1 },
     ...common,
-    "window-bytes": { kind: "integer", description: "consumer credit window", default: 1024 * 1024, min: 1 },
+    "window-bytes": { kind: "integer", description: "consumer credit window", default: 256 * 1024, min: 1 },
     "max-chunk-bytes": { kind: "integer", description: "largest chunk the consumer asks for", default: 256 * 1024, min: 1 },
   },
   async run({ flags }) {
