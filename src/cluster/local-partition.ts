@@ -32,6 +32,12 @@ export interface LocalPartition {
   acks: AckWaiter[];
   dataWaiters: Set<() => void>;
   lastProposal?: { isr: number[]; at: number };
+  /**
+   * Followers this leader proposed adding to the ISR, not yet seen in a snapshot's ISR. They count for the
+   * high watermark at once (Kafka's "maximal ISR", KIP-497): the controller may already hold them in the
+   * ISR, and elect one, before this leader hears of it; an acks=all record must be on them too.
+   */
+  pendingIsr?: { ids: number[]; since: number };
   fetcher?: { readonly endpoint: string; readonly logEndOffset: bigint; readonly done: Promise<void>; stop(): void };
   epochs: EpochCache;
 }

@@ -95,7 +95,7 @@ export class ReplicaManager implements ReplicationHooks {
   private advanceHw(lp: LocalPartition): void {
     if (lp.role !== "leader") return;
     let hw = lp.leo;
-    for (const id of lp.isr) {
+    for (const id of lp.pendingIsr ? [...lp.isr, ...lp.pendingIsr.ids] : lp.isr) {
       if (id === this.options.brokerId) continue;
       const f = lp.followers.get(id);
       const at = f ? f.fetchOffset : lp.hw;
@@ -166,7 +166,19 @@ export class ReplicaManager implements ReplicationHooks {
   private maybeExpandIsr(lp: LocalPartition, id: number, f: FollowerState): void {
     if (lp.isr.includes(id)) return;
     const epochStart = lp.epochs.list().find((e) => e.epoch === lp.leaderEpoch)?.startOffset ?? 0n;
-    if (f.fetchOffset >= lp.hw && f.fetchOffset >= epochStart) this.propose(lp, [...lp.isr, id]);
+    if (f.fetchOffset >= lp.hw && f.fetchOffset >= epochStart) {
+      const pending = lp.pendingIsr?.ids ?? [];
+      if (!pending.includes(id)) lp.pendingIsr = { ids: [...pending, id], since: Date.now() };
+      this.propose(lp, [...lp.isr, id]);
+    }
+  }
+
+  /** Drops proposed members the ISR now holds, and a proposal the controller has not taken for a while. */
+  private settlePendingIsr(lp: LocalPartition): void {
+    const pending = lp.pendingIsr;
+    if (!pending) return;
+    const ids = pending.ids.filter((id) => !lp.isr.includes(id));
+    lp.pendingIsr = ids.length && Date.now() - pending.since < this.options.replicaLagTimeMaxMs ? { ids, since: pending.since } : undefined;
   }
 
   /** Shrinks every led ISR of followers that have not caught up within replica.lag.time.max.ms. */
@@ -248,6 +260,7 @@ export class ReplicaManager implements ReplicationHooks {
         if (state.leader === me && !this.fenced) {
           if (!wasLeader || lp.leaderEpoch !== state.leaderEpoch) await this.becomeLeader(lp, state.leaderEpoch);
           lp.isr = state.isr;
+          this.settlePendingIsr(lp);
           this.advanceHw(lp);
         } else {
           lp.isr = state.isr;
@@ -328,6 +341,7 @@ export class ReplicaManager implements ReplicationHooks {
     lp.leaderSince = Date.now();
     lp.followers.clear();
     lp.lastProposal = undefined;
+    lp.pendingIsr = undefined;
     if (lp.hw < status.logStartOffset) lp.hw = status.logStartOffset;
     this.options.logger.info("became leader", { topic: lp.topic, partition: lp.partition, leaderEpoch, logEndOffset: lp.leo, highWatermark: lp.hw });
     this.onRoleChange?.(lp.topic, lp.partition, "leader", leaderEpoch);
