@@ -8,15 +8,13 @@ import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import type * as WsProtocol from "../../src/protocol/ws/index.js";
 import { loadDist } from "../ws/common.js";
+import { Arrivals, serveSubscribers } from "./rounds.js";
 
 const { encodeClientFrame, FrameType, StartKind } = await loadDist<typeof WsProtocol>("dist/protocol/ws/index.js");
 const { url, topic, count } = JSON.parse(process.argv[2]!) as { url: string; topic: string; count: number };
-const clock = () => Number(process.hrtime.bigint()) / 1e6;
 const target = new URL(url);
 
-let arrivals: number[] = [];
-let waitingFor = Infinity;
-let onAllArrived: (() => void) | undefined;
+const arrivals = new Arrivals();
 const sockets: Socket[] = [];
 
 /** A client frame: FIN + binary, masked as RFC 6455 requires of clients. */
@@ -80,8 +78,7 @@ function open(): Promise<boolean> {
     let handshake: Buffer | undefined = Buffer.alloc(0);
     const onMessage = (type: number) => {
       if (type === FrameType.CHUNK) {
-        arrivals.push(clock());
-        if (arrivals.length >= waitingFor) onAllArrived?.();
+        arrivals.note();
       } else if (type === FrameType.SUBSCRIBED && !subscribed) {
         subscribed = true;
         resolve(true);
@@ -111,34 +108,6 @@ function open(): Promise<boolean> {
   });
 }
 
-// Open in waves: thousands of simultaneous handshakes only measure the accept queue.
-let ok = 0;
-let failed = 0;
-const WAVE = 250;
-for (let i = 0; i < count; i += WAVE) {
-  const results = await Promise.all(Array.from({ length: Math.min(WAVE, count - i) }, open));
-  for (const r of results) r ? ok++ : failed++;
-}
-process.send!({ ready: true, count: ok, failed });
-
-process.on("message", (m: { round?: number; collect?: number; exit?: boolean }) => {
-  if (m.round !== undefined) {
-    arrivals = [];
-    waitingFor = Infinity;
-    process.send!({ armed: m.round });
-  } else if (m.collect !== undefined) {
-    const r = m.collect;
-    const reply = () => process.send!({ round: r, arrivals });
-    if (arrivals.length >= ok) return reply();
-    waitingFor = ok;
-    const timer = setTimeout(reply, 5_000);
-    onAllArrived = () => {
-      onAllArrived = undefined;
-      clearTimeout(timer);
-      reply();
-    };
-  } else if (m.exit) {
-    for (const socket of sockets) socket.destroy();
-    process.exit(0);
-  }
+await serveSubscribers(count, open, arrivals, () => {
+  for (const socket of sockets) socket.destroy();
 });

@@ -10,16 +10,13 @@
 import WebSocket from "ws";
 import type * as WsProtocol from "../../src/protocol/ws/index.js";
 import { loadDist } from "../ws/common.js";
+import { Arrivals, serveSubscribers } from "./rounds.js";
 
 const { encodeClientFrame, FrameType, StartKind } = await loadDist<typeof WsProtocol>("dist/protocol/ws/index.js");
 const { url, topic, count } = JSON.parse(process.argv[2]!) as { url: string; topic: string; count: number };
-const clock = () => Number(process.hrtime.bigint()) / 1e6;
 
 const CREDIT = 1 << 20;
-let round = -1;
-let arrivals: number[] = [];
-let waitingFor = Infinity;
-let onAllArrived: (() => void) | undefined;
+const arrivals = new Arrivals();
 const sockets: WebSocket[] = [];
 
 function open(): Promise<boolean> {
@@ -42,8 +39,7 @@ function open(): Promise<boolean> {
     ws.on("message", (data: Buffer) => {
       const type = data[0];
       if (type === FrameType.CHUNK) {
-        arrivals.push(clock());
-        if (arrivals.length >= waitingFor) onAllArrived?.();
+        arrivals.note();
       } else if (type === FrameType.SUBSCRIBED && !subscribed) {
         subscribed = true;
         resolve(true);
@@ -57,35 +53,6 @@ function open(): Promise<boolean> {
   });
 }
 
-// Open in waves: thousands of simultaneous handshakes only measure the accept queue.
-let ok = 0;
-let failed = 0;
-const WAVE = 250;
-for (let i = 0; i < count; i += WAVE) {
-  const results = await Promise.all(Array.from({ length: Math.min(WAVE, count - i) }, open));
-  for (const r of results) r ? ok++ : failed++;
-}
-process.send!({ ready: true, count: ok, failed });
-
-process.on("message", (m: { round?: number; collect?: number; exit?: boolean }) => {
-  if (m.round !== undefined) {
-    round = m.round;
-    arrivals = [];
-    waitingFor = Infinity;
-    process.send!({ armed: round });
-  } else if (m.collect !== undefined) {
-    const r = m.collect;
-    const reply = () => process.send!({ round: r, arrivals });
-    if (arrivals.length >= ok) return reply();
-    waitingFor = ok;
-    const timer = setTimeout(reply, 5_000);
-    onAllArrived = () => {
-      onAllArrived = undefined;
-      clearTimeout(timer);
-      reply();
-    };
-  } else if (m.exit) {
-    for (const ws of sockets) ws.terminate();
-    process.exit(0);
-  }
+await serveSubscribers(count, open, arrivals, () => {
+  for (const ws of sockets) ws.terminate();
 });
