@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import { InvalidArgumentError, StorageError } from "../errors/index.js";
 import { writeFileAtomic, type FileSystem } from "../storage/fs.js";
-import { storageError } from "../storage/partition-log.js";
+import { storageError } from "../storage/storage-error.js";
 
 export const PRODUCER_IDS_FILE = "producer-ids.json";
 export const DEFAULT_PRODUCER_ID_BLOCK = 1000;

@@ -8,6 +8,7 @@
 
 import { join } from "node:path";
 import { writeFileAtomic, type FileSystem } from "../storage/fs.js";
+import { storageErrorIfSystem } from "../storage/storage-error.js";
 import { serializeTopicsFile, type PendingChange, type TopicRecord, type TopicsFile } from "./topic-metadata.js";
 
 export type { PendingChange, TopicRecord } from "./topic-metadata.js";
@@ -107,7 +108,13 @@ export class TopicStore {
 
   private persist(): void {
     const bytes = serializeTopicsFile({ topics: this.list(), pending: this.pending });
-    writeFileAtomic(this.fs, join(this.dataDir, TOPICS_FILE), bytes);
+    try {
+      writeFileAtomic(this.fs, join(this.dataDir, TOPICS_FILE), bytes);
+    } catch (error) {
+      // Out of descriptors or disk: the change did not happen, and saying so as KAFKA_STORAGE_ERROR lets
+      // clients retry once the condition passes (a bare errno error would reach them as UNKNOWN_SERVER_ERROR).
+      throw storageErrorIfSystem(`write ${TOPICS_FILE}`, error);
+    }
     // The main file is the truth; the backup only has to be a recent good copy, so a failure here is not
     // a failed change (the next write retries it).
     try {

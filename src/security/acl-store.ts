@@ -42,12 +42,23 @@ export class AclStore {
     writeFileAtomic(this.path, JSON.stringify({ version: 1, acls: this.bindings }, null, 2) + "\n");
   }
 
+  /** A change the file did not take is not made: the admin was told it failed, so it must not apply. */
+  private saveOrRevert(before: AclBinding[]): void {
+    try {
+      this.save();
+    } catch (error) {
+      this.bindings = before;
+      throw error;
+    }
+  }
+
   all(): readonly AclBinding[] {
     return this.bindings;
   }
 
   /** Adds bindings (duplicates are ignored, as in Kafka); throws RangeError on an invalid one, adding none. */
   add(bindings: readonly AclBinding[]): void {
+    const before = [...this.bindings];
     for (const b of bindings) {
       const why = invalidBinding(b);
       if (why) throw new RangeError(why);
@@ -60,7 +71,7 @@ export class AclStore {
     }
     if (added.length === 0) return;
     if (this.sink) this.sink.added(added);
-    else this.save();
+    else this.saveOrRevert(before);
   }
 
   describe(filter: AclFilter): AclBinding[] {
@@ -72,9 +83,10 @@ export class AclStore {
     const removed = filters.map((f) => this.bindings.filter((b) => filterMatches(f, b)));
     const gone = new Set(removed.flat());
     if (gone.size) {
+      const before = this.bindings;
       this.bindings = this.bindings.filter((b) => !gone.has(b));
       if (this.sink) this.sink.removed([...gone]);
-      else this.save();
+      else this.saveOrRevert(before);
     }
     return removed;
   }

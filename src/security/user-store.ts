@@ -46,6 +46,8 @@ export class UserStore {
   private readonly users = new Map<string, Map<ScramMechanism, ScramCredential>>();
   /** Users changed since the last save (what a sink is told). */
   private readonly dirty = new Set<string>();
+  /** What the file holds (standalone mode): a failed write goes back to it. */
+  private persisted: Record<string, StoredUser> = {};
   sink: UserSink | undefined;
 
   private constructor(readonly path: string) {}
@@ -61,6 +63,7 @@ export class UserStore {
     const file = JSON.parse(text) as UsersFile;
     if (file.version !== 1 || typeof file.users !== "object") throw new Error(`${this.path}: unknown users file format`);
     this.replaceAll(file.users);
+    this.persisted = this.snapshot();
   }
 
   /** Installs every user of `users` (and only those), without writing anything (cluster mode: from etcd). */
@@ -94,9 +97,21 @@ export class UserStore {
       return;
     }
     this.dirty.clear();
-    const file: UsersFile = { version: 1, users: {} };
-    for (const name of [...this.users.keys()].sort()) file.users[name] = this.stored(name)!;
-    writeFileAtomic(this.path, JSON.stringify(file, null, 2) + "\n");
+    const file: UsersFile = { version: 1, users: this.snapshot() };
+    try {
+      writeFileAtomic(this.path, JSON.stringify(file, null, 2) + "\n");
+    } catch (error) {
+      // The admin is told the change failed, so it must not apply: back to what the file holds.
+      this.replaceAll(this.persisted);
+      throw error;
+    }
+    this.persisted = file.users;
+  }
+
+  private snapshot(): Record<string, StoredUser> {
+    const users: Record<string, StoredUser> = {};
+    for (const name of [...this.users.keys()].sort()) users[name] = this.stored(name)!;
+    return users;
   }
 
   get(name: string, mechanism: ScramMechanism): ScramCredential | undefined {

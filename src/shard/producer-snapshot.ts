@@ -19,7 +19,8 @@
 import { join } from "node:path";
 import { batchSpans, crc32c, readBatchHeader } from "../core/index.js";
 import { writeFileAtomic, type FileSystem } from "../storage/fs.js";
-import { storageError, type PartitionLog } from "../storage/partition-log.js";
+import type { PartitionLog } from "../storage/partition-log.js";
+import { storageError } from "../storage/storage-error.js";
 import { ProducerStateTable, type ProducerStateOptions } from "./producer-state.js";
 
 export const PRODUCER_SNAPSHOT_FILE = "producer.snapshot";

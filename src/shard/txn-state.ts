@@ -25,7 +25,8 @@
 import { join } from "node:path";
 import { Attributes, batchSpans, decodeRecordBatch, encodeRecordBatch, readBatchHeader, type BatchHeader } from "../core/index.js";
 import { writeFileAtomic } from "../storage/fs.js";
-import { storageError, type PartitionLog } from "../storage/partition-log.js";
+import type { PartitionLog } from "../storage/partition-log.js";
+import { storageError } from "../storage/storage-error.js";
 import { appendTxnIndex, readTxnIndex, writeTxnIndex, type AbortedTxn } from "../storage/txn-index.js";
 import { KafkaProtocolError } from "../errors/index.js";
 

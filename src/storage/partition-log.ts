@@ -18,6 +18,7 @@ import { nodeFileSystem, type FileSystem } from "./fs.js";
 import { resolveLogConfig, type LogConfig } from "./log-config.js";
 import { openSegments } from "./log-open.js";
 import { Segment, type CorruptRange } from "./segment.js";
+import { storageError, storageErrorIfSystem } from "./storage-error.js";
 
 /**
  * fdatasyncs one partition may have in flight at once. Two let a batch that lands during a flush start
@@ -114,7 +115,7 @@ export class PartitionLog {
     } catch (error) {
       // An errno failure (EMFILE: out of descriptors, ENOSPC, EIO) is the retriable KAFKA_STORAGE_ERROR;
       // anything else (a corrupt file the recovery refuses) keeps its own type.
-      throw typeof (error as NodeJS.ErrnoException)?.syscall === "string" ? storageError("open", error) : error;
+      throw storageErrorIfSystem("open", error);
     }
     log.segments = opened.segments;
     log.logStartOffset = opened.logStartOffset;
@@ -405,11 +406,4 @@ export class PartitionLog {
   private assertOpen(): void {
     if (this.closed) throw new StorageError(`partition log ${this.dir} is closed`);
   }
-}
-
-/** Wraps an errno failure (ENOSPC, EIO, ...) as a typed, retriable StorageError. */
-export function storageError(op: string, error: unknown): StorageError {
-  if (error instanceof StorageError) return error;
-  const errno = (error as NodeJS.ErrnoException)?.code;
-  return new StorageError(`${op} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error, errno });
 }

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataDirLockedError, InvalidTopicError, createBroker } from "../../src/broker/index.js";
@@ -24,6 +24,22 @@ describe("topics", () => {
     expect(existsSync(dir)).toBe(false);
     expect(broker.listTopics().map((t) => t.name)).toEqual(["audit"]);
     await expect(broker.produce("orders", 0, batch(["x"]))).rejects.toMatchObject({ code: "UNKNOWN_TOPIC_OR_PARTITION", kafkaCode: 3 });
+  });
+
+  it("a topic change its metadata file did not take is KAFKA_STORAGE_ERROR (retriable), and nothing is created", async () => {
+    const broker = await env.broker();
+    await broker.createTopic("kept");
+    // A directory where topics.json goes fails the rename (EISDIR) even as root: the path a full disk or
+    // no descriptor left takes (CI once answered UNKNOWN_SERVER_ERROR here, out of descriptors).
+    const file = join(broker.config.dataDir, "topics.json");
+    rmSync(file);
+    mkdirSync(join(file, "blocker"), { recursive: true });
+    await expect(broker.createTopic("refused", { partitions: 2 })).rejects.toMatchObject({ code: "KAFKA_STORAGE_ERROR", kafkaCode: 56 });
+    expect(broker.listTopics().map((t) => t.name)).toEqual(["kept"]);
+    expect(existsSync(join(broker.config.dataDir, "refused-0"))).toBe(false);
+    rmSync(file, { recursive: true });
+    await broker.createTopic("refused", { partitions: 2 });
+    expect(broker.listTopics().map((t) => t.name)).toEqual(["kept", "refused"]);
   });
 
   it("validates names as Kafka does", async () => {

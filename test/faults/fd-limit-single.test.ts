@@ -158,7 +158,7 @@ describe("a single broker out of file descriptors", () => {
     const created = await createTopic(kept, "fds-new", 4);
     const during = await produce(kept, "fds-new", 4, "new-during");
     console.log(`fd-limit-single (${transport}): CreateTopics with no descriptor left -> ${created} (${createMessages.at(-1)}); Produce -> [${during.join(", ")}]`);
-    expect(created === KafkaErrors.NONE.code || RETRIABLE.has(created), `CreateTopics answered ${created}`).toBe(true);
+    expect(created === KafkaErrors.NONE.code || RETRIABLE.has(created), `CreateTopics answered ${created} (${createMessages.at(-1)})`).toBe(true);
     for (const code of during) expect(code === 0 || RETRIABLE.has(code), `Produce answered ${code}`).toBe(true);
     expect(created !== KafkaErrors.NONE.code || during.some((c) => c !== 0), "something had to fail for lack of descriptors").toBe(true);
     expect(broker.alive()).toBe(true);

@@ -22,6 +22,8 @@ interface FileState {
 function errnoError(code: string, op: string, path: string): NodeJS.ErrnoException {
   const error = new Error(`${code}: simulated failure, ${op} '${path}'`) as NodeJS.ErrnoException;
   error.code = code;
+  error.syscall = op; // as Node's own errno errors carry it
+  error.path = path;
   return error;
 }
 
