@@ -312,8 +312,11 @@ export class Connection {
     return id;
   }
 
-  /** Waits until the connection is open, or fails at the deadline (TimeoutError) or when it gives up. */
-  async whenOpen(deadline = Date.now() + this.requestTimeoutMs): Promise<void> {
+  /**
+   * Waits until the connection is open, or fails at the deadline (TimeoutError) or when it gives up.
+   * `timeoutMs`: the caller's whole budget, which the error names (what is left of it is a ms or so less).
+   */
+  async whenOpen(deadline = Date.now() + this.requestTimeoutMs, timeoutMs?: number): Promise<void> {
     // Before the first WELCOME: the first connect (which fails fast). After it, `opened` may hold a failed
     // reconnect attempt, and the next one is already scheduled: wait for it instead.
     if (!this.everOpen || this.authenticating) await this.connect();
@@ -328,7 +331,8 @@ export class Connection {
         this.openWaiters.add(waiter);
         timer = setTimeout(() => {
           const why = this.lastError ? `: ${this.lastError.message}` : "";
-          reject(new TimeoutError(`no connection to ${this.url} within ${Math.max(0, waitMs)} ms${why}`, Math.max(0, waitMs)));
+          const budget = timeoutMs ?? Math.max(0, waitMs);
+          reject(new TimeoutError(`no connection to ${this.url} within ${budget} ms${why}`, budget));
         }, Math.max(0, waitMs));
       });
     } finally {
@@ -341,7 +345,7 @@ export class Connection {
   async request(frame: ClientFrameInput, requestId = this.allocateId(), onResponse?: (frame: ServerFrame) => void, options: RequestOptions = {}): Promise<ServerFrame> {
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     const deadline = Date.now() + timeoutMs;
-    if (!this.ready) await this.whenOpen(deadline);
+    if (!this.ready) await this.whenOpen(deadline, timeoutMs);
     return this.exchange(frame, requestId, onResponse, deadline, timeoutMs);
   }
 
@@ -354,7 +358,7 @@ export class Connection {
   async requestFrame(write: (requestId: number) => Uint8Array | undefined, options: RequestOptions = {}): Promise<ServerFrame> {
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     const deadline = Date.now() + timeoutMs;
-    if (!this.ready) await this.whenOpen(deadline);
+    if (!this.ready) await this.whenOpen(deadline, timeoutMs);
     return this.exchange(write, this.allocateId(), undefined, deadline, timeoutMs);
   }
 
