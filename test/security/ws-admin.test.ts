@@ -3,7 +3,7 @@
 // over SCRAM), ACLs created over the WebSocket govern both, the cluster rights they need (31 otherwise),
 // SECURITY_DISABLED without security, and hostile frames against a secured, authenticated session.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
@@ -141,6 +141,43 @@ describe("ACLs over the WebSocket", () => {
     expect((await again.admin.describeUsers()).map((u) => u.user)).toEqual(["carol"]);
     expect((await again.admin.describeAcls({ principal: "User:carol" })).map((b) => b.operation).sort()).toEqual([3, 8]);
     root = again;
+  });
+});
+
+describe("a store the disk refuses", () => {
+  // A directory where the file goes fails its rename (EISDIR) even as root: the path a full disk or no
+  // descriptor left takes. The change is refused with KAFKA_STORAGE_ERROR on both front ends, and not made.
+  const block = (file: string) => mkdirSync(join(s.dataDir, "security", file, "blocker"), { recursive: true });
+  const unblock = (file: string) => rmSync(join(s.dataDir, "security", file), { recursive: true, force: true });
+
+  it("ACL and user changes answer KAFKA_STORAGE_ERROR over the WebSocket and the Kafka protocol, and apply nothing", async () => {
+    await root.admin.createAcls([{ resourceType: "cluster", resourceName: "kafka-cluster", patternType: "literal", principal: "User:carol", operation: "alter" }]);
+    const aclsFile = join(s.dataDir, "security", "acls.json");
+    const saved = readFileSync(aclsFile);
+    rmSync(aclsFile);
+    block("acls.json");
+    const dave = { resourceType: "topic", resourceName: "dave-", patternType: "prefixed", principal: "User:dave", operation: "read" } as const;
+    expect(await codeOf(root.admin.createAcls([dave]))).toBe("KAFKA_STORAGE_ERROR");
+    const kafka = new Kafka({ brokers: [`127.0.0.1:${s.server.kafkaPort}`], logLevel: logLevel.NOTHING, sasl: { mechanism: "scram-sha-256", username: "carol", password: "carol-pw" }, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    const viaKafka = await admin.createAcls({ acl: [{ resourceType: 2, resourceName: "dave-", resourcePatternType: 4, principal: "User:dave", host: "*", operation: 3, permissionType: 3 }] }).then(() => "ok", (e: { type?: string; errors?: { type?: string }[] }) => e.type ?? e.errors?.[0]?.type ?? String(e));
+    expect(viaKafka).toBe("KAFKA_STORAGE_ERROR");
+    expect(await root.admin.describeAcls({ principal: "User:dave" }), "nothing applied").toEqual([]);
+    unblock("acls.json");
+    writeFileSync(aclsFile, saved);
+
+    const usersFile = join(s.dataDir, "security", "users.json");
+    const users = readFileSync(usersFile);
+    rmSync(usersFile);
+    block("users.json");
+    expect(await codeOf(root.admin.upsertUser("dave", "dave-pw"))).toBe("KAFKA_STORAGE_ERROR");
+    expect((await root.admin.describeUsers()).map((u) => u.user), "nothing applied").toEqual(["carol"]);
+    unblock("users.json");
+    writeFileSync(usersFile, users);
+    await root.admin.upsertUser("dave", "dave-pw");
+    expect((await root.admin.describeUsers()).map((u) => u.user)).toEqual(["carol", "dave"]);
+    await admin.disconnect();
   });
 });
 

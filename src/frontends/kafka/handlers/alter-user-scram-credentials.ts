@@ -8,9 +8,10 @@
 //   touched twice for one mechanism: DUPLICATE_RESOURCE; deleting a credential that does not exist:
 //   RESOURCE_NOT_FOUND. One result per distinct user; a user with any error has none of its changes applied.
 // - All accepted changes are written in one atomic store write (cluster mode: etcd, awaited before the
-//   answer; a failed write answers UNKNOWN_SERVER_ERROR for the users it touched).
+//   answer; a failed write answers KAFKA_STORAGE_ERROR (disk full, no descriptor) or UNKNOWN_SERVER_ERROR
+//   for the users it touched).
 
-import { KafkaErrors } from "../../../errors/index.js";
+import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import { alterScramCredentials, Operation, scramMechanismFromCode } from "../../../security/index.js";
 import { mayCluster } from "./authorize.js";
@@ -21,16 +22,20 @@ export const handleAlterUserScramCredentials: Handler<typeof ApiKey.AlterUserScr
   const security = ctx.security;
   if (!security) return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: KafkaErrors.SECURITY_DISABLED.code, errorMessage: "security is not configured" })) };
   if (!mayCluster(ctx, info, Operation.ALTER)) return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: KafkaErrors.CLUSTER_AUTHORIZATION_FAILED.code, errorMessage: "ALTER on the cluster is required" })) };
-  const results = alterScramCredentials(
-    security.users,
-    request.deletions.map((d) => ({ name: d.name, mechanism: scramMechanismFromCode(d.mechanism) })),
-    request.upsertions.map((u) => ({ name: u.name, mechanism: scramMechanismFromCode(u.mechanism), iterations: u.iterations, salt: u.salt, saltedPassword: u.saltedPassword })),
-  );
+  let results: ReturnType<typeof alterScramCredentials> | undefined;
   try {
+    results = alterScramCredentials(
+      security.users,
+      request.deletions.map((d) => ({ name: d.name, mechanism: scramMechanismFromCode(d.mechanism) })),
+      request.upsertions.map((u) => ({ name: u.name, mechanism: scramMechanismFromCode(u.mechanism), iterations: u.iterations, salt: u.salt, saltedPassword: u.saltedPassword })),
+    );
     await security.replicated(); // cluster mode: etcd has it, so every broker will
   } catch (error) {
+    // Standalone, nothing was applied (the store reverts a write the disk refused): a full disk or no
+    // descriptor left is KAFKA_STORAGE_ERROR, which a client may retry.
     ctx.logger.error("cannot store SCRAM credentials", { error });
-    return { throttleTimeMs: 0, results: results.map((r) => (r.errorCode ? r : { ...r, errorCode: KafkaErrors.UNKNOWN_SERVER_ERROR.code, errorMessage: "the user store could not be written" })) };
+    const failed = { errorCode: toKafkaCode(error), errorMessage: "the user store could not be written" };
+    return { throttleTimeMs: 0, results: results ? results.map((r) => (r.errorCode ? r : { ...r, ...failed })) : users.map((user) => ({ user, ...failed })) };
   }
   return { throttleTimeMs: 0, results };
 };

@@ -7,7 +7,7 @@
 //   named kafka-cluster) gets INVALID_REQUEST; the valid ones are stored (atomically, duplicates ignored).
 //   In cluster mode they are stored in etcd and the answer waits for it (security/etcd-store.ts).
 
-import { KafkaErrors } from "../../../errors/index.js";
+import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import { createAcls, Operation, type AclBinding } from "../../../security/index.js";
 import { mayCluster } from "./authorize.js";
@@ -25,6 +25,6 @@ export const handleCreateAcls: Handler<typeof ApiKey.CreateAcls> = async (ctx, r
     return { throttleTimeMs: 0, results };
   } catch (error) {
     ctx.logger.error("cannot store ACLs", { error });
-    return all(KafkaErrors.UNKNOWN_SERVER_ERROR.code, "the ACL store could not be written");
+    return all(toKafkaCode(error), "the ACL store could not be written");
   }
 };

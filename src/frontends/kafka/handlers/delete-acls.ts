@@ -4,9 +4,9 @@
 // - Needs ALTER on the cluster (else CLUSTER_AUTHORIZATION_FAILED per filter); SECURITY_DISABLED without an
 //   authorizer. Each filter (Kafka's AclBindingFilter semantics, MATCH included) removes the bindings it
 //   matches and lists them; a filter with UNKNOWN codes gets INVALID_REQUEST. One atomic store write
-//   (cluster mode: etcd, awaited before the answer; a failed write answers UNKNOWN_SERVER_ERROR).
+//   (cluster mode: etcd, awaited before the answer; a failed write answers KAFKA_STORAGE_ERROR when the disk refused it, else UNKNOWN_SERVER_ERROR).
 
-import { KafkaErrors } from "../../../errors/index.js";
+import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey, deleteAcls } from "../../../protocol/kafka/index.js";
 import { Operation, type AclFilter } from "../../../security/index.js";
 import { mayCluster } from "./authorize.js";
@@ -24,7 +24,7 @@ export const handleDeleteAcls: Handler<typeof ApiKey.DeleteAcls> = async (ctx, r
     await security.replicated(); // cluster mode: etcd has it, so every broker will
   } catch (error) {
     ctx.logger.error("cannot delete ACLs", { error });
-    return all(KafkaErrors.UNKNOWN_SERVER_ERROR.code, "the ACL store could not be written");
+    return all(toKafkaCode(error), "the ACL store could not be written");
   }
   let next = 0;
   return {
