@@ -19,6 +19,7 @@ import type { Clock } from "./producer/builder.js";
 import { BATCH_HEADER_BYTES, byteLength, fail, recordSize, type Batch, type Group, type RecordMetadata, type Tally, type Waiting } from "./producer/batch.js";
 import { ProducerClosedError, RequestTimeoutError, withTimeout, type Identity } from "./producer/errors.js";
 import { PartitionSender, type RetryEvent, type SenderHost, type SenderSettings } from "./producer/partition-sender.js";
+import { SpareBuffers } from "./producer/spare-buffers.js";
 import { WaitQueue } from "./producer/wait-queue.js";
 
 export type { RecordMetadata } from "./producer/batch.js";
@@ -93,6 +94,8 @@ export class Producer {
       settings: this.settings,
       clock: this.clock,
       drain: new DrainGate(() => connection.bufferedAmount, this.settings.socketBufferBytes),
+      // Never more idle than the records it may buffer: after a burst the producer keeps at most that.
+      spares: new SpareBuffers(this.maxBuffered),
       identity: () => (this.sharedIdentity ??= this.requestIdentity().catch((error: Error) => ((this.sharedIdentity = undefined), Promise.reject(error)))),
       freshIdentity: () => this.requestIdentity(),
       sealed: (batch: Batch) => {

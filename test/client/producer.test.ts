@@ -50,6 +50,24 @@ describe("pipelined producer", () => {
     expect(broker.seen.length).toBeLessThan(100);
   });
 
+  it("keeps idle batch buffers for reuse within maxBufferedBytes across all partitions, not per partition", async () => {
+    const broker = new FakeBroker();
+    broker.partitions = 64;
+    const maxBufferedBytes = 1 << 20;
+    const producer = producerOn(broker, { lingerMs: 0, acks: 1, maxBufferedBytes });
+    const value = "x".repeat(16 * 1024);
+    // Bursts of 32 KiB batches to each of 64 partitions: with up to maxInFlight + 1 buffers kept per
+    // partition, as before, the producer kept over 2 MiB of idle buffers after the bursts; now 1 MiB at most.
+    for (let round = 0; round < 6; round++) {
+      await Promise.all(Array.from({ length: 64 }, (_, p) => [producer.send({ topic: "t", partition: p, value }), producer.send({ topic: "t", partition: p, value })]).flat());
+    }
+    await producer.flush();
+    const spares = (producer as unknown as { host: { spares: { heldBytes: number } } }).host.spares;
+    expect(spares.heldBytes).toBeGreaterThan(0);
+    expect(spares.heldBytes).toBeLessThanOrEqual(maxBufferedBytes);
+    expect(broker.log(63).length).toBe(12);
+  });
+
   it("never exceeds maxInFlight: 1", async () => {
     const broker = new FakeBroker();
     broker.latencyMs = 5;

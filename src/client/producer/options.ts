@@ -9,10 +9,13 @@ export interface ProducerOptions {
   lingerMs?: number;
   /**
    * A batch is sent once its records reach this many bytes (capped by the topic's max.message.bytes, 1 MiB
-   * by default). Default 1 MiB: at high rates fewer, bigger frames cost both ends less per record.
+   * by default). Default 256 KiB; for bulk loading 1 MiB costs both ends less per record (docs/benchmarks.md).
    */
   batchBytes?: number;
-  /** send() waits while batching + in-flight bytes exceed this. Default 16 MiB. */
+  /**
+   * send() waits while batching + in-flight bytes exceed this. Default 16 MiB. Buffers of acknowledged
+   * batches kept for reuse are bounded by the same figure, across all partitions.
+   */
   maxBufferedBytes?: number;
   /** Ask the broker for a producer id and number batches, so retries never duplicate or reorder. Default false. */
   idempotent?: boolean;

@@ -37,6 +37,7 @@ import { DeliveryTimeoutError, type Identity } from "./errors.js";
 import { ProduceRequests } from "./produce-request.js";
 import { backoffDelay, judgeFailure } from "./retry-decision.js";
 import { Sequences } from "./sequences.js";
+import type { SpareBuffers } from "./spare-buffers.js";
 
 export interface SenderSettings {
   acks: -1 | 0 | 1;
@@ -74,6 +75,8 @@ export interface SenderHost {
   readonly clock: Clock;
   /** acks 0: the socket's drain gate (shared by the partitions, so batches reach the socket in order). */
   readonly drain: DrainGate;
+  /** Buffers of acknowledged batches, shared by the partitions (bounded in bytes). */
+  readonly spares: SpareBuffers;
   /** The producer's id (requested once, shared by the partitions). */
   identity(): Promise<Identity>;
   /** A new producer id for this partition alone (its sequence state is unknown). */
@@ -104,8 +107,6 @@ export class PartitionSender {
   private backoffUntil = 0;
   private backoffTimer: ReturnType<typeof setTimeout> | undefined;
   private pumpScheduled = false;
-  /** Buffers of acknowledged batches, reused by the next ones (no allocation or growth per batch). */
-  private readonly spare: Uint8Array[] = [];
   /** Puts batches on the wire (and keeps room for the frame's head in front of each). */
   private readonly requests: ProduceRequests;
 
@@ -131,7 +132,7 @@ export class PartitionSender {
    */
   add(key: Uint8Array | string | null | undefined, value: Uint8Array | string | null, headers: HeaderInput[] | undefined, timestamp: number | undefined, waiting: Waiting, bytes: number, size: number): void {
     if (this.open && this.open.size + size > this.maxBatchSize) this.sealFull();
-    const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++, this.spare.pop(), this.requests.frameHead, this.maxBatchSize));
+    const batch = (this.open ??= newBatch(this.topic, this.partition, this.nextOrder++, this.host.spares.take(), this.requests.frameHead, this.maxBatchSize));
     batch.builder.append(key, value, headers, timestamp, this.host.clock);
     batch.count++;
     addWaiting(batch, waiting);
@@ -391,7 +392,7 @@ export class PartitionSender {
 
   /** An acknowledged batch's buffer goes to the next batches (the socket copied it: see Connection.send). */
   private recycle(batch: Batch): void {
-    if (this.spare.length <= this.host.settings.maxInFlight) this.spare.push(batch.builder.buffer);
+    this.host.spares.give(batch.builder.buffer);
     batch.encoded = undefined;
   }
 }
