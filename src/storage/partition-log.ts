@@ -7,25 +7,20 @@
 // - After a crash, open() rescans from the recovery point (every batch below it was fsynced), checks each
 //   batch's CRC32C in WASM, cuts at the first torn or corrupt batch and rebuilds indexes; after a clean
 //   close it reads only segment tails.
+// When bytes get fsynced, the recovery point and the checkpoint file are log-flusher.ts's job.
 
 import { OffsetOutOfRangeError, StorageError } from "../errors/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { recordCountAt, stampBatch } from "../core/index.js";
 import { readBatchInfo } from "./batch-cursor.js";
-import { readCheckpoint, writeCheckpoint, writeCheckpointAsync } from "./checkpoint.js";
+import { readCheckpoint } from "./checkpoint.js";
 import { defaultFileCache, type FileCache } from "./file-cache.js";
 import { nodeFileSystem, type FileSystem } from "./fs.js";
 import { resolveLogConfig, type LogConfig } from "./log-config.js";
+import { LogFlusher } from "./log-flusher.js";
 import { openSegments } from "./log-open.js";
 import { Segment, type CorruptRange } from "./segment.js";
 import { storageError, storageErrorIfSystem } from "./storage-error.js";
-
-/**
- * fdatasyncs one partition may have in flight at once. Two let a batch that lands during a flush start
- * its own at once instead of waiting for that flush to end (docs/benchmarks.md, "Overlapping fdatasyncs");
- * four measured no better than two.
- */
-const MAX_FLUSHES_IN_FLIGHT = 2;
 
 export interface PartitionLogOptions {
   /** The partition's directory, `<dataDir>/<topic>-<partition>`. */
@@ -72,26 +67,11 @@ export class PartitionLog {
   /** Ordered by base offset; the last one is active. Never empty while open. */
   segments: Segment[] = [];
   logStartOffset = 0n;
-  /** Every offset below this is fsynced. */
-  recoveryPoint = 0n;
-  /** The recovery point as last written to the checkpoint file. */
-  checkpointedRecoveryPoint = -1n;
   /** Damaged ranges below the recovery point found at open (kept on disk, refused to readers). */
   corruptRanges = 0;
   readonly fileCache: FileCache;
-  private unflushedMessages = 0;
-  private lastFlushTime: number;
-  private lastCheckpointTime = 0;
-  /** Bumped by every synchronous checkpoint write, so an asynchronous one in flight knows it is stale. */
-  private checkpointWrites = 0;
-  private checkpointInFlight: Promise<void> | undefined;
-  /** fdatasyncs running now, each with the log end it covers (see flush()). */
-  private readonly flushesInFlight: Array<{ upTo: bigint; done: Promise<void> }> = [];
-  /** Bumped when the recovery point moves down (truncation), so a flush begun before cannot move it past the cut. */
-  private recoveryEpoch = 0;
-  /** A segment was created since the directory was last fsynced. */
-  private dirDirty = false;
-  private readonly checkpointIntervalMs: number;
+  /** fsyncs, the recovery point and the checkpoint file (log-flusher.ts). */
+  readonly flusher: LogFlusher;
   private closed = false;
 
   private constructor(options: PartitionLogOptions) {
@@ -100,9 +80,8 @@ export class PartitionLog {
     this.fs = options.fs ?? nodeFileSystem;
     this.logger = (options.logger ?? createLogger()).child({ partitionDir: options.dir });
     this.clock = options.clock ?? Date.now;
-    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 5000;
     this.fileCache = options.fileCache ?? defaultFileCache;
-    this.lastFlushTime = this.clock();
+    this.flusher = new LogFlusher(this, options.checkpointIntervalMs ?? 5000);
   }
 
   /** Opens (creating if needed) and recovers a partition log. */
@@ -147,6 +126,20 @@ export class PartitionLog {
     return this.logEndOffset;
   }
 
+  /** Every offset below this is fsynced. */
+  get recoveryPoint(): bigint {
+    return this.flusher.recoveryPoint;
+  }
+
+  set recoveryPoint(offset: bigint) {
+    this.flusher.recoveryPoint = offset;
+  }
+
+  /** Closed or abandoned (the flusher starts nothing then). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get sizeInBytes(): number {
     let total = 0;
     for (const segment of this.segments) total += segment.size;
@@ -174,13 +167,7 @@ export class PartitionLog {
     } catch (error) {
       throw storageError("append", error);
     }
-    this.unflushedMessages += recordCount;
-    let flushed: Promise<void> | undefined;
-    if (this.unflushedMessages >= this.config.flushMessages) {
-      flushed = this.flush();
-      // Whoever awaits `flushed` sees the error; nobody else has to.
-      flushed.catch((error) => this.logger.warn("flush after flush.messages failed", { error }));
-    }
+    const flushed = this.flusher.appended(recordCount);
     return { baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset, flushed };
   }
 
@@ -215,7 +202,7 @@ export class PartitionLog {
       next.setActive(true);
       // The new file's directory entry becomes durable with the next flush, before anything in it is
       // acknowledged as durable: no fsync on the append path.
-      this.dirDirty = true;
+      this.flusher.segmentCreated();
       this.segments.push(next);
     } catch (error) {
       throw storageError("roll", error);
@@ -280,114 +267,38 @@ export class PartitionLog {
     return lo;
   }
 
-  /**
-   * fsyncs everything appended so far. Concurrent callers share fsyncs: a flush in flight covers every
-   * append made before it started. A caller it does not cover starts its own at once, up to
-   * MAX_FLUSHES_IN_FLIGHT, instead of waiting for it to end first: an fdatasync started after a write
-   * covers that write whatever else is running, and two overlapping ones finish sooner than two in a row
-   * (docs/storage.md, "Group commit"). Past the limit, callers wait for a slot and then share the next.
-   */
-  async flush(): Promise<void> {
-    const target = this.logEndOffset;
-    while (this.recoveryPoint < target && !this.closed) {
-      const covering = this.flushesInFlight.find((f) => f.upTo >= target);
-      if (covering) await covering.done;
-      else if (this.flushesInFlight.length < MAX_FLUSHES_IN_FLIGHT) await this.startFlush();
-      else await Promise.race(this.flushesInFlight.map((f) => f.done));
-    }
-    // Closed without a final sync (abandon, topic deletion): whoever waits must not take it as durable.
-    if (this.recoveryPoint < target) throw new StorageError(`partition log ${this.dir} closed before its data was fsynced`);
+  /** Resolves once everything appended so far is fsynced (LogFlusher.flush: shared, overlapping fdatasyncs). */
+  flush(): Promise<void> {
+    return this.flusher.flush();
   }
 
-  /**
-   * Truncation: moves the recovery point down to `offset`, and no flush begun before may move it up again
-   * (what it covered past `offset` is gone; what is appended there now is not covered by it).
-   */
+  /** Truncation: the recovery point moves down to `offset`, and no flush in flight may move it back up. */
   lowerRecoveryPoint(offset: bigint): void {
-    if (this.recoveryPoint > offset) this.recoveryPoint = offset;
-    this.recoveryEpoch++;
+    this.flusher.lowerRecoveryPoint(offset);
   }
 
-  private startFlush(): Promise<void> {
-    const flush = { upTo: this.logEndOffset, done: this.runFlush() };
-    this.flushesInFlight.push(flush);
-    const settled = () => void this.flushesInFlight.splice(this.flushesInFlight.indexOf(flush), 1);
-    flush.done.then(settled, settled);
-    return flush.done;
-  }
-
-  private async runFlush(): Promise<void> {
-    const upTo = this.logEndOffset;
-    const epoch = this.recoveryEpoch;
-    const dirty = this.segments.filter((s) => s.unflushedBytes > 0 || s === this.activeSegment);
-    this.unflushedMessages = 0;
-    this.lastFlushTime = this.clock();
-    try {
-      await Promise.all(dirty.map((s) => s.syncAsync()));
-      if (this.dirDirty) {
-        this.dirDirty = false;
-        this.fs.syncDir(this.dir);
-      }
-    } catch (error) {
-      throw storageError("fsync", error);
-    }
-    if (upTo > this.recoveryPoint && epoch === this.recoveryEpoch) this.recoveryPoint = upTo;
-    this.maybeCheckpoint();
-  }
-
-  /**
-   * Called periodically by the owner: fsyncs if data has waited flush.ms, and persists a recovery point
-   * that advanced since the checkpoint was last written (at most once per checkpointIntervalMs, so a
-   * crash rescans at most about that much more than it must).
-   */
+  /** The owner's periodic tick: fsyncs data older than flush.ms, and checkpoints a recovery point that moved. */
   maybeFlush(): Promise<void> | undefined {
-    this.maybeCheckpoint();
-    if (this.recoveryPoint >= this.logEndOffset) return undefined;
-    if (this.clock() - this.lastFlushTime < this.config.flushMs) return undefined;
-    return this.flush();
+    return this.flusher.maybeFlush();
   }
 
-  /**
-   * Persists the recovery point if it moved and the last write is old enough; the write's fsync runs off
-   * the owner thread. Returns the write in flight, if one was started.
-   */
+  /** Writes the recovery point off the owner thread if it moved and checkpointIntervalMs has passed. */
   maybeCheckpoint(): Promise<void> | undefined {
-    if (this.closed || this.checkpointInFlight || this.recoveryPoint === this.checkpointedRecoveryPoint) return undefined;
-    if (this.clock() - this.lastCheckpointTime < this.checkpointIntervalMs) return undefined;
-    const checkpoint = { logStartOffset: this.logStartOffset, recoveryPoint: this.recoveryPoint, clean: false };
-    const writes = this.checkpointWrites;
-    this.lastCheckpointTime = this.clock();
-    this.checkpointInFlight = writeCheckpointAsync(this.fs, this.dir, checkpoint, () => writes === this.checkpointWrites && !this.closed)
-      .then((written) => {
-        if (written) this.checkpointedRecoveryPoint = checkpoint.recoveryPoint;
-      })
-      .catch((error: unknown) => this.logger.warn("checkpoint write failed", { error }))
-      .finally(() => (this.checkpointInFlight = undefined));
-    return this.checkpointInFlight;
+    return this.flusher.maybeCheckpoint();
   }
 
+  /** Writes the checkpoint now, synchronously and atomically (open, retention, truncation, close). */
   writeCheckpoint(clean: boolean): void {
-    this.checkpointWrites++;
-    try {
-      writeCheckpoint(this.fs, this.dir, { logStartOffset: this.logStartOffset, recoveryPoint: this.recoveryPoint, clean });
-      this.lastCheckpointTime = this.clock();
-      this.checkpointedRecoveryPoint = this.recoveryPoint;
-    } catch (error) {
-      // A stale checkpoint only means a longer rescan after a crash; say so and carry on.
-      this.logger.warn("checkpoint write failed", { error });
-    }
+    this.flusher.writeCheckpoint(clean);
   }
 
   /** Graceful close: fsync everything, seal the active time index, record a clean shutdown. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.allSettled(this.flushesInFlight.map((f) => f.done));
-    await this.checkpointInFlight;
+    await this.flusher.settle();
     this.closed = true;
     this.activeSegment.sealTimeIndex();
-    for (const segment of this.segments) segment.sync();
-    this.recoveryPoint = this.logEndOffset;
-    this.writeCheckpoint(true);
+    this.flusher.syncAllForClose();
     for (const segment of this.segments) segment.close();
   }
 

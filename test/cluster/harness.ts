@@ -2,12 +2,13 @@
 // brokers (dist/) as child processes on free ports with temporary data dirs, killed by pid afterwards.
 // Short lease TTL (2 s) and replica lag (2 s) keep each test's wall time small.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll } from "vitest";
 
 export const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
@@ -169,6 +170,51 @@ export async function partitionState(etcd: Etcd, topic: string, p: number): Prom
   const all = await etcdGet(etcd, `/rivulet/partitions/${topic}/${p}`);
   const v = all[`/rivulet/partitions/${topic}/${p}`];
   return v ? (JSON.parse(v) as { leader: number; leaderEpoch: number; isr: number[] }) : undefined;
+}
+
+/** A topic partition's assigned replicas, as stored in etcd. */
+export async function replicasOf(etcd: Etcd, topic: string, p = 0): Promise<number[]> {
+  const all = await etcdGet(etcd, `/rivulet/topics/${topic}`);
+  return (JSON.parse(all[`/rivulet/topics/${topic}`]!) as { replicas: number[][] }).replicas[p]!;
+}
+
+/** Runs the `rivulet` CLI to completion; never rejects (killed by `timeout` or a signal, or not started: code 99). */
+export function cli(args: string[], timeout = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { timeout }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr }));
+  });
+}
+
+/** The same ids in the same order. */
+export function sameList(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Reads partition 0 of `topic` from the start, in a new group, until `count` distinct values have arrived;
+ * returns every value read, duplicates included (a caller checking for none can).
+ */
+export async function readValues(kafka: Kafka, topic: string, count: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId: `read-${topic}-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got: string[] = [];
+  const distinct = new Set<string>();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${distinct.size} distinct of ${count}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        got.push(String(message.value));
+        distinct.add(String(message.value));
+        if (distinct.size >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return got;
 }
 
 export interface ClusterFixtureOptions {

@@ -6,11 +6,10 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel, type Admin } from "kafkajs";
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ClusterAdmin } from "../../src/cluster/drain.js";
-import { MAIN, clusterFixture, etcdGet, partitionState, sleep, tempDir, until } from "./harness.js";
+import { cli, clusterFixture, partitionState, readValues, replicasOf, sameList, sleep, tempDir, until } from "./harness.js";
 
 const fixture = clusterFixture({ broker: { rf: 1 }, stop: () => admin?.disconnect().catch(() => {}) });
 const { brokers } = fixture;
@@ -23,46 +22,11 @@ beforeAll(async () => {
 
 const kafka = () => new Kafka({ clientId: "reassign", brokers: brokers.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 500 } });
 
-function cli(args: string[], timeout = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { timeout }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr }));
-  });
-}
-
-async function replicasOf(topic: string, p = 0): Promise<number[]> {
-  const all = await etcdGet(fixture.etcd, `/rivulet/topics/${topic}`);
-  return (JSON.parse(all[`/rivulet/topics/${topic}`]!) as { replicas: number[][] }).replicas[p]!;
-}
-
-/** Reads from the start until `count` distinct values have arrived; returns every value read, duplicates included. */
-async function readAll(topic: string, count: number): Promise<string[]> {
-  const consumer = kafka().consumer({ groupId: `read-${topic}-${Date.now()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const got: string[] = [];
-  const distinct = new Set<string>();
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${distinct.size} distinct of ${count}`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        got.push(String(message.value));
-        distinct.add(String(message.value));
-        if (distinct.size >= count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return got;
-}
-
 describe("partition reassignment", () => {
   it("kafkajs moves a partition off its leader to two other brokers under acks=all load; nothing acknowledged is lost", async () => {
     const topic = "moving";
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
-    const [from] = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(topic));
+    const [from] = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(fixture.etcd, topic));
     const target = [1, 2, 3].filter((id) => id !== from);
 
     // Idempotent, so a send retried across the leader change cannot be appended twice.
@@ -83,7 +47,7 @@ describe("partition reassignment", () => {
       const listed = await admin.listPartitionReassignments({ topics: null as never });
       return listed.topics.length === 0;
     }, 60_000);
-    expect(await replicasOf(topic)).toEqual(target);
+    expect(await replicasOf(fixture.etcd, topic)).toEqual(target);
     const state = await partitionState(fixture.etcd, topic, 0);
     expect(target).toContain(state!.leader);
     expect([...state!.isr].sort()).toEqual([...target].sort());
@@ -92,7 +56,7 @@ describe("partition reassignment", () => {
     await traffic;
     await producer.disconnect();
     expect(acked.length).toBeGreaterThan(200);
-    const got = await readAll(topic, acked.length);
+    const got = await readValues(kafka(), topic, acked.length);
     expect(new Set(got)).toEqual(new Set(acked));
     expect(got.length).toBe(acked.length);
   }, 120_000);
@@ -115,7 +79,7 @@ describe("partition reassignment", () => {
   it("a target broker killed during the move holds it (listed, with the reason) until it returns; then it completes", async () => {
     const topic = "held";
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
-    const [from] = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(topic));
+    const [from] = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(fixture.etcd, topic));
     const producer = kafka().producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const values = Array.from({ length: 2000 }, (_, i) => `h${i}-${"x".repeat(200)}`);
@@ -137,18 +101,18 @@ describe("partition reassignment", () => {
       return moving.find((m) => m.topic === topic && m.phase === "wait" && m.reason?.includes("not running"));
     }, 30_000);
     expect(listed.addingReplicas).toEqual([victim.id]);
-    expect(await replicasOf(topic)).toEqual([victim.id, from]);
+    expect(await replicasOf(fixture.etcd, topic)).toEqual([victim.id, from]);
     await victim.start();
-    await until("moved once the broker is back", async () => sameList(await replicasOf(topic), [victim.id]), 60_000);
+    await until("moved once the broker is back", async () => sameList(await replicasOf(fixture.etcd, topic), [victim.id]), 60_000);
     expect((await partitionState(fixture.etcd, topic, 0))!.leader).toBe(victim.id);
-    const got = await readAll(topic, values.length);
+    const got = await readValues(kafka(), topic, values.length);
     expect(new Set(got)).toEqual(new Set(values));
   }, 150_000);
 
   it("the CLI moves a partition back from a kafka-reassign-partitions plan file and follows it to the end", async () => {
     const topic = "moving";
     const plan = join(tempDir("plan"), "plan.json");
-    const before = await replicasOf(topic);
+    const before = await replicasOf(fixture.etcd, topic);
     const back = [before[1]!];
     writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic, partition: 0, replicas: back }] }));
     const r = await cli(["cluster", "reassign", "--file", plan, "--wait", "60", "--cluster", fixture.etcd.url]);
@@ -156,11 +120,7 @@ describe("partition reassignment", () => {
     expect(r.stdout).toContain(`${topic}-0: started`);
     expect(r.stdout).toContain("every partition is on its new replicas");
     expect(r.code).toBe(0);
-    expect(await replicasOf(topic)).toEqual(back);
+    expect(await replicasOf(fixture.etcd, topic)).toEqual(back);
     expect((await cli(["cluster", "reassignments", "--cluster", fixture.etcd.url])).stdout).toContain("no reassignment in progress");
   }, 120_000);
 });
-
-function sameList(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}

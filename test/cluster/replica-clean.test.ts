@@ -7,11 +7,10 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { Kafka, logLevel, type Admin } from "kafkajs";
-import { execFile } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { partitionDirName } from "../../src/shard/protocol.js";
-import { MAIN, clusterFixture, etcdGet, partitionState, sleep, until, type ClusterBroker } from "./harness.js";
+import { cli, clusterFixture, partitionState, readValues, replicasOf, sameList, sleep, until, type ClusterBroker } from "./harness.js";
 
 // Internal topics with RF 2, so one of three brokers can be drained.
 const fixture = clusterFixture({ broker: { rf: 2 }, stop: () => admin?.disconnect().catch(() => {}) });
@@ -24,17 +23,6 @@ beforeAll(async () => {
 });
 
 const kafka = (list = brokers) => new Kafka({ clientId: "replica-clean", brokers: list.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 500 } });
-
-function cli(args: string[], timeout = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { timeout }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr }));
-  });
-}
-
-async function replicasOf(topic: string, p = 0): Promise<number[]> {
-  const all = await etcdGet(fixture.etcd, `/rivulet/topics/${topic}`);
-  return (JSON.parse(all[`/rivulet/topics/${topic}`]!) as { replicas: number[][] }).replicas[p]!;
-}
 
 /** Bytes of segment and index files in a broker's directory of a partition. */
 function dataBytes(broker: ClusterBroker, topic: string, p = 0): number {
@@ -52,33 +40,11 @@ async function produce(topic: string, values: string[]): Promise<void> {
   await producer.disconnect();
 }
 
-/** Reads partition 0 from the start until `count` distinct values have arrived (through `list`'s brokers). */
-async function readAll(topic: string, count: number, list = brokers): Promise<string[]> {
-  const consumer = kafka(list).consumer({ groupId: `read-${topic}-${Date.now()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const distinct = new Set<string>();
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${distinct.size} distinct of ${count}`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        distinct.add(String(message.value));
-        if (distinct.size >= count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return [...distinct];
-}
-
 async function reassign(topic: string, replicas: number[]): Promise<void> {
   await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas }] }] });
   await until(`${topic} on ${replicas.join(",")}`, async () => {
     const listed = await admin.listPartitionReassignments({ topics: null as never });
-    return listed.topics.length === 0 && sameList(await replicasOf(topic), replicas);
+    return listed.topics.length === 0 && sameList(await replicasOf(fixture.etcd, topic), replicas);
   }, 60_000);
 }
 
@@ -88,7 +54,7 @@ describe("a partition moved off a broker leaves no data behind", () => {
   it("reassignment deletes the old copy, a restart does not resurrect it, and moving back catches up from the leader's log start", async () => {
     const topic = "away";
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 2 }] });
-    const placed = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(topic));
+    const placed = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(fixture.etcd, topic));
     const victim = fixture.broker(placed[0]!);
     const other = placed[1]!;
     const third = [1, 2, 3].find((id) => !placed.includes(id))!;
@@ -102,7 +68,7 @@ describe("a partition moved off a broker leaves no data behind", () => {
     expect(JSON.parse(line.slice(line.indexOf("{")))).toMatchObject({ level: "info", partition: 0 });
     expect(dataBytes(fixture.broker(other), topic)).toBeGreaterThan(300 * 300);
     expect(dataBytes(fixture.broker(third), topic)).toBeGreaterThan(300 * 300);
-    expect(new Set(await readAll(topic, first.length))).toEqual(new Set(first));
+    expect(new Set(await readValues(kafka(), topic, first.length))).toEqual(new Set(first));
 
     // Restarted (kill -9) while the partition is away: nothing comes back.
     await victim.kill("SIGKILL");
@@ -124,7 +90,7 @@ describe("a partition moved off a broker leaves no data behind", () => {
     const third3 = values("c", 50);
     await produce(topic, third3);
     const expected = [...first.slice(100), ...second, ...third3];
-    const got = await readAll(topic, expected.length, [victim]);
+    const got = await readValues(kafka([victim]), topic, expected.length);
     expect(new Set(got)).toEqual(new Set(expected));
     const offsets = await admin.fetchTopicOffsets(topic);
     expect(offsets[0]).toMatchObject({ low: "100", high: String(300 + 200 + 50) });
@@ -133,7 +99,7 @@ describe("a partition moved off a broker leaves no data behind", () => {
   it("a drained broker's copies are deleted once the drain has moved them", async () => {
     const topic = "drained";
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 2 }] });
-    const placed = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(topic));
+    const placed = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(fixture.etcd, topic));
     const victim = fixture.broker(placed[0]!);
     const acked = values("d", 300);
     await produce(topic, acked);
@@ -141,13 +107,9 @@ describe("a partition moved off a broker leaves no data behind", () => {
     const drained = await cli(["cluster", "drain", String(victim.id), "--cluster", fixture.etcd.url, "--wait", "60"]);
     expect(drained.stderr).toBe("");
     expect(drained.code).toBe(0);
-    expect(await replicasOf(topic)).not.toContain(victim.id);
+    expect(await replicasOf(fixture.etcd, topic)).not.toContain(victim.id);
     await until("drained copy deleted", () => dataBytes(victim, topic) === 0, 20_000);
     const rest = brokers.filter((b) => b.id !== victim.id);
-    expect(new Set(await readAll(topic, acked.length, rest))).toEqual(new Set(acked));
+    expect(new Set(await readValues(kafka(rest), topic, acked.length))).toEqual(new Set(acked));
   }, 180_000);
 });
-
-function sameList(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}

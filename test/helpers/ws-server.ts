@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import { connect, type RivuletClient } from "../../src/client/index.js";
 import { decodeServerFrame, encodeClientFrame, FrameType, type ClientFrame, type ServerFrame } from "../../src/protocol/ws/index.js";
@@ -78,6 +78,35 @@ export function wsServers() {
       const socket = await RawSocket.open(url);
       sockets.add(socket);
       return socket;
+    },
+  };
+}
+
+/** A server and a client of it that every test of a file shares. */
+export interface SharedServer {
+  /** Readable once the file's beforeAll ran. */
+  readonly srv: TestServer;
+  readonly client: RivuletClient;
+}
+
+/** Starts one server and one client of it before a file's tests (beforeAll); `env` closes both after them. */
+export function sharedServer(env: ReturnType<typeof wsServers>, config: ServerConfig = {}): SharedServer {
+  let srv: TestServer | undefined;
+  let client: RivuletClient | undefined;
+  beforeAll(async () => {
+    srv = await env.start(config);
+    client = await env.client(srv.url);
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("sharedServer: used before the file's beforeAll ran");
+    return value;
+  };
+  return {
+    get srv() {
+      return started(srv);
+    },
+    get client() {
+      return started(client);
     },
   };
 }

@@ -86,7 +86,7 @@ describe("group commit for acks=all", () => {
     const { fs, parts } = shard(1, 40);
     const part = parts[0]!;
     const path = "/data/t-0/00000000000000000000.log";
-    const flushing = () => (part.log as unknown as { flushesInFlight: unknown[] }).flushesInFlight.length;
+    const flushing = () => (part.log.flusher as unknown as { flushesInFlight: unknown[] }).flushesInFlight.length;
     let most = 0;
     const acks: Promise<void>[] = [];
     for (let wave = 0; wave < 6; wave++) {

@@ -2,28 +2,21 @@
 // send): several subscriptions on one connection read concurrently from the start in multi-MiB chunks (the
 // buffer grows), then tail small records one at a time (it shrinks back): every record arrives exactly
 // once, in order, byte for byte, whichever subscription's frame was built in the buffer last.
-import { beforeAll, describe, expect, it } from "vitest";
-import type { RivuletClient } from "../../src/client/index.js";
+import { describe, expect, it } from "vitest";
 import { take } from "../helpers/consume.js";
 import { randomBytes, seededRandom } from "../helpers/random.js";
-import { wsServers, type TestServer } from "../helpers/ws-server.js";
+import { sharedServer, wsServers } from "../helpers/ws-server.js";
 
 const env = wsServers();
-let srv: TestServer;
-let client: RivuletClient;
-
-beforeAll(async () => {
-  srv = await env.start();
-  client = await env.client(srv.url);
-});
+const shared = sharedServer(env);
 
 describe("CHUNK frames from a reused buffer", () => {
   it("three subscriptions on one connection, big chunks then small ones: every record once, in order, exact", async () => {
     const partitions = [0, 1, 2];
-    await client.admin.createTopic("chunk-frames", { partitions: partitions.length });
+    await shared.client.admin.createTopic("chunk-frames", { partitions: partitions.length });
     const random = seededRandom(14);
     const sent = partitions.map(() => [] as Uint8Array[]);
-    const producer = client.producer({ lingerMs: 5 });
+    const producer = shared.client.producer({ lingerMs: 5 });
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < 400; i++) {
       for (const p of partitions) {
@@ -34,7 +27,7 @@ describe("CHUNK frames from a reused buffer", () => {
     }
     await Promise.all(sends);
     const consumers = partitions.map((p) =>
-      client.consumer({ topic: "chunk-frames", partitions: [p], from: "earliest", maxChunkBytes: 6 << 20, windowBytes: 16 << 20 }),
+      shared.client.consumer({ topic: "chunk-frames", partitions: [p], from: "earliest", maxChunkBytes: 6 << 20, windowBytes: 16 << 20 }),
     );
     const got = await Promise.all(consumers.map((c) => take(c, 400, 30_000)));
     for (const p of partitions) {

@@ -1,29 +1,22 @@
 // Credit: the server never sends a subscriber more record bytes than it granted; a batch that does not fit
 // in what is left is announced once with STALLED (its size), and CREDIT resumes the stream exactly where
 // it paused. The client consumer lends the credit a batch larger than its whole window needs.
-import { beforeAll, describe, expect, it } from "vitest";
-import type { RivuletClient } from "../../src/client/index.js";
+import { describe, expect, it } from "vitest";
 import { FrameType, StartKind, type ServerFrame } from "../../src/protocol/ws/index.js";
 import { take } from "../helpers/consume.js";
-import { sleep, text, wsServers, type RawSocket, type TestServer } from "../helpers/ws-server.js";
+import { sharedServer, sleep, text, wsServers, type RawSocket } from "../helpers/ws-server.js";
 
 const env = wsServers();
-let srv: TestServer;
-let client: RivuletClient;
+const shared = sharedServer(env);
 
 type Chunk = Extract<ServerFrame, { type: typeof FrameType.CHUNK }>;
 
-beforeAll(async () => {
-  srv = await env.start();
-  client = await env.client(srv.url);
-});
-
 /** One ~1 KiB record per batch, `count` batches; returns the size of one stored batch. */
 async function fill(topic: string, partitions: number, count: number): Promise<number> {
-  await client.admin.createTopic(topic, { partitions });
-  const producer = client.producer({ lingerMs: 0 });
+  await shared.client.admin.createTopic(topic, { partitions });
+  const producer = shared.client.producer({ lingerMs: 0 });
   for (let i = 0; i < count; i++) await producer.send({ topic, partition: i % partitions, key: "k", value: `${String(i).padStart(4, "0")}${"x".repeat(1000)}` });
-  const fetched = await srv.server.broker.fetch(topic, 0, 0n, { maxBytes: 1 });
+  const fetched = await shared.srv.server.broker.fetch(topic, 0, 0n, { maxBytes: 1 });
   return new DataView(fetched.records.buffer, fetched.records.byteOffset).getInt32(8) + 12;
 }
 
@@ -33,7 +26,7 @@ const bytesOf = (list: Chunk[]) => list.reduce((n, c) => n + c.records.length, 0
 describe("credit", () => {
   it("never sends past the grant; STALLED names the batch that does not fit; CREDIT resumes exactly", async () => {
     const size = await fill("credit-one", 1, 20);
-    const raw = await env.raw(srv.url);
+    const raw = await env.raw(shared.srv.url);
     const id = raw.send({ type: FrameType.SUBSCRIBE, topic: "credit-one", credit: Math.floor(size * 3.5), maxChunkBytes: 1 << 20, start: { kind: StartKind.EARLIEST, value: 0n }, partitions: [] });
     const stalled = await raw.waitFor((f) => f.type === FrameType.STALLED && f.requestId === id);
     expect(stalled).toMatchObject({ partition: 0, neededBytes: size });
@@ -63,7 +56,7 @@ describe("credit", () => {
 
   it("zero credit sends nothing at all; the grant is shared by all partitions of a subscription", async () => {
     const size = await fill("credit-many", 4, 40);
-    const raw = await env.raw(srv.url);
+    const raw = await env.raw(shared.srv.url);
     const id = raw.send({ type: FrameType.SUBSCRIBE, topic: "credit-many", credit: 0, maxChunkBytes: 1 << 20, start: { kind: StartKind.EARLIEST, value: 0n }, partitions: [] });
     await raw.waitFor((f) => f.type === FrameType.SUBSCRIBED && f.requestId === id);
     await sleep(200);
@@ -85,12 +78,12 @@ describe("credit", () => {
   });
 
   it("the client consumer lends the credit for a batch larger than its whole window", async () => {
-    await client.admin.createTopic("credit-big", { partitions: 1 });
-    const producer = client.producer();
+    await shared.client.admin.createTopic("credit-big", { partitions: 1 });
+    const producer = shared.client.producer();
     await producer.send({ topic: "credit-big", partition: 0, value: "small" });
     await producer.send({ topic: "credit-big", partition: 0, value: "B".repeat(20_000) });
     await producer.send({ topic: "credit-big", partition: 0, value: "after" });
-    const consumer = client.consumer({ topic: "credit-big", from: "earliest", windowBytes: 1024 });
+    const consumer = shared.client.consumer({ topic: "credit-big", from: "earliest", windowBytes: 1024 });
     const got = await take(consumer, 3);
     expect(got.map((r) => text(r.value)!.length)).toEqual([5, 20_000, 5]);
     await consumer.close();

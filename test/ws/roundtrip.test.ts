@@ -8,25 +8,19 @@ import { decodeRecordBatch, encodeRecordBatch } from "../../src/core/index.js";
 import { FrameType, type ServerFrame } from "../../src/protocol/ws/index.js";
 import { take } from "../helpers/consume.js";
 import { randomBytes, seededRandom } from "../helpers/random.js";
-import { sleep, text, wsServers, type TestServer } from "../helpers/ws-server.js";
+import { sharedServer, sleep, text, wsServers } from "../helpers/ws-server.js";
 
 const require = createRequire(import.meta.url);
 const { Partitioners } = require("kafkajs") as { Partitioners: { DefaultPartitioner: () => (args: unknown) => number } };
 
 const env = wsServers();
-let srv: TestServer;
-let client: RivuletClient;
-
-beforeAll(async () => {
-  srv = await env.start();
-  client = await env.client(srv.url);
-});
+const shared = sharedServer(env);
 
 type Frame<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
 
 describe("produce / consume round trips", () => {
   it("keys, null keys and values, headers and binary values come back exactly, in order", async () => {
-    await client.admin.createTopic("rt-basic", { partitions: 1 });
+    await shared.client.admin.createTopic("rt-basic", { partitions: 1 });
     const random = seededRandom(1);
     const binary = randomBytes(random, 4096);
     binary[0] = 0;
@@ -39,11 +33,11 @@ describe("produce / consume round trips", () => {
       { key: "", value: "", headers: [{ key: "", value: "" }] },
       { key: "clé-ü-😀", value: "välue-😀", headers: [] },
     ];
-    const producer = client.producer({ lingerMs: 1 });
+    const producer = shared.client.producer({ lingerMs: 1 });
     const metas = await Promise.all(sent.map((r) => producer.send({ topic: "rt-basic", partition: 0, ...r })));
     expect(metas.map((m) => m.offset)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
 
-    const consumer = client.consumer({ topic: "rt-basic", from: "earliest" });
+    const consumer = shared.client.consumer({ topic: "rt-basic", from: "earliest" });
     const got = await take(consumer, sent.length);
     await consumer.close();
     const bytes = (v: Uint8Array | string | null) => (v === null ? null : typeof v === "string" ? new TextEncoder().encode(v) : v);
@@ -60,12 +54,12 @@ describe("produce / consume round trips", () => {
 
   it("12 partitions: keyed records land where kafkajs's DefaultPartitioner puts them, in order per partition", async () => {
     const partitions = 12;
-    await client.admin.createTopic("rt-keyed", { partitions });
+    await shared.client.admin.createTopic("rt-keyed", { partitions });
     const partitioner = Partitioners.DefaultPartitioner();
     const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
     const expectedPartition = (key: string) => partitioner({ topic: "rt-keyed", partitionMetadata, message: { key: Buffer.from(key) } });
 
-    const producer = client.producer({ lingerMs: 2 });
+    const producer = shared.client.producer({ lingerMs: 2 });
     const keys = Array.from({ length: 600 }, (_, i) => `user-${i % 97}-${(i * 7919) % 1000}`);
     const metas = await Promise.all(keys.map((key, i) => producer.send({ topic: "rt-keyed", key, value: `v${i}` })));
     const used = new Set<number>();
@@ -75,7 +69,7 @@ describe("produce / consume round trips", () => {
     });
     expect(used.size).toBe(partitions); // the keys spread over every partition
 
-    const consumer = client.consumer({ topic: "rt-keyed", from: "earliest" });
+    const consumer = shared.client.consumer({ topic: "rt-keyed", from: "earliest" });
     const got = await take(consumer, keys.length);
     await consumer.close();
     const lastOffset = new Map<number, bigint>();
@@ -95,22 +89,22 @@ describe("produce / consume round trips", () => {
   });
 
   it("acks 0, 1 and all all append; acks=0 gets no response frame", async () => {
-    await client.admin.createTopic("rt-acks", { partitions: 1 });
-    const p1 = client.producer({ acks: 1 });
-    const pAll = client.producer({ acks: "all" });
-    const p0 = client.producer({ acks: 0 });
+    await shared.client.admin.createTopic("rt-acks", { partitions: 1 });
+    const p1 = shared.client.producer({ acks: 1 });
+    const pAll = shared.client.producer({ acks: "all" });
+    const p0 = shared.client.producer({ acks: 0 });
     expect((await p1.send({ topic: "rt-acks", partition: 0, value: "one" })).offset).toBe(0n);
     expect((await pAll.send({ topic: "rt-acks", partition: 0, value: "all" })).offset).toBe(1n);
     expect((await p0.send({ topic: "rt-acks", partition: 0, value: "zero" })).offset).toBe(-1n);
     // acks=0 resolves once sent; the append shows up shortly after.
     const deadline = Date.now() + 5000;
-    while ((await client.admin.listOffsets("rt-acks", 0, "latest")).offset < 3n && Date.now() < deadline) await sleep(20);
-    const consumer = client.consumer({ topic: "rt-acks", from: "earliest" });
+    while ((await shared.client.admin.listOffsets("rt-acks", 0, "latest")).offset < 3n && Date.now() < deadline) await sleep(20);
+    const consumer = shared.client.consumer({ topic: "rt-acks", from: "earliest" });
     expect((await take(consumer, 3)).map((r) => text(r.value))).toEqual(["one", "all", "zero"]);
     await consumer.close();
 
     // At the protocol level: acks=0 has no PRODUCE_RESULT, acks 1 and -1 do.
-    const raw = await env.raw(srv.url);
+    const raw = await env.raw(shared.srv.url);
     const silent = raw.send({ type: FrameType.PRODUCE, acks: 0, timeoutMs: 5000, items: [{ topic: "rt-acks", partition: 0, batch: encodeRecordBatch([{ value: "raw0" }]) }] });
     for (const acks of [1, -1] as const) {
       const r = (await raw.request({ type: FrameType.PRODUCE, acks, timeoutMs: 5000, items: [{ topic: "rt-acks", partition: 0, batch: encodeRecordBatch([{ value: `raw${acks}` }]) }] })) as Frame<typeof FrameType.PRODUCE_RESULT>;
@@ -120,17 +114,17 @@ describe("produce / consume round trips", () => {
     await raw.request({ type: FrameType.PING });
     await sleep(100);
     expect(raw.frames.filter((f) => f.requestId === silent)).toEqual([]);
-    expect((await client.admin.listOffsets("rt-acks", 0, "latest")).offset).toBe(6n);
+    expect((await shared.client.admin.listOffsets("rt-acks", 0, "latest")).offset).toBe(6n);
     raw.close();
   });
 
   it("idempotent producer: contiguous offsets; a resent batch (same producer id and sequence) is not appended twice", async () => {
-    await client.admin.createTopic("rt-idem", { partitions: 2 });
-    const producer = client.producer({ idempotent: true, lingerMs: 1 });
+    await shared.client.admin.createTopic("rt-idem", { partitions: 2 });
+    const producer = shared.client.producer({ idempotent: true, lingerMs: 1 });
     const metas = await Promise.all(Array.from({ length: 50 }, (_, i) => producer.send({ topic: "rt-idem", partition: i % 2, value: `v${i}` })));
     expect(metas.filter((m) => m.partition === 0).map((m) => m.offset)).toEqual(Array.from({ length: 25 }, (_, i) => BigInt(i)));
 
-    const raw = await env.raw(srv.url);
+    const raw = await env.raw(shared.srv.url);
     const id = (await raw.request({ type: FrameType.INIT_PRODUCER_ID })) as Frame<typeof FrameType.PRODUCER_ID>;
     expect(id.type).toBe(FrameType.PRODUCER_ID);
     expect(id.producerId).toBeGreaterThanOrEqual(0n);
@@ -141,17 +135,17 @@ describe("produce / consume round trips", () => {
     expect(first.items[0]!.errorCode).toBe(0);
     expect(again.items[0]!.errorCode).toBe(0);
     expect(again.items[0]!.baseOffset).toBe(first.items[0]!.baseOffset);
-    expect((await client.admin.listOffsets("rt-idem", 1, "latest")).offset).toBe(first.items[0]!.baseOffset + 2n);
+    expect((await shared.client.admin.listOffsets("rt-idem", 1, "latest")).offset).toBe(first.items[0]!.baseOffset + 2n);
     raw.close();
   });
 });
 
 describe("one-shot FETCH (raw frames)", () => {
   it("returns stored batches with the high watermark; long-polls until data arrives; per-item errors", async () => {
-    await client.admin.createTopic("rt-fetch", { partitions: 2 });
-    const producer = client.producer();
+    await shared.client.admin.createTopic("rt-fetch", { partitions: 2 });
+    const producer = shared.client.producer();
     for (let i = 0; i < 5; i++) await producer.send({ topic: "rt-fetch", partition: 0, key: `k${i}`, value: `v${i}` });
-    const raw = await env.raw(srv.url);
+    const raw = await env.raw(shared.srv.url);
     const r = (await raw.request({
       type: FrameType.FETCH,
       maxWaitMs: 0,
@@ -197,25 +191,25 @@ describe("offsets and start positions", () => {
   let topic: string;
   beforeAll(async () => {
     topic = "rt-positions";
-    await client.admin.createTopic(topic, { partitions: 1 });
-    const producer = client.producer({ lingerMs: 0 });
+    await shared.client.admin.createTopic(topic, { partitions: 1 });
+    const producer = shared.client.producer({ lingerMs: 0 });
     // Ten records at T0, T0+1000, ..., one per batch so the time index sees each.
     for (let i = 0; i < 10; i++) await producer.send({ topic, partition: 0, value: `v${i}`, timestamp: T0 + i * 1000 });
   });
 
   it("listOffsets: earliest, latest, by timestamp (first at or after), past the newest (-1)", async () => {
-    expect((await client.admin.listOffsets(topic, 0, "earliest")).offset).toBe(0n);
-    expect((await client.admin.listOffsets(topic, 0, "latest")).offset).toBe(10n);
-    expect((await client.admin.listOffsets(topic, 0, { timestamp: T0 + 3000 })).offset).toBe(3n);
-    expect((await client.admin.listOffsets(topic, 0, { timestamp: T0 + 3500 })).offset).toBe(4n);
-    expect((await client.admin.listOffsets(topic, 0, { timestamp: 0 })).offset).toBe(0n);
-    expect((await client.admin.listOffsets(topic, 0, { timestamp: T0 + 60_000 })).offset).toBe(-1n);
-    await expect(client.admin.listOffsets("rt-nope", 0, "latest")).rejects.toMatchObject({ code: "UNKNOWN_TOPIC_OR_PARTITION" });
+    expect((await shared.client.admin.listOffsets(topic, 0, "earliest")).offset).toBe(0n);
+    expect((await shared.client.admin.listOffsets(topic, 0, "latest")).offset).toBe(10n);
+    expect((await shared.client.admin.listOffsets(topic, 0, { timestamp: T0 + 3000 })).offset).toBe(3n);
+    expect((await shared.client.admin.listOffsets(topic, 0, { timestamp: T0 + 3500 })).offset).toBe(4n);
+    expect((await shared.client.admin.listOffsets(topic, 0, { timestamp: 0 })).offset).toBe(0n);
+    expect((await shared.client.admin.listOffsets(topic, 0, { timestamp: T0 + 60_000 })).offset).toBe(-1n);
+    await expect(shared.client.admin.listOffsets("rt-nope", 0, "latest")).rejects.toMatchObject({ code: "UNKNOWN_TOPIC_OR_PARTITION" });
   });
 
   it("consumers start at earliest, latest, an offset and a timestamp", async () => {
     const first = async (from: Parameters<RivuletClient["consumer"]>[0]["from"]) => {
-      const c = client.consumer({ topic, from });
+      const c = shared.client.consumer({ topic, from });
       const [r] = await take(c, 1);
       await c.close();
       return text(r!.value);
@@ -226,17 +220,17 @@ describe("offsets and start positions", () => {
     expect(await first({ timestamp: T0 + 5001 })).toBe("v6");
 
     // latest: only what is produced after the subscription.
-    const latest = client.consumer({ topic, from: "latest" });
+    const latest = shared.client.consumer({ topic, from: "latest" });
     await latest.start();
     expect(latest.positions().get(0)).toBe(10n);
-    const producer = client.producer();
+    const producer = shared.client.producer();
     await producer.send({ topic, partition: 0, value: "after" });
     expect((await take(latest, 1)).map((r) => [r.offset, text(r.value)])).toEqual([[10n, "after"]]);
     await latest.close();
   });
 
   it("seek moves a live consumer back and forward; positions() follows what was consumed", async () => {
-    const consumer = client.consumer({ topic, from: "earliest" });
+    const consumer = shared.client.consumer({ topic, from: "earliest" });
     expect((await take(consumer, 3)).map((r) => r.offset)).toEqual([0n, 1n, 2n]);
     expect(consumer.positions().get(0)).toBe(3n);
     await consumer.seek(0, 8n);
