@@ -1,9 +1,10 @@
 // Every broker's replication engine, driven by the cluster metadata (etcd-session.ts). Per partition it
 // hosts, it is either
 // - the leader: it stamps its leader epoch on appends, tracks each follower's fetch position, keeps the
-//   high watermark (the smallest log end over the ISR, never moving back), answers acks=all once the HW
-//   passes the batch, and proposes ISR shrinks (a follower not caught up within replica.lag.time.max.ms)
-//   and expansions (a follower caught up to the HW) to the controller; or
+//   high watermark (the smallest log end over the ISR and the followers proposed for it, never moving
+//   back), answers acks=all once the HW passes the batch, and proposes ISR shrinks (a follower not caught
+//   up within replica.lag.time.max.ms) and expansions (a follower caught up to the HW) to the controller
+//   (that bookkeeping and the HW: isr-tracker.ts); or
 // - a follower: a ReplicaFetcher (replica-fetcher.ts) truncates by leader epoch, then copies the leader's
 //   batches verbatim.
 // It implements the broker core's ReplicationHooks: only a leader serves produce and fetch, and readers
@@ -16,9 +17,10 @@ import type { Acks, ProduceOk } from "../shard/protocol.js";
 import type { Logger } from "../log.js";
 import { EpochCache } from "./epoch-cache.js";
 import type { EtcdSession } from "./etcd-session.js";
-import { pkey, type ClusterSnapshot, type IsrRequest } from "./layout.js";
+import { IsrTracker } from "./isr-tracker.js";
+import { pkey, type ClusterSnapshot } from "./layout.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
-import type { AckWaiter, FollowerState, LocalPartition } from "./local-partition.js";
+import type { LocalPartition } from "./local-partition.js";
 import { ReplicaClient } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
 
@@ -41,6 +43,8 @@ export class ReplicaManager implements ReplicationHooks {
   private applying: Promise<void> = Promise.resolve();
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
+  /** The leader's follower positions, ISR proposals and high watermark (isr-tracker.ts). */
+  private readonly isrTracker: IsrTracker;
   /** Told when this broker gains or loses the leadership of a hosted partition (the group coordinator). */
   onRoleChange: ((topic: string, partition: number, role: LocalPartition["role"], leaderEpoch: number) => void) | undefined;
 
@@ -49,7 +53,17 @@ export class ReplicaManager implements ReplicationHooks {
       this.applying = this.applying.then(() => this.apply(snap)).catch((error) => options.logger.warn("applying cluster metadata failed", { error: String(error) }));
     });
     session.on("fenced", () => this.fence());
-    this.timer = setInterval(() => this.checkIsr(), Math.max(50, Math.floor(options.replicaLagTimeMaxMs / 4)));
+    this.isrTracker = new IsrTracker({
+      brokerId: options.brokerId,
+      replicaLagTimeMaxMs: options.replicaLagTimeMaxMs,
+      logger: options.logger,
+      propose: (topic, partition, request) => session.request(session.keys.isrRequest(topic, partition), request),
+      publishHighWatermark: (topic, partition, hw) => broker.replica.publishHighWatermark(topic, partition, hw),
+    });
+    const shrinkIsrs = () => {
+      if (!this.fenced && !this.closed) this.isrTracker.checkIsr(this.parts.values());
+    };
+    this.timer = setInterval(shrinkIsrs, Math.max(50, Math.floor(options.replicaLagTimeMaxMs / 4)));
   }
 
   /** Settles once every cluster snapshot received so far has been applied (tests, shutdown). */
@@ -75,7 +89,7 @@ export class ReplicaManager implements ReplicationHooks {
     if (!lp || lp.role !== "leader") return Promise.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `lost leadership of ${topic}-${partition}`));
     if (ok.logEndOffset > lp.leo) lp.leo = ok.logEndOffset;
     for (const wake of [...lp.dataWaiters]) wake();
-    this.advanceHw(lp);
+    this.isrTracker.advanceHw(lp);
     if (acks !== -1 || lp.hw > ok.lastOffset) return Promise.resolve();
     return new Promise((resolve, reject) => lp.acks.push({ needed: ok.lastOffset + 1n, resolve, reject }));
   }
@@ -91,27 +105,6 @@ export class ReplicaManager implements ReplicationHooks {
   }
 
   // ---- leader side -------------------------------------------------------------------------------------
-
-  private advanceHw(lp: LocalPartition): void {
-    if (lp.role !== "leader") return;
-    let hw = lp.leo;
-    for (const id of lp.pendingIsr ? [...lp.isr, ...lp.pendingIsr.ids] : lp.isr) {
-      if (id === this.options.brokerId) continue;
-      const f = lp.followers.get(id);
-      const at = f ? f.fetchOffset : lp.hw;
-      if (at < hw) hw = at;
-    }
-    if (hw <= lp.hw) return;
-    lp.hw = hw;
-    this.broker.replica.publishHighWatermark(lp.topic, lp.partition, hw);
-    const still: AckWaiter[] = [];
-    for (const w of lp.acks) {
-      if (w.needed > hw) still.push(w);
-      else if (lp.isr.length < lp.minIsr) w.reject(new KafkaProtocolError("NOT_ENOUGH_REPLICAS_AFTER_APPEND", `${lp.topic}-${lp.partition}: the ISR shrank below min.insync.replicas`));
-      else w.resolve();
-    }
-    lp.acks = still;
-  }
 
   /** A follower's fetch (over the replication wire). */
   async handleFetch(h: Frame["header"]): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
@@ -130,7 +123,7 @@ export class ReplicaManager implements ReplicationHooks {
     // restarts there instead of fetching a range the leader no longer has (replica-fetcher.ts).
     const logStart = async () => (await this.broker.replica.status(lp.topic, lp.partition)).logStartOffset;
     if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo, logStart: await logStart() } };
-    this.noteFollower(lp, follower, offset);
+    this.isrTracker.noteFollower(lp, follower, offset);
     if (offset === lp.leo) {
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -147,66 +140,6 @@ export class ReplicaManager implements ReplicationHooks {
     const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: 1024 * 1024 }]);
     if (result!.error) return { header: { error: result!.error.code, message: result!.error.message, ...(result!.error.code === "OFFSET_OUT_OF_RANGE" ? { logStart: await logStart() } : {}) } };
     return { header: { hw: lp.hw, leo: lp.leo, logStart: result!.ok.logStartOffset }, body: result!.ok.records };
-  }
-
-  /** Kafka's follower bookkeeping: caught up if it fetched the leader's log end as of its previous fetch. */
-  private noteFollower(lp: LocalPartition, id: number, offset: bigint): void {
-    const now = Date.now();
-    let f = lp.followers.get(id);
-    if (!f) lp.followers.set(id, (f = { fetchOffset: offset, lastCaughtUp: lp.leaderSince, lastFetchLeo: -1n, lastFetchTime: now }));
-    if (offset >= lp.leo) f.lastCaughtUp = now;
-    else if (f.lastFetchLeo >= 0n && offset >= f.lastFetchLeo) f.lastCaughtUp = Math.max(f.lastCaughtUp, f.lastFetchTime);
-    f.fetchOffset = offset;
-    f.lastFetchLeo = lp.leo;
-    f.lastFetchTime = now;
-    this.advanceHw(lp);
-    this.maybeExpandIsr(lp, id, f);
-  }
-
-  private maybeExpandIsr(lp: LocalPartition, id: number, f: FollowerState): void {
-    if (lp.isr.includes(id)) return;
-    const epochStart = lp.epochs.list().find((e) => e.epoch === lp.leaderEpoch)?.startOffset ?? 0n;
-    if (f.fetchOffset >= lp.hw && f.fetchOffset >= epochStart) {
-      const pending = lp.pendingIsr?.ids ?? [];
-      if (!pending.includes(id)) lp.pendingIsr = { ids: [...pending, id], since: Date.now() };
-      this.propose(lp, [...lp.isr, id]);
-    }
-  }
-
-  /** Drops proposed members the ISR now holds, and a proposal the controller has not taken for a while. */
-  private settlePendingIsr(lp: LocalPartition): void {
-    const pending = lp.pendingIsr;
-    if (!pending) return;
-    const ids = pending.ids.filter((id) => !lp.isr.includes(id));
-    lp.pendingIsr = ids.length && Date.now() - pending.since < this.options.replicaLagTimeMaxMs ? { ids, since: pending.since } : undefined;
-  }
-
-  /** Shrinks every led ISR of followers that have not caught up within replica.lag.time.max.ms. */
-  private checkIsr(): void {
-    if (this.fenced || this.closed) return;
-    const now = Date.now();
-    for (const lp of this.parts.values()) {
-      if (lp.role !== "leader") continue;
-      const lagging = lp.isr.filter((id) => {
-        if (id === this.options.brokerId) return false;
-        const f = lp.followers.get(id);
-        const caughtUp = f ? f.lastCaughtUp : lp.leaderSince;
-        // A follower at the log end is in sync however long ago it fetched (nothing to fetch).
-        if (f && f.fetchOffset >= lp.leo) return now - f.lastFetchTime > this.options.replicaLagTimeMaxMs;
-        return now - caughtUp > this.options.replicaLagTimeMaxMs;
-      });
-      if (lagging.length) this.propose(lp, lp.isr.filter((id) => !lagging.includes(id)));
-    }
-  }
-
-  private propose(lp: LocalPartition, isr: number[]): void {
-    const now = Date.now();
-    const last = lp.lastProposal;
-    if (last && sameSet(last.isr, isr) && now - last.at < 1000) return;
-    lp.lastProposal = { isr, at: now };
-    const request: IsrRequest = { leader: this.options.brokerId, leaderEpoch: lp.leaderEpoch, isr };
-    this.options.logger.info("proposing ISR change", { topic: lp.topic, partition: lp.partition, from: lp.isr, to: isr });
-    this.session.request(this.session.keys.isrRequest(lp.topic, lp.partition), request).catch((error) => this.options.logger.warn("ISR proposal failed", { error: String(error) }));
   }
 
   /** OffsetForLeaderEpoch for clients (the Kafka port): undefined unless this broker leads the partition. */
@@ -259,9 +192,7 @@ export class ReplicaManager implements ReplicationHooks {
         const wasLeader = lp.role === "leader";
         if (state.leader === me && !this.fenced) {
           if (!wasLeader || lp.leaderEpoch !== state.leaderEpoch) await this.becomeLeader(lp, state.leaderEpoch);
-          lp.isr = state.isr;
-          this.settlePendingIsr(lp);
-          this.advanceHw(lp);
+          this.isrTracker.applyIsr(lp, state.isr);
         } else {
           lp.isr = state.isr;
           // Also (re)start the fetcher when the leader's registration appeared or moved (a restarted broker
@@ -433,8 +364,4 @@ export class ReplicaManager implements ReplicationHooks {
     }
     for (const c of this.clients.values()) c.close();
   }
-}
-
-function sameSet(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }

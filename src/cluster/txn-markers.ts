@@ -150,10 +150,10 @@ function markerOf(h: Frame["header"]): MarkerItem {
 /** Makes `transactions` follow the leadership of __transaction_state partitions and route its markers. */
 export function followTransactionLeadership(transactions: TransactionCoordinator, replicas: ReplicaManager, markers: MarkerRouter, logger: Logger, routing?: TxnRouting): void {
   transactions.partitioned((items) => markers.write(items), routing, (partition) => markers.leaderEpochOf(TRANSACTION_STATE_TOPIC, partition));
-  markers.onMarker = (item) => transactions.forgetVerified(item.topic, item.partition, item.producerId);
+  markers.onMarker = (item) => transactions.produceVerifier.forgetVerified(item.topic, item.partition, item.producerId);
   const previous = replicas.onRoleChange;
   const onRole = (topic: string, partition: number, role: string) => {
-    transactions.forgetVerified(topic, partition);
+    transactions.produceVerifier.forgetVerified(topic, partition);
     if (topic !== TRANSACTION_STATE_TOPIC) return;
     if (role !== "leader") return transactions.unloadPartition(partition);
     if (transactions.ownedPartitions()?.includes(partition)) return; // same leader, new epoch: still loaded

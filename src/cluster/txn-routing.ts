@@ -48,7 +48,7 @@ export function transactionRouting(broker: Broker, markers: MarkerRouter, transa
     if (h.type === "txnOffsets" && typeof h.request === "object" && h.request !== null) {
       return { codes: encodeCodes(await transactions.txnOffsetCommit(h.request as TxnOffsetCommitRequest, true, h.implicitAdd === true)) };
     }
-    if (h.type === "produceTxn") return { codes: await transactions.answerProduceCheck(produceCheckOf(h)) };
+    if (h.type === "produceTxn") return { codes: await transactions.produceVerifier.answerProduceCheck(produceCheckOf(h)) };
     if (h.type === "groupOffsets" && typeof h.group === "string" && Array.isArray(h.topics)) {
       await commitHere(h.group, h.topics as GroupOffsetTopics);
       return { ok: true };

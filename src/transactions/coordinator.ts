@@ -31,12 +31,13 @@
 //   fenced, as Kafka does), checked every abortCheckMs.
 // - Produce: a transactional batch is accepted only from the current epoch of an Ongoing transaction that
 //   holds the partition (KIP-890 style verification): an older epoch gets INVALID_PRODUCER_EPOCH, anything
-//   else INVALID_TXN_STATE.
+//   else INVALID_TXN_STATE. That verification is in produce-verifier.ts.
 // The two-phase end itself (Prepare → markers → Complete, and the fencing abort) is in end.ts.
 // Transactions v2 (KIP-890 part 2): EndTxn v5 bumps the epoch at every end (end-v2.ts); Produce v12+ and
-// TxnOffsetCommit v5 add the partition / the group's offsets partition themselves (addForProduce, implicitAdd).
+// TxnOffsetCommit v5 add the partition / the group's offsets partition themselves (produce-verifier.ts's
+// addForProduce, implicitAdd here).
 
-import { KafkaErrors, toKafkaCode } from "../errors/index.js";
+import { KafkaErrors } from "../errors/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { BrokerOffsetLog } from "../groups/broker-offset-log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
@@ -44,12 +45,12 @@ import type { MarkerItem, MarkerOk } from "../shard/protocol.js";
 import { TxnOwnership } from "./ownership.js";
 import type { Result } from "../broker/router.js";
 import { type TxnStatusName } from "./state-records.js";
-import { describeTransactions, listTransactions, pendingOffsetsAfter, replayStateRecord, verifyTransactionalWrite, type ProduceCheck, type ProduceTarget, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
+import { describeTransactions, listTransactions, pendingOffsetsAfter, replayStateRecord, type TxnMeta, type TxnOffsetCommitRequest, type TxnRouting } from "./support.js";
 import type { TransactionBroker } from "./broker-slice.js";
 import { TxnRegistry } from "./txn-registry.js";
 import { abortFenced, MAX_EPOCH, retryEnds, tryComplete, type EndContext } from "./end.js";
 import { endTxnV2, type EndV2Result } from "./end-v2.js";
-import { VerifiedPartitions } from "./verified.js";
+import { ProduceVerifier } from "./produce-verifier.js";
 
 export const TRANSACTION_STATE_TOPIC = "__transaction_state";
 const OPERATION_NOT_ATTEMPTED = 55;
@@ -88,8 +89,11 @@ export class TransactionCoordinator extends TxnRegistry {
   private markerWriter: (items: MarkerItem[]) => Promise<Result<MarkerOk>[]>;
   /** Cluster mode: TxnOffsetCommit forwarding and offsets to other brokers' groups. */
   private routing: TxnRouting | undefined;
-  /** Cluster mode, partition leader's side: partitions the remote coordinator confirmed (verified.ts). */
-  private readonly verified = new VerifiedPartitions();
+  /**
+   * Transactional Produce (KIP-890): the partition leader's check (produce-check.ts asks it), the answer to
+   * a leader on another broker (txn-routing.ts), the verified partitions markers end (txn-markers.ts).
+   */
+  readonly produceVerifier: ProduceVerifier;
   /** Transactions v2: the producer id an id had before its epoch overflowed (EndTxn v5 retries; memory only). */
   private readonly previousProducerIds = new Map<string, bigint>();
 
@@ -110,6 +114,17 @@ export class TransactionCoordinator extends TxnRegistry {
       transition: (meta, changes) => this.transition(meta, changes),
       forgetProducer: (producerId) => this.byProducer.delete(producerId),
     };
+    this.produceVerifier = new ProduceVerifier({
+      broker,
+      txns: this.txns,
+      byProducer: this.byProducer,
+      locks: this.locks,
+      statusError: (transactionalId) => this.statusError(transactionalId),
+      partitioned: () => this.ownership !== undefined,
+      routing: () => this.routing,
+      checkNotEnding: (meta) => this.checkNotEnding(meta),
+      addToTransaction: (meta, topics) => this.addToTransaction(meta, topics),
+    });
   }
 
   get isActive(): boolean {
@@ -119,7 +134,7 @@ export class TransactionCoordinator extends TxnRegistry {
   /** Replays __transaction_state, finishes interrupted ends, starts the timeout timer. */
   async start(): Promise<void> {
     await this.log.replay(({ key, value }) => replayStateRecord(this.txns, this.byProducer, key, value, this.logger));
-    this.broker.setTransactionalWriteCheck((topic, partition, producerId, producerEpoch) => this.checkWrite(topic, partition, producerId, producerEpoch));
+    this.broker.setTransactionalWriteCheck((topic, partition, producerId, producerEpoch) => this.produceVerifier.checkWrite(topic, partition, producerId, producerEpoch));
     this.status = "active";
     if (this.options.partitioned) return this.partitioned();
     const unfinished = [...this.txns.values()].filter((m) => m.status === "PrepareCommit" || m.status === "PrepareAbort");
@@ -338,90 +353,6 @@ export class TransactionCoordinator extends TxnRegistry {
     return this.ownership === undefined || this.routing?.checkProduce !== undefined;
   }
 
-  /**
-   * The partition leader's check before appending transactional batches (KIP-890): `add` (Produce v12+,
-   * transactions v2) adds each partition to the transaction; else (v1) only verifies that each is in it.
-   * Ids this broker coordinates are handled here (v1: by the write check at append time); ids another
-   * broker coordinates (cluster mode) are asked of it (answerProduceCheck there). A code per item: NONE, a
-   * refusal (UNKNOWN_TOPIC_OR_PARTITION, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE), or NOT_ENOUGH_REPLICAS
-   * when the coordinator is moving, down or ending the previous transaction: retriable, as Kafka
-   * translates coordinator errors for Produce (older producers do not retry NOT_COORDINATOR there).
-   */
-  async checkProduce(transactionalId: string | null, producerId: bigint, producerEpoch: number, items: readonly ProduceTarget[], add: boolean): Promise<number[]> {
-    const notReady = transactionalId === null ? undefined : this.statusError(transactionalId);
-    if (notReady === undefined || transactionalId === null) {
-      // v1, an id coordinated here: the write check verifies by producer id at the append, but in cluster
-      // mode it passes producer ids it does not know, so the named id must hold this producer.
-      if (!add && transactionalId !== null) return items.map((i) => codeOf(verifyTransactionalWrite(this.txns.get(transactionalId), i.topic, i.partition, producerId, producerEpoch)));
-      if (!add) return items.map(() => KafkaErrors.NONE.code);
-      const codes: number[] = [];
-      for (const i of items) codes.push(await this.addForProduce(i.topic, i.partition, producerId, producerEpoch, transactionalId ?? undefined));
-      return codes;
-    }
-    if (notReady !== KafkaErrors.NOT_COORDINATOR.code || !this.routing?.checkProduce) return items.map(() => forProduce(notReady));
-    if (this.verified.all(items, producerId, producerEpoch)) return items.map(() => KafkaErrors.NONE.code);
-    const generation = this.verified.current;
-    const codes = await this.routing.checkProduce({ transactionalId, producerId, producerEpoch, items, add });
-    codes.forEach((code, i) => code === KafkaErrors.NONE.code && this.verified.record(generation, items[i]!.topic, items[i]!.partition, producerId, producerEpoch));
-    return codes.map(forProduce);
-  }
-
-  /**
-   * Cluster mode: a marker of `producerId` is about to be written to a partition this broker leads, or its
-   * role for the partition changed (producerId undefined); the next transactional Produce there asks the
-   * coordinator again (verified.ts).
-   */
-  forgetVerified(topic: string, partition: number, producerId?: bigint): void {
-    this.verified.forget(topic, partition, producerId);
-  }
-
-  /** The coordinator's side of checkProduce for a leader on another broker: a code per item. */
-  async answerProduceCheck(request: ProduceCheck): Promise<number[]> {
-    const { transactionalId, producerId, producerEpoch, items, add } = request;
-    const notReady = this.statusError(transactionalId);
-    if (notReady) return items.map(() => notReady);
-    if (add) {
-      const codes: number[] = [];
-      for (const i of items) codes.push(await this.addForProduce(i.topic, i.partition, producerId, producerEpoch, transactionalId));
-      return codes;
-    }
-    // Behind the id's lock: an end or add in progress is finished before the answer.
-    return this.locks.run(transactionalId, async () =>
-      items.map((i) => {
-        const error = verifyTransactionalWrite(this.txns.get(transactionalId), i.topic, i.partition, producerId, producerEpoch);
-        return error ? toKafkaCode(error) : KafkaErrors.NONE.code;
-      }),
-    );
-  }
-
-  /**
-   * Produce v12+ (transactions v2): a transactional batch adds its partition to the producer's transaction,
-   * starting one if none is open, as Kafka's broker does with AddPartitionsToTxn v5 before appending.
-   * NONE when added (or already in it), else the Kafka code for the partition: UNKNOWN_TOPIC_OR_PARTITION
-   * (nothing is added for a partition that does not exist), INVALID_PRODUCER_EPOCH (an
-   * older epoch: a zombie), INVALID_TXN_STATE (no transactional id holds this producer id, or a newer epoch),
-   * NOT_ENOUGH_REPLICAS while the previous end is written (retriable, as Kafka translates
-   * CONCURRENT_TRANSACTIONS for Produce). `transactionalId`: the id the Produce request named; without
-   * one, the id holding the producer id.
-   */
-  async addForProduce(topic: string, partition: number, producerId: bigint, producerEpoch: number, transactionalId?: string): Promise<number> {
-    const count = this.broker.topic(topic)?.partitions ?? 0;
-    if (!(Number.isInteger(partition) && partition >= 0 && partition < count)) return KafkaErrors.UNKNOWN_TOPIC_OR_PARTITION.code;
-    const id = transactionalId ?? this.byProducer.get(producerId);
-    if (id === undefined) return this.ownership ? KafkaErrors.NONE.code : KafkaErrors.INVALID_TXN_STATE.code;
-    const notReady = this.statusError(id);
-    if (notReady) return KafkaErrors.NOT_ENOUGH_REPLICAS.code;
-    return this.locks.run(id, async () => {
-      const meta = this.txns.get(id);
-      if (!meta || meta.producerId !== producerId) return KafkaErrors.INVALID_TXN_STATE.code;
-      if (producerEpoch < meta.producerEpoch) return KafkaErrors.INVALID_PRODUCER_EPOCH.code;
-      if (producerEpoch !== meta.producerEpoch) return KafkaErrors.INVALID_TXN_STATE.code;
-      if (this.checkNotEnding(meta)) return KafkaErrors.NOT_ENOUGH_REPLICAS.code;
-      await this.addToTransaction(meta, [{ name: topic, partitions: [partition] }]);
-      return KafkaErrors.NONE.code;
-    });
-  }
-
   /** DescribeTransactions: one state per id (TRANSACTIONAL_ID_NOT_FOUND for unknown ones). */
   describe(transactionalIds: readonly string[]) {
     return describeTransactions(this.txns, transactionalIds, this.statusError());
@@ -432,15 +363,6 @@ export class TransactionCoordinator extends TxnRegistry {
     return listTransactions(this.txns.values(), stateFilters, producerIdFilters, durationFilterMs, this.clock(), this.statusError());
   }
 
-  // ---- produce verification ----------------------------------------------------------------------------
-
-  private checkWrite(topic: string, partition: number, producerId: bigint, producerEpoch: number): Error | undefined {
-    const id = this.byProducer.get(producerId);
-    // Cluster mode: the producer's coordinator may be another broker; only its own ids are verified here.
-    if (id === undefined && this.ownership) return undefined;
-    return verifyTransactionalWrite(id === undefined ? undefined : this.txns.get(id), topic, partition, producerId, producerEpoch);
-  }
-
   /** Aborts timed-out transactions and retries unfinished ends. */
   private async tick(): Promise<void> {
     if (this.status === "active") await retryEnds(this.ending, this.txns.values(), this.locks, this.clock);
@@ -448,19 +370,3 @@ export class TransactionCoordinator extends TxnRegistry {
 }
 
 export type { TxnStatusName };
-
-const codeOf = (error: Error | undefined) => (error ? toKafkaCode(error) : KafkaErrors.NONE.code);
-
-/** Coordinator errors in a Produce answer become NOT_ENOUGH_REPLICAS (retriable), as Kafka's ReplicaManager does. */
-function forProduce(code: number): number {
-  switch (code) {
-    case KafkaErrors.NOT_COORDINATOR.code:
-    case KafkaErrors.COORDINATOR_NOT_AVAILABLE.code:
-    case KafkaErrors.COORDINATOR_LOAD_IN_PROGRESS.code:
-    case KafkaErrors.CONCURRENT_TRANSACTIONS.code:
-    case KafkaErrors.NETWORK_EXCEPTION.code:
-      return KafkaErrors.NOT_ENOUGH_REPLICAS.code;
-    default:
-      return code;
-  }
-}

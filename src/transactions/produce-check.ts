@@ -1,9 +1,9 @@
 // The partition leader's check of transactional batches before they are appended, shared by the two front
 // ends (KIP-890; the Kafka door's Produce in src/frontends/kafka/handlers/produce.ts, the WebSocket door's
 // PRODUCE in src/frontends/ws/handlers/produce.ts). Each transactional data batch is grouped by its
-// producer (id, epoch) and the producer's coordinator is asked once per group
-// (TransactionCoordinator.checkProduce): `add` (Kafka Produce v12+, transactions v2) adds the partitions to
-// the transaction; else (v1, and always the WebSocket door) verifies they are in it, asking the id's
+// producer (id, epoch) and the producer's coordinator is asked once per group (its ProduceVerifier answers:
+// produce-verifier.ts): `add` (Kafka Produce v12+, transactions v2) adds the partitions to the
+// transaction; else (v1, and always the WebSocket door) verifies they are in it, asking the id's
 // coordinator on another broker in cluster mode (src/cluster/txn-routing.ts). A refused partition keeps
 // the refusal as its error and is not appended. Non-transactional and control batches are not checked here
 // (the broker core refuses control batches from clients).
@@ -56,7 +56,7 @@ export async function checkTransactionalSlots(transactions: TransactionCoordinat
   }
   for (const { producerId, producerEpoch, slots: group } of byProducer.values()) {
     const items = group.map((s) => ({ topic: s.item.topic, partition: s.item.partition }));
-    const codes = await transactions.checkProduce(transactionalId, producerId, producerEpoch, items, add).catch((error: unknown) => {
+    const codes = await transactions.produceVerifier.checkProduce(transactionalId, producerId, producerEpoch, items, add).catch((error: unknown) => {
       const converted = txnLogErrorCode(error);
       const code = converted === KafkaErrors.NOT_COORDINATOR.code || converted === KafkaErrors.COORDINATOR_NOT_AVAILABLE.code ? KafkaErrors.NOT_ENOUGH_REPLICAS.code : converted;
       return items.map(() => code);

@@ -1,8 +1,8 @@
 // Produce v12+ and transactions v2 (KIP-890 part 2): before a transactional batch is appended, its
-// partition joins the producer's transaction (TransactionCoordinator.checkProduce), as a Kafka 4 broker
-// asks the coordinator with AddPartitionsToTxn v5. Below v12 (KIP-890 part 1), in cluster mode, a leader
-// that does not coordinate the id asks its coordinator (another broker) to verify the partition is in the
-// transaction. A partition the coordinator refuses keeps its error and is not appended; the broker's write
+// partition joins the producer's transaction (the coordinator's ProduceVerifier.checkProduce), as a Kafka 4
+// broker asks the coordinator with AddPartitionsToTxn v5. Below v12 (KIP-890 part 1), in cluster mode, a
+// leader that does not coordinate the id asks its coordinator (another broker) to verify the partition is
+// in the transaction. A partition the coordinator refuses keeps its error and is not appended; the broker's write
 // check (src/broker/read-committed.ts) still verifies the rest against ids coordinated here.
 // Control batches are not data (the broker core refuses them); non-transactional batches skip this.
 // An add the coordinator cannot write (full disk) is the retriable NOT_ENOUGH_REPLICAS for that partition,

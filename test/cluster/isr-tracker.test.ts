@@ -1,0 +1,116 @@
+// The leader's high watermark over the maximal ISR (KIP-497, src/cluster/isr-tracker.ts), driven in
+// process with a hand-built partition and a hand-driven clock: no etcd, no other broker. Broker 1 leads,
+// broker 2 is in the ISR, broker 3 is not. Once broker 3 catches up it is proposed for the ISR and counts
+// for the HW at once: until a snapshot settles the proposal (shows it in the ISR, or arrives after the
+// proposal lapsed without it), the HW never passes what broker 3 has, and an acks=all record waits for
+// it. A follower behind the HW is not proposed and does not hold the HW back.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { EpochCache } from "../../src/cluster/epoch-cache.js";
+import { IsrTracker } from "../../src/cluster/isr-tracker.js";
+import type { IsrRequest } from "../../src/cluster/layout.js";
+import type { LocalPartition } from "../../src/cluster/local-partition.js";
+import { memoryLogger } from "../../src/log.js";
+
+const dir = mkdtempSync(join(tmpdir(), "rivulet-isr-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LEADER = 1;
+const LAG_MS = 10_000;
+let partitions = 0;
+
+/** Broker 1 leads at epoch 5 with 100 records, all on broker 2 (ISR [1, 2]); broker 3 has not fetched. */
+function leading() {
+  let now = 1_000_000;
+  const proposals: IsrRequest[] = [];
+  const published: bigint[] = [];
+  const tracker = new IsrTracker({
+    brokerId: LEADER,
+    replicaLagTimeMaxMs: LAG_MS,
+    logger: memoryLogger(),
+    propose: async (_topic, _partition, request) => void proposals.push(request),
+    publishHighWatermark: (_topic, _partition, hw) => void published.push(hw),
+    clock: () => now,
+  });
+  const epochs = EpochCache.forPartition(dir, "t", partitions++);
+  epochs.assign(5, 0n);
+  const lp: LocalPartition = {
+    topic: "t", partition: 0, role: "leader", leader: LEADER, leaderEpoch: 5, isr: [1, 2], replicas: [1, 2, 3], minIsr: 1,
+    hw: 100n, leo: 100n, leaderSince: now, followers: new Map(), acks: [], dataWaiters: new Set(), epochs,
+  };
+  tracker.noteFollower(lp, 2, 100n);
+  /** The leader appends up to `leo` with acks=all; the returned flag turns true once the HW passes it. */
+  const append = (leo: bigint) => {
+    const acked = { done: false };
+    lp.leo = leo;
+    lp.acks.push({ needed: leo, resolve: () => (acked.done = true), reject: (error) => { throw error; } });
+    tracker.advanceHw(lp);
+    return acked;
+  };
+  return { tracker, lp, proposals, published, append, advance: (ms: number) => (now += ms) };
+}
+
+describe("the high watermark over the maximal ISR", () => {
+  it("a follower behind the HW is not proposed and does not hold the HW back", () => {
+    const { tracker, lp, proposals, published, append } = leading();
+    tracker.noteFollower(lp, 3, 50n);
+    expect(lp.pendingIsr).toBeUndefined();
+    expect(proposals).toEqual([]);
+    const acked = append(150n);
+    tracker.noteFollower(lp, 2, 150n);
+    expect(lp.hw).toBe(150n);
+    expect(published).toEqual([150n]);
+    expect(acked.done).toBe(true);
+  });
+
+  it("a caught-up follower counts from its proposal; once a snapshot shows it in the ISR, as a member", () => {
+    const { tracker, lp, proposals, published, append } = leading();
+    tracker.noteFollower(lp, 3, 100n);
+    expect(proposals).toEqual([{ leader: LEADER, leaderEpoch: 5, isr: [1, 2, 3] }]);
+    expect(lp.pendingIsr?.ids).toEqual([3]);
+
+    const acked = append(150n);
+    tracker.noteFollower(lp, 2, 150n);
+    // The snapshot's ISR alone ([1, 2], both at 150) would allow 150; broker 3, proposed, has 100.
+    expect(lp.hw).toBe(100n);
+    expect(acked.done).toBe(false);
+    tracker.noteFollower(lp, 3, 120n);
+    expect(lp.hw).toBe(120n);
+    expect(published).toEqual([120n]);
+    expect(acked.done).toBe(false);
+
+    // The controller took the proposal: broker 3 is no longer pending but an ISR member, and still counts.
+    tracker.applyIsr(lp, [1, 2, 3]);
+    expect(lp.pendingIsr).toBeUndefined();
+    expect(lp.hw).toBe(120n);
+    tracker.noteFollower(lp, 3, 150n);
+    expect(lp.hw).toBe(150n);
+    expect(acked.done).toBe(true);
+  });
+
+  it("a proposal the snapshots do not take keeps counting until it lapses; then only the ISR counts", () => {
+    const { tracker, lp, proposals, append, advance } = leading();
+    tracker.noteFollower(lp, 3, 100n);
+    expect(proposals).toHaveLength(1);
+    const acked = append(150n);
+    tracker.noteFollower(lp, 2, 150n);
+    expect(lp.hw).toBe(100n);
+
+    // A snapshot without broker 3 before the proposal lapsed: the controller may not have seen it yet.
+    advance(LAG_MS - 1);
+    tracker.applyIsr(lp, [1, 2]);
+    expect(lp.pendingIsr?.ids).toEqual([3]);
+    expect(lp.hw).toBe(100n);
+    expect(acked.done).toBe(false);
+
+    // The next snapshot after replica.lag.time.max.ms, still without it: refused; the ISR rule alone applies.
+    advance(2);
+    tracker.applyIsr(lp, [1, 2]);
+    expect(lp.pendingIsr).toBeUndefined();
+    expect(lp.hw).toBe(150n);
+    expect(acked.done).toBe(true);
+  });
+});
