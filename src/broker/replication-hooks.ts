@@ -70,6 +70,9 @@ export interface ClusterView {
    * Rejects with a KafkaProtocolError (INVALID_REPLICA_ASSIGNMENT, NO_REASSIGNMENT_IN_PROGRESS, ...).
    */
   reassign?(topic: string, partition: number, replicas: number[] | null, allowReplicationFactorChange: boolean): Promise<void>;
-  /** The reassignments in progress (ListPartitionReassignments), optionally only the partitions `only` keeps. */
-  reassignments?(only?: (topic: string, partition: number) => boolean): Array<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>;
+  /**
+   * The reassignments in progress (ListPartitionReassignments), optionally only the partitions `only` keeps,
+   * as the metadata store holds them now (a linearizable read, not this broker's possibly lagging copy).
+   */
+  reassignments?(only?: (topic: string, partition: number) => boolean): Promise<Array<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>>;
 }

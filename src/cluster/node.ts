@@ -14,7 +14,7 @@ import { adoptLocalTopics, checkLocalTopics, isFirstJoin } from "./adopt.js";
 import { checkBrokerId, parseEtcdEndpoints, type ClusterConfig } from "./config.js";
 import { Controller } from "./controller.js";
 import { EtcdSession } from "./etcd-session.js";
-import { pkey, type ClusterSnapshot } from "./layout.js";
+import { parseSnapshot, pkey, type ClusterSnapshot } from "./layout.js";
 import { placeableBrokers } from "./reassign.js";
 import { ongoingReassignments, validateReassignment } from "./partition-reassignment.js";
 import { ReplicaManager } from "./replica-manager.js";
@@ -195,7 +195,9 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
       if ("error" in checked) throw new KafkaProtocolError(checked.error, checked.message);
       if (checked.request) await session.request(session.keys.reassignRequest(topic, partition), checked.request);
     },
-    reassignments: (only) => ongoingReassignments(snap(), only),
+    // Straight from etcd: a move accepted by another broker (or by this one a moment ago) is listed even
+    // before this broker's watch has delivered it.
+    reassignments: async (only) => ongoingReassignments(parseSnapshot(session.keys, await session.client.getAll().prefix(session.keys.prefix + "/").strings()), only),
   };
 }
 
