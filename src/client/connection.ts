@@ -12,7 +12,8 @@
 //   TimeoutError. A request in flight when the socket drops fails with a retriable ConnectionError (it may
 //   or may not have been handled: the caller decides whether a retry is safe).
 // * A ping that gets no answer within the deadline means the socket is dead without knowing it (broker
-//   frozen, half-open TCP): the socket is abandoned and the connection reconnects.
+//   frozen, half-open TCP): the socket is abandoned and the connection reconnects (keep-alive.ts).
+// * With `auth`, a session the broker bounds is renewed before it ends (reauth.ts).
 // * Streams (subscriptions, group memberships) are told to resubscribe from their own positions once the
 //   connection is back; they are told it is gone for good when it gives up.
 
@@ -21,6 +22,8 @@ import { MessageTooLargeError } from "../errors/index.js";
 import { ConnectionError, errorFromCode, TimeoutError } from "./errors.js";
 import { messageBytes, resolveWebSocket, type WebSocketLike } from "./transport.js";
 import { authenticate } from "./auth.js";
+import { KeepAlive } from "./keep-alive.js";
+import { Reauthentication } from "./reauth.js";
 
 export type { ConnectionEvents, ConnectionOptions, ReconnectPolicy, RequestOptions, StreamHandler } from "./connection-types.js";
 import type { ClientFrameInput, ConnectionEvents, ConnectionOptions, Listeners, Pending, ReconnectPolicy, RequestOptions, StreamHandler } from "./connection-types.js";
@@ -35,7 +38,7 @@ export class Connection {
   private closeError: Error | undefined;
   /** A WELCOME was seen once: from then on a drop is reconnected instead of failing. */
   private everOpen = false;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly pings: KeepAlive;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private attempts = 0;
   private downSince: number | undefined;
@@ -51,6 +54,14 @@ export class Connection {
   constructor(private readonly options: ConnectionOptions = {}) {
     this.url = options.url ?? "ws://127.0.0.1:8080/ws";
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.pings = new KeepAlive(this.requestTimeoutMs, () => this.request({ type: FrameType.PING }), (socket) => {
+      if (this.socket === socket) this.abandon(socket, 4008, "ping timed out");
+    });
+    this.reauth = options.auth
+      ? new Reauthentication(options.auth, () => {
+          if (!this.closed && this.isOpen) void this.authenticate().catch(() => this.socket?.close(4010, "re-authentication failed"));
+        })
+      : undefined;
   }
 
   /** Listens to a status event; returns the function that stops listening. */
@@ -78,7 +89,8 @@ export class Connection {
 
   /** The principal the server authenticated us as (after connect with `auth`). */
   principal: string | undefined;
-  private reauthTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Renews the session before it ends (with `auth`). */
+  private readonly reauth: Reauthentication | undefined;
 
   /** True between WELCOME and the end of AUTH: requests other than AUTH wait (the server would refuse them). */
   private authenticating = false;
@@ -103,18 +115,7 @@ export class Connection {
   private async authenticate(): Promise<void> {
     const result = await authenticate(this.options.auth!, (frame) => this.exchange(frame));
     this.principal = result.principal;
-    if (this.reauthTimer) clearTimeout(this.reauthTimer);
-    const lifetime = result.sessionLifetimeMs;
-    // A token provider gives a fresh token; a username and password authenticate again (a broker with
-    // connections.max.reauth.ms bounds those sessions too). A fixed token cannot be renewed.
-    const auth = this.options.auth!;
-    if (lifetime === undefined || !("tokenProvider" in auth || "password" in auth)) return;
-    // Renew at 80% of the lifetime (the server also allows a grace period past the end). A fixed margin
-    // would make very short tokens renew in a tight loop.
-    this.reauthTimer = setTimeout(() => {
-      if (!this.closed && this.isOpen) void this.authenticate().catch(() => this.socket?.close(4010, "re-authentication failed"));
-    }, Math.max(0, lifetime * 0.8));
-    (this.reauthTimer as { unref?: () => void }).unref?.();
+    this.reauth!.sessionStarted(result.sessionLifetimeMs);
   }
 
   private async openSocket(): Promise<void> {
@@ -143,7 +144,7 @@ export class Connection {
           this.server = { maxFrameBytes: frame.maxFrameBytes, maxSubscriptions: frame.maxSubscriptions, idleTimeoutMs: frame.idleTimeoutMs, version: frame.serverVersion };
           welcomed = true;
           this.everOpen = true;
-          this.startPings();
+          this.pings.start(this.socket, this.server.idleTimeoutMs);
           resolve();
           return;
         }
@@ -195,7 +196,7 @@ export class Connection {
   private onSocketClosed(socket: WebSocketLike, code: number, reason: string): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
-    this.stopPings();
+    this.pings.stop();
     const error = new ConnectionError(`connection to ${this.url} closed (${code}${reason ? ` ${reason}` : ""})`, code);
     this.lastError = error;
     for (const [id, pending] of this.pending) {
@@ -266,7 +267,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.closeError = error;
-    this.stopPings();
+    this.pings.stop();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     for (const waiter of [...this.openWaiters]) waiter.reject(error);
@@ -275,34 +276,9 @@ export class Connection {
     for (const stream of [...this.streams.values()]) stream.onClose(error);
   }
 
-  private keepAliveMs = Number.POSITIVE_INFINITY;
-
   /** Pings at least every `ms` (a group member's liveness depends on it). */
   keepAlive(ms: number): void {
-    if (ms >= this.keepAliveMs) return;
-    this.keepAliveMs = ms;
-    if (this.pingTimer) this.startPings();
-  }
-
-  private startPings(): void {
-    this.stopPings();
-    // Within the announced timeout, however short (a fixed floor above it would get us closed with 4001),
-    // and at least twice per request deadline: a consumer waiting for chunks has no request in flight, so
-    // the pings are what notice a frozen broker within about 1.5 deadlines.
-    const every = Math.max(50, Math.min(Math.floor(this.server.idleTimeoutMs / 3), this.keepAliveMs, Math.floor(this.requestTimeoutMs / 2)));
-    const socket = this.socket;
-    this.pingTimer = setInterval(() => {
-      void this.request({ type: FrameType.PING }).catch((error) => {
-        // No PONG within the deadline: the socket is dead without knowing it.
-        if (error instanceof TimeoutError && socket && this.socket === socket) this.abandon(socket, 4008, "ping timed out");
-      });
-    }, every);
-    (this.pingTimer as { unref?: () => void }).unref?.();
-  }
-
-  private stopPings(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
+    this.pings.atLeastEvery(ms);
   }
 
   /** Allocates an id (for a SUBSCRIBE whose id names the stream). */
@@ -414,7 +390,7 @@ export class Connection {
 
   close(): void {
     const socket = this.socket;
-    if (this.reauthTimer) clearTimeout(this.reauthTimer);
+    this.reauth?.cancel();
     this.shutDown(new ConnectionError("client closed", 1000));
     socket?.close(1000, "client closed");
     this.streams.clear();

@@ -15,6 +15,8 @@ import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame,
 import type { Connection, StreamHandler } from "./connection.js";
 import { decodeChunk } from "./chunk.js";
 import { ConsumerCredit } from "./consumer-credit.js";
+import { ReadPositions } from "./consumer-positions.js";
+import { ChunkQueue } from "./consumer-queue.js";
 import { retryConnectionFailures } from "./retry.js";
 import { ConnectionError, errorFromCode, GapError } from "./errors.js";
 import type { Admin } from "./admin.js";
@@ -24,28 +26,15 @@ export type { StartFrom };
 export type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
 import type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
 
-type RecordsEntry = Extract<Entry, { kind: "records" }>;
-
-const NO_RECORDS: ConsumedRecord[] = [];
-
 export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected subscriptionId = 0;
-  protected readonly queue: Entry[] = [];
-  protected head = 0;
-  /** Positions set by chunk ends, assignments and seeks. */
-  protected readonly positionMap = new Map<number, bigint>();
-  /**
-   * The offset of the last record handed out per partition since its position was last set. Brought up to
-   * date by syncConsumed() (every reader of it calls that first), not per record: the entry being handed
-   * out from is remembered in `current` and says itself how far it got.
-   */
-  protected readonly consumed = new Map<number, bigint>();
-  private current: RecordsEntry | undefined;
+  private readonly readPositions = new ReadPositions();
+  /** What arrived and was not handed out yet, with the credit it holds (consumer-queue.ts). */
+  private readonly queue: ChunkQueue;
   /** The subscription is established (start() resolved). */
   protected subscribed = false;
   private readonly seeking = new Set<number>();
   private wakeReader: (() => void) | undefined;
-  protected heldBytes = 0;
   protected closed = false;
   /** stop() was called: nothing more is handed out, the subscription stays until close(). */
   protected stopped = false;
@@ -55,13 +44,13 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   /** Partitions stopped at a corrupt batch: their chunks are dropped until the application seeks. */
   private readonly halted = new Set<number>();
   protected readonly window: number;
-  private readonly credit: ConsumerCredit;
 
   constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
     this.window = options.windowBytes ?? 1024 * 1024;
-    this.credit = new ConsumerCredit(this.window, (bytes) => this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes }));
+    const credit = new ConsumerCredit(this.window, (bytes) => this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes }));
+    this.queue = new ChunkQueue(this.readPositions, credit);
     const given = options.positions instanceof Map ? options.positions : new Map(Object.entries(options.positions ?? {}).map(([p, o]) => [Number(p), BigInt(o)]));
-    for (const [p, o] of given) this.positionMap.set(p, o);
+    for (const [p, o] of given) this.readPositions.set(p, o);
   }
 
   /** Subscribes (done implicitly by the first read). */
@@ -87,10 +76,8 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** The next offset to read per partition: what the application has consumed so far. */
   positions(): Map<number, bigint> {
-    this.syncConsumed();
-    const out = new Map<number, bigint>();
-    for (const partition of new Set([...this.positionMap.keys(), ...this.consumed.keys()])) out.set(partition, this.positionOf(partition)!);
-    return out;
+    this.queue.syncConsumed();
+    return this.readPositions.all();
   }
 
   protected async subscribe(): Promise<void> {
@@ -129,7 +116,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     if (frame.type === FrameType.CHUNK && frame.requestId === this.subscriptionId) this.onChunk(frame);
     else if (frame.type === FrameType.GAP) this.onGap(frame.partition, frame.fromOffset, frame.toOffset);
     else if (frame.type === FrameType.STALLED) {
-      this.credit.stalled(frame.neededBytes, this.heldBytes);
+      this.queue.stalled(frame.neededBytes);
     } else if (frame.type === FrameType.ERROR) this.push({ kind: "error", error: errorFromCode(frame.errorCode, frame.code, frame.message) });
   }
 
@@ -151,9 +138,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
     if (error instanceof ConnectionError && error.closeCode === 1000) {
       // The application closed the client: iteration ends quietly.
       this.closed = true;
-      const wake = this.wakeReader;
-      this.wakeReader = undefined;
-      wake?.();
+      this.wake();
       return;
     }
     this.push({ kind: "error", error });
@@ -161,18 +146,17 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   private onChunk(frame: ChunkFrame): void {
     const bytes = frame.records.length;
-    if (this.seeking.has(frame.partition) || this.halted.has(frame.partition)) return this.grant(bytes);
+    if (this.seeking.has(frame.partition) || this.halted.has(frame.partition)) return this.queue.refuse(bytes);
     const { records, corrupt } = decodeChunk(this.options.topic, frame, this.options.decompress);
-    this.heldBytes += bytes;
-    if (records.length > 0) this.queue.push({ kind: "records", partition: frame.partition, records, at: 0 });
     if (corrupt) {
       // The good batches before it are delivered; the partition stops at the corrupt one until a seek.
       this.halted.add(frame.partition);
-      this.queue.push({ kind: "end", partition: frame.partition, nextOffset: corrupt.offset, bytes });
+      this.queue.addChunk(frame.partition, records, corrupt.offset, bytes);
       this.push({ kind: "error", error: corrupt, partition: frame.partition });
       return;
     }
-    this.push({ kind: "end", partition: frame.partition, nextOffset: frame.nextOffset, bytes });
+    this.queue.addChunk(frame.partition, records, frame.nextOffset, bytes);
+    this.wake();
   }
 
   private onGap(partition: number, fromOffset: bigint, toOffset: bigint): void {
@@ -185,67 +169,24 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   protected push(entry: Entry): void {
     this.queue.push(entry);
+    this.wake();
+  }
+
+  /** Wakes a reader waiting in next() for something to be held (or for the end). */
+  private wake(): void {
     const wake = this.wakeReader;
     this.wakeReader = undefined;
     wake?.();
   }
 
-  // ---- credit ---------------------------------------------------------------------------------------------
-
-  protected grant(bytes: number): void {
-    this.credit.returned(bytes, this.heldBytes);
-  }
-
   // ---- reading --------------------------------------------------------------------------------------------
-
-  /**
-   * The next held record, handled synchronously, or undefined when none is held. Chunk ends on the way
-   * move positions and return credit; an error entry is thrown.
-   */
-  private takeNow(): ConsumedRecord | undefined {
-    while (this.head < this.queue.length) {
-      const entry = this.queue[this.head]!;
-      if (entry.kind === "records" && entry.at < entry.records.length) {
-        if (entry !== this.current) {
-          this.syncConsumed();
-          this.current = entry;
-        }
-        // (Bounds checked first: reading past an array's end is a slow path in V8.)
-        return entry.records[entry.at++]!;
-      }
-      // Let go of what was handed out: a queue that keeps its entries keeps every record of them alive.
-      this.head++;
-      if (this.head === this.queue.length) {
-        this.queue.length = 0;
-        this.head = 0;
-      } else if (this.head > 64 && this.head * 2 > this.queue.length) {
-        this.queue.splice(0, this.head);
-        this.head = 0;
-      }
-      if (entry.kind === "records") {
-        if (entry === this.current) this.syncConsumed();
-        entry.records = NO_RECORDS;
-        continue;
-      }
-      if (entry.kind === "end") {
-        const current = this.positionOf(entry.partition);
-        if (current === undefined || entry.nextOffset > current) this.setPosition(entry.partition, entry.nextOffset);
-        this.heldBytes -= entry.bytes;
-        this.grant(entry.bytes);
-        this.credit.lendIfCaughtUp(this.heldBytes);
-        continue;
-      }
-      throw entry.error;
-    }
-    return undefined;
-  }
 
   /** The next record, waiting for one to arrive. Throws GapError / typed errors as they happen. */
   async next(): Promise<ConsumedRecord> {
     await this.start();
     for (;;) {
       if (this.closed || this.stopped) throw new Error("consumer is closed");
-      const record = this.takeNow();
+      const record = this.queue.take();
       if (record) return record;
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
     }
@@ -258,7 +199,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   async nextBatch(max = 10_000): Promise<ConsumedRecord[]> {
     const out = [await this.next()];
     while (out.length < max) {
-      const record = this.takeNow();
+      const record = this.queue.take();
       if (!record) break;
       out.push(record);
     }
@@ -281,7 +222,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
         // Fast path, no async machinery: a record is already held.
         if (this.subscribed && !this.closed && !this.stopped) {
           try {
-            const record = this.takeNow();
+            const record = this.queue.take();
             if (record) return Promise.resolve({ value: record, done: false });
           } catch (error) {
             return Promise.reject(error);
@@ -307,39 +248,25 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   // ---- positions ----------------------------------------------------------------------------------------
 
-  /** Records `current`'s progress in `consumed` (the record's own bigint: positionOf adds the 1 when asked). */
-  private syncConsumed(): void {
-    const entry = this.current;
-    if (entry === undefined) return;
-    this.current = undefined;
-    if (entry.at > 0 && entry.records !== NO_RECORDS) this.consumed.set(entry.partition, entry.records[entry.at - 1]!.offset);
-  }
-
   /** The next offset to read in a partition (undefined if unknown). */
   protected positionOf(partition: number): bigint | undefined {
-    this.syncConsumed();
-    const consumed = this.consumed.get(partition);
-    const position = this.positionMap.get(partition);
-    if (consumed !== undefined && (position === undefined || consumed >= position)) return consumed + 1n;
-    return position;
+    this.queue.syncConsumed();
+    return this.readPositions.of(partition);
   }
 
   protected setPosition(partition: number, offset: bigint): void {
-    this.syncConsumed();
-    this.positionMap.set(partition, offset);
-    this.consumed.delete(partition);
+    this.queue.syncConsumed();
+    this.readPositions.set(partition, offset);
   }
 
   protected forgetPosition(partition: number): void {
-    this.syncConsumed();
-    this.positionMap.delete(partition);
-    this.consumed.delete(partition);
+    this.queue.syncConsumed();
+    this.readPositions.forget(partition);
   }
 
   protected clearPositions(): void {
-    this.syncConsumed();
-    this.positionMap.clear();
-    this.consumed.clear();
+    this.queue.syncConsumed();
+    this.readPositions.clear();
   }
 
   /** Moves a partition's position; records already held for it are dropped. */
@@ -365,31 +292,13 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** Drops everything held and the credit bookkeeping of the old stream (a new subscription follows). */
   protected dropAllHeld(): void {
-    this.syncConsumed();
-    this.queue.length = 0;
-    this.head = 0;
-    this.heldBytes = 0;
-    this.credit.reset();
+    this.queue.dropAll();
     this.seeking.clear();
   }
 
   /** Drops what is held for some partitions (not handed out yet), returning its credit. */
   protected dropHeld(partitions: Set<number>): void {
-    this.syncConsumed();
-    const kept: Entry[] = [];
-    for (const entry of this.queue.slice(this.head)) {
-      if (entry.kind === "records" && partitions.has(entry.partition)) continue;
-      if (entry.kind === "end" && partitions.has(entry.partition)) {
-        this.heldBytes -= entry.bytes;
-        this.grant(entry.bytes);
-        continue;
-      }
-      if (entry.kind === "error" && entry.partition !== undefined && partitions.has(entry.partition)) continue;
-      kept.push(entry);
-    }
-    this.queue.length = 0;
-    this.queue.push(...kept);
-    this.head = 0;
+    this.queue.drop(partitions);
   }
 
   /**
@@ -398,14 +307,12 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
    */
   stop(): void {
     this.stopped = true;
-    const wake = this.wakeReader;
-    this.wakeReader = undefined;
-    wake?.();
+    this.wake();
   }
 
   /** Records held here and not yet handed to the application. */
   get bufferedBytes(): number {
-    return this.heldBytes;
+    return this.queue.heldBytes;
   }
 
   async close(): Promise<void> {
