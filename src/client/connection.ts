@@ -369,9 +369,14 @@ export class Connection {
     return bytes;
   }
 
-  /** Sends a frame that has no response (CREDIT). Dropped silently while disconnected. */
-  post(frame: ClientFrame): void {
-    if (this.socket && this.socket.readyState === 1) this.socket.send(this.encode(frame));
+  /**
+   * Sends a frame that has no response (CREDIT, an acks 0 PRODUCE); dropped silently while disconnected.
+   * A writer encodes the frame itself, in place (see requestFrame); if it returns undefined nothing is sent.
+   */
+  post(frame: ClientFrame | ((requestId: number) => Uint8Array | undefined)): void {
+    if (!this.socket || this.socket.readyState !== 1) return;
+    const bytes = typeof frame === "function" ? frame(this.allocateId()) : this.encode(frame);
+    if (bytes) this.socket.send(this.checkSize(bytes));
   }
 
   /** Bytes queued in the socket and not yet sent. */

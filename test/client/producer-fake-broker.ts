@@ -51,6 +51,8 @@ export class FakeBroker {
   maxBuffered = 0;
   drainBytesPerMs = Number.POSITIVE_INFINITY;
   posted = 0;
+  /** acks 0 produce frames written around their batch in place (post with a writer). */
+  postsInPlace = 0;
   /** Produce requests that came as frames written around their batch in place (requestFrame). */
   framesInPlace = 0;
   /** Frames whose writer declined when the connection got to them (the attempt was over by then). */
@@ -92,7 +94,14 @@ export class FakeBroker {
       get bufferedAmount(): number {
         return buffered();
       },
-      post: (frame: ClientFrame) => this.post(frame),
+      // A writer is an acks 0 frame written in place: copied at once, as a socket does before send returns.
+      post: (frame: ClientFrame | ((requestId: number) => Uint8Array | undefined)) => {
+        if (typeof frame !== "function") return this.post(frame);
+        const bytes = frame(1);
+        if (!bytes) return;
+        this.postsInPlace++;
+        this.post(decodeClientFrame(bytes.slice()));
+      },
       request: (frame: ClientFrame) => this.request(frame),
       // Frames the producer writes in place: decoded as the broker would (a bad head fails the test).
       requestFrame: async (write: (requestId: number) => Uint8Array | undefined) => {

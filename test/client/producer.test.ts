@@ -263,5 +263,8 @@ describe("pipelined producer", () => {
     expect(broker.maxBuffered).toBeLessThanOrEqual(threshold + 64 * 1024);
     // Five batches waiting for the socket at once still reach it in order.
     expect(broker.log().map((v) => v.split(":")[0])).toEqual(values(1000));
+    // Written around their batch in place, not copied into a new frame; the buffers were reused meanwhile
+    // (the log above is intact, so none was reused before the socket had taken it).
+    expect(broker.postsInPlace).toBe(broker.posted);
   });
 });

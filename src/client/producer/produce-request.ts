@@ -4,7 +4,7 @@
 //
 // No frame copy (issue 14): each batch of the partition is built with room for the frame's head in front of
 // it (BatchBuilder's `start`), so an uncompressed batch goes out as head + batch straight from the builder's
-// buffer; the socket copies it while it masks it (`ws`) or queues it (browsers). A compressed batch is a new
+// buffer (acks 0 too); the socket copies it while it masks it (`ws`) or queues it (browsers). A compressed batch is a new
 // buffer without that room and is framed by encodeClientFrame, as every other request.
 
 import { FrameType, produceFrameHeadSize, produceFrameTopic, writeProduceFrameHead, type ServerFrame } from "../../protocol/ws/index.js";
@@ -47,8 +47,11 @@ export class ProduceRequests {
     // without bound while the socket cannot keep up (issue 12).
     await this.drain.wait();
     if (!connection.isOpen) throw new ConnectionError(`not connected to ${connection.url}`);
-    const items = [{ topic: this.topic, partition: this.partition, batch: batch.encoded! }];
-    connection.post({ type: FrameType.PRODUCE, requestId: connection.allocateId(), acks: 0, timeoutMs: this.settings.requestTimeoutMs, items });
+    const encoded = batch.encoded!;
+    // In place as for a request: the socket copies the bytes before send returns, so the buffer may go
+    // back to the pool as soon as this settles.
+    if (this.inPlace(batch, encoded)) connection.post(this.frameWriter(batch, encoded));
+    else connection.post({ type: FrameType.PRODUCE, requestId: connection.allocateId(), acks: 0, timeoutMs: this.settings.requestTimeoutMs, items: [{ topic: this.topic, partition: this.partition, batch: encoded }] });
     return undefined;
   }
 
