@@ -22,11 +22,12 @@ import { MessageTooLargeError } from "../errors/index.js";
 import { ConnectionError, errorFromCode, TimeoutError } from "./errors.js";
 import { messageBytes, resolveWebSocket, type WebSocketLike } from "./transport.js";
 import { authenticate } from "./auth.js";
+import { StatusEvents } from "./connection-events.js";
 import { KeepAlive } from "./keep-alive.js";
 import { Reauthentication } from "./reauth.js";
 
 export type { ConnectionEvents, ConnectionOptions, ReconnectPolicy, RequestOptions, StreamHandler } from "./connection-types.js";
-import type { ClientFrameInput, ConnectionEvents, ConnectionOptions, Listeners, Pending, ReconnectPolicy, RequestOptions, StreamHandler } from "./connection-types.js";
+import type { ClientFrameInput, ConnectionEvents, ConnectionOptions, Pending, ReconnectPolicy, RequestOptions, StreamHandler } from "./connection-types.js";
 
 export class Connection {
   private socket: WebSocketLike | undefined;
@@ -45,7 +46,7 @@ export class Connection {
   private lastError: Error | undefined;
   /** Requests waiting for the connection to come back. */
   private readonly openWaiters = new Set<{ resolve(): void; reject(error: Error): void }>();
-  private readonly listeners: Listeners = { disconnected: new Set(), reconnecting: new Set(), reconnected: new Set(), closed: new Set() };
+  private readonly events = new StatusEvents();
   /** Limits the server announced in WELCOME. */
   server = { maxFrameBytes: 16 * 1024 * 1024, maxSubscriptions: 64, idleTimeoutMs: 120_000, version: "" };
   readonly url: string;
@@ -66,19 +67,7 @@ export class Connection {
 
   /** Listens to a status event; returns the function that stops listening. */
   on<E extends keyof ConnectionEvents>(event: E, listener: (event: ConnectionEvents[E]) => void): () => void {
-    const set = this.listeners[event] as Set<(event: ConnectionEvents[E]) => void>;
-    set.add(listener);
-    return () => set.delete(listener);
-  }
-
-  private emit<E extends keyof ConnectionEvents>(event: E, payload: ConnectionEvents[E]): void {
-    for (const listener of [...(this.listeners[event] as Set<(event: ConnectionEvents[E]) => void>)]) {
-      try {
-        listener(payload);
-      } catch {
-        // A listener's failure is its own; the connection carries on.
-      }
-    }
+    return this.events.on(event, listener);
   }
 
   /** Opens the socket and waits for the server's WELCOME. */
@@ -214,7 +203,7 @@ export class Connection {
     }
     if (this.downSince === undefined) {
       this.downSince = Date.now();
-      this.emit("disconnected", { url: this.url, error });
+      this.events.emit("disconnected", { url: this.url, error });
     }
     const policy = this.options.reconnect;
     if (policy === false) return this.shutDown(error);
@@ -235,7 +224,7 @@ export class Connection {
     // Jitter spreads the clients of one restarted broker; the last attempt lands on the deadline, not past it.
     const delayMs = Math.max(0, Math.min(Math.round(capped * (0.5 + Math.random() / 2)), leftMs));
     this.attempts++;
-    this.emit("reconnecting", { url: this.url, attempt: this.attempts, delayMs, downForMs, error });
+    this.events.emit("reconnecting", { url: this.url, attempt: this.attempts, delayMs, downForMs, error });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.closed) return;
@@ -254,7 +243,7 @@ export class Connection {
     const downForMs = this.downSince === undefined ? 0 : Date.now() - this.downSince;
     this.attempts = 0;
     this.downSince = undefined;
-    this.emit("reconnected", { url: this.url, attempts, downForMs });
+    this.events.emit("reconnected", { url: this.url, attempts, downForMs });
     for (const waiter of [...this.openWaiters]) waiter.resolve();
     this.openWaiters.clear();
     // A snapshot: resubscribing re-registers a stream under a new id, which a live iteration would visit
@@ -272,7 +261,7 @@ export class Connection {
     this.reconnectTimer = undefined;
     for (const waiter of [...this.openWaiters]) waiter.reject(error);
     this.openWaiters.clear();
-    this.emit("closed", { url: this.url, error });
+    this.events.emit("closed", { url: this.url, error });
     for (const stream of [...this.streams.values()]) stream.onClose(error);
   }
 
