@@ -1,29 +1,22 @@
 // The consumer never waits for credit it is owed: with a window only a few batches wide, with batches larger
 // than the window, and with many partitions stalled on batches bigger than the credit left, every record
 // arrives. Checked on a real server.
-import { beforeAll, describe, expect, it } from "vitest";
-import type { RivuletClient } from "../../src/client/index.js";
+import { describe, expect, it } from "vitest";
 import type { Session } from "../../src/frontends/ws/session.js";
-import { wsServers, type TestServer } from "../helpers/ws-server.js";
+import { sharedServer, wsServers } from "../helpers/ws-server.js";
 
 const env = wsServers();
-let srv: TestServer;
-let client: RivuletClient;
-
-beforeAll(async () => {
-  srv = await env.start();
-  client = await env.client(srv.url, { reconnect: false });
-});
+const shared = sharedServer(env, {}, { reconnect: false });
 
 /** The server-side session holding a subscription to `topic`. */
 function sessionOf(topic: string): Session {
-  for (const session of srv.server.ws.sessions) for (const sub of session.subscriptions.values()) if (sub.topic === topic) return session;
+  for (const session of shared.srv.server.ws.sessions) for (const sub of session.subscriptions.values()) if (sub.topic === topic) return session;
   throw new Error(`no session subscribed to ${topic}`);
 }
 
 async function tail(topic: string, windowBytes: number, count: number, value: (i: number) => string): Promise<{ got: string[]; framesIn: number }> {
-  await client.admin.createTopic(topic, { partitions: 1 });
-  const reader = await env.client(srv.url, { reconnect: false });
+  await shared.client.admin.createTopic(topic, { partitions: 1 });
+  const reader = await env.client(shared.srv.url, { reconnect: false });
   const consumer = reader.consumer({ topic, from: "latest", windowBytes });
   await consumer.start();
   const session = sessionOf(topic);
@@ -35,7 +28,7 @@ async function tail(topic: string, windowBytes: number, count: number, value: (i
       if (got.length === count) break;
     }
   })();
-  const producer = client.producer({ acks: 1, lingerMs: 0 });
+  const producer = shared.client.producer({ acks: 1, lingerMs: 0 });
   for (let i = 0; i < count; i++) await producer.send({ topic, partition: 0, value: value(i) });
   await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`stuck at ${got.length} of ${count}`)), 20_000))]);
   const framesIn = session.framesIn - before;
@@ -63,12 +56,12 @@ describe("consumer credit", () => {
     // Batches of ~6-30 KB in 12 partitions behind a 64 KiB window: a cursor stalls when the credit left is
     // below its batch; with credit returned only a quarter window at a time it could wait for ever.
     const topic = "credit-stalls";
-    await client.admin.createTopic(topic, { partitions: 12 });
-    const producer = client.producer({ acks: 1, lingerMs: 5 });
+    await shared.client.admin.createTopic(topic, { partitions: 12 });
+    const producer = shared.client.producer({ acks: 1, lingerMs: 5 });
     const sent = Array.from({ length: 600 }, (_, i) => `s${i}-${"w".repeat(1000 + (i % 7) * 300)}`);
     await Promise.all(sent.map((value, i) => producer.send({ topic, partition: i % 12, value })));
     await producer.close();
-    const reader = await env.client(srv.url, { reconnect: false });
+    const reader = await env.client(shared.srv.url, { reconnect: false });
     const consumer = reader.consumer({ topic, from: "earliest", windowBytes: 64 * 1024 });
     const got: string[] = [];
     const reading = (async () => {

@@ -6,19 +6,12 @@
 
 import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
-import { execFile } from "node:child_process";
-import { clusterFixture, etcdGet, MAIN, partitionState, until } from "./harness.js";
+import { cli, clusterFixture, etcdGet, partitionState, until } from "./harness.js";
 
 const fixture = clusterFixture({ broker: { minIsr: 2 }, debugLines: 30 });
 const { brokers } = fixture;
 
 const kafka = (list = brokers) => new Kafka({ clientId: "grow", brokers: list.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 500 } });
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr }));
-  });
-}
 
 async function assignment(topic: string): Promise<{ partitions: number; replicas: number[][] }> {
   const all = await etcdGet(fixture.etcd, `/rivulet/topics/${topic}`);

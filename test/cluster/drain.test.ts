@@ -6,20 +6,10 @@
 
 import { describe, expect, it } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
-import { execFile } from "node:child_process";
-import { ClusterBroker, clusterFixture, etcdGet, MAIN, partitionState, sleep, until } from "./harness.js";
+import { cli, ClusterBroker, clusterFixture, etcdGet, partitionState, sleep, until } from "./harness.js";
 
 const fixture = clusterFixture({ ids: [1, 2, 3, 4], broker: { minIsr: 2 }, timeoutMs: 90_000 });
 const { brokers } = fixture;
-
-function cli(args: string[], timeout = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { timeout }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 99) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const kafka = (list = brokers) =>
   new Kafka({ clientId: "drain", brokers: list.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 500 } });

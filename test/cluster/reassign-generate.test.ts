@@ -4,22 +4,17 @@
 // with --file moves the partitions there.
 // Impossible asks (unknown topic or broker, more replicas than brokers, missing --brokers) are refused.
 
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAIN, clusterFixture, etcdGet, tempDir, until } from "./harness.js";
+import { cli, clusterFixture, etcdGet, tempDir, until } from "./harness.js";
 import { Connection } from "../transactions/wire.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
 
 const fixture = clusterFixture({ broker: { rf: 2 } });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args, "--cluster", fixture.etcd.url], { timeout: 90_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr }));
-  });
-}
+/** `rivulet cluster reassign <args> --cluster <this file's etcd>`. */
+const reassign = (args: string[]) => cli(["cluster", "reassign", ...args, "--cluster", fixture.etcd.url]);
 
 async function replicas(topic: string): Promise<number[][]> {
   const all = await etcdGet(fixture.etcd, `/rivulet/topics/${topic}`);
@@ -35,7 +30,7 @@ describe("cluster reassign --generate", () => {
     const before = await until("gen in etcd", async () => ((await etcdGet(fixture.etcd, "/rivulet/topics/gen"))["/rivulet/topics/gen"] ? replicas("gen") : undefined));
     expect(before.flat().includes(3), "the controller used broker 3").toBe(true);
 
-    const r = await cli(["cluster", "reassign", "--generate", "gen", "--brokers", "1,2"]);
+    const r = await reassign(["--generate", "gen", "--brokers", "1,2"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
@@ -53,30 +48,30 @@ describe("cluster reassign --generate", () => {
     // Moved for real: the plan file goes back in as kafka-reassign-partitions --execute takes it.
     const plan = join(tempDir("gen-plan"), "plan.json");
     writeFileSync(plan, lines[4]!);
-    const moved = await cli(["cluster", "reassign", "--file", plan, "--wait", "60"]);
+    const moved = await reassign(["--file", plan, "--wait", "60"]);
     expect(moved.code, moved.stdout + moved.stderr).toBe(0);
     expect(await replicas("gen")).toEqual(proposed.partitions.map((p) => p.replicas));
 
     // --json: both plans in one document.
-    const json = JSON.parse((await cli(["cluster", "reassign", "--generate", "gen", "--brokers", "1,2,3", "--json"])).stdout) as { current: typeof current; proposed: typeof current };
+    const json = JSON.parse((await reassign(["--generate", "gen", "--brokers", "1,2,3", "--json"])).stdout) as { current: typeof current; proposed: typeof current };
     expect(json.current.partitions.map((p) => p.replicas)).toEqual(proposed.partitions.map((p) => p.replicas));
     expect([1, 2, 3].map((id) => json.proposed.partitions.filter((p) => p.replicas[0] === id).length)).toEqual([2, 2, 2]);
   }, 120_000);
 
   it("refuses what cannot be planned", async () => {
-    const unknownTopic = await cli(["cluster", "reassign", "--generate", "nope", "--brokers", "1,2,3"]);
+    const unknownTopic = await reassign(["--generate", "nope", "--brokers", "1,2,3"]);
     expect(unknownTopic.code).toBe(1);
     expect(unknownTopic.stderr).toContain("no such topic: nope");
-    const unknownBroker = await cli(["cluster", "reassign", "--generate", "gen", "--brokers", "1,9"]);
+    const unknownBroker = await reassign(["--generate", "gen", "--brokers", "1,9"]);
     expect(unknownBroker.code).toBe(1);
     expect(unknownBroker.stderr).toContain("not registered in the cluster: 9");
-    const tooFew = await cli(["cluster", "reassign", "--generate", "gen", "--brokers", "2"]);
+    const tooFew = await reassign(["--generate", "gen", "--brokers", "2"]);
     expect(tooFew.code).toBe(1);
     expect(tooFew.stderr).toContain("more than the 1 broker(s) given");
-    const noBrokers = await cli(["cluster", "reassign", "--generate", "gen"]);
+    const noBrokers = await reassign(["--generate", "gen"]);
     expect(noBrokers.code).toBe(2);
     expect(noBrokers.stderr).toContain("--brokers");
-    const both = await cli(["cluster", "reassign", "--generate", "gen", "--brokers", "1,2", "--file", "x.json"]);
+    const both = await reassign(["--generate", "gen", "--brokers", "1,2", "--file", "x.json"]);
     expect(both.code).toBe(2);
   }, 60_000);
 });

@@ -25,6 +25,9 @@ export interface TestServer {
   restart(): Promise<void>;
 }
 
+/** connect()'s options but the url (the test server's). */
+type ClientOptions = Omit<Parameters<typeof connect>[0] & object, "url">;
+
 export function wsServers() {
   const dirs: string[] = [];
   const servers = new Set<RivuletServer>();
@@ -68,7 +71,7 @@ export function wsServers() {
       return handle;
     },
     /** A client that is closed after the file's tests. */
-    async client(url: string, options: Omit<Parameters<typeof connect>[0] & object, "url"> = {}): Promise<RivuletClient> {
+    async client(url: string, options: ClientOptions = {}): Promise<RivuletClient> {
       const client = await connect({ url, ...options });
       clients.add(client);
       return client;
@@ -90,12 +93,12 @@ export interface SharedServer {
 }
 
 /** Starts one server and one client of it before a file's tests (beforeAll); `env` closes both after them. */
-export function sharedServer(env: ReturnType<typeof wsServers>, config: ServerConfig = {}): SharedServer {
+export function sharedServer(env: ReturnType<typeof wsServers>, config: ServerConfig = {}, clientOptions: ClientOptions = {}): SharedServer {
   let srv: TestServer | undefined;
   let client: RivuletClient | undefined;
   beforeAll(async () => {
     srv = await env.start(config);
-    client = await env.client(srv.url);
+    client = await env.client(srv.url, clientOptions);
   });
   const started = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error("sharedServer: used before the file's beforeAll ran");

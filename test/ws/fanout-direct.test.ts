@@ -4,23 +4,16 @@
 // are exactly what a read of the log returns (offsets stamped), with acks=1 and acks=all, and from both the
 // WebSocket and the broker API; a batch larger than a subscriber's chunk size still goes through a read;
 // a library consumer tailing across a server restart gets every record once, in order.
-import { beforeAll, describe, expect, it } from "vitest";
-import type { RivuletClient } from "../../src/client/index.js";
+import { describe, expect, it } from "vitest";
 import { encodeRecordBatch } from "../../src/core/index.js";
 import { tailFanoutOf } from "../../src/frontends/ws/tail-fanout.js";
 import { FrameType, StartKind, type ServerFrame } from "../../src/protocol/ws/index.js";
-import { sleep, wsServers, type RawSocket, type TestServer } from "../helpers/ws-server.js";
+import { sharedServer, sleep, wsServers, type RawSocket } from "../helpers/ws-server.js";
 
 type Chunk = Extract<ServerFrame, { type: typeof FrameType.CHUNK }>;
 
 const env = wsServers();
-let srv: TestServer;
-let client: RivuletClient;
-
-beforeAll(async () => {
-  srv = await env.start();
-  client = await env.client(srv.url, { reconnect: false });
-});
+const shared = sharedServer(env, {}, { reconnect: false });
 
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -59,7 +52,7 @@ function deliveredBytes(raw: RawSocket, from: bigint): { bytes: Uint8Array; next
 async function logBytes(topic: string, from: bigint, to: bigint): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for (let offset = from; offset < to; ) {
-    const read = await srv.server.broker.fetch(topic, 0, offset, { maxBytes: 1 << 20 });
+    const read = await shared.srv.server.broker.fetch(topic, 0, offset, { maxBytes: 1 << 20 });
     expect(read.records.length).toBeGreaterThan(0);
     parts.push(read.records.slice());
     // Whole batches: the last one's last offset is base + lastOffsetDelta (bytes 0-7 and 23-26).
@@ -74,19 +67,19 @@ async function logBytes(topic: string, from: bigint, to: bigint): Promise<Uint8A
 describe("parked subscribers served from the appended batch", () => {
   it("delivers exactly the log's bytes without a read, for acks=1 and acks=all, from the client and the broker API", async () => {
     const topic = "direct-bytes";
-    await client.admin.createTopic(topic, { partitions: 1 });
-    const subscribers = await Promise.all(Array.from({ length: 8 }, () => env.raw(srv.url)));
+    await shared.client.admin.createTopic(topic, { partitions: 1 });
+    const subscribers = await Promise.all(Array.from({ length: 8 }, () => env.raw(shared.srv.url)));
     await Promise.all(subscribers.map((raw, i) => subscribeAtEnd(raw, topic, 300 + i)));
-    const fanout = tailFanoutOf(srv.server.broker);
+    const fanout = tailFanoutOf(shared.srv.server.broker);
     await until(() => fanout.parkedOn(topic, 0) === 8, "8 parked cursors");
     const before = { direct: fanout.direct, wakes: fanout.wakes };
     for (const acks of [1, "all"] as const) {
-      const producer = client.producer({ acks, lingerMs: 0 });
+      const producer = shared.client.producer({ acks, lingerMs: 0 });
       for (let i = 0; i < 15; i++) await producer.send({ topic, partition: 0, value: `${acks}-${i}` });
       await producer.close();
     }
     // The broker API (what the Kafka front end calls) takes the same path.
-    for (let i = 0; i < 5; i++) await srv.server.broker.produce(topic, 0, encodeRecordBatch([{ value: new TextEncoder().encode(`api-${i}`) }]));
+    for (let i = 0; i < 5; i++) await shared.srv.server.broker.produce(topic, 0, encodeRecordBatch([{ value: new TextEncoder().encode(`api-${i}`) }]));
     await until(() => subscribers.every((raw) => deliveredBytes(raw, 0n).next === 35n), "35 records everywhere");
     const expected = await logBytes(topic, 0n, 35n);
     for (const raw of subscribers) expect(deliveredBytes(raw, 0n).bytes).toEqual(expected);
@@ -99,13 +92,13 @@ describe("parked subscribers served from the appended batch", () => {
 
   it("a batch larger than the subscriber's chunk size goes through a read, and still arrives", async () => {
     const topic = "direct-large";
-    await client.admin.createTopic(topic, { partitions: 1 });
-    const raw = await env.raw(srv.url);
+    await shared.client.admin.createTopic(topic, { partitions: 1 });
+    const raw = await env.raw(shared.srv.url);
     await subscribeAtEnd(raw, topic, 7, 1024);
-    const fanout = tailFanoutOf(srv.server.broker);
+    const fanout = tailFanoutOf(shared.srv.server.broker);
     await until(() => fanout.parkedOn(topic, 0) === 1, "parked");
     const before = fanout.direct;
-    const producer = client.producer({ acks: 1, lingerMs: 0 });
+    const producer = shared.client.producer({ acks: 1, lingerMs: 0 });
     await producer.send({ topic, partition: 0, value: "x".repeat(4000) });
     await until(() => deliveredBytes(raw, 0n).next === 1n && fanout.parkedOn(topic, 0) === 1, "the large one, then parked again");
     expect(fanout.direct).toBe(before);
@@ -119,14 +112,14 @@ describe("parked subscribers served from the appended batch", () => {
 
   it("without parked readers the shard sends nothing back; a consumer tailing across a restart gets every record once, in order", async () => {
     const topic = "direct-restart";
-    await client.admin.createTopic(topic, { partitions: 1 });
-    const fanout = tailFanoutOf(srv.server.broker);
+    await shared.client.admin.createTopic(topic, { partitions: 1 });
+    const fanout = tailFanoutOf(shared.srv.server.broker);
     const idle = fanout.direct;
-    const producer = client.producer({ acks: 1, lingerMs: 0 });
+    const producer = shared.client.producer({ acks: 1, lingerMs: 0 });
     await producer.send({ topic, partition: 0, value: "before-anyone" });
     expect(fanout.direct).toBe(idle);
 
-    const tailing = await env.client(srv.url);
+    const tailing = await env.client(shared.srv.url);
     const consumer = tailing.consumer({ topic, from: "latest" });
     await consumer.start();
     const got: string[] = [];
@@ -136,18 +129,18 @@ describe("parked subscribers served from the appended batch", () => {
         if (got.length === 40) break;
       }
     })();
-    await until(() => tailFanoutOf(srv.server.broker).parked >= 1, "the consumer parked");
+    await until(() => tailFanoutOf(shared.srv.server.broker).parked >= 1, "the consumer parked");
     for (let i = 0; i < 20; i++) await producer.send({ topic, partition: 0, value: `a${i}` });
     await until(() => got.length === 20, "20 before the restart");
     await producer.close();
-    await srv.restart();
-    const after = await env.client(srv.url, { reconnect: false });
+    await shared.srv.restart();
+    const after = await env.client(shared.srv.url, { reconnect: false });
     const producer2 = after.producer({ acks: 1, lingerMs: 0 });
-    await until(() => tailFanoutOf(srv.server.broker).parked >= 1, "the consumer parked on the new server", 30_000);
+    await until(() => tailFanoutOf(shared.srv.server.broker).parked >= 1, "the consumer parked on the new server", 30_000);
     for (let i = 0; i < 20; i++) await producer2.send({ topic, partition: 0, value: `b${i}` });
     await reading;
     expect(got).toEqual([...Array.from({ length: 20 }, (_, i) => `a${i}`), ...Array.from({ length: 20 }, (_, i) => `b${i}`)]);
-    expect(tailFanoutOf(srv.server.broker).direct).toBeGreaterThan(0);
+    expect(tailFanoutOf(shared.srv.server.broker).direct).toBeGreaterThan(0);
     await producer2.close();
     await consumer.close();
   });

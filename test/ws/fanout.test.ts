@@ -4,24 +4,17 @@
 // subscription id; the shared path was really taken (its counters move); credit is respected per
 // subscriber; a subscriber whose socket stops reading or whose credit runs out does not hold back the others;
 // subscribers disconnecting in the middle of deliveries leave the rest whole and nothing parked behind.
-import { beforeAll, describe, expect, it } from "vitest";
-import type { RivuletClient } from "../../src/client/index.js";
+import { describe, expect, it } from "vitest";
 import { decodeRecordBatch } from "../../src/core/index.js";
 import { FrameType, StartKind, type ServerFrame } from "../../src/protocol/ws/index.js";
 import { tailFanoutOf } from "../../src/frontends/ws/tail-fanout.js";
-import { sleep, wsServers, type RawSocket, type TestServer } from "../helpers/ws-server.js";
+import { sharedServer, sleep, wsServers, type RawSocket } from "../helpers/ws-server.js";
 
 type Chunk = Extract<ServerFrame, { type: typeof FrameType.CHUNK }>;
 
 const env = wsServers();
-let srv: TestServer;
-let client: RivuletClient;
-
-beforeAll(async () => {
-  // A small socket high-water mark, so a subscriber that stops reading is paused after a few chunks.
-  srv = await env.start({ ws: { limits: { highWaterBytes: 16 * 1024 } } });
-  client = await env.client(srv.url, { reconnect: false });
-});
+// A small socket high-water mark, so a subscriber that stops reading is paused after a few chunks.
+const shared = sharedServer(env, { ws: { limits: { highWaterBytes: 16 * 1024 } } }, { reconnect: false });
 
 /** Subscribes from the log end with `credit`, under a distinct subscription id per socket. */
 async function subscribeAtEnd(raw: RawSocket, topic: string, id: number, credit: number): Promise<void> {
@@ -73,13 +66,13 @@ const chunkCount = (raw: RawSocket) => raw.frames.filter((f) => f.type === Frame
 describe("fan-out at the log end", () => {
   it("every parked subscriber gets every record exactly once, in order, under its own id, from one shared read per wake-up", async () => {
     const topic = "fan-all";
-    await client.admin.createTopic(topic, { partitions: 1 });
-    const subscribers = await Promise.all(Array.from({ length: 40 }, () => env.raw(srv.url)));
+    await shared.client.admin.createTopic(topic, { partitions: 1 });
+    const subscribers = await Promise.all(Array.from({ length: 40 }, () => env.raw(shared.srv.url)));
     await Promise.all(subscribers.map((raw, i) => subscribeAtEnd(raw, topic, 1000 + i, 1 << 30)));
-    const fanout = tailFanoutOf(srv.server.broker);
+    const fanout = tailFanoutOf(shared.srv.server.broker);
     await until(() => fanout.parkedOn(topic, 0) >= 40, "40 parked cursors");
     const before = { wakes: fanout.wakes, shared: fanout.sharedSends };
-    const producer = client.producer({ acks: 1, lingerMs: 0 });
+    const producer = shared.client.producer({ acks: 1, lingerMs: 0 });
     const expected: string[] = [];
     // One record at a time (each parks everyone again), then bursts of pipelined batches.
     for (let i = 0; i < 20; i++) {
@@ -97,10 +90,10 @@ describe("fan-out at the log end", () => {
     subscribers.forEach((raw, i) => expect(valuesOf(raw, 1000 + i, 0n)).toEqual(expected));
     // The shared path carried the records: far fewer wake-ups (reads) than deliveries.
     const wakes = fanout.wakes - before.wakes;
-    const shared = fanout.sharedSends - before.shared;
+    const sharedSends = fanout.sharedSends - before.shared;
     expect(wakes).toBeGreaterThanOrEqual(1);
-    expect(shared).toBeGreaterThanOrEqual(20 * 40);
-    expect(shared / wakes).toBeGreaterThan(20);
+    expect(sharedSends).toBeGreaterThanOrEqual(20 * 40);
+    expect(sharedSends / wakes).toBeGreaterThan(20);
     await producer.close();
     subscribers.forEach((raw) => raw.terminate());
     await until(() => fanout.parkedOn(topic, 0) === 0, "no parked cursor left after the sockets closed");
@@ -108,16 +101,16 @@ describe("fan-out at the log end", () => {
 
   it("respects each subscriber's credit: one that runs out is STALLED alone, resumes exactly on CREDIT, and the others never wait", async () => {
     const topic = "fan-credit";
-    await client.admin.createTopic(topic, { partitions: 1 });
-    const producer = client.producer({ acks: 1, lingerMs: 0 });
+    await shared.client.admin.createTopic(topic, { partitions: 1 });
+    const producer = shared.client.producer({ acks: 1, lingerMs: 0 });
     await producer.send({ topic, partition: 0, value: "size-probe" });
-    const probe = await srv.server.broker.fetch(topic, 0, 0n, { maxBytes: 1 });
+    const probe = await shared.srv.server.broker.fetch(topic, 0, 0n, { maxBytes: 1 });
     const batchSize = new DataView(probe.records.buffer, probe.records.byteOffset).getInt32(8) + 12;
-    const rich = await Promise.all(Array.from({ length: 5 }, () => env.raw(srv.url)));
+    const rich = await Promise.all(Array.from({ length: 5 }, () => env.raw(shared.srv.url)));
     await Promise.all(rich.map((raw, i) => subscribeAtEnd(raw, topic, 10 + i, 1 << 30)));
-    const poor = await env.raw(srv.url);
+    const poor = await env.raw(shared.srv.url);
     await subscribeAtEnd(poor, topic, 99, Math.floor(batchSize * 3.5)); // room for three one-record batches and a half
-    await until(() => tailFanoutOf(srv.server.broker).parkedOn(topic, 0) >= 6, "6 parked cursors");
+    await until(() => tailFanoutOf(shared.srv.server.broker).parkedOn(topic, 0) >= 6, "6 parked cursors");
     const values = Array.from({ length: 10 }, (_, i) => `v${String(i).padStart(9, "0")}`); // same size as the probe
     for (const value of values) await producer.send({ topic, partition: 0, value });
     await until(() => rich.every((raw, i) => valuesOf(raw, 10 + i, 1n).length === 10), "the others get all 10");
@@ -130,7 +123,7 @@ describe("fan-out at the log end", () => {
     await until(() => valuesOf(poor, 99, 1n).length === 10, "the poor one resumes");
     expect(valuesOf(poor, 99, 1n)).toEqual(values);
     // Back at the end, it parks with the others and shares the next record.
-    await until(() => tailFanoutOf(srv.server.broker).parkedOn(topic, 0) >= 6, "all 6 parked again");
+    await until(() => tailFanoutOf(shared.srv.server.broker).parkedOn(topic, 0) >= 6, "all 6 parked again");
     await producer.send({ topic, partition: 0, value: "after" });
     await until(() => valuesOf(poor, 99, 1n).length === 11 && rich.every((raw, i) => valuesOf(raw, 10 + i, 1n).length === 11), "the last record everywhere");
     await producer.close();
@@ -139,14 +132,14 @@ describe("fan-out at the log end", () => {
 
   it("a subscriber whose socket stops reading does not hold back the others, and later gets everything in order", async () => {
     const topic = "fan-slow";
-    await client.admin.createTopic(topic, { partitions: 1 });
-    const fast = await Promise.all(Array.from({ length: 5 }, () => env.raw(srv.url)));
+    await shared.client.admin.createTopic(topic, { partitions: 1 });
+    const fast = await Promise.all(Array.from({ length: 5 }, () => env.raw(shared.srv.url)));
     await Promise.all(fast.map((raw, i) => subscribeAtEnd(raw, topic, 20 + i, 1 << 30)));
-    const slow = await env.raw(srv.url);
+    const slow = await env.raw(shared.srv.url);
     await subscribeAtEnd(slow, topic, 77, 1 << 30);
-    await until(() => tailFanoutOf(srv.server.broker).parkedOn(topic, 0) >= 6, "6 parked cursors");
+    await until(() => tailFanoutOf(shared.srv.server.broker).parkedOn(topic, 0) >= 6, "6 parked cursors");
     slow.tcp.pause();
-    const producer = client.producer({ acks: 1, lingerMs: 0 });
+    const producer = shared.client.producer({ acks: 1, lingerMs: 0 });
     const value = "x".repeat(4000);
     const expected: string[] = [];
     // ~800 KB: far past the 16 KiB high-water mark plus what the kernel buffers for the paused socket.
@@ -172,12 +165,12 @@ describe("fan-out at the log end", () => {
 
   it("subscribers disconnecting in the middle of deliveries: the rest get every record once, nothing stays parked", async () => {
     const topic = "fan-leave";
-    await client.admin.createTopic(topic, { partitions: 1 });
-    const subscribers = await Promise.all(Array.from({ length: 30 }, () => env.raw(srv.url)));
+    await shared.client.admin.createTopic(topic, { partitions: 1 });
+    const subscribers = await Promise.all(Array.from({ length: 30 }, () => env.raw(shared.srv.url)));
     await Promise.all(subscribers.map((raw, i) => subscribeAtEnd(raw, topic, 500 + i, 1 << 30)));
-    const fanout = tailFanoutOf(srv.server.broker);
+    const fanout = tailFanoutOf(shared.srv.server.broker);
     await until(() => fanout.parkedOn(topic, 0) >= 30, "30 parked cursors");
-    const producer = client.producer({ acks: 1, lingerMs: 0 });
+    const producer = shared.client.producer({ acks: 1, lingerMs: 0 });
     const expected: string[] = [];
     const leaving = subscribers.filter((_, i) => i % 2 === 1);
     for (let i = 0; i < 200; i++) {
@@ -193,7 +186,7 @@ describe("fan-out at the log end", () => {
     // Those that left got a prefix, in order, with no duplicate.
     leaving.forEach((raw) => expect(expected.slice(0, valuesOf(raw, 500 + subscribers.indexOf(raw), 0n).length)).toEqual(valuesOf(raw, 500 + subscribers.indexOf(raw), 0n)));
     await until(() => fanout.parkedOn(topic, 0) === staying.length, "only the staying ones parked");
-    expect(srv.server.ws.sessions.size).toBeGreaterThanOrEqual(staying.length);
+    expect(shared.srv.server.ws.sessions.size).toBeGreaterThanOrEqual(staying.length);
     await producer.close();
     staying.forEach((raw) => raw.terminate());
     await until(() => fanout.parkedOn(topic, 0) === 0, "nothing parked after everyone left");
