@@ -158,11 +158,14 @@ export class TopicAdmin {
     this.store.addPending(change);
     try {
       await this.open(record, from, record.partitions);
+      // Publishing is part of the change: if it cannot be written (disk full, no descriptor left), the
+      // partitions just opened are removed like any other failure, or they would stay open, unpublished,
+      // with the pending entry blocking the name until the next start.
+      this.store.resolvePending(change, record);
     } catch (error) {
       await this.rollback(change, preexisting);
       throw error;
     }
-    this.store.resolvePending(change, record);
   }
 
   private async rollback(change: PendingChange, preexisting: Set<number>, attempt = 0): Promise<void> {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataDirLockedError, InvalidTopicError, createBroker } from "../../src/broker/index.js";
 import { KafkaProtocolError } from "../../src/core/index.js";
+import { nodeFileSystem, type FileSystem } from "../../src/storage/fs.js";
 import { batch, tempDataDirs } from "./helpers.js";
 
 const env = tempDataDirs();
@@ -40,6 +41,29 @@ describe("topics", () => {
     rmSync(file, { recursive: true });
     await broker.createTopic("refused", { partitions: 2 });
     expect(broker.listTopics().map((t) => t.name)).toEqual(["kept", "refused"]);
+  });
+
+  it("a create whose publishing write fails removes the partitions it opened, and the name is free again", async () => {
+    // The first topics.json write of a create (the pending entry) succeeds, the second (publishing the
+    // topic) fails: the partitions are open by then and must be removed, not left open and unpublished.
+    let failRenames = 0;
+    const fs: FileSystem = {
+      ...nodeFileSystem,
+      rename(from, to) {
+        if (to.endsWith("topics.json") && failRenames > 0 && --failRenames === 0) {
+          throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${from}' -> '${to}'`), { code: "ENOSPC", syscall: "rename" });
+        }
+        nodeFileSystem.rename(from, to);
+      },
+    };
+    const broker = await env.broker({ fs });
+    failRenames = 2;
+    await expect(broker.createTopic("half", { partitions: 3 })).rejects.toMatchObject({ code: "KAFKA_STORAGE_ERROR", kafkaCode: 56 });
+    expect(broker.listTopics().map((t) => t.name)).toEqual([]);
+    for (let p = 0; p < 3; p++) expect(existsSync(join(broker.config.dataDir, `half-${p}`)), `half-${p} removed`).toBe(false);
+    await broker.createTopic("half", { partitions: 3 });
+    await broker.produce("half", 2, batch(["a"]));
+    expect((await broker.describeTopic("half")).partitions.map((p) => p.logEndOffset)).toEqual([0n, 0n, 1n]);
   });
 
   it("validates names as Kafka does", async () => {
