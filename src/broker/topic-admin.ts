@@ -179,11 +179,13 @@ export class TopicAdmin {
         if (dir && !preexisting.has(ref.partition) && isDirectory(dir)) rmSync(dir, { recursive: true, force: true });
       }
       this.store.resolvePending(change);
-      this.logger.warn(`topic ${change.reason} failed; removed the partitions it had made`, { topic: change.name, partitions: refs.length });
+      if (change.reason === "delete") this.logger.info("deleted topic's left-over partition files removed", { topic: change.name, partitions: refs.length });
+      else this.logger.warn(`topic ${change.reason} failed; removed the partitions it had made`, { topic: change.name, partitions: refs.length });
     } catch (error) {
       // The pending entry stays (the next start removes the directories) and blocks the name: try again
       // with a backoff, since the cause is often passing (out of descriptors, a full disk). Logged once.
-      if (attempt === 0) this.logger.error(`topic ${change.reason} failed and its partitions could not all be removed; retrying (else the next start will)`, { topic: change.name, error });
+      const what = change.reason === "delete" ? "topic deleted but its partition files" : `topic ${change.reason} failed and its partitions`;
+      if (attempt === 0) this.logger.error(`${what} could not all be removed; retrying (else the next start will)`, { topic: change.name, error });
       const retry = setTimeout(() => {
         if (this.store.pendingChanges().includes(change)) void this.rollback(change, preexisting, attempt + 1);
       }, Math.min(30_000, 500 * 2 ** attempt));
@@ -214,15 +216,18 @@ export class TopicAdmin {
       this.watch.forget(ref.topic, ref.partition);
       this.reads.invalidate(partitionKey(ref.topic, ref.partition));
     }
+    // The topic is gone either way. Left-over files, or a pending entry that could not be cleared (it
+    // blocks re-creating the name), are retried in the background like a failed create's clean-up.
     const failed = results.find((r) => r.error);
-    if (failed?.error) this.logger.warn("topic deleted but some partition files were not removed; the next start removes them", { topic: name, error: failed.error });
-    else {
+    let cleared = !failed?.error;
+    if (cleared) {
       try {
         this.store.resolvePending(change);
-      } catch (error) {
-        this.logger.warn("topic deleted; clearing its pending entry failed (the next start does it)", { topic: name, error });
+      } catch {
+        cleared = false;
       }
     }
+    if (!cleared) void this.rollback(change, new Set());
     for (const hook of this.deletionHooks) {
       try {
         await hook(name);

@@ -66,6 +66,36 @@ describe("topics", () => {
     expect((await broker.describeTopic("half")).partitions.map((p) => p.logEndOffset)).toEqual([0n, 0n, 1n]);
   });
 
+  it("a delete whose last metadata write fails frees the name without a restart", async () => {
+    // Deleting writes topics.json twice: the topic gone with its directories pending removal, then the
+    // pending entry cleared. If the second write fails, the entry (which blocks the name) is cleared on a retry.
+    let failRenames = 0;
+    const fs: FileSystem = {
+      ...nodeFileSystem,
+      rename(from, to) {
+        if (to.endsWith("topics.json") && failRenames > 0 && --failRenames === 0) {
+          throw Object.assign(new Error(`EMFILE: too many open files, rename '${from}' -> '${to}'`), { code: "EMFILE", syscall: "rename" });
+        }
+        nodeFileSystem.rename(from, to);
+      },
+    };
+    const broker = await env.broker({ fs });
+    await broker.createTopic("again", { partitions: 2 });
+    await broker.produce("again", 1, batch(["old"]));
+    failRenames = 2;
+    await broker.deleteTopic("again");
+    expect(broker.listTopics()).toEqual([]);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const error = await broker.createTopic("again", { partitions: 2 }).then(() => undefined, (e: { code?: string }) => e);
+      if (!error) break;
+      expect(error.code).toBe("TOPIC_ALREADY_EXISTS"); // "has a delete in progress" until the retry clears it
+      expect(Date.now(), "the name was freed by a retry").toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await broker.describeTopic("again")).partitions.map((p) => p.logEndOffset)).toEqual([0n, 0n]);
+  });
+
   it("validates names as Kafka does", async () => {
     const broker = await env.broker();
     for (const bad of ["", ".", "..", "a b", "ü", "x".repeat(250), "a/b"]) {
