@@ -59,7 +59,8 @@ describe("cluster failover (WebSocket client, acks=all)", () => {
     reader.close();
     // The follower saw the log exactly (no gap, no duplicate across the leader change): the same first 120
     // records a fresh reader of the new leader sees (a retried send may appear twice in the log itself).
-    expect(followed).toEqual(seen.slice(0, 120));
+    const differs = followed.findIndex((v, i) => v !== seen[i]);
+    expect(followed, `first difference at ${differs}: followed ${JSON.stringify(followed.slice(Math.max(0, differs - 3), differs + 5))}, log ${JSON.stringify(seen.slice(Math.max(0, differs - 3), differs + 5))}`).toEqual(seen.slice(0, 120));
     const set = new Set(seen);
     expect(acked.filter((v) => !set.has(v))).toEqual([]);
     expect(acked.length).toBe(120);
