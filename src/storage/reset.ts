@@ -7,7 +7,10 @@
 // (what remains is always a contiguous tail), then the fresh segment is created. At any point the next open
 // finds either the old log (intact, or a contiguous tail of it whose start the checkpoint no longer claims)
 // or an empty one: log-open.ts deletes segments wholly below a provable log start and otherwise ignores a
-// start past the log end. The caller re-runs the reset until it completes (it is idempotent).
+// start past the log end. The caller re-runs the reset until it completes (it is idempotent). On a full
+// disk the first checkpoint write can fail (logged, not thrown): the reset goes on, since freeing the space
+// is often why it runs, and a crash part-way then leaves a contiguous tail of the old log under the old
+// checkpoint, which the re-run removes (test/cluster/replica-clean-full-disk.test.ts runs it on a full disk).
 
 import { join } from "node:path";
 import { InvalidArgumentError } from "../errors/index.js";
