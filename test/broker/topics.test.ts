@@ -8,6 +8,22 @@ import { batch, tempDataDirs } from "./helpers.js";
 
 const env = tempDataDirs();
 
+/**
+ * The real file system, except that the nth rename onto topics.json from now (after failNth(n)) fails with
+ * an errno error as Node's own would (`code`, `syscall`): each metadata write of the broker ends with one.
+ */
+function failingMetadataWrites(code: "ENOSPC" | "EMFILE") {
+  let left = 0;
+  const fs: FileSystem = {
+    ...nodeFileSystem,
+    rename(from, to) {
+      if (to.endsWith("topics.json") && left > 0 && --left === 0) throw Object.assign(new Error(`${code}: rename '${from}' -> '${to}'`), { code, syscall: "rename" });
+      nodeFileSystem.rename(from, to);
+    },
+  };
+  return { fs, failNth: (n: number) => void (left = n) };
+}
+
 describe("topics", () => {
   it("creates, lists, describes and deletes topics; deleting removes the data", async () => {
     const broker = await env.broker();
@@ -46,18 +62,9 @@ describe("topics", () => {
   it("a create whose publishing write fails removes the partitions it opened, and the name is free again", async () => {
     // The first topics.json write of a create (the pending entry) succeeds, the second (publishing the
     // topic) fails: the partitions are open by then and must be removed, not left open and unpublished.
-    let failRenames = 0;
-    const fs: FileSystem = {
-      ...nodeFileSystem,
-      rename(from, to) {
-        if (to.endsWith("topics.json") && failRenames > 0 && --failRenames === 0) {
-          throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${from}' -> '${to}'`), { code: "ENOSPC", syscall: "rename" });
-        }
-        nodeFileSystem.rename(from, to);
-      },
-    };
-    const broker = await env.broker({ fs });
-    failRenames = 2;
+    const metadata = failingMetadataWrites("ENOSPC");
+    const broker = await env.broker({ fs: metadata.fs });
+    metadata.failNth(2);
     await expect(broker.createTopic("half", { partitions: 3 })).rejects.toMatchObject({ code: "KAFKA_STORAGE_ERROR", kafkaCode: 56 });
     expect(broker.listTopics().map((t) => t.name)).toEqual([]);
     for (let p = 0; p < 3; p++) expect(existsSync(join(broker.config.dataDir, `half-${p}`)), `half-${p} removed`).toBe(false);
@@ -69,20 +76,11 @@ describe("topics", () => {
   it("a delete whose last metadata write fails frees the name without a restart", async () => {
     // Deleting writes topics.json twice: the topic gone with its directories pending removal, then the
     // pending entry cleared. If the second write fails, the entry (which blocks the name) is cleared on a retry.
-    let failRenames = 0;
-    const fs: FileSystem = {
-      ...nodeFileSystem,
-      rename(from, to) {
-        if (to.endsWith("topics.json") && failRenames > 0 && --failRenames === 0) {
-          throw Object.assign(new Error(`EMFILE: too many open files, rename '${from}' -> '${to}'`), { code: "EMFILE", syscall: "rename" });
-        }
-        nodeFileSystem.rename(from, to);
-      },
-    };
-    const broker = await env.broker({ fs });
+    const metadata = failingMetadataWrites("EMFILE");
+    const broker = await env.broker({ fs: metadata.fs });
     await broker.createTopic("again", { partitions: 2 });
     await broker.produce("again", 1, batch(["old"]));
-    failRenames = 2;
+    metadata.failNth(2);
     await broker.deleteTopic("again");
     expect(broker.listTopics()).toEqual([]);
     const deadline = Date.now() + 5000;

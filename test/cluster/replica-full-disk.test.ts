@@ -5,33 +5,18 @@
 // returns the follower catches up and rejoins the ISR, and the leader takes writes again.
 // Values are 8 KiB: bigger than a tmpfs page, so no append fits in the free end of a file's last page.
 
-import { mkdirSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { unlinkSync } from "node:fs";
 import { Kafka, logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { encodeRecordBatch } from "../../src/core/index.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
-import { tmpfsMounts, tmpfsSkipReason } from "../helpers/tmpfs.js";
+import { tmpfsSkipReason } from "../helpers/tmpfs.js";
 import { Connection } from "../transactions/wire.js";
-import { ClusterBroker, clusterFixture, partitionState, tempDir, until } from "./harness.js";
+import { partitionState, until } from "./harness.js";
+import { smallDiskCluster } from "./small-disk-cluster.js";
 
 const FULL = 3;
-let fullDir = "";
-const fixture = clusterFixture({
-  start: async ({ etcd, brokers }) => {
-    for (const id of [1, 2, 3]) {
-      let dataDir: string | undefined;
-      if (id === FULL && !tmpfsSkipReason) {
-        dataDir = fullDir = join(tempDir("full"), "data");
-        mkdirSync(dataDir);
-        tmpfs.mount(dataDir, "48m");
-      }
-      brokers.push(await ClusterBroker.start(id, etcd, { minIsr: 2, ...(dataDir ? { dataDir } : {}) }));
-    }
-  },
-});
-// Registered after the fixture: unmounted (lazily) before the fixture removes its temp dirs.
-const tmpfs = tmpfsMounts();
+const { fixture, tmpfs, fullDir } = smallDiskCluster({ id: FULL, label: "full", size: "48m", broker: { minIsr: 2 } });
 const { brokers } = fixture;
 
 const kafka = () => new Kafka({ clientId: "rfull", brokers: brokers.filter((b) => b.id !== FULL).map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 500 } });
@@ -65,7 +50,7 @@ describe("a replica on a full disk", () => {
     await producer.connect();
     await producer.send({ topic: followed, acks: -1, messages: Array.from({ length: 10 }, (_, i) => big("before", i)) });
 
-    const filler = tmpfs.fill(fullDir);
+    const filler = tmpfs.fill(fullDir());
     // Follower: acks=all writes still succeed, once broker 3 is out of the ISR (replica lag 2 s).
     for (let batch = 0; batch < 5; batch++) {
       await producer.send({ topic: followed, acks: -1, messages: Array.from({ length: 4 }, (_, i) => big("during", batch * 4 + i)) });

@@ -8,36 +8,20 @@
 // The transactional id is longer than a tmpfs page (4 KiB), so every state record of it needs a new page
 // and a filler file alone makes its append fail (a record that fits in a page's free end would not).
 
-import { mkdirSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { unlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
 import { kafkaPartitionFor } from "../../src/transactions/support.js";
-import { tmpfsMounts, tmpfsSkipReason } from "../helpers/tmpfs.js";
+import { tmpfsSkipReason } from "../helpers/tmpfs.js";
 import { endTxn, initProducer, produceTx, readCommitted } from "../transactions/v2-steps.js";
 import { Connection } from "../transactions/wire.js";
-import { ClusterBroker, clusterFixture, etcdGet, partitionState, tempDir, until } from "./harness.js";
+import { etcdGet, partitionState, until } from "./harness.js";
+import { smallDiskCluster } from "./small-disk-cluster.js";
 
 const FULL = 3;
 const NONE = 0;
 const NOT_ENOUGH_REPLICAS = 19;
-let fullDir = "";
-const fixture = clusterFixture({
-  start: async ({ etcd, brokers }) => {
-    for (const id of [1, 2, 3]) {
-      let dataDir: string | undefined;
-      if (id === FULL && !tmpfsSkipReason) {
-        dataDir = fullDir = join(tempDir("txnfull"), "data");
-        mkdirSync(dataDir);
-        tmpfs.mount(dataDir, "24m");
-      }
-      brokers.push(await ClusterBroker.start(id, etcd, dataDir ? { dataDir } : {}));
-    }
-  },
-  debugLines: 80,
-});
-// Registered after the fixture: unmounted (lazily) before the fixture removes its temp dirs.
-const tmpfs = tmpfsMounts();
+const { fixture, tmpfs, fullDir } = smallDiskCluster({ id: FULL, label: "txnfull", size: "24m" });
 
 /** Fails instead of hanging: a request the broker never answers is one of the bugs this guards against. */
 function bounded<T>(what: string, p: Promise<T>, ms = 20_000): Promise<T> {
@@ -101,7 +85,7 @@ describe("a full disk at the transaction coordinator during cross-broker produce
     const { producerId, producerEpoch } = init;
     const endBefore = await logEnd(data, "vfull", partition);
 
-    const filler = tmpfs.fill(fullDir);
+    const filler = tmpfs.fill(fullDir());
     const code = await bounded("Produce v12 with the coordinator's disk full", produceTx(data, txnId, "vfull", partition, producerId, producerEpoch, "v-0"));
     console.log(`txn-verify-full-disk: Produce v12 with the coordinator's disk full -> error ${code}`);
     expect(code, "typed and retriable, not UNKNOWN_SERVER_ERROR").toBe(NOT_ENOUGH_REPLICAS);
