@@ -14,7 +14,8 @@ import { isInternalTopic } from "../broker/topic-name.js";
 import { InvalidArgumentError } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import type { EtcdSession } from "./etcd-session.js";
-import { parseSnapshot, type CreateRequest } from "./layout.js";
+import type { CreateRequest } from "./layout.js";
+import { readSnapshot } from "./read-snapshot.js";
 
 /** Whether this data dir has never been part of a cluster (checked before the session starts). */
 export function isFirstJoin(dataDir: string): boolean {
@@ -26,7 +27,7 @@ export function isFirstJoin(dataDir: string): boolean {
  * Called before the session starts, so a refused broker writes nothing (it stays a first join).
  */
 export async function checkLocalTopics(broker: Broker, session: EtcdSession): Promise<void> {
-  const snap = parseSnapshot(session.keys, await session.client.getAll().prefix(session.keys.prefix + "/").strings());
+  const snap = await readSnapshot(session.client, session.keys);
   const clashes = broker.listTopics().filter((t) => !isInternalTopic(t.name) && snap.topics.has(t.name) && snap.topics.get(t.name)!.id !== t.id);
   if (clashes.length) {
     const names = clashes.map((t) => t.name).join(", ");

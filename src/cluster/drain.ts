@@ -6,7 +6,8 @@
 import { Etcd3 } from "etcd3";
 import { noop } from "cockatiel";
 import { parseEtcdEndpoints } from "./config.js";
-import { Keys, parseSnapshot, type ClusterSnapshot, type DrainMark } from "./layout.js";
+import { Keys, type ClusterSnapshot, type DrainMark } from "./layout.js";
+import { readSnapshot } from "./read-snapshot.js";
 import { drainProgress, placeableBrokers, type DrainProgress } from "./reassign.js";
 import { ongoingReassignments, validateReassignment, type OngoingReassignment, type ReassignRefusal } from "./partition-reassignment.js";
 
@@ -20,7 +21,7 @@ export class ClusterAdmin {
   }
 
   async snapshot(): Promise<ClusterSnapshot> {
-    return parseSnapshot(this.keys, await this.client.getAll().prefix(this.keys.prefix + "/").strings());
+    return readSnapshot(this.client, this.keys);
   }
 
   async progress(brokerId: number): Promise<DrainProgress> {

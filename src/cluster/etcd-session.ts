@@ -8,6 +8,7 @@ import { noop } from "cockatiel";
 import { Etcd3, type Lease, type Watcher } from "etcd3";
 import type { Logger } from "../log.js";
 import { Keys, parseSnapshot, type BrokerInfo, type ClusterSnapshot, type ControllerInfo } from "./layout.js";
+import { readSnapshot } from "./read-snapshot.js";
 
 export interface SessionOptions {
   endpoints: string[];
@@ -142,9 +143,9 @@ export class EtcdSession extends EventEmitter {
   }
 
   private async reload(): Promise<void> {
-    const all = await this.client.getAll().prefix(this.keys.prefix + "/").strings();
+    const snapshot = await readSnapshot(this.client, this.keys);
     if (this.closed) return;
-    this.snapshot = parseSnapshot(this.keys, all);
+    this.snapshot = snapshot;
     if (this.controller && (this.snapshot.controller?.brokerId !== this.controller.brokerId || this.snapshot.controller.epoch !== this.controller.epoch)) {
       this.options.logger.warn("controllership lost", { epoch: this.controller.epoch });
       this.controller = undefined;

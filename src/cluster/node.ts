@@ -14,7 +14,8 @@ import { adoptLocalTopics, checkLocalTopics, isFirstJoin } from "./adopt.js";
 import { checkBrokerId, parseEtcdEndpoints, type ClusterConfig } from "./config.js";
 import { Controller } from "./controller.js";
 import { EtcdSession } from "./etcd-session.js";
-import { parseSnapshot, pkey, type ClusterSnapshot } from "./layout.js";
+import { pkey, type ClusterSnapshot } from "./layout.js";
+import { readSnapshot } from "./read-snapshot.js";
 import { placeableBrokers } from "./reassign.js";
 import { ongoingReassignments, validateReassignment } from "./partition-reassignment.js";
 import { ReplicaManager } from "./replica-manager.js";
@@ -197,7 +198,7 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
     },
     // Straight from etcd: a move accepted by another broker (or by this one a moment ago) is listed even
     // before this broker's watch has delivered it.
-    reassignments: async (only) => ongoingReassignments(parseSnapshot(session.keys, await session.client.getAll().prefix(session.keys.prefix + "/").strings()), only),
+    reassignments: async (only) => ongoingReassignments(await readSnapshot(session.client, session.keys), only),
   };
 }
 

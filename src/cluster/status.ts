@@ -5,7 +5,8 @@
 import { Etcd3 } from "etcd3";
 import { noop } from "cockatiel";
 import { parseEtcdEndpoints } from "./config.js";
-import { Keys, parseSnapshot, pkey } from "./layout.js";
+import { Keys, pkey } from "./layout.js";
+import { readSnapshot } from "./read-snapshot.js";
 
 export interface ClusterStatus {
   controller: { brokerId: number; epoch: number } | null;
@@ -22,7 +23,7 @@ export async function readClusterStatus(etcd: string, prefix = "/rivulet"): Prom
   const client = new Etcd3({ hosts: parseEtcdEndpoints(etcd), dialTimeout: 3000, faultHandling: { host: () => noop, global: noop } });
   try {
     const keys = new Keys(prefix);
-    const snap = parseSnapshot(keys, await client.getAll().prefix(prefix + "/").strings());
+    const snap = await readSnapshot(client, keys);
     const status: ClusterStatus = {
       controller: snap.controller ?? null,
       brokers: [...snap.brokers.values()].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, host: b.host, kafkaPort: b.kafkaPort, wsPort: b.wsPort })),
