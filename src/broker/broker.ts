@@ -32,6 +32,7 @@ import { withTimeout } from "./with-timeout.js";
 import { awaitReplication } from "./await-replication.js";
 import { resolveStartOffset } from "./resolve-start.js";
 import { runChecked, type ItemResult } from "./checked-items.js";
+import { awaitDeleteReplicated, checkReplicatedDelete, resolveHighWatermark } from "./replicated-delete-records.js";
 
 export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, ProduceOk as ProduceResult, Result };
 
@@ -303,12 +304,17 @@ export class Broker extends EventEmitter {
   /**
    * Kafka DeleteRecords: per partition, moves the log start offset to `offset` (-1 = high watermark) and
    * drops whole segments below it; answers the new log start (low watermark) or a typed error per item.
+   * In cluster mode: the leader's rules of replicated-delete-records.ts, within `timeoutMs` (30 s).
    */
-  async deleteRecords(items: readonly { topic: string; partition: number; offset: bigint }[]): Promise<ItemResult<{ lowWatermark: bigint }>[]> {
+  async deleteRecords(items: readonly { topic: string; partition: number; offset: bigint }[], options: { timeoutMs?: number } = {}): Promise<ItemResult<{ lowWatermark: bigint }>[]> {
     this.assertOpen();
-    return runChecked(items, (item) => this.admin.checkPartition(item.topic, item.partition), async (valid) => {
-      const results = await this.router.run("deleteRecords", valid);
-      for (const item of valid) this.reads.invalidate(partitionKey(item.topic, item.partition));
+    const replication = this.replication;
+    const check = (item: (typeof items)[number]) => replication ? checkReplicatedDelete(replication, item, this.admin) : this.admin.checkPartition(item.topic, item.partition);
+    return runChecked(items, check, async (valid) => {
+      const targets = replication ? resolveHighWatermark(replication, valid) : valid;
+      const results = await this.router.run("deleteRecords", targets);
+      for (const item of targets) this.reads.invalidate(partitionKey(item.topic, item.partition));
+      if (replication) await awaitDeleteReplicated(replication, targets, results, options.timeoutMs ?? 30_000);
       return results;
     });
   }

@@ -70,6 +70,18 @@ export class ReplicaAccess {
     return result!.ok!;
   }
 
+  /**
+   * A follower moves its log start up to its leader's (a DeleteRecords or retention there), never past its
+   * own log end; shared reads of the partition are dropped first. Answers the log start afterwards.
+   */
+  async advanceLogStart(topic: string, partition: number, offset: bigint): Promise<bigint> {
+    this.assertOpen();
+    this.reads.invalidate(partitionKey(topic, partition));
+    const [result] = await this.router.run("deleteRecords", [{ topic, partition, offset }]);
+    if (result!.error) throw result!.error;
+    return result!.ok!.lowWatermark;
+  }
+
   /** Log start/end as stored (not capped at the high watermark). */
   async status(topic: string, partition: number): Promise<PartitionStatus> {
     const [result] = await this.router.run("status", [{ topic, partition }]);

@@ -14,6 +14,11 @@ export interface ReplicationHooks {
   appended(topic: string, partition: number, ok: ProduceOk, acks: Acks): Promise<void>;
   /** The offset below which readers see records (the smallest log end in the ISR). */
   highWatermark(topic: string, partition: number): bigint;
+  /**
+   * After a DeleteRecords moved the leader's log start to `logStart`: resolves with the partition's low
+   * watermark once every follower that could be elected has moved its log start as far.
+   */
+  logStartMoved(topic: string, partition: number, logStart: bigint): Promise<bigint>;
 }
 
 /** Cuts a fetch result to the batches wholly below `hw`, and reports `hw` as the visible end. */

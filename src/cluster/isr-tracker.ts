@@ -56,16 +56,20 @@ export class IsrTracker {
     lp.acks = still;
   }
 
-  /** Kafka's follower bookkeeping: caught up if it fetched the leader's log end as of its previous fetch. */
-  noteFollower(lp: LocalPartition, id: number, offset: bigint): void {
+  /**
+   * Kafka's follower bookkeeping: caught up if it fetched the leader's log end as of its previous fetch.
+   * `logStart`: the follower's own log start, as its fetch reported it.
+   */
+  noteFollower(lp: LocalPartition, id: number, offset: bigint, logStart: bigint): void {
     const now = this.now();
     let f = lp.followers.get(id);
-    if (!f) lp.followers.set(id, (f = { fetchOffset: offset, lastCaughtUp: lp.leaderSince, lastFetchLeo: -1n, lastFetchTime: now }));
+    if (!f) lp.followers.set(id, (f = { fetchOffset: offset, lastCaughtUp: lp.leaderSince, lastFetchLeo: -1n, lastFetchTime: now, logStart }));
     if (offset >= lp.leo) f.lastCaughtUp = now;
     else if (f.lastFetchLeo >= 0n && offset >= f.lastFetchLeo) f.lastCaughtUp = Math.max(f.lastCaughtUp, f.lastFetchTime);
     f.fetchOffset = offset;
     f.lastFetchLeo = lp.leo;
     f.lastFetchTime = now;
+    f.logStart = logStart;
     this.advanceHw(lp);
     this.maybeExpandIsr(lp, id, f);
   }
@@ -97,7 +101,8 @@ export class IsrTracker {
   private maybeExpandIsr(lp: LocalPartition, id: number, f: FollowerState): void {
     if (lp.isr.includes(id)) return;
     const epochStart = lp.epochs.list().find((e) => e.epoch === lp.leaderEpoch)?.startOffset ?? 0n;
-    if (f.fetchOffset >= lp.hw && f.fetchOffset >= epochStart) {
+    // Its log start too: once in the ISR it can be elected, and must not serve records deleted here.
+    if (f.fetchOffset >= lp.hw && f.fetchOffset >= epochStart && f.logStart >= lp.logStart) {
       const pending = lp.pendingIsr?.ids ?? [];
       if (!pending.includes(id)) lp.pendingIsr = { ids: [...pending, id], since: this.now() };
       this.propose(lp, [...lp.isr, id]);

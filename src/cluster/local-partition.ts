@@ -8,11 +8,20 @@ export interface FollowerState {
   lastCaughtUp: number;
   lastFetchLeo: bigint;
   lastFetchTime: number;
+  /** The follower's own log start as of its last fetch (-1: it has not said). */
+  logStart: bigint;
 }
 
 export interface AckWaiter {
   needed: bigint;
   resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** A DeleteRecords on the leader, answered once the in-sync followers' log starts reach `needed`. */
+export interface LogStartWaiter {
+  needed: bigint;
+  resolve: (lowWatermark: bigint) => void;
   reject: (error: Error) => void;
 }
 
@@ -27,9 +36,15 @@ export interface LocalPartition {
   minIsr: number;
   hw: bigint;
   leo: bigint;
+  /**
+   * The leader's log start as last seen (its start, DeleteRecords, the reads it serves): a follower behind
+   * it is answered at once instead of long-polled, and is not proposed for the ISR until it has caught up.
+   */
+  logStart: bigint;
   leaderSince: number;
   followers: Map<number, FollowerState>;
   acks: AckWaiter[];
+  logStartWaiters: LogStartWaiter[];
   dataWaiters: Set<() => void>;
   lastProposal?: { isr: number[]; at: number };
   /**

@@ -40,6 +40,7 @@ export const notJoinedYet: ReplicationHooks = {
   },
   appended: () => Promise.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", "not joined")),
   highWatermark: () => 0n,
+  logStartMoved: () => Promise.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", "not joined")),
 };
 
 export async function startClusterNode(

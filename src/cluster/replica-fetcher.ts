@@ -51,7 +51,9 @@ export class ReplicaFetcher {
           await this.truncate(status.logStartOffset);
           truncated = true;
         }
-        const reply = await this.client.request({ type: "fetch", topic, partition, brokerId: this.brokerId, leaderEpoch, offset: this.logEndOffset, maxWaitMs: 500 }, 5000);
+        // The follower's log start goes with every fetch: the leader answers a DeleteRecords once the
+        // followers have moved theirs as far (log-start-sync.ts).
+        const reply = await this.client.request({ type: "fetch", topic, partition, brokerId: this.brokerId, leaderEpoch, offset: this.logEndOffset, logStart: status.logStartOffset, maxWaitMs: 500 }, 5000);
         if (this.stopped) return;
         const h = reply.header;
         if (await this.restartAtLeaderStart(h, status.logStartOffset)) continue;
@@ -66,6 +68,7 @@ export class ReplicaFetcher {
           this.logEndOffset = result!.ok.logEndOffset;
           for (const e of result!.ok.epochStarts) this.lp.epochs.assign(e.epoch, e.startOffset);
         }
+        await this.followLogStart(h.logStart, status.logStartOffset);
         // The follower's HW: what the leader has committed, as far as this log reaches.
         const hw = h.hw as bigint;
         const known = hw < this.logEndOffset ? hw : this.logEndOffset;
@@ -107,6 +110,17 @@ export class ReplicaFetcher {
     this.lp.hw = status.logEndOffset;
     this.logger.info("replica log restarted at the leader's log start", { topic, partition, from: leo, logStartOffset: leaderStart });
     return true;
+  }
+
+  /**
+   * Kafka's follower rule: the log start follows the leader's (its DeleteRecords and retention), up to this
+   * log's end. Without it a follower elected later would serve records deleted on the old leader.
+   */
+  private async followLogStart(leaderStart: unknown, localStart: bigint): Promise<void> {
+    if (typeof leaderStart !== "bigint" || leaderStart <= localStart) return;
+    const target = leaderStart < this.logEndOffset ? leaderStart : this.logEndOffset;
+    if (target <= localStart) return;
+    await this.broker.replica.advanceLogStart(this.lp.topic, this.lp.partition, target);
   }
 
   /** Truncation by leader epoch before the first fetch under this leader. */

@@ -18,6 +18,7 @@ import type { Logger } from "../log.js";
 import { EpochCache } from "./epoch-cache.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { IsrTracker } from "./isr-tracker.js";
+import { awaitFollowerLogStarts, failLogStartWaiters, settleLogStartWaiters } from "./log-start-sync.js";
 import { pkey, type ClusterSnapshot } from "./layout.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
 import type { LocalPartition } from "./local-partition.js";
@@ -104,6 +105,17 @@ export class ReplicaManager implements ReplicationHooks {
     return lp && lp.role === "leader" && !this.fenced ? lp.hw : undefined;
   }
 
+  /**
+   * After the leader's DeleteRecords moved its log start to `logStart`: resolves with the low watermark
+   * once the electable followers have moved theirs as far (log-start-sync.ts).
+   */
+  logStartMoved(topic: string, partition: number, logStart: bigint): Promise<bigint> {
+    const lp = this.parts.get(pkey(topic, partition));
+    if (!lp || lp.role !== "leader" || this.fenced) return Promise.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `lost leadership of ${topic}-${partition}`));
+    if (logStart > lp.logStart) lp.logStart = logStart;
+    return awaitFollowerLogStarts(lp, this.options.brokerId, logStart);
+  }
+
   // ---- leader side -------------------------------------------------------------------------------------
 
   /** A follower's fetch (over the replication wire). */
@@ -121,10 +133,13 @@ export class ReplicaManager implements ReplicationHooks {
     const offset = h.offset as bigint;
     // The leader's log start goes with every answer: a follower whose log is empty (or wholly below it)
     // restarts there instead of fetching a range the leader no longer has (replica-fetcher.ts).
-    const logStart = async () => (await this.broker.replica.status(lp.topic, lp.partition)).logStartOffset;
+    const logStart = async () => (lp.logStart = (await this.broker.replica.status(lp.topic, lp.partition)).logStartOffset);
     if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo, logStart: await logStart() } };
-    this.isrTracker.noteFollower(lp, follower, offset);
-    if (offset === lp.leo) {
+    const followerStart = typeof h.logStart === "bigint" ? h.logStart : -1n;
+    this.isrTracker.noteFollower(lp, follower, offset, followerStart);
+    settleLogStartWaiters(lp, this.options.brokerId);
+    // A follower behind the leader's log start is answered at once (with it), not long-polled.
+    if (offset === lp.leo && followerStart >= lp.logStart) {
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -139,7 +154,8 @@ export class ReplicaManager implements ReplicationHooks {
     if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo, logStart: await logStart() } };
     const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: 1024 * 1024 }]);
     if (result!.error) return { header: { error: result!.error.code, message: result!.error.message, ...(result!.error.code === "OFFSET_OUT_OF_RANGE" ? { logStart: await logStart() } : {}) } };
-    return { header: { hw: lp.hw, leo: lp.leo, logStart: result!.ok.logStartOffset }, body: result!.ok.records };
+    lp.logStart = result!.ok.logStartOffset;
+    return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart }, body: result!.ok.records };
   }
 
   /** OffsetForLeaderEpoch for clients (the Kafka port): undefined unless this broker leads the partition. */
@@ -193,6 +209,7 @@ export class ReplicaManager implements ReplicationHooks {
         if (state.leader === me && !this.fenced) {
           if (!wasLeader || lp.leaderEpoch !== state.leaderEpoch) await this.becomeLeader(lp, state.leaderEpoch);
           this.isrTracker.applyIsr(lp, state.isr);
+          settleLogStartWaiters(lp, this.options.brokerId);
         } else {
           lp.isr = state.isr;
           // Also (re)start the fetcher when the leader's registration appeared or moved (a restarted broker
@@ -251,8 +268,8 @@ export class ReplicaManager implements ReplicationHooks {
     let lp = this.parts.get(key);
     if (!lp) {
       lp = {
-        topic, partition, role: "none", leader: -1, leaderEpoch: -1, isr: [], replicas, minIsr: 1, hw: 0n, leo: 0n, leaderSince: Date.now(),
-        followers: new Map(), acks: [], dataWaiters: new Set(), epochs: EpochCache.forPartition(this.broker.config.dataDir, topic, partition),
+        topic, partition, role: "none", leader: -1, leaderEpoch: -1, isr: [], replicas, minIsr: 1, hw: 0n, leo: 0n, logStart: 0n, leaderSince: Date.now(),
+        followers: new Map(), acks: [], logStartWaiters: [], dataWaiters: new Set(), epochs: EpochCache.forPartition(this.broker.config.dataDir, topic, partition),
       };
       this.parts.set(key, lp);
     }
@@ -264,6 +281,7 @@ export class ReplicaManager implements ReplicationHooks {
     lp.fetcher = undefined;
     const status = await this.broker.replica.status(lp.topic, lp.partition);
     lp.leo = status.logEndOffset;
+    lp.logStart = status.logStartOffset;
     if (lp.epochs.latestEpoch === -1 && lp.leo > status.logStartOffset) lp.epochs.assign(0, status.logStartOffset);
     lp.epochs.assign(leaderEpoch, lp.leo);
     lp.role = "leader";
@@ -309,6 +327,7 @@ export class ReplicaManager implements ReplicationHooks {
   private failWaiters(lp: LocalPartition): void {
     for (const w of lp.acks) w.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `lost leadership of ${lp.topic}-${lp.partition} before the ISR had the batch`));
     lp.acks = [];
+    failLogStartWaiters(lp, new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `lost leadership of ${lp.topic}-${lp.partition} before the followers had moved their log start`));
     for (const wake of [...lp.dataWaiters]) wake();
   }
 

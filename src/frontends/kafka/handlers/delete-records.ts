@@ -8,7 +8,10 @@
 //   nothing. The answer carries the log start afterwards (low_watermark).
 // - Errors per partition: unknown topic or partition: UNKNOWN_TOPIC_OR_PARTITION; offset above the high
 //   watermark (or below -1): OFFSET_OUT_OF_RANGE; low_watermark -1 with an error.
-// - timeout_ms is not needed: the change is complete when we answer.
+// - Cluster mode: only the partition's leader takes it (else NOT_LEADER_OR_FOLLOWER), -1 means the
+//   replicated high watermark, and the answer waits until the followers that could be elected have moved
+//   their log start as far; timeout_ms bounds that wait (REQUEST_TIMED_OUT: the leader's change stands, as
+//   in Kafka, and the followers still follow). On a single node the change is complete when we answer.
 
 import { KafkaErrors, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey, DeleteRecordsResponse } from "../../../protocol/kafka/index.js";
@@ -16,7 +19,7 @@ import type { Handler } from "./context.js";
 
 export const handleDeleteRecords: Handler<typeof ApiKey.DeleteRecords> = async (ctx, request): Promise<DeleteRecordsResponse> => {
   const items = request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.offset })));
-  const results = await ctx.broker.deleteRecords(items);
+  const results = await ctx.broker.deleteRecords(items, request.timeoutMs > 0 ? { timeoutMs: request.timeoutMs } : {});
   let i = 0;
   return {
     topics: request.topics.map((t) => ({

@@ -3,7 +3,9 @@
 // OFFSET_OUT_OF_RANGE), closed segments wholly below it are deleted, and the new start is durable before the
 // answer, so it survives a restart. An offset at or below the current start changes nothing. Per-item errors:
 // unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION, offset above the high watermark (or below -1) →
-// OFFSET_OUT_OF_RANGE; the item's lowWatermark is then -1.
+// OFFSET_OUT_OF_RANGE; the item's lowWatermark is then -1. In a cluster, as Kafka's (broker.deleteRecords):
+// the leader answers once the followers have moved their log start too (NOT_LEADER_OR_FOLLOWER elsewhere,
+// REQUEST_TIMED_OUT after 30 s).
 
 import { FrameType } from "../../../protocol/ws/frames.js";
 import { errorCodeOf } from "../error-codes.js";
