@@ -85,7 +85,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   const host = config.host ?? "127.0.0.1";
   // A transport that cannot run fails before the broker creates or locks its data directory.
   if ((config.transport ?? config.ws?.transport) === "uws") loadNativeUws();
-  const broker = await createBroker({ ...config, logger });
+  const broker = await createBroker({ ...config, logger, replicated: config.cluster !== undefined });
   let security: Security;
   try {
     security = new Security(broker.config.dataDir, config.security ?? {}, logger);

@@ -52,6 +52,11 @@ export interface BrokerConfig {
   fs?: FileSystem;
   /** Failure tests only: storage faults the shards inject (src/shard/fault-injection.ts). */
   shardFaults?: ShardFaults;
+  /**
+   * Cluster mode (src/cluster/ replicates the partitions): compaction stays below the high watermark the
+   * replication layer passes to the shards. Set by `startServer` with `cluster`. Default false.
+   */
+  replicated?: boolean;
 }
 
 export type ResolvedBrokerConfig = Required<Omit<BrokerConfig, "logger" | "fs" | "logLevel" | "shardFaults">> & Pick<BrokerConfig, "logger" | "fs" | "shardFaults"> & { logLevel: LogLevel };
@@ -77,6 +82,7 @@ export function resolveBrokerConfig(config: BrokerConfig): ResolvedBrokerConfig 
     logLevel: config.logLevel ?? "warn",
     fs: config.fs,
     shardFaults: config.shardFaults,
+    replicated: config.replicated ?? false,
   };
   if (typeof resolved.rebuildMetadata !== "boolean") throw new InvalidArgumentError(`rebuildMetadata must be a boolean, got ${String(resolved.rebuildMetadata)}`);
   for (const [name, min] of [["shards", 1], ["shardConcurrency", 1], ["shardMaxQueue", 0], ["flushTickMs", 1], ["retentionCheckMs", 1], ["compactionCheckMs", 1], ["sharedReadCacheBytes", 0], ["maxPartitionsPerTopic", 1], ["maxPartitionsPerBroker", 1], ["minSegmentBytes", 14], ["queuedMaxRequestBytes", 1024]] as const) {

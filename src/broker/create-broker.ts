@@ -40,6 +40,7 @@ export async function createBroker(options: BrokerConfig = {}): Promise<Broker> 
             compactionCheckMs: config.compactionCheckMs,
             maxOpenSegmentFiles: config.maxOpenSegmentFiles,
             faults: config.shardFaults,
+            replicated: config.replicated,
           },
           { concurrency: config.shardConcurrency, maxQueue: config.shardMaxQueue },
         ),

@@ -63,7 +63,7 @@ export class ReplicaFetcher {
         }
         if (h.error) throw new Error(`${String(h.error)}${h.message ? `: ${String(h.message)}` : ""}`);
         if (reply.body.byteLength) {
-          const [result] = await this.broker.replica.append([{ topic, partition, records: reply.body }]);
+          const [result] = await this.broker.replica.append([{ topic, partition, records: reply.body, highWatermark: this.lp.hw }]);
           if (result!.error) throw result!.error;
           this.logEndOffset = result!.ok.logEndOffset;
           for (const e of result!.ok.epochStarts) this.lp.epochs.assign(e.epoch, e.startOffset);

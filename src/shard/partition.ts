@@ -25,6 +25,14 @@ import { batchSpans } from "../core/index.js";
 const NO_RECORDS = new Uint8Array(0);
 
 export class Partition {
+  /**
+   * Cluster mode: records from here on are not known to be on the in-sync replicas yet (the high
+   * watermark as last passed with a produce or replicate), so compaction leaves them alone: a record a
+   * truncation may still cut must not be what supersedes a committed one. Starts at the log start (nothing
+   * known) and only grows, except with the log itself. undefined on a single node: every record counts.
+   */
+  committedEnd: bigint | undefined;
+
   private constructor(
     readonly topic: string,
     readonly partition: number,
@@ -47,13 +55,22 @@ export class Partition {
     config: Partial<LogConfig>,
     fs: FileSystem | undefined,
     logger: Logger,
-    shared: { commits?: GroupCommit; fileCache?: FileCache } = {},
+    shared: { commits?: GroupCommit; fileCache?: FileCache; replicated?: boolean } = {},
   ): Partition {
     const log = PartitionLog.open({ dir, config, fs, logger, fileCache: shared.fileCache });
     // Producer state = the last snapshot + a replay of the log after it (the whole log without one, or
     // when a power cut left a snapshot newer than the log).
     const { table } = loadProducerState(log);
-    return new Partition(topic, partition, log, table, shared.commits ?? new GroupCommit(), PartitionTxns.open(log));
+    const opened = new Partition(topic, partition, log, table, shared.commits ?? new GroupCommit(), PartitionTxns.open(log));
+    if (shared.replicated) opened.committedEnd = log.logStartOffset;
+    return opened;
+  }
+
+  /** Cluster mode: the replication layer's high watermark moved (never past this log's end). */
+  noteCommitted(highWatermark: bigint): void {
+    if (this.committedEnd === undefined) return;
+    const end = highWatermark < this.log.logEndOffset ? highWatermark : this.log.logEndOffset;
+    if (end > this.committedEnd) this.committedEnd = end;
   }
 
   status(): PartitionStatus {
@@ -130,7 +147,8 @@ export class Partition {
    * batch) are skipped; a gap is refused. Returns the new log end and the first offset of every epoch
    * seen, for the follower's leader-epoch cache.
    */
-  replicate(records: Uint8Array): { logEndOffset: bigint; epochStarts: Array<{ epoch: number; startOffset: bigint }> } {
+  replicate(records: Uint8Array, highWatermark?: bigint): { logEndOffset: bigint; epochStarts: Array<{ epoch: number; startOffset: bigint }> } {
+    if (highWatermark !== undefined) this.noteCommitted(highWatermark);
     const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
     const epochStarts: Array<{ epoch: number; startOffset: bigint }> = [];
     let at = 0;
@@ -157,6 +175,7 @@ export class Partition {
   /** Cluster mode: cuts a divergent tail (storage/truncate.ts) and rebuilds the producer state to match. */
   truncateTo(offset: bigint): PartitionStatus {
     truncateLogTo(this.log, offset);
+    if (this.committedEnd !== undefined && this.committedEnd > this.log.logEndOffset) this.committedEnd = this.log.logEndOffset;
     this.producers = loadProducerState(this.log).table;
     this.txns = PartitionTxns.open(this.log);
     return this.status();
@@ -165,6 +184,7 @@ export class Partition {
   /** Cluster mode: empties the log, restarting it at `offset` (storage/reset.ts), and forgets its producers. */
   resetTo(offset: bigint): PartitionStatus {
     resetLog(this.log, offset);
+    if (this.committedEnd !== undefined) this.committedEnd = this.log.logStartOffset;
     this.producers = loadProducerState(this.log).table;
     this.txns = PartitionTxns.open(this.log);
     return this.status();

@@ -74,7 +74,9 @@ function produce(task: Extract<ShardTask, { op: "produce" }>): ShardResults["pro
   const stored: ArrayBufferLike[] = [];
   const outcomes: ShardResults["produce"] = task.items.map((item, i) =>
     attempt(() => {
-      const { result, durable: wait } = partitionFor(item).produce(item.batch, item.acks, item.leaderEpoch);
+      const partition = partitionFor(item);
+      if (item.highWatermark !== undefined) partition.noteCommitted(item.highWatermark);
+      const { result, durable: wait } = partition.produce(item.batch, item.acks, item.leaderEpoch);
       durable[i] = wait;
       if (item.returnStored && !result.duplicate) {
         result.stored = item.batch;
@@ -132,7 +134,7 @@ function open(task: Extract<ShardTask, { op: "open" }>): ShardResults["open"] {
       let partition = partitions.get(key);
       if (!partition) {
         const dir = join(init.dataDir, partitionDirName(spec.topic, spec.partition));
-        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, fileSystem, logger, { commits, fileCache });
+        partition = Partition.open(spec.topic, spec.partition, dir, spec.config, fileSystem, logger, { commits, fileCache, replicated: init.replicated === true });
         partitions.set(key, partition);
       }
       return partition.status();
@@ -184,7 +186,7 @@ async function compactAll(): Promise<number> {
   let rewritten = 0;
   try {
     for (const partition of partitions.values()) {
-      if (partition.log.config.cleanupPolicy.includes("compact")) rewritten += (await compactLog(partition.log, undefined, partition.txns)).segmentsRewritten;
+      if (partition.log.config.cleanupPolicy.includes("compact")) rewritten += (await compactLog(partition.log, undefined, partition.txns, partition.committedEnd)).segmentsRewritten;
     }
   } catch (error) {
     logger.error("compaction failed", { error });
@@ -259,7 +261,7 @@ function handle(task: ShardTask): unknown {
     case "describeProducers":
       return task.partitions.map((ref) => attempt(() => partitionFor(ref).describeProducers()));
     case "replicate":
-      return task.items.map((item) => attempt(() => partitionFor(item).replicate(item.records)));
+      return task.items.map((item) => attempt(() => partitionFor(item).replicate(item.records, item.highWatermark)));
     case "truncate":
       return task.items.map((item) => attempt(() => (item.fully ? partitionFor(item).resetTo(item.offset) : partitionFor(item).truncateTo(item.offset))));
     case "status":

@@ -2,7 +2,9 @@
 // record with the highest offset; offsets are preserved (a kept record keeps its offset, batches keep their
 // base offset and lastOffsetDelta), so consumers see gaps, never renumbering. Tombstones (null value) are
 // kept until their timestamp is older than delete.retention.ms, then dropped. The active segment is neither
-// rewritten nor used to supersede (as Kafka's cleaner stops at the first uncleanable offset).
+// rewritten nor used to supersede (as Kafka's cleaner stops at the first uncleanable offset); in cluster mode
+// neither is a segment that reaches the high watermark (`cleanableEnd`): records not yet on the in-sync
+// replicas may still be cut by a truncation, and must not have removed the committed records they supersede.
 //
 // Crash safety, per segment:
 //   1. write <base>.log.cleaned, fsync            crash here: .cleaned is deleted on open, old log intact
@@ -52,11 +54,17 @@ export interface CompactionTransactions {
   lastStableOffset(): bigint;
 }
 
-/** Compacts the closed segments; yields to the event loop between segments so the owner keeps serving. */
-export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void> = defaultYield, txns?: CompactionTransactions): Promise<CompactionResult> {
+/**
+ * Compacts the closed segments wholly below `cleanableEnd` (default: all of them); yields to the event loop
+ * between segments so the owner keeps serving.
+ */
+export async function compactLog(log: PartitionLog, yieldNow: () => Promise<void> = defaultYield, txns?: CompactionTransactions, cleanableEnd?: bigint): Promise<CompactionResult> {
   const result: CompactionResult = { segmentsRewritten: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
   if (!log.config.cleanupPolicy.includes("compact")) return result;
-  const closed = log.segments.slice(0, -1);
+  let count = log.segments.length - 1;
+  // A segment is wholly below the bound when the next one starts at or below it.
+  if (cleanableEnd !== undefined) while (count > 0 && log.segments[count]!.baseOffset > cleanableEnd) count--;
+  const closed = log.segments.slice(0, count);
   if (closed.length === 0) return result;
 
   // Pass 1: the latest offset of every key in the closed segments.

@@ -99,6 +99,32 @@ describe("compaction", () => {
     expect(readAll(log, 1n)[0]!.offset).toBeGreaterThanOrEqual(1n);
   });
 
+  it("in cluster mode leaves segments reaching the high watermark alone: a record that may still be truncated supersedes nothing", async () => {
+    const fs = newFs();
+    const size = batchOf(4, { key: (i) => `k${i}`, value: () => "v0" }).length;
+    const { log } = openLog(fs, config(size));
+    // Segments of two batches: [0, 8) committed values, [8, 16) newer values, [16, ...) active.
+    for (let round = 0; round < 5; round++) log.append(batchOf(4, { key: (i) => `k${i}`, value: () => `v${round}` }));
+    expect(log.segments.map((s) => s.baseOffset)).toEqual([0n, 8n, 16n]);
+    const before = readAll(log).map((r) => `${r.offset}:${r.value}`);
+
+    // The high watermark inside the second segment: only the first is cleanable, and only by itself.
+    let result = await compactLog(log, noYield, undefined, 12n);
+    let records = readAll(log);
+    expect(records.filter((r) => r.offset >= 8n).map((r) => `${r.offset}:${r.value}`)).toEqual(before.slice(8));
+    expect(records.filter((r) => r.offset < 8n).map((r) => r.value)).toEqual(["v1", "v1", "v1", "v1"]);
+    expect(result.recordsRemoved).toBe(4);
+
+    // Nothing is known committed (a replica just opened): nothing is touched.
+    result = await compactLog(log, noYield, undefined, 0n);
+    expect(result.segmentsRewritten).toBe(0);
+
+    // Once the high watermark reaches the active segment, both closed segments compact as on one node.
+    result = await compactLog(log, noYield, undefined, 16n);
+    records = readAll(log);
+    expect(records.filter((r) => r.offset < 16n).map((r) => r.value)).toEqual(["v3", "v3", "v3", "v3"]);
+  });
+
   it("keeps tombstones for delete.retention.ms, then drops them", async () => {
     const fs = newFs();
     const clock = new FakeClock(100_000);
