@@ -41,6 +41,10 @@ export class ReplicaManager implements ReplicationHooks {
   /** The copy loops of demoted partitions, until they have stopped (discard() waits for them). */
   private readonly retiring = new Map<string, Promise<void>>();
   private fenced = false;
+  /** Brokers registered in the latest cluster snapshot (alive). */
+  private live = new Set<number>();
+  /** A DeleteRecords waits for the log start of live followers only (log-start-sync.ts). */
+  private readonly awaitedFollower = (id: number): boolean => id !== this.options.brokerId && this.live.has(id);
   private applying: Promise<void> = Promise.resolve();
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
@@ -113,7 +117,7 @@ export class ReplicaManager implements ReplicationHooks {
     const lp = this.parts.get(pkey(topic, partition));
     if (!lp || lp.role !== "leader" || this.fenced) return Promise.reject(new KafkaProtocolError("NOT_LEADER_OR_FOLLOWER", `lost leadership of ${topic}-${partition}`));
     if (logStart > lp.logStart) lp.logStart = logStart;
-    return awaitFollowerLogStarts(lp, this.options.brokerId, logStart);
+    return awaitFollowerLogStarts(lp, this.awaitedFollower, logStart);
   }
 
   // ---- leader side -------------------------------------------------------------------------------------
@@ -137,7 +141,7 @@ export class ReplicaManager implements ReplicationHooks {
     if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo, logStart: await logStart() } };
     const followerStart = typeof h.logStart === "bigint" ? h.logStart : -1n;
     this.isrTracker.noteFollower(lp, follower, offset, followerStart);
-    settleLogStartWaiters(lp, this.options.brokerId);
+    settleLogStartWaiters(lp, this.awaitedFollower);
     // A follower behind the leader's log start is answered at once (with it), not long-polled.
     if (offset === lp.leo && followerStart >= lp.logStart) {
       await new Promise<void>((resolve) => {
@@ -179,6 +183,7 @@ export class ReplicaManager implements ReplicationHooks {
   private async apply(snap: ClusterSnapshot): Promise<void> {
     if (this.closed) return;
     const me = this.options.brokerId;
+    this.live = new Set(snap.brokers.keys());
     const discard: Array<[string, number]> = [];
     for (const topic of snap.topics.values()) {
       this.seenTopics.add(topic.name);
@@ -209,7 +214,7 @@ export class ReplicaManager implements ReplicationHooks {
         if (state.leader === me && !this.fenced) {
           if (!wasLeader || lp.leaderEpoch !== state.leaderEpoch) await this.becomeLeader(lp, state.leaderEpoch);
           this.isrTracker.applyIsr(lp, state.isr);
-          settleLogStartWaiters(lp, this.options.brokerId);
+          settleLogStartWaiters(lp, this.awaitedFollower);
         } else {
           lp.isr = state.isr;
           // Also (re)start the fetcher when the leader's registration appeared or moved (a restarted broker

@@ -116,9 +116,12 @@ describe("the high watermark over the maximal ISR", () => {
   });
 });
 
-// DeleteRecords (src/cluster/log-start-sync.ts): the leader answers once every follower that could be
+// DeleteRecords (src/cluster/log-start-sync.ts): the leader answers once every live follower that could be
 // elected (the ISR and the followers proposed for it) reports a log start at least as far.
 describe("the followers' log starts after a DeleteRecords", () => {
+  const down = new Set<number>();
+  const awaited = (id: number) => id !== LEADER && !down.has(id);
+
   it("a follower behind the leader's log start is not proposed for the ISR until it has moved its own", () => {
     const { tracker, lp, proposals } = leading();
     lp.logStart = 40n;
@@ -134,18 +137,18 @@ describe("the followers' log starts after a DeleteRecords", () => {
     let answered: bigint | undefined;
     const woken: string[] = [];
     lp.dataWaiters.add(() => woken.push("parked fetch"));
-    const done = awaitFollowerLogStarts(lp, LEADER, 60n).then((low) => (answered = low));
+    const done = awaitFollowerLogStarts(lp, awaited, 60n).then((low) => (answered = low));
     expect(woken).toEqual(["parked fetch"]); // the followers hear of it at once, not after their long-poll
     tracker.noteFollower(lp, 2, 100n, 60n);
-    settleLogStartWaiters(lp, LEADER);
+    settleLogStartWaiters(lp, awaited);
     await Promise.resolve();
     expect(answered).toBeUndefined(); // broker 3 is still at 0
     tracker.noteFollower(lp, 3, 100n, 50n);
-    settleLogStartWaiters(lp, LEADER);
+    settleLogStartWaiters(lp, awaited);
     await Promise.resolve();
     expect(answered).toBeUndefined();
     tracker.noteFollower(lp, 3, 100n, 60n);
-    settleLogStartWaiters(lp, LEADER);
+    settleLogStartWaiters(lp, awaited);
     await done;
     expect(answered).toBe(60n);
     expect(lp.logStartWaiters).toEqual([]);
@@ -154,22 +157,35 @@ describe("the followers' log starts after a DeleteRecords", () => {
   it("a follower dropped from the ISR no longer holds the answer; a leadership lost fails it", async () => {
     const { tracker, lp, advance } = leading();
     tracker.noteFollower(lp, 2, 100n, 0n);
-    const first = awaitFollowerLogStarts(lp, LEADER, 30n);
+    const first = awaitFollowerLogStarts(lp, awaited, 30n);
     advance(LAG_MS + 1);
     tracker.applyIsr(lp, [1]); // broker 2 shrunk out
-    settleLogStartWaiters(lp, LEADER);
+    settleLogStartWaiters(lp, awaited);
     await expect(first).resolves.toBe(30n);
 
     tracker.applyIsr(lp, [1, 2]);
-    const second = awaitFollowerLogStarts(lp, LEADER, 70n);
+    const second = awaitFollowerLogStarts(lp, awaited, 70n);
     failLogStartWaiters(lp, new Error("lost leadership"));
     await expect(second).rejects.toThrow("lost leadership");
+  });
+
+  it("does not wait for a follower whose broker is down", async () => {
+    const { tracker, lp } = leading();
+    tracker.noteFollower(lp, 2, 100n, 0n);
+    const waiting = awaitFollowerLogStarts(lp, awaited, 40n);
+    down.add(2);
+    try {
+      settleLogStartWaiters(lp, awaited); // the next cluster snapshot no longer lists broker 2
+      await expect(waiting).resolves.toBe(40n);
+    } finally {
+      down.delete(2);
+    }
   });
 
   it("answers at once when every electable follower is already there", async () => {
     const { tracker, lp } = leading();
     tracker.noteFollower(lp, 2, 100n, 90n);
-    await expect(awaitFollowerLogStarts(lp, LEADER, 90n)).resolves.toBe(90n);
+    await expect(awaitFollowerLogStarts(lp, awaited, 90n)).resolves.toBe(90n);
     expect(lp.logStartWaiters).toEqual([]);
   });
 });
