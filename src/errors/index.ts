@@ -2,9 +2,11 @@
 // `retriable` flag and, where the Kafka protocol has one, its numeric `kafkaCode`. Front ends never invent
 // codes: `toKafkaCode` is the one place an error becomes a Kafka error code.
 
+import { isFileSystemError } from "./filesystem.js";
 import { KafkaErrors, type KafkaErrorName } from "./kafka-codes.js";
 
 export { KafkaErrors, kafkaErrorByCode, type KafkaErrorName, type KafkaErrorInfo } from "./kafka-codes.js";
+export { isFileSystemError } from "./filesystem.js";
 
 export interface RivuletErrorOptions {
   cause?: unknown;
@@ -99,8 +101,20 @@ export class InvalidArgumentError extends RivuletError {
   }
 }
 
-/** The one function that turns any error into a Kafka error code. */
+/**
+ * The one function that turns any error into a Kafka error code: a typed error's own, a failed file-system
+ * call that escaped untyped KAFKA_STORAGE_ERROR (filesystem.ts; never a socket's), else UNKNOWN_SERVER_ERROR.
+ */
 export function toKafkaCode(error: unknown): number {
   if (error instanceof RivuletError) return error.kafkaCode;
+  if (isFileSystemError(error)) return KafkaErrors.KAFKA_STORAGE_ERROR.code;
   return KafkaErrors.UNKNOWN_SERVER_ERROR.code;
+}
+
+/** Any error as a typed one, by the same rule as toKafkaCode (for answers that carry the code's name too). */
+export function asRivuletError(error: unknown): RivuletError {
+  if (error instanceof RivuletError) return error;
+  const message = String((error as Error)?.message ?? error);
+  if (isFileSystemError(error)) return new StorageError(message, { cause: error, errno: (error as { code: string }).code });
+  return new RivuletError("UNKNOWN_SERVER_ERROR", message, { cause: error });
 }

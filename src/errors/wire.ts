@@ -3,6 +3,7 @@
 // CorruptRecordError on the main thread.
 
 import {
+  asRivuletError,
   CorruptRecordError,
   InvalidArgumentError,
   InvalidRecordError,
@@ -26,19 +27,17 @@ export interface ErrorData {
   logEndOffset?: bigint;
 }
 
-export function errorToData(error: unknown): ErrorData {
-  if (error instanceof RivuletError) {
-    const data: ErrorData = { code: error.code, message: error.message, retriable: error.retriable };
-    if (error instanceof CorruptRecordError) data.reason = error.reason;
-    if (error instanceof StorageError) data.errno = error.errno;
-    if (error instanceof OffsetOutOfRangeError) {
-      data.logStartOffset = error.logStartOffset;
-      data.logEndOffset = error.logEndOffset;
-    }
-    return data;
+export function errorToData(thrown: unknown): ErrorData {
+  // An untyped error is typed first (a failed file-system call is a StorageError: asRivuletError).
+  const error = asRivuletError(thrown);
+  const data: ErrorData = { code: error.code, message: error.message, retriable: error.retriable };
+  if (error instanceof CorruptRecordError) data.reason = error.reason;
+  if (error instanceof StorageError) data.errno = error.errno;
+  if (error instanceof OffsetOutOfRangeError) {
+    data.logStartOffset = error.logStartOffset;
+    data.logEndOffset = error.logEndOffset;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: "UNKNOWN_SERVER_ERROR", message, retriable: false };
+  return data;
 }
 
 export function errorFromData(data: ErrorData): RivuletError {

@@ -4,7 +4,7 @@
 // change instead of the file, and replaceAll() installs what etcd holds.
 
 import { join } from "node:path";
-import { readFileIfExists, writeFileAtomic } from "./atomic-file.js";
+import { readFileIfExists, writeStoreFile } from "./store-file.js";
 import { filterMatches, invalidBinding, sameBinding, type AclBinding, type AclFilter } from "./acl.js";
 
 export function aclsPath(dataDir: string): string {
@@ -39,7 +39,7 @@ export class AclStore {
   }
 
   private save(): void {
-    writeFileAtomic(this.path, JSON.stringify({ version: 1, acls: this.bindings }, null, 2) + "\n");
+    writeStoreFile(this.path, JSON.stringify({ version: 1, acls: this.bindings }, null, 2) + "\n");
   }
 
   /** A change the file did not take is not made: the admin was told it failed, so it must not apply. */

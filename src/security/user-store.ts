@@ -1,5 +1,5 @@
 // The user store: SCRAM credentials per user and mechanism, in `<data-dir>/security/users.json`, rewritten
-// atomically on every change (atomic-file.ts). Never a password: salt, iterations, StoredKey, ServerKey.
+// atomically on every change (store-file.ts). Never a password: salt, iterations, StoredKey, ServerKey.
 //
 //   { "version": 1, "users": { "alice": { "SCRAM-SHA-256": { "salt": b64, "iterations": 4096,
 //                                                              "storedKey": b64, "serverKey": b64 } } } }
@@ -10,7 +10,7 @@
 
 import { join } from "node:path";
 import { InvalidArgumentError } from "../errors/index.js";
-import { readFileIfExists, writeFileAtomic } from "./atomic-file.js";
+import { readFileIfExists, writeStoreFile } from "./store-file.js";
 import { checkIterations, credentialFromSalted, deriveCredential, isScramMechanism, type ScramCredential, type ScramMechanism } from "./scram.js";
 
 interface StoredCredential {
@@ -99,7 +99,7 @@ export class UserStore {
     this.dirty.clear();
     const file: UsersFile = { version: 1, users: this.snapshot() };
     try {
-      writeFileAtomic(this.path, JSON.stringify(file, null, 2) + "\n");
+      writeStoreFile(this.path, JSON.stringify(file, null, 2) + "\n");
     } catch (error) {
       // The admin is told the change failed, so it must not apply: back to what the file holds.
       this.replaceAll(this.persisted);

@@ -33,5 +33,5 @@ export function shardFileSystem(faults: ShardFaults | undefined): FileSystem | u
     syncAsync: () => (failing() ? Promise.reject(eio()) : handle.syncAsync()),
     close: () => handle.close(),
   });
-  return { ...nodeFileSystem, open: (path, create) => wrap(nodeFileSystem.open(path, create)) };
+  return { ...nodeFileSystem, open: (path, create, mode) => wrap(nodeFileSystem.open(path, create, mode)) };
 }

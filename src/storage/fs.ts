@@ -8,6 +8,7 @@
 
 import * as fs from "node:fs";
 import { dirname } from "node:path";
+import { threadId } from "node:worker_threads";
 
 export interface FileHandle {
   /** Current size in bytes. */
@@ -25,8 +26,8 @@ export interface FileHandle {
 }
 
 export interface FileSystem {
-  /** Opens for read and write, creating the file if `create` and it does not exist. */
-  open(path: string, create: boolean): FileHandle;
+  /** Opens for read and write, creating the file if `create` and it does not exist (with `mode`, default 0644). */
+  open(path: string, create: boolean, mode?: number): FileHandle;
   exists(path: string): boolean;
   /** Names (not paths) of the entries in a directory. */
   list(dir: string): string[];
@@ -83,8 +84,8 @@ class NodeFileHandle implements FileHandle {
 
 /** The real file system. */
 export const nodeFileSystem: FileSystem = {
-  open(path, create) {
-    return new NodeFileHandle(fs.openSync(path, create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR, 0o644));
+  open(path, create, mode = 0o644) {
+    return new NodeFileHandle(fs.openSync(path, create ? fs.constants.O_RDWR | fs.constants.O_CREAT : fs.constants.O_RDWR, mode));
   },
   exists: (path) => fs.existsSync(path),
   list: (dir) => fs.readdirSync(dir),
@@ -103,17 +104,49 @@ export const nodeFileSystem: FileSystem = {
   },
 };
 
-/** Writes a small file so that after a crash it holds either the old or the new contents, never a mix. */
-export function writeFileAtomic(fsys: FileSystem, path: string, contents: Uint8Array): void {
-  const tmp = `${path}.tmp`;
-  const handle = fsys.open(tmp, true);
+let tempSerial = 0;
+
+/**
+ * A temporary name beside `path` that is this write's alone (pid, thread, serial), so two writes of one file
+ * never share a temporary file. It ends in `.tmp` so the partition open (log-open.ts) deletes one a crash
+ * left. A leftover from an earlier run with the same pid can carry the same name, which is why the write
+ * truncates what it opens.
+ */
+function tempPathFor(path: string): string {
+  return `${path}.${process.pid}-${threadId}-${++tempSerial}.tmp`;
+}
+
+/**
+ * Writes a small file so that after a crash it holds either the old or the new contents, never a mix:
+ * a temporary file beside it, fdatasync, rename over it, fsync of the directory. `mode` applies to the new
+ * file (the security stores ask 0600: credentials). A failure removes the temporary file and throws the
+ * error as raised (callers type it: storageErrorIfSystem).
+ */
+export function writeFileAtomic(fsys: FileSystem, path: string, contents: Uint8Array, mode?: number): void {
+  const tmp = tempPathFor(path);
   try {
-    handle.truncate(0);
-    handle.write(contents, 0, contents.length, 0);
-    handle.sync();
-  } finally {
-    handle.close();
+    const handle = fsys.open(tmp, true, mode);
+    try {
+      handle.truncate(0);
+      handle.write(contents, 0, contents.length, 0);
+      handle.sync();
+    } finally {
+      handle.close();
+    }
+    fsys.rename(tmp, path);
+  } catch (error) {
+    removeIfPresent(fsys, tmp);
+    throw error;
   }
-  fsys.rename(tmp, path);
+  // The new content is in place, but if this fails its rename may not survive a power cut: the caller must
+  // not report success (retrying writes the same content again).
   fsys.syncDir(dirname(path));
+}
+
+function removeIfPresent(fsys: FileSystem, path: string): void {
+  try {
+    if (fsys.exists(path)) fsys.unlink(path);
+  } catch {
+    // Best effort: the write already failed with the error that matters, and a leftover `.tmp` is harmless.
+  }
 }

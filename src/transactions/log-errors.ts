@@ -1,7 +1,9 @@
 // A failed write to the transaction log, as a Kafka error code the front ends answer with (the Kafka door's
-// transaction handlers, and the transactional produce check of both doors: produce-check.ts).
+// transaction handlers, and the transactional produce check of both doors: produce-check.ts), and as the
+// log line an operator sees (the clients only see a retriable code, and retry).
 
 import { KafkaErrors, toKafkaCode } from "../errors/index.js";
+import type { Logger } from "../log.js";
 
 /**
  * A failed write to the transaction log (a state change the coordinator could not make durable: a full
@@ -26,5 +28,35 @@ export function txnLogErrorCode(error: unknown): number {
       return KafkaErrors.UNKNOWN_SERVER_ERROR.code;
     default:
       return code;
+  }
+}
+
+/** Beyond this many ids failing at once, the oldest is forgotten (it logs again if it fails again). */
+const MAX_FAILING_IDS = 10_000;
+
+/**
+ * Logs the coordinator's failed transaction-log writes, per transactional id: a warning when an id's writes
+ * start failing (or fail with another code), debug while the same failure repeats, info once a write of
+ * the id succeeds again. Clients retry a refused write every few milliseconds, so a full disk would
+ * otherwise fill the journal with one line per retry.
+ */
+export class TxnLogWriteFailures {
+  /** Transactional id -> the Kafka code of its last failed write; removed by its next successful write. */
+  private readonly failing = new Map<string, number>();
+
+  constructor(private readonly logger: Logger) {}
+
+  failed(transactionalId: string, error: unknown): void {
+    const errorCode = toKafkaCode(error);
+    const fields = { transactionalId, errorCode, error: String((error as Error)?.message ?? error) };
+    if (this.failing.get(transactionalId) === errorCode) return this.logger.debug("transaction log write failed again", fields);
+    this.failing.delete(transactionalId);
+    if (this.failing.size >= MAX_FAILING_IDS) this.failing.delete(this.failing.keys().next().value!);
+    this.failing.set(transactionalId, errorCode);
+    this.logger.warn("transaction log write failed; the transaction's requests get a retriable error until a write succeeds", fields);
+  }
+
+  succeeded(transactionalId: string): void {
+    if (this.failing.delete(transactionalId)) this.logger.info("transaction log writes succeed again", { transactionalId });
   }
 }

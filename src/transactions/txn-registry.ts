@@ -6,6 +6,7 @@ import { KafkaErrors } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import type { BrokerOffsetLog } from "../groups/broker-offset-log.js";
 import type { TransactionBroker } from "./broker-slice.js";
+import { TxnLogWriteFailures } from "./log-errors.js";
 import type { TxnOwnership } from "./ownership.js";
 import { encodeTxnKey, encodeTxnValue, type TxnStateRecord } from "./state-records.js";
 import { kafkaPartitionFor, KeyedLock, partitionsAdded, type TxnMeta } from "./support.js";
@@ -18,13 +19,16 @@ export class TxnRegistry {
   protected status: "loading" | "active" | "closed" = "loading";
   /** Cluster mode: the __transaction_state partitions this broker leads (the ids it answers for). */
   protected ownership: TxnOwnership | undefined;
+  private readonly writeFailures: TxnLogWriteFailures;
 
   constructor(
     protected readonly broker: TransactionBroker,
     protected readonly log: BrokerOffsetLog,
     protected readonly logger: Logger,
     protected readonly clock: () => number,
-  ) {}
+  ) {
+    this.writeFailures = new TxnLogWriteFailures(logger);
+  }
 
   protected statusError(transactionalId?: string): number | undefined {
     if (this.status === "loading") return KafkaErrors.COORDINATOR_LOAD_IN_PROGRESS.code;
@@ -66,7 +70,14 @@ export class TxnRegistry {
     Object.assign(meta, changes, { lastUpdateMs: next.lastUpdateMs });
   }
 
+  /** Every state change's write. A failure is logged here: the callers turn it into a retriable code. */
   protected async persist(meta: TxnMeta): Promise<void> {
-    await this.log.append(meta.transactionalId, [{ key: encodeTxnKey(meta.transactionalId), value: encodeTxnValue(meta) }]);
+    try {
+      await this.log.append(meta.transactionalId, [{ key: encodeTxnKey(meta.transactionalId), value: encodeTxnValue(meta) }]);
+    } catch (error) {
+      this.writeFailures.failed(meta.transactionalId, error);
+      throw error;
+    }
+    this.writeFailures.succeeded(meta.transactionalId);
   }
 }

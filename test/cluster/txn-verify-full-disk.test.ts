@@ -7,6 +7,7 @@
 // leader; once space returns the same producer's retry succeeds and the transaction commits.
 // The transactional id is longer than a tmpfs page (4 KiB), so every state record of it needs a new page
 // and a filler file alone makes its append fail (a record that fits in a page's free end would not).
+// The coordinator logs the failed write once (not per retry), and its recovery.
 
 import { unlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -94,6 +95,14 @@ describe("a full disk at the transaction coordinator during cross-broker produce
     const described = await coordinator.call(ApiKey.DescribeTransactions, 0, { transactionalIds: [txnId] });
     expect(described.transactionStates[0]!.topics).toEqual([]);
     for (const b of fixture.brokers) expect(b.proc.alive(), `broker ${b.id} alive`).toBe(true);
+    // The coordinator logs why, once for the id: not once per retry (clients retry every few ms).
+    for (let i = 0; i < 3; i++) {
+      expect(await bounded("a retry with the disk still full", produceTx(data, txnId, "vfull", partition, producerId, producerEpoch, "v-0"))).toBe(NOT_ENOUGH_REPLICAS);
+    }
+    const logged = (msg: string) => fixture.broker(FULL).proc.out.split("\n").filter((l) => l.includes(`"msg":"${msg}`) && l.includes(txnId));
+    await until("the coordinator's log line", () => logged("transaction log write failed;").length > 0);
+    expect(logged("transaction log write failed;"), "one line, not one per retry").toHaveLength(1);
+    expect(logged("transaction log write failed;")[0]).toMatch(/"errorCode":56,.*ENOSPC/);
 
     // Space back: the same producer's retry (same epoch, same sequence) is appended and the transaction commits.
     unlinkSync(filler);
@@ -111,6 +120,7 @@ describe("a full disk at the transaction coordinator during cross-broker produce
     expect(ended).toMatchObject({ errorCode: NONE, producerId, producerEpoch: producerEpoch + 1 });
     await until("the commit marker at the leader", async () => (await readCommitted(data, "vfull", partition)).atEnd);
     expect((await readCommitted(data, "vfull", partition)).values).toEqual(["v-0"]);
+    expect(logged("transaction log writes succeed again"), "the recovery logged").toHaveLength(1);
     for (const b of fixture.brokers) expect(b.proc.alive(), `broker ${b.id} alive`).toBe(true);
     coordinator.close();
     data.close();

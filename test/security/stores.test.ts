@@ -1,7 +1,7 @@
 // The security stores under failure: a crash mid-write leaves the previous file (the temporary file is
 // ignored), and a corrupt or hand-broken file stops the broker from starting rather than running open
 // (fail closed), on both the user and the ACL store.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -25,12 +25,22 @@ describe("security stores", () => {
     await users.setPassword("alice", "pw", ["SCRAM-SHA-256"]);
     const before = readFileSync(users.path, "utf8");
     // What a crash between write and rename leaves behind: a half-written temporary file.
-    writeFileSync(`${users.path}.tmp-1234-1`, before.slice(0, 20));
+    writeFileSync(`${users.path}.1234-0-1.tmp`, before.slice(0, 20));
     expect(UserStore.open(dir).list().map((u) => u.name)).toEqual(["alice"]);
     const acls = AclStore.open(dir);
     acls.add([binding]);
-    writeFileSync(`${acls.path}.tmp-1234-1`, "{");
+    writeFileSync(`${acls.path}.1234-0-1.tmp`, "{");
     expect(AclStore.open(dir).all()).toHaveLength(1);
+  });
+
+  it("the users and ACL files are readable by the broker's user only (0600): they hold credentials", async () => {
+    const dir = temp();
+    const users = UserStore.open(dir);
+    await users.setPassword("alice", "pw", ["SCRAM-SHA-256"]);
+    const acls = AclStore.open(dir);
+    acls.add([binding]);
+    expect(statSync(users.path).mode & 0o777).toBe(0o600);
+    expect(statSync(acls.path).mode & 0o777).toBe(0o600);
   });
 
   it("a corrupt users or ACL file stops the broker from starting (fail closed)", async () => {
@@ -75,7 +85,7 @@ describe("security stores when the disk refuses a write", () => {
     expect(acls.all().map((b) => b.resourceName)).toEqual(["t"]);
     expect(() => acls.delete([{ ...binding, resourceName: "t" }])).toThrow(StorageError);
     expect(acls.all().map((b) => b.resourceName)).toEqual(["t"]);
-    expect(readdirSync(join(dir, "security")).filter((f) => f.includes(".tmp-")), "no temporary file left behind").toEqual([]);
+    expect(readdirSync(join(dir, "security")).filter((f) => f.endsWith(".tmp")), "no temporary file left behind").toEqual([]);
     unblockFile(acls.path);
     acls.add([other]);
     expect(AclStore.open(dir).all().map((b) => b.resourceName)).toEqual(["t", "u"]);

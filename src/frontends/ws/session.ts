@@ -12,7 +12,7 @@ import { decodeClientFrame } from "../../protocol/ws/client-frames.js";
 import { CHUNK_HEADER_SIZE, encodeChunk, encodeChunkInto, encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { CloseCode, FrameType, type ClientFrame, type ServerFrame } from "../../protocol/ws/frames.js";
 import { WsProtocolError } from "../../protocol/ws/bytes.js";
-import { errorCodeOf } from "./error-codes.js";
+import { errorFrameFieldsOf } from "./error-codes.js";
 import { readNext, type Cursor, type Subscription } from "./subscription.js";
 import { tailFanoutOf, type TailSink } from "./tail-fanout.js";
 import type { GroupCoordinator } from "../../groups/index.js";
@@ -269,8 +269,7 @@ export class Session implements TailSink, WsRequestContext {
   private sendError(requestId: number, error: unknown): void {
     try {
       if (error instanceof WsProtocolError) return this.close(CloseCode.PROTOCOL_ERROR, error.message.slice(0, 120));
-      const e = error instanceof RivuletError ? error : new RivuletError("UNKNOWN_SERVER_ERROR", String((error as Error)?.message ?? error));
-      this.send(encodeServerFrame({ type: FrameType.ERROR, requestId, errorCode: errorCodeOf(e), code: e.code, message: e.message.slice(0, 1000) }));
+      this.send(encodeServerFrame({ type: FrameType.ERROR, requestId, ...errorFrameFieldsOf(error) }));
     } catch {
       this.close(1011, "internal error");
     }
