@@ -8,7 +8,6 @@
 
 import * as fs from "node:fs";
 import { dirname } from "node:path";
-import { threadId } from "node:worker_threads";
 
 export interface FileHandle {
   /** Current size in bytes. */
@@ -104,18 +103,6 @@ export const nodeFileSystem: FileSystem = {
   },
 };
 
-let tempSerial = 0;
-
-/**
- * A temporary name beside `path` that is this write's alone (pid, thread, serial), so two writes of one file
- * never share a temporary file. It ends in `.tmp` so the partition open (log-open.ts) deletes one a crash
- * left. A leftover from an earlier run with the same pid can carry the same name, which is why the write
- * truncates what it opens.
- */
-function tempPathFor(path: string): string {
-  return `${path}.${process.pid}-${threadId}-${++tempSerial}.tmp`;
-}
-
 /**
  * Writes a small file so that after a crash it holds either the old or the new contents, never a mix:
  * a temporary file beside it, fdatasync, rename over it, fsync of the directory. `mode` applies to the new
@@ -123,7 +110,9 @@ function tempPathFor(path: string): string {
  * error as raised (callers type it: storageErrorIfSystem).
  */
 export function writeFileAtomic(fsys: FileSystem, path: string, contents: Uint8Array, mode?: number): void {
-  const tmp = tempPathFor(path);
+  // One fixed name per file: writes are synchronous and each file has one writing thread, so two writes
+  // never share it, and a crash's leftover is reused (truncated) by the next write instead of piling up.
+  const tmp = `${path}.tmp`;
   try {
     const handle = fsys.open(tmp, true, mode);
     try {

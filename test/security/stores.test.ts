@@ -25,11 +25,11 @@ describe("security stores", () => {
     await users.setPassword("alice", "pw", ["SCRAM-SHA-256"]);
     const before = readFileSync(users.path, "utf8");
     // What a crash between write and rename leaves behind: a half-written temporary file.
-    writeFileSync(`${users.path}.1234-0-1.tmp`, before.slice(0, 20));
+    writeFileSync(`${users.path}.tmp`, before.slice(0, 20));
     expect(UserStore.open(dir).list().map((u) => u.name)).toEqual(["alice"]);
     const acls = AclStore.open(dir);
     acls.add([binding]);
-    writeFileSync(`${acls.path}.1234-0-1.tmp`, "{");
+    writeFileSync(`${acls.path}.tmp`, "{");
     expect(AclStore.open(dir).all()).toHaveLength(1);
   });
 
