@@ -3,8 +3,10 @@
 // cut exactly the tail the new leader never had. Kept in <dataDir>/__cluster/epochs/<topic>-<p>.json,
 // written (and fsynced) whenever it changes, which is only on leader changes and truncation.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { nodeFileSystem, writeFileAtomic } from "../storage/fs.js";
+import { storageErrorIfSystem } from "../storage/storage-error.js";
 
 export interface EpochEntry {
   epoch: number;
@@ -42,18 +44,13 @@ export class EpochCache {
     const last = this.entries.at(-1);
     if (last && epoch <= last.epoch) return;
     // An epoch that wrote nothing ends where the next starts: drop entries that start at or after this one.
-    this.entries = this.entries.filter((e) => e.startOffset < startOffset);
-    this.entries.push({ epoch, startOffset });
-    this.save();
+    this.save([...this.entries.filter((e) => e.startOffset < startOffset), { epoch, startOffset }]);
   }
 
   /** After truncation to `endOffset`: epochs starting at or after it are gone. */
   truncateFromEnd(endOffset: bigint): void {
     const kept = this.entries.filter((e) => e.startOffset < endOffset);
-    if (kept.length !== this.entries.length) {
-      this.entries = kept;
-      this.save();
-    }
+    if (kept.length !== this.entries.length) this.save(kept);
   }
 
   /**
@@ -68,15 +65,17 @@ export class EpochCache {
     return { epoch: this.entries[index]!.epoch, endOffset: next ? next.startOffset : logEndOffset };
   }
 
-  private save(): void {
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, "w");
+  /**
+   * Atomic and durable (the directory too), then in effect: a write the disk refuses is KAFKA_STORAGE_ERROR
+   * and changes nothing, so the cache never answers from an entry a restart would not have.
+   */
+  private save(entries: EpochEntry[]): void {
+    const json = JSON.stringify(entries.map((e) => ({ epoch: e.epoch, startOffset: String(e.startOffset) })));
     try {
-      writeSync(fd, JSON.stringify(this.entries.map((e) => ({ epoch: e.epoch, startOffset: String(e.startOffset) }))));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      writeFileAtomic(nodeFileSystem, this.file, new TextEncoder().encode(json));
+    } catch (error) {
+      throw storageErrorIfSystem(`writing the leader-epoch cache ${this.file}`, error);
     }
-    renameSync(tmp, this.file);
+    this.entries = entries;
   }
 }

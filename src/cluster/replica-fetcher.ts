@@ -12,6 +12,8 @@ import type { ReplicaClient } from "./replica-transport.js";
 export class ReplicaFetcher {
   private stopped = false;
   logEndOffset = 0n;
+  /** Epoch starts appended but not yet in the epoch cache (its write failed): recorded before the next fetch. */
+  private unrecordedEpochs: Array<{ epoch: number; startOffset: bigint }> = [];
   /** Settles once the copy loop has exited (after stop()): no append of it is in flight any more. */
   done: Promise<void> = Promise.resolve();
 
@@ -47,6 +49,7 @@ export class ReplicaFetcher {
       try {
         const status = await this.broker.replica.status(topic, partition);
         this.logEndOffset = status.logEndOffset;
+        this.recordEpochs();
         if (!truncated) {
           await this.truncate(status.logStartOffset);
           truncated = true;
@@ -66,7 +69,8 @@ export class ReplicaFetcher {
           const [result] = await this.broker.replica.append([{ topic, partition, records: reply.body, highWatermark: this.lp.hw }]);
           if (result!.error) throw result!.error;
           this.logEndOffset = result!.ok.logEndOffset;
-          for (const e of result!.ok.epochStarts) this.lp.epochs.assign(e.epoch, e.startOffset);
+          this.unrecordedEpochs.push(...result!.ok.epochStarts);
+          this.recordEpochs();
         }
         await this.followLogStart(h.logStart, status.logStartOffset);
         // The follower's HW: what the leader has committed, as far as this log reaches.
@@ -110,6 +114,19 @@ export class ReplicaFetcher {
     this.lp.hw = status.logEndOffset;
     this.logger.info("replica log restarted at the leader's log start", { topic, partition, from: leo, logStartOffset: leaderStart });
     return true;
+  }
+
+  /**
+   * The epoch starts of appended batches into the epoch cache, in order. One the disk refuses stays queued
+   * (the append is already in the log, so the next fetch starts past it): the loop retries it before it
+   * fetches again, so the cache never misses an epoch the log holds.
+   */
+  private recordEpochs(): void {
+    while (this.unrecordedEpochs.length) {
+      const e = this.unrecordedEpochs[0]!;
+      this.lp.epochs.assign(e.epoch, e.startOffset);
+      this.unrecordedEpochs.shift();
+    }
   }
 
   /**

@@ -2,6 +2,7 @@
 // and ReplicaClient, one connection per leader a follower fetches from.
 
 import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { asRivuletError } from "../errors/index.js";
 import type { Logger } from "../log.js";
 import { encodeFrame, FrameReader, type Frame } from "./wire.js";
 
@@ -56,8 +57,9 @@ export class ReplicaServer {
   }
 }
 
+/** The error's Kafka code name for the other side (a raw errno error's "ENOSPC" is not one: asRivuletError). */
 function errorCode(error: unknown): string {
-  return (error as { code?: unknown })?.code && typeof (error as { code: unknown }).code === "string" ? (error as { code: string }).code : "UNKNOWN_SERVER_ERROR";
+  return asRivuletError(error).code;
 }
 
 /** One connection to a leader; reconnects on the next request after a failure. */

@@ -26,7 +26,7 @@
 //   Prepare* end found there (so a coordinator killed -9 mid-commit is completed by the next one); anything
 //   else → unload (its ids answer NOT_COORDINATOR and clients run FindCoordinator again).
 
-import { KafkaProtocolError, type RivuletError } from "../errors/index.js";
+import { asRivuletError, KafkaProtocolError, type RivuletError } from "../errors/index.js";
 import type { Broker } from "../broker/broker.js";
 import type { Result } from "../broker/router.js";
 import { withTimeout } from "../broker/with-timeout.js";
@@ -107,8 +107,8 @@ export class MarkerRouter {
       const ok = await this.writeLocal(item);
       return { header: { offset: ok.offset, logEndOffset: ok.logEndOffset, lastStableOffset: ok.lastStableOffset } };
     } catch (error) {
-      const code = (error as { code?: unknown })?.code;
-      return { header: { error: typeof code === "string" ? code : "UNKNOWN_SERVER_ERROR", message: String((error as Error)?.message ?? error) } };
+      const typed = asRivuletError(error);
+      return { header: { error: typed.code, message: typed.message } };
     }
   }
 

@@ -1,6 +1,6 @@
 // The leader-epoch cache answers OffsetForLeaderEpoch as KIP-101/279 define it, and survives a reopen.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +12,22 @@ const dir = mkdtempSync(join(tmpdir(), "rivulet-epochs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("EpochCache", () => {
+  it("a write the disk refuses is KAFKA_STORAGE_ERROR, changes neither the file nor the cache, and leaves no temporary file", () => {
+    const cache = EpochCache.forPartition(dir, "refused", 0);
+    cache.assign(1, 0n);
+    // A directory where the temporary file goes: the open fails (EISDIR), even as root.
+    const file = join(dir, "__cluster", "epochs", "refused-0.json");
+    mkdirSync(`${file}.tmp`);
+    expect(() => cache.assign(2, 10n)).toThrow(expect.objectContaining({ code: "KAFKA_STORAGE_ERROR", kafkaCode: 56 }));
+    // Not in effect either: the cache answers from what a restart would read.
+    expect(cache.list()).toEqual([{ epoch: 1, startOffset: 0n }]);
+    rmSync(`${file}.tmp`, { recursive: true });
+    expect(new EpochCache(file).list()).toEqual([{ epoch: 1, startOffset: 0n }]);
+    cache.assign(3, 20n);
+    expect(new EpochCache(file).list()).toEqual([{ epoch: 1, startOffset: 0n }, { epoch: 3, startOffset: 20n }]);
+    expect(readdirSync(join(dir, "__cluster", "epochs")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
   it("answers the end offset of an epoch, the largest known epoch at or below a requested one", () => {
     const cache = EpochCache.forPartition(dir, "t", 0);
     cache.assign(0, 0n);
