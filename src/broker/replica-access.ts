@@ -6,7 +6,7 @@
  * from a client request.
  */
 import { KafkaProtocolError } from "../errors/index.js";
-import { partitionKey, type FetchOk, type PartitionStatus, type ReplicateItem, type ReplicateOk, type TruncateItem } from "../shard/protocol.js";
+import { partitionKey, type CommittedItem, type FetchOk, type PartitionStatus, type ReplicateItem, type ReplicateOk, type TruncateItem } from "../shard/protocol.js";
 import type { AppendWatch } from "./append-watch.js";
 import type { Result, ShardRouter } from "./router.js";
 import type { SharedReads } from "./shared-reads.js";
@@ -80,6 +80,12 @@ export class ReplicaAccess {
     const [result] = await this.router.run("deleteRecords", [{ topic, partition, offset }]);
     if (result!.error) throw result!.error;
     return result!.ok!.lowWatermark;
+  }
+
+  /** Tells the shards the partitions' high watermarks (compaction stays below them: Partition.committedEnd). */
+  noteCommitted(items: CommittedItem[]): Promise<Result<true>[]> {
+    this.assertOpen();
+    return this.router.run("committed", items);
   }
 
   /** Log start/end as stored (not capped at the high watermark). */

@@ -10,7 +10,7 @@ import type { ShardPool } from "./shard-pool.js";
 
 export type Result<T> = { ok: T; error?: undefined } | { ok?: undefined; error: RivuletError };
 
-type ItemOp = "produce" | "fetch" | "listOffsets" | "deleteRecords" | "describeProducers" | "open" | "delete" | "status" | "reconfigure" | "writeMarkers" | "replicate" | "truncate";
+type ItemOp = "produce" | "fetch" | "listOffsets" | "deleteRecords" | "describeProducers" | "open" | "delete" | "status" | "reconfigure" | "writeMarkers" | "replicate" | "truncate" | "committed";
 type OkOf<K extends ItemOp> = ShardResults[K] extends Outcome<infer T>[] ? T : never;
 type Item = { topic: string; partition: number };
 
@@ -31,7 +31,7 @@ export class ShardRouter {
     transfer?: (item: I) => ArrayBuffer | undefined,
   ): Promise<Result<OkOf<K>>[]> {
     const out = new Array<Result<OkOf<K>>>(items.length);
-    const field = op === "produce" || op === "fetch" || op === "listOffsets" || op === "deleteRecords" || op === "writeMarkers" || op === "replicate" || op === "truncate" ? "items" : "partitions";
+    const field = op === "produce" || op === "fetch" || op === "listOffsets" || op === "deleteRecords" || op === "writeMarkers" || op === "replicate" || op === "truncate" || op === "committed" ? "items" : "partitions";
     const only = this.onlyShard(items);
     if (only !== undefined) {
       // Every item on one shard (a single-partition produce or read, the hot case): one task, no regrouping.

@@ -17,6 +17,7 @@ import type { Acks, ProduceOk } from "../shard/protocol.js";
 import type { Logger } from "../log.js";
 import { EpochCache } from "./epoch-cache.js";
 import type { EtcdSession } from "./etcd-session.js";
+import { CommittedPush } from "./committed-push.js";
 import { IsrTracker } from "./isr-tracker.js";
 import { awaitFollowerLogStarts, failLogStartWaiters, settleLogStartWaiters } from "./log-start-sync.js";
 import { pkey, type ClusterSnapshot } from "./layout.js";
@@ -50,6 +51,8 @@ export class ReplicaManager implements ReplicationHooks {
   private closed = false;
   /** The leader's follower positions, ISR proposals and high watermark (isr-tracker.ts). */
   private readonly isrTracker: IsrTracker;
+  /** Keeps the shards' high watermarks current for compaction (committed-push.ts). */
+  private readonly committedPush: CommittedPush;
   /** Told when this broker gains or loses the leadership of a hosted partition (the group coordinator). */
   onRoleChange: ((topic: string, partition: number, role: LocalPartition["role"], leaderEpoch: number) => void) | undefined;
 
@@ -65,10 +68,13 @@ export class ReplicaManager implements ReplicationHooks {
       propose: (topic, partition, request) => session.request(session.keys.isrRequest(topic, partition), request),
       publishHighWatermark: (topic, partition, hw) => broker.replica.publishHighWatermark(topic, partition, hw),
     });
-    const shrinkIsrs = () => {
-      if (!this.fenced && !this.closed) this.isrTracker.checkIsr(this.parts.values());
+    this.committedPush = new CommittedPush((items) => broker.replica.noteCommitted(items));
+    const tick = () => {
+      if (this.fenced || this.closed) return;
+      this.isrTracker.checkIsr(this.parts.values());
+      this.committedPush.tick(this.parts.values()).catch((error) => options.logger.debug("telling the shards the high watermarks failed", { error: String(error) }));
     };
-    this.timer = setInterval(shrinkIsrs, Math.max(50, Math.floor(options.replicaLagTimeMaxMs / 4)));
+    this.timer = setInterval(tick, Math.max(50, Math.floor(options.replicaLagTimeMaxMs / 4)));
   }
 
   /** Settles once every cluster snapshot received so far has been applied (tests, shutdown). */
@@ -320,6 +326,7 @@ export class ReplicaManager implements ReplicationHooks {
   private demote(topic: string, partition: number, role: "none"): void {
     const lp = this.parts.get(pkey(topic, partition));
     if (!lp) return;
+    this.committedPush.forget(topic, partition);
     this.failWaiters(lp);
     if (lp.fetcher) this.retiring.set(pkey(topic, partition), lp.fetcher.done);
     lp.fetcher?.stop();

@@ -162,6 +162,11 @@ export interface ProducerDescription {
   coordinatorEpoch?: number;
 }
 
+/** Cluster mode: a partition's high watermark as the replication layer knows it (Partition.noteCommitted). */
+export interface CommittedItem extends PartitionRef {
+  highWatermark: bigint;
+}
+
 export type Outcome<T> = { ok: T } | { error: ErrorData };
 
 export type ShardTask =
@@ -177,6 +182,7 @@ export type ShardTask =
   | { op: "status"; partitions: PartitionRef[] }
   | { op: "replicate"; items: ReplicateItem[] }
   | { op: "truncate"; items: TruncateItem[] }
+  | { op: "committed"; items: CommittedItem[] }
   | { op: "maintenance" }
   | { op: "ping" }
   | { op: "close" };
@@ -198,6 +204,7 @@ export interface ShardResults {
   reconfigure: Outcome<PartitionStatus>[];
   delete: Outcome<true>[];
   status: Outcome<PartitionStatus>[];
+  committed: Outcome<true>[];
   replicate: Outcome<ReplicateOk>[];
   truncate: Outcome<PartitionStatus>[];
   maintenance: { flushed: number; deletedSegments: number; compacted: number };

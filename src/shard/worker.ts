@@ -262,6 +262,8 @@ function handle(task: ShardTask): unknown {
       return task.partitions.map((ref) => attempt(() => partitionFor(ref).describeProducers()));
     case "replicate":
       return task.items.map((item) => attempt(() => partitionFor(item).replicate(item.records, item.highWatermark)));
+    case "committed":
+      return task.items.map((item) => attempt(() => (partitionFor(item).noteCommitted(item.highWatermark), true as const)));
     case "truncate":
       return task.items.map((item) => attempt(() => (item.fully ? partitionFor(item).resetTo(item.offset) : partitionFor(item).truncateTo(item.offset))));
     case "status":
