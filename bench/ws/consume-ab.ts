@@ -6,7 +6,9 @@
 // /proc): on a loaded machine the CPU figures stay readable where wall-clock rates do not.
 //
 //   node build/bench/bench/ws/consume-ab.js <data-dir> <records> <label>=<tree>[:<windowBytes>:<maxChunkBytes>[:batches]] ...
-//   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3).
+//   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3);
+//   CONSUME_AB_BROKER_ARGS: node options for the broker children, space-separated (e.g. "--cpu-prof
+//   --cpu-prof-dir=/tmp/prof": NODE_OPTIONS refuses --cpu-prof).
 // Each tree needs `npm ci` (dist/) and `npx tsc -p tsconfig.bench.json` (build/bench/).
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -33,10 +35,12 @@ function cpuSecondsOf(pid: number): number {
 }
 
 async function startBroker(tree: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [`${tree}/build/bench/bench/lib/server-process.js`, dataDir!, "2"], { stdio: ["ignore", "pipe", "inherit"] });
+  const nodeArgs = (process.env.CONSUME_AB_BROKER_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, `${tree}/build/bench/bench/lib/server-process.js`, dataDir!, "2"], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", resolve);
+    // The first line that starts with "{" is the broker's address; anything else (e.g. --trace-gc) goes to stderr.
+    createInterface({ input: child.stdout! }).on("line", (text) => (text.startsWith("{") ? resolve(text) : process.stderr.write(text + "\n")));
     child.once("exit", (code) => reject(new Error(`broker exited with ${code}`)));
   });
   const { port } = JSON.parse(line) as { port: number };
