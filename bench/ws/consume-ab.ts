@@ -3,7 +3,9 @@
 // that tree's build (bench/lib/server-process.js on a shared data dir, one at a time) and a consumer loaded
 // from that tree's dist/. Reports records/s, the time to the first record and the rate after it, and the
 // records per CPU-second of the consumer process and of the broker process (all its threads; Linux
-// /proc): on a loaded machine the CPU figures stay readable where wall-clock rates do not.
+// /proc), and the CPU nanoseconds per record of the broker's main thread alone (/proc/<pid>/task/<pid>; in
+// 10 ms ticks, so a run should take a second or more): on a loaded machine the CPU figures stay readable
+// where wall-clock rates do not.
 //
 //   node build/bench/bench/ws/consume-ab.js <data-dir> <records> <label>=<tree>[:<windowBytes>:<maxChunkBytes>[:batches]] ...
 //   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3);
@@ -25,9 +27,9 @@ const records = Number(recordsText);
 const reps = Number(process.env.CONSUME_AB_REPS ?? 3);
 
 /** CPU seconds (user + system, all threads) a process has used so far; NaN where /proc is not there. */
-function cpuSecondsOf(pid: number): number {
+function cpuSecondsOf(pid: number, thread?: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8").split(") ")[1]!.split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
   } catch {
     return Number.NaN;
@@ -55,7 +57,7 @@ async function startBroker(tree: string): Promise<{ url: string; pid: number; st
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rows = new Map<string, { rate: number[]; first: number[]; after: number[]; clientCpu: number[]; brokerCpu: number[] }>();
+const rows = new Map<string, { rate: number[]; first: number[]; after: number[]; clientCpu: number[]; brokerCpu: number[]; mainNs: number[] }>();
 
 for (let rep = 0; rep < reps; rep++) {
   for (const spec of specs) {
@@ -81,6 +83,7 @@ for (let rep = 0; rep < reps; rep++) {
       const started = performance.now();
       const clientCpu0 = process.cpuUsage();
       const brokerCpu0 = cpuSecondsOf(broker.pid);
+      const mainCpu0 = cpuSecondsOf(broker.pid, broker.pid);
       await consumer.start();
       if (mode === "batches") {
         outer: for await (const batch of consumer.batches()) {
@@ -97,15 +100,17 @@ for (let rep = 0; rep < reps; rep++) {
       const ended = performance.now();
       const clientCpu = process.cpuUsage(clientCpu0);
       const brokerCpu = cpuSecondsOf(broker.pid) - brokerCpu0;
+      const mainCpu = cpuSecondsOf(broker.pid, broker.pid) - mainCpu0;
       await consumer.close();
       c.close();
-      const row = rows.get(label!) ?? { rate: [], first: [], after: [], clientCpu: [], brokerCpu: [] };
+      const row = rows.get(label!) ?? { rate: [], first: [], after: [], clientCpu: [], brokerCpu: [], mainNs: [] };
       rows.set(label!, row);
       row.rate.push(records / ((ended - started) / 1000) / 1e6);
       row.first.push(first - started);
       row.after.push((records - 1) / ((ended - first) / 1000) / 1e6);
       row.clientCpu.push(records / ((clientCpu.user + clientCpu.system) / 1e6) / 1e6);
       row.brokerCpu.push(records / brokerCpu / 1e6);
+      row.mainNs.push((mainCpu / records) * 1e9);
       process.stderr.write(`[consume-ab] ${label} rep ${rep + 1}: ${row.rate.at(-1)!.toFixed(2)} M rec/s\n`);
     } finally {
       await broker.stop();
@@ -117,6 +122,7 @@ for (const [label, row] of rows) {
     `${label}: ${median(row.rate).toFixed(2)} M rec/s median (${Math.min(...row.rate).toFixed(2)}-${Math.max(...row.rate).toFixed(2)}), ` +
       `first record after ${median(row.first).toFixed(1)} ms, ${median(row.after).toFixed(2)} M rec/s after it; ` +
       `per CPU-second: consumer ${median(row.clientCpu).toFixed(2)} M rec (${Math.min(...row.clientCpu).toFixed(2)}-${Math.max(...row.clientCpu).toFixed(2)}), ` +
-      `broker ${median(row.brokerCpu).toFixed(2)} M rec (${Math.min(...row.brokerCpu).toFixed(2)}-${Math.max(...row.brokerCpu).toFixed(2)})`,
+      `broker ${median(row.brokerCpu).toFixed(2)} M rec (${Math.min(...row.brokerCpu).toFixed(2)}-${Math.max(...row.brokerCpu).toFixed(2)}); ` +
+      `broker main thread ${median(row.mainNs).toFixed(0)} ns CPU per record (${Math.min(...row.mainNs).toFixed(0)}-${Math.max(...row.mainNs).toFixed(0)})`,
   );
 }
