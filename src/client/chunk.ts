@@ -7,7 +7,7 @@
 //
 //   batch header: baseOffset int64 @0 | batchLength int32 @8 | ... | lastOffsetDelta int32 @23 | ...
 
-import { Attributes, attributesAt, baseOffsetAt, batchSizeAt, decodeBatchRows, LOG_OVERHEAD, type DecodeOptions } from "../core/index.js";
+import { Attributes, attributesAt, baseOffsetAt, batchSizeAt, decodeBatchRows, LOG_OVERHEAD, type DecodedRows, type DecodeOptions, type RowStore } from "../core/index.js";
 import { CorruptRecordError } from "../errors/index.js";
 import type { ChunkFrame } from "../protocol/ws/index.js";
 import { CorruptBatchError } from "./errors.js";
@@ -44,31 +44,58 @@ export interface DecodedChunk {
   corrupt?: CorruptBatchError;
 }
 
+/** One batch of a chunk decoded: its rows (undefined for a control batch) and where the next batch starts. */
+export interface ChunkBatch {
+  rows: DecodedRows | undefined;
+  end: number;
+}
+
+/**
+ * Checks and decodes the batch of `frame` starting at byte `at` (< the chunk's length). Throws a
+ * CorruptBatchError at the batch's offset if it is corrupt. With `store`, the rows stay valid until the
+ * store is used again (decodeBatchRows).
+ */
+export function decodeBatchAt(topic: string, frame: ChunkFrame, view: DataView, at: number, decompress: DecodeOptions["decompress"], store?: RowStore): ChunkBatch {
+  const bytes = frame.records.length;
+  const hasLength = at + LOG_OVERHEAD <= bytes;
+  const baseOffset = hasLength ? baseOffsetAt(view, at) : frame.fromOffset;
+  const size = hasLength ? batchSizeAt(view, at) : -1;
+  try {
+    if (size < LOG_OVERHEAD || at + size > bytes) throw new CorruptRecordError("TRUNCATED", `batch at byte ${at} of a ${bytes}-byte chunk has length ${size - LOG_OVERHEAD}`);
+    // Checked (CRC, framing, every record) before anything of it is read, control batches included.
+    const rows = decodeBatchRows(frame.records.subarray(at, at + size), { decompress }, store);
+    const control = (attributesAt(view, at) & Attributes.CONTROL) !== 0;
+    return { rows: control ? undefined : rows, end: at + size };
+  } catch (error) {
+    const offset = baseOffset > frame.fromOffset ? baseOffset : frame.fromOffset;
+    const next = at + 27 <= bytes ? baseOffset + BigInt(view.getInt32(at + 23)) + 1n : offset + 1n;
+    throw new CorruptBatchError(topic, frame.partition, offset, next > offset ? next : offset + 1n, error as Error);
+  }
+}
+
+/** The first row of `rows` to hand out: only the first batch of a chunk may start before its position. */
+export function firstRowOf(rows: DecodedRows, fromOffset: bigint): number {
+  return rows.count > 0 && rows.offset(0) < fromOffset ? rows.firstAtOrAfter(fromOffset) : 0;
+}
+
 export function decodeChunk(topic: string, frame: ChunkFrame, decompress: DecodeOptions["decompress"]): DecodedChunk {
   const bytes = frame.records.length;
   const records: ChunkRecord[] = [];
   const view = new DataView(frame.records.buffer, frame.records.byteOffset, frame.records.byteLength);
+  const partition = frame.partition;
   for (let at = 0; at < bytes; ) {
-    const hasLength = at + LOG_OVERHEAD <= bytes;
-    const baseOffset = hasLength ? baseOffsetAt(view, at) : frame.fromOffset;
-    const size = hasLength ? batchSizeAt(view, at) : -1;
+    let batch: ChunkBatch;
     try {
-      if (size < LOG_OVERHEAD || at + size > bytes) throw new CorruptRecordError("TRUNCATED", `batch at byte ${at} of a ${bytes}-byte chunk has length ${size - LOG_OVERHEAD}`);
-      // Checked (CRC, framing, every record) before anything of it is read, control batches included.
-      const rows = decodeBatchRows(frame.records.subarray(at, at + size), { decompress });
-      const control = (attributesAt(view, at) & Attributes.CONTROL) !== 0;
-      at += size;
-      if (control) continue;
-      const partition = frame.partition;
-      const count = rows.count;
-      // Only the first batch may start before the position (one comparison per later batch).
-      for (let i = count > 0 && rows.offset(0) < frame.fromOffset ? rows.firstAtOrAfter(frame.fromOffset) : 0; i < count; i++) {
-        records.push(new Record(topic, partition, rows.offset(i), rows.timestamp(i), rows.key(i), rows.value(i), rows.headers(i)));
-      }
+      batch = decodeBatchAt(topic, frame, view, at, decompress);
     } catch (error) {
-      const offset = baseOffset > frame.fromOffset ? baseOffset : frame.fromOffset;
-      const next = at + 27 <= bytes ? baseOffset + BigInt(view.getInt32(at + 23)) + 1n : offset + 1n;
-      return { records, corrupt: new CorruptBatchError(topic, frame.partition, offset, next > offset ? next : offset + 1n, error as Error) };
+      return { records, corrupt: error as CorruptBatchError };
+    }
+    at = batch.end;
+    const rows = batch.rows;
+    if (rows === undefined) continue;
+    const count = rows.count;
+    for (let i = firstRowOf(rows, frame.fromOffset); i < count; i++) {
+      records.push(new Record(topic, partition, rows.offset(i), rows.timestamp(i), rows.key(i), rows.value(i), rows.headers(i)));
     }
   }
   return { records };

@@ -3,6 +3,7 @@
 import type { DecodeOptions } from "../core/index.js";
 import type { StartFrom } from "../protocol/ws/index.js";
 import type { ChunkRecord } from "./chunk.js";
+import type { HeldChunk } from "./chunk-rows.js";
 
 export interface ConsumerOptions {
   topic: string;
@@ -37,4 +38,9 @@ export type Entry =
   | { kind: "records"; partition: number; records: ConsumedRecord[]; at: number }
   /** End of a chunk: move the position to `nextOffset` and return `bytes` of credit. */
   | { kind: "end"; partition: number; nextOffset: bigint; bytes: number }
+  /**
+   * A chunk held as it arrived, decoded when a reader takes it (chunk-rows.ts); always followed by its end.
+   * The row reader decodes it a batch at a time; the record readers decode it whole.
+   */
+  | HeldChunk
   | { kind: "error"; error: Error; partition?: number };

@@ -14,6 +14,7 @@ import type { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
 import { decodeChunk } from "./chunk.js";
+import { ChunkReader, heldChunk, type ConsumedRows } from "./chunk-rows.js";
 import { ConsumerCredit } from "./consumer-credit.js";
 import { ReadPositions } from "./consumer-positions.js";
 import { ChunkQueue } from "./consumer-queue.js";
@@ -44,11 +45,17 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   /** Partitions stopped at a corrupt batch: their chunks are dropped until the application seeks. */
   private readonly halted = new Set<number>();
   protected readonly window: number;
+  /**
+   * Which reader this consumer has: record objects (next(), `for await`, batches()) or row views (rows()).
+   * Fixed by the first read; until then chunks are held undecoded.
+   */
+  private reading: "records" | "rows" | undefined;
 
   constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
     this.window = options.windowBytes ?? 1024 * 1024;
     const credit = new ConsumerCredit(this.window, (bytes) => this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes }));
-    this.queue = new ChunkQueue(this.readPositions, credit);
+    const reader = new ChunkReader(options.topic, options.decompress);
+    this.queue = new ChunkQueue(this.readPositions, credit, reader, (partition) => this.halted.add(partition));
     const given = options.positions instanceof Map ? options.positions : new Map(Object.entries(options.positions ?? {}).map(([p, o]) => [Number(p), BigInt(o)]));
     for (const [p, o] of given) this.readPositions.set(p, o);
   }
@@ -147,6 +154,12 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   private onChunk(frame: ChunkFrame): void {
     const bytes = frame.records.length;
     if (this.seeking.has(frame.partition) || this.halted.has(frame.partition)) return this.queue.refuse(bytes);
+    if (this.reading !== "records") {
+      // Decoded when taken: by rows() a batch at a time, by a record reader chosen later as a whole chunk.
+      this.queue.addHeld(heldChunk(frame), frame.nextOffset);
+      this.wake();
+      return;
+    }
     const { records, corrupt } = decodeChunk(this.options.topic, frame, this.options.decompress);
     if (corrupt) {
       // The good batches before it are delivered; the partition stops at the corrupt one until a seek.
@@ -181,8 +194,22 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   // ---- reading --------------------------------------------------------------------------------------------
 
+  /** Fixes the kind of reader on the first read; a consumer read both ways is refused (they would split its stream). */
+  private readAs(reading: "records" | "rows"): void {
+    if (this.reading === reading) return;
+    if (this.reading !== undefined) {
+      throw new Error(
+        this.reading === "rows"
+          ? "this consumer is read with rows(): next(), nextBatch(), batches() and `for await` cannot be used on it too"
+          : "this consumer is read as records (next(), nextBatch(), batches() or `for await`): rows() cannot be used on it too",
+      );
+    }
+    this.reading = reading;
+  }
+
   /** The next record, waiting for one to arrive. Throws GapError / typed errors as they happen. */
   async next(): Promise<ConsumedRecord> {
+    this.readAs("records");
     await this.start();
     for (;;) {
       if (this.closed || this.stopped) throw new Error("consumer is closed");
@@ -208,6 +235,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** Records, one at a time (`for await (const record of consumer)`); ends quietly when closed. */
   [Symbol.asyncIterator](): AsyncIterator<ConsumedRecord> {
+    this.readAs("records");
     const done = { value: undefined, done: true } as const;
     const settle = (promise: Promise<ConsumedRecord>): Promise<IteratorResult<ConsumedRecord>> =>
       promise.then(
@@ -236,6 +264,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
 
   /** Batches of records as they arrive (`for await (const batch of consumer.batches())`). */
   async *batches(max = 10_000): AsyncGenerator<ConsumedRecord[]> {
+    this.readAs("records");
     for (;;) {
       try {
         yield await this.nextBatch(max);
@@ -243,6 +272,41 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
         if (this.closed || this.stopped) return;
         throw error;
       }
+    }
+  }
+
+  /**
+   * The records as row views, one batch of one partition per step, with no object made per record:
+   *
+   *   for await (const rows of consumer.rows()) for (let i = 0; i < rows.count; i++) use(rows.offset(i), rows.value(i));
+   *
+   * A step's view is valid until the next step (its key/value views for as long as they are held:
+   * ConsumedRows says exactly). Each step's records count as consumed when it is handed out: positions(),
+   * a commit and a resubscription after a reconnect see them all. Errors, seeks and close() behave as with
+   * batches(). A consumer is read either this way or as records, not both (the first read decides).
+   */
+  async *rows(): AsyncGenerator<ConsumedRows, void, undefined> {
+    this.readAs("rows");
+    for (;;) {
+      let rows: ConsumedRows;
+      try {
+        rows = await this.nextRows();
+      } catch (error) {
+        if (this.closed || this.stopped) return;
+        throw error;
+      }
+      yield rows;
+    }
+  }
+
+  /** The next batch's rows, waiting for one to arrive (rows()). */
+  private async nextRows(): Promise<ConsumedRows> {
+    await this.start();
+    for (;;) {
+      if (this.closed || this.stopped) throw new Error("consumer is closed");
+      const rows = this.queue.takeRows();
+      if (rows) return rows;
+      await new Promise<void>((resolve) => (this.wakeReader = resolve));
     }
   }
 

@@ -57,6 +57,7 @@ export async function connect(options: ConnectionOptions = {}): Promise<RivuletC
 export { Admin, type TopicMetadata, type TopicInfo, type OffsetQuery, type ClusterMetadata } from "./admin.js";
 export { Connection, type ConnectionOptions, type ConnectionEvents, type ReconnectPolicy, type RequestOptions, type StreamHandler } from "./connection.js";
 export { Consumer, type ConsumerOptions, type ConsumedRecord, type StartFrom } from "./consumer.js";
+export type { ConsumedRows } from "./chunk-rows.js";
 export { Producer, type ProducerOptions, type ProducerRecord, type RecordMetadata, type RetryEvent, DeliveryTimeoutError, RequestTimeoutError, ProducerClosedError } from "./producer.js";
 export { GroupConsumer, type GroupConsumerOptions } from "./group-consumer.js";
 export { TransactionalProducer, type TransactionalProducerOptions, type TransactionalRecordMetadata, type TransactionOffsets } from "./transactional-producer.js";

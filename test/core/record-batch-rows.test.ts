@@ -11,6 +11,7 @@ import {
   decodeRecordBatch,
   encodeRecordBatch,
   NO_HEADERS,
+  RowStore,
   withCompressedRecords,
   type DecodedRecord,
 } from "../../src/core/index.js";
@@ -95,5 +96,29 @@ describe("decodeBatchRows", () => {
       expect(reason(() => decodeBatchRows(bad))).toBe(expected);
     }
     expect(decodeBatchRows(good).count).toBe(2); // the core still works
+  });
+
+  it("with a RowStore the rows survive later decodes; the allocation-free accessors read the same fields", () => {
+    const store = new RowStore();
+    const r = rng(11);
+    const records = randomRecords(r, 25);
+    const baseOffset = 2n ** 40n + 3n;
+    const batch = encodeRecordBatch(records, { baseOffset });
+    const rows = decodeBatchRows(batch, {}, store);
+    const before = rowsAsRecords(batch);
+    // The core's tables are overwritten (and may move) by the next decodes; the store's copy is not.
+    for (let seed = 1; seed <= 5; seed++) decodeBatchRows(encodeRecordBatch(randomRecords(rng(seed), 200), { baseOffset: 9n }));
+    const after: DecodedRecord[] = [];
+    for (let i = 0; i < rows.count; i++) {
+      after.push({ offset: rows.offset(i), timestamp: rows.timestamp(i), key: rows.key(i), value: rows.value(i), headers: rows.headers(i) });
+      expect(rows.offsetNumber(i)).toBe(Number(rows.offset(i)));
+      const key = rows.key(i);
+      const value = rows.value(i);
+      expect(rows.keyLength(i)).toBe(key === null ? -1 : key.length);
+      expect(rows.valueLength(i)).toBe(value === null ? -1 : value.length);
+      if (key) expect(rows.bytes.subarray(rows.keyStart(i), rows.keyStart(i) + key.length)).toEqual(key);
+      if (value) expect(rows.bytes.subarray(rows.valueStart(i), rows.valueStart(i) + value.length)).toEqual(value);
+    }
+    expect(after).toEqual(before);
   });
 });

@@ -1,6 +1,6 @@
 // RecordBatch v2 through the WASM core: encode, decode, validate, scan, header read and stamp.
 export { encodeRecordBatch } from "./encode.js";
-export { decodeBatchRows, decodeRecordBatch, DecodedRows, NO_HEADERS } from "./decode.js";
+export { decodeBatchRows, decodeRecordBatch, DecodedRows, NO_HEADERS, RowStore } from "./decode.js";
 export { readBatchHeader, validateRecordBatch, stampBatch } from "./header.js";
 export { scanBatches } from "./scan.js";
 export { withCompressedRecords } from "./compressed.js";
