@@ -64,8 +64,11 @@ export async function producerCeiling(records: number, recordSize: number, perCa
   return records / ((performance.now() - started) / 1000);
 }
 
-/** Records/s out of `for await (const record of consumer)`, chunks of `perChunk` records arriving as credit allows. */
-export async function consumerCeiling(records: number, recordSize: number, perChunk = 2000): Promise<number> {
+/**
+ * Records/s out of `for await (const record of consumer)` (or, with `mode`, of consumer.batches() or of
+ * consumer.rows() read without allocating), chunks of `perChunk` records arriving as credit allows.
+ */
+export async function consumerCeiling(records: number, recordSize: number, perChunk = 2000, mode: "for-await" | "batches" | "rows" = "for-await"): Promise<number> {
   const value = new Uint8Array(recordSize).fill(0x61);
   const batch = encodeRecordBatch(Array.from({ length: perChunk }, () => ({ key: null, value, timestamp: Date.now() }))).slice();
   let consumer: ClientModule.Consumer | undefined;
@@ -91,9 +94,26 @@ export async function consumerCeiling(records: number, recordSize: number, perCh
   consumer = new Consumer(connection, {} as ClientModule.Admin, { topic: "t", partitions: [0], from: "earliest", windowBytes: batch.length });
   let count = 0;
   const started = performance.now();
-  for await (const record of consumer) {
-    if (record.value === null) throw new Error("lost a value");
-    if (++count >= records) break;
+  if (mode === "rows") {
+    outer: for await (const rows of consumer.rows()) {
+      for (let i = 0; i < rows.count; i++) {
+        // (Nothing accumulated across the awaits: a double kept there is boxed, one allocation per record.)
+        if (rows.valueLength(i) < 0 || rows.offsetNumber(i) < 0) throw new Error("lost a value");
+        if (++count >= records) break outer;
+      }
+    }
+  } else if (mode === "batches") {
+    outer: for await (const batch of consumer.batches()) {
+      for (let i = 0; i < batch.length; i++) {
+        if (batch[i]!.value === null) throw new Error("lost a value");
+        if (++count >= records) break outer;
+      }
+    }
+  } else {
+    for await (const record of consumer) {
+      if (record.value === null) throw new Error("lost a value");
+      if (++count >= records) break;
+    }
   }
   return records / ((performance.now() - started) / 1000);
 }

@@ -7,7 +7,10 @@
 // 10 ms ticks, so a run should take a second or more): on a loaded machine the CPU figures stay readable
 // where wall-clock rates do not.
 //
-//   node build/bench/bench/ws/consume-ab.js <data-dir> <records> <label>=<tree>[:<windowBytes>:<maxChunkBytes>[:batches]] ...
+//   node build/bench/bench/ws/consume-ab.js <data-dir> <records> <label>=<tree>[:<windowBytes>:<maxChunkBytes>[:<mode>]] ...
+// <mode>: empty (`for await`, one record at a time), "batches" (consumer.batches()), "rows" (consumer.rows(),
+// reading each record's offset and value length without allocating), "rows-views" (rows(), with the
+// allocating accessors offset(i) and value(i)).
 //   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3);
 //   CONSUME_AB_BROKER_ARGS: node options for the broker children, space-separated (e.g. "--cpu-prof
 //   --cpu-prof-dir=/tmp/prof": NODE_OPTIONS refuses --cpu-prof).
@@ -20,7 +23,7 @@ import type * as ConsumeBench from "../../src/cli/bench/consume.js";
 
 const [dataDir, recordsText, ...specs] = process.argv.slice(2);
 if (!dataDir || !recordsText || specs.length === 0) {
-  console.error("usage: consume-ab.js <data-dir> <records> <label>=<tree>[:<window>:<chunk>[:batches]] ...");
+  console.error("usage: consume-ab.js <data-dir> <records> <label>=<tree>[:<window>:<chunk>[:batches|rows|rows-views]] ...");
   process.exit(2);
 }
 const records = Number(recordsText);
@@ -89,6 +92,23 @@ for (let rep = 0; rep < reps; rep++) {
         outer: for await (const batch of consumer.batches()) {
           if (!first) first = performance.now();
           for (let i = 0; i < batch.length; i++) if (++count >= records) break outer;
+        }
+      } else if (mode === "rows") {
+        outer: for await (const rows of consumer.rows()) {
+          if (!first) first = performance.now();
+          for (let i = 0; i < rows.count; i++) {
+            // (Nothing accumulated across the awaits: a double kept there is boxed, one allocation per record.)
+            if (rows.valueLength(i) < 0 || rows.offsetNumber(i) < 0) throw new Error("lost a value");
+            if (++count >= records) break outer;
+          }
+        }
+      } else if (mode === "rows-views") {
+        outer: for await (const rows of consumer.rows()) {
+          if (!first) first = performance.now();
+          for (let i = 0; i < rows.count; i++) {
+            if (rows.value(i) === null || rows.offset(i) < 0n) throw new Error("lost a value");
+            if (++count >= records) break outer;
+          }
         }
       } else {
         for await (const record of consumer) {

@@ -3,7 +3,8 @@
 // a loaded machine where CPU time does not (docs/benchmarks.md, "Consume over one WebSocket"). Also prints
 // the run's records/s and records per CPU-second; CONSUME_ALLOC_REPS (1) alternates the trees that often.
 //
-//   node --max-semi-space-size=8 --min-semi-space-size=8 build/bench/bench/ws/consume-alloc.js <tree> ...
+//   node --max-semi-space-size=8 --min-semi-space-size=8 build/bench/bench/ws/consume-alloc.js <tree>[:<mode>] ...
+// <mode>: for-await (default), batches, rows (consumerCeiling's modes; a tree without rows() has only the first).
 // Each tree needs dist/ and build/bench/ (npx tsc -p tsconfig.bench.json).
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import type * as Ceiling from "./client-ceiling.js";
@@ -17,11 +18,14 @@ new PerformanceObserver((list) => {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 const trees = process.argv.slice(2);
-const ceilings = new Map<string, typeof Ceiling.consumerCeiling>();
-for (const tree of trees) {
+type Mode = "for-await" | "batches" | "rows";
+const ceilings = new Map<string, (records: number, size: number) => Promise<number>>();
+for (const spec of trees) {
+  const [tree = "", mode = "for-await"] = spec.split(":");
   const { consumerCeiling } = (await import(`${tree}/build/bench/bench/ws/client-ceiling.js`)) as typeof Ceiling;
-  ceilings.set(tree, consumerCeiling);
-  await consumerCeiling(500_000, 100); // warm-up
+  const run = (records: number, size: number) => consumerCeiling(records, size, 2000, mode as Mode);
+  ceilings.set(spec, run);
+  await run(500_000, 100); // warm-up
 }
 for (let rep = 0; rep < Number(process.env.CONSUME_ALLOC_REPS ?? 1); rep++) {
   for (const tree of trees) {
