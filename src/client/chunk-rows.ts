@@ -19,10 +19,10 @@ import { decodeBatchAt, decodeChunk, firstRowOf, type DecodedChunk } from "./chu
  *   They are views of the received frame (or, for a compressed batch, of its decompressed records), which
  *   nothing reuses; holding one keeps that whole frame (up to maxChunkBytes) in memory.
  *
- * Allocation: count, offsetNumber(i), timestamp(i), keyStart/keyLength/valueStart/valueLength(i) allocate
- * nothing; offset(i) makes a bigint, key(i)/value(i) a view each, headers(i) an array for records that
- * have headers. For the cheapest loop read values as `bytes.subarray`-free index ranges:
- * `rows.bytes[rows.valueStart(i) + j]` for j < rows.valueLength(i) (-1: a null value).
+ * Allocation: count, offsetNumber(i), timestamp(i) and keyStart/keyLength/valueStart/valueLength(i)
+ * allocate nothing; offset(i) makes a bigint, key(i)/value(i) a view each, headers(i) an array for a record
+ * that has headers. The cheapest loop reads a value in place: `rows.bytes[rows.valueStart(i) + j]` for
+ * j < rows.valueLength(i) (-1 for a null value).
  */
 export interface ConsumedRows {
   readonly topic: string;

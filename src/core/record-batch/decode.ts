@@ -157,7 +157,7 @@ export class DecodedRows {
   private readonly cache = new KeyCache();
 
   constructor(
-    private readonly src: Uint8Array,
+    src: Uint8Array,
     r: { count: number; tablePtr: number; hdrPtr: number; headers: number },
     store?: RowStore,
   ) {
@@ -246,7 +246,7 @@ export class DecodedRows {
   /** The record's headers; records without any share NO_HEADERS (frozen). */
   headers(i: number): RecordHeader[] {
     const hc = this.w[i * 10 + 8]!;
-    return hc === 0 ? NO_HEADERS : readHeaders(this.src, this.hw, this.w[i * 10 + 9]!, hc, this.cache);
+    return hc === 0 ? NO_HEADERS : readHeaders(this.bytes, this.hw, this.w[i * 10 + 9]!, hc, this.cache);
   }
 }
 
