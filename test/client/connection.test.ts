@@ -5,17 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { Connection, ConnectionError, TimeoutError, type ConnectionEvents, type StreamHandler } from "../../src/client/index.js";
 import { FrameType, type ServerFrame } from "../../src/protocol/ws/index.js";
-import { FakeBroker } from "./fake-broker.js";
+import { FakeBroker, sleep, until } from "./fake-broker.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 function record(connection: Connection): Array<{ event: keyof ConnectionEvents } & Record<string, unknown>> {
   const events: Array<{ event: keyof ConnectionEvents } & Record<string, unknown>> = [];

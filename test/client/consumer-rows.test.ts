@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Admin, Connection, Consumer, CorruptBatchError, type ConsumedRows } from "../../src/client/index.js";
 import { Attributes, decodeBatchRows, encodeRecordBatch } from "../../src/core/index.js";
 import { FrameType, StartKind, type ClientFrame, type ServerFrame } from "../../src/protocol/ws/index.js";
-import { FakeBroker, type FakeSocket } from "./fake-broker.js";
+import { FakeBroker, sleep, until, type FakeSocket } from "./fake-broker.js";
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -19,16 +19,7 @@ const KafkajsRecord = require("kafkajs/src/protocol/recordBatch/record/v0/index.
 const Long = require("kafkajs/src/utils/long.js") as { fromString(s: string): unknown };
 const { Types } = require("kafkajs/src/protocol/message/compression/index.js") as { Types: { GZIP: number } };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 type Subscribe = Extract<ClientFrame, { type: typeof FrameType.SUBSCRIBE }>;
 

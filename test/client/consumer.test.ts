@@ -7,18 +7,9 @@ import { describe, expect, it } from "vitest";
 import { Admin, Connection, Consumer, CorruptBatchError, TimeoutError, type ConsumedRecord } from "../../src/client/index.js";
 import { encodeRecordBatch } from "../../src/core/index.js";
 import { FrameType, StartKind, type ClientFrame, type ServerFrame } from "../../src/protocol/ws/index.js";
-import { FakeBroker, type FakeSocket } from "./fake-broker.js";
+import { FakeBroker, sleep, until, type FakeSocket } from "./fake-broker.js";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (r: ConsumedRecord) => new TextDecoder().decode(r.value!);
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 type Subscribe = Extract<ClientFrame, { type: typeof FrameType.SUBSCRIBE }>;
 
