@@ -39,6 +39,7 @@ import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from "
 import type { Consumer } from "./consumer.js";
 import { CrossBrokerProducer } from "./producer/cross-broker.js";
 import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
+import type { ConsumedRows } from "./chunk-rows.js";
 import { ClusterGroupConsumer, offsetsPartitionFor, type ClusterGroupConsumerOptions } from "./cluster-group.js";
 import { ClusterAdmin } from "./cluster-admin.js";
 import { ClusterPartitionsConsumer } from "./cluster-merge.js";
@@ -290,6 +291,8 @@ export class ClusterConsumer {
   private current: Consumer | undefined;
   private nextOffset: bigint | undefined;
   private closed = false;
+  /** Records (next()) or row views (rows()): fixed by the first read, as on a Consumer. */
+  private reading: "records" | "rows" | undefined;
 
   constructor(private readonly cluster: RivuletCluster, private readonly options: ClusterConsumerOptions) {
     this.nextOffset = options.position;
@@ -301,26 +304,61 @@ export class ClusterConsumer {
   }
 
   async next(): Promise<ConsumedRecord> {
-    const { partition, position: _position, ...rest } = this.options;
+    this.readAs("records");
     for (let attempt = 0; ; attempt++) {
       try {
-        if (!this.current) {
-          const client = await this.cluster.leaderFor(rest.topic, partition);
-          const positions = this.nextOffset === undefined ? undefined : { [partition]: this.nextOffset };
-          this.current = client.consumer({ ...rest, partitions: [partition], ...(positions ? { positions } : {}) });
-        }
-        const record = await this.current.next();
+        const record = await (await this.leaderConsumer()).next();
         this.nextOffset = record.offset + 1n;
         return record;
       } catch (error) {
-        if (this.closed || !shouldReroute(error)) throw error;
-        const old = this.current;
-        this.current = undefined;
-        await old?.close().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
-        await this.cluster.refresh([rest.topic]).catch(() => undefined);
+        await this.reroute(error, attempt);
       }
     }
+  }
+
+  /**
+   * The partition as row views, one batch per step (Consumer.rows()), following its leader across
+   * failovers from after the last step handed out. A step's view is valid until the next step.
+   */
+  async *rows(): AsyncGenerator<ConsumedRows, void, undefined> {
+    this.readAs("rows");
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for await (const rows of (await this.leaderConsumer()).rows()) {
+          this.nextOffset = rows.offset(rows.count - 1) + 1n;
+          attempt = 0;
+          yield rows;
+        }
+        return; // closed
+      } catch (error) {
+        await this.reroute(error, attempt);
+      }
+    }
+  }
+
+  private readAs(reading: "records" | "rows"): void {
+    if (this.reading !== undefined && this.reading !== reading) throw new Error(`this consumer is read with ${this.reading === "rows" ? "rows()" : "next()"}: it cannot be read the other way too`);
+    this.reading = reading;
+  }
+
+  /** The consumer on the partition's current leader, from the position (made on first use and after a reroute). */
+  private async leaderConsumer(): Promise<Consumer> {
+    if (this.current) return this.current;
+    const { partition, position: _position, ...rest } = this.options;
+    const client = await this.cluster.leaderFor(rest.topic, partition);
+    const positions = this.nextOffset === undefined ? undefined : { [partition]: this.nextOffset };
+    this.current = client.consumer({ ...rest, partitions: [partition], ...(positions ? { positions } : {}) });
+    return this.current;
+  }
+
+  /** A leadership change or a lost broker: drop the consumer, back off, refresh, and let the caller retry. */
+  private async reroute(error: unknown, attempt: number): Promise<void> {
+    if (this.closed || !shouldReroute(error)) throw error;
+    const old = this.current;
+    this.current = undefined;
+    await old?.close().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(attempt, 5), 1000)));
+    await this.cluster.refresh([this.options.topic]).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 // The WebSocket front end in cluster mode: a WS producer with acks=all on the partition leader, the leader
 // killed -9 mid-stream; the cluster client (src/client/cluster.ts) learns the brokers' URLs from METADATA,
 // sends to the leader, and after the kill refreshes the metadata and carries on with the new leader. Every acknowledged record is then read back through
-// a WS consumer on the new leader (reads see only committed records, below the high watermark).
+// a WS consumer on the new leader (reads see only committed records, below the high watermark). Two cluster
+// readers follow the leader across the kill, one with next() and one with row views (rows()).
 
 import { describe, expect, it } from "vitest";
 import { connect } from "../../src/client/index.js";
@@ -35,6 +36,15 @@ describe("cluster failover (WebSocket client, acks=all)", () => {
         followed.push(typeof v === "string" ? v : new TextDecoder().decode(v ?? new Uint8Array()));
       }
     })();
+    // The same partition read as row views (rows()), following the leader across the kill too.
+    const rowsFollower = cluster.consumer({ topic: "wsorders", partition: 0, from: "earliest" });
+    const rowsSeen: string[] = [];
+    const readingRows = (async () => {
+      for await (const rows of rowsFollower.rows()) {
+        for (let i = 0; i < rows.count; i++) rowsSeen.push(new TextDecoder().decode(rows.value(i) ?? new Uint8Array()));
+        if (rowsSeen.length >= 120) break;
+      }
+    })();
     for (let i = 0; i < 120; i++) {
       if (i === 50) await brokers.find((b) => b.id === first.leader)!.kill("SIGKILL");
       await producer.send({ topic: "wsorders", partition: 0, value: `w${i}` });
@@ -42,7 +52,9 @@ describe("cluster failover (WebSocket client, acks=all)", () => {
     }
     await producer.close();
     await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`the cluster consumer stalled at ${followed.length}`)), 30_000))]);
+    await Promise.race([readingRows, new Promise((_, reject) => setTimeout(() => reject(new Error(`the cluster rows() reader stalled at ${rowsSeen.length}`)), 30_000))]);
     await follower.close();
+    await rowsFollower.close();
     expect(cluster.metadata.topics.find((t) => t.name === "wsorders")!.partitions[0]!.leader).not.toBe(first.leader);
     cluster.close();
     const now = (await partitionState(fixture.etcd, "wsorders", 0))!;
@@ -60,6 +72,7 @@ describe("cluster failover (WebSocket client, acks=all)", () => {
     // The follower saw the log exactly (no gap, no duplicate across the leader change): the same first 120
     // records a fresh reader of the new leader sees (a retried send may appear twice in the log itself).
     const differs = followed.findIndex((v, i) => v !== seen[i]);
+    expect(rowsSeen.slice(0, 120), "rows() saw the log as next() did").toEqual(seen.slice(0, 120));
     expect(followed, `first difference at ${differs}: followed ${JSON.stringify(followed.slice(Math.max(0, differs - 3), differs + 5))}, log ${JSON.stringify(seen.slice(Math.max(0, differs - 3), differs + 5))}`).toEqual(seen.slice(0, 120));
     const set = new Set(seen);
     expect(acked.filter((v) => !set.has(v))).toEqual([]);
