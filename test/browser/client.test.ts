@@ -107,6 +107,25 @@ describe.skipIf(!available)("the browser client in Chromium", () => {
         const positions = Object.fromEntries([...consumer.positions()].map(([p, o]: [number, bigint]) => [p, String(o)]));
         await consumer.close();
 
+        // The same records as row views (rows(): tables decoded into the consumer's own store).
+        const rowsConsumer = client.consumer({ topic: "browser-topic", from: "earliest" });
+        const rowRecords = [];
+        for await (const rows of rowsConsumer.rows()) {
+          for (let i = 0; i < rows.count; i++) {
+            const key = rows.key(i);
+            const value = rows.value(i);
+            rowRecords.push({
+              partition: rows.partition,
+              offset: String(rows.offset(i)),
+              key: key === null ? null : decoder.decode(key),
+              value: value === null ? null : decoder.decode(value),
+              headers: rows.headers(i).map((h: { key: string; value: Uint8Array | null }) => [h.key, h.value === null ? null : decoder.decode(h.value)]),
+            });
+          }
+          if (rowRecords.length >= count) break;
+        }
+        await rowsConsumer.close();
+
         // The page's WASM core checks CRCs: a batch with one flipped bit is refused, not decoded.
         const batch = m.encodeRecordBatch([{ key: "k", value: "v" }]);
         const intact = m.decodeRecordBatch(batch).records.length;
@@ -122,6 +141,7 @@ describe.skipIf(!available)("the browser client in Chromium", () => {
           native: typeof WebSocket === "function",
           metas: metas.map((x: { partition: number; offset: bigint }) => ({ partition: x.partition, offset: String(x.offset) })),
           records,
+          rowRecords,
           positions,
           intact,
           corrupt,
@@ -137,6 +157,9 @@ describe.skipIf(!available)("the browser client in Chromium", () => {
     expect(result.crcOfCheck).toBe("e3069283"); // CRC-32C check value, computed by the WASM core in the page
     expect(result.intact).toBe(1);
     expect(result.corrupt).toBe("CORRUPT_MESSAGE");
+    // rows() in the page hands out the same records (per partition, in order; partitions may interleave differently).
+    const byPartition = (rs: Array<{ partition: number; offset: string }>) => [...rs].sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
+    expect(byPartition(result.rowRecords)).toEqual(byPartition(result.records));
 
     // Keys were routed as Kafka's (kafkajs's) default partitioner does.
     const partitioner = Partitioners.DefaultPartitioner();
