@@ -27,8 +27,9 @@ const NO_RECORDS = new Uint8Array(0);
 export class Partition {
   /**
    * Cluster mode: records from here on are not known to be on the in-sync replicas yet (the high
-   * watermark as last passed with a produce or replicate), so compaction leaves them alone: a record a
-   * truncation may still cut must not be what supersedes a committed one. Starts at the log start (nothing
+   * watermark as last passed with a produce, a replicate or the replica manager's push), so compaction
+   * leaves them alone (a record a truncation may still cut must not be what supersedes a committed one)
+   * and retention does not expire them. Starts at the log start (nothing
    * known) and only grows, except with the log itself. undefined on a single node: every record counts.
    */
   committedEnd: bigint | undefined;

@@ -201,7 +201,7 @@ async function maintenance(): Promise<ShardResults["maintenance"]> {
   let deletedSegments = 0;
   for (const partition of partitions.values()) {
     try {
-      deletedSegments += enforceRetention(partition.log).deletedSegments;
+      deletedSegments += enforceRetention(partition.log, partition.committedEnd).deletedSegments;
     } catch (error) {
       logger.warn("retention failed", { error, topic: partition.topic, partition: partition.partition });
     }
@@ -236,7 +236,7 @@ const retentionTimer = setInterval(() => {
   const now = Date.now();
   for (const partition of partitions.values()) {
     try {
-      enforceRetention(partition.log);
+      enforceRetention(partition.log, partition.committedEnd);
       partition.maintainProducers(now);
     } catch (error) {
       logger.warn("retention failed", { error, topic: partition.topic, partition: partition.partition });

@@ -3,6 +3,9 @@
 //
 // Crash safety: the new log start offset is checkpointed (durably) before any file is removed, so a crash
 // midway leaves segments that the next open recognises as below the log start and deletes.
+//
+// In cluster mode only segments wholly below the high watermark go (`deletableEnd`, as Kafka's
+// deletableSegments): records the in-sync replicas do not have yet are not expired from under them.
 
 import type { PartitionLog } from "./partition-log.js";
 
@@ -12,7 +15,7 @@ export interface RetentionResult {
   logStartOffset: bigint;
 }
 
-export function enforceRetention(log: PartitionLog): RetentionResult {
+export function enforceRetention(log: PartitionLog, deletableEnd?: bigint): RetentionResult {
   const result = { deletedSegments: 0, deletedBytes: 0, logStartOffset: log.logStartOffset };
   const { config } = log;
   if (!config.cleanupPolicy.includes("delete")) return result;
@@ -22,6 +25,7 @@ export function enforceRetention(log: PartitionLog): RetentionResult {
   // Walk the closed segments from the oldest; stop at the first one both limits allow us to keep.
   while (count < log.segments.length - 1) {
     const segment = log.segments[count]!;
+    if (deletableEnd !== undefined && log.segments[count + 1]!.baseOffset > deletableEnd) break;
     const newest = segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.createdAt;
     const expired = config.retentionMs >= 0 && now - newest > config.retentionMs;
     const oversize = excess > 0 && excess >= segment.size;

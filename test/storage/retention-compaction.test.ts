@@ -26,6 +26,19 @@ describe("retention", () => {
     expect(readAll(log).map((r) => r.offset)[0]).toBe(20n);
   });
 
+  it("in cluster mode deletes only segments wholly below the high watermark", () => {
+    const fs = newFs();
+    const clock = new FakeClock(1_000_000);
+    const size = batchOf(5).length;
+    const { log } = openLog(fs, { segmentBytes: size * 2, retentionMs: 10_000 }, clock);
+    for (let i = 0; i < 6; i++) log.append(batchOf(5, { timestamp: 1_000_000 }));
+    expect(log.segments.map((s) => s.baseOffset)).toEqual([0n, 10n, 20n]);
+    clock.now = 10_000_000; // both closed segments are past retention
+    expect(enforceRetention(log, 0n).deletedSegments).toBe(0); // nothing known committed: nothing goes
+    expect(enforceRetention(log, 15n)).toMatchObject({ deletedSegments: 1, logStartOffset: 10n }); // [10, 20) reaches the HW
+    expect(enforceRetention(log, 20n)).toMatchObject({ deletedSegments: 1, logStartOffset: 20n });
+  });
+
   it("deletes the oldest segments while the log exceeds retention.bytes", () => {
     const fs = newFs();
     const size = batchOf(5).length;
