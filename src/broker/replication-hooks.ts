@@ -80,4 +80,11 @@ export interface ClusterView {
    * as the metadata store holds them now (a linearizable read, not this broker's possibly lagging copy).
    */
   reassignments?(only?: (topic: string, partition: number) => boolean): Promise<Array<{ topic: string; partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }>>;
+  /**
+   * The dynamic configs the cluster metadata holds for a broker (id, or "" for the cluster default) or a
+   * topic: the replication throttles (throttle-configs.ts), read from the metadata store now.
+   */
+  dynamicConfigs?(kind: "broker" | "topic", name: string): Promise<Record<string, string>>;
+  /** Replaces those of the resource named in `names` with `configs` (a name left out is removed), at once. */
+  setDynamicConfigs?(kind: "broker" | "topic", name: string, names: readonly string[], configs: Record<string, string>): Promise<void>;
 }

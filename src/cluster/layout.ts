@@ -14,6 +14,11 @@
 //   <prefix>/requests/reassign/<topic>/<p> ReassignRequest (AlterPartitionReassignments, `rivulet cluster
 //                                                       reassign`: the controller moves the partition to
 //                                                       the target replicas step by step, then deletes it)
+//   <prefix>/configs/broker/<id>/<name> a dynamic broker config's value (plain text; <id> "default" is the
+//                                                       cluster default, Kafka's resource name ""): the
+//                                                       replication throttle rates (replication-quota.ts)
+//   <prefix>/configs/topic/<topic>/<name> a dynamic topic config kept in etcd rather than topics.json: the
+//                                                       throttled replica lists (every broker must see them)
 //
 // Every controller write is one etcd transaction conditioned on <prefix>/controller still holding the
 // writer's own ControllerInfo: a deposed controller (lease expired, another elected) writes nothing.
@@ -113,6 +118,20 @@ export class Keys {
   reassignRequest(topic: string, p: number): string { return `${this.prefix}/requests/reassign/${topic}/${p}`; }
   drainings(): string { return `${this.prefix}/draining/`; }
   draining(id: number): string { return `${this.prefix}/draining/${id}`; }
+  dynamicConfigs(): string { return `${this.prefix}/configs/`; }
+  /** `kind` broker: `name` is a broker id, or "" for the cluster default. */
+  dynamicConfig(kind: "broker" | "topic", name: string, config: string): string { return `${this.prefix}/configs/${kind}/${dynamicName(kind, name)}/${config}`; }
+  dynamicConfigsOf(kind: "broker" | "topic", name: string): string { return `${this.prefix}/configs/${kind}/${dynamicName(kind, name)}/`; }
+}
+
+function dynamicName(kind: "broker" | "topic", name: string): string {
+  return kind === "broker" && name === "" ? "default" : name;
+}
+
+/** Dynamic configs by resource: broker id ("" = the cluster default) or topic name -> config -> value. */
+export interface DynamicConfigs {
+  brokers: Map<string, Record<string, string>>;
+  topics: Map<string, Record<string, string>>;
 }
 
 /** Everything under the prefix, parsed. */
@@ -131,6 +150,8 @@ export interface ClusterSnapshot {
   draining: Set<number>;
   /** key: `${topic}\0${p}` */
   reassignments: Map<string, ReassignRequest>;
+  /** <prefix>/configs/: the replication throttles. */
+  configs: DynamicConfigs;
 }
 
 export function pkey(topic: string, partition: number): string {
@@ -139,7 +160,7 @@ export function pkey(topic: string, partition: number): string {
 
 /** Parses a getAll() of the prefix into a snapshot (unknown keys are ignored). */
 export function parseSnapshot(keys: Keys, all: Record<string, string>): ClusterSnapshot {
-  const snap: ClusterSnapshot = { brokers: new Map(), controller: undefined, topics: new Map(), partitions: new Map(), createRequests: new Map(), deleteRequests: new Set(), isrRequests: new Map(), partitionsRequests: new Map(), draining: new Set(), reassignments: new Map() };
+  const snap: ClusterSnapshot = { brokers: new Map(), controller: undefined, topics: new Map(), partitions: new Map(), createRequests: new Map(), deleteRequests: new Set(), isrRequests: new Map(), partitionsRequests: new Map(), draining: new Set(), reassignments: new Map(), configs: { brokers: new Map(), topics: new Map() } };
   for (const [key, value] of Object.entries(all)) {
     try {
       if (key === keys.controller()) snap.controller = JSON.parse(value) as ControllerInfo;
@@ -161,6 +182,7 @@ export function parseSnapshot(keys: Keys, all: Record<string, string>): ClusterS
         const [topic, p] = splitPartitionKey(key.slice(keys.reassignRequests().length));
         snap.reassignments.set(pkey(topic, p), JSON.parse(value) as ReassignRequest);
       } else if (key.startsWith(keys.partitionsRequests())) snap.partitionsRequests.set(key.slice(keys.partitionsRequests().length), JSON.parse(value) as PartitionsRequest);
+      else if (key.startsWith(keys.dynamicConfigs())) addDynamicConfig(snap.configs, key.slice(keys.dynamicConfigs().length), value);
       else if (key.startsWith(keys.drainings())) {
         const id = Number(key.slice(keys.drainings().length));
         if (Number.isInteger(id)) snap.draining.add(id);
@@ -170,6 +192,18 @@ export function parseSnapshot(keys: Keys, all: Record<string, string>): ClusterS
     }
   }
   return snap;
+}
+
+/** `broker/<id>/<name>` or `topic/<topic>/<name>` (neither names nor ids hold '/'). */
+function addDynamicConfig(configs: DynamicConfigs, rest: string, value: string): void {
+  const [kind, name, config, extra] = rest.split("/");
+  if (!name || !config || extra !== undefined) return;
+  const map = kind === "broker" ? configs.brokers : kind === "topic" ? configs.topics : undefined;
+  if (!map) return;
+  const key = kind === "broker" && name === "default" ? "" : name;
+  const entry = map.get(key) ?? {};
+  entry[config] = value;
+  map.set(key, entry);
 }
 
 /** `<topic>/<p>`: topic names cannot hold '/', so the last '/' splits. */

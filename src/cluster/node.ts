@@ -22,6 +22,7 @@ import { ReplicaManager } from "./replica-manager.js";
 import { ReplicaServer } from "./replica-transport.js";
 import { MarkerRouter } from "./txn-markers.js";
 import { LeaderOffsets } from "./leader-offsets.js";
+import { readDynamicConfigs, writeDynamicConfigs } from "./dynamic-configs.js";
 
 export interface ClusterNode {
   readonly brokerId: number;
@@ -200,6 +201,12 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
     // Straight from etcd: a move accepted by another broker (or by this one a moment ago) is listed even
     // before this broker's watch has delivered it.
     reassignments: async (only) => ongoingReassignments(await readSnapshot(session.client, session.keys), only),
+    dynamicConfigs: (kind, name) => readDynamicConfigs(session, kind, name),
+    async setDynamicConfigs(kind, name, names, configs) {
+      await writeDynamicConfigs(session, kind, name, names, configs);
+      // This broker's own view follows at once (a DescribeConfigs right after reads etcd anyway).
+      session.queueReload();
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { Broker } from "../broker/broker.js";
 import type { Logger } from "../log.js";
 import type { LocalPartition } from "./local-partition.js";
 import type { ReplicaClient } from "./replica-transport.js";
+import { awaitBudget, type ReplicationThrottle } from "./replication-quota.js";
 
 export class ReplicaFetcher {
   private stopped = false;
@@ -23,6 +24,7 @@ export class ReplicaFetcher {
     private readonly client: ReplicaClient,
     private readonly brokerId: number,
     private readonly logger: Logger,
+    private readonly throttle?: ReplicationThrottle,
   ) {}
 
   get endpoint(): string {
@@ -56,7 +58,18 @@ export class ReplicaFetcher {
         }
         // The follower's log start goes with every fetch: the leader answers a DeleteRecords once the
         // followers have moved theirs as far (log-start-sync.ts).
-        const reply = await this.client.request({ type: "fetch", topic, partition, brokerId: this.brokerId, leaderEpoch, offset: this.logEndOffset, logStart: status.logStartOffset, maxWaitMs: 500 }, 5000);
+        // Throttled (a move's copy, out of the ISR): fetch no more than this broker's follower bucket allows;
+        // with nothing left, wait for it (bounded, then look again) rather than fetch.
+        const throttled = this.throttle !== undefined && !this.lp.isr.includes(this.brokerId) && this.throttle.followerThrottled(topic, partition);
+        let maxBytes: number | undefined;
+        if (throttled) {
+          const budget = await awaitBudget(this.throttle!.follower, 500, () => !this.stopped);
+          if (this.stopped) return;
+          if (budget <= 0) continue;
+          maxBytes = Math.max(1, Math.floor(budget));
+        }
+        const reply = await this.client.request({ type: "fetch", topic, partition, brokerId: this.brokerId, leaderEpoch, offset: this.logEndOffset, logStart: status.logStartOffset, maxWaitMs: 500, ...(maxBytes !== undefined ? { maxBytes } : {}) }, 5000);
+        if (throttled) this.throttle!.follower.take(reply.body.byteLength);
         if (this.stopped) return;
         const h = reply.header;
         if (await this.restartAtLeaderStart(h, status.logStartOffset)) continue;

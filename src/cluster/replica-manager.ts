@@ -22,6 +22,7 @@ import { IsrTracker } from "./isr-tracker.js";
 import { awaitFollowerLogStarts, failLogStartWaiters, settleLogStartWaiters } from "./log-start-sync.js";
 import { pkey, type ClusterSnapshot } from "./layout.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
+import { ReplicationThrottle, awaitBudget } from "./replication-quota.js";
 import type { LocalPartition } from "./local-partition.js";
 import { ReplicaClient } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
@@ -53,10 +54,13 @@ export class ReplicaManager implements ReplicationHooks {
   private readonly isrTracker: IsrTracker;
   /** Keeps the shards' high watermarks current for compaction (committed-push.ts). */
   private readonly committedPush: CommittedPush;
+  /** The replication throttle rates and throttled replicas (replication-quota.ts). */
+  readonly throttle: ReplicationThrottle;
   /** Told when this broker gains or loses the leadership of a hosted partition (the group coordinator). */
   onRoleChange: ((topic: string, partition: number, role: LocalPartition["role"], leaderEpoch: number) => void) | undefined;
 
   constructor(private readonly broker: Broker, private readonly session: EtcdSession, readonly options: ReplicaManagerOptions) {
+    this.throttle = new ReplicationThrottle(options.brokerId);
     session.on("change", (snap: ClusterSnapshot) => {
       this.applying = this.applying.then(() => this.apply(snap)).catch((error) => options.logger.warn("applying cluster metadata failed", { error: String(error) }));
     });
@@ -162,7 +166,18 @@ export class ReplicaManager implements ReplicationHooks {
     }
     if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
     if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo, logStart: await logStart() } };
-    const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: 1024 * 1024 }]);
+    // Throttled (a move's copy; in-sync followers never are): what the leader's bucket allows, after a wait
+    // within the fetch's maxWait, or nothing this time (the follower asks again).
+    let maxBytes = typeof h.maxBytes === "number" && h.maxBytes > 0 ? Math.min(h.maxBytes, 1024 * 1024) : 1024 * 1024;
+    const throttled = !lp.isr.includes(follower) && this.throttle.leaderThrottled(lp.topic, lp.partition);
+    if (throttled) {
+      const budget = await awaitBudget(this.throttle.leader, Number(h.maxWaitMs ?? 500), () => lp.role === "leader" && lp.leaderEpoch === epoch);
+      if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
+      if (budget <= 0) return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart } };
+      maxBytes = Math.min(maxBytes, Math.max(1, Math.floor(budget)));
+    }
+    const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes }]);
+    if (throttled && !result!.error) this.throttle.leader.take(result!.ok.records.byteLength);
     if (result!.error) return { header: { error: result!.error.code, message: result!.error.message, ...(result!.error.code === "OFFSET_OUT_OF_RANGE" ? { logStart: await logStart() } : {}) } };
     lp.logStart = result!.ok.logStartOffset;
     return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart }, body: result!.ok.records };
@@ -190,6 +205,7 @@ export class ReplicaManager implements ReplicationHooks {
     if (this.closed) return;
     const me = this.options.brokerId;
     this.live = new Set(snap.brokers.keys());
+    this.throttle.apply(snap.configs);
     const discard: Array<[string, number]> = [];
     for (const topic of snap.topics.values()) {
       this.seenTopics.add(topic.name);
@@ -318,7 +334,7 @@ export class ReplicaManager implements ReplicationHooks {
     if (was === "leader") this.onRoleChange?.(lp.topic, lp.partition, "follower", leaderEpoch);
     const info = snap.brokers.get(leader);
     if (leader === -1 || !info) return; // offline, or the leader's registration not seen yet: wait for metadata
-    const fetcher = new ReplicaFetcher(this.broker, lp, this.client(leader, info.host, info.replicationPort), this.options.brokerId, this.options.logger);
+    const fetcher = new ReplicaFetcher(this.broker, lp, this.client(leader, info.host, info.replicationPort), this.options.brokerId, this.options.logger, this.throttle);
     lp.fetcher = fetcher;
     fetcher.start();
   }

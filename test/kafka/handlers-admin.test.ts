@@ -120,6 +120,18 @@ describe("admin APIs without a client test", () => {
     expect(described.results[0]!.errorCode).toBe(3);
   });
 
+  it("the replication throttle configs: a single node has no replication, so they are refused (INVALID_REQUEST) and not described", async () => {
+    const rate = await call(ApiKey.AlterConfigs, 2, { resources: [{ resourceType: 4, resourceName: "1", configs: [{ name: "leader.replication.throttled.rate", value: "1000" }] }], validateOnly: false });
+    expect(rate.responses[0]).toMatchObject({ errorCode: 42 });
+    expect(rate.responses[0]!.errorMessage).toContain("single node");
+    const incremental = await call(ApiKey.IncrementalAlterConfigs, 1, { resources: [{ resourceType: 4, resourceName: "", configs: [{ name: "follower.replication.throttled.rate", configOperation: 0, value: "1000" }] }], validateOnly: false });
+    expect(incremental.responses[0]!.errorCode).toBe(42);
+    const replicas = await call(ApiKey.AlterConfigs, 2, { resources: [{ resourceType: 2, resourceName: "ha", configs: [{ name: "leader.replication.throttled.replicas", value: "*" }] }], validateOnly: false });
+    expect(replicas.responses[0]!.errorCode).toBe(42);
+    const described = await call(ApiKey.DescribeConfigs, 4, { resources: [{ resourceType: 4, resourceName: "1", configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+    expect(described.results[0]!.configs.map((c) => c.name)).not.toContain("leader.replication.throttled.rate");
+  });
+
   it("DescribeCluster, DescribeLogDirs, DescribeProducers, OffsetForLeaderEpoch", async () => {
     const cluster = await call(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
     expect(cluster).toMatchObject({ errorCode: 0, clusterId: "test-cluster", controllerId: 1, brokers: [{ brokerId: 1, host: "127.0.0.1", port: s.kafkaPort }] });

@@ -7,13 +7,18 @@
 //   The change goes through the broker core (Broker.alterTopicConfigs: durable in topics.json, then every
 //   partition reconfigured) before we answer.
 // - validate_only: the same checks, nothing changed.
-// - Broker resources: INVALID_REQUEST (broker configs come from `rivulet serve` flags; see topic-configs.ts).
+// - Broker resources: INVALID_REQUEST (broker configs come from `rivulet serve` flags; see topic-configs.ts),
+//   except the replication throttle rates in cluster mode (throttle-configs.ts): this node's id or "" (the
+//   cluster default); the rates given are set, the other removed. On a single node: INVALID_REQUEST.
+// - The topic configs leader/follower.replication.throttled.replicas go to the cluster metadata
+//   (throttle-configs.ts), the rest to the broker core; a single node refuses the two (INVALID_REQUEST).
 // - Errors are per resource, in request order.
 
 import { KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import type { Handler, KafkaBrokerContext } from "./context.js";
 import { NONE, ResourceType, checkBrokerResource, configTopic, validateTopicConfigs } from "./topic-configs.js";
+import { applyBrokerThrottles, applyTopicThrottles, splitThrottledReplicas } from "./throttle-configs.js";
 
 export const handleAlterConfigs: Handler<typeof ApiKey.AlterConfigs> = async (ctx, request) => {
   const responses = [];
@@ -31,7 +36,7 @@ export const handleAlterConfigs: Handler<typeof ApiKey.AlterConfigs> = async (ct
   return { responses };
 };
 
-/** Validates and (unless validateOnly) sets a topic's complete overrides; refuses broker resources. */
+/** Validates and (unless validateOnly) sets a topic's complete overrides, or a broker's throttle rates. */
 export async function applyTopicConfigs(
   ctx: KafkaBrokerContext,
   resourceType: number,
@@ -41,14 +46,18 @@ export async function applyTopicConfigs(
 ): Promise<void> {
   if (resourceType === ResourceType.BROKER) {
     checkBrokerResource(ctx, resourceName);
-    throw new KafkaProtocolError("INVALID_REQUEST", "broker configs are read-only here: set them with `rivulet serve` flags");
+    await applyBrokerThrottles(ctx, resourceName, configs, validateOnly);
+    return;
   }
   if (resourceType !== ResourceType.TOPIC) {
     throw new KafkaProtocolError("INVALID_REQUEST", `resource type ${resourceType} has no configs here`);
   }
   configTopic(ctx, resourceName);
-  validateTopicConfigs(ctx, configs);
+  const { throttled, rest } = splitThrottledReplicas(configs);
+  validateTopicConfigs(ctx, rest);
+  await applyTopicThrottles(ctx, resourceName, throttled, true);
   if (validateOnly) return;
-  await ctx.broker.alterTopicConfigs(resourceName, configs);
-  ctx.logger.info("topic configs altered", { topic: resourceName, configs });
+  await applyTopicThrottles(ctx, resourceName, throttled, false);
+  await ctx.broker.alterTopicConfigs(resourceName, rest);
+  ctx.logger.info("topic configs altered", { topic: resourceName, configs: rest });
 }

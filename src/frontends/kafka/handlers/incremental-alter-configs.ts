@@ -6,13 +6,15 @@
 //   remove list items (only cleanup.policy is a list; on other configs: INVALID_CONFIG). A config named
 //   twice in one resource: INVALID_REQUEST. The merged overrides are validated and applied as AlterConfigs
 //   does (alter-configs.ts), so a bad value changes nothing.
-// - validate_only, broker resources, unknown topics: as AlterConfigs.
+// - Broker resources: the replication throttle rates change on top of the resource's current ones.
+// - validate_only, other broker configs, unknown topics: as AlterConfigs.
 
 import { KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import { applyTopicConfigs } from "./alter-configs.js";
 import type { Handler } from "./context.js";
 import { NONE, ResourceType } from "./topic-configs.js";
+import { currentBrokerThrottles, currentTopicThrottles } from "./throttle-configs.js";
 
 const SET = 0;
 const DELETE = 1;
@@ -25,7 +27,14 @@ export const handleIncrementalAlterConfigs: Handler<typeof ApiKey.IncrementalAlt
   for (const r of request.resources) {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
     try {
-      const current = r.resourceType === ResourceType.TOPIC ? ctx.broker.topic(r.resourceName)?.configs : undefined;
+      // The current values the changes apply to: the topic's overrides and throttled replica lists, or a
+      // broker's throttle rates.
+      const current =
+        r.resourceType === ResourceType.TOPIC
+          ? { ...(ctx.broker.topic(r.resourceName)?.configs ?? {}), ...(await currentTopicThrottles(ctx, r.resourceName)) }
+          : r.resourceType === ResourceType.BROKER
+            ? await currentBrokerThrottles(ctx, r.resourceName)
+            : undefined;
       const merged: Record<string, string> = { ...(current ?? {}) };
       const named = new Set<string>();
       for (const c of r.configs) {

@@ -8,7 +8,9 @@
 // specific first, which is what `kafka-configs --describe --all` and AdminClient show.
 //
 // Broker configs (resource type 4) are those broker-wide topic defaults, read-only here: the broker takes
-// them from its command line, so AlterConfigs on a broker answers INVALID_REQUEST rather than pretend.
+// them from its command line, so AlterConfigs on a broker answers INVALID_REQUEST rather than pretend. The
+// exception, in cluster mode: the replication throttle rates (and the topics' throttled replica lists),
+// which live in the cluster metadata (throttle-configs.ts).
 
 import { InvalidArgumentError, KafkaErrors, KafkaProtocolError } from "../../../errors/index.js";
 import type { TopicRecord } from "../../../broker/topic-store.js";
@@ -17,7 +19,7 @@ import { defaultLogConfig, kafkaConfigNames, parseKafkaConfigs, resolveLogConfig
 import type { KafkaBrokerContext } from "./context.js";
 
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
-export const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
+export const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, DYNAMIC_BROKER_CONFIG: 2, DYNAMIC_DEFAULT_BROKER_CONFIG: 3, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
 
 /** Topic config → the broker config that sets its default (Kafka's names). */
 export const brokerConfigName: Record<string, string> = {
@@ -39,6 +41,8 @@ const configType: Record<string, number> = {
   "index.interval.bytes": 3,
   "max.message.bytes": 3,
   "cleanup.policy": 7,
+  "leader.replication.throttled.replicas": 7,
+  "follower.replication.throttled.replicas": 7,
 };
 const LONG = 5;
 
@@ -66,7 +70,7 @@ function brokerDefaults(ctx: KafkaBrokerContext): { effective: LogConfig; explic
   return { effective: resolveLogConfig(explicit), explicit };
 }
 
-function build(name: string, value: string, source: number, synonyms: DescribedConfig["synonyms"], readOnly: boolean, docs: boolean): DescribedConfig {
+export function build(name: string, value: string, source: number, synonyms: DescribedConfig["synonyms"], readOnly: boolean, docs: boolean, doc = documentation[name]): DescribedConfig {
   return {
     name,
     value,
@@ -76,7 +80,7 @@ function build(name: string, value: string, source: number, synonyms: DescribedC
     isSensitive: false,
     synonyms,
     configType: configType[name] ?? configType[Object.keys(brokerConfigName).find((k) => brokerConfigName[k] === name) ?? ""] ?? LONG,
-    documentation: docs ? (documentation[name] ?? null) : null,
+    documentation: docs ? (doc ?? null) : null,
   };
 }
 

@@ -1,0 +1,129 @@
+// Replication throttling (Kafka's replication quotas, KIP-73), used to keep a partition move from
+// saturating a small box's disk and network:
+// - broker configs `leader.replication.throttled.rate` / `follower.replication.throttled.rate` (bytes/s, per
+//   broker id or the cluster default ""), and
+// - topic configs `leader.replication.throttled.replicas` / `follower.replication.throttled.replicas` ("*" or
+//   "partition:brokerId,..."), all kept in etcd (layout.ts, <prefix>/configs/).
+// As Kafka: a broker throttles, as a leader, what it sends for partitions its own id is listed for in the
+// leader list, and, as a follower, what it fetches for partitions its id is listed for in the follower list;
+// either only while the follower is out of the ISR (an in-sync replica is never slowed). One bucket per
+// direction per broker, shared by all throttled partitions.
+
+import type { DynamicConfigs } from "./layout.js";
+import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../broker/throttle-configs.js";
+
+/** True if `spec` (a throttled replicas list) names `brokerId` for `partition`. */
+export function replicaListed(spec: string | undefined, partition: number, brokerId: number): boolean {
+  if (spec === undefined) return false;
+  const v = spec.trim();
+  if (v === "*") return true;
+  return v.split(",").some((item) => {
+    const [p, b] = item.split(":").map((s) => Number(s.trim()));
+    return p === partition && b === brokerId;
+  });
+}
+
+/** The rate a broker applies: its own config, else the cluster default; undefined = unthrottled. */
+export function effectiveRate(configs: DynamicConfigs, brokerId: number, name: string): number | undefined {
+  const raw = configs.brokers.get(String(brokerId))?.[name] ?? configs.brokers.get("")?.[name];
+  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
+  return Number(raw.trim());
+}
+
+/**
+ * A token bucket of bytes: `rate` per second, holding at most one second's worth (the burst). A send may
+ * take more than there is (a whole batch always goes), leaving a debt that later sends wait out, so the
+ * long-run rate holds whatever the batch sizes.
+ */
+export class TokenBucket {
+  private rate: number | undefined;
+  private tokens = 0;
+  private at = 0;
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  get limited(): boolean {
+    return this.rate !== undefined;
+  }
+
+  /** undefined: no limit. A changed rate starts with a full bucket. */
+  setRate(rate: number | undefined): void {
+    if (rate === this.rate) return;
+    this.rate = rate;
+    this.tokens = rate ?? 0;
+    this.at = this.clock();
+  }
+
+  /** Bytes that may go now (Infinity when unlimited; <= 0 while over budget). */
+  available(): number {
+    if (this.rate === undefined) return Infinity;
+    this.refill();
+    return this.tokens;
+  }
+
+  /** Milliseconds until some bytes may go (0 now). A rate of 0 never refills: callers bound their wait. */
+  waitMs(): number {
+    const available = this.available();
+    if (available > 0) return 0;
+    if (!this.rate) return Infinity;
+    return Math.ceil(((1 - available) / this.rate) * 1000);
+  }
+
+  take(bytes: number): void {
+    if (this.rate === undefined) return;
+    this.refill();
+    this.tokens -= bytes;
+  }
+
+  private refill(): void {
+    const now = this.clock();
+    this.tokens = Math.min(this.rate!, this.tokens + ((now - this.at) / 1000) * this.rate!);
+    this.at = now;
+  }
+}
+
+/** One broker's replication throttle, following the cluster's dynamic configs. */
+export class ReplicationThrottle {
+  /** What this broker sends, as a leader, to throttled out-of-ISR followers. */
+  readonly leader: TokenBucket;
+  /** What this broker fetches, as a follower out of the ISR, for throttled partitions. */
+  readonly follower: TokenBucket;
+  private configs: DynamicConfigs = { brokers: new Map(), topics: new Map() };
+
+  constructor(private readonly brokerId: number, clock: () => number = Date.now) {
+    this.leader = new TokenBucket(clock);
+    this.follower = new TokenBucket(clock);
+  }
+
+  apply(configs: DynamicConfigs): void {
+    this.configs = configs;
+    this.leader.setRate(effectiveRate(configs, this.brokerId, LEADER_RATE));
+    this.follower.setRate(effectiveRate(configs, this.brokerId, FOLLOWER_RATE));
+  }
+
+  /** This broker, leading `topic`-`partition`, throttles what it sends to followers out of the ISR. */
+  leaderThrottled(topic: string, partition: number): boolean {
+    return this.leader.limited && replicaListed(this.configs.topics.get(topic)?.[LEADER_REPLICAS], partition, this.brokerId);
+  }
+
+  /** This broker, following `topic`-`partition` out of the ISR, throttles its fetching. */
+  followerThrottled(topic: string, partition: number): boolean {
+    return this.follower.limited && replicaListed(this.configs.topics.get(topic)?.[FOLLOWER_REPLICAS], partition, this.brokerId);
+  }
+}
+
+/**
+ * Waits, at most `maxWaitMs` (and while `live()`), until `bucket` has bytes to give: how many it has then,
+ * 0 if none came within the wait. Any positive budget lets at least one batch go, so a throttled copy
+ * slows down but never starves.
+ */
+export async function awaitBudget(bucket: TokenBucket, maxWaitMs: number, live: () => boolean = () => true): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const available = bucket.available();
+    if (available > 0 || !live()) return Math.max(0, available);
+    const left = deadline - Date.now();
+    if (left <= 0) return 0;
+    await new Promise((r) => setTimeout(r, Math.min(bucket.waitMs(), left, 100)));
+  }
+}

@@ -1,0 +1,71 @@
+// The replication throttle's parts without processes: the token bucket (burst, debt, refill), which
+// replicas a list names for which broker, which rate a broker applies, and the value checks.
+
+import { describe, expect, it } from "vitest";
+import { ReplicationThrottle, TokenBucket, awaitBudget, effectiveRate, replicaListed } from "../../src/cluster/replication-quota.js";
+import { checkRate, checkThrottledReplicas } from "../../src/broker/throttle-configs.js";
+
+describe("TokenBucket", () => {
+  it("starts with one second's worth, goes into debt on a large take, refills at the rate up to the burst", () => {
+    let now = 0;
+    const bucket = new TokenBucket(() => now);
+    expect(bucket.available()).toBe(Infinity);
+    bucket.setRate(1000);
+    expect(bucket.available()).toBe(1000);
+    bucket.take(3000);
+    expect(bucket.available()).toBe(-2000);
+    expect(bucket.waitMs()).toBe(2001);
+    now = 2500;
+    expect(bucket.available()).toBe(500);
+    now = 10_000;
+    expect(bucket.available()).toBe(1000);
+    bucket.setRate(undefined);
+    expect(bucket.limited).toBe(false);
+    expect(bucket.available()).toBe(Infinity);
+  });
+
+  it("awaitBudget waits for a refill within the wait, and answers 0 when none comes (a rate of 0)", async () => {
+    const bucket = new TokenBucket();
+    bucket.setRate(10_000);
+    bucket.take(10_500);
+    const started = Date.now();
+    expect(await awaitBudget(bucket, 1000)).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    bucket.setRate(0);
+    expect(await awaitBudget(bucket, 150)).toBe(0);
+  });
+});
+
+describe("throttled replicas and rates", () => {
+  it("a list names partition:broker pairs, * names every replica", () => {
+    expect(replicaListed("0:1, 1:2", 1, 2)).toBe(true);
+    expect(replicaListed("0:1,1:2", 0, 2)).toBe(false);
+    expect(replicaListed("*", 7, 9)).toBe(true);
+    expect(replicaListed(undefined, 0, 1)).toBe(false);
+    expect(replicaListed("", 0, 1)).toBe(false);
+  });
+
+  it("a broker's own rate wins over the cluster default; throttling needs both a rate and the listing", () => {
+    const configs = { brokers: new Map([["", { "leader.replication.throttled.rate": "100" }], ["2", { "leader.replication.throttled.rate": "50" }]]), topics: new Map([["t", { "leader.replication.throttled.replicas": "0:1", "follower.replication.throttled.replicas": "*" }]]) };
+    expect(effectiveRate(configs, 1, "leader.replication.throttled.rate")).toBe(100);
+    expect(effectiveRate(configs, 2, "leader.replication.throttled.rate")).toBe(50);
+    expect(effectiveRate(configs, 1, "follower.replication.throttled.rate")).toBeUndefined();
+    const one = new ReplicationThrottle(1);
+    one.apply(configs);
+    expect(one.leaderThrottled("t", 0)).toBe(true);
+    expect(one.leaderThrottled("t", 1)).toBe(false);
+    expect(one.leaderThrottled("other", 0)).toBe(false);
+    expect(one.followerThrottled("t", 0)).toBe(false); // listed (*), but no follower rate
+    const two = new ReplicationThrottle(2);
+    two.apply(configs);
+    expect(two.leaderThrottled("t", 0)).toBe(false); // a rate, but 0:1 names broker 1 only
+  });
+
+  it("values: a rate is a non-negative integer; a list is *, empty or partition:broker items", () => {
+    expect(checkRate("r", "0")).toBe(0);
+    expect(checkRate("r", " 500000 ")).toBe(500000);
+    for (const bad of ["-1", "1.5", "fast", "", "1e6"]) expect(() => checkRate("r", bad)).toThrow(/non-negative integer/);
+    for (const good of ["*", "", "0:1", "0:1, 3:2"]) expect(() => checkThrottledReplicas("l", good)).not.toThrow();
+    for (const bad of ["0-1", "0:", "a:b", "0:1,"]) expect(() => checkThrottledReplicas("l", bad)).toThrow(/partition:brokerId/);
+  });
+});
