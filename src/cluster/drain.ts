@@ -9,6 +9,9 @@ import { parseEtcdEndpoints } from "./config.js";
 import { Keys, type ClusterSnapshot, type DrainMark } from "./layout.js";
 import { readSnapshot } from "./read-snapshot.js";
 import { drainProgress, placeableBrokers, type DrainProgress } from "./reassign.js";
+import { throttlePlan, throttleRemoval, type ThrottledMove, type ThrottlePlan } from "./reassign-throttle.js";
+import { writeDynamicConfigs } from "./dynamic-configs.js";
+import { THROTTLED_REPLICAS_CONFIGS, THROTTLE_RATE_CONFIGS } from "../broker/throttle-configs.js";
 import { ongoingReassignments, validateReassignment, type OngoingReassignment, type ReassignRefusal } from "./partition-reassignment.js";
 
 export class ClusterAdmin {
@@ -83,6 +86,24 @@ export class ClusterAdmin {
   /** The reassignments in progress, with the step each waits on. */
   async reassignments(only?: (topic: string, partition: number) => boolean): Promise<OngoingReassignment[]> {
     return ongoingReassignments(await this.snapshot(), only);
+  }
+
+  /** `reassign --throttle`: the rates on every broker the moves touch, the throttled replicas on their topics. */
+  async throttle(moves: ThrottledMove[], rate: number): Promise<ThrottlePlan> {
+    const plan = throttlePlan(await this.snapshot(), moves, rate);
+    const session = { client: this.client, keys: this.keys };
+    for (const [id, configs] of plan.brokers) await writeDynamicConfigs(session, "broker", String(id), THROTTLE_RATE_CONFIGS, configs);
+    for (const [topic, configs] of plan.topics) await writeDynamicConfigs(session, "topic", topic, THROTTLED_REPLICAS_CONFIGS, configs);
+    return plan;
+  }
+
+  /** Takes the throttle off (kafka-reassign-partitions --verify, once the moves are done). */
+  async unthrottle(topics: string[]): Promise<{ brokers: string[]; topics: string[] }> {
+    const removal = throttleRemoval(await this.snapshot(), topics);
+    const session = { client: this.client, keys: this.keys };
+    for (const id of removal.brokers) await writeDynamicConfigs(session, "broker", id, THROTTLE_RATE_CONFIGS, {});
+    for (const topic of removal.topics) await writeDynamicConfigs(session, "topic", topic, THROTTLED_REPLICAS_CONFIGS, {});
+    return removal;
   }
 
   close(): void {

@@ -1,9 +1,12 @@
 // The replication throttle's parts without processes: the token bucket (burst, debt, refill), which
-// replicas a list names for which broker, which rate a broker applies, and the value checks.
+// replicas a list names for which broker, which rate a broker applies, the value checks, and what
+// `reassign --throttle` sets and later removes.
 
 import { describe, expect, it } from "vitest";
 import { ReplicationThrottle, TokenBucket, awaitBudget, effectiveRate, replicaListed } from "../../src/cluster/replication-quota.js";
 import { checkRate, checkThrottledReplicas } from "../../src/broker/throttle-configs.js";
+import { throttlePlan, throttleRemoval } from "../../src/cluster/reassign-throttle.js";
+import { Keys, parseSnapshot } from "../../src/cluster/layout.js";
 
 describe("TokenBucket", () => {
   it("starts with one second's worth, goes into debt on a large take, refills at the rate up to the burst", () => {
@@ -67,5 +70,29 @@ describe("throttled replicas and rates", () => {
     for (const bad of ["-1", "1.5", "fast", "", "1e6"]) expect(() => checkRate("r", bad)).toThrow(/non-negative integer/);
     for (const good of ["*", "", "0:1", "0:1, 3:2"]) expect(() => checkThrottledReplicas("l", good)).not.toThrow();
     for (const bad of ["0-1", "0:", "a:b", "0:1,"]) expect(() => checkThrottledReplicas("l", bad)).toThrow(/partition:brokerId/);
+  });
+});
+
+describe("reassign --throttle's plan", () => {
+  const snapshot = () => {
+    const snap = parseSnapshot(new Keys("/r"), {});
+    snap.topics.set("t", { name: "t", partitions: 2, replicationFactor: 2, configs: {}, replicas: [[1, 2], [2, 3]] });
+    snap.configs.topics.set("t", { "leader.replication.throttled.replicas": "5:9" });
+    return snap;
+  };
+
+  it("rates on every broker a move touches; the leader list names current replicas, the follower list those added, merged", () => {
+    const plan = throttlePlan(snapshot(), [{ topic: "t", partition: 0, replicas: [3, 4] }], 1000);
+    expect([...plan.brokers.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect(plan.brokers.get(4)).toEqual({ "leader.replication.throttled.rate": "1000", "follower.replication.throttled.rate": "1000" });
+    expect(plan.topics.get("t")).toEqual({ "leader.replication.throttled.replicas": "5:9,0:1,0:2", "follower.replication.throttled.replicas": "0:3,0:4" });
+  });
+
+  it("removal: every broker with its own rate (not the \"\" default), the moved topics that have lists", () => {
+    const snap = snapshot();
+    snap.configs.brokers.set("", { "leader.replication.throttled.rate": "5" });
+    snap.configs.brokers.set("2", { "follower.replication.throttled.rate": "5" });
+    snap.configs.brokers.set("3", {});
+    expect(throttleRemoval(snap, ["t", "other"])).toEqual({ brokers: ["2"], topics: ["t"] });
   });
 });

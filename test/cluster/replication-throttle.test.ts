@@ -1,12 +1,14 @@
 // Replication throttling (Kafka's replication quotas) on etcd + 2 broker processes: kafkajs sets the rates
-// on the two brokers and the throttled replicas on the topic, DescribeConfigs shows them, bad values are
-// refused; a partition holding ~3 MB moved to the other broker takes at least size/rate (less the burst),
-// and every record is read back from the new replica; with the throttle removed, a move just completes.
+// on the two brokers and the throttled replicas on a topic, DescribeConfigs shows them, bad values are
+// refused; a partition holding ~3 MB moved to the other broker takes at least size/rate (less the burst)
+// with the leader side alone throttled, likewise with the follower side alone, and every record is read
+// back from the new replica; with the throttle removed, a move just completes; `rivulet cluster reassign
+// --throttle` sets it for a move and `--verify` takes it off once the move is done.
 
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { Kafka, logLevel, type Admin } from "kafkajs";
-import { clusterFixture, partitionState, readValues, replicasOf, until } from "./harness.js";
+import { cli, clusterFixture, partitionState, readValues, replicasOf, until } from "./harness.js";
 
 const fixture = clusterFixture({ ids: [1, 2], broker: { rf: 1 }, stop: () => admin?.disconnect().catch(() => {}) });
 let admin: Admin;
@@ -28,6 +30,22 @@ async function describeTopic(topic: string): Promise<Record<string, string>> {
   return Object.fromEntries(got.resources[0]!.configEntries.map((c) => [c.configName, c.configValue]));
 }
 
+/** A new one-partition topic holding `count` records of ~1 KB (random: no compression shrinks them). */
+async function fill(topic: string, count: number): Promise<{ at: number; values: string[]; bytes: number }> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+  const [at] = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(fixture.etcd, topic));
+  const values: string[] = [];
+  for (let i = 0; i < count; i++) values.push(`${i}:${randomBytes(500).toString("hex")}`);
+  const producer = kafka().producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  for (let i = 0; i < values.length; i += 100) await producer.send({ topic, acks: -1, messages: values.slice(i, i + 100).map((value) => ({ value })) });
+  await producer.disconnect();
+  return { at: at!, values, bytes: values.reduce((n, v) => n + v.length, 0) };
+}
+
+/** The least a throttled copy of `bytes` takes: size/rate, less the one second's worth the bucket starts with. */
+const atLeastMs = (bytes: number, rate: number) => (bytes / rate - 1) * 1000 - 300;
+
 async function move(topic: string, to: number[]): Promise<number> {
   const started = Date.now();
   await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: to }] }] });
@@ -38,37 +56,32 @@ async function move(topic: string, to: number[]): Promise<number> {
 describe("replication throttle", () => {
   let from = 0;
   let to = 0;
-  const values: string[] = [];
+  let values: string[] = [];
+  const bothRates = [{ name: "leader.replication.throttled.rate", value: String(RATE) }, { name: "follower.replication.throttled.rate", value: String(RATE) }];
 
-  it("kafkajs sets the rates and throttled replicas; DescribeConfigs shows them; a ~3 MB move takes at least size/rate less the burst", async () => {
+  it("kafkajs sets the rates and throttled replicas; DescribeConfigs shows them; the leader side alone slows a ~3 MB move to size/rate", async () => {
     admin = kafka().admin();
     await admin.connect();
     const topic = "throttled";
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
-    from = (await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(fixture.etcd, topic)))[0]!;
+    const filled = await fill(topic, 3000);
+    ({ values } = filled);
+    from = filled.at;
     to = from === 1 ? 2 : 1;
+    expect(filled.bytes).toBeGreaterThan(2_900_000);
 
-    const producer = kafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    // 3000 records of ~1 KB (random, so no compression shrinks them) in batches of 100: ~3 MB.
-    for (let i = 0; i < 3000; i++) values.push(`${i}:${randomBytes(500).toString("hex")}`);
-    for (let i = 0; i < values.length; i += 100) await producer.send({ topic, acks: -1, messages: values.slice(i, i + 100).map((value) => ({ value })) });
-    await producer.disconnect();
-    const bytes = values.reduce((n, v) => n + v.length, 0);
-    expect(bytes).toBeGreaterThan(2_900_000);
-
+    // Only the leader side is listed: the follower rate is set too, but this partition is not listed for it.
     await admin.alterConfigs({ validateOnly: false, resources: [
-      { type: BROKER, name: String(from), configEntries: [{ name: "leader.replication.throttled.rate", value: String(RATE) }, { name: "follower.replication.throttled.rate", value: String(RATE) }] },
-      { type: BROKER, name: String(to), configEntries: [{ name: "leader.replication.throttled.rate", value: String(RATE) }, { name: "follower.replication.throttled.rate", value: String(RATE) }] },
-      { type: TOPIC, name: topic, configEntries: [{ name: "leader.replication.throttled.replicas", value: `0:${from}` }, { name: "follower.replication.throttled.replicas", value: `0:${to}` }] },
+      { type: BROKER, name: String(from), configEntries: bothRates },
+      { type: BROKER, name: String(to), configEntries: bothRates },
+      { type: TOPIC, name: topic, configEntries: [{ name: "leader.replication.throttled.replicas", value: `0:${from}` }] },
     ] });
     expect(await describeBroker(from)).toEqual({ "leader.replication.throttled.rate": String(RATE), "follower.replication.throttled.rate": String(RATE) });
     expect(await describeBroker(to)).toEqual({ "leader.replication.throttled.rate": String(RATE), "follower.replication.throttled.rate": String(RATE) });
-    expect(await describeTopic(topic)).toEqual({ "leader.replication.throttled.replicas": `0:${from}`, "follower.replication.throttled.replicas": `0:${to}` });
+    expect(await describeTopic(topic)).toEqual({ "leader.replication.throttled.replicas": `0:${from}`, "follower.replication.throttled.replicas": "" });
 
     const took = await move(topic, [to]);
-    // A lower bound only: each side's bucket starts with one second's worth (the burst).
-    expect(took).toBeGreaterThanOrEqual((bytes / RATE - 1) * 1000 - 500);
+    // A lower bound only (no upper bound on a noisy box).
+    expect(took).toBeGreaterThanOrEqual(atLeastMs(filled.bytes, RATE));
     expect(await replicasOf(fixture.etcd, topic)).toEqual([to]);
     expect((await partitionState(fixture.etcd, topic, 0))!.leader).toBe(to);
     const got = await readValues(kafka(), topic, values.length);
@@ -84,31 +97,58 @@ describe("replication throttle", () => {
     expect(await refusal({ type: TOPIC, name: "throttled", configEntries: [{ name: "leader.replication.throttled.replicas", value: "0-1" }] })).toBe("INVALID_CONFIG");
     // Nothing changed.
     expect(await describeBroker(from)).toEqual({ "leader.replication.throttled.rate": String(RATE), "follower.replication.throttled.rate": String(RATE) });
-    expect(await describeTopic("throttled")).toEqual({ "leader.replication.throttled.replicas": `0:${from}`, "follower.replication.throttled.replicas": `0:${to}` });
+    expect(await describeTopic("throttled")).toEqual({ "leader.replication.throttled.replicas": `0:${from}`, "follower.replication.throttled.replicas": "" });
   });
+
+  it("the follower side alone slows a ~2 MB move to size/rate too", async () => {
+    const topic = "follower-throttled";
+    const filled = await fill(topic, 2000);
+    const dest = filled.at === 1 ? 2 : 1;
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: TOPIC, name: topic, configEntries: [{ name: "follower.replication.throttled.replicas", value: `0:${dest}` }] }] });
+    const took = await move(topic, [dest]);
+    expect(took).toBeGreaterThanOrEqual(atLeastMs(filled.bytes, RATE));
+    const got = await readValues(kafka(), topic, filled.values.length);
+    expect(new Set(got)).toEqual(new Set(filled.values));
+  }, 180_000);
 
   it("with the throttle removed the defaults show again, and the next move just completes with every record", async () => {
     await admin.alterConfigs({ validateOnly: false, resources: [
       { type: BROKER, name: String(from), configEntries: [] },
       { type: BROKER, name: String(to), configEntries: [] },
       { type: TOPIC, name: "throttled", configEntries: [] },
+      { type: TOPIC, name: "follower-throttled", configEntries: [] },
     ] });
     expect(await describeBroker(from)).toEqual({ "leader.replication.throttled.rate": "9223372036854775807", "follower.replication.throttled.rate": "9223372036854775807" });
     expect(await describeTopic("throttled")).toEqual({ "leader.replication.throttled.replicas": "", "follower.replication.throttled.replicas": "" });
     // A new partition, moved to the broker that has never had it (moving "throttled" back onto the broker
     // it left would land on that broker's emptied copy: a separate matter, reported with this branch).
     const topic = "unthrottled";
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
-    const [at] = await until("placed", async () => (await partitionState(fixture.etcd, topic, 0)) && replicasOf(fixture.etcd, topic));
-    const other = at === 1 ? 2 : 1;
-    const producer = kafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    const more = values.slice(0, 1000);
-    for (let i = 0; i < more.length; i += 100) await producer.send({ topic, acks: -1, messages: more.slice(i, i + 100).map((value) => ({ value })) });
-    await producer.disconnect();
+    const filled = await fill(topic, 1000);
+    const other = filled.at === 1 ? 2 : 1;
     await move(topic, [other]);
     expect(await replicasOf(fixture.etcd, topic)).toEqual([other]);
-    const got = await readValues(kafka(), topic, more.length);
-    expect(new Set(got)).toEqual(new Set(more));
+    const got = await readValues(kafka(), topic, filled.values.length);
+    expect(new Set(got)).toEqual(new Set(filled.values));
   }, 120_000);
+
+  it("`rivulet cluster reassign --throttle` throttles the move; `--verify` removes the throttle once it is done", async () => {
+    const topic = "cli-throttled";
+    const filled = await fill(topic, 2000);
+    const dest = filled.at === 1 ? 2 : 1;
+    const rate = 400_000;
+    const started = Date.now();
+    const asked = await cli(["cluster", "reassign", topic, "0", String(dest), "--throttle", String(rate), "--cluster", fixture.etcd.url]);
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toContain(`throttled to ${rate} bytes/s`);
+    expect(await describeBroker(filled.at)).toEqual({ "leader.replication.throttled.rate": String(rate), "follower.replication.throttled.rate": String(rate) });
+    expect(await describeTopic(topic)).toEqual({ "leader.replication.throttled.replicas": `0:${filled.at}`, "follower.replication.throttled.replicas": `0:${dest}` });
+    await until("verified done", async () => (await cli(["cluster", "reassign", topic, "0", "--verify", "--cluster", fixture.etcd.url])).code === 0, 90_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(atLeastMs(filled.bytes, rate));
+    expect(await replicasOf(fixture.etcd, topic)).toEqual([dest]);
+    expect(await describeBroker(filled.at)).toEqual({ "leader.replication.throttled.rate": "9223372036854775807", "follower.replication.throttled.rate": "9223372036854775807" });
+    expect(await describeBroker(dest)).toEqual({ "leader.replication.throttled.rate": "9223372036854775807", "follower.replication.throttled.rate": "9223372036854775807" });
+    expect(await describeTopic(topic)).toEqual({ "leader.replication.throttled.replicas": "", "follower.replication.throttled.replicas": "" });
+    const got = await readValues(kafka(), topic, filled.values.length);
+    expect(new Set(got)).toEqual(new Set(filled.values));
+  }, 180_000);
 });

@@ -1,0 +1,63 @@
+// `rivulet cluster reassign --throttle <bytes/s>` (kafka-reassign-partitions --throttle): which configs
+// throttle a set of moves, and which to remove once they are done (replication-quota.ts applies them).
+// As Kafka's tool does: the leader list names every replica a partition has now (any may lead the copy),
+// the follower list the replicas being added; both rates go on every broker a move touches. Removal takes
+// the rates off every broker and the two lists off the moved topics.
+
+import { FOLLOWER_REPLICAS, LEADER_REPLICAS, THROTTLED_REPLICAS_CONFIGS, THROTTLE_RATE_CONFIGS } from "../broker/throttle-configs.js";
+import type { ClusterSnapshot } from "./layout.js";
+
+export interface ThrottledMove {
+  topic: string;
+  partition: number;
+  replicas: number[];
+}
+
+export interface ThrottlePlan {
+  /** broker id -> both rates. */
+  brokers: Map<number, Record<string, string>>;
+  /** topic -> both throttled replica lists (merged with what the topic had). */
+  topics: Map<string, Record<string, string>>;
+}
+
+export function throttlePlan(snap: ClusterSnapshot, moves: ThrottledMove[], rate: number): ThrottlePlan {
+  const plan: ThrottlePlan = { brokers: new Map(), topics: new Map() };
+  const lists = new Map<string, { leader: Set<string>; follower: Set<string> }>();
+  for (const move of moves) {
+    const current = snap.topics.get(move.topic)?.replicas[move.partition];
+    if (!current) continue;
+    let entry = lists.get(move.topic);
+    if (!entry) {
+      const had = snap.configs.topics.get(move.topic) ?? {};
+      entry = { leader: items(had[LEADER_REPLICAS]), follower: items(had[FOLLOWER_REPLICAS]) };
+      lists.set(move.topic, entry);
+    }
+    for (const id of current) entry.leader.add(`${move.partition}:${id}`);
+    for (const id of move.replicas) if (!current.includes(id)) entry.follower.add(`${move.partition}:${id}`);
+    for (const id of [...current, ...move.replicas]) plan.brokers.set(id, Object.fromEntries(THROTTLE_RATE_CONFIGS.map((c) => [c, String(rate)])));
+  }
+  for (const [topic, { leader, follower }] of lists) {
+    const configs: Record<string, string> = { [LEADER_REPLICAS]: text(leader) };
+    if (follower.size) configs[FOLLOWER_REPLICAS] = text(follower);
+    plan.topics.set(topic, configs);
+  }
+  return plan;
+}
+
+/**
+ * The resources a finished move's throttle is removed from: every broker with a rate of its own (the
+ * cluster default, which --throttle never sets, stays), the moved topics.
+ */
+export function throttleRemoval(snap: ClusterSnapshot, topics: string[]): { brokers: string[]; topics: string[] } {
+  const brokers = [...snap.configs.brokers].filter(([id, c]) => id !== "" && THROTTLE_RATE_CONFIGS.some((n) => n in c)).map(([id]) => id);
+  return { brokers, topics: topics.filter((t) => THROTTLED_REPLICAS_CONFIGS.some((n) => n in (snap.configs.topics.get(t) ?? {}))) };
+}
+
+/** A list's items ("*" stays "*": every replica is throttled already). */
+function items(list: string | undefined): Set<string> {
+  return new Set((list ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+}
+
+function text(set: Set<string>): string {
+  return set.has("*") ? "*" : [...set].join(",");
+}
