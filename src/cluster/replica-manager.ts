@@ -22,7 +22,7 @@ import { IsrTracker } from "./isr-tracker.js";
 import { awaitFollowerLogStarts, failLogStartWaiters, settleLogStartWaiters } from "./log-start-sync.js";
 import { pkey, type ClusterSnapshot } from "./layout.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
-import { ReplicationThrottle, awaitBudget } from "./replication-quota.js";
+import { ReplicationThrottle } from "./replication-quota.js";
 import type { LocalPartition } from "./local-partition.js";
 import { ReplicaClient } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
@@ -168,16 +168,12 @@ export class ReplicaManager implements ReplicationHooks {
     if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo, logStart: await logStart() } };
     // Throttled (a move's copy; in-sync followers never are): what the leader's bucket allows, after a wait
     // within the fetch's maxWait, or nothing this time (the follower asks again).
-    let maxBytes = typeof h.maxBytes === "number" && h.maxBytes > 0 ? Math.min(h.maxBytes, 1024 * 1024) : 1024 * 1024;
-    const throttled = !lp.isr.includes(follower) && this.throttle.leaderThrottled(lp.topic, lp.partition);
-    if (throttled) {
-      const budget = await awaitBudget(this.throttle.leader, Number(h.maxWaitMs ?? 500), () => lp.role === "leader" && lp.leaderEpoch === epoch);
-      if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
-      if (budget <= 0) return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart } };
-      maxBytes = Math.min(maxBytes, Math.max(1, Math.floor(budget)));
-    }
-    const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes }]);
-    if (throttled && !result!.error) this.throttle.leader.take(result!.ok.records.byteLength);
+    const cap = typeof h.maxBytes === "number" && h.maxBytes > 0 ? Math.min(h.maxBytes, 1024 * 1024) : 1024 * 1024;
+    const allowed = await this.throttle.leaderAllowance(lp.topic, lp.partition, lp.isr.includes(follower), cap, Number(h.maxWaitMs ?? 500), () => lp.role === "leader" && lp.leaderEpoch === epoch);
+    if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
+    if (allowed.maxBytes === 0) return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart } };
+    const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: allowed.maxBytes }]);
+    if (allowed.throttled && !result!.error) this.throttle.leader.take(result!.ok.records.byteLength);
     if (result!.error) return { header: { error: result!.error.code, message: result!.error.message, ...(result!.error.code === "OFFSET_OUT_OF_RANGE" ? { logStart: await logStart() } : {}) } };
     lp.logStart = result!.ok.logStartOffset;
     return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart }, body: result!.ok.records };

@@ -106,6 +106,17 @@ export class ReplicationThrottle {
     return this.leader.limited && replicaListed(this.configs.topics.get(topic)?.[LEADER_REPLICAS], partition, this.brokerId);
   }
 
+  /**
+   * The leader's side of a follower's fetch: how many bytes the answer may carry (`cap` unless throttled:
+   * a follower in the ISR, or a partition not listed), after waiting for the bucket within `maxWaitMs`
+   * while `live()`; 0 for none this time. `throttled`: the bytes sent must be taken from the bucket.
+   */
+  async leaderAllowance(topic: string, partition: number, inSync: boolean, cap: number, maxWaitMs: number, live: () => boolean): Promise<{ maxBytes: number; throttled: boolean }> {
+    if (inSync || !this.leaderThrottled(topic, partition)) return { maxBytes: cap, throttled: false };
+    const budget = await awaitBudget(this.leader, maxWaitMs, live);
+    return { maxBytes: budget <= 0 ? 0 : Math.min(cap, Math.max(1, Math.floor(budget))), throttled: true };
+  }
+
   /** This broker, following `topic`-`partition` out of the ISR, throttles its fetching. */
   followerThrottled(topic: string, partition: number): boolean {
     return this.follower.limited && replicaListed(this.configs.topics.get(topic)?.[FOLLOWER_REPLICAS], partition, this.brokerId);
