@@ -64,6 +64,19 @@ describe("throttled replicas and rates", () => {
     expect(two.leaderThrottled("t", 0)).toBe(false); // a rate, but 0:1 names broker 1 only
   });
 
+  it("the leader's allowance: an in-sync follower or an unlisted partition gets the cap at once, a throttled one what the bucket holds, or 0 after the wait", async () => {
+    const throttle = new ReplicationThrottle(1);
+    throttle.apply({ brokers: new Map([["1", { "leader.replication.throttled.rate": "1000" }]]), topics: new Map([["t", { "leader.replication.throttled.replicas": "*" }]]) });
+    throttle.leader.take(5000); // deep in debt: a throttled fetch would wait
+    const started = Date.now();
+    expect(await throttle.leaderAllowance("t", 0, true, 4096, 500, () => true)).toEqual({ maxBytes: 4096, throttled: false });
+    expect(await throttle.leaderAllowance("u", 0, false, 4096, 500, () => true)).toEqual({ maxBytes: 4096, throttled: false });
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(await throttle.leaderAllowance("t", 0, false, 4096, 100, () => true)).toEqual({ maxBytes: 0, throttled: true });
+    throttle.apply({ brokers: new Map([["1", { "leader.replication.throttled.rate": "2000" }]]), topics: new Map([["t", { "leader.replication.throttled.replicas": "*" }]]) });
+    expect(await throttle.leaderAllowance("t", 0, false, 4096, 100, () => true)).toEqual({ maxBytes: 2000, throttled: true });
+  });
+
   it("values: a rate is a non-negative integer; a list is *, empty or partition:broker items", () => {
     expect(checkRate("r", "0")).toBe(0);
     expect(checkRate("r", " 500000 ")).toBe(500000);
