@@ -150,6 +150,10 @@ export class ReplicaManager implements ReplicationHooks {
     const logStart = async () => (lp.logStart = (await this.broker.replica.status(lp.topic, lp.partition)).logStartOffset);
     if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo, logStart: await logStart() } };
     const followerStart = typeof h.logStart === "bigint" ? h.logStart : -1n;
+    // An empty follower log past the leader's log start (its copy deleted when the partition moved away,
+    // discard()) holds none of the records below: not caught up whatever its offset, so not noted (an ISR
+    // member must hold the log). Answered at once with the log start, where its fetcher restarts it.
+    if (followerStart === offset && offset > (await logStart())) return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart } };
     this.isrTracker.noteFollower(lp, follower, offset, followerStart);
     settleLogStartWaiters(lp, this.awaitedFollower);
     // A follower behind the leader's log start is answered at once (with it), not long-polled.

@@ -120,8 +120,7 @@ describe("replication throttle", () => {
     ] });
     expect(await describeBroker(from)).toEqual({ "leader.replication.throttled.rate": "9223372036854775807", "follower.replication.throttled.rate": "9223372036854775807" });
     expect(await describeTopic("throttled")).toEqual({ "leader.replication.throttled.replicas": "", "follower.replication.throttled.replicas": "" });
-    // A new partition, moved to the broker that has never had it (moving "throttled" back onto the broker
-    // it left would land on that broker's emptied copy: a separate matter, reported with this branch).
+    // A new partition, moved to the broker that has never had it (a move back is the last test).
     const topic = "unthrottled";
     const filled = await fill(topic, 1000);
     const other = filled.at === 1 ? 2 : 1;
@@ -151,4 +150,14 @@ describe("replication throttle", () => {
     const got = await readValues(kafka(), topic, filled.values.length);
     expect(new Set(got)).toEqual(new Set(filled.values));
   }, 180_000);
+
+  it("moved back onto the broker it left, with nothing written since, the partition is copied again from the leader's log start: every record is there", async () => {
+    // The old broker's copy was deleted, leaving an empty log at the old log end, which is the leader's log
+    // end too: that must not count as caught up (it would join the ISR empty, lead, and lose everything).
+    await move("throttled", [from]);
+    expect(await replicasOf(fixture.etcd, "throttled")).toEqual([from]);
+    expect(fixture.broker(from).proc.out).toContain("replica log restarted at the leader's log start");
+    const got = await readValues(kafka(), "throttled", values.length);
+    expect(new Set(got)).toEqual(new Set(values));
+  }, 120_000);
 });
