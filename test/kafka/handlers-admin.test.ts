@@ -14,10 +14,10 @@ const servers = kafkaServers();
 let s: KafkaTestServer;
 let ctx: KafkaBrokerContext;
 
-async function call<K extends ApiKeyValue>(apiKey: K, version: number, request: RequestOf<K>): Promise<ResponseOf<K>> {
+async function call<K extends ApiKeyValue>(apiKey: K, version: number, request: RequestOf<K>, context = ctx): Promise<ResponseOf<K>> {
   const header = { apiKey, apiVersion: version, correlationId: 1, clientId: "t" };
   const decoded = { apiKey, header, request } as DecodedRequest;
-  const parts = await dispatch(ctx, decoded, { header, clientHost: "/127.0.0.1", signal: new AbortController().signal });
+  const parts = await dispatch(context, decoded, { header, clientHost: "/127.0.0.1", signal: new AbortController().signal });
   return decodeResponseFrame(apiKey, version, concat(parts!).subarray(4)).response;
 }
 
@@ -130,6 +130,51 @@ describe("admin APIs without a client test", () => {
     expect(replicas.responses[0]!.errorCode).toBe(42);
     const described = await call(ApiKey.DescribeConfigs, 4, { resources: [{ resourceType: 4, resourceName: "1", configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
     expect(described.results[0]!.configs.map((c) => c.name)).not.toContain("leader.replication.throttled.rate");
+  });
+
+  it("the replication throttle configs with a cluster behind (a stand-in for its metadata): IncrementalAlterConfigs SET/DELETE, DescribeConfigs sources, topic lists beside the other topic configs", async () => {
+    const store = new Map<string, Record<string, string>>();
+    const cluster = {
+      dynamicConfigs: async (kind: string, name: string) => ({ ...(store.get(`${kind}/${name}`) ?? {}) }),
+      setDynamicConfigs: async (kind: string, name: string, names: readonly string[], configs: Record<string, string>) => {
+        const next = { ...(store.get(`${kind}/${name}`) ?? {}) };
+        for (const n of names) if (n in configs) next[n] = configs[n]!;
+        else delete next[n];
+        store.set(`${kind}/${name}`, next);
+      },
+    };
+    const clustered: KafkaBrokerContext = { ...ctx, broker: Object.create(s.server.broker, { cluster: { value: cluster } }) };
+    const change = (resourceType: number, resourceName: string, configs: { name: string; configOperation: number; value: string | null }[]) =>
+      call(ApiKey.IncrementalAlterConfigs, 1, { resources: [{ resourceType, resourceName, configs }], validateOnly: false }, clustered).then((r) => r.responses[0]!.errorCode);
+    const describe = (resourceType: number, resourceName: string, keys: string[]) =>
+      call(ApiKey.DescribeConfigs, 4, { resources: [{ resourceType, resourceName, configurationKeys: keys }], includeSynonyms: true, includeDocumentation: false }, clustered).then((r) => r.results[0]!.configs);
+    const rates = ["leader.replication.throttled.rate", "follower.replication.throttled.rate"];
+
+    expect(await change(4, "1", [{ name: "leader.replication.throttled.rate", configOperation: 0, value: "1000" }])).toBe(0);
+    expect(await change(4, "", [{ name: "follower.replication.throttled.rate", configOperation: 0, value: "2000" }])).toBe(0);
+    let described = await describe(4, "1", rates);
+    expect(described.map((c) => [c.name, c.value, c.configSource, c.readOnly])).toEqual([["leader.replication.throttled.rate", "1000", 2, false], ["follower.replication.throttled.rate", "2000", 3, false]]);
+    expect(described[1]!.synonyms!.map((x) => [x.value, x.source])).toEqual([["2000", 3], ["9223372036854775807", 5]]);
+    expect(await change(4, "1", [{ name: "leader.replication.throttled.rate", configOperation: 1, value: null }])).toBe(0);
+    described = await describe(4, "1", ["leader.replication.throttled.rate"]);
+    expect(described.map((c) => [c.value, c.configSource])).toEqual([["9223372036854775807", 5]]);
+    expect(await change(4, "1", [{ name: "leader.replication.throttled.rate", configOperation: 0, value: "-1" }])).toBe(40);
+    expect(await change(4, "1", [{ name: "log.retention.ms", configOperation: 0, value: "1" }])).toBe(42);
+    expect(await change(4, "2", [{ name: "leader.replication.throttled.rate", configOperation: 0, value: "1" }])).toBe(42); // another broker's: sent to it
+    expect(store.get("broker/1")).toEqual({});
+
+    // A topic's lists go to the cluster metadata, its other configs to topics.json, in one request.
+    expect(await change(2, "ha", [{ name: "leader.replication.throttled.replicas", configOperation: 0, value: "0:1,1:1" }, { name: "retention.ms", configOperation: 0, value: "7000" }])).toBe(0);
+    expect(store.get("topic/ha")).toEqual({ "leader.replication.throttled.replicas": "0:1,1:1" });
+    expect(s.server.broker.topic("ha")!.configs).toEqual({ "cleanup.policy": "compact", "retention.ms": "7000" });
+    expect((await describe(2, "ha", ["leader.replication.throttled.replicas", "follower.replication.throttled.replicas"])).map((c) => [c.name, c.value, c.configSource])).toEqual([
+      ["leader.replication.throttled.replicas", "0:1,1:1", 1],
+      ["follower.replication.throttled.replicas", "", 5],
+    ]);
+    expect(await change(2, "ha", [{ name: "follower.replication.throttled.replicas", configOperation: 0, value: "0;1" }])).toBe(40);
+    expect(await change(2, "ha", [{ name: "leader.replication.throttled.replicas", configOperation: 1, value: null }, { name: "retention.ms", configOperation: 1, value: null }])).toBe(0);
+    expect(store.get("topic/ha")).toEqual({});
+    expect(s.server.broker.topic("ha")!.configs).toEqual({ "cleanup.policy": "compact" });
   });
 
   it("DescribeCluster, DescribeLogDirs, DescribeProducers, OffsetForLeaderEpoch", async () => {
