@@ -131,6 +131,8 @@ export class Controller {
             this.session.client.delete().key(keys.topic(name)),
             this.session.client.delete().prefix(keys.partitions() + name + "/"),
             this.session.client.delete().prefix(keys.reassignRequests() + name + "/"),
+            // Its throttled replica lists too: a topic re-created under the name starts without them.
+            this.session.client.delete().prefix(keys.dynamicConfigsOf("topic", name)),
             this.session.client.delete().key(keys.deleteRequest(name)),
           )
           .commit(),

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { Kafka, logLevel, type Admin } from "kafkajs";
-import { cli, clusterFixture, partitionState, readValues, replicasOf, until } from "./harness.js";
+import { cli, clusterFixture, etcdGet, partitionState, readValues, replicasOf, until } from "./harness.js";
 
 const fixture = clusterFixture({ ids: [1, 2], broker: { rf: 1 }, stop: () => admin?.disconnect().catch(() => {}) });
 let admin: Admin;
@@ -160,4 +160,13 @@ describe("replication throttle", () => {
     const got = await readValues(kafka(), "throttled", values.length);
     expect(new Set(got)).toEqual(new Set(values));
   }, 120_000);
+
+  it("a deleted topic's throttled replica lists are deleted with it", async () => {
+    await admin.createTopics({ topics: [{ topic: "doomed", numPartitions: 1, replicationFactor: 1 }] });
+    await until("placed", async () => partitionState(fixture.etcd, "doomed", 0));
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: TOPIC, name: "doomed", configEntries: [{ name: "leader.replication.throttled.replicas", value: "*" }] }] });
+    expect(Object.values(await etcdGet(fixture.etcd, "/rivulet/configs/topic/doomed/"))).toEqual(["*"]);
+    await admin.deleteTopics({ topics: ["doomed"] });
+    await until("lists deleted", async () => Object.keys(await etcdGet(fixture.etcd, "/rivulet/configs/topic/doomed/")).length === 0);
+  });
 });
