@@ -132,7 +132,7 @@ describe("admin APIs without a client test", () => {
     expect(described.results[0]!.configs.map((c) => c.name)).not.toContain("leader.replication.throttled.rate");
   });
 
-  it("the replication throttle configs with a cluster behind (a stand-in for its metadata): IncrementalAlterConfigs SET/DELETE, DescribeConfigs sources, topic lists beside the other topic configs", async () => {
+  it("the replication throttle configs with a cluster behind (a stand-in for its metadata): IncrementalAlterConfigs SET/DELETE (APPEND/SUBTRACT on the lists), DescribeConfigs sources, topic lists beside the other topic configs", async () => {
     const store = new Map<string, Record<string, string>>();
     const cluster = {
       dynamicConfigs: async (kind: string, name: string) => ({ ...(store.get(`${kind}/${name}`) ?? {}) }),
@@ -172,6 +172,10 @@ describe("admin APIs without a client test", () => {
       ["follower.replication.throttled.replicas", "", 5],
     ]);
     expect(await change(2, "ha", [{ name: "follower.replication.throttled.replicas", configOperation: 0, value: "0;1" }])).toBe(40);
+    expect(await change(2, "ha", [{ name: "leader.replication.throttled.replicas", configOperation: 2, value: "2:1" }, { name: "follower.replication.throttled.replicas", configOperation: 2, value: "0:2" }])).toBe(0);
+    expect(await change(2, "ha", [{ name: "leader.replication.throttled.replicas", configOperation: 3, value: "0:1" }])).toBe(0);
+    expect(store.get("topic/ha")).toEqual({ "leader.replication.throttled.replicas": "1:1,2:1", "follower.replication.throttled.replicas": "0:2" });
+    expect(await change(2, "ha", [{ name: "follower.replication.throttled.replicas", configOperation: 1, value: null }])).toBe(0);
     expect(await change(2, "ha", [{ name: "leader.replication.throttled.replicas", configOperation: 1, value: null }, { name: "retention.ms", configOperation: 1, value: null }])).toBe(0);
     expect(store.get("topic/ha")).toEqual({});
     expect(s.server.broker.topic("ha")!.configs).toEqual({ "cleanup.policy": "compact" });

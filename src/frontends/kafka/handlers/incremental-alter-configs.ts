@@ -3,7 +3,8 @@
 // Behavior:
 // - Topic resources: each named config is changed on top of the topic's current overrides: SET (0) sets
 //   it, DELETE (1) removes the override (back to the broker default), APPEND (2) / SUBTRACT (3) add or
-//   remove list items (only cleanup.policy is a list; on other configs: INVALID_CONFIG). A config named
+//   remove list items (cleanup.policy and the two throttled replica lists are lists; on other configs:
+//   INVALID_CONFIG). A config named
 //   twice in one resource: INVALID_REQUEST. The merged overrides are validated and applied as AlterConfigs
 //   does (alter-configs.ts), so a bad value changes nothing.
 // - Broker resources: the replication throttle rates change on top of the resource's current ones.
@@ -20,7 +21,12 @@ const SET = 0;
 const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
-const LIST_CONFIGS = new Set(["cleanup.policy"]);
+/** The list configs and the value an APPEND or SUBTRACT starts from when the topic has no override. */
+const LIST_CONFIGS = new Map([
+  ["cleanup.policy", "delete"],
+  ["leader.replication.throttled.replicas", ""],
+  ["follower.replication.throttled.replicas", ""],
+]);
 
 export const handleIncrementalAlterConfigs: Handler<typeof ApiKey.IncrementalAlterConfigs> = async (ctx, request) => {
   const responses = [];
@@ -47,7 +53,7 @@ export const handleIncrementalAlterConfigs: Handler<typeof ApiKey.IncrementalAlt
           delete merged[c.name];
         } else if (c.configOperation === APPEND || c.configOperation === SUBTRACT) {
           if (!LIST_CONFIGS.has(c.name)) throw new KafkaProtocolError("INVALID_CONFIG", `${c.name} is not a list config`);
-          const items = (merged[c.name] ?? "delete").split(",").map((s) => s.trim()).filter(Boolean);
+          const items = (merged[c.name] ?? LIST_CONFIGS.get(c.name)!).split(",").map((s) => s.trim()).filter(Boolean);
           const given = (c.value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
           const next = c.configOperation === APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((i) => !given.includes(i));
           merged[c.name] = next.join(",");
