@@ -22,6 +22,7 @@ import { IsrTracker } from "./isr-tracker.js";
 import { awaitFollowerLogStarts, failLogStartWaiters, settleLogStartWaiters } from "./log-start-sync.js";
 import { pkey, type ClusterSnapshot } from "./layout.js";
 import { ReplicaFetcher } from "./replica-fetcher.js";
+import { serveFollowerFetch, type FollowerFetchContext } from "./follower-fetch.js";
 import { ReplicationThrottle } from "./replication-quota.js";
 import type { LocalPartition } from "./local-partition.js";
 import { ReplicaClient } from "./replica-transport.js";
@@ -56,6 +57,8 @@ export class ReplicaManager implements ReplicationHooks {
   private readonly committedPush: CommittedPush;
   /** The replication throttle rates and throttled replicas (replication-quota.ts). */
   readonly throttle: ReplicationThrottle;
+  /** What serving a follower's fetch needs (follower-fetch.ts). */
+  private readonly fetchContext: FollowerFetchContext;
   /** Told when this broker gains or loses the leadership of a hosted partition (the group coordinator). */
   onRoleChange: ((topic: string, partition: number, role: LocalPartition["role"], leaderEpoch: number) => void) | undefined;
 
@@ -73,6 +76,7 @@ export class ReplicaManager implements ReplicationHooks {
       publishHighWatermark: (topic, partition, hw) => broker.replica.publishHighWatermark(topic, partition, hw),
     });
     this.committedPush = new CommittedPush((items) => broker.replica.noteCommitted(items));
+    this.fetchContext = { parts: this.parts, fenced: () => this.fenced, replica: broker.replica, isrTracker: this.isrTracker, throttle: this.throttle, awaitedFollower: this.awaitedFollower };
     const tick = () => {
       if (this.fenced || this.closed) return;
       this.isrTracker.checkIsr(this.parts.values());
@@ -132,55 +136,9 @@ export class ReplicaManager implements ReplicationHooks {
 
   // ---- leader side -------------------------------------------------------------------------------------
 
-  /** A follower's fetch (over the replication wire). */
-  async handleFetch(h: Frame["header"]): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
-    if (typeof h.offset !== "bigint" || !Number.isInteger(h.leaderEpoch) || !Number.isInteger(h.brokerId) || !Number.isInteger(h.partition)) {
-      return { header: { error: "INVALID_REQUEST", message: "fetch needs integer partition, brokerId, leaderEpoch and a bigint offset" } };
-    }
-    const lp = this.parts.get(pkey(String(h.topic), Number(h.partition)));
-    const follower = Number(h.brokerId);
-    if (!lp || lp.role !== "leader" || this.fenced) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
-    const epoch = Number(h.leaderEpoch);
-    if (epoch < lp.leaderEpoch) return { header: { error: "FENCED_LEADER_EPOCH" } };
-    if (epoch > lp.leaderEpoch) return { header: { error: "UNKNOWN_LEADER_EPOCH" } };
-    if (!lp.replicas.includes(follower)) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
-    const offset = h.offset as bigint;
-    // The leader's log start goes with every answer: a follower whose log is empty (or wholly below it)
-    // restarts there instead of fetching a range the leader no longer has (replica-fetcher.ts).
-    const logStart = async () => (lp.logStart = (await this.broker.replica.status(lp.topic, lp.partition)).logStartOffset);
-    if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo, logStart: await logStart() } };
-    const followerStart = typeof h.logStart === "bigint" ? h.logStart : -1n;
-    // An empty follower log past the leader's log start (its copy deleted when the partition moved away,
-    // discard()) holds none of the records below: not caught up whatever its offset, so not noted (an ISR
-    // member must hold the log). Answered at once with the log start, where its fetcher restarts it.
-    if (followerStart === offset && offset > (await logStart())) return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart } };
-    this.isrTracker.noteFollower(lp, follower, offset, followerStart);
-    settleLogStartWaiters(lp, this.awaitedFollower);
-    // A follower behind the leader's log start is answered at once (with it), not long-polled.
-    if (offset === lp.leo && followerStart >= lp.logStart) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          lp.dataWaiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, Number(h.maxWaitMs ?? 500));
-        lp.dataWaiters.add(done);
-      });
-    }
-    if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
-    if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo, logStart: await logStart() } };
-    // Throttled (a move's copy; in-sync followers never are): what the leader's bucket allows, after a wait
-    // within the fetch's maxWait, or nothing this time (the follower asks again).
-    const cap = typeof h.maxBytes === "number" && h.maxBytes > 0 ? Math.min(h.maxBytes, 1024 * 1024) : 1024 * 1024;
-    const allowed = await this.throttle.leaderAllowance(lp.topic, lp.partition, lp.isr.includes(follower), cap, Number(h.maxWaitMs ?? 500), () => lp.role === "leader" && lp.leaderEpoch === epoch);
-    if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
-    if (allowed.maxBytes === 0) return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart } };
-    const [result] = await this.broker.replica.read([{ topic: lp.topic, partition: lp.partition, offset, maxBytes: allowed.maxBytes }]);
-    if (allowed.throttled && !result!.error) this.throttle.leader.take(result!.ok.records.byteLength);
-    if (result!.error) return { header: { error: result!.error.code, message: result!.error.message, ...(result!.error.code === "OFFSET_OUT_OF_RANGE" ? { logStart: await logStart() } : {}) } };
-    lp.logStart = result!.ok.logStartOffset;
-    return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart }, body: result!.ok.records };
+  /** A follower's fetch (over the replication wire): follower-fetch.ts. */
+  handleFetch(h: Frame["header"]): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
+    return serveFollowerFetch(this.fetchContext, h);
   }
 
   /** OffsetForLeaderEpoch for clients (the Kafka port): undefined unless this broker leads the partition. */
