@@ -158,7 +158,7 @@ export class Broker extends EventEmitter {
     const acks = options.acks === "all" ? -1 : (options.acks ?? 1);
     if (acks !== -1 && acks !== 0 && acks !== 1) throw new KafkaProtocolError("INVALID_REQUIRED_ACKS", `acks must be -1, 0 or 1, got ${String(options.acks)}`);
     const out = new Array<Result<ProduceOk>>(items.length);
-    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks; leaderEpoch?: number; highWatermark?: bigint; returnStored?: boolean }[] = [];
+    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks; leaderEpoch?: number; returnStored?: boolean }[] = [];
     const positions: number[] = [];
     items.forEach((item, i) => {
       try {
@@ -170,7 +170,7 @@ export class Broker extends EventEmitter {
         const batch = ownedCopy(item.batch, options.transfer === true);
         // Readers parked at the log end get the batch from the result, not from a read (AppendWatch.appendedAt).
         const returnStored = !this.replication && this.watch.hasOffsetWaiters(item.topic, item.partition);
-        valid.push({ topic: item.topic, partition: item.partition, batch, acks, leaderEpoch, highWatermark: this.replication?.highWatermark(item.topic, item.partition), ...(returnStored ? { returnStored } : {}) });
+        valid.push({ topic: item.topic, partition: item.partition, batch, acks, leaderEpoch, ...(returnStored ? { returnStored } : {}) });
         positions.push(i);
       } catch (error) {
         out[i] = { error: error as RivuletError };

@@ -1,9 +1,8 @@
-// The shards' view of the high watermark, kept current (Partition.committedEnd: compaction stays below it).
-// Produce (leader) and replicated appends (follower) carry the high watermark as it was when they were
-// sent, but an idle partition gets neither: after a restart its shard would know no committed offset at
-// all and never clean it, and a quiet leader's last batches would stay uncleanable. So on the replica
-// manager's tick, every hosted partition whose high watermark moved since it was last told is told again,
-// one task per shard for all of them.
+// The shards' view of the high watermark (Partition.committedEnd: compaction and retention stay below it).
+// On the replica manager's tick, every hosted partition whose high watermark moved since its shard was last
+// told is told, one task per shard for all of them: off the produce and replication paths, and an idle
+// partition learns it too (after a restart its shard knows no committed offset until then). A high
+// watermark up to one tick old only delays cleaning; it never lets it pass records the ISR lacks.
 
 import type { Result } from "../broker/router.js";
 import type { CommittedItem } from "../shard/protocol.js";

@@ -79,7 +79,7 @@ export class ReplicaFetcher {
         }
         if (h.error) throw new Error(`${String(h.error)}${h.message ? `: ${String(h.message)}` : ""}`);
         if (reply.body.byteLength) {
-          const [result] = await this.broker.replica.append([{ topic, partition, records: reply.body, highWatermark: this.lp.hw }]);
+          const [result] = await this.broker.replica.append([{ topic, partition, records: reply.body }]);
           if (result!.error) throw result!.error;
           this.logEndOffset = result!.ok.logEndOffset;
           this.unrecordedEpochs.push(...result!.ok.epochStarts);

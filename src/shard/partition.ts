@@ -27,7 +27,7 @@ const NO_RECORDS = new Uint8Array(0);
 export class Partition {
   /**
    * Cluster mode: records from here on are not known to be on the in-sync replicas yet (the high
-   * watermark as last passed with a produce, a replicate or the replica manager's push), so compaction
+   * watermark as the replica manager last pushed it: committed-push.ts), so compaction
    * leaves them alone (a record a truncation may still cut must not be what supersedes a committed one)
    * and retention does not expire them. Starts at the log start (nothing
    * known) and only grows, except with the log itself. undefined on a single node: every record counts.
@@ -148,8 +148,7 @@ export class Partition {
    * batch) are skipped; a gap is refused. Returns the new log end and the first offset of every epoch
    * seen, for the follower's leader-epoch cache.
    */
-  replicate(records: Uint8Array, highWatermark?: bigint): { logEndOffset: bigint; epochStarts: Array<{ epoch: number; startOffset: bigint }> } {
-    if (highWatermark !== undefined) this.noteCommitted(highWatermark);
+  replicate(records: Uint8Array): { logEndOffset: bigint; epochStarts: Array<{ epoch: number; startOffset: bigint }> } {
     const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
     const epochStarts: Array<{ epoch: number; startOffset: bigint }> = [];
     let at = 0;

@@ -23,8 +23,9 @@ export interface ShardInit {
   /** Failure tests only: storage faults to inject (src/shard/fault-injection.ts). */
   faults?: ShardFaults;
   /**
-   * Cluster mode: records are committed only below the high watermark the replication layer passes with
-   * produce and replicate items, and compaction stays below it (Partition.committedEnd).
+   * Cluster mode: records are committed only below the high watermark the replication layer pushes
+   * (the "committed" task, src/cluster/committed-push.ts); compaction and retention stay below it
+   * (Partition.committedEnd).
    */
   replicated?: boolean;
 }
@@ -53,8 +54,6 @@ export interface ProduceItem extends PartitionRef {
   acks: Acks;
   /** Cluster mode: the leader epoch stamped into the batch (0 on a single node). */
   leaderEpoch?: number;
-  /** Cluster mode: the partition's high watermark as the leader knows it (Partition.noteCommitted). */
-  highWatermark?: bigint;
   /**
    * Send the batch back as stored (ProduceOk.stored, transferred, not copied): the main thread has readers
    * parked at the log end and serves them these bytes without a read (issue 14).
@@ -65,8 +64,6 @@ export interface ProduceItem extends PartitionRef {
 /** Cluster mode: a follower appends the leader's batches verbatim (src/cluster/replica-fetcher.ts). */
 export interface ReplicateItem extends PartitionRef {
   records: Uint8Array;
-  /** The follower's high watermark (Partition.noteCommitted). */
-  highWatermark?: bigint;
 }
 
 export interface ReplicateOk {

@@ -74,9 +74,7 @@ function produce(task: Extract<ShardTask, { op: "produce" }>): ShardResults["pro
   const stored: ArrayBufferLike[] = [];
   const outcomes: ShardResults["produce"] = task.items.map((item, i) =>
     attempt(() => {
-      const partition = partitionFor(item);
-      if (item.highWatermark !== undefined) partition.noteCommitted(item.highWatermark);
-      const { result, durable: wait } = partition.produce(item.batch, item.acks, item.leaderEpoch);
+      const { result, durable: wait } = partitionFor(item).produce(item.batch, item.acks, item.leaderEpoch);
       durable[i] = wait;
       if (item.returnStored && !result.duplicate) {
         result.stored = item.batch;
@@ -261,7 +259,7 @@ function handle(task: ShardTask): unknown {
     case "describeProducers":
       return task.partitions.map((ref) => attempt(() => partitionFor(ref).describeProducers()));
     case "replicate":
-      return task.items.map((item) => attempt(() => partitionFor(item).replicate(item.records, item.highWatermark)));
+      return task.items.map((item) => attempt(() => partitionFor(item).replicate(item.records)));
     case "committed":
       return task.items.map((item) => attempt(() => (partitionFor(item).noteCommitted(item.highWatermark), true as const)));
     case "truncate":
