@@ -10,6 +10,8 @@ export interface LatencyResult extends Percentiles {
   sent: number;
   received: number;
   achievedRate: number;
+  /** The producer's send -> acknowledgement latency, where the sender measures it. */
+  ack?: Percentiles;
 }
 
 export async function latencyRun(
@@ -39,11 +41,13 @@ export async function latencyRun(
       }
     };
     await next("ready");
-    const produced = await pacedProduce(await sender(), rate, seconds, warmupSeconds);
+    const paced = await sender();
+    const produced = await pacedProduce(paced, rate, seconds, warmupSeconds);
+    const ack = produced.overloaded ? undefined : paced.ackLatency?.(produced.measureFrom);
     child.send({ end: { measureFrom: produced.measureFrom, total: produced.sent } });
     const { latency, received } = await next<{ latency: Percentiles; received: number }>("latency");
     await exited;
-    return { ...latency, sent: produced.sent, received, achievedRate: produced.achievedRate, overloaded: produced.overloaded };
+    return { ...latency, sent: produced.sent, received, achievedRate: produced.achievedRate, overloaded: produced.overloaded, ...(ack ? { ack } : {}) };
   } finally {
     if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGKILL");
   }

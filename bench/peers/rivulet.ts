@@ -3,7 +3,7 @@
 // partition per run, created with the durability settings the run names (see TOPIC_CONFIGS).
 import type * as ClientModule from "../../src/client/index.js";
 import { loadDist } from "../ws/common.js";
-import { now, type Consuming, type PacedSender, type Producing, type Timing } from "./workload.js";
+import { AckLatencies, now, type Consuming, type PacedSender, type Producing, type Timing } from "./workload.js";
 import { runKcat } from "../lib/kcat.js";
 
 type Client = typeof ClientModule;
@@ -119,7 +119,7 @@ export async function wsSender(url: string, topic: string, acks: 1 | "all"): Pro
   const producer = c.producer({ acks, lingerMs: 0 });
   let failure: unknown;
   let unacknowledged = 0;
-  const onAck = () => void unacknowledged--;
+  const ackTimes = new AckLatencies();
   const onError = (error: unknown) => {
     unacknowledged--;
     failure ??= error;
@@ -128,11 +128,18 @@ export async function wsSender(url: string, topic: string, acks: 1 | "all"): Pro
     get unacknowledged() {
       return unacknowledged;
     },
+    ackLatency: (measureFrom) => ackTimes.percentiles(measureFrom),
     abandon() {
       c.close();
     },
     send(values) {
       unacknowledged += values.length;
+      // Every value of one call carries the same send stamp (workload.ts): one callback per call.
+      const stamp = values[0]?.readDoubleLE(0) ?? 0;
+      const onAck = () => {
+        unacknowledged--;
+        ackTimes.add(stamp);
+      };
       for (const value of values) producer.send({ topic, partition: 0, value }).then(onAck, onError);
     },
     async finish() {

@@ -32,6 +32,34 @@ export interface PacedSender {
   finish(): Promise<void>;
   /** Drops the connection at once, acknowledged or not (an overloaded run). */
   abandon(): void;
+  /**
+   * Send -> acknowledgement latency of the records stamped at or after `measureFrom` (wall ms), for senders
+   * that see each record's acknowledgement. For acks=all it includes the fdatasync; the consumer's latency
+   * does not (records are readable once written).
+   */
+  ackLatency?(measureFrom: number): Percentiles;
+}
+
+/** Acknowledgement latencies as they come in: (stamp, ms) pairs in one growing array. */
+export class AckLatencies {
+  private pairs = new Float64Array(1 << 16);
+  private n = 0;
+
+  add(stamp: number): void {
+    if (this.n + 2 > this.pairs.length) {
+      const bigger = new Float64Array(this.pairs.length * 2);
+      bigger.set(this.pairs);
+      this.pairs = bigger;
+    }
+    this.pairs[this.n++] = stamp;
+    this.pairs[this.n++] = wallMs() - stamp;
+  }
+
+  percentiles(measureFrom: number): Percentiles {
+    const samples: number[] = [];
+    for (let i = 0; i < this.n; i += 2) if (this.pairs[i]! >= measureFrom) samples.push(this.pairs[i + 1]!);
+    return percentiles(Float64Array.from(samples));
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { KafkaProtocolError, RivuletError } from "../errors/index.js";
 import { packageRoot } from "../package-root.js";
 import { Piscina } from "piscina";
-import type { ShardInit, ShardReply, ShardResults, ShardTask } from "../shard/protocol.js";
+import type { ShardInit, ShardNotice, ShardReply, ShardResults, ShardTask } from "../shard/protocol.js";
 
 // Node 20 cannot run TypeScript in a worker: whether this module runs from src/ (vitest), dist/ or a
 // compiled benchmark, the shards run the built worker.
@@ -77,7 +77,11 @@ export class ShardPool extends EventEmitter {
       () => void (this.attachFailures = 0),
       (error: unknown) => this.onAttachFailed(port1, error),
     );
-    port1.on("message", (reply: ShardReply) => this.onReply(reply));
+    port1.on("message", (message: ShardReply | ShardNotice) => {
+      // A notice answers no task: appends readers may see before their acks=all answer (AppendedNotice).
+      if (message[0] === "appended") this.emit("appended", message[1]);
+      else this.onReply(message);
+    });
     port1.on("close", () => this.onClose(port1));
     // Referenced only while tasks are in flight (as piscina does): an idle broker does not keep the process alive.
     port1.unref();

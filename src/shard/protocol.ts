@@ -90,6 +90,11 @@ export interface ProduceOk {
   duplicate: boolean;
   /** With ProduceItem.returnStored: the appended batch exactly as the log holds it (offsets stamped). */
   stored?: Uint8Array;
+  /**
+   * The shard already announced this append on its channel (an AppendedNotice, sent before the fsync an
+   * acks=all produce waits for): the main thread must not count it as appended a second time.
+   */
+  announced?: boolean;
 }
 
 export interface FetchItem extends PartitionRef {
@@ -189,6 +194,24 @@ export type ShardTask =
  * bug or a closed shard; per-partition failures are Outcomes inside the result).
  */
 export type ShardReply = [id: number, value: unknown] | [id: number, value: undefined, error: unknown];
+
+/**
+ * One acks=all append as soon as it is written, before the fsync its producer waits for: readers may read
+ * it from then on (a fetch already returns it), so the main thread wakes the ones parked at the log end now
+ * instead of one fdatasync later (issue 14). Not sent in cluster mode: there the high watermark wakes them.
+ */
+export interface AppendedNotice {
+  topic: string;
+  partition: number;
+  baseOffset: bigint;
+  logEndOffset: bigint;
+  bytes: number;
+  /** With ProduceItem.returnStored: the batch as stored (moved here from ProduceOk.stored). */
+  stored?: Uint8Array;
+}
+
+/** A message on the shard's channel that answers no task: `["appended", notices]`. */
+export type ShardNotice = [kind: "appended", notices: AppendedNotice[]];
 
 export interface ShardResults {
   open: Outcome<PartitionStatus>[];

@@ -18,9 +18,12 @@ import { enforceRetention } from "../storage/retention.js";
 import {
   partitionDirName,
   partitionKey,
+  type AppendedNotice,
   type Outcome,
   type PartitionRef,
+  type ProduceItem,
   type ShardInit,
+  type ShardNotice,
   type ShardReply,
   type ShardResults,
   type ShardTask,
@@ -39,6 +42,8 @@ const fileCache = new FileCache(init.maxOpenSegmentFiles ?? defaultFileCacheCapa
 /** The node file system, unless a failure test asked for faults. */
 const fileSystem = shardFileSystem(init.faults);
 let closing = false;
+/** The shard's channel once attached (tasks run without it only in tests and tools). */
+let channel: MessagePort | undefined;
 if (init.shard === 0) checkFileLimits(logger);
 
 function partitionFor(ref: PartitionRef): Partition {
@@ -83,16 +88,44 @@ function produce(task: Extract<ShardTask, { op: "produce" }>): ShardResults["pro
       return result;
     }),
   );
-  const reply = stored.length ? withTransfer(outcomes, stored) : outcomes;
-  if (!durable.some((wait) => wait !== undefined)) return reply;
-  // acks=all: each item is answered once the group commit covering its partition is done; a failed fsync
-  // fails exactly the items that waited on it.
+  if (!durable.some((wait) => wait !== undefined)) return stored.length ? withTransfer(outcomes, stored) : outcomes;
+  // acks=all: the appends are readable now; only their producers' answers wait for the fsync.
+  const unannounced = announceAppends(task.items, outcomes, durable);
+  const reply = unannounced.length ? withTransfer(outcomes, unannounced) : outcomes;
+  // Each item is answered once the group commit covering its partition is done; a failed fsync fails
+  // exactly the items that waited on it.
   return Promise.allSettled(durable.map((wait) => wait ?? Promise.resolve())).then((settled) => {
     settled.forEach((s, i) => {
       if (s.status === "rejected") outcomes[i] = { error: errorToData(s.reason) };
     });
     return reply;
   });
+}
+
+/**
+ * Posts an AppendedNotice for every fresh append that waits for an fsync, so readers parked at its log end
+ * wake now rather than one fdatasync later (a fetch already returns those records). A stored batch moves to
+ * its notice. Returns the stored buffers still to move with the reply (those of items not announced).
+ */
+function announceAppends(items: ProduceItem[], outcomes: ShardResults["produce"], durable: Array<Promise<void> | undefined>): ArrayBufferLike[] {
+  const notices: AppendedNotice[] = [];
+  const moved: ArrayBuffer[] = [];
+  const remaining: ArrayBufferLike[] = [];
+  outcomes.forEach((outcome, i) => {
+    const ok = "ok" in outcome ? outcome.ok : undefined;
+    if (!ok) return;
+    if (!channel || init.replicated || durable[i] === undefined || ok.duplicate) {
+      if (ok.stored) remaining.push(ok.stored.buffer);
+      return;
+    }
+    const item = items[i]!;
+    notices.push({ topic: item.topic, partition: item.partition, baseOffset: ok.baseOffset, logEndOffset: ok.logEndOffset, bytes: ok.bytes, ...(ok.stored ? { stored: ok.stored } : {}) });
+    if (ok.stored) moved.push(ok.stored.buffer as ArrayBuffer);
+    delete ok.stored;
+    ok.announced = true;
+  });
+  if (notices.length) channel!.postMessage(["appended", notices] satisfies ShardNotice, moved);
+  return remaining;
 }
 
 function fetch(task: Extract<ShardTask, { op: "fetch" }>): ShardResults["fetch"] {
@@ -293,6 +326,7 @@ function fail(port: MessagePort, id: number, error: unknown): void {
 
 /** Serves the shard's channel: tasks in arrival order, each answered as soon as it is done. */
 function attach(port: MessagePort): void {
+  channel = port;
   port.on("message", ([id, task]: [number, ShardTask]) => {
     let result: unknown;
     try {
