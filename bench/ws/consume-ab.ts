@@ -12,11 +12,13 @@
 // reading each record's offset and value length without allocating), "rows-views" (rows(), with the
 // allocating accessors offset(i) and value(i)).
 //   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3);
+//   CONSUME_AB_WARMUP=1 measures a second pass over the same broker (its read path compiled, as in service).
+//   CONSUME_AB_THREADS=1 prints the broker's CPU per record by thread name (main, shard workers, libuv, V8's).
 //   CONSUME_AB_BROKER_ARGS: node options for the broker children, space-separated (e.g. "--cpu-prof
 //   --cpu-prof-dir=/tmp/prof": NODE_OPTIONS refuses --cpu-prof).
 // Each tree needs `npm ci` (dist/) and `npx tsc -p tsconfig.bench.json` (build/bench/).
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type * as ClientModule from "../../src/client/index.js";
 import type * as ConsumeBench from "../../src/cli/bench/consume.js";
@@ -28,6 +30,8 @@ if (!dataDir || !recordsText || specs.length === 0) {
 }
 const records = Number(recordsText);
 const reps = Number(process.env.CONSUME_AB_REPS ?? 3);
+/** CONSUME_AB_WARMUP=1: each broker serves one whole unmeasured pass first (a warm broker, as in service). */
+const warmup = process.env.CONSUME_AB_WARMUP === "1";
 
 /** CPU seconds (user + system, all threads) a process has used so far; NaN where /proc is not there. */
 function cpuSecondsOf(pid: number, thread?: number): number {
@@ -37,6 +41,33 @@ function cpuSecondsOf(pid: number, thread?: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** Every thread's name and CPU seconds so far (Linux /proc), for CONSUME_AB_THREADS' breakdown. */
+function threadsOf(pid: number): Map<string, { name: string; cpu: number }> {
+  const out = new Map<string, { name: string; cpu: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      out.set(tid, { name: tid === String(pid) ? "main" : `${name}/${tid}`, cpu: cpuSecondsOf(pid, Number(tid)) });
+    }
+  } catch {
+    // the process ended meanwhile: what was read so far
+  }
+  return out;
+}
+
+/** CPU ns per record by thread name between two snapshots ("name xN" when N threads share it). */
+function threadBreakdown(before: Map<string, { name: string; cpu: number }>, after: Map<string, { name: string; cpu: number }>, records: number): string {
+  const byName = new Map<string, { ns: number; n: number }>();
+  for (const [tid, { name, cpu }] of after) {
+    const spent = cpu - (before.get(tid)?.cpu ?? 0);
+    const entry = byName.get(name) ?? { ns: 0, n: 0 };
+    entry.ns += (spent / records) * 1e9;
+    entry.n++;
+    byName.set(name, entry);
+  }
+  return [...byName].filter(([, e]) => e.ns > 0).sort((a, b) => b[1].ns - a[1].ns).map(([name, e]) => `${name}${e.n > 1 ? ` x${e.n}` : ""} ${e.ns.toFixed(0)} ns`).join(", ");
 }
 
 async function startBroker(tree: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
@@ -59,6 +90,50 @@ async function startBroker(tree: string): Promise<{ url: string; pid: number; st
   };
 }
 
+/** Reads `records` records of topic "consume" from the start in one of the modes; returns when the first arrived. */
+async function consumeAll(c: Awaited<ReturnType<typeof ClientModule.connect>>, window: string | undefined, chunk: string | undefined, mode: string | undefined): Promise<number> {
+  const consumer = c.consumer({
+    topic: "consume",
+    from: "earliest",
+    ...(window ? { windowBytes: Number(window) } : {}),
+    ...(chunk ? { maxChunkBytes: Number(chunk) } : {}),
+  });
+  let count = 0;
+  let first = 0;
+  await consumer.start();
+  if (mode === "batches") {
+    outer: for await (const batch of consumer.batches()) {
+      if (!first) first = performance.now();
+      for (let i = 0; i < batch.length; i++) if (++count >= records) break outer;
+    }
+  } else if (mode === "rows") {
+    outer: for await (const rows of consumer.rows()) {
+      if (!first) first = performance.now();
+      for (let i = 0; i < rows.count; i++) {
+        // (Nothing accumulated across the awaits: a double kept there is boxed, one allocation per record.)
+        if (rows.valueLength(i) < 0 || rows.offsetNumber(i) < 0) throw new Error("lost a value");
+        if (++count >= records) break outer;
+      }
+    }
+  } else if (mode === "rows-views") {
+    outer: for await (const rows of consumer.rows()) {
+      if (!first) first = performance.now();
+      for (let i = 0; i < rows.count; i++) {
+        if (rows.value(i) === null || rows.offset(i) < 0n) throw new Error("lost a value");
+        if (++count >= records) break outer;
+      }
+    }
+  } else {
+    for await (const record of consumer) {
+      if (record.value === null) throw new Error("lost a value");
+      if (++count === 1) first = performance.now();
+      if (count >= records) break;
+    }
+  }
+  await consumer.close();
+  return first;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows = new Map<string, { rate: number[]; first: number[]; after: number[]; clientCpu: number[]; brokerCpu: number[]; mainNs: number[] }>();
 
@@ -75,53 +150,20 @@ for (let rep = 0; rep < reps; rep++) {
         await c.admin.createTopic("consume", { partitions: 1 }).catch(() => undefined);
         await ensureRecords(c, "consume", records, 100);
       }
-      const consumer = c.consumer({
-        topic: "consume",
-        from: "earliest",
-        ...(window ? { windowBytes: Number(window) } : {}),
-        ...(chunk ? { maxChunkBytes: Number(chunk) } : {}),
-      });
-      let count = 0;
-      let first = 0;
+      // A broker that has run for a while has its read path compiled by the optimizing tier; a fresh one
+      // spends the first second or two compiling it (on V8's threads, counted in the broker's CPU).
+      if (warmup) await consumeAll(c, window, chunk, mode);
       const started = performance.now();
       const clientCpu0 = process.cpuUsage();
       const brokerCpu0 = cpuSecondsOf(broker.pid);
       const mainCpu0 = cpuSecondsOf(broker.pid, broker.pid);
-      await consumer.start();
-      if (mode === "batches") {
-        outer: for await (const batch of consumer.batches()) {
-          if (!first) first = performance.now();
-          for (let i = 0; i < batch.length; i++) if (++count >= records) break outer;
-        }
-      } else if (mode === "rows") {
-        outer: for await (const rows of consumer.rows()) {
-          if (!first) first = performance.now();
-          for (let i = 0; i < rows.count; i++) {
-            // (Nothing accumulated across the awaits: a double kept there is boxed, one allocation per record.)
-            if (rows.valueLength(i) < 0 || rows.offsetNumber(i) < 0) throw new Error("lost a value");
-            if (++count >= records) break outer;
-          }
-        }
-      } else if (mode === "rows-views") {
-        outer: for await (const rows of consumer.rows()) {
-          if (!first) first = performance.now();
-          for (let i = 0; i < rows.count; i++) {
-            if (rows.value(i) === null || rows.offset(i) < 0n) throw new Error("lost a value");
-            if (++count >= records) break outer;
-          }
-        }
-      } else {
-        for await (const record of consumer) {
-          if (record.value === null) throw new Error("lost a value");
-          if (++count === 1) first = performance.now();
-          if (count >= records) break;
-        }
-      }
+      const threads0 = process.env.CONSUME_AB_THREADS ? threadsOf(broker.pid) : undefined;
+      const first = await consumeAll(c, window, chunk, mode);
       const ended = performance.now();
       const clientCpu = process.cpuUsage(clientCpu0);
       const brokerCpu = cpuSecondsOf(broker.pid) - brokerCpu0;
       const mainCpu = cpuSecondsOf(broker.pid, broker.pid) - mainCpu0;
-      await consumer.close();
+      if (threads0) process.stderr.write(`[consume-ab] ${label} broker CPU per record by thread: ${threadBreakdown(threads0, threadsOf(broker.pid), records)}\n`);
       c.close();
       const row = rows.get(label!) ?? { rate: [], first: [], after: [], clientCpu: [], brokerCpu: [], mainNs: [] };
       rows.set(label!, row);
