@@ -5,6 +5,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { BROKER_NODE_FLAGS } from "../../src/cli/node-flags.js";
 
 /** The repository root: this file runs as build/bench/bench/ws/common.js. */
 export const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
@@ -46,10 +47,13 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts bench/lib/server-process.js in a child process; `nodeArgs` e.g. ["--cpu-prof", "--cpu-prof-dir", dir]. */
+/**
+ * Starts bench/lib/server-process.js in a child process with the node options `rivulet serve` runs with;
+ * `nodeArgs` adds more, e.g. ["--cpu-prof", "--cpu-prof-dir", dir].
+ */
 export async function startBrokerProcess(dataDir: string, options: { nodeArgs?: string[]; shards?: number; kafka?: boolean } = {}): Promise<BrokerProcess> {
   const script = fileURLToPath(new URL("../lib/server-process.js", import.meta.url));
-  const args = [...(options.nodeArgs ?? []), script, dataDir, ...(options.shards ? [String(options.shards)] : []), ...(options.kafka ? ["--kafka"] : [])];
+  const args = [...BROKER_NODE_FLAGS, ...(options.nodeArgs ?? []), script, dataDir, ...(options.shards ? [String(options.shards)] : []), ...(options.kafka ? ["--kafka"] : [])];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const ready = await new Promise<{ port: number; kafkaPort: number }>((resolve, reject) => {

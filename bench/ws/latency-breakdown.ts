@@ -14,6 +14,7 @@
 //   node build/bench/bench/ws/latency-breakdown.js [--acks 1|all] [--rate 20000] [--seconds 5]
 //     [--broker-flags "--max-semi-space-size=32"]   (extra node flags for the broker process)
 import { spawn } from "node:child_process";
+import { BROKER_NODE_FLAGS } from "../../src/cli/node-flags.js";
 import { closeSync, fdatasync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,7 +37,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "rivulet-latency-breakdown-"));
 const gcLines: string[] = [];
 const script = fileURLToPath(new URL("../lib/server-process.js", import.meta.url));
 const brokerFlags = args["broker-flags"]!.split(" ").filter(Boolean);
-const child = spawn(process.execPath, ["--trace-gc", ...brokerFlags, script, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(process.execPath, ["--trace-gc", ...BROKER_NODE_FLAGS, ...brokerFlags, script, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
 const exited = new Promise((resolve) => child.once("exit", resolve));
 const port = await new Promise<number>((resolve, reject) => {
   createInterface({ input: child.stdout! }).on("line", (line) => {

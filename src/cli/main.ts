@@ -1,6 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
 // The `rivulet` command: dispatch on the command table, turn every failure into one line and an exit code
-// (2: bad command line, 1: anything else), and end only once stdout and stderr are written out.
+// (2: bad command line, 1: anything else), and end only once stdout and stderr are written out. The first
+// line runs node with the broker's options (BROKER_NODE_FLAGS in node-flags.ts; a test keeps them equal).
 
 import { readFileSync } from "node:fs";
 import { commandHelp, groupHelp } from "./command.js";
