@@ -20,7 +20,7 @@ export function encodeFrame(header: Frame["header"], body: Uint8Array = new Uint
   return out;
 }
 
-/** Accumulates socket chunks and yields whole frames; throws on a frame over MAX_FRAME (hostile peer). */
+/** Accumulates socket chunks and yields whole frames; throws on a frame over MAX_FRAME or a header that is not a JSON object (hostile peer). */
 export class FrameReader {
   private buffered: Buffer = Buffer.alloc(0);
 
@@ -35,10 +35,13 @@ export class FrameReader {
       if (jsonLength > length - 4) throw new Error("replication frame header overruns the frame");
       const header = JSON.parse(this.buffered.subarray(8, 8 + jsonLength).toString("utf8"), (_, v: unknown) =>
         typeof v === "string" && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v,
-      ) as Frame["header"];
+      ) as unknown;
+      // Handlers read fields off it and echo its id: anything but an object (null, a number, an array)
+      // would throw outside any request's error handling and take the whole process down.
+      if (typeof header !== "object" || header === null || Array.isArray(header)) throw new Error("replication frame header is not a JSON object");
       // A copy with its own ArrayBuffer: the body is transferred to a shard worker.
       const body = new Uint8Array(this.buffered.subarray(8 + jsonLength, 4 + length));
-      frames.push({ header, body });
+      frames.push({ header: header as Frame["header"], body });
       this.buffered = this.buffered.subarray(4 + length);
     }
     return frames;

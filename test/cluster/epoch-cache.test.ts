@@ -71,4 +71,14 @@ describe("cluster config and wire", () => {
     huge.writeUInt32BE(0xfffffff0, 0);
     expect(() => new FrameReader().push(huge)).toThrow(/refused/);
   });
+
+  it("refuses a header that is not a JSON object (null once crashed the broker: its id was read off it)", () => {
+    for (const json of ["null", "42", "[1]", '"id"']) {
+      const text = Buffer.from(json);
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(4 + text.length, 0);
+      head.writeUInt32BE(text.length, 4);
+      expect(() => new FrameReader().push(Buffer.concat([head, text])), json).toThrow(/not a JSON object/);
+    }
+  });
 });
