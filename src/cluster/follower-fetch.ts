@@ -23,9 +23,8 @@ export interface FollowerFetchContext {
 
 /** A follower's fetch: its answer header, and the batches as the body. */
 export async function serveFollowerFetch(ctx: FollowerFetchContext, h: Frame["header"]): Promise<{ header: Record<string, unknown>; body?: Uint8Array }> {
-  if (typeof h.offset !== "bigint" || !Number.isInteger(h.leaderEpoch) || !Number.isInteger(h.brokerId) || !Number.isInteger(h.partition)) {
-    return { header: { error: "INVALID_REQUEST", message: "fetch needs integer partition, brokerId, leaderEpoch and a bigint offset" } };
-  }
+  const malformed = malformedFetch(h);
+  if (malformed) return { header: { error: "INVALID_REQUEST", message: malformed } };
   const lp = ctx.parts.get(pkey(String(h.topic), Number(h.partition)));
   const follower = Number(h.brokerId);
   if (!lp || lp.role !== "leader" || ctx.fenced()) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
@@ -38,7 +37,7 @@ export async function serveFollowerFetch(ctx: FollowerFetchContext, h: Frame["he
   // restarts there instead of fetching a range the leader no longer has (replica-fetcher.ts).
   const logStart = async () => (lp.logStart = (await ctx.replica.status(lp.topic, lp.partition)).logStartOffset);
   if (offset > lp.leo) return { header: { error: "OFFSET_OUT_OF_RANGE", leo: lp.leo, logStart: await logStart() } };
-  const followerStart = typeof h.logStart === "bigint" ? h.logStart : -1n;
+  const followerStart = h.logStart === undefined ? -1n : (h.logStart as bigint);
   // An empty follower log past the leader's log start (its copy deleted when the partition moved away,
   // discard()) holds none of the records below: not caught up whatever its offset, so not noted (an ISR
   // member must hold the log). Answered at once with the log start, where its fetcher restarts it.
@@ -61,7 +60,7 @@ export async function serveFollowerFetch(ctx: FollowerFetchContext, h: Frame["he
   if (offset === lp.leo) return { header: { hw: lp.hw, leo: lp.leo, logStart: await logStart() } };
   // Throttled (a move's copy; in-sync followers never are): what the leader's bucket allows, after a wait
   // within the fetch's maxWait, or nothing this time (the follower asks again).
-  const cap = typeof h.maxBytes === "number" && h.maxBytes > 0 ? Math.min(h.maxBytes, 1024 * 1024) : 1024 * 1024;
+  const cap = h.maxBytes === undefined ? 1024 * 1024 : Math.min(h.maxBytes as number, 1024 * 1024);
   const allowed = await ctx.throttle.leaderAllowance(lp.topic, lp.partition, lp.isr.includes(follower), cap, Number(h.maxWaitMs ?? 500), () => lp.role === "leader" && lp.leaderEpoch === epoch);
   if (lp.role !== "leader" || lp.leaderEpoch !== epoch) return { header: { error: "NOT_LEADER_OR_FOLLOWER" } };
   if (allowed.maxBytes === 0) return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart } };
@@ -70,4 +69,19 @@ export async function serveFollowerFetch(ctx: FollowerFetchContext, h: Frame["he
   if (result!.error) return { header: { error: result!.error.code, message: result!.error.message, ...(result!.error.code === "OFFSET_OUT_OF_RANGE" ? { logStart: await logStart() } : {}) } };
   lp.logStart = result!.ok.logStartOffset;
   return { header: { hw: lp.hw, leo: lp.leo, logStart: lp.logStart }, body: result!.ok.records };
+}
+
+/**
+ * Why a fetch header cannot be served, or undefined. Checked before anything is noted of the follower it
+ * names: a negative or non-bigint offset or log start taken at face value would move the leader's view of
+ * that follower (its ISR standing, the DeleteRecords wait), and a nonsense maxBytes or maxWaitMs would reach
+ * the read and the long-poll. Optional fields may be absent, never malformed.
+ */
+function malformedFetch(h: Frame["header"]): string | undefined {
+  if (!Number.isInteger(h.leaderEpoch) || !Number.isInteger(h.brokerId) || !Number.isInteger(h.partition)) return "fetch needs integer partition, brokerId and leaderEpoch";
+  if (typeof h.offset !== "bigint" || h.offset < 0n) return "fetch needs a non-negative bigint offset";
+  if (h.logStart !== undefined && (typeof h.logStart !== "bigint" || h.logStart < 0n)) return "a fetch's logStart is a non-negative bigint";
+  if (h.maxBytes !== undefined && !(Number.isSafeInteger(h.maxBytes) && (h.maxBytes as number) > 0)) return "a fetch's maxBytes is a positive integer";
+  if (h.maxWaitMs !== undefined && !(Number.isSafeInteger(h.maxWaitMs) && (h.maxWaitMs as number) >= 0)) return "a fetch's maxWaitMs is a non-negative integer";
+  return undefined;
 }

@@ -20,8 +20,17 @@ export function deleteRecordsBefore(log: PartitionLog, offset: bigint): bigint {
     throw new OffsetOutOfRangeError(`cannot delete records before ${offset}: the partition holds [${log.logStartOffset}, ${log.highWatermark}]`, log.logStartOffset, log.logEndOffset);
   }
   if (target <= log.logStartOffset) return log.logStartOffset;
+  // Durable before it counts: on a failed write (a full disk) the log start stays where it was, and the
+  // caller gets the error. Moved in memory only, a follower would confirm it to its leader's DeleteRecords
+  // (log-start-sync.ts) and a restart would serve the deleted records again.
+  const previous = log.logStartOffset;
   log.logStartOffset = target;
-  log.writeCheckpoint(false);
+  try {
+    log.writeCheckpointOrThrow();
+  } catch (error) {
+    log.logStartOffset = previous;
+    throw error;
+  }
   let count = 0;
   // A closed segment can go when the next one starts at or below the new log start.
   while (count < log.segments.length - 1 && log.segments[count + 1]!.baseOffset <= target) count++;

@@ -176,16 +176,24 @@ export class LogFlusher {
   }
 
   writeCheckpoint(clean: boolean): void {
-    const log = this.log;
-    this.checkpointWrites++;
     try {
-      writeCheckpoint(log.fs, log.dir, { logStartOffset: log.logStartOffset, recoveryPoint: this.recoveryPoint, clean });
-      this.lastCheckpointTime = log.clock();
-      this.checkpointedRecoveryPoint = this.recoveryPoint;
+      this.writeCheckpointOrThrow(clean);
     } catch (error) {
       // A stale checkpoint only means a longer rescan after a crash; say so and carry on.
-      log.logger.warn("checkpoint write failed", { error });
+      this.log.logger.warn("checkpoint write failed", { error });
     }
+  }
+
+  /**
+   * The same write, failing loudly: for a moved log start, where a stale checkpoint is not a longer rescan
+   * but deleted records back after a crash (delete-records.ts).
+   */
+  writeCheckpointOrThrow(clean: boolean): void {
+    const log = this.log;
+    this.checkpointWrites++;
+    writeCheckpoint(log.fs, log.dir, { logStartOffset: log.logStartOffset, recoveryPoint: this.recoveryPoint, clean });
+    this.lastCheckpointTime = log.clock();
+    this.checkpointedRecoveryPoint = this.recoveryPoint;
   }
 
   /** Waits for every flush and the checkpoint write in flight to end (first step of a graceful close). */

@@ -292,6 +292,11 @@ export class PartitionLog {
     this.flusher.writeCheckpoint(clean);
   }
 
+  /** The same, throwing if the write fails (a moved log start must be durable before it is answered). */
+  writeCheckpointOrThrow(): void {
+    this.flusher.writeCheckpointOrThrow(false);
+  }
+
   /** Graceful close: fsync everything, seal the active time index, record a clean shutdown. */
   async close(): Promise<void> {
     if (this.closed) return;

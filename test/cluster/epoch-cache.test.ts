@@ -71,4 +71,20 @@ describe("cluster config and wire", () => {
     huge.writeUInt32BE(0xfffffff0, 0);
     expect(() => new FrameReader().push(huge)).toThrow(/refused/);
   });
+
+  it("a string shaped like a wire bigint stays a string (a topic named 2024n never replicated)", () => {
+    const header = { id: 1, topic: "2024n", group: "-5n~", other: "n7n", offset: 2024n, negative: -3n };
+    const [frame] = new FrameReader().push(encodeFrame(header));
+    expect(frame!.header).toEqual(header);
+  });
+
+  it("refuses a header that is not a JSON object (null once crashed the broker: its id was read off it)", () => {
+    for (const json of ["null", "42", "[1]", '"id"']) {
+      const text = Buffer.from(json);
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(4 + text.length, 0);
+      head.writeUInt32BE(text.length, 4);
+      expect(() => new FrameReader().push(Buffer.concat([head, text])), json).toThrow(/not a JSON object/);
+    }
+  });
 });
