@@ -11,7 +11,7 @@
 //               into every ISR; measured per partition: the longest stretch without an acknowledgement.
 // Knobs: CLUSTER_BENCH_SECONDS (per run, 3), CLUSTER_BENCH_RUNS (3 per RF), CLUSTER_BENCH_FAILOVERS (3).
 import { spawn, type ChildProcess } from "node:child_process";
-import { BROKER_NODE_FLAGS } from "../src/cli/node-flags.js";
+import { brokerNodeFlags } from "./ws/common.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -68,7 +68,7 @@ for (const id of [1, 2, 3]) {
   const dir = mkdtempSync(join(tmpdir(), `rivulet-cluster-bench-b${id}-`));
   dirs.push(dir);
   const kafkaPort = await freePort();
-  const args = [...BROKER_NODE_FLAGS, MAIN, "serve", "--data-dir", dir, "--port", String(await freePort()), "--kafka-port", String(kafkaPort), "--shards", "1", "--cluster", `etcd://127.0.0.1:${cp}`, "--broker-id", String(id), "--lease-ttl", "2", "--replica-lag-time-max-ms", "5000", "--log-level", "warn"];
+  const args = [...brokerNodeFlags(), MAIN, "serve", "--data-dir", dir, "--port", String(await freePort()), "--kafka-port", String(kafkaPort), "--shards", "1", "--cluster", `etcd://127.0.0.1:${cp}`, "--broker-id", String(id), "--lease-ttl", "2", "--replica-lag-time-max-ms", "5000", "--log-level", "warn"];
   // warn level: readiness is the listening port answering, not a log line.
   const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
   procs.push(child);

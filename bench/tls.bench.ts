@@ -12,7 +12,7 @@
 // Needs dist/ (`npm run build:ts`), openssl and kcat. Knobs: TLS_BENCH_RECORDS (default 100000),
 // TLS_BENCH_CONNECTS (200), TLS_BENCH_REPS (3). JSON in bench/results/tls.json.
 import { spawn, type ChildProcess } from "node:child_process";
-import { BROKER_NODE_FLAGS } from "../src/cli/node-flags.js";
+import { brokerNodeFlags } from "./ws/common.js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -44,7 +44,7 @@ interface Broker {
 
 async function startBroker(dataDir: string, tls?: { cert: string; key: string }): Promise<Broker> {
   const script = fileURLToPath(new URL("./tls/server-process.js", import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [...BROKER_NODE_FLAGS, script, dataDir, ...(tls ? [tls.cert, tls.key] : [])], { stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, [...brokerNodeFlags(), script, dataDir, ...(tls ? [tls.cert, tls.key] : [])], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const ready = await new Promise<{ port: number; kafkaPort: number }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line) as { port: number; kafkaPort: number }));

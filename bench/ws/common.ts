@@ -48,12 +48,20 @@ export interface BrokerProcess {
 }
 
 /**
+ * The node options `rivulet serve` runs with (src/cli/node-flags.ts), which every benchmark's broker process
+ * gets too; BENCH_PLAIN_NODE=1 leaves them out, to measure what they change.
+ */
+export function brokerNodeFlags(): readonly string[] {
+  return process.env.BENCH_PLAIN_NODE === "1" ? [] : BROKER_NODE_FLAGS;
+}
+
+/**
  * Starts bench/lib/server-process.js in a child process with the node options `rivulet serve` runs with;
  * `nodeArgs` adds more, e.g. ["--cpu-prof", "--cpu-prof-dir", dir].
  */
 export async function startBrokerProcess(dataDir: string, options: { nodeArgs?: string[]; shards?: number; kafka?: boolean } = {}): Promise<BrokerProcess> {
   const script = fileURLToPath(new URL("../lib/server-process.js", import.meta.url));
-  const args = [...BROKER_NODE_FLAGS, ...(options.nodeArgs ?? []), script, dataDir, ...(options.shards ? [String(options.shards)] : []), ...(options.kafka ? ["--kafka"] : [])];
+  const args = [...brokerNodeFlags(), ...(options.nodeArgs ?? []), script, dataDir, ...(options.shards ? [String(options.shards)] : []), ...(options.kafka ? ["--kafka"] : [])];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const ready = await new Promise<{ port: number; kafkaPort: number }>((resolve, reject) => {

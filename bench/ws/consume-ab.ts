@@ -12,7 +12,7 @@
 // reading each record's offset and value length without allocating), "rows-views" (rows(), with the
 // allocating accessors offset(i) and value(i)).
 //   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3);
-//   CONSUME_AB_PLAIN_NODE=1 starts the brokers without BROKER_NODE_FLAGS (src/cli/node-flags.ts).
+//   BENCH_PLAIN_NODE=1 starts the brokers without BROKER_NODE_FLAGS (src/cli/node-flags.ts).
 //   CONSUME_AB_WARMUP=1 measures a second pass over the same broker (its read path compiled, as in service).
 //   CONSUME_AB_THREADS=1 prints the broker's CPU per record by thread name (main, shard workers, libuv, V8's).
 //   CONSUME_AB_BROKER_ARGS: node options for the broker children, space-separated (e.g. "--cpu-prof
@@ -23,7 +23,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type * as ClientModule from "../../src/client/index.js";
 import type * as ConsumeBench from "../../src/cli/bench/consume.js";
-import { BROKER_NODE_FLAGS } from "../../src/cli/node-flags.js";
+import { brokerNodeFlags } from "./common.js";
 
 const [dataDir, recordsText, ...specs] = process.argv.slice(2);
 if (!dataDir || !recordsText || specs.length === 0) {
@@ -74,9 +74,7 @@ function threadBreakdown(before: Map<string, { name: string; cpu: number }>, aft
 
 async function startBroker(tree: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const nodeArgs = (process.env.CONSUME_AB_BROKER_ARGS ?? "").split(" ").filter(Boolean);
-  // The node options `rivulet serve` runs with, unless CONSUME_AB_PLAIN_NODE=1 (to measure without them).
-  const brokerFlags = process.env.CONSUME_AB_PLAIN_NODE === "1" ? [] : BROKER_NODE_FLAGS;
-  const child = spawn(process.execPath, [...brokerFlags, ...nodeArgs, `${tree}/build/bench/bench/lib/server-process.js`, dataDir!, "2"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...brokerNodeFlags(), ...nodeArgs, `${tree}/build/bench/bench/lib/server-process.js`, dataDir!, "2"], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const line = await new Promise<string>((resolve, reject) => {
     // The first line that starts with "{" is the broker's address; anything else (e.g. --trace-gc) goes to stderr.

@@ -14,7 +14,6 @@
 //   node build/bench/bench/ws/latency-breakdown.js [--acks 1|all] [--rate 20000] [--seconds 5]
 //     [--broker-flags "--max-semi-space-size=32"]   (extra node flags for the broker process)
 import { spawn } from "node:child_process";
-import { BROKER_NODE_FLAGS } from "../../src/cli/node-flags.js";
 import { closeSync, fdatasync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type * as ClientModule from "../../src/client/index.js";
 import type * as Stats from "../../src/cli/bench/stats.js";
-import { loadDist } from "./common.js";
+import { brokerNodeFlags, loadDist } from "./common.js";
 
 const { values: args } = parseArgs({ options: { acks: { type: "string", default: "1" }, rate: { type: "string", default: "20000" }, seconds: { type: "string", default: "5" }, "broker-flags": { type: "string", default: "" } } });
 const acks = args.acks === "all" ? "all" : 1;
@@ -37,7 +36,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "rivulet-latency-breakdown-"));
 const gcLines: string[] = [];
 const script = fileURLToPath(new URL("../lib/server-process.js", import.meta.url));
 const brokerFlags = args["broker-flags"]!.split(" ").filter(Boolean);
-const child = spawn(process.execPath, ["--trace-gc", ...BROKER_NODE_FLAGS, ...brokerFlags, script, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(process.execPath, ["--trace-gc", ...brokerNodeFlags(), ...brokerFlags, script, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
 const exited = new Promise((resolve) => child.once("exit", resolve));
 const port = await new Promise<number>((resolve, reject) => {
   createInterface({ input: child.stdout! }).on("line", (line) => {
