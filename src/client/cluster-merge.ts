@@ -4,7 +4,11 @@
 // built on it.
 //
 // Behavior:
-// - Positions are what next() handed out (the offset after the last record per partition), or the start
+// - Read with next() (records) or rows() (one batch of one partition per step, as Consumer.rows()); the
+//   first read fixes which, for the readers too. A view stays valid until the next step: each partition's
+//   reader holds at most one view and reads its next batch only once the application has taken its next
+//   step past the one it lent.
+// - Positions are what next() or rows() handed out (the offset after the last record per partition), or the start
 //   a partition was opened at; never what is buffered. A reader stopped (partition revoked, consumer closed)
 //   has its buffered records dropped: nothing of them was handed out.
 // - The buffer holds at most `maxBufferedRecords` (default 1000) across partitions; a reader that finds it
@@ -15,6 +19,7 @@
 
 import { RivuletError } from "../errors/index.js";
 import type { OffsetQuery } from "./admin.js";
+import type { ConsumedRows } from "./chunk-rows.js";
 import type { ClusterHandle, PartitionReader } from "./cluster-types.js";
 import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
 
@@ -29,9 +34,18 @@ interface Reader {
   stopped: boolean;
 }
 
+/** A record, or a row view with the function that lets its reader step on (which overwrites the view). */
+type Held = { record: ConsumedRecord; reader: Reader } | { rows: ConsumedRows; reader: Reader; release: () => void };
+
 export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> {
   protected readonly readers = new Map<number, Reader>();
-  private held: { record: ConsumedRecord; reader: Reader }[] = [];
+  private held: Held[] = [];
+  /** The row view rows() handed out last: its reader steps on at the application's next step. */
+  private lent: Held | undefined;
+  /** Records (next()) or row views (rows()): fixed by the first read. The readers wait for it. */
+  private reading: "records" | "rows" | undefined;
+  private chooseReading!: () => void;
+  private readonly readingChosen = new Promise<void>((resolve) => (this.chooseReading = resolve));
   /** Next offset per partition being read: after the last record next() handed out, or its start. */
   protected readonly handed = new Map<number, bigint>();
   private wakeReader: (() => void) | undefined;
@@ -61,12 +75,13 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
   }
 
   async next(): Promise<ConsumedRecord> {
+    this.readAs("records");
     await this.start();
     for (;;) {
       if (this.closed || this.stopped) throw new Error("consumer is closed");
       if (this.failure) throw this.failure;
       const entry = this.held.shift();
-      if (entry) {
+      if (entry && "record" in entry) {
         if (entry.reader.stopped) continue;
         this.handed.set(entry.reader.partition, entry.record.offset + 1n);
         this.room();
@@ -74,6 +89,52 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
       }
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
     }
+  }
+
+  /**
+   * The partitions as row views, one batch of one partition per step (Consumer.rows()): no object per
+   * record. A step's view is valid until the next step; its partition's position moves past it when it
+   * is handed out. Ends when the consumer is stopped or closed; throws what next() would.
+   */
+  async *rows(): AsyncGenerator<ConsumedRows, void, undefined> {
+    this.readAs("rows");
+    await this.start();
+    try {
+      for (;;) {
+        this.releaseLent();
+        if (this.closed || this.stopped) return;
+        if (this.failure) throw this.failure;
+        const entry = this.held.shift();
+        if (entry && "rows" in entry) {
+          if (entry.reader.stopped) {
+            entry.release();
+            continue;
+          }
+          const rows = entry.rows;
+          if (rows.count > 0) this.handed.set(entry.reader.partition, rows.offset(rows.count - 1) + 1n);
+          this.lent = entry;
+          yield rows;
+          continue;
+        }
+        await new Promise<void>((resolve) => (this.wakeReader = resolve));
+      }
+    } finally {
+      this.releaseLent();
+    }
+  }
+
+  private readAs(reading: "records" | "rows"): void {
+    if (this.reading !== undefined && this.reading !== reading) throw new Error(`this consumer is read with ${this.reading === "rows" ? "rows()" : "next()"}: it cannot be read the other way too`);
+    if (this.reading === undefined) {
+      this.reading = reading;
+      this.chooseReading();
+    }
+  }
+
+  private releaseLent(): void {
+    const lent = this.lent;
+    this.lent = undefined;
+    if (lent && "release" in lent) lent.release();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ConsumedRecord> {
@@ -124,6 +185,8 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
 
   private async pump(reader: Reader): Promise<void> {
     try {
+      await this.readingChosen;
+      if (this.reading === "rows") return await this.pumpRows(reader);
       for (;;) {
         const record = await reader.consumer.next();
         if (reader.stopped) return;
@@ -134,6 +197,18 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
       }
     } catch (error) {
       if (!reader.stopped && !this.closed) this.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** One view at a time: the reader's next step overwrites it, so it waits for the view's release. */
+  private async pumpRows(reader: Reader): Promise<void> {
+    for await (const rows of reader.consumer.rows()) {
+      if (reader.stopped) return;
+      await new Promise<void>((release) => {
+        this.held.push({ rows, reader, release });
+        this.wakeReader?.();
+      });
+      if (reader.stopped) return;
     }
   }
 
@@ -153,7 +228,13 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
       this.readers.delete(p);
       stopping.push(reader);
     }
-    this.held = this.held.filter((h) => !h.reader.stopped);
+    const kept: Held[] = [];
+    for (const h of this.held) {
+      if (!h.reader.stopped) kept.push(h);
+      else if ("release" in h) h.release(); // its pump sees the reader stopped and ends
+    }
+    this.held = kept;
+    if (this.lent?.reader.stopped) this.releaseLent();
     this.room();
     await Promise.all(stopping.map((r) => r.consumer.close().catch(() => undefined)));
   }

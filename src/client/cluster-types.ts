@@ -3,6 +3,7 @@
 // imports them (no import cycles, test/layout.test.ts).
 
 import type { ClusterMetadata, OffsetQuery } from "./admin.js";
+import type { ConsumedRows } from "./chunk-rows.js";
 import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
 import type { RivuletClient } from "./index.js";
 
@@ -11,6 +12,8 @@ export type ClusterConsumerOptions = Omit<ConsumerOptions, "partitions" | "posit
 /** One partition read from its leader, following it across leader changes (ClusterConsumer). */
 export interface PartitionReader {
   next(): Promise<ConsumedRecord>;
+  /** Row views, one batch per step, each valid until the next step (ClusterConsumer.rows()). */
+  rows(): AsyncGenerator<ConsumedRows, void, undefined>;
   close(): Promise<void>;
 }
 
