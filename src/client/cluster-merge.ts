@@ -21,7 +21,7 @@ import { RivuletError } from "../errors/index.js";
 import type { OffsetQuery } from "./admin.js";
 import type { ConsumedRows } from "./chunk-rows.js";
 import type { ClusterHandle, PartitionReader } from "./cluster-types.js";
-import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
+import { fixReadKind, type ConsumedRecord, type ConsumerOptions, type ReadKind } from "./consumer-types.js";
 
 export interface MergedOptions extends Pick<ConsumerOptions, "topic" | "windowBytes" | "maxChunkBytes" | "decompress" | "isolation"> {
   /** Records buffered across all partitions before the readers wait. Default 1000. */
@@ -43,7 +43,7 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
   /** The row view rows() handed out last: its reader steps on at the application's next step. */
   private lent: Held | undefined;
   /** Records (next()) or row views (rows()): fixed by the first read. The readers wait for it. */
-  private reading: "records" | "rows" | undefined;
+  private reading: ReadKind | undefined;
   private chooseReading!: () => void;
   private readonly readingChosen = new Promise<void>((resolve) => (this.chooseReading = resolve));
   /** Next offset per partition being read: after the last record next() handed out, or its start. */
@@ -123,12 +123,10 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
     }
   }
 
-  private readAs(reading: "records" | "rows"): void {
-    if (this.reading !== undefined && this.reading !== reading) throw new Error(`this consumer is read with ${this.reading === "rows" ? "rows()" : "next()"}: it cannot be read the other way too`);
-    if (this.reading === undefined) {
-      this.reading = reading;
-      this.chooseReading();
-    }
+  private readAs(reading: ReadKind): void {
+    const first = this.reading === undefined;
+    this.reading = fixReadKind(this.reading, reading);
+    if (first) this.chooseReading();
   }
 
   private releaseLent(): void {

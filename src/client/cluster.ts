@@ -38,7 +38,7 @@ import { partitionForKey } from "../core/index.js";
 import type { Producer, ProducerOptions, ProducerRecord, RecordMetadata } from "./producer.js";
 import type { Consumer } from "./consumer.js";
 import { CrossBrokerProducer } from "./producer/cross-broker.js";
-import type { ConsumedRecord, ConsumerOptions } from "./consumer-types.js";
+import { fixReadKind, type ConsumedRecord, type ConsumerOptions, type ReadKind } from "./consumer-types.js";
 import type { ConsumedRows } from "./chunk-rows.js";
 import { ClusterGroupConsumer, offsetsPartitionFor, type ClusterGroupConsumerOptions } from "./cluster-group.js";
 import { ClusterAdmin } from "./cluster-admin.js";
@@ -292,7 +292,7 @@ export class ClusterConsumer {
   private nextOffset: bigint | undefined;
   private closed = false;
   /** Records (next()) or row views (rows()): fixed by the first read, as on a Consumer. */
-  private reading: "records" | "rows" | undefined;
+  private reading: ReadKind | undefined;
 
   constructor(private readonly cluster: RivuletCluster, private readonly options: ClusterConsumerOptions) {
     this.nextOffset = options.position;
@@ -336,9 +336,8 @@ export class ClusterConsumer {
     }
   }
 
-  private readAs(reading: "records" | "rows"): void {
-    if (this.reading !== undefined && this.reading !== reading) throw new Error(`this consumer is read with ${this.reading === "rows" ? "rows()" : "next()"}: it cannot be read the other way too`);
-    this.reading = reading;
+  private readAs(reading: ReadKind): void {
+    this.reading = fixReadKind(this.reading, reading);
   }
 
   /** The consumer on the partition's current leader, from the position (made on first use and after a reroute). */

@@ -44,3 +44,15 @@ export type Entry =
    */
   | HeldChunk
   | { kind: "error"; error: Error; partition?: number };
+
+/** How a consumer is read: records (next(), `for await`, batches) or row views (rows()). */
+export type ReadKind = "records" | "rows";
+
+/**
+ * The kind a consumer is read as once `wanted` is asked for: the first read fixes it, and the other kind is
+ * refused (the two would split one stream between them). `recordsApi` names the record methods in the error.
+ */
+export function fixReadKind(current: ReadKind | undefined, wanted: ReadKind, recordsApi = "next()"): ReadKind {
+  if (current === undefined || current === wanted) return wanted;
+  throw new Error(current === "rows" ? `this consumer is read with rows(): ${recordsApi} cannot be used on it too` : `this consumer is read as records (${recordsApi}): rows() cannot be used on it too`);
+}

@@ -25,7 +25,7 @@ import type { Admin } from "./admin.js";
 export type { StartFrom };
 
 export type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
-import type { ConsumedRecord, ConsumerOptions, Entry } from "./consumer-types.js";
+import { fixReadKind, type ConsumedRecord, type ConsumerOptions, type Entry, type ReadKind } from "./consumer-types.js";
 
 export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   protected subscriptionId = 0;
@@ -49,7 +49,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
    * Which reader this consumer has: record objects (next(), `for await`, batches()) or row views (rows()).
    * Fixed by the first read; until then chunks are held undecoded.
    */
-  private reading: "records" | "rows" | undefined;
+  private reading: ReadKind | undefined;
 
   constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
     this.window = options.windowBytes ?? 1024 * 1024;
@@ -195,16 +195,8 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
   // ---- reading --------------------------------------------------------------------------------------------
 
   /** Fixes the kind of reader on the first read; a consumer read both ways is refused (they would split its stream). */
-  private readAs(reading: "records" | "rows"): void {
-    if (this.reading === reading) return;
-    if (this.reading !== undefined) {
-      throw new Error(
-        this.reading === "rows"
-          ? "this consumer is read with rows(): next(), nextBatch(), batches() and `for await` cannot be used on it too"
-          : "this consumer is read as records (next(), nextBatch(), batches() or `for await`): rows() cannot be used on it too",
-      );
-    }
-    this.reading = reading;
+  private readAs(reading: ReadKind): void {
+    this.reading = fixReadKind(this.reading, reading, "next(), nextBatch(), batches() or `for await`");
   }
 
   /** The next record, waiting for one to arrive. Throws GapError / typed errors as they happen. */
