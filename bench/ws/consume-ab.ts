@@ -10,7 +10,7 @@
 //   node build/bench/bench/ws/consume-ab.js <data-dir> <records> <label>=<tree>[:<windowBytes>:<maxChunkBytes>[:<mode>]] ...
 // <mode>: empty (`for await`, one record at a time), "batches" (consumer.batches()), "rows" (consumer.rows(),
 // reading each record's offset and value length without allocating), "rows-views" (rows(), with the
-// allocating accessors offset(i) and value(i)).
+// allocating accessors offset(i) and value(i)). A mode ending in "-nocrc" reads with checkCrcs: false.
 //   CONSUME_AB_FILL=1 fills the topic "consume" (100-byte records) with the first tree; CONSUME_AB_REPS (3);
 //   BENCH_PLAIN_NODE=1 starts the brokers without BROKER_NODE_FLAGS (src/cli/node-flags.ts).
 //   CONSUME_AB_WARMUP=1 measures a second pass over the same broker (its read path compiled, as in service).
@@ -93,10 +93,14 @@ async function startBroker(tree: string): Promise<{ url: string; pid: number; st
 }
 
 /** Reads `records` records of topic "consume" from the start in one of the modes; returns when the first arrived. */
-async function consumeAll(c: Awaited<ReturnType<typeof ClientModule.connect>>, window: string | undefined, chunk: string | undefined, mode: string | undefined): Promise<number> {
+async function consumeAll(c: Awaited<ReturnType<typeof ClientModule.connect>>, window: string | undefined, chunk: string | undefined, modeSpec: string | undefined): Promise<number> {
+  // "<mode>-nocrc": the same loop with checkCrcs: false.
+  const noCrc = modeSpec?.endsWith("-nocrc") === true;
+  const mode = noCrc ? modeSpec!.slice(0, -"-nocrc".length) : modeSpec;
   const consumer = c.consumer({
     topic: "consume",
     from: "earliest",
+    ...(noCrc ? { checkCrcs: false } : {}),
     ...(window ? { windowBytes: Number(window) } : {}),
     ...(chunk ? { maxChunkBytes: Number(chunk) } : {}),
   });

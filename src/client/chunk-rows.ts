@@ -6,7 +6,7 @@
 
 import { RowStore, type DecodedRows, type DecodeOptions, type RecordHeader } from "../core/index.js";
 import type { ChunkFrame } from "../protocol/ws/index.js";
-import { decodeBatchAt, decodeChunk, firstRowOf, type DecodedChunk } from "./chunk.js";
+import { decodeBatchAt, decodeChunk, firstRowOf, type BatchDecoding, type DecodedChunk } from "./chunk.js";
 
 /**
  * One step of `consumer.rows()`: the records of one batch of one partition, in offset order, read by index
@@ -125,7 +125,7 @@ export class ChunkReader {
 
   constructor(
     private readonly topic: string,
-    private readonly decompress: DecodeOptions["decompress"],
+    private readonly decoding: BatchDecoding,
   ) {}
 
   /**
@@ -135,7 +135,7 @@ export class ChunkReader {
   nextRows(chunk: HeldChunk): ConsumedRows | undefined {
     const bytes = chunk.frame.records.length;
     while (chunk.at < bytes) {
-      const batch = decodeBatchAt(this.topic, chunk.frame, chunk.view, chunk.at, this.decompress, this.store);
+      const batch = decodeBatchAt(this.topic, chunk.frame, chunk.view, chunk.at, this.decoding, this.store);
       chunk.at = batch.end;
       const rows = batch.rows;
       if (rows === undefined) continue; // a transaction marker
@@ -147,6 +147,6 @@ export class ChunkReader {
 
   /** The whole chunk as records (the decode the record readers do on arrival). */
   records(frame: ChunkFrame): DecodedChunk {
-    return decodeChunk(this.topic, frame, this.decompress);
+    return decodeChunk(this.topic, frame, this.decoding);
   }
 }

@@ -1,5 +1,5 @@
-// Decoding one CHUNK frame's records: whole RecordBatch v2 batches as stored, each CRC-checked by the WASM
-// core before any of its records is handed out.
+// Decoding one CHUNK frame's records: whole RecordBatch v2 batches as stored, each checked by the WASM core
+// (its CRC too, unless the consumer was made with checkCrcs: false) before any of its records is handed out.
 //
 // A corrupt batch (bad CRC, a length running past the chunk, a broken layout) does not cost the batches
 // before it: they are returned, and decoding stops at the corrupt one, which is described by a
@@ -55,15 +55,19 @@ export interface ChunkBatch {
  * CorruptBatchError at the batch's offset if it is corrupt. With `store`, the rows stay valid until the
  * store is used again (decodeBatchRows).
  */
-export function decodeBatchAt(topic: string, frame: ChunkFrame, view: DataView, at: number, decompress: DecodeOptions["decompress"], store?: RowStore): ChunkBatch {
+/** How a consumer decodes batches: its decompressor, and whether CRCs are checked (`verify`, default true). */
+export type BatchDecoding = Pick<DecodeOptions, "decompress" | "verify">;
+
+export function decodeBatchAt(topic: string, frame: ChunkFrame, view: DataView, at: number, decoding: BatchDecoding, store?: RowStore): ChunkBatch {
   const bytes = frame.records.length;
   const hasLength = at + LOG_OVERHEAD <= bytes;
   const baseOffset = hasLength ? baseOffsetAt(view, at) : frame.fromOffset;
   const size = hasLength ? batchSizeAt(view, at) : -1;
   try {
     if (size < LOG_OVERHEAD || at + size > bytes) throw new CorruptRecordError("TRUNCATED", `batch at byte ${at} of a ${bytes}-byte chunk has length ${size - LOG_OVERHEAD}`);
-    // Checked (CRC, framing, every record) before anything of it is read, control batches included.
-    const rows = decodeBatchRows(frame.records.subarray(at, at + size), { decompress }, store);
+    // Checked (framing, every record, the CRC unless turned off) before anything of it is read, control
+    // batches included.
+    const rows = decodeBatchRows(frame.records.subarray(at, at + size), decoding, store);
     const control = (attributesAt(view, at) & Attributes.CONTROL) !== 0;
     return { rows: control ? undefined : rows, end: at + size };
   } catch (error) {
@@ -78,7 +82,7 @@ export function firstRowOf(rows: DecodedRows, fromOffset: bigint): number {
   return rows.count > 0 && rows.offset(0) < fromOffset ? rows.firstAtOrAfter(fromOffset) : 0;
 }
 
-export function decodeChunk(topic: string, frame: ChunkFrame, decompress: DecodeOptions["decompress"]): DecodedChunk {
+export function decodeChunk(topic: string, frame: ChunkFrame, decoding: BatchDecoding): DecodedChunk {
   const bytes = frame.records.length;
   const records: ChunkRecord[] = [];
   const view = new DataView(frame.records.buffer, frame.records.byteOffset, frame.records.byteLength);
@@ -86,7 +90,7 @@ export function decodeChunk(topic: string, frame: ChunkFrame, decompress: Decode
   for (let at = 0; at < bytes; ) {
     let batch: ChunkBatch;
     try {
-      batch = decodeBatchAt(topic, frame, view, at, decompress);
+      batch = decodeBatchAt(topic, frame, view, at, decoding);
     } catch (error) {
       return { records, corrupt: error as CorruptBatchError };
     }

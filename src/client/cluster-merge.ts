@@ -23,7 +23,7 @@ import type { ConsumedRows } from "./chunk-rows.js";
 import type { ClusterHandle, PartitionReader } from "./cluster-types.js";
 import { fixReadKind, type ConsumedRecord, type ConsumerOptions, type ReadKind } from "./consumer-types.js";
 
-export interface MergedOptions extends Pick<ConsumerOptions, "topic" | "windowBytes" | "maxChunkBytes" | "decompress" | "isolation"> {
+export interface MergedOptions extends Pick<ConsumerOptions, "topic" | "windowBytes" | "maxChunkBytes" | "decompress" | "isolation" | "checkCrcs"> {
   /** Records buffered across all partitions before the readers wait. Default 1000. */
   maxBufferedRecords?: number;
 }
@@ -175,6 +175,7 @@ export abstract class MergedPartitions implements AsyncIterable<ConsumedRecord> 
       ...(o.maxChunkBytes !== undefined ? { maxChunkBytes: o.maxChunkBytes } : {}),
       ...(o.decompress ? { decompress: o.decompress } : {}),
       ...(o.isolation ? { isolation: o.isolation } : {}),
+      ...(o.checkCrcs !== undefined ? { checkCrcs: o.checkCrcs } : {}),
     });
     const reader: Reader = { partition, consumer, stopped: false };
     this.readers.set(partition, reader);

@@ -22,6 +22,13 @@ export interface ConsumerOptions {
   /** Inflates compressed batches (gzip, ...) produced by Kafka clients. */
   decompress?: DecodeOptions["decompress"];
   /**
+   * Check every batch's CRC-32C before handing out its records (Kafka's `check.crcs`). Default true. A
+   * batch that fails is a CorruptBatchError either way when its framing is broken; turned off, flipped
+   * bits inside a batch are no longer caught here (the broker checks CRCs when batches are written and
+   * when it opens a log). Off saves ~30 ns per 100-byte record, about 15% of rows()'s CPU.
+   */
+  checkCrcs?: boolean;
+  /**
    * "read_committed": only records of committed transactions (and non-transactional ones), held back at
    * the first open transaction. Default "read_uncommitted" (Kafka's default): every record as written.
    */

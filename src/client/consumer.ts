@@ -13,7 +13,7 @@
 import type { RivuletError } from "../errors/index.js";
 import { FrameType, StartKind, startPosition, type ChunkFrame, type ServerFrame, type StartFrom, type StartPosition } from "../protocol/ws/index.js";
 import type { Connection, StreamHandler } from "./connection.js";
-import { decodeChunk } from "./chunk.js";
+import { decodeChunk, type BatchDecoding } from "./chunk.js";
 import { ChunkReader, heldChunk, type ConsumedRows } from "./chunk-rows.js";
 import { ConsumerCredit } from "./consumer-credit.js";
 import { ReadPositions } from "./consumer-positions.js";
@@ -51,10 +51,14 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
    */
   private reading: ReadKind | undefined;
 
+  /** The consumer's decompressor and CRC check, as every batch is decoded with. */
+  private readonly decoding: BatchDecoding;
+
   constructor(protected readonly connection: Connection, protected readonly admin: Admin, readonly options: ConsumerOptions) {
+    this.decoding = { decompress: options.decompress, verify: options.checkCrcs !== false };
     this.window = options.windowBytes ?? 1024 * 1024;
     const credit = new ConsumerCredit(this.window, (bytes) => this.connection.post({ type: FrameType.CREDIT, requestId: this.subscriptionId, bytes }));
-    const reader = new ChunkReader(options.topic, options.decompress);
+    const reader = new ChunkReader(options.topic, this.decoding);
     this.queue = new ChunkQueue(this.readPositions, credit, reader, (partition) => this.halted.add(partition));
     const given = options.positions instanceof Map ? options.positions : new Map(Object.entries(options.positions ?? {}).map(([p, o]) => [Number(p), BigInt(o)]));
     for (const [p, o] of given) this.readPositions.set(p, o);
@@ -160,7 +164,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord>, StreamHandler {
       this.wake();
       return;
     }
-    const { records, corrupt } = decodeChunk(this.options.topic, frame, this.options.decompress);
+    const { records, corrupt } = decodeChunk(this.options.topic, frame, this.decoding);
     if (corrupt) {
       // The good batches before it are delivered; the partition stops at the corrupt one until a seek.
       this.halted.add(frame.partition);

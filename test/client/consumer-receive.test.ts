@@ -155,6 +155,28 @@ describe("consumer receive path", () => {
     }
   });
 
+  it("checkCrcs: false hands out a batch whose CRC fails when its layout holds (the byte flipped is inside a value)", async () => {
+    const server = await chunkServer(2, 4, "whole", 1);
+    try {
+      const connection = new Connection({ url: server.url, WebSocket: WsClient });
+      await connection.connect();
+      const consumer = new Consumer(connection, {} as Admin, { topic: "t", partitions: [0], from: "earliest", windowBytes: 64 << 20, checkCrcs: false });
+      const got = [];
+      for await (const record of consumer) {
+        got.push(record);
+        if (got.length === 8 * PER_BATCH) break;
+      }
+      expect(got.map((r) => r.offset)).toEqual(Array.from({ length: 8 * PER_BATCH }, (_, i) => BigInt(i)));
+      // Exactly one value differs from what was sent: the flipped byte, not caught without the CRC check.
+      const differing = got.filter((r, i) => Buffer.compare(Buffer.from(r.value!), Buffer.from(server.sent[i]!)) !== 0);
+      expect(differing).toHaveLength(1);
+      await consumer.close();
+      connection.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a socket that knows only blob and arraybuffer (a browser's) is given arraybuffer and still delivers", async () => {
     const broker = new FakeBroker();
     const Base = broker.WebSocket;
