@@ -10,7 +10,8 @@
 // direction per broker, shared by all throttled partitions.
 
 import type { DynamicConfigs } from "./layout.js";
-import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../broker/throttle-configs.js";
+import type { Logger } from "../log.js";
+import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS, parseRate } from "../broker/throttle-configs.js";
 
 /** True if `spec` (a throttled replicas list) names `brokerId` for `partition`. */
 export function replicaListed(spec: string | undefined, partition: number, brokerId: number): boolean {
@@ -23,11 +24,20 @@ export function replicaListed(spec: string | undefined, partition: number, broke
   });
 }
 
-/** The rate a broker applies: its own config, else the cluster default; undefined = unthrottled. */
-export function effectiveRate(configs: DynamicConfigs, brokerId: number, name: string): number | undefined {
-  const raw = configs.brokers.get(String(brokerId))?.[name] ?? configs.brokers.get("")?.[name];
-  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
-  return Number(raw.trim());
+/**
+ * The rate a broker applies: its own config, else the cluster default; undefined = unthrottled. A value
+ * that is not a rate (parseRate: the rule the config APIs check by; etcd may hold anything another tool
+ * wrote) is skipped as if unset, and told to `ignored` (level: the broker id, or "" for the default).
+ */
+export function effectiveRate(configs: DynamicConfigs, brokerId: number, name: string, ignored?: (level: string, value: string) => void): number | undefined {
+  for (const level of [String(brokerId), ""]) {
+    const raw = configs.brokers.get(level)?.[name];
+    if (raw === undefined) continue;
+    const rate = parseRate(raw);
+    if (rate !== undefined) return rate;
+    ignored?.(level, raw);
+  }
+  return undefined;
 }
 
 /**
@@ -89,16 +99,26 @@ export class ReplicationThrottle {
   /** What this broker fetches, as a follower out of the ISR, for throttled partitions. */
   readonly follower: TokenBucket;
   private configs: DynamicConfigs = { brokers: new Map(), topics: new Map() };
+  /** The bad values warned about (level, name, value): apply() runs on every metadata reload. */
+  private readonly warned = new Set<string>();
 
-  constructor(private readonly brokerId: number, clock: () => number = Date.now) {
+  constructor(private readonly brokerId: number, clock: () => number = Date.now, private readonly logger?: Logger) {
     this.leader = new TokenBucket(clock);
     this.follower = new TokenBucket(clock);
   }
 
   apply(configs: DynamicConfigs): void {
     this.configs = configs;
-    this.leader.setRate(effectiveRate(configs, this.brokerId, LEADER_RATE));
-    this.follower.setRate(effectiveRate(configs, this.brokerId, FOLLOWER_RATE));
+    this.leader.setRate(effectiveRate(configs, this.brokerId, LEADER_RATE, (level, value) => this.ignored(level, LEADER_RATE, value)));
+    this.follower.setRate(effectiveRate(configs, this.brokerId, FOLLOWER_RATE, (level, value) => this.ignored(level, FOLLOWER_RATE, value)));
+  }
+
+  /** One warning per bad value: neither a crash nor a throttle to 0, the value is skipped. */
+  private ignored(level: string, name: string, value: string): void {
+    const key = JSON.stringify([level, name, value]);
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.logger?.warn("ignoring a replication throttle rate that is not a non-negative integer (bytes/s)", { broker: level === "" ? "(cluster default)" : level, config: name, value });
   }
 
   /** This broker, leading `topic`-`partition`, throttles what it sends to followers out of the ISR. */

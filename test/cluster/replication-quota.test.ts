@@ -7,6 +7,7 @@ import { ReplicationThrottle, TokenBucket, awaitBudget, effectiveRate, replicaLi
 import { checkRate, checkThrottledReplicas } from "../../src/broker/throttle-configs.js";
 import { throttlePlan, throttleRemoval } from "../../src/cluster/reassign-throttle.js";
 import { Keys, parseSnapshot } from "../../src/cluster/layout.js";
+import { memoryLogger } from "../../src/log.js";
 
 describe("TokenBucket", () => {
   it("starts with one second's worth, goes into debt on a large take, refills at the rate up to the burst", () => {
@@ -75,6 +76,23 @@ describe("throttled replicas and rates", () => {
     expect(await throttle.leaderAllowance("t", 0, false, 4096, 100, () => true)).toEqual({ maxBytes: 0, throttled: true });
     throttle.apply({ brokers: new Map([["1", { "leader.replication.throttled.rate": "2000" }]]), topics: new Map([["t", { "leader.replication.throttled.replicas": "*" }]]) });
     expect(await throttle.leaderAllowance("t", 0, false, 4096, 100, () => true)).toEqual({ maxBytes: 2000, throttled: true });
+  });
+
+  it("a stored rate that is not one (another tool wrote it) is skipped, by the rule the APIs check by: the default applies, or none (never 0); one warning per value", () => {
+    const logger = memoryLogger();
+    const throttle = new ReplicationThrottle(1, Date.now, logger);
+    const configs = (own: string, fallback?: string) => ({ brokers: new Map([["1", { "leader.replication.throttled.rate": own, "follower.replication.throttled.rate": own }], ...(fallback === undefined ? [] : [["", { "leader.replication.throttled.rate": fallback }] as [string, Record<string, string>]])]), topics: new Map() });
+    for (const bad of ["fast", "-5", "1e6", "1.5", "99999999999999999999", ""]) {
+      expect(() => checkRate("r", bad)).toThrow();
+      expect(effectiveRate(configs(bad, "100"), 1, "leader.replication.throttled.rate")).toBe(100);
+      expect(effectiveRate(configs(bad), 1, "leader.replication.throttled.rate")).toBeUndefined();
+    }
+    throttle.apply(configs("fast", "100"));
+    throttle.apply(configs("fast", "100"));
+    expect(throttle.leader.available()).toBe(100);
+    expect(throttle.follower.limited).toBe(false);
+    const warnings = logger.entries.filter((e) => e.level === "warn");
+    expect(warnings.map((w) => [w.config, w.value])).toEqual([["leader.replication.throttled.rate", "fast"], ["follower.replication.throttled.rate", "fast"]]);
   });
 
   it("values: a rate is a non-negative integer; a list is *, empty or partition:broker items", () => {
