@@ -6,6 +6,7 @@
 
 import { FOLLOWER_REPLICAS, LEADER_REPLICAS, THROTTLED_REPLICAS_CONFIGS, THROTTLE_RATE_CONFIGS } from "../broker/throttle-configs.js";
 import type { ClusterSnapshot } from "./layout.js";
+import { placeableBrokers } from "./reassign.js";
 
 export interface ThrottledMove {
   topic: string;
@@ -49,6 +50,33 @@ export function addThrottledReplicas(had: Record<string, string>, added: { leade
   const configs: Record<string, string> = { [LEADER_REPLICAS]: text(leader) };
   if (follower.size) configs[FOLLOWER_REPLICAS] = text(follower);
   return configs;
+}
+
+/**
+ * `rivulet cluster drain --throttle`: the drained broker's partitions as moves for throttlePlan. The
+ * controller picks each new replica only as the drain goes, so every live broker that may receive one
+ * (placeableBrokers, not the drained one) stands in as a target: the follower list names them all, and
+ * only the one that actually copies (out of the ISR) is slowed.
+ */
+export function drainMoves(snap: ClusterSnapshot, brokerId: number): ThrottledMove[] {
+  const targets = placeableBrokers(snap).filter((id) => id !== brokerId);
+  const moves: ThrottledMove[] = [];
+  for (const topic of snap.topics.values()) {
+    topic.replicas.forEach((current, partition) => {
+      if (!current.includes(brokerId)) return;
+      moves.push({ topic: topic.name, partition, replicas: [...current.filter((id) => id !== brokerId), ...targets.filter((id) => !current.includes(id))] });
+    });
+  }
+  return moves;
+}
+
+/**
+ * The topics whose leader list names `brokerId` for some partition (what drainMoves' throttle set): a drain
+ * followed again after its --wait ran out takes their lists off too, though they have moved since.
+ */
+export function topicsThrottledFor(snap: ClusterSnapshot, brokerId: number): string[] {
+  const names = (item: string) => item.split(":")[1]?.trim() === String(brokerId);
+  return [...snap.configs.topics].filter(([, c]) => [...items(c[LEADER_REPLICAS])].some(names)).map(([topic]) => topic);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ReplicationThrottle, TokenBucket, awaitBudget, effectiveRate, replicaListed } from "../../src/cluster/replication-quota.js";
 import { checkRate, checkThrottledReplicas } from "../../src/broker/throttle-configs.js";
-import { throttlePlan, throttleRemoval } from "../../src/cluster/reassign-throttle.js";
+import { drainMoves, throttlePlan, throttleRemoval, topicsThrottledFor } from "../../src/cluster/reassign-throttle.js";
 import { Keys, parseSnapshot } from "../../src/cluster/layout.js";
 import { memoryLogger } from "../../src/log.js";
 
@@ -117,6 +117,21 @@ describe("reassign --throttle's plan", () => {
     expect([...plan.brokers.keys()].sort()).toEqual([1, 2, 3, 4]);
     expect(plan.brokers.get(4)).toEqual({ "leader.replication.throttled.rate": "1000", "follower.replication.throttled.rate": "1000" });
     expect(plan.topics.get("t")).toEqual({ "leader.replication.throttled.replicas": "5:9,0:1,0:2", "follower.replication.throttled.replicas": "0:3,0:4" });
+  });
+
+  it("drain --throttle: each partition of the drained broker moves to any live broker not draining; the follower list names them all, the rates go on all; a later run finds the topics by the leader list", () => {
+    const snap = snapshot();
+    for (const id of [1, 2, 3, 4, 5]) snap.brokers.set(id, {} as never);
+    snap.draining.add(5);
+    const moves = drainMoves(snap, 2);
+    expect(moves).toEqual([{ topic: "t", partition: 0, replicas: [1, 3, 4] }, { topic: "t", partition: 1, replicas: [3, 1, 4] }]);
+    const plan = throttlePlan(snap, moves, 1000);
+    expect([...plan.brokers.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect(plan.topics.get("t")).toEqual({ "leader.replication.throttled.replicas": "5:9,0:1,0:2,1:2,1:3", "follower.replication.throttled.replicas": "0:3,0:4,1:1,1:4" });
+    snap.configs.topics.set("t", plan.topics.get("t")!);
+    snap.configs.topics.set("u", { "leader.replication.throttled.replicas": "*" });
+    expect(topicsThrottledFor(snap, 2)).toEqual(["t"]);
+    expect(topicsThrottledFor(snap, 4)).toEqual([]);
   });
 
   it("removal: every broker with its own rate (not the \"\" default), the moved topics that have lists", () => {

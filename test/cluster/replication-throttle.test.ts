@@ -3,7 +3,8 @@
 // refused; a partition holding ~3 MB moved to the other broker takes at least size/rate (less the burst)
 // with the leader side alone throttled, likewise with the follower side alone, and every record is read
 // back from the new replica; with the throttle removed, a move just completes; `rivulet cluster reassign
-// --throttle` sets it for a move and `--verify` takes it off once the move is done.
+// --throttle` sets it for a move and `--verify` takes it off once the move is done; `rivulet cluster drain
+// --throttle` sets it for a drain and takes it off once drained.
 
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
@@ -169,4 +170,30 @@ describe("replication throttle", () => {
     await admin.deleteTopics({ topics: ["doomed"] });
     await until("lists deleted", async () => Object.keys(await etcdGet(fixture.etcd, "/rivulet/configs/topic/doomed/")).length === 0);
   });
+
+  it("`rivulet cluster drain --throttle` throttles the drain's copies and removes the throttle once drained", async () => {
+    const topic = "drain-throttled";
+    const filled = await fill(topic, 2000);
+    const drained = filled.at;
+    const other = drained === 1 ? 2 : 1;
+    const rate = 400_000;
+    const started = Date.now();
+    const run = cli(["cluster", "drain", String(drained), "--throttle", String(rate), "--wait", "150", "--cluster", fixture.etcd.url], 170_000);
+    // Set before the moves: seen on both brokers while the drain runs.
+    await until("throttle set", async () => (await describeBroker(other))["follower.replication.throttled.rate"] === String(rate), 15_000);
+    expect(await describeBroker(drained)).toEqual({ "leader.replication.throttled.rate": String(rate), "follower.replication.throttled.rate": String(rate) });
+    expect((await describeTopic(topic))["leader.replication.throttled.replicas"]).toBe(`0:${drained}`);
+    expect((await describeTopic(topic))["follower.replication.throttled.replicas"]).toBe(`0:${other}`);
+    const done = await run;
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain(`throttled to ${rate} bytes/s`);
+    expect(done.stdout).toContain("throttle removed");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(atLeastMs(filled.bytes, rate));
+    expect(await replicasOf(fixture.etcd, topic)).toEqual([other]);
+    for (const id of [drained, other]) expect(await describeBroker(id)).toEqual({ "leader.replication.throttled.rate": "9223372036854775807", "follower.replication.throttled.rate": "9223372036854775807" });
+    expect(await describeTopic(topic)).toEqual({ "leader.replication.throttled.replicas": "", "follower.replication.throttled.replicas": "" });
+    const got = await readValues(kafka(), topic, filled.values.length);
+    expect(new Set(got)).toEqual(new Set(filled.values));
+    expect((await cli(["cluster", "drain", String(drained), "--cancel", "--cluster", fixture.etcd.url])).code).toBe(0);
+  }, 200_000);
 });
