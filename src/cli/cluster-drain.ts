@@ -1,6 +1,7 @@
 // `rivulet cluster drain <broker-id>` and `rivulet cluster remove <broker-id>` (docs/cluster.md, "Draining
 // and removing a broker"). drain marks the broker and follows the controller's progress until the broker
-// holds no replica; remove refuses while it still holds one.
+// holds no replica (with --throttle, the replication throttle reassign --throttle sets, for the drain's
+// moves, removed once drained); remove refuses while it still holds one.
 
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";

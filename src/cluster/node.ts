@@ -88,6 +88,7 @@ export async function startClusterNode(
     ...clusterView(broker, session, brokerId),
     epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch),
     leaderHighWatermark: (topic, partition) => offsets.leaderHighWatermark(topic, partition),
+    replicationThrottle: () => replicas.throttle.stats(),
   };
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {

@@ -10,6 +10,7 @@
 // direction per broker, shared by all throttled partitions.
 
 import type { DynamicConfigs } from "./layout.js";
+import type { ReplicationThrottleStats } from "../broker/replication-hooks.js";
 import type { Logger } from "../log.js";
 import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS, parseRate } from "../broker/throttle-configs.js";
 
@@ -49,11 +50,20 @@ export class TokenBucket {
   private rate: number | undefined;
   private tokens = 0;
   private at = 0;
+  /** Bytes taken while limited (what went through the throttle), for /metrics. */
+  throttledBytes = 0;
+  /** Milliseconds callers waited for the bucket to refill (awaitBudget), for /metrics. */
+  delayedMs = 0;
 
   constructor(private readonly clock: () => number = Date.now) {}
 
   get limited(): boolean {
     return this.rate !== undefined;
+  }
+
+  /** Bytes per second; undefined: no limit. */
+  get currentRate(): number | undefined {
+    return this.rate;
   }
 
   /** undefined: no limit. A changed rate starts with a full bucket. */
@@ -83,6 +93,7 @@ export class TokenBucket {
     if (this.rate === undefined) return;
     this.refill();
     this.tokens -= bytes;
+    this.throttledBytes += bytes;
   }
 
   private refill(): void {
@@ -141,6 +152,12 @@ export class ReplicationThrottle {
   followerThrottled(topic: string, partition: number): boolean {
     return this.follower.limited && replicaListed(this.configs.topics.get(topic)?.[FOLLOWER_REPLICAS], partition, this.brokerId);
   }
+
+  /** Each direction's rate now and what it has throttled since start (/metrics). */
+  stats(): ReplicationThrottleStats {
+    const of = (b: TokenBucket) => ({ rate: b.currentRate, throttledBytes: b.throttledBytes, delayedMs: b.delayedMs });
+    return { leader: of(this.leader), follower: of(this.follower) };
+  }
 }
 
 /**
@@ -155,6 +172,8 @@ export async function awaitBudget(bucket: TokenBucket, maxWaitMs: number, live: 
     if (available > 0 || !live()) return Math.max(0, available);
     const left = deadline - Date.now();
     if (left <= 0) return 0;
+    const started = Date.now();
     await new Promise((r) => setTimeout(r, Math.min(bucket.waitMs(), left, 100)));
+    bucket.delayedMs += Date.now() - started;
   }
 }

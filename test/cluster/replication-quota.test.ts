@@ -38,6 +38,21 @@ describe("TokenBucket", () => {
     bucket.setRate(0);
     expect(await awaitBudget(bucket, 150)).toBe(0);
   });
+
+  it("counts, for /metrics, the bytes taken while limited and the time awaitBudget waited", async () => {
+    const bucket = new TokenBucket();
+    bucket.take(700); // unlimited: not counted
+    bucket.setRate(1000);
+    bucket.take(1200);
+    expect(bucket.throttledBytes).toBe(1200);
+    expect(bucket.delayedMs).toBe(0);
+    await awaitBudget(bucket, 1000);
+    expect(bucket.delayedMs).toBeGreaterThanOrEqual(150);
+    const throttle = new ReplicationThrottle(1);
+    throttle.apply({ brokers: new Map([["", { "follower.replication.throttled.rate": "5" }]]), topics: new Map() });
+    throttle.follower.take(9);
+    expect(throttle.stats()).toEqual({ leader: { rate: undefined, throttledBytes: 0, delayedMs: 0 }, follower: { rate: 5, throttledBytes: 9, delayedMs: 0 } });
+  });
 });
 
 describe("throttled replicas and rates", () => {

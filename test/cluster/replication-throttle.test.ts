@@ -2,7 +2,8 @@
 // on the two brokers and the throttled replicas on a topic, DescribeConfigs shows them, bad values are
 // refused; a partition holding ~3 MB moved to the other broker takes at least size/rate (less the burst)
 // with the leader side alone throttled, likewise with the follower side alone, and every record is read
-// back from the new replica; with the throttle removed, a move just completes; `rivulet cluster reassign
+// back from the new replica, `rivulet cluster status` and the leader's /metrics show the throttle; with the
+// throttle removed, a move just completes; `rivulet cluster reassign
 // --throttle` sets it for a move and `--verify` takes it off once the move is done; `rivulet cluster drain
 // --throttle` sets it for a drain and takes it off once drained.
 
@@ -79,10 +80,23 @@ describe("replication throttle", () => {
     expect(await describeBroker(from)).toEqual({ "leader.replication.throttled.rate": String(RATE), "follower.replication.throttled.rate": String(RATE) });
     expect(await describeBroker(to)).toEqual({ "leader.replication.throttled.rate": String(RATE), "follower.replication.throttled.rate": String(RATE) });
     expect(await describeTopic(topic)).toEqual({ "leader.replication.throttled.replicas": `0:${from}`, "follower.replication.throttled.replicas": "" });
+    // `rivulet cluster status` shows the rates each broker applies and the lists.
+    const status = JSON.parse((await cli(["cluster", "status", "--json", "--cluster", fixture.etcd.url])).stdout) as { throttle: unknown };
+    expect(status.throttle).toEqual({
+      brokers: [1, 2].map((id) => ({ id, leaderRate: RATE, followerRate: RATE })),
+      topics: [{ topic, leaderReplicas: `0:${from}`, followerReplicas: "" }],
+    });
+    expect((await cli(["cluster", "status", "--cluster", fixture.etcd.url])).stdout).toMatch(/replication throttle: 2 broker\(s\) with a rate, 1 topic\(s\)[^]*throttled\s+0:\d\s+-/);
 
     const took = await move(topic, [to]);
     // A lower bound only (no upper bound on a noisy box).
     expect(took).toBeGreaterThanOrEqual(atLeastMs(filled.bytes, RATE));
+    // The leader's /metrics: its rate, and the whole copy went through the throttle, which made it wait.
+    const metrics = await (await fetch(`http://127.0.0.1:${fixture.broker(from).wsPort}/metrics`)).text();
+    expect(metrics).toContain(`rivulet_replication_throttle_rate_bytes{direction="leader"} ${RATE}`);
+    expect(Number(/rivulet_replication_throttled_bytes_total\{direction="leader"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(filled.bytes);
+    expect(Number(/rivulet_replication_throttle_delay_seconds_total\{direction="leader"\} ([\d.e+-]+)/.exec(metrics)?.[1])).toBeGreaterThan(1);
+    expect(metrics).toContain(`rivulet_replication_throttled_bytes_total{direction="follower"} 0`);
     expect(await replicasOf(fixture.etcd, topic)).toEqual([to]);
     expect((await partitionState(fixture.etcd, topic, 0))!.leader).toBe(to);
     const got = await readValues(kafka(), topic, values.length);
@@ -121,6 +135,11 @@ describe("replication throttle", () => {
     ] });
     expect(await describeBroker(from)).toEqual({ "leader.replication.throttled.rate": "9223372036854775807", "follower.replication.throttled.rate": "9223372036854775807" });
     expect(await describeTopic("throttled")).toEqual({ "leader.replication.throttled.replicas": "", "follower.replication.throttled.replicas": "" });
+    const status = await cli(["cluster", "status", "--json", "--cluster", fixture.etcd.url]);
+    expect((JSON.parse(status.stdout) as { throttle: unknown }).throttle).toEqual({ brokers: [1, 2].map((id) => ({ id, leaderRate: null, followerRate: null })), topics: [] });
+    expect((await cli(["cluster", "status", "--cluster", fixture.etcd.url])).stdout).not.toContain("replication throttle");
+    const metrics = await (await fetch(`http://127.0.0.1:${fixture.broker(from).wsPort}/metrics`)).text();
+    expect(metrics).toContain('rivulet_replication_throttle_rate_bytes{direction="leader"} -1');
     // A new partition, moved to the broker that has never had it (a move back is the last test).
     const topic = "unthrottled";
     const filled = await fill(topic, 1000);
