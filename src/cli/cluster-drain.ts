@@ -65,7 +65,8 @@ export const drain = defineCommand({
       const plan = flags.throttle === undefined ? undefined : await admin.throttleDrain(id, flags.throttle);
       const marked = await admin.drain(id);
       if (!marked.ok) {
-        if (plan) await admin.unthrottleDrain(id, [...plan.topics.keys()]);
+        // Undo the throttle this run set (a refused drain of a broker holding nothing set none).
+        if (plan && plan.brokers.size) await admin.unthrottleDrain(id, [...plan.topics.keys()]);
         process.stderr.write(`refused: ${marked.reason}\n`);
         return 2;
       }

@@ -8,6 +8,10 @@
 //   twice in one resource: INVALID_REQUEST. The merged overrides are validated and applied as AlterConfigs
 //   does (alter-configs.ts), so a bad value changes nothing.
 // - Broker resources: the replication throttle rates change on top of the resource's current ones.
+// - The current values the operations apply to are those the cluster metadata holds at the write (a
+//   compare-and-swap in etcd, re-applied when another writer got there first: two brokers APPENDing to the
+//   same list at once both get their item in); REQUEST_TIMED_OUT (retriable), nothing changed, if it keeps
+//   losing (src/cluster/dynamic-configs.ts).
 // - validate_only, other broker configs, unknown topics: as AlterConfigs.
 
 import { KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
