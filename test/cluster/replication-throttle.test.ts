@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { cli, clusterFixture, etcdGet, partitionState, readValues, replicasOf, until } from "./harness.js";
+import { parseExposition, structureViolations } from "../http/prometheus.js";
 
 const fixture = clusterFixture({ ids: [1, 2], broker: { rf: 1 }, stop: () => admin?.disconnect().catch(() => {}) });
 let admin: Admin;
@@ -97,6 +98,8 @@ describe("replication throttle", () => {
     expect(Number(/rivulet_replication_throttled_bytes_total\{direction="leader"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(filled.bytes);
     expect(Number(/rivulet_replication_throttle_delay_seconds_total\{direction="leader"\} ([\d.e+-]+)/.exec(metrics)?.[1])).toBeGreaterThan(1);
     expect(metrics).toContain(`rivulet_replication_throttled_bytes_total{direction="follower"} 0`);
+    expect(structureViolations(metrics)).toEqual([]);
+    expect(parseExposition(metrics).find((f) => f.name === "rivulet_replication_throttle_delay_seconds")?.type).toBe("counter");
     expect(await replicasOf(fixture.etcd, topic)).toEqual([to]);
     expect((await partitionState(fixture.etcd, topic, 0))!.leader).toBe(to);
     const got = await readValues(kafka(), topic, values.length);
