@@ -85,6 +85,29 @@ export interface ClusterView {
    * topic: the replication throttles (throttle-configs.ts), read from the metadata store now.
    */
   dynamicConfigs?(kind: "broker" | "topic", name: string): Promise<Record<string, string>>;
-  /** Replaces those of the resource named in `names` with `configs` (a name left out is removed), at once. */
-  setDynamicConfigs?(kind: "broker" | "topic", name: string, names: readonly string[], configs: Record<string, string>): Promise<void>;
+  /** This broker's replication throttle now, per direction (/metrics). */
+  replicationThrottle?(): ReplicationThrottleStats;
+  /**
+   * Sets those of the resource named in `names` to what `change` makes of the current ones (a name left
+   * out is removed; undefined: nothing to change), at once and as a compare-and-swap: a concurrent writer
+   * of the same configs makes it read and apply `change` again, so neither change is lost (a change may thus
+   * run more than once; a throw from it changes nothing). Rejects with a retriable ConcurrentUpdateError if
+   * it keeps losing. Resolves to what was written (undefined: nothing).
+   */
+  updateDynamicConfigs?(kind: "broker" | "topic", name: string, names: readonly string[], change: (current: Record<string, string>) => Record<string, string> | undefined): Promise<Record<string, string> | undefined>;
+}
+
+/** One direction of a broker's replication throttle (src/cluster/replication-quota.ts). */
+export interface ThrottleDirectionStats {
+  /** Bytes per second now; undefined: no limit. */
+  rate: number | undefined;
+  /** Bytes sent (leader) or fetched (follower) through the throttle since the broker started. */
+  throttledBytes: number;
+  /** Milliseconds replication waited for the throttle since the broker started. */
+  delayedMs: number;
+}
+
+export interface ReplicationThrottleStats {
+  leader: ThrottleDirectionStats;
+  follower: ThrottleDirectionStats;
 }

@@ -13,11 +13,23 @@ export const THROTTLE_RATE_CONFIGS: readonly string[] = [LEADER_RATE, FOLLOWER_R
 /** The topic configs kept in etcd instead of topics.json. */
 export const THROTTLED_REPLICAS_CONFIGS: readonly string[] = [LEADER_REPLICAS, FOLLOWER_REPLICAS];
 
-/** A rate's value: a non-negative integer of bytes per second (Kafka's LONG, at least 0). */
-export function checkRate(name: string, value: string): number {
+/**
+ * The one rule for a rate's value: a non-negative integer of bytes per second (Kafka's LONG, at least 0),
+ * surrounding blanks allowed; undefined when the text is not one. Both the config APIs (checkRate, which
+ * refuses) and the brokers applying what etcd holds (replication-quota.ts, which ignore it) use it, so a
+ * value is a rate in both places or in neither.
+ */
+export function parseRate(value: string): number | undefined {
   const v = value.trim();
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`${name} must be a non-negative integer (bytes per second), got "${value}"`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return undefined;
   return Number(v);
+}
+
+/** A rate given to a config API: its number, or InvalidArgumentError when parseRate refuses it. */
+export function checkRate(name: string, value: string): number {
+  const rate = parseRate(value);
+  if (rate === undefined) throw new InvalidArgumentError(`${name} must be a non-negative integer (bytes per second), got "${value}"`);
+  return rate;
 }
 
 /** "*", "" (nothing) or "partition:brokerId" items separated by commas (Kafka's ThrottledReplicaListValidator). */

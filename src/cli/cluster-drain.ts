@@ -1,6 +1,7 @@
 // `rivulet cluster drain <broker-id>` and `rivulet cluster remove <broker-id>` (docs/cluster.md, "Draining
 // and removing a broker"). drain marks the broker and follows the controller's progress until the broker
-// holds no replica; remove refuses while it still holds one.
+// holds no replica (with --throttle, the replication throttle reassign --throttle sets, for the drain's
+// moves, removed once drained); remove refuses while it still holds one.
 
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
@@ -43,25 +44,33 @@ export const drain = defineCommand({
     cluster: clusterFlag,
     wait: { kind: "integer", description: "seconds to follow progress before giving up (0: mark and return at once)", default: 600, min: 0 },
     cancel: { kind: "boolean", description: "cancel the drain: the broker may receive replicas again" },
+    throttle: { kind: "integer", description: "limit the copies to this many bytes/s per broker (as reassign --throttle: the rates on the brokers involved, the moving replicas on the topics); removed once drained", placeholder: "BYTES", min: 1 },
     json: { kind: "boolean", description: "print the final progress as JSON" },
   },
   details: [
     "Each replica moves the way Kafka's reassignment does: a new replica is added and caught up into the ISR, leadership moves away by a clean election, then the old replica leaves the assignment and the ISR. Partitions keep a leader throughout, and acks=all with min.insync.replicas holds.",
+    "--throttle <bytes/s> sets, before the drain starts, what `reassign --throttle` sets for the same moves: both rates on the drained broker, on the other replicas of its partitions and on every live broker that may receive one, and on the topics the leader list (the partitions' current replicas) and the follower list (those brokers). It comes off once the broker is drained; if --wait runs out first it stays: run the same command again to follow on, and it comes off when drained. docs/cluster.md, \"Throttling a move\".",
     "Exit codes: 0 drained (the broker holds no replica), 1 still holding replicas when --wait ran out, 2 refused.",
   ],
   async run({ flags, args }) {
     const id = brokerIdArg(args);
     return withAdmin(flags.cluster, async (admin) => {
       if (flags.cancel) {
+        if (flags.throttle !== undefined) throw new UsageError("--throttle goes with a drain, not with --cancel");
         await admin.undrain(id);
         process.stdout.write(`broker ${id}: drain cancelled\n`);
         return 0;
       }
+      // As reassign --throttle: set before the moves start, so that the first copy is throttled too.
+      const plan = flags.throttle === undefined ? undefined : await admin.throttleDrain(id, flags.throttle);
       const marked = await admin.drain(id);
       if (!marked.ok) {
+        // Undo the throttle this run set (a refused drain of a broker holding nothing set none).
+        if (plan && plan.brokers.size) await admin.unthrottleDrain(id, [...plan.topics.keys()]);
         process.stderr.write(`refused: ${marked.reason}\n`);
         return 2;
       }
+      if (plan && !flags.json) process.stdout.write(`throttled to ${flags.throttle} bytes/s: brokers ${[...plan.brokers.keys()].join(",")}; topics ${[...plan.topics.keys()].join(",")}\n`);
       const deadline = Date.now() + flags.wait * 1000;
       let last = "";
       for (;;) {
@@ -73,7 +82,10 @@ export const drain = defineCommand({
         if (line !== last && !flags.json) process.stdout.write(line + "\n");
         last = line;
         if (left.length === 0 || Date.now() >= deadline) {
-          if (flags.json) process.stdout.write(JSON.stringify(progress, null, 2) + "\n");
+          // Drained: the throttle comes off now (otherwise it stays for the next run to take off).
+          const unthrottled = plan && left.length === 0 ? await admin.unthrottleDrain(id, [...plan.topics.keys()]) : undefined;
+          if (!flags.json && plan) process.stdout.write(unthrottled ? "throttle removed\n" : `the throttle stays until \`rivulet cluster drain ${id} --throttle ${flags.throttle}\` is run again and finds the broker drained\n`);
+          if (flags.json) process.stdout.write(JSON.stringify({ ...progress, ...(unthrottled ? { unthrottled } : {}) }, null, 2) + "\n");
           else if (left.length) process.stdout.write(renderTable(["TOPIC", "PARTITION", "STEP", "LEADER", "REPLICAS", "ISR", "WAITING FOR"], left.map((p) => [p.topic, p.partition, p.phase, p.leader, p.replicas.join(","), p.isr.join(","), p.reason ?? ""])));
           else process.stdout.write(`broker ${id} is drained: stop it, then run \`rivulet cluster remove ${id}\`\n`);
           return left.length === 0 ? 0 : 1;

@@ -9,8 +9,8 @@ import { parseEtcdEndpoints } from "./config.js";
 import { Keys, type ClusterSnapshot, type DrainMark } from "./layout.js";
 import { readSnapshot } from "./read-snapshot.js";
 import { drainProgress, placeableBrokers, type DrainProgress } from "./reassign.js";
-import { throttlePlan, throttleRemoval, type ThrottledMove, type ThrottlePlan } from "./reassign-throttle.js";
-import { writeDynamicConfigs } from "./dynamic-configs.js";
+import { addThrottledReplicas, drainMoves, throttlePlan, throttleRemoval, topicsThrottledFor, type ThrottledMove, type ThrottlePlan } from "./reassign-throttle.js";
+import { updateDynamicConfigs, writeDynamicConfigs } from "./dynamic-configs.js";
 import { THROTTLED_REPLICAS_CONFIGS, THROTTLE_RATE_CONFIGS } from "../broker/throttle-configs.js";
 import { ongoingReassignments, validateReassignment, type OngoingReassignment, type ReassignRefusal } from "./partition-reassignment.js";
 
@@ -93,8 +93,19 @@ export class ClusterAdmin {
     const plan = throttlePlan(await this.snapshot(), moves, rate);
     const session = { client: this.client, keys: this.keys };
     for (const [id, configs] of plan.brokers) await writeDynamicConfigs(session, "broker", String(id), THROTTLE_RATE_CONFIGS, configs);
-    for (const [topic, configs] of plan.topics) await writeDynamicConfigs(session, "topic", topic, THROTTLED_REPLICAS_CONFIGS, configs);
+    // The lists are merged into what they hold at the write (a compare-and-swap), not at the snapshot.
+    for (const [topic, added] of plan.added) await updateDynamicConfigs(session, "topic", topic, THROTTLED_REPLICAS_CONFIGS, (current) => addThrottledReplicas(current, added));
     return plan;
+  }
+
+  /** `drain --throttle`: throttle() for every move the drain of `brokerId` may make (drainMoves). */
+  async throttleDrain(brokerId: number, rate: number): Promise<ThrottlePlan> {
+    return this.throttle(drainMoves(await this.snapshot(), brokerId), rate);
+  }
+
+  /** Takes a drain's throttle off once it is done: the topics it was set on, also by an earlier run. */
+  async unthrottleDrain(brokerId: number, topics: string[]): Promise<{ brokers: string[]; topics: string[] }> {
+    return this.unthrottle([...new Set([...topics, ...topicsThrottledFor(await this.snapshot(), brokerId)])]);
   }
 
   /** Takes the throttle off (kafka-reassign-partitions --verify, once the moves are done). */

@@ -22,7 +22,7 @@ import { ReplicaManager } from "./replica-manager.js";
 import { ReplicaServer } from "./replica-transport.js";
 import { MarkerRouter } from "./txn-markers.js";
 import { LeaderOffsets } from "./leader-offsets.js";
-import { readDynamicConfigs, writeDynamicConfigs } from "./dynamic-configs.js";
+import { readDynamicConfigs, updateDynamicConfigs } from "./dynamic-configs.js";
 
 export interface ClusterNode {
   readonly brokerId: number;
@@ -88,6 +88,7 @@ export async function startClusterNode(
     ...clusterView(broker, session, brokerId),
     epochEnd: (topic, partition, epoch) => replicas.epochEnd(topic, partition, epoch),
     leaderHighWatermark: (topic, partition) => offsets.leaderHighWatermark(topic, partition),
+    replicationThrottle: () => replicas.throttle.stats(),
   };
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
@@ -202,10 +203,11 @@ function clusterView(broker: Broker, session: EtcdSession, brokerId: number): Cl
     // before this broker's watch has delivered it.
     reassignments: async (only) => ongoingReassignments(await readSnapshot(session.client, session.keys), only),
     dynamicConfigs: (kind, name) => readDynamicConfigs(session, kind, name),
-    async setDynamicConfigs(kind, name, names, configs) {
-      await writeDynamicConfigs(session, kind, name, names, configs);
+    async updateDynamicConfigs(kind, name, names, change) {
+      const written = await updateDynamicConfigs(session, kind, name, names, change);
       // This broker's own view follows at once (a DescribeConfigs right after reads etcd anyway).
-      session.queueReload();
+      if (written) session.queueReload();
+      return written;
     },
   };
 }

@@ -63,7 +63,7 @@ export class ReplicaManager implements ReplicationHooks {
   onRoleChange: ((topic: string, partition: number, role: LocalPartition["role"], leaderEpoch: number) => void) | undefined;
 
   constructor(private readonly broker: Broker, private readonly session: EtcdSession, readonly options: ReplicaManagerOptions) {
-    this.throttle = new ReplicationThrottle(options.brokerId);
+    this.throttle = new ReplicationThrottle(options.brokerId, Date.now, options.logger);
     session.on("change", (snap: ClusterSnapshot) => {
       this.applying = this.applying.then(() => this.apply(snap)).catch((error) => options.logger.warn("applying cluster metadata failed", { error: String(error) }));
     });

@@ -10,7 +10,9 @@
 // direction per broker, shared by all throttled partitions.
 
 import type { DynamicConfigs } from "./layout.js";
-import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../broker/throttle-configs.js";
+import type { ReplicationThrottleStats } from "../broker/replication-hooks.js";
+import type { Logger } from "../log.js";
+import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS, parseRate } from "../broker/throttle-configs.js";
 
 /** True if `spec` (a throttled replicas list) names `brokerId` for `partition`. */
 export function replicaListed(spec: string | undefined, partition: number, brokerId: number): boolean {
@@ -23,11 +25,20 @@ export function replicaListed(spec: string | undefined, partition: number, broke
   });
 }
 
-/** The rate a broker applies: its own config, else the cluster default; undefined = unthrottled. */
-export function effectiveRate(configs: DynamicConfigs, brokerId: number, name: string): number | undefined {
-  const raw = configs.brokers.get(String(brokerId))?.[name] ?? configs.brokers.get("")?.[name];
-  if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
-  return Number(raw.trim());
+/**
+ * The rate a broker applies: its own config, else the cluster default; undefined = unthrottled. A value
+ * that is not a rate (parseRate: the rule the config APIs check by; etcd may hold anything another tool
+ * wrote) is skipped as if unset, and told to `ignored` (level: the broker id, or "" for the default).
+ */
+export function effectiveRate(configs: DynamicConfigs, brokerId: number, name: string, ignored?: (level: string, value: string) => void): number | undefined {
+  for (const level of [String(brokerId), ""]) {
+    const raw = configs.brokers.get(level)?.[name];
+    if (raw === undefined) continue;
+    const rate = parseRate(raw);
+    if (rate !== undefined) return rate;
+    ignored?.(level, raw);
+  }
+  return undefined;
 }
 
 /**
@@ -39,11 +50,20 @@ export class TokenBucket {
   private rate: number | undefined;
   private tokens = 0;
   private at = 0;
+  /** Bytes taken while limited (what went through the throttle), for /metrics. */
+  throttledBytes = 0;
+  /** Milliseconds callers waited for the bucket to refill (awaitBudget), for /metrics. */
+  delayedMs = 0;
 
   constructor(private readonly clock: () => number = Date.now) {}
 
   get limited(): boolean {
     return this.rate !== undefined;
+  }
+
+  /** Bytes per second; undefined: no limit. */
+  get currentRate(): number | undefined {
+    return this.rate;
   }
 
   /** undefined: no limit. A changed rate starts with a full bucket. */
@@ -73,6 +93,7 @@ export class TokenBucket {
     if (this.rate === undefined) return;
     this.refill();
     this.tokens -= bytes;
+    this.throttledBytes += bytes;
   }
 
   private refill(): void {
@@ -89,16 +110,26 @@ export class ReplicationThrottle {
   /** What this broker fetches, as a follower out of the ISR, for throttled partitions. */
   readonly follower: TokenBucket;
   private configs: DynamicConfigs = { brokers: new Map(), topics: new Map() };
+  /** The bad values warned about (level, name, value): apply() runs on every metadata reload. */
+  private readonly warned = new Set<string>();
 
-  constructor(private readonly brokerId: number, clock: () => number = Date.now) {
+  constructor(private readonly brokerId: number, clock: () => number = Date.now, private readonly logger?: Logger) {
     this.leader = new TokenBucket(clock);
     this.follower = new TokenBucket(clock);
   }
 
   apply(configs: DynamicConfigs): void {
     this.configs = configs;
-    this.leader.setRate(effectiveRate(configs, this.brokerId, LEADER_RATE));
-    this.follower.setRate(effectiveRate(configs, this.brokerId, FOLLOWER_RATE));
+    this.leader.setRate(effectiveRate(configs, this.brokerId, LEADER_RATE, (level, value) => this.ignored(level, LEADER_RATE, value)));
+    this.follower.setRate(effectiveRate(configs, this.brokerId, FOLLOWER_RATE, (level, value) => this.ignored(level, FOLLOWER_RATE, value)));
+  }
+
+  /** One warning per bad value: neither a crash nor a throttle to 0, the value is skipped. */
+  private ignored(level: string, name: string, value: string): void {
+    const key = JSON.stringify([level, name, value]);
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.logger?.warn("ignoring a replication throttle rate that is not a non-negative integer (bytes/s)", { broker: level === "" ? "(cluster default)" : level, config: name, value });
   }
 
   /** This broker, leading `topic`-`partition`, throttles what it sends to followers out of the ISR. */
@@ -121,6 +152,12 @@ export class ReplicationThrottle {
   followerThrottled(topic: string, partition: number): boolean {
     return this.follower.limited && replicaListed(this.configs.topics.get(topic)?.[FOLLOWER_REPLICAS], partition, this.brokerId);
   }
+
+  /** Each direction's rate now and what it has throttled since start (/metrics). */
+  stats(): ReplicationThrottleStats {
+    const of = (b: TokenBucket) => ({ rate: b.currentRate, throttledBytes: b.throttledBytes, delayedMs: b.delayedMs });
+    return { leader: of(this.leader), follower: of(this.follower) };
+  }
 }
 
 /**
@@ -135,6 +172,8 @@ export async function awaitBudget(bucket: TokenBucket, maxWaitMs: number, live: 
     if (available > 0 || !live()) return Math.max(0, available);
     const left = deadline - Date.now();
     if (left <= 0) return 0;
+    const started = Date.now();
     await new Promise((r) => setTimeout(r, Math.min(bucket.waitMs(), left, 100)));
+    bucket.delayedMs += Date.now() - started;
   }
 }

@@ -94,6 +94,17 @@ export class CoreError extends RivuletError {
   }
 }
 
+/**
+ * A read-modify-write of shared cluster metadata (dynamic-configs.ts) kept losing to other writers of the
+ * same keys and gave up after its bounded retries: nothing was changed, and the same request may simply be
+ * sent again. Kafka has no code for this; REQUEST_TIMED_OUT is the retriable one its clients retry.
+ */
+export class ConcurrentUpdateError extends KafkaProtocolError {
+  constructor(message: string, options?: RivuletErrorOptions) {
+    super("REQUEST_TIMED_OUT", message, options);
+  }
+}
+
 /** An argument to a public API is out of range. */
 export class InvalidArgumentError extends RivuletError {
   constructor(message: string, options?: RivuletErrorOptions) {

@@ -5,8 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { ReplicationThrottle, TokenBucket, awaitBudget, effectiveRate, replicaListed } from "../../src/cluster/replication-quota.js";
 import { checkRate, checkThrottledReplicas } from "../../src/broker/throttle-configs.js";
-import { throttlePlan, throttleRemoval } from "../../src/cluster/reassign-throttle.js";
+import { drainMoves, throttlePlan, throttleRemoval, topicsThrottledFor } from "../../src/cluster/reassign-throttle.js";
 import { Keys, parseSnapshot } from "../../src/cluster/layout.js";
+import { memoryLogger } from "../../src/log.js";
 
 describe("TokenBucket", () => {
   it("starts with one second's worth, goes into debt on a large take, refills at the rate up to the burst", () => {
@@ -36,6 +37,21 @@ describe("TokenBucket", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(40);
     bucket.setRate(0);
     expect(await awaitBudget(bucket, 150)).toBe(0);
+  });
+
+  it("counts, for /metrics, the bytes taken while limited and the time awaitBudget waited", async () => {
+    const bucket = new TokenBucket();
+    bucket.take(700); // unlimited: not counted
+    bucket.setRate(1000);
+    bucket.take(1200);
+    expect(bucket.throttledBytes).toBe(1200);
+    expect(bucket.delayedMs).toBe(0);
+    await awaitBudget(bucket, 1000);
+    expect(bucket.delayedMs).toBeGreaterThanOrEqual(150);
+    const throttle = new ReplicationThrottle(1);
+    throttle.apply({ brokers: new Map([["", { "follower.replication.throttled.rate": "5" }]]), topics: new Map() });
+    throttle.follower.take(9);
+    expect(throttle.stats()).toEqual({ leader: { rate: undefined, throttledBytes: 0, delayedMs: 0 }, follower: { rate: 5, throttledBytes: 9, delayedMs: 0 } });
   });
 });
 
@@ -77,6 +93,23 @@ describe("throttled replicas and rates", () => {
     expect(await throttle.leaderAllowance("t", 0, false, 4096, 100, () => true)).toEqual({ maxBytes: 2000, throttled: true });
   });
 
+  it("a stored rate that is not one (another tool wrote it) is skipped, by the rule the APIs check by: the default applies, or none (never 0); one warning per value", () => {
+    const logger = memoryLogger();
+    const throttle = new ReplicationThrottle(1, Date.now, logger);
+    const configs = (own: string, fallback?: string) => ({ brokers: new Map([["1", { "leader.replication.throttled.rate": own, "follower.replication.throttled.rate": own }], ...(fallback === undefined ? [] : [["", { "leader.replication.throttled.rate": fallback }] as [string, Record<string, string>]])]), topics: new Map() });
+    for (const bad of ["fast", "-5", "1e6", "1.5", "99999999999999999999", ""]) {
+      expect(() => checkRate("r", bad)).toThrow();
+      expect(effectiveRate(configs(bad, "100"), 1, "leader.replication.throttled.rate")).toBe(100);
+      expect(effectiveRate(configs(bad), 1, "leader.replication.throttled.rate")).toBeUndefined();
+    }
+    throttle.apply(configs("fast", "100"));
+    throttle.apply(configs("fast", "100"));
+    expect(throttle.leader.available()).toBe(100);
+    expect(throttle.follower.limited).toBe(false);
+    const warnings = logger.entries.filter((e) => e.level === "warn");
+    expect(warnings.map((w) => [w.config, w.value])).toEqual([["leader.replication.throttled.rate", "fast"], ["follower.replication.throttled.rate", "fast"]]);
+  });
+
   it("values: a rate is a non-negative integer; a list is *, empty or partition:broker items", () => {
     expect(checkRate("r", "0")).toBe(0);
     expect(checkRate("r", " 500000 ")).toBe(500000);
@@ -99,6 +132,21 @@ describe("reassign --throttle's plan", () => {
     expect([...plan.brokers.keys()].sort()).toEqual([1, 2, 3, 4]);
     expect(plan.brokers.get(4)).toEqual({ "leader.replication.throttled.rate": "1000", "follower.replication.throttled.rate": "1000" });
     expect(plan.topics.get("t")).toEqual({ "leader.replication.throttled.replicas": "5:9,0:1,0:2", "follower.replication.throttled.replicas": "0:3,0:4" });
+  });
+
+  it("drain --throttle: each partition of the drained broker moves to any live broker not draining; the follower list names them all, the rates go on all; a later run finds the topics by the leader list", () => {
+    const snap = snapshot();
+    for (const id of [1, 2, 3, 4, 5]) snap.brokers.set(id, {} as never);
+    snap.draining.add(5);
+    const moves = drainMoves(snap, 2);
+    expect(moves).toEqual([{ topic: "t", partition: 0, replicas: [1, 3, 4] }, { topic: "t", partition: 1, replicas: [3, 1, 4] }]);
+    const plan = throttlePlan(snap, moves, 1000);
+    expect([...plan.brokers.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect(plan.topics.get("t")).toEqual({ "leader.replication.throttled.replicas": "5:9,0:1,0:2,1:2,1:3", "follower.replication.throttled.replicas": "0:3,0:4,1:1,1:4" });
+    snap.configs.topics.set("t", plan.topics.get("t")!);
+    snap.configs.topics.set("u", { "leader.replication.throttled.replicas": "*" });
+    expect(topicsThrottledFor(snap, 2)).toEqual(["t"]);
+    expect(topicsThrottledFor(snap, 4)).toEqual([]);
   });
 
   it("removal: every broker with its own rate (not the \"\" default), the moved topics that have lists", () => {

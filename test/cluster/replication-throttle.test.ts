@@ -2,13 +2,16 @@
 // on the two brokers and the throttled replicas on a topic, DescribeConfigs shows them, bad values are
 // refused; a partition holding ~3 MB moved to the other broker takes at least size/rate (less the burst)
 // with the leader side alone throttled, likewise with the follower side alone, and every record is read
-// back from the new replica; with the throttle removed, a move just completes; `rivulet cluster reassign
-// --throttle` sets it for a move and `--verify` takes it off once the move is done.
+// back from the new replica, `rivulet cluster status` and the leader's /metrics show the throttle; with the
+// throttle removed, a move just completes; `rivulet cluster reassign
+// --throttle` sets it for a move and `--verify` takes it off once the move is done; `rivulet cluster drain
+// --throttle` sets it for a drain and takes it off once drained.
 
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { cli, clusterFixture, etcdGet, partitionState, readValues, replicasOf, until } from "./harness.js";
+import { parseExposition, structureViolations } from "../http/prometheus.js";
 
 const fixture = clusterFixture({ ids: [1, 2], broker: { rf: 1 }, stop: () => admin?.disconnect().catch(() => {}) });
 let admin: Admin;
@@ -78,10 +81,25 @@ describe("replication throttle", () => {
     expect(await describeBroker(from)).toEqual({ "leader.replication.throttled.rate": String(RATE), "follower.replication.throttled.rate": String(RATE) });
     expect(await describeBroker(to)).toEqual({ "leader.replication.throttled.rate": String(RATE), "follower.replication.throttled.rate": String(RATE) });
     expect(await describeTopic(topic)).toEqual({ "leader.replication.throttled.replicas": `0:${from}`, "follower.replication.throttled.replicas": "" });
+    // `rivulet cluster status` shows the rates each broker applies and the lists.
+    const status = JSON.parse((await cli(["cluster", "status", "--json", "--cluster", fixture.etcd.url])).stdout) as { throttle: unknown };
+    expect(status.throttle).toEqual({
+      brokers: [1, 2].map((id) => ({ id, leaderRate: RATE, followerRate: RATE })),
+      topics: [{ topic, leaderReplicas: `0:${from}`, followerReplicas: "" }],
+    });
+    expect((await cli(["cluster", "status", "--cluster", fixture.etcd.url])).stdout).toMatch(/replication throttle: 2 broker\(s\) with a rate, 1 topic\(s\)[^]*throttled\s+0:\d\s+-/);
 
     const took = await move(topic, [to]);
     // A lower bound only (no upper bound on a noisy box).
     expect(took).toBeGreaterThanOrEqual(atLeastMs(filled.bytes, RATE));
+    // The leader's /metrics: its rate, and the whole copy went through the throttle, which made it wait.
+    const metrics = await (await fetch(`http://127.0.0.1:${fixture.broker(from).wsPort}/metrics`)).text();
+    expect(metrics).toContain(`rivulet_replication_throttle_rate_bytes{direction="leader"} ${RATE}`);
+    expect(Number(/rivulet_replication_throttled_bytes_total\{direction="leader"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(filled.bytes);
+    expect(Number(/rivulet_replication_throttle_delay_seconds_total\{direction="leader"\} ([\d.e+-]+)/.exec(metrics)?.[1])).toBeGreaterThan(1);
+    expect(metrics).toContain(`rivulet_replication_throttled_bytes_total{direction="follower"} 0`);
+    expect(structureViolations(metrics)).toEqual([]);
+    expect(parseExposition(metrics).find((f) => f.name === "rivulet_replication_throttle_delay_seconds")?.type).toBe("counter");
     expect(await replicasOf(fixture.etcd, topic)).toEqual([to]);
     expect((await partitionState(fixture.etcd, topic, 0))!.leader).toBe(to);
     const got = await readValues(kafka(), topic, values.length);
@@ -120,6 +138,11 @@ describe("replication throttle", () => {
     ] });
     expect(await describeBroker(from)).toEqual({ "leader.replication.throttled.rate": "9223372036854775807", "follower.replication.throttled.rate": "9223372036854775807" });
     expect(await describeTopic("throttled")).toEqual({ "leader.replication.throttled.replicas": "", "follower.replication.throttled.replicas": "" });
+    const status = await cli(["cluster", "status", "--json", "--cluster", fixture.etcd.url]);
+    expect((JSON.parse(status.stdout) as { throttle: unknown }).throttle).toEqual({ brokers: [1, 2].map((id) => ({ id, leaderRate: null, followerRate: null })), topics: [] });
+    expect((await cli(["cluster", "status", "--cluster", fixture.etcd.url])).stdout).not.toContain("replication throttle");
+    const metrics = await (await fetch(`http://127.0.0.1:${fixture.broker(from).wsPort}/metrics`)).text();
+    expect(metrics).toContain('rivulet_replication_throttle_rate_bytes{direction="leader"} -1');
     // A new partition, moved to the broker that has never had it (a move back is the last test).
     const topic = "unthrottled";
     const filled = await fill(topic, 1000);
@@ -169,4 +192,30 @@ describe("replication throttle", () => {
     await admin.deleteTopics({ topics: ["doomed"] });
     await until("lists deleted", async () => Object.keys(await etcdGet(fixture.etcd, "/rivulet/configs/topic/doomed/")).length === 0);
   });
+
+  it("`rivulet cluster drain --throttle` throttles the drain's copies and removes the throttle once drained", async () => {
+    const topic = "drain-throttled";
+    const filled = await fill(topic, 2000);
+    const drained = filled.at;
+    const other = drained === 1 ? 2 : 1;
+    const rate = 400_000;
+    const started = Date.now();
+    const run = cli(["cluster", "drain", String(drained), "--throttle", String(rate), "--wait", "150", "--cluster", fixture.etcd.url], 170_000);
+    // Set before the moves: seen on both brokers while the drain runs.
+    await until("throttle set", async () => (await describeBroker(other))["follower.replication.throttled.rate"] === String(rate), 15_000);
+    expect(await describeBroker(drained)).toEqual({ "leader.replication.throttled.rate": String(rate), "follower.replication.throttled.rate": String(rate) });
+    expect((await describeTopic(topic))["leader.replication.throttled.replicas"]).toBe(`0:${drained}`);
+    expect((await describeTopic(topic))["follower.replication.throttled.replicas"]).toBe(`0:${other}`);
+    const done = await run;
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain(`throttled to ${rate} bytes/s`);
+    expect(done.stdout).toContain("throttle removed");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(atLeastMs(filled.bytes, rate));
+    expect(await replicasOf(fixture.etcd, topic)).toEqual([other]);
+    for (const id of [drained, other]) expect(await describeBroker(id)).toEqual({ "leader.replication.throttled.rate": "9223372036854775807", "follower.replication.throttled.rate": "9223372036854775807" });
+    expect(await describeTopic(topic)).toEqual({ "leader.replication.throttled.replicas": "", "follower.replication.throttled.replicas": "" });
+    const got = await readValues(kafka(), topic, filled.values.length);
+    expect(new Set(got)).toEqual(new Set(filled.values));
+    expect((await cli(["cluster", "drain", String(drained), "--cancel", "--cluster", fixture.etcd.url])).code).toBe(0);
+  }, 200_000);
 });

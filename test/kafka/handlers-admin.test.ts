@@ -136,11 +136,14 @@ describe("admin APIs without a client test", () => {
     const store = new Map<string, Record<string, string>>();
     const cluster = {
       dynamicConfigs: async (kind: string, name: string) => ({ ...(store.get(`${kind}/${name}`) ?? {}) }),
-      setDynamicConfigs: async (kind: string, name: string, names: readonly string[], configs: Record<string, string>) => {
+      updateDynamicConfigs: async (kind: string, name: string, names: readonly string[], change: (current: Record<string, string>) => Record<string, string> | undefined) => {
+        const configs = change({ ...(store.get(`${kind}/${name}`) ?? {}) });
+        if (!configs) return undefined;
         const next = { ...(store.get(`${kind}/${name}`) ?? {}) };
         for (const n of names) if (n in configs) next[n] = configs[n]!;
         else delete next[n];
         store.set(`${kind}/${name}`, next);
+        return configs;
       },
     };
     const clustered: KafkaBrokerContext = { ...ctx, broker: Object.create(s.server.broker, { cluster: { value: cluster } }) };

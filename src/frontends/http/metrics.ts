@@ -7,6 +7,7 @@
 // written with `metricsDetail: "subscriptions"` (serve --metrics-detail subscriptions), for debugging.
 
 import type { Broker } from "../../broker/broker.js";
+import type { ReplicationThrottleStats } from "../../broker/replication-hooks.js";
 import type { Session } from "../ws/session.js";
 import type { GroupCoordinator } from "../../groups/index.js";
 import { readFileSync } from "node:fs";
@@ -64,6 +65,8 @@ export function renderMetrics(broker: Broker, sessions: Iterable<Session>, optio
   out.metric("rivulet_request_memory_waits_total", "counter", "Requests that had to wait for request memory.", {}, memory.waits);
   if (options.coordinator) groupMetrics(out, broker, options.coordinator, options.groupLogEnds);
   if (broker.replicationStats) replicationMetrics(out, broker.replicationStats());
+  const throttle = broker.cluster?.replicationThrottle?.();
+  if (throttle) throttleMetrics(out, throttle);
   out.declare("rivulet_shard_tasks_in_flight", "gauge", "Tasks sent to the shard and not yet answered.");
   out.declare("rivulet_shard_queue_depth", "gauge", "Tasks waiting for a free slot in the shard.");
   for (const s of broker.shardStats()) {
@@ -216,5 +219,24 @@ function replicationMetrics(out: Exposition, stats: ReturnType<NonNullable<Broke
     out.metric("rivulet_replication_high_watermark", "gauge", hw, labels, Number(s.highWatermark));
     out.metric("rivulet_replication_is_leader", "gauge", leader, labels, s.role === "leader" ? 1 : 0);
     if (s.role === "leader") out.metric("rivulet_replication_max_lag_records", "gauge", lag, labels, Number(s.maxFollowerLag));
+  }
+}
+
+/**
+ * Cluster mode: the replication throttle (docs/cluster.md, "Throttling a move"), per direction ("leader":
+ * what this broker sends to out-of-ISR followers, "follower": what it fetches while out of the ISR).
+ */
+function throttleMetrics(out: Exposition, stats: ReplicationThrottleStats): void {
+  const rate = "The replication throttle rate this broker applies, bytes/s (-1: no limit).";
+  const bytes = "Replication bytes that went through the throttle (sent as a leader, or fetched as a follower).";
+  const delay = "Time replication waited for the throttle's budget.";
+  out.declare("rivulet_replication_throttle_rate_bytes", "gauge", rate);
+  out.declare("rivulet_replication_throttled_bytes_total", "counter", bytes);
+  out.declare("rivulet_replication_throttle_delay_seconds_total", "counter", delay);
+  for (const direction of ["leader", "follower"] as const) {
+    const s = stats[direction];
+    out.metric("rivulet_replication_throttle_rate_bytes", "gauge", rate, { direction }, s.rate ?? -1);
+    out.metric("rivulet_replication_throttled_bytes_total", "counter", bytes, { direction }, s.throttledBytes);
+    out.metric("rivulet_replication_throttle_delay_seconds_total", "counter", delay, { direction }, s.delayedMs / 1000);
   }
 }

@@ -18,7 +18,7 @@ import { KafkaProtocolError, toKafkaCode } from "../../../errors/index.js";
 import type { ApiKey } from "../../../protocol/kafka/index.js";
 import type { Handler, KafkaBrokerContext } from "./context.js";
 import { NONE, ResourceType, checkBrokerResource, configTopic, validateTopicConfigs } from "./topic-configs.js";
-import { applyBrokerThrottles, applyTopicThrottles, splitThrottledReplicas } from "./throttle-configs.js";
+import { applyBrokerThrottles, applyTopicThrottles, splitThrottledReplicas, type ConfigsChange } from "./throttle-configs.js";
 
 export const handleAlterConfigs: Handler<typeof ApiKey.AlterConfigs> = async (ctx, request) => {
   const responses = [];
@@ -27,7 +27,7 @@ export const handleAlterConfigs: Handler<typeof ApiKey.AlterConfigs> = async (ct
     try {
       const configs: Record<string, string> = {};
       for (const c of r.configs) if (c.value !== null) configs[c.name] = c.value;
-      await applyTopicConfigs(ctx, r.resourceType, r.resourceName, configs, request.validateOnly);
+      await applyTopicConfigs(ctx, r.resourceType, r.resourceName, () => configs, request.validateOnly);
       responses.push({ ...base, errorCode: NONE, errorMessage: null });
     } catch (error) {
       responses.push({ ...base, errorCode: toKafkaCode(error), errorMessage: (error as Error).message });
@@ -36,28 +36,38 @@ export const handleAlterConfigs: Handler<typeof ApiKey.AlterConfigs> = async (ct
   return { responses };
 };
 
-/** Validates and (unless validateOnly) sets a topic's complete overrides, or a broker's throttle rates. */
+/**
+ * Validates and (unless validateOnly) sets a topic's complete overrides, or a broker's throttle rates, as
+ * `change` makes them of the current ones (for a topic: its overrides and its throttled replica lists).
+ */
 export async function applyTopicConfigs(
   ctx: KafkaBrokerContext,
   resourceType: number,
   resourceName: string,
-  configs: Record<string, string>,
+  change: ConfigsChange,
   validateOnly: boolean,
 ): Promise<void> {
   if (resourceType === ResourceType.BROKER) {
     checkBrokerResource(ctx, resourceName);
-    await applyBrokerThrottles(ctx, resourceName, configs, validateOnly);
+    await applyBrokerThrottles(ctx, resourceName, change, validateOnly);
     return;
   }
   if (resourceType !== ResourceType.TOPIC) {
     throw new KafkaProtocolError("INVALID_REQUEST", `resource type ${resourceType} has no configs here`);
   }
-  configTopic(ctx, resourceName);
-  const { throttled, rest } = splitThrottledReplicas(configs);
-  validateTopicConfigs(ctx, rest);
-  await applyTopicThrottles(ctx, resourceName, throttled, true);
+  const overrides = configTopic(ctx, resourceName).configs;
+  // The lists are changed against the cluster metadata's values at the write (a compare-and-swap that may
+  // run `change` again); the other configs are this broker's own, taken from the attempt that was written.
+  // Both are validated before anything is written.
+  let rest: Record<string, string> = {};
+  const throttledOf = (throttles: Record<string, string>): Record<string, string> => {
+    const split = splitThrottledReplicas(change({ ...overrides, ...throttles }));
+    validateTopicConfigs(ctx, split.rest);
+    rest = split.rest;
+    return split.throttled;
+  };
+  await applyTopicThrottles(ctx, resourceName, throttledOf, validateOnly);
   if (validateOnly) return;
-  await applyTopicThrottles(ctx, resourceName, throttled, false);
   await ctx.broker.alterTopicConfigs(resourceName, rest);
   ctx.logger.info("topic configs altered", { topic: resourceName, configs: rest });
 }

@@ -12,7 +12,7 @@ import type { DescribedConfig } from "../../../protocol/kafka/index.js";
 import type { KafkaBrokerContext } from "./context.js";
 import { ConfigSource, build } from "./topic-configs.js";
 
-type Dynamic = Required<Pick<ClusterView, "dynamicConfigs" | "setDynamicConfigs">>;
+type Dynamic = Required<Pick<ClusterView, "dynamicConfigs" | "updateDynamicConfigs">>;
 
 /** Kafka's default for both rates: Long.MAX_VALUE, no limit. */
 const UNLIMITED = "9223372036854775807";
@@ -27,7 +27,7 @@ const documentation: Record<string, string> = {
 /** The cluster's dynamic configs, or INVALID_REQUEST on a single node. */
 function dynamic(ctx: KafkaBrokerContext): Dynamic | undefined {
   const c = ctx.broker.cluster;
-  return c?.dynamicConfigs && c.setDynamicConfigs ? (c as Dynamic) : undefined;
+  return c?.dynamicConfigs && c.updateDynamicConfigs ? (c as Dynamic) : undefined;
 }
 
 function requireCluster(ctx: KafkaBrokerContext, what: string): Dynamic {
@@ -53,45 +53,61 @@ export function splitThrottledReplicas(configs: Record<string, string>): { throt
   return { throttled, rest };
 }
 
-/** The topic's throttled replica lists now (empty on a single node), for IncrementalAlterConfigs to merge onto. */
-export async function currentTopicThrottles(ctx: KafkaBrokerContext, topic: string): Promise<Record<string, string>> {
-  return (await dynamic(ctx)?.dynamicConfigs("topic", topic)) ?? {};
-}
-
-/** The broker resource's rates now (empty on a single node). */
-export async function currentBrokerThrottles(ctx: KafkaBrokerContext, name: string): Promise<Record<string, string>> {
-  return (await dynamic(ctx)?.dynamicConfigs("broker", name)) ?? {};
-}
+/**
+ * What a config request makes of a resource's current configs: AlterConfigs' own set whatever they were,
+ * IncrementalAlterConfigs' operations applied to them. Applied to the values the cluster metadata holds
+ * at the write (a compare-and-swap, retried on a concurrent change), so it may run more than once.
+ */
+export type ConfigsChange = (current: Record<string, string>) => Record<string, string>;
 
 /**
- * A broker resource's complete set of altered configs: only the two rates may be given; each must be a
- * non-negative integer. The rates named are set, the other one removed (AlterConfigs replaces).
+ * A broker resource's configs as `change` makes them of its current rates: only the two rates may be
+ * given; each must be a non-negative integer. The rates named are set, the other one removed.
  */
-export async function applyBrokerThrottles(ctx: KafkaBrokerContext, name: string, configs: Record<string, string>, validateOnly: boolean): Promise<void> {
-  const readOnly = Object.keys(configs).filter((c) => !THROTTLE_RATE_CONFIGS.includes(c));
-  if (readOnly.length) throw new KafkaProtocolError("INVALID_REQUEST", `broker configs are read-only here (set them with \`rivulet serve\` flags), except ${THROTTLE_RATE_CONFIGS.join(" and ")}: ${readOnly.join(", ")}`);
-  const d = requireCluster(ctx, "broker configs are read-only here except the replication throttle rates");
-  const values: Record<string, string> = {};
-  for (const [config, value] of Object.entries(configs)) invalidConfig(() => (values[config] = String(checkRate(config, value))));
-  if (validateOnly) return;
-  await d.setDynamicConfigs("broker", name, THROTTLE_RATE_CONFIGS, values);
+export async function applyBrokerThrottles(ctx: KafkaBrokerContext, name: string, change: ConfigsChange, validateOnly: boolean): Promise<void> {
+  const d = dynamic(ctx);
+  const checked = (current: Record<string, string>): Record<string, string> => {
+    const configs = change(current);
+    const readOnly = Object.keys(configs).filter((c) => !THROTTLE_RATE_CONFIGS.includes(c));
+    if (readOnly.length) throw new KafkaProtocolError("INVALID_REQUEST", `broker configs are read-only here (set them with \`rivulet serve\` flags), except ${THROTTLE_RATE_CONFIGS.join(" and ")}: ${readOnly.join(", ")}`);
+    requireCluster(ctx, "broker configs are read-only here except the replication throttle rates");
+    const values: Record<string, string> = {};
+    for (const [config, value] of Object.entries(configs)) invalidConfig(() => (values[config] = String(checkRate(config, value))));
+    return values;
+  };
+  if (!d || validateOnly) {
+    checked(d ? await d.dynamicConfigs("broker", name) : {});
+    return;
+  }
+  const values = await d.updateDynamicConfigs("broker", name, THROTTLE_RATE_CONFIGS, checked);
   ctx.logger.info("replication throttle rates altered", { broker: name === "" ? "(cluster default)" : name, configs: values });
 }
 
-/** Checks a topic's throttled replica lists; sets them (those not given removed) unless validateOnly. */
-export async function applyTopicThrottles(ctx: KafkaBrokerContext, topic: string, throttled: Record<string, string>, validateOnly: boolean): Promise<void> {
+/**
+ * Checks a topic's throttled replica lists as `select` makes them of the current ones; sets them (those
+ * not given removed) unless validateOnly or unchanged.
+ */
+export async function applyTopicThrottles(ctx: KafkaBrokerContext, topic: string, select: ConfigsChange, validateOnly: boolean): Promise<void> {
   const d = dynamic(ctx);
   if (!d) {
+    const throttled = select({});
     if (Object.keys(throttled).length) requireCluster(ctx, Object.keys(throttled).join(", "));
     return;
   }
-  for (const [config, value] of Object.entries(throttled)) invalidConfig(() => checkThrottledReplicas(config, value));
-  if (validateOnly) return;
-  const current = await d.dynamicConfigs("topic", topic);
-  const same = THROTTLED_REPLICAS_CONFIGS.every((c) => current[c] === throttled[c]);
-  if (same) return;
-  await d.setDynamicConfigs("topic", topic, THROTTLED_REPLICAS_CONFIGS, throttled);
-  ctx.logger.info("throttled replicas altered", { topic, configs: throttled });
+  const checked = (current: Record<string, string>): Record<string, string> => {
+    const throttled = select(current);
+    for (const [config, value] of Object.entries(throttled)) invalidConfig(() => checkThrottledReplicas(config, value));
+    return throttled;
+  };
+  if (validateOnly) {
+    checked(await d.dynamicConfigs("topic", topic));
+    return;
+  }
+  const written = await d.updateDynamicConfigs("topic", topic, THROTTLED_REPLICAS_CONFIGS, (current) => {
+    const throttled = checked(current);
+    return THROTTLED_REPLICAS_CONFIGS.every((c) => current[c] === throttled[c]) ? undefined : throttled;
+  });
+  if (written) ctx.logger.info("throttled replicas altered", { topic, configs: written });
 }
 
 /** DescribeConfigs of a broker resource: the two rates (cluster mode only), with their sources. */
