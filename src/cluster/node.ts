@@ -19,7 +19,8 @@ import { readSnapshot } from "./read-snapshot.js";
 import { placeableBrokers } from "./reassign.js";
 import { ongoingReassignments, validateReassignment } from "./partition-reassignment.js";
 import { ReplicaManager } from "./replica-manager.js";
-import { ReplicaServer } from "./replica-transport.js";
+import { ReplicaServer, type ReplicaCredentials } from "./replica-transport.js";
+import { loadClusterSecret } from "./cluster-secret.js";
 import { MarkerRouter } from "./txn-markers.js";
 import { LeaderOffsets } from "./leader-offsets.js";
 import { readDynamicConfigs, writeDynamicConfigs } from "./dynamic-configs.js";
@@ -60,20 +61,33 @@ export async function startClusterNode(
     leaseTtlSeconds: config.leaseTtlSeconds ?? 10,
     logger,
   });
+  // Created by the first broker to join, read by every other (cluster-secret.ts); the replication
+  // listener serves and the fetchers fetch only after proving it (replica-auth.ts).
+  let credentials: ReplicaCredentials;
+  try {
+    credentials = { secret: await loadClusterSecret(session.client, session.keys), brokerId };
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   const replicas = new ReplicaManager(broker, session, {
     brokerId,
     replicaLagTimeMaxMs: config.replicaLagTimeMaxMs ?? 30_000,
     minInsyncReplicas: config.minInsyncReplicas ?? 1,
     logger,
+    credentials,
   });
   const controller = new Controller(session, { defaultReplicationFactor: config.defaultReplicationFactor ?? 3, leaderRebalanceIntervalMs: config.leaderRebalanceIntervalMs, logger });
   const host = config.advertisedHost ?? listeners.host;
-  const markers = new MarkerRouter(broker, session, replicas, brokerId);
-  const offsets = new LeaderOffsets(session, replicas, brokerId);
+  const markers = new MarkerRouter(broker, session, replicas, brokerId, credentials);
+  const offsets = new LeaderOffsets(session, replicas, brokerId, credentials);
   const server = await ReplicaServer.start(
     listeners.host,
     config.replicationPort ?? 0,
-    async (h) => {
+    async (h, peer) => {
+      // A peer speaks only as itself: a fetch in another broker's name would move what the leader
+      // believes of that broker (its ISR standing, the acks=all wait).
+      if (h.type === "fetch" && h.brokerId !== peer.brokerId) return { header: { error: "INVALID_REQUEST", message: `authenticated as broker ${peer.brokerId}, fetching as ${String(h.brokerId)}` } };
       if (h.type === "fetch") return replicas.handleFetch(h);
       if (h.type === "epochEnd") return replicas.handleEpochEnd(h);
       if (h.type === "hw") return offsets.handleHighWatermark(h);
@@ -81,6 +95,7 @@ export async function startClusterNode(
       return { header: { error: "INVALID_REQUEST" } };
     },
     logger,
+    credentials,
   );
   broker.replication = replicas;
   broker.replicationStats = () => replicas.stats();

@@ -25,7 +25,7 @@ import { ReplicaFetcher } from "./replica-fetcher.js";
 import { serveFollowerFetch, type FollowerFetchContext } from "./follower-fetch.js";
 import { ReplicationThrottle } from "./replication-quota.js";
 import type { LocalPartition } from "./local-partition.js";
-import { ReplicaClient } from "./replica-transport.js";
+import { ReplicaClient, type ReplicaCredentials } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
 
 export interface ReplicaManagerOptions {
@@ -33,6 +33,8 @@ export interface ReplicaManagerOptions {
   replicaLagTimeMaxMs: number;
   minInsyncReplicas: number;
   logger: Logger;
+  /** The cluster secret and this broker's id, proved to every leader it fetches from (replica-auth.ts). */
+  credentials: ReplicaCredentials;
 }
 
 export class ReplicaManager implements ReplicationHooks {
@@ -323,7 +325,7 @@ export class ReplicaManager implements ReplicationHooks {
       c.close();
       c = undefined;
     }
-    if (!c) this.clients.set(id, (c = new ReplicaClient(host, port)));
+    if (!c) this.clients.set(id, (c = new ReplicaClient(host, port, id, this.options.credentials)));
     return c;
   }
 

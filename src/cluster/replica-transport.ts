@@ -1,41 +1,91 @@
 // The TCP ends of the replication wire: ReplicaServer on every broker (leaders answer followers there)
-// and ReplicaClient, one connection per leader a follower fetches from.
+// and ReplicaClient, one connection per leader a follower fetches from. Every connection runs the
+// handshake of replica-auth.ts first: the server serves nothing, and the client sends no request, until
+// the other side has proved it holds the cluster secret.
 
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { asRivuletError } from "../errors/index.js";
 import type { Logger } from "../log.js";
+import { ClientHandshake, ServerHandshake, type HandshakeHeader } from "./replica-auth.js";
 import { encodeFrame, FrameReader, type Frame } from "./wire.js";
 
-export type ReplicaHandler = (header: Frame["header"]) => Promise<{ header: Record<string, unknown>; body?: Uint8Array }>;
+/** The broker at the other end of a server connection, as its handshake proved it. */
+export interface ReplicaPeer {
+  readonly brokerId: number;
+  readonly address: string;
+}
+
+export type ReplicaHandler = (header: Frame["header"], peer: ReplicaPeer) => Promise<{ header: Record<string, unknown>; body?: Uint8Array }>;
+
+/** This broker's side of the handshake: the cluster secret and its own id. */
+export interface ReplicaCredentials {
+  readonly secret: Uint8Array;
+  readonly brokerId: number;
+}
+
+/** A connection that has not authenticated by then is closed (a peer holding sockets open for nothing). */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export class ReplicaServer {
   private readonly sockets = new Set<Socket>();
   private constructor(private readonly server: Server, readonly port: number) {}
 
-  static async start(host: string, port: number, handler: ReplicaHandler, logger: Logger): Promise<ReplicaServer> {
+  static async start(host: string, port: number, handler: ReplicaHandler, logger: Logger, credentials: ReplicaCredentials, handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS): Promise<ReplicaServer> {
     const sockets = new Set<Socket>();
+    const refusals = new RefusalLog(logger);
     const server = createServer((socket) => {
       sockets.add(socket);
       socket.setNoDelay(true);
+      const address = socket.remoteAddress ?? "unknown";
       const reader = new FrameReader();
+      const handshake = new ServerHandshake(credentials.secret, credentials.brokerId);
+      let peer: ReplicaPeer | undefined;
+      let refused = false;
+      const deadline = setTimeout(() => {
+        refusals.warn(address, `did not authenticate within ${handshakeTimeoutMs} ms`);
+        socket.destroy();
+      }, handshakeTimeoutMs);
+      const refuse = (reason: string, reply?: HandshakeHeader) => {
+        refused = true;
+        clearTimeout(deadline);
+        refusals.warn(address, reason);
+        if (!reply) return void socket.destroy();
+        socket.end(encodeFrame(reply));
+        // end() waits for the peer's FIN; a peer that never sends it is not waited for.
+        setTimeout(() => socket.destroy(), 1000).unref();
+      };
+      socket.write(encodeFrame(handshake.challenge()));
       socket.on("data", (chunk) => {
+        if (refused) return;
         let frames: Frame[];
         try {
           frames = reader.push(chunk);
         } catch (error) {
-          logger.warn("bad replication frame; closing the connection", { error: String(error) });
+          if (peer) logger.warn("bad replication frame; closing the connection", { peer: peer.brokerId, error: String(error) });
+          else refuse(`unreadable frame before authenticating (${String(error)})`);
           socket.destroy();
           return;
         }
         for (const frame of frames) {
-          handler(frame.header).then(
+          if (!peer) {
+            const step = handshake.receive(frame.header);
+            if (step.kind !== "done") return refuse(step.reason, step.reply);
+            clearTimeout(deadline);
+            peer = { brokerId: step.peerId, address };
+            socket.write(encodeFrame(step.reply!));
+            continue;
+          }
+          handler(frame.header, peer).then(
             (reply) => socket.writable && socket.write(encodeFrame({ ...reply.header, id: frame.header.id }, reply.body)),
             (error: unknown) => socket.writable && socket.write(encodeFrame({ id: frame.header.id, error: errorCode(error), message: String(error) })),
           );
         }
       });
       socket.on("error", () => {});
-      socket.on("close", () => sockets.delete(socket));
+      socket.on("close", () => {
+        clearTimeout(deadline);
+        sockets.delete(socket);
+      });
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -57,23 +107,48 @@ export class ReplicaServer {
   }
 }
 
+/**
+ * One warn line per peer address per minute for refused connections: a scanner or a misconfigured peer
+ * reconnecting in a loop must not flood the log. The reason names no secret or proof.
+ */
+class RefusalLog {
+  private readonly last = new Map<string, number>();
+  constructor(private readonly logger: Logger, private readonly everyMs = 60_000) {}
+
+  warn(address: string, reason: string): void {
+    const now = Date.now();
+    const previous = this.last.get(address);
+    if (previous !== undefined && now - previous < this.everyMs) return;
+    if (this.last.size >= 1000) this.last.clear(); // bounded, whoever connects
+    this.last.set(address, now);
+    this.logger.warn("replication connection refused: not authenticated", { peerAddress: address, reason });
+  }
+}
+
 /** The error's Kafka code name for the other side (a raw errno error's "ENOSPC" is not one: asRivuletError). */
 function errorCode(error: unknown): string {
   return asRivuletError(error).code;
 }
 
-/** One connection to a leader; reconnects on the next request after a failure. */
+/** The state of one connection: requests wait in `queued` until the handshake is done. */
+interface Connection {
+  socket: Socket;
+  ready: boolean;
+  queued: Buffer[];
+}
+
+/** One connection to a leader (broker `peerId`); reconnects on the next request after a failure. */
 export class ReplicaClient {
-  private socket: Socket | undefined;
+  private connection: Connection | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (f: Frame) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
   private closed = false;
 
-  constructor(readonly host: string, readonly port: number) {}
+  constructor(readonly host: string, readonly port: number, readonly peerId: number, private readonly credentials: ReplicaCredentials) {}
 
   request(header: Record<string, unknown>, timeoutMs: number): Promise<Frame> {
     if (this.closed) return Promise.reject(new Error("replica client closed"));
-    const socket = this.connect();
+    const connection = this.connect();
     const id = this.nextId++;
     return new Promise<Frame>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -83,24 +158,41 @@ export class ReplicaClient {
         this.reset(new Error("timed out"));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      socket.write(encodeFrame({ ...header, id }));
+      const bytes = encodeFrame({ ...header, id });
+      if (connection.ready) connection.socket.write(bytes);
+      else connection.queued.push(bytes);
     });
   }
 
-  private connect(): Socket {
-    if (this.socket) return this.socket;
+  private connect(): Connection {
+    if (this.connection) return this.connection;
     const socket = createConnection({ host: this.host, port: this.port });
     socket.setNoDelay(true);
+    const connection: Connection = { socket, ready: false, queued: [] };
+    const handshake = new ClientHandshake(this.credentials.secret, this.credentials.brokerId, this.peerId);
     const reader = new FrameReader();
+    // Only this connection's own events reset it: a replaced one's late "close" must not end its successor.
+    const fail = (error: Error) => this.connection === connection && this.reset(error);
     socket.on("data", (chunk) => {
       let frames: Frame[];
       try {
         frames = reader.push(chunk);
       } catch (error) {
-        this.reset(error as Error);
+        fail(error as Error);
         return;
       }
       for (const frame of frames) {
+        if (!connection.ready) {
+          const step = handshake.receive(frame.header);
+          if (step.kind === "fail") return void fail(new Error(`SASL_AUTHENTICATION_FAILED: replication peer ${this.host}:${this.port} (broker ${this.peerId}): ${step.reason}`));
+          if (step.reply) socket.write(encodeFrame(step.reply));
+          if (step.kind === "done") {
+            connection.ready = true;
+            for (const bytes of connection.queued) socket.write(bytes);
+            connection.queued = [];
+          }
+          continue;
+        }
         const waiter = this.pending.get(frame.header.id);
         if (!waiter) continue;
         this.pending.delete(frame.header.id);
@@ -108,16 +200,16 @@ export class ReplicaClient {
         waiter.resolve(frame);
       }
     });
-    socket.on("error", (error) => this.reset(error));
-    socket.on("close", () => this.reset(new Error("connection closed")));
-    this.socket = socket;
-    return socket;
+    socket.on("error", (error) => fail(error));
+    socket.on("close", () => fail(new Error("connection closed")));
+    this.connection = connection;
+    return connection;
   }
 
   private reset(error: Error): void {
-    if (!this.socket) return;
-    const socket = this.socket;
-    this.socket = undefined;
+    if (!this.connection) return;
+    const { socket } = this.connection;
+    this.connection = undefined;
     socket.destroy();
     for (const [id, waiter] of this.pending) {
       clearTimeout(waiter.timer);

@@ -37,7 +37,7 @@ import type { TxnRouting } from "../transactions/support.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey } from "./layout.js";
 import type { ReplicaManager } from "./replica-manager.js";
-import { ReplicaClient } from "./replica-transport.js";
+import { ReplicaClient, type ReplicaCredentials } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
 
 const MARKER_TIMEOUT_MS = 15_000;
@@ -45,7 +45,7 @@ const MARKER_TIMEOUT_MS = 15_000;
 export class MarkerRouter {
   private readonly clients = new Map<number, ReplicaClient>();
 
-  constructor(private readonly broker: Broker, private readonly session: EtcdSession, private readonly replicas: ReplicaManager, private readonly brokerId: number) {}
+  constructor(private readonly broker: Broker, private readonly session: EtcdSession, private readonly replicas: ReplicaManager, private readonly brokerId: number, private readonly credentials: ReplicaCredentials) {}
 
   /** The coordinator's side: every marker to its partition's leader. */
   write(items: MarkerItem[]): Promise<Result<MarkerOk>[]> {
@@ -72,7 +72,7 @@ export class MarkerRouter {
     let client = this.clients.get(info.id);
     if (!client || client.host !== info.host || client.port !== info.replicationPort) {
       client?.close();
-      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort)));
+      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort, info.id, this.credentials)));
     }
     const h = (await client.request(header, timeoutMs)).header as Record<string, unknown>;
     if (typeof h.error === "string") throw new KafkaProtocolError(h.error as never, String(h.message ?? h.error), { retriable: true });
