@@ -4,9 +4,9 @@
 // markers go to each partition's LEADER, wherever it is.
 //
 // Markers travel over the replication listener (a "marker" request, wire.ts framing), not the Kafka port:
-// every broker already serves it, knows every other broker's replication port from etcd, and needs no
-// credentials or SASL there, whereas a Kafka-port path would need a broker-to-broker client identity and
-// Kafka's WriteTxnMarkers API, which Rivulet's Kafka front end does not serve.
+// every broker already serves it, knows every other broker's replication port from etcd, and proves its
+// identity there with the cluster secret (replica-auth.ts), whereas a Kafka-port path would need a
+// broker-to-broker SASL user and Kafka's WriteTxnMarkers API, which Rivulet's Kafka front end does not serve.
 //
 // Behavior:
 // - write (the coordinator's side): each marker goes to the partition's leader per the etcd snapshot; to
