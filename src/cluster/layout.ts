@@ -31,6 +31,8 @@ export interface BrokerInfo {
   wsPort: number;
   /** The replication listener (src/cluster/replica-transport.ts). */
   replicationPort: number;
+  /** The replication listener speaks TLS (the broker has a certificate): connect with TLS. */
+  replicationTls?: boolean;
   /** ws:// or wss:// */
   wsScheme?: string;
   /** --advertised-ws-url: published instead of the URL derived from host, wsPort and wsScheme. */

@@ -30,9 +30,9 @@ export class LeaderOffsets {
     const info = leader >= 0 && leader !== this.brokerId ? this.session.snapshot.brokers.get(leader) : undefined;
     if (!info) return undefined;
     let client = this.clients.get(info.id);
-    if (!client || client.host !== info.host || client.port !== info.replicationPort) {
+    if (!client || client.host !== info.host || client.port !== info.replicationPort || client.tls !== (info.replicationTls === true)) {
       client?.close();
-      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort, info.id, this.credentials)));
+      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort, info.id, this.credentials, info.replicationTls === true)));
     }
     try {
       const h = (await client.request({ type: "hw", topic, partition }, TIMEOUT_MS)).header;

@@ -21,6 +21,7 @@ import { ongoingReassignments, validateReassignment } from "./partition-reassign
 import { ReplicaManager } from "./replica-manager.js";
 import { ReplicaServer, type ReplicaCredentials } from "./replica-transport.js";
 import { loadClusterSecret } from "./cluster-secret.js";
+import { loadTlsFiles, type TlsFiles } from "../security/tls-files.js";
 import { MarkerRouter } from "./txn-markers.js";
 import { LeaderOffsets } from "./leader-offsets.js";
 import { readDynamicConfigs, writeDynamicConfigs } from "./dynamic-configs.js";
@@ -32,6 +33,8 @@ export interface ClusterNode {
   readonly replicationPort: number;
   /** Transaction markers to partition leaders (txn-markers.ts). */
   readonly markers: MarkerRouter;
+  /** Re-reads the TLS files for the replication listener's new connections (SIGHUP). */
+  reloadTls(): void;
   close(): Promise<void>;
 }
 
@@ -48,7 +51,7 @@ export const notJoinedYet: ReplicationHooks = {
 export async function startClusterNode(
   broker: Broker,
   config: ClusterConfig,
-  listeners: { host: string; kafkaPort: number; wsPort: number; wsScheme?: string },
+  listeners: { host: string; kafkaPort: number; wsPort: number; wsScheme?: string; replicationTls?: TlsFiles },
   logger: Logger,
   coordinator?: GroupCoordinator,
 ): Promise<ClusterNode> {
@@ -96,6 +99,7 @@ export async function startClusterNode(
     },
     logger,
     credentials,
+    { tls: replicationTls(listeners.replicationTls) },
   );
   broker.replication = replicas;
   broker.replicationStats = () => replicas.stats();
@@ -107,7 +111,7 @@ export async function startClusterNode(
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
     if (firstJoin) await checkLocalTopics(broker, session);
-    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port, ...(config.advertisedWsUrl ? { wsUrl: config.advertisedWsUrl } : {}) });
+    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port, ...(server.tls ? { replicationTls: true } : {}), ...(config.advertisedWsUrl ? { wsUrl: config.advertisedWsUrl } : {}) });
     if (firstJoin) await adoptLocalTopics(broker, session, brokerId, logger);
     // Internal topics the broker made on its own before joining (the groups layer's __consumer_offsets)
     // are asked of the controller too, so they replicate like any other topic.
@@ -125,13 +129,17 @@ export async function startClusterNode(
     await session.close();
     throw error;
   }
-  logger.info("cluster node started", { brokerId, replicationPort: server.port });
+  logger.info("cluster node started", { brokerId, replicationPort: server.port, replicationTls: server.tls });
   return {
     brokerId,
     session,
     replicas,
     replicationPort: server.port,
     markers,
+    reloadTls() {
+      const tls = replicationTls(listeners.replicationTls);
+      if (tls) server.reloadTls(tls);
+    },
     async close() {
       controller.close();
       replicas.close();
@@ -167,6 +175,13 @@ function followOffsetsLeadership(coordinator: GroupCoordinator, replicas: Replic
     };
     void coordinator.loadPartition(partition, ready);
   };
+}
+
+/** The broker's certificate and key for the replication listener, when it has them. */
+function replicationTls(files: TlsFiles | undefined): { cert: Buffer; key: Buffer; passphrase?: string } | undefined {
+  if (!files) return undefined;
+  const { cert, key, passphrase } = loadTlsFiles(files);
+  return { cert, key, ...(passphrase !== undefined ? { passphrase } : {}) };
 }
 
 function clusterView(broker: Broker, session: EtcdSession, brokerId: number): ClusterView {

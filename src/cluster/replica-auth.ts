@@ -7,7 +7,12 @@
 //   client -> server  {"id":0,"type":"authenticate","brokerId":C,"nonce":CN,"proof":HMAC(1, C)}
 //   server -> client  {"id":0,"type":"authenticated","brokerId":S,"proof":HMAC(2, S)}
 //                  or {"id":0,"error":"SASL_AUTHENTICATION_FAILED","message":...} and the connection closes
-//   HMAC(role, id) = HMAC-SHA256(secret, "rivulet-replication" | u8 role | SN | CN | u32be id), base64
+//   HMAC(role, id) = HMAC-SHA256(secret, "rivulet-replication" | u8 role | SN | CN | u32be id | B), base64
+//
+// B is empty on a plain TCP connection. Over TLS (the broker's certificate, replica-transport.ts) it is the
+// connection's TLS exporter value (RFC 8446 section 7.5, label CHANNEL_BINDING_LABEL, 32 bytes), which both
+// ends of one TLS session compute alike and a man in the middle, holding two sessions, cannot match: so the
+// proofs authenticate the encrypted channel itself, and no certificate needs checking.
 //
 // SN and CN are 32 random bytes each, base64. The role byte keeps the two proofs apart: without it an
 // impostor server could send the client's own proof back as its answer (a reflection). Each proof names
@@ -21,6 +26,10 @@ export const NONCE_BYTES = 32;
 const LABEL = Buffer.from("rivulet-replication", "ascii");
 const CLIENT_ROLE = 1;
 const SERVER_ROLE = 2;
+/** The TLS exporter label of the channel binding (RFC 5705 wants "EXPORTER" first for private labels). */
+export const CHANNEL_BINDING_LABEL = "EXPORTER-rivulet-replication";
+export const CHANNEL_BINDING_BYTES = 32;
+const NO_BINDING = Buffer.alloc(0);
 
 export type HandshakeHeader = Record<string, unknown> & { id: number };
 
@@ -30,12 +39,12 @@ export type HandshakeStep =
   | { kind: "wait"; reply: HandshakeHeader }
   | { kind: "fail"; reply?: HandshakeHeader; reason: string };
 
-/** HMAC-SHA256(secret, label | role | server nonce | client nonce | u32be broker id). */
-export function proof(secret: Uint8Array, role: number, serverNonce: Uint8Array, clientNonce: Uint8Array, brokerId: number): Buffer {
+/** HMAC-SHA256(secret, label | role | server nonce | client nonce | u32be broker id | channel binding). */
+export function proof(secret: Uint8Array, role: number, serverNonce: Uint8Array, clientNonce: Uint8Array, brokerId: number, binding: Uint8Array = NO_BINDING): Buffer {
   const tail = Buffer.alloc(5);
   tail.writeUInt8(role, 0);
   tail.writeUInt32BE(brokerId, 1);
-  return createHmac("sha256", secret).update(LABEL).update(tail.subarray(0, 1)).update(serverNonce).update(clientNonce).update(tail.subarray(1)).digest();
+  return createHmac("sha256", secret).update(LABEL).update(tail.subarray(0, 1)).update(serverNonce).update(clientNonce).update(tail.subarray(1)).update(binding).digest();
 }
 
 /** A base64 field of exactly `bytes` bytes, or undefined (absent, not a string, another length). */
@@ -60,7 +69,8 @@ const refusal = (message: string): HandshakeHeader => ({ id: 0, error: "SASL_AUT
 export class ServerHandshake {
   private readonly nonce: Buffer;
 
-  constructor(private readonly secret: Uint8Array, private readonly brokerId: number, nonce: Buffer = randomBytes(NONCE_BYTES)) {
+  /** `binding`: the TLS exporter value of the connection, or empty on plain TCP. */
+  constructor(private readonly secret: Uint8Array, private readonly brokerId: number, private readonly binding: Uint8Array = NO_BINDING, nonce: Buffer = randomBytes(NONCE_BYTES)) {
     this.nonce = nonce;
   }
 
@@ -75,10 +85,10 @@ export class ServerHandshake {
     const clientNonce = bytesField(h.nonce, NONCE_BYTES);
     const given = bytesField(h.proof, 32);
     if (peerId === undefined || !clientNonce || !given) return { kind: "fail", reply: refusal("malformed authenticate frame"), reason: "malformed authenticate frame" };
-    if (!sameBytes(proof(this.secret, CLIENT_ROLE, this.nonce, clientNonce, peerId), given)) {
+    if (!sameBytes(proof(this.secret, CLIENT_ROLE, this.nonce, clientNonce, peerId, this.binding), given)) {
       return { kind: "fail", reply: refusal("replication authentication failed (another cluster's secret?)"), reason: `wrong proof for broker ${peerId}` };
     }
-    const answer = proof(this.secret, SERVER_ROLE, this.nonce, clientNonce, this.brokerId).toString("base64");
+    const answer = proof(this.secret, SERVER_ROLE, this.nonce, clientNonce, this.brokerId, this.binding).toString("base64");
     return { kind: "done", reply: { id: 0, type: "authenticated", brokerId: this.brokerId, proof: answer }, peerId };
   }
 }
@@ -88,7 +98,8 @@ export class ClientHandshake {
   private readonly nonce: Buffer;
   private serverNonce: Buffer | undefined;
 
-  constructor(private readonly secret: Uint8Array, private readonly brokerId: number, private readonly expectedPeer: number, nonce: Buffer = randomBytes(NONCE_BYTES)) {
+  /** `binding`: the TLS exporter value of the connection, or empty on plain TCP. */
+  constructor(private readonly secret: Uint8Array, private readonly brokerId: number, private readonly expectedPeer: number, private readonly binding: Uint8Array = NO_BINDING, nonce: Buffer = randomBytes(NONCE_BYTES)) {
     this.nonce = nonce;
   }
 
@@ -98,11 +109,11 @@ export class ClientHandshake {
       const serverNonce = h.type === "challenge" && h.version === HANDSHAKE_VERSION ? bytesField(h.nonce, NONCE_BYTES) : undefined;
       if (!serverNonce) return { kind: "fail", reason: "the peer did not open with a replication challenge" };
       this.serverNonce = serverNonce;
-      const mine = proof(this.secret, CLIENT_ROLE, serverNonce, this.nonce, this.brokerId).toString("base64");
+      const mine = proof(this.secret, CLIENT_ROLE, serverNonce, this.nonce, this.brokerId, this.binding).toString("base64");
       return { kind: "wait", reply: { id: 0, type: "authenticate", brokerId: this.brokerId, nonce: this.nonce.toString("base64"), proof: mine } };
     }
     if (h.type !== "authenticated" || h.brokerId !== this.expectedPeer) return { kind: "fail", reason: `expected broker ${this.expectedPeer} to authenticate, got ${JSON.stringify(h.brokerId)}` };
-    if (!sameBytes(proof(this.secret, SERVER_ROLE, this.serverNonce, this.nonce, this.expectedPeer), bytesField(h.proof, 32))) {
+    if (!sameBytes(proof(this.secret, SERVER_ROLE, this.serverNonce, this.nonce, this.expectedPeer, this.binding), bytesField(h.proof, 32))) {
       return { kind: "fail", reason: `broker ${this.expectedPeer}'s proof does not verify (an impostor, or another cluster's secret)` };
     }
     return { kind: "done", peerId: this.expectedPeer };

@@ -2,11 +2,17 @@
 // and ReplicaClient, one connection per leader a follower fetches from. Every connection runs the
 // handshake of replica-auth.ts first: the server serves nothing, and the client sends no request, until
 // the other side has proved it holds the cluster secret.
+//
+// With the broker's TLS certificate set, the server listens with TLS (1.3) and says so in its etcd
+// registration; clients then connect with TLS without checking the certificate (it may name a public
+// host, not the advertised one): the handshake's proofs, bound to the TLS session (replica-auth.ts),
+// authenticate both ends instead, so a man in the middle is refused.
 
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { createConnection, createServer, isIP, type Server, type Socket } from "node:net";
+import { connect as connectTls, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from "node:tls";
 import { asRivuletError } from "../errors/index.js";
 import type { Logger } from "../log.js";
-import { ClientHandshake, ServerHandshake, type HandshakeHeader } from "./replica-auth.js";
+import { CHANNEL_BINDING_BYTES, CHANNEL_BINDING_LABEL, ClientHandshake, ServerHandshake, type HandshakeHeader } from "./replica-auth.js";
 import { encodeFrame, FrameReader, type Frame } from "./wire.js";
 
 /** The broker at the other end of a server connection, as its handshake proved it. */
@@ -26,19 +32,39 @@ export interface ReplicaCredentials {
 /** A connection that has not authenticated by then is closed (a peer holding sockets open for nothing). */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/** The broker's certificate and key (security/tls-files.ts, loaded). */
+export interface ReplicaTls {
+  cert: Buffer;
+  key: Buffer;
+  passphrase?: string;
+}
+
+export interface ReplicaServerOptions {
+  /** Listen with TLS (1.3). */
+  tls?: ReplicaTls;
+  handshakeTimeoutMs?: number;
+}
+
+/** A connection's channel binding (replica-auth.ts): its TLS exporter value, or nothing on plain TCP. */
+function channelBinding(socket: Socket): Buffer | undefined {
+  return "exportKeyingMaterial" in socket ? (socket as TLSSocket).exportKeyingMaterial(CHANNEL_BINDING_BYTES, CHANNEL_BINDING_LABEL, Buffer.alloc(0)) : undefined;
+}
+
 export class ReplicaServer {
   private readonly sockets = new Set<Socket>();
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(private readonly server: Server, readonly port: number, readonly tls: boolean) {}
 
-  static async start(host: string, port: number, handler: ReplicaHandler, logger: Logger, credentials: ReplicaCredentials, handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS): Promise<ReplicaServer> {
+  static async start(host: string, port: number, handler: ReplicaHandler, logger: Logger, credentials: ReplicaCredentials, options: ReplicaServerOptions = {}): Promise<ReplicaServer> {
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     const sockets = new Set<Socket>();
     const refusals = new RefusalLog(logger);
-    const server = createServer((socket) => {
+    // With TLS this runs once the TLS handshake is done (its own time limit: handshakeTimeout).
+    const onConnection = (socket: Socket) => {
       sockets.add(socket);
       socket.setNoDelay(true);
       const address = socket.remoteAddress ?? "unknown";
       const reader = new FrameReader();
-      const handshake = new ServerHandshake(credentials.secret, credentials.brokerId);
+      const handshake = new ServerHandshake(credentials.secret, credentials.brokerId, channelBinding(socket));
       let peer: ReplicaPeer | undefined;
       let refused = false;
       const deadline = setTimeout(() => {
@@ -86,19 +112,29 @@ export class ReplicaServer {
         clearTimeout(deadline);
         sockets.delete(socket);
       });
-    });
+    };
+    const server: Server = options.tls
+      ? createTlsServer({ ...options.tls, minVersion: "TLSv1.3", handshakeTimeout: handshakeTimeoutMs }, onConnection).on("tlsClientError", (error, socket) => {
+          refusals.warn(socket.remoteAddress ?? "unknown", `TLS handshake failed (${error.message})`);
+        })
+      : createServer(onConnection);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(port, host, () => resolve());
     });
     const address = server.address();
-    const self = new ReplicaServer(server, typeof address === "object" && address ? address.port : port);
+    const self = new ReplicaServer(server, typeof address === "object" && address ? address.port : port, options.tls !== undefined);
     for (const s of sockets) self.sockets.add(s);
     server.on("connection", (s) => {
       self.sockets.add(s);
       s.on("close", () => self.sockets.delete(s));
     });
     return self;
+  }
+
+  /** New certificates for new connections (SIGHUP); open ones carry on. Only on a server started with TLS. */
+  reloadTls(tls: ReplicaTls): void {
+    if (this.tls) (this.server as TlsServer).setSecureContext(tls);
   }
 
   async close(): Promise<void> {
@@ -137,14 +173,14 @@ interface Connection {
   queued: Buffer[];
 }
 
-/** One connection to a leader (broker `peerId`); reconnects on the next request after a failure. */
+/** One connection to a leader (broker `peerId`, with TLS if its registration says so); reconnects on the next request after a failure. */
 export class ReplicaClient {
   private connection: Connection | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (f: Frame) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
   private closed = false;
 
-  constructor(readonly host: string, readonly port: number, readonly peerId: number, private readonly credentials: ReplicaCredentials) {}
+  constructor(readonly host: string, readonly port: number, readonly peerId: number, private readonly credentials: ReplicaCredentials, readonly tls = false) {}
 
   request(header: Record<string, unknown>, timeoutMs: number): Promise<Frame> {
     if (this.closed) return Promise.reject(new Error("replica client closed"));
@@ -166,10 +202,14 @@ export class ReplicaClient {
 
   private connect(): Connection {
     if (this.connection) return this.connection;
-    const socket = createConnection({ host: this.host, port: this.port });
+    // The certificate is not checked: the handshake's proofs bound to this TLS session authenticate the leader.
+    const socket = this.tls
+      ? connectTls({ host: this.host, port: this.port, minVersion: "TLSv1.3", rejectUnauthorized: false, ...(isIP(this.host) ? {} : { servername: this.host }) })
+      : createConnection({ host: this.host, port: this.port });
     socket.setNoDelay(true);
     const connection: Connection = { socket, ready: false, queued: [] };
-    const handshake = new ClientHandshake(this.credentials.secret, this.credentials.brokerId, this.peerId);
+    // Made at the first frame (the challenge), when a TLS session is established and its binding known.
+    let handshake: ClientHandshake | undefined;
     const reader = new FrameReader();
     // Only this connection's own events reset it: a replaced one's late "close" must not end its successor.
     const fail = (error: Error) => this.connection === connection && this.reset(error);
@@ -183,6 +223,7 @@ export class ReplicaClient {
       }
       for (const frame of frames) {
         if (!connection.ready) {
+          handshake ??= new ClientHandshake(this.credentials.secret, this.credentials.brokerId, this.peerId, channelBinding(socket));
           const step = handshake.receive(frame.header);
           if (step.kind === "fail") return void fail(new Error(`SASL_AUTHENTICATION_FAILED: replication peer ${this.host}:${this.port} (broker ${this.peerId}): ${step.reason}`));
           if (step.reply) socket.write(encodeFrame(step.reply));

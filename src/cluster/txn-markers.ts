@@ -70,9 +70,9 @@ export class MarkerRouter {
     const info = this.session.snapshot.brokers.get(brokerId);
     if (!info) throw new KafkaProtocolError("LEADER_NOT_AVAILABLE", `broker ${brokerId} is not registered`, { retriable: true });
     let client = this.clients.get(info.id);
-    if (!client || client.host !== info.host || client.port !== info.replicationPort) {
+    if (!client || client.host !== info.host || client.port !== info.replicationPort || client.tls !== (info.replicationTls === true)) {
       client?.close();
-      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort, info.id, this.credentials)));
+      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort, info.id, this.credentials, info.replicationTls === true)));
     }
     const h = (await client.request(header, timeoutMs)).header as Record<string, unknown>;
     if (typeof h.error === "string") throw new KafkaProtocolError(h.error as never, String(h.message ?? h.error), { retriable: true });

@@ -30,8 +30,8 @@ describe("replication handshake codec", () => {
   it("authenticates both ways with the same secret, with the documented proof bytes", () => {
     const sn = randomBytes(32);
     const cn = randomBytes(32);
-    const server = new ServerHandshake(secret, 1, sn);
-    const client = new ClientHandshake(secret, 2, 1, cn);
+    const server = new ServerHandshake(secret, 1, undefined, sn);
+    const client = new ClientHandshake(secret, 2, 1, undefined, cn);
     const challenge = server.challenge();
     expect(challenge).toEqual({ id: 0, type: "challenge", version: 1, nonce: sn.toString("base64") });
     const answer = client.receive(challenge);
