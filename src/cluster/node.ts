@@ -99,7 +99,7 @@ export async function startClusterNode(
     },
     logger,
     credentials,
-    { tls: replicationTls(listeners.replicationTls) },
+    { tls: config.replicationPlaintext ? undefined : replicationTls(listeners.replicationTls) },
   );
   broker.replication = replicas;
   broker.replicationStats = () => replicas.stats();
