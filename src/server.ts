@@ -156,7 +156,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
   if (config.cluster) {
     try {
       const { startClusterNode } = await import("./cluster/node.js");
-      cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws" }, logger, coordinator);
+      cluster = await startClusterNode(broker, { advertisedHost: config.advertisedHost, ...config.cluster }, { host, kafkaPort: kafka?.port ?? -1, wsPort: ws.port, wsScheme: config.tls ? "wss" : "ws", replicationTls: config.tls ?? config.kafkaTls }, logger, coordinator);
       // Users and ACLs are cluster-wide in cluster mode: etcd holds them (docs/security.md).
       const { EtcdSecurityStore } = await import("./security/etcd-store.js");
       const shared = await EtcdSecurityStore.start(cluster.session.client, cluster.session.keys.prefix, security, logger, localSecurity);
@@ -190,6 +190,7 @@ export async function startServer(config: ServerConfig = {}): Promise<RivuletSer
     async reloadTls() {
       // Kafka first: node:tls swaps its context in place, whatever happens on the WebSocket side.
       kafka?.reloadTls();
+      cluster?.reloadTls();
       await ws.reloadTls();
     },
     close() {

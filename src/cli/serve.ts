@@ -58,6 +58,7 @@ const serveFlags = {
   "broker-id": { kind: "integer", description: "with --cluster: this broker's unique id (0-4095)", min: 0, env: "RIVULET_BROKER_ID" },
   "advertised-ws-url": { kind: "string", description: "with --cluster: the WebSocket URL published in cluster metadata (behind a proxy that changes port, path or TLS; default: ws[s]://<advertised host>:<port>/ws)", env: "RIVULET_ADVERTISED_WS_URL", placeholder: "URL" },
   "replication-port": { kind: "integer", description: "with --cluster: port of the replication listener (0 picks a free one)", default: 0, min: 0, env: "RIVULET_REPLICATION_PORT" },
+  "replication-plaintext": { kind: "boolean", description: "with --cluster and --tls-cert: keep the replication listener plain TCP (still authenticated; for a private network, where TLS would cost replication throughput)", env: "RIVULET_REPLICATION_PLAINTEXT" },
   "lease-ttl": { kind: "integer", description: "with --cluster: seconds without etcd keepalives before the broker counts as dead", default: 10, min: 1, env: "RIVULET_LEASE_TTL" },
   "replica-lag-time-max-ms": { kind: "integer", description: "with --cluster: a follower not caught up for this long leaves the ISR", default: 30000, min: 1, env: "RIVULET_REPLICA_LAG_TIME_MAX_MS" },
   "default-replication-factor": { kind: "integer", description: "with --cluster: replicas of new topics (capped at live brokers)", default: 3, min: 1, env: "RIVULET_DEFAULT_REPLICATION_FACTOR" },
@@ -182,10 +183,11 @@ function tlsFiles(flags: { "tls-cert"?: string; "tls-key"?: string; "tls-key-pas
   return { certFile: cert, keyFile: key, passphrase: flags["tls-key-passphrase"], caFile: flags["tls-ca"], requireClientCert: flags["tls-client-auth"] !== "optional" };
 }
 
-function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "advertised-ws-url"?: string; "replication-port": number; "lease-ttl": number; "replica-lag-time-max-ms": number; "default-replication-factor": number; "min-insync-replicas": number; "leader-rebalance-interval-ms": number }): ServerConfig["cluster"] {
+function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "advertised-ws-url"?: string; "replication-port": number; "replication-plaintext"?: boolean; "lease-ttl": number; "replica-lag-time-max-ms": number; "default-replication-factor": number; "min-insync-replicas": number; "leader-rebalance-interval-ms": number }): ServerConfig["cluster"] {
   if (flags.cluster === undefined) {
     if (flags["broker-id"] !== undefined) throw new UsageError("--broker-id needs --cluster");
     if (flags["advertised-ws-url"] !== undefined) throw new UsageError("--advertised-ws-url needs --cluster (only cluster metadata publishes WebSocket URLs)");
+    if (flags["replication-plaintext"]) throw new UsageError("--replication-plaintext needs --cluster");
     return undefined;
   }
   if (flags["broker-id"] === undefined) throw new UsageError("--cluster needs --broker-id");
@@ -194,6 +196,7 @@ function clusterConfig(flags: { cluster?: string; "broker-id"?: number; "adverti
     brokerId: flags["broker-id"],
     ...(flags["advertised-ws-url"] !== undefined ? { advertisedWsUrl: checkWsUrl(flags["advertised-ws-url"]) } : {}),
     replicationPort: flags["replication-port"],
+    ...(flags["replication-plaintext"] ? { replicationPlaintext: true } : {}),
     leaseTtlSeconds: flags["lease-ttl"],
     replicaLagTimeMaxMs: flags["replica-lag-time-max-ms"],
     defaultReplicationFactor: flags["default-replication-factor"],

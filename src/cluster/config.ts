@@ -16,6 +16,8 @@ export interface ClusterConfig {
   advertisedWsUrl?: string;
   /** Replication listener port (0 = pick a free one). Default 0. */
   replicationPort?: number;
+  /** Keep the replication listener plain TCP although the broker has a TLS certificate (still authenticated). */
+  replicationPlaintext?: boolean;
   /** Lease TTL: a broker silent this long is dead to the cluster. Default 10 s. */
   leaseTtlSeconds?: number;
   /** Kafka replica.lag.time.max.ms. Default 30000. */

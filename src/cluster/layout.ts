@@ -3,6 +3,7 @@
 //   <prefix>/brokers/<id>              BrokerInfo, put under the broker's lease (gone when it dies)
 //   <prefix>/controller                ControllerInfo, under the controller's lease (the election)
 //   <prefix>/controller_epoch          the last controller epoch handed out (a counter)
+//   <prefix>/replication_secret        the replication port's shared secret (base64; cluster-secret.ts)
 //   <prefix>/topics/<name>             TopicAssignment (written by the controller only)
 //   <prefix>/partitions/<topic>/<p>    PartitionState  (written by the controller only)
 //   <prefix>/requests/create/<name>    CreateRequest   (any broker asks; the controller acts, deletes it)
@@ -28,8 +29,10 @@ export interface BrokerInfo {
   host: string;
   kafkaPort: number;
   wsPort: number;
-  /** The replication listener (src/cluster/replica-server.ts). */
+  /** The replication listener (src/cluster/replica-transport.ts). */
   replicationPort: number;
+  /** The replication listener speaks TLS (the broker has a certificate): connect with TLS. */
+  replicationTls?: boolean;
   /** ws:// or wss:// */
   wsScheme?: string;
   /** --advertised-ws-url: published instead of the URL derived from host, wsPort and wsScheme. */
@@ -102,6 +105,7 @@ export class Keys {
   broker(id: number): string { return `${this.prefix}/brokers/${id}`; }
   controller(): string { return `${this.prefix}/controller`; }
   controllerEpoch(): string { return `${this.prefix}/controller_epoch`; }
+  replicationSecret(): string { return `${this.prefix}/replication_secret`; }
   topics(): string { return `${this.prefix}/topics/`; }
   topic(name: string): string { return `${this.prefix}/topics/${name}`; }
   partitions(): string { return `${this.prefix}/partitions/`; }

@@ -13,7 +13,7 @@
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey } from "./layout.js";
 import type { ReplicaManager } from "./replica-manager.js";
-import { ReplicaClient } from "./replica-transport.js";
+import { ReplicaClient, type ReplicaCredentials } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
 
 const TIMEOUT_MS = 2000;
@@ -21,7 +21,7 @@ const TIMEOUT_MS = 2000;
 export class LeaderOffsets {
   private readonly clients = new Map<number, ReplicaClient>();
 
-  constructor(private readonly session: EtcdSession, private readonly replicas: ReplicaManager, private readonly brokerId: number) {}
+  constructor(private readonly session: EtcdSession, private readonly replicas: ReplicaManager, private readonly brokerId: number, private readonly credentials: ReplicaCredentials) {}
 
   async leaderHighWatermark(topic: string, partition: number): Promise<bigint | undefined> {
     const local = this.replicas.leaderHighWatermark(topic, partition);
@@ -30,9 +30,9 @@ export class LeaderOffsets {
     const info = leader >= 0 && leader !== this.brokerId ? this.session.snapshot.brokers.get(leader) : undefined;
     if (!info) return undefined;
     let client = this.clients.get(info.id);
-    if (!client || client.host !== info.host || client.port !== info.replicationPort) {
+    if (!client || client.host !== info.host || client.port !== info.replicationPort || client.tls !== (info.replicationTls === true)) {
       client?.close();
-      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort)));
+      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort, info.id, this.credentials, info.replicationTls === true)));
     }
     try {
       const h = (await client.request({ type: "hw", topic, partition }, TIMEOUT_MS)).header;

@@ -19,7 +19,9 @@ import { readSnapshot } from "./read-snapshot.js";
 import { placeableBrokers } from "./reassign.js";
 import { ongoingReassignments, validateReassignment } from "./partition-reassignment.js";
 import { ReplicaManager } from "./replica-manager.js";
-import { ReplicaServer } from "./replica-transport.js";
+import { ReplicaServer, type ReplicaCredentials } from "./replica-transport.js";
+import { loadClusterSecret } from "./cluster-secret.js";
+import { loadTlsFiles, type TlsFiles } from "../security/tls-files.js";
 import { MarkerRouter } from "./txn-markers.js";
 import { LeaderOffsets } from "./leader-offsets.js";
 import { readDynamicConfigs, updateDynamicConfigs } from "./dynamic-configs.js";
@@ -31,6 +33,8 @@ export interface ClusterNode {
   readonly replicationPort: number;
   /** Transaction markers to partition leaders (txn-markers.ts). */
   readonly markers: MarkerRouter;
+  /** Re-reads the TLS files for the replication listener's new connections (SIGHUP). */
+  reloadTls(): void;
   close(): Promise<void>;
 }
 
@@ -47,7 +51,7 @@ export const notJoinedYet: ReplicationHooks = {
 export async function startClusterNode(
   broker: Broker,
   config: ClusterConfig,
-  listeners: { host: string; kafkaPort: number; wsPort: number; wsScheme?: string },
+  listeners: { host: string; kafkaPort: number; wsPort: number; wsScheme?: string; replicationTls?: TlsFiles },
   logger: Logger,
   coordinator?: GroupCoordinator,
 ): Promise<ClusterNode> {
@@ -60,20 +64,33 @@ export async function startClusterNode(
     leaseTtlSeconds: config.leaseTtlSeconds ?? 10,
     logger,
   });
+  // Created by the first broker to join, read by every other (cluster-secret.ts); the replication
+  // listener serves and the fetchers fetch only after proving it (replica-auth.ts).
+  let credentials: ReplicaCredentials;
+  try {
+    credentials = { secret: await loadClusterSecret(session.client, session.keys), brokerId };
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   const replicas = new ReplicaManager(broker, session, {
     brokerId,
     replicaLagTimeMaxMs: config.replicaLagTimeMaxMs ?? 30_000,
     minInsyncReplicas: config.minInsyncReplicas ?? 1,
     logger,
+    credentials,
   });
   const controller = new Controller(session, { defaultReplicationFactor: config.defaultReplicationFactor ?? 3, leaderRebalanceIntervalMs: config.leaderRebalanceIntervalMs, logger });
   const host = config.advertisedHost ?? listeners.host;
-  const markers = new MarkerRouter(broker, session, replicas, brokerId);
-  const offsets = new LeaderOffsets(session, replicas, brokerId);
+  const markers = new MarkerRouter(broker, session, replicas, brokerId, credentials);
+  const offsets = new LeaderOffsets(session, replicas, brokerId, credentials);
   const server = await ReplicaServer.start(
     listeners.host,
     config.replicationPort ?? 0,
-    async (h) => {
+    async (h, peer) => {
+      // A peer speaks only as itself: a fetch in another broker's name would move what the leader
+      // believes of that broker (its ISR standing, the acks=all wait).
+      if (h.type === "fetch" && h.brokerId !== peer.brokerId) return { header: { error: "INVALID_REQUEST", message: `authenticated as broker ${peer.brokerId}, fetching as ${String(h.brokerId)}` } };
       if (h.type === "fetch") return replicas.handleFetch(h);
       if (h.type === "epochEnd") return replicas.handleEpochEnd(h);
       if (h.type === "hw") return offsets.handleHighWatermark(h);
@@ -81,6 +98,8 @@ export async function startClusterNode(
       return { header: { error: "INVALID_REQUEST" } };
     },
     logger,
+    credentials,
+    { tls: config.replicationPlaintext ? undefined : replicationTls(listeners.replicationTls) },
   );
   broker.replication = replicas;
   broker.replicationStats = () => replicas.stats();
@@ -93,7 +112,7 @@ export async function startClusterNode(
   if (coordinator) followOffsetsLeadership(coordinator, replicas, logger);
   try {
     if (firstJoin) await checkLocalTopics(broker, session);
-    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port, ...(config.advertisedWsUrl ? { wsUrl: config.advertisedWsUrl } : {}) });
+    await session.start({ id: brokerId, host, kafkaPort: listeners.kafkaPort, wsPort: listeners.wsPort, wsScheme: listeners.wsScheme, replicationPort: server.port, ...(server.tls ? { replicationTls: true } : {}), ...(config.advertisedWsUrl ? { wsUrl: config.advertisedWsUrl } : {}) });
     if (firstJoin) await adoptLocalTopics(broker, session, brokerId, logger);
     // Internal topics the broker made on its own before joining (the groups layer's __consumer_offsets)
     // are asked of the controller too, so they replicate like any other topic.
@@ -111,13 +130,17 @@ export async function startClusterNode(
     await session.close();
     throw error;
   }
-  logger.info("cluster node started", { brokerId, replicationPort: server.port });
+  logger.info("cluster node started", { brokerId, replicationPort: server.port, replicationTls: server.tls });
   return {
     brokerId,
     session,
     replicas,
     replicationPort: server.port,
     markers,
+    reloadTls() {
+      const tls = replicationTls(listeners.replicationTls);
+      if (tls) server.reloadTls(tls);
+    },
     async close() {
       controller.close();
       replicas.close();
@@ -153,6 +176,13 @@ function followOffsetsLeadership(coordinator: GroupCoordinator, replicas: Replic
     };
     void coordinator.loadPartition(partition, ready);
   };
+}
+
+/** The broker's certificate and key for the replication listener, when it has them. */
+function replicationTls(files: TlsFiles | undefined): { cert: Buffer; key: Buffer; passphrase?: string } | undefined {
+  if (!files) return undefined;
+  const { cert, key, passphrase } = loadTlsFiles(files);
+  return { cert, key, ...(passphrase !== undefined ? { passphrase } : {}) };
 }
 
 function clusterView(broker: Broker, session: EtcdSession, brokerId: number): ClusterView {

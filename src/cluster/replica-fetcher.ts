@@ -27,8 +27,9 @@ export class ReplicaFetcher {
     private readonly throttle?: ReplicationThrottle,
   ) {}
 
+  /** Where it fetches from, as the leader's registration says: `tls://` when the listener speaks TLS. */
   get endpoint(): string {
-    return `${this.client.host}:${this.client.port}`;
+    return `${this.client.tls ? "tls://" : ""}${this.client.host}:${this.client.port}`;
   }
 
   start(): void {

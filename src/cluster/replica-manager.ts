@@ -25,7 +25,7 @@ import { ReplicaFetcher } from "./replica-fetcher.js";
 import { serveFollowerFetch, type FollowerFetchContext } from "./follower-fetch.js";
 import { ReplicationThrottle } from "./replication-quota.js";
 import type { LocalPartition } from "./local-partition.js";
-import { ReplicaClient } from "./replica-transport.js";
+import { ReplicaClient, type ReplicaCredentials } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
 
 export interface ReplicaManagerOptions {
@@ -33,6 +33,8 @@ export interface ReplicaManagerOptions {
   replicaLagTimeMaxMs: number;
   minInsyncReplicas: number;
   logger: Logger;
+  /** The cluster secret and this broker's id, proved to every leader it fetches from (replica-auth.ts). */
+  credentials: ReplicaCredentials;
 }
 
 export class ReplicaManager implements ReplicationHooks {
@@ -200,7 +202,7 @@ export class ReplicaManager implements ReplicationHooks {
           // Also (re)start the fetcher when the leader's registration appeared or moved (a restarted broker
           // listens for replication on a new port).
           const info = snap.brokers.get(state.leader);
-          const moved = info !== undefined && (!lp.fetcher || lp.fetcher.endpoint !== `${info.host}:${info.replicationPort}`);
+          const moved = info !== undefined && (!lp.fetcher || lp.fetcher.endpoint !== `${info.replicationTls ? "tls://" : ""}${info.host}:${info.replicationPort}`);
           if (lp.role !== "follower" || lp.leader !== state.leader || lp.leaderEpoch !== state.leaderEpoch || moved) this.becomeFollower(lp, state.leader, state.leaderEpoch, snap);
         }
       }
@@ -292,7 +294,7 @@ export class ReplicaManager implements ReplicationHooks {
     if (was === "leader") this.onRoleChange?.(lp.topic, lp.partition, "follower", leaderEpoch);
     const info = snap.brokers.get(leader);
     if (leader === -1 || !info) return; // offline, or the leader's registration not seen yet: wait for metadata
-    const fetcher = new ReplicaFetcher(this.broker, lp, this.client(leader, info.host, info.replicationPort), this.options.brokerId, this.options.logger, this.throttle);
+    const fetcher = new ReplicaFetcher(this.broker, lp, this.client(leader, info.host, info.replicationPort, info.replicationTls === true), this.options.brokerId, this.options.logger, this.throttle);
     lp.fetcher = fetcher;
     fetcher.start();
   }
@@ -317,13 +319,13 @@ export class ReplicaManager implements ReplicationHooks {
     for (const wake of [...lp.dataWaiters]) wake();
   }
 
-  private client(id: number, host: string, port: number): ReplicaClient {
+  private client(id: number, host: string, port: number, tls: boolean): ReplicaClient {
     let c = this.clients.get(id);
-    if (c && (c.host !== host || c.port !== port)) {
+    if (c && (c.host !== host || c.port !== port || c.tls !== tls)) {
       c.close();
       c = undefined;
     }
-    if (!c) this.clients.set(id, (c = new ReplicaClient(host, port)));
+    if (!c) this.clients.set(id, (c = new ReplicaClient(host, port, id, this.options.credentials, tls)));
     return c;
   }
 

@@ -4,9 +4,9 @@
 // markers go to each partition's LEADER, wherever it is.
 //
 // Markers travel over the replication listener (a "marker" request, wire.ts framing), not the Kafka port:
-// every broker already serves it, knows every other broker's replication port from etcd, and needs no
-// credentials or SASL there, whereas a Kafka-port path would need a broker-to-broker client identity and
-// Kafka's WriteTxnMarkers API, which Rivulet's Kafka front end does not serve.
+// every broker already serves it, knows every other broker's replication port from etcd, and proves its
+// identity there with the cluster secret (replica-auth.ts), whereas a Kafka-port path would need a
+// broker-to-broker SASL user and Kafka's WriteTxnMarkers API, which Rivulet's Kafka front end does not serve.
 //
 // Behavior:
 // - write (the coordinator's side): each marker goes to the partition's leader per the etcd snapshot; to
@@ -37,7 +37,7 @@ import type { TxnRouting } from "../transactions/support.js";
 import type { EtcdSession } from "./etcd-session.js";
 import { pkey } from "./layout.js";
 import type { ReplicaManager } from "./replica-manager.js";
-import { ReplicaClient } from "./replica-transport.js";
+import { ReplicaClient, type ReplicaCredentials } from "./replica-transport.js";
 import type { Frame } from "./wire.js";
 
 const MARKER_TIMEOUT_MS = 15_000;
@@ -45,7 +45,7 @@ const MARKER_TIMEOUT_MS = 15_000;
 export class MarkerRouter {
   private readonly clients = new Map<number, ReplicaClient>();
 
-  constructor(private readonly broker: Broker, private readonly session: EtcdSession, private readonly replicas: ReplicaManager, private readonly brokerId: number) {}
+  constructor(private readonly broker: Broker, private readonly session: EtcdSession, private readonly replicas: ReplicaManager, private readonly brokerId: number, private readonly credentials: ReplicaCredentials) {}
 
   /** The coordinator's side: every marker to its partition's leader. */
   write(items: MarkerItem[]): Promise<Result<MarkerOk>[]> {
@@ -70,9 +70,9 @@ export class MarkerRouter {
     const info = this.session.snapshot.brokers.get(brokerId);
     if (!info) throw new KafkaProtocolError("LEADER_NOT_AVAILABLE", `broker ${brokerId} is not registered`, { retriable: true });
     let client = this.clients.get(info.id);
-    if (!client || client.host !== info.host || client.port !== info.replicationPort) {
+    if (!client || client.host !== info.host || client.port !== info.replicationPort || client.tls !== (info.replicationTls === true)) {
       client?.close();
-      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort)));
+      this.clients.set(info.id, (client = new ReplicaClient(info.host, info.replicationPort, info.id, this.credentials, info.replicationTls === true)));
     }
     const h = (await client.request(header, timeoutMs)).header as Record<string, unknown>;
     if (typeof h.error === "string") throw new KafkaProtocolError(h.error as never, String(h.message ?? h.error), { retriable: true });

@@ -12,7 +12,7 @@ import { offsetsPartitionFor } from "../../src/client/cluster-group.js";
 import { ReplicaClient } from "../../src/cluster/replica-transport.js";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { clusterFixture, etcdGet, MAIN, partitionState, until } from "./harness.js";
+import { clusterFixture, etcdGet, MAIN, partitionState, replicationCredentials, until } from "./harness.js";
 
 const fixture = clusterFixture({ timeoutMs: 90_000 });
 const { brokers } = fixture;
@@ -77,8 +77,9 @@ describe("cluster client: a group whose coordinator holds no replica of the topi
     const registrations = await etcdGet(fixture.etcd, "/rivulet/brokers/");
     const portOf = (id: number) => (JSON.parse(registrations[`/rivulet/brokers/${id}`]!) as { replicationPort: number }).replicationPort;
     const other = [1, 2, 3].find((id) => id !== leader)!;
-    const atLeader = new ReplicaClient("127.0.0.1", portOf(leader));
-    const atOther = new ReplicaClient("127.0.0.1", portOf(other));
+    const credentials = await replicationCredentials(fixture.etcd);
+    const atLeader = new ReplicaClient("127.0.0.1", portOf(leader), leader, credentials);
+    const atOther = new ReplicaClient("127.0.0.1", portOf(other), other, credentials);
     try {
       expect((await atLeader.request({ type: "hw", topic: TOPIC, partition: 0 }, 5000)).header).toMatchObject({ highWatermark: 80n });
       expect((await atOther.request({ type: "hw", topic: TOPIC, partition: 0 }, 5000)).header).toMatchObject({ error: "NOT_LEADER_OR_FOLLOWER" });

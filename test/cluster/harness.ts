@@ -166,6 +166,17 @@ export async function etcdGet(etcd: Etcd, prefix: string): Promise<Record<string
   }
 }
 
+/**
+ * Credentials for the replication port (cluster-secret.ts, replica-auth.ts): the cluster's secret read from
+ * etcd as a broker reads it, proved in the name of `brokerId` (default 999, no broker of the tests).
+ */
+export async function replicationCredentials(etcd: Etcd, brokerId = 999): Promise<{ secret: Buffer; brokerId: number }> {
+  const key = "/rivulet/replication_secret";
+  const value = (await etcdGet(etcd, key))[key];
+  if (!value) throw new Error(`no ${key} in etcd`);
+  return { secret: Buffer.from(value, "base64"), brokerId };
+}
+
 export async function partitionState(etcd: Etcd, topic: string, p: number): Promise<{ leader: number; leaderEpoch: number; isr: number[] } | undefined> {
   const all = await etcdGet(etcd, `/rivulet/partitions/${topic}/${p}`);
   const v = all[`/rivulet/partitions/${topic}/${p}`];

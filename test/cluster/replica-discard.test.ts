@@ -55,7 +55,7 @@ async function start(dataDir?: string): Promise<{ broker: Broker; session: FakeS
   const broker = await dirs.broker({ shards: 1, ...(dataDir ? { dataDir } : {}) });
   const session = new FakeSession();
   const logs = memoryLogger();
-  const manager = new ReplicaManager(broker, session as unknown as EtcdSession, { brokerId: ME, replicaLagTimeMaxMs: 10_000, minInsyncReplicas: 1, logger: logs });
+  const manager = new ReplicaManager(broker, session as unknown as EtcdSession, { brokerId: ME, replicaLagTimeMaxMs: 10_000, minInsyncReplicas: 1, logger: logs, credentials: { secret: Buffer.alloc(32), brokerId: ME } });
   return { broker, session, manager, logs };
 }
 

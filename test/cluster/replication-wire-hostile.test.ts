@@ -1,15 +1,21 @@
 // Failure covered: hostile input on a leader's raw replication port (src/cluster/wire.ts, replica-transport.ts,
-// follower-fetch.ts). Malformed fetches (a log start that is not a non-negative bigint, a bad maxBytes, a
-// negative offset, an unknown topic, partition -1, an offset past the log end) get a typed error named by
-// its Kafka code; frames that cannot be read (garbage, a huge declared length, a header overrunning its
-// frame, JSON that does not parse, a header that is not an object) close the connection; a truncated frame
-// just waits. Throughout, the broker stays up and a healthy follower keeps replicating: the ISR stays full
-// and acks=all produces keep succeeding. basics.test.ts covers the first few frames; this is the full list.
+// replica-auth.ts, follower-fetch.ts). Unauthenticated, every frame below is refused before any handler
+// runs: the connection closes (a peer that merely reaches the port can no longer fetch in a follower's
+// name, append markers or commit offsets), a wrong proof gets SASL_AUTHENTICATION_FAILED, a truncated frame
+// just waits. Authenticated (the handshake done with the cluster secret, replica-auth.ts), malformed
+// fetches (a log start that is not a non-negative bigint, a bad maxBytes, a negative offset, an unknown
+// topic, partition -1, an offset past the log end) get a typed error named by its Kafka code, a fetch in
+// another broker's name is INVALID_REQUEST, and frames that cannot be read (garbage, a huge declared
+// length, a header overrunning its frame, JSON that does not parse, a header that is not an object) close
+// the connection. Throughout, the broker stays up and a healthy follower keeps replicating: the ISR stays
+// full and acks=all produces keep succeeding. basics.test.ts covers the first few frames; this is the full list.
 
 import { createConnection, type Socket } from "node:net";
 import { Kafka, logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { clusterFixture, etcdGet, partitionState, sleep, until } from "./harness.js";
+import { ClientHandshake } from "../../src/cluster/replica-auth.js";
+import { encodeFrame, FrameReader } from "../../src/cluster/wire.js";
+import { clusterFixture, etcdGet, partitionState, replicationCredentials, sleep, until } from "./harness.js";
 
 const fixture = clusterFixture({ broker: { minIsr: 3 } });
 const { brokers } = fixture;
@@ -28,26 +34,44 @@ function frame(json: string, body = Buffer.alloc(0)): Buffer {
 /** The wire's header encoding: a bigint is the string "<digits>n". */
 const header = (h: Record<string, unknown>) => JSON.stringify(h, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
 
-/** Sends `bytes` on a fresh connection: the reply's header (JSON text parsed), or "closed" if the broker hung up first. */
-async function send(port: number, bytes: Buffer, waitMs = 3000): Promise<Record<string, unknown> | "closed" | "no answer"> {
+type Reply = Record<string, unknown> | "closed" | "no answer";
+
+/**
+ * Sends `bytes` on a fresh connection: the first reply's header after the broker's challenge, or "closed"
+ * if the broker hung up first. With `as`, the handshake is done first in that broker's name (with the
+ * cluster secret, or the `secret` given); without it the bytes go out unauthenticated, at once.
+ */
+async function send(port: number, bytes: Buffer, waitMs = 3000, as?: { brokerId: number; secret: Buffer; peer: number }): Promise<Reply> {
   const socket: Socket = createConnection({ host: "127.0.0.1", port });
   await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  const handshake = as && new ClientHandshake(as.secret, as.brokerId, as.peer);
+  let authenticated = !as;
   try {
-    return await new Promise((resolve) => {
-      let got = Buffer.alloc(0);
+    return await new Promise<Reply>((resolve) => {
+      const reader = new FrameReader();
       const timer = setTimeout(() => resolve("no answer"), waitMs);
       socket.on("data", (d: Buffer) => {
-        got = Buffer.concat([got, d]);
-        if (got.length < 8 || got.length < 4 + got.readUInt32BE(0)) return;
-        clearTimeout(timer);
-        resolve(JSON.parse(got.subarray(8, 8 + got.readUInt32BE(4)).toString()) as Record<string, unknown>);
+        for (const { header } of reader.push(d)) {
+          if (header.type === "challenge" && !authenticated && handshake) {
+            socket.write(encodeFrame(handshake.receive(header).reply!));
+          } else if (header.type === "challenge") {
+            continue; // unauthenticated: the challenge is not an answer
+          } else if (!authenticated && header.type === "authenticated") {
+            if (handshake!.receive(header).kind !== "done") throw new Error("the broker's proof did not verify");
+            authenticated = true;
+            socket.write(bytes);
+          } else {
+            clearTimeout(timer);
+            return resolve(header);
+          }
+        }
       });
       socket.on("error", () => {});
       socket.once("close", () => {
         clearTimeout(timer);
         resolve("closed");
       });
-      socket.write(bytes);
+      if (!as) socket.write(bytes);
     });
   } finally {
     socket.destroy();
@@ -67,7 +91,7 @@ describe("hostile input on the replication port", () => {
     });
     const info = JSON.parse((await etcdGet(fixture.etcd, `/rivulet/brokers/${leader}`))[`/rivulet/brokers/${leader}`]!) as { replicationPort: number };
     const port = info.replicationPort;
-    const follower = brokers.find((b) => b.id !== leader)!.id;
+    const [follower, otherFollower] = brokers.filter((b) => b.id !== leader).map((b) => b.id) as [number, number];
 
     // acks=all (min.insync 3) in a loop the whole time: every send needs both followers in the ISR.
     const producer = kafka().producer();
@@ -94,7 +118,8 @@ describe("hostile input on the replication port", () => {
     // request taken at face value would move what the leader believes of that follower.
     const fetch = (over: Record<string, unknown>) =>
       frame(header({ id: 1, type: "fetch", topic, partition: 0, brokerId: follower, leaderEpoch, offset: 0n, logStart: 0n, maxWaitMs: 10, ...over }));
-    const cases: Array<[string, Buffer, string]> = [
+    // Authenticated as `follower` unless a case names another broker id.
+    const cases: Array<[string, Buffer, string, number?]> = [
       ["logStart a string", fetch({ logStart: "abc" }), "INVALID_REQUEST"],
       ["logStart a plain number", fetch({ logStart: 5 }), "INVALID_REQUEST"],
       ["logStart negative", fetch({ logStart: -5n }), "INVALID_REQUEST"],
@@ -108,7 +133,8 @@ describe("hostile input on the replication port", () => {
       ["unknown topic", fetch({ topic: "no-such-topic" }), "NOT_LEADER_OR_FOLLOWER"],
       ["partition -1", fetch({ partition: -1 }), "NOT_LEADER_OR_FOLLOWER"],
       ["offset past the log end", fetch({ offset: 1n << 40n }), "OFFSET_OUT_OF_RANGE"],
-      ["a broker outside the replica set", fetch({ brokerId: 99 }), "NOT_LEADER_OR_FOLLOWER"],
+      ["a broker outside the replica set (authenticated as it)", fetch({ brokerId: 99 }), "NOT_LEADER_OR_FOLLOWER", 99],
+      ["in another broker's name", fetch({ brokerId: otherFollower, offset: 0n }), "INVALID_REQUEST"],
       ["an old leader epoch", fetch({ leaderEpoch: leaderEpoch - 1 }), "FENCED_LEADER_EPOCH"],
       ["epochEnd with a string epoch", frame(header({ id: 2, type: "epochEnd", topic, partition: 0, epoch: "x" })), "INVALID_REQUEST"],
       ["hw without a topic", frame(header({ id: 3, type: "hw", partition: 0 })), "INVALID_REQUEST"],
@@ -129,18 +155,38 @@ describe("hostile input on the replication port", () => {
       ["garbage (an HTTP request)", Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "closed"],
       ["a truncated frame", frame(header({ id: 1, type: "fetch", topic, partition: 0 })).subarray(0, 20), "no answer"],
     ];
+    const { secret } = await replicationCredentials(fixture.etcd);
     const seen: string[] = [];
-    for (const [what, bytes, expected] of cases) {
-      const reply = await send(port, bytes, expected === "no answer" ? 1000 : 3000);
-      const got = typeof reply === "string" ? reply : String(reply.error ?? "ok");
-      seen.push(`${what}: ${got}`);
-      expect(brokers.find((b) => b.id === leader)!.proc.alive(), `broker ${leader} alive after: ${what}`).toBe(true);
-    }
+    const sendAll = async (list: Array<[string, Buffer, string, number?]>, authenticated: boolean) => {
+      for (const [what, bytes, expected, as] of list) {
+        const reply = await send(port, bytes, expected === "no answer" ? 1000 : 3000, authenticated ? { brokerId: as ?? follower, secret, peer: leader } : undefined);
+        const got = typeof reply === "string" ? reply : String(reply.error ?? "ok");
+        seen.push(`${authenticated ? "" : "unauthenticated "}${what}: ${got}`);
+        expect(brokers.find((b) => b.id === leader)!.proc.alive(), `broker ${leader} alive after: ${what}`).toBe(true);
+      }
+    };
+    // Unauthenticated, nothing reaches a handler: every frame closes the connection (no typed error,
+    // which only a handler gives), whatever it asks; only a truncated frame waits (until the handshake's
+    // time limit). The attacks of an earlier run of this test come first: a fetch in the follower's name
+    // (which kept a lagging follower counted in sync), a marker and a group offset commit on the leader.
+    const attacks: Array<[string, Buffer, string]> = [
+      ["a fetch in the follower's name", fetch({ offset: 0n }), "closed"],
+      ["a commit marker for a partition it leads", frame(header({ id: 7, type: "marker", topic, partition: 0, producerId: 1n, producerEpoch: 0, commit: true, coordinatorEpoch: 0 })), "closed"],
+      ["a group offset commit", frame(header({ id: 8, type: "groupOffsets", group: "g", topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 5n }] }] })), "closed"],
+      ["an hw request", frame(header({ id: 9, type: "hw", topic, partition: 0 })), "closed"],
+      ["an authenticate with another cluster's proof", (() => {
+        const wrong = new ClientHandshake(Buffer.alloc(32, 7), follower, leader);
+        return encodeFrame(wrong.receive({ id: 0, type: "challenge", version: 1, nonce: Buffer.alloc(32).toString("base64") }).reply!);
+      })(), "SASL_AUTHENTICATION_FAILED"],
+    ];
+    const unauthenticated: Array<[string, Buffer, string]> = [...attacks, ...cases.map(([what, bytes, expected]): [string, Buffer, string] => [what, bytes, expected === "no answer" ? "no answer" : "closed"])];
+    await sendAll(unauthenticated, false);
+    await sendAll(cases, true);
     console.log(`replication-wire-hostile:\n  ${seen.join("\n  ")}`);
-    for (const [i, [what, , expected]] of cases.entries()) {
-      const got = seen[i]!.slice(what.length + 2);
+    for (const [i, [what, , expected]] of [...unauthenticated, ...cases].entries()) {
+      const got = seen[i]!.slice(seen[i]!.indexOf(what) + what.length + 2);
       if (expected === "*") expect(got, what).toMatch(/^[A-Z_]+$/);
-      else expect(got, what).toBe(expected);
+      else expect(got, `${i < unauthenticated.length ? "unauthenticated " : ""}${what}`).toBe(expected);
     }
 
     // Many connections of unfinished frames at once: held, then dropped by the peer; nothing else suffers.

@@ -12,7 +12,7 @@ import { kafkaPartitionFor } from "../../src/transactions/support.js";
 import { ReplicaClient } from "../../src/cluster/replica-transport.js";
 import { KafkaAdminConnection } from "../../src/cli/kafka-admin.js";
 import { ApiKey } from "../../src/protocol/kafka/index.js";
-import { clusterFixture, etcdGet, partitionState, until } from "./harness.js";
+import { clusterFixture, etcdGet, partitionState, replicationCredentials, until } from "./harness.js";
 
 // Broker 3 kills itself (SIGKILL) right after the first transaction it coordinates is PrepareCommit.
 const fixture = clusterFixture({ broker: (id) => ({ minIsr: 2, env: id === 3 ? { RIVULET_TXN_CRASH_AT: "prepared" } : undefined }), debugLines: 60 });
@@ -137,7 +137,7 @@ describe("transactions on a cluster", () => {
     const state = (await partitionState(fixture.etcd, "tx-out", 0))!;
     const follower = state.isr.find((id) => id !== state.leader)!;
     const info = JSON.parse((await etcdGet(fixture.etcd, `/rivulet/brokers/${follower}`))[`/rivulet/brokers/${follower}`]!) as { host: string; replicationPort: number };
-    const client = new ReplicaClient(info.host, info.replicationPort);
+    const client = new ReplicaClient(info.host, info.replicationPort, follower, await replicationCredentials(fixture.etcd));
     try {
       const bad = [{}, { topic: "tx-out", partition: -1, producerId: 1n, producerEpoch: 0, commit: true }, { topic: "tx-out", partition: 0, producerId: "x", producerEpoch: 0, commit: true }, { topic: 7, partition: 0, producerId: 1n, producerEpoch: 99999, commit: "yes" }];
       for (const fields of bad) expect((await client.request({ type: "marker", ...fields }, 5000)).header.error).toBe("INVALID_REQUEST");
@@ -177,7 +177,7 @@ describe("transactions on a cluster", () => {
       wire.close();
     }
     const info = JSON.parse((await etcdGet(fixture.etcd, `/rivulet/brokers/${leader}`))[`/rivulet/brokers/${leader}`]!) as { host: string; replicationPort: number };
-    const client = new ReplicaClient(info.host, info.replicationPort);
+    const client = new ReplicaClient(info.host, info.replicationPort, leader, await replicationCredentials(fixture.etcd));
     try {
       const stale = await client.request({ type: "marker", topic: "tx-out", partition: 0, producerId, producerEpoch: 0, commit: false, coordinatorEpoch: stateEpoch - 1 }, 5000);
       expect(stale.header.error).toBe("TRANSACTION_COORDINATOR_FENCED");

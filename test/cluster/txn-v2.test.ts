@@ -12,7 +12,7 @@ import { ApiKey } from "../../src/protocol/kafka/index.js";
 import { kafkaPartitionFor } from "../../src/transactions/support.js";
 import { Connection } from "../transactions/wire.js";
 import { endTxn, initProducer, produceTx, readCommitted, txBatch } from "../transactions/v2-steps.js";
-import { clusterFixture, etcdGet, partitionState, until } from "./harness.js";
+import { clusterFixture, etcdGet, partitionState, replicationCredentials, until } from "./harness.js";
 
 const fixture = clusterFixture({ broker: { minIsr: 2 }, debugLines: 80 });
 const b = (id: number) => fixture.broker(id);
@@ -136,7 +136,7 @@ describe("transactions v2 across brokers (coordinator ≠ partition leader)", ()
   it("a malformed produceTxn frame on the replication wire is INVALID_REQUEST, the broker keeps serving", async () => {
     const key = "/rivulet/brokers/2";
     const info = JSON.parse((await etcdGet(fixture.etcd, key))[key]!) as { host: string; replicationPort: number };
-    const client = new ReplicaClient(info.host, info.replicationPort);
+    const client = new ReplicaClient(info.host, info.replicationPort, 2, await replicationCredentials(fixture.etcd));
     try {
       const bad = [{}, { transactionalId: "", producerId: 1n, producerEpoch: 0, items: [["v2x", 0]], add: true }, { transactionalId: "x", producerId: 1n, producerEpoch: 0, items: [["v2x", -1]], add: true }, { transactionalId: "x", producerId: "1", producerEpoch: 0, items: [], add: "yes" }];
       for (const fields of bad) expect((await client.request({ type: "produceTxn", ...fields }, 5000)).header.error).toBe("INVALID_REQUEST");
