@@ -85,8 +85,11 @@ describe("acks 0 backpressure", () => {
         `acks 0, ${(result.bytes / MB).toFixed(0)} MiB in ${result.seconds.toFixed(1)} s to a peer paused 5 s then slow: client RSS ${(result.rssAtStartBytes / MB).toFixed(0)} MiB at start, ${(result.maxRssBytes / MB).toFixed(0)} MiB at most`,
       );
       expect(duringPause).toBeLessThan(result.records);
-      // 16 MiB of producer buffer + 4 MiB over the socket threshold + a batch, on a ~50-100 MiB runtime.
-      expect(result.maxRssBytes - result.rssAtStartBytes).toBeLessThan(200 * MB);
+      // Held: 16 MiB of producer buffer + 4 MiB over the socket threshold + a batch. The rest of the growth
+      // is garbage V8 has not collected yet, which varies by Node line (125-150 MiB over the start on Node
+      // 20, up to 216 MiB seen on Node 26). Unbounded buffering would hold what the 5 s pause let through,
+      // ~600 MiB at this rate, so the bound stays far below that.
+      expect(result.maxRssBytes - result.rssAtStartBytes).toBeLessThan(320 * MB);
       await sleep(200);
       expect(peer.records()).toBe(result.records);
     } finally {
