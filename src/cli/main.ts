@@ -1,7 +1,8 @@
-#!/usr/bin/env -S node --initial-old-space-size=64
+#!/usr/bin/env node
 // The `rivulet` command: dispatch on the command table, turn every failure into one line and an exit code
 // (2: bad command line, 1: anything else), and end only once stdout and stderr are written out. The first
-// line runs node with the broker's options (BROKER_NODE_FLAGS in node-flags.ts; a test keeps them equal).
+// line stays a plain `env node`: `env -S` (to pass node options there) is GNU and BSD only, and BusyBox's
+// env (Alpine, node's alpine images) refuses it, which would break every command.
 
 import { readFileSync } from "node:fs";
 import { commandHelp, groupHelp } from "./command.js";

@@ -1,7 +1,8 @@
-// The node options a broker process runs with. They are on the `rivulet` command's first line and in
-// `npm start`; a program that embeds the broker (createBroker, serve) passes them to node itself: V8 reads
-// heap settings only when the process starts (they are refused in NODE_OPTIONS, and setting them later
-// changes nothing).
+// The node options a broker process should run with. `npm start` passes them; `rivulet serve` started any
+// other way says at start-up when they are missing (missingBrokerNodeFlags), and a program that embeds the
+// broker passes them to node itself. V8 reads heap settings only when the process starts: node refuses them
+// in NODE_OPTIONS, setting them later changes nothing, and the command's first line cannot carry them
+// portably (`env -S` is not in BusyBox, so not on Alpine).
 //
 // --initial-old-space-size=64: a broker's JavaScript heap is small (~10 MB live) while hundreds of MB a
 // second of record buffers pass through it off the heap. With V8's default starting size the main thread
@@ -12,3 +13,11 @@
 // may wait for its first full collection, per isolate that makes it (the main thread; the shard threads
 // make little).
 export const BROKER_NODE_FLAGS: readonly string[] = ["--initial-old-space-size=64"];
+
+/** The broker options this process was started without (node's own command line), in BROKER_NODE_FLAGS' order. */
+export function missingBrokerNodeFlags(execArgv: readonly string[] = process.execArgv): string[] {
+  return BROKER_NODE_FLAGS.filter((flag) => {
+    const name = flag.split("=")[0]!;
+    return !execArgv.some((arg) => arg === name || arg.startsWith(`${name}=`));
+  });
+}

@@ -5,6 +5,7 @@
 
 import { availableParallelism } from "node:os";
 import { createLogger, type LogLevel } from "../log.js";
+import { missingBrokerNodeFlags } from "./node-flags.js";
 // The server (broker, shards, both front ends) loads only when `serve` runs: every other command starts
 // without it (a client command answers in a fraction of the time).
 import type { ServerConfig } from "../server.js";
@@ -134,6 +135,11 @@ export const serve = defineCommand({
     const secure = config.tls !== undefined;
     // The bound Kafka port as the server reports it (-1: disabled); the configured one if it reports none.
     const kafkaPort = (server as { kafkaPort?: number }).kafkaPort ?? config.kafkaPort;
+    const missing = missingBrokerNodeFlags();
+    if (missing.length) {
+      logger.info("node was started without the broker's heap option: streaming reads cost up to 1.5x the CPU (npm start passes it; docs/operations.md section 8)", { add: missing.join(" "), example: `node ${missing.join(" ")} $(command -v rivulet) serve` });
+    }
+
     logger.info("rivulet listening", {
       ws: `${secure ? "wss" : "ws"}://${urlHost}:${server.port}/ws`,
       http: `${secure ? "https" : "http"}://${urlHost}:${server.port}`,
