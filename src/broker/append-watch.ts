@@ -10,7 +10,7 @@
 // take it from here (appendedAt) instead of asking the shard for it: one thread round trip less between
 // an append and its delivery to tailing subscribers (issue 14).
 
-import { partitionKey } from "../shard/protocol.js";
+import { partitionKey, type AppendedNotice } from "../shard/protocol.js";
 
 interface Waiter {
   keys: string[];
@@ -72,6 +72,16 @@ export class AppendWatch {
     } finally {
       this.justAppended = undefined;
     }
+  }
+
+  /**
+   * acks=all appends, announced by their shard as soon as they are written (AppendedNotice): readers parked
+   * at the log end wake now, as for acks=1, not one fdatasync later when the producer is answered. The
+   * records are readable once written either way (a fresh fetch returns them); only the acknowledgement
+   * promises durability. The produce's answer then does not count them again (ProduceOk.announced).
+   */
+  announced(notices: AppendedNotice[]): void {
+    for (const n of notices) this.appended(n.topic, n.partition, n.logEndOffset, n.bytes, n.stored && { baseOffset: n.baseOffset, records: n.stored });
   }
 
   /**

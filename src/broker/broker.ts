@@ -82,7 +82,8 @@ export class Broker extends EventEmitter {
     });
     for (const shard of shards) {
       shard.on("drain", () => !this.needsDrain && this.emit("drain"));
-      shard.on("appended", (notices: AppendedNotice[]) => this.onAppendedNotices(notices));
+      // acks=all appends, announced before their fsync (AppendWatch.announced); single node only.
+      shard.on("appended", (notices: AppendedNotice[]) => !this.closed && this.watch.announced(notices));
       // A shard pool's error (its worker thread died, a stray message from a replaced worker) is logged: an
       // "error" event nobody listens to would throw and take the whole broker down with it.
       shard.on("error", (error: unknown) => this.logger.error("shard worker error", { shard: shard.index, error }));
@@ -165,7 +166,7 @@ export class Broker extends EventEmitter {
       try {
         this.admin.checkPartition(item.topic, item.partition);
         if (options.internal !== true && isInternalTopic(item.topic)) throw new InvalidTopicError(`Cannot append to internal topic ${item.topic}`);
-        const txnError = this.checkTransactional(item);
+        const txnError = transactionalWriteError(item.topic, item.partition, item.batch, this.transactionalWriteCheck);
         if (txnError) throw txnError;
         const leaderEpoch = this.replication?.checkLeader(item.topic, item.partition, acks);
         const batch = ownedCopy(item.batch, options.transfer === true);
@@ -188,7 +189,7 @@ export class Broker extends EventEmitter {
           // In cluster mode readers are woken by the high watermark moving (publishHighWatermark).
           const stored = result.ok.stored;
           if (stored) delete result.ok.stored;
-          // An acks=all append was announced before its fsync (onAppendedNotices): once is enough.
+          // An acks=all append was announced before its fsync (AppendWatch.announced): once is enough.
           if (result.ok.announced) delete result.ok.announced;
           else if (!this.replication) this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, result.ok.bytes, stored && { baseOffset: result.ok.baseOffset, records: stored });
           const c = this.countersFor(item.topic, item.partition);
@@ -200,26 +201,9 @@ export class Broker extends EventEmitter {
     return out;
   }
 
-  /**
-   * acks=all appends, announced by their shard as soon as they are written: readers parked at the log end
-   * wake now, as for acks=1, and not one fdatasync later when the producer is answered. The records are
-   * readable from the moment they are written either way (a fresh fetch returns them); only the
-   * acknowledgement promises durability. Single node only: in cluster mode the shard does not announce.
-   */
-  private onAppendedNotices(notices: AppendedNotice[]): void {
-    for (const n of notices) {
-      if (this.closed) return;
-      this.watch.appended(n.topic, n.partition, n.logEndOffset, n.bytes, n.stored && { baseOffset: n.baseOffset, records: n.stored });
-    }
-  }
-
   /** Installs the transaction coordinator's check for transactional batches (issue 16). */
   setTransactionalWriteCheck(check: TransactionalWriteCheck | undefined): void {
     this.transactionalWriteCheck = check;
-  }
-
-  private checkTransactional(item: ProduceItem): Error | undefined {
-    return transactionalWriteError(item.topic, item.partition, item.batch, this.transactionalWriteCheck);
   }
 
   /**
