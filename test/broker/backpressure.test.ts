@@ -10,10 +10,15 @@ describe("shard backpressure", () => {
     let drained = 0;
     broker.on("drain", () => drained++);
     const pending = Array.from({ length: 40 }, () => broker.produce("bp", 0, batch(["x"]), { acks: "all" }));
-    await new Promise((r) => setImmediate(r));
+    // The produces reach the shard after a few awaits each; watch until tasks queue beyond the two slots
+    // (or every produce has settled, which would mean they never queued and the assertions below fail).
+    let settled = false;
+    const all = Promise.all(pending).finally(() => (settled = true));
+    while (!settled && broker.shardStats()[0]!.queued === 0) await new Promise((r) => setImmediate(r));
+    expect(broker.shardStats()[0]!.inFlight).toBeGreaterThan(2);
     expect(broker.needsDrain).toBe(true);
     expect(broker.partitionNeedsDrain("bp", 0)).toBe(true);
-    expect(broker.shardStats()[0]!.inFlight).toBeGreaterThan(2);
+    await all;
     const results = await Promise.all(pending);
     expect(results.map((r) => r.baseOffset)).toEqual(Array.from({ length: 40 }, (_, i) => BigInt(i)));
     await new Promise((r) => setTimeout(r, 10));
