@@ -75,22 +75,24 @@ function withTransfer<T>(value: T, buffers: ArrayBufferLike[]): T {
 /** Synchronous unless some item waits for an fsync (acks=all): acks=0/1 are answered in the same turn. */
 function produce(task: Extract<ShardTask, { op: "produce" }>): ShardResults["produce"] | Promise<ShardResults["produce"]> {
   const durable: Array<Promise<void> | undefined> = [];
-  /** Batches sent back as stored: the log has written them, so their buffers move back instead of being freed. */
-  const stored: ArrayBufferLike[] = [];
+  let anyStored = false;
   const outcomes: ShardResults["produce"] = task.items.map((item, i) =>
     attempt(() => {
       const { result, durable: wait } = partitionFor(item).produce(item.batch, item.acks, item.leaderEpoch);
       durable[i] = wait;
+      // Sent back as stored: the log has written the batch, so its buffer moves back instead of being freed.
       if (item.returnStored && !result.duplicate) {
         result.stored = item.batch;
-        stored.push(item.batch.buffer);
+        anyStored = true;
       }
       return result;
     }),
   );
-  if (!durable.some((wait) => wait !== undefined)) return stored.length ? withTransfer(outcomes, stored) : outcomes;
+  if (!durable.some((wait) => wait !== undefined)) return anyStored ? withTransfer(outcomes, storedBuffers(outcomes)) : outcomes;
   // acks=all: the appends are readable now; only their producers' answers wait for the fsync.
-  const unannounced = announceAppends(task.items, outcomes, durable);
+  announceAppends(task.items, outcomes, durable);
+  // Batches not announced (a duplicate, a replicated shard) still move back with the reply.
+  const unannounced = storedBuffers(outcomes);
   const reply = unannounced.length ? withTransfer(outcomes, unannounced) : outcomes;
   // Each item is answered once the group commit covering its partition is done; a failed fsync fails
   // exactly the items that waited on it.
@@ -102,22 +104,24 @@ function produce(task: Extract<ShardTask, { op: "produce" }>): ShardResults["pro
   });
 }
 
+/** The buffers of the batches sent back as stored (ProduceOk.stored), to transfer with the reply. */
+function storedBuffers(outcomes: ShardResults["produce"]): ArrayBufferLike[] {
+  const buffers: ArrayBufferLike[] = [];
+  for (const outcome of outcomes) if ("ok" in outcome && outcome.ok.stored) buffers.push(outcome.ok.stored.buffer);
+  return buffers;
+}
+
 /**
  * Posts an AppendedNotice for every fresh append that waits for an fsync, so readers parked at its log end
  * wake now rather than one fdatasync later (a fetch already returns those records). A stored batch moves to
- * its notice. Returns the stored buffers still to move with the reply (those of items not announced).
+ * its notice (and leaves its ProduceOk).
  */
-function announceAppends(items: ProduceItem[], outcomes: ShardResults["produce"], durable: Array<Promise<void> | undefined>): ArrayBufferLike[] {
+function announceAppends(items: ProduceItem[], outcomes: ShardResults["produce"], durable: Array<Promise<void> | undefined>): void {
   const notices: AppendedNotice[] = [];
   const moved: ArrayBuffer[] = [];
-  const remaining: ArrayBufferLike[] = [];
   outcomes.forEach((outcome, i) => {
     const ok = "ok" in outcome ? outcome.ok : undefined;
-    if (!ok) return;
-    if (!channel || init.replicated || durable[i] === undefined || ok.duplicate) {
-      if (ok.stored) remaining.push(ok.stored.buffer);
-      return;
-    }
+    if (!ok || !channel || init.replicated || durable[i] === undefined || ok.duplicate) return;
     const item = items[i]!;
     notices.push({ topic: item.topic, partition: item.partition, baseOffset: ok.baseOffset, logEndOffset: ok.logEndOffset, bytes: ok.bytes, ...(ok.stored ? { stored: ok.stored } : {}) });
     if (ok.stored) moved.push(ok.stored.buffer as ArrayBuffer);
@@ -125,7 +129,6 @@ function announceAppends(items: ProduceItem[], outcomes: ShardResults["produce"]
     ok.announced = true;
   });
   if (notices.length) channel!.postMessage(["appended", notices] satisfies ShardNotice, moved);
-  return remaining;
 }
 
 function fetch(task: Extract<ShardTask, { op: "fetch" }>): ShardResults["fetch"] {
