@@ -157,10 +157,12 @@ async function produceLines(client: RivuletClient, topic: string, input: AsyncIt
   const unit = options.unit;
   const stderr = (line: string) => process.stderr.write(`${progressLine ? "\n" : ""}rivulet: ${line}\n`);
   let progressLine = false;
-  let outage: { error: Error } | undefined;
+  // `after`: lines numbered up to it were sent before the outage began. An acknowledgement of one of them may
+  // be an answer already on its way (another shard's, before the refusal), not a sign the broker is back.
+  let outage: { error: Error; after: number } | undefined;
   const onRetry = (event: { error: Error }) => {
     if (outage) return;
-    outage = event;
+    outage = { error: event.error, after: sent };
     const what = (event.error as RivuletError).code === "NETWORK_EXCEPTION" ? `lost the broker at ${options.url}` : `the broker at ${options.url} cannot take records now`;
     stderr(`${what} (${event.error.message}); retrying for up to ${formatNumber(options.timeoutMs / 1000)} s (--timeout)`);
   };
@@ -223,7 +225,7 @@ async function produceLines(client: RivuletClient, topic: string, input: AsyncIt
       sending.then(
         () => {
           acked++;
-          if (outage) {
+          if (outage && number > outage.after) {
             outage = undefined;
             stderr(`the broker at ${options.url} is back; resuming`);
           }
