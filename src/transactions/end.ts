@@ -6,9 +6,8 @@
 // Behavior:
 // - A marker write that fails (other than a partition deleted meanwhile, which holds nothing to mark)
 //   leaves the transaction Prepare*: tryComplete answers false and the coordinator's timer retries (the
-//   failure logged once, not per retry). A
-//   marker written twice is harmless (the shard appends nothing when no transaction of the producer is
-//   open there, txn-state.ts).
+//   failure is logged once, not per retry). A marker written twice is harmless (the shard appends nothing
+//   when no transaction of the producer is open there, txn-state.ts).
 // - The fencing abort bumps the epoch; at epoch 32766 it takes a new producer id instead, and the abort
 //   markers then carry the OLD id (the one that wrote the data), switching to the new id only after.
 

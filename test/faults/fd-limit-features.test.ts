@@ -8,7 +8,7 @@
 // - OffsetCommit (Kafka API 8, WebSocket COMMIT): the __consumer_offsets append, which has to roll a new
 //   segment (the topic's segment.bytes is lowered to the floor, 14, so every append rolls);
 // - EndTxn: the PrepareCommit record (a __transaction_state roll, likewise), and the commit marker (a roll
-//   of the data partition) once the decision is durable;
+//   of the data partition; the transaction also carries a TxnOffsetCommit) once the decision is durable;
 // - IncrementalAlterConfigs (Kafka API 44, WebSocket ALTER_TOPIC_CONFIGS): the topics.json rewrite.
 //
 // For each: a typed error, never success (the marker case answers NONE: the decision is durable, as Kafka);
@@ -153,6 +153,13 @@ describe("a single broker out of file descriptors: features that write files oth
     // Every later __consumer_offsets append rolls a segment: it needs new descriptors.
     expect((await alterConfig(kc, "__consumer_offsets", "segment.bytes", "14")).errorCode).toBe(0);
     const markers = await openTransaction(kc, "tx-markers", "txm", 0, "m");
+    // The transaction also commits a consumer's offset: it must reach OffsetFetch only with the commit.
+    expect((await kc.call(ApiKey.AddOffsetsToTxn, 3, { transactionalId: "tx-markers", ...markers, groupId: "g-txn" })).errorCode).toBe(0);
+    const txnOffsets = await kc.call(ApiKey.TxnOffsetCommit, 3, {
+      transactionalId: "tx-markers", groupId: "g-txn", ...markers, generationId: -1, memberId: "", groupInstanceId: null,
+      topics: [{ name: "oc", partitions: [{ partitionIndex: 0, committedOffset: 3n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    });
+    expect(txnOffsets.topics[0]!.partitions[0]!.errorCode).toBe(0);
     const defaultMaxMessageBytes = await configOf(kc, "cfg", "max.message.bytes");
     const defaultRetention = (await ws.admin.describeTopic("cfg")).configs.find((c) => c.name === "retention.ms")!.value;
 
@@ -189,6 +196,7 @@ describe("a single broker out of file descriptors: features that write files oth
     const endMarkersAgain = await endTxn(kc, "tx-markers", markers, true);
     const txmDuring = await readCommitted(kc, "txm", 0);
     const txmStateDuring = await txnState(kc, "tx-markers");
+    const txnOffsetDuring = await committed(kc, "g-txn", "oc");
 
     // Long enough for the coordinator's marker retries (every second) to run a few times.
     await sleep(2500);
@@ -200,7 +208,7 @@ describe("a single broker out of file descriptors: features that write files oth
   DeleteRecords kafka -> ${drKafka.errorCode} (lowWatermark ${drKafka.lowWatermark}), again -> ${drKafkaAgain.errorCode}; ws -> ${drWs}; log start ${startDuring} (ws ${wsStartDuring}); fetch from 0 -> ${fromOldStart.errorCode} [${fromOldStart.values.join(",")}]
   OffsetCommit kafka -> ${ocKafka}, again -> ${ocKafkaAgain}, ws -> ${ocWs}; committed ${ocKafkaDuring} / ${ocWsDuring}
   IncrementalAlterConfigs -> ${cfgKafka.errorCode} (${cfgKafka.errorMessage}); ws -> ${cfgWs}; max.message.bytes ${maxDuring}, retention.ms ${retentionDuring}; 1000-byte produce -> ${bigProduce}
-  EndTxn (marker) -> ${endMarkers}, again -> ${endMarkersAgain}; read_committed ${JSON.stringify(txmDuring)}; state ${txmStateDuring}
+  EndTxn (marker) -> ${endMarkers}, again -> ${endMarkersAgain}; read_committed ${JSON.stringify(txmDuring)}; state ${txmStateDuring}; its offset ${txnOffsetDuring}
   log lines naming EMFILE:\n${outA.split("\n").filter((l) => l.includes("EMFILE")).map((l) => "    " + l.slice(0, 300)).join("\n")}`);
 
     expect(aliveA).toBe(true);
@@ -237,6 +245,7 @@ describe("a single broker out of file descriptors: features that write files oth
     expect(endMarkersAgain).toBe(E.CONCURRENT_TRANSACTIONS.code);
     expect(txmDuring).toEqual({ values: [], atEnd: false });
     expect(txmStateDuring).toBe("PrepareCommit");
+    expect(txnOffsetDuring).toBe(-1n);
     const markerLines = outA.split("\n").filter((l) => l.includes("transaction end not finished"));
     expect(markerLines.length, markerLines.join("\n")).toBe(1);
     expect(markerLines[0]).toContain("EMFILE");
@@ -244,13 +253,16 @@ describe("a single broker out of file descriptors: features that write files oth
     // ---- descriptors free again: the same requests succeed ----
     expect(await deleteRecords(kc, "dr", 4n)).toMatchObject({ errorCode: 0, lowWatermark: 4n });
     expect(await ws.admin.deleteRecords("dr", [{ partition: 0, offset: 6n }])).toEqual([{ partition: 0, lowWatermark: 6n }]);
+    expect(broker.out.slice(logA).split("\n").filter((l) => l.includes("log start checkpoint writes succeed again"))).toHaveLength(1);
     expect(await commit(kc, "g-kafka", "oc", 50n)).toBe(0);
     await ws.admin.commitOffsets("g-ws", [{ topic: "oc", partition: 0, offset: 70n }]);
     expect(await until("the commit marker written by the coordinator's retry", async () => {
       const r = await readCommitted(kc, "txm", 0);
       return r.atEnd ? r : undefined;
     }, 10_000)).toEqual({ values: ["m"], atEnd: true });
-    expect(await txnState(kc, "tx-markers")).toBe("CompleteCommit");
+    // The marker comes first, CompleteCommit right after it.
+    await until("tx-markers CompleteCommit", async () => (await txnState(kc, "tx-markers")) === "CompleteCommit", 10_000);
+    expect(await committed(kc, "g-txn", "oc")).toBe(3n);
     expect(broker.out.slice(logA).split("\n").filter((l) => l.includes("transaction end finished after retries") && l.includes("tx-markers"))).toHaveLength(1);
     expect(await configOf(kc, "cfg", "max.message.bytes")).toBe(defaultMaxMessageBytes);
 
@@ -302,6 +314,7 @@ describe("a single broker out of file descriptors: features that write files oth
     expect((await fetchFrom(kc, "dr", 4n)).errorCode).toBe(E.OFFSET_OUT_OF_RANGE.code);
     expect(await fetchFrom(kc, "dr", 6n)).toEqual({ errorCode: 0, values: ["r6", "r7", "r8", "r9"] });
     expect(await committed(kc, "g-kafka", "oc")).toBe(50n);
+    expect(await committed(kc, "g-txn", "oc")).toBe(3n);
     expect((await ws.admin.committedOffsets("g-ws", ["oc"]))[0]!.offset).toBe(70n);
     expect(await configOf(kc, "cfg", "max.message.bytes")).toBe(defaultMaxMessageBytes);
     expect((await ws.admin.describeTopic("cfg")).configs.find((c) => c.name === "retention.ms")!.value).toBe(defaultRetention);
