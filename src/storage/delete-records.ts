@@ -10,6 +10,13 @@ import { OffsetOutOfRangeError } from "../errors/index.js";
 import type { PartitionLog } from "./partition-log.js";
 
 /**
+ * Logs whose last log start checkpoint write failed. The client only sees KAFKA_STORAGE_ERROR (no message
+ * field in DeleteRecords), so the operator needs the cause in the log, once: a warning when the writes start
+ * failing, debug while retries fail the same way, info when one succeeds again.
+ */
+const failing = new WeakSet<PartitionLog>();
+
+/**
  * Advances the log start to `offset` (-1 = the high watermark). An offset below the current start is a
  * no-op (Kafka answers with the current low watermark); above the high watermark: OffsetOutOfRangeError.
  * Returns the log start offset afterwards (Kafka's low_watermark).
@@ -29,8 +36,13 @@ export function deleteRecordsBefore(log: PartitionLog, offset: bigint): bigint {
     log.writeCheckpointOrThrow();
   } catch (error) {
     log.logStartOffset = previous;
+    const fields = { logStartOffset: previous, requested: target, error };
+    if (failing.has(log)) log.logger.debug("log start not moved again: checkpoint write failed", fields);
+    else log.logger.warn("log start not moved: its checkpoint could not be written; DeleteRecords fails until it can", fields);
+    failing.add(log);
     throw error;
   }
+  if (failing.delete(log)) log.logger.info("log start checkpoint writes succeed again", { logStartOffset: target });
   let count = 0;
   // A closed segment can go when the next one starts at or below the new log start.
   while (count < log.segments.length - 1 && log.segments[count + 1]!.baseOffset <= target) count++;

@@ -5,9 +5,9 @@
 //
 // Behavior:
 // - A marker write that fails (other than a partition deleted meanwhile, which holds nothing to mark)
-//   leaves the transaction Prepare*: tryComplete answers false and the coordinator's timer retries. A
-//   marker written twice is harmless (the shard appends nothing when no transaction of the producer is
-//   open there, txn-state.ts).
+//   leaves the transaction Prepare*: tryComplete answers false and the coordinator's timer retries (the
+//   failure is logged once, not per retry). A marker written twice is harmless (the shard appends nothing
+//   when no transaction of the producer is open there, txn-state.ts).
 // - The fencing abort bumps the epoch; at epoch 32766 it takes a new producer id instead, and the abort
 //   markers then carry the OLD id (the one that wrote the data), switching to the new id only after.
 
@@ -19,6 +19,13 @@ import type { TxnStateRecord } from "./state-records.js";
 import { commitPendingOffsets, type KeyedLock, type TxnMeta, type TxnRouting } from "./support.js";
 
 export const MAX_EPOCH = 32766;
+
+/**
+ * Ends whose last try failed. The timer retries every abortCheckMs for as long as the condition lasts (a full
+ * disk, no file descriptor left), so the failure is logged once (warn), each retry at debug, and the end
+ * that finally completes once (info): never a warning per retry.
+ */
+const unfinished = new WeakSet<TxnMeta>();
 
 /** What the end needs of the coordinator. */
 export interface EndContext {
@@ -79,9 +86,13 @@ export async function tryComplete(ctx: EndContext, meta: TxnMeta): Promise<boole
     ctx.onStep?.("markers-written", meta.transactionalId);
     if (commit && meta.pendingOffsets.length) await commitPendingOffsets(ctx.groups, meta.pendingOffsets, ctx.routing);
     await ctx.transition(meta, { status: commit ? "CompleteCommit" : "CompleteAbort", partitions: new Map(), pendingOffsets: [] });
+    if (unfinished.delete(meta)) ctx.logger.info("transaction end finished after retries", { transactionalId: meta.transactionalId, status: meta.status });
     return true;
   } catch (error) {
-    ctx.logger.warn("transaction end not finished; will retry", { transactionalId: meta.transactionalId, status: meta.status, error });
+    const fields = { transactionalId: meta.transactionalId, status: meta.status, error };
+    if (unfinished.has(meta)) ctx.logger.debug("transaction end still not finished; will retry", fields);
+    else ctx.logger.warn("transaction end not finished; will retry", fields);
+    unfinished.add(meta);
     return false;
   }
 }

@@ -21,4 +21,20 @@ describe("deleteRecordsBefore", () => {
     const { log: reopened } = openLog(fs);
     expect(reopened.logStartOffset).toBe(5n);
   });
+
+  it("failed checkpoint writes are logged once (warn) until one succeeds (info), not once per call", () => {
+    const fs = newFs();
+    const { log, logger } = openLog(fs);
+    log.append(batchOf(10));
+    for (let i = 0; i < 3; i++) {
+      fs.failNext("open", "EMFILE", "checkpoint");
+      expect(() => deleteRecordsBefore(log, 5n)).toThrow(expect.objectContaining({ code: "EMFILE" }));
+    }
+    expect(deleteRecordsBefore(log, 5n)).toBe(5n);
+    const lines = logger.entries.filter((e) => e.level !== "debug" && /log start|checkpoint/.test(e.msg)).map((e) => `${e.level} ${e.msg}`);
+    expect(lines).toEqual([
+      "warn log start not moved: its checkpoint could not be written; DeleteRecords fails until it can",
+      "info log start checkpoint writes succeed again",
+    ]);
+  });
 });
