@@ -100,14 +100,28 @@ export async function writeOffsets(
       pending.push(slot);
     }
   }
+  const failing = failingCommits(ctx.offsets);
   try {
     await ctx.offsets.commit(req.groupId, entries, ctx.clock.now());
+    if (failing.delete(req.groupId)) ctx.logger.info("offset commits are written again", { group: req.groupId });
   } catch (error) {
     const code = appendErrorCode(error);
-    ctx.logger.warn("offset commit could not be written", { group: req.groupId, error });
+    // A consumer retries its commit every few hundred ms while the disk is full or no descriptor is left: the
+    // cause is a warning once per group and episode, the retries debug lines.
+    if (failing.has(req.groupId)) ctx.logger.debug("offset commit still could not be written", { group: req.groupId, error });
+    else ctx.logger.warn("offset commit could not be written", { group: req.groupId, error });
+    failing.add(req.groupId);
     for (const slot of pending) slot.errorCode = code;
   }
   return response;
+}
+
+/** Groups whose last offset commit could not be written, per offset store (so per broker). */
+const failingByStore = new WeakMap<object, Set<string>>();
+function failingCommits(store: object): Set<string> {
+  let groups = failingByStore.get(store);
+  if (!groups) failingByStore.set(store, (groups = new Set()));
+  return groups;
 }
 
 /** Kafka's maybeConvertOffsetCommitError: storage-side errors as a committing client understands them. */
