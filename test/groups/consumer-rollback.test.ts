@@ -212,6 +212,25 @@ describe("online migration whose write fails", () => {
   });
 });
 
+describe("a classic-protocol member joining a consumer group, whose write fails", () => {
+  it("gets the error in its JoinGroup; the group is as before; its retry joins", async () => {
+    const log = new InMemoryOffsetLog();
+    const { coord } = await coordinator({ offsetLog: log, ...hooks });
+    const c = await settle(coord, await joined(coord, "c"));
+    expect(c.owned).toHaveLength(4);
+    const before = coord.describeConsumerGroup("g");
+    const classicJoin = () => coord.joinGroup(join({ protocols: [{ name: "range", metadata: encodeSubscription(["orders"]) }], sessionTimeoutMs: 10_000 }));
+
+    log.failNextAppend = enospc();
+    expect((await classicJoin()).errorCode).toBe(Err.NOT_COORDINATOR);
+    expect(coord.describeConsumerGroup("g")).toEqual(before);
+    expect(await beat(coord, c)).toMatchObject({ errorCode: Err.NONE, memberEpoch: c.memberEpoch, assignment: null });
+
+    expect((await classicJoin()).errorCode).toBe(Err.NONE);
+    expect(coord.describeConsumerGroup("g").members).toHaveLength(2);
+  });
+});
+
 /** An offsets log whose appends the test settles one by one. */
 class GatedLog extends InMemoryOffsetLog {
   readonly waiting: Array<{ records: OffsetLogRecord[]; pass(): void; fail(error: Error): void }> = [];
