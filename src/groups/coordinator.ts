@@ -36,6 +36,8 @@ import { consumerGroupHeartbeat, type ConsumerGroupHeartbeatRequest, type Consum
 import { describeConsumerGroup, type ConsumerGroupDescription } from "./consumer/describe.js";
 import { GroupStore } from "./persist/store.js";
 import { restoreGroups } from "./persist/restore.js";
+import type { GroupCheckpoint } from "./persist/checkpoint.js";
+import { rollBack } from "./consumer/rollback.js";
 import {
   resolveGroupConfig,
   type GroupConfig,
@@ -81,7 +83,8 @@ export class GroupCoordinator {
       timers: new Timers(clock),
       groups: new Map<string, AnyGroup>(),
       offsets: new OffsetStore(this.offsetLog, logger),
-      persist: new GroupStore(this.offsetLog, appendErrorCode, logger),
+      // A failed write puts the group back as the log holds it (consumer/rollback.ts), unless it moved away.
+      persist: new GroupStore(this.offsetLog, appendErrorCode, logger, (groupId, cp) => this.statusError(groupId) === Err.NONE && rollBack(this.ctx, cp as GroupCheckpoint)),
       logger,
       hooks: { partitionsFor, logEndOffset, resolveStart, topicNames },
     };
@@ -171,8 +174,9 @@ export class GroupCoordinator {
   // ---- KIP-848 consumer groups ----------------------------------------------------------------------------
 
   /**
-   * The heartbeat applied in memory; its records are being written. Front ends answer with
-   * `consumerGroupHeartbeatDurable`, which waits for them; this one is for tests that drive time by hand.
+   * The heartbeat applied in memory; its records are being written (the change is rolled back if they cannot
+   * be). Front ends answer with `consumerGroupHeartbeatDurable`, which waits for them; this one is for tests
+   * that drive time by hand.
    */
   consumerGroupHeartbeat(request: ConsumerGroupHeartbeatRequest): ConsumerGroupHeartbeatResponse {
     const error = this.statusError(request.groupId);
@@ -183,7 +187,8 @@ export class GroupCoordinator {
   /**
    * The heartbeat, answered once the group's records are durable (Kafka answers once its records are
    * committed). If they could not be written the member gets the append's error (NOT_COORDINATOR,
-   * COORDINATOR_NOT_AVAILABLE, …) and retries; its retry writes them again.
+   * COORDINATOR_NOT_AVAILABLE, …) and the group is put back as it was before the change (Kafka reverts the
+   * same way); the member retries, and its retry makes the change again.
    */
   async consumerGroupHeartbeatDurable(request: ConsumerGroupHeartbeatRequest): Promise<ConsumerGroupHeartbeatResponse> {
     const response = this.consumerGroupHeartbeat(request);

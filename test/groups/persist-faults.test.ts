@@ -1,8 +1,9 @@
 // Failure tests for group metadata in __consumer_offsets (src/groups/persist/), against a broker child
 // process (dist/), with KIP-848 members over raw ConsumerGroupHeartbeat v1 frames:
 // - A full disk (a real tmpfs, test/helpers/tmpfs.ts): a member whose join cannot be written gets the
-//   retriable NOT_COORDINATOR and the broker keeps serving the member already in; once space returns the
-//   join goes through, and after a kill -9 both members come back with their epochs and partitions.
+//   retriable NOT_COORDINATOR, and the join is rolled back: the member already in keeps its epoch and
+//   partitions; once space returns the join goes through, and after a kill -9 both members come back with
+//   their epochs and partitions.
 // - The same for a classic group (kafkajs over the Kafka port) and a WebSocket group consumer: while the
 //   generation cannot be written nobody is told an assignment (SyncGroup fails, the client retries); once
 //   space returns both groups form and read everything (restarts: the KIP-848 case above and
@@ -120,16 +121,23 @@ describe("group metadata on a full disk", () => {
     const refused = await g.join("member-b");
     expect(refused).toMatchObject({ errorCode: 16, memberEpoch: -1 }); // NOT_COORDINATOR: retriable, look again
     expect(refused.errorMessage).toMatch(/could not be written/);
-    // a keeps heartbeating; whatever it is told is a Kafka answer on an open connection, and it keeps its
-    // partitions until its assignment changes durably.
+    // b's join was rolled back (src/groups/consumer/rollback.ts). a keeps heartbeating: while the disk is
+    // full it may be told NOT_COORDINATOR too (the group's next write repeats the records the failed one
+    // carried, in case they landed), never a new assignment.
     const during = await g.beat(a);
     expect([0, 16]).toContain(during.errorCode);
+    if (during.errorCode === 0) expect(during).toMatchObject({ memberEpoch: a.epoch, assignment: null });
 
     unlinkSync(filler);
+    // Space is back: a finds the group as it was before b's attempt: same epoch, all four partitions still
+    // its own (a full heartbeat answers with the whole assignment).
+    const after = await g.full(a);
+    expect(after, after.errorMessage ?? "").toMatchObject({ errorCode: 0, memberEpoch: a.epoch });
+    expect(g.count({ ...a, owned: g.owned(after) })).toBe(4);
     const b1 = await g.join("member-b");
     expect(b1.errorCode, b1.errorMessage ?? "").toBe(0);
     let b = { memberId: "member-b", epoch: b1.memberEpoch, owned: g.owned(b1) };
-    // a saw an error: like a client, it sends a full heartbeat next, and is told what to give up.
+    // a full heartbeat (what a client sends after reconnecting) tells a what to give up.
     const aFull = await g.full(a);
     expect(aFull.errorCode, aFull.errorMessage ?? "").toBe(0);
     a = { ...a, epoch: aFull.memberEpoch, owned: g.owned(aFull) };

@@ -48,6 +48,15 @@ export function prepareRebalance(ctx: GroupContext, group: ClassicGroup, reason:
   }
 }
 
+/**
+ * A group put back in the middle of a rebalance whose timers were dropped (a failed online upgrade rolled
+ * back, consumer/rollback.ts): the join phase runs again, or the rebalance starts again if it was syncing.
+ */
+export function resumeRebalance(ctx: GroupContext, group: ClassicGroup): void {
+  if (group.canRebalance) prepareRebalance(ctx, group, "resumed after a failed conversion was rolled back");
+  else ctx.timers.schedule(timerKey.join(group.groupId), group.rebalanceTimeoutMs(), () => current(ctx, group) && completeJoin(ctx, group));
+}
+
 function scheduleInitialJoin(ctx: GroupContext, group: ClassicGroup, delayMs: number, remainingMs: number): void {
   ctx.timers.schedule(timerKey.join(group.groupId), delayMs, () => {
     if (!current(ctx, group)) return;

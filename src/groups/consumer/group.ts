@@ -78,6 +78,19 @@ export function newMember(memberId: string): ConsumerMember {
   };
 }
 
+/** ConsumerGroup.snapshot(): the group's fields, copied. */
+export interface ConsumerGroupSnapshot {
+  readonly groupEpoch: number;
+  readonly assignmentEpoch: number;
+  readonly members: ReadonlyMap<string, ConsumerMember>;
+  readonly staticMembers: ReadonlyMap<string, string>;
+  readonly target: ReadonlyMap<string, PartitionSet>;
+  readonly subscriptionMetadata: ReadonlyMap<string, number>;
+  readonly topicVisible: ReadonlyMap<string, (topic: string) => boolean>;
+  readonly resolvedTopics: ReadonlyMap<string, string[]>;
+  readonly partitionEpochs: ReadonlyMap<string, number>;
+}
+
 export class ConsumerGroup {
   readonly kind = "consumer" as const;
   groupEpoch = 0;
@@ -165,6 +178,39 @@ export class ConsumerGroup {
     for (const key of member.pendingRevocation) if (this.partitionEpochs.get(key) === member.memberEpoch) this.partitionEpochs.delete(key);
   }
 
+  /**
+   * The group's state as it is now, to go back to if the write that follows fails (persist/store.ts).
+   * Members and partition sets are never changed in place (updateMember replaces them), so copying the maps
+   * is enough. The MEMBER_ID_REQUIRED ids in flight are not part of it: they are not written either.
+   */
+  snapshot(): ConsumerGroupSnapshot {
+    return {
+      groupEpoch: this.groupEpoch,
+      assignmentEpoch: this.assignmentEpoch,
+      members: new Map(this.members),
+      staticMembers: new Map(this.staticMembers),
+      target: new Map(this.target),
+      subscriptionMetadata: new Map(this.subscriptionMetadata),
+      topicVisible: new Map(this.topicVisible),
+      resolvedTopics: new Map(this.resolvedTopics),
+      partitionEpochs: new Map(this.partitionEpochs),
+    };
+  }
+
+  /** Puts back a snapshot; a member's topic filter from a later heartbeat is kept (it is not group state). */
+  restore(s: ConsumerGroupSnapshot): void {
+    this.groupEpoch = s.groupEpoch;
+    this.assignmentEpoch = s.assignmentEpoch;
+    this.target = new Map(s.target);
+    this.subscriptionMetadata = new Map(s.subscriptionMetadata);
+    refill(this.members, s.members);
+    refill(this.staticMembers, s.staticMembers);
+    refill(this.resolvedTopics, s.resolvedTopics);
+    refill(this.partitionEpochs, s.partitionEpochs);
+    const visible = new Map([...s.topicVisible, ...this.topicVisible]);
+    refill(this.topicVisible, new Map([...visible].filter(([id]) => this.members.has(id))));
+  }
+
   /** True when every member speaks the classic protocol, except `exceptId` (the member leaving). */
   allClassicExcept(exceptId: string | null): boolean {
     for (const m of this.members.values()) if (m.memberId !== exceptId && m.classic === null) return false;
@@ -180,6 +226,12 @@ export class ConsumerGroup {
     for (const [name, n] of [...votes].sort(([a], [b]) => (a < b ? -1 : 1))) if (n > most) [best, most] = [name, n];
     return best;
   }
+}
+
+/** Gives a map `from`'s contents, in place (the group's `readonly` maps cannot be replaced). */
+function refill<K, V>(into: Map<K, V>, from: ReadonlyMap<K, V>): void {
+  into.clear();
+  for (const [k, v] of from) into.set(k, v);
 }
 
 export function isReconciledTo(member: ConsumerMember, epoch: number): boolean {

@@ -48,6 +48,7 @@ import { Err, type GroupContext } from "../context.js";
 import { ConsumerGroup, isReconciledTo, newMember, reconcile, toPartitions, toSet, type ConsumerMember } from "./group.js";
 import type { TopicPartition } from "../types.js";
 import { persistConsumer } from "../persist/snapshot.js";
+import { checkpointOf } from "../persist/checkpoint.js";
 import { compileTopicRegex } from "./regex-match.js";
 import { RegexSyntaxError } from "./regex-parse.js";
 import { memberTopics, subscriptionMetadata } from "./subscription.js";
@@ -161,6 +162,7 @@ function consumerGroup(ctx: GroupContext, groupId: string, create: boolean): Con
       // Online upgrade (migration.ts): the classic members stay, speaking JoinGroup/SyncGroup/Heartbeat.
       const refusal = upgradeRefusal(ctx, existing);
       if (refusal !== null) fail(Err.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group: ${refusal}.`);
+      ctx.persist.setDurable(groupId, checkpointOf(ctx, groupId)); // a failed first write puts the classic group back
       const upgraded = upgradeToConsumer(ctx, existing);
       for (const m of upgraded.members.values()) scheduleSession(ctx, upgraded, m.memberId);
       return upgraded;
@@ -171,6 +173,7 @@ function consumerGroup(ctx: GroupContext, groupId: string, create: boolean): Con
     ctx.logger.info("an empty group becomes a consumer group (KIP-848); its committed offsets stay", { group: groupId, was: existing.kind });
   }
   if (!create) return undefined;
+  ctx.persist.setDurable(groupId, checkpointOf(ctx, groupId)); // what a failed first write puts back
   const group = new ConsumerGroup(groupId);
   ctx.groups.set(groupId, group);
   return group;

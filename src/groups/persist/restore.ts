@@ -20,6 +20,7 @@ import { rescheduleHeartbeat } from "../classic/rebalance.js";
 import { scheduleRebalanceTimeout, scheduleSession } from "../consumer/heartbeat.js";
 import type { ClassicGroupValue, ConsumerGroupValue, ConsumerMemberValue } from "./records.js";
 import type { LoadedGroup } from "./store.js";
+import { checkpointOf } from "./checkpoint.js";
 
 /** Puts the loaded groups into the context (replacing what is there) and starts their members' sessions. */
 export function restoreGroups(ctx: GroupContext, loaded: Map<string, LoadedGroup>): void {
@@ -73,6 +74,7 @@ function restoreConsumer(ctx: GroupContext, groupId: string, v: ConsumerGroupVal
     group.target.set(memberId, toSet(m.target));
   }
   ctx.groups.set(groupId, group);
+  ctx.persist.setDurable(groupId, checkpointOf(ctx, groupId)); // what a failed write goes back to
   for (const member of group.members.values()) {
     scheduleSession(ctx, group, member.memberId);
     if (member.state === "UnrevokedPartitions") scheduleRebalanceTimeout(ctx, group, member);

@@ -6,7 +6,8 @@
 // - classic: the leader's SyncGroup (before anyone gets the assignment), a static member replaced in place,
 //   the group becoming Empty (a tombstone), the group deleted (a tombstone);
 // - KIP-848: after every ConsumerGroupHeartbeat and every member removed by a timer (only what changed is
-//   written); an empty group is tombstoned, its committed offsets stay.
+//   written); an empty group is tombstoned, its committed offsets stay. Each write carries the group's
+//   checkpoint, so a write that fails puts the group back as the log holds it (store.ts).
 // WebSocket (managed) groups are not written: their members hold live connections and rejoin anyway.
 
 import type { GroupContext } from "../context.js";
@@ -14,6 +15,7 @@ import type { ClassicGroup } from "../group.js";
 import { toPartitions, type ConsumerGroup } from "../consumer/group.js";
 import { encodeClassicGroup, encodeConsumerGroup, encodeConsumerMember, RecordType } from "./records.js";
 import type { GroupWrite } from "./store.js";
+import { checkpointOf } from "./checkpoint.js";
 
 export function classicWrites(group: ClassicGroup): GroupWrite[] {
   const key = { type: RecordType.ClassicGroup, group: group.groupId } as const;
@@ -82,7 +84,10 @@ export function persistClassic(ctx: GroupContext, group: ClassicGroup): Promise<
   return ctx.persist.write(group.groupId, classicWrites(group), true);
 }
 
-/** Writes what changed in a KIP-848 group (members gone and an empty group are tombstoned). */
+/**
+ * Writes what changed in a KIP-848 group (members gone and an empty group are tombstoned). If the write
+ * fails, the group goes back to its last written state (checkpoint.ts).
+ */
 export function persistConsumer(ctx: GroupContext, group: ConsumerGroup): Promise<number> {
-  return ctx.persist.write(group.groupId, consumerWrites(group), true);
+  return ctx.persist.write(group.groupId, consumerWrites(group), true, () => checkpointOf(ctx, group.groupId));
 }

@@ -7,10 +7,17 @@
 // - Writes are diffs: each call encodes the group as it is now and appends only the records whose bytes
 //   differ from what this store last wrote for the group (a tombstone for a record that no longer applies:
 //   a member gone, a group empty or deleted). A heartbeat that changes nothing writes nothing.
-// - What was issued counts as written (appends of one partition land in the order issued); if an append
-//   fails, the records it carried are marked unknown, so the next call for the group writes them again.
+// - What was issued counts as written. A group's appends go one at a time: while one is in flight, later
+//   writes of the group are merged into the next one (latest value per record), appended once it succeeded.
+//   So the log only ever holds whole states of the group, in order: never a later change without an earlier
+//   one it was computed from.
+// - A failed append fails the merged writes behind it too (they are not appended), and the records both
+//   carried are marked unknown, so the next call for the group writes them again. The group in memory goes
+//   back to the checkpoint of the last write that succeeded (or of the load): what the log holds, and what a
+//   restart would find (Kafka reverts its coordinator's timeline data to the last committed offset the same
+//   way). Writes carry that checkpoint as an opaque value; `rollback`, given by the coordinator, applies it.
 // - `flush(groupId)` resolves once every append issued for the group so far has settled, with NONE or the
-//   error of the last failed one (mapped as OffsetCommit maps append errors). A response that reveals group
+//   error of the failed one (mapped as OffsetCommit maps append errors). A response that reveals group
 //   state (a new member epoch, a SyncGroup assignment) waits for it, as Kafka answers only once its records
 //   are committed.
 // - Replay keeps the latest value per key (a tombstone removes it); `take` hands the survivors over, per
@@ -45,6 +52,24 @@ export interface GroupWrite {
   value: Uint8Array | null;
 }
 
+/** Records on their way to the log, in one append: all or nothing. */
+interface Batch {
+  /** record id → the latest record for it. */
+  readonly records: Map<string, OffsetLogRecord>;
+  /** The group once this batch is in the log (the latest write's checkpoint); undefined: not known. */
+  checkpoint: unknown;
+  readonly done: Promise<number>;
+  settle(code: number): void;
+}
+
+/** One group's appends: at most one in flight, the writes made meanwhile merged into the next one. */
+interface GroupWrites {
+  inFlight?: Batch;
+  queued?: Batch;
+  /** The group as the log holds it (the checkpoint of its last successful write); undefined: not known. */
+  durable: unknown;
+}
+
 interface Written {
   key: Uint8Array;
   /** undefined: unknown (a failed append carried it): write it again at the next call. */
@@ -52,19 +77,24 @@ interface Written {
 }
 
 const NONE = KafkaErrors.NONE.code;
+const NOT_COORDINATOR = KafkaErrors.NOT_COORDINATOR.code;
 
 export class GroupStore {
   /** group → record id → what was last written for it. */
   private readonly written = new Map<string, Map<string, Written>>();
-  private readonly pending = new Map<string, Promise<number>>();
+  private readonly appends = new Map<string, GroupWrites>();
   /** group → record id → replayed value, until `take`. */
   private readonly loaded = new Map<string, Map<string, { key: GroupRecordKey; value: Uint8Array }>>();
 
-  /** `errorCode` maps a failed append to what a member is told (the coordinator passes OffsetCommit's mapping). */
+  /**
+   * `errorCode` maps a failed append to what a member is told (the coordinator passes OffsetCommit's mapping);
+   * `rollback` puts a group back as a checkpoint describes it, after a failed append.
+   */
   constructor(
     private readonly log: OffsetLog,
     private readonly errorCode: (error: unknown) => number,
     private readonly logger?: Logger,
+    private readonly rollback?: (groupId: string, checkpoint: unknown) => void,
   ) {}
 
   /** A replayed record; false when it is not a group record (the caller handles offsets). */
@@ -115,17 +145,17 @@ export class GroupStore {
 
   /**
    * Writes `records` for the group, diffed against what was written before; `replaceAll` also tombstones
-   * every other record written for the group. Resolves as `flush`.
+   * every other record written for the group. `checkpoint` captures the group as these records describe it
+   * (called only when something is to be written); without one, a failure after this write cannot roll
+   * the group back. Resolves as `flush`.
    */
-  write(groupId: string, records: GroupWrite[], replaceAll = false): Promise<number> {
+  write(groupId: string, records: GroupWrite[], replaceAll = false, checkpoint?: () => unknown): Promise<number> {
     let written = this.written.get(groupId);
     if (!written) this.written.set(groupId, (written = new Map()));
-    const out: OffsetLogRecord[] = [];
-    const carried: string[] = [];
+    const out = new Map<string, OffsetLogRecord>();
     const wanted = new Set<string>();
     const put = (id: string, key: Uint8Array, value: Uint8Array | null) => {
-      out.push({ key, value });
-      carried.push(id);
+      out.set(id, { key, value });
       if (value === null) written.delete(id);
       else written.set(id, { key, value });
     };
@@ -141,25 +171,13 @@ export class GroupStore {
     }
     if (replaceAll) for (const [id, w] of [...written]) if (!wanted.has(id)) put(id, w.key, null);
     if (!written.size) this.written.delete(groupId);
-    if (!out.length) return this.flush(groupId);
-    const previous = this.pending.get(groupId) ?? Promise.resolve(NONE);
-    const appended = this.log.append(groupId, out).then(
-      () => NONE,
-      (error: unknown) => {
-        this.logger?.warn("group metadata could not be written", { group: groupId, error: String(error) });
-        const now = this.written.get(groupId) ?? new Map<string, Written>();
-        this.written.set(groupId, now);
-        for (const [i, id] of carried.entries()) now.set(id, { key: out[i]!.key, value: undefined });
-        return this.errorCode(error);
-      },
-    );
-    // Settles after every earlier append of the group, reporting the first failure among them.
-    const settled = Promise.all([previous, appended]).then(([a, b]) => (a !== NONE ? a : b));
-    this.pending.set(groupId, settled);
-    void settled.then(() => {
-      if (this.pending.get(groupId) === settled) this.pending.delete(groupId);
-    });
-    return settled;
+    if (!out.size) return this.flush(groupId);
+    const group = this.appendsOf(groupId);
+    const batch = group.inFlight ? (group.queued ??= newBatch()) : newBatch();
+    for (const [id, record] of out) batch.records.set(id, record);
+    batch.checkpoint = checkpoint?.();
+    if (!group.inFlight) this.issue(groupId, group, batch);
+    return batch.done;
   }
 
   /** Tombstones every record written for the group. */
@@ -168,15 +186,76 @@ export class GroupStore {
   }
 
   flush(groupId: string): Promise<number> {
-    return this.pending.get(groupId) ?? Promise.resolve(NONE);
+    const group = this.appends.get(groupId);
+    return (group?.queued ?? group?.inFlight)?.done ?? Promise.resolve(NONE);
+  }
+
+  /** The group as the log holds it now (just loaded, or created before its first write): what a failure goes back to. */
+  setDurable(groupId: string, checkpoint: unknown): void {
+    this.appendsOf(groupId).durable = checkpoint;
   }
 
   /** The coordinator moved away: forget the group here (the log keeps its records for the next owner). */
   forget(groupId: string): void {
     this.written.delete(groupId);
     this.loaded.delete(groupId);
-    this.pending.delete(groupId);
+    // Writes waiting behind an append in flight are not appended by this coordinator any more.
+    this.appends.get(groupId)?.queued?.settle(NOT_COORDINATOR);
+    this.appends.delete(groupId);
   }
+
+  private appendsOf(groupId: string): GroupWrites {
+    let group = this.appends.get(groupId);
+    if (!group) this.appends.set(groupId, (group = { durable: undefined }));
+    return group;
+  }
+
+  private issue(groupId: string, group: GroupWrites, batch: Batch): void {
+    group.inFlight = batch;
+    this.log.append(groupId, [...batch.records.values()]).then(
+      () => this.appended(groupId, group, batch),
+      (error: unknown) => this.failed(groupId, group, batch, error),
+    );
+  }
+
+  private appended(groupId: string, group: GroupWrites, batch: Batch): void {
+    if (this.appends.get(groupId) === group) {
+      group.durable = batch.checkpoint;
+      group.inFlight = undefined;
+      const next = group.queued;
+      group.queued = undefined;
+      if (next) this.issue(groupId, group, next);
+      else if (group.durable === undefined) this.appends.delete(groupId); // nothing left to track (a deleted group)
+    }
+    batch.settle(NONE);
+  }
+
+  private failed(groupId: string, group: GroupWrites, batch: Batch, error: unknown): void {
+    this.logger?.warn("group metadata could not be written", { group: groupId, error: String(error) });
+    const code = this.errorCode(error);
+    const behind = group.queued;
+    if (this.appends.get(groupId) === group) {
+      group.inFlight = group.queued = undefined;
+      const now = this.written.get(groupId) ?? new Map<string, Written>();
+      this.written.set(groupId, now);
+      for (const b of [batch, behind]) for (const [id, record] of b?.records ?? []) now.set(id, { key: record.key, value: undefined });
+      if (group.durable !== undefined) {
+        try {
+          this.rollback?.(groupId, group.durable);
+        } catch (rollbackError) {
+          this.logger?.error("could not roll a group back after a failed write", { group: groupId, error: String(rollbackError) });
+        }
+      }
+    }
+    batch.settle(code);
+    behind?.settle(code);
+  }
+}
+
+function newBatch(): Batch {
+  let settle!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (settle = resolve));
+  return { records: new Map(), checkpoint: undefined, done, settle };
 }
 
 function recordId(key: GroupRecordKey): string {
