@@ -1,7 +1,8 @@
 // acks=all through the WebSocket front end with the fdatasync held open and then failing
 // (docs/storage.md, "When consumers see a record"; the broker-level half is
 // test/broker/acks-all-visibility.test.ts). A subscriber parked at the log end gets the record as soon as it
-// is written (the shard's AppendedNotice), while the producer's acknowledgement waits for the fsync; when
+// is written (the shard's AppendedNotice), with the high watermark at the log end in its CHUNK (a second
+// subscription in raw frames reads it), while the producer's acknowledgement waits for the fsync; when
 // that fsync fails, the producer gets the KAFKA_STORAGE_ERROR the docs promise, the subscriber's stream
 // carries on with the next record (no gap, no repeat), and after a restart every acknowledged record is at
 // its offset. An idempotent producer that retries through the failure is answered at the offset of its first
@@ -11,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import type { RetryEvent } from "../../src/client/index.js";
 import type { RivuletError } from "../../src/errors/index.js";
 import { tailFanoutOf } from "../../src/frontends/ws/tail-fanout.js";
+import { FrameType, StartKind, type ServerFrame } from "../../src/protocol/ws/index.js";
 import { nextWithin, take } from "../helpers/consume.js";
 import { heldFsync, outcomeOf, settlesWithin } from "../helpers/held-fsync.js";
 import { text, wsServers } from "../helpers/ws-server.js";
@@ -34,12 +36,17 @@ describe("acks=all over WebSocket while the fdatasync is held, then fails", () =
     await client.admin.createTopic(topic, { partitions: 1 });
     const producer = client.producer({ acks: "all", lingerMs: 0, retries: 0 });
     const consumer = client.consumer({ topic, from: "earliest" });
+    // A second subscription in raw frames, to read the high watermark each CHUNK carries.
+    const raw = await env.raw(srv.url);
+    raw.send({ type: FrameType.SUBSCRIBE, topic, credit: 1 << 20, maxChunkBytes: 1 << 16, start: { kind: StartKind.EARLIEST, value: 0n }, partitions: [] });
+    const chunkFrom = async (offset: bigint) => (await raw.waitFor((f) => f.type === FrameType.CHUNK && f.fromOffset === offset, 5_000)) as Extract<ServerFrame, { type: typeof FrameType.CHUNK }>;
 
-    // An ordinary acks=all record first: the subscription is live and then parks at the log end (offset 1).
+    // An ordinary acks=all record first: the subscriptions are live and then park at the log end (offset 1).
     expect((await producer.send({ topic, partition: 0, value: "before" })).offset).toBe(0n);
     const first = await nextWithin(consumer, 10_000);
     expect([first.offset, text(first.value)]).toEqual([0n, "before"]);
-    await until(() => tailFanoutOf(srv.server.broker).parkedOn(topic, 0) === 1, "the subscription parked at the log end");
+    expect((await chunkFrom(0n)).highWatermark).toBe(1n);
+    await until(() => tailFanoutOf(srv.server.broker).parkedOn(topic, 0) === 2, "both subscriptions parked at the log end");
 
     // Held: the record reaches the subscriber while its producer has no answer.
     fsync.hold();
@@ -47,6 +54,8 @@ describe("acks=all over WebSocket while the fdatasync is held, then fails", () =
     const held = outcomeOf(producer.send({ topic, partition: 0, value: "held" })).finally(() => (answered = true));
     const seen = await nextWithin(consumer, 5_000, () => "the subscriber did not get the acks=all record while its fdatasync was held");
     expect([seen.offset, text(seen.value)]).toEqual([1n, "held"]);
+    // The high watermark is the log end, fsynced or not (docs/storage.md: it moves at the append).
+    expect(await chunkFrom(1n)).toMatchObject({ nextOffset: 2n, highWatermark: 2n });
     expect(answered).toBe(false);
     expect(await settlesWithin(held, 200)).toBe(false);
 
@@ -61,9 +70,12 @@ describe("acks=all over WebSocket while the fdatasync is held, then fails", () =
     expect((await producer.send({ topic, partition: 0, value: "after" })).offset).toBe(2n);
     const next = await nextWithin(consumer, 5_000);
     expect([next.offset, text(next.value)]).toEqual([2n, "after"]);
+    expect(await chunkFrom(2n)).toMatchObject({ nextOffset: 3n, highWatermark: 3n });
     expect(await settlesWithin(consumer.next(), 200)).toBe(false);
+    expect(raw.frames.filter((f) => f.type === FrameType.CHUNK || f.type === FrameType.ERROR)).toEqual([]);
     await consumer.close();
     client.close();
+    raw.terminate();
 
     // A restart keeps every acknowledged record at its offset. The record whose fsync failed is there too:
     // it was written, and the next fsync (the one "after" waited for) covered it; offsets stay contiguous.
