@@ -2,7 +2,8 @@
 // KIP-848 heartbeat loop, a classic member) against a broker process that may be restarting.
 
 import { createConnection, type Socket } from "node:net";
-import { FrameDecoder, concat, decodeResponseFrame, encodeRequestFrame, type ApiKeyValue, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
+import { batchSizeAt, decodeRecordBatch, viewOf } from "../../src/core/index.js";
+import { ApiKey, FrameDecoder, concat, decodeResponseFrame, encodeRequestFrame, type ApiKeyValue, type FetchPartitionResponse, type RequestOf, type ResponseOf } from "../../src/protocol/kafka/index.js";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -61,3 +62,34 @@ export async function ask<K extends ApiKeyValue>(bootstrap: string, apiKey: K, v
   throw new Error(`no answer: ${JSON.stringify(last, (_k, v) => (typeof v === "bigint" ? String(v) : v))}`);
 }
 
+
+/** One partition's answer to a consumer's Fetch (v11, minBytes 1): a long poll of up to `maxWaitMs`. */
+export async function fetchPartition(wire: Wire, topic: string, partition: number, offset: bigint, options: { maxWaitMs: number; isolationLevel?: 0 | 1 }): Promise<FetchPartitionResponse> {
+  const response = await wire.request(ApiKey.Fetch, 11, {
+    replicaId: -1,
+    maxWaitMs: options.maxWaitMs,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    isolationLevel: options.isolationLevel ?? 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [],
+    rackId: "",
+  });
+  return response.responses[0]!.partitions[0]!;
+}
+
+/** [offset, value as text] of every record a fetched partition holds at or past `from` (batches may start before it). */
+export function fetchedRecords(p: FetchPartitionResponse, from = 0n): [bigint, string][] {
+  const bytes = p.records as Uint8Array | null;
+  const out: [bigint, string][] = [];
+  if (!bytes) return out;
+  const view = viewOf(bytes);
+  for (let at = 0; at < bytes.byteLength; ) {
+    const size = batchSizeAt(view, at);
+    for (const r of decodeRecordBatch(bytes.subarray(at, at + size)).records) if (r.offset >= from) out.push([r.offset, Buffer.from(r.value!).toString()]);
+    at += size;
+  }
+  return out;
+}
