@@ -38,7 +38,8 @@ export type { Acks, FetchOk as FetchResult, ListOffsetsOk as ListOffsetsResult, 
 
 export type { OffsetSpec };
 export type { FetchItem, FetchOptions, PartitionCounters, ProduceItem, ProduceOptions } from "./broker-types.js";
-import type { FetchItem, FetchOptions, PartitionCounters, ProduceItem, ProduceOptions, TransactionalWriteCheck } from "./broker-types.js";
+import type { FetchItem, FetchOptions, ProduceItem, ProduceOptions, TransactionalWriteCheck } from "./broker-types.js";
+import { PartitionCounterTable } from "./partition-counters.js";
 import type { AppendedNotice, MarkerItem, MarkerOk } from "../shard/protocol.js";
 export type { TransactionalWriteCheck };
 
@@ -46,8 +47,8 @@ export class Broker extends EventEmitter {
   private closed = false;
   /** Set by the transaction coordinator; without one, transactional batches are refused (INVALID_TXN_STATE). */
   private transactionalWriteCheck: TransactionalWriteCheck | undefined;
-  /** Per-partition counters for /metrics, keyed by partitionKey. */
-  readonly counters = new Map<string, PartitionCounters>();
+  /** Per-partition traffic counters for /metrics. */
+  readonly counters = new PartitionCounterTable();
   /** Bytes of client requests being read or processed, both front ends together (queued.max.request.bytes). */
   readonly requestMemory: RequestMemory;
   /** Cluster mode only (src/cluster/): leadership, leader epochs and the high watermark. */
@@ -78,12 +79,17 @@ export class Broker extends EventEmitter {
     this.partitionReads = new PartitionReads(admin, router, watch, reads, {
       replication: () => this.replication,
       isClosed: () => this.closed,
-      fetched: (topic, partition, bytes) => (this.countersFor(topic, partition).fetchedBytes += bytes),
+      fetched: (topic, partition, bytes) => this.counters.fetched(topic, partition, bytes),
     });
     for (const shard of shards) {
       shard.on("drain", () => !this.needsDrain && this.emit("drain"));
-      // acks=all appends, announced before their fsync (AppendWatch.announced); single node only.
-      shard.on("appended", (notices: AppendedNotice[]) => !this.closed && this.watch.announced(notices));
+      // acks=all appends, announced before their fsync (AppendWatch.announced); single node only. They count
+      // as produced now, when the log has them (also if the fsync then fails: the records stay in the log).
+      shard.on("appended", (notices: AppendedNotice[]) => {
+        if (this.closed) return;
+        this.watch.announced(notices);
+        for (const n of notices) this.counters.produced(n.topic, n.partition, n.bytes, n.records);
+      });
       // A shard pool's error (its worker thread died, a stray message from a replaced worker) is logged: an
       // "error" event nobody listens to would throw and take the whole broker down with it.
       shard.on("error", (error: unknown) => this.logger.error("shard worker error", { shard: shard.index, error }));
@@ -189,12 +195,12 @@ export class Broker extends EventEmitter {
           // In cluster mode readers are woken by the high watermark moving (publishHighWatermark).
           const stored = result.ok.stored;
           if (stored) delete result.ok.stored;
-          // An acks=all append was announced before its fsync (AppendWatch.announced): once is enough.
+          // An acks=all append was announced (and counted) before its fsync (AppendWatch.announced): once is enough.
           if (result.ok.announced) delete result.ok.announced;
-          else if (!this.replication) this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, result.ok.bytes, stored && { baseOffset: result.ok.baseOffset, records: stored });
-          const c = this.countersFor(item.topic, item.partition);
-          c.producedBytes += result.ok.bytes;
-          c.producedRecords += result.ok.records;
+          else {
+            if (!this.replication) this.watch.appended(item.topic, item.partition, result.ok.logEndOffset, result.ok.bytes, stored && { baseOffset: result.ok.baseOffset, records: stored });
+            this.counters.produced(item.topic, item.partition, result.ok.bytes, result.ok.records);
+          }
         }
       });
     }
@@ -358,13 +364,6 @@ export class Broker extends EventEmitter {
 
   get shardCount(): number {
     return this.shards.length;
-  }
-
-  private countersFor(topic: string, partition: number): PartitionCounters {
-    const key = partitionKey(topic, partition);
-    let c = this.counters.get(key);
-    if (!c) this.counters.set(key, (c = { producedBytes: 0, producedRecords: 0, fetchedBytes: 0 }));
-    return c;
   }
 
   /** Measures one round trip to a shard and back (benchmarks split the produce cost with it). */

@@ -206,6 +206,7 @@ export interface AppendedNotice {
   baseOffset: bigint;
   logEndOffset: bigint;
   bytes: number;
+  records: number;
   /** With ProduceItem.returnStored: the batch as stored (moved here from ProduceOk.stored). */
   stored?: Uint8Array;
 }

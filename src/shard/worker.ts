@@ -123,7 +123,7 @@ function announceAppends(items: ProduceItem[], outcomes: ShardResults["produce"]
     const ok = "ok" in outcome ? outcome.ok : undefined;
     if (!ok || !channel || init.replicated || durable[i] === undefined || ok.duplicate) return;
     const item = items[i]!;
-    notices.push({ topic: item.topic, partition: item.partition, baseOffset: ok.baseOffset, logEndOffset: ok.logEndOffset, bytes: ok.bytes, ...(ok.stored ? { stored: ok.stored } : {}) });
+    notices.push({ topic: item.topic, partition: item.partition, baseOffset: ok.baseOffset, logEndOffset: ok.logEndOffset, bytes: ok.bytes, records: ok.records, ...(ok.stored ? { stored: ok.stored } : {}) });
     if (ok.stored) moved.push(ok.stored.buffer as ArrayBuffer);
     delete ok.stored;
     ok.announced = true;

@@ -86,6 +86,8 @@ describe("acks=all appends and the readers parked at the log end", () => {
     expect(await settlesWithin(twoBatches, 300)).toBe(false);
     await broker.produce("t", 0, batch(["y".repeat(100)]), { acks: "all" });
     expect(await settlesWithin(twoBatches, 1000)).toBe(true);
+    // The /metrics counters count each append once too.
+    expect(broker.counters.get("t", 0)).toMatchObject({ producedRecords: 2 });
     await broker.close();
   });
 
@@ -105,6 +107,8 @@ describe("acks=all appends and the readers parked at the log end", () => {
     await expect(broker.produce("t", 0, batch(["unsynced"]), { acks: "all" })).rejects.toMatchObject({ code: "KAFKA_STORAGE_ERROR" });
     expect(await settlesWithin(parked, 1000)).toBe(true);
     expect(values((await parked).records)).toEqual(["unsynced"]);
+    // The log took it (and keeps it): it counts as produced, as Kafka counts what its log appends.
+    expect(broker.counters.get("t", 0)).toMatchObject({ producedRecords: 2 });
     rmSync(fail);
     await broker.close();
   });

@@ -90,7 +90,7 @@ function partitionMetrics(out: Exposition, broker: Broker, sizes: Map<string, nu
   for (const topic of broker.listTopics()) {
     for (let partition = 0; partition < topic.partitions; partition++) {
       const labels = { topic: topic.name, partition };
-      const c = broker.counters.get(`${topic.name}\u0000${partition}`);
+      const c = broker.counters.get(topic.name, partition);
       out.metric("rivulet_produced_bytes_total", "counter", produced, labels, c?.producedBytes ?? 0);
       out.metric("rivulet_produced_records_total", "counter", records, labels, c?.producedRecords ?? 0);
       out.metric("rivulet_fetched_bytes_total", "counter", fetched, labels, c?.fetchedBytes ?? 0);
