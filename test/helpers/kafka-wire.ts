@@ -29,8 +29,13 @@ export class Wire {
 
   request<K extends ApiKeyValue>(apiKey: K, version: number, body: RequestOf<K>): Promise<ResponseOf<K>> {
     const reply = new Promise<Uint8Array>((resolve, reject) => {
-      this.waiting = resolve;
-      this.socket.once("close", () => reject(new Error("connection closed")));
+      const onClose = () => reject(new Error("connection closed"));
+      // One listener per request in flight, removed with its answer (not one more per request on the socket).
+      this.waiting = (frame) => {
+        this.socket.off("close", onClose);
+        resolve(frame);
+      };
+      this.socket.once("close", onClose);
     });
     this.socket.write(concat(encodeRequestFrame(apiKey, version, ++this.correlation, "wire-848", body)));
     return reply.then((frame) => decodeResponseFrame(apiKey, version, frame).response);
