@@ -45,7 +45,16 @@ function produce(url: string, topic: string, lines: number, extra: string[], onA
         hold = undefined;
       }
       const text = Array.from({ length: Math.min(chunk, lines - from + 1) }, (_, i) => `line-${from + i}`).join("\n") + "\n";
-      if (!input.write(text)) await new Promise((resolve) => input.once("drain", resolve).once("close", resolve));
+      if (!input.write(text)) {
+        // Whichever comes first; the other listener goes with it (not one more per chunk on the stream).
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            input.off("drain", done).off("close", done);
+            resolve();
+          };
+          input.once("drain", done).once("close", done);
+        });
+      }
       if (input.destroyed) return;
     }
     input.end();
