@@ -18,6 +18,7 @@ import type { CrossBrokerProducer } from "../client/producer/cross-broker.js";
 import { defineCommand } from "./command.js";
 import { CliError, UsageError } from "./errors.js";
 import { checkFiles, inputRecords, parseDelimiter, parseHeader, parseTimestamp, shapeRecord, type Shape } from "./produce-input.js";
+import { OutageNotes } from "./outage-notes.js";
 import { Progress } from "./progress.js";
 import { formatBytes, formatNumber } from "./table.js";
 import { topicMetadata } from "./topics.js";
@@ -157,24 +158,13 @@ async function produceLines(client: RivuletClient, topic: string, input: AsyncIt
   const unit = options.unit;
   const stderr = (line: string) => process.stderr.write(`${progressLine ? "\n" : ""}rivulet: ${line}\n`);
   let progressLine = false;
-  // `after`: lines numbered up to it were sent before the outage began. An acknowledgement of one of them may
-  // be an answer already on its way (another shard's, before the refusal), not a sign the broker is back.
-  let outage: { error: Error; after: number } | undefined;
-  const onRetry = (event: { error: Error }) => {
-    if (outage) return;
-    outage = { error: event.error, after: sent };
-    const what = (event.error as RivuletError).code === "NETWORK_EXCEPTION" ? `lost the broker at ${options.url}` : `the broker at ${options.url} cannot take records now`;
-    stderr(`${what} (${event.error.message}); retrying for up to ${formatNumber(options.timeoutMs / 1000)} s (--timeout)`);
-  };
+  const outage = new OutageNotes({ url: options.url, timeoutMs: options.timeoutMs, note: stderr });
+  const onRetry = (event: { error: Error }) => outage.retrying(event.error as RivuletError, sent);
   // A lost connection is an outage even while no send is in flight to fail (the command waits on its input).
   // (Cluster mode: the bootstrap connection carries no records; the cluster producer reports its retries.)
-  if (!options.cluster) client.on("disconnected", ({ error }) => onRetry({ error }));
   if (!options.cluster) {
-    client.on("reconnected", () => {
-      if (!outage) return;
-      outage = undefined;
-      stderr(`the broker at ${options.url} is back; resuming`);
-    });
+    client.on("disconnected", ({ error }) => onRetry({ error }));
+    client.on("reconnected", () => outage.reconnected());
   }
   const settings = {
     acks: parseAcks(options.acks),
@@ -225,10 +215,7 @@ async function produceLines(client: RivuletClient, topic: string, input: AsyncIt
       sending.then(
         () => {
           acked++;
-          if (outage && number > outage.after) {
-            outage = undefined;
-            stderr(`the broker at ${options.url} is back; resuming`);
-          }
+          outage.acknowledged(number);
           if (waiters.length) wake();
         },
         (error: Error) => {
