@@ -19,10 +19,12 @@
 //   --cpu-prof-dir=/tmp/prof": NODE_OPTIONS refuses --cpu-prof).
 // Each tree needs `npm ci` (dist/) and `npx tsc -p tsconfig.bench.json` (build/bench/).
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type * as ClientModule from "../../src/client/index.js";
 import type * as ConsumeBench from "../../src/cli/bench/consume.js";
+import { machine, resultsDir } from "../lib/report.js";
 import { brokerNodeFlags } from "./common.js";
 
 const [dataDir, recordsText, ...specs] = process.argv.slice(2);
@@ -195,3 +197,9 @@ for (const [label, row] of rows) {
       `broker main thread ${median(row.mainNs).toFixed(0)} ns CPU per record (${Math.min(...row.mainNs).toFixed(0)}-${Math.max(...row.mainNs).toFixed(0)})`,
   );
 }
+// Every repetition's figures (M records/s, M records per CPU-second, ns per record), with the run's settings.
+mkdirSync(resultsDir, { recursive: true });
+const jsonFile = join(resultsDir, "consume-ab.json");
+const settings = { records, reps, specs, warmup, threads: Boolean(process.env.CONSUME_AB_THREADS), plainNode: process.env.BENCH_PLAIN_NODE === "1" };
+writeFileSync(jsonFile, JSON.stringify({ benchmark: "consume-ab", machine: machine(), settings, rows: Object.fromEntries(rows) }, null, 2) + "\n");
+console.log(`wrote ${jsonFile}`);
