@@ -9,20 +9,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AppendWatch } from "../../src/broker/append-watch.js";
 import { batchSizeAt, decodeRecordBatch, viewOf } from "../../src/core/index.js";
+import { settlesWithin } from "../helpers/held-fsync.js";
 import { batch, tempDataDirs } from "./helpers.js";
 
 const env = tempDataDirs();
-
-/** Whether a promise settled within `ms` (it keeps running either way). */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return settled;
-}
 
 /** The values of every whole batch in a fetch's bytes. */
 function values(records: Uint8Array): string[] {
