@@ -37,13 +37,14 @@ const room = (file: string) => (file.includes("/") ? file.slice(0, file.indexOf(
 const allowed: Record<string, string[]> = {
   errors: [],
   log: [],
+  "failure-episodes": ["log"],
   "package-root": [],
   core: ["errors"],
   protocol: ["errors", "core"],
-  storage: ["core", "errors", "log"],
-  shard: ["storage", "core", "errors", "log", "protocol"],
-  broker: ["shard", "storage", "core", "errors", "log", "protocol", "package-root"],
-  groups: ["broker", "protocol", "core", "errors", "log"],
+  storage: ["core", "errors", "log", "failure-episodes"],
+  shard: ["storage", "core", "errors", "log", "failure-episodes", "protocol"],
+  broker: ["shard", "storage", "core", "errors", "log", "failure-episodes", "protocol", "package-root"],
+  groups: ["broker", "protocol", "core", "errors", "log", "failure-episodes"],
   client: ["protocol", "core", "errors"],
 };
 

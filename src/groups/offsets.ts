@@ -27,6 +27,7 @@
 // STALE_MEMBER_EPOCH (group-level errors).
 
 import { toKafkaCode } from "../errors/index.js";
+import { FailureEpisodes } from "../failure-episodes.js";
 import { ClassicGroup } from "./group.js";
 import { Err, type GroupContext } from "./context.js";
 import { rescheduleHeartbeat } from "./classic/rebalance.js";
@@ -100,28 +101,29 @@ export async function writeOffsets(
       pending.push(slot);
     }
   }
-  const failing = failingCommits(ctx.offsets);
+  const failures = commitFailures(ctx.offsets);
   try {
     await ctx.offsets.commit(req.groupId, entries, ctx.clock.now());
-    if (failing.delete(req.groupId)) ctx.logger.info("offset commits are written again", { group: req.groupId });
+    failures.succeeded(req.groupId, ctx.logger, { group: req.groupId });
   } catch (error) {
     const code = appendErrorCode(error);
     // A consumer retries its commit every few hundred ms while the disk is full or no descriptor is left: the
     // cause is a warning once per group and episode, the retries debug lines.
-    if (failing.has(req.groupId)) ctx.logger.debug("offset commit still could not be written", { group: req.groupId, error });
-    else ctx.logger.warn("offset commit could not be written", { group: req.groupId, error });
-    failing.add(req.groupId);
+    failures.failed(req.groupId, ctx.logger, { group: req.groupId, error });
     for (const slot of pending) slot.errorCode = code;
   }
   return response;
 }
 
 /** Groups whose last offset commit could not be written, per offset store (so per broker). */
-const failingByStore = new WeakMap<object, Set<string>>();
-function failingCommits(store: object): Set<string> {
-  let groups = failingByStore.get(store);
-  if (!groups) failingByStore.set(store, (groups = new Set()));
-  return groups;
+const failuresByStore = new WeakMap<object, FailureEpisodes<string>>();
+function commitFailures(store: object): FailureEpisodes<string> {
+  let failures = failuresByStore.get(store);
+  if (!failures) {
+    failures = FailureEpisodes.byName({ started: "offset commit could not be written", continues: "offset commit still could not be written", ended: "offset commits are written again" });
+    failuresByStore.set(store, failures);
+  }
+  return failures;
 }
 
 /** Kafka's maybeConvertOffsetCommitError: storage-side errors as a committing client understands them. */

@@ -7,14 +7,18 @@
 // crash midway leaves only segments the next open recognises as below the start and deletes.
 
 import { OffsetOutOfRangeError } from "../errors/index.js";
+import { FailureEpisodes } from "../failure-episodes.js";
 import type { PartitionLog } from "./partition-log.js";
 
 /**
  * Logs whose last log start checkpoint write failed. The client only sees KAFKA_STORAGE_ERROR (no message
- * field in DeleteRecords), so the operator needs the cause in the log, once: a warning when the writes start
- * failing, debug while retries fail the same way, info when one succeeds again.
+ * field in DeleteRecords), so the operator needs the cause in the log, once per episode.
  */
-const failing = new WeakSet<PartitionLog>();
+const checkpointFailures = FailureEpisodes.byObject<PartitionLog>({
+  started: "log start not moved: its checkpoint could not be written; DeleteRecords fails until it can",
+  continues: "log start not moved again: checkpoint write failed",
+  ended: "log start checkpoint writes succeed again",
+});
 
 /**
  * Advances the log start to `offset` (-1 = the high watermark). An offset below the current start is a
@@ -36,13 +40,10 @@ export function deleteRecordsBefore(log: PartitionLog, offset: bigint): bigint {
     log.writeCheckpointOrThrow();
   } catch (error) {
     log.logStartOffset = previous;
-    const fields = { logStartOffset: previous, requested: target, error };
-    if (failing.has(log)) log.logger.debug("log start not moved again: checkpoint write failed", fields);
-    else log.logger.warn("log start not moved: its checkpoint could not be written; DeleteRecords fails until it can", fields);
-    failing.add(log);
+    checkpointFailures.failed(log, log.logger, { logStartOffset: previous, requested: target, error });
     throw error;
   }
-  if (failing.delete(log)) log.logger.info("log start checkpoint writes succeed again", { logStartOffset: target });
+  checkpointFailures.succeeded(log, log.logger, { logStartOffset: target });
   let count = 0;
   // A closed segment can go when the next one starts at or below the new log start.
   while (count < log.segments.length - 1 && log.segments[count + 1]!.baseOffset <= target) count++;

@@ -11,6 +11,7 @@
 // - The fencing abort bumps the epoch; at epoch 32766 it takes a new producer id instead, and the abort
 //   markers then carry the OLD id (the one that wrote the data), switching to the new id only after.
 
+import { FailureEpisodes } from "../failure-episodes.js";
 import type { Logger } from "../log.js";
 import type { GroupCoordinator } from "../groups/coordinator.js";
 import type { MarkerItem } from "../shard/protocol.js";
@@ -25,7 +26,11 @@ export const MAX_EPOCH = 32766;
  * disk, no file descriptor left), so the failure is logged once (warn), each retry at debug, and the end
  * that finally completes once (info): never a warning per retry.
  */
-const unfinished = new WeakSet<TxnMeta>();
+const unfinished = FailureEpisodes.byObject<TxnMeta>({
+  started: "transaction end not finished; will retry",
+  continues: "transaction end still not finished; will retry",
+  ended: "transaction end finished after retries",
+});
 
 /** What the end needs of the coordinator. */
 export interface EndContext {
@@ -86,13 +91,10 @@ export async function tryComplete(ctx: EndContext, meta: TxnMeta): Promise<boole
     ctx.onStep?.("markers-written", meta.transactionalId);
     if (commit && meta.pendingOffsets.length) await commitPendingOffsets(ctx.groups, meta.pendingOffsets, ctx.routing);
     await ctx.transition(meta, { status: commit ? "CompleteCommit" : "CompleteAbort", partitions: new Map(), pendingOffsets: [] });
-    if (unfinished.delete(meta)) ctx.logger.info("transaction end finished after retries", { transactionalId: meta.transactionalId, status: meta.status });
+    unfinished.succeeded(meta, ctx.logger, { transactionalId: meta.transactionalId, status: meta.status });
     return true;
   } catch (error) {
-    const fields = { transactionalId: meta.transactionalId, status: meta.status, error };
-    if (unfinished.has(meta)) ctx.logger.debug("transaction end still not finished; will retry", fields);
-    else ctx.logger.warn("transaction end not finished; will retry", fields);
-    unfinished.add(meta);
+    unfinished.failed(meta, ctx.logger, { transactionalId: meta.transactionalId, status: meta.status, error });
     return false;
   }
 }
