@@ -42,15 +42,39 @@ describe("@platformatic/kafka with group.protocol=consumer (KIP-848)", () => {
     const a = new Consumer({ ...options, clientId: "p848-a" });
     const b = new Consumer({ ...options, clientId: "p848-b" });
     const got = new Map<string, string>();
+    /** Commit and stream errors, with who met them: printed if a wait below times out. */
+    const trouble: string[] = [];
+    const note = (who: string, error: unknown) => trouble.push(`${who}: ${(error as Error)?.message ?? String(error)}`);
+    // A commit racing the heartbeat that bumps the member's epoch is refused (STALE_MEMBER_EPOCH, as in Kafka);
+    // an application retries it once the client has the new epoch, as Kafka's own consumer does.
+    const commit = async (m: { commit(): unknown }, who: string) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await m.commit();
+        } catch (error) {
+          note(who, error);
+          if (attempt === 5) throw error;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    };
     // Reads until the stream ends or fails (it fails with a network error once its consumer has closed).
     const read = async (stream: AsyncIterable<{ value: string; commit(): unknown }>, who: string) => {
       try {
         for await (const m of stream) {
-          await m.commit();
+          await commit(m, who);
           got.set(m.value, who); // after the commit: the totals below count committed records
         }
-      } catch {
-        // checked through `got` and the coordinator instead
+      } catch (error) {
+        note(`${who} (stream ended)`, error); // checked through `got` and the coordinator instead
+      }
+    };
+    const explained = async (wait: Promise<unknown>) => {
+      try {
+        await wait;
+      } catch (error) {
+        const read = [...got].filter(([k]) => !k.startsWith("first-")).map(([k, who]) => `${k}@${who}`);
+        throw new Error(`${(error as Error).message}; read: ${read.join(" ")}; errors: ${trouble.join(" | ") || "none"}; group: ${JSON.stringify(described("p848").members.map((m) => [m.memberEpoch, m.assignment]))}`);
       }
     };
     try {
@@ -70,14 +94,14 @@ describe("@platformatic/kafka with group.protocol=consumer (KIP-848)", () => {
       // next, so a read them all (CI, once). Let such fetches finish before producing.
       await new Promise((r) => setTimeout(r, 1000));
       await producer.send({ messages: Array.from({ length: 20 }, (_, i) => ({ topic: "p848-orders", key: `k${i}`, value: `second-${i}` })) });
-      await eventually(() => [...got.keys()].filter((k) => k.startsWith("second-")).length === 20, 15_000, "both read the second 20");
+      await explained(eventually(() => [...got.keys()].filter((k) => k.startsWith("second-")).length === 20, 15_000, "both read the second 20"));
       const second = [...got].filter(([k]) => k.startsWith("second-")).map(([, who]) => who);
       expect(new Set(second)).toEqual(new Set(["a", "b"]));
 
       await b.close(true);
       await eventually(() => described("p848").members.length === 1 && counts("p848").join() === "4", 15_000, "b's partitions go back to a");
       await producer.send({ messages: Array.from({ length: 8 }, (_, i) => ({ topic: "p848-orders", key: `k${i}`, value: `third-${i}` })) });
-      await eventually(() => [...got.keys()].filter((k) => k.startsWith("third-")).length === 8, 15_000, "a reads everything again");
+      await explained(eventually(() => [...got.keys()].filter((k) => k.startsWith("third-")).length === 8, 15_000, "a reads everything again"));
 
       // Every record was committed by whoever read it, with its member epoch (OffsetCommit v9).
       const total = async () => {
