@@ -136,8 +136,9 @@ function joinExistingMember(ctx: GroupContext, group: ClassicGroup, req: JoinGro
   }
 }
 
-function addMemberAndRebalance(ctx: GroupContext, group: ClassicGroup, req: JoinGroupRequest, memberId: string, respond: Respond): void {
-  const member = new ClassicMember(
+/** The member a JoinGroup describes, under the id the coordinator gave it. */
+function memberFrom(req: JoinGroupRequest, memberId: string): ClassicMember {
+  return new ClassicMember(
     memberId,
     req.groupInstanceId ?? null,
     req.clientId ?? "",
@@ -147,6 +148,10 @@ function addMemberAndRebalance(ctx: GroupContext, group: ClassicGroup, req: Join
     req.protocolType,
     req.protocols,
   );
+}
+
+function addMemberAndRebalance(ctx: GroupContext, group: ClassicGroup, req: JoinGroupRequest, memberId: string, respond: Respond): void {
+  const member = memberFrom(req, memberId);
   member.isNew = true;
   if (group.is("PreparingRebalance") && group.previousState === "Empty") group.newMemberAdded = true;
   group.add(member, respond);
@@ -157,16 +162,7 @@ function addMemberAndRebalance(ctx: GroupContext, group: ClassicGroup, req: Join
 }
 
 function replaceStaticMember(ctx: GroupContext, group: ClassicGroup, old: ClassicMember, req: JoinGroupRequest, memberId: string, respond: Respond): void {
-  const next = new ClassicMember(
-    memberId,
-    req.groupInstanceId ?? null,
-    req.clientId ?? "",
-    req.clientHost ?? "",
-    req.rebalanceTimeoutMs ?? req.sessionTimeoutMs,
-    req.sessionTimeoutMs,
-    req.protocolType,
-    req.protocols,
-  );
+  const next = memberFrom(req, memberId);
   const sameMetadata = old.matches(req.protocols);
   old.completeJoin(joinError(old.memberId, Err.FENCED_INSTANCE_ID));
   old.completeSync({ errorCode: Err.FENCED_INSTANCE_ID, protocolType: null, protocolName: null, assignment: EMPTY_BYTES });
