@@ -8,6 +8,7 @@
 
 import { describe, expect, it } from "vitest";
 import { encodeSubscription, Err, InMemoryOffsetLog, type ConsumerGroupHeartbeatRequest, type GroupCoordinator, type OffsetLogRecord, type TopicPartition } from "../../src/groups/index.js";
+import { memoryLogger } from "../../src/log.js";
 import { assignmentBytes, coordinator, flush, join } from "./helpers.js";
 
 const partitions: Record<string, number> = { orders: 4, audit: 2 };
@@ -316,5 +317,25 @@ describe("what a restart finds after a failed write", () => {
     replayed.records.push(...log.records);
     const { coord } = await coordinator({ offsetLog: replayed, ...hooks });
     expect(coord.describeConsumerGroup("g")).toEqual(stable);
+  });
+
+  it("a disk that stays full is one warning per group, its retries debug lines, and one info line once writes succeed", async () => {
+    const log = new InMemoryOffsetLog();
+    const logger = memoryLogger();
+    const { coord } = await coordinator({ offsetLog: log, logger, ...hooks });
+    await twoMembers(coord);
+    // c's join is refused three times in a row (every retry a new write of the group), then goes through.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      log.failNextAppend = enospc();
+      expect((await coord.consumerGroupHeartbeatDurable(hb({ memberId: "c" }))).errorCode).toBe(Err.NOT_COORDINATOR);
+    }
+    await joined(coord, "c");
+    const lines = logger.entries.filter((e) => e.group === "g" && /group metadata/.test(e.msg)).map((e) => `${e.level} ${e.msg}`);
+    expect(lines).toEqual([
+      "warn group metadata could not be written",
+      "debug group metadata still could not be written",
+      "debug group metadata still could not be written",
+      "info group metadata is written again",
+    ]);
   });
 });

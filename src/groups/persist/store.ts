@@ -16,6 +16,8 @@
 //   back to the checkpoint of the last write that succeeded (or of the load): what the log holds, and what a
 //   restart would find (Kafka reverts its coordinator's timeline data to the last committed offset the same
 //   way). Writes carry that checkpoint as an opaque value; `rollback`, given by the coordinator, applies it.
+// - A failed append is logged once per group and episode (a warning; its retries at debug; info when a write
+//   succeeds again).
 // - `flush(groupId)` resolves once every append issued for the group so far has settled, with NONE or the
 //   error of the failed one (mapped as OffsetCommit maps append errors). A response that reveals group
 //   state (a new member epoch, a SyncGroup assignment) waits for it, as Kafka answers only once its records
@@ -24,6 +26,7 @@
 //   group, to be turned back into groups (snapshot.ts).
 
 import { KafkaErrors } from "../../errors/index.js";
+import { FailureEpisodes } from "../../failure-episodes.js";
 import type { Logger } from "../../log.js";
 import type { OffsetLog, OffsetLogRecord } from "../offset-store.js";
 import {
@@ -85,6 +88,12 @@ export class GroupStore {
   private readonly appends = new Map<string, GroupWrites>();
   /** group → record id → replayed value, until `take`. */
   private readonly loaded = new Map<string, Map<string, { key: GroupRecordKey; value: Uint8Array }>>();
+  /** Members heartbeat every few seconds while a disk is full: a warning per group and episode, not per try. */
+  private readonly failures = FailureEpisodes.byName({
+    started: "group metadata could not be written",
+    continues: "group metadata still could not be written",
+    ended: "group metadata is written again",
+  });
 
   /**
    * `errorCode` maps a failed append to what a member is told (the coordinator passes OffsetCommit's mapping);
@@ -219,6 +228,7 @@ export class GroupStore {
   }
 
   private appended(groupId: string, group: GroupWrites, batch: Batch): void {
+    if (this.logger) this.failures.succeeded(groupId, this.logger, { group: groupId });
     if (this.appends.get(groupId) === group) {
       group.durable = batch.checkpoint;
       group.inFlight = undefined;
@@ -231,7 +241,7 @@ export class GroupStore {
   }
 
   private failed(groupId: string, group: GroupWrites, batch: Batch, error: unknown): void {
-    this.logger?.warn("group metadata could not be written", { group: groupId, error: String(error) });
+    if (this.logger) this.failures.failed(groupId, this.logger, { group: groupId, error: String(error) });
     const code = this.errorCode(error);
     const behind = group.queued;
     if (this.appends.get(groupId) === group) {
