@@ -263,7 +263,8 @@ async function close(): Promise<ShardResults["close"]> {
 
 const flushTimer = setInterval(() => {
   for (const partition of partitions.values()) {
-    partition.log.maybeFlush()?.catch((error) => logger.warn("periodic flush failed", { error, topic: partition.topic, partition: partition.partition }));
+    // A failure is logged by the partition's flusher, once per episode (src/storage/log-flusher.ts).
+    partition.log.maybeFlush()?.catch(() => undefined);
   }
 }, init.flushTickMs);
 const retentionTimer = setInterval(() => {

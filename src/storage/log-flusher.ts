@@ -9,6 +9,7 @@
 //   truncation made while that flush ran (recoveryEpoch).
 
 import { StorageError } from "../errors/index.js";
+import { FailureEpisodes } from "../failure-episodes.js";
 import type { Logger } from "../log.js";
 import { writeCheckpoint, writeCheckpointAsync } from "./checkpoint.js";
 import type { FileSystem } from "./fs.js";
@@ -22,6 +23,22 @@ import { storageError } from "./storage-error.js";
  * four measured no better than two.
  */
 const MAX_FLUSHES_IN_FLIGHT = 2;
+
+/**
+ * A failing disk fails every flush of the partition (the periodic one each flush.ms, every acks=all round):
+ * logged once per partition and episode. Whoever awaited a flush gets its error besides.
+ */
+const fsyncFailures = FailureEpisodes.byObject<LogFlusher>({
+  started: "fsync failed: data written since the last good one is not durable; acks=all producers get KAFKA_STORAGE_ERROR",
+  continues: "fsync still failing",
+  ended: "fsync succeeds again",
+});
+/** A stale checkpoint only means a longer rescan after a crash: logged once per partition and episode. */
+const checkpointFailures = FailureEpisodes.byObject<LogFlusher>({
+  started: "checkpoint write failed",
+  continues: "checkpoint write still failing",
+  ended: "checkpoint writes succeed again",
+});
 
 /** What the flusher reads of the log it makes durable (PartitionLog; read live, the segments change). */
 export interface FlushedLog {
@@ -75,8 +92,8 @@ export class LogFlusher {
     this.unflushedMessages += recordCount;
     if (this.unflushedMessages >= this.log.config.flushMessages) {
       const flushed = this.flush();
-      // Whoever awaits `flushed` sees the error; nobody else has to.
-      flushed.catch((error) => this.log.logger.warn("flush after flush.messages failed", { error }));
+      // Whoever awaits `flushed` sees the error, and runFlush logged it; nobody else has to.
+      flushed.catch(() => undefined);
       return flushed;
     }
     return undefined;
@@ -137,8 +154,10 @@ export class LogFlusher {
         log.fs.syncDir(log.dir);
       }
     } catch (error) {
+      fsyncFailures.failed(this, log.logger, { error });
       throw storageError("fsync", error);
     }
+    fsyncFailures.succeeded(this, log.logger);
     if (upTo > this.recoveryPoint && epoch === this.recoveryEpoch) this.recoveryPoint = upTo;
     this.maybeCheckpoint();
   }
@@ -169,8 +188,9 @@ export class LogFlusher {
     this.checkpointInFlight = writeCheckpointAsync(log.fs, log.dir, checkpoint, () => writes === this.checkpointWrites && !log.isClosed)
       .then((written) => {
         if (written) this.checkpointedRecoveryPoint = checkpoint.recoveryPoint;
+        checkpointFailures.succeeded(this, log.logger);
       })
-      .catch((error: unknown) => log.logger.warn("checkpoint write failed", { error }))
+      .catch((error: unknown) => checkpointFailures.failed(this, log.logger, { error }))
       .finally(() => (this.checkpointInFlight = undefined));
     return this.checkpointInFlight;
   }
@@ -178,9 +198,10 @@ export class LogFlusher {
   writeCheckpoint(clean: boolean): void {
     try {
       this.writeCheckpointOrThrow(clean);
+      checkpointFailures.succeeded(this, this.log.logger);
     } catch (error) {
       // A stale checkpoint only means a longer rescan after a crash; say so and carry on.
-      this.log.logger.warn("checkpoint write failed", { error });
+      checkpointFailures.failed(this, this.log.logger, { error });
     }
   }
 

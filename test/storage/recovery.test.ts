@@ -110,11 +110,17 @@ describe("PartitionLog durability and recovery", () => {
     expect(openLog(fs2).log.logEndOffset).toBe(3n);
   });
 
-  it("an fsync failure surfaces as a typed error to the durable appender", async () => {
+  it("an fsync failure surfaces as a typed error to the durable appender, and is logged once per episode", async () => {
     const fs = newFs();
-    const { log } = openLog(fs);
+    const { log, logger } = openLog(fs);
+    const fsyncLines = () => logger.entries.filter((e) => /^fsync/.test(e.msg)).map((e) => `${e.level} ${e.msg.split(":")[0]}`);
     fs.failNext("sync", "EIO", ".log");
     await expect(log.appendDurable(batchOf(1))).rejects.toMatchObject({ code: "KAFKA_STORAGE_ERROR", errno: "EIO" });
-    await expect(log.appendDurable(batchOf(1))).resolves.toMatchObject({ baseOffset: 1n });
+    fs.failNext("sync", "EIO", ".log");
+    await expect(log.appendDurable(batchOf(1))).rejects.toMatchObject({ code: "KAFKA_STORAGE_ERROR", errno: "EIO" });
+    await expect(log.appendDurable(batchOf(1))).resolves.toMatchObject({ baseOffset: 2n });
+    await expect(log.appendDurable(batchOf(1))).resolves.toMatchObject({ baseOffset: 3n });
+    // A disk that fails every flush (each flush.ms, every acks=all round) must not write a warning per try.
+    expect(fsyncLines()).toEqual(["warn fsync failed", "debug fsync still failing", "info fsync succeeds again"]);
   });
 });
