@@ -6,6 +6,7 @@
 import { EventEmitter } from "node:events";
 import { noop } from "cockatiel";
 import { Etcd3, type Lease, type Watcher } from "etcd3";
+import { FailureEpisodes } from "../failure-episodes.js";
 import type { Logger } from "../log.js";
 import { Keys, parseSnapshot, type BrokerInfo, type ClusterSnapshot, type ControllerInfo } from "./layout.js";
 import { readSnapshot } from "./read-snapshot.js";
@@ -16,6 +17,12 @@ export interface SessionOptions {
   leaseTtlSeconds: number;
   logger: Logger;
 }
+
+const registrationFailures = FailureEpisodes.byObject<EtcdSession>({
+  started: "re-registration failed; retrying",
+  continues: "re-registration still failing; retrying",
+  ended: "registered again",
+});
 
 export class EtcdSession extends EventEmitter {
   readonly client: Etcd3;
@@ -68,8 +75,16 @@ export class EtcdSession extends EventEmitter {
     const info = this.info!;
     const lease = this.client.lease(this.options.leaseTtlSeconds, { autoKeepAlive: true });
     this.lease = lease;
+    // A lease lost before it carried the registration is this attempt failing (etcd still away), which the
+    // attempt reports itself: not a second loss of the registration, nor a second fencing.
+    let registered = false;
+    let lostWhileRegistering = false;
     lease.on("lost", (error) => {
       if (this.closed || this.lease !== lease) return;
+      if (!registered) {
+        lostWhileRegistering = true;
+        return;
+      }
       this.options.logger.warn("etcd lease lost: fenced until registered again", { error: String(error) });
       this.controller = undefined;
       this.lease = undefined;
@@ -87,11 +102,12 @@ export class EtcdSession extends EventEmitter {
       lease.revoke().catch(() => {});
       throw error;
     }
-    if (!put.succeeded) {
+    if (!put.succeeded || lostWhileRegistering) {
       if (this.lease === lease) this.lease = undefined;
       await lease.revoke().catch(() => {});
-      throw new Error(`broker id ${info.id} is already registered by a live broker`);
+      throw new Error(lostWhileRegistering ? "the lease was lost while registering" : `broker id ${info.id} is already registered by a live broker`);
     }
+    registered = true;
     this.options.logger.info("registered with the cluster", { brokerId: info.id, leaseTtl: this.options.leaseTtlSeconds });
   }
 
@@ -105,10 +121,12 @@ export class EtcdSession extends EventEmitter {
       this.register().then(
         () => {
           this.reRegistering = false;
+          registrationFailures.succeeded(this, this.options.logger);
           this.queueReload();
         },
         (error) => {
-          this.options.logger.warn("re-registration failed; retrying", { error: String(error) });
+          // Every 500 ms for as long as etcd is away: one warning for the outage, not two a second.
+          registrationFailures.failed(this, this.options.logger, { error: String(error) });
           setTimeout(attempt, 500).unref();
         },
       );
