@@ -59,7 +59,8 @@ describe("an etcd outage longer than the leases", () => {
       const lost = lines(b.proc.out, logFrom[i]!, "etcd lease lost");
       const failed = lines(b.proc.out, logFrom[i]!, "re-registration");
       const summary = `broker ${b.id}: ${[...lost, ...failed].map((e) => `${e.level} ${e.msg}`).join(" | ")}`;
-      console.log(summary);
+      const warnings = lines(b.proc.out, logFrom[i]!, "").filter((e) => e.level === "warn" || e.level === "error");
+      console.log(`${summary}\n  every warning of the outage: ${warnings.map((e) => e.msg).join(" | ")}`);
       // The registration's lease is lost once; the leases of the failed tries are not news.
       expect(lost.map((e) => e.level), summary).toEqual(["warn"]);
       // etcd was away ~3 s after the lease ran out: several tries failed, one warning said so.
