@@ -38,6 +38,7 @@ const allowed: Record<string, string[]> = {
   errors: [],
   log: [],
   "failure-episodes": ["log"],
+  "refusal-log": ["log"],
   "package-root": [],
   core: ["errors"],
   protocol: ["errors", "core"],

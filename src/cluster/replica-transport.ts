@@ -12,6 +12,7 @@ import { createConnection, createServer, isIP, type Server, type Socket } from "
 import { connect as connectTls, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from "node:tls";
 import { asRivuletError } from "../errors/index.js";
 import type { Logger } from "../log.js";
+import { RefusalLog } from "../refusal-log.js";
 import { CHANNEL_BINDING_BYTES, CHANNEL_BINDING_LABEL, ClientHandshake, ServerHandshake, type HandshakeHeader } from "./replica-auth.js";
 import { encodeFrame, FrameReader, type Frame } from "./wire.js";
 
@@ -28,6 +29,9 @@ export interface ReplicaCredentials {
   readonly secret: Uint8Array;
   readonly brokerId: number;
 }
+
+/** Refusals are logged per peer address at most once a minute (src/refusal-log.ts); the reason names no secret or proof. */
+const NOT_AUTHENTICATED = "replication connection refused: not authenticated";
 
 /** A connection that has not authenticated by then is closed (a peer holding sockets open for nothing). */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -68,13 +72,13 @@ export class ReplicaServer {
       let peer: ReplicaPeer | undefined;
       let refused = false;
       const deadline = setTimeout(() => {
-        refusals.warn(address, `did not authenticate within ${handshakeTimeoutMs} ms`);
+        refusals.warn(NOT_AUTHENTICATED, address, { reason: `did not authenticate within ${handshakeTimeoutMs} ms` });
         socket.destroy();
       }, handshakeTimeoutMs);
       const refuse = (reason: string, reply?: HandshakeHeader) => {
         refused = true;
         clearTimeout(deadline);
-        refusals.warn(address, reason);
+        refusals.warn(NOT_AUTHENTICATED, address, { reason });
         if (!reply) return void socket.destroy();
         socket.end(encodeFrame(reply));
         // end() waits for the peer's FIN; a peer that never sends it is not waited for.
@@ -115,7 +119,7 @@ export class ReplicaServer {
     };
     const server: Server = options.tls
       ? createTlsServer({ ...options.tls, minVersion: "TLSv1.3", handshakeTimeout: handshakeTimeoutMs }, onConnection).on("tlsClientError", (error, socket) => {
-          refusals.warn(socket.remoteAddress ?? "unknown", `TLS handshake failed (${error.message})`);
+          refusals.warn(NOT_AUTHENTICATED, socket.remoteAddress ?? "unknown", { reason: `TLS handshake failed (${error.message})` });
         })
       : createServer(onConnection);
     await new Promise<void>((resolve, reject) => {
@@ -143,23 +147,6 @@ export class ReplicaServer {
   }
 }
 
-/**
- * One warn line per peer address per minute for refused connections: a scanner or a misconfigured peer
- * reconnecting in a loop must not flood the log. The reason names no secret or proof.
- */
-class RefusalLog {
-  private readonly last = new Map<string, number>();
-  constructor(private readonly logger: Logger, private readonly everyMs = 60_000) {}
-
-  warn(address: string, reason: string): void {
-    const now = Date.now();
-    const previous = this.last.get(address);
-    if (previous !== undefined && now - previous < this.everyMs) return;
-    if (this.last.size >= 1000) this.last.clear(); // bounded, whoever connects
-    this.last.set(address, now);
-    this.logger.warn("replication connection refused: not authenticated", { peerAddress: address, reason });
-  }
-}
 
 /** The error's Kafka code name for the other side (a raw errno error's "ENOSPC" is not one: asRivuletError). */
 function errorCode(error: unknown): string {

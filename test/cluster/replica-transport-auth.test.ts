@@ -60,7 +60,7 @@ describe("replication transport authentication", () => {
     expect(served).toEqual([]);
     const warns = logger.entries.filter((e) => e.level === "warn");
     expect(warns).toHaveLength(1);
-    expect(warns[0]).toMatchObject({ msg: "replication connection refused: not authenticated", peerAddress: "127.0.0.1" });
+    expect(warns[0]).toMatchObject({ msg: "replication connection refused: not authenticated", remote: "127.0.0.1" });
     const logged = JSON.stringify(logger.entries);
     for (const key of [secret, wrong]) expect(logged).not.toContain(key.toString("base64"));
   });

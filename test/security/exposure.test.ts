@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { memoryLogger } from "../../src/log.js";
 import { inProcessServers } from "../helpers/in-process-servers.js";
 import { createTestHost, HOST_ADDRESS, netnsAvailable, type TestHost } from "../helpers/netns.js";
 
@@ -79,6 +80,20 @@ describe("browser origins", () => {
     expect(await openWith(url, "https://app.example.com")).toBe("open");
     expect(await openWith(url, "https://team.corp.example")).toBe("open");
     expect(await openWith(url, "https://app.example.com.evil.example")).toBe(403);
+  });
+
+  // A hostile page can retry its refused upgrade in a loop: that must not flood the broker's log (a full
+  // disk, or journald dropping the service's lines for a while), and the broker keeps serving everyone else.
+  it.each(["uws", "node"] as const)("a foreign page retrying its refused upgrade 40 times is one warning (%s transport), and others are served", async (transport) => {
+    const logger = memoryLogger();
+    const server = await start({ transport, logger, allowedOrigins: ["https://app.example.com"] });
+    const url = `ws://127.0.0.1:${server.port}/ws`;
+    const refused = await Promise.all(Array.from({ length: 40 }, () => openWith(url, "https://evil.example")));
+    expect(new Set(refused)).toEqual(new Set([403]));
+    expect(await openWith(url, "https://app.example.com")).toBe("open");
+    const warnings = logger.entries.filter((e) => e.msg === "websocket refused: origin not allowed");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: "warn", remote: "127.0.0.1", origin: "https://evil.example" });
   });
 
   it("answers CORS on the HTTP endpoints by the same list", async () => {

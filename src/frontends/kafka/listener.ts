@@ -12,6 +12,7 @@ import type { Broker } from "../../broker/broker.js";
 import type { KafkaBrokerContext } from "./handlers/index.js";
 import type { GroupCoordinator } from "../../groups/index.js";
 import type { Logger } from "../../log.js";
+import { RefusalLog } from "../../refusal-log.js";
 import { DEFAULT_MAX_FRAME_SIZE } from "../../protocol/kafka/index.js";
 import { NetworkPolicy, normalizeAddress } from "../../security/network-policy.js";
 import { certificatePrincipal, loadTlsFiles, type TlsFiles } from "../../security/tls-files.js";
@@ -86,12 +87,14 @@ export async function startKafkaListener(
   const tls = options.tls ? loadTlsFiles(options.tls) : undefined;
   // Out of descriptors: a new connection is closed at once, leaving the rest for the storage (fd-headroom.ts).
   const fds = acquireFdHeadroom(logger);
+  // A client refused in a loop is one warning a minute, not one per connection (src/refusal-log.ts).
+  const refusals = new RefusalLog(logger);
   const onSocket = (socket: Socket) => {
     if (!fds.headroom.admit("kafka")) return void socket.destroy();
     const remote = normalizeAddress(socket.remoteAddress ?? "");
     if (!policy.admitsPeer(remote)) {
       // Kafka has no message for "go away" before a request: close, and say why in the broker's log.
-      logger.warn("kafka connection refused: protected mode (no authentication configured; --allow-unauthenticated serves the network)", { remote });
+      refusals.warn("kafka connection refused: protected mode (no authentication configured; --allow-unauthenticated serves the network)", remote);
       return void socket.destroy();
     }
     if (tls?.requestCert) {
@@ -135,7 +138,7 @@ export async function startKafkaListener(
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  if (tls) server.on("tlsClientError", (error, socket) => logger.warn("kafka TLS handshake failed", { remote: socket.remoteAddress, error: error.message }));
+  if (tls) server.on("tlsClientError", (error, socket) => refusals.warn("kafka TLS handshake failed", normalizeAddress(socket.remoteAddress ?? ""), { error: error.message }));
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once("error", reject);

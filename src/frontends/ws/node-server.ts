@@ -24,6 +24,7 @@ import { encodeServerFrame } from "../../protocol/ws/server-frames.js";
 import { Readiness } from "../http/health.js";
 import { UiFiles } from "../http/ui-files.js";
 import { normalizeAddress } from "../../security/network-policy.js";
+import { RefusalLog } from "../../refusal-log.js";
 import { certificatePrincipal, loadTlsFiles, type LoadedTls } from "../../security/tls-files.js";
 import { userPrincipal } from "../../security/index.js";
 import { Session } from "./session.js";
@@ -58,12 +59,14 @@ export async function startNodeWsServer(broker: Broker, options: WsServerOptions
   const sockets = new Set<Socket>();
   // Out of descriptors (src/frontends/fd-headroom.ts): a new connection is closed at once.
   const fds = acquireFdHeadroom(options.logger);
+  // A client refused in a loop (a hostile page reconnecting) is one warning a minute, not one per attempt.
+  const refusals = new RefusalLog(options.logger);
   server.on("connection", (socket: Socket) => {
     if (!fds.headroom.admit("websocket")) return void socket.destroy();
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  if (tls) server.on("tlsClientError", (error: Error, socket: TLSSocket) => options.logger.warn("websocket TLS handshake failed", { remote: socket.remoteAddress, error: error.message }));
+  if (tls) server.on("tlsClientError", (error: Error, socket: TLSSocket) => refusals.warn("websocket TLS handshake failed", normalizeAddress(socket.remoteAddress ?? ""), { error: error.message }));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false, clientTracking: false });
 
@@ -73,12 +76,12 @@ export async function startNodeWsServer(broker: Broker, options: WsServerOptions
     if ((url.indexOf("?") < 0 ? url : url.slice(0, url.indexOf("?"))) !== "/ws") return refuseUpgrade(socket, "404 Not Found", "not found");
     const remote = normalizeAddress(req.socket.remoteAddress ?? "");
     if (!policy.admitsPeer(remote)) {
-      options.logger.warn("websocket refused: protected mode", { remote });
+      refusals.warn("websocket refused: protected mode", remote);
       return refuseUpgrade(socket, "403 Forbidden", PROTECTED_MODE_REFUSAL);
     }
     const origin = req.headers.origin ?? "";
     if (!policy.admitsOrigin(origin, req.headers.host ?? "")) {
-      options.logger.warn("websocket refused: origin not allowed", { remote, origin });
+      refusals.warn("websocket refused: origin not allowed", remote, { origin });
       return refuseUpgrade(socket, "403 Forbidden", originRefusal(origin));
     }
     wss.handleUpgrade(req, socket, head, (ws) => open(ws, socket, remote));

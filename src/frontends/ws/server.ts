@@ -27,6 +27,7 @@ import { clientResponse } from "../http/static-files.js";
 import { uiHandler } from "../http/ui-files.js";
 import { loadNativeUws, type Uws } from "../uws.js";
 import { normalizeAddress } from "../../security/network-policy.js";
+import { RefusalLog } from "../../refusal-log.js";
 import { loadTlsFiles } from "../../security/tls-files.js";
 import { Session } from "./session.js";
 import { bearerMatches, CLOSE_TRY_AGAIN_LATER, originRefusal, resolvedTransportOptions, PROTECTED_MODE_REFUSAL, UPGRADE_REQUIRED_TEXT, type WsServer, type WsServerOptions } from "./server-options.js";
@@ -113,11 +114,11 @@ async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions
         // Out of descriptors (src/frontends/fd-headroom.ts): 503 and the connection closed, not kept.
         if (!fds.headroom.admit("websocket")) return void res.writeStatus("503 Service Unavailable").writeHeader("Retry-After", "1").end("out of file descriptors", true);
         if (!policy.admitsPeer(remote)) {
-          options.logger.warn("websocket refused: protected mode", { remote });
+          refusals.warn("websocket refused: protected mode", remote);
           return void res.writeStatus("403 Forbidden").writeHeader("Content-Type", "text/plain").end(PROTECTED_MODE_REFUSAL);
         }
         if (!policy.admitsOrigin(origin, host)) {
-          options.logger.warn("websocket refused: origin not allowed", { remote, origin });
+          refusals.warn("websocket refused: origin not allowed", remote, { origin });
           return void res
             .writeStatus("403 Forbidden")
             .writeHeader("Content-Type", "text/plain")
@@ -241,6 +242,8 @@ async function startUwsServer(broker: Broker, uws: Uws, options: WsServerOptions
   const host = options.host ?? "127.0.0.1";
   const wantedPort = options.port ?? 8080;
   const fds = acquireFdHeadroom(options.logger);
+  // A client refused in a loop (a hostile page reconnecting) is one warning a minute, not one per attempt.
+  const refusals = new RefusalLog(options.logger);
   const app = mount(makeApp());
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
     // The 4-argument form (host, port, options, cb) is in the native build though not in its typings.
