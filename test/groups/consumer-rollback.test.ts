@@ -266,6 +266,44 @@ describe("what a restart finds after a failed write", () => {
     expect((await settle(coord, b)).owned).toHaveLength(4);
   });
 
+  it("an upgrade queued behind a classic write that succeeds, then failing itself, puts the classic group back", async () => {
+    const log = new GatedLog();
+    const { coord, clock } = await coordinator({ offsetLog: log, ...hooks, config: { ...config, consumerMigrationPolicy: "upgrade" } });
+    const protocols = [{ name: "range", metadata: encodeSubscription(["orders"]) }];
+    const all = [0, 1, 2, 3].map((partition) => ({ topic: "orders", partition }));
+    const generation = async (memberId = "") => {
+      const joining = coord.joinGroup(join({ memberId, protocols, sessionTimeoutMs: 10_000 }));
+      clock.advance(200);
+      const j = await joining;
+      const sync = coord.syncGroup({ groupId: "g", generationId: j.generationId, memberId: j.memberId, assignments: [{ memberId: j.memberId, assignment: assignmentBytes(all) }] });
+      await flush();
+      return { j, sync };
+    };
+    const first = await generation();
+    log.waiting.shift()!.pass();
+    expect((await first.sync).errorCode).toBe(Err.NONE);
+
+    // The leader rejoins: the next generation's record is being written when a KIP-848 member arrives.
+    const second = await generation(first.j.memberId);
+    expect(log.waiting).toHaveLength(1);
+    const upgrade = coord.consumerGroupHeartbeatDurable(hb({ memberId: "c" }));
+    await flush();
+    log.waiting.shift()!.pass(); // the classic generation is durable
+    // The upgrade took the group over while that generation was being written: its SyncGroup is told so.
+    expect((await second.sync).errorCode).toBe(Err.REBALANCE_IN_PROGRESS);
+    await flush();
+    log.waiting.shift()!.fail(enospc()); // the upgrade is not durable
+    expect((await upgrade).errorCode).toBe(Err.NOT_COORDINATOR);
+
+    // The group is what the log holds, the classic one (not a consumer group the log never got), and its
+    // member carries on in it.
+    expect(coord.listGroups()).toEqual([expect.objectContaining({ groupId: "g", type: "classic" })]);
+    const third = await generation(first.j.memberId);
+    log.waiting.shift()!.pass();
+    expect((await third.sync).errorCode).toBe(Err.NONE);
+    expect(coord.listGroups()).toEqual([{ groupId: "g", protocolType: "consumer", state: "Stable", type: "classic" }]);
+  });
+
   it("writes made while one is in flight go together in the next append, once it succeeded", async () => {
     const log = new GatedLog();
     const first = await coordinator({ offsetLog: log, ...hooks });

@@ -7,7 +7,8 @@
 //   the group becoming Empty (a tombstone), the group deleted (a tombstone);
 // - KIP-848: after every ConsumerGroupHeartbeat and every member removed by a timer (only what changed is
 //   written); an empty group is tombstoned, its committed offsets stay. Each write carries the group's
-//   checkpoint, so a write that fails puts the group back as the log holds it (store.ts).
+//   checkpoint, so a write that fails puts the group back as the log holds it (store.ts); so does each
+//   classic write but a tombstone (an online upgrade queued behind it goes back to it).
 // WebSocket (managed) groups are not written: their members hold live connections and rejoin anyway.
 
 import type { GroupContext } from "../context.js";
@@ -79,9 +80,16 @@ export function consumerWrites(group: ConsumerGroup): GroupWrite[] {
   return out;
 }
 
-/** Writes a classic group as it is now (every other record of the group is tombstoned). */
+/**
+ * Writes a classic group as it is now (every other record of the group is tombstoned). Once written, the
+ * group is what a later failed write goes back to: an online upgrade queued behind this write, whose own
+ * write fails, puts this classic group back. A tombstone carries none (nothing to go back to, and nothing
+ * kept for a deleted group).
+ */
 export function persistClassic(ctx: GroupContext, group: ClassicGroup): Promise<number> {
-  return ctx.persist.write(group.groupId, classicWrites(group), true);
+  const writes = classicWrites(group);
+  const tombstone = writes.every((w) => w.value === null);
+  return ctx.persist.write(group.groupId, writes, true, tombstone ? undefined : () => checkpointOf(ctx, group.groupId));
 }
 
 /**
