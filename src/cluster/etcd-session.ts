@@ -58,7 +58,8 @@ export class EtcdSession extends EventEmitter {
         await this.register();
         break;
       } catch (error) {
-        if (Date.now() > deadline || !String(error).includes("already registered")) throw error;
+        // Also retried: a lease lost while registering (etcd restarting as the broker starts).
+        if (Date.now() > deadline || !/already registered|lost while registering/.test(String(error))) throw error;
         await new Promise((r) => setTimeout(r, 300));
       }
     }
