@@ -13,6 +13,7 @@
 //     for 3 s before the produce starts (what acks=all cannot go below);
 //   node build/bench/bench/ws/latency-breakdown.js [--acks 1|all] [--rate 20000] [--seconds 5]
 //     [--broker-flags "--max-semi-space-size=32"]   (extra node flags for the broker process)
+//     [--no-consumer]   (nobody reads: send -> ack and CPU of a produce-only workload)
 import { spawn } from "node:child_process";
 import { closeSync, fdatasync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +26,9 @@ import type * as ClientModule from "../../src/client/index.js";
 import type * as Stats from "../../src/cli/bench/stats.js";
 import { brokerNodeFlags, loadDist } from "./common.js";
 
-const { values: args } = parseArgs({ options: { acks: { type: "string", default: "1" }, rate: { type: "string", default: "20000" }, seconds: { type: "string", default: "5" }, "broker-flags": { type: "string", default: "" } } });
+const { values: args } = parseArgs({ options: { acks: { type: "string", default: "1" }, rate: { type: "string", default: "20000" }, seconds: { type: "string", default: "5" }, "broker-flags": { type: "string", default: "" }, "no-consumer": { type: "boolean", default: false } } });
+/** Produce only, nobody reading the partition (an ingest workload): send -> ack and the broker's CPU. */
+const withConsumer = !args["no-consumer"];
 const acks = args.acks === "all" ? "all" : 1;
 const rate = Number(args.rate);
 const seconds = Number(args.seconds);
@@ -99,7 +102,7 @@ await admin.admin.createTopic(topic, { partitions: 1, configs: acks === "all" ? 
 const consumerClient = await connect({ url, reconnect: false });
 const producerClient = await connect({ url, reconnect: false });
 const consumer = consumerClient.consumer({ topic, from: "latest" });
-await consumer.start();
+if (withConsumer) await consumer.start();
 const producer = producerClient.producer({ acks, lingerMs: 0 });
 
 const total = rate * (seconds + 1);
@@ -108,7 +111,7 @@ const ackAt = new Float64Array(total);
 const recvAt = new Float64Array(total);
 const template = filler(100);
 let received = 0;
-const reading = (async () => {
+const reading = !withConsumer ? Promise.resolve() : (async () => {
   for await (const record of consumer) {
     const now = nowMs();
     const v = record.value!;
@@ -171,8 +174,10 @@ const per10k = (count: number) => ((count / thousands) * 10).toFixed(1);
 console.log(`acks=${acks} at ${rate} rec/s for ${seconds} s (after a 1 s warm-up); ${received} of ${total} consumed${brokerFlags.length ? `; broker flags ${brokerFlags.join(" ")}` : ""}`);
 console.log(`  fdatasync    p50 ${floor.p50.toFixed(2)}  p99 ${floor.p99.toFixed(2)} ms (2 KB every 1 ms for 3 s before the run, same disk)`);
 console.log(row("send->ack", series((i) => ackAt[i]! - sendAt[i]!)));
-console.log(row("send->recv", series((i) => recvAt[i]! - sendAt[i]!)));
-console.log(row("ack->recv", series((i) => recvAt[i]! - ackAt[i]!)));
+if (withConsumer) {
+  console.log(row("send->recv", series((i) => recvAt[i]! - sendAt[i]!)));
+  console.log(row("ack->recv", series((i) => recvAt[i]! - ackAt[i]!)));
+}
 console.log(`  event-loop delay here: p50 ${(delay.percentile(50) / 1e6).toFixed(2)}  p99 ${(delay.percentile(99) / 1e6).toFixed(2)}  max ${(delay.max / 1e6).toFixed(1)} ms`);
 console.log(`  GC per 10k records: client ${per10k(clientGc.scavenges)} scavenges + ${per10k(clientGc.full)} full (${per10k(clientGc.ms)} ms)` +
   [...brokerGc.values()].map((e, k) => `; broker isolate ${k} ${per10k(e.scavenges)} + ${per10k(e.full)} (${per10k(e.ms)} ms)`).join(""));

@@ -35,6 +35,8 @@ export class AppendWatch {
   /** Waiters with an offset to pass (parked readers), per partition: only they can use a returned batch. */
   private readonly offsetWaiters = new Map<string, number>();
   private justAppended: JustAppended | undefined;
+  /** Reads of each partition on their way to its shard and back (PartitionReads): each may come back empty and park. */
+  private readonly readsInFlight = new Map<string, number>();
 
   /** The last known log end offset of a partition (undefined before it was opened). */
   endOffset(topic: string, partition: number): bigint | undefined {
@@ -92,6 +94,26 @@ export class AppendWatch {
     const just = this.justAppended;
     if (!just || just.baseOffset !== offset || just.key !== partitionKey(topic, partition)) return undefined;
     return { records: just.records, end: just.end };
+  }
+
+  /** Counts reads of these partitions in flight (`delta` 1 when one is sent to the shard, -1 when it is back). */
+  reading(keys: string[], delta: 1 | -1): void {
+    for (const key of keys) {
+      const n = (this.readsInFlight.get(key) ?? 0) + delta;
+      if (n > 0) this.readsInFlight.set(key, n);
+      else this.readsInFlight.delete(key);
+    }
+  }
+
+  /**
+   * True when an acks=all append of the partition is worth announcing before its fsync (ProduceItem.announce):
+   * a reader is parked here, or has a read in flight. A read sent before the append comes back empty and parks
+   * after it (in the same turn as its result): it needs the notice as much as a reader parked already. A
+   * reader that is neither reads before it parks again, and that read (queued behind the append) sees it.
+   */
+  hasReaders(topic: string, partition: number): boolean {
+    const key = partitionKey(topic, partition);
+    return this.waiters.has(key) || this.readsInFlight.has(key);
   }
 
   /** True while a reader waits for the partition's end to pass an offset (worth sending the batch back for). */

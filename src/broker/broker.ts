@@ -166,7 +166,7 @@ export class Broker extends EventEmitter {
     const acks = options.acks === "all" ? -1 : (options.acks ?? 1);
     if (acks !== -1 && acks !== 0 && acks !== 1) throw new KafkaProtocolError("INVALID_REQUIRED_ACKS", `acks must be -1, 0 or 1, got ${String(options.acks)}`);
     const out = new Array<Result<ProduceOk>>(items.length);
-    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks; leaderEpoch?: number; returnStored?: boolean }[] = [];
+    const valid: { topic: string; partition: number; batch: Uint8Array; acks: Acks; leaderEpoch?: number; returnStored?: boolean; announce?: boolean }[] = [];
     const positions: number[] = [];
     items.forEach((item, i) => {
       try {
@@ -176,9 +176,10 @@ export class Broker extends EventEmitter {
         if (txnError) throw txnError;
         const leaderEpoch = this.replication?.checkLeader(item.topic, item.partition, acks);
         const batch = ownedCopy(item.batch, options.transfer === true);
-        // Readers parked at the log end get the batch from the result, not from a read (AppendWatch.appendedAt).
+        // Parked readers take the batch from the result (AppendWatch.appendedAt); acks=all is announced early only if someone may read.
         const returnStored = !this.replication && this.watch.hasOffsetWaiters(item.topic, item.partition);
-        valid.push({ topic: item.topic, partition: item.partition, batch, acks, leaderEpoch, ...(returnStored ? { returnStored } : {}) });
+        const announce = !this.replication && acks === -1 && this.watch.hasReaders(item.topic, item.partition);
+        valid.push({ topic: item.topic, partition: item.partition, batch, acks, leaderEpoch, ...(returnStored ? { returnStored } : {}), ...(announce ? { announce } : {}) });
         positions.push(i);
       } catch (error) {
         out[i] = { error: error as RivuletError };

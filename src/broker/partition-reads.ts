@@ -79,7 +79,10 @@ export class PartitionReads {
       },
       async (valid) => {
         const reads = valid.map((item) => ({ topic: item.topic, partition: item.partition, offset: item.offset, maxBytes: item.maxBytes ?? maxBytes, ...(isolation ? { isolation } : {}) }));
-        const results = await this.router.run("fetch", reads);
+        // Counted while in flight: an acks=all append meanwhile is announced for this read (AppendWatch.hasReaders).
+        const keys = reads.map((read) => partitionKey(read.topic, read.partition));
+        this.watch.reading(keys, 1);
+        const results = await this.router.run("fetch", reads).finally(() => this.watch.reading(keys, -1));
         return results.map((result, i) => {
           const item = valid[i]!;
           if (!result.ok) return result;

@@ -112,17 +112,18 @@ function storedBuffers(outcomes: ShardResults["produce"]): ArrayBufferLike[] {
 }
 
 /**
- * Posts an AppendedNotice for every fresh append that waits for an fsync, so readers parked at its log end
- * wake now rather than one fdatasync later (a fetch already returns those records). A stored batch moves to
- * its notice (and leaves its ProduceOk).
+ * Posts an AppendedNotice for every fresh append that waits for an fsync and that the main thread asked to
+ * announce (ProduceItem.announce: readers may be waiting), so readers parked at its log end wake now rather
+ * than one fdatasync later (a fetch already returns those records). A stored batch moves to its notice (and
+ * leaves its ProduceOk).
  */
 function announceAppends(items: ProduceItem[], outcomes: ShardResults["produce"], durable: Array<Promise<void> | undefined>): void {
   const notices: AppendedNotice[] = [];
   const moved: ArrayBuffer[] = [];
   outcomes.forEach((outcome, i) => {
     const ok = "ok" in outcome ? outcome.ok : undefined;
-    if (!ok || !channel || init.replicated || durable[i] === undefined || ok.duplicate) return;
     const item = items[i]!;
+    if (!ok || !channel || init.replicated || durable[i] === undefined || ok.duplicate || !item.announce) return;
     notices.push({ topic: item.topic, partition: item.partition, baseOffset: ok.baseOffset, logEndOffset: ok.logEndOffset, bytes: ok.bytes, records: ok.records, ...(ok.stored ? { stored: ok.stored } : {}) });
     if (ok.stored) moved.push(ok.stored.buffer as ArrayBuffer);
     delete ok.stored;

@@ -57,6 +57,47 @@ describe("acks=all appends and the readers parked at the log end", () => {
     await broker.close();
   });
 
+  it("a fetch whose read is in flight when the append is sent, and that then parks, gets the early wake too", async () => {
+    const dataDir = env.dir();
+    const hold = join(dataDir, "hold-fsync");
+    const broker = await env.broker({ dataDir, shards: 1, shardFaults: { holdSyncWhileExists: hold } });
+    await broker.createTopic("t", { configs: { "flush.messages": "1" } });
+    const watch = (broker as unknown as { watch: AppendWatch }).watch;
+    writeFileSync(hold, "");
+    // Nobody is parked yet: the fetch's first read is on its way to the shard, ahead of the append. It comes
+    // back empty and parks after the append was written, so only a notice can wake it before the fsync.
+    const fetched = broker.fetch("t", 0, 0n, { maxWaitMs: 20_000, minBytes: 1 });
+    expect(watch.hasReaders("t", 0)).toBe(true);
+    const produced = broker.produce("t", 0, batch(["raced"]), { acks: "all" });
+    expect(await settlesWithin(fetched, 2000)).toBe(true);
+    expect(values((await fetched).records)).toEqual(["raced"]);
+    expect(await settlesWithin(produced, 100)).toBe(false);
+    rmSync(hold);
+    await produced;
+    await broker.close();
+  });
+
+  it("nobody reading: an acks=all append is not announced before its answer (one message less), and still counted once", async () => {
+    const dataDir = env.dir();
+    const broker = await env.broker({ dataDir, shards: 1 });
+    await broker.createTopic("t", { configs: { "flush.messages": "1" } });
+    const watch = (broker as unknown as { watch: AppendWatch }).watch;
+    const notices: number[] = [];
+    const announced = watch.announced.bind(watch);
+    watch.announced = (list) => (notices.push(list.length), announced(list));
+    expect(watch.hasReaders("t", 0)).toBe(false);
+    await broker.produce("t", 0, batch(["alone"]), { acks: "all" });
+    expect(notices).toEqual([]);
+    // A reader parked at the end: the next append is announced.
+    const waiting = broker.waitForData("t", 0, 1n);
+    await broker.produce("t", 0, batch(["watched"]), { acks: "all" });
+    await waiting;
+    expect(notices).toEqual([1]);
+    expect(broker.counters.get("t", 0)).toMatchObject({ producedRecords: 2 });
+    expect(watch.endOffset("t", 0)).toBe(2n);
+    await broker.close();
+  });
+
   it("an append is counted once: a wait for two batches' bytes is not met by one batch announced and answered", async () => {
     const dataDir = env.dir();
     const hold = join(dataDir, "hold-fsync");
