@@ -37,16 +37,17 @@ export class FailureEpisodes<K> {
     return new FailureEpisodes<string>(messages, new Set<string>());
   }
 
-  failed(key: K, logger: Logger, fields: LogFields): void {
+  /** `logger` may be absent (a component built without one): the episode is still tracked. */
+  failed(key: K, logger: Logger | undefined, fields: LogFields): void {
     if (this.failing.has(key)) {
-      logger.debug(this.messages.continues, fields);
+      logger?.debug(this.messages.continues, fields);
       return;
     }
     this.failing.add(key);
-    logger.warn(this.messages.started, fields);
+    logger?.warn(this.messages.started, fields);
   }
 
-  succeeded(key: K, logger: Logger, fields?: LogFields): void {
-    if (this.failing.delete(key)) logger.info(this.messages.ended, fields);
+  succeeded(key: K, logger: Logger | undefined, fields?: LogFields): void {
+    if (this.failing.delete(key)) logger?.info(this.messages.ended, fields);
   }
 }

@@ -82,7 +82,12 @@ export class PartitionReads {
         // Counted while in flight: an acks=all append meanwhile is announced for this read (AppendWatch.hasReaders).
         const keys = reads.map((read) => partitionKey(read.topic, read.partition));
         this.watch.reading(keys, 1);
-        const results = await this.router.run("fetch", reads).finally(() => this.watch.reading(keys, -1));
+        let results: Result<FetchOk>[];
+        try {
+          results = await this.router.run("fetch", reads);
+        } finally {
+          this.watch.reading(keys, -1);
+        }
         return results.map((result, i) => {
           const item = valid[i]!;
           if (!result.ok) return result;

@@ -18,6 +18,9 @@ export interface SessionOptions {
   logger: Logger;
 }
 
+/** A registration that may succeed if tried again: the id is still held by a lapsing lease, or the lease was lost meanwhile. */
+class RegistrationRefused extends Error {}
+
 const registrationFailures = FailureEpisodes.byObject<EtcdSession>({
   started: "re-registration failed; retrying",
   continues: "re-registration still failing; retrying",
@@ -51,15 +54,15 @@ export class EtcdSession extends EventEmitter {
   /** Registers the broker (failing if another live broker has its id) and starts watching. */
   async start(info: BrokerInfo): Promise<void> {
     this.info = info;
-    // After a kill -9 the previous run's registration lives until its lease expires: wait that out.
+    // After a kill -9 the previous run's registration lives until its lease expires: wait that out (and retry a
+    // lease lost while registering: etcd restarting as the broker starts).
     const deadline = Date.now() + this.options.leaseTtlSeconds * 1000 + 3000;
     for (;;) {
       try {
         await this.register();
         break;
       } catch (error) {
-        // Also retried: a lease lost while registering (etcd restarting as the broker starts).
-        if (Date.now() > deadline || !/already registered|lost while registering/.test(String(error))) throw error;
+        if (Date.now() > deadline || !(error instanceof RegistrationRefused)) throw error;
         await new Promise((r) => setTimeout(r, 300));
       }
     }
@@ -106,7 +109,7 @@ export class EtcdSession extends EventEmitter {
     if (!put.succeeded || lostWhileRegistering) {
       if (this.lease === lease) this.lease = undefined;
       await lease.revoke().catch(() => {});
-      throw new Error(lostWhileRegistering ? "the lease was lost while registering" : `broker id ${info.id} is already registered by a live broker`);
+      throw new RegistrationRefused(lostWhileRegistering ? "the lease was lost while registering" : `broker id ${info.id} is already registered by a live broker`);
     }
     registered = true;
     this.options.logger.info("registered with the cluster", { brokerId: info.id, leaseTtl: this.options.leaseTtlSeconds });

@@ -147,7 +147,6 @@ export class ReplicaServer {
   }
 }
 
-
 /** The error's Kafka code name for the other side (a raw errno error's "ENOSPC" is not one: asRivuletError). */
 function errorCode(error: unknown): string {
   return asRivuletError(error).code;

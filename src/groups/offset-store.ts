@@ -12,6 +12,7 @@
 //   visitor (persist/store.ts); Kafka's own group records are skipped, and records that do not decode are
 //   skipped with a warning.
 
+import { FailureEpisodes } from "../failure-episodes.js";
 import type { Logger } from "../log.js";
 import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue } from "./offset-codec.js";
 import { compareTp, tpFromKey, tpKey, type CommittedOffset, type TopicPartition } from "./types.js";
@@ -70,6 +71,16 @@ export class OffsetStore {
   /** group → topic\0partition → slot */
   private readonly table = new Map<string, Map<string, Slot>>();
   private seq = 0;
+
+  /**
+   * A consumer retries its commit every few hundred ms while the disk is full or no descriptor is left: the
+   * cause is a warning once per group and episode, the retries debug lines (whichever API committed).
+   */
+  private readonly commitFailures = FailureEpisodes.byName({
+    started: "offset commit could not be written",
+    continues: "offset commit still could not be written",
+    ended: "offset commits are written again",
+  });
 
   constructor(private readonly log: OffsetLog, private readonly logger?: Logger) {}
 
@@ -132,7 +143,13 @@ export class OffsetStore {
       seq: ++this.seq,
     }));
     for (const w of writes) w.record.value = encodeOffsetValue(w.value);
-    await this.log.append(groupId, writes.map((w) => w.record));
+    try {
+      await this.log.append(groupId, writes.map((w) => w.record));
+    } catch (error) {
+      this.commitFailures.failed(groupId, this.logger, { group: groupId, error });
+      throw error;
+    }
+    this.commitFailures.succeeded(groupId, this.logger, { group: groupId });
     for (const w of writes) this.apply(groupId, w.key, w.seq, w.value);
   }
 

@@ -27,7 +27,6 @@
 // STALE_MEMBER_EPOCH (group-level errors).
 
 import { toKafkaCode } from "../errors/index.js";
-import { FailureEpisodes } from "../failure-episodes.js";
 import { ClassicGroup } from "./group.js";
 import { Err, type GroupContext } from "./context.js";
 import { rescheduleHeartbeat } from "./classic/rebalance.js";
@@ -101,29 +100,14 @@ export async function writeOffsets(
       pending.push(slot);
     }
   }
-  const failures = commitFailures(ctx.offsets);
   try {
+    // A failed write is logged by the store, once per group and episode (offset-store.ts).
     await ctx.offsets.commit(req.groupId, entries, ctx.clock.now());
-    failures.succeeded(req.groupId, ctx.logger, { group: req.groupId });
   } catch (error) {
     const code = appendErrorCode(error);
-    // A consumer retries its commit every few hundred ms while the disk is full or no descriptor is left: the
-    // cause is a warning once per group and episode, the retries debug lines.
-    failures.failed(req.groupId, ctx.logger, { group: req.groupId, error });
     for (const slot of pending) slot.errorCode = code;
   }
   return response;
-}
-
-/** Groups whose last offset commit could not be written, per offset store (so per broker). */
-const failuresByStore = new WeakMap<object, FailureEpisodes<string>>();
-function commitFailures(store: object): FailureEpisodes<string> {
-  let failures = failuresByStore.get(store);
-  if (!failures) {
-    failures = FailureEpisodes.byName({ started: "offset commit could not be written", continues: "offset commit still could not be written", ended: "offset commits are written again" });
-    failuresByStore.set(store, failures);
-  }
-  return failures;
 }
 
 /** Kafka's maybeConvertOffsetCommitError: storage-side errors as a committing client understands them. */

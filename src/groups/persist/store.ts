@@ -228,7 +228,7 @@ export class GroupStore {
   }
 
   private appended(groupId: string, group: GroupWrites, batch: Batch): void {
-    if (this.logger) this.failures.succeeded(groupId, this.logger, { group: groupId });
+    this.failures.succeeded(groupId, this.logger, { group: groupId });
     if (this.appends.get(groupId) === group) {
       group.durable = batch.checkpoint;
       group.inFlight = undefined;
@@ -241,7 +241,7 @@ export class GroupStore {
   }
 
   private failed(groupId: string, group: GroupWrites, batch: Batch, error: unknown): void {
-    if (this.logger) this.failures.failed(groupId, this.logger, { group: groupId, error: String(error) });
+    this.failures.failed(groupId, this.logger, { group: groupId, error: String(error) });
     const code = this.errorCode(error);
     const behind = group.queued;
     if (this.appends.get(groupId) === group) {
