@@ -36,13 +36,19 @@ describe.skipIf(!netnsAvailable)("protected mode, from another host (network nam
   });
 
   it("refuses a non-loopback peer on HTTP, WebSocket and Kafka, and serves it with --allow-unauthenticated", async (ctx) => {
-    const guarded = await start({ host: "0.0.0.0" });
+    const logger = memoryLogger();
+    const guarded = await start({ host: "0.0.0.0", logger });
     if (!host.reachesHost(guarded.port)) {
       console.warn("skipped: this machine creates network namespaces but forwards no traffic between them");
       return ctx.skip();
     }
     expect(guarded.policy.protectedMode).toBe(true);
-    const refused = JSON.parse(host.run(process.execPath, [probe, HOST_ADDRESS, String(guarded.port), String(guarded.kafkaPort)]).stdout);
+    // The peer tries three times: each is refused, and each door says so once (src/refusal-log.ts).
+    const probes = [1, 2, 3].map(() => JSON.parse(host.run(process.execPath, [probe, HOST_ADDRESS, String(guarded.port), String(guarded.kafkaPort)]).stdout));
+    for (const again of probes) expect(again).toMatchObject({ http: { status: 403 }, ws: { status: 403 }, kafka: { answered: false } });
+    const refusals = logger.entries.filter((e) => e.level === "warn" && /refused: protected mode/.test(e.msg)).map((e) => `${e.msg.split(" ")[0]} ${String(e.remote)}`);
+    expect(refusals.sort()).toEqual([`kafka ${HOST_ADDRESS}`, `websocket ${HOST_ADDRESS}`]);
+    const refused = probes[0];
     expect(refused.http.status).toBe(403);
     expect(refused.http.body).toMatch(/protected mode/);
     expect(refused.ws.status).toBe(403);

@@ -2,12 +2,14 @@
 // client certificates (mTLS) required and refused, and a certificate reload that keeps open connections.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { connect } from "../../src/client/index.js";
+import { memoryLogger } from "../../src/log.js";
 import { inProcessServers } from "../helpers/in-process-servers.js";
 import { createTestCa, opensslAvailable, pem } from "../helpers/certs.js";
 
@@ -123,6 +125,25 @@ describe.skipIf(!opensslAvailable)("TLS", () => {
     // The Kafka connection opened before the reload still answers.
     expect(await before.ask()).toBeGreaterThan(0);
     before.close();
+  });
+
+  // Hostile input at the handshake: plain bytes at a TLS port, again and again (a scanner, a client without
+  // TLS in a retry loop). Each connection is refused; the broker's log says so once per address and door.
+  it("a peer sending plain bytes to the TLS ports 20 times is refused each time and logged once per door; TLS clients are still served", async () => {
+    const files = ca!.server("garbage");
+    const logger = memoryLogger();
+    const server = await start({ logger, transport: "node", tls: { certFile: files.cert, keyFile: files.key }, kafkaTls: { certFile: files.cert, keyFile: files.key } });
+    const garbage = (port: number) =>
+      new Promise<void>((resolve) => {
+        const socket = netConnect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+        socket.on("close", () => resolve());
+        socket.on("error", () => resolve());
+      });
+    for (let i = 0; i < 20; i++) await Promise.all([garbage(server.port), garbage(server.kafkaPort)]);
+    const warned = logger.entries.filter((e) => e.level === "warn" && /TLS handshake failed/.test(e.msg)).map((e) => `${e.msg} ${String(e.remote)}`);
+    expect(warned.sort()).toEqual(["kafka TLS handshake failed 127.0.0.1", "websocket TLS handshake failed 127.0.0.1"]);
+    expect(await servedSerial(server.port, pem(ca!.caCert))).toMatch(/^[0-9A-F]+$/);
+    expect(await servedSerial(server.kafkaPort, pem(ca!.caCert))).toMatch(/^[0-9A-F]+$/);
   });
 
   it("refuses to start on a missing or non-PEM certificate, naming the file", async () => {
