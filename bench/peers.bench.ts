@@ -17,7 +17,7 @@
 // repetition the latency runs come first, before the bulk writes leave servers compacting or flushing); the
 // table gives medians with min-max. Prints the table, writes bench/results/peers.json, and (at full size,
 // or with PEERS_WRITE_DOCS=1) docs/images/peers.svg and the generated section of docs/benchmarks.md.
-// Knobs: PEERS_RECORDS, PEERS_REPS, PEERS_RATE, PEERS_LATENCY_SECONDS, PEERS_ONLY=produce,consume,latency,
+// Knobs: PEERS_RECORDS, PEERS_REPS, PEERS_RATE, PEERS_LATENCY_SECONDS, PEERS_WARMUP_SECONDS (1), PEERS_ONLY=produce,consume,latency,
 // PEERS_SYSTEMS=redis,nats,rivulet,kcat, PEERS_WRITE_DOCS=1|0.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -39,7 +39,8 @@ const RECORDS = Number(process.env.PEERS_RECORDS ?? 1_000_000);
 const REPS = Number(process.env.PEERS_REPS ?? 3);
 const RATE = Number(process.env.PEERS_RATE ?? 20_000);
 const LATENCY_SECONDS = Number(process.env.PEERS_LATENCY_SECONDS ?? 10);
-const WARMUP_SECONDS = 1;
+/** Records sent before the latency is measured: the JIT of every Node process is still compiling the hot paths in the first seconds (a 1 s warm-up leaves them in the p99). */
+const WARMUP_SECONDS = Number(process.env.PEERS_WARMUP_SECONDS ?? 1);
 const only = process.env.PEERS_ONLY?.split(",").map((s) => s.trim());
 const systems = process.env.PEERS_SYSTEMS?.split(",").map((s) => s.trim());
 const fullSize = RECORDS >= 1_000_000 && REPS >= 3 && LATENCY_SECONDS >= 10;

@@ -3,7 +3,10 @@
 // the monotonic clock, and the IPC with the bench:
 //   -> {ready, count, failed}                        every subscription confirmed (SUBSCRIBED)
 //   <- {round: r}  -> {armed: r}                     the next CHUNK each subscriber gets belongs to round r
-//   <- {collect: r} -> {round: r, arrivals: number[]} arrival times (ms), one per subscriber that got it
+//   <- {collect: r} -> {round: r, arrivals: number[], cpuMs}
+//                                                    arrival times (ms), one per subscriber that got it, and
+//                                                    this process' CPU time (user + system) from being armed
+//                                                    to the last arrival
 //   <- {exit: true}                                  close every socket and exit
 
 const clock = () => Number(process.hrtime.bigint()) / 1e6;
@@ -13,16 +16,30 @@ export class Arrivals {
   times: number[] = [];
   private waitingFor = Infinity;
   private onAll: (() => void) | undefined;
+  /** Subscribers this process holds: the arrival that completes a round stops its CPU clock. */
+  expected = Infinity;
+  private armedCpu = process.cpuUsage();
+  private roundCpu: NodeJS.CpuUsage | undefined;
 
   /** A subscriber got its CHUNK now. */
   note(): void {
     this.times.push(clock());
+    // Read once per round, at its last arrival (getrusage per arrival would be measured as well).
+    if (this.times.length === this.expected) this.roundCpu = process.cpuUsage(this.armedCpu);
     if (this.times.length >= this.waitingFor) this.onAll?.();
   }
 
   reset(): void {
     this.times = [];
     this.waitingFor = Infinity;
+    this.roundCpu = undefined;
+    this.armedCpu = process.cpuUsage();
+  }
+
+  /** This process' CPU milliseconds from reset() to the round's last arrival (or to now, if some never came). */
+  cpuMs(): number {
+    const used = this.roundCpu ?? process.cpuUsage(this.armedCpu);
+    return (used.user + used.system) / 1000;
   }
 
   /** Resolves once `count` arrived, or after 5 s with what did. */
@@ -49,6 +66,7 @@ export async function serveSubscribers(count: number, open: () => Promise<boolea
     const results = await Promise.all(Array.from({ length: Math.min(WAVE, count - i) }, open));
     for (const r of results) r ? ok++ : failed++;
   }
+  arrivals.expected = ok;
   process.send!({ ready: true, count: ok, failed });
   process.on("message", (m: { round?: number; collect?: number; exit?: boolean }) => {
     if (m.round !== undefined) {
@@ -56,7 +74,7 @@ export async function serveSubscribers(count: number, open: () => Promise<boolea
       process.send!({ armed: m.round });
     } else if (m.collect !== undefined) {
       const round = m.collect;
-      void arrivals.all(ok).then((times) => process.send!({ round, arrivals: times }));
+      void arrivals.all(ok).then((times) => process.send!({ round, arrivals: times, cpuMs: arrivals.cpuMs() }));
     } else if (m.exit) {
       closeAll();
       process.exit(0);

@@ -14,6 +14,7 @@
 //   node build/bench/bench/ws/latency-breakdown.js [--acks 1|all] [--rate 20000] [--seconds 5]
 //     [--broker-flags "--max-semi-space-size=32"]   (extra node flags for the broker process)
 //     [--no-consumer]   (nobody reads: send -> ack and CPU of a produce-only workload)
+//     [--windows 2]     (send -> ack percentiles per window of that many seconds: warm-up against steady state)
 import { spawn } from "node:child_process";
 import { closeSync, fdatasync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +27,7 @@ import type * as ClientModule from "../../src/client/index.js";
 import type * as Stats from "../../src/cli/bench/stats.js";
 import { brokerNodeFlags, loadDist } from "./common.js";
 
-const { values: args } = parseArgs({ options: { acks: { type: "string", default: "1" }, rate: { type: "string", default: "20000" }, seconds: { type: "string", default: "5" }, "broker-flags": { type: "string", default: "" }, "no-consumer": { type: "boolean", default: false } } });
+const { values: args } = parseArgs({ options: { acks: { type: "string", default: "1" }, rate: { type: "string", default: "20000" }, seconds: { type: "string", default: "5" }, "broker-flags": { type: "string", default: "" }, "no-consumer": { type: "boolean", default: false }, windows: { type: "string", default: "0" } } });
 /** Produce only, nobody reading the partition (an ingest workload): send -> ack and the broker's CPU. */
 const withConsumer = !args["no-consumer"];
 const acks = args.acks === "all" ? "all" : 1;
@@ -177,6 +178,18 @@ console.log(row("send->ack", series((i) => ackAt[i]! - sendAt[i]!)));
 if (withConsumer) {
   console.log(row("send->recv", series((i) => recvAt[i]! - sendAt[i]!)));
   console.log(row("ack->recv", series((i) => recvAt[i]! - ackAt[i]!)));
+}
+const windowMs = Number(args.windows) * 1000;
+if (windowMs > 0) {
+  // The same send -> ack figures cut by when the record was sent: the first seconds carry the JIT's warm-up.
+  const windows = new Map<number, number[]>();
+  for (let i = from; i < total; i++) {
+    const w = Math.floor((sendAt[i]! - sendAt[from]!) / windowMs);
+    let list = windows.get(w);
+    if (!list) windows.set(w, (list = []));
+    list.push(ackAt[i]! - sendAt[i]!);
+  }
+  for (const [w, list] of windows) console.log(row(`ack ${w * Number(args.windows)}-${(w + 1) * Number(args.windows)} s`, Float64Array.from(list).sort()));
 }
 console.log(`  event-loop delay here: p50 ${(delay.percentile(50) / 1e6).toFixed(2)}  p99 ${(delay.percentile(99) / 1e6).toFixed(2)}  max ${(delay.max / 1e6).toFixed(1)} ms`);
 console.log(`  GC per 10k records: client ${per10k(clientGc.scavenges)} scavenges + ${per10k(clientGc.full)} full (${per10k(clientGc.ms)} ms)` +
