@@ -1,8 +1,10 @@
 // The listeners' descriptor reserve (src/frontends/fd-headroom.ts) with counts fed by the test: admits
 // until the reserve, counts admitted connections before the next read, logs one warning per episode and
-// one info when it ends (hysteresis), and treats an unreadable count (EMFILE) as full.
+// one info when it ends (hysteresis), and treats an unreadable count (EMFILE) as full. The default count
+// of open descriptors follows the process' own opens and closes.
+import { closeSync, openSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { FdHeadroom } from "../../src/frontends/fd-headroom.js";
+import { FdHeadroom, openDescriptorCount } from "../../src/frontends/fd-headroom.js";
 import { memoryLogger } from "../../src/log.js";
 
 describe("FdHeadroom", () => {
@@ -51,5 +53,18 @@ describe("FdHeadroom", () => {
       expect(Array.from({ length: 1000 }, () => h.admit("kafka")).every(Boolean)).toBe(true);
       h.close();
     }
+  });
+
+  it.runIf(process.platform === "linux")("counts this process' open descriptors, as the listing of /proc/self/fd does", () => {
+    const before = openDescriptorCount()!;
+    // The listing holds its own descriptor for the directory while it reads it.
+    expect(Math.abs(readdirSync("/proc/self/fd").length - 1 - before)).toBeLessThanOrEqual(1);
+    const opened = Array.from({ length: 300 }, () => openSync("/dev/null", "r"));
+    try {
+      expect(openDescriptorCount()! - before).toBe(300);
+    } finally {
+      for (const fd of opened) closeSync(fd);
+    }
+    expect(openDescriptorCount()).toBe(before);
   });
 });
