@@ -40,16 +40,13 @@ function openFilesLimit(): number {
   const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
   return line ? Number(line.split(/\s+/)[3]) : Infinity;
 }
-/** CPU milliseconds (user + system) a process, or one of its threads, has used: /proc, in clock ticks of 10 ms. */
-function cpuMsOf(pid: number, tid = pid): number {
-  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // Fields 14 and 15 of stat(5) (utime, stime), counted from field 3 (state) here.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-/** The whole process: the sum over its threads is what /proc/<pid>/stat holds. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/**
+ * CPU milliseconds (user + system) used so far by a process (/proc/<pid>/stat: the sum over its threads) or
+ * by one of its threads (/proc/<pid>/task/<tid>/stat), in clock ticks of 10 ms.
+ */
+function cpuMs(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
+  // utime and stime, fields 14 and 15 of proc(5), are 11 and 12 counted from the state after the name.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
@@ -138,15 +135,15 @@ async function rounds(label: string, subs: Awaited<ReturnType<typeof openSubscri
   for (let round = 0; round < WARMUP + ROUNDS; round++) {
     subs.children.forEach((c) => c.send({ round }));
     await Promise.all(subs.inboxes.map((next) => next("armed", (m) => m.armed === round)));
-    const serverBefore = processCpuMs(serverPid);
-    const mainBefore = cpuMsOf(serverPid);
+    const serverBefore = cpuMs(serverPid);
+    const mainBefore = cpuMs(serverPid, serverPid);
     const sentAt = clock();
     await send();
     subs.children.forEach((c) => c.send({ collect: round }));
     const replies = await Promise.all(subs.inboxes.map((next) => next<{ arrivals: number[]; cpuMs: number }>("arrivals", (m) => m.round === round)));
     // The server is idle once the last subscriber has its record: reading it after the replies adds ~nothing.
-    const serverMs = processCpuMs(serverPid) - serverBefore;
-    const mainMs = cpuMsOf(serverPid) - mainBefore;
+    const serverMs = cpuMs(serverPid) - serverBefore;
+    const mainMs = cpuMs(serverPid, serverPid) - mainBefore;
     const delays = replies.flatMap((r) => r.arrivals.map((t) => t - sentAt));
     if (round < WARMUP) continue;
     cpu.server += serverMs / ROUNDS;
@@ -175,7 +172,8 @@ async function rounds(label: string, subs: Awaited<ReturnType<typeof openSubscri
     "CPU ms/record: server": cpu.server,
     "server main thread": cpu.serverMain,
     subscribers: cpu.subscribers,
-    // No schedule on CORES cores can finish this work sooner; p99 is within 1% of the last arrival.
+    // No schedule on CORES cores gets the record to the last subscriber sooner (the same work per
+    // subscriber: to the 99th percentile, about 0.99 of it).
     [`lower bound ms (CPU / ${CORES} cores)`]: (cpu.server + cpu.subscribers) / CORES,
   };
 }

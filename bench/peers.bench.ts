@@ -11,13 +11,13 @@
 //            kcat -C
 //   latency  a producer in this process paced at PEERS_RATE (20,000) records/s stamps each value with its
 //            send time; a consumer tailing in another process (bench/peers/tail.ts) reports p50/p99/p99.9
-//            over PEERS_LATENCY_SECONDS (10) after a 1 s warm-up
+//            over PEERS_LATENCY_SECONDS (10) after PEERS_WARMUP_SECONDS (5) of the same paced sends
 //   fsync    the machine's write(4 KiB) + fdatasync p50/p99 on the data disk, beside acks=all latency
 // Every measurement is repeated PEERS_REPS (3) times (rep-major, so drift hits every system alike; in each
 // repetition the latency runs come first, before the bulk writes leave servers compacting or flushing); the
 // table gives medians with min-max. Prints the table, writes bench/results/peers.json, and (at full size,
 // or with PEERS_WRITE_DOCS=1) docs/images/peers.svg and the generated section of docs/benchmarks.md.
-// Knobs: PEERS_RECORDS, PEERS_REPS, PEERS_RATE, PEERS_LATENCY_SECONDS, PEERS_WARMUP_SECONDS (1), PEERS_ONLY=produce,consume,latency,
+// Knobs: PEERS_RECORDS, PEERS_REPS, PEERS_RATE, PEERS_LATENCY_SECONDS, PEERS_WARMUP_SECONDS (5), PEERS_ONLY=produce,consume,latency,
 // PEERS_SYSTEMS=redis,nats,rivulet,kcat, PEERS_WRITE_DOCS=1|0.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -39,8 +39,12 @@ const RECORDS = Number(process.env.PEERS_RECORDS ?? 1_000_000);
 const REPS = Number(process.env.PEERS_REPS ?? 3);
 const RATE = Number(process.env.PEERS_RATE ?? 20_000);
 const LATENCY_SECONDS = Number(process.env.PEERS_LATENCY_SECONDS ?? 10);
-/** Records sent before the latency is measured: the JIT of every Node process is still compiling the hot paths in the first seconds (a 1 s warm-up leaves them in the p99). */
-const WARMUP_SECONDS = Number(process.env.PEERS_WARMUP_SECONDS ?? 1);
+/**
+ * Paced sends before the latency is measured. Every Node process of a run (producer, tailing consumer, the
+ * broker's threads) is still compiling its hot paths in the first seconds: after a 1 s warm-up they were
+ * most of Rivulet's p99 (docs/benchmarks.md, "Warm-up against steady state").
+ */
+const WARMUP_SECONDS = Number(process.env.PEERS_WARMUP_SECONDS ?? 5);
 const only = process.env.PEERS_ONLY?.split(",").map((s) => s.trim());
 const systems = process.env.PEERS_SYSTEMS?.split(",").map((s) => s.trim());
 const fullSize = RECORDS >= 1_000_000 && REPS >= 3 && LATENCY_SECONDS >= 10;
