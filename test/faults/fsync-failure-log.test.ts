@@ -105,7 +105,9 @@ describe("a failing disk under acks=all load, both front ends", () => {
       if (!wsBack || !kafkaBack) await sleep(100);
     }
     expect(wsBack && kafkaBack, "both doors acknowledge again after the disk recovers").toBe(true);
-    await sleep(200); // the info line is written when the good fsync's callback runs
+    // The recovery line is written when the good fsync's callback runs in the shard; give the pipe a moment.
+    const recovered = () => lines().filter((l) => l.msg.startsWith("fsync succeeds again")).length >= 2;
+    for (let waited = 0; !recovered() && waited < 5000; waited += 50) await sleep(50);
 
     const all = lines();
     const of = (topic: string) => all.filter((l) => l.partitionDir === join(dataDir, `${topic}-0`));
