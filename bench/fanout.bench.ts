@@ -19,6 +19,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as ClientModule from "../src/client/index.js";
+import { cpuMs } from "./lib/proc-cpu.js";
 import { report, type Row } from "./lib/report.js";
 import { percentiles } from "./peers/workload.js";
 import { loadDist, startBrokerProcess, staleDistFiles } from "./ws/common.js";
@@ -39,16 +40,6 @@ const CORES = availableParallelism();
 function openFilesLimit(): number {
   const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
   return line ? Number(line.split(/\s+/)[3]) : Infinity;
-}
-/**
- * CPU milliseconds (user + system) used so far by a process (/proc/<pid>/stat: the sum over its threads) or
- * by one of its threads (/proc/<pid>/task/<tid>/stat), in clock ticks of 10 ms.
- */
-function cpuMs(pid: number, tid?: number): number {
-  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
-  // utime and stime, fields 14 and 15 of proc(5), are 11 and 12 counted from the state after the name.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 function rssBytes(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));

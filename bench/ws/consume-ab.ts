@@ -19,11 +19,12 @@
 //   --cpu-prof-dir=/tmp/prof": NODE_OPTIONS refuses --cpu-prof).
 // Each tree needs `npm ci` (dist/) and `npx tsc -p tsconfig.bench.json` (build/bench/).
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type * as ClientModule from "../../src/client/index.js";
 import type * as ConsumeBench from "../../src/cli/bench/consume.js";
+import { cpuMs, threadsCpuMs } from "../lib/proc-cpu.js";
 import { machine, resultsDir } from "../lib/report.js";
 import { brokerNodeFlags } from "./common.js";
 
@@ -39,25 +40,13 @@ const warmup = process.env.CONSUME_AB_WARMUP === "1";
 
 /** CPU seconds (user + system, all threads) a process has used so far; NaN where /proc is not there. */
 function cpuSecondsOf(pid: number, thread?: number): number {
-  try {
-    const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return Number.NaN;
-  }
+  return cpuMs(pid, thread) / 1000;
 }
 
 /** Every thread's name and CPU seconds so far (Linux /proc), for CONSUME_AB_THREADS' breakdown. */
 function threadsOf(pid: number): Map<string, { name: string; cpu: number }> {
   const out = new Map<string, { name: string; cpu: number }>();
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      out.set(tid, { name: tid === String(pid) ? "main" : `${name}/${tid}`, cpu: cpuSecondsOf(pid, Number(tid)) });
-    }
-  } catch {
-    // the process ended meanwhile: what was read so far
-  }
+  for (const [tid, { name, ms }] of threadsCpuMs(pid)) out.set(String(tid), { name: tid === pid ? "main" : `${name}/${tid}`, cpu: ms / 1000 });
   return out;
 }
 

@@ -16,7 +16,7 @@
 //     [--no-consumer]   (nobody reads: send -> ack and CPU of a produce-only workload)
 //     [--windows 2]     (send -> ack percentiles per window of that many seconds: warm-up against steady state)
 import { spawn } from "node:child_process";
-import { closeSync, fdatasync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
@@ -25,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type * as ClientModule from "../../src/client/index.js";
 import type * as Stats from "../../src/cli/bench/stats.js";
+import { threadsCpuMs } from "../lib/proc-cpu.js";
 import { brokerNodeFlags, loadDist } from "./common.js";
 
 const { values: args } = parseArgs({ options: { acks: { type: "string", default: "1" }, rate: { type: "string", default: "20000" }, seconds: { type: "string", default: "5" }, "broker-flags": { type: "string", default: "" }, "no-consumer": { type: "boolean", default: false }, windows: { type: "string", default: "0" } } });
@@ -50,21 +51,6 @@ const port = await new Promise<number>((resolve, reject) => {
   child.once("exit", (code) => reject(new Error(`broker exited with ${code}`)));
 });
 const url = `ws://127.0.0.1:${port}/ws`;
-
-/** CPU ticks (1/100 s) of each broker thread. */
-function threadTicks(): Map<string, { name: string; ticks: number }> {
-  const out = new Map<string, { name: string; ticks: number }>();
-  for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(tid, { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ticks: Number(fields[11]) + Number(fields[12]) });
-    } catch {
-      // A thread that just ended.
-    }
-  }
-  return out;
-}
 
 const clientGc = { on: false, scavenges: 0, full: 0, ms: 0 };
 new PerformanceObserver((list) => {
@@ -122,13 +108,13 @@ const reading = !withConsumer ? Promise.resolve() : (async () => {
 })();
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
-let before: { threads: ReturnType<typeof threadTicks>; cpu: NodeJS.CpuUsage; sent: number; gc: number } | undefined;
+let before: { threads: ReturnType<typeof threadsCpuMs>; cpu: NodeJS.CpuUsage; sent: number; gc: number } | undefined;
 let sent = 0;
 const begin = performance.now();
 while (sent < total) {
   const elapsed = performance.now() - begin;
   if (!before && elapsed > 1000) {
-    before = { threads: threadTicks(), cpu: process.cpuUsage(), sent, gc: gcLines.length };
+    before = { threads: threadsCpuMs(child.pid!), cpu: process.cpuUsage(), sent, gc: gcLines.length };
     clientGc.on = true;
     delay.enable();
   }
@@ -152,7 +138,7 @@ delay.disable();
 clientGc.on = false;
 const thousands = (sent - before!.sent) / 1000;
 const cpu = process.cpuUsage(before!.cpu);
-const threads = [...threadTicks()].map(([tid, t]) => ({ name: t.name, ms: ((t.ticks - (before!.threads.get(tid)?.ticks ?? 0)) * 10) / thousands })).filter((t) => t.ms > 0).sort((a, b) => b.ms - a.ms);
+const threads = [...threadsCpuMs(child.pid!)].map(([tid, t]) => ({ name: t.name, ms: (t.ms - (before!.threads.get(tid)?.ms ?? 0)) / thousands })).filter((t) => t.ms > 0).sort((a, b) => b.ms - a.ms);
 const brokerGc = new Map<string, { scavenges: number; full: number; ms: number }>();
 for (const line of gcLines.slice(before!.gc)) {
   const isolate = line.split("]")[0]!.split(":")[1]!;

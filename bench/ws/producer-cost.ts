@@ -12,7 +12,7 @@
 // alternate runs of the two; one run per process keeps the heaps apart. Warm-up: a fifth of the records
 // first, not measured. PRODUCER_COST_BROKER_PROF=<dir>: the broker runs with --cpu-prof into <dir> (one
 // profile per thread; summarise with profile-summary.js). Client profile: node --cpu-prof producer-cost.js.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
@@ -20,6 +20,7 @@ import { PerformanceObserver } from "node:perf_hooks";
 import { Session } from "node:inspector/promises";
 import v8 from "node:v8";
 import type * as ClientModule from "../../src/client/index.js";
+import { threadsCpuMs } from "../lib/proc-cpu.js";
 import { loadDist, startBrokerProcess } from "./common.js";
 
 const style = (process.argv[2] ?? "sendAll") as "sendAll" | "send" | "sendMany";
@@ -72,20 +73,7 @@ const broker = await startBrokerProcess(dataDir, brokerProf ? { nodeArgs: ["--cp
 
 /** CPU ms used so far by each thread of a process (user + system, from /proc; empty where there is none). */
 function threadCpu(pid: number): Map<number, number> {
-  const out = new Map<number, number>();
-  const dir = `/proc/${pid}/task`;
-  if (!existsSync(dir)) return out;
-  const tick = 10; // USER_HZ is 100 on Linux
-  for (const tid of readdirSync(dir)) {
-    try {
-      const stat = readFileSync(`${dir}/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * tick);
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return out;
+  return new Map([...threadsCpuMs(pid)].map(([tid, t]) => [tid, t.ms]));
 }
 const client = await connect({ url: broker.url, reconnect: false });
 try {

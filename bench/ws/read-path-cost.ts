@@ -7,9 +7,9 @@
 //
 //   node build/bench/bench/ws/read-path-cost.js <tree> <data-dir> [passes=3] [topic=consume] [chunkBytes=262144]
 // The data dir is one consume-ab filled (CONSUME_AB_FILL=1). The first pass warms up and is not reported.
-import { readFileSync } from "node:fs";
 import { PerformanceObserver, constants } from "node:perf_hooks";
 import type * as BrokerModule from "../../src/broker/index.js";
+import { cpuMs } from "../lib/proc-cpu.js";
 import type * as CoreModule from "../../src/core/index.js";
 
 const [tree, dataDir, passesText = "3", topic = "consume", chunkText = "262144"] = process.argv.slice(2);
@@ -21,12 +21,7 @@ const chunkBytes = Number(chunkText);
 
 /** CPU seconds this process's main thread has used (NaN where /proc is not there). */
 function mainThreadCpu(): number {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
+  return cpuMs(process.pid, process.pid) / 1000;
 }
 
 let gcMs = 0;

@@ -4,23 +4,15 @@
 // the disk recovers. What the broker writes to its log meanwhile: one warning per partition when the fsyncs
 // start failing and one info line when they succeed again, not a warning per produce and per periodic flush
 // (the flush.ms timer retries every second; each acks=all produce starts another).
-import { fork, type ChildProcess } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connect } from "../../src/client/index.js";
-import { tempDir } from "./storage-helpers.js";
+import { brokerChildren, closeBroker } from "../helpers/broker-child.js";
 
-const childPath = fileURLToPath(new URL("./storage-broker-child.mjs", import.meta.url));
-const dist = fileURLToPath(new URL("../../dist/server.js", import.meta.url));
-const live = new Set<ChildProcess>();
+const brokers = brokerChildren();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-afterAll(() => {
-  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
 
 interface LogLine {
   level: string;
@@ -30,33 +22,20 @@ interface LogLine {
   [field: string]: unknown;
 }
 
-/** A broker child logging at info (JSON lines on stdout), with every fdatasync failing while `flag` exists. */
-function startBroker(dataDir: string, flag: string): Promise<{ child: ChildProcess; port: number; kafkaPort: number; lines: () => LogLine[] }> {
-  return new Promise((resolve, reject) => {
-    const config = { dataDir, port: 0, kafkaPort: 0, shards: 1, flushTickMs: 50, logLevel: "info", shardFaults: { failSyncWhileExists: flag } };
-    const child = fork(childPath, [JSON.stringify(config)], { stdio: ["ignore", "pipe", "pipe", "ipc"] });
-    live.add(child);
-    let out = "";
-    let stderr = "";
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+describe("a failing disk under acks=all load, both front ends", () => {
+  it("fails each covered produce with KAFKA_STORAGE_ERROR, recovers, and logs one warning per partition for the whole episode", async () => {
+    const root = brokers.dataDir("fsync-log");
+    const dataDir = join(root, "data");
+    const flag = join(root, "fail-fsync");
+    // One shard, logging at info, every fdatasync failing with EIO while `flag` exists.
+    const broker = await brokers.start(dataDir, undefined, { shards: 1, flushTickMs: 50, logLevel: "info", shardFaults: { failSyncWhileExists: flag } });
+    const { port, kafkaPort } = broker;
     const lines = () =>
-      (out + stderr)
+      broker
+        .stderr()
         .split("\n")
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as LogLine);
-    child.once("message", (m: { type: string; port: number; kafkaPort: number }) => resolve({ child, port: m.port, kafkaPort: m.kafkaPort, lines }));
-    child.once("exit", (code, signal) => reject(new Error(`broker exited before ready (${code ?? signal}): ${stderr}`)));
-  });
-}
-
-describe("a failing disk under acks=all load, both front ends", () => {
-  it("fails each covered produce with KAFKA_STORAGE_ERROR, recovers, and logs one warning per partition for the whole episode", async () => {
-    expect(existsSync(dist), "dist/ is missing: run `npm run build:ts`").toBe(true);
-    const tmp = tempDir("fsync-log");
-    const dataDir = join(tmp.root, "data");
-    const flag = join(tmp.root, "fail-fsync");
-    const { child, port, kafkaPort, lines } = await startBroker(dataDir, flag);
     const client = await connect({ url: `ws://127.0.0.1:${port}/ws`, reconnect: false });
     await client.admin.createTopic("disk-ws", { partitions: 1, configs: { "flush.messages": "1" } });
     await client.admin.createTopic("disk-kafka", { partitions: 1, configs: { "flush.messages": "1" } });
@@ -125,8 +104,6 @@ describe("a failing disk under acks=all load, both front ends", () => {
     await kafkaProducer.disconnect();
     await producer.close();
     client.close();
-    child.send({ type: "close" });
-    await new Promise((resolve) => child.once("exit", resolve));
-    tmp.remove();
+    await closeBroker(broker);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
-// A single broker in a child process for the crash and fault tests (test/transactions/crash, v2-crash,
-// v2-full-disk; test/groups/persist-faults): the built server (dist/) forked through
+// A single broker in a child process for the crash and fault tests (test/transactions, test/groups/
+// persist-faults, test/faults): the built server (dist/) forked through
 // test/faults/storage-broker-child.mjs on a data dir of the test's choosing, so it can be killed with
 // SIGKILL (or kill itself at RIVULET_TXN_CRASH_AT, the coordinator's fault hook) and started again on the
 // same directory. Every child still alive and every temp dir is removed after the file's tests.
@@ -19,7 +19,7 @@ export interface BrokerChild {
   /** The WebSocket port. */
   port: number;
   kafkaPort: number;
-  /** What the broker wrote to stderr so far. */
+  /** What the broker wrote to stderr so far (its log lines: JSON, at the config's `logLevel`). */
   stderr(): string;
 }
 
